@@ -1,0 +1,111 @@
+"""``create_app(settings)``: the one place where plugins, routes, guards and middleware are wired."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.db.engine import Database
+from coordination.errors import EXCEPTION_HANDLERS
+from coordination.health.controllers import HealthController
+from coordination.logging_config import configure_logging
+from coordination.middleware import RequestIdMiddleware
+from coordination.settings import Settings, get_settings
+
+ROUTE_MODULES = (
+    "coordination.access.controllers",
+    "coordination.dossier.controllers",
+    "coordination.referent.controllers",
+    "coordination.visa.controllers",
+    "coordination.cadastre.controllers",
+    "coordination.referral.controllers",
+    "coordination.inbox.controllers",
+    "coordination.web.routes",
+)
+
+
+def _collect_routes() -> list:
+    routes: list = [HealthController]
+    for name in ROUTE_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not exc.name or not name.startswith(exc.name):
+                raise
+            continue
+        routes.extend(getattr(module, "ROUTES", []))
+    return routes
+
+
+async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
+    """One session per request; whatever was not committed by the handler is rolled back."""
+    async with state.db.sessionmaker() as session:
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                await session.rollback()
+
+
+def provide_settings(state: State) -> Settings:
+    return state.settings
+
+
+def provide_request_id(request: Request) -> str:
+    return request.scope.get("state", {}).get("request_id", "")
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None, store=None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    from coordination.access.auth import build_auth_middleware, build_identity
+    from coordination.storage.factory import build_store
+
+    db = database or Database(settings.effective_database_url)
+    document_store = store or build_store(settings)
+    identity = build_identity(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if database is None:
+                await db.dispose()
+
+    return Litestar(
+        route_handlers=_collect_routes(),
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "request_id": Provide(provide_request_id, sync_to_thread=False),
+        },
+        state=State({"settings": settings, "db": db, "store": document_store, "identity": identity}),
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[RequestIdMiddleware, build_auth_middleware(settings, identity)],
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_request_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Coordination",
+            version="0.1.0",
+            description="API du dossier unique, de l'accès par consentement, du référent unique, "
+            "du visa juridique et du cadastre des partenariats.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=False,
+    )

@@ -1,0 +1,26 @@
+"""Imports every package's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+import importlib
+
+from coordination.db.base import Base
+
+MODEL_MODULES = (
+    "coordination.directory.models",
+    "coordination.access.models",
+    "coordination.dossier.models",
+    "coordination.referent.models",
+    "coordination.visa.models",
+    "coordination.cadastre.models",
+    "coordination.referral.models",
+    "coordination.inbox.models",
+)
+
+
+def load_all_models() -> type[Base]:
+    for name in MODEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not exc.name or not name.startswith(exc.name):  # a real import error inside a module
+                raise
+    return Base

@@ -1,0 +1,1 @@
+"""The single shared file (dossier unique): people, sections, plan, trajectory, progress, documents."""

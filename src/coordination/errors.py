@@ -1,0 +1,186 @@
+"""RFC 9457 problem details for every error, with a stable ``type`` code and a French ``detail``.
+
+Handlers raise :class:`ProblemError` (or a subclass); Litestar's own HTTP errors (404, 405, 413, …) and
+validation errors are translated here too, and anything unexpected becomes a 500 without a traceback
+(logged server-side with the request id, never personal data).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("coordination.errors")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://coordination.wallonie.example/problems/"
+
+_DEFAULT_DETAILS = {
+    400: ("bad-request", "Requête invalide.", "Requête invalide"),
+    401: ("unauthenticated", "Authentification requise ou jeton invalide.", "Non authentifié"),
+    403: ("forbidden", "Accès refusé.", "Accès refusé"),
+    404: ("not-found", "Ressource introuvable.", "Introuvable"),
+    405: ("method-not-allowed", "Méthode non autorisée pour cette adresse.", "Méthode non autorisée"),
+    409: ("conflict", "Conflit avec l'état actuel de la ressource.", "Conflit"),
+    412: (
+        "precondition-failed",
+        "La ressource a été modifiée entre-temps : rechargez-la.",
+        "Version périmée",
+    ),
+    413: ("payload-too-large", "Le contenu envoyé dépasse la taille autorisée.", "Contenu trop volumineux"),
+    415: ("unsupported-media-type", "Type de contenu non pris en charge.", "Type non pris en charge"),
+    422: ("unprocessable", "Données invalides.", "Données invalides"),
+    428: (
+        "precondition-required",
+        "L'en-tête If-Match est obligatoire pour modifier cette ressource.",
+        "If-Match requis",
+    ),
+    429: ("too-many-requests", "Trop de requêtes : réessayez plus tard.", "Trop de requêtes"),
+    500: ("internal-error", "Erreur interne. L'incident est enregistré.", "Erreur interne"),
+    503: (
+        "service-unavailable",
+        "Service momentanément indisponible : réessayez plus tard.",
+        "Service indisponible",
+    ),
+}
+
+
+class ProblemError(Exception):
+    """An error the client should see as problem details."""
+
+    def __init__(self, status: int, code: str | None = None, detail: str | None = None, **extra: Any) -> None:
+        default_code, default_detail, _ = _DEFAULT_DETAILS.get(status, ("error", "Erreur.", "Erreur"))
+        self.status = status
+        self.code = code or default_code
+        self.detail = detail or default_detail
+        self.extra = extra
+        self.headers: dict[str, str] = extra.pop("headers", None) or {}
+        super().__init__(self.detail)
+
+
+class BadRequest(ProblemError):
+    def __init__(self, detail: str, code: str = "bad-request", **extra: Any) -> None:
+        super().__init__(400, code, detail, **extra)
+
+
+class Unprocessable(ProblemError):
+    def __init__(self, detail: str, code: str = "unprocessable", **extra: Any) -> None:
+        super().__init__(422, code, detail, **extra)
+
+
+class NotFound(ProblemError):
+    def __init__(self, detail: str = "Ressource introuvable.", code: str = "not-found", **extra: Any) -> None:
+        super().__init__(404, code, detail, **extra)
+
+
+class Forbidden(ProblemError):
+    def __init__(self, detail: str = "Accès refusé.", code: str = "forbidden", **extra: Any) -> None:
+        super().__init__(403, code, detail, **extra)
+
+
+class Conflict(ProblemError):
+    def __init__(self, detail: str, code: str = "conflict", **extra: Any) -> None:
+        super().__init__(409, code, detail, **extra)
+
+
+class PreconditionFailed(ProblemError):
+    def __init__(self, detail: str | None = None, code: str = "precondition-failed", **extra: Any) -> None:
+        super().__init__(412, code, detail, **extra)
+
+
+class ServiceUnavailable(ProblemError):
+    def __init__(self, detail: str | None = None, code: str = "service-unavailable", **extra: Any) -> None:
+        super().__init__(503, code, detail, **extra)
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    code: str,
+    detail: str,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    title = _DEFAULT_DETAILS.get(status, ("", "", "Erreur"))[2]
+    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}
+    if request is not None:
+        body["instance"] = request.url.path
+        request_id = request.scope.get("state", {}).get("request_id")
+        if request_id:
+            body["request_id"] = request_id
+    if extra:
+        body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or {})
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            errors.append(
+                {"field": item.get("key") or item.get("source"), "message": str(item.get("message", ""))}
+            )
+    return errors
+
+
+def handle_exception(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, ProblemError):
+        return problem_response(request, exc.status, exc.code, exc.detail, exc.extra, exc.headers)
+    if isinstance(exc, ValidationException):
+        return problem_response(
+            request,
+            400,
+            "validation-error",
+            "Les données envoyées sont invalides : " + (_summarise(exc) or "format incorrect."),
+            {"errors": _validation_errors(exc)},
+        )
+    if isinstance(exc, NotAuthorizedException):
+        return problem_response(
+            request, 401, "unauthenticated", _DEFAULT_DETAILS[401][1], headers={"WWW-Authenticate": "Bearer"}
+        )
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        code, detail, _ = _DEFAULT_DETAILS.get(status, ("error", "Erreur.", "Erreur"))
+        if status == 400 and exc.detail and "body" in str(exc.detail).lower():
+            detail = "Le corps de la requête est illisible (JSON attendu)."
+        headers = dict(exc.headers or {})
+        return problem_response(request, status, code, detail, headers=headers)
+    logger.exception(
+        "unhandled error",
+        extra={"request_id": request.scope.get("state", {}).get("request_id"), "path": request.url.path},
+    )
+    return problem_response(
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal-error", _DEFAULT_DETAILS[500][1]
+    )
+
+
+def _summarise(exc: ValidationException) -> str:
+    parts = []
+    for item in (exc.extra or [])[:5]:
+        if isinstance(item, dict):
+            key = item.get("key")
+            msg = str(item.get("message", ""))
+            parts.append(f"{key} : {msg}" if key else msg)
+    return " ; ".join(parts)
+
+
+EXCEPTION_HANDLERS = {Exception: handle_exception}
+
+__all__ = [
+    "PROBLEM_JSON",
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "PreconditionFailed",
+    "ProblemError",
+    "ServiceUnavailable",
+    "Unprocessable",
+    "handle_exception",
+    "problem_response",
+    "MediaType",
+]

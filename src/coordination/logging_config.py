@@ -1,0 +1,49 @@
+"""Structured (JSON lines) logs with the request id.
+
+Personal data never enters a log line: the access log writes the method, the path without its query string
+(a search by NISS would otherwise leak the number), the status and the duration. A filter also masks any
+11-digit sequence as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+_NISS_LIKE = re.compile(r"(?<!\d)(\d{2}[.\- ]?\d{2}[.\- ]?\d{2}[.\- ]?\d{3}[.\- ]?\d{2})(?!\d)")
+
+
+def mask_niss(text: str) -> str:
+    return _NISS_LIKE.sub("[NISS masqué]", text)
+
+
+class JsonFormatter(logging.Formatter):
+    _EXTRA = ("request_id", "method", "path", "status", "duration_ms", "user_id", "event")
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask_niss(record.getMessage()),
+        }
+        for key in self._EXTRA:
+            value = getattr(record, key, None)
+            if value is not None:
+                payload[key] = mask_niss(str(value)) if isinstance(value, str) else value
+        if record.exc_info:
+            payload["exception"] = mask_niss(self.formatException(record.exc_info))
+        return json.dumps(payload, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("uvicorn.access",):
+        logging.getLogger(noisy).disabled = True

@@ -1,0 +1,104 @@
+"""Integration fixtures: a migrated database on SQLite AND PostgreSQL, the app, an HTTP client.
+
+Each backend is migrated once per session; each test then gets a clean database (a copy of the migrated
+SQLite file, or truncated PostgreSQL tables), so tests stay independent without re-running migrations.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from coordination.db.engine import Database
+from coordination.db.migrate import upgrade
+from coordination.db.models import load_all_models
+from coordination.settings import Settings
+from tests.conftest import POSTGRES_URL_ENV
+
+PG_URL = os.environ.get(POSTGRES_URL_ENV, "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def pytest_configure(config) -> None:
+    if os.environ.get("CI") and not PG_URL:
+        raise pytest.UsageError(
+            f"CI must run the integration tests on PostgreSQL too: set {POSTGRES_URL_ENV}."
+        )
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_backend(request, tmp_path_factory) -> tuple[str, str]:
+    """(backend, url-or-template-path) of a database migrated to head."""
+    if request.param == "sqlite":
+        template = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+        upgrade(f"sqlite+aiosqlite:///{template}")
+        return "sqlite", str(template)
+    import asyncio
+
+    asyncio.run(_reset_postgres(PG_URL))
+    upgrade(PG_URL)
+    return "postgresql", PG_URL
+
+
+@pytest.fixture
+def backend(migrated_backend) -> str:
+    return migrated_backend[0]
+
+
+@pytest.fixture
+async def database(migrated_backend, tmp_path: Path) -> AsyncIterator[Database]:
+    kind, where = migrated_backend
+    if kind == "sqlite":
+        copy = tmp_path / "test.sqlite3"
+        await anyio.to_thread.run_sync(shutil.copyfile, where, copy)
+        db = Database(f"sqlite+aiosqlite:///{copy}")
+    else:
+        db = Database(where)
+        tables = [t.name for t in reversed(load_all_models().metadata.sorted_tables)]
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database: Database) -> Settings:
+    return Settings(
+        env="test",
+        var_dir=tmp_path / "var",
+        database_url=database.url,
+        documents_dir=tmp_path / "documents",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database):
+    from coordination.app import create_app
+
+    return create_app(settings, database=database)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client
