@@ -1,0 +1,79 @@
+"""Demo organisations and users, one per role, named so a visitor recognises who is who."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coordination.directory.models import Organisation, OrganisationKind, Role, User
+
+ROLE_LABELS = {
+    Role.FOREM_REFERENT: "conseillère de référence Forem",
+    Role.FOREM_EADVISER: "e-conseiller Forem",
+    Role.CPAS_SOCIAL_WORKER: "assistante sociale CPAS",
+    Role.PARTNER_OPERATOR: "opérateur partenaire",
+    Role.PARTNER_MANAGER: "responsable partenaire",
+    Role.REGULATOR: "régulateur régional",
+    Role.BENEFICIARY: "personne accompagnée",
+    Role.DPO: "délégué à la protection des données",
+    Role.ADMIN: "administrateur",
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    subject: str
+    display_name: str
+    role: Role
+    organisation: str | None
+    team: str | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+DEMO_ORGANISATIONS = {
+    "forem": ("Forem — Direction régionale de Charleroi", OrganisationKind.FOREM, "Charleroi"),
+    "cpas-charleroi": ("CPAS de Charleroi", OrganisationKind.CPAS, "Charleroi"),
+    "cpas-liege": ("CPAS de Liège", OrganisationKind.CPAS, "Liège"),
+    "region": ("SPW Économie, Emploi, Recherche", OrganisationKind.REGULATOR, None),
+}
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("sophie", "Sophie Lambert", Role.FOREM_REFERENT, "forem", "grappe-industrie"),
+    DemoUser("karim", "Karim Benali", Role.FOREM_REFERENT, "forem", "grappe-services"),
+    DemoUser("econseil", "Équipe e-conseil Charleroi", Role.FOREM_EADVISER, "forem", "econseil-charleroi"),
+    DemoUser("nadia", "Nadia Dubois", Role.CPAS_SOCIAL_WORKER, "cpas-charleroi"),
+    DemoUser("luc", "Luc Marchal", Role.CPAS_SOCIAL_WORKER, "cpas-liege"),
+    DemoUser("regis", "Régis Lemaire", Role.REGULATOR, "region"),
+    DemoUser("dpo", "Claire Renard", Role.DPO, "forem"),
+    DemoUser("admin", "Administrateur", Role.ADMIN, "forem"),
+)
+
+
+@dataclass
+class DemoDirectory:
+    organisations: dict[str, Organisation]
+    users: dict[str, User]
+
+
+async def seed_directory(session) -> DemoDirectory:
+    organisations = {
+        key: Organisation(name=name, kind=kind, bassin=bassin)
+        for key, (name, kind, bassin) in DEMO_ORGANISATIONS.items()
+    }
+    session.add_all(organisations.values())
+    await session.flush()
+    users = {}
+    for demo in DEMO_USERS:
+        org = organisations.get(demo.organisation) if demo.organisation else None
+        users[demo.subject] = User(
+            subject=demo.subject,
+            display_name=demo.display_name,
+            role=demo.role,
+            organisation_id=org.id if org else None,
+            team=demo.team,
+        )
+    session.add_all(users.values())
+    await session.flush()
+    return DemoDirectory(organisations=organisations, users=users)

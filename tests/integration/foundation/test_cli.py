@@ -1,0 +1,50 @@
+"""Start-up failures end with a French message naming the setting or service and a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+
+def _run(args, env_extra, cwd):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_")}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "coordination", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_without_settings_refuses_to_start(tmp_path):
+    result = _run(["serve"], {"COORDINATION_ENV": "production"}, tmp_path)
+    assert result.returncode == 2
+    assert "COORDINATION_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_port_taken_is_named(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = _run(["serve", "--port", str(port)], {}, tmp_path)
+    assert result.returncode == 3
+    assert f"port {port}" in result.stderr
+
+
+def test_unreachable_database_is_named(tmp_path):
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {"COORDINATION_DATABASE_URL": "postgresql+asyncpg://x:y@127.0.0.1:1/none"}
+    result = _run(["serve", "--port", str(port)], env, tmp_path)
+    assert result.returncode == 3
+    assert "COORDINATION_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_creates_the_embedded_database(tmp_path):
+    result = _run(["db", "upgrade"], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var" / "coordination.sqlite3").exists()
