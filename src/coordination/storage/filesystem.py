@@ -67,6 +67,15 @@ class FilesystemStore(DocumentStore):
             return StoreUnavailable(f"Accès refusé à {self.description} ({exc.strerror}).")
         return StorageError(f"Erreur d'écriture dans {self.description} : {exc.strerror or exc}.")
 
+    async def _io(self, key: str, func, *args) -> None:
+        """Run one blocking file operation in a thread, translating *our* I/O errors (not the source's)."""
+        try:
+            await anyio.to_thread.run_sync(func, *args)
+        except FileExistsError as exc:
+            raise AlreadyExists(key) from exc
+        except OSError as exc:
+            raise self._translate(exc, key) from exc
+
     # -- blocking parts, run in worker threads ---------------------------------------------------------
 
     def _open_temp(self, path: Path) -> tuple[BinaryIO, Path]:
@@ -123,22 +132,18 @@ class FilesystemStore(DocumentStore):
             raise self._translate(exc, key) from exc
         try:
             buffer = bytearray()
-            async for chunk in chunks:
+            async for chunk in chunks:  # errors of the source propagate untranslated
                 meter.update(chunk)
                 buffer += chunk
                 if len(buffer) >= CHUNK_SIZE:
-                    await anyio.to_thread.run_sync(self._write_block, file, buffer)
+                    await self._io(key, self._write_block, file, buffer)
                     buffer.clear()
             if buffer:
-                await anyio.to_thread.run_sync(self._write_block, file, buffer)
-            await anyio.to_thread.run_sync(self._publish, file, tmp, path)
-        except BaseException as exc:
+                await self._io(key, self._write_block, file, buffer)
+            await self._io(key, self._publish, file, tmp, path)
+        except BaseException:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self._discard, file, tmp)
-            if isinstance(exc, FileExistsError):
-                raise AlreadyExists(key) from exc
-            if isinstance(exc, OSError):
-                raise self._translate(exc, key) from exc
             raise
         return StoredObject(key=key, size=meter.size, sha256=meter.sha256)
 

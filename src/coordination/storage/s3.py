@@ -74,7 +74,7 @@ class _Pipe:
         self._eof = False
 
     # event-loop side
-    async def send(self, block: bytes) -> None:
+    async def send(self, block: bytes | bytearray) -> None:
         await self._slots.acquire()
         self._items.put(block)
 
@@ -103,7 +103,9 @@ class _Pipe:
                 item = item[:need]
             parts.append(item)
             have += len(item)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        if len(parts) == 1 and isinstance(parts[0], bytes):
+            return parts[0]
+        return b"".join(parts)  # minio requires bytes
 
 
 class S3Store(DocumentStore):
@@ -114,7 +116,7 @@ class S3Store(DocumentStore):
         *,
         endpoint: str,
         part_size: int = MIN_PART_SIZE,
-        pipe_blocks: int = 4,
+        pipe_blocks: int = 2,
         num_parallel_uploads: int = 1,
     ) -> None:
         if part_size < MIN_PART_SIZE:
@@ -144,8 +146,9 @@ class S3Store(DocumentStore):
                     f"Accès refusé par {self.description} ({exc.code}) : vérifiez les identifiants S3."
                 )
             return StorageError(f"Erreur de {self.description} : {exc.code}.")
-        if isinstance(exc, _NETWORK_ERRORS | MinioException):
-            return StoreUnavailable(f"{self.description.capitalize()} est injoignable : {exc}.")
+        if isinstance(exc, (*_NETWORK_ERRORS, MinioException)):
+            reason = getattr(exc, "reason", None) or exc  # MaxRetryError wraps the real cause
+            return StoreUnavailable(f"{self.description.capitalize()} est injoignable : {reason}.")
         return StorageError(f"Erreur inattendue de {self.description} : {exc!r}.")
 
     async def _call(self, func, *args, key: str | None = None, **kwargs):
@@ -201,10 +204,10 @@ class S3Store(DocumentStore):
                 meter.update(chunk)
                 buffer += chunk
                 if len(buffer) >= CHUNK_SIZE:
-                    await pipe.send(bytes(buffer))
-                    buffer.clear()
+                    await pipe.send(buffer)  # handed over, not copied
+                    buffer = bytearray()
             if buffer:
-                await pipe.send(bytes(buffer))
+                await pipe.send(buffer)
             pipe.finish()
 
         try:
