@@ -1,0 +1,74 @@
+"""Authentication middleware: every non-public request carries a verified token → ``request.user``.
+
+``app.py`` calls :func:`build_identity` once and :func:`build_auth_middleware` to wire it. The token is
+read from ``Authorization: Bearer …`` or, for the server-rendered pages, from the HttpOnly cookie
+:data:`TOKEN_COOKIE`. Authentication only says *who* is calling; what they may see is decided per person
+and section by :func:`coordination.access.gate.check_access`.
+
+Public paths (:data:`PUBLIC_PATHS`) are regular expressions matched (``re.search``) against the path:
+health probes, the OpenAPI schema, static files, the development login (only registered outside
+production) and the web pages outside ``/api/`` (they authenticate through the cookie themselves). A
+handler cannot opt out of authentication through ``opt``: only this list decides, so it is reviewed in
+one place.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
+
+from coordination.access.identity import Identity, InvalidToken, build_identity_from_settings
+from coordination.settings import Settings
+
+TOKEN_COOKIE = "coordination_token"  # noqa: S105 - a cookie name, not a secret
+"""HttpOnly cookie holding the same bearer token, for the web pages."""
+
+PUBLIC_PATHS: tuple[str, ...] = (
+    r"^/health",  # liveness/readiness probes
+    r"^/schema",  # OpenAPI document and its viewer
+    r"^/static/",  # CSS, JS, images of the web pages
+    r"^/api/v1/dev/",  # development login/token; not even registered in production
+    r"^/(?!api(/|$))",  # web pages: they read the cookie themselves and redirect to the login page
+)
+"""Paths served without a token. Anything under ``/api/`` except the dev login needs one."""
+
+
+class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
+    """Bearer token (header, else cookie) → :class:`~coordination.access.principal.Principal`."""
+
+    def __init__(self, app, identity: Identity, exclude: list[str] | None = None) -> None:
+        super().__init__(
+            app=app,
+            exclude=exclude,
+            exclude_from_auth_key="",  # no per-handler opt-out: PUBLIC_PATHS is the only list
+            exclude_http_methods=["OPTIONS"],  # CORS pre-flight carries no credentials; HEAD does
+        )
+        self.identity = identity
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        token = bearer_token(connection)
+        if not token:
+            raise InvalidToken("Authentification requise : jeton absent.", "missing-token")
+        principal = await self.identity.authenticate(token)
+        return AuthenticationResult(user=principal, auth=token)
+
+
+def bearer_token(connection: ASGIConnection) -> str | None:
+    header = connection.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise InvalidToken(
+                "En-tête Authorization invalide : « Bearer <jeton> » attendu.", "malformed-token"
+            )
+        return value.strip()
+    return connection.cookies.get(TOKEN_COOKIE) or None
+
+
+def build_identity(settings: Settings) -> Identity:
+    """The process's token verifier (and development issuer in the embedded default)."""
+    return build_identity_from_settings(settings)
+
+
+def build_auth_middleware(settings: Settings, identity: Identity) -> DefineMiddleware:
+    return DefineMiddleware(TokenAuthMiddleware, identity=identity, exclude=list(PUBLIC_PATHS))
