@@ -1,0 +1,128 @@
+"""Consent records, their events, and the access journal with its per-person hash chain.
+
+Consents follow ISO/IEC TS 27560 (as in OpenSPP's ``spp_consent``): who consents, to which recipient
+organisation, for which sections (data categories), for which purpose, on which legal basis, until when
+(mandatory), recorded by whom, through which channel, with which evidence. A consent row never changes
+after it is given: withdrawal, renewal and expiry are rows of ``consent_events`` so the history stays
+complete. A consent is *active* when ``expires_at`` is in the future and no ``withdrawn``/``renewed``
+event exists for it (a renewal is a new consent that supersedes the old one).
+
+The journal is append-only. Each row carries ``seq`` (1, 2, … per person), ``prev_hash`` and
+``row_hash = sha256(canonical fields | prev_hash)``; ``access_journal_heads`` keeps each person's last
+``seq``/hash so that removing the LAST row is detected too. The chain is per person so that accesses to
+different files never wait for each other.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import JSON as SA_JSON
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coordination.db.base import Base, Entity, new_id, utcnow
+from coordination.db.types import GUID, DateTimeUTC
+from coordination.directory.models import enum_column
+
+JSON = SA_JSON().with_variant(JSONB(), "postgresql")
+"""JSONB on PostgreSQL, JSON text on SQLite (``coordination.db.types.JSON`` breaks on SQLAlchemy 2.1)."""
+
+
+class ConsentChannel(enum.StrEnum):
+    SELF = "self"
+    """Given by the person in their own space (the evidence is their authenticated action)."""
+    PAPER = "paper"
+    """A signed form, recorded by a worker; the scanned form is the evidence document."""
+    INTERVIEW = "interview"
+    """Given orally during an interview and recorded by the worker with a signed note as evidence."""
+
+
+class ConsentEventKind(enum.StrEnum):
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+    RENEWED = "renewed"
+    """Superseded by a new consent (``successor_id``) with a later expiry."""
+    EXPIRED = "expired"
+    """Written by the expiry sweep for the history; the gate does not need it (it compares dates)."""
+
+
+class Consent(Entity):
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_lookup", "person_id", "recipient_organisation_id", "expires_at"),)
+
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    recipient_organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    sections: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    """Data categories covered: a subset of ``policy.FILE_SECTIONS``."""
+    purpose: Mapped[str] = mapped_column(String(500), nullable=False)
+    legal_basis: Mapped[str] = mapped_column(String(80), nullable=False, default="consent")
+    """GDPR art. 6.1.a (``consent``); health/social data also art. 9.2.a — recorded for the person."""
+    given_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False)
+    recorded_by_user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    channel: Mapped[ConsentChannel] = mapped_column(enum_column(ConsentChannel), nullable=False)
+    evidence_document_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    """The signed form (a document of the file); NULL when the evidence is the person's own action."""
+    renews_id: Mapped[UUID | None] = mapped_column(ForeignKey("consents.id"), nullable=True)
+
+
+class ConsentEvent(Base):
+    __tablename__ = "consent_events"
+    __table_args__ = (Index("ix_consent_events_consent", "consent_id", "kind"),)
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    consent_id: Mapped[UUID] = mapped_column(ForeignKey("consents.id"), nullable=False)
+    kind: Mapped[ConsentEventKind] = mapped_column(enum_column(ConsentEventKind), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False, default=utcnow)
+    by_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    channel: Mapped[ConsentChannel | None] = mapped_column(enum_column(ConsentChannel), nullable=True)
+    evidence_document_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    successor_id: Mapped[UUID | None] = mapped_column(ForeignKey("consents.id"), nullable=True)
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class AccessJournalEntry(Base):
+    """One decision of the gate, allowed or denied. Never updated, never deleted."""
+
+    __tablename__ = "access_journal"
+    __table_args__ = (
+        UniqueConstraint("person_id", "seq", name="uq_access_journal_person_seq"),
+        Index("ix_access_journal_at", "at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    person_id: Mapped[UUID] = mapped_column(GUID, nullable=False)
+    """No foreign key: the journal must outlive the file (erasure keeps the proof of accesses)."""
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False)
+    user_id: Mapped[UUID] = mapped_column(GUID, nullable=False)
+    user_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    organisation_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    section: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    document_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    decision: Mapped[str] = mapped_column(String(8), nullable=False)
+    """``allow`` or ``deny``."""
+    basis: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    consent_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    request_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """For a denial: what was missing (French, shown to the person)."""
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    row_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class JournalHead(Base):
+    """Each person's chain head: the last ``seq`` and ``row_hash``. Detects a removed last row."""
+
+    __tablename__ = "access_journal_heads"
+
+    person_id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    head_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False, default=utcnow)

@@ -1,0 +1,168 @@
+"""The role-level access policy (Casbin), its vocabulary, and how routes declare what they touch.
+
+``policies/model.conf`` + ``policies/policy.csv`` hold lines ``role, section, action, basis``; they are
+loaded once per process (:func:`load_policy`) into a pycasbin ``FastEnforcer`` that indexes the lines by
+all four fields, so ``enforce`` looks at the one matching line instead of walking the whole file: it is
+synchronous but costs a few microseconds (see ``bench/access/bench_gate.py``), cheaper than a thread hop.
+Per-person facts (consents, referent links, mandates) are resolved by the gate from the database and
+reach Casbin as the ``basis`` request attribute; they are never cached.
+
+How a route declares what it touches (checked by ``coordination policy check`` and by the route test)::
+
+    @get("/persons/{person_id:uuid}/plan", opt={"section": "plan", "action": "read"})
+
+``section`` may be a tuple of sections for a handler that reads several (a full-file view). A route that
+does not touch any person's file declares ``opt={"public": "<why>"}`` instead (e.g. the partner
+registry); :data:`PUBLIC_ROUTE_PREFIXES` lists the infrastructure paths that need no declaration.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import casbin
+
+from coordination.directory.models import Role
+
+
+class Section(enum.StrEnum):
+    IDENTITY = "identity"
+    PROJECT = "project"
+    PLAN = "plan"
+    TRAJECTORY = "trajectory"
+    PROGRESS = "progress"
+    SOCIAL = "social"
+    HEALTH = "health"
+    DOCUMENTS = "documents"
+    CONTRACTS = "contracts"
+    JOURNAL = "journal"
+    CONSENTS = "consents"
+
+
+FILE_SECTIONS: tuple[Section, ...] = tuple(s for s in Section if s not in (Section.JOURNAL, Section.CONSENTS))
+"""The parts of a file a consent can name (the journal and the consents are about the file, not in it)."""
+
+
+class Action(enum.StrEnum):
+    READ = "read"
+    WRITE = "write"
+    UPLOAD = "upload"
+    EXPORT = "export"
+    DECIDE = "decide"
+    DELETE = "delete"
+
+
+class Basis(enum.StrEnum):
+    """Why an access is legitimate. Order = preference when several hold (the journal keeps one)."""
+
+    SELF = "self"
+    MANDATE = "mandate"
+    REFERENT = "referent"
+    CONSENT = "consent"
+    OVERSIGHT = "oversight"
+
+
+SECTION_LABELS_FR = {
+    Section.IDENTITY: "identité",
+    Section.PROJECT: "projet professionnel",
+    Section.PLAN: "plan d'action",
+    Section.TRAJECTORY: "parcours",
+    Section.PROGRESS: "progression",
+    Section.SOCIAL: "situation sociale (CPAS)",
+    Section.HEALTH: "santé",
+    Section.DOCUMENTS: "documents",
+    Section.CONTRACTS: "contrats",
+    Section.JOURNAL: "journal des accès",
+    Section.CONSENTS: "consentements",
+}
+ACTION_LABELS_FR = {
+    Action.READ: "consultation",
+    Action.WRITE: "modification",
+    Action.UPLOAD: "dépôt de document",
+    Action.EXPORT: "export",
+    Action.DECIDE: "décision",
+    Action.DELETE: "suppression",
+}
+BASIS_LABELS_FR = {
+    Basis.SELF: "vous-même",
+    Basis.MANDATE: "mandat légal de l'organisme",
+    Basis.REFERENT: "référent de votre dossier",
+    Basis.CONSENT: "votre consentement",
+    Basis.OVERSIGHT: "contrôle par le délégué à la protection des données",
+}
+
+PUBLIC_ROUTE_PREFIXES: tuple[str, ...] = ("/health", "/schema", "/static", "/api/v1/dev/")
+"""Infrastructure routes that touch no file and need no declaration."""
+
+
+@dataclass(frozen=True)
+class PolicyLine:
+    role: str
+    section: str
+    action: str
+    basis: str
+    lineno: int
+
+
+def read_lines(path: Path) -> list[PolicyLine | str]:
+    """Parse ``policy.csv`` (comments and blanks skipped). Malformed lines come back as error strings."""
+    result: list[PolicyLine | str] = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for lineno, row in enumerate(csv.reader(handle, skipinitialspace=True), start=1):
+            if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+                continue
+            cells = [c.strip() for c in row]
+            if cells[0] != "p" or len(cells) != 5:
+                result.append(f"ligne {lineno} : attendu « p, rôle, section, action, base » ({row!r})")
+                continue
+            result.append(PolicyLine(*cells[1:], lineno=lineno))
+    return result
+
+
+class Policy:
+    """The loaded policy. ``allows`` asks Casbin; ``mentions`` serves the route check."""
+
+    def __init__(self, policies_dir: Path) -> None:
+        self.model_path = policies_dir / "model.conf"
+        self.policy_path = policies_dir / "policy.csv"
+        self.enforcer = casbin.FastEnforcer(
+            str(self.model_path), str(self.policy_path), cache_key_order=[0, 1, 2, 3]
+        )
+        self.lines = [line for line in read_lines(self.policy_path) if isinstance(line, PolicyLine)]
+        self._mentioned = {(line.section, line.action) for line in self.lines}
+        candidates: dict[tuple[str, str, str], set[str]] = {}
+        for line in self.lines:
+            candidates.setdefault((line.role, line.section, line.action), set()).add(line.basis)
+        self._candidates = {
+            key: tuple(b for b in Basis if b.value in found) for key, found in candidates.items()
+        }
+
+    def allows(self, role: str, section: str, action: str, basis: str) -> bool:
+        return bool(self.enforcer.enforce(str(role), str(section), str(action), str(basis)))
+
+    def mentions(self, section: str, action: str) -> bool:
+        return (str(section), str(action)) in self._mentioned
+
+    def bases_for(self, role: str, section: str, action: str) -> list[Basis]:
+        """Which bases could allow this (in preference order): tells the gate which facts to look up
+        and the denial message what is missing."""
+        return list(self._candidates.get((str(role), str(section), str(action)), ()))
+
+
+@lru_cache(maxsize=4)
+def load_policy(policies_dir: Path) -> Policy:
+    """Load once per process (per folder)."""
+    return Policy(Path(policies_dir))
+
+
+def default_policy() -> Policy:
+    from coordination.settings import get_settings
+
+    return load_policy(get_settings().policies_dir)
+
+
+KNOWN_ROLES = frozenset(r.value for r in Role)
