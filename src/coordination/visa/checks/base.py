@@ -1,0 +1,177 @@
+"""Shared vocabulary of the visa checks: statuses, severities, results and the per-check context.
+
+Why a context object: each check must report the inputs it used (so a social worker can see what the verdict
+rests on) and the source of every legal value it read; recording them as the check reads them keeps each
+check a short pure function and makes it impossible to forget an input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from coordination.visa.contract import Contract
+from coordination.visa.parameters import ParameterSet, Unknown
+
+
+class Status(enum.StrEnum):
+    CONFORME = "conforme"
+    NON_CONFORME = "non_conforme"
+    A_VERIFIER = "a_verifier"
+    SANS_OBJET = "sans_objet"
+
+
+class Severity(enum.StrEnum):
+    BLOCKING = "blocking"
+    WARNING = "warning"
+
+
+STATUS_LABELS_FR = {
+    Status.CONFORME: "Conforme",
+    Status.NON_CONFORME: "Non conforme",
+    Status.A_VERIFIER: "À vérifier",
+    Status.SANS_OBJET: "Sans objet",
+}
+SEVERITY_LABELS_FR = {Severity.BLOCKING: "Bloquant", Severity.WARNING: "Avertissement"}
+
+
+class CheckResult(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    status: Status
+    severity: Severity
+    explanation: str
+    reference: str
+    inputs: dict[str, Any] = msgspec.field(default_factory=dict)
+    sources: list[str] = msgspec.field(default_factory=list)
+
+
+class Ctx:
+    """What one check sees: the contract, the legal reference date, the rule set, and a recorder."""
+
+    __slots__ = (
+        "contract",
+        "on_date",
+        "params",
+        "age",
+        "inputs",
+        "sources",
+        "_fails",
+        "_unknowns",
+        "severity",
+    )
+
+    def __init__(
+        self, contract: Contract, on_date: dt.date, params: ParameterSet, age: int | None, severity: Severity
+    ) -> None:
+        self.contract = contract
+        self.on_date = on_date
+        self.params = params
+        self.age = age
+        self.severity = severity
+        self.inputs: dict[str, Any] = {}
+        self.sources: list[str] = []
+        self._fails: list[str] = []
+        self._unknowns: list[str] = []
+
+    def use(self, name: str, value: Any) -> Any:
+        """Record an input the check relies on and return it."""
+        self.inputs[name] = value
+        return value
+
+    def param(self, name: str) -> Any:
+        """The legal value in force on the reference date (or Unknown), recording its source."""
+        value, source = self.params.value_with_source(name, self.on_date)
+        if source and source not in self.sources:
+            self.sources.append(source)
+        self.inputs[f"param:{name}"] = None if isinstance(value, Unknown) else value
+        return value
+
+    def fail(self, message: str) -> None:
+        self._fails.append(message)
+
+    def unknown(self, message: str) -> None:
+        self._unknowns.append(message)
+
+    def missing(self, label: str) -> None:
+        self._unknowns.append(f"information manquante: {label}")
+
+    def unknown_law(self, u: Unknown, what: str) -> None:
+        self._unknowns.append(
+            f"{what}: valeur légale inconnue au {u.on_date.strftime('%d/%m/%Y')} ({u.reason})"
+        )
+
+    @property
+    def has_findings(self) -> bool:
+        return bool(self._fails or self._unknowns)
+
+    def verdict(self, ok_message: str) -> Outcome:
+        if self._fails:
+            text = "; ".join(self._fails)
+            if self._unknowns:
+                text += ". À vérifier aussi: " + "; ".join(self._unknowns)
+            return Outcome(Status.NON_CONFORME, _sentence(text))
+        if self._unknowns:
+            return Outcome(Status.A_VERIFIER, _sentence("À vérifier: " + "; ".join(self._unknowns)))
+        return Outcome(Status.CONFORME, ok_message)
+
+
+def _sentence(text: str) -> str:
+    text = text[0].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: Status
+    explanation: str
+    severity: Severity | None = None  # overrides the check's default severity (e.g. unpaid overtime)
+
+
+def not_applicable(reason: str) -> Outcome:
+    return Outcome(Status.SANS_OBJET, reason)
+
+
+CheckFn = Callable[[Ctx], Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    id: str
+    title: str
+    severity: Severity
+    reference: str
+    fn: CheckFn
+
+
+REGISTRY: list[CheckSpec] = []
+
+
+def check(id: str, title: str, severity: Severity, reference: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a check; ids are stable (stored visas refer to them)."""
+
+    def deco(fn: CheckFn) -> CheckFn:
+        if any(s.id == id for s in REGISTRY):
+            raise ValueError(f"duplicate check id {id}")
+        REGISTRY.append(CheckSpec(id, title, severity, reference, fn))
+        return fn
+
+    return deco
+
+
+def eur(amount: float) -> str:
+    """Format an amount the Belgian way: 2.111,89 €."""
+    s = f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"{s} €"
+
+
+def hours(h: float) -> str:
+    """Format hours as 12 h 40."""
+    total = round(h * 60)
+    hh, mm = divmod(total, 60)
+    return f"{hh} h {mm:02d}" if mm else f"{hh} h"

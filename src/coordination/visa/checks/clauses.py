@@ -1,0 +1,379 @@
+"""Clause checks: trial, unpaid test days, non-compete, training repayment, penalties, costs, deductions,
+deposit and pay timing — the abusive clauses the seeds describe."""
+
+from __future__ import annotations
+
+from coordination.visa import facts
+from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, not_applicable
+from coordination.visa.checks.wage import NOT_EMPLOYMENT
+from coordination.visa.contract import (
+    EMPLOYMENT_KINDS,
+    ContractKind,
+    DeductionKind,
+    PayFrequency,
+    WorkerCategory,
+    WorkerCostKind,
+)
+from coordination.visa.parameters import Unknown
+
+
+def _clauses(ctx: Ctx):
+    cl = ctx.contract.clauses
+    if cl is None:
+        ctx.missing("clauses du contrat")
+    return cl
+
+
+@check("TRIAL", "Clause d'essai", Severity.BLOCKING, "Loi du 26-12-2013; LCT art. 127")
+def trial(ctx: Ctx) -> Outcome:
+    cl = _clauses(ctx)
+    if cl is None:
+        return ctx.verdict("")
+    t = cl.trial
+    ctx.use("trial_clause", t is not None)
+    if t is None:
+        return ctx.verdict("Pas de clause d'essai.")
+    rule = ctx.param("trial_clause")
+    if isinstance(rule, Unknown):
+        ctx.unknown_law(rule, "le régime de la période d'essai")
+        return ctx.verdict("")
+    if t.temporary_agency_work:
+        return ctx.verdict("Travail intérimaire: une période d'essai reste permise.")
+    if ctx.contract.kind == ContractKind.STUDENT:
+        days = ctx.use("trial_working_days", t.working_days)
+        if days is None:
+            ctx.missing("durée de l'essai (jours de travail)")
+        elif days > rule["student_working_days"]:
+            ctx.fail(
+                f"essai de {days} jours de travail pour un étudiant: au plus {rule['student_working_days']}"
+            )
+        if ctx.use("written", t.written) is False:
+            ctx.fail("la période d'essai de l'étudiant n'est pas prévue par écrit")
+        elif t.written is None:
+            ctx.missing("période d'essai prévue par écrit")
+        return ctx.verdict(
+            "Contrat d'étudiant: les 3 premiers jours de travail peuvent être une période d'essai écrite."
+        )
+    ctx.fail(
+        "la clause d'essai est nulle depuis le 1er janvier 2014 (sauf étudiants et intérimaires): elle doit être retirée"
+    )
+    return ctx.verdict("")
+
+
+@check(
+    "UNPAID_TEST", "Jours d'essai non payés", Severity.BLOCKING, "CCT n° 38 (CNT); loi du 16-3-1971 art. 19"
+)
+def unpaid_test(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    days = ctx.use("unpaid_test_days", c.unpaid_test_days)
+    if days is None:
+        ctx.missing("jours de « test » non payés prévus avant l'engagement (indiquer 0 s'il n'y en a pas)")
+        return ctx.verdict("")
+    if days == 0:
+        return ctx.verdict("Aucun jour de test non payé n'est prévu.")
+    productive = ctx.use("unpaid_test_productive", c.unpaid_test_productive)
+    if productive is None:
+        ctx.unknown(
+            f"{days:g} jour(s) de test non payé(s): s'agit-il d'un simple test de recrutement, ou la personne "
+            "produira-t-elle du travail (servir des clients, produire, nettoyer)?"
+        )
+    elif productive:
+        ctx.fail(
+            f"{days:g} jour(s) de « test » non payé(s) où la personne travaille: c'est du travail, qui doit faire "
+            "l'objet d'un contrat et être payé"
+        )
+    elif days > 1:
+        ctx.unknown(f"{days:g} jours de test de recrutement: un test licite reste court et sans production")
+    return ctx.verdict("Test de recrutement court et non productif: licite.")
+
+
+def _yearly(ctx: Ctx) -> float | None:
+    y = facts.yearly_gross(ctx.contract)
+    y = ctx.use("yearly_gross", None if y is None else round(y, 2))
+    if y is None:
+        ctx.missing("rémunération annuelle brute")
+    return y
+
+
+@check("NONCOMPETE", "Clause de non-concurrence", Severity.BLOCKING, "LCT art. 65 et 86")
+def noncompete(ctx: Ctx) -> Outcome:
+    cl = _clauses(ctx)
+    if cl is None:
+        return ctx.verdict("")
+    nc = cl.non_compete
+    if nc is None:
+        return ctx.verdict("Pas de clause de non-concurrence.")
+    thresholds = ctx.param("clause_pay_thresholds")
+    cond = ctx.param("non_compete")
+    yearly = _yearly(ctx)
+    if isinstance(thresholds, Unknown):
+        ctx.unknown_law(thresholds, "le seuil de rémunération")
+    elif yearly is not None:
+        low, high = thresholds["low"], thresholds["high"]
+        if yearly <= low:
+            ctx.fail(
+                f"rémunération annuelle de {eur(yearly)}, pas au-dessus de {eur(low)}: la clause est nulle"
+            )
+        elif yearly <= high:
+            listed = ctx.use("function_listed_by_cct", nc.function_listed_by_cct)
+            if listed is False:
+                ctx.fail(
+                    f"entre {eur(low)} et {eur(high)} par an, la clause n'est valable que pour les fonctions désignées par CCT"
+                )
+            elif listed is None:
+                ctx.missing(f"fonction désignée par une CCT (rémunération entre {eur(low)} et {eur(high)})")
+    if isinstance(cond, Unknown):
+        ctx.unknown_law(cond, "les conditions de la clause")
+    else:
+        _nc_conditions(ctx, nc, cond)
+    return ctx.verdict(
+        "La clause de non-concurrence respecte le seuil de rémunération et les conditions légales."
+    )
+
+
+def _nc_conditions(ctx: Ctx, nc, cond) -> None:
+    if ctx.use("written", nc.written) is False:
+        ctx.fail("la clause n'est pas écrite")
+    if (m := ctx.use("duration_months", nc.duration_months)) is None:
+        ctx.missing("durée de la clause")
+    elif m > cond["max_months"]:
+        ctx.fail(f"durée de {m:g} mois, au-delà de {cond['max_months']} mois")
+    if ctx.use("beyond_belgium", nc.beyond_belgium):
+        ctx.fail("la clause s'étend au-delà du territoire belge")
+    if (i := ctx.use("indemnity_fraction", nc.indemnity_fraction)) is None:
+        ctx.missing("indemnité compensatoire")
+    elif i < cond["min_indemnity"]:
+        ctx.fail(
+            f"indemnité de {round(i * 100)} % de la rémunération de la période, moins que {round(cond['min_indemnity'] * 100)} %"
+        )
+    if ctx.use("effective_in_first_six_months", nc.effective_in_first_six_months):
+        ctx.fail("la clause produirait ses effets en cas de fin du contrat dans les 6 premiers mois")
+
+
+@check("ECOLAGE", "Clause d'écolage (remboursement de formation)", Severity.BLOCKING, "LCT art. 22bis")
+def ecolage(ctx: Ctx) -> Outcome:
+    cl = _clauses(ctx)
+    if cl is None:
+        return ctx.verdict("")
+    tr = cl.training_repayment
+    if tr is None:
+        return ctx.verdict("Pas de clause d'écolage.")
+    if ctx.use("kind", ctx.contract.kind) != ContractKind.OPEN_ENDED:
+        ctx.fail("une clause d'écolage n'est permise que dans un contrat à durée indéterminée")
+    thresholds = ctx.param("clause_pay_thresholds")
+    rules = ctx.param("training_repayment")
+    rmmmg = ctx.param("rmmmg_monthly")
+    yearly = _yearly(ctx)
+    shortage = ctx.use("shortage_occupation", tr.shortage_occupation)
+    if isinstance(thresholds, Unknown):
+        ctx.unknown_law(thresholds, "le seuil de rémunération")
+    elif yearly is not None and yearly <= thresholds["low"] and not shortage:
+        if shortage is None:
+            ctx.missing(
+                f"métier en pénurie (rémunération de {eur(yearly)}, sous le seuil de {eur(thresholds['low'])})"
+            )
+        else:
+            ctx.fail(
+                f"rémunération annuelle de {eur(yearly)}, sous le seuil de {eur(thresholds['low'])}: la clause est nulle"
+            )
+    if isinstance(rules, Unknown):
+        ctx.unknown_law(rules, "les conditions de la clause d'écolage")
+    else:
+        _ecolage_rules(ctx, tr, rules, rmmmg)
+    return ctx.verdict("La clause d'écolage respecte les conditions légales.")
+
+
+def _ecolage_rules(ctx: Ctx, tr, rules, rmmmg) -> None:
+    h = ctx.use("training_hours", tr.training_hours)
+    cost = ctx.use("training_cost", tr.training_cost)
+    if h is not None and h >= rules["min_hours"]:
+        pass
+    elif (
+        cost is not None
+        and not isinstance(rmmmg, Unknown)
+        and cost >= rules["min_cost_rmmmg_multiple"] * rmmmg
+    ):
+        pass
+    elif h is None and cost is None:
+        ctx.missing("durée (heures) ou coût de la formation")
+    elif cost is not None and isinstance(rmmmg, Unknown):
+        ctx.unknown_law(rmmmg, "le RMMMG (seuil de coût)")
+    else:
+        ctx.fail(
+            f"formation de moins de {rules['min_hours']} heures et d'un coût inférieur au double du RMMMG"
+        )
+    if ctx.use("written_before_training", tr.written_before_training) is False:
+        ctx.fail("la clause n'est pas écrite avant le début de la formation")
+    elif tr.written_before_training is None:
+        ctx.missing("clause écrite avant la formation")
+    y = ctx.use("repayment_period_years", tr.repayment_period_years)
+    if y is not None and y > rules["max_years"]:
+        ctx.fail(f"période de remboursement de {y:g} ans, au-delà de {rules['max_years']} ans")
+
+
+@check("PENALTY", "Clauses pénales et responsabilité", Severity.BLOCKING, "LCT art. 6 et 18")
+def penalty(ctx: Ctx) -> Outcome:
+    cl = _clauses(ctx)
+    if cl is None:
+        return ctx.verdict("")
+    if ctx.use("penalty", cl.penalty):
+        ctx.fail("une clause pénale (amende, indemnité forfaitaire) est nulle")
+    if ctx.use("debt_acknowledgement", cl.debt_acknowledgement):
+        ctx.fail("une reconnaissance de dette imposée au travailleur est nulle")
+    if ctx.use("extra_liability", cl.extra_liability):
+        ctx.fail(
+            "le travailleur ne répond que de son dol, de sa faute lourde ou d'une faute légère habituelle"
+        )
+    return ctx.verdict("Pas de clause pénale, de reconnaissance de dette ni de responsabilité élargie.")
+
+
+_ALWAYS_EMPLOYER = {
+    WorkerCostKind.WORK_CLOTHING: "vêtements de travail",
+    WorkerCostKind.CLOTHING_CLEANING: "entretien des vêtements de travail",
+    WorkerCostKind.TOOLS: "outils et matériel de travail",
+}
+
+
+@check(
+    "EMPLOYER_COSTS",
+    "Frais mis à charge du travailleur",
+    Severity.BLOCKING,
+    "LCT art. 20; code du bien-être au travail",
+)
+def employer_costs(ctx: Ctx) -> Outcome:
+    cl = _clauses(ctx)
+    if cl is None:
+        return ctx.verdict("")
+    costs = cl.worker_costs
+    ctx.use("worker_costs", [x.kind.value for x in costs])
+    if not costs:
+        return ctx.verdict("Aucun frais n'est mis à charge du travailleur.")
+    for x in costs:
+        if x.kind in _ALWAYS_EMPLOYER:
+            ctx.fail(
+                f"{_ALWAYS_EMPLOYER[x.kind]} à charge du travailleur: ils sont fournis et entretenus par l'employeur"
+            )
+    if ctx.has_findings:
+        return ctx.verdict("")
+    # Other costs: blocking only if they push pay under the minimum; otherwise the adviser must look.
+    monthly = sum(x.monthly_amount or 0.0 for x in costs)
+    ctx.use("other_costs_monthly", round(monthly, 2))
+    avg, frac = facts.average_monthly_gross(ctx.contract), facts.hours_fraction(ctx.contract)
+    rmmmg = ctx.param("rmmmg_monthly")
+    if any(x.monthly_amount is None for x in costs):
+        ctx.missing("montant mensuel des frais à charge du travailleur")
+    elif (
+        avg is not None
+        and frac is not None
+        and not isinstance(rmmmg, Unknown)
+        and avg - monthly < rmmmg * frac
+    ):
+        ctx.fail(f"les frais ({eur(monthly)} par mois) font passer la rémunération sous le salaire minimum")
+        return ctx.verdict("")
+    ctx.fail(f"frais à charge du travailleur ({eur(monthly)} par mois): à examiner avec lui")
+    o = ctx.verdict("")
+    return Outcome(o.status, o.explanation, Severity.WARNING)
+
+
+_ALLOWED_DEDUCTIONS = {
+    DeductionKind.TAX,
+    DeductionKind.SOCIAL,
+    DeductionKind.WORK_RULE_FINE,
+    DeductionKind.DAMAGES,
+    DeductionKind.ADVANCE,
+    DeductionKind.DEPOSIT,
+}
+
+
+@check("DEDUCTIONS", "Retenues sur salaire", Severity.BLOCKING, "Loi du 12-4-1965, art. 23")
+def deductions(ctx: Ctx) -> Outcome:
+    cl = _clauses(ctx)
+    if cl is None:
+        return ctx.verdict("")
+    ded = cl.deductions
+    ctx.use("deductions", [d.kind.value for d in ded])
+    for d in ded:
+        if d.kind not in _ALLOWED_DEDUCTIONS:
+            ctx.fail(
+                f"retenue hors de la liste légale{(' (' + d.description + ')') if d.description else ''}"
+            )
+    capped = [d for d in ded if d.kind not in (DeductionKind.TAX, DeductionKind.SOCIAL, DeductionKind.OTHER)]
+    if not capped:
+        return ctx.verdict("Seules des retenues fiscales et sociales sont prévues.")
+    net = ctx.use("net_monthly", ctx.contract.pay.net_monthly if ctx.contract.pay else None)
+    if net is None or any(d.monthly_amount is None for d in capped):
+        ctx.missing("salaire net mensuel et montant des retenues")
+        return ctx.verdict("")
+    total = ctx.use("capped_deductions_monthly", round(sum(d.monthly_amount or 0.0 for d in capped), 2))
+    cap = ctx.param("deductions_cap_fraction")
+    fractions = cap.candidates if isinstance(cap, Unknown) else (cap,)
+    answers = {round(total, 2) <= round(net * f, 2) for f in fractions}
+    if answers == {False}:
+        ctx.fail(f"retenues de {eur(total)} par mois, au-delà du plafond légal sur un net de {eur(net)}")
+    elif answers == {True, False}:
+        ctx.unknown(
+            f"retenues de {eur(total)} par mois sur un net de {eur(net)}: plus d'un cinquième mais au plus un tiers "
+            "du net — le plafond exact (1/5 ou 1/3) est à confirmer"
+        )
+    return ctx.verdict("Les retenues restent dans la liste légale et sous le plafond.")
+
+
+@check("DEPOSIT", "Cautionnement", Severity.WARNING, "CCT n° 41; LCT art. 23")
+def deposit(ctx: Ctx) -> Outcome:
+    cl = _clauses(ctx)
+    if cl is None:
+        return ctx.verdict("")
+    amount = ctx.use("deposit_amount", cl.deposit_amount)
+    if not amount:
+        return ctx.verdict("Pas de cautionnement.")
+    threshold = ctx.param("deposit_threshold")
+    yearly = _yearly(ctx)
+    if isinstance(threshold, Unknown):
+        ctx.unknown_law(threshold, "le seuil de rémunération du cautionnement")
+    elif yearly is not None:
+        months = 1 if yearly <= threshold else 3
+        limit = ctx.use("deposit_limit", round(yearly / 12 * months, 2))
+        if amount > limit:
+            ctx.fail(
+                f"cautionnement de {eur(amount)}, au-delà de {months} mois de rémunération ({eur(limit)})"
+            )
+    return ctx.verdict("Le cautionnement ne dépasse pas le plafond.")
+
+
+@check("PAY_TIMING", "Périodicité et délai de paiement", Severity.WARNING, "Loi du 12-4-1965, art. 5 et 9")
+def pay_timing(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    if c.kind not in EMPLOYMENT_KINDS:
+        return not_applicable(NOT_EMPLOYMENT)
+    p = c.pay
+    rules = ctx.param("pay_timing")
+    if p is None:
+        ctx.missing("modalités de paiement")
+        return ctx.verdict("")
+    if isinstance(rules, Unknown):
+        ctx.unknown_law(rules, "les délais de paiement")
+        return ctx.verdict("")
+    cat = ctx.use("worker_category", c.worker_category)
+    freq = ctx.use("frequency", p.frequency)
+    if cat is None:
+        ctx.missing("catégorie (ouvrier ou employé)")
+    if freq is None:
+        ctx.missing("périodicité du paiement")
+    elif cat == WorkerCategory.MANUAL:
+        if freq not in (PayFrequency.TWICE_MONTHLY, PayFrequency.WEEKLY):
+            ctx.fail("un ouvrier doit être payé au moins deux fois par mois")
+        gap = ctx.use("max_days_between_payments", p.max_days_between_payments)
+        if gap is not None and gap > rules["manual_max_days_between"]:
+            ctx.fail(f"{gap} jours entre deux paiements: au plus {rules['manual_max_days_between']}")
+    elif cat == WorkerCategory.EMPLOYEE and freq == PayFrequency.OTHER:
+        ctx.fail("un employé doit être payé au moins une fois par mois")
+    deadline = ctx.use("payment_deadline_working_days", p.payment_deadline_working_days)
+    work_rules = ctx.use("deadline_set_in_work_rules", p.deadline_set_in_work_rules)
+    allowed = rules["deadline_working_days_work_rules"] if work_rules else rules["deadline_working_days"]
+    if deadline is None:
+        ctx.missing("délai de paiement après la période")
+    elif deadline > allowed:
+        ctx.fail(f"paiement {deadline} jours ouvrables après la période: au plus {allowed}")
+    if ctx.use("bank_transfer", p.bank_transfer) is False:
+        ctx.fail("la rémunération doit être payée par virement")
+    return ctx.verdict("Le salaire est payé à temps, à la bonne fréquence, par virement.")

@@ -1,0 +1,311 @@
+"""Form checks: part-time contracts, fixed-term contracts and their chains, replacement and student contracts."""
+
+from __future__ import annotations
+
+from coordination.visa import facts
+from coordination.visa.checks.base import Ctx, Outcome, Severity, check, hours, not_applicable
+from coordination.visa.contract import ContractKind, Mention, ScheduleType
+from coordination.visa.parameters import Unknown
+
+FIXED_TERM_KINDS = frozenset({ContractKind.FIXED_TERM, ContractKind.DEFINED_WORK, ContractKind.REPLACEMENT})
+PART_TIME_KINDS = frozenset(
+    {
+        ContractKind.OPEN_ENDED,
+        ContractKind.FIXED_TERM,
+        ContractKind.DEFINED_WORK,
+        ContractKind.REPLACEMENT,
+        ContractKind.ARTICLE_60,
+        ContractKind.ARTICLE_61,
+        ContractKind.STUDENT,
+    }
+)
+MENTION_LABELS = {
+    Mention.DATES: "dates de début et de fin",
+    Mention.PLACE: "lieu de travail",
+    Mention.FUNCTION: "fonction",
+    Mention.HOURS: "horaire",
+    Mention.PAY: "rémunération",
+    Mention.PAY_DATE: "date de paiement",
+    Mention.JOINT_COMMITTEE: "commission paritaire",
+    Mention.TRIAL_CLAUSE: "période d'essai",
+    Mention.PARTIES: "parties",
+    Mention.OBJECT: "objet",
+    Mention.DURATION: "durée",
+    Mention.DAILY_HOURS: "horaire journalier",
+    Mention.WEEKLY_HOURS: "horaire hebdomadaire",
+    Mention.ALLOWANCE: "allocation",
+    Mention.TERMINATION: "modalités de fin",
+    Mention.TRAINING_PLAN: "plan de formation",
+}
+
+
+def require_mentions(ctx: Ctx, needed: tuple[Mention, ...]) -> None:
+    """Fail for each mention the written document lacks (shared by STUDENT and CIP)."""
+    mentions = ctx.contract.mentions
+    ctx.use("mentions", None if mentions is None else sorted(mentions))
+    if mentions is None:
+        ctx.missing("mentions écrites du contrat (" + ", ".join(MENTION_LABELS[m] for m in needed) + ")")
+        return
+    lacking = [MENTION_LABELS[m] for m in needed if m not in mentions]
+    if lacking:
+        ctx.fail("mentions obligatoires absentes de l'écrit: " + ", ".join(lacking))
+
+
+def require_written(ctx: Ctx, what: str) -> None:
+    w = ctx.use("written_before_start", ctx.contract.written_before_start)
+    if w is False:
+        ctx.fail(f"{what} n'est pas constaté par écrit au plus tard au début de l'exécution")
+    elif w is None:
+        ctx.missing("écrit signé avant le début")
+
+
+def _part_time(ctx: Ctx) -> bool | None:
+    c = ctx.contract
+    pt = ctx.use("part_time", facts.is_part_time(c))
+    if pt is None:
+        ctx.missing("heures hebdomadaires et temps plein de référence")
+    return pt
+
+
+@check(
+    "PT_WRITTEN",
+    "Temps partiel: écrit avec le régime et l'horaire",
+    Severity.BLOCKING,
+    "LCT art. 11bis; loi-programme du 22-12-1989",
+)
+def pt_written(ctx: Ctx) -> Outcome:
+    if ctx.contract.kind not in PART_TIME_KINDS:
+        return not_applicable("Ce n'est pas un contrat de travail.")
+    pt = _part_time(ctx)
+    if pt is False:
+        return not_applicable("Contrat à temps plein.")
+    if pt is None:
+        return ctx.verdict("")
+    require_written(ctx, "le contrat à temps partiel")
+    s = ctx.contract.schedule
+    if s is None:
+        ctx.missing("horaire")
+    elif s.type == ScheduleType.VARIABLE:
+        if s.stated_in_contract is not True:
+            ref = ctx.use("variable_schedules_in_work_rules", s.variable_schedules_in_work_rules)
+            if ref is False:
+                ctx.fail("horaire variable sans renvoi aux horaires du règlement de travail")
+            elif ref is None:
+                ctx.missing("renvoi aux horaires variables du règlement de travail")
+    else:
+        stated = ctx.use("schedule_stated_in_contract", s.stated_in_contract)
+        if stated is False:
+            ctx.fail(
+                "l'horaire fixe n'est pas mentionné dans le contrat: le travailleur pourra choisir le régime le plus favorable"
+            )
+        elif stated is None:
+            ctx.missing("horaire mentionné dans le contrat")
+    return ctx.verdict("Le temps partiel est écrit avant le début, avec le régime et l'horaire.")
+
+
+@check(
+    "PT_MIN",
+    "Temps partiel: durée hebdomadaire minimale",
+    Severity.BLOCKING,
+    "LCT art. 11bis",
+)
+def pt_min(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    if c.kind not in PART_TIME_KINDS:
+        return not_applicable("Ce n'est pas un contrat de travail.")
+    pt = _part_time(ctx)
+    if pt is False:
+        return not_applicable("Contrat à temps plein.")
+    if pt is None:
+        return ctx.verdict("")
+    frac = ctx.param("part_time_min_fraction")
+    weekly, full = c.weekly_hours or 0.0, c.full_time_weekly_hours or 0.0
+    ctx.use("weekly_hours", weekly)
+    ctx.use("full_time_weekly_hours", full)
+    if isinstance(frac, Unknown):
+        answers = {_meets(weekly, full, f) for f in frac.candidates}
+        if answers == {True}:
+            return ctx.verdict(
+                f"{hours(weekly)} par semaine: au-dessus du minimum sous toutes les règles possibles."
+            )
+        if answers == {False}:
+            ctx.fail(
+                f"{hours(weekly)} par semaine: sous le minimum du temps partiel quelle que soit la règle en vigueur"
+            )
+        else:
+            ctx.unknown_law(frac, "le minimum du temps partiel")
+        return ctx.verdict("")
+    if not _meets(weekly, full, frac):
+        ctx.fail(
+            f"{hours(weekly)} par semaine, moins que le minimum d'un tiers du temps plein ({hours(full * frac)} sur {hours(full)})"
+        )
+    return ctx.verdict(f"{hours(weekly)} par semaine: au moins un tiers du temps plein.")
+
+
+def _meets(weekly: float, full: float, fraction: float) -> bool:
+    # minutes, so that 12 h 40 on 38 h (1/3) is met exactly
+    return round(weekly * 60) >= round(full * fraction * 60)
+
+
+@check(
+    "PT_NOTICE",
+    "Horaire variable: délai de communication",
+    Severity.WARNING,
+    "Loi du 5-3-2017; LCT art. 11bis",
+)
+def pt_notice(ctx: Ctx) -> Outcome:
+    s = ctx.contract.schedule
+    if s is None or s.type != ScheduleType.VARIABLE:
+        return not_applicable("Pas d'horaire variable.")
+    notice = ctx.param("variable_notice_working_days")
+    days = ctx.use("notice_working_days", s.notice_working_days)
+    sector = ctx.use("sector_notice_working_days", s.sector_notice_working_days)
+    if isinstance(notice, Unknown):
+        ctx.unknown_law(notice, "le délai de communication des horaires variables")
+    elif days is None:
+        ctx.missing("délai de communication de l'horaire (jours ouvrables)")
+    else:
+        required = max(sector, 1) if sector is not None else notice
+        if days < required:
+            ctx.fail(
+                f"l'horaire est communiqué {days} jour(s) ouvrable(s) à l'avance; il en faut au moins {required}"
+            )
+    return ctx.verdict("L'horaire variable est communiqué par écrit dans le délai.")
+
+
+@check(
+    "CDD_FORM",
+    "Contrat à durée déterminée ou pour un travail nettement défini: écrit avant le début",
+    Severity.BLOCKING,
+    "LCT art. 9",
+)
+def cdd_form(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    fixed = c.kind in FIXED_TERM_KINDS or (
+        c.kind in (ContractKind.ARTICLE_60, ContractKind.ARTICLE_61) and c.end_date is not None
+    )
+    if not fixed:
+        return not_applicable("Pas un contrat à durée déterminée.")
+    require_written(ctx, "le contrat (sinon il vaut contrat à durée indéterminée)")
+    if c.kind != ContractKind.DEFINED_WORK and c.end_date is None and c.kind != ContractKind.REPLACEMENT:
+        ctx.missing("date de fin")
+    return ctx.verdict("Le contrat est écrit et signé avant le début.")
+
+
+@check(
+    "CDD_CHAIN",
+    "Contrats à durée déterminée successifs",
+    Severity.WARNING,
+    "LCT art. 10 et 10bis",
+)
+def cdd_chain(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    if c.kind not in (ContractKind.FIXED_TERM, ContractKind.DEFINED_WORK):
+        return not_applicable("Pas un contrat à durée déterminée.")
+    earlier = c.earlier_fixed_term_contracts
+    if earlier is None:
+        ctx.missing(
+            "contrats à durée déterminée antérieurs avec le même employeur (liste vide s'il n'y en a pas)"
+        )
+        return ctx.verdict("")
+    ctx.use("earlier_contracts", len(earlier))
+    if not earlier:
+        return ctx.verdict("Premier contrat à durée déterminée avec cet employeur.")
+    if c.start_date is None or c.end_date is None:
+        ctx.missing("dates de début et de fin")
+        return ctx.verdict("")
+    rules = ctx.param("fixed_term_chain")
+    if isinstance(rules, Unknown):
+        ctx.unknown_law(rules, "les règles de succession")
+        return ctx.verdict("")
+    periods = sorted([(e.start_date, e.end_date) for e in earlier] + [(c.start_date, c.end_date)])
+    n = ctx.use("contracts_in_chain", len(periods))
+    first, last = periods[0][0], periods[-1][1]
+    regime_a = (
+        n <= rules["max_contracts"]
+        and all(facts.lasts_at_least(a, b, rules["min_months"]) for a, b in periods)
+        and facts.lasts_at_most(first, last, rules["max_total_months"])
+    )
+    regime_b = all(
+        facts.lasts_at_least(a, b, rules["approval_min_months"]) for a, b in periods
+    ) and facts.lasts_at_most(first, last, rules["approval_max_total_months"])
+    if regime_a:
+        return ctx.verdict(
+            f"{n} contrats successifs: dans les limites (au plus 4 de 3 mois minimum, 2 ans au total)."
+        )
+    if regime_b:
+        approval = ctx.use("inspection_approval", c.inspection_approval)
+        if approval is None:
+            ctx.missing(
+                "autorisation préalable du contrôle des lois sociales (contrats d'au moins 6 mois, 3 ans au total)"
+            )
+        elif not approval:
+            ctx.fail(
+                "succession de contrats au-delà de 2 ans sans l'autorisation du contrôle des lois sociales"
+            )
+        return ctx.verdict(
+            "Succession autorisée par le contrôle des lois sociales (au moins 6 mois chacun, 3 ans au total)."
+        )
+    ctx.fail(
+        f"{n} contrats successifs hors des limites légales (au plus 4 contrats d'au moins 3 mois sur 2 ans, ou d'au moins "
+        "6 mois sur 3 ans avec autorisation): le travailleur peut être considéré sous contrat à durée indéterminée"
+    )
+    return ctx.verdict("")
+
+
+@check(
+    "REPLACEMENT",
+    "Contrat de remplacement",
+    Severity.BLOCKING,
+    "LCT art. 11ter",
+)
+def replacement(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    if c.kind != ContractKind.REPLACEMENT:
+        return not_applicable("Pas un contrat de remplacement.")
+    require_written(ctx, "le contrat de remplacement")
+    r = c.replacement
+    if r is None:
+        ctx.missing("motif du remplacement, personne remplacée et conditions")
+    else:
+        if not ctx.use("reason", r.reason):
+            ctx.fail("le motif du remplacement n'est pas indiqué")
+        if not ctx.use("replaced_person", r.replaced_person):
+            ctx.fail("l'identité de la personne remplacée n'est pas indiquée")
+        stated = ctx.use("conditions_stated", r.conditions_stated)
+        if stated is False:
+            ctx.fail("les conditions de l'engagement ne sont pas indiquées")
+        elif stated is None:
+            ctx.missing("conditions de l'engagement indiquées dans l'écrit")
+    limit = ctx.param("replacement_max_months")
+    if c.start_date and c.end_date and not isinstance(limit, Unknown):
+        earlier = [e for e in (c.earlier_fixed_term_contracts or []) if e.kind == ContractKind.REPLACEMENT]
+        first = min([c.start_date] + [e.start_date for e in earlier])
+        if not facts.lasts_at_most(first, c.end_date, limit):
+            ctx.fail(f"les remplacements successifs dépassent {limit} mois au total")
+    return ctx.verdict(
+        "Le remplacement est écrit avec motif, personne remplacée et conditions, sur 2 ans au plus."
+    )
+
+
+STUDENT_MENTIONS = (
+    Mention.DATES,
+    Mention.PLACE,
+    Mention.FUNCTION,
+    Mention.HOURS,
+    Mention.PAY,
+    Mention.PAY_DATE,
+    Mention.JOINT_COMMITTEE,
+    Mention.TRIAL_CLAUSE,
+)
+
+
+@check("STUDENT", "Contrat d'occupation d'étudiant", Severity.BLOCKING, "LCT titre VII")
+def student(ctx: Ctx) -> Outcome:
+    if ctx.contract.kind != ContractKind.STUDENT:
+        return not_applicable("Pas un contrat d'étudiant.")
+    require_written(ctx, "le contrat d'étudiant")
+    require_mentions(ctx, STUDENT_MENTIONS)
+    return ctx.verdict(
+        "Le contrat d'étudiant est écrit avant le début avec toutes les mentions obligatoires."
+    )

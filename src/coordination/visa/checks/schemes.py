@@ -1,0 +1,286 @@
+"""Insertion schemes: article 60 §7 and 61 (CPAS), the PIIS, Forem's PFI, immersion conventions, internships."""
+
+from __future__ import annotations
+
+from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, not_applicable
+from coordination.visa.checks.form import require_mentions, require_written
+from coordination.visa.contract import ContractKind, Mention
+from coordination.visa.facts import add_months
+from coordination.visa.parameters import Unknown
+
+
+def _flag(ctx: Ctx, value: bool | None, name: str, missing: str, failure: str, want: bool = True) -> None:
+    ctx.use(name, value)
+    if value is None:
+        ctx.missing(missing)
+    elif value is not want:
+        ctx.fail(failure)
+
+
+@check(
+    "ART60",
+    "Mise à l'emploi article 60 §7",
+    Severity.BLOCKING,
+    "Loi organique des CPAS du 8-7-1976, art. 60 §7",
+)
+def art60(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    if c.kind != ContractKind.ARTICLE_60:
+        return not_applicable("Pas une mise à l'emploi article 60 §7.")
+    a = c.article_60
+    if a is None:
+        ctx.missing("conditions de l'article 60 §7 (employeur, durée, mise à disposition)")
+        return ctx.verdict("")
+    _flag(
+        ctx,
+        a.employer_is_cpas,
+        "employer_is_cpas",
+        "le CPAS est-il l'employeur?",
+        "le CPAS doit être l'employeur, sous un vrai contrat de travail",
+    )
+    target = ctx.param("article_60_working_days")
+    days = ctx.use("planned_working_days", a.planned_working_days)
+    if isinstance(target, Unknown):
+        ctx.unknown_law(target, "le nombre de jours de travail requis pour ouvrir le droit au chômage")
+    elif days is None:
+        ctx.missing("nombre de jours de travail prévus")
+    elif days < target:
+        ctx.fail(
+            f"{days} jours de travail prévus: il en faut {target} pour ouvrir le droit aux allocations de chômage"
+        )
+    if ctx.use("placed_with_user", a.placed_with_user):
+        _flag(
+            ctx,
+            a.user_allowed,
+            "user_allowed",
+            "l'utilisateur fait-il partie des utilisateurs autorisés?",
+            "mise à disposition d'un utilisateur non autorisé",
+        )
+        _flag(
+            ctx,
+            a.placement_agreement_written,
+            "placement_agreement_written",
+            "convention de mise à disposition écrite",
+            "pas de convention écrite de mise à disposition",
+        )
+    elif a.placed_with_user is None:
+        ctx.missing("mise à disposition d'un utilisateur (oui/non)")
+    return ctx.verdict(
+        "Le CPAS est l'employeur et la durée ouvre le droit aux allocations. Le niveau de rémunération propre à "
+        "l'article 60 n'est pas connu ici: les contrôles de salaire s'appliquent."
+    )
+
+
+@check("ART61", "Mise à l'emploi article 61", Severity.WARNING, "Loi organique des CPAS du 8-7-1976, art. 61")
+def art61(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    if c.kind != ContractKind.ARTICLE_61:
+        return not_applicable("Pas une mise à l'emploi article 61.")
+    a = c.article_61
+    rules = ctx.param("article_61")
+    if a is None:
+        ctx.missing("prime de tutorat (montant, durée, effet sur le salaire)")
+        return ctx.verdict("")
+    _flag(
+        ctx,
+        a.premium_deducted_from_pay,
+        "premium_deducted_from_pay",
+        "la prime de tutorat réduit-elle le salaire?",
+        "la prime de tutorat du CPAS ne peut jamais réduire le salaire",
+        want=False,
+    )
+    if isinstance(rules, Unknown):
+        ctx.unknown_law(rules, "la prime de tutorat")
+    else:
+        p = ctx.use("tutoring_premium_monthly", a.tutoring_premium_monthly)
+        if p is not None and p > rules["tutoring_premium_monthly"]:
+            ctx.fail(
+                f"prime de tutorat de {eur(p)} par mois, au-delà de {eur(rules['tutoring_premium_monthly'])}"
+            )
+        m = ctx.use("tutoring_months", a.tutoring_months)
+        if m is not None and m > rules["tutoring_max_months"]:
+            ctx.fail(f"prime de tutorat sur {m:g} mois, au-delà de {rules['tutoring_max_months']} mois")
+    return ctx.verdict("Contrat ordinaire à plein salaire; la prime de tutorat ne le réduit pas.")
+
+
+@check(
+    "PIIS", "Cohérence avec le PIIS", Severity.WARNING, "Loi du 26-5-2002, art. 11 et 13 §3; AR du 11-7-2002"
+)
+def piis(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    ris = ctx.use("ris_beneficiary", c.worker.ris_beneficiary)
+    p = c.piis
+    cpas_kind = c.kind in (ContractKind.ARTICLE_60, ContractKind.ARTICLE_61)
+    if p is None:
+        if ris or (cpas_kind and ris is None):
+            ctx.missing("PIIS signé (date, contenu, évaluations)")
+            return ctx.verdict("")
+        return not_applicable(
+            "Pas de PIIS en jeu: la personne n'est pas indiquée comme bénéficiaire du revenu d'intégration."
+        )
+    rules = ctx.param("piis")
+    _flag(ctx, p.written, "written", "PIIS écrit", "le PIIS doit être écrit")
+    _flag(
+        ctx,
+        p.fits_aspirations_and_aptitudes,
+        "fits_aspirations_and_aptitudes",
+        "l'offre correspond-elle aux aspirations et aptitudes inscrites au PIIS?",
+        "l'offre ne correspond pas aux aspirations et aptitudes inscrites au PIIS",
+    )
+    if isinstance(rules, Unknown):
+        ctx.unknown_law(rules, "les délais du PIIS")
+        return ctx.verdict("")
+    granted, concluded = ctx.use("ris_granted_on", p.ris_granted_on), ctx.use("concluded_on", p.concluded_on)
+    if granted and concluded and concluded > add_months(granted, rules["conclude_within_months"]):
+        ctx.fail(
+            f"PIIS conclu plus de {rules['conclude_within_months']} mois après l'octroi du revenu d'intégration"
+        )
+    r = ctx.use("reflection_working_days", p.reflection_working_days)
+    if r is not None and r < rules["reflection_working_days"]:
+        ctx.fail(
+            f"{r} jour(s) ouvrable(s) de réflexion: la personne doit en avoir {rules['reflection_working_days']}"
+        )
+    e = ctx.use("evaluation_interval_months", p.evaluation_interval_months)
+    if e is not None and e > rules["evaluation_max_interval_months"]:
+        ctx.fail("le PIIS doit être évalué au moins une fois par trimestre")
+    return ctx.verdict(
+        "L'offre s'inscrit dans le PIIS signé, construit avec la personne et évalué chaque trimestre."
+    )
+
+
+@check(
+    "PFI",
+    "Formation professionnelle individuelle en entreprise (PFI)",
+    Severity.BLOCKING,
+    "Décret du 18-7-1997 et arrêtés du Gouvernement wallon",
+)
+def pfi(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    if c.kind != ContractKind.PFI:
+        return not_applicable("Pas une PFI.")
+    f = c.pfi
+    rules = ctx.param("pfi")
+    if f is None:
+        ctx.missing("conditions de la PFI (durée, prime, tuteur, engagement)")
+        return ctx.verdict("")
+    if isinstance(rules, Unknown):
+        ctx.unknown_law(rules, "les règles de la PFI (réforme du 1-10-2024)")
+        return ctx.verdict("")
+    w = ctx.use("duration_weeks", f.duration_weeks)
+    target = ctx.use("target_group", f.target_group)
+    cap = rules["max_weeks_target_group"] if target else rules["max_weeks"]
+    if w is None:
+        ctx.missing("durée en semaines")
+    elif w < rules["min_weeks"] or w > cap:
+        ctx.fail(f"durée de {w:g} semaines: entre {rules['min_weeks']} et {cap} semaines")
+    pr = ctx.use("employer_premium_fraction", f.employer_premium_fraction)
+    if pr is None:
+        ctx.missing("prime de stagiaire payée par l'employeur")
+    elif not rules["premium_min"] <= pr <= rules["premium_max"]:
+        ctx.fail(
+            f"prime de stagiaire de {round(pr * 100)} %: entre 60 et 100 % de (salaire d'embauche − allocations)"
+        )
+    _flag(
+        ctx,
+        f.travel_costs_paid,
+        "travel_costs_paid",
+        "frais de déplacement payés",
+        "l'employeur doit payer les frais de déplacement",
+    )
+    _flag(ctx, f.tutor, "tutor", "tuteur désigné", "un tuteur doit être désigné")
+    _flag(
+        ctx,
+        f.accident_insurance,
+        "accident_insurance",
+        "assurance accidents",
+        "le stagiaire doit être assuré contre les accidents",
+    )
+    h = ctx.use("hiring_commitment_weeks", f.hiring_commitment_weeks)
+    if h is None:
+        ctx.missing("durée de l'engagement après la PFI")
+    elif w is not None and h < w:
+        ctx.fail("l'engagement après la PFI doit durer au moins autant que la formation")
+    _flag(
+        ctx,
+        f.hiring_in_trained_job,
+        "hiring_in_trained_job",
+        "engagement dans le métier appris",
+        "l'engagement doit porter sur le métier appris",
+    )
+    _flag(
+        ctx,
+        f.dismissal_to_make_room,
+        "dismissal_to_make_room",
+        "licenciement pour faire place au stagiaire?",
+        "un travailleur ne peut être licencié pour faire place au stagiaire",
+        want=False,
+    )
+    d = ctx.use("days_worked_there_previous_3_months", f.days_worked_there_previous_3_months)
+    if d is None:
+        ctx.missing("jours déjà travaillés dans l'entreprise les 3 derniers mois")
+    elif d > rules["max_days_worked_previous_3_months"]:
+        ctx.fail(
+            f"{d} jours déjà travaillés dans l'entreprise les 3 derniers mois (au plus {rules['max_days_worked_previous_3_months']})"
+        )
+    return ctx.verdict(
+        "La PFI respecte la durée, la prime de stagiaire, le tutorat, l'assurance et l'engagement."
+    )
+
+
+CIP_MENTIONS = (
+    Mention.PARTIES,
+    Mention.PLACE,
+    Mention.OBJECT,
+    Mention.DURATION,
+    Mention.DAILY_HOURS,
+    Mention.WEEKLY_HOURS,
+    Mention.ALLOWANCE,
+    Mention.TERMINATION,
+    Mention.TRAINING_PLAN,
+)
+
+
+@check(
+    "CIP",
+    "Convention d'immersion professionnelle",
+    Severity.BLOCKING,
+    "Loi-programme du 2-8-2002, art. 104 à 106",
+)
+def cip(ctx: Ctx) -> Outcome:
+    c = ctx.contract
+    if c.kind != ContractKind.CIP:
+        return not_applicable("Pas une convention d'immersion professionnelle.")
+    require_written(ctx, "la convention d'immersion")
+    require_mentions(ctx, CIP_MENTIONS)
+    minimum = ctx.param("cip_min_allowance")
+    allowance = ctx.use("monthly_allowance", c.cip.monthly_allowance if c.cip else None)
+    if allowance is None:
+        ctx.missing("allocation mensuelle")
+    elif isinstance(minimum, Unknown):
+        ctx.unknown_law(minimum, "le montant minimal de l'allocation")
+    elif allowance < minimum:
+        ctx.fail(f"allocation de {eur(allowance)}, inférieure à l'allocation d'apprenti ({eur(minimum)})")
+    return ctx.verdict(
+        "La convention est écrite avant le début avec toutes les mentions et une allocation suffisante."
+    )
+
+
+@check(
+    "STAGE_TRANSITION", "Stage de transition", Severity.WARNING, "Régime du stage de transition (Onem/Forem)"
+)
+def stage_transition(ctx: Ctx) -> Outcome:
+    if ctx.contract.kind != ContractKind.TRANSITION_INTERNSHIP:
+        return not_applicable("Pas un stage de transition.")
+    ctx.unknown(
+        "le stage de transition est signalé comme supprimé en Wallonie francophone (date de suppression inconnue): "
+        "vérifier auprès du Forem qu'il peut encore être conclu, sinon proposer une PFI ou une immersion"
+    )
+    return ctx.verdict("")
+
+
+@check("STAGE_FIRST", "Stage First (Bruxelles)", Severity.WARNING, "Régime bruxellois (Actiris)")
+def stage_first(ctx: Ctx) -> Outcome:
+    if ctx.contract.kind != ContractKind.FIRST_INTERNSHIP:
+        return not_applicable("Pas un stage First.")
+    ctx.fail("le stage First est un dispositif bruxellois (Actiris): il ne s'applique pas en Wallonie")
+    return ctx.verdict("")
