@@ -2,13 +2,15 @@
 
 Why this shape:
 - ``minio`` is blocking: every call runs in a worker thread (``anyio.to_thread``), never on the event loop.
-- Upload streams: ``put_object(length=-1)`` reads parts from a file-like ``_Pipe`` fed by the async chunk
-  iterator; the iterator is metered (SHA-256, size, limit) as it goes. Memory stays around two parts plus
-  the pipe's few blocks, whatever the document size. When the limit is exceeded or the client's body fails,
-  the pipe makes minio's reader raise: minio aborts the multipart upload, so nothing is left.
-- ``num_parallel_uploads`` stays at 1 by default: minio's parallel pool leaves its worker threads blocked
-  forever when the reader raises (every refused upload would leak threads), and loopback benchmarks show
-  no gain (see bench/storage). The pipe still overlaps receiving the body with sending the previous part.
+- Upload streams: the async chunk iterator is metered (SHA-256, size, limit) and cut into 5 MiB parts that
+  go out as an S3 multipart upload, at most ``concurrency`` (2) parts in flight, each in a worker thread.
+  Memory stays around ``concurrency + 1`` parts whatever the document size. On the size limit, an error
+  of the body, an S3 error or a cancellation, the multipart upload is aborted: nothing is left.
+- Why not ``put_object(length=-1)`` with a file-like object fed by a queue (tried first): minio's parallel
+  part pool leaves its worker threads blocked forever when the reader raises (every refused upload would
+  leak threads), minio copies each part twice while slicing it, and sequential parts only reached about
+  half of the bare client's throughput. We therefore drive minio's own multipart primitives
+  (``MULTIPART_PRIMITIVES``, private but stable across 7.x; a unit test fails if they change).
 - Objects are immutable: ``put`` refuses an existing key. Buckets are created with versioning enabled, so
   even a tool that bypasses this class cannot silently overwrite a document; ``delete`` therefore removes
   every version of the key (an application deletion must really erase the bytes).
@@ -17,18 +19,17 @@ Why this shape:
 
 from __future__ import annotations
 
-import queue
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import timedelta
-from typing import Any
 from urllib.parse import quote
 
 import anyio
-import anyio.from_thread
+import anyio.abc
 import anyio.to_thread
 import urllib3.exceptions
 from minio import Minio
 from minio.commonconfig import ENABLED
+from minio.datatypes import Part
 from minio.error import MinioException, S3Error
 from minio.versioningconfig import VersioningConfig
 
@@ -52,60 +53,112 @@ _MISSING_CODES = {"NoSuchKey", "NoSuchObject", "NoSuchVersion", "ResourceNotFoun
 _DENIED_CODES = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken"}
 _NETWORK_ERRORS = (urllib3.exceptions.HTTPError, OSError)
 
-_EOF = object()
-_ABORT = object()
+# minio's public put_object cannot stream safely (see the module docstring); these are the multipart
+# primitives it uses itself, stable across minio 7.x. tests/unit/storage checks they still exist.
+MULTIPART_PRIMITIVES = (
+    "_create_multipart_upload",
+    "_upload_part",
+    "_complete_multipart_upload",
+    "_abort_multipart_upload",
+    "_put_object",
+)
 
 
-class _Aborted(Exception):
-    """Raised inside minio's reader so that it aborts the multipart upload."""
+class _MultipartUpload:
+    """One streaming upload: parts go out in worker threads, at most ``concurrency`` at a time.
 
-
-class _Pipe:
-    """Bounded byte pipe from the event loop (``send``) to minio's blocking reader thread (``read``).
-
-    The bound is an anyio semaphore: the async side waits without holding a thread, and the reader releases
-    a slot (one hop to the loop) per block it takes. A ``queue.SimpleQueue`` carries the blocks.
+    Errors never escape the task group as an ``ExceptionGroup``: the first one is kept in ``error`` and the
+    group is cancelled, so ``put`` raises exactly what went wrong (``TooLarge``, the source's error, S3's).
     """
 
-    def __init__(self, capacity: int) -> None:
-        self._items: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._slots = anyio.Semaphore(capacity)
-        self._leftover = b""
-        self._eof = False
+    def __init__(self, store: S3Store, key: str, content_type: str) -> None:
+        self.store = store
+        self.client = store.client
+        self.key = key
+        self.headers = {"Content-Type": content_type or "application/octet-stream"}
+        self.slots = anyio.Semaphore(store.concurrency)
+        self.upload_id: str | None = None
+        self.parts: list[Part] = []
+        self.part_number = 0
+        self.error: BaseException | None = None
+        self.completed = False
+        self.result_etag: str | None = None
+        self.result_version: str | None = None
 
-    # event-loop side
-    async def send(self, block: bytes | bytearray) -> None:
-        await self._slots.acquire()
-        self._items.put(block)
+    def fail(self, exc: BaseException, tg: anyio.abc.TaskGroup) -> None:
+        if self.error is None:
+            self.error = exc
+        tg.cancel_scope.cancel()
 
-    def finish(self) -> None:
-        self._items.put(_EOF)
+    async def send_part(self, tg: anyio.abc.TaskGroup, buffer: bytearray, size: int) -> None:
+        await self.slots.acquire()  # wait for a free slot *before* cutting the part: memory stays bounded
+        part = bytes(memoryview(buffer)[:size])
+        del buffer[:size]
+        if self.upload_id is None:
+            try:
+                self.upload_id = await self.store._call(
+                    self.client._create_multipart_upload, self.store.bucket, self.key, dict(self.headers)
+                )
+            except BaseException:
+                self.slots.release()
+                raise
+        self.part_number += 1
+        tg.start_soon(self._upload_part, tg, self.part_number, part)
 
-    def abort(self) -> None:
-        self._items.put(_ABORT)
+    async def _upload_part(self, tg: anyio.abc.TaskGroup, number: int, data: bytes) -> None:
+        try:
+            etag = await self.store._call(
+                self.client._upload_part, self.store.bucket, self.key, data, None, self.upload_id, number
+            )
+            self.parts.append(Part(number, etag))
+        except Exception as exc:
+            self.fail(exc, tg)
+        finally:
+            del data
+            self.slots.release()
 
-    # thread side (file-like protocol used by minio)
-    def read(self, size: int = -1) -> bytes:
-        parts = [self._leftover] if self._leftover else []
-        have = len(self._leftover)
-        self._leftover = b""
-        while (size < 0 or have < size) and not self._eof:
-            item = self._items.get()
-            if item is _EOF:
-                self._eof = True
-                break
-            if item is _ABORT:
-                raise _Aborted
-            anyio.from_thread.run_sync(self._slots.release)
-            if size >= 0 and have + len(item) > size:
-                need = size - have
-                self._leftover = item[need:]
-                item = item[:need]
-            parts.append(item)
-            have += len(item)
-        if len(parts) == 1 and isinstance(parts[0], bytes):
-            return parts[0]
-        return b"".join(parts)  # minio requires bytes
+    async def finish(self, tg: anyio.abc.TaskGroup, buffer: bytearray) -> None:
+        if self.upload_id is None:
+            # Small document: one plain PUT.
+            data = bytes(buffer)
+            buffer.clear()
+
+            def put_small() -> None:
+                result = self.client._put_object(self.store.bucket, self.key, data, dict(self.headers))
+                self.completed = True
+                self.result_etag, self.result_version = result.etag, result.version_id
+
+            await self.store._call(put_small)
+            return
+        if buffer:
+            await self.send_part(tg, buffer, len(buffer))
+        # Wait for every part in flight (each holds a slot), then complete.
+        for _ in range(self.store.concurrency):
+            await self.slots.acquire()
+        if self.error is not None:
+            return
+        parts = sorted(self.parts, key=lambda part: part.part_number)
+
+        def complete() -> None:
+            result = self.client._complete_multipart_upload(
+                self.store.bucket, self.key, self.upload_id, parts
+            )
+            self.completed = True
+            self.result_etag, self.result_version = result.etag, result.version_id
+
+        await self.store._call(complete)
+
+    async def discard(self) -> None:
+        """Leave nothing: abort an open multipart upload, or remove an object completed too late."""
+        try:
+            if self.completed:
+                await anyio.to_thread.run_sync(self.store._remove_versions_blocking, self.key)
+            elif self.upload_id is not None:
+                await anyio.to_thread.run_sync(
+                    self.client._abort_multipart_upload, self.store.bucket, self.key, self.upload_id
+                )
+        except Exception:  # noqa: S110 - best effort; the orphan sweep catches what is left
+            pass
 
 
 class S3Store(DocumentStore):
@@ -116,8 +169,7 @@ class S3Store(DocumentStore):
         *,
         endpoint: str,
         part_size: int = MIN_PART_SIZE,
-        pipe_blocks: int = 2,
-        num_parallel_uploads: int = 1,
+        concurrency: int = 2,
     ) -> None:
         if part_size < MIN_PART_SIZE:
             raise ValueError("part_size must be at least 5 MiB")
@@ -125,8 +177,7 @@ class S3Store(DocumentStore):
         self.bucket = bucket
         self.endpoint = endpoint
         self.part_size = part_size
-        self.pipe_blocks = pipe_blocks
-        self.num_parallel_uploads = num_parallel_uploads
+        self.concurrency = concurrency
         self.description = f"le stockage S3 « {endpoint} » (compartiment « {bucket} »)"
 
     # -- error translation ---------------------------------------------------------------------------
@@ -171,72 +222,35 @@ class S3Store(DocumentStore):
         meter = Meter(max_size)
         if await self.exists(key):
             raise AlreadyExists(key)
-
-        pipe = _Pipe(self.pipe_blocks)
-        result: Any = None
-        upload_error: BaseException | None = None
-        feed_error: BaseException | None = None
-
-        def upload_blocking() -> Any:
-            return self.client.put_object(
-                self.bucket,
-                key,
-                pipe,
-                length=-1,
-                content_type=content_type,
-                part_size=self.part_size,
-                num_parallel_uploads=self.num_parallel_uploads,
-            )
-
-        async def upload(scope: anyio.CancelScope) -> None:
-            nonlocal result, upload_error
-            try:
-                result = await anyio.to_thread.run_sync(upload_blocking)
-            except _Aborted:
-                return  # the feeder failed and already holds the reason
-            except Exception as exc:
-                upload_error = exc
-                scope.cancel()  # stop reading the body: it has nowhere to go
-
-        async def feed() -> None:
-            buffer = bytearray()
-            async for chunk in chunks:
-                meter.update(chunk)
-                buffer += chunk
-                if len(buffer) >= CHUNK_SIZE:
-                    await pipe.send(buffer)  # handed over, not copied
-                    buffer = bytearray()
-            if buffer:
-                await pipe.send(buffer)
-            pipe.finish()
-
+        upload = _MultipartUpload(self, key, content_type)
         try:
             async with anyio.create_task_group() as tg:
-                tg.start_soon(upload, tg.cancel_scope)
+                buffer = bytearray()
                 try:
-                    await feed()
+                    async for chunk in chunks:
+                        meter.update(chunk)
+                        buffer += chunk
+                        # Strictly more than a part: a document of exactly one part stays a single PUT.
+                        while len(buffer) > self.part_size and upload.error is None:
+                            await upload.send_part(tg, buffer, self.part_size)
+                        if upload.error is not None:
+                            break
+                    else:
+                        await upload.finish(tg, buffer)
                 except Exception as exc:
-                    pipe.abort()
-                    feed_error = exc
-                except BaseException:
-                    pipe.abort()
-                    raise
+                    upload.fail(exc, tg)
+            if upload.error is not None:
+                raise upload.error
         except BaseException:
-            # Cancelled after minio completed the upload: do not leave an object nobody will record.
-            if result is not None:
-                with anyio.CancelScope(shield=True):
-                    await self._remove_versions(key)
+            with anyio.CancelScope(shield=True):
+                await upload.discard()
             raise
-        if feed_error is not None:
-            raise feed_error
-        if upload_error is not None:
-            raise self._translate(upload_error, key) from upload_error  # type: ignore[arg-type]
         return StoredObject(
             key=key,
             size=meter.size,
             sha256=meter.sha256,
-            etag=getattr(result, "etag", None),
-            version_id=getattr(result, "version_id", None),
+            etag=upload.result_etag,
+            version_id=upload.result_version,
         )
 
     async def open(self, key: str) -> ObjectStream:
