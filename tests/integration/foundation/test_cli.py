@@ -12,7 +12,12 @@ def _run(args, env_extra, cwd):
     env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_")}
     env.update(env_extra)
     return subprocess.run(
-        [sys.executable, "-m", "coordination", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "coordination", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

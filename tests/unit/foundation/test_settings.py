@@ -23,7 +23,14 @@ def test_production_refuses_every_embedded_default(monkeypatch):
     with pytest.raises(SettingsError) as error:
         load_settings(env_file=None)
     message = str(error.value)
-    for name in ("DATABASE_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "OIDC_ISSUER", "NISS_HASH_KEY"):
+    for name in (
+        "DATABASE_URL",
+        "S3_ENDPOINT",
+        "S3_ACCESS_KEY",
+        "S3_SECRET_KEY",
+        "OIDC_ISSUER",
+        "NISS_HASH_KEY",
+    ):
         assert f"COORDINATION_{name}" in message
 
 
