@@ -1,0 +1,1 @@
+"""Partnership registry (cadastre des partenariats) and effectiveness evaluation."""

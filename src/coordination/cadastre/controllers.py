@@ -1,0 +1,261 @@
+"""Thin HTTP layer of the registry (``/api/v1/cadastre``). See :mod:`.guards` for who may call what."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.cadastre import services as svc
+from coordination.cadastre.guards import (
+    READ,
+    WRITE,
+    principal_of,
+    registry_keeper,
+    registry_reader,
+    registry_writer,
+)
+from coordination.cadastre.rules import today_brussels
+from coordination.cadastre.schemas import (
+    AgreementAlert,
+    AgreementCreate,
+    AgreementOut,
+    AgreementUpdate,
+    OrganisationCreate,
+    OrganisationOut,
+    OrganisationUpdate,
+    ServiceCreate,
+    ServiceOut,
+    ServiceUpdate,
+)
+from coordination.errors import BadRequest
+from coordination.http_utils import etag_for, require_if_match
+
+DbSession = NamedDependency[AsyncSession]
+
+
+def _decode(data: dict[str, Any], shape: type[msgspec.Struct]) -> dict[str, Any]:
+    """Validate a JSON object against ``shape``; return only the fields the client sent."""
+    if not isinstance(data, dict):
+        raise BadRequest("Un objet JSON est attendu.")
+    try:
+        struct = msgspec.convert(data, shape)
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"Les données envoyées sont invalides : {exc}", "validation-error") from exc
+    values = {name: getattr(struct, name) for name in data if name in struct.__struct_fields__}
+    if "funding_amount" in values:
+        values["funding_cents"] = svc.euros_to_cents(values.pop("funding_amount"))
+    return values
+
+
+def _with_etag(content: Any, version: int, status_code: int = 200) -> Response:
+    return Response(content, status_code=status_code, headers={"ETag": etag_for(version)})
+
+
+class RegistryController(Controller):
+    path = "/api/v1/cadastre"
+    tags = ["cadastre"]
+
+    # --- organisations ---------------------------------------------------------------------------
+
+    @get("/organisations", guards=[registry_reader], opt=READ)
+    async def list_organisations(
+        self,
+        db_session: DbSession,
+        partner_kind: FromQuery[str | None] = None,
+        bassin: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    ) -> list[OrganisationOut]:
+        rows = await svc.list_organisations(db_session, partner_kind=partner_kind, bassin=bassin, q=q)
+        return [svc.organisation_out(o, p) for o, p in rows]
+
+    @post("/organisations", guards=[registry_keeper], opt=WRITE)
+    async def create_organisation(
+        self, request: Request, db_session: DbSession, data: JSONBody[dict[str, Any]]
+    ) -> Response[OrganisationOut]:
+        values = _decode(data, OrganisationCreate)
+        org, profile = await svc.create_organisation(db_session, values, principal_of(request))
+        await db_session.commit()
+        return _with_etag(svc.organisation_out(org, profile), profile.version, 201)
+
+    @get("/organisations/{organisation_id:uuid}", guards=[registry_reader], opt=READ)
+    async def get_organisation(
+        self, db_session: DbSession, organisation_id: FromPath[UUID]
+    ) -> Response[OrganisationOut]:
+        org, profile = await svc.get_organisation(db_session, organisation_id)
+        return _with_etag(svc.organisation_out(org, profile), profile.version)
+
+    @patch("/organisations/{organisation_id:uuid}", guards=[registry_writer], opt=WRITE)
+    async def update_organisation(
+        self,
+        request: Request,
+        db_session: DbSession,
+        organisation_id: FromPath[UUID],
+        data: JSONBody[dict[str, Any]],
+    ) -> Response[OrganisationOut]:
+        values = _decode(data, OrganisationUpdate)
+        _, profile = await svc.get_organisation(db_session, organisation_id)
+        require_if_match(request, profile.version)
+        org, profile = await svc.update_organisation(
+            db_session, organisation_id, values, principal_of(request)
+        )
+        await db_session.commit()
+        return _with_etag(svc.organisation_out(org, profile), profile.version)
+
+    @post("/organisations/{organisation_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
+    async def verify_organisation(
+        self, request: Request, db_session: DbSession, organisation_id: FromPath[UUID]
+    ) -> Response[OrganisationOut]:
+        _, profile = await svc.get_organisation(db_session, organisation_id)
+        require_if_match(request, profile.version)
+        org, profile = await svc.verify_organisation(
+            db_session, organisation_id, principal_of(request), today_brussels()
+        )
+        await db_session.commit()
+        return _with_etag(svc.organisation_out(org, profile), profile.version)
+
+    # --- services --------------------------------------------------------------------------------
+
+    @get("/services", guards=[registry_reader], opt=READ)
+    async def list_services(
+        self,
+        db_session: DbSession,
+        organisation_id: FromQuery[UUID | None] = None,
+        bassin: FromQuery[str | None] = None,
+        public: FromQuery[str | None] = None,
+    ) -> list[ServiceOut]:
+        found = await svc.list_services(
+            db_session, organisation_id=organisation_id, bassin=bassin, public=public
+        )
+        return [svc.service_out(s) for s in found]
+
+    @post("/organisations/{organisation_id:uuid}/services", guards=[registry_writer], opt=WRITE)
+    async def create_service(
+        self,
+        request: Request,
+        db_session: DbSession,
+        organisation_id: FromPath[UUID],
+        data: JSONBody[dict[str, Any]],
+    ) -> Response[ServiceOut]:
+        values = _decode(data, ServiceCreate)
+        values = {**msgspec.structs.asdict(msgspec.convert(data, ServiceCreate)), **values}
+        service = await svc.create_service(db_session, organisation_id, values, principal_of(request))
+        await db_session.commit()
+        return _with_etag(svc.service_out(service), service.version, 201)
+
+    @get("/services/{service_id:uuid}", guards=[registry_reader], opt=READ)
+    async def get_service(self, db_session: DbSession, service_id: FromPath[UUID]) -> Response[ServiceOut]:
+        service = await svc.get_service(db_session, service_id)
+        return _with_etag(svc.service_out(service), service.version)
+
+    @patch("/services/{service_id:uuid}", guards=[registry_writer], opt=WRITE)
+    async def update_service(
+        self,
+        request: Request,
+        db_session: DbSession,
+        service_id: FromPath[UUID],
+        data: JSONBody[dict[str, Any]],
+    ) -> Response[ServiceOut]:
+        values = _decode(data, ServiceUpdate)
+        service = await svc.get_service(db_session, service_id)
+        require_if_match(request, service.version)
+        service = await svc.update_service(db_session, service_id, values, principal_of(request))
+        await db_session.commit()
+        return _with_etag(svc.service_out(service), service.version)
+
+    @post("/services/{service_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
+    async def verify_service(
+        self, request: Request, db_session: DbSession, service_id: FromPath[UUID]
+    ) -> Response[ServiceOut]:
+        service = await svc.get_service(db_session, service_id)
+        require_if_match(request, service.version)
+        service = await svc.verify_service(db_session, service_id, principal_of(request), today_brussels())
+        await db_session.commit()
+        return _with_etag(svc.service_out(service), service.version)
+
+    # --- agreements ------------------------------------------------------------------------------
+
+    @get("/agreements", guards=[registry_reader], opt=READ)
+    async def list_agreements(
+        self,
+        db_session: DbSession,
+        organisation_id: FromQuery[UUID | None] = None,
+        status: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+    ) -> list[AgreementOut]:
+        today = today_brussels()
+        if await svc.close_expired_agreements(db_session, today):
+            await db_session.commit()
+        found = await svc.list_agreements(
+            db_session, organisation_id=organisation_id, status=status, kind=kind
+        )
+        return [svc.agreement_out(a, today) for a in found]
+
+    @post("/agreements", guards=[registry_keeper], opt=WRITE)
+    async def create_agreement(
+        self, request: Request, db_session: DbSession, data: JSONBody[dict[str, Any]]
+    ) -> Response[AgreementOut]:
+        values = _decode(data, AgreementCreate)
+        agreement = await svc.create_agreement(db_session, values, principal_of(request))
+        await db_session.commit()
+        return _with_etag(svc.agreement_out(agreement, today_brussels()), agreement.version, 201)
+
+    @get("/agreements/{agreement_id:uuid}", guards=[registry_reader], opt=READ)
+    async def get_agreement(
+        self, db_session: DbSession, agreement_id: FromPath[UUID]
+    ) -> Response[AgreementOut]:
+        today = today_brussels()
+        if await svc.close_expired_agreements(db_session, today):
+            await db_session.commit()
+        agreement = await svc.get_agreement(db_session, agreement_id)
+        await db_session.refresh(agreement)
+        return _with_etag(svc.agreement_out(agreement, today), agreement.version)
+
+    @patch("/agreements/{agreement_id:uuid}", guards=[registry_keeper], opt=WRITE)
+    async def update_agreement(
+        self,
+        request: Request,
+        db_session: DbSession,
+        agreement_id: FromPath[UUID],
+        data: JSONBody[dict[str, Any]],
+    ) -> Response[AgreementOut]:
+        values = _decode(data, AgreementUpdate)
+        agreement = await svc.get_agreement(db_session, agreement_id)
+        require_if_match(request, agreement.version)
+        today = today_brussels()
+        agreement = await svc.update_agreement(db_session, agreement_id, values, principal_of(request), today)
+        await db_session.commit()
+        return _with_etag(svc.agreement_out(agreement, today), agreement.version)
+
+    @post("/agreements/{agreement_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
+    async def verify_agreement(
+        self, request: Request, db_session: DbSession, agreement_id: FromPath[UUID]
+    ) -> Response[AgreementOut]:
+        agreement = await svc.get_agreement(db_session, agreement_id)
+        require_if_match(request, agreement.version)
+        today = today_brussels()
+        agreement = await svc.verify_agreement(db_session, agreement_id, principal_of(request), today)
+        await db_session.commit()
+        return _with_etag(svc.agreement_out(agreement, today), agreement.version)
+
+    @get("/alerts", guards=[registry_reader], opt=READ)
+    async def alerts(
+        self,
+        request: Request,
+        db_session: DbSession,
+        within_days: Annotated[int, QueryParameter(ge=1, le=730)] = 90,
+    ) -> list[AgreementAlert]:
+        principal = principal_of(request)
+        own = principal.organisation_id if principal.role.value == "partner_manager" else None
+        today = today_brussels()
+        if await svc.close_expired_agreements(db_session, today):
+            await db_session.commit()
+        return await svc.agreement_alerts(db_session, today, within_days, organisation_id=own)
+
+
+ROUTES: list = [RegistryController]

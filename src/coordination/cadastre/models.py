@@ -1,0 +1,131 @@
+"""Registry tables: partner profiles, services, agreements.
+
+Why a 1:1 ``cadastre_partners`` table rather than new columns on ``organisations``: the directory table
+belongs to the foundation (it decides legal mandates for the access gate); the registry's own facts
+(kind of operator, verification, description) change at another pace, are edited by other people
+(partner managers) and carry their own version for ETag/If-Match. An organisation is *in the registry*
+when it has a profile; the directory keeps name, BCE number and bassin.
+
+Vocabularies are plain strings with CHECK constraints (the values live in :mod:`.rules`), like the dossier
+tables: portable, readable in SQL, no PostgreSQL enum type to migrate. Money is stored in cents
+(integer): exact, and SQLite has no decimal type.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import JSON as SA_JSON
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coordination.cadastre.rules import (
+    AGREEMENT_KINDS,
+    AGREEMENT_STATUSES,
+    CLOSED_REASONS,
+    PARTNER_KINDS,
+    PARTNER_STATUSES,
+    SERVICE_STATUSES,
+)
+from coordination.db.base import VersionedEntity
+from coordination.db.types import GUID
+
+JSON = SA_JSON().with_variant(JSONB(), "postgresql")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class PartnerProfile(VersionedEntity):
+    """The registry entry of an organisation (HSDS ``organization`` fields where one fits)."""
+
+    __tablename__ = "cadastre_partners"
+    __table_args__ = (
+        CheckConstraint(_in("partner_kind", PARTNER_KINDS), name="partner_kind_known"),
+        CheckConstraint(_in("status", PARTNER_STATUSES), name="status_known"),
+    )
+
+    organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, unique=True)
+    partner_kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    alternate_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The organisation's generic contact address (never a person's)."""
+    website: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    legal_status: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """HSDS: when Forem last verified the entry; kept apart from ``updated_at``."""
+    # ``assured_by`` is the verifier's user id (token ``sub``); no foreign key, so that an account removed
+    # from the directory later does not erase who verified what.
+    assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+
+
+class Service(VersionedEntity):
+    """A service an organisation offers (HSDS ``service``)."""
+
+    __tablename__ = "cadastre_services"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name"),
+        CheckConstraint(_in("status", SERVICE_STATUSES), name="status_known"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),
+    )
+
+    organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    alternate_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    url: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(24), nullable=False, default="active")
+    publics: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    """Target publics (e.g. ``NEET``, ``bénéficiaires RIS``)."""
+    service_areas: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    """Bassins where the service is delivered (HSDS ``service_area``)."""
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    capacity_unit: Mapped[str] = mapped_column(String(40), nullable=False, default="places")
+    eligibility_description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    application_process: Mapped[str | None] = mapped_column(Text, nullable=True)
+    minimum_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    maximum_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    languages: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    """ISO 639-1 codes (``fr``, ``nl``, ``de``, ``en`` …)."""
+    assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+
+
+class Agreement(VersionedEntity):
+    """A convention between a partner and its funder (Forem or a CPAS)."""
+
+    __tablename__ = "cadastre_agreements"
+    __table_args__ = (
+        CheckConstraint(_in("kind", AGREEMENT_KINDS), name="kind_known"),
+        CheckConstraint(_in("status", AGREEMENT_STATUSES), name="status_known"),
+        CheckConstraint(
+            "closed_reason IS NULL OR " + _in("closed_reason", CLOSED_REASONS), name="reason_known"
+        ),
+        CheckConstraint("end_date >= start_date", name="dates_order"),
+        CheckConstraint("funding_cents IS NULL OR funding_cents >= 0", name="funding_positive"),
+    )
+
+    reference: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    funder_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    funding_cents: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    target_entrants: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    target_positive_exits: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    territory: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    """Bassins covered."""
+    publics: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)

@@ -1,0 +1,211 @@
+"""API shapes (msgspec). Field names follow Open Referral HSDS 3.0 where one fits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, msgspec.Meta(max_length=300)]
+Count = Annotated[int, msgspec.Meta(ge=0)]
+Money = Decimal
+
+
+class OrganisationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: Name
+    partner_kind: str
+    tax_id: str | None = None
+    """BCE/KBO number (HSDS ``tax_id``), mod-97 checked."""
+    bassin: str | None = None
+    alternate_name: str | None = None
+    description: str | None = None
+    email: ShortText | None = None
+    website: ShortText | None = None
+    legal_status: str | None = None
+    organisation_id: UUID | None = None
+    """Attach the entry to an organisation already in the directory (a CPAS) instead of creating one."""
+
+
+class OrganisationUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    name: Name | None = None
+    partner_kind: str | None = None
+    tax_id: str | None = None
+    bassin: str | None = None
+    alternate_name: str | None = None
+    description: str | None = None
+    email: ShortText | None = None
+    website: ShortText | None = None
+    legal_status: str | None = None
+    status: str | None = None
+
+
+class OrganisationOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    """The directory organisation's id (the one trajectory steps point to)."""
+    name: str
+    partner_kind: str
+    partner_kind_label: str
+    tax_id: str | None
+    bassin: str | None
+    alternate_name: str | None
+    description: str | None
+    email: str | None
+    website: str | None
+    legal_status: str | None
+    status: str
+    assured_date: date | None
+    assured_by: UUID | None
+    verification_stale: bool
+    """Changed since it was last verified."""
+    updated_at: datetime
+    version: int
+
+
+class ServiceCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: Name
+    description: str | None = None
+    alternate_name: str | None = None
+    url: ShortText | None = None
+    email: ShortText | None = None
+    status: str = "active"
+    publics: list[str] = msgspec.field(default_factory=list)
+    service_areas: list[str] = msgspec.field(default_factory=list)
+    capacity: Count | None = None
+    capacity_unit: str = "places"
+    eligibility_description: str | None = None
+    application_process: str | None = None
+    minimum_age: Count | None = None
+    maximum_age: Count | None = None
+    languages: list[str] = msgspec.field(default_factory=lambda: ["fr"])
+
+
+class ServiceUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    name: Name | None = None
+    description: str | None = None
+    alternate_name: str | None = None
+    url: ShortText | None = None
+    email: ShortText | None = None
+    status: str | None = None
+    publics: list[str] | None = None
+    service_areas: list[str] | None = None
+    capacity: Count | None = None
+    capacity_unit: str | None = None
+    eligibility_description: str | None = None
+    application_process: str | None = None
+    minimum_age: Count | None = None
+    maximum_age: Count | None = None
+    languages: list[str] | None = None
+
+
+class ServiceOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    organization_id: UUID
+    name: str
+    alternate_name: str | None
+    description: str | None
+    url: str | None
+    email: str | None
+    status: str
+    publics: list[str]
+    service_areas: list[str]
+    capacity: int | None
+    capacity_unit: str
+    eligibility_description: str | None
+    application_process: str | None
+    minimum_age: int | None
+    maximum_age: int | None
+    languages: list[str]
+    assured_date: date | None
+    assured_by: UUID | None
+    verification_stale: bool
+    updated_at: datetime
+    version: int
+
+
+class AgreementCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+    title: Name
+    organisation_id: UUID
+    funder_id: UUID
+    kind: str
+    start_date: date
+    end_date: date
+    funding_amount: Money | None = None
+    """Euros, two decimals."""
+    target_entrants: Count | None = None
+    target_positive_exits: Count | None = None
+    territory: list[str] = msgspec.field(default_factory=list)
+    publics: list[str] = msgspec.field(default_factory=list)
+
+
+class AgreementUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    title: Name | None = None
+    kind: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    funding_amount: Money | None = None
+    target_entrants: Count | None = None
+    target_positive_exits: Count | None = None
+    territory: list[str] | None = None
+    publics: list[str] | None = None
+    terminate: bool | None = None
+    """``true`` closes the agreement early (reason ``terminated``)."""
+
+
+class AgreementOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    reference: str
+    title: str
+    organisation_id: UUID
+    funder_id: UUID
+    kind: str
+    kind_label: str
+    start_date: date
+    end_date: date
+    funding_amount: Decimal | None
+    target_entrants: int | None
+    target_positive_exits: int | None
+    territory: list[str]
+    publics: list[str]
+    status: str
+    closed_on: date | None
+    closed_reason: str | None
+    accepts_new_steps: bool
+    assured_date: date | None
+    assured_by: UUID | None
+    verification_stale: bool
+    updated_at: datetime
+    version: int
+
+
+class AgreementAlert(msgspec.Struct, kw_only=True):
+    agreement_id: UUID
+    reference: str
+    title: str
+    organisation_id: UUID
+    end_date: date
+    days_left: int
+    level: str
+    message: str
+
+
+class ImportLine(msgspec.Struct, kw_only=True):
+    line: int
+    ok: bool
+    action: str | None = None
+    """``created`` or ``updated`` (when the whole file is valid)."""
+    errors: list[dict[str, str]] = msgspec.field(default_factory=list)
+
+
+class ImportReport(msgspec.Struct, kw_only=True):
+    resource: str
+    imported: bool
+    lines: int
+    valid_lines: int
+    errors: int
+    message: str
+    report: list[ImportLine]

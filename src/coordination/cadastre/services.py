@@ -1,0 +1,525 @@
+"""Registry services: organisations' entries, services, agreements, verification, expiry.
+
+Services ``flush()``; the controller commits. Permission checks that depend on the row (a partner manager
+editing their own entry) happen here, so the CSV import and the API apply the same rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from coordination.access.principal import Principal
+from coordination.cadastre import rules
+from coordination.cadastre.models import Agreement, PartnerProfile, Service
+from coordination.cadastre.schemas import AgreementAlert, AgreementOut, OrganisationOut, ServiceOut
+from coordination.cadastre.validation import Problems, check_agreement, check_organisation, check_service
+from coordination.db.base import utcnow
+from coordination.directory.models import Organisation, OrganisationKind
+from coordination.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ProblemError
+
+ORG_FIELDS = ("alternate_name", "description", "email", "website", "legal_status", "status", "partner_kind")
+SERVICE_FIELDS = (
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "publics",
+    "service_areas",
+    "capacity",
+    "capacity_unit",
+    "eligibility_description",
+    "application_process",
+    "minimum_age",
+    "maximum_age",
+    "languages",
+)
+AGREEMENT_FIELDS = (
+    "title",
+    "kind",
+    "start_date",
+    "end_date",
+    "funding_cents",
+    "target_entrants",
+    "target_positive_exits",
+    "territory",
+    "publics",
+)
+
+
+def invalid(problems: Problems) -> ProblemError:
+    detail = " ; ".join(message for _, message in problems)
+    return ProblemError(
+        422,
+        "invalid-registry-entry",
+        f"Données invalides : {detail}",
+        errors=[{"field": f, "message": m} for f, m in problems],
+    )
+
+
+def _stale(assured: date | None, updated) -> bool:
+    return assured is None or updated.date() > assured
+
+
+def cents_to_euros(cents: int | None) -> Decimal | None:
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def euros_to_cents(amount: Decimal | None) -> int | None:
+    return None if amount is None else int((amount * 100).to_integral_value())
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+def organisation_out(org: Organisation, profile: PartnerProfile) -> OrganisationOut:
+    return OrganisationOut(
+        id=org.id,
+        name=org.name,
+        partner_kind=profile.partner_kind,
+        partner_kind_label=rules.PARTNER_KIND_LABELS[profile.partner_kind],
+        tax_id=org.bce_number,
+        bassin=org.bassin,
+        alternate_name=profile.alternate_name,
+        description=profile.description,
+        email=profile.email,
+        website=profile.website,
+        legal_status=profile.legal_status,
+        status=profile.status,
+        assured_date=profile.assured_date,
+        assured_by=profile.assured_by,
+        verification_stale=_stale(profile.assured_date, profile.updated_at),
+        updated_at=profile.updated_at,
+        version=profile.version,
+    )
+
+
+async def list_organisations(
+    session: AsyncSession, *, partner_kind: str | None = None, bassin: str | None = None, q: str | None = None
+) -> list[tuple[Organisation, PartnerProfile]]:
+    stmt = select(Organisation, PartnerProfile).join(
+        PartnerProfile, PartnerProfile.organisation_id == Organisation.id
+    )
+    if partner_kind:
+        stmt = stmt.where(PartnerProfile.partner_kind == partner_kind)
+    if bassin:
+        stmt = stmt.where(Organisation.bassin == bassin)
+    if q:
+        stmt = stmt.where(Organisation.name.ilike(f"%{q.replace('%', '').replace('_', '')}%"))
+    rows = await session.execute(stmt.order_by(Organisation.name))
+    return [(o, p) for o, p in rows.all()]
+
+
+async def get_organisation(
+    session: AsyncSession, organisation_id: UUID
+) -> tuple[Organisation, PartnerProfile]:
+    row = (
+        await session.execute(
+            select(Organisation, PartnerProfile)
+            .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
+            .where(Organisation.id == organisation_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Cette organisation ne figure pas au cadastre.")
+    return row[0], row[1]
+
+
+async def find_by_bce(session: AsyncSession, bce: str) -> Organisation | None:
+    return await session.scalar(select(Organisation).where(Organisation.bce_number == bce))
+
+
+async def create_organisation(
+    session: AsyncSession, values: dict[str, Any], actor: Principal
+) -> tuple[Organisation, PartnerProfile]:
+    if not rules.is_keeper(actor):
+        raise Forbidden("Seul le Forem, gestionnaire du cadastre, peut y ajouter une organisation.")
+    problems = check_organisation(values)
+    if problems:
+        raise invalid(problems)
+    bce = rules.normalise_bce(values["tax_id"]) if values.get("tax_id") else None
+    existing_id = values.get("organisation_id")
+    if existing_id:
+        org = await session.get(Organisation, existing_id)
+        if org is None:
+            raise NotFound("Organisation introuvable dans l'annuaire.")
+        if await session.scalar(select(PartnerProfile.id).where(PartnerProfile.organisation_id == org.id)):
+            raise Conflict("Cette organisation figure déjà au cadastre.", "already-registered")
+        org.name = values["name"]
+        if bce:
+            org.bce_number = bce
+        if values.get("bassin"):
+            org.bassin = values["bassin"]
+    else:
+        if values["partner_kind"] == "cpas":
+            raise invalid(
+                [
+                    (
+                        "organisation_id",
+                        "Un CPAS s'inscrit au cadastre depuis sa fiche de l'annuaire (organisation_id).",
+                    )
+                ]
+            )
+        org = Organisation(
+            name=values["name"], kind=OrganisationKind.PARTNER, bce_number=bce, bassin=values.get("bassin")
+        )
+        session.add(org)
+    if values["partner_kind"] == "cpas" and org.kind is not OrganisationKind.CPAS:
+        raise invalid(
+            [("partner_kind", "Seule une organisation de type CPAS de l'annuaire peut être un CPAS.")]
+        )
+    await _flush_unique(session, "Ce numéro BCE est déjà utilisé par une autre organisation.")
+    profile = PartnerProfile(
+        organisation_id=org.id, **{k: values[k] for k in ORG_FIELDS if values.get(k) is not None}
+    )
+    session.add(profile)
+    await _flush_unique(session, "Cette organisation figure déjà au cadastre.")
+    return org, profile
+
+
+async def update_organisation(
+    session: AsyncSession, organisation_id: UUID, values: dict[str, Any], actor: Principal
+) -> tuple[Organisation, PartnerProfile]:
+    org, profile = await get_organisation(session, organisation_id)
+    if not rules.may_edit_organisation(actor, org.id):
+        raise Forbidden("Vous ne pouvez modifier que la fiche de votre propre organisation.")
+    problems = check_organisation(values, partial=True)
+    if values.get("partner_kind") == "cpas" and org.kind is not OrganisationKind.CPAS:
+        problems.append(
+            ("partner_kind", "Seule une organisation de type CPAS de l'annuaire peut être un CPAS.")
+        )
+    if problems:
+        raise invalid(problems)
+    if "name" in values:
+        org.name = values["name"]
+    if "bassin" in values:
+        org.bassin = values["bassin"]
+    if "tax_id" in values:
+        org.bce_number = rules.normalise_bce(values["tax_id"]) if values["tax_id"] else None
+    for field in ORG_FIELDS:
+        if field in values and (values[field] is not None or field not in ("partner_kind", "status")):
+            setattr(profile, field, values[field])
+    profile.updated_at = utcnow()  # the entry's version moves even when only the directory row changed
+    await _flush_unique(session, "Ce numéro BCE est déjà utilisé par une autre organisation.")
+    return org, profile
+
+
+async def verify_organisation(
+    session: AsyncSession, organisation_id: UUID, actor: Principal, today: date
+) -> tuple[Organisation, PartnerProfile]:
+    if not rules.is_keeper(actor):
+        raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
+    org, profile = await get_organisation(session, organisation_id)
+    profile.assured_date = today
+    profile.assured_by = actor.user_id
+    profile.updated_at = utcnow()
+    await _flush_unique(session)
+    return org, profile
+
+
+# --- services ------------------------------------------------------------------------------------
+
+
+def service_out(service: Service) -> ServiceOut:
+    return ServiceOut(
+        id=service.id,
+        organization_id=service.organisation_id,
+        **{f: getattr(service, f) for f in SERVICE_FIELDS},
+        assured_date=service.assured_date,
+        assured_by=service.assured_by,
+        verification_stale=_stale(service.assured_date, service.updated_at),
+        updated_at=service.updated_at,
+        version=service.version,
+    )
+
+
+async def list_services(
+    session: AsyncSession,
+    *,
+    organisation_id: UUID | None = None,
+    bassin: str | None = None,
+    public: str | None = None,
+) -> list[Service]:
+    stmt = select(Service).order_by(Service.name)
+    if organisation_id:
+        stmt = stmt.where(Service.organisation_id == organisation_id)
+    services = list((await session.scalars(stmt)).all())
+    # JSON lists are filtered here: the registry holds hundreds of services, not millions.
+    if bassin:
+        services = [s for s in services if bassin in (s.service_areas or [])]
+    if public:
+        services = [s for s in services if public in (s.publics or [])]
+    return services
+
+
+async def get_service(session: AsyncSession, service_id: UUID) -> Service:
+    service = await session.get(Service, service_id)
+    if service is None:
+        raise NotFound("Ce service ne figure pas au cadastre.")
+    return service
+
+
+async def create_service(
+    session: AsyncSession, organisation_id: UUID, values: dict[str, Any], actor: Principal
+) -> Service:
+    org, _ = await get_organisation(session, organisation_id)
+    if not rules.may_edit_organisation(actor, org.id):
+        raise Forbidden("Vous ne pouvez ajouter des services qu'à votre propre organisation.")
+    problems = check_service(values)
+    if problems:
+        raise invalid(problems)
+    service = Service(organisation_id=org.id, **{f: values[f] for f in SERVICE_FIELDS if f in values})
+    session.add(service)
+    await _flush_unique(session, "Cette organisation propose déjà un service de ce nom.")
+    return service
+
+
+async def update_service(
+    session: AsyncSession, service_id: UUID, values: dict[str, Any], actor: Principal
+) -> Service:
+    service = await get_service(session, service_id)
+    if not rules.may_edit_organisation(actor, service.organisation_id):
+        raise Forbidden("Vous ne pouvez modifier que les services de votre propre organisation.")
+    problems = check_service({**{f: getattr(service, f) for f in SERVICE_FIELDS}, **values})
+    if problems:
+        raise invalid(problems)
+    for field in SERVICE_FIELDS:
+        if field in values and (
+            values[field] is not None or field not in ("name", "status", "capacity_unit")
+        ):
+            setattr(service, field, values[field])
+    await _flush_unique(session, "Cette organisation propose déjà un service de ce nom.")
+    return service
+
+
+async def verify_service(session: AsyncSession, service_id: UUID, actor: Principal, today: date) -> Service:
+    if not rules.is_keeper(actor):
+        raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
+    service = await get_service(session, service_id)
+    service.assured_date = today
+    service.assured_by = actor.user_id
+    await _flush_unique(session)
+    return service
+
+
+# --- agreements ----------------------------------------------------------------------------------
+
+
+def agreement_out(agreement: Agreement, today: date) -> AgreementOut:
+    status = rules.effective_status(agreement.status, agreement.end_date, today)
+    return AgreementOut(
+        id=agreement.id,
+        reference=agreement.reference,
+        title=agreement.title,
+        organisation_id=agreement.organisation_id,
+        funder_id=agreement.funder_id,
+        kind=agreement.kind,
+        kind_label=rules.AGREEMENT_KIND_LABELS[agreement.kind],
+        start_date=agreement.start_date,
+        end_date=agreement.end_date,
+        funding_amount=cents_to_euros(agreement.funding_cents),
+        target_entrants=agreement.target_entrants,
+        target_positive_exits=agreement.target_positive_exits,
+        territory=list(agreement.territory or []),
+        publics=list(agreement.publics or []),
+        status=status,
+        closed_on=agreement.closed_on,
+        closed_reason=agreement.closed_reason or ("expired" if status != agreement.status else None),
+        accepts_new_steps=rules.accepts_steps(
+            agreement.status, agreement.start_date, agreement.end_date, today, today
+        ),
+        assured_date=agreement.assured_date,
+        assured_by=agreement.assured_by,
+        verification_stale=_stale(agreement.assured_date, agreement.updated_at),
+        updated_at=agreement.updated_at,
+        version=agreement.version,
+    )
+
+
+async def close_expired_agreements(session: AsyncSession, today: date) -> int:
+    """Close every active agreement whose end date has passed; returns how many were closed.
+
+    Runs on every registry read of agreements (so a reader never sees an expired agreement as active) and
+    can be run by a periodic task (``python -m coordination.cadastre.tasks``). Idempotent. The version is
+    bumped so that a client holding an old ETag must re-read.
+    """
+    result = await session.execute(
+        update(Agreement)
+        .where(Agreement.status == "active", Agreement.end_date < today)
+        .values(
+            status="closed",
+            closed_on=today,
+            closed_reason="expired",
+            version=Agreement.version + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+async def agreement_accepts_steps(session: AsyncSession, agreement_id: UUID, on_date: date) -> bool:
+    """Whether a new trajectory step dated ``on_date`` may be attached to this agreement.
+
+    For the dossier package. True only if the agreement exists, is not closed (expired or terminated,
+    evaluated today in Europe/Brussels even before the closing task has run) and covers ``on_date``.
+    Reads only; writes nothing in the caller's transaction.
+    """
+    row = (
+        await session.execute(
+            select(Agreement.status, Agreement.start_date, Agreement.end_date).where(
+                Agreement.id == agreement_id
+            )
+        )
+    ).first()
+    if row is None:
+        return False
+    return rules.accepts_steps(row.status, row.start_date, row.end_date, on_date, rules.today_brussels())
+
+
+async def list_agreements(
+    session: AsyncSession,
+    *,
+    organisation_id: UUID | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+) -> list[Agreement]:
+    stmt = select(Agreement).order_by(Agreement.end_date, Agreement.reference)
+    if organisation_id:
+        stmt = stmt.where(Agreement.organisation_id == organisation_id)
+    if status:
+        stmt = stmt.where(Agreement.status == status)
+    if kind:
+        stmt = stmt.where(Agreement.kind == kind)
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_agreement(session: AsyncSession, agreement_id: UUID) -> Agreement:
+    agreement = await session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise NotFound("Cette convention ne figure pas au cadastre.")
+    return agreement
+
+
+async def _check_parties(session: AsyncSession, organisation_id: UUID, funder_id: UUID) -> Problems:
+    problems: Problems = []
+    if not await session.scalar(
+        select(PartnerProfile.id).where(PartnerProfile.organisation_id == organisation_id)
+    ):
+        problems.append(("organisation_id", "L'organisation partenaire ne figure pas au cadastre."))
+    funder = await session.get(Organisation, funder_id)
+    if funder is None or funder.kind not in (OrganisationKind.FOREM, OrganisationKind.CPAS):
+        problems.append(("funder_id", "Une convention se conclut avec le Forem ou un CPAS."))
+    return problems
+
+
+async def create_agreement(session: AsyncSession, values: dict[str, Any], actor: Principal) -> Agreement:
+    if not rules.is_keeper(actor):
+        raise Forbidden("Seul le Forem, gestionnaire du cadastre, enregistre les conventions.")
+    problems = check_agreement(values) + await _check_parties(
+        session, values["organisation_id"], values["funder_id"]
+    )
+    if problems:
+        raise invalid(problems)
+    agreement = Agreement(
+        reference=values["reference"],
+        organisation_id=values["organisation_id"],
+        funder_id=values["funder_id"],
+        **{f: values[f] for f in AGREEMENT_FIELDS if f in values},
+    )
+    session.add(agreement)
+    await _flush_unique(session, "Une convention porte déjà cette référence.")
+    return agreement
+
+
+async def update_agreement(
+    session: AsyncSession, agreement_id: UUID, values: dict[str, Any], actor: Principal, today: date
+) -> Agreement:
+    if not rules.is_keeper(actor):
+        raise Forbidden("Seul le Forem, gestionnaire du cadastre, modifie les conventions.")
+    agreement = await get_agreement(session, agreement_id)
+    merged = {
+        **{f: getattr(agreement, f) for f in AGREEMENT_FIELDS},
+        **values,
+        "reference": agreement.reference,
+    }
+    problems = check_agreement(merged)
+    if problems:
+        raise invalid(problems)
+    for field in AGREEMENT_FIELDS:
+        if field in values and values[field] is not None:
+            setattr(agreement, field, values[field])
+    if values.get("terminate") and agreement.status == "active":
+        agreement.status, agreement.closed_on, agreement.closed_reason = "closed", today, "terminated"
+    elif (
+        agreement.status == "closed" and agreement.closed_reason == "expired" and agreement.end_date >= today
+    ):
+        # an extension (avenant) reopens an agreement that had only expired
+        agreement.status, agreement.closed_on, agreement.closed_reason = "active", None, None
+    await _flush_unique(session)
+    return agreement
+
+
+async def verify_agreement(
+    session: AsyncSession, agreement_id: UUID, actor: Principal, today: date
+) -> Agreement:
+    if not rules.is_keeper(actor):
+        raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les conventions.")
+    agreement = await get_agreement(session, agreement_id)
+    agreement.assured_date = today
+    agreement.assured_by = actor.user_id
+    await _flush_unique(session)
+    return agreement
+
+
+async def agreement_alerts(
+    session: AsyncSession,
+    today: date,
+    within_days: int = rules.ALERT_WITHIN_DAYS,
+    organisation_id: UUID | None = None,
+) -> list[AgreementAlert]:
+    stmt = select(Agreement).where(Agreement.status == "active", Agreement.end_date >= today)
+    if organisation_id:
+        stmt = stmt.where(Agreement.organisation_id == organisation_id)
+    alerts = []
+    for agreement in (await session.scalars(stmt.order_by(Agreement.end_date))).all():
+        if not rules.ending_soon(agreement.status, agreement.end_date, today, within_days):
+            continue
+        days_left = (agreement.end_date - today).days
+        alerts.append(
+            AgreementAlert(
+                agreement_id=agreement.id,
+                reference=agreement.reference,
+                title=agreement.title,
+                organisation_id=agreement.organisation_id,
+                end_date=agreement.end_date,
+                days_left=days_left,
+                level=rules.alert_level(days_left),
+                message=f"La convention {agreement.reference} prend fin le {agreement.end_date:%d/%m/%Y} "
+                f"(dans {days_left} jour{'s' if days_left > 1 else ''}) : renouvellement à préparer.",
+            )
+        )
+    return alerts
+
+
+async def _flush_unique(
+    session: AsyncSession, detail: str = "Conflit avec une autre fiche du cadastre."
+) -> None:
+    """Flush; a unique violation becomes 409, a concurrent update (stale version) 412."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(detail, "registry-conflict") from exc
+    except StaleDataError as exc:
+        await session.rollback()
+        raise PreconditionFailed() from exc
