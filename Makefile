@@ -1,0 +1,69 @@
+# Coordination — developer and CI entry points. Run `make help` for the list.
+#
+#   make demo    venv + WeasyPrint's system libraries, then the demo service (HOST/PORT overridable)
+#   make test    venv + Debian packages (PostgreSQL, ClamAV, Chromium, fonts), ruff, then pytest on
+#                SQLite and on a throwaway PostgreSQL cluster (scripts/with-postgres.sh)
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.install-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+LINT_PATHS := $(wildcard src tests bench)
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv system-deps demo test lint format bench clean
+
+help:
+	@echo "make demo         run the demo service on http://$(HOST):$(PORT) (make demo HOST=0.0.0.0 PORT=9000)"
+	@echo "make test         ruff + the whole test suite on SQLite and a throwaway PostgreSQL"
+	@echo "make venv         create $(VENV) and install the package with its test extras"
+	@echo "make system-deps  install the missing Debian packages (PostgreSQL, ClamAV, Chromium, fonts, pango)"
+	@echo "make lint         ruff check + ruff format --check"
+	@echo "make format       ruff format + ruff check --fix"
+	@echo "make bench        run every bench/*/bench_*.py (with a throwaway PostgreSQL)"
+	@echo "make clean        remove $(VENV) and caches (keeps ./var, the demo's data)"
+
+# Re-install only when pyproject.toml is newer than the stamp (or the venv is gone).
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+system-deps:
+	@scripts/system-deps.sh all
+
+demo: venv
+	@scripts/system-deps.sh weasyprint
+	$(BIN)/coordination demo --host $(HOST) --port $(PORT)
+
+test: venv system-deps
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+format: venv
+	$(BIN)/ruff format $(LINT_PATHS)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+
+bench: venv
+	@scripts/system-deps.sh postgres weasyprint
+	scripts/with-postgres.sh scripts/run-benches.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist src/*.egg-info
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
