@@ -1,0 +1,19 @@
+"""HTTP routes of the shared file (thin: gate, service, commit). ``ROUTES`` is collected by ``app.py``."""
+
+from coordination.dossier.controllers.documents import DocumentController
+from coordination.dossier.controllers.me import MeController
+from coordination.dossier.controllers.persons import ExportController, IcfController, PersonController
+from coordination.dossier.controllers.plan import PlanController
+from coordination.dossier.controllers.sections import SectionController
+from coordination.dossier.controllers.trajectory import TrajectoryController
+
+ROUTES = [
+    PersonController,
+    SectionController,
+    PlanController,
+    TrajectoryController,
+    DocumentController,
+    MeController,
+    IcfController,
+    ExportController,
+]

@@ -1,0 +1,57 @@
+"""Shared by the worker route and the person's own space: gated export as JSON or PDF."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.dossier.controllers.common import icf, retention
+from coordination.dossier.guard import allowed_sections
+from coordination.dossier.services import export, fileview
+from coordination.dossier.services.common import get_person
+from coordination.errors import BadRequest, Forbidden
+from coordination.settings import Settings
+
+EXPORT_SECTIONS = (*fileview.FILE_SECTIONS, "consents", "journal")
+
+
+async def export_response(
+    request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID, fmt: str
+) -> Response:
+    if fmt not in ("json", "pdf"):
+        raise BadRequest("Format d'export inconnu : json ou pdf.", "unknown-format")
+    sections = await allowed_sections(request, db_session, person_id, EXPORT_SECTIONS, action="export")
+    if not sections:
+        await db_session.commit()
+        raise Forbidden("Vous ne pouvez exporter aucune partie de ce dossier.", "access-denied")
+    person = await get_person(db_session, person_id)
+    catalogue = icf(settings)
+    data = await export.build_export(
+        db_session,
+        person,
+        sections & set(fileview.FILE_SECTIONS),
+        catalogue,
+        retention(settings),
+        with_consents="consents" in sections,
+        with_journal="journal" in sections,
+    )
+    await db_session.commit()  # the export's own journal rows are stored before the answer leaves
+    if fmt == "json":
+        return Response(
+            data,
+            headers={
+                "Content-Disposition": 'attachment; filename="mes-donnees.json"',
+                "Cache-Control": "no-store",
+            },
+        )
+    pdf = await export.render_pdf(data, catalogue)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="mes-donnees.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )

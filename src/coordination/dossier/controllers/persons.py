@@ -1,0 +1,198 @@
+"""People: create, find by NISS, search and list, identity, the full file, the timeline, the export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.gate import check_access
+from coordination.dossier import schemas
+from coordination.dossier.controllers.common import icf, niss_key, retention, with_etag
+from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
+from coordination.dossier.guard import allowed_sections, guard
+from coordination.dossier.rules import load_icf
+from coordination.dossier.services import fileview, persons
+from coordination.dossier.services.common import get_person
+from coordination.errors import Forbidden
+from coordination.http_utils import require_if_match
+from coordination.settings import Settings
+
+ALL = fileview.FILE_SECTIONS
+
+
+class PersonController(Controller):
+    path = "/api/v1/persons"
+    tags = ["Dossier"]
+
+    @post("/", opt={"section": "identity", "action": "write"})
+    async def create(
+        self, request: Request, db_session: AsyncSession, settings: Settings, data: schemas.PersonCreate
+    ) -> Response[schemas.PersonOut]:
+        """Open a file. The gate is asked once the person exists in the transaction; a refusal rolls
+        everything back (no file was created, so there is no file journal to keep)."""
+        person = await persons.create_person(db_session, request.user, data, niss_key(request, settings))
+        decision = await check_access(
+            db_session,
+            request.user,
+            person_id=person.id,
+            section="identity",
+            action="write",
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+            raise_on_deny=False,
+        )
+        if not decision.allowed:
+            await db_session.rollback()
+            raise Forbidden(
+                "Vous ne pouvez pas ouvrir ce dossier : aucun mandat de votre organisme ne couvre cette personne.",
+                "access-denied",
+            )
+        await db_session.commit()
+        return with_etag(persons.person_out(person), person.version, 201)
+
+    @get("/", opt={"section": "identity", "action": "read"})
+    async def search(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        niss: str | None = None,
+        name: Annotated[str | None, Parameter(max_length=100)] = None,
+        bassin: str | None = None,
+        status: str | None = None,
+        track: str | None = None,
+        referent: UUID | None = None,
+        stale_days: Annotated[int | None, Parameter(ge=0, le=3650)] = None,
+        page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+        page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> schemas.PersonPage:
+        """By NISS (exact) or a filtered list; only files the reader may read appear (each one journaled)."""
+        if niss:
+            person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
+            items = []
+            if person is not None:
+                await guard(request, db_session, person.id)
+                items = [persons.summary_out(person, None)]
+            await db_session.commit()
+            return schemas.PersonPage(items=items, page=1, page_size=page_size, has_more=False)
+        filters = persons.ListFilters(
+            name=name,
+            bassin=bassin,
+            status=status,
+            track=track,
+            referent_user_id=referent,
+            stale_days=stale_days,
+        )
+        query = await persons.candidate_query(db_session, filters, datetime.now(UTC))
+        wanted = page * page_size + 1
+        visible: list[schemas.PersonSummary] = []
+        offset, batch = 0, 200
+        while len(visible) < wanted:
+            rows = (await db_session.execute(query.limit(batch).offset(offset))).all()
+            for person, last_at in rows:
+                if await allowed_sections(request, db_session, person.id, ["identity"]):
+                    visible.append(persons.summary_out(person, last_at))
+                    if len(visible) >= wanted:
+                        break
+            if len(rows) < batch:
+                break
+            offset += batch
+        await db_session.commit()
+        start = (page - 1) * page_size
+        return schemas.PersonPage(
+            items=visible[start : start + page_size],
+            page=page,
+            page_size=page_size,
+            has_more=len(visible) > start + page_size,
+        )
+
+    @get("/{person_id:uuid}", opt={"section": "identity", "action": "read"})
+    async def read(
+        self, request: Request, db_session: AsyncSession, person_id: UUID
+    ) -> Response[schemas.PersonOut]:
+        await guard(request, db_session, person_id)
+        person = await get_person(db_session, person_id)
+        await db_session.commit()
+        return with_etag(persons.person_out(person), person.version)
+
+    @patch("/{person_id:uuid}", opt={"section": "identity", "action": "write"})
+    async def update(
+        self, request: Request, db_session: AsyncSession, person_id: UUID, data: schemas.PersonUpdate
+    ) -> Response[schemas.PersonOut]:
+        await guard(request, db_session, person_id)
+        person = await get_person(db_session, person_id)
+        require_if_match(request, person.version)
+        await persons.update_identity(db_session, request.user, person, data)
+        await db_session.commit()
+        return with_etag(persons.person_out(person), person.version)
+
+    @get("/{person_id:uuid}/file", opt={"section": ALL, "action": "read"})
+    async def full_file(
+        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+    ) -> dict[str, Any]:
+        """Every section the reader may see, in one answer (the others are left out, each refusal journaled)."""
+        sections = await allowed_sections(request, db_session, person_id, ALL)
+        if not sections:
+            await db_session.commit()
+            raise Forbidden("Vous n'avez accès à aucune partie de ce dossier.", "access-denied")
+        person = await get_person(db_session, person_id)
+        result = await fileview.read_file(db_session, person, sections, icf(settings), retention(settings))
+        await db_session.commit()
+        return fileview.to_builtins(result)
+
+    @get("/{person_id:uuid}/timeline", opt={"section": ALL, "action": "read"})
+    async def timeline(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        person_id: UUID,
+        before: datetime | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> list[schemas.EventOut]:
+        """The file's events, newest first, only from the sections the reader may see."""
+        sections = await allowed_sections(request, db_session, person_id, ALL)
+        events = (
+            await fileview.timeline(db_session, person_id, sections, limit=limit, before=before)
+            if sections
+            else []
+        )
+        await db_session.commit()
+        return events
+
+
+class IcfController(Controller):
+    path = "/api/v1/icf-items"
+    tags = ["Dossier"]
+
+    @get("/", opt={"public": "catalogue des items d'évaluation : aucune donnée personnelle"})
+    async def items(self, settings: Settings) -> schemas.IcfCatalogueOut:
+        catalogue = load_icf(settings.policies_dir)
+        return schemas.IcfCatalogueOut(
+            version=catalogue.version,
+            qualifiers={str(k): v for k, v in catalogue.qualifiers.items()},
+            items=[
+                schemas.IcfItemOut(code=i.code, domain=i.domain, label=i.label, description=i.description)
+                for i in catalogue.items
+            ],
+        )
+
+
+class ExportController(Controller):
+    path = "/api/v1/persons/{person_id:uuid}/export"
+    tags = ["Dossier"]
+
+    @get("/", opt={"section": EXPORT_SECTIONS, "action": "export"})
+    async def export(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        person_id: UUID,
+        format: str = "json",
+    ) -> Response:
+        """Right-of-access export (JSON or PDF), itself journaled section by section."""
+        return await export_response(request, db_session, settings, person_id, format)

@@ -1,0 +1,51 @@
+"""Project, social and health parts: read and write, each gated as its own section."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, put
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.dossier import schemas
+from coordination.dossier.controllers.common import with_etag
+from coordination.dossier.guard import guard
+from coordination.dossier.services import sections
+from coordination.dossier.services.common import get_person
+from coordination.http_utils import require_if_match
+
+PROFILE = ("project", "social", "health")
+
+
+class SectionController(Controller):
+    path = "/api/v1/persons/{person_id:uuid}/sections"
+    tags = ["Dossier"]
+
+    @get("/{section:str}", opt={"section": PROFILE, "action": "read"})
+    async def read(
+        self, request: Request, db_session: AsyncSession, person_id: UUID, section: str
+    ) -> Response[schemas.SectionOut]:
+        sections.check_section(section)  # an unknown section is a 404 before the gate: nothing to journal
+        await guard(request, db_session, person_id, section=section)
+        await get_person(db_session, person_id)
+        row = await sections.load(db_session, person_id, section)
+        await db_session.commit()
+        return with_etag(sections.out(person_id, section, row), row.version if row else 0)
+
+    @put("/{section:str}", opt={"section": PROFILE, "action": "write"})
+    async def write(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        person_id: UUID,
+        section: str,
+        data: schemas.SectionWrite,
+    ) -> Response[schemas.SectionOut]:
+        sections.check_section(section)
+        await guard(request, db_session, person_id, section=section)
+        await get_person(db_session, person_id)
+        row = await sections.load(db_session, person_id, section)
+        require_if_match(request, row.version if row else 0)
+        row = await sections.write(db_session, request.user, person_id, section, data.content, row)
+        await db_session.commit()
+        return with_etag(sections.out(person_id, section, row), row.version)

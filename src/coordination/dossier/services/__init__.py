@@ -1,0 +1,1 @@
+"""Domain services of the shared file. They flush; the HTTP handler commits (with the journal row)."""

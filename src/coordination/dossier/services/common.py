@@ -1,0 +1,93 @@
+"""Helpers every dossier service uses: loading rows of one person, stale-write mapping, timeline events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from coordination.access.principal import Principal
+from coordination.dossier.models import FileEvent, Person
+from coordination.dossier.rules import RuleViolation
+from coordination.errors import NotFound, PreconditionFailed, Unprocessable
+
+T = TypeVar("T")
+
+STALE_DETAIL = (
+    "Ce contenu a été modifié par quelqu'un d'autre depuis votre lecture : rechargez-le avant de réessayer."
+)
+
+
+async def get_person(session: AsyncSession, person_id: UUID) -> Person:
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise NotFound("Dossier introuvable.", "person-not-found")
+    return person
+
+
+async def get_owned(session: AsyncSession, model: type[T], row_id: UUID, person_id: UUID, what: str) -> T:
+    """A row of ``model`` that belongs to this person's file (an id from another file is a 404)."""
+    row = await session.get(model, row_id)
+    if row is None or row.person_id != person_id:  # type: ignore[attr-defined]
+        raise NotFound(f"{what} introuvable dans ce dossier.", "not-found")
+    return row
+
+
+async def flush_versioned(session: AsyncSession, awaitable: Awaitable[Any] | None = None) -> None:
+    """Flush, turning the optimistic-lock miss of a concurrent writer into a 412 (nothing written)."""
+    try:
+        if awaitable is not None:
+            await awaitable
+        await session.flush()
+    except StaleDataError as exc:
+        raise PreconditionFailed(STALE_DETAIL) from exc
+
+
+def rule_error(exc: RuleViolation) -> Unprocessable:
+    return Unprocessable(str(exc), exc.code)
+
+
+def record_event(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    person_id: UUID,
+    section: str,
+    kind: str,
+    summary: str,
+    subject_id: UUID | None = None,
+) -> FileEvent:
+    """Append a timeline event in the caller's transaction (it commits or vanishes with the change)."""
+    event = FileEvent(
+        person_id=person_id,
+        section=section,
+        kind=kind,
+        summary=summary[:300],
+        subject_id=subject_id,
+        actor_user_id=principal.user_id if principal else None,
+        actor_organisation_id=principal.organisation_id if principal else None,
+    )
+    session.add(event)
+    return event
+
+
+def apply_changes(row: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """Set attributes; return the previous values of those that changed (for the history)."""
+    before: dict[str, Any] = {}
+    for name, value in changes.items():
+        old = getattr(row, name)
+        if old != value:
+            before[name] = old
+            setattr(row, name, value)
+    return before
+
+
+def jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Dates and UUIDs as strings, for JSON history columns."""
+    out = {}
+    for key, value in values.items():
+        out[key] = value if value is None or isinstance(value, bool | int | float | str) else str(value)
+    return out

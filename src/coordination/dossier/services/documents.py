@@ -1,0 +1,430 @@
+"""Documents: streaming upload with type sniffing and size limit, antivirus scan failing closed, versions,
+download, deletion as an event, and the orphan sweep.
+
+Order of operations (object first, row second):
+
+1. the request body streams into the store; the first bytes are sniffed (magic bytes + extension) and
+   the size limit is enforced while streaming; the store computes size and SHA-256 on the way;
+2. the stored object streams back through clamd; infected → the object is deleted, 422; scanner
+   unreachable or failing → the object is deleted, 503 (never recorded as clean);
+3. only then are the rows added and flushed; if the transaction does not commit, the caller deletes the
+   object (:func:`discard_on_failure`), and the sweep removes whatever a crash left behind.
+
+Nothing in this module holds a whole document in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7
+
+from coordination.access.principal import Principal
+from coordination.dossier import schemas
+from coordination.dossier.models import DOCUMENT_CATEGORIES, Document, DocumentVersion
+from coordination.dossier.rules import RetentionPolicy, RuleViolation
+from coordination.dossier.services.common import flush_versioned, record_event, rule_error
+from coordination.dossier.sniff import SNIFF_BYTES, RejectedType, check_type
+from coordination.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    ProblemError,
+    ServiceUnavailable,
+    Unprocessable,
+)
+from coordination.storage.antivirus import Scanner, ScannerError, ScanStatus
+from coordination.storage.base import DocumentStore, StorageError, TooLarge
+
+KEY_PREFIX = "persons/"
+SWEEP_GRACE = timedelta(hours=1)
+"""An object younger than this may belong to an upload whose row is not committed yet: the sweep spares it."""
+
+CATEGORY_LABELS = {
+    "cv": "CV",
+    "certificate": "Attestation ou certificat",
+    "contract": "Contrat ou convention",
+    "consent_form": "Formulaire de consentement signé",
+    "identity": "Pièce d'identité",
+    "payslip": "Justificatif de revenus",
+    "other": "Autre document",
+}
+
+
+def section_for(category: str) -> str:
+    """Contracts are gated as their own section; every other document under ``documents``."""
+    return "contracts" if category == "contract" else "documents"
+
+
+def check_category(category: str) -> str:
+    if category not in DOCUMENT_CATEGORIES:
+        raise BadRequest(
+            f"Catégorie de document inconnue : « {category} ». Catégories : {', '.join(DOCUMENT_CATEGORIES)}.",
+            "unknown-category",
+        )
+    return category
+
+
+def clean_filename(filename: str | None) -> str:
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')[:200]
+    if not name:
+        raise BadRequest("Le nom du fichier est obligatoire (paramètre « filename »).", "missing-filename")
+    return name
+
+
+class TypeRejected(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(415, "unsupported-document-type", detail)
+
+
+def too_large(max_size: int) -> ProblemError:
+    return ProblemError(413, "document-too-large", str(TooLarge(max_size)), max_bytes=max_size)
+
+
+async def sniffed(chunks: AsyncIterable[bytes], filename: str, found: list) -> AsyncIterator[bytes]:
+    """Pass the chunks through, checking the type on the first :data:`SNIFF_BYTES` before any is released."""
+    head = bytearray()
+    checked = False
+    async for chunk in chunks:
+        if not chunk:
+            continue
+        if checked:
+            yield chunk
+            continue
+        head += chunk
+        if len(head) >= SNIFF_BYTES:
+            found.append(check_type(filename, bytes(head)))
+            checked = True
+            yield bytes(head)
+            head = bytearray()
+    if not checked:
+        found.append(check_type(filename, bytes(head)))
+        if head:
+            yield bytes(head)
+
+
+def object_key(person_id: UUID, document_id: UUID, number: int) -> str:
+    return f"{KEY_PREFIX}{person_id}/{document_id}/v{number}-{uuid7().hex}"
+
+
+async def store_and_scan(
+    store: DocumentStore,
+    scanner: Scanner,
+    key: str,
+    chunks: AsyncIterable[bytes],
+    filename: str,
+    max_size: int,
+) -> tuple[str, int, str, str, str | None]:
+    """Stream into the store, then scan. Returns (media_type, size, sha256, scan_status, signature).
+
+    On any refusal the object is gone before the error leaves this function.
+    """
+    found: list = []
+    try:
+        stored = await store.put(
+            key, sniffed(chunks, filename, found), content_type="application/octet-stream", max_size=max_size
+        )
+    except TooLarge as exc:
+        raise too_large(max_size) from exc
+    except RejectedType as exc:
+        await store.delete(key)
+        raise TypeRejected(str(exc)) from exc
+    except StorageError as exc:
+        await store.delete(key)
+        raise ServiceUnavailable(
+            f"Le stockage des documents est indisponible : {exc}", "store-unavailable"
+        ) from exc
+    except BaseException:
+        await store.delete(key)
+        raise
+    doc_type = found[0]
+    try:
+        stream = await store.open(key)
+        async with stream:
+            result = await scanner.scan(stream)
+    except ScannerError as exc:
+        await store.delete(key)
+        raise ServiceUnavailable(
+            "L'analyse antivirus est indisponible : le document n'a pas été enregistré. Réessayez plus tard.",
+            "antivirus-unavailable",
+        ) from exc
+    except BaseException:
+        await store.delete(key)
+        raise
+    if result.status is ScanStatus.INFECTED:
+        await store.delete(key)
+        raise Unprocessable(
+            "Le document contient un virus ou un contenu malveillant ; il a été refusé et supprimé.",
+            "infected-document",
+            signature=result.signature,
+        )
+    status = "clean" if result.status is ScanStatus.CLEAN else "not_scanned"
+    return doc_type.media_type, stored.size, stored.sha256, status, result.signature
+
+
+async def create_document(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    person_id: UUID,
+    title: str,
+    category: str,
+    filename: str,
+    stored: tuple[str, int, str, str, str | None],
+    key: str,
+    document_id: UUID,
+    retention: RetentionPolicy,
+    today: date,
+) -> Document:
+    try:
+        rule = retention.for_category(category)
+    except RuleViolation as exc:
+        raise rule_error(exc) from exc
+    document = Document(
+        id=document_id,
+        person_id=person_id,
+        title=title[:200],
+        category=category,
+        section=section_for(category),
+        retention_rule=rule.code,
+        retain_until=retention.retain_until(category, today),
+        organisation_id=principal.organisation_id,
+        created_by=principal.user_id,
+        current_version=1,
+    )
+    session.add(document)
+    await session.flush()
+    _add_version(session, principal, document, 1, key, filename, stored)
+    await session.flush()
+    record_event(
+        session,
+        principal,
+        person_id=person_id,
+        section=document.section,
+        kind="document_added",
+        summary=f"Document déposé : « {document.title} » ({CATEGORY_LABELS[category]}).",
+        subject_id=document.id,
+    )
+    return document
+
+
+def _add_version(session, principal, document, number, key, filename, stored) -> DocumentVersion:
+    media_type, size, sha256, status, signature = stored
+    version = DocumentVersion(
+        document_id=document.id,
+        person_id=document.person_id,
+        number=number,
+        object_key=key,
+        sha256=sha256,
+        size=size,
+        media_type=media_type,
+        filename=filename,
+        scan_status=status,
+        scan_signature=signature,
+        scanned_at=datetime.now(UTC) if status == "clean" else None,
+        uploaded_by=principal.user_id,
+    )
+    session.add(version)
+    return version
+
+
+async def add_version(
+    session: AsyncSession,
+    principal: Principal,
+    document: Document,
+    number: int,
+    key: str,
+    filename: str,
+    stored,
+) -> Document:
+    _add_version(session, principal, document, number, key, filename, stored)
+    document.current_version = number
+    document.updated_at = datetime.now(UTC)
+    await flush_versioned(session)
+    record_event(
+        session,
+        principal,
+        person_id=document.person_id,
+        section=document.section,
+        kind="document_version_added",
+        summary=f"Nouvelle version ({number}) du document « {document.title} ».",
+        subject_id=document.id,
+    )
+    return document
+
+
+async def get_document(session: AsyncSession, person_id: UUID, document_id: UUID) -> Document:
+    document = await session.get(Document, document_id)
+    if document is None or document.person_id != person_id:
+        raise NotFound("Document introuvable dans ce dossier.", "document-not-found")
+    return document
+
+
+async def versions_of(session: AsyncSession, document_id: UUID) -> list[DocumentVersion]:
+    return list(
+        (
+            await session.scalars(
+                select(DocumentVersion)
+                .where(DocumentVersion.document_id == document_id)
+                .order_by(DocumentVersion.number)
+            )
+        ).all()
+    )
+
+
+def downloadable(version: DocumentVersion) -> bool:
+    """Clean (or unscanned in development, where no antivirus is configured) and not purged."""
+    return version.purged_at is None and version.scan_status in ("clean", "not_scanned")
+
+
+async def version_for_download(
+    session: AsyncSession, document: Document, number: int | None
+) -> DocumentVersion:
+    if document.deleted_at is not None:
+        raise ProblemError(410, "document-deleted", "Ce document a été supprimé.")
+    versions = await versions_of(session, document.id)
+    wanted = number or document.current_version
+    version = next((v for v in versions if v.number == wanted), None)
+    if version is None:
+        raise NotFound("Version du document introuvable.", "version-not-found")
+    if not downloadable(version):
+        raise Conflict(
+            "Ce document n'est pas disponible : l'analyse antivirus ne l'a pas déclaré sain.", "not-clean"
+        )
+    return version
+
+
+async def delete_document(
+    session: AsyncSession, principal: Principal, document: Document, reason: str, retention: RetentionPolicy
+) -> list[str]:
+    """Record the deletion (who, when, why, under which rule) and mark versions purged.
+
+    Returns the object keys to remove AFTER the commit: a row never points to a missing object, and an
+    object left by a failed removal is an orphan the sweep will find.
+    """
+    if document.deleted_at is not None:
+        raise ProblemError(410, "document-deleted", "Ce document a déjà été supprimé.")
+    now = datetime.now(UTC)
+    document.deleted_at = now
+    document.deleted_by = principal.user_id
+    document.deletion_reason = reason
+    document.deletion_rule = document.retention_rule
+    document.updated_at = now
+    versions = await versions_of(session, document.id)
+    for version in versions:
+        version.purged_at = now
+    await flush_versioned(session)
+    rule = retention.rules.get(document.retention_rule)
+    record_event(
+        session,
+        principal,
+        person_id=document.person_id,
+        section=document.section,
+        kind="document_deleted",
+        summary=f"Document « {document.title} » supprimé (règle de conservation : "
+        f"{rule.label if rule else document.retention_rule}). Motif : {reason}",
+        subject_id=document.id,
+    )
+    return [v.object_key for v in versions]
+
+
+def document_out(
+    document: Document, versions: list[DocumentVersion], retention: RetentionPolicy
+) -> schemas.DocumentOut:
+    rule = retention.rules.get(document.retention_rule)
+    return schemas.DocumentOut(
+        id=document.id,
+        person_id=document.person_id,
+        title=document.title,
+        category=document.category,
+        section=document.section,
+        retention_rule=document.retention_rule,
+        retention_label=rule.label if rule else document.retention_rule,
+        retain_until=document.retain_until,
+        current_version=document.current_version,
+        version=document.version,
+        created_at=document.created_at,
+        deleted_at=document.deleted_at,
+        deletion_reason=document.deletion_reason,
+        versions=[
+            schemas.DocumentVersionOut(
+                number=v.number,
+                filename=v.filename,
+                media_type=v.media_type,
+                size=v.size,
+                sha256=v.sha256,
+                scan_status=v.scan_status,
+                uploaded_by=v.uploaded_by,
+                created_at=v.created_at,
+                available=downloadable(v),
+            )
+            for v in versions
+        ],
+    )
+
+
+async def list_documents(
+    session: AsyncSession, person_id: UUID, sections: set[str]
+) -> list[tuple[Document, list[DocumentVersion]]]:
+    documents = (
+        await session.scalars(
+            select(Document)
+            .where(Document.person_id == person_id, Document.section.in_(sections))
+            .order_by(Document.created_at)
+        )
+    ).all()
+    if not documents:
+        return []
+    versions = (
+        await session.scalars(
+            select(DocumentVersion)
+            .where(DocumentVersion.document_id.in_([d.id for d in documents]))
+            .order_by(DocumentVersion.number)
+        )
+    ).all()
+    by_doc: dict[UUID, list[DocumentVersion]] = {}
+    for v in versions:
+        by_doc.setdefault(v.document_id, []).append(v)
+    return [(d, by_doc.get(d.id, [])) for d in documents]
+
+
+def _key_time(key: str) -> datetime | None:
+    """The UUIDv7 suffix of a key carries its creation time (milliseconds)."""
+    try:
+        tail = key.rsplit("-", 1)[1]
+        return datetime.fromtimestamp(int(tail[:12], 16) / 1000, UTC)
+    except (IndexError, ValueError):
+        return None
+
+
+async def sweep_orphans(
+    session: AsyncSession, store: DocumentStore, *, now: datetime | None = None, dry_run: bool = False
+) -> list[str]:
+    """Delete objects no live version row points to (failed commits, crashes, purged versions).
+
+    Objects younger than :data:`SWEEP_GRACE` are spared: their upload may still be committing.
+    """
+    now = now or datetime.now(UTC)
+    live = set(
+        (
+            await session.scalars(
+                select(DocumentVersion.object_key).where(DocumentVersion.purged_at.is_(None))
+            )
+        ).all()
+    )
+    removed = []
+    async for key in store.list_keys(KEY_PREFIX):
+        if key in live:
+            continue
+        created = _key_time(key)
+        if created is not None and now - created < SWEEP_GRACE:
+            continue
+        if not dry_run:
+            await store.delete(key)
+        removed.append(key)
+    return removed

@@ -1,0 +1,65 @@
+"""Right of access (GDPR art. 15): everything held on the person, as JSON and as a readable French PDF.
+
+The export itself goes through the gate with the ``export`` action per section (journaled like any
+access); consents and the access journal come from the access package's services.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.dossier.models import Person
+from coordination.dossier.rules import IcfCatalogue, RetentionPolicy
+from coordination.dossier.services import fileview
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+async def build_export(
+    session: AsyncSession,
+    person: Person,
+    sections: set[str],
+    catalogue: IcfCatalogue,
+    retention: RetentionPolicy,
+    *,
+    with_consents: bool,
+    with_journal: bool,
+) -> dict[str, Any]:
+    from coordination.access import services as access_services
+
+    data = msgspec.to_builtins(await fileview.read_file(session, person, sections, catalogue, retention))
+    data["generated_at"] = datetime.now(UTC).isoformat()
+    if with_consents:
+        data["consents"] = msgspec.to_builtins(await access_services.list_consents(session, person.id))
+    if with_journal:
+        entries, offset = [], 0
+        while True:
+            page, total = await access_services.read_journal(
+                session, person_id=person.id, limit=500, offset=offset
+            )
+            entries.extend(msgspec.to_builtins(page))
+            offset += len(page)
+            if not page or offset >= total:
+                break
+        data["access_journal"] = entries
+    return data
+
+
+def _render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+async def render_pdf(data: dict[str, Any], catalogue: IcfCatalogue) -> bytes:
+    """WeasyPrint is blocking and CPU-bound: it runs in a worker thread, off the event loop."""
+    html = _env.get_template("export.html").render(d=data, items={i.code: i.label for i in catalogue.items})
+    return await anyio.to_thread.run_sync(_render_pdf, html)

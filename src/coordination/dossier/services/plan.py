@@ -1,0 +1,254 @@
+"""The action plan: objectives negotiated with the person, reciprocal commitments, and their history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.principal import Principal
+from coordination.directory.models import Organisation
+from coordination.dossier import schemas
+from coordination.dossier.models import PlanCommitment, PlanHistory, PlanObjective
+from coordination.dossier.rules import (
+    PARTY_LABELS,
+    STATUS_LABELS,
+    RuleViolation,
+    check_commitment_party,
+    check_transition,
+)
+from coordination.dossier.services.common import (
+    apply_changes,
+    flush_versioned,
+    jsonable,
+    record_event,
+    rule_error,
+)
+
+
+def _unset_free(data: msgspec.Struct) -> dict:
+    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+
+
+async def _check_party(session: AsyncSession, data: schemas.CommitmentCreate) -> None:
+    kind = None
+    if data.organisation_id is not None:
+        org = await session.get(Organisation, data.organisation_id)
+        if org is None:
+            raise rule_error(RuleViolation("L'organisation désignée est inconnue.", "unknown-organisation"))
+        kind = org.kind.value
+    try:
+        check_commitment_party(data.party, kind)
+    except RuleViolation as exc:
+        raise rule_error(exc) from exc
+
+
+def _history(session, principal, objective: PlanObjective, change, before, after, commitment=None) -> None:
+    session.add(
+        PlanHistory(
+            person_id=objective.person_id,
+            objective_id=objective.id,
+            commitment_id=commitment.id if commitment else None,
+            author_user_id=principal.user_id,
+            change=change,
+            before=jsonable(before) if before is not None else None,
+            after=jsonable(after) if after is not None else None,
+        )
+    )
+
+
+async def add_commitment(
+    session: AsyncSession, principal: Principal, objective: PlanObjective, data: schemas.CommitmentCreate
+) -> PlanCommitment:
+    await _check_party(session, data)
+    commitment = PlanCommitment(
+        objective_id=objective.id, person_id=objective.person_id, **msgspec.structs.asdict(data)
+    )
+    session.add(commitment)
+    await session.flush()
+    _history(
+        session, principal, objective, "commitment_added", None, msgspec.structs.asdict(data), commitment
+    )
+    record_event(
+        session,
+        principal,
+        person_id=objective.person_id,
+        section="plan",
+        kind="commitment_added",
+        summary=f"Engagement de {PARTY_LABELS[data.party]} ajouté à l'objectif « {objective.title} ».",
+        subject_id=commitment.id,
+    )
+    return commitment
+
+
+async def create_objective(
+    session: AsyncSession, principal: Principal, person_id: UUID, data: schemas.ObjectiveCreate
+) -> PlanObjective:
+    if data.status not in ("proposed", "agreed"):
+        raise rule_error(RuleViolation("Un nouvel objectif est proposé ou convenu.", "invalid-transition"))
+    for commitment in data.commitments:
+        await _check_party(session, commitment)
+    values = msgspec.structs.asdict(data)
+    commitments = values.pop("commitments")
+    objective = PlanObjective(person_id=person_id, created_by=principal.user_id, **values)
+    session.add(objective)
+    await session.flush()
+    _history(session, principal, objective, "objective_created", None, values)
+    record_event(
+        session,
+        principal,
+        person_id=person_id,
+        section="plan",
+        kind="objective_created",
+        summary=f"Objectif ajouté au plan d'action : « {objective.title} ».",
+        subject_id=objective.id,
+    )
+    for item in commitments:
+        await add_commitment(session, principal, objective, schemas.CommitmentCreate(**item))
+    return objective
+
+
+async def update_objective(
+    session: AsyncSession, principal: Principal, objective: PlanObjective, data: schemas.ObjectiveUpdate
+) -> PlanObjective:
+    changes = _unset_free(data)
+    if "status" in changes:
+        try:
+            check_transition("objective", objective.status, changes["status"])
+        except RuleViolation as exc:
+            raise rule_error(exc) from exc
+    before = apply_changes(objective, changes)
+    if before:
+        objective.updated_at = datetime.now(UTC)
+        await flush_versioned(session)
+        after = {k: changes[k] for k in before}
+        _history(session, principal, objective, "objective_updated", before, after)
+        summary = f"Objectif « {objective.title} » modifié"
+        if "status" in before:
+            summary += f" (statut : {STATUS_LABELS[objective.status]})"
+        record_event(
+            session,
+            principal,
+            person_id=objective.person_id,
+            section="plan",
+            kind="objective_updated",
+            summary=summary + ".",
+            subject_id=objective.id,
+        )
+    return objective
+
+
+async def update_commitment(
+    session: AsyncSession,
+    principal: Principal,
+    objective: PlanObjective,
+    commitment: PlanCommitment,
+    data: schemas.CommitmentUpdate,
+) -> PlanCommitment:
+    changes = _unset_free(data)
+    if "status" in changes:
+        try:
+            check_transition("commitment", commitment.status, changes["status"])
+        except RuleViolation as exc:
+            raise rule_error(exc) from exc
+    before = apply_changes(commitment, changes)
+    if before:
+        commitment.updated_at = datetime.now(UTC)
+        await flush_versioned(session)
+        _history(
+            session,
+            principal,
+            objective,
+            "commitment_updated",
+            before,
+            {k: changes[k] for k in before},
+            commitment,
+        )
+        record_event(
+            session,
+            principal,
+            person_id=objective.person_id,
+            section="plan",
+            kind="commitment_updated",
+            summary=f"Engagement de {PARTY_LABELS[commitment.party]} mis à jour "
+            f"(statut : {STATUS_LABELS[commitment.status]}).",
+            subject_id=commitment.id,
+        )
+    return commitment
+
+
+def commitment_out(c: PlanCommitment) -> schemas.CommitmentOut:
+    return schemas.CommitmentOut(
+        id=c.id,
+        objective_id=c.objective_id,
+        party=c.party,
+        party_label=PARTY_LABELS[c.party],
+        organisation_id=c.organisation_id,
+        description=c.description,
+        due_date=c.due_date,
+        status=c.status,
+        status_label=STATUS_LABELS[c.status],
+        version=c.version,
+    )
+
+
+def objective_out(o: PlanObjective, commitments: list[PlanCommitment]) -> schemas.ObjectiveOut:
+    return schemas.ObjectiveOut(
+        id=o.id,
+        title=o.title,
+        description=o.description,
+        due_date=o.due_date,
+        status=o.status,
+        status_label=STATUS_LABELS[o.status],
+        version=o.version,
+        created_at=o.created_at,
+        updated_at=o.updated_at,
+        commitments=[commitment_out(c) for c in commitments],
+    )
+
+
+async def read_plan(session: AsyncSession, person_id: UUID) -> schemas.PlanOut:
+    objectives = (
+        await session.scalars(
+            select(PlanObjective)
+            .where(PlanObjective.person_id == person_id)
+            .order_by(PlanObjective.created_at)
+        )
+    ).all()
+    commitments = (
+        await session.scalars(
+            select(PlanCommitment)
+            .where(PlanCommitment.person_id == person_id)
+            .order_by(PlanCommitment.created_at)
+        )
+    ).all()
+    by_objective: dict[UUID, list[PlanCommitment]] = {}
+    for c in commitments:
+        by_objective.setdefault(c.objective_id, []).append(c)
+    return schemas.PlanOut(
+        person_id=person_id, objectives=[objective_out(o, by_objective.get(o.id, [])) for o in objectives]
+    )
+
+
+async def read_history(session: AsyncSession, person_id: UUID) -> list[schemas.PlanHistoryOut]:
+    rows = (
+        await session.scalars(
+            select(PlanHistory).where(PlanHistory.person_id == person_id).order_by(PlanHistory.created_at)
+        )
+    ).all()
+    return [
+        schemas.PlanHistoryOut(
+            id=h.id,
+            objective_id=h.objective_id,
+            commitment_id=h.commitment_id,
+            author_user_id=h.author_user_id,
+            change=h.change,
+            before=h.before,
+            after=h.after,
+            at=h.created_at,
+        )
+        for h in rows
+    ]

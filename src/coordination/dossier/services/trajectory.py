@@ -1,0 +1,270 @@
+"""Trajectory steps at partners, and the progress notes and ICF assessments partners write on them.
+
+The rule "a partner writes only on steps of its own organisation" is checked here, before anything is
+added to the session, so a refused write leaves no row (the gate's journal row records the attempt).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.principal import Principal
+from coordination.directory.models import Organisation, OrganisationKind
+from coordination.dossier import schemas
+from coordination.dossier.models import Assessment, ProgressEntry, TrajectoryStep
+from coordination.dossier.rules import (
+    STATUS_LABELS,
+    STEP_KIND_LABELS,
+    IcfCatalogue,
+    RuleViolation,
+    StepFacts,
+    check_step,
+    check_transition,
+    may_write_progress,
+)
+from coordination.dossier.services.common import apply_changes, flush_versioned, record_event, rule_error
+from coordination.errors import Forbidden
+
+OUTCOME_FIELDS = ("job_contract_kind", "job_duration_months", "training_qualifying", "exit_date")
+
+
+def _facts(values: dict) -> StepFacts:
+    return StepFacts(**{k: values.get(k) for k in StepFacts.__slots__})
+
+
+def _check(values: dict) -> None:
+    try:
+        check_step(_facts(values))
+    except RuleViolation as exc:
+        raise rule_error(exc) from exc
+
+
+def _partner_only_own(principal: Principal, step_org: UUID, what: str) -> None:
+    if principal.organisation_kind is OrganisationKind.PARTNER and principal.organisation_id != step_org:
+        raise Forbidden(
+            f"Votre organisation ne peut {what} que sur les étapes qu'elle organise elle-même.",
+            "not-own-step",
+        )
+
+
+async def create_step(
+    session: AsyncSession, principal: Principal, person_id: UUID, data: schemas.StepCreate
+) -> TrajectoryStep:
+    values = msgspec.structs.asdict(data)
+    _check(values)
+    org = await session.get(Organisation, data.organisation_id)
+    if org is None:
+        raise rule_error(RuleViolation("L'organisation partenaire est inconnue.", "unknown-organisation"))
+    _partner_only_own(principal, data.organisation_id, "créer une étape")
+    step = TrajectoryStep(person_id=person_id, created_by=principal.user_id, **values)
+    session.add(step)
+    await session.flush()
+    record_event(
+        session,
+        principal,
+        person_id=person_id,
+        section="trajectory",
+        kind="step_created",
+        summary=f"{STEP_KIND_LABELS[step.kind]} chez {org.name} ({STATUS_LABELS[step.status]}).",
+        subject_id=step.id,
+    )
+    return step
+
+
+async def update_step(
+    session: AsyncSession, principal: Principal, step: TrajectoryStep, data: schemas.StepUpdate
+) -> TrajectoryStep:
+    _partner_only_own(principal, step.organisation_id, "modifier")
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    if "status" in changes:
+        try:
+            check_transition("step", step.status, changes["status"])
+        except RuleViolation as exc:
+            raise rule_error(exc) from exc
+    current = {c: getattr(step, c) for c in StepFacts.__slots__}
+    _check({**current, **changes})
+    before = apply_changes(step, changes)
+    if before:
+        step.updated_at = datetime.now(UTC)
+        await flush_versioned(session)
+        record_event(
+            session,
+            principal,
+            person_id=step.person_id,
+            section="trajectory",
+            kind="step_updated",
+            summary=f"{STEP_KIND_LABELS[step.kind]} mise à jour (statut : {STATUS_LABELS[step.status]}).",
+            subject_id=step.id,
+        )
+    return step
+
+
+def _own_step_only(principal: Principal, step: TrajectoryStep) -> None:
+    if not may_write_progress(step.organisation_id, principal.organisation_id):
+        raise Forbidden(
+            "Seule l'organisation qui mène cette étape peut y noter la progression.", "not-own-step"
+        )
+
+
+async def add_progress(
+    session: AsyncSession, principal: Principal, step: TrajectoryStep, data: schemas.ProgressCreate
+) -> ProgressEntry:
+    _own_step_only(principal, step)
+    if data.note is None and data.attendance_hours is None and data.milestone is None:
+        raise rule_error(
+            RuleViolation("Une note, des heures de présence ou une étape franchie sont attendues.", "empty")
+        )
+    entry = ProgressEntry(
+        step_id=step.id,
+        person_id=step.person_id,
+        organisation_id=step.organisation_id,
+        author_user_id=principal.user_id,
+        **msgspec.structs.asdict(data),
+    )
+    session.add(entry)
+    await session.flush()
+    what = data.milestone or ("présence notée" if data.attendance_hours is not None else "note de suivi")
+    record_event(
+        session,
+        principal,
+        person_id=step.person_id,
+        section="progress",
+        kind="progress_added",
+        summary=f"Progression ({STEP_KIND_LABELS[step.kind]}) : {what}.",
+        subject_id=entry.id,
+    )
+    return entry
+
+
+async def add_assessments(
+    session: AsyncSession,
+    principal: Principal,
+    step: TrajectoryStep,
+    data: schemas.AssessmentCreate,
+    catalogue: IcfCatalogue,
+    today: date,
+) -> list[Assessment]:
+    _own_step_only(principal, step)
+    for item in data.items:  # validate everything before adding anything
+        try:
+            catalogue.check(item.item_code, item.qualifier)
+        except RuleViolation as exc:
+            raise rule_error(exc) from exc
+    rows = [
+        Assessment(
+            step_id=step.id,
+            person_id=step.person_id,
+            organisation_id=step.organisation_id,
+            author_user_id=principal.user_id,
+            item_code=item.item_code,
+            qualifier=item.qualifier,
+            assessed_on=data.assessed_on or today,
+            comment=item.comment,
+        )
+        for item in data.items
+    ]
+    session.add_all(rows)
+    await session.flush()
+    record_event(
+        session,
+        principal,
+        person_id=step.person_id,
+        section="progress",
+        kind="assessment_added",
+        summary=f"Évaluation de {len(rows)} item(s) ({STEP_KIND_LABELS[step.kind]}).",
+        subject_id=step.id,
+    )
+    return rows
+
+
+def step_out(s: TrajectoryStep) -> schemas.StepOut:
+    return schemas.StepOut(
+        id=s.id,
+        person_id=s.person_id,
+        kind=s.kind,
+        kind_label=STEP_KIND_LABELS[s.kind],
+        organisation_id=s.organisation_id,
+        service_id=s.service_id,
+        agreement_id=s.agreement_id,
+        title=s.title,
+        start_date=s.start_date,
+        end_date=s.end_date,
+        status=s.status,
+        status_label=STATUS_LABELS[s.status],
+        job_contract_kind=s.job_contract_kind,
+        job_duration_months=s.job_duration_months,
+        training_qualifying=s.training_qualifying,
+        exit_date=s.exit_date,
+        version=s.version,
+    )
+
+
+def progress_out(p: ProgressEntry) -> schemas.ProgressOut:
+    return schemas.ProgressOut(
+        id=p.id,
+        step_id=p.step_id,
+        organisation_id=p.organisation_id,
+        author_user_id=p.author_user_id,
+        note=p.note,
+        attendance_hours=p.attendance_hours,
+        milestone=p.milestone,
+        created_at=p.created_at,
+    )
+
+
+def assessment_out(a: Assessment, catalogue: IcfCatalogue) -> schemas.AssessmentOut:
+    item = catalogue.get(a.item_code)
+    return schemas.AssessmentOut(
+        id=a.id,
+        step_id=a.step_id,
+        organisation_id=a.organisation_id,
+        item_code=a.item_code,
+        item_label=item.label if item else a.item_code,
+        qualifier=a.qualifier,
+        qualifier_label=catalogue.qualifiers.get(a.qualifier, str(a.qualifier)),
+        assessed_on=a.assessed_on,
+        comment=a.comment,
+    )
+
+
+async def read_steps(session: AsyncSession, person_id: UUID) -> list[TrajectoryStep]:
+    return list(
+        (
+            await session.scalars(
+                select(TrajectoryStep)
+                .where(TrajectoryStep.person_id == person_id)
+                .order_by(
+                    TrajectoryStep.start_date.is_(None), TrajectoryStep.start_date, TrajectoryStep.created_at
+                )
+            )
+        ).all()
+    )
+
+
+async def read_progress(
+    session: AsyncSession, person_id: UUID, catalogue: IcfCatalogue
+) -> schemas.ProgressView:
+    entries = (
+        await session.scalars(
+            select(ProgressEntry)
+            .where(ProgressEntry.person_id == person_id)
+            .order_by(ProgressEntry.created_at)
+        )
+    ).all()
+    assessments = (
+        await session.scalars(
+            select(Assessment)
+            .where(Assessment.person_id == person_id)
+            .order_by(Assessment.assessed_on, Assessment.item_code)
+        )
+    ).all()
+    return schemas.ProgressView(
+        person_id=person_id,
+        entries=[progress_out(e) for e in entries],
+        assessments=[assessment_out(a, catalogue) for a in assessments],
+    )
