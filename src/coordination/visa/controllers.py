@@ -1,0 +1,157 @@
+"""Visa HTTP API (thin): stateless checklist, stored requests on a person's file, decision, certificate.
+
+Every route touching a person's file passes the access gate with section ``contracts`` through
+:func:`authorize`, the one place that calls ``coordination.access.gate.check_access``.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import anyio
+from litestar import Controller, Request, Response, get, post, put
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.errors import ProblemError
+from coordination.http_utils import etag_for, require_if_match
+from coordination.keys import signing_key
+from coordination.settings import Settings
+from coordination.visa import certificate, services
+from coordination.visa.checks import Checklist, run_checklist
+from coordination.visa.contract import Contract
+from coordination.visa.schemas import DecisionIn, VerificationOut, VisaOut
+
+SECTION = "contracts"
+
+
+async def authorize(request: Request, db_session: AsyncSession, person_id: UUID, action: str) -> None:
+    """Ask the access gate (it journals the access in this session; the handler commits)."""
+    from coordination.access.gate import check_access
+
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    await check_access(
+        db_session, request.user, person_id=person_id, section=SECTION, action=action, request_id=request_id
+    )
+
+
+def _out(visa, status_code: int = HTTP_200_OK) -> Response[VisaOut]:
+    return Response(VisaOut.of(visa), status_code=status_code, headers={"ETag": etag_for(visa.version)})
+
+
+@post(
+    "/api/v1/visa/checklist",
+    status_code=HTTP_200_OK,
+    opt={"public": "contrôle sans état d'un contrat : ne lit ni n'écrit aucun dossier"},
+    summary="Contrôler un contrat (sans enregistrement)",
+)
+async def checklist(data: Contract) -> Checklist:
+    return run_checklist(data)
+
+
+class PersonVisaController(Controller):
+    path = "/api/v1/persons/{person_id:uuid}/visas"
+    tags = ["visa"]
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        opt={"section": SECTION, "action": "write"},
+        summary="Soumettre un contrat pour visa",
+    )
+    async def submit(
+        self, request: Request, db_session: AsyncSession, person_id: UUID, data: Contract
+    ) -> Response[VisaOut]:
+        await authorize(request, db_session, person_id, "write")
+        visa = await services.submit(db_session, person_id, data, request.user)
+        await db_session.commit()
+        return _out(visa, HTTP_201_CREATED)
+
+    @get("/", opt={"section": SECTION, "action": "read"}, summary="Visas du dossier")
+    async def list_visas(self, request: Request, db_session: AsyncSession, person_id: UUID) -> list[VisaOut]:
+        await authorize(request, db_session, person_id, "read")
+        rows = [VisaOut.of(v) for v in await services.list_for_person(db_session, person_id)]
+        await db_session.commit()  # the journal row of this read
+        return rows
+
+
+class VisaController(Controller):
+    path = "/api/v1/visas/{visa_id:uuid}"
+    tags = ["visa"]
+
+    @get("/", opt={"section": SECTION, "action": "read"}, summary="Lire une demande de visa")
+    async def read(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response[VisaOut]:
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "read")
+        out = _out(visa)
+        await db_session.commit()  # the journal row of this read
+        return out
+
+    @put(
+        "/contract",
+        opt={"section": SECTION, "action": "write"},
+        summary="Corriger le contrat et le recontrôler",
+    )
+    async def resubmit(
+        self, request: Request, db_session: AsyncSession, visa_id: UUID, data: Contract
+    ) -> Response[VisaOut]:
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "write")
+        require_if_match(request, visa.version)
+        visa = await services.resubmit(db_session, visa, data, request.user)
+        await db_session.commit()
+        return _out(visa)
+
+    @post(
+        "/decision",
+        status_code=HTTP_200_OK,
+        opt={"section": SECTION, "action": "decide"},
+        summary="Décider du visa",
+    )
+    async def decide(
+        self, request: Request, db_session: AsyncSession, settings: Settings, visa_id: UUID, data: DecisionIn
+    ) -> Response[VisaOut]:
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "decide")
+        require_if_match(request, visa.version)
+        key = await anyio.to_thread.run_sync(signing_key, settings)
+        visa = await services.decide(db_session, visa, data.decision, data.reason, request.user, key)
+        await db_session.commit()
+        return _out(visa)
+
+    @get("/verification", opt={"section": SECTION, "action": "read"}, summary="Vérifier la signature")
+    async def verification(
+        self, request: Request, db_session: AsyncSession, settings: Settings, visa_id: UUID
+    ) -> VerificationOut:
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "read")
+        key = await anyio.to_thread.run_sync(signing_key, settings)
+        await db_session.commit()
+        return VerificationOut(
+            visa_id=visa.id,
+            signed=bool(visa.signature),
+            signature_valid=services.verify_visa(visa, key.public_key()),
+            content_hash=visa.content_hash,
+            signing_key_fingerprint=visa.signing_key_fingerprint,
+        )
+
+    @get("/certificate.pdf", opt={"section": SECTION, "action": "export"}, summary="Certificat PDF du visa")
+    async def certificate_pdf(
+        self, request: Request, db_session: AsyncSession, visa_id: UUID
+    ) -> Response[bytes]:
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "export")
+        try:
+            with anyio.fail_after(20):
+                pdf, _pages = await anyio.to_thread.run_sync(certificate.render_pdf, visa)
+        except (certificate.CertificateError, TimeoutError) as exc:
+            raise ProblemError(422, "certificate-render", "Le certificat ne peut pas être produit.") from exc
+        await db_session.commit()
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="visa-{visa.id}.pdf"'},
+        )
+
+
+ROUTES = [checklist, PersonVisaController, VisaController]

@@ -1,0 +1,66 @@
+"""Stored visa requests: the contract as submitted, its checklist, and the signed decision.
+
+Why store the checklist and the rule-set version beside the contract: a visa is evidence. A decided visa
+must show what was checked, under which law, and must not change afterwards (the service refuses any
+write once decided, and the signature over the canonical JSON makes a silent edit detectable).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON as SA_JSON
+from sqlalchemy import Boolean, Index, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coordination.db.base import VersionedEntity
+from coordination.db.types import GUID, DateTimeUTC
+from coordination.directory.models import enum_column
+
+# The portable JSON the other packages use (advanced-alchemy's JsonB breaks with this SQLAlchemy).
+JSON = SA_JSON().with_variant(JSONB(), "postgresql")
+
+
+class VisaStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # waiting for a decision
+    RETURNED = "returned"  # sent back for correction; the submitter may resubmit
+    DECIDED = "decided"  # final and immutable
+
+
+class Decision(enum.StrEnum):
+    APPROVED = "approved"
+    APPROVED_WITH_RESERVATIONS = "approved_with_reservations"
+    REFUSED = "refused"
+    RETURNED = "returned"
+
+
+class VisaRequest(VersionedEntity):
+    __tablename__ = "visa_requests"
+    __table_args__ = (Index("ix_visa_requests_person_id_created_at", "person_id", "created_at"),)
+
+    # FK to persons.id is added by the dossier package's chain; stored as a plain GUID here.
+    person_id: Mapped[UUID] = mapped_column(GUID, nullable=False)
+    submitted_by: Mapped[UUID] = mapped_column(GUID, nullable=False)
+    submitted_by_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    organisation_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    contract: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    checklist: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    rule_set_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    verdict: Mapped[str] = mapped_column(String(20), nullable=False)
+    verdict_changed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    """Set when a new rule set changed the verdict of a pending request (to be looked at again)."""
+    status: Mapped[VisaStatus] = mapped_column(
+        enum_column(VisaStatus), nullable=False, default=VisaStatus.SUBMITTED
+    )
+    decision: Mapped[Decision | None] = mapped_column(enum_column(Decision), nullable=True)
+    decided_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    decided_by_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signature: Mapped[str | None] = mapped_column(Text, nullable=True)
+    signing_key_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)

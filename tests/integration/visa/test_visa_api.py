@@ -1,0 +1,124 @@
+"""Visa HTTP API through the full app: stateless checklist, stored visa behind the access gate, decision,
+certificate. Uses the shared ``client``/``app``/``database`` fixtures (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from uuid import uuid4
+
+import msgspec
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
+from visa_builders import base, with_pay  # noqa: E402
+
+from coordination.directory.models import Organisation, OrganisationKind, Role  # noqa: E402
+from coordination.dossier.models import Person  # noqa: E402
+
+
+def headers(app, role: Role, org: Organisation | None, name: str = "Test") -> dict[str, str]:
+    user = SimpleNamespace(
+        id=uuid4(),
+        display_name=name,
+        role=role,
+        organisation_id=org.id if org else None,
+        organisation_kind=org.kind if org else None,
+        team=None,
+        person_id=None,
+    )
+    return {"Authorization": f"Bearer {app.state.identity.dev_issuer.issue(user)}"}
+
+
+@pytest.fixture
+async def world(app, database, client):
+    await database.engine.dispose()
+    async with database.sessionmaker() as s:
+        cpas = Organisation(name="CPAS de Namur", kind=OrganisationKind.CPAS)
+        partner = Organisation(name="Brasserie du Pont", kind=OrganisationKind.PARTNER)
+        s.add_all([cpas, partner])
+        await s.flush()
+        person = Person(
+            niss_hash=uuid4().hex,
+            niss="85070100153",
+            first_name="Marie",
+            last_name="Dupont",
+            ris_cpas_id=cpas.id,
+        )
+        s.add(person)
+        await s.commit()
+    await database.engine.dispose()
+    return SimpleNamespace(cpas=cpas, partner=partner, person=person)
+
+
+CONTRACT = msgspec.to_builtins(base())
+
+
+async def test_stateless_checklist_needs_only_authentication(app, client):
+    anon = await client.post("/api/v1/visa/checklist", json=CONTRACT)
+    assert anon.status_code == 401
+    r = await client.post(
+        "/api/v1/visa/checklist", json=CONTRACT, headers=headers(app, Role.PARTNER_OPERATOR, None)
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["rule_set_version"] and len(body["results"]) == 33
+    bad = await client.post(
+        "/api/v1/visa/checklist",
+        json={"kind": "open_ended", "salary": 1},
+        headers=headers(app, Role.PARTNER_OPERATOR, None),
+    )
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_stored_visa_flow_through_the_gate(app, client, world):
+    social = headers(app, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
+    other = headers(app, Role.CPAS_SOCIAL_WORKER, world.cpas, "Autre assistante")
+    outsider = headers(app, Role.PARTNER_OPERATOR, world.partner, "Partenaire sans consentement")
+    url = f"/api/v1/persons/{world.person.id}/visas"
+
+    denied = await client.post(url, json=CONTRACT, headers=outsider)
+    assert denied.status_code == 403
+
+    created = await client.post(
+        url, json=msgspec.to_builtins(with_pay(base(), gross_monthly=1500)), headers=social
+    )
+    assert created.status_code == 201, created.text
+    visa = created.json()
+    assert visa["verdict"] == "non_conforme" and created.headers["etag"] == '"1"'
+
+    listed = await client.get(url, headers=social)
+    assert [v["id"] for v in listed.json()] == [visa["id"]]
+
+    vurl = f"/api/v1/visas/{visa['id']}"
+    own = await client.post(
+        f"{vurl}/decision", json={"decision": "refused", "reason": "x"}, headers={**social, "If-Match": '"1"'}
+    )
+    assert own.status_code == 403  # the submitter cannot decide
+    no_match = await client.post(
+        f"{vurl}/decision", json={"decision": "refused", "reason": "x"}, headers=other
+    )
+    assert no_match.status_code == 428
+    approve = await client.post(
+        f"{vurl}/decision", json={"decision": "approved"}, headers={**other, "If-Match": '"1"'}
+    )
+    assert approve.status_code == 409  # blocking failure
+    refused = await client.post(
+        f"{vurl}/decision",
+        json={"decision": "refused", "reason": "Salaire sous le minimum."},
+        headers={**other, "If-Match": '"1"'},
+    )
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["signature"]
+
+    again = await client.post(
+        f"{vurl}/decision", json={"decision": "refused", "reason": "y"}, headers={**other, "If-Match": "*"}
+    )
+    assert again.status_code == 409
+
+    check = await client.get(f"{vurl}/verification", headers=other)
+    assert check.json()["signature_valid"] is True
+
+    pdf = await client.get(f"{vurl}/certificate.pdf", headers=other)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
