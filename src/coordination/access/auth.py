@@ -5,9 +5,8 @@ read from ``Authorization: Bearer …`` or, for the server-rendered pages, from 
 :data:`TOKEN_COOKIE`. Authentication only says *who* is calling; what they may see is decided per person
 and section by :func:`coordination.access.gate.check_access`.
 
-Public paths (:data:`PUBLIC_PATHS`) are regular expressions matched (``re.search``) against the path:
-health probes, the OpenAPI schema, static files, the development login (only registered outside
-production) and the web pages outside ``/api/`` (they authenticate through the cookie themselves). A
+The middleware guards the API router only (see ``app.py``); inside it, :data:`PUBLIC_PATHS` lists the
+only paths served without a token (the development login, only registered outside production). A
 handler cannot opt out of authentication through ``opt``: only this list decides, so it is reviewed in
 one place.
 """
@@ -24,13 +23,10 @@ TOKEN_COOKIE = "coordination_token"  # noqa: S105 - a cookie name, not a secret
 """HttpOnly cookie holding the same bearer token, for the web pages."""
 
 PUBLIC_PATHS: tuple[str, ...] = (
-    r"^/health",  # liveness/readiness probes
-    r"^/schema",  # OpenAPI document and its viewer
-    r"^/static/",  # CSS, JS, images of the web pages
     r"^/api/v1/dev/",  # development login/token; not even registered in production
-    r"^/(?!api(/|$))",  # web pages: they read the cookie themselves and redirect to the login page
 )
-"""Paths served without a token. Anything under ``/api/`` except the dev login needs one."""
+"""API paths served without a token. The middleware is mounted on the API router only: health probes,
+the OpenAPI schema, static files and the web pages (which read the cookie themselves) never reach it."""
 
 
 class TokenAuthMiddleware(AbstractAuthenticationMiddleware):

@@ -95,6 +95,18 @@ BASIS_LABELS_FR = {
     Basis.OVERSIGHT: "contrôle par le délégué à la protection des données",
 }
 
+ROLE_LABELS_FR = {
+    "forem_referent": "conseiller·ère de référence Forem",
+    "forem_eadviser": "e-conseiller·ère Forem",
+    "cpas_social_worker": "assistant·e social·e CPAS",
+    "partner_operator": "opérateur partenaire",
+    "partner_manager": "responsable partenaire",
+    "regulator": "régulateur régional",
+    "beneficiary": "la personne elle-même",
+    "dpo": "délégué·e à la protection des données",
+    "admin": "administrateur",
+}
+
 PUBLIC_ROUTE_PREFIXES: tuple[str, ...] = ("/health", "/schema", "/static", "/api/v1/dev/")
 """Infrastructure routes that touch no file and need no declaration."""
 

@@ -1,0 +1,277 @@
+"""HTTP API of the access package: consents, the access journal, and the development login.
+
+Every route declares its (section, action) in ``opt`` and calls the gate first; reads commit too, so the
+journal row written by the gate is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access import services
+from coordination.access.gate import check_access, require_role_permission
+from coordination.access.policy import Basis
+from coordination.access.principal import Principal
+from coordination.access.schemas import (
+    ConsentOut,
+    DevTokenOut,
+    DevTokenRequest,
+    DevUserOut,
+    GiveConsent,
+    JournalPage,
+    RenewConsent,
+    WithdrawConsent,
+)
+from coordination.directory.models import Organisation, User
+from coordination.errors import NotFound
+
+CONSENTS_READ = {"section": "consents", "action": "read"}
+CONSENTS_WRITE = {"section": "consents", "action": "write"}
+JOURNAL_READ = {"section": "journal", "action": "read"}
+
+
+class ConsentController(Controller):
+    path = "/api/v1/persons/{person_id:uuid}/consents"
+    tags = ["consentements"]
+
+    @get("/", opt=CONSENTS_READ, summary="Consentements de la personne, avec leur historique")
+    async def list_consents(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        request_id: str,
+        person_id: UUID,
+    ) -> list[ConsentOut]:
+        await check_access(
+            db_session,
+            request.user,
+            person_id=person_id,
+            section="consents",
+            action="read",
+            request_id=request_id,
+        )
+        result = await services.list_consents(db_session, person_id)
+        await db_session.commit()
+        return result
+
+    @post(
+        "/",
+        opt=CONSENTS_WRITE,
+        status_code=HTTP_201_CREATED,
+        summary="Donner (ou enregistrer) un consentement",
+    )
+    async def give(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        request_id: str,
+        person_id: UUID,
+        data: GiveConsent,
+    ) -> ConsentOut:
+        await check_access(
+            db_session,
+            request.user,
+            person_id=person_id,
+            section="consents",
+            action="write",
+            request_id=request_id,
+        )
+        consent = await services.give_consent(
+            db_session,
+            request.user,
+            person_id,
+            recipient_organisation_id=data.recipient_organisation_id,
+            sections=data.sections,
+            purpose=data.purpose,
+            expires_at=data.expires_at,
+            legal_basis=data.legal_basis,
+            channel=data.channel,
+            evidence_document_id=data.evidence_document_id,
+        )
+        result = services.consent_out(await services.list_consents(db_session, person_id), consent.id)
+        await db_session.commit()
+        return result
+
+    @post(
+        "/{consent_id:uuid}/withdraw",
+        opt=CONSENTS_WRITE,
+        status_code=HTTP_200_OK,
+        summary="Retirer un consentement (effet immédiat)",
+    )
+    async def withdraw(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        request_id: str,
+        person_id: UUID,
+        consent_id: UUID,
+        data: WithdrawConsent | None = None,
+    ) -> ConsentOut:
+        await check_access(
+            db_session,
+            request.user,
+            person_id=person_id,
+            section="consents",
+            action="write",
+            request_id=request_id,
+        )
+        body = data or WithdrawConsent()
+        await services.withdraw_consent(
+            db_session,
+            request.user,
+            person_id,
+            consent_id,
+            channel=body.channel,
+            evidence_document_id=body.evidence_document_id,
+            note=body.note,
+        )
+        result = services.consent_out(await services.list_consents(db_session, person_id), consent_id)
+        await db_session.commit()
+        return result
+
+    @post(
+        "/{consent_id:uuid}/renew",
+        opt=CONSENTS_WRITE,
+        status_code=HTTP_201_CREATED,
+        summary="Renouveler un consentement (nouveau consentement, l'ancien est remplacé)",
+    )
+    async def renew(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        request_id: str,
+        person_id: UUID,
+        consent_id: UUID,
+        data: RenewConsent,
+    ) -> ConsentOut:
+        await check_access(
+            db_session,
+            request.user,
+            person_id=person_id,
+            section="consents",
+            action="write",
+            request_id=request_id,
+        )
+        new = await services.renew_consent(
+            db_session,
+            request.user,
+            person_id,
+            consent_id,
+            expires_at=data.expires_at,
+            channel=data.channel,
+            evidence_document_id=data.evidence_document_id,
+        )
+        result = services.consent_out(await services.list_consents(db_session, person_id), new.id)
+        await db_session.commit()
+        return result
+
+
+class JournalController(Controller):
+    path = "/api/v1"
+    tags = ["journal des accès"]
+
+    @get(
+        "/persons/{person_id:uuid}/journal",
+        opt=JOURNAL_READ,
+        summary="Qui a consulté ce dossier, quand, pourquoi",
+    )
+    async def person_journal(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        request_id: str,
+        person_id: UUID,
+        limit: int = Parameter(default=50, ge=1, le=500),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> JournalPage:
+        await check_access(
+            db_session,
+            request.user,
+            person_id=person_id,
+            section="journal",
+            action="read",
+            request_id=request_id,
+        )
+        items, total = await services.read_journal(
+            db_session, person_id=person_id, limit=limit, offset=offset
+        )
+        await db_session.commit()
+        return JournalPage(items=items, total=total, limit=limit, offset=offset)
+
+    @get(
+        "/journal",
+        opt=JOURNAL_READ,
+        summary="Journal de tous les dossiers (délégué à la protection des données)",
+    )
+    async def all_journals(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        limit: int = Parameter(default=50, ge=1, le=500),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> JournalPage:
+        require_role_permission(request.user, "journal", "read", Basis.OVERSIGHT)
+        items, total = await services.read_journal(db_session, person_id=None, limit=limit, offset=offset)
+        return JournalPage(items=items, total=total, limit=limit, offset=offset)
+
+
+class DevLoginController(Controller):
+    """Development login (embedded default only): pick a demo user, get a token. 404 in production."""
+
+    path = "/api/v1/dev"
+    tags = ["développement"]
+    include_in_schema = False
+
+    @staticmethod
+    def _issuer(state: State):
+        identity = state.identity
+        if state.settings.is_production or identity.dev_issuer is None:
+            raise NotFound()
+        return identity.dev_issuer
+
+    @get("/users", opt={"public": "connexion de développement"})
+    async def users(self, state: State, db_session: AsyncSession) -> list[DevUserOut]:
+        self._issuer(state)
+        users = (await db_session.scalars(select(User).order_by(User.role, User.subject))).all()
+        return [
+            DevUserOut(
+                subject=u.subject,
+                display_name=u.display_name,
+                role=u.role.value,
+                organisation_id=u.organisation_id,
+                person_id=u.person_id,
+            )
+            for u in users
+        ]
+
+    @post("/token", opt={"public": "connexion de développement"}, status_code=HTTP_200_OK)
+    async def token(self, state: State, db_session: AsyncSession, data: DevTokenRequest) -> DevTokenOut:
+        issuer = self._issuer(state)
+        ttl = timedelta(minutes=max(1, min(data.ttl_minutes, 24 * 60)))
+        token = await issue_token_for_subject(db_session, issuer, data.subject, ttl)
+        return DevTokenOut(access_token=token, expires_in=int(ttl.total_seconds()), subject=data.subject)
+
+
+async def issue_token_for_subject(db_session: AsyncSession, issuer, subject: str, ttl: timedelta) -> str:
+    row = (
+        await db_session.execute(
+            select(User, Organisation.kind)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(User.subject == subject)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"Utilisateur inconnu : « {subject} ».", code="unknown-user")
+    user, kind = row
+    return issuer.issue(user, ttl, org_kind=kind.value if kind else None)
+
+
+ROUTES = [ConsentController, JournalController, DevLoginController]

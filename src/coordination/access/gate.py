@@ -1,0 +1,296 @@
+"""The access gate: the one function every read or write of a person's file goes through.
+
+Usage in a handler (declare what the route touches, then ask the gate before touching it)::
+
+    @get("/persons/{person_id:uuid}/plan", opt={"section": "plan", "action": "read"})
+    async def read_plan(request, db_session, request_id, person_id: UUID) -> ...:
+        await check_access(db_session, request.user, person_id=person_id, section="plan",
+                           action="read", request_id=request_id)
+        ... read ...
+        await db_session.commit()   # ALSO for reads: the journal row is in this transaction
+
+What it does, in order:
+
+1. loads the person (unknown → 404 *not journaled*: there is no file, so no file's journal to write to,
+   and the caller gets the same answer for a person that never existed; the app log keeps the request);
+2. asks the policy which bases could allow (role, section, action) at all, and checks in the database
+   only the facts for those bases — never from a cache, so a withdrawal or an expiry counts on the very
+   next request in every process:
+   * ``self``: the caller is the person (``principal.person_id``);
+   * ``mandate``: a Forem worker and the person is a registered job seeker; or a CPAS worker and that
+     CPAS pays the person's RIS (``persons.ris_cpas_id``);
+   * ``referent``: the caller (or the caller's team in the same organisation) holds the active link;
+   * ``consent``: an active consent (not expired, not withdrawn, not superseded) of the person to the
+     caller's organisation, naming the section;
+   * ``oversight``: the role itself (only the data-protection officer has such lines);
+3. asks Casbin for each held basis in the order self, mandate, referent, consent, oversight; the first
+   allowed basis is the decision's basis;
+4. appends the decision to the person's journal chain in the SAME session (allowed or denied);
+5. on a denial: commits the journal row (so the refusal is recorded even though the request fails) and
+   raises 403 problem details saying in French which basis is missing.
+
+Hard rules on top of the policy (defence in depth, in case ``policy.csv`` is ever mis-edited): the CPAS
+social section is only reachable by the person, by the CPAS that pays their RIS, or by a consent naming
+it; the health section only by the person or a consent naming it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access import journal
+from coordination.access.models import Consent, ConsentEvent, ConsentEventKind
+from coordination.access.policy import (
+    ACTION_LABELS_FR,
+    SECTION_LABELS_FR,
+    Action,
+    Basis,
+    Policy,
+    Section,
+    default_policy,
+)
+from coordination.access.principal import Principal
+from coordination.db.base import utcnow
+from coordination.directory.models import OrganisationKind
+from coordination.dossier.models import Person
+from coordination.errors import BadRequest, Forbidden, NotFound
+from coordination.referent.models import ReferentLink
+
+logger = logging.getLogger("coordination.access.gate")
+
+ALLOW = "allow"
+DENY = "deny"
+
+MISSING_FR = {
+    Basis.SELF: "être la personne elle-même",
+    Basis.MANDATE: "un mandat légal de votre organisme sur ce dossier",
+    Basis.REFERENT: "être le référent actif de la personne",
+    Basis.CONSENT: "un consentement actif de la personne envers votre organisme couvrant cette section",
+    Basis.OVERSIGHT: "la fonction de délégué à la protection des données",
+}
+
+
+@dataclass(frozen=True)
+class AccessDecision:
+    allowed: bool
+    person_id: UUID
+    section: str
+    action: str
+    basis: Basis | None
+    consent_id: UUID | None
+    journal_id: UUID
+    reason: str | None = None
+    """French explanation of a denial (also stored in the journal)."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the database says about this caller and this person, read in this request."""
+
+    forem_registered: bool
+    ris_cpas_id: UUID | None
+    is_referent: bool
+    consent_id: UUID | None
+
+
+_consents = Consent.__table__
+_events = ConsentEvent.__table__
+_links = ReferentLink.__table__
+_persons = Person.__table__
+
+_ENDING_EVENTS = (ConsentEventKind.WITHDRAWN.value, ConsentEventKind.RENEWED.value)
+
+
+def active_consents_query(person_id: UUID, organisation_id: UUID, now: datetime):
+    """Consents of ``person_id`` to ``organisation_id`` that are in force at ``now``."""
+    ended = exists().where(and_(_events.c.consent_id == _consents.c.id, _events.c.kind.in_(_ENDING_EVENTS)))
+    return (
+        select(_consents.c.id, _consents.c.sections)
+        .where(
+            _consents.c.person_id == person_id,
+            _consents.c.recipient_organisation_id == organisation_id,
+            _consents.c.expires_at > now,
+            _consents.c.given_at <= now,
+            ~ended,
+        )
+        .order_by(_consents.c.expires_at.desc())
+    )
+
+
+async def _facts(
+    session: AsyncSession, principal: Principal, person_id: UUID, section: str, needed: set[Basis]
+) -> Facts | None:
+    person = (
+        await session.execute(
+            select(_persons.c.forem_registered, _persons.c.ris_cpas_id).where(_persons.c.id == person_id)
+        )
+    ).first()
+    if person is None:
+        return None
+    is_referent = False
+    if Basis.REFERENT in needed:
+        holder = _links.c.referent_user_id == principal.user_id
+        if principal.team and principal.organisation_id:
+            holder = or_(
+                holder,
+                and_(_links.c.team == principal.team, _links.c.organisation_id == principal.organisation_id),
+            )
+        is_referent = bool(
+            await session.scalar(
+                select(_links.c.id).where(
+                    _links.c.person_id == person_id, _links.c.ended_at.is_(None), holder
+                )
+            )
+        )
+    consent_id = None
+    if Basis.CONSENT in needed and principal.organisation_id is not None:
+        rows = await session.execute(active_consents_query(person_id, principal.organisation_id, utcnow()))
+        for row in rows:
+            if section in (row.sections or []):
+                consent_id = row.id
+                break
+    return Facts(bool(person.forem_registered), person.ris_cpas_id, is_referent, consent_id)
+
+
+def _has_mandate(principal: Principal, facts: Facts) -> bool:
+    if principal.organisation_kind is OrganisationKind.FOREM:
+        return facts.forem_registered
+    if principal.organisation_kind is OrganisationKind.CPAS:
+        return principal.organisation_id is not None and principal.organisation_id == facts.ris_cpas_id
+    return False
+
+
+def _held(basis: Basis, principal: Principal, person_id: UUID, facts: Facts) -> bool:
+    if basis is Basis.SELF:
+        return principal.person_id is not None and principal.person_id == person_id
+    if basis is Basis.MANDATE:
+        return _has_mandate(principal, facts)
+    if basis is Basis.REFERENT:
+        return facts.is_referent
+    if basis is Basis.CONSENT:
+        return facts.consent_id is not None
+    return basis is Basis.OVERSIGHT
+
+
+def _hard_rule_allows(section: str, basis: Basis, principal: Principal) -> bool:
+    """Professional secrecy and special-category data, whatever ``policy.csv`` says."""
+    if section == Section.SOCIAL:
+        return basis in (Basis.SELF, Basis.CONSENT) or (
+            basis is Basis.MANDATE and principal.organisation_kind is OrganisationKind.CPAS
+        )
+    if section == Section.HEALTH:
+        return basis in (Basis.SELF, Basis.CONSENT)
+    return True
+
+
+def _denial_reason(section: str, action: str, candidates: list[Basis]) -> str:
+    what = f"{ACTION_LABELS_FR[Action(action)]} de la section « {SECTION_LABELS_FR[Section(section)]} »"
+    if not candidates:
+        return f"Accès refusé : votre rôle ne permet jamais la {what}."
+    missing = " ; ou ".join(MISSING_FR[b] for b in candidates)
+    return f"Accès refusé pour la {what} : il faudrait {missing}."
+
+
+def _validate(section: str, action: str) -> None:
+    if section not in Section.__members__.values():
+        raise BadRequest(f"Section inconnue : « {section} ».", code="unknown-section")
+    if action not in Action.__members__.values():
+        raise BadRequest(f"Action inconnue : « {action} ».", code="unknown-action")
+
+
+async def check_access(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    person_id: UUID,
+    section: str,
+    action: str,
+    request_id: str,
+    document_id: UUID | None = None,
+    raise_on_deny: bool = True,
+    policy: Policy | None = None,
+) -> AccessDecision:
+    """Decide, journal, and (by default) raise 403 on a denial. See the module docstring."""
+    section, action = str(section), str(action)
+    _validate(section, action)
+    policy = policy or default_policy()
+    role = principal.role.value
+    candidates = policy.bases_for(role, section, action)
+    facts = await _facts(session, principal, person_id, section, set(candidates))
+    if facts is None:
+        logger.info(
+            "access to unknown person", extra={"request_id": request_id, "user": str(principal.user_id)}
+        )
+        raise NotFound("Dossier introuvable.", code="person-not-found")
+
+    basis: Basis | None = None
+    for candidate in candidates:
+        if (
+            _held(candidate, principal, person_id, facts)
+            and _hard_rule_allows(section, candidate, principal)
+            and policy.allows(role, section, action, candidate.value)
+        ):
+            basis = candidate
+            break
+    allowed = basis is not None
+    consent_id = facts.consent_id if basis is Basis.CONSENT else None
+    reason = None if allowed else _denial_reason(section, action, candidates)
+    journal_id = await journal.append(
+        session,
+        person_id=person_id,
+        principal=principal,
+        section=section,
+        document_id=document_id,
+        action=action,
+        decision=ALLOW if allowed else DENY,
+        basis=basis.value if basis else None,
+        consent_id=consent_id,
+        request_id=request_id,
+        reason=reason,
+    )
+    decision = AccessDecision(allowed, person_id, section, action, basis, consent_id, journal_id, reason)
+    if not allowed and raise_on_deny:
+        await session.commit()
+        raise Forbidden(
+            reason or "Accès refusé.", code="access-denied", missing=[b.value for b in candidates]
+        )
+    return decision
+
+
+async def check_sections(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    person_id: UUID,
+    sections: list[str],
+    action: str,
+    request_id: str,
+    policy: Policy | None = None,
+) -> dict[str, AccessDecision]:
+    """One decision (and one journal row) per section, never raising on a denial: for views that show
+    the sections the reader may see and leave out the others (full file, timeline, export)."""
+    return {
+        section: await check_access(
+            session,
+            principal,
+            person_id=person_id,
+            section=section,
+            action=action,
+            request_id=request_id,
+            raise_on_deny=False,
+            policy=policy,
+        )
+        for section in sections
+    }
+
+
+def require_role_permission(principal: Principal, section: str, action: str, basis: Basis) -> None:
+    """Role-level check for views not about one person (e.g. the DPO's journal of all files)."""
+    if not default_policy().allows(principal.role.value, section, action, basis.value):
+        raise Forbidden("Accès refusé : votre rôle ne le permet pas.", code="access-denied")

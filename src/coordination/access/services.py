@@ -1,0 +1,441 @@
+"""Consent lifecycle and journal reading. Rules are plain functions; DB functions only ``flush``.
+
+The caller has already passed the gate (section ``consents``/``journal``); these functions check the
+*content* of the request (sections, dates, channel and evidence) and write immutable rows/events.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.models import (
+    AccessJournalEntry,
+    Consent,
+    ConsentChannel,
+    ConsentEvent,
+    ConsentEventKind,
+)
+from coordination.access.policy import (
+    ACTION_LABELS_FR,
+    BASIS_LABELS_FR,
+    FILE_SECTIONS,
+    ROLE_LABELS_FR,
+    SECTION_LABELS_FR,
+    Action,
+    Basis,
+    Section,
+)
+from coordination.access.principal import Principal
+from coordination.access.schemas import ConsentEventOut, ConsentOut, JournalEntryOut
+from coordination.db.base import utcnow
+from coordination.directory.models import Organisation
+from coordination.errors import BadRequest, Conflict, NotFound
+
+MAX_CONSENT_DURATION = timedelta(days=3 * 365)
+"""A consent always ends; three years at most, renewable (the person is asked again)."""
+
+STATUS_LABELS_FR = {
+    "active": "en vigueur",
+    "withdrawn": "retiré",
+    "expired": "expiré",
+    "renewed": "renouvelé (remplacé)",
+}
+EVENT_LABELS_FR = {
+    ConsentEventKind.GIVEN: "donné",
+    ConsentEventKind.WITHDRAWN: "retiré",
+    ConsentEventKind.RENEWED: "renouvelé",
+    ConsentEventKind.EXPIRED: "arrivé à échéance",
+}
+
+
+# --- pure rules ----------------------------------------------------------------------------------
+
+
+def validate_sections(sections: list[str]) -> list[str]:
+    allowed = {s.value for s in FILE_SECTIONS}
+    cleaned = list(dict.fromkeys(s.strip() for s in sections))
+    if not cleaned:
+        raise BadRequest("Indiquez au moins une partie du dossier couverte par le consentement.")
+    unknown = [s for s in cleaned if s not in allowed]
+    if unknown:
+        raise BadRequest(
+            "Parties du dossier inconnues : " + ", ".join(unknown) + ".",
+            code="unknown-section",
+            allowed=sorted(allowed),
+        )
+    return cleaned
+
+
+def validate_expiry(expires_at: datetime, now: datetime) -> datetime:
+    if expires_at.tzinfo is None:
+        raise BadRequest("La date de fin doit préciser le fuseau horaire (ex. 2026-03-31T23:59:00+02:00).")
+    expires_at = expires_at.astimezone(UTC)
+    if expires_at <= now:
+        raise BadRequest("La date de fin du consentement doit être dans le futur.", code="consent-expiry")
+    if expires_at - now > MAX_CONSENT_DURATION:
+        raise BadRequest(
+            "Un consentement vaut au plus trois ans ; il pourra être renouvelé.", code="consent-expiry"
+        )
+    return expires_at
+
+
+def resolve_channel(
+    principal: Principal, person_id: UUID, channel: str | None, evidence: UUID | None
+) -> tuple[ConsentChannel, UUID | None]:
+    """The person acts themself (channel ``self``, the evidence is their action); a worker records a
+    consent given on paper or in an interview and must attach the signed form."""
+    if principal.person_id == person_id:
+        if channel not in (None, ConsentChannel.SELF.value):
+            raise BadRequest("Vous agissez vous-même : le canal est « self ».")
+        return ConsentChannel.SELF, None
+    try:
+        resolved = ConsentChannel(channel) if channel else None
+    except ValueError as exc:
+        raise BadRequest("Canal inconnu : « paper » ou « interview ».", code="consent-channel") from exc
+    if resolved not in (ConsentChannel.PAPER, ConsentChannel.INTERVIEW):
+        raise BadRequest(
+            "Un consentement enregistré par un travailleur est donné sur papier ou en entretien "
+            "(canal « paper » ou « interview »).",
+            code="consent-channel",
+        )
+    if evidence is None:
+        raise BadRequest(
+            "Joignez la preuve : le formulaire signé, déposé dans les documents du dossier "
+            "(evidence_document_id).",
+            code="consent-evidence",
+        )
+    return resolved, evidence
+
+
+def consent_status(consent: Consent, events: list[ConsentEvent], now: datetime) -> str:
+    kinds = {e.kind for e in events}
+    if ConsentEventKind.WITHDRAWN in kinds:
+        return "withdrawn"
+    if ConsentEventKind.RENEWED in kinds:
+        return "renewed"
+    if consent.expires_at <= now or ConsentEventKind.EXPIRED in kinds:
+        return "expired"
+    return "active"
+
+
+# --- database operations -------------------------------------------------------------------------
+
+
+async def _organisation_exists(session: AsyncSession, organisation_id: UUID) -> None:
+    if await session.get(Organisation, organisation_id) is None:
+        raise BadRequest("Organisme destinataire inconnu.", code="unknown-organisation")
+
+
+async def give_consent(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    *,
+    recipient_organisation_id: UUID,
+    sections: list[str],
+    purpose: str,
+    expires_at: datetime,
+    legal_basis: str = "consent",
+    channel: str | None = None,
+    evidence_document_id: UUID | None = None,
+    renews: Consent | None = None,
+) -> Consent:
+    now = utcnow()
+    purpose = (purpose or "").strip()
+    if not purpose or len(purpose) > 500:
+        raise BadRequest("Indiquez la finalité du partage (500 caractères au plus).", code="consent-purpose")
+    sections = validate_sections(sections)
+    expires_at = validate_expiry(expires_at, now)
+    resolved, evidence = resolve_channel(principal, person_id, channel, evidence_document_id)
+    await _organisation_exists(session, recipient_organisation_id)
+    consent = Consent(
+        person_id=person_id,
+        recipient_organisation_id=recipient_organisation_id,
+        sections=sections,
+        purpose=purpose,
+        legal_basis=(legal_basis or "consent")[:80],
+        given_at=now,
+        expires_at=expires_at,
+        recorded_by_user_id=principal.user_id,
+        channel=resolved,
+        evidence_document_id=evidence,
+        renews_id=renews.id if renews else None,
+    )
+    session.add(consent)
+    await session.flush()
+    session.add(
+        ConsentEvent(
+            consent_id=consent.id,
+            kind=ConsentEventKind.GIVEN,
+            at=now,
+            by_user_id=principal.user_id,
+            channel=resolved,
+            evidence_document_id=evidence,
+        )
+    )
+    await session.flush()
+    return consent
+
+
+async def _load(
+    session: AsyncSession, person_id: UUID, consent_id: UUID
+) -> tuple[Consent, list[ConsentEvent]]:
+    consent = await session.get(Consent, consent_id)
+    if consent is None or consent.person_id != person_id:
+        raise NotFound("Consentement introuvable.", code="consent-not-found")
+    events = list(
+        (await session.scalars(select(ConsentEvent).where(ConsentEvent.consent_id == consent_id))).all()
+    )
+    return consent, events
+
+
+async def withdraw_consent(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    consent_id: UUID,
+    *,
+    channel: str | None = None,
+    evidence_document_id: UUID | None = None,
+    note: str | None = None,
+) -> Consent:
+    """One step, effective at once: the next request of the recipient, in any process, is refused."""
+    consent, events = await _load(session, person_id, consent_id)
+    status = consent_status(consent, events, utcnow())
+    if status != "active":
+        raise Conflict(
+            f"Ce consentement n'est plus en vigueur ({STATUS_LABELS_FR[status]}).", code="consent-ended"
+        )
+    if principal.person_id == person_id:
+        resolved: ConsentChannel | None = ConsentChannel.SELF
+        evidence_document_id = None
+    else:
+        try:
+            resolved = ConsentChannel(channel) if channel else ConsentChannel.PAPER
+        except ValueError as exc:
+            raise BadRequest("Canal inconnu : « paper » ou « interview ».", code="consent-channel") from exc
+    session.add(
+        ConsentEvent(
+            consent_id=consent.id,
+            kind=ConsentEventKind.WITHDRAWN,
+            at=utcnow(),
+            by_user_id=principal.user_id,
+            channel=resolved,
+            evidence_document_id=evidence_document_id,
+            note=(note or None) and note[:500],
+        )
+    )
+    await session.flush()
+    return consent
+
+
+async def renew_consent(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    consent_id: UUID,
+    *,
+    expires_at: datetime,
+    channel: str | None = None,
+    evidence_document_id: UUID | None = None,
+) -> Consent:
+    """Renewal = a NEW consent with the same terms and a later end; the old one gets a ``renewed`` event."""
+    old, events = await _load(session, person_id, consent_id)
+    status = consent_status(old, events, utcnow())
+    if status in ("withdrawn", "renewed"):
+        raise Conflict(
+            f"Ce consentement ne peut plus être renouvelé ({STATUS_LABELS_FR[status]}).", code="consent-ended"
+        )
+    new = await give_consent(
+        session,
+        principal,
+        person_id,
+        recipient_organisation_id=old.recipient_organisation_id,
+        sections=list(old.sections),
+        purpose=old.purpose,
+        expires_at=expires_at,
+        legal_basis=old.legal_basis,
+        channel=channel,
+        evidence_document_id=evidence_document_id,
+        renews=old,
+    )
+    session.add(
+        ConsentEvent(
+            consent_id=old.id,
+            kind=ConsentEventKind.RENEWED,
+            at=utcnow(),
+            by_user_id=principal.user_id,
+            successor_id=new.id,
+        )
+    )
+    await session.flush()
+    return new
+
+
+async def record_expiries(session: AsyncSession, now: datetime | None = None) -> int:
+    """Write an ``expired`` event for consents past their end (history only; the gate compares dates)."""
+    now = now or utcnow()
+    ended = select(ConsentEvent.consent_id).where(
+        ConsentEvent.kind.in_(
+            [ConsentEventKind.WITHDRAWN, ConsentEventKind.RENEWED, ConsentEventKind.EXPIRED]
+        )
+    )
+    ids = (
+        await session.scalars(select(Consent.id).where(Consent.expires_at <= now, Consent.id.not_in(ended)))
+    ).all()
+    for consent_id in ids:
+        session.add(ConsentEvent(consent_id=consent_id, kind=ConsentEventKind.EXPIRED, at=now))
+    await session.flush()
+    return len(ids)
+
+
+def _evidence_words(consent: Consent) -> str:
+    if consent.channel is ConsentChannel.SELF:
+        return "votre propre action dans votre espace"
+    where = "formulaire signé" if consent.channel is ConsentChannel.PAPER else "note d'entretien signée"
+    return f"{where} (document {consent.evidence_document_id})"
+
+
+async def list_consents(session: AsyncSession, person_id: UUID) -> list[ConsentOut]:
+    now = utcnow()
+    rows = (
+        await session.execute(
+            select(Consent, Organisation.name)
+            .join(Organisation, Organisation.id == Consent.recipient_organisation_id)
+            .where(Consent.person_id == person_id)
+            .order_by(Consent.given_at.desc())
+        )
+    ).all()
+    ids = [c.id for c, _ in rows]
+    events: dict[UUID, list[ConsentEvent]] = {i: [] for i in ids}
+    if ids:
+        for event in await session.scalars(
+            select(ConsentEvent).where(ConsentEvent.consent_id.in_(ids)).order_by(ConsentEvent.at)
+        ):
+            events[event.consent_id].append(event)
+    result = []
+    for consent, org_name in rows:
+        history = [
+            ConsentEventOut(
+                kind=e.kind.value,
+                label=EVENT_LABELS_FR[e.kind],
+                at=e.at,
+                by_user_id=e.by_user_id,
+                channel=e.channel.value if e.channel else None,
+                evidence_document_id=e.evidence_document_id,
+                successor_id=e.successor_id,
+                note=e.note,
+            )
+            for e in events[consent.id]
+        ]
+        status = consent_status(consent, events[consent.id], now)
+        if status == "expired" and not any(e.kind == "expired" for e in history):
+            history.append(
+                ConsentEventOut(
+                    kind="expired", label=EVENT_LABELS_FR[ConsentEventKind.EXPIRED], at=consent.expires_at
+                )
+            )
+        result.append(
+            ConsentOut(
+                id=consent.id,
+                person_id=consent.person_id,
+                recipient_organisation_id=consent.recipient_organisation_id,
+                recipient_organisation_name=org_name,
+                sections=list(consent.sections),
+                section_labels=[SECTION_LABELS_FR[Section(s)] for s in consent.sections],
+                purpose=consent.purpose,
+                legal_basis=consent.legal_basis,
+                given_at=consent.given_at,
+                expires_at=consent.expires_at,
+                recorded_by_user_id=consent.recorded_by_user_id,
+                channel=consent.channel.value,
+                evidence_document_id=consent.evidence_document_id,
+                evidence=_evidence_words(consent),
+                status=status,
+                status_label=STATUS_LABELS_FR[status],
+                renews_id=consent.renews_id,
+                history=history,
+            )
+        )
+    return result
+
+
+def consent_out(consents: list[ConsentOut], consent_id: UUID) -> ConsentOut:
+    return next(c for c in consents if c.id == consent_id)
+
+
+# --- the journal, readable -------------------------------------------------------------------------
+
+
+def _when_fr(at: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = at.astimezone(ZoneInfo("Europe/Brussels"))
+    return local.strftime("le %d/%m/%Y à %H:%M")
+
+
+def journal_sentence(entry: Any, organisation_name: str | None) -> str:
+    who = entry.user_name
+    role = ROLE_LABELS_FR.get(entry.role, entry.role)
+    org = f", {organisation_name}" if organisation_name else ""
+    action = ACTION_LABELS_FR.get(Action(entry.action), entry.action)
+    section = SECTION_LABELS_FR[Section(entry.section)] if entry.section else "document"
+    what = f"{action} de « {section} »"
+    if entry.document_id:
+        what += f" (document {entry.document_id})"
+    when = _when_fr(entry.at)
+    if entry.decision == "allow":
+        basis = BASIS_LABELS_FR[Basis(entry.basis)] if entry.basis else "—"
+        return f"{who} ({role}{org}) : {what}, {when}. Base : {basis}."
+    return f"{who} ({role}{org}) a demandé : {what}, {when}. Refusé."
+
+
+async def read_journal(
+    session: AsyncSession, *, person_id: UUID | None, limit: int, offset: int
+) -> tuple[list[JournalEntryOut], int]:
+    query = select(AccessJournalEntry, Organisation.name).outerjoin(
+        Organisation, Organisation.id == AccessJournalEntry.organisation_id
+    )
+    count = select(func.count()).select_from(AccessJournalEntry)
+    if person_id is not None:
+        query = query.where(AccessJournalEntry.person_id == person_id).order_by(AccessJournalEntry.seq.desc())
+        count = count.where(AccessJournalEntry.person_id == person_id)
+    else:
+        query = query.order_by(AccessJournalEntry.at.desc())
+    rows = (await session.execute(query.limit(limit).offset(offset))).all()
+    total = int(await session.scalar(count) or 0)
+    items = []
+    for entry, org_name in rows:
+        role_label = ROLE_LABELS_FR.get(entry.role, entry.role)
+        items.append(
+            JournalEntryOut(
+                id=entry.id,
+                person_id=entry.person_id,
+                seq=entry.seq,
+                at=entry.at,
+                user_id=entry.user_id,
+                user_name=entry.user_name,
+                organisation_id=entry.organisation_id,
+                organisation_name=org_name,
+                role=entry.role,
+                role_label=role_label,
+                section=entry.section,
+                section_label=SECTION_LABELS_FR[Section(entry.section)] if entry.section else None,
+                document_id=entry.document_id,
+                action=entry.action,
+                action_label=ACTION_LABELS_FR[Action(entry.action)],
+                decision=entry.decision,
+                basis=entry.basis,
+                basis_label=BASIS_LABELS_FR[Basis(entry.basis)] if entry.basis else None,
+                consent_id=entry.consent_id,
+                request_id=entry.request_id,
+                reason=entry.reason,
+                sentence=journal_sentence(entry, org_name),
+            )
+        )
+    return items, total

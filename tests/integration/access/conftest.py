@@ -1,0 +1,33 @@
+"""Fixtures of the access tests: seeding helpers and an app limited to the access routes.
+
+The app here wires only ``coordination.access.controllers`` (other packages' routes are tested by their
+own suites); the route-guard test uses the full ``create_app``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from coordination.access.identity import DevIssuer
+
+
+@pytest.fixture
+def app(settings, database, monkeypatch):
+    import coordination.app as app_module
+
+    monkeypatch.setattr(app_module, "ROUTE_MODULES", ("coordination.access.controllers",))
+    return app_module.create_app(settings, database=database)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def issuer(app) -> DevIssuer:
+    return app.state.identity.dev_issuer

@@ -1,0 +1,103 @@
+"""Small builders for organisations, users and persons (direct rows: the access tests need facts)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from coordination.access.models import Consent, ConsentChannel, ConsentEvent, ConsentEventKind
+from coordination.access.principal import Principal
+from coordination.db.base import utcnow
+from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.dossier.models import Person
+from coordination.referent.models import ReferentLink
+
+
+def org(session, kind: OrganisationKind, name: str | None = None) -> Organisation:
+    o = Organisation(id=uuid4(), name=name or f"{kind.value} {uuid4().hex[:6]}", kind=kind)
+    session.add(o)
+    return o
+
+
+def person(session, *, forem_registered=False, ris_cpas_id: UUID | None = None) -> Person:
+    pid = uuid4()
+    p = Person(
+        id=pid,
+        niss_hash=hashlib.sha256(pid.bytes).hexdigest(),
+        niss="85073003328",
+        first_name="Prénom",
+        last_name="Nom",
+        language="fr",
+        forem_registered=forem_registered,
+        ris_cpas_id=ris_cpas_id,
+        inami_return_to_work=False,
+    )
+    session.add(p)
+    return p
+
+
+def user(
+    session, role: Role, organisation: Organisation | None, *, person_id=None, team=None, subject=None
+) -> User:
+    u = User(
+        id=uuid4(),
+        subject=subject or f"{role.value}-{uuid4().hex[:8]}",
+        display_name=f"{role.value.replace('_', ' ').title()}",
+        role=role,
+        organisation_id=organisation.id if organisation else None,
+        person_id=person_id,
+        team=team,
+    )
+    session.add(u)
+    return u
+
+
+def principal_of(u: User, organisation: Organisation | None) -> Principal:
+    return Principal(
+        user_id=u.id,
+        display_name=u.display_name,
+        role=u.role,
+        organisation_id=organisation.id if organisation else None,
+        organisation_kind=organisation.kind if organisation else None,
+        person_id=u.person_id,
+        team=u.team,
+    )
+
+
+def consent(
+    session, person_id, organisation_id, sections, recorded_by, *, days=30, state="active"
+) -> Consent:
+    now = utcnow()
+    c = Consent(
+        id=uuid4(),
+        person_id=person_id,
+        recipient_organisation_id=organisation_id,
+        sections=list(sections),
+        purpose="Accompagnement",
+        legal_basis="consent",
+        given_at=now - timedelta(days=60),
+        expires_at=now + timedelta(days=days) if state != "expired" else now - timedelta(days=1),
+        recorded_by_user_id=recorded_by,
+        channel=ConsentChannel.PAPER,
+        evidence_document_id=uuid4(),
+    )
+    session.add(c)
+    if state == "withdrawn":
+        session.add(
+            ConsentEvent(consent_id=c.id, kind=ConsentEventKind.WITHDRAWN, at=now, by_user_id=recorded_by)
+        )
+    return c
+
+
+def referent_link(session, person_id, organisation_id, *, user_id=None, team=None) -> ReferentLink:
+    link = ReferentLink(
+        person_id=person_id,
+        referent_user_id=user_id,
+        team=team,
+        organisation_id=organisation_id,
+        started_at=utcnow(),
+        reason="orientation",
+    )
+    session.add(link)
+    return link

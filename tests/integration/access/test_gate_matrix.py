@@ -1,0 +1,200 @@
+"""The generated matrix of issue 3: role × section × action × {own org, other org} × consent state.
+
+The expected decision comes from the table below, written from the domain rules in plain words, NOT
+from ``policy.csv``. Zero unexpected allows, zero unexpected denials, and exactly one journal row per
+decision (allowed or denied), with the decision that was taken.
+
+"own org": the file concerns the caller's organisation (Forem: registered job seeker; CPAS: its RIS
+beneficiary; the person: their own file) and the consent, if any, is addressed to the caller's
+organisation. "other org": the person is attached elsewhere (not registered / another CPAS / another
+person's file) and the consent is addressed to another organisation.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from uuid import uuid4
+
+from sqlalchemy import select
+
+from coordination.access.gate import check_access
+from coordination.access.models import AccessJournalEntry
+from coordination.directory.models import OrganisationKind, Role
+from coordination.errors import Forbidden
+from tests.integration.access import seed
+
+SECTIONS = [
+    "identity", "project", "plan", "trajectory", "progress", "social", "health",
+    "documents", "contracts", "journal", "consents",
+]  # fmt: skip
+ACTIONS = ["read", "write", "upload", "export", "decide", "delete"]
+ORGS = ["own", "other"]
+CONSENT_STATES = ["active", "expired", "withdrawn", "other_section", "none"]
+
+FILE = {"identity", "project", "plan", "trajectory", "progress", "social", "health", "documents", "contracts"}
+CORE = {"identity", "project", "plan", "trajectory", "progress", "documents", "contracts"}
+
+# --- what each role may do, in words ------------------------------------------------------------
+# The person: sees and exports everything about them; edits identity/contact, project and plan; decides
+# consents; uploads documents. Nothing else (no social/health edits, no visa decision, no deletion).
+SELF = {
+    "read": FILE | {"journal", "consents"},
+    "export": FILE | {"journal", "consents"},
+    "write": {"identity", "project", "plan", "consents"},
+    "upload": {"documents"},
+}
+# Forem on a registered job seeker (legal mandate): the core file and the consents, never social or
+# health; referents (not e-advisers) decide on contract visas; documents can be deleted by the custodian.
+FOREM_MANDATE = {
+    "read": CORE | {"consents"},
+    "write": {"identity", "project", "plan", "trajectory", "progress", "contracts", "consents"},
+    "upload": {"documents"},
+    "export": CORE,
+    "delete": {"documents"},
+}
+# CPAS on its own RIS beneficiary: the same plus the social section (professional secrecy stays inside).
+CPAS_MANDATE = {
+    "read": CORE | {"social", "consents"},
+    "write": {"identity", "project", "plan", "trajectory", "progress", "social", "contracts", "consents"},
+    "upload": {"documents"},
+    "export": CORE | {"social"},
+    "delete": {"documents"},
+    "decide": {"contracts"},
+}
+# With a consent naming the section: read it; write only where the role works.
+CONSENT = {
+    "forem_referent": {"read": FILE, "write": {"project", "plan", "trajectory", "progress", "health"},
+                       "upload": {"documents"}},
+    "forem_eadviser": {"read": FILE, "write": {"project", "plan", "trajectory", "progress", "health"},
+                       "upload": {"documents"}},
+    "cpas_social_worker": {"read": FILE,
+                           "write": {"project", "plan", "trajectory", "progress", "social", "health"},
+                           "upload": {"documents"}},
+    "partner_operator": {"read": FILE, "write": {"trajectory", "progress", "health"}, "upload": {"documents"}},
+    "partner_manager": {"read": CORE, "write": {"trajectory", "progress"}},
+}  # fmt: skip
+# The data-protection officer: journals and consents, never content, on any file.
+DPO = {"read": {"journal", "consents"}, "export": {"journal"}}
+
+
+def expected(role: str, section: str, action: str, org: str, state: str) -> bool:
+    if role == "beneficiary":
+        return org == "own" and section in SELF.get(action, set())
+    if role == "dpo":
+        return section in DPO.get(action, set())
+    if role in ("regulator", "admin"):
+        return False
+    if org == "own":
+        if role in ("forem_referent", "forem_eadviser"):
+            mandate = {k: set(v) for k, v in FOREM_MANDATE.items()}
+            if role == "forem_referent":
+                mandate["decide"] = {"contracts"}
+            if section in mandate.get(action, set()):
+                return True
+        if role == "cpas_social_worker" and section in CPAS_MANDATE.get(action, set()):
+            return True
+        consent_covers = state == "active"
+        if consent_covers and section in CONSENT.get(role, {}).get(action, set()):
+            return True
+    return False
+
+
+ROLE_ORG_KIND = {
+    Role.FOREM_REFERENT: OrganisationKind.FOREM,
+    Role.FOREM_EADVISER: OrganisationKind.FOREM,
+    Role.CPAS_SOCIAL_WORKER: OrganisationKind.CPAS,
+    Role.PARTNER_OPERATOR: OrganisationKind.PARTNER,
+    Role.PARTNER_MANAGER: OrganisationKind.PARTNER,
+    Role.REGULATOR: OrganisationKind.REGULATOR,
+    Role.DPO: OrganisationKind.REGULATOR,
+    Role.ADMIN: OrganisationKind.REGULATOR,
+}
+
+
+async def test_generated_matrix(database):
+    async with database.sessionmaker() as session:
+        recorder = seed.user(session, Role.ADMIN, None)
+        orgs = {}
+        for role, kind in ROLE_ORG_KIND.items():
+            orgs[role] = (seed.org(session, kind), seed.org(session, kind))  # (caller's, another)
+        await session.flush()
+        # One person per (role, org, consent state, section); principals per role (per person for the person).
+        cases = []
+        for role in Role:
+            own_org, other_org = orgs.get(role, (None, None))
+            caller_user = seed.user(session, role, own_org) if role is not Role.BENEFICIARY else None
+            for org, state, section in itertools.product(ORGS, CONSENT_STATES, SECTIONS):
+                target = own_org if org == "own" else other_org
+                p = seed.person(
+                    session,
+                    forem_registered=(org == "own" and role in (Role.FOREM_REFERENT, Role.FOREM_EADVISER)),
+                    ris_cpas_id=target.id if role is Role.CPAS_SOCIAL_WORKER else None,
+                )
+                if role is Role.BENEFICIARY:
+                    if org == "own":
+                        caller_user = seed.user(session, role, None, person_id=p.id)
+                    else:
+                        caller_user = seed.user(session, role, None, person_id=uuid4())
+                cases.append((role, org, state, section, p, caller_user, own_org))
+        elsewhere = seed.org(session, OrganisationKind.PARTNER)
+        await session.flush()
+        for role, org, state, section, p, _, own_org in cases:
+            recipient = (own_org if org == "own" else orgs.get(role, (None, None))[1]) or elsewhere
+            if state in ("active", "expired", "withdrawn"):
+                seed.consent(session, p.id, recipient.id, [section], recorder.id, state=state)
+            elif state == "other_section":
+                others = [s for s in sorted(FILE) if s != section][:3]
+                seed.consent(session, p.id, recipient.id, others, recorder.id)
+        await session.commit()
+
+        unexpected_allows, unexpected_denials, decisions = [], [], defaultdict(list)
+        for role, org, state, section, p, caller_user, own_org in cases:
+            principal = seed.principal_of(caller_user, own_org if role is not Role.BENEFICIARY else None)
+            for action in ACTIONS:
+                want = expected(role.value, section, action, org, state)
+                try:
+                    decision = await check_access(
+                        session,
+                        principal,
+                        person_id=p.id,
+                        section=section,
+                        action=action,
+                        request_id="matrix",
+                    )
+                    got = decision.allowed
+                    await session.commit()
+                except Forbidden:
+                    got = False
+                decisions[p.id].append((section, action, "allow" if got else "deny"))
+                case = (role.value, section, action, org, state)
+                if got and not want:
+                    unexpected_allows.append(case)
+                if want and not got:
+                    unexpected_denials.append(case)
+
+        assert unexpected_allows == [], (
+            f"{len(unexpected_allows)} unexpected allows: {unexpected_allows[:20]}"
+        )
+        assert unexpected_denials == [], (
+            f"{len(unexpected_denials)} unexpected denials: {unexpected_denials[:20]}"
+        )
+        total = sum(len(v) for v in decisions.values())
+        assert total == len(Role) * len(ORGS) * len(CONSENT_STATES) * len(SECTIONS) * len(ACTIONS)
+
+        rows = (
+            await session.execute(
+                select(
+                    AccessJournalEntry.person_id,
+                    AccessJournalEntry.section,
+                    AccessJournalEntry.action,
+                    AccessJournalEntry.decision,
+                ).order_by(AccessJournalEntry.person_id, AccessJournalEntry.seq)
+            )
+        ).all()
+        journaled = defaultdict(list)
+        for row in rows:
+            journaled[row.person_id].append((row.section, row.action, row.decision))
+        missing = {pid: d for pid, d in decisions.items() if journaled.get(pid) != d}
+        assert not missing, f"journal rows missing or wrong for {len(missing)} files"
+        assert len(rows) == total
