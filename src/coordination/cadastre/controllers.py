@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.cadastre import csv_io, opendata
 from coordination.cadastre import services as svc
 from coordination.cadastre.guards import (
     READ,
@@ -26,6 +28,7 @@ from coordination.cadastre.schemas import (
     AgreementCreate,
     AgreementOut,
     AgreementUpdate,
+    ImportReport,
     OrganisationCreate,
     OrganisationOut,
     OrganisationUpdate,
@@ -33,7 +36,7 @@ from coordination.cadastre.schemas import (
     ServiceOut,
     ServiceUpdate,
 )
-from coordination.errors import BadRequest
+from coordination.errors import BadRequest, NotFound, ProblemError
 from coordination.http_utils import etag_for, require_if_match
 
 DbSession = NamedDependency[AsyncSession]
@@ -258,4 +261,49 @@ class RegistryController(Controller):
         return await svc.agreement_alerts(db_session, today, within_days, organisation_id=own)
 
 
-ROUTES: list = [RegistryController]
+RESOURCES = ("organisations", "services", "agreements")
+
+
+def _resource(resource: str) -> str:
+    if resource not in RESOURCES:
+        raise NotFound(f"Ressource inconnue « {resource} » (attendu : {', '.join(RESOURCES)}).")
+    return resource
+
+
+class RegistryExchangeController(Controller):
+    """CSV in and out, open data out."""
+
+    path = "/api/v1/cadastre"
+    tags = ["cadastre"]
+
+    @post("/import/{resource:str}", guards=[registry_keeper], opt=WRITE, status_code=200)
+    async def import_csv(
+        self, request: Request, db_session: DbSession, resource: FromPath[str]
+    ) -> ImportReport:
+        """Body: the CSV file itself (``text/csv``). All lines are imported, or none (422 with the report)."""
+        content = await request.body()
+        report = await csv_io.import_csv(db_session, _resource(resource), content, principal_of(request))
+        if not report.imported:
+            await db_session.rollback()
+            raise ProblemError(
+                422, "import-rejected", report.message, report=msgspec.to_builtins(report)["report"]
+            )
+        await db_session.commit()
+        return report
+
+    @get("/export/{resource:str}", guards=[registry_reader], opt=READ, media_type="text/csv")
+    async def export_csv(self, db_session: DbSession, resource: FromPath[str]) -> Response[str]:
+        rows = await csv_io.export_rows(db_session, _resource(resource))
+        return Response(
+            csv_io.to_csv(resource, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="cadastre-{resource}.csv"'},
+        )
+
+    @get("/open-data", guards=[registry_reader], opt=READ)
+    async def open_data(self, db_session: DbSession) -> dict[str, Any]:
+        """The registry as open data (HSDS 3.0 shaped JSON): organisations, services, funding. No person."""
+        return await opendata.open_data(db_session, datetime.now(UTC))
+
+
+ROUTES: list = [RegistryController, RegistryExchangeController]

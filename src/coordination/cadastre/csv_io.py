@@ -1,0 +1,472 @@
+"""CSV import (validated line by line, all or nothing) and CSV export of the registry.
+
+One file per resource (``organisations``, ``services``, ``agreements``); the export writes the same columns
+the import reads, so a file can be exported, corrected in a spreadsheet and imported back. Lists are
+separated by ``|``; dates are ``YYYY-MM-DD`` or ``DD/MM/YYYY``; amounts in euros (``12500,50`` or
+``12500.50``); the delimiter is ``;`` (Belgian spreadsheets) or ``,``, detected from the header.
+
+Import is in two passes: every line is parsed and checked (types, vocabularies, BCE, references, duplicates in
+the file and uniqueness in the registry) *without writing*; only if no line has an error are the lines
+applied, in one transaction. A rejected file leaves the registry exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.principal import Principal
+from coordination.cadastre import rules
+from coordination.cadastre import services as svc
+from coordination.cadastre.models import Agreement, PartnerProfile, Service
+from coordination.cadastre.schemas import ImportLine, ImportReport
+from coordination.cadastre.validation import check_agreement, check_organisation, check_service
+from coordination.directory.models import Organisation, OrganisationKind
+from coordination.errors import ProblemError
+
+MAX_IMPORT_LINES = 5000
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "organisations": (
+        "tax_id",
+        "name",
+        "partner_kind",
+        "bassin",
+        "alternate_name",
+        "description",
+        "email",
+        "website",
+        "legal_status",
+        "status",
+    ),
+    "services": (
+        "organization_tax_id",
+        "name",
+        "alternate_name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "publics",
+        "service_areas",
+        "capacity",
+        "capacity_unit",
+        "eligibility_description",
+        "application_process",
+        "minimum_age",
+        "maximum_age",
+        "languages",
+    ),
+    "agreements": (
+        "reference",
+        "title",
+        "organization_tax_id",
+        "funder",
+        "kind",
+        "start_date",
+        "end_date",
+        "funding_amount",
+        "target_entrants",
+        "target_positive_exits",
+        "territory",
+        "publics",
+    ),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "organisations": ("tax_id", "name", "partner_kind"),
+    "services": ("organization_tax_id", "name"),
+    "agreements": ("reference", "title", "organization_tax_id", "funder", "kind", "start_date", "end_date"),
+}
+LIST_FIELDS = {"publics", "service_areas", "languages", "territory"}
+INT_FIELDS = {"capacity", "minimum_age", "maximum_age", "target_entrants", "target_positive_exits"}
+DATE_FIELDS = {"start_date", "end_date"}
+
+
+# --- parsing (pure) ------------------------------------------------------------------------------
+
+
+def parse_date(raw: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError("Date invalide (attendu AAAA-MM-JJ ou JJ/MM/AAAA).")
+
+
+def parse_euros(raw: str) -> int:
+    text = raw.replace("€", "").replace(" ", "").replace("\u00a0", "")
+    if "," in text and "." in text:
+        text = text.replace(".", "")  # 12.500,50
+    text = text.replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError("Montant invalide (ex. 12500,50).") from exc
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("Montant invalide : deux décimales au plus.")
+    return int(amount * 100)
+
+
+def parse_cell(column: str, raw: str) -> Any:
+    raw = raw.strip()
+    if column in LIST_FIELDS:
+        return [item.strip() for item in raw.split("|") if item.strip()]
+    if raw == "":
+        return None
+    if column in INT_FIELDS:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError("Nombre entier attendu.") from exc
+    if column in DATE_FIELDS:
+        return parse_date(raw)
+    if column == "funding_amount":
+        return parse_euros(raw)
+    return raw
+
+
+def read_rows(content: bytes, resource: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportLine]]:
+    """Decode and split the file. Header problems are reported on line 1 and stop the import."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [
+            ImportLine(line=1, ok=False, errors=[_err("fichier", "Le fichier doit être encodé en UTF-8.")])
+        ]
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    known, required = set(COLUMNS[resource]), REQUIRED[resource]
+    problems = [_err(h, f"Colonne inconnue « {h} ».") for h in header if h not in known]
+    problems += [_err(c, f"Colonne obligatoire absente « {c} ».") for c in required if c not in header]
+    if problems:
+        return [], [ImportLine(line=1, ok=False, errors=problems)]
+    rows = []
+    for index, row in enumerate(reader, start=2):
+        if None in row:
+            return [], [
+                ImportLine(line=index, ok=False, errors=[_err("ligne", "Trop de colonnes sur cette ligne.")])
+            ]
+        cleaned = {k.strip(): (v or "") for k, v in row.items() if k}
+        if any(v.strip() for v in cleaned.values()):
+            rows.append((index, cleaned))
+        if len(rows) > MAX_IMPORT_LINES:
+            return [], [
+                ImportLine(
+                    line=index, ok=False, errors=[_err("fichier", f"Au plus {MAX_IMPORT_LINES} lignes.")]
+                )
+            ]
+    return rows, []
+
+
+def _one_per_field(errors: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen: set[str] = set()
+    kept = []
+    for error in errors:
+        if error["field"] not in seen:
+            seen.add(error["field"])
+            kept.append(error)
+    return kept
+
+
+def _err(field_name: str, message: str) -> dict[str, str]:
+    return {"field": field_name, "message": message}
+
+
+def parse_row(resource: str, row: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    values: dict[str, Any] = {}
+    errors = []
+    for column, raw in row.items():
+        try:
+            values[column] = parse_cell(column, raw)
+        except ValueError as exc:
+            errors.append(_err(column, str(exc)))
+    for column in REQUIRED[resource]:
+        if (
+            column in values
+            and values[column] in (None, [])
+            and not any(e["field"] == column for e in errors)
+        ):
+            errors.append(_err(column, "Valeur obligatoire."))
+    if "funding_amount" in values:
+        values["funding_cents"] = values.pop("funding_amount")
+    return values, errors
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    line: int
+    values: dict[str, Any]
+    existing: Any = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+async def import_csv(session: AsyncSession, resource: str, content: bytes, actor: Principal) -> ImportReport:
+    if not rules.is_keeper(actor):
+        raise ProblemError(403, "forbidden", "Seul le Forem, gestionnaire du cadastre, importe des fichiers.")
+    rows, header_problems = read_rows(content, resource)
+    if header_problems:
+        return _report(resource, header_problems, imported=False, total=0)
+    checker = _CHECKERS[resource]
+    plans = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        values, errors = parse_row(resource, row)
+        plan = _Plan(line, values, errors=errors)
+        await checker(session, plan)
+        plan.errors = _one_per_field(plan.errors)
+        key = _key(resource, values)
+        if key in seen:
+            plan.errors.append(_err(_KEY_FIELD[resource], f"Doublon de la ligne {seen[key]}."))
+        elif key:
+            seen[key] = line
+        plans.append(plan)
+    lines = [ImportLine(line=p.line, ok=not p.errors, errors=p.errors) for p in plans]
+    if not plans:
+        return _report(
+            resource,
+            [ImportLine(line=1, ok=False, errors=[_err("fichier", "Aucune ligne à importer.")])],
+            False,
+            0,
+        )
+    if any(p.errors for p in plans):
+        return _report(resource, lines, imported=False, total=len(plans))
+    for plan, report_line in zip(plans, lines, strict=True):
+        report_line.action = await _APPLY[resource](session, plan, actor)
+    return _report(resource, lines, imported=True, total=len(plans))
+
+
+def _report(resource: str, lines: list[ImportLine], imported: bool, total: int) -> ImportReport:
+    bad = sum(1 for line in lines if not line.ok)
+    if imported:
+        message = f"{total} ligne(s) importée(s)."
+    else:
+        message = f"Import refusé : {bad} ligne(s) en erreur. Rien n'a été enregistré ; corrigez le fichier et réessayez."
+    return ImportReport(
+        resource=resource,
+        imported=imported,
+        lines=total,
+        valid_lines=total - bad if total else 0,
+        errors=bad,
+        message=message,
+        report=lines,
+    )
+
+
+_KEY_FIELD = {"organisations": "tax_id", "services": "name", "agreements": "reference"}
+
+
+def _key(resource: str, values: dict[str, Any]) -> str | None:
+    if resource == "organisations":
+        return rules.normalise_bce(values["tax_id"]) if values.get("tax_id") else None
+    if resource == "services":
+        bce = rules.normalise_bce(values.get("organization_tax_id") or "")
+        return f"{bce}/{(values.get('name') or '').strip().lower()}" if values.get("name") else None
+    return values.get("reference")
+
+
+async def _org_by_bce(session: AsyncSession, raw: str | None) -> Organisation | None:
+    if not raw or rules.bce_error(raw):
+        return None
+    return await session.scalar(
+        select(Organisation)
+        .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
+        .where(Organisation.bce_number == rules.normalise_bce(raw))
+    )
+
+
+async def _check_org(session: AsyncSession, plan: _Plan) -> None:
+    problems = check_organisation(plan.values)
+    plan.errors += [_err(f, m) for f, m in problems]
+    if problems:
+        return
+    bce = rules.normalise_bce(plan.values["tax_id"])
+    org = await session.scalar(select(Organisation).where(Organisation.bce_number == bce))
+    if org is not None:
+        has_profile = await session.scalar(
+            select(PartnerProfile.id).where(PartnerProfile.organisation_id == org.id)
+        )
+        if not has_profile:
+            plan.errors.append(
+                _err("tax_id", "Ce numéro BCE appartient à une organisation de l'annuaire hors cadastre.")
+            )
+        plan.existing = org
+    if plan.values["partner_kind"] == "cpas" and (org is None or org.kind is not OrganisationKind.CPAS):
+        plan.errors.append(
+            _err("partner_kind", "Un CPAS s'inscrit au cadastre depuis sa fiche de l'annuaire.")
+        )
+
+
+async def _check_service(session: AsyncSession, plan: _Plan) -> None:
+    values = plan.values
+    plan.errors += [_err(f, m) for f, m in check_service(values)]
+    org = await _org_by_bce(session, values.get("organization_tax_id"))
+    if org is None:
+        plan.errors.append(_err("organization_tax_id", "Aucune organisation du cadastre avec ce numéro BCE."))
+        return
+    values["organisation_id"] = org.id
+    plan.existing = await session.scalar(
+        select(Service).where(Service.organisation_id == org.id, Service.name == values["name"])
+    )
+
+
+async def _check_agreement(session: AsyncSession, plan: _Plan) -> None:
+    values = plan.values
+    plan.errors += [_err(f, m) for f, m in check_agreement(values)]
+    org = await _org_by_bce(session, values.get("organization_tax_id"))
+    if org is None:
+        plan.errors.append(_err("organization_tax_id", "Aucune organisation du cadastre avec ce numéro BCE."))
+    else:
+        values["organisation_id"] = org.id
+    funder_raw = values.get("funder") or ""
+    funder_filter = (
+        Organisation.bce_number == rules.normalise_bce(funder_raw)
+        if not rules.bce_error(funder_raw)
+        else Organisation.name == funder_raw
+    )
+    funders = (
+        await session.scalars(
+            select(Organisation).where(
+                funder_filter, Organisation.kind.in_([OrganisationKind.FOREM, OrganisationKind.CPAS])
+            )
+        )
+    ).all()
+    if len(funders) != 1:
+        plan.errors.append(
+            _err(
+                "funder",
+                "Le Forem ou le CPAS signataire est introuvable (numéro BCE ou nom exact de l'annuaire).",
+            )
+        )
+    else:
+        values["funder_id"] = funders[0].id
+    plan.existing = await session.scalar(
+        select(Agreement).where(Agreement.reference == values.get("reference"))
+    )
+    if plan.existing is not None and org is not None and plan.existing.organisation_id != org.id:
+        plan.errors.append(
+            _err("reference", "Cette référence appartient à la convention d'une autre organisation.")
+        )
+
+
+_CHECKERS: dict[str, Callable] = {
+    "organisations": _check_org,
+    "services": _check_service,
+    "agreements": _check_agreement,
+}
+
+
+def _only(values: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k in allowed}
+
+
+async def _apply_org(session: AsyncSession, plan: _Plan, actor: Principal) -> str:
+    values = _only(plan.values, COLUMNS["organisations"])
+    if plan.existing is not None:
+        await svc.update_organisation(session, plan.existing.id, values, actor)
+        return "updated"
+    await svc.create_organisation(session, values, actor)
+    return "created"
+
+
+async def _apply_service(session: AsyncSession, plan: _Plan, actor: Principal) -> str:
+    values = _only(plan.values, svc.SERVICE_FIELDS)
+    values = {k: v for k, v in values.items() if v is not None or k not in ("status", "capacity_unit")}
+    if plan.existing is not None:
+        await svc.update_service(session, plan.existing.id, values, actor)
+        return "updated"
+    await svc.create_service(session, plan.values["organisation_id"], values, actor)
+    return "created"
+
+
+async def _apply_agreement(session: AsyncSession, plan: _Plan, actor: Principal) -> str:
+    values = _only(plan.values, (*svc.AGREEMENT_FIELDS, "reference", "organisation_id", "funder_id"))
+    if plan.existing is not None:
+        values.pop("reference")
+        await svc.update_agreement(session, plan.existing.id, values, actor, rules.today_brussels())
+        return "updated"
+    await svc.create_agreement(session, values, actor)
+    return "created"
+
+
+_APPLY: dict[str, Callable] = {
+    "organisations": _apply_org,
+    "services": _apply_service,
+    "agreements": _apply_agreement,
+}
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def _cell(value: Any, column: str) -> str:
+    if value is None:
+        return ""
+    if column in LIST_FIELDS:
+        return "|".join(value)
+    if column == "funding_amount":
+        return f"{Decimal(value) / 100:.2f}"
+    return str(value)
+
+
+async def export_rows(session: AsyncSession, resource: str) -> list[dict[str, Any]]:
+    if resource == "organisations":
+        return [
+            {
+                "tax_id": org.bce_number,
+                "name": org.name,
+                "bassin": org.bassin,
+                **{f: getattr(profile, f) for f in COLUMNS["organisations"] if hasattr(profile, f)},
+            }
+            for org, profile in await svc.list_organisations(session)
+        ]
+    bce_of = dict((await session.execute(select(Organisation.id, Organisation.bce_number))).all())
+    if resource == "services":
+        return [
+            {
+                "organization_tax_id": bce_of.get(s.organisation_id),
+                **{f: getattr(s, f) for f in svc.SERVICE_FIELDS},
+            }
+            for s in await svc.list_services(session)
+        ]
+    names = dict((await session.execute(select(Organisation.id, Organisation.name))).all())
+    return [
+        {
+            "reference": a.reference,
+            "title": a.title,
+            "organization_tax_id": bce_of.get(a.organisation_id),
+            "funder": bce_of.get(a.funder_id) or names.get(a.funder_id),
+            "kind": a.kind,
+            "start_date": a.start_date.isoformat(),
+            "end_date": a.end_date.isoformat(),
+            "funding_amount": a.funding_cents,
+            "target_entrants": a.target_entrants,
+            "target_positive_exits": a.target_positive_exits,
+            "territory": a.territory or [],
+            "publics": a.publics or [],
+        }
+        for a in await svc.list_agreements(session)
+    ]
+
+
+def to_csv(resource: str, rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    columns = COLUMNS[resource]
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c), c) for c in columns])
+    return out.getvalue()
