@@ -107,7 +107,7 @@ async def create_objective(
         subject_id=objective.id,
     )
     for item in commitments:
-        await add_commitment(session, principal, objective, schemas.CommitmentCreate(**item))
+        await add_commitment(session, principal, objective, item)
     return objective
 
 

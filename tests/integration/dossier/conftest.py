@@ -1,0 +1,117 @@
+"""Dossier integration fixtures: organisations, users with DevIssuer tokens, a person with a consent.
+
+Tokens are minted by the access package's development issuer from the same settings as the app, so the
+app verifies them exactly as in the embedded default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+from sqlalchemy import func, select
+
+from coordination.access.identity import DevIssuer
+from coordination.access.models import Consent, ConsentChannel
+from coordination.directory.models import Organisation, OrganisationKind, Role, User
+
+VALID_NISS = "85071412330"  # 850714 123, check 97 - (850714123 % 97)
+OTHER_NISS = "90021500195"
+
+
+def niss_for(birth: str, serial: str) -> str:
+    base = int(birth + serial)
+    return f"{birth}{serial}{97 - base % 97:02d}"
+
+
+@dataclass
+class World:
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, who: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
+
+
+@pytest.fixture
+async def world(database, settings) -> World:
+    issuer = DevIssuer.from_settings(settings)
+    w = World()
+    async with database.sessionmaker() as s:
+        for key, name, kind in [
+            ("forem", "Le Forem – Charleroi", OrganisationKind.FOREM),
+            ("cpas", "CPAS de Charleroi", OrganisationKind.CPAS),
+            ("cisp", "CISP Les Ateliers du Pays Noir", OrganisationKind.PARTNER),
+            ("mire", "MIRE Charleroi", OrganisationKind.PARTNER),
+        ]:
+            w.orgs[key] = Organisation(name=name, kind=kind, bassin="Charleroi")
+            s.add(w.orgs[key])
+        await s.flush()
+        for key, name, role, org in [
+            ("referent", "Sophie Lambert", Role.FOREM_REFERENT, "forem"),
+            ("cpas", "Marc Dubois", Role.CPAS_SOCIAL_WORKER, "cpas"),
+            ("cisp", "Nadia Benali", Role.PARTNER_OPERATOR, "cisp"),
+            ("mire", "Thomas Renard", Role.PARTNER_OPERATOR, "mire"),
+        ]:
+            w.users[key] = User(
+                subject=f"test-{key}", display_name=name, role=role, organisation_id=w.orgs[org].id
+            )
+            s.add(w.users[key])
+        await s.commit()
+    for key, user in w.users.items():
+        user.organisation_kind = next(o.kind for o in w.orgs.values() if o.id == user.organisation_id)
+        w.tokens[key] = issuer.issue(user)
+    w.issuer = issuer
+    return w
+
+
+async def create_person(client, world: World, niss: str = VALID_NISS, **extra) -> dict:
+    body = {
+        "niss": niss,
+        "first_name": "Julie",
+        "last_name": "Martin",
+        "forem_registered": True,
+        "bassin": "Charleroi",
+    }
+    body.update(extra)
+    response = await client.post("/api/v1/persons", json=body, headers=world.headers("referent"))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def give_consent(database, world: World, person_id: str, org: str, sections: list[str]) -> None:
+    async with database.sessionmaker() as s:
+        s.add(
+            Consent(
+                person_id=UUID(person_id),
+                recipient_organisation_id=world.orgs[org].id,
+                sections=sections,
+                purpose="Suivi de la formation",
+                given_at=datetime.now(UTC) - timedelta(minutes=1),
+                expires_at=datetime.now(UTC) + timedelta(days=180),
+                recorded_by_user_id=world.users["referent"].id,
+                channel=ConsentChannel.INTERVIEW,
+            )
+        )
+        await s.commit()
+
+
+async def count(database, model) -> int:
+    async with database.sessionmaker() as s:
+        return int(await s.scalar(select(func.count()).select_from(model)))
+
+
+async def beneficiary_token(database, world: World, person_id: str) -> str:
+    async with database.sessionmaker() as s:
+        user = User(
+            subject=f"person-{person_id}",
+            display_name="Julie Martin",
+            role=Role.BENEFICIARY,
+            person_id=UUID(person_id),
+        )
+        s.add(user)
+        await s.commit()
+    return world.issuer.issue(user)
