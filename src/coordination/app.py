@@ -6,7 +6,7 @@ import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -21,7 +21,7 @@ from coordination.logging_config import configure_logging
 from coordination.middleware import RequestIdMiddleware
 from coordination.settings import Settings, get_settings
 
-ROUTE_MODULES = (
+API_MODULES = (
     "coordination.access.controllers",
     "coordination.dossier.controllers",
     "coordination.referent.controllers",
@@ -29,13 +29,15 @@ ROUTE_MODULES = (
     "coordination.cadastre.controllers",
     "coordination.referral.controllers",
     "coordination.inbox.controllers",
-    "coordination.web.routes",
 )
+"""Each exports ``ROUTES``; they are mounted behind the token middleware."""
+WEB_MODULES = ("coordination.web.routes",)
+"""Server-rendered pages: they authenticate through the cookie themselves."""
 
 
-def _collect_routes() -> list:
-    routes: list = [HealthController]
-    for name in ROUTE_MODULES:
+def _collect_routes(modules: tuple[str, ...]) -> list:
+    routes: list = []
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -83,8 +85,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.dispose()
 
-    return Litestar(
-        route_handlers=_collect_routes(),
+    api = Router(
+        path="/",
+        route_handlers=_collect_routes(API_MODULES),
+        middleware=[build_auth_middleware(settings, identity)],
+    )
+    app = Litestar(
+        route_handlers=[HealthController, api, *_collect_routes(WEB_MODULES)],
         dependencies={
             "db_session": Provide(provide_db_session),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -92,7 +99,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         },
         state=State({"settings": settings, "db": db, "store": document_store, "identity": identity}),
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestIdMiddleware, build_auth_middleware(settings, identity)],
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,
         openapi_config=OpenAPIConfig(
@@ -109,3 +115,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         ),
         debug=False,
     )
+    # Outside Litestar's per-route middleware, so unmatched routes (404/405) get a request id too.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    return app

@@ -45,5 +45,6 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access",):
-        logging.getLogger(noisy).disabled = True
+    logging.getLogger("uvicorn.access").disabled = True  # our own access log replaces it
+    for chatty in ("weasyprint", "fontTools", "weasyprint.progress"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -102,3 +102,19 @@ def app(settings: Settings, database: Database):
 async def client(app) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def issuer(app):
+    """The development issuer of this app: mints tokens for test users."""
+    return app.state.identity.dev_issuer
+
+
+@pytest.fixture
+def auth_headers(issuer):
+    """``auth_headers(user)`` → the Authorization header of a token for that ``users`` row."""
+
+    def make(user, **overrides) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issuer.issue(user, **overrides)}"}
+
+    return make

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from uuid import uuid4
+
+from coordination.directory.models import Role
+
 PROBLEM = "application/problem+json"
 
 
@@ -51,9 +56,21 @@ async def test_wrong_method_is_a_problem(client):
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
-async def test_oversized_body_is_413_problem(client, settings):
+async def test_oversized_body_is_413_problem(client, settings, auth_headers):
+    worker = SimpleNamespace(
+        id=uuid4(),
+        display_name="Test",
+        role=Role.CPAS_SOCIAL_WORKER,
+        organisation_id=None,
+        team=None,
+        person_id=None,
+    )
     body = b"x" * (settings.max_request_body_bytes + 1)
-    response = await client.post("/health/live", content=body, headers={"content-type": "application/json"})
+    response = await client.post(
+        "/api/v1/visa/checklist",
+        content=body,
+        headers={"content-type": "application/json", **auth_headers(worker)},
+    )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith(PROBLEM)
     assert "taille" in response.json()["detail"]
