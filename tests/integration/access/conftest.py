@@ -18,7 +18,8 @@ from coordination.access.identity import DevIssuer
 def app(settings, database, monkeypatch):
     import coordination.app as app_module
 
-    monkeypatch.setattr(app_module, "ROUTE_MODULES", ("coordination.access.controllers",))
+    monkeypatch.setattr(app_module, "API_MODULES", ("coordination.access.controllers",))
+    monkeypatch.setattr(app_module, "WEB_MODULES", ())
     return app_module.create_app(settings, database=database)
 
 

@@ -45,13 +45,14 @@ SELF = {
     "upload": {"documents"},
 }
 # Forem on a registered job seeker (legal mandate): the core file and the consents, never social or
-# health; referents (not e-advisers) decide on contract visas; documents can be deleted by the custodian.
+# health; referents (not e-advisers) decide on contract visas; documents can be deleted by the custodian
+# (documents and signed contracts).
 FOREM_MANDATE = {
     "read": CORE | {"consents"},
     "write": {"identity", "project", "plan", "trajectory", "progress", "contracts", "consents"},
     "upload": {"documents"},
     "export": CORE,
-    "delete": {"documents"},
+    "delete": {"documents", "contracts"},
 }
 # CPAS on its own RIS beneficiary: the same plus the social section (professional secrecy stays inside).
 CPAS_MANDATE = {
@@ -59,7 +60,7 @@ CPAS_MANDATE = {
     "write": {"identity", "project", "plan", "trajectory", "progress", "social", "contracts", "consents"},
     "upload": {"documents"},
     "export": CORE | {"social"},
-    "delete": {"documents"},
+    "delete": {"documents", "contracts"},
     "decide": {"contracts"},
 }
 # With a consent naming the section: read it; write only where the role works.

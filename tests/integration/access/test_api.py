@@ -1,0 +1,226 @@
+"""The access API end to end: tokens (401s), consents give/withdraw/record/renew, journals, dev login."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+from coordination.directory.models import OrganisationKind, Role
+from tests.integration.access import seed
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def world(database):
+    async with database.sessionmaker() as s:
+        forem = seed.org(s, OrganisationKind.FOREM, "Forem Charleroi")
+        partner = seed.org(s, OrganisationKind.PARTNER, "CISP Les Ateliers")
+        cpas = seed.org(s, OrganisationKind.CPAS, "CPAS de Charleroi")
+        await s.flush()
+        person = seed.person(s, forem_registered=True, ris_cpas_id=cpas.id)
+        await s.flush()
+        me = seed.user(s, Role.BENEFICIARY, None, person_id=person.id, subject="lea")
+        adviser = seed.user(s, Role.FOREM_REFERENT, forem, subject="marie")
+        operator = seed.user(s, Role.PARTNER_OPERATOR, partner, subject="karim")
+        dpo = seed.user(s, Role.DPO, seed.org(s, OrganisationKind.REGULATOR), subject="dpo")
+        await s.commit()
+        for u in (me, adviser, operator, dpo):
+            u.organisation = None
+        return {
+            "person": person.id,
+            "forem": forem,
+            "partner": partner,
+            "cpas": cpas,
+            "me": me,
+            "adviser": adviser,
+            "operator": operator,
+            "dpo": dpo,
+        }
+
+
+def token(issuer, u, kind=None):
+    return issuer.issue(u, org_kind=kind.value if kind else None)
+
+
+def consent_body(org_id, sections=("plan", "progress"), **extra):
+    body = {
+        "recipient_organisation_id": str(org_id),
+        "sections": list(sections),
+        "purpose": "Suivi de la formation",
+        "expires_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
+    }
+    body.update(extra)
+    return body
+
+
+async def test_no_token_and_bad_tokens_are_401_problem(client, database, issuer):
+    w = await world(database)
+    url = f"/api/v1/persons/{w['person']}/consents"
+    r = await client.get(url)
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "jeton" in r.json()["detail"].lower()
+    good = token(issuer, w["me"])
+    head, body, sig = good.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=="))
+    now = int(time.time())
+    attacks = {
+        "alg none": f"{b64u(json.dumps({'alg': 'none', 'kid': issuer.kid}).encode())}.{body}.",
+        "hs256 with public key": f"{b64u(json.dumps({'alg': 'HS256', 'kid': issuer.kid}).encode())}.{body}.{sig}",
+        "wrong kid": f"{b64u(json.dumps({'alg': 'ES256', 'kid': 'other'}).encode())}.{body}.{sig}",
+        "tampered": f"{head}.{b64u(json.dumps({**claims, 'role': 'dpo'}).encode())}.{sig}",
+        "expired": issuer.issue(w["me"], exp=now - 3600, iat=now - 7200, nbf=now - 7200),
+        "not yet valid": issuer.issue(w["me"], nbf=now + 3600),
+        "wrong issuer": issuer.issue(w["me"], iss="https://evil.example"),
+        "wrong audience": issuer.issue(w["me"], aud="other"),
+        "malformed": "not-a-token",
+    }
+    for name, bad in attacks.items():
+        r = await client.get(url, headers=auth(bad))
+        assert r.status_code == 401, name
+        assert r.headers["content-type"].startswith("application/problem+json"), name
+        assert r.json()["detail"], name
+        assert r.headers.get("www-authenticate", "").startswith("Bearer"), name
+    r = await client.get(url, headers={"Authorization": "Basic abc"})
+    assert r.status_code == 401
+    # the cookie works like the header
+    client.cookies.set("coordination_token", good)
+    r = await client.get(url)
+    client.cookies.clear()
+    assert r.status_code == 200
+
+
+async def test_person_gives_and_withdraws_then_partner_is_refused(client, database, issuer):
+    w = await world(database)
+    me, op = auth(token(issuer, w["me"])), auth(token(issuer, w["operator"], OrganisationKind.PARTNER))
+    base = f"/api/v1/persons/{w['person']}"
+
+    r = await client.get(f"{base}/consents", headers=op)
+    assert r.status_code == 403
+    assert "consentement" in r.json()["detail"] or "rôle" in r.json()["detail"]
+
+    r = await client.post(f"{base}/consents", json=consent_body(w["partner"].id), headers=me)
+    assert r.status_code == 201, r.text
+    given = r.json()
+    assert given["status"] == "active" and given["channel"] == "self"
+    assert given["evidence"].startswith("votre propre action")
+    assert [e["kind"] for e in given["history"]] == ["given"]
+
+    # withdrawal: one step, like giving
+    r = await client.post(f"{base}/consents/{given['id']}/withdraw", headers=me)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "withdrawn"
+    assert [e["kind"] for e in r.json()["history"]] == ["given", "withdrawn"]
+    r = await client.post(f"{base}/consents/{given['id']}/withdraw", headers=me)
+    assert r.status_code == 409
+
+    r = await client.get(f"{base}/consents", headers=me)
+    assert r.status_code == 200 and len(r.json()) == 1
+
+
+async def test_consent_validation(client, database, issuer):
+    w = await world(database)
+    me = auth(token(issuer, w["me"]))
+    url = f"/api/v1/persons/{w['person']}/consents"
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    far = (datetime.now(UTC) + timedelta(days=4 * 365)).isoformat()
+    for body in (
+        consent_body(w["partner"].id, sections=()),
+        consent_body(w["partner"].id, sections=("journal",)),
+        consent_body(w["partner"].id, sections=("nonsense",)),
+        consent_body(w["partner"].id, expires_at=past),
+        consent_body(w["partner"].id, expires_at=far),
+        consent_body(w["partner"].id, purpose=" "),
+        consent_body(uuid4()),
+    ):
+        r = await client.post(url, json=body, headers=me)
+        assert r.status_code == 400, (body, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+    r = await client.post(url, json={"sections": ["plan"]}, headers=me)
+    assert r.status_code == 400  # expiry mandatory
+
+
+async def test_worker_records_paper_consent_with_evidence(client, database, issuer):
+    w = await world(database)
+    adv = auth(token(issuer, w["adviser"], OrganisationKind.FOREM))
+    url = f"/api/v1/persons/{w['person']}/consents"
+    r = await client.post(url, json=consent_body(w["partner"].id), headers=adv)
+    assert r.status_code == 400 and r.json()["type"].endswith("consent-channel")
+    r = await client.post(url, json=consent_body(w["partner"].id, channel="paper"), headers=adv)
+    assert r.status_code == 400 and r.json()["type"].endswith("consent-evidence")
+    doc = str(uuid4())
+    r = await client.post(
+        url, json=consent_body(w["partner"].id, channel="paper", evidence_document_id=doc), headers=adv
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["evidence_document_id"] == doc and r.json()["channel"] == "paper"
+    # renewal: a new consent, the old one marked renewed
+    new_end = (datetime.now(UTC) + timedelta(days=300)).isoformat()
+    r2 = await client.post(
+        f"{url}/{r.json()['id']}/renew",
+        json={"expires_at": new_end, "channel": "paper", "evidence_document_id": doc},
+        headers=adv,
+    )
+    assert r2.status_code == 201, r2.text
+    assert r2.json()["renews_id"] == r.json()["id"]
+    statuses = {c["id"]: c["status"] for c in (await client.get(url, headers=adv)).json()}
+    assert statuses == {r.json()["id"]: "renewed", r2.json()["id"]: "active"}
+
+
+async def test_person_reads_own_journal_dpo_reads_all(client, database, issuer):
+    w = await world(database)
+    me = auth(token(issuer, w["me"]))
+    op = auth(token(issuer, w["operator"], OrganisationKind.PARTNER))
+    dpo = auth(token(issuer, w["dpo"], OrganisationKind.REGULATOR))
+    base = f"/api/v1/persons/{w['person']}"
+    assert (await client.get(f"{base}/consents", headers=op)).status_code == 403
+    r = await client.get(f"{base}/journal", headers=me)
+    assert r.status_code == 200
+    page = r.json()
+    # the partner's refused attempt, then this very read of the journal
+    assert page["total"] == 2
+    refused = page["items"][1]
+    assert refused["decision"] == "deny" and refused["organisation_name"] == "CISP Les Ateliers"
+    assert "Refusé" in refused["sentence"] and refused["reason"]
+    assert page["items"][0]["basis_label"] == "vous-même"
+    # others cannot read it
+    assert (await client.get(f"{base}/journal", headers=op)).status_code == 403
+    # the DPO reads this file's journal (journaled) and all journals
+    assert (await client.get(f"{base}/journal", headers=dpo)).status_code == 200
+    r = await client.get("/api/v1/journal", headers=dpo)
+    assert r.status_code == 200 and r.json()["total"] >= 3
+    assert (await client.get("/api/v1/journal", headers=me)).status_code == 403
+
+
+async def test_unknown_person_is_404(client, database, issuer):
+    w = await world(database)
+    r = await client.get(
+        f"/api/v1/persons/{uuid4()}/consents",
+        headers=auth(token(issuer, w["adviser"], OrganisationKind.FOREM)),
+    )
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_dev_login(client, database, issuer):
+    await world(database)
+    r = await client.get("/api/v1/dev/users")
+    assert r.status_code == 200 and {u["subject"] for u in r.json()} >= {"lea", "marie"}
+    r = await client.post("/api/v1/dev/token", json={"subject": "marie"})
+    assert r.status_code == 200
+    tok = r.json()["access_token"]
+    principal = await issuer.key_source().key_for(issuer.kid)
+    assert principal is not None
+    r = await client.get("/api/v1/journal", headers=auth(tok))
+    assert r.status_code == 403  # authenticated (not 401), but not the DPO
+    r = await client.post("/api/v1/dev/token", json={"subject": "nobody"})
+    assert r.status_code == 404
