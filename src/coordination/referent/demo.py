@@ -1,0 +1,118 @@
+"""Demo referents: advisers' portfolios for the demo users, then every demo person gets one referent.
+
+Through the package's own services: orientation from each file's score and digital autonomy, the exact
+bulk assignment for Forem's job seekers, the CPAS social worker for RIS beneficiaries of her CPAS, one
+documented handover and one recorded contact so the history and the worklist have something to show.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from coordination.db.base import utcnow
+from coordination.directory.models import User
+from coordination.dossier.models import Person
+from coordination.referent import bulk, services
+from coordination.referent.models import Adviser, ReferentLink
+from coordination.referent.policies import referent_policies
+from coordination.settings import get_settings
+
+ALL_BASSINS = ["Charleroi", "Liège", "Namur", "Mons"]
+PROFILES = {
+    # subject: (kind, capacity, cluster, tracks)
+    "sophie": ("forem_adviser", 40, "industrie", ["sectoral", "socio_professional"]),
+    "karim": ("forem_adviser", 40, "services", ["sectoral", "socio_professional"]),
+    "econseil": ("eadviser_team", 500, None, ["digital", "e_adviser"]),
+    "nadia": ("cpas_social_worker", 30, None, ["socio_professional"]),
+    "luc": ("cpas_social_worker", 30, None, ["socio_professional"]),
+}
+
+
+def _users(users) -> dict[str, User]:
+    """Accepts the demo directory (``.users``) or a ``{subject: User}`` mapping."""
+    return dict(getattr(users, "users", users))
+
+
+async def _advisers(session, users: dict[str, User]) -> dict[str, Adviser]:
+    advisers: dict[str, Adviser] = {}
+    for subject, (kind, capacity, cluster, tracks) in PROFILES.items():
+        user = users.get(subject)
+        if user is None or user.organisation_id is None:
+            continue
+        team = user.team if kind == "eadviser_team" else None
+        advisers[subject] = Adviser(
+            kind=kind,
+            user_id=None if team else user.id,
+            team=team,
+            organisation_id=user.organisation_id,
+            display_name=user.display_name,
+            capacity=capacity,
+            cluster=cluster,
+            bassins=ALL_BASSINS if kind == "eadviser_team" else ALL_BASSINS[:2],
+            languages=["fr", "nl"] if subject == "karim" else ["fr"],
+            tracks=tracks,
+        )
+    session.add_all(advisers.values())
+    await session.flush()
+    return advisers
+
+
+async def seed_referent_demo(session, users) -> None:
+    policies = referent_policies(get_settings().policies_dir)
+    users = _users(users)
+    advisers = await _advisers(session, users)
+    now = utcnow()
+    started = now - timedelta(days=30)
+    people = list(await session.scalars(select(Person).order_by(Person.created_at)))
+    cpas_workers = {a.organisation_id: a for a in advisers.values() if a.kind == "cpas_social_worker"}
+    forem_people = []
+    for person in people:
+        await services.ensure_orientation(session, person, policies, now)
+        worker = cpas_workers.get(person.ris_cpas_id) if person.ris_cpas_id else None
+        if worker is not None and not person.forem_registered:
+            await services.assign(
+                session,
+                None,
+                person,
+                worker,
+                policies,
+                reason="Bénéficiaire du RIS : suivi par le CPAS (PIIS)",
+                now=started,
+            )
+        else:
+            forem_people.append(person)
+    if forem_people:
+        plan = await bulk.plan(session, policies, people=forem_people)
+        await bulk.apply(session, None, plan, policies, now=started)
+    await _one_handover_and_contact(session, advisers, policies, now)
+
+
+async def _one_handover_and_contact(session, advisers: dict[str, Adviser], policies, now) -> None:
+    sophie, karim = advisers.get("sophie"), advisers.get("karim")
+    if sophie is None or karim is None:
+        return
+    link = await session.scalar(
+        select(ReferentLink)
+        .where(ReferentLink.adviser_id == sophie.id, ReferentLink.ended_at.is_(None))
+        .limit(1)
+    )
+    if link is None:
+        return
+    person = await session.get(Person, link.person_id)
+    if person is None or await services.portfolio_size(session, karim.id) >= karim.capacity:
+        return
+    await services.handover(
+        session,
+        None,
+        person,
+        karim,
+        policies,
+        reason="Projet réorienté vers les métiers des services",
+        note="Entretien de bilan fait ; la personne vise l'aide à domicile, formation qualifiante à envisager.",
+        now=now - timedelta(days=10),
+    )
+    await services.record_contact(
+        session, None, person.id, at=now - timedelta(days=9), note="Premier entretien"
+    )

@@ -1,0 +1,20 @@
+"""The referent rule files, read once per policies folder (they change by a reviewed commit and a restart)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from coordination.referent.orientation import OrientationMatrix, ReferentRules, load_matrix, load_rules
+
+
+@dataclass(frozen=True)
+class ReferentPolicies:
+    matrix: OrientationMatrix
+    rules: ReferentRules
+
+
+@lru_cache(maxsize=4)
+def referent_policies(policies_dir: Path) -> ReferentPolicies:
+    return ReferentPolicies(load_matrix(policies_dir), load_rules(policies_dir))

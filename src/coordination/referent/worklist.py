@@ -1,0 +1,164 @@
+"""A referent's portfolio worklist and alerts, computed from the active links at read time.
+
+Order: overdue first contacts first (oldest deadline first), then by next due date, then by name. The
+"next due date" is the first-contact deadline while no contact is recorded, else the digital track's
+automatic move to e-conseil. A file is stale when nothing happened on it (no contact, no timeline event)
+for ``stale_days`` days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.dossier.models import FileEvent, Person
+from coordination.referent.models import Adviser, Orientation, ReferentLink
+from coordination.referent.orientation import ReferentRules, Track, local_date
+
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    person_id: UUID
+    first_name: str
+    last_name: str
+    track: str | None
+    since: datetime
+    first_contact_due: date | None
+    first_contact_overdue: bool
+    digital_move_due: date | None
+    next_due: date | None
+    last_contact_at: datetime | None
+    last_activity_at: datetime | None
+    stale: bool
+
+
+def _sort_key(item: WorkItem) -> tuple:
+    return (
+        not item.first_contact_overdue,
+        item.next_due or date.max,
+        item.last_name.lower(),
+        item.first_name.lower(),
+    )
+
+
+async def portfolio(
+    session: AsyncSession, adviser: Adviser, rules: ReferentRules, *, now: datetime, stale_days: int
+) -> list[WorkItem]:
+    today = local_date(now, rules)
+    last_event = (
+        select(FileEvent.person_id, func.max(FileEvent.occurred_at).label("at"))
+        .group_by(FileEvent.person_id)
+        .subquery()
+    )
+    latest_orientation = (
+        select(Orientation.person_id, func.max(Orientation.created_at).label("at"))
+        .group_by(Orientation.person_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            ReferentLink, Person.first_name, Person.last_name, last_event.c.at, Orientation.digital_move_due
+        )
+        .join(Person, Person.id == ReferentLink.person_id)
+        .outerjoin(last_event, last_event.c.person_id == ReferentLink.person_id)
+        .outerjoin(latest_orientation, latest_orientation.c.person_id == ReferentLink.person_id)
+        .outerjoin(
+            Orientation,
+            (Orientation.person_id == latest_orientation.c.person_id)
+            & (Orientation.created_at == latest_orientation.c.at),
+        )
+        .where(ReferentLink.adviser_id == adviser.id, ReferentLink.ended_at.is_(None))
+    )
+    items: dict[UUID, WorkItem] = {}
+    stale_before = now - timedelta(days=stale_days)
+    for link, first, last, event_at, move_due in rows:
+        contacted = link.last_contact_at is not None
+        overdue = not contacted and link.first_contact_due is not None and link.first_contact_due < today
+        move_due = move_due if link.chosen_track == Track.DIGITAL.value else None
+        activity = max((t for t in (link.last_contact_at, event_at) if t is not None), default=None)
+        next_due = link.first_contact_due if not contacted else None
+        if move_due is not None:
+            next_due = min(d for d in (next_due, move_due) if d is not None)
+        items[link.person_id] = WorkItem(
+            person_id=link.person_id,
+            first_name=first,
+            last_name=last,
+            track=link.chosen_track,
+            since=link.started_at,
+            first_contact_due=link.first_contact_due,
+            first_contact_overdue=overdue,
+            digital_move_due=move_due,
+            next_due=next_due,
+            last_contact_at=link.last_contact_at,
+            last_activity_at=activity,
+            stale=(activity or link.started_at) < stale_before,
+        )
+    return sorted(items.values(), key=_sort_key)
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    message: str
+    person_id: UUID | None = None
+    due: date | None = None
+
+
+def alerts(items: list[WorkItem], adviser: Adviser, *, today: date, stale_days: int) -> list[Alert]:
+    result: list[Alert] = []
+    if len(items) > adviser.capacity:
+        result.append(
+            Alert(
+                "portfolio_over_capacity",
+                f"Portefeuille au-delà de la capacité : {len(items)} personnes pour {adviser.capacity} places.",
+            )
+        )
+    for item in items:
+        name = f"{item.first_name} {item.last_name}"
+        if item.first_contact_overdue:
+            result.append(
+                Alert(
+                    "first_contact_overdue",
+                    f"Premier contact en retard avec {name} (échéance : {item.first_contact_due:%d/%m/%Y}).",
+                    item.person_id,
+                    item.first_contact_due,
+                )
+            )
+        elif (
+            item.last_contact_at is None
+            and item.first_contact_due is not None
+            and item.first_contact_due <= today + timedelta(days=DUE_SOON_DAYS)
+        ):
+            result.append(
+                Alert(
+                    "first_contact_due_soon",
+                    f"Premier contact à prendre avec {name} d'ici le {item.first_contact_due:%d/%m/%Y}.",
+                    item.person_id,
+                    item.first_contact_due,
+                )
+            )
+        if item.digital_move_due is not None and item.digital_move_due <= today:
+            result.append(
+                Alert(
+                    "digital_track_ended",
+                    f"Le parcours digital de {name} est terminé depuis le {item.digital_move_due:%d/%m/%Y} : "
+                    "passage en e-conseil à organiser.",
+                    item.person_id,
+                    item.digital_move_due,
+                )
+            )
+        if item.stale:
+            result.append(
+                Alert(
+                    "stale_file",
+                    f"Aucune activité sur le dossier de {name} depuis {stale_days} jours.",
+                    item.person_id,
+                )
+            )
+    return result
