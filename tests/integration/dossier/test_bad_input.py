@@ -21,6 +21,7 @@ from tests.integration.dossier.conftest import VALID_NISS, count, create_person,
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware. exclude pattern"),
     pytest.mark.filterwarnings("ignore::litestar.exceptions.LitestarDeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Deprecated 'query' parameter:DeprecationWarning"),
 ]
 
 

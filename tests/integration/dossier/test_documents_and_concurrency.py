@@ -17,6 +17,7 @@ from tests.integration.dossier.conftest import count, create_person
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware. exclude pattern"),
     pytest.mark.filterwarnings("ignore::litestar.exceptions.LitestarDeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Deprecated 'query' parameter:DeprecationWarning"),
 ]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
