@@ -127,7 +127,17 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
     return errors
 
 
-def handle_exception(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+def handle_exception(request: Request, exc: Exception) -> Response:
+    """App-wide handler: problem details, or a French HTML page for a browser outside the API."""
+    from coordination.web.errors import html_error_response, wants_html_page
+
+    if wants_html_page(request):
+        return html_error_response(request, exc)
+    return problem_for_exception(request, exc)
+
+
+def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    """The problem-details response for any exception (a 500 without traceback for the unexpected)."""
     if isinstance(exc, ProblemError):
         return problem_response(request, exc.status, exc.code, exc.detail, exc.extra, exc.headers)
     if isinstance(exc, ValidationException):
@@ -181,6 +191,7 @@ __all__ = [
     "ServiceUnavailable",
     "Unprocessable",
     "handle_exception",
+    "problem_for_exception",
     "problem_response",
     "MediaType",
 ]

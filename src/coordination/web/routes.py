@@ -1,0 +1,23 @@
+"""Every route of the web interface. ``app.py`` collects :data:`ROUTES`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar.static_files import create_static_files_router
+
+from coordination.web.auth_pages import AuthPages
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+ROUTES = [
+    create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        name="web-static",
+        exception_handlers=WEB_EXCEPTION_HANDLERS,
+        opt={"public": "feuilles de style et scripts"},
+    ),
+    AuthPages,
+]
