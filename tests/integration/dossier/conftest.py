@@ -26,6 +26,16 @@ def niss_for(birth: str, serial: str) -> str:
     return f"{birth}{serial}{97 - base % 97:02d}"
 
 
+def direct(database):
+    """Sessions for the test's own reads and writes, on a pool-less engine: the app runs in the test
+    client's event loop, and an asyncpg connection must never be shared between loops."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_async_engine(database.url, poolclass=NullPool)
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
 @dataclass
 class World:
     orgs: dict[str, Organisation] = field(default_factory=dict)
@@ -40,7 +50,7 @@ class World:
 async def world(database, settings) -> World:
     issuer = DevIssuer.from_settings(settings)
     w = World()
-    async with database.sessionmaker() as s:
+    async with direct(database)() as s:
         for key, name, kind in [
             ("forem", "Le Forem – Charleroi", OrganisationKind.FOREM),
             ("cpas", "CPAS de Charleroi", OrganisationKind.CPAS),
@@ -83,7 +93,7 @@ async def create_person(client, world: World, niss: str = VALID_NISS, **extra) -
 
 
 async def give_consent(database, world: World, person_id: str, org: str, sections: list[str]) -> None:
-    async with database.sessionmaker() as s:
+    async with direct(database)() as s:
         s.add(
             Consent(
                 person_id=UUID(person_id),
@@ -100,12 +110,12 @@ async def give_consent(database, world: World, person_id: str, org: str, section
 
 
 async def count(database, model) -> int:
-    async with database.sessionmaker() as s:
+    async with direct(database)() as s:
         return int(await s.scalar(select(func.count()).select_from(model)))
 
 
 async def beneficiary_token(database, world: World, person_id: str) -> str:
-    async with database.sessionmaker() as s:
+    async with direct(database)() as s:
         user = User(
             subject=f"person-{person_id}",
             display_name="Julie Martin",

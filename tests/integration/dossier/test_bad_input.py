@@ -13,7 +13,7 @@ from coordination.dossier.models import (
     ProfileSection,
     ProgressEntry,
 )
-from tests.integration.dossier.conftest import VALID_NISS, count, create_person, give_consent
+from tests.integration.dossier.conftest import VALID_NISS, count, create_person, direct, give_consent
 
 # The access package's auth middleware currently trips a Litestar warning at app build (theirs to fix).
 # Litestar build-time warnings outside this package (the auth middleware's exclude list; inferred
@@ -158,7 +158,7 @@ async def test_stale_if_match_is_a_412_and_missing_is_a_428(client, world, datab
         headers=world.headers("referent", **{"If-Match": '"99"'}),
     )
     assert stale_identity.status_code == 412
-    async with database.sessionmaker() as s:
+    async with direct(database)() as s:
         assert (await s.get(PlanObjective, __import__("uuid").UUID(oid))).version == 2
 
 

@@ -9,6 +9,7 @@ from coordination.directory.models import User
 from coordination.dossier.demo import seed_dossier_demo
 from coordination.keys import niss_hash_key
 from coordination.storage.filesystem import FilesystemStore
+from tests.integration.dossier.conftest import direct
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware. exclude pattern"),
@@ -18,7 +19,7 @@ pytestmark = [
 
 
 async def test_demo_people_are_readable_through_the_api(client, world, database, settings) -> None:
-    async with database.sessionmaker() as s:
+    async with direct(database)() as s:
         users = {k: await s.get(User, u.id) for k, u in world.users.items()}
         orgs = {k: await s.merge(o) for k, o in world.orgs.items()}
         people = await seed_dossier_demo(
