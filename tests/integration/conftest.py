@@ -69,9 +69,9 @@ async def database(migrated_backend, tmp_path: Path) -> AsyncIterator[Database]:
     if kind == "sqlite":
         copy = tmp_path / "test.sqlite3"
         await anyio.to_thread.run_sync(shutil.copyfile, where, copy)
-        db = Database(f"sqlite+aiosqlite:///{copy}")
+        db = Database(f"sqlite+aiosqlite:///{copy}", pooled=False)
     else:
-        db = Database(where)
+        db = Database(where, pooled=False)
         tables = [t.name for t in reversed(load_all_models().metadata.sorted_tables)]
         async with db.engine.begin() as conn:
             await conn.execute(text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
