@@ -1,0 +1,92 @@
+"""``/api/v1/inbox``: the caller's own notifications (a person's, a worker's). Nothing of anyone's
+file is read here: each notification was written, in plain French, by the service that made the change."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.principal import Principal
+from coordination.inbox import services
+from coordination.inbox.models import Notification
+from coordination.inbox.schemas import InboxPage, MarkedAll, NotificationOut
+
+OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
+
+
+def notification_out(note: Notification) -> NotificationOut:
+    return NotificationOut(
+        id=note.id,
+        kind=note.kind,
+        kind_label=services.KINDS.get(note.kind, "Notification"),
+        title=note.title_fr,
+        body=note.body_fr,
+        link=note.link,
+        subject_id=note.subject_id,
+        created_at=note.created_at,
+        read=note.read_at is not None,
+        read_at=note.read_at,
+    )
+
+
+class InboxController(Controller):
+    path = "/api/v1/inbox"
+    tags = ["notifications"]
+
+    @get("/", opt=OWN_INBOX, summary="Mes notifications, les plus récentes d'abord")
+    async def list_inbox(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        unread: bool = Parameter(default=False, description="Seulement les non lues"),
+        kind: str | None = Parameter(default=None, max_length=40),
+        limit: int = Parameter(default=50, ge=1, le=200),
+        offset: int = Parameter(default=0, ge=0),
+    ) -> InboxPage:
+        rows, total, unread_count = await services.list_for(
+            db_session, request.user, unread_only=unread, kind=kind, limit=limit, offset=offset
+        )
+        return InboxPage(
+            items=[notification_out(n) for n in rows],
+            total=total,
+            unread=unread_count,
+            limit=limit,
+            offset=offset,
+        )
+
+    @post("/{notification_id:uuid}/read", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Marquer comme lue")
+    async def mark_read(
+        self, request: Request[Principal, str, State], db_session: AsyncSession, notification_id: UUID
+    ) -> NotificationOut:
+        note = await services.mark(db_session, request.user, notification_id, read=True)
+        out = notification_out(note)
+        await db_session.commit()
+        return out
+
+    @post(
+        "/{notification_id:uuid}/unread",
+        opt=OWN_INBOX,
+        status_code=HTTP_200_OK,
+        summary="Marquer comme non lue",
+    )
+    async def mark_unread(
+        self, request: Request[Principal, str, State], db_session: AsyncSession, notification_id: UUID
+    ) -> NotificationOut:
+        note = await services.mark(db_session, request.user, notification_id, read=False)
+        out = notification_out(note)
+        await db_session.commit()
+        return out
+
+    @post("/read-all", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Tout marquer comme lu")
+    async def mark_all(self, request: Request[Principal, str, State], db_session: AsyncSession) -> MarkedAll:
+        count = await services.mark_all_read(db_session, request.user)
+        await db_session.commit()
+        return MarkedAll(marked=count)
+
+
+ROUTES = [InboxController]

@@ -1,0 +1,206 @@
+"""The inbox: notifications for every user, the person first.
+
+How another package tells someone something changed (in the caller's transaction: the notification is
+committed with the change, or vanishes with it)::
+
+    from coordination.inbox.services import notify, notify_organisation
+
+    await notify(
+        session,
+        person_id=person.id,                  # the person themself (whichever account is theirs)
+        kind="visa_decided",                  # a short code, see KINDS below (free, max 40 chars)
+        title_fr="Décision sur votre contrat",
+        body_fr="Le CPAS a rendu sa décision sur le contrat proposé.",
+        link="/mon-espace/visas/<id>",
+        subject_id=visa.id,
+    )
+    await notify(session, recipient_user_id=referent_user_id, kind=..., title_fr=..., body_fr=...)
+    await notify_organisation(session, organisation_id, kind=..., roles={"partner_operator"}, ...)
+
+Rules, enforced here:
+* plain French, short: the title at most 200 characters, the body at most 2,000;
+* never a NISS: any 11-digit number (with or without the usual separators) is masked before storing;
+* exactly one of ``recipient_user_id`` / ``person_id``; :func:`notify_users` and
+  :func:`notify_organisation` take ``exclude_user_id`` so an actor is not told about their own action.
+  The person is always told when someone ELSE acted on their file or on their behalf.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.principal import Principal
+from coordination.db.base import utcnow
+from coordination.directory.models import Role, User
+from coordination.errors import NotFound
+from coordination.inbox.models import Notification
+
+KINDS = {
+    "referral_sent": "Nouvelle orientation",
+    "referral_received": "Orientation reçue",
+    "referral_answered": "Réponse à une orientation",
+    "referral_withdrawn": "Orientation retirée",
+    "referral_reminder": "Rappel : orientation sans réponse",
+    "referral_expired": "Orientation sans réponse",
+    "consent_requested": "Consentement demandé",
+    "consent_given": "Consentement donné",
+    "consent_withdrawn": "Consentement retiré",
+    "referent_handover": "Changement de référent",
+    "first_contact_overdue": "Premier contact en retard",
+    "document_added": "Nouveau document",
+    "visa_decided": "Décision de visa",
+}
+"""Known kinds (for filters and the web page's icons). Other packages may use new codes."""
+
+_NISS_LIKE = re.compile(r"(?<!\d)\d{2}[.\s-]?\d{2}[.\s-]?\d{2}[.\s-]?\d{3}[.\s-]?\d{2}(?!\d)")
+MASK = "[numéro masqué]"
+TITLE_MAX = 200
+BODY_MAX = 2000
+
+
+def scrub(text: str) -> str:
+    """Mask anything that looks like a national register number (11 digits, usual separators)."""
+    return _NISS_LIKE.sub(MASK, text)
+
+
+def _clean(text: str, limit: int) -> str:
+    text = scrub((text or "").strip())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+async def notify(
+    session: AsyncSession,
+    *,
+    recipient_user_id: UUID | None = None,
+    person_id: UUID | None = None,
+    kind: str,
+    title_fr: str,
+    body_fr: str,
+    link: str | None = None,
+    subject_id: UUID | None = None,
+) -> Notification:
+    """Add one notification for one user, or for the person (``person_id``). Flushes nothing: it is
+    written with the caller's next flush/commit."""
+    if (recipient_user_id is None) == (person_id is None):
+        raise ValueError("notify() needs exactly one of recipient_user_id or person_id")
+    note = Notification(
+        recipient_user_id=recipient_user_id,
+        recipient_person_id=person_id,
+        kind=kind[:40],
+        title_fr=_clean(title_fr, TITLE_MAX),
+        body_fr=_clean(body_fr, BODY_MAX),
+        link=(link or None) and link[:300],
+        subject_id=subject_id,
+    )
+    session.add(note)
+    return note
+
+
+async def notify_users(
+    session: AsyncSession,
+    user_ids: Iterable[UUID],
+    *,
+    exclude_user_id: UUID | None = None,
+    **message,
+) -> list[Notification]:
+    """The same notification for several users (duplicates and the excluded actor skipped)."""
+    out = []
+    for user_id in dict.fromkeys(user_ids):
+        if user_id is not None and user_id != exclude_user_id:
+            out.append(await notify(session, recipient_user_id=user_id, **message))
+    return out
+
+
+async def notify_organisation(
+    session: AsyncSession,
+    organisation_id: UUID,
+    *,
+    roles: Iterable[str] | None = None,
+    exclude_user_id: UUID | None = None,
+    **message,
+) -> list[Notification]:
+    """Every user of an organisation (optionally only some roles): e.g. a partner's operators."""
+    stmt = select(User.id).where(User.organisation_id == organisation_id)
+    if roles is not None:
+        stmt = stmt.where(User.role.in_([Role(r) for r in roles]))
+    user_ids = list((await session.scalars(stmt.order_by(User.id))).all())
+    return await notify_users(session, user_ids, exclude_user_id=exclude_user_id, **message)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _mine(principal: Principal):
+    clauses = [Notification.recipient_user_id == principal.user_id]
+    if principal.person_id is not None:
+        clauses.append(Notification.recipient_person_id == principal.person_id)
+    return or_(*clauses)
+
+
+async def list_for(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    unread_only: bool = False,
+    kind: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Notification], int, int]:
+    """(page, total matching, unread count) of the caller's own notifications, newest first."""
+    base = select(Notification).where(_mine(principal))
+    if unread_only:
+        base = base.where(Notification.read_at.is_(None))
+    if kind:
+        base = base.where(Notification.kind == kind)
+    rows = (
+        await session.scalars(
+            base.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
+        )
+    ).all()
+    total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    unread = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(_mine(principal), Notification.read_at.is_(None))
+        )
+        or 0
+    )
+    return list(rows), total, unread
+
+
+async def get_mine(session: AsyncSession, principal: Principal, notification_id: UUID) -> Notification:
+    note = await session.get(Notification, notification_id)
+    if note is None or not (
+        note.recipient_user_id == principal.user_id
+        or (principal.person_id is not None and note.recipient_person_id == principal.person_id)
+    ):
+        raise NotFound("Notification introuvable.", code="notification-not-found")
+    return note
+
+
+async def mark(
+    session: AsyncSession, principal: Principal, notification_id: UUID, *, read: bool
+) -> Notification:
+    note = await get_mine(session, principal, notification_id)
+    note.read_at = (note.read_at or utcnow()) if read else None
+    await session.flush()
+    return note
+
+
+async def mark_all_read(session: AsyncSession, principal: Principal, now: datetime | None = None) -> int:
+    result = await session.execute(
+        update(Notification)
+        .where(_mine(principal), Notification.read_at.is_(None))
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

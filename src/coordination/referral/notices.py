@@ -1,0 +1,68 @@
+"""Who is told what when a referral changes, in plain French. Never a NISS, never a last name to a
+partner before consent: the partner's messages carry the first name and the service only."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.inbox.services import notify, notify_organisation, notify_users
+from coordination.referral.models import Referral
+
+PARTNER_ROLES = ("partner_operator", "partner_manager")
+
+
+def person_link(referral: Referral) -> str:
+    return f"/api/v1/me/referrals/{referral.id}"
+
+
+def worker_link(referral: Referral) -> str:
+    return f"/api/v1/referrals/{referral.id}"
+
+
+def partner_link(referral: Referral) -> str:
+    return f"/api/v1/referrals/received/{referral.id}"
+
+
+async def to_person(session: AsyncSession, referral: Referral, kind: str, title: str, body: str) -> None:
+    await notify(
+        session,
+        person_id=referral.person_id,
+        kind=kind,
+        title_fr=title,
+        body_fr=body,
+        link=person_link(referral),
+        subject_id=referral.id,
+    )
+
+
+async def to_sender(
+    session: AsyncSession, referral: Referral, kind: str, title: str, body: str, *, actor: UUID | None
+) -> None:
+    await notify_users(
+        session,
+        [referral.from_user_id],
+        exclude_user_id=actor,
+        kind=kind,
+        title_fr=title,
+        body_fr=body,
+        link=worker_link(referral),
+        subject_id=referral.id,
+    )
+
+
+async def to_partner(
+    session: AsyncSession, referral: Referral, kind: str, title: str, body: str, *, actor: UUID | None
+) -> None:
+    await notify_organisation(
+        session,
+        referral.to_organisation_id,
+        roles=PARTNER_ROLES,
+        exclude_user_id=actor,
+        kind=kind,
+        title_fr=title,
+        body_fr=body,
+        link=partner_link(referral),
+        subject_id=referral.id,
+    )

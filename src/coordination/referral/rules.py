@@ -1,0 +1,269 @@
+"""Pure rules of referrals: statuses and transitions, who may answer, deadlines, reminders, outcomes.
+
+No database here. The configurable values (deadline, reminders, reason lists, alert thresholds) come
+from ``policies/referral_rules.toml`` through :class:`ReferralRules`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from coordination.referral.calendar import HolidayCalendar
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+SENT = "sent"
+ACCEPTED = "accepted"
+REFUSED = "refused"
+WAITING_LIST = "waiting_list"
+WITHDRAWN = "withdrawn"
+EXPIRED = "expired"
+STATUSES = (SENT, ACCEPTED, REFUSED, WAITING_LIST, WITHDRAWN, EXPIRED)
+OPEN_STATUSES = (SENT, WAITING_LIST)
+"""Still waiting for a final answer: the partner may answer, the referent or the person may withdraw."""
+
+STATUS_LABELS_FR = {
+    SENT: "envoyée, en attente de réponse",
+    ACCEPTED: "acceptée",
+    REFUSED: "refusée",
+    WAITING_LIST: "sur liste d'attente",
+    WITHDRAWN: "retirée",
+    EXPIRED: "sans réponse dans le délai",
+}
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    SENT: frozenset({ACCEPTED, REFUSED, WAITING_LIST, WITHDRAWN, EXPIRED}),
+    WAITING_LIST: frozenset({ACCEPTED, REFUSED, WITHDRAWN}),
+    ACCEPTED: frozenset(),
+    REFUSED: frozenset(),
+    WITHDRAWN: frozenset(),
+    EXPIRED: frozenset(),
+}
+"""A waiting list is an answer: the deadline no longer runs, the partner confirms or refuses later."""
+
+CONSENT_REQUESTED = "requested"
+CONSENT_GIVEN = "given"
+CONSENT_DECLINED = "declined"
+CONSENT_WITHDRAWN = "withdrawn"
+CONSENT_EXPIRED = "expired"
+CONSENT_STATES = (CONSENT_REQUESTED, CONSENT_GIVEN, CONSENT_DECLINED, CONSENT_WITHDRAWN)
+CONSENT_LABELS_FR = {
+    CONSENT_REQUESTED: "demandé à la personne, pas encore donné",
+    CONSENT_GIVEN: "donné",
+    CONSENT_DECLINED: "refusé par la personne",
+    CONSENT_WITHDRAWN: "retiré",
+    CONSENT_EXPIRED: "arrivé à échéance",
+}
+
+HISTORY_LABELS_FR = {
+    "sent": "Orientation envoyée",
+    "consent_requested": "Consentement demandé à la personne",
+    "consent_given": "Consentement donné",
+    "consent_declined": "Consentement refusé par la personne",
+    "consent_withdrawn": "Consentement retiré",
+    "accepted": "Orientation acceptée",
+    "refused": "Orientation refusée",
+    "waiting_list": "Mise sur liste d'attente",
+    "withdrawn": "Orientation retirée",
+    "expired": "Délai de réponse dépassé",
+    "reminder": "Rappel envoyé au partenaire",
+}
+
+SENDER_ROLES = frozenset({"forem_referent", "forem_eadviser", "cpas_social_worker"})
+PARTNER_ROLES = frozenset({"partner_operator", "partner_manager"})
+
+
+class RuleViolation(Exception):
+    def __init__(self, message: str, code: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def check_transition(current: str, target: str) -> None:
+    if target not in TRANSITIONS.get(current, frozenset()):
+        raise RuleViolation(
+            f"Cette orientation est {STATUS_LABELS_FR[current]} : elle ne peut plus passer à "
+            f"« {STATUS_LABELS_FR[target]} ».",
+            "referral-state",
+        )
+
+
+def today_brussels(now: datetime) -> date:
+    return now.astimezone(BRUSSELS).date()
+
+
+@dataclass(frozen=True)
+class ReferralRules:
+    version: str
+    deadline_working_days: int
+    reminders_before: tuple[int, ...]
+    consent_default_months: int
+    consent_always_sections: tuple[str, ...]
+    min_referrals: int
+    max_refusal_rate: float
+    max_median_response_days: float
+    reason_categories: dict[str, str] = field(default_factory=dict)
+    step_kinds: dict[str, str] = field(default_factory=dict)
+    refusal_reasons: dict[str, str] = field(default_factory=dict)
+
+    def check_reason_category(self, code: str) -> str:
+        if code not in self.reason_categories:
+            raise RuleViolation(
+                "Catégorie de motif inconnue. Choisissez parmi : " + ", ".join(self.reason_categories) + ".",
+                "unknown-reason-category",
+                400,
+            )
+        return code
+
+    def check_refusal(self, code: str, text: str | None) -> tuple[str, str | None]:
+        if code not in self.refusal_reasons:
+            raise RuleViolation(
+                "Motif de refus inconnu. Choisissez parmi : " + ", ".join(self.refusal_reasons) + ".",
+                "unknown-refusal-reason",
+                400,
+            )
+        text = (text or "").strip() or None
+        if code == "other" and not text:
+            raise RuleViolation("Précisez la raison du refus.", "refusal-text-required", 400)
+        return code, text
+
+    def deadline(self, sent_on: date, calendar: HolidayCalendar) -> date:
+        return calendar.add_working_days(sent_on, self.deadline_working_days)
+
+    def due_reminders(
+        self, deadline: date, today: date, already: list[int], calendar: HolidayCalendar
+    ) -> list[int]:
+        """Reminders (working days before the deadline) due today and not yet sent.
+
+        Only the closest one is returned when several are due (a late sweep sends one reminder, not a
+        burst), but all passed ones are then marked as sent by the caller.
+        """
+        if today > deadline:
+            return []
+        due = [n for n in self.reminders_before if n not in already]
+        return sorted((n for n in due if today >= calendar.subtract_working_days(deadline, n)), reverse=False)
+
+    def step_kind(self, category: str) -> str:
+        return self.step_kinds.get(category, "other")
+
+
+def parse_rules(data: dict) -> ReferralRules:
+    deadline = data.get("deadline", {})
+    consent = data.get("consent", {})
+    alerts = data.get("alerts", {})
+    return ReferralRules(
+        version=str(data.get("version", "")),
+        deadline_working_days=int(deadline.get("working_days", 10)),
+        reminders_before=tuple(
+            sorted({int(n) for n in deadline.get("reminders_before", [3, 1])}, reverse=True)
+        ),
+        consent_default_months=int(consent.get("default_months", 6)),
+        consent_always_sections=tuple(consent.get("always_sections", ["trajectory"])),
+        min_referrals=int(alerts.get("min_referrals", 5)),
+        max_refusal_rate=float(alerts.get("max_refusal_rate", 0.5)),
+        max_median_response_days=float(alerts.get("max_median_response_days", 10.0)),
+        reason_categories=dict(data.get("reason_categories", {})),
+        step_kinds=dict(data.get("step_kinds", {})),
+        refusal_reasons=dict(data.get("refusal_reasons", {})),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_rules(policies_dir: Path) -> ReferralRules:
+    with (Path(policies_dir) / "referral_rules.toml").open("rb") as handle:
+        return parse_rules(tomllib.load(handle))
+
+
+def consented_sections(requested: list[str], always: tuple[str, ...]) -> list[str]:
+    """The sections the consent covers: what the referent asked for, plus the trajectory the partner
+    writes its step in. Order kept, duplicates removed."""
+    return list(dict.fromkeys([*requested, *always]))
+
+
+# --- outcomes --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnsweredReferral:
+    """What the outcome figures need of one referral (no person, no name)."""
+
+    status: str
+    sent_at: datetime
+    answered_at: datetime | None
+    refusal_reason: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    received: int
+    answered: int
+    accepted: int
+    refused: int
+    waiting_list: int
+    withdrawn: int
+    expired: int
+    pending: int
+    acceptance_rate: float | None
+    refusal_rate: float | None
+    median_response_days: float | None
+    refusal_reasons: dict[str, int]
+
+
+def outcome(referrals: list[AnsweredReferral]) -> Outcome:
+    """Acceptance and refusal rates are over referrals the partner answered (accepted or refused) or let
+    expire: a withdrawn referral or one still pending says nothing about the partner."""
+    counts = Counter(r.status for r in referrals)
+    decided = counts[ACCEPTED] + counts[REFUSED] + counts[EXPIRED]
+    delays = [
+        (r.answered_at - r.sent_at).total_seconds() / 86400 for r in referrals if r.answered_at is not None
+    ]
+    return Outcome(
+        received=len(referrals),
+        answered=len(delays),
+        accepted=counts[ACCEPTED],
+        refused=counts[REFUSED],
+        waiting_list=counts[WAITING_LIST],
+        withdrawn=counts[WITHDRAWN],
+        expired=counts[EXPIRED],
+        pending=counts[SENT],
+        acceptance_rate=round(counts[ACCEPTED] / decided, 4) if decided else None,
+        refusal_rate=round(counts[REFUSED] / decided, 4) if decided else None,
+        median_response_days=round(statistics.median(delays), 2) if delays else None,
+        refusal_reasons=dict(Counter(r.refusal_reason for r in referrals if r.refusal_reason)),
+    )
+
+
+def alerts_for(result: Outcome, rules: ReferralRules) -> list[tuple[str, str]]:
+    """(code, French message) for every threshold crossed; nothing below ``min_referrals`` decisions."""
+    decided = result.accepted + result.refused + result.expired
+    found: list[tuple[str, str]] = []
+    if decided < rules.min_referrals:
+        return found
+    if result.refusal_rate is not None and result.refusal_rate > rules.max_refusal_rate:
+        found.append(
+            (
+                "refusal-rate",
+                f"Taux de refus de {result.refusal_rate:.0%} (seuil : {rules.max_refusal_rate:.0%}) "
+                f"sur {decided} orientations.",
+            )
+        )
+    if (
+        result.median_response_days is not None
+        and result.median_response_days > rules.max_median_response_days
+    ):
+        found.append(
+            (
+                "response-time",
+                f"Délai médian de réponse de {result.median_response_days:.1f} jours "
+                f"(seuil : {rules.max_median_response_days:.1f} jours).",
+            )
+        )
+    return found

@@ -1,0 +1,823 @@
+"""Referral workflow: send (with the consent asked in the same step), consent, answer, withdraw, read.
+
+Every function checks everything BEFORE adding rows, so a 4xx leaves nothing written (the request's
+session is rolled back anyway). Reads and writes of the person's file go through the access gate:
+
+* sending: ``identity``/read (the card snapshot: first name, bassin, language), ``trajectory``/write
+  (orienting the person), and ``consents``/write when the worker records the consent;
+* the person's consent: ``consents``/write on the basis ``self``;
+* the partner's acceptance: ``trajectory``/write on the basis ``consent`` (the step it will run),
+  so nothing is written in the file before the person agreed;
+* reading a referral in the file: ``trajectory``/read.
+
+The partner's card (service, reason category, first name, bassin) is this package's own snapshot,
+not the file; the partner reaches the file only through the gate, with the person's consent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from coordination.access import services as consents
+from coordination.access.gate import active_consents_query, check_access
+from coordination.access.principal import Principal
+from coordination.cadastre import services as cadastre
+from coordination.db.base import utcnow
+from coordination.directory.models import Organisation
+from coordination.dossier import schemas as dossier_schemas
+from coordination.dossier.models import PlanObjective
+from coordination.dossier.services.common import get_owned, get_person, record_event
+from coordination.dossier.services.trajectory import create_step
+from coordination.errors import BadRequest, Forbidden, NotFound, PreconditionFailed, ProblemError
+from coordination.referral import notices, rules
+from coordination.referral.calendar import CalendarError, HolidayCalendar
+from coordination.referral.models import Referral, ReferralHistory
+from coordination.referral.search import fits_for
+
+REASON_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a referral operation needs besides the session: who, which request, which rules."""
+
+    principal: Principal
+    request_id: str
+    rules: rules.ReferralRules
+    calendar: HolidayCalendar
+    now: datetime | None = None
+
+    @property
+    def at(self) -> datetime:
+        return self.now or utcnow()
+
+    @property
+    def today(self) -> date:
+        return rules.today_brussels(self.at)
+
+
+def problem(exc: rules.RuleViolation) -> ProblemError:
+    return ProblemError(exc.status, exc.code, str(exc))
+
+
+async def _gate(session: AsyncSession, ctx: Context, person_id: UUID, section: str, action: str):
+    return await check_access(
+        session, ctx.principal, person_id=person_id, section=section, action=action, request_id=ctx.request_id
+    )
+
+
+def _history(referral: Referral, event: str, ctx: Context | None, note: str | None = None) -> ReferralHistory:
+    principal = ctx.principal if ctx else None
+    return ReferralHistory(
+        referral_id=referral.id,
+        event=event,
+        status=referral.status,
+        at=ctx.at if ctx else utcnow(),
+        by_user_id=principal.user_id if principal else None,
+        by_organisation_id=principal.organisation_id if principal else None,
+        by_person=bool(principal and principal.person_id == referral.person_id),
+        note=note,
+    )
+
+
+def _file_event(
+    session: AsyncSession, ctx: Context | None, referral: Referral, kind: str, summary: str
+) -> None:
+    record_event(
+        session,
+        ctx.principal if ctx else None,
+        person_id=referral.person_id,
+        section="trajectory",
+        kind=kind,
+        summary=summary,
+        subject_id=referral.id,
+    )
+
+
+async def _flush(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except StaleDataError as exc:
+        raise PreconditionFailed(
+            "Cette orientation vient d'être modifiée par quelqu'un d'autre : rechargez-la."
+        ) from exc
+
+
+async def get_referral(session: AsyncSession, referral_id: UUID) -> Referral:
+    referral = await session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound("Orientation introuvable.", code="referral-not-found")
+    return referral
+
+
+async def _service_and_org(session: AsyncSession, referral: Referral):
+    service = await cadastre.get_service(session, referral.service_id)
+    org = await session.get(Organisation, referral.to_organisation_id)
+    return service, org
+
+
+# --- effective state -------------------------------------------------------------------------------
+
+
+def effective_status(referral: Referral, today: date) -> str:
+    """A referral still ``sent`` after its deadline is expired, whether or not the sweep ran yet."""
+    if referral.status == rules.SENT and today > referral.deadline:
+        return rules.EXPIRED
+    return referral.status
+
+
+async def consent_in_force(session: AsyncSession, referral: Referral, now: datetime) -> bool:
+    """Asked of the access package on every call (never cached): a withdrawal counts at once."""
+    if referral.consent_id is None:
+        return False
+    rows = await session.execute(active_consents_query(referral.person_id, referral.to_organisation_id, now))
+    return any(row.id == referral.consent_id for row in rows)
+
+
+async def effective_consent_state(session: AsyncSession, referral: Referral, now: datetime) -> str:
+    if referral.consent_state != rules.CONSENT_GIVEN:
+        return referral.consent_state
+    if await consent_in_force(session, referral, now):
+        return rules.CONSENT_GIVEN
+    return rules.CONSENT_EXPIRED if now >= referral.consent_expires_at else rules.CONSENT_WITHDRAWN
+
+
+# --- sending ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendInput:
+    person_id: UUID
+    service_id: UUID
+    reason_category: str
+    reason: str
+    sections: list[str]
+    plan_objective_id: UUID | None = None
+    outside_bassin_reason: str | None = None
+    consent_mode: str = "request"
+    """``request``: asked to the person in their space; ``record``: given on paper or in an interview,
+    recorded now by the worker with its evidence."""
+    consent_channel: str | None = None
+    consent_evidence_document_id: UUID | None = None
+    consent_expires_at: datetime | None = None
+
+
+def _consent_end(ctx: Context, wanted: datetime | None) -> datetime:
+    if wanted is not None:
+        return consents.validate_expiry(wanted, ctx.at)
+    months = ctx.rules.consent_default_months
+    end_day = ctx.today + timedelta(days=round(months * 30.44))
+    return datetime.combine(end_day, time(23, 59), tzinfo=rules.BRUSSELS).astimezone(UTC)
+
+
+def purpose_fr(service_name: str, organisation_name: str, category_label: str) -> str:
+    return f"Orientation vers « {service_name} » ({organisation_name}) : {category_label.lower()}."[:500]
+
+
+async def send(session: AsyncSession, ctx: Context, data: SendInput) -> Referral:
+    principal = ctx.principal
+    if principal.role.value not in rules.SENDER_ROLES or principal.organisation_id is None:
+        raise Forbidden(
+            "Seuls les conseillers du Forem et les assistants sociaux du CPAS orientent une personne.",
+            code="not-a-sender",
+        )
+    try:
+        ctx.rules.check_reason_category(data.reason_category)
+    except rules.RuleViolation as exc:
+        raise problem(exc) from exc
+    reason = (data.reason or "").strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise BadRequest(
+            f"Indiquez le motif de l'orientation ({REASON_MAX} caractères au plus).", code="reason"
+        )
+    if data.consent_mode not in ("request", "record"):
+        raise BadRequest("Mode de consentement : « request » ou « record ».", code="consent-mode")
+    sections = consents.validate_sections(
+        rules.consented_sections(list(data.sections), ctx.rules.consent_always_sections)
+    )
+
+    # the file, through the gate
+    await _gate(session, ctx, data.person_id, "identity", "read")
+    await _gate(session, ctx, data.person_id, "trajectory", "write")
+    person = await get_person(session, data.person_id)
+    if data.plan_objective_id is not None:
+        await _gate(session, ctx, data.person_id, "plan", "read")
+        await get_owned(session, PlanObjective, data.plan_objective_id, data.person_id, "Objectif du plan")
+    if data.consent_mode == "record":
+        await _gate(session, ctx, data.person_id, "consents", "write")
+
+    # the registry
+    service = await cadastre.get_service(session, data.service_id)
+    [fit] = await fits_for(
+        session,
+        bassin=person.bassin,
+        language=None,
+        public=None,
+        theme=None,
+        today=ctx.today,
+        service_ids=[service.id],
+    )
+    if service.status != "active":
+        raise ProblemError(
+            409, "service-inactive", "Ce service n'accueille plus personne (statut au cadastre)."
+        )
+    if fit.agreement is None:
+        raise ProblemError(
+            409,
+            "agreement-closed",
+            "Ce partenaire n'a pas de convention en cours : l'orientation ne peut pas être envoyée.",
+        )
+    if fit.full:
+        raise ProblemError(
+            409,
+            "service-full",
+            "Ce service est complet (toutes ses places sont occupées). Choisissez un autre service.",
+        )
+    outside = (data.outside_bassin_reason or "").strip() or None
+    if not fit.in_bassin and not outside:
+        raise BadRequest(
+            "Ce service ne dessert pas le bassin de la personne : expliquez pourquoi l'orienter hors de son "
+            "bassin (outside_bassin_reason).",
+            code="outside-bassin",
+        )
+    org = await session.get(Organisation, service.organisation_id)
+    try:
+        deadline = ctx.rules.deadline(ctx.today, ctx.calendar)
+    except CalendarError as exc:
+        raise ProblemError(503, "holiday-calendar", str(exc)) from exc
+    consent_end = _consent_end(ctx, data.consent_expires_at)
+
+    referral = Referral(
+        person_id=person.id,
+        from_user_id=principal.user_id,
+        from_organisation_id=principal.organisation_id,
+        service_id=service.id,
+        to_organisation_id=service.organisation_id,
+        agreement_id=fit.agreement.id,
+        reason_category=data.reason_category,
+        reason=reason,
+        plan_objective_id=data.plan_objective_id,
+        requested_sections=sections,
+        outside_bassin_reason=outside if not fit.in_bassin else None,
+        person_first_name=person.first_name,
+        person_bassin=person.bassin,
+        consent_state=rules.CONSENT_REQUESTED,
+        consent_expires_at=consent_end,
+        status=rules.SENT,
+        sent_at=ctx.at,
+        deadline=deadline,
+        reminders_sent=[],
+        rules_version=ctx.rules.version,
+    )
+    session.add(referral)
+    await session.flush()
+    session.add(_history(referral, "sent", ctx))
+    category = ctx.rules.reason_categories[data.reason_category]
+    _file_event(
+        session, ctx, referral, "referral_sent", f"Orientation vers « {service.name} » ({org.name}) envoyée."
+    )
+    await notices.to_partner(
+        session,
+        referral,
+        "referral_received",
+        f"Nouvelle orientation : {person.first_name}",
+        f"{person.first_name} ({person.bassin or 'bassin non précisé'}) vous est orienté·e vers « {service.name} » "
+        f"— motif : {category.lower()}. Merci de répondre au plus tard le {deadline:%d/%m/%Y}.",
+        actor=principal.user_id,
+    )
+    await notices.to_person(
+        session,
+        referral,
+        "referral_sent",
+        f"Nouvelle orientation vers {org.name}",
+        f"{principal.display_name} vous propose le service « {service.name} » de {org.name}. "
+        f"Motif : {category.lower()}. Vous pouvez suivre la réponse dans votre espace et retirer cette "
+        "orientation à tout moment.",
+    )
+
+    if data.consent_mode == "record":
+        await _give(
+            session,
+            ctx,
+            referral,
+            channel=data.consent_channel,
+            evidence=data.consent_evidence_document_id,
+            service_name=service.name,
+            org_name=org.name,
+        )
+    else:
+        session.add(_history(referral, "consent_requested", ctx))
+        labels = ", ".join(_section_labels(sections))
+        await notices.to_person(
+            session,
+            referral,
+            "consent_requested",
+            f"Votre accord est demandé pour {org.name}",
+            f"Pour vous accueillir, {org.name} a besoin de voir ces parties de votre dossier : {labels}, "
+            f"jusqu'au {_local_day(consent_end):%d/%m/%Y}. Sans votre accord, le partenaire ne voit que "
+            "votre prénom, votre bassin et le type de demande. Vous pouvez accepter ou refuser dans votre "
+            "espace, et retirer votre accord plus tard.",
+        )
+    await _flush(session)
+    return referral
+
+
+def _local_day(at: datetime) -> date:
+    return at.astimezone(rules.BRUSSELS).date()
+
+
+def _section_labels(sections: list[str]) -> list[str]:
+    from coordination.access.policy import SECTION_LABELS_FR, Section
+
+    return [SECTION_LABELS_FR[Section(s)] for s in sections]
+
+
+# --- consent ---------------------------------------------------------------------------------------
+
+
+async def _give(
+    session: AsyncSession,
+    ctx: Context,
+    referral: Referral,
+    *,
+    channel: str | None,
+    evidence: UUID | None,
+    service_name: str,
+    org_name: str,
+) -> None:
+    consent = await consents.give_consent(
+        session,
+        ctx.principal,
+        referral.person_id,
+        recipient_organisation_id=referral.to_organisation_id,
+        sections=list(referral.requested_sections),
+        purpose=purpose_fr(service_name, org_name, ctx.rules.reason_categories[referral.reason_category]),
+        expires_at=referral.consent_expires_at,
+        channel=channel,
+        evidence_document_id=evidence,
+    )
+    referral.consent_id = consent.id
+    referral.consent_state = rules.CONSENT_GIVEN
+    by_person = ctx.principal.person_id == referral.person_id
+    session.add(
+        _history(referral, "consent_given", ctx, None if by_person else f"canal : {consent.channel.value}")
+    )
+    labels = ", ".join(_section_labels(list(referral.requested_sections)))
+    _file_event(
+        session, ctx, referral, "referral_consent_given", f"Consentement donné à {org_name} : {labels}."
+    )
+    await notices.to_partner(
+        session,
+        referral,
+        "consent_given",
+        f"Consentement donné : {referral.person_first_name}",
+        f"{referral.person_first_name} a donné son accord : vous pouvez consulter {labels} pour l'orientation "
+        f"vers « {service_name} ».",
+        actor=ctx.principal.user_id,
+    )
+    await notices.to_sender(
+        session,
+        referral,
+        "consent_given",
+        "Consentement donné",
+        f"Le consentement pour l'orientation vers « {service_name} » ({org_name}) est donné.",
+        actor=ctx.principal.user_id,
+    )
+    if not by_person:
+        await notices.to_person(
+            session,
+            referral,
+            "consent_given",
+            f"Un accord a été enregistré en votre nom pour {org_name}",
+            f"{ctx.principal.display_name} a enregistré votre accord (donné sur papier ou en entretien) : "
+            f"{org_name} peut consulter {labels} jusqu'au {_local_day(referral.consent_expires_at):%d/%m/%Y}. "
+            "Vous pouvez le retirer à tout moment dans votre espace.",
+        )
+
+
+def _require_open(referral: Referral, today: date) -> None:
+    status = effective_status(referral, today)
+    if status not in rules.OPEN_STATUSES:
+        raise ProblemError(
+            409,
+            "referral-closed",
+            f"Cette orientation est {rules.STATUS_LABELS_FR[status]} : plus rien ne peut y être fait.",
+        )
+
+
+async def give_consent(
+    session: AsyncSession,
+    ctx: Context,
+    referral: Referral,
+    *,
+    channel: str | None = None,
+    evidence_document_id: UUID | None = None,
+    expires_at: datetime | None = None,
+) -> Referral:
+    """The person agrees in their space (channel ``self``), or a worker records a consent given on paper
+    or in an interview (its evidence required by the access package)."""
+    await _gate(session, ctx, referral.person_id, "consents", "write")
+    _require_open(referral, ctx.today)
+    if referral.consent_state != rules.CONSENT_REQUESTED:
+        raise ProblemError(
+            409,
+            "consent-not-pending",
+            f"Le consentement de cette orientation est déjà {rules.CONSENT_LABELS_FR[referral.consent_state]}.",
+        )
+    if expires_at is not None:
+        referral.consent_expires_at = consents.validate_expiry(expires_at, ctx.at)
+    service, org = await _service_and_org(session, referral)
+    await _give(
+        session,
+        ctx,
+        referral,
+        channel=channel,
+        evidence=evidence_document_id,
+        service_name=service.name,
+        org_name=org.name,
+    )
+    await _flush(session)
+    return referral
+
+
+async def decline_consent(
+    session: AsyncSession, ctx: Context, referral: Referral, note: str | None
+) -> Referral:
+    """Only the person declines; without their agreement the referral cannot go on, so it is withdrawn."""
+    if ctx.principal.person_id != referral.person_id:
+        raise Forbidden(
+            "Seule la personne elle-même peut refuser de donner son accord.", code="not-the-person"
+        )
+    await _gate(session, ctx, referral.person_id, "consents", "write")
+    _require_open(referral, ctx.today)
+    if referral.consent_state != rules.CONSENT_REQUESTED:
+        raise ProblemError(
+            409, "consent-not-pending", "Aucun accord n'est en attente pour cette orientation."
+        )
+    referral.consent_state = rules.CONSENT_DECLINED
+    session.add(_history(referral, "consent_declined", ctx, note))
+    await _close(session, ctx, referral, rules.WITHDRAWN, note or "La personne n'a pas donné son accord.")
+    service, org = await _service_and_org(session, referral)
+    _file_event(
+        session,
+        ctx,
+        referral,
+        "referral_consent_declined",
+        f"Accord refusé pour {org.name} ; orientation retirée.",
+    )
+    msg = f"{referral.person_first_name} n'a pas donné son accord : l'orientation vers « {service.name} » est retirée."
+    await notices.to_partner(session, referral, "referral_withdrawn", "Orientation retirée", msg, actor=None)
+    await notices.to_sender(
+        session, referral, "referral_withdrawn", "Accord refusé, orientation retirée", msg, actor=None
+    )
+    await _flush(session)
+    return referral
+
+
+async def withdraw_consent(
+    session: AsyncSession,
+    ctx: Context,
+    referral: Referral,
+    *,
+    channel: str | None = None,
+    evidence_document_id: UUID | None = None,
+    note: str | None = None,
+) -> Referral:
+    """Effective at once (the gate reads consents on every request). The referral keeps its status: an
+    accepted step stays in the trajectory, the partner simply loses access to the file."""
+    await _gate(session, ctx, referral.person_id, "consents", "write")
+    if referral.consent_id is None or not await consent_in_force(session, referral, ctx.at):
+        raise ProblemError(409, "consent-not-active", "Aucun consentement en vigueur pour cette orientation.")
+    await consents.withdraw_consent(
+        session,
+        ctx.principal,
+        referral.person_id,
+        referral.consent_id,
+        channel=channel,
+        evidence_document_id=evidence_document_id,
+        note=note,
+    )
+    referral.consent_state = rules.CONSENT_WITHDRAWN
+    session.add(_history(referral, "consent_withdrawn", ctx, note))
+    service, org = await _service_and_org(session, referral)
+    _file_event(session, ctx, referral, "referral_consent_withdrawn", f"Consentement à {org.name} retiré.")
+    await notices.to_partner(
+        session,
+        referral,
+        "consent_withdrawn",
+        f"Consentement retiré : {referral.person_first_name}",
+        f"L'accord de {referral.person_first_name} est retiré : vous n'avez plus accès à son dossier.",
+        actor=ctx.principal.user_id,
+    )
+    await notices.to_sender(
+        session,
+        referral,
+        "consent_withdrawn",
+        "Consentement retiré",
+        f"Le consentement pour l'orientation vers « {service.name} » ({org.name}) a été retiré.",
+        actor=ctx.principal.user_id,
+    )
+    if ctx.principal.person_id != referral.person_id:
+        await notices.to_person(
+            session,
+            referral,
+            "consent_withdrawn",
+            f"Votre accord pour {org.name} a été retiré",
+            f"{ctx.principal.display_name} a enregistré le retrait de votre accord : {org.name} ne voit plus "
+            "votre dossier.",
+        )
+    await _flush(session)
+    return referral
+
+
+# --- the partner's answer --------------------------------------------------------------------------
+
+
+def _require_addressee(principal: Principal, referral: Referral) -> None:
+    if (
+        principal.role.value not in rules.PARTNER_ROLES
+        or principal.organisation_id != referral.to_organisation_id
+    ):
+        raise Forbidden(
+            "Seule l'organisation à qui l'orientation est adressée peut y répondre.", code="not-addressee"
+        )
+
+
+async def _transition(session: AsyncSession, ctx: Context, referral: Referral, target: str) -> None:
+    current = effective_status(referral, ctx.today)
+    try:
+        rules.check_transition(current, target)
+    except rules.RuleViolation as exc:
+        raise problem(exc) from exc
+
+
+async def _close(
+    session: AsyncSession, ctx: Context, referral: Referral, target: str, note: str | None
+) -> None:
+    await _transition(session, ctx, referral, target)
+    referral.status = target
+    referral.closed_at = ctx.at
+    if target in (rules.ACCEPTED, rules.REFUSED, rules.WAITING_LIST) and referral.answered_at is None:
+        referral.answered_at = ctx.at
+        referral.answered_by_user_id = ctx.principal.user_id
+    session.add(_history(referral, target, ctx, note))
+
+
+async def accept(
+    session: AsyncSession,
+    ctx: Context,
+    referral: Referral,
+    *,
+    agreed_start_date: date,
+    step_kind: str | None = None,
+    note: str | None = None,
+) -> Referral:
+    _require_addressee(ctx.principal, referral)
+    await _transition(session, ctx, referral, rules.ACCEPTED)
+    if not await consent_in_force(session, referral, ctx.at):
+        raise ProblemError(
+            409,
+            "consent-pending",
+            "La personne n'a pas (ou plus) donné son accord : l'étape ne peut pas être créée dans son dossier. "
+            "Vous pouvez mettre l'orientation en liste d'attente ou la refuser.",
+        )
+    if agreed_start_date < _local_day(referral.sent_at):
+        raise BadRequest("La date de début ne peut pas précéder l'envoi de l'orientation.", code="start-date")
+    await _gate(session, ctx, referral.person_id, "trajectory", "write")
+    if referral.agreement_id is not None and not await cadastre.agreement_accepts_steps(
+        session, referral.agreement_id, agreed_start_date
+    ):
+        raise ProblemError(
+            409,
+            "agreement-closed",
+            "La convention du partenaire ne couvre pas cette date de début (close ou terminée avant).",
+        )
+    service, org = await _service_and_org(session, referral)
+    kind = step_kind or ctx.rules.step_kind(referral.reason_category)
+    step = await create_step(
+        session,
+        ctx.principal,
+        referral.person_id,
+        dossier_schemas.StepCreate(
+            kind=kind,
+            organisation_id=referral.to_organisation_id,
+            service_id=referral.service_id,
+            agreement_id=referral.agreement_id,
+            title=service.name[:200],
+            start_date=agreed_start_date,
+            status="planned",
+        ),
+    )
+    await _close(session, ctx, referral, rules.ACCEPTED, note)
+    referral.agreed_start_date = agreed_start_date
+    referral.trajectory_step_id = step.id
+    _file_event(
+        session,
+        ctx,
+        referral,
+        "referral_accepted",
+        f"{org.name} a accepté l'orientation ; début le {agreed_start_date:%d/%m/%Y}.",
+    )
+    body = f"{org.name} accepte votre venue pour « {service.name} ». Début prévu le {agreed_start_date:%d/%m/%Y}."
+    await notices.to_person(session, referral, "referral_answered", f"{org.name} a dit oui", body)
+    await notices.to_sender(
+        session,
+        referral,
+        "referral_answered",
+        "Orientation acceptée",
+        f"{org.name} accepte l'orientation vers « {service.name} » ; début le {agreed_start_date:%d/%m/%Y}.",
+        actor=ctx.principal.user_id,
+    )
+    await _flush(session)
+    return referral
+
+
+async def refuse(
+    session: AsyncSession, ctx: Context, referral: Referral, *, reason: str, text: str | None
+) -> Referral:
+    _require_addressee(ctx.principal, referral)
+    try:
+        code, text = ctx.rules.check_refusal(reason, text)
+    except rules.RuleViolation as exc:
+        raise problem(exc) from exc
+    await _close(session, ctx, referral, rules.REFUSED, text)
+    referral.refusal_reason = code
+    referral.refusal_text = text
+    service, org = await _service_and_org(session, referral)
+    label = ctx.rules.refusal_reasons[code]
+    _file_event(
+        session, ctx, referral, "referral_refused", f"{org.name} a refusé l'orientation : {label.lower()}."
+    )
+    await notices.to_person(
+        session,
+        referral,
+        "referral_answered",
+        f"{org.name} ne peut pas vous accueillir",
+        f"{org.name} a répondu non pour « {service.name} » ({label.lower()}). Votre référent·e vous proposera "
+        "une autre piste.",
+    )
+    await notices.to_sender(
+        session,
+        referral,
+        "referral_answered",
+        "Orientation refusée",
+        f"{org.name} refuse l'orientation vers « {service.name} » : {label}." + (f" {text}" if text else ""),
+        actor=ctx.principal.user_id,
+    )
+    await _flush(session)
+    return referral
+
+
+async def waiting_list(
+    session: AsyncSession, ctx: Context, referral: Referral, *, note: str | None
+) -> Referral:
+    _require_addressee(ctx.principal, referral)
+    await _transition(session, ctx, referral, rules.WAITING_LIST)
+    referral.status = rules.WAITING_LIST
+    if referral.answered_at is None:
+        referral.answered_at = ctx.at
+        referral.answered_by_user_id = ctx.principal.user_id
+    session.add(_history(referral, "waiting_list", ctx, note))
+    service, org = await _service_and_org(session, referral)
+    _file_event(
+        session, ctx, referral, "referral_waiting_list", f"{org.name} a mis l'orientation en liste d'attente."
+    )
+    await notices.to_person(
+        session,
+        referral,
+        "referral_answered",
+        f"Liste d'attente chez {org.name}",
+        f"{org.name} vous inscrit sur sa liste d'attente pour « {service.name} ». Vous serez prévenu·e dès qu'une "
+        "place se libère.",
+    )
+    await notices.to_sender(
+        session,
+        referral,
+        "referral_answered",
+        "Orientation en liste d'attente",
+        f"{org.name} met l'orientation vers « {service.name} » en liste d'attente.",
+        actor=ctx.principal.user_id,
+    )
+    await _flush(session)
+    return referral
+
+
+# --- withdrawal ------------------------------------------------------------------------------------
+
+
+async def withdraw(
+    session: AsyncSession, ctx: Context, referral: Referral, *, reason: str | None
+) -> Referral:
+    """By the person themself, or by a worker of the sending organisation who may still orient them."""
+    principal = ctx.principal
+    by_person = principal.person_id == referral.person_id
+    if not by_person:
+        if (
+            principal.role.value not in rules.SENDER_ROLES
+            or principal.organisation_id != referral.from_organisation_id
+        ):
+            raise Forbidden(
+                "Seuls la personne et le service qui a envoyé l'orientation peuvent la retirer.",
+                code="not-withdrawer",
+            )
+    await _gate(session, ctx, referral.person_id, "trajectory", "read" if by_person else "write")
+    await _close(session, ctx, referral, rules.WITHDRAWN, (reason or "").strip() or None)
+    service, org = await _service_and_org(session, referral)
+    who = "la personne" if by_person else principal.display_name
+    _file_event(
+        session, ctx, referral, "referral_withdrawn", f"Orientation vers {org.name} retirée par {who}."
+    )
+    await notices.to_partner(
+        session,
+        referral,
+        "referral_withdrawn",
+        f"Orientation retirée : {referral.person_first_name}",
+        f"L'orientation de {referral.person_first_name} vers « {service.name} » est retirée. Aucune réponse "
+        "n'est plus attendue.",
+        actor=principal.user_id,
+    )
+    if by_person:
+        await notices.to_sender(
+            session,
+            referral,
+            "referral_withdrawn",
+            "Orientation retirée par la personne",
+            f"La personne a retiré l'orientation vers « {service.name} » ({org.name}).",
+            actor=principal.user_id,
+        )
+    else:
+        await notices.to_person(
+            session,
+            referral,
+            "referral_withdrawn",
+            f"Orientation vers {org.name} retirée",
+            f"{principal.display_name} a retiré l'orientation vers « {service.name} »."
+            + (f" Raison : {reason.strip()}" if reason and reason.strip() else ""),
+        )
+    await _flush(session)
+    return referral
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+async def history(session: AsyncSession, referral_ids: list[UUID]) -> dict[UUID, list[ReferralHistory]]:
+    out: dict[UUID, list[ReferralHistory]] = {i: [] for i in referral_ids}
+    if referral_ids:
+        rows = await session.scalars(
+            select(ReferralHistory)
+            .where(ReferralHistory.referral_id.in_(referral_ids))
+            .order_by(ReferralHistory.at, ReferralHistory.id)
+        )
+        for row in rows:
+            out[row.referral_id].append(row)
+    return out
+
+
+async def for_person(session: AsyncSession, ctx: Context, person_id: UUID) -> list[Referral]:
+    """The person's referrals, through the gate (``trajectory``/read). A partner reading the file with
+    consent sees only the referrals addressed to its own organisation."""
+    await _gate(session, ctx, person_id, "trajectory", "read")
+    stmt = select(Referral).where(Referral.person_id == person_id)
+    if ctx.principal.role.value in rules.PARTNER_ROLES:
+        stmt = stmt.where(Referral.to_organisation_id == ctx.principal.organisation_id)
+    return list((await session.scalars(stmt.order_by(Referral.sent_at.desc()))).all())
+
+
+async def one_in_file(session: AsyncSession, ctx: Context, referral_id: UUID) -> Referral:
+    referral = await get_referral(session, referral_id)
+    await _gate(session, ctx, referral.person_id, "trajectory", "read")
+    if (
+        ctx.principal.role.value in rules.PARTNER_ROLES
+        and ctx.principal.organisation_id != referral.to_organisation_id
+    ):
+        raise NotFound("Orientation introuvable.", code="referral-not-found")
+    return referral
+
+
+async def received(session: AsyncSession, principal: Principal, status: str | None = None) -> list[Referral]:
+    """The partner's inbox: referrals addressed to the caller's organisation (cards only)."""
+    if principal.role.value not in rules.PARTNER_ROLES or principal.organisation_id is None:
+        raise Forbidden(
+            "Cette boîte est celle des partenaires qui reçoivent des orientations.", code="not-a-partner"
+        )
+    stmt = select(Referral).where(Referral.to_organisation_id == principal.organisation_id)
+    if status:
+        stmt = stmt.where(Referral.status == status)
+    return list((await session.scalars(stmt.order_by(Referral.deadline, Referral.sent_at))).all())
+
+
+async def received_one(session: AsyncSession, principal: Principal, referral_id: UUID) -> Referral:
+    referral = await get_referral(session, referral_id)
+    if (
+        principal.role.value not in rules.PARTNER_ROLES
+        or principal.organisation_id != referral.to_organisation_id
+    ):
+        raise NotFound("Orientation introuvable.", code="referral-not-found")
+    return referral

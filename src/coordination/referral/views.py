@@ -1,0 +1,217 @@
+"""Turning referral rows into API shapes (card for the partner, full view from the file)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.policy import SECTION_LABELS_FR, Section
+from coordination.cadastre.models import Service
+from coordination.directory.models import Organisation
+from coordination.referral import rules, schemas, services
+from coordination.referral.models import Referral, ReferralHistory
+from coordination.referral.search import Fit
+
+
+async def _names(session: AsyncSession, referrals: list[Referral]) -> tuple[dict, dict]:
+    service_ids = {r.service_id for r in referrals}
+    org_ids = {r.to_organisation_id for r in referrals} | {r.from_organisation_id for r in referrals}
+    svc = dict(
+        (await session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids)))).all()
+    )
+    orgs = dict(
+        (
+            await session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+            )
+        ).all()
+    )
+    return svc, orgs
+
+
+def _history_out(rows: list[ReferralHistory]) -> list[schemas.HistoryOut]:
+    return [
+        schemas.HistoryOut(
+            event=h.event,
+            label=rules.HISTORY_LABELS_FR.get(h.event, h.event),
+            status=h.status,
+            at=h.at,
+            by_user_id=h.by_user_id,
+            by_organisation_id=h.by_organisation_id,
+            by_person=h.by_person,
+            note=h.note,
+        )
+        for h in rows
+    ]
+
+
+async def cards(
+    session: AsyncSession, referrals: list[Referral], referral_rules: rules.ReferralRules, now: datetime
+) -> list[schemas.ReferralCard]:
+    if not referrals:
+        return []
+    svc, _ = await _names(session, referrals)
+    today = rules.today_brussels(now)
+    out = []
+    for r in referrals:
+        state = await services.effective_consent_state(session, r, now)
+        in_force = state == rules.CONSENT_GIVEN
+        status = services.effective_status(r, today)
+        out.append(
+            schemas.ReferralCard(
+                id=r.id,
+                status=status,
+                status_label=rules.STATUS_LABELS_FR[status],
+                service_id=r.service_id,
+                service_name=svc.get(r.service_id, ""),
+                reason_category=r.reason_category,
+                reason_category_label=referral_rules.reason_categories.get(
+                    r.reason_category, r.reason_category
+                ),
+                person_first_name=r.person_first_name,
+                person_bassin=r.person_bassin,
+                sent_at=r.sent_at,
+                deadline=r.deadline,
+                consent_state=state,
+                consent_state_label=rules.CONSENT_LABELS_FR[state],
+                consent_in_force=in_force,
+                person_id=r.person_id if in_force else None,
+                reason=r.reason if in_force else None,
+                consented_sections=list(r.requested_sections) if in_force else None,
+                refusal_reason=r.refusal_reason,
+                refusal_text=r.refusal_text,
+                agreed_start_date=r.agreed_start_date,
+                trajectory_step_id=r.trajectory_step_id if in_force else None,
+            )
+        )
+    return out
+
+
+async def full(
+    session: AsyncSession, referrals: list[Referral], referral_rules: rules.ReferralRules, now: datetime
+) -> list[schemas.ReferralOut]:
+    if not referrals:
+        return []
+    svc, orgs = await _names(session, referrals)
+    hist = await services.history(session, [r.id for r in referrals])
+    today = rules.today_brussels(now)
+    out = []
+    for r in referrals:
+        state = await services.effective_consent_state(session, r, now)
+        status = services.effective_status(r, today)
+        out.append(
+            schemas.ReferralOut(
+                id=r.id,
+                person_id=r.person_id,
+                status=status,
+                status_label=rules.STATUS_LABELS_FR[status],
+                service_id=r.service_id,
+                service_name=svc.get(r.service_id, ""),
+                partner_organisation_id=r.to_organisation_id,
+                partner_name=orgs.get(r.to_organisation_id, ""),
+                agreement_id=r.agreement_id,
+                from_user_id=r.from_user_id,
+                from_organisation_id=r.from_organisation_id,
+                from_organisation_name=orgs.get(r.from_organisation_id, ""),
+                reason_category=r.reason_category,
+                reason_category_label=referral_rules.reason_categories.get(
+                    r.reason_category, r.reason_category
+                ),
+                reason=r.reason,
+                plan_objective_id=r.plan_objective_id,
+                requested_sections=list(r.requested_sections),
+                requested_section_labels=[SECTION_LABELS_FR[Section(s)] for s in r.requested_sections],
+                outside_bassin_reason=r.outside_bassin_reason,
+                consent_state=state,
+                consent_state_label=rules.CONSENT_LABELS_FR[state],
+                consent_id=r.consent_id,
+                consent_expires_at=r.consent_expires_at,
+                sent_at=r.sent_at,
+                deadline=r.deadline,
+                answered_at=r.answered_at,
+                closed_at=r.closed_at,
+                refusal_reason=r.refusal_reason,
+                refusal_reason_label=referral_rules.refusal_reasons.get(r.refusal_reason)
+                if r.refusal_reason
+                else None,
+                refusal_text=r.refusal_text,
+                agreed_start_date=r.agreed_start_date,
+                trajectory_step_id=r.trajectory_step_id,
+                history=_history_out(hist[r.id]),
+                version=r.version,
+            )
+        )
+    return out
+
+
+def why_not(fit: Fit) -> list[str]:
+    reasons = []
+    if fit.service.status != "active":
+        reasons.append("service inactif au cadastre")
+    if not fit.agreement_active:
+        reasons.append("pas de convention en cours")
+    if fit.full:
+        reasons.append("complet")
+    if not fit.in_bassin:
+        reasons.append("hors du bassin de la personne")
+    if not fit.language_ok:
+        reasons.append("langue de la personne non proposée")
+    if not fit.public_ok:
+        reasons.append("public non visé")
+    if not fit.theme_ok:
+        reasons.append("thème différent")
+    return reasons
+
+
+def match_out(fit: Fit) -> schemas.ServiceMatch:
+    s = fit.service
+    return schemas.ServiceMatch(
+        service_id=s.id,
+        service_name=s.name,
+        description=s.description,
+        organisation_id=s.organisation_id,
+        organisation_name=fit.organisation_name,
+        service_areas=list(s.service_areas or []),
+        publics=list(s.publics or []),
+        languages=list(s.languages or []),
+        capacity=s.capacity,
+        places_left=fit.places_left,
+        agreement_id=fit.agreement.id if fit.agreement else None,
+        agreement_active=fit.agreement_active,
+        in_bassin=fit.in_bassin,
+        language_ok=fit.language_ok,
+        public_ok=fit.public_ok,
+        theme_ok=fit.theme_ok,
+        fits=fit.fits,
+        why_not=why_not(fit),
+    )
+
+
+def outcome_out(
+    key: UUID,
+    name: str,
+    result: rules.Outcome,
+    referral_rules: rules.ReferralRules,
+    organisation_id: UUID | None = None,
+) -> schemas.OutcomeOut:
+    return schemas.OutcomeOut(
+        id=key,
+        name=name,
+        organisation_id=organisation_id,
+        received=result.received,
+        answered=result.answered,
+        accepted=result.accepted,
+        refused=result.refused,
+        waiting_list=result.waiting_list,
+        withdrawn=result.withdrawn,
+        expired=result.expired,
+        pending=result.pending,
+        acceptance_rate=result.acceptance_rate,
+        refusal_rate=result.refusal_rate,
+        median_response_days=result.median_response_days,
+        refusal_reasons=result.refusal_reasons,
+        alerts=[schemas.Alert(code=c, message=m) for c, m in rules.alerts_for(result, referral_rules)],
+    )
