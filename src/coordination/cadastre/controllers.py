@@ -14,14 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre import csv_io, opendata
 from coordination.cadastre import services as svc
+from coordination.cadastre.evaluation import evaluate
 from coordination.cadastre.guards import (
+    EVALUATE,
     READ,
     WRITE,
+    evaluator,
     principal_of,
     registry_keeper,
     registry_reader,
     registry_writer,
 )
+from coordination.cadastre.policy import load_policy
 from coordination.cadastre.rules import today_brussels
 from coordination.cadastre.schemas import (
     AgreementAlert,
@@ -38,6 +42,7 @@ from coordination.cadastre.schemas import (
 )
 from coordination.errors import BadRequest, NotFound, ProblemError
 from coordination.http_utils import etag_for, require_if_match
+from coordination.settings import Settings
 
 DbSession = NamedDependency[AsyncSession]
 
@@ -306,4 +311,27 @@ class RegistryExchangeController(Controller):
         return await opendata.open_data(db_session, datetime.now(UTC))
 
 
-ROUTES: list = [RegistryController, RegistryExchangeController]
+class EvaluationController(Controller):
+    """Aggregated, disclosure-controlled effectiveness figures (regulators, Forem's registry keepers)."""
+
+    path = "/api/v1/cadastre/evaluation"
+    tags = ["cadastre"]
+
+    @get("/", guards=[evaluator], opt=EVALUATE)
+    async def evaluation(
+        self,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+    ) -> dict[str, Any]:
+        """Figures for one calendar year, by partner, agreement, service, bassin and quarter."""
+        return await evaluate(db_session, year, load_policy(settings.policies_dir))
+
+    @get("/definition", guards=[evaluator], opt=EVALUATE)
+    async def definition(self, settings: NamedDependency[Settings]) -> dict[str, Any]:
+        """The positive-exit definition in force (``policies/positive_exit.toml``)."""
+        policy = load_policy(settings.policies_dir)
+        return {**policy.describe(), "min_cell": policy.min_cell, "confidence": policy.confidence}
+
+
+ROUTES: list = [RegistryController, RegistryExchangeController, EvaluationController]

@@ -1,0 +1,382 @@
+"""Effectiveness figures for regulators: per partner, agreement, service, bassin and quarter of one year.
+
+``evaluate(session, year, policy)`` runs the single aggregate query of :mod:`.evaluation_sql`, then, on
+those aggregated rows only:
+
+1. reference positive-exit rates per proximity score (all partners) → each cell's expected positive exits,
+   observed/expected ratio with a Wilson-based interval (:mod:`.stats`, indirect standardisation);
+2. disclosure control: any cell under ``min_cell`` people is hidden, so is any count from 1 to
+   ``min_cell - 1``, and then complements (a partner and its services, a partner and its quarters, a quarter and
+   its partners, the total and its parts, ended = completed + dropped out, the entrant mix and the entrants)
+   so that nothing hidden can be recovered by subtraction, within one answer or across answers (every answer
+   is the same, protected, set of tables for a calendar year);
+3. the positive-exit definition (version and wording) is attached to the answer and to every row.
+
+The output names organisations, services and agreements, never a person: regulators see figures only.
+Limitations: the proximity score is the person's current one (the file keeps no history of it); outcomes
+whose window has not ended yet (``window_complete`` false) are still to come.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.cadastre import rules
+from coordination.cadastre.evaluation_sql import DIMENSIONS, KEY_COLUMNS, evaluation_query
+from coordination.cadastre.models import Agreement, Service
+from coordination.cadastre.policy import PositiveExitPolicy
+from coordination.cadastre.stats import (
+    BandCounts,
+    add_months,
+    complementary_suppression,
+    primary_suppression,
+    reference_rates,
+    standardise,
+    wilson_interval,
+)
+from coordination.directory.models import Organisation
+
+COUNTS = ("entries", "people", "completed", "dropped_out", "ended", "positive_exits")
+SUMS = ("days_sum", "days_n", "gain_sum", "gain_n", "improved")
+UNKNOWN = "unknown"
+
+
+@dataclass
+class Cell:
+    dim: str
+    key: tuple
+    by_score: dict[int, dict[str, float]] = field(default_factory=dict)
+
+    def total(self, name: str) -> float:
+        return sum(row[name] for row in self.by_score.values())
+
+
+def band_label(lo: int, hi: int) -> str:
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def band_of(score: int, bands) -> str:
+    for lo, hi in bands:
+        if lo <= score <= hi:
+            return band_label(lo, hi)
+    return UNKNOWN
+
+
+def quarter_label(key: int) -> str:
+    return f"{key // 10}-T{key % 10}"
+
+
+async def evaluate(
+    session: AsyncSession, year: int, policy: PositiveExitPolicy, as_of: date | None = None
+) -> dict[str, Any]:
+    as_of = as_of or rules.today_brussels()
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    result = await session.execute(evaluation_query(policy, start, end))
+    cells: dict[tuple[str, tuple], Cell] = {}
+    for row in result.mappings():
+        dim = row["dim"]
+        key = tuple(row[col] for col in DIMENSIONS[dim])
+        cell = cells.setdefault((dim, key), Cell(dim, key))
+        cell.by_score[int(row["score"])] = {n: float(row[n] or 0) for n in (*COUNTS, *SUMS)}
+    labels = await _labels(session, cells)
+    funding = await _funding(session, start, end)
+    return assemble(cells, policy, year, as_of, labels, funding)
+
+
+def assemble(
+    cells: dict[tuple[str, tuple], Cell],
+    policy: PositiveExitPolicy,
+    year: int,
+    as_of: date,
+    labels: dict[tuple[str, tuple], str],
+    funding: dict[tuple[str, tuple], int],
+) -> dict[str, Any]:
+    """Pure: aggregated cells → protected figures."""
+    overall = cells.get(("all", ()))
+    population = defaultdict(lambda: [0, 0])
+    if overall:
+        for score, counts in overall.by_score.items():
+            band = band_of(score, policy.bands)
+            population[band][0] += int(counts["ended"])
+            population[band][1] += int(counts["positive_exits"])
+    rates = reference_rates({b: BandCounts(e, p) for b, (e, p) in population.items()})
+    hidden = protect(cells, policy)
+    definition = policy.describe()
+    tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (dim, key), cell in cells.items():
+        row = _figures(cell, policy, rates, hidden, definition, funding.get((dim, key)))
+        row["label"] = labels.get((dim, key)) or _default_label(dim, key)
+        tables[dim].append(row)
+    for rows in tables.values():
+        rows.sort(key=lambda r: (str(r["label"]), str(r["key"])))
+    return {
+        "year": year,
+        "as_of": as_of.isoformat(),
+        "positive_exit_definition": definition,
+        "window_complete": as_of
+        >= add_months(date(year, 12, 31), max(policy.job_within_months, policy.training_within_months)),
+        "method": {
+            "comparison": "Standardisation indirecte sur le score de proximité à l'emploi (0 = le plus proche) : "
+            "sorties attendues = somme, par score, des étapes terminées × taux de sortie positive de l'ensemble des "
+            "partenaires pour ce score ; rapport observé/attendu avec intervalle de Wilson "
+            f"à {policy.confidence:.0%}.",
+            "unit": "Une entrée = une étape de parcours chez un partenaire du cadastre commencée dans l'année ; "
+            "le taux de sortie positive porte sur les étapes terminées (achevées ou abandonnées).",
+            "progression": "Progression = moyenne, par item CIF évalué au moins deux fois sur l'étape, de "
+            "(premier qualificatif − dernier qualificatif) ; positif = moins de difficultés.",
+            "disclosure": f"Toute case de moins de {policy.min_cell} personnes est masquée, ainsi que les cases "
+            "complémentaires qui permettraient de la retrouver par soustraction.",
+            "reference_rates": {band: round(rate, 4) for band, rate in sorted(rates.items())},
+        },
+        "overall": tables["all"][0] if tables["all"] else None,
+        "partners": tables["partner"],
+        "agreements": tables["agreement"],
+        "services": tables["service"],
+        "bassins": tables["bassin"],
+        "periods": tables["period"],
+        "partner_periods": tables["partner_period"],
+    }
+
+
+# --- disclosure control --------------------------------------------------------------------------
+
+MEASURES = ("entries", "people", "ended", "completed", "dropped_out", "positive_exits", "gain_n")
+
+
+def _mix_names(policy: PositiveExitPolicy) -> list[str]:
+    return [f"mix_{band_label(lo, hi)}" for lo, hi in policy.mix_bands] + [f"mix_{UNKNOWN}"]
+
+
+def _values(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) -> dict[tuple, int]:
+    values = {}
+    for (dim, key), cell in cells.items():
+        for measure in MEASURES:
+            values[(dim, key, measure)] = int(cell.total(measure))
+        mix = defaultdict(int)
+        for score, counts in cell.by_score.items():
+            mix[f"mix_{band_of(score, policy.mix_bands)}"] += int(counts["entries"])
+        for name in _mix_names(policy):
+            values[(dim, key, name)] = mix.get(name, 0)
+    return values
+
+
+def _relations(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) -> list[list[tuple]]:
+    keys_by_dim: dict[str, list[tuple]] = defaultdict(list)
+    for dim, key in cells:
+        keys_by_dim[dim].append(key)
+    relations: list[list[tuple]] = []
+    mix_names = _mix_names(policy)
+    for dim, key in cells:
+        relations.append([(dim, key, "ended"), (dim, key, "completed"), (dim, key, "dropped_out")])
+        relations.append([(dim, key, "entries"), *((dim, key, name) for name in mix_names)])
+    additive = (*MEASURES, *mix_names)
+    for measure in additive:
+        for dim in ("partner", "bassin", "period"):
+            relations.append([("all", (), measure), *((dim, k, measure) for k in keys_by_dim[dim])])
+        for child in ("service", "agreement", "partner_period"):
+            by_partner = defaultdict(list)
+            for k in keys_by_dim[child]:
+                by_partner[k[0]].append((child, k, measure))
+            for partner, members in by_partner.items():
+                relations.append([("partner", (partner,), measure), *members])
+        by_period = defaultdict(list)
+        for k in keys_by_dim["partner_period"]:
+            by_period[k[1]].append(("partner_period", k, measure))
+        for period, members in by_period.items():
+            relations.append([("period", (period,), measure), *members])
+    return relations
+
+
+def protect(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) -> set[tuple]:
+    """The set of ``(dim, key, measure)`` to hide. A cell under ``min_cell`` people is hidden whole."""
+    k = policy.min_cell
+    values = _values(cells, policy)
+    relations = _relations(cells, policy)
+    mix_names = _mix_names(policy)
+    # 1. whole cells: under k people, then complements on the (exactly additive) entries
+    small = {(dim, key, "entries") for (dim, key), cell in cells.items() if cell.total("people") < k}
+    entry_values = {cell: v for cell, v in values.items() if cell[2] == "entries"}
+    entry_relations = [
+        [c for c in r if c[2] == "entries"] for r in relations if all(c[2] == "entries" for c in r)
+    ]
+    hidden_cells = {(d, key) for d, key, _ in complementary_suppression(entry_values, small, entry_relations)}
+    # 2. every figure of a hidden cell, small counts inside published cells, then complements everywhere
+    always = [(d, key, m) for d, key in hidden_cells for m in (*MEASURES, *mix_names)]
+    hidden = primary_suppression(values, k, always)
+    return complementary_suppression(values, hidden, relations)
+
+
+# --- figures of one cell -------------------------------------------------------------------------
+
+
+def _figures(
+    cell: Cell,
+    policy: PositiveExitPolicy,
+    rates: dict[str, float],
+    hidden: set[tuple],
+    definition: dict,
+    funding_cents: int | None,
+) -> dict[str, Any]:
+    dim, key = cell.dim, cell.key
+
+    def shown(measure: str) -> bool:
+        return (dim, key, measure) not in hidden
+
+    def count(measure: str) -> int | None:
+        return int(cell.total(measure)) if shown(measure) else None
+
+    ended, positive = int(cell.total("ended")), int(cell.total("positive_exits"))
+    bands: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for score, counts in cell.by_score.items():
+        band = band_of(score, policy.bands)
+        bands[band][0] += int(counts["ended"])
+        bands[band][1] += int(counts["positive_exits"])
+    comparison = standardise(
+        {b: BandCounts(e, p) for b, (e, p) in bands.items()}, rates, policy.confidence, policy.small_numbers
+    )
+    rate_ok = shown("positive_exits") and shown("ended") and ended > 0
+    interval = wilson_interval(positive, ended, policy.confidence) if rate_ok else None
+    days_n, gain_n = cell.total("days_n"), int(cell.total("gain_n"))
+    improved = int(cell.total("improved"))
+    progression_ok = shown("gain_n") and gain_n >= policy.min_cell
+    share_ok = progression_ok and not (
+        0 < improved < policy.min_cell or 0 < gain_n - improved < policy.min_cell
+    )
+    scored = {s: c["entries"] for s, c in cell.by_score.items() if s >= 0}
+    mix = {
+        name.removeprefix("mix_"): (
+            int(
+                sum(
+                    c["entries"]
+                    for s, c in cell.by_score.items()
+                    if f"mix_{band_of(s, policy.mix_bands)}" == name
+                )
+            )
+            if shown(name)
+            else None
+        )
+        for name in _mix_names(policy)
+    }
+    cost = None
+    if funding_cents is not None and rate_ok and positive > 0:
+        cost = (Decimal(funding_cents) / 100 / positive).quantize(Decimal("0.01"))
+    return {
+        "key": _key_out(dim, key),
+        "people": count("people"),
+        "entries": count("entries"),
+        "completed": count("completed"),
+        "dropped_out": count("dropped_out"),
+        "ended": count("ended"),
+        "positive_exits": count("positive_exits"),
+        "positive_rate": round(positive / ended, 4) if rate_ok else None,
+        "positive_rate_interval": [round(v, 4) for v in interval] if interval else None,
+        "expected_positive_exits": round(comparison.expected, 2) if shown("ended") else None,
+        "observed_expected_ratio": (
+            round(comparison.ratio, 3) if rate_ok and comparison.ratio is not None else None
+        ),
+        "ratio_interval": (
+            [round(v, 3) for v in comparison.ratio_interval]
+            if rate_ok and comparison.ratio_interval
+            else None
+        ),
+        "verdict": comparison.verdict if rate_ok else "Effectif trop faible pour être publié.",
+        "small_numbers": comparison.small_numbers,
+        "mean_days_to_exit": (
+            round(cell.total("days_sum") / days_n, 1) if rate_ok and days_n >= policy.min_cell else None
+        ),
+        "progression": {
+            "assessed_steps": gain_n if progression_ok else None,
+            "mean_gain": round(cell.total("gain_sum") / gain_n, 3) if progression_ok else None,
+            "improved_share": round(improved / gain_n, 4) if share_ok else None,
+        },
+        "entrant_mix": mix,
+        "mean_proximity_score": (
+            round(sum(s * n for s, n in scored.items()) / sum(scored.values()), 2)
+            if scored and sum(scored.values()) and shown("entries")
+            else None
+        ),
+        "funding_eur": str((Decimal(funding_cents) / 100).quantize(Decimal("0.01")))
+        if funding_cents is not None
+        else None,
+        "cost_per_positive_exit_eur": str(cost) if cost is not None else None,
+        "suppressed": sorted(m for d, k, m in hidden if d == dim and k == key),
+        "positive_exit_definition": definition["version"],
+    }
+
+
+def _key_out(dim: str, key: tuple) -> Any:
+    if dim == "all":
+        return None
+    if dim == "period":
+        return quarter_label(key[0])
+    if dim == "partner_period":
+        return {"partner_id": str(key[0]), "period": quarter_label(key[1])}
+    return str(key[-1]) if key[-1] is not None else None
+
+
+def _default_label(dim: str, key: tuple) -> str:
+    if dim == "all":
+        return "Ensemble des partenaires"
+    if dim == "period":
+        return quarter_label(key[0])
+    if dim == "bassin":
+        return key[0] or "(bassin inconnu)"
+    if dim == "service":
+        return "(service non précisé)"
+    if dim == "agreement":
+        return "(hors convention)"
+    return str(key)
+
+
+async def _labels(session: AsyncSession, cells) -> dict[tuple[str, tuple], str]:
+    orgs = dict((await session.execute(select(Organisation.id, Organisation.name))).all())
+    services = dict((await session.execute(select(Service.id, Service.name))).all())
+    agreements = {
+        a: f"{ref} — {title}"
+        for a, ref, title in (
+            await session.execute(select(Agreement.id, Agreement.reference, Agreement.title))
+        ).all()
+    }
+    labels = {}
+    for dim, key in cells:
+        if dim == "partner":
+            labels[(dim, key)] = orgs.get(key[0])
+        elif dim == "service" and key[1] is not None:
+            labels[(dim, key)] = f"{orgs.get(key[0])} — {services.get(key[1], '?')}"
+        elif dim == "agreement" and key[1] is not None:
+            labels[(dim, key)] = agreements.get(key[1])
+        elif dim == "partner_period":
+            labels[(dim, key)] = f"{orgs.get(key[0])} — {quarter_label(key[1])}"
+    return {k: v for k, v in labels.items() if v}
+
+
+async def _funding(session: AsyncSession, start: date, end: date) -> dict[tuple[str, tuple], int]:
+    """Each agreement's funding prorated to the year (by days), summed per partner and overall."""
+    funding: dict[tuple[str, tuple], int] = defaultdict(int)
+    rows = await session.execute(
+        select(
+            Agreement.id,
+            Agreement.organisation_id,
+            Agreement.funding_cents,
+            Agreement.start_date,
+            Agreement.end_date,
+        ).where(
+            Agreement.funding_cents.is_not(None), Agreement.start_date <= end, Agreement.end_date >= start
+        )
+    )
+    for agreement_id, partner_id, cents, a_start, a_end in rows.all():
+        share = rules.prorated_funding(cents, a_start, a_end, start, end) or 0
+        funding[("agreement", (partner_id, agreement_id))] += share
+        funding[("partner", (partner_id,))] += share
+        funding[("all", ())] += share
+    return dict(funding)
+
+
+__all__ = ["KEY_COLUMNS", "assemble", "evaluate", "protect"]

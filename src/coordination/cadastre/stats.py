@@ -1,0 +1,212 @@
+"""Pure statistics of the evaluation: positive-exit rule, Wilson intervals, indirect standardisation,
+disclosure control. No database: unit-tested on hand-computed figures.
+
+Indirect standardisation (the creaming-proof comparison)
+--------------------------------------------------------
+Reference rates ``r_b`` = positive exits / ended steps of *all* partners in the period, per proximity-score
+band ``b``. A partner that ended ``n_b`` steps in band ``b`` is *expected* to produce
+``E = Σ_b n_b · r_b`` positive exits if it did as well as the average partner with the same people. The
+ratio ``O / E`` says how it did given whom it took in: 1 = as expected, above 1 = better. A partner that only
+takes people close to a job has a high raw rate but also a high ``E``; one that works with people far from a
+job has a low raw rate but a low ``E``.
+
+How sure: the observed proportion ``O/n`` gets a Wilson score interval; ``E`` is treated as fixed (it comes
+from the whole population, far larger than one partner), so the ratio's interval is the Wilson interval
+divided by ``E/n``. When it contains 1, the partner is not demonstrably different from the average.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from scipy.stats import norm
+
+from coordination.cadastre.policy import PositiveExitPolicy
+
+# --- the positive-exit rule, on plain values (the SQL in evaluation.py implements the same) ---------
+
+
+@dataclass(frozen=True)
+class StepFacts:
+    id: Hashable
+    kind: str
+    status: str
+    start_date: date | None
+    end_date: date | None = None
+    exit_date: date | None = None
+    job_contract_kind: str | None = None
+    job_duration_months: int | None = None
+    training_qualifying: bool | None = None
+
+    @property
+    def ended_on(self) -> date | None:
+        return self.exit_date or self.end_date
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months; an end-of-month start lands on the last day of a shorter month (as SQL does)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def qualifies_as_outcome(step: StepFacts, policy: PositiveExitPolicy) -> str | None:
+    """``"job"``, ``"training"`` or ``None``: what kind of positive exit this step would be."""
+    if step.status not in policy.outcome_statuses or step.start_date is None:
+        return None
+    if policy.job_enabled and step.kind in policy.job_kinds:
+        long_enough = (step.job_duration_months or 0) >= policy.job_min_months
+        if long_enough or step.job_contract_kind in policy.open_ended_contracts:
+            return "job"
+    if policy.training_enabled and step.kind in policy.training_kinds:
+        if step.training_qualifying or not policy.training_qualifying_only:
+            return "training"
+    return None
+
+
+def positive_exit_on(step: StepFacts, others: Iterable[StepFacts], policy: PositiveExitPolicy) -> date | None:
+    """The start date of the first outcome that makes ``step`` a positive exit, or ``None``.
+
+    Only ended steps (completed or dropped out, with an end or exit date) can have one. The outcome must be
+    another step of the same person, begun on or after the evaluated step's start and at the latest
+    ``within_months`` after its end.
+    """
+    ended = step.ended_on
+    if step.status not in ("completed", "dropped_out") or ended is None or step.start_date is None:
+        return None
+    best = None
+    for other in others:
+        if other.id == step.id:
+            continue
+        kind = qualifies_as_outcome(other, policy)
+        if kind is None or other.start_date < step.start_date:
+            continue
+        within = policy.job_within_months if kind == "job" else policy.training_within_months
+        if other.start_date <= add_months(ended, within) and (best is None or other.start_date < best):
+            best = other.start_date
+    return best
+
+
+# --- intervals -----------------------------------------------------------------------------------
+
+
+def z_for(confidence: float) -> float:
+    return float(norm.ppf(1 - (1 - confidence) / 2))
+
+
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    if trials <= 0:
+        return None
+    z = z_for(confidence)
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# --- indirect standardisation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BandCounts:
+    ended: int
+    positive: int
+
+
+def reference_rates(population: Mapping[Hashable, BandCounts]) -> dict[Hashable, float]:
+    """Positive-exit rate per band over the whole population (bands with no ended step are left out)."""
+    return {band: c.positive / c.ended for band, c in population.items() if c.ended > 0}
+
+
+@dataclass(frozen=True)
+class Standardised:
+    observed: int
+    ended: int
+    expected: float
+    ratio: float | None
+    ratio_interval: tuple[float, float] | None
+    verdict: str
+    small_numbers: bool
+
+
+def standardise(
+    group: Mapping[Hashable, BandCounts],
+    rates: Mapping[Hashable, float],
+    confidence: float = 0.95,
+    small_numbers: int = 30,
+) -> Standardised:
+    observed = sum(c.positive for c in group.values())
+    ended = sum(c.ended for c in group.values())
+    expected = sum(c.ended * rates.get(band, 0.0) for band, c in group.items())
+    ratio = observed / expected if expected > 0 else None
+    interval = None
+    if ratio is not None:
+        wilson = wilson_interval(observed, ended, confidence)
+        scale = expected / ended
+        interval = (wilson[0] / scale, wilson[1] / scale)
+    return Standardised(
+        observed=observed,
+        ended=ended,
+        expected=expected,
+        ratio=ratio,
+        ratio_interval=interval,
+        verdict=verdict(interval),
+        small_numbers=ended < small_numbers,
+    )
+
+
+def verdict(interval: tuple[float, float] | None) -> str:
+    if interval is None:
+        return "Pas de comparaison possible (aucune sortie attendue)."
+    if interval[0] > 1:
+        return "Au-dessus de l'attendu compte tenu du public accueilli."
+    if interval[1] < 1:
+        return "En dessous de l'attendu compte tenu du public accueilli."
+    return "Pas de différence démontrable avec l'attendu compte tenu du public accueilli."
+
+
+# --- disclosure control ---------------------------------------------------------------------------
+
+
+def primary_suppression(
+    values: Mapping[Hashable, int], min_cell: int, always: Iterable[Hashable] = ()
+) -> set:
+    """Counts from 1 to ``min_cell - 1`` are hidden (zero is shown: it identifies nobody)."""
+    hidden = {key for key, value in values.items() if 0 < value < min_cell}
+    hidden.update(always)
+    return hidden
+
+
+def complementary_suppression(
+    values: Mapping[Hashable, int], hidden: set, relations: Iterable[list[Hashable]]
+) -> set:
+    """Hide more cells until no published relation ``a = b + c + …`` leaves exactly one unknown.
+
+    ``relations`` are the additive links a reader could use (a row's total and its parts, a partner and its
+    services, ended = completed + dropped out …), each given as the list of its cells, total included. In a
+    relation with exactly one hidden cell, the smallest published non-zero cell (else any) is hidden too;
+    repeated until stable. Returns the new hidden set (a superset of ``hidden``).
+    """
+    hidden = set(hidden)
+    relations = [list(r) for r in relations]
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            present = [cell for cell in relation if cell in values]
+            unknown = [cell for cell in present if cell in hidden]
+            if len(unknown) != 1:
+                continue
+            candidates = [cell for cell in present if cell not in hidden]
+            if not candidates:
+                continue
+            nonzero = [cell for cell in candidates if values[cell] > 0]
+            pick = min(nonzero or candidates, key=lambda cell: (values[cell], str(cell)))
+            hidden.add(pick)
+            changed = True
+    return hidden
