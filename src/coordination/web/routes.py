@@ -8,6 +8,7 @@ from litestar.static_files import create_static_files_router
 
 from coordination.web.auth_pages import AuthPages
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.me_pages import MePages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -20,4 +21,5 @@ ROUTES = [
         opt={"public": "feuilles de style et scripts"},
     ),
     AuthPages,
+    MePages,
 ]

@@ -41,3 +41,21 @@ async def form_token(client, path: str) -> str:
     page = await client.get(path)
     assert page.status_code == 200, page.text
     return csrf_from(page.text)
+
+
+@pytest.fixture
+async def demo(settings, database):
+    from tests.fixtures.web_demo import seed_web_demo
+
+    await seed_web_demo(settings)
+
+
+async def person_ids(database) -> dict[str, object]:
+    """First name → person id of the demo files."""
+    from sqlalchemy import select
+
+    from coordination.dossier.models import Person
+
+    async with database.sessionmaker() as session:
+        rows = await session.execute(select(Person.first_name, Person.id))
+        return {first: pid for first, pid in rows}

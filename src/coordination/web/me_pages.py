@@ -1,0 +1,214 @@
+"""The person's own space: their file in plain words, their referent, their consents, their journal.
+
+Every read goes through the access gate (basis « self »); giving and withdrawing a consent call the
+access package's services after the gate, exactly as ``/api/v1/persons/{id}/consents`` does, and take
+one click each.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from litestar.response import Redirect
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access import services as consents
+from coordination.access.gate import check_access
+from coordination.access.policy import FILE_SECTIONS
+from coordination.access.principal import Principal
+from coordination.db.base import utcnow
+from coordination.directory.models import Organisation, OrganisationKind
+from coordination.dossier.services import fileview
+from coordination.errors import BadRequest, NotFound
+from coordination.settings import Settings
+from coordination.web.csrf import as_list, checked_form
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.filedata import PLAIN_WORDS, SECTION_TITLES, load_file_view, request_id_of
+from coordination.web.referent_info import current_referent
+from coordination.web.render import page as render_page
+from coordination.web.session import require_user
+
+OWN_READ = {"section": (*fileview.FILE_SECTIONS, "consents", "journal"), "action": "read"}
+CONSENTS_WRITE = {"section": "consents", "action": "write"}
+JOURNAL_READ = {"section": "journal", "action": "read"}
+
+SUGGESTED_SECTIONS = ("identity", "plan", "trajectory", "progress")
+DURATIONS = {"3": ("3 mois", 92), "6": ("6 mois", 183), "12": ("1 an", 365), "24": ("2 ans", 730)}
+MESSAGES = {
+    "retire": "Consentement retiré. L'organisme n'a plus accès à ces informations, dès maintenant.",
+    "donne": "Consentement enregistré. Vous pouvez le retirer à tout moment, en un clic.",
+}
+JOURNAL_PAGE = 100
+
+
+async def own_person(request: Request) -> tuple[Principal, UUID]:
+    principal = await require_user(request)
+    if principal.person_id is None:
+        raise NotFound(
+            "Aucun dossier personnel n'est associé à votre compte : cet espace est celui des personnes "
+            "accompagnées.",
+            code="no-own-file",
+        )
+    return principal, principal.person_id
+
+
+async def _recipients(session: AsyncSession) -> list[Organisation]:
+    """Organisations a person may share with (regulators never see a named file)."""
+    rows = await session.scalars(
+        select(Organisation)
+        .where(Organisation.kind != OrganisationKind.REGULATOR)
+        .order_by(Organisation.name)
+    )
+    return list(rows)
+
+
+def _suggestions(view, active_consents) -> list[dict]:
+    """One-click consents: each organisation running a step of the person's pathway without an active
+    consent covering that step."""
+    covered = {
+        c.recipient_organisation_id
+        for c in active_consents
+        if c.status == "active" and {"trajectory", "progress"} <= set(c.sections)
+    }
+    found: dict[UUID, dict] = {}
+    for step in view.data.get("trajectory", []):
+        org = step.organisation_id
+        if org in covered or org in found or step.status in ("completed", "cancelled", "dropped_out"):
+            continue
+        what = step.title or step.kind_label
+        found[org] = {
+            "organisation_id": org,
+            "organisation_name": view.org_names.get(org, "Organisme"),
+            "purpose": f"Suivre votre étape « {what} » et y noter vos progrès.",
+            "sections": SUGGESTED_SECTIONS,
+        }
+    return list(found.values())
+
+
+def _journal_for_person(items, principal: Principal, include_own: bool):
+    return [i for i in items if include_own or i.user_id != principal.user_id]
+
+
+class MePages(Controller):
+    path = "/mon-espace"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+
+    @get("/", opt=OWN_READ)
+    async def space(
+        self, request: Request, db_session: AsyncSession, settings: Settings, ok: str | None = None
+    ) -> Response:
+        principal, person_id = await own_person(request)
+        rid = request_id_of(request)
+        view = await load_file_view(db_session, principal, person_id, request_id=rid, settings=settings)
+        referent, _ = await current_referent(
+            db_session, principal, person_id, request_id=rid, settings=settings
+        )
+        await check_access(
+            db_session, principal, person_id=person_id, section="consents", action="read", request_id=rid
+        )
+        consent_list = await consents.list_consents(db_session, person_id)
+        await check_access(
+            db_session, principal, person_id=person_id, section="journal", action="read", request_id=rid
+        )
+        journal_items, _ = await consents.read_journal(db_session, person_id=person_id, limit=200, offset=0)
+        others = _journal_for_person(journal_items, principal, include_own=False)[:5]
+        recipients = await _recipients(db_session)
+        await db_session.commit()
+        return render_page(
+            request,
+            "me.html",
+            view=view,
+            titles=SECTION_TITLES,
+            plain=PLAIN_WORDS,
+            referent=referent,
+            consents=consent_list,
+            suggestions=_suggestions(view, consent_list),
+            recipients=recipients,
+            durations=DURATIONS,
+            file_sections=[s.value for s in FILE_SECTIONS],
+            journal=others,
+            message=MESSAGES.get(ok or ""),
+        )
+
+    @post("/consentements", opt=CONSENTS_WRITE)
+    async def give(self, request: Request, db_session: AsyncSession) -> Response:
+        principal, person_id = await own_person(request)
+        form = await checked_form(request)
+        try:
+            recipient = UUID(str(form.get("recipient_organisation_id", "")))
+        except ValueError as exc:
+            raise BadRequest("Choisissez l'organisme avec lequel partager.") from exc
+        label, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
+        await check_access(
+            db_session,
+            principal,
+            person_id=person_id,
+            section="consents",
+            action="write",
+            request_id=request_id_of(request),
+        )
+        await consents.give_consent(
+            db_session,
+            principal,
+            person_id,
+            recipient_organisation_id=recipient,
+            sections=as_list(form.get("sections")),
+            purpose=str(form.get("purpose", "")),
+            expires_at=utcnow() + timedelta(days=days),
+        )
+        await db_session.commit()
+        return Redirect("/mon-espace?" + urlencode({"ok": "donne"}) + "#consentements", status_code=303)
+
+    @post("/consentements/{consent_id:uuid}/retrait", opt=CONSENTS_WRITE)
+    async def withdraw(self, request: Request, db_session: AsyncSession, consent_id: UUID) -> Response:
+        principal, person_id = await own_person(request)
+        await checked_form(request)
+        await check_access(
+            db_session,
+            principal,
+            person_id=person_id,
+            section="consents",
+            action="write",
+            request_id=request_id_of(request),
+        )
+        await consents.withdraw_consent(db_session, principal, person_id, consent_id)
+        await db_session.commit()
+        return Redirect("/mon-espace?" + urlencode({"ok": "retire"}) + "#consentements", status_code=303)
+
+    @get("/journal", opt=JOURNAL_READ)
+    async def journal(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+        moi: bool = False,
+    ) -> Response:
+        principal, person_id = await own_person(request)
+        await check_access(
+            db_session,
+            principal,
+            person_id=person_id,
+            section="journal",
+            action="read",
+            request_id=request_id_of(request),
+        )
+        items, total = await consents.read_journal(
+            db_session, person_id=person_id, limit=JOURNAL_PAGE, offset=(page - 1) * JOURNAL_PAGE
+        )
+        await db_session.commit()
+        shown = _journal_for_person(items, principal, include_own=moi)
+        return render_page(
+            request,
+            "my_journal.html",
+            items=shown,
+            include_own=moi,
+            page_number=page,
+            has_more=page * JOURNAL_PAGE < total,
+        )

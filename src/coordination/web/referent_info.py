@@ -1,0 +1,37 @@
+"""The person's referent, read through the gate with the referent package's own services and shapes."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.gate import check_access
+from coordination.access.principal import Principal
+from coordination.settings import Settings
+
+
+async def current_referent(
+    session: AsyncSession, principal: Principal, person_id: UUID, *, request_id: str, settings: Settings
+):
+    """``(referent, history)`` as the API's ``ReferentOut``; ``(None, [])`` when refused or unassigned."""
+    from coordination.referent import services
+    from coordination.referent.controllers import _names, _policies, link_out
+
+    decision = await check_access(
+        session,
+        principal,
+        person_id=person_id,
+        section=services.SECTION,
+        action="read",
+        request_id=request_id,
+        raise_on_deny=False,
+    )
+    if not decision.allowed:
+        return None, []
+    links = await services.history(session, person_id)
+    names = await _names(session, links)
+    policies = _policies(settings)
+    history = [link_out(link, names, policies) for link in links]
+    active = next((h for h in history if h.ended_at is None), None)
+    return active, history

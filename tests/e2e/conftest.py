@@ -1,0 +1,147 @@
+"""Browser tests: a real uvicorn server on a free loopback port (migrated temporary SQLite + demo data)
+driven by Playwright through Debian's Chromium. Playwright never downloads a browser here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(os.environ.get("COORDINATION_E2E_SCREENSHOTS", "/tmp/coordination-e2e"))
+"""Screenshots of each page, kept as test artefacts."""
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = """
+import asyncio
+from coordination.db.migrate import upgrade
+from coordination.settings import load_settings
+from tests.fixtures.web_demo import seed_web_demo
+settings = load_settings(env_file=None)
+upgrade(settings.effective_database_url)
+asyncio.run(seed_web_demo(settings))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a live server with the demo data."""
+    var = tmp_path_factory.mktemp("e2e-var")
+    port = _free_port()
+    env = {**os.environ, "COORDINATION_VAR_DIR": str(var), "COORDINATION_ENV": "development"}
+    env.pop("COORDINATION_DATABASE_URL", None)
+    # Migrate and seed in a child process: this process may already run an event loop (pytest-asyncio).
+    subprocess.run([sys.executable, "-c", SEED], env=env, cwd=ROOT, check=True, timeout=120)
+    log = (var / "server.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "coordination.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("the server stopped: " + (var / "server.log").read_text()[-2000:])
+            try:
+                if httpx.get(base + "/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start within 30 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium package (make system-deps)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="fr-BE",
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh tab with no cookies."""
+    browser.clear_cookies()
+    tab = browser.new_page()
+    tab.set_default_timeout(15_000)
+    tab.base_url = server  # type: ignore[attr-defined]
+    try:
+        yield tab
+    finally:
+        tab.close()
+
+
+def shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, server: str, display_name: str) -> None:
+    page.goto(server + "/connexion")
+    page.get_by_role("button", name=f"Se connecter comme {display_name}").click()
+    page.wait_for_load_state("networkidle")
