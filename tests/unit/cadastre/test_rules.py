@@ -1,0 +1,79 @@
+"""BCE/KBO numbers and the agreement life cycle."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from coordination.cadastre import rules
+
+
+@pytest.mark.parametrize(
+    "raw", ["0403.170.701", "BE 0403 170 701", "0403170701", "403.170.701", "0202.239.951"]
+)
+def test_valid_bce_numbers(raw):
+    assert rules.bce_error(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("0403170702", "modulo 97"),
+        ("04031707", "10 chiffres"),
+        ("04031707011", "10 chiffres"),
+        ("04O3170701", "10 chiffres"),
+        ("2403170701", "commencer par 0 ou 1"),
+        ("", "10 chiffres"),
+    ],
+)
+def test_invalid_bce_numbers_say_why_in_french(raw, why):
+    assert why in rules.bce_error(raw)
+
+
+def test_check_digits_are_97_minus_mod_97():
+    # 04031707 mod 97 = 96 → check 01
+    assert 4031707 % 97 == 96 and rules.bce_with_check(4031707) == "0403170701"
+    for n in (1, 96, 97, 12345678, 19999999):
+        assert rules.is_valid_bce(rules.bce_with_check(n))
+    assert rules.normalise_bce("BE0403.170.701") == "0403170701"
+    assert rules.format_bce("0403170701") == "0403.170.701"
+
+
+def test_expiry_steps_and_alerts():
+    today = date(2025, 6, 15)
+    assert rules.effective_status("active", date(2025, 6, 14), today) == "closed"
+    assert rules.effective_status("active", date(2025, 6, 15), today) == "active"
+    assert rules.accepts_steps("active", date(2025, 1, 1), date(2025, 12, 31), date(2025, 7, 1), today)
+    assert not rules.accepts_steps("active", date(2025, 1, 1), date(2025, 12, 31), date(2026, 1, 1), today)
+    assert not rules.accepts_steps("active", date(2024, 1, 1), date(2025, 6, 1), date(2025, 5, 1), today)
+    assert not rules.accepts_steps("closed", date(2025, 1, 1), date(2025, 12, 31), date(2025, 7, 1), today)
+    assert rules.ending_soon("active", date(2025, 7, 1), today)
+    assert not rules.ending_soon("active", date(2026, 7, 1), today)
+    assert rules.alert_level(10) == "urgent" and rules.alert_level(45) == "warning"
+
+
+def test_funding_is_prorated_by_days():
+    cents = 3_650_000
+    assert (
+        rules.prorated_funding(
+            cents, date(2025, 1, 1), date(2025, 12, 31), date(2025, 1, 1), date(2025, 12, 31)
+        )
+        == cents
+    )
+    half = rules.prorated_funding(
+        cents, date(2024, 7, 2), date(2025, 7, 1), date(2025, 1, 1), date(2025, 12, 31)
+    )
+    assert half == round(cents * 182 / 365)
+    assert (
+        rules.prorated_funding(
+            cents, date(2023, 1, 1), date(2023, 12, 31), date(2025, 1, 1), date(2025, 12, 31)
+        )
+        == 0
+    )
+    assert (
+        rules.prorated_funding(
+            None, date(2025, 1, 1), date(2025, 12, 31), date(2025, 1, 1), date(2025, 12, 31)
+        )
+        is None
+    )
