@@ -34,8 +34,7 @@ def _progress(console: Console) -> Progress:
     )
 
 
-async def _run(settings: Settings, apply: bool, console: Console) -> int:
-    policies = referent_policies(settings.policies_dir)
+async def _run(settings: Settings, policies, apply: bool, console: Console) -> int:
     db = Database(settings.effective_database_url)
     try:
         async with db.sessionmaker() as session:
@@ -85,12 +84,14 @@ def _report(result: bulk.BulkPlan, apply: bool, console: Console) -> None:
 def assign_cli(settings: Settings, apply: bool) -> int:
     console = Console(file=sys.stdout)
     try:
-        return asyncio.run(_run(settings, apply, console))
+        policies = referent_policies(settings.policies_dir)
     except (RuleFileError, OSError) as exc:
         print(
             f"coordination : règles du référent illisibles ({settings.policies_dir}) : {exc}", file=sys.stderr
         )
         return EXIT_CONFIG
+    try:
+        return asyncio.run(_run(settings, policies, apply, console))
     except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable" to the operator
         print(
             f"coordination : attribution impossible (COORDINATION_DATABASE_URL) : {type(exc).__name__}: {exc}",

@@ -99,34 +99,34 @@ async def world(app, database) -> World:
         forem, cpas = w.orgs["forem"].id, w.orgs["cpas"].id
         w.users = {
             "anna": User(
-                subject="anna",
+                subject="t-anna",
                 display_name="Anna Conseillère",
                 role=Role.FOREM_REFERENT,
                 organisation_id=forem,
                 team="grappe-industrie",
             ),
             "bob": User(
-                subject="bob", display_name="Bob Conseiller", role=Role.FOREM_REFERENT, organisation_id=forem
+                subject="t-bob", display_name="Bob Conseiller", role=Role.FOREM_REFERENT, organisation_id=forem
             ),
             "eva": User(
-                subject="eva",
+                subject="t-eva",
                 display_name="Eva e-conseil",
                 role=Role.FOREM_EADVISER,
                 organisation_id=forem,
                 team="econseil-liege",
             ),
-            "admin": User(subject="admin", display_name="Admin", role=Role.ADMIN, organisation_id=forem),
+            "admin": User(subject="t-admin", display_name="Admin", role=Role.ADMIN, organisation_id=forem),
             "nadia": User(
-                subject="nadia", display_name="Nadia AS", role=Role.CPAS_SOCIAL_WORKER, organisation_id=cpas
+                subject="t-nadia", display_name="Nadia AS", role=Role.CPAS_SOCIAL_WORKER, organisation_id=cpas
             ),
             "paul": User(
-                subject="paul",
+                subject="t-paul",
                 display_name="Paul CISP",
                 role=Role.PARTNER_OPERATOR,
                 organisation_id=w.orgs["partner"].id,
             ),
             "lea": User(
-                subject="lea-self", display_name="Léa", role=Role.BENEFICIARY, person_id=w.persons["lea"].id
+                subject="t-lea-self", display_name="Léa", role=Role.BENEFICIARY, person_id=w.persons["lea"].id
             ),
         }
         s.add_all(w.users.values())
