@@ -1,0 +1,184 @@
+"""IDOR sweep: every ID-bearing API operation, called by every caller who may not read file B, with B's ids.
+
+The operations come from the app's own OpenAPI document (so a route added later is swept too); a body
+and query that pass validation are generated from the schema (one deterministic example per operation),
+then every path id is replaced by the id of an object in B's file. Each call must be refused with 403 or
+404 — never 2xx (a leak or a write into someone else's file), never 5xx — and a 403 must have left a
+``deny`` row in B's access journal, naming the caller. Write routes also get a plausible ``If-Match``
+so a 412/428 cannot hide a missing gate.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from litestar.testing import AsyncTestClient
+
+from tests.integration.hardening.conftest import PDF, journal_rows, seed_world
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware. exclude pattern"),
+]
+
+CALLERS = ("referent", "cpas", "partner", "partner_manager", "regulator", "beneficiary", "admin")
+"""Nobody here may read B: the Forem has no mandate (B left the register), the other CPAS does not pay
+B's RIS, the CISP has no consent from B, regulators and administrators never read a named file, and
+the beneficiary is A, not B."""
+
+PARAM_TO_ID = {
+    "person_id": "person",
+    "objective_id": "objective",
+    "commitment_id": "commitment",
+    "step_id": "step",
+    "document_id": "document",
+    "consent_id": "consent",
+    "visa_id": "visa",
+}
+NOT_A_FILE = {"organisation_id", "agreement_id", "service_id", "adviser_id", "resource", "section"}
+"""Path parameters that do not designate a person's file (the public registry, advisers, enums)."""
+UNKNOWN_ID = "01900000-0000-7000-8000-000000000000"
+"""For an id-bearing route whose parameter is not in :data:`PARAM_TO_ID` (a notification, a route added
+later): an id that designates nothing, which must still be refused (403/404), never a 2xx or a 5xx."""
+
+RAW_UPLOADS = {
+    "/api/v1/persons/{person_id}/documents",
+    "/api/v1/persons/{person_id}/documents/{document_id}/versions",
+}
+
+
+def _empty(response) -> bool:
+    try:
+        return response.json() in ([], {})
+    except ValueError:
+        return False
+
+
+def _one_valid_case(operation):
+    cases = []
+
+    @given(operation.as_strategy())
+    @settings(
+        max_examples=1,
+        phases=[Phase.generate],
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def draw(case) -> None:
+        cases.append(case)
+
+    draw()
+    return cases[0]
+
+
+def _file_operations(raw_schema: dict) -> list:
+    schema = schemathesis.openapi.from_dict(raw_schema)
+    operations = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        names = {p.name for p in operation.path_parameters}
+        if names - NOT_A_FILE:
+            operations.append(operation)
+    return operations
+
+
+@dataclass
+class Sweep:
+    calls: int = 0
+    leaks: list[str] = field(default_factory=list)
+    server_errors: list[str] = field(default_factory=list)
+    unjournaled: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+    deny_users: set = field(default_factory=set)
+
+
+async def sweep(database, settings) -> tuple[Sweep, object]:
+    world = await seed_world(database, settings)
+    ids = {"person": world.person_b, **world.b_ids}
+    from coordination.app import create_app
+
+    app = create_app(settings, database=database)
+    out = Sweep()
+    async with AsyncTestClient(app=app) as client:
+        raw = (await client.get("/schema/openapi.json")).json()
+        operations = _file_operations(raw)
+        assert len(operations) >= 30, [op.label for op in operations]
+        for operation in operations:
+            case = _one_valid_case(operation)
+            path = operation.path
+            on_file = False
+            for param in operation.path_parameters:
+                if param.name in PARAM_TO_ID:
+                    value, on_file = ids[PARAM_TO_ID[param.name]], True
+                elif param.name in NOT_A_FILE:
+                    value = case.path_parameters[param.name]
+                else:
+                    value = UNKNOWN_ID
+                path = path.replace("{" + param.name + "}", str(value))
+            kwargs: dict = {"params": {k: v for k, v in (case.query or {}).items() if v is not None}}
+            if operation.path in RAW_UPLOADS:
+                kwargs["content"] = PDF
+                kwargs["params"]["filename"] = "cv.pdf"
+            elif case.body is not None and not isinstance(case.body, schemathesis.core.NotSet):
+                kwargs["content"] = json.dumps(case.body).encode()
+            for caller in CALLERS:
+                headers = world.headers(caller, **{"If-Match": '"1"', "Content-Type": "application/json"})
+                before = await journal_rows(database, world.person_b, decision="deny")
+                response = await client.request(operation.method.upper(), path, headers=headers, **kwargs)
+                out.calls += 1
+                where = f"{caller} {operation.method.upper()} {operation.path} → {response.status_code}"
+                status = response.status_code
+                journaled = on_file and await journal_rows(database, world.person_b, decision="deny") > before
+                if status < 400 and _empty(response) and operation.method.upper() == "GET":
+                    # Views over several sections (timeline, document list) show only the allowed ones:
+                    # nothing allowed → an empty list, every refusal journaled.
+                    if not journaled:
+                        out.unjournaled.append(where)
+                elif status < 400:
+                    out.leaks.append(f"{where}: {response.text[:200]}")
+                elif status >= 500:
+                    out.server_errors.append(f"{where}: {response.text[:200]}")
+                elif status == 403:
+                    assert response.headers["content-type"].startswith("application/problem+json"), where
+                    if on_file and not journaled:
+                        out.unjournaled.append(where)
+                elif status != 404:
+                    out.other.append(f"{where}: {response.text[:160]}")
+    from sqlalchemy import select
+
+    from coordination.access.models import AccessJournalEntry
+
+    async with database.sessionmaker() as s:
+        out.deny_users = set(
+            (
+                await s.scalars(
+                    select(AccessJournalEntry.user_id).where(
+                        AccessJournalEntry.person_id == UUID(world.person_b),
+                        AccessJournalEntry.decision == "deny",
+                    )
+                )
+            ).all()
+        )
+    return out, world
+
+
+async def test_every_id_route_refuses_other_peoples_files(database, settings) -> None:
+    """403/404 (or an empty view), never 2xx data, never 5xx, for every caller on every id route."""
+    out, world = await sweep(database, settings)
+    assert out.calls >= 30 * len(CALLERS)
+    assert not out.leaks, "\n".join(out.leaks)
+    assert not out.server_errors, "\n".join(out.server_errors)
+    assert not out.other, "refused with something other than 403/404:\n" + "\n".join(out.other)
+    assert {world.users[c].id for c in CALLERS} <= out.deny_users
+
+
+async def test_every_refusal_on_a_file_is_journaled(database, settings) -> None:
+    """Each 403 (or empty view) on B's file left a ``deny`` row in B's journal."""
+    out, _ = await sweep(database, settings)
+    assert not out.unjournaled, "403 without a journal row:\n" + "\n".join(out.unjournaled)
