@@ -8,7 +8,9 @@ from litestar.static_files import create_static_files_router
 
 from coordination.web.auth_pages import AuthPages
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.file_pages import FilePages
 from coordination.web.me_pages import MePages
+from coordination.web.worklist_pages import WorklistPages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -22,4 +24,6 @@ ROUTES = [
     ),
     AuthPages,
     MePages,
+    WorklistPages,
+    FilePages,
 ]

@@ -1,0 +1,136 @@
+"""The referent's worklist and the workers' file search, with the referent and dossier services and the
+gate asked for each person listed (the same way as ``/api/v1/referents/me/portfolio`` and
+``/api/v1/persons``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.gate import check_sections
+from coordination.db.base import utcnow
+from coordination.directory.models import Role
+from coordination.dossier.controllers.common import niss_key
+from coordination.dossier.services import persons
+from coordination.errors import BadRequest, Forbidden
+from coordination.settings import Settings
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.filedata import request_id_of
+from coordination.web.render import page
+from coordination.web.session import require_user
+
+ADVISER_ROLES = (Role.FOREM_REFERENT, Role.FOREM_EADVISER, Role.CPAS_SOCIAL_WORKER)
+STATUS_FILTERS = {
+    "": "Tous",
+    "forem": "Inscrit·e au Forem",
+    "ris": "Revenu d'intégration (CPAS)",
+    "inami": "Retour au travail (INAMI)",
+}
+PAGE_SIZE = 20
+
+
+async def _visible(session, principal, person_id, request_id: str, section: str) -> bool:
+    decisions = await check_sections(
+        session, principal, person_id=person_id, sections=[section], action="read", request_id=request_id
+    )
+    return decisions[section].allowed
+
+
+class WorklistPages(Controller):
+    path = "/"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+
+    @get("/portefeuille", opt={"section": "trajectory", "action": "read"})
+    async def portfolio(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        inactifs: Annotated[int | None, Parameter(ge=1, le=3650)] = None,
+    ) -> Response:
+        from coordination.referent import services, worklist
+        from coordination.referent.controllers import _policies
+        from coordination.referent.orientation import local_date
+
+        principal = await require_user(request)
+        if principal.role not in ADVISER_ROLES:
+            raise Forbidden("Cette page est réservée aux conseillers et assistants sociaux référents.")
+        policies = _policies(settings)
+        days = inactifs or policies.rules.stale_after_days
+        adviser = await services.adviser_for(db_session, principal)
+        now = utcnow()
+        items = await worklist.portfolio(db_session, adviser, policies.rules, now=now, stale_days=days)
+        rid = request_id_of(request)
+        visible = [i for i in items if await _visible(db_session, principal, i.person_id, rid, "trajectory")]
+        load = await services.portfolio_size(db_session, adviser.id)
+        alerts = worklist.alerts(visible, adviser, today=local_date(now, policies.rules), stale_days=days)
+        await db_session.commit()
+        labels = policies.matrix.labels_fr
+        return page(
+            request,
+            "worklist.html",
+            adviser=adviser,
+            load=load,
+            items=visible,
+            alerts=alerts,
+            stale_days=days,
+            track_label=lambda t: labels.get(t, t) if t else "—",
+            overdue=sum(1 for i in visible if i.first_contact_overdue),
+            stale=sum(1 for i in visible if i.stale),
+        )
+
+    @get("/dossiers", opt={"section": "identity", "action": "read"})
+    async def search(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        nom: Annotated[str | None, Parameter(max_length=100)] = None,
+        niss: Annotated[str | None, Parameter(max_length=20)] = None,
+        bassin: Annotated[str | None, Parameter(max_length=80)] = None,
+        statut: str | None = None,
+        page_number: Annotated[int, Parameter(ge=1, le=1000)] = 1,
+    ) -> Response:
+        principal = await require_user(request)
+        rid = request_id_of(request)
+        results, has_more, searched = [], False, bool(nom or niss or bassin or statut)
+        if statut and statut not in STATUS_FILTERS:
+            raise BadRequest("Filtre de statut inconnu.")
+        if niss:
+            person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
+            if person is not None and await _visible(db_session, principal, person.id, rid, "identity"):
+                results = [persons.summary_out(person, None)]
+        elif searched:
+            filters = persons.ListFilters(name=nom, bassin=bassin, status=statut or None)
+            query = await persons.candidate_query(db_session, filters, datetime.now(UTC))
+            wanted = page_number * PAGE_SIZE + 1
+            offset = 0
+            while len(results) < wanted:
+                rows = (await db_session.execute(query.limit(200).offset(offset))).all()
+                for person, last_at in rows:
+                    if await _visible(db_session, principal, person.id, rid, "identity"):
+                        results.append(persons.summary_out(person, last_at))
+                        if len(results) >= wanted:
+                            break
+                if len(rows) < 200:
+                    break
+                offset += 200
+            start = (page_number - 1) * PAGE_SIZE
+            has_more = len(results) > start + PAGE_SIZE
+            results = results[start : start + PAGE_SIZE]
+        await db_session.commit()
+        return page(
+            request,
+            "search.html",
+            results=results,
+            searched=searched,
+            has_more=has_more,
+            page_number=page_number,
+            query={"nom": nom or "", "niss": niss or "", "bassin": bassin or "", "statut": statut or ""},
+            statuses=STATUS_FILTERS,
+        )
