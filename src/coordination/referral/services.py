@@ -136,7 +136,10 @@ async def consent_in_force(session: AsyncSession, referral: Referral, now: datet
     """Asked of the access package on every call (never cached): a withdrawal counts at once."""
     if referral.consent_id is None:
         return False
-    rows = await session.execute(active_consents_query(referral.person_id, referral.to_organisation_id, now))
+    # never earlier than the wall clock: a consent given earlier in this very request counts
+    rows = await session.execute(
+        active_consents_query(referral.person_id, referral.to_organisation_id, max(now, utcnow()))
+    )
     return any(row.id == referral.consent_id for row in rows)
 
 
@@ -727,7 +730,21 @@ async def withdraw(
                 code="not-withdrawer",
             )
     await _gate(session, ctx, referral.person_id, "trajectory", "read" if by_person else "write")
+    end_consent = by_person and await consent_in_force(session, referral, ctx.at)
+    if end_consent:  # asked before anything changes: a denial commits the journal row only
+        await _gate(session, ctx, referral.person_id, "consents", "write")
     await _close(session, ctx, referral, rules.WITHDRAWN, (reason or "").strip() or None)
+    if end_consent:
+        # the person ends the referral: the access given for it ends with it, in the same step
+        await consents.withdraw_consent(
+            session,
+            principal,
+            referral.person_id,
+            referral.consent_id,
+            note="Orientation retirée par la personne.",
+        )
+        referral.consent_state = rules.CONSENT_WITHDRAWN
+        session.add(_history(referral, "consent_withdrawn", ctx, "avec le retrait de l'orientation"))
     service, org = await _service_and_org(session, referral)
     who = "la personne" if by_person else principal.display_name
     _file_event(
