@@ -10,6 +10,7 @@ from coordination.web.auth_pages import AuthPages
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.file_pages import FilePages
 from coordination.web.me_pages import MePages
+from coordination.web.visa_pages import VisaPages
 from coordination.web.worklist_pages import WorklistPages
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -26,4 +27,5 @@ ROUTES = [
     MePages,
     WorklistPages,
     FilePages,
+    VisaPages,
 ]

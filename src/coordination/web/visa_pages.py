@@ -1,0 +1,158 @@
+"""Visa pages: the contract form, the instant checklist (explanations and legal references), stored
+requests on a person's file, the decision, and the PDF certificate (served by the API's gated route)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.gate import check_access
+from coordination.errors import BadRequest
+from coordination.keys import signing_key
+from coordination.settings import Settings
+from coordination.web.csrf import checked_form
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.filedata import request_id_of, role_may
+from coordination.web.render import page
+from coordination.web.session import require_user
+from coordination.web.visa_data import DECISION_LABELS, RESULT_BADGES, STATUS_LABELS, contract_title
+from coordination.web.visa_form import CATEGORY_LABELS, KIND_LABELS, TRISTATE, contract_from_form, key_terms
+
+SECTION = "contracts"
+STATUS_LABELS_FR = {
+    "conforme": "Conforme",
+    "non_conforme": "Non conforme",
+    "a_verifier": "À vérifier",
+    "sans_objet": "Sans objet",
+}
+SEVERITY_LABELS = {"blocking": "bloquant", "warning": "avertissement"}
+DECISIONS = {k: v for k, v in DECISION_LABELS.items()}
+
+
+def _form_context(person_id: str | None, values: dict | None = None) -> dict:
+    return {
+        "kinds": KIND_LABELS,
+        "categories": CATEGORY_LABELS,
+        "tristate": TRISTATE,
+        "person_id": person_id or "",
+        "values": values or {},
+    }
+
+
+def _checklist_context(checklist) -> dict:
+    results = checklist["results"] if isinstance(checklist, dict) else checklist.results
+    return {
+        "checklist": checklist,
+        "results": results,
+        "status_labels": STATUS_LABELS_FR,
+        "severity_labels": SEVERITY_LABELS,
+        "badges": RESULT_BADGES,
+    }
+
+
+async def _gate(request: Request, db_session: AsyncSession, principal, person_id: UUID, action: str) -> None:
+    await check_access(
+        db_session,
+        principal,
+        person_id=person_id,
+        section=SECTION,
+        action=action,
+        request_id=request_id_of(request),
+    )
+
+
+class VisaPages(Controller):
+    path = "/visa"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+
+    @get(["/", "/nouveau"], opt={"public": "formulaire de contrat vide : aucun dossier lu"})
+    async def form(self, request: Request, personne: UUID | None = None) -> Response:
+        await require_user(request)
+        return page(request, "visa_form.html", **_form_context(str(personne) if personne else None))
+
+    @post("/controle", opt={"public": "contrôle sans état d'un contrat : ne lit ni n'écrit aucun dossier"})
+    async def check(self, request: Request) -> Response:
+        from coordination.visa.checks import run_checklist
+
+        await require_user(request)
+        form = await checked_form(request)
+        contract = contract_from_form(form)
+        checklist = run_checklist(contract)
+        context = _checklist_context(checklist)
+        if request.headers.get("hx-request"):
+            return page(request, "_visa_checklist.html", **context)
+        return page(
+            request, "visa_form.html", **_form_context(str(form.get("person_id") or ""), form), **context
+        )
+
+    @post("/demandes", opt={"section": SECTION, "action": "write"})
+    async def submit(self, request: Request, db_session: AsyncSession) -> Response:
+        from coordination.visa import services
+
+        principal = await require_user(request)
+        form = await checked_form(request)
+        try:
+            person_id = UUID(str(form.get("person_id") or ""))
+        except ValueError as exc:
+            raise BadRequest(
+                "Pour enregistrer une demande de visa, ouvrez-la depuis le dossier de la personne."
+            ) from exc
+        contract = contract_from_form(form)
+        await _gate(request, db_session, principal, person_id, "write")
+        visa = await services.submit(db_session, person_id, contract, principal)
+        await db_session.commit()
+        return Redirect(f"/visa/{visa.id}", status_code=303)
+
+    @get("/{visa_id:uuid}", opt={"section": SECTION, "action": "read"})
+    async def show(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+        from coordination.visa import services
+
+        principal = await require_user(request)
+        visa = await services.get(db_session, visa_id)
+        await _gate(request, db_session, principal, visa.person_id, "read")
+        await db_session.commit()
+        status = getattr(visa.status, "value", visa.status)
+        return page(
+            request,
+            "visa_show.html",
+            visa=visa,
+            title=contract_title(visa.contract or {}),
+            terms=key_terms(visa.contract or {}),
+            status_label=STATUS_LABELS.get(status, status),
+            decision_label=DECISION_LABELS.get(getattr(visa.decision, "value", visa.decision) or "", ""),
+            decided=status == "decided",
+            can_decide=role_may(principal, SECTION, "decide") and status != "decided",
+            own_submission=visa.submitted_by == principal.user_id,
+            decisions={
+                k: v
+                for k, v in DECISIONS.items()
+                if visa.verdict != "non_conforme" or not k.startswith("approved")
+            },
+            **_checklist_context(visa.checklist),
+        )
+
+    @post("/{visa_id:uuid}/decision", opt={"section": SECTION, "action": "decide"})
+    async def decide(
+        self, request: Request, db_session: AsyncSession, settings: Settings, visa_id: UUID
+    ) -> Response:
+        from coordination.visa import services
+        from coordination.visa.models import Decision
+
+        principal = await require_user(request)
+        form = await checked_form(request)
+        try:
+            decision = Decision(str(form.get("decision") or ""))
+        except ValueError as exc:
+            raise BadRequest("Choisissez une décision.") from exc
+        visa = await services.get(db_session, visa_id)
+        await _gate(request, db_session, principal, visa.person_id, "decide")
+        key = await anyio.to_thread.run_sync(signing_key, settings)
+        reason = str(form.get("reason") or "").strip() or None
+        await services.decide(db_session, visa, decision, reason, principal, key)
+        await db_session.commit()
+        return Redirect(f"/visa/{visa_id}", status_code=303)

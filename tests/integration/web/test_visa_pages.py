@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from tests.integration.web.conftest import csrf_from, person_ids, sign_in
+
+ABUSIVE = {
+    "kind": "fixed_term",
+    "start_date": "2026-12-01",
+    "end_date": "2027-05-31",
+    "employer_name": "Nettoyage Express SRL",
+    "joint_committee": "121",
+    "function": "Technicien de surface",
+    "worker_category": "manual",
+    "weekly_hours": "10",
+    "full_time_weekly_hours": "38",
+    "gross_hourly": "9,50",
+    "unpaid_test_days": "3",
+    "written_before_start": "true",
+    "clauses_read": "1",
+    "trial": "1",
+    "trial_days": "10",
+}
+
+
+async def test_instant_checklist_explains_each_failure_with_its_reference(client, demo):
+    await sign_in(client, "nadia")
+    token = csrf_from((await client.get("/visa/")).text)
+    response = await client.post("/visa/controle", data={"csrf_token": token, **ABUSIVE})
+    assert response.status_code == 200, response.text
+    html = unescape(response.text)
+    assert "Non conforme" in html
+    assert "Référence légale" in html
+
+
+async def test_checklist_fragment_for_htmx(client, demo):
+    await sign_in(client, "nadia")
+    token = csrf_from((await client.get("/visa/")).text)
+    response = await client.post(
+        "/visa/controle", data={"csrf_token": token, **ABUSIVE}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text and 'id="checklist"' in response.text
+
+
+async def test_submit_decide_and_download_certificate(client, demo, database):
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    token = csrf_from((await client.get(f"/visa/nouveau?personne={julie}")).text)
+    fair = {
+        **ABUSIVE,
+        "weekly_hours": "38",
+        "gross_monthly": "2200",
+        "gross_hourly": "",
+        "unpaid_test_days": "",
+    }
+    response = await client.post(
+        "/visa/demandes", data={"csrf_token": token, "person_id": str(julie), **fair}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    visa_url = response.headers["location"]
+    page = await client.get(visa_url)
+    assert "une autre personne habilitée doit la décider" in unescape(page.text)
+    client.cookies.clear()
+    await sign_in(client, "karim")
+    html = (await client.get(visa_url)).text
+    assert 'name="decision"' in html
+    response = await client.post(
+        visa_url + "/decision",
+        data={"csrf_token": csrf_from(html), "decision": "refused", "reason": "Clause d'essai interdite"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    html = unescape((await client.get(visa_url)).text)
+    assert "Visa refusé" in html
+    pdf_link = re.search(r'href="(/api/v1/visas/[0-9a-f-]{36}/certificate\.pdf)"', html).group(1)
+    pdf = await client.get(pdf_link)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF")
+
+
+async def test_visa_of_another_file_is_refused_for_a_partner(client, demo, database):
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    token = csrf_from((await client.get(f"/visa/nouveau?personne={julie}")).text)
+    response = await client.post(
+        "/visa/demandes",
+        data={"csrf_token": token, "person_id": str(julie), **ABUSIVE},
+        follow_redirects=False,
+    )
+    visa_url = response.headers["location"]
+    client.cookies.clear()
+    await sign_in(client, "ines")
+    page = await client.get(visa_url)
+    assert page.status_code == 403
+    assert "Accès refusé" in unescape(page.text)
