@@ -7,6 +7,7 @@ from pathlib import Path
 from litestar.static_files import create_static_files_router
 
 from coordination.web.auth_pages import AuthPages
+from coordination.web.cadastre_pages import CadastrePages
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.file_pages import FilePages
 from coordination.web.me_pages import MePages
@@ -28,4 +29,5 @@ ROUTES = [
     WorklistPages,
     FilePages,
     VisaPages,
+    CadastrePages,
 ]
