@@ -33,9 +33,9 @@ async def load_demo_data(settings: Settings) -> list[str]:
 async def _seed_domains(session, settings: Settings, directory) -> None:
     """Each domain package seeds its own part, through its own services."""
     from coordination.cadastre.demo import seed_cadastre_demo
-    from coordination.dossier.demo import seed_dossier_demo
+    from coordination.dossier.demo import seed_dossier_demo_from_directory
     from coordination.referent.demo import seed_referent_demo
 
     registry = await seed_cadastre_demo(session)
-    await seed_dossier_demo(session, settings, directory, registry)
+    await seed_dossier_demo_from_directory(session, settings, directory, registry)
     await seed_referent_demo(session, directory)

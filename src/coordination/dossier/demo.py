@@ -372,3 +372,35 @@ async def seed_dossier_demo(
         beneficiary.person_id = people[0].id
     await session.flush()
     return people
+
+
+async def seed_dossier_demo_from_directory(
+    session: AsyncSession, settings, directory, registry=None, *, store=None
+) -> list[Person]:
+    """What ``coordination demo`` calls: the demo directory (``organisations``/``users`` dicts), the
+    partners of the cadastre's demo registry when there is one (any object exposing Organisations, as a
+    dict, a list or an ``organisations`` attribute), documents in the configured store."""
+    from coordination.keys import niss_hash_key
+    from coordination.storage.factory import build_store
+
+    orgs = dict(directory.organisations)
+    for index, org in enumerate(_organisations_in(registry)):
+        orgs.setdefault(f"registry-{index}", org)
+    return await seed_dossier_demo(
+        session,
+        orgs,
+        dict(directory.users),
+        niss_key=niss_hash_key(settings),
+        store=store if store is not None else build_store(settings),
+    )
+
+
+def _organisations_in(registry) -> list[Organisation]:
+    if registry is None:
+        return []
+    found = getattr(registry, "organisations", registry)
+    values = found.values() if isinstance(found, dict) else found
+    try:
+        return [o for o in values if isinstance(o, Organisation)]
+    except TypeError:
+        return []

@@ -125,3 +125,106 @@ async def beneficiary_token(database, world: World, person_id: str) -> str:
         s.add(user)
         await s.commit()
     return world.issuer.issue(user)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def build_rich_file(client, database, world: World, niss: str = VALID_NISS, **extra) -> dict:
+    """A file with every section filled through the API, by the people allowed to fill each one.
+
+    The person is a registered job seeker (Forem mandate) paid a RIS by the world's CPAS (CPAS mandate,
+    social part), and consented to the CISP for identity, trajectory, progress and health (the partner
+    writes its step's progress and the health part). Returns the ids created.
+    """
+    person = await create_person(client, world, niss, ris_cpas_id=str(world.orgs["cpas"].id), **extra)
+    pid = person["id"]
+    base = f"/api/v1/persons/{pid}"
+    await give_consent(database, world, pid, "cisp", ["identity", "trajectory", "progress", "health"])
+
+    async def ok(response, status: int = 200) -> dict:
+        assert response.status_code == status, response.text
+        return response.json()
+
+    first = {"If-Match": '"0"'}
+    await ok(
+        await client.put(
+            f"{base}/sections/project",
+            json={"content": {"metier_vise": "Soudeur", "freins": "Mobilité"}},
+            headers=world.headers("referent", **first),
+        )
+    )
+    await ok(
+        await client.put(
+            f"{base}/sections/social",
+            json={"content": {"situation": "Isolé, revenu d'intégration"}},
+            headers=world.headers("cpas", **first),
+        )
+    )
+    objective = await ok(
+        await client.post(
+            f"{base}/plan/objectives",
+            json={
+                "title": "Obtenir un certificat de soudure",
+                "status": "agreed",
+                "commitments": [
+                    {"party": "person", "description": "Suivre la formation jusqu'au bout"},
+                    {
+                        "party": "forem",
+                        "organisation_id": str(world.orgs["forem"].id),
+                        "description": "Financer le transport",
+                    },
+                ],
+            },
+            headers=world.headers("referent"),
+        ),
+        201,
+    )
+    step = await ok(
+        await client.post(
+            f"{base}/trajectory/steps",
+            json={
+                "kind": "training",
+                "organisation_id": str(world.orgs["cisp"].id),
+                "title": "Formation soudure semi-automatique",
+                "start_date": "2025-01-06",
+                "status": "ongoing",
+                "training_qualifying": True,
+            },
+            headers=world.headers("referent"),
+        ),
+        201,
+    )
+    await ok(
+        await client.post(
+            f"{base}/trajectory/steps/{step['id']}/progress",
+            json={"note": "Assidu et appliqué.", "attendance_hours": 18, "milestone": "Module 1 validé"},
+            headers=world.headers("cisp"),
+        ),
+        201,
+    )
+    await ok(
+        await client.post(
+            f"{base}/trajectory/steps/{step['id']}/assessments",
+            json={"items": [{"item_code": "confiance", "qualifier": 2}], "assessed_on": "2025-02-03"},
+            headers=world.headers("cisp"),
+        ),
+        201,
+    )
+    await ok(
+        await client.put(
+            f"{base}/sections/health",
+            json={"content": {"constat": "Port de charges lourdes déconseillé"}},
+            headers=world.headers("cisp", **first),
+        )
+    )
+    document = await ok(
+        await client.post(
+            f"{base}/documents",
+            params={"filename": "cv.pdf", "category": "cv", "title": "CV 2025"},
+            content=PDF,
+            headers=world.headers("referent"),
+        ),
+        201,
+    )
+    return {"person": person, "objective": objective, "step": step, "document": document}

@@ -47,3 +47,45 @@ async def test_demo_people_are_readable_through_the_api(client, world, database,
     listing = await client.get("/api/v1/persons", params={"name": "mar"}, headers=world.headers("referent"))
     assert listing.status_code == 200
     assert [p["last_name"] for p in listing.json()["items"]] == ["Martin"]
+
+
+async def test_coordination_demo_seeds_files_on_the_s3_store(world, database, settings, s3_store) -> None:
+    """The call ``coordination demo`` makes: demo directory, a registry of partners, the configured store."""
+    from litestar.testing import AsyncTestClient
+
+    from coordination.access.identity import DevIssuer
+    from coordination.app import create_app
+    from coordination.demo.directory import seed_directory
+    from coordination.directory.models import Organisation, OrganisationKind
+    from coordination.dossier.demo import PEOPLE, seed_dossier_demo_from_directory
+
+    async with direct(database)() as s:
+        directory = await seed_directory(s)
+        partners = [await s.get(Organisation, world.orgs[k].id) for k in ("cisp", "mire")]
+        people = await seed_dossier_demo_from_directory(
+            s,
+            settings,
+            directory,
+            partners,
+            store=s3_store,
+        )
+        await s.commit()
+        sophie = directory.users["sophie"]
+    assert len(people) == len(PEOPLE)
+    sophie.organisation_kind = OrganisationKind.FOREM
+    headers = {"Authorization": f"Bearer {DevIssuer.from_settings(settings).issue(sophie)}"}
+    async with AsyncTestClient(app=create_app(settings, database=database, store=s3_store)) as client:
+        listing = await client.get("/api/v1/persons", params={"page_size": 100}, headers=headers)
+        assert listing.status_code == 200
+        assert {p["last_name"] for p in listing.json()["items"]} == {p[1] for p in PEOPLE}
+        for person in people:
+            file = await client.get(f"/api/v1/persons/{person.id}/file", headers=headers)
+            assert file.status_code == 200, file.text
+            assert file.json()["plan"]["objectives"]
+        body = (await client.get(f"/api/v1/persons/{people[0].id}/file", headers=headers)).json()
+        assert {s["organisation_id"] for s in body["trajectory"]} & {str(p.id) for p in partners}
+        doc = body["documents"][0]
+        content = await client.get(
+            f"/api/v1/persons/{people[0].id}/documents/{doc['id']}/content", headers=headers
+        )
+        assert content.status_code == 200 and content.content.startswith(b"%PDF-")

@@ -24,11 +24,17 @@ from coordination.dossier.controllers.common import retention, today, with_etag
 from coordination.dossier.guard import allowed_sections, guard
 from coordination.dossier.services import documents
 from coordination.dossier.services.common import get_person
-from coordination.errors import Conflict, ProblemError
+from coordination.errors import Conflict, NotFound, ProblemError, ServiceUnavailable
 from coordination.http_utils import require_if_match
 from coordination.settings import Settings
 from coordination.storage.antivirus import Scanner
-from coordination.storage.base import DocumentStore
+from coordination.storage.base import (
+    MAX_PRESIGNED_EXPIRY,
+    DocumentStore,
+    NotFoundInStore,
+    ObjectStream,
+    StorageError,
+)
 from coordination.storage.factory import build_scanner
 
 ROUTE_BODY_CEILING = 4 * 1024 * 1024 * 1024
@@ -45,6 +51,25 @@ def _scanner(request: Request, settings: Settings) -> Scanner:
         scanner = build_scanner(settings)
         request.app.state["scanner"] = scanner
     return scanner
+
+
+async def _open(request: Request, key: str) -> ObjectStream:
+    """The stored object, or a clear problem: a store down is a 503, bytes gone behind our back a 404."""
+    try:
+        return await _store(request).open(key)
+    except NotFoundInStore as exc:
+        raise NotFound(
+            "Le contenu de ce document est introuvable dans le stockage ; signalez-le à l'administrateur.",
+            "document-content-missing",
+        ) from exc
+    except StorageError as exc:
+        raise _store_down(exc) from exc
+
+
+def _store_down(exc: StorageError) -> ServiceUnavailable:
+    return ServiceUnavailable(
+        f"Le stockage des documents est indisponible : {exc} Réessayez plus tard.", "store-unavailable"
+    )
 
 
 def _precheck_length(request: Request, max_size: int) -> None:
@@ -211,7 +236,7 @@ class DocumentController(Controller):
         )
         row = await documents.version_for_download(db_session, document, version)
         await db_session.commit()
-        stream = await _store(request).open(row.object_key)
+        stream = await _open(request, row.object_key)
         return Stream(
             stream,
             media_type=row.media_type,
@@ -239,8 +264,11 @@ class DocumentController(Controller):
             request, db_session, person_id, section=document.section, action="read", document_id=document_id
         )
         row = await documents.version_for_download(db_session, document, version)
-        expires = timedelta(minutes=settings.presigned_url_minutes)
-        url = await _store(request).presigned_url(row.object_key, expires, download_name=row.filename)
+        expires = min(timedelta(minutes=settings.presigned_url_minutes), MAX_PRESIGNED_EXPIRY)
+        try:
+            url = await _store(request).presigned_url(row.object_key, expires, download_name=row.filename)
+        except StorageError as exc:
+            raise _store_down(exc) from exc
         if url is None:
             await db_session.commit()
             raise Conflict(

@@ -74,8 +74,9 @@ class PersonController(Controller):
         if niss:
             person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
             items = []
-            if person is not None:
-                await guard(request, db_session, person.id)
+            # A file the reader may not read answers like an unknown number (the refusal is journaled):
+            # a 403 would tell anyone holding a NISS that this person has a file.
+            if person is not None and await allowed_sections(request, db_session, person.id, ["identity"]):
                 items = [persons.summary_out(person, None)]
             await db_session.commit()
             return schemas.PersonPage(items=items, page=1, page_size=page_size, has_more=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import anyio.to_thread
 import msgspec
@@ -49,8 +50,32 @@ async def build_export(
             offset += len(page)
             if not page or offset >= total:
                 break
-        data["access_journal"] = entries
+        data["access_journal"] = await _with_purposes(session, entries)
     return data
+
+
+async def _with_purposes(session: AsyncSession, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each journal entry says why (French ``purpose``): the purpose of the consent it relied on, else its
+    legal basis, else the reason of the refusal."""
+    from sqlalchemy import select
+
+    from coordination.access.models import Consent
+
+    ids = {e["consent_id"] for e in entries if e.get("consent_id")}
+    purposes: dict[str, str] = {}
+    if ids:
+        rows = await session.execute(
+            select(Consent.id, Consent.purpose).where(Consent.id.in_([UUID(i) for i in ids]))
+        )
+        purposes = {str(cid): purpose for cid, purpose in rows}
+    for entry in entries:
+        if entry.get("consent_id") in purposes:
+            entry["purpose"] = f"Consentement : {purposes[entry['consent_id']]}"
+        elif entry.get("basis_label"):
+            entry["purpose"] = entry["basis_label"]
+        else:
+            entry["purpose"] = entry.get("reason") or "Refusé"
+    return entries
 
 
 def _render_pdf(html: str) -> bytes:

@@ -203,9 +203,17 @@ def _referent_filters(query: Any, filters: ListFilters) -> Any:
         )
     if filters.track is not None:
         orientations = Base.metadata.tables.get("orientations")
-        if orientations is None or "track" not in orientations.c:
+        if orientations is None or "chosen_track" not in orientations.c:
             raise BadRequest("Le filtre par trajet n'est pas disponible.", "unknown-filter")
-        query = query.where(
-            Person.id.in_(select(orientations.c.person_id).where(orientations.c.track == filters.track))
+        # Orientations are append-only: the person's current track is the one of their latest decision.
+        latest = (
+            select(orientations.c.person_id, func.max(orientations.c.created_at).label("at"))
+            .group_by(orientations.c.person_id)
+            .subquery()
         )
+        current = select(orientations.c.person_id).join(
+            latest,
+            (latest.c.person_id == orientations.c.person_id) & (latest.c.at == orientations.c.created_at),
+        )
+        query = query.where(Person.id.in_(current.where(orientations.c.chosen_track == filters.track)))
     return query
