@@ -1,0 +1,156 @@
+"""Demo referrals in different states, made through the real services (so history, consents,
+trajectory steps, notifications and journal rows are all consistent).
+
+Call after the directory, the dossier demo and the cadastre demo::
+
+    referrals = await seed_referral_demo(session, people, directory.users, settings=settings)
+    await session.commit()
+
+``people``: the dossier demo's persons (first one = the demo beneficiary's own file); ``users``: the
+demo users (a Forem referent is required; partner operators are created, one per partner used, when the
+partner has none, subject ``partenaire-<n>``, so the partner inbox can be shown). Services come from
+the cadastre (any service whose organisation has an agreement in force). Flushes, never commits.
+Returns the referrals created (empty when the registry has no usable service).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.principal import Principal
+from coordination.db.base import utcnow
+from coordination.directory.models import Organisation, Role, User
+from coordination.dossier.models import Document, Person
+from coordination.referral import rules, services
+from coordination.referral.calendar import load_calendar
+from coordination.referral.models import Referral
+from coordination.referral.search import Fit, fits_for
+from coordination.referral.tasks import run_deadlines
+
+SCENARIOS = ("pending_consent", "accepted", "refused", "waiting_list", "withdrawn", "expired")
+
+
+async def _principal(session: AsyncSession, user: User) -> Principal:
+    org = await session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    return Principal(
+        user_id=user.id,
+        display_name=user.display_name,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        organisation_kind=org.kind if org else None,
+        person_id=user.person_id,
+        team=user.team,
+    )
+
+
+async def _partner_user(session: AsyncSession, organisation_id: UUID, created: list[User]) -> User:
+    user = await session.scalar(
+        select(User)
+        .where(User.organisation_id == organisation_id, User.role == Role.PARTNER_OPERATOR)
+        .limit(1)
+    )
+    if user is None:
+        user = User(
+            subject=f"partenaire-{len(created) + 1}",
+            display_name=f"Opérateur·rice partenaire {len(created) + 1}",
+            role=Role.PARTNER_OPERATOR,
+            organisation_id=organisation_id,
+        )
+        session.add(user)
+        await session.flush()
+        created.append(user)
+    return user
+
+
+def _pick(fits: list[Fit], index: int) -> Fit | None:
+    usable = [f for f in fits if f.agreement_active and not f.full and f.service.status == "active"]
+    in_bassin = [f for f in usable if f.in_bassin]
+    pool = in_bassin or usable
+    return pool[index % len(pool)] if pool else None
+
+
+async def seed_referral_demo(
+    session: AsyncSession,
+    people: list[Person],
+    users: dict[str, User],
+    *,
+    settings=None,
+    policies_dir: Path | None = None,
+) -> list[Referral]:
+    if policies_dir is None:
+        from coordination.settings import get_settings
+
+        policies_dir = Path((settings or get_settings()).policies_dir)
+    referral_rules = rules.load_rules(policies_dir)
+    calendar = load_calendar(policies_dir)
+    referent = next((u for u in users.values() if u.role is Role.FOREM_REFERENT), None)
+    if referent is None or not people:
+        return []
+    sender = await _principal(session, referent)
+    now = utcnow()
+    created_users: list[User] = []
+    out: list[Referral] = []
+
+    def ctx(principal: Principal, at=None) -> services.Context:
+        return services.Context(
+            principal=principal, request_id="demo", rules=referral_rules, calendar=calendar, now=at or now
+        )
+
+    for index, (person, scenario) in enumerate(zip(people, SCENARIOS, strict=False)):
+        today = rules.today_brussels(now)
+        fit = _pick(
+            await fits_for(
+                session, bassin=person.bassin, language=None, public=None, theme=None, today=today
+            ),
+            index,
+        )
+        if fit is None:
+            break
+        evidence = await session.scalar(select(Document.id).where(Document.person_id == person.id).limit(1))
+        record = scenario in ("accepted", "refused", "waiting_list") and evidence is not None
+        sent_at = now - timedelta(days=30) if scenario == "expired" else now - timedelta(days=2)
+        referral = await services.send(
+            session,
+            ctx(sender, sent_at),
+            services.SendInput(
+                person_id=person.id,
+                service_id=fit.service.id,
+                reason_category=("training", "mentoring", "job_search", "language", "immersion", "other")[
+                    index
+                ],
+                reason=f"{person.first_name} souhaite avancer vers son projet ; ce service correspond à son plan.",
+                sections=["project", "plan"],
+                outside_bassin_reason=None if fit.in_bassin else "Démonstration : service hors bassin.",
+                consent_mode="record" if record else "request",
+                consent_channel="paper" if record else None,
+                consent_evidence_document_id=evidence if record else None,
+            ),
+        )
+        partner = await _principal(
+            session, await _partner_user(session, referral.to_organisation_id, created_users)
+        )
+        if scenario == "accepted" and referral.consent_state == rules.CONSENT_GIVEN:
+            await services.accept(
+                session, ctx(partner), referral, agreed_start_date=today + timedelta(days=10)
+            )
+        elif scenario == "refused":
+            await services.refuse(
+                session, ctx(partner), referral, reason="timing", text="Prochaine session en septembre."
+            )
+        elif scenario == "waiting_list":
+            await services.waiting_list(
+                session, ctx(partner), referral, note="Une place devrait se libérer le mois prochain."
+            )
+        elif scenario == "withdrawn":
+            await services.withdraw(
+                session, ctx(sender), referral, reason="La personne a trouvé une formation plus proche."
+            )
+        out.append(referral)
+    await run_deadlines(session, referral_rules, calendar, now=now)  # the 'expired' one becomes expired
+    await session.flush()
+    return out

@@ -1,0 +1,57 @@
+"""The demo seed makes referrals in different states through the real services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from coordination.cadastre.models import Agreement, Service
+from coordination.demo.directory import seed_directory
+from coordination.directory.models import Organisation, OrganisationKind
+from coordination.dossier.demo import seed_dossier_demo
+from coordination.inbox.models import Notification
+from coordination.referral.demo import seed_referral_demo
+from coordination.referral.models import Referral
+
+
+async def test_seed_referral_demo(database, settings) -> None:
+    today = date.today()
+    async with database.sessionmaker() as s:
+        directory = await seed_directory(s)
+        partners = []
+        for name, bassin in (("CISP Le Trusquin", "Charleroi"), ("MIRE Liège", "Liège")):
+            org = Organisation(name=name, kind=OrganisationKind.PARTNER, bassin=bassin)
+            s.add(org)
+            await s.flush()
+            partners.append(org)
+            s.add(
+                Service(
+                    organisation_id=org.id,
+                    name=f"Accompagnement {bassin}",
+                    service_areas=[bassin],
+                    capacity=20,
+                )
+            )
+            s.add(
+                Agreement(
+                    reference=f"CONV-{bassin}",
+                    title="Convention de partenariat",
+                    organisation_id=org.id,
+                    funder_id=directory.organisations["forem"].id,
+                    kind="partnership",
+                    start_date=today - timedelta(days=100),
+                    end_date=today + timedelta(days=300),
+                    territory=[bassin],
+                    publics=[],
+                )
+            )
+        await s.flush()
+        orgs = {**directory.organisations, **{f"p{i}": o for i, o in enumerate(partners)}}
+        people = await seed_dossier_demo(s, orgs, directory.users, niss_key=b"k" * 32)
+        referrals = await seed_referral_demo(s, people, directory.users, settings=settings)
+        await s.commit()
+        assert len(referrals) == 6
+        statuses = sorted((await s.scalars(select(Referral.status))).all())
+        assert set(statuses) >= {"sent", "refused", "waiting_list", "withdrawn", "expired"}
+        assert await s.scalar(select(func.count()).select_from(Notification)) > 6
