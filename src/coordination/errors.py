@@ -159,6 +159,24 @@ def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str
             detail = "Le corps de la requête est illisible (JSON attendu)."
         headers = dict(exc.headers or {})
         return problem_response(request, status, code, detail, headers=headers)
+    unavailable = _unavailable_detail(exc)
+    if unavailable:
+        # Hardening (issue 9): the database is down, restarting or saturated. Not the caller's fault and
+        # not a bug: a 503 the client may retry; the transaction was rolled back, nothing half-written.
+        logger.warning(
+            "dependency unavailable: %s",
+            type(exc).__name__,
+            extra={"request_id": request.scope.get("state", {}).get("request_id"), "path": request.url.path},
+        )
+        return problem_response(
+            request, 503, "database-unavailable", unavailable, headers={"Retry-After": "5"}
+        )
+    if isinstance(exc, RecursionError):
+        # Hardening (issue 9): msgspec refuses a JSON body nested deeper than it can decode with a
+        # RecursionError, raised before the handler runs: bad input, so a 400, never a 500.
+        return problem_response(
+            request, 400, "bad-request", "Le corps de la requête est illisible (imbrication trop profonde)."
+        )
     logger.exception(
         "unhandled error",
         extra={"request_id": request.scope.get("state", {}).get("request_id"), "path": request.url.path},
@@ -166,6 +184,36 @@ def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str
     return problem_response(
         request, HTTP_500_INTERNAL_SERVER_ERROR, "internal-error", _DEFAULT_DETAILS[500][1]
     )
+
+
+_DB_DOWN = (
+    "ConnectionDoesNotExistError",
+    "CannotConnectNowError",
+    "AdminShutdownError",
+    "ConnectionFailureError",
+    "TooManyConnectionsError",
+)
+"""asyncpg errors meaning "the server is down, restarting or full" (matched by name: no driver import)."""
+
+
+def _unavailable_detail(exc: BaseException) -> str | None:
+    """French detail when ``exc`` means the database cannot be reached or used right now, else ``None``.
+
+    SQLAlchemy wraps driver errors: ``OperationalError``/``InterfaceError`` (connection refused, lost,
+    server shutting down, SQLite locked), a ``DBAPIError`` that invalidated its connection, and the pool's
+    ``TimeoutError``; a driver's own connection error can also escape while connecting.
+    """
+    from sqlalchemy import exc as sa_exc
+
+    down = isinstance(exc, sa_exc.TimeoutError | sa_exc.OperationalError | sa_exc.InterfaceError) or (
+        isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+    )
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        if isinstance(candidate, ConnectionError) or type(candidate).__name__ in _DB_DOWN:
+            down = True
+    if down:
+        return "La base de données est momentanément indisponible : rien n'a été enregistré. Réessayez."
+    return None
 
 
 def _summarise(exc: ValidationException) -> str:
