@@ -126,14 +126,10 @@ def active_consents_query(person_id: UUID, organisation_id: UUID, now: datetime)
 async def _facts(
     session: AsyncSession, principal: Principal, person_id: UUID, section: str, needed: set[Basis]
 ) -> Facts | None:
-    person = (
-        await session.execute(
-            select(_persons.c.forem_registered, _persons.c.ris_cpas_id).where(_persons.c.id == person_id)
-        )
-    ).first()
-    if person is None:
-        return None
-    is_referent = False
+    """All the facts in ONE round trip: the person's mandate columns, whether the caller holds the active
+    referent link (scalar subquery), and the caller's organisation's consents in force (outer join, one
+    row per consent; the JSON list of sections is checked here, portable across SQLite and PostgreSQL)."""
+    columns = [_persons.c.forem_registered, _persons.c.ris_cpas_id]
     if Basis.REFERENT in needed:
         holder = _links.c.referent_user_id == principal.user_id
         if principal.team and principal.organisation_id:
@@ -141,21 +137,39 @@ async def _facts(
                 holder,
                 and_(_links.c.team == principal.team, _links.c.organisation_id == principal.organisation_id),
             )
-        is_referent = bool(
-            await session.scalar(
-                select(_links.c.id).where(
-                    _links.c.person_id == person_id, _links.c.ended_at.is_(None), holder
-                )
+        referent = exists().where(_links.c.person_id == _persons.c.id, _links.c.ended_at.is_(None), holder)
+        columns.append(referent.label("is_referent"))
+    query = select(*columns).where(_persons.c.id == person_id)
+    with_consents = Basis.CONSENT in needed and principal.organisation_id is not None
+    if with_consents:
+        now = utcnow()
+        ended = exists().where(
+            and_(_events.c.consent_id == _consents.c.id, _events.c.kind.in_(_ENDING_EVENTS))
+        )
+        query = query.add_columns(_consents.c.id.label("consent_id"), _consents.c.sections).select_from(
+            _persons.outerjoin(
+                _consents,
+                and_(
+                    _consents.c.person_id == _persons.c.id,
+                    _consents.c.recipient_organisation_id == principal.organisation_id,
+                    _consents.c.expires_at > now,
+                    _consents.c.given_at <= now,
+                    ~ended,
+                ),
             )
         )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return None
+    first = rows[0]
     consent_id = None
-    if Basis.CONSENT in needed and principal.organisation_id is not None:
-        rows = await session.execute(active_consents_query(person_id, principal.organisation_id, utcnow()))
+    if with_consents:
         for row in rows:
-            if section in (row.sections or []):
-                consent_id = row.id
+            if row.consent_id is not None and section in (row.sections or []):
+                consent_id = row.consent_id
                 break
-    return Facts(bool(person.forem_registered), person.ris_cpas_id, is_referent, consent_id)
+    is_referent = bool(first.is_referent) if Basis.REFERENT in needed else False
+    return Facts(bool(first.forem_registered), first.ris_cpas_id, is_referent, consent_id)
 
 
 def _has_mandate(principal: Principal, facts: Facts) -> bool:

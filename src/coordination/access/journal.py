@@ -92,13 +92,34 @@ def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-async def lock_chain(session: AsyncSession, person_id: UUID) -> None:
-    """Serialise appends to one person's chain until the end of the transaction."""
+async def lock_head(session: AsyncSession, person_id: UUID) -> tuple[int, str]:
+    """Lock the person's chain head until the end of the transaction and return its (seq, hash).
+
+    ``UPDATE … RETURNING`` on the head row is the lock: a concurrent append on the same file waits for
+    our commit, then reads the NEW head (PostgreSQL re-reads the row after the wait; SQLite takes its
+    database write lock on the first write, before anything is read, so it never upgrades a stale read).
+    The first append of a file has no head row yet: then the PostgreSQL advisory lock on the person
+    (``pg_advisory_xact_lock(hashtext(person_id))``) serialises creating it. One round trip in the
+    common case instead of two (lock, then read).
+    """
+    touch = (
+        update(_heads)
+        .where(_heads.c.person_id == person_id)
+        .values(seq=_heads.c.seq)
+        .returning(_heads.c.seq, _heads.c.head_hash)
+    )
+    head = (await session.execute(touch)).first()
+    if head is not None:
+        return head.seq, head.head_hash
     if _is_postgres(session):
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:p))"), {"p": str(person_id)})
-    else:
-        # A write statement makes SQLite take its write lock now (waiting on busy_timeout if needed).
-        await session.execute(update(_heads).where(_heads.c.person_id == person_id).values(seq=_heads.c.seq))
+        head = (await session.execute(touch)).first()
+        if head is not None:
+            return head.seq, head.head_hash
+    await session.execute(
+        _heads.insert().values(person_id=person_id, seq=0, head_hash=GENESIS_HASH, updated_at=utcnow())
+    )
+    return 0, GENESIS_HASH
 
 
 async def append(
@@ -116,12 +137,8 @@ async def append(
     reason: str | None = None,
 ) -> UUID:
     """Append one entry to the person's chain in the caller's transaction; returns the entry id."""
-    await lock_chain(session, person_id)
-    head = (
-        await session.execute(select(_heads.c.seq, _heads.c.head_hash).where(_heads.c.person_id == person_id))
-    ).first()
-    seq = (head.seq if head else 0) + 1
-    prev = head.head_hash if head else GENESIS_HASH
+    last_seq, prev = await lock_head(session, person_id)
+    seq = last_seq + 1
     at = utcnow()
     fields: dict[str, Any] = {
         "person_id": person_id,
@@ -142,17 +159,17 @@ async def append(
     }
     digest = row_hash(fields, prev)
     entry_id = new_id()
-    await session.execute(_journal.insert().values(id=entry_id, prev_hash=prev, row_hash=digest, **fields))
-    if head:
-        await session.execute(
-            update(_heads)
-            .where(_heads.c.person_id == person_id)
-            .values(seq=seq, head_hash=digest, updated_at=at)
-        )
+    insert_row = _journal.insert().values(id=entry_id, prev_hash=prev, row_hash=digest, **fields)
+    move_head = (
+        update(_heads).where(_heads.c.person_id == person_id).values(seq=seq, head_hash=digest, updated_at=at)
+    )
+    if _is_postgres(session):
+        # One round trip: the row and the new head in one statement (a data-modifying CTE).
+        cte = insert_row.returning(_journal.c.id).cte("appended")
+        await session.execute(move_head.add_cte(cte))  # PostgreSQL runs a data-modifying CTE always
     else:
-        await session.execute(
-            _heads.insert().values(person_id=person_id, seq=seq, head_hash=digest, updated_at=at)
-        )
+        await session.execute(insert_row)
+        await session.execute(move_head)
     return entry_id
 
 

@@ -1,0 +1,303 @@
+"""Access gate benchmark (issue 3), on PostgreSQL, one run, figures and ratios printed.
+
+    scripts/with-postgres.sh .venv/bin/python bench/access/bench_gate.py
+
+URL: COORDINATION_BENCH_POSTGRES_URL or COORDINATION_TEST_POSTGRES_URL (the database is WIPED).
+Loads 100,000 active consents and 1,000,000 journal rows (valid hash chains) with COPY, then measures
+1. the gate's decision latency (``check_access``: facts from the database, Casbin, journal append),
+   median and p95, for the costliest path (a partner on a consent basis) and for a mandate;
+2. the throughput of a gated read through the HTTP API against the same read without the gate
+   (same app, same middleware, same rows), with 16 concurrent clients.
+Targets: p95 ≤ 1 ms; gated ≥ 0.5 × ungated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+import httpx
+from litestar import Request, get
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+
+from coordination.access import journal  # noqa: E402
+from coordination.access.gate import check_access  # noqa: E402
+from coordination.access.identity import DevIssuer  # noqa: E402
+from coordination.access.principal import Principal  # noqa: E402
+from coordination.db.engine import Database  # noqa: E402
+from coordination.db.migrate import upgrade  # noqa: E402
+from coordination.directory.models import OrganisationKind, Role  # noqa: E402
+from coordination.dossier.models import Person  # noqa: E402
+from coordination.settings import Settings  # noqa: E402
+
+PERSONS = int(os.environ.get("BENCH_PERSONS", "50000"))
+CONSENTS = 2 * PERSONS
+JOURNAL_ROWS = 20 * PERSONS
+PARTNERS = 50
+ITERATIONS = 3000
+HTTP_REQUESTS = 4000
+CONCURRENCY = 16
+
+
+def url() -> str:
+    value = os.environ.get("COORDINATION_BENCH_POSTGRES_URL") or os.environ.get(
+        "COORDINATION_TEST_POSTGRES_URL"
+    )
+    if not value:
+        raise SystemExit("Set COORDINATION_BENCH_POSTGRES_URL (or run through scripts/with-postgres.sh).")
+    return value
+
+
+async def reset(sa_url: str) -> None:
+    conn = await asyncpg.connect(sa_url.replace("postgresql+asyncpg", "postgresql"))
+    await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    await conn.close()
+
+
+async def load(sa_url: str) -> dict:
+    now = datetime.now(UTC)
+    conn = await asyncpg.connect(sa_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        forem, cpas = uuid7(), uuid7()
+        partners = [uuid7() for _ in range(PARTNERS)]
+        orgs = [(forem, "Forem", "forem"), (cpas, "CPAS", "cpas")] + [
+            (p, f"Partenaire {i}", "partner") for i, p in enumerate(partners)
+        ]
+        await conn.copy_records_to_table(
+            "organisations", columns=["id", "name", "kind", "created_at", "updated_at"],
+            records=[(i, n, k, now, now) for i, n, k in orgs],
+        )  # fmt: skip
+        recorder = uuid7()
+        users = [(recorder, "recorder", "Agent", "forem_referent", forem, now, now)]
+        partner_users = {}
+        for i, p in enumerate(partners):
+            uid = uuid7()
+            partner_users[p] = uid
+            users.append((uid, f"op{i}", f"Opérateur {i}", "partner_operator", p, now, now))
+        await conn.copy_records_to_table(
+            "users", columns=["id", "subject", "display_name", "role", "organisation_id", "created_at", "updated_at"],
+            records=users,
+        )  # fmt: skip
+        persons = [uuid7() for _ in range(PERSONS)]
+        await conn.copy_records_to_table(
+            "persons",
+            columns=["id", "niss_hash", "niss", "first_name", "last_name", "language", "forem_registered",
+                     "inami_return_to_work", "version", "created_at", "updated_at"],
+            records=[(p, hashlib.sha256(p.bytes).hexdigest(), "85073003328", "P", "N", "fr", i % 2 == 0, False, 1, now, now)
+                     for i, p in enumerate(persons)],
+        )  # fmt: skip
+        consent_rows, consent_of = [], {}
+        for i in range(CONSENTS):
+            person = persons[i % PERSONS]
+            partner = partners[(i // PERSONS + i) % PARTNERS]
+            cid = uuid7()
+            consent_of.setdefault(person, partner)
+            consent_rows.append((cid, person, partner, '["plan", "progress", "trajectory"]', "Suivi", "consent",
+                                 now - timedelta(days=10), now + timedelta(days=365), recorder, "paper", uuid7(), now, now))  # fmt: skip
+        await conn.copy_records_to_table(
+            "consents",
+            columns=["id", "person_id", "recipient_organisation_id", "sections", "purpose", "legal_basis",
+                     "given_at", "expires_at", "recorded_by_user_id", "channel", "evidence_document_id",
+                     "created_at", "updated_at"],
+            records=consent_rows,
+        )  # fmt: skip
+        await conn.copy_records_to_table(
+            "consent_events", columns=["id", "consent_id", "kind", "at", "by_user_id"],
+            records=[(uuid7(), r[0], "given", r[6], recorder) for r in consent_rows],
+        )  # fmt: skip
+
+        # 1,000,000 journal rows: 20 per person, valid chains and heads
+        per_person = JOURNAL_ROWS // PERSONS
+        batch, heads = [], []
+        cols = ["id", *journal.HASHED_FIELDS, "prev_hash", "row_hash"]
+        started = time.perf_counter()
+        for person in persons:
+            prev = journal.GENESIS_HASH
+            partner = consent_of[person]
+            for seq in range(1, per_person + 1):
+                fields = {
+                    "person_id": person, "seq": seq, "at": now - timedelta(minutes=per_person - seq),
+                    "user_id": partner_users[partner], "user_name": "Opérateur", "organisation_id": partner,
+                    "role": "partner_operator", "section": "plan", "document_id": None, "action": "read",
+                    "decision": "allow", "basis": "consent", "consent_id": None, "request_id": "bench", "reason": None,
+                }  # fmt: skip
+                digest = journal.row_hash(fields, prev)
+                batch.append((uuid7(), *[fields[c] for c in journal.HASHED_FIELDS], prev, digest))
+                prev = digest
+            heads.append((person, per_person, prev, now))
+            if len(batch) >= 100_000:
+                await conn.copy_records_to_table("access_journal", columns=cols, records=batch)
+                batch = []
+        if batch:
+            await conn.copy_records_to_table("access_journal", columns=cols, records=batch)
+        await conn.copy_records_to_table(
+            "access_journal_heads", columns=["person_id", "seq", "head_hash", "updated_at"], records=heads
+        )
+        print(f"  journal: {JOURNAL_ROWS:,} rows hashed and copied in {time.perf_counter() - started:.1f} s")
+        await conn.execute("ANALYZE")
+        return {"persons": persons, "consent_of": consent_of, "partner_users": partner_users, "forem": forem}
+    finally:
+        await conn.close()
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+async def bench_decisions(db: Database, data: dict) -> dict[str, tuple[float, float]]:
+    rnd = random.Random(7)
+    results = {}
+    forem_principal = Principal(
+        user_id=uuid7(), display_name="Conseillère", role=Role.FOREM_REFERENT,
+        organisation_id=data["forem"], organisation_kind=OrganisationKind.FOREM,
+    )  # fmt: skip
+    for label in ("consent (partner)", "mandate (Forem)", "denied (no basis)"):
+        timings, commit_timings, cpu = [], [], []
+        async with db.sessionmaker() as session:
+            for i in range(ITERATIONS + 200):
+                person = data["persons"][rnd.randrange(0, len(data["persons"]) // 2) * 2]  # registered ones
+                partner = data["consent_of"][person]
+                if label.startswith("consent"):
+                    principal = Principal(
+                        user_id=data["partner_users"][partner], display_name="Op", role=Role.PARTNER_OPERATOR,
+                        organisation_id=partner, organisation_kind=OrganisationKind.PARTNER,
+                    )  # fmt: skip
+                    section = "plan"
+                elif label.startswith("mandate"):
+                    principal, section = forem_principal, "plan"
+                else:
+                    principal, section = forem_principal, "social"
+                c0 = time.process_time()
+                t0 = time.perf_counter()
+                decision = await check_access(
+                    session, principal, person_id=person, section=section, action="read",
+                    request_id="bench", raise_on_deny=False,
+                )  # fmt: skip
+                t1 = time.perf_counter()
+                c1 = time.process_time()
+                await session.commit()
+                t2 = time.perf_counter()
+                assert decision.allowed is (not label.startswith("denied")), label
+                if i >= 200:  # warm-up excluded
+                    timings.append(t1 - t0)
+                    cpu.append(c1 - c0)
+                    commit_timings.append(t2 - t0)
+        results[label] = (
+            statistics.median(timings),
+            pct(timings, 0.95),
+            statistics.median(commit_timings),
+            statistics.median(cpu),
+        )
+    return results
+
+
+async def bench_http(db: Database, data: dict, settings: Settings) -> tuple[float, float]:
+    import coordination.app as app_module
+
+    @get("/api/v1/persons/{person_id:uuid}/bench/gated", opt={"section": "plan", "action": "read"})
+    async def gated(request: Request, db_session: AsyncSession, request_id: str, person_id: UUID) -> dict:
+        await check_access(db_session, request.user, person_id=person_id, section="plan", action="read",
+                           request_id=request_id)  # fmt: skip
+        row = (await db_session.execute(select(Person).where(Person.id == person_id))).scalar_one()
+        await db_session.commit()
+        return {"id": str(row.id), "first_name": row.first_name, "bassin": row.bassin}
+
+    @get("/api/v1/persons/{person_id:uuid}/bench/ungated", opt={"public": "benchmark baseline"})
+    async def ungated(request: Request, db_session: AsyncSession, person_id: UUID) -> dict:
+        row = (await db_session.execute(select(Person).where(Person.id == person_id))).scalar_one()
+        await db_session.commit()
+        return {"id": str(row.id), "first_name": row.first_name, "bassin": row.bassin}
+
+    module = type(sys)("bench_routes")
+    module.ROUTES = [gated, ungated]
+    sys.modules["bench_routes"] = module
+    app_module.API_MODULES = ("bench_routes",)
+    app_module.WEB_MODULES = ()
+    app = app_module.create_app(settings, database=db)
+    import logging
+
+    logging.disable(logging.INFO)
+    issuer: DevIssuer = app.state.identity.dev_issuer
+    rnd = random.Random(11)
+    persons = data["persons"]
+    tokens = {}
+    for p, uid in data["partner_users"].items():
+        principal_user = type("U", (), {"id": uid, "display_name": "Op", "role": Role.PARTNER_OPERATOR,
+                                        "organisation_id": p, "team": None, "person_id": None})  # fmt: skip
+        tokens[p] = issuer.issue(principal_user, org_kind="partner")
+    work = [persons[rnd.randrange(len(persons))] for _ in range(HTTP_REQUESTS)]
+
+    async def run(kind: str) -> float:
+        queue = list(work)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+            async def worker() -> None:
+                while queue:
+                    person = queue.pop()
+                    token = tokens[data["consent_of"][person]]
+                    r = await client.get(f"/api/v1/persons/{person}/bench/{kind}",
+                                         headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+                    assert r.status_code == 200, r.text
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+            return HTTP_REQUESTS / (time.perf_counter() - started)
+
+    await run("ungated")  # warm-up
+    ungated_rps = await run("ungated")
+    gated_rps = await run("gated")
+    return gated_rps, ungated_rps
+
+
+async def main() -> None:
+    sa_url = url()
+    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"bench/access: {PERSONS:,} persons, {CONSENTS:,} active consents, {JOURNAL_ROWS:,} journal rows")
+    await reset(sa_url)
+    await asyncio.to_thread(upgrade, sa_url)
+    started = time.perf_counter()
+    data = await load(sa_url)
+    print(f"  loaded in {time.perf_counter() - started:.1f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(env="test", var_dir=Path(tmp), database_url=sa_url, documents_dir=Path(tmp) / "docs",
+                            log_level="WARNING")  # fmt: skip
+        db = Database(sa_url)
+        try:
+            decisions = await bench_decisions(db, data)
+            print(
+                f"\n  gate decision latency ({ITERATIONS} decisions each, journal append included, commit excluded)"
+            )
+            worst_p95 = 0.0
+            for label, (median, p95, with_commit, cpu) in decisions.items():
+                worst_p95 = max(worst_p95, p95)
+                print(f"    {label:<20} median {median * 1e3:6.3f} ms   p95 {p95 * 1e3:6.3f} ms   "
+                      f"(with commit: median {with_commit * 1e3:6.3f} ms; client CPU median {cpu * 1e3:5.3f} ms)")  # fmt: skip
+            gated, ungated = await bench_http(db, data, settings)
+            async with db.sessionmaker() as s:
+                rows = await s.scalar(text("SELECT count(*) FROM access_journal"))
+        finally:
+            await db.dispose()
+    print(f"\n  HTTP read, {CONCURRENCY} concurrent clients, {HTTP_REQUESTS} requests")
+    print(f"    ungated {ungated:8.0f} req/s")
+    print(f"    gated   {gated:8.0f} req/s   ratio gated/ungated = {gated / ungated:.2f}  (target ≥ 0.50)")
+    print(f"\n  worst p95 decision = {worst_p95 * 1e3:.3f} ms (target ≤ 1.000 ms); journal now {rows:,} rows")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
