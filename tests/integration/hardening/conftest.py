@@ -123,6 +123,8 @@ async def seed_world(database: Database, settings: Settings) -> World:
             SimpleNamespace(**_user_claims(user), organisation_kind=kinds[user.organisation_id])
         )
 
+    # The test client runs the app in its own event loop: pooled asyncpg connections must not cross loops.
+    await database.engine.dispose()
     app = create_app(settings, database=database)
     async with AsyncTestClient(app=app) as client:
         person_a = _expect(
@@ -202,6 +204,7 @@ async def seed_world(database: Database, settings: Settings) -> World:
             201,
         )
         w.b_ids["visa"] = visa["id"]
+    await database.engine.dispose()
     async with database.sessionmaker() as s:
         # B leaves the Forem register: only the CPAS paying B's RIS keeps a mandate.
         await s.execute(update(Person).where(Person.id == UUID(w.person_b)).values(forem_registered=False))
@@ -240,6 +243,7 @@ async def seed_world(database: Database, settings: Settings) -> World:
             )
         )
         await s.commit()
+    await database.engine.dispose()
     w.users["beneficiary"] = beneficiary
     w.tokens["beneficiary"] = issuer.issue(
         SimpleNamespace(**_user_claims(beneficiary), organisation_kind=None)
