@@ -86,10 +86,6 @@ class PersonReferralController(Controller):
             default=False, description="Aussi les services qui ne conviennent pas"
         ),
     ) -> list[schemas.ServiceMatch]:
-        if request.user.role.value not in rules.SENDER_ROLES:
-            raise Forbidden(
-                "Seuls les référents et assistants sociaux orientent une personne.", code="not-a-sender"
-            )
         await check_access(
             db_session,
             request.user,
@@ -98,6 +94,10 @@ class PersonReferralController(Controller):
             action="read",
             request_id=request_id,
         )
+        if request.user.role.value not in rules.SENDER_ROLES:
+            raise Forbidden(
+                "Seuls les référents et assistants sociaux orientent une personne.", code="not-a-sender"
+            )
         person = await get_person(db_session, person_id)
         found = await fits_for(
             db_session,

@@ -185,6 +185,10 @@ def purpose_fr(service_name: str, organisation_name: str, category_label: str) -
 
 async def send(session: AsyncSession, ctx: Context, data: SendInput) -> Referral:
     principal = ctx.principal
+    # the file first, through the gate: whoever may not orient this person is refused (and journaled)
+    # before anything about the request is looked at
+    await _gate(session, ctx, data.person_id, "identity", "read")
+    await _gate(session, ctx, data.person_id, "trajectory", "write")
     if principal.role.value not in rules.SENDER_ROLES or principal.organisation_id is None:
         raise Forbidden(
             "Seuls les conseillers du Forem et les assistants sociaux du CPAS orientent une personne.",
@@ -204,10 +208,6 @@ async def send(session: AsyncSession, ctx: Context, data: SendInput) -> Referral
     sections = consents.validate_sections(
         rules.consented_sections(list(data.sections), ctx.rules.consent_always_sections)
     )
-
-    # the file, through the gate
-    await _gate(session, ctx, data.person_id, "identity", "read")
-    await _gate(session, ctx, data.person_id, "trajectory", "write")
     person = await get_person(session, data.person_id)
     if data.plan_objective_id is not None:
         await _gate(session, ctx, data.person_id, "plan", "read")

@@ -25,8 +25,8 @@ async def test_refused_referrals_write_nothing(client, world, database) -> None:
         (dict(sections=["secrets"]), 400, "unknown-section"),
         (dict(consent={"mode": "record", "channel": "paper"}), 400, "consent-evidence"),
         (dict(consent={"mode": "request", "expires_at": "2020-01-01T00:00:00+00:00"}), 400, "consent-expiry"),
-        (dict(who="cisp"), 403, "not-a-sender"),
-        (dict(who="person"), 403, "not-a-sender"),
+        (dict(who="cisp"), 403, "access-denied"),  # the gate refuses first (and journals it)
+        (dict(who="person"), 403, "access-denied"),
     ]
     for extra, status, code in cases:
         response = await send(client, w, **extra)
