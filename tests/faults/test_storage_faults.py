@@ -1,0 +1,208 @@
+"""The S3 server stops in the middle of an upload; a worker is killed between object and row; the sweep.
+
+Both against the real service (uvicorn, two workers) whose S3 traffic goes through a :class:`Proxy` to a
+moto S3 server of the test's own, so "S3 stops" is exact and the bucket can be inspected afterwards.
+
+Proves: the upload that loses S3 half-way fails cleanly with **503 problem details** and leaves no row;
+no row ever points to a missing object; a worker killed after the object is stored but before its row
+is committed leaves an orphan object, and ``sweep_orphans`` removes it (and nothing else); the service
+serves again once S3 is back / the supervisor has replaced the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from coordination.db.engine import Database
+from coordination.db.migrate import upgrade
+from coordination.dossier.models import DocumentVersion
+from coordination.dossier.services.documents import sweep_orphans
+from coordination.settings import Settings
+from coordination.storage.s3 import S3Store
+from tests.faults.conftest import LiveServer, Proxy, service_env
+from tests.fixtures.s3 import S3Server, start_moto_server, stop_process
+from tests.integration.hardening.conftest import PDF, seed_world
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def s3_behind_proxy():
+    proc, server = start_moto_server()
+    proxy = Proxy(server.port)
+    try:
+        yield server, proxy
+    finally:
+        proxy.close()
+        stop_process(proc)
+
+
+async def _prepare(tmp_path, server: S3Server, proxy: Proxy, **extra):
+    var = tmp_path / "var"
+    var.mkdir()
+    url = f"sqlite+aiosqlite:///{var / 'faults.sqlite3'}"
+    await asyncio.to_thread(upgrade, url)
+    bucket = server.new_bucket()
+    s3 = {
+        "s3_endpoint": f"127.0.0.1:{proxy.port}",
+        "s3_access_key": server.access_key,
+        "s3_secret_key": server.secret_key,
+        "s3_bucket": bucket,
+        "s3_secure": False,
+        "s3_region": server.region,
+    }
+    settings = Settings(env="test", var_dir=var, database_url=url, **s3, **extra)
+    db = Database(url)
+    world = await seed_world(db, settings)
+    await db.dispose()
+    env = service_env(var, url, **{k: ("false" if v is False else v) for k, v in {**s3, **extra}.items()})
+    direct = S3Store(server.client(), bucket, endpoint=server.endpoint)
+    return world, env, url, direct
+
+
+async def _rows(url: str) -> dict[str, str]:
+    db = Database(url)
+    try:
+        async with db.sessionmaker() as s:
+            rows = (await s.execute(select(DocumentVersion.object_key, DocumentVersion.purged_at))).all()
+        return {r.object_key: r.purged_at for r in rows}
+    finally:
+        await db.dispose()
+
+
+async def _objects(store: S3Store) -> set[str]:
+    return {key async for key in store.list_keys("persons/")}
+
+
+async def _sweep(url: str, store: S3Store) -> list[str]:
+    db = Database(url)
+    try:
+        async with db.sessionmaker() as s:
+            return await sweep_orphans(s, store, now=datetime.now(UTC) + timedelta(hours=2))
+    finally:
+        await db.dispose()
+
+
+def _pdf_body(size: int) -> bytes:
+    return PDF + b"%" + b"0" * (size - len(PDF) - 1)
+
+
+async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path) -> None:
+    server, proxy = s3_behind_proxy
+    world, env, url, direct = await _prepare(tmp_path, server, proxy)
+    rows_before = await _rows(url)
+    live = LiveServer(env, workers=1).start()
+    try:
+        body = _pdf_body(12 * MiB)
+
+        async def slow_body():
+            sent = 0
+            while sent < len(body):
+                yield body[sent : sent + MiB]
+                sent += MiB
+                if sent == 7 * MiB:  # the first 5 MiB part is on its way to S3: now S3 "stops"
+                    await asyncio.sleep(1.0)
+                    proxy.cut()
+
+        async with httpx.AsyncClient(base_url=live.url, timeout=60) as client:
+            try:
+                response = await client.post(
+                    f"/api/v1/persons/{world.person_a}/documents",
+                    params={"filename": "gros.pdf", "category": "cv"},
+                    content=slow_body(),
+                    headers=world.headers("referent"),
+                )
+            except httpx.TransportError as exc:  # pragma: no cover - the answer is expected, not a reset
+                pytest.fail(
+                    f"the service dropped the connection instead of answering: {exc!r}\n{live.log()[-3000:]}"
+                )
+            assert response.status_code == 503, response.text + live.log()[-3000:]
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert response.json()["type"].endswith("/store-unavailable")
+            # While S3 is away, readiness says so and reads of stored documents fail cleanly.
+            ready = await client.get("/health/ready")
+            assert ready.status_code == 503
+            proxy.restore()
+            # Back: a new upload works.
+            again = await client.post(
+                f"/api/v1/persons/{world.person_a}/documents",
+                params={"filename": "petit.pdf", "category": "cv"},
+                content=PDF,
+                headers=world.headers("referent"),
+            )
+            assert again.status_code == 201, again.text
+    finally:
+        proxy.restore()
+        live.stop()
+    rows = await _rows(url)
+    assert len(rows) == len(rows_before) + 1  # only the upload made after S3 came back
+    objects = await _objects(direct)
+    assert {k for k, purged in rows.items() if purged is None} <= objects, "a row points to a missing object"
+    await _sweep(url, direct)
+    assert await _objects(direct) == {k for k, purged in rows.items() if purged is None}
+
+
+async def test_worker_killed_between_object_and_row_leaves_an_orphan_the_sweep_removes(
+    s3_behind_proxy, tmp_path, clamd_socket
+) -> None:
+    server, proxy = s3_behind_proxy
+    world, env, url, direct = await _prepare(tmp_path, server, proxy, clamd_socket=str(clamd_socket))
+    rows_before = await _rows(url)
+    objects_before = await _objects(direct)
+    live = LiveServer(env, workers=2).start()
+    try:
+        body = _pdf_body(18 * MiB)  # the scan that follows the store takes a moment: the window we aim at
+        async with httpx.AsyncClient(base_url=live.url, timeout=60) as client:
+            upload = asyncio.create_task(
+                client.post(
+                    f"/api/v1/persons/{world.person_a}/documents",
+                    params={"filename": "scan.pdf", "category": "cv"},
+                    content=body,
+                    headers=world.headers("referent"),
+                )
+            )
+            deadline = time.monotonic() + 60
+            while not (await _objects(direct)) - objects_before:
+                assert not upload.done(), f"upload ended before the object appeared: {upload.result().text}"
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.01)
+            killed = live.kill_workers()  # the object is stored; its row is not committed yet
+            assert killed
+            with pytest.raises(httpx.TransportError):
+                await upload
+            # The supervisor replaces the dead workers; the service answers again.
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if (await client.get("/health/live")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, live.log()[-2000:]
+                await asyncio.sleep(0.2)
+            listing = await client.get(
+                f"/api/v1/persons/{world.person_a}/documents", headers=world.headers("referent")
+            )
+            assert listing.status_code == 200
+    finally:
+        live.stop()
+    rows = await _rows(url)
+    assert rows == rows_before, "no row for the interrupted upload"
+    orphans = (await _objects(direct)) - objects_before
+    assert len(orphans) == 1, orphans
+    removed = await _sweep(url, direct)
+    assert set(removed) == orphans
+    assert await _objects(direct) == objects_before
+    # The sweep spares a young object (its upload may still be committing): the grace period holds.
+    db = Database(url)
+    try:
+        async with db.sessionmaker() as s:
+            assert int(await s.scalar(select(func.count()).select_from(DocumentVersion))) == len(rows_before)
+    finally:
+        await db.dispose()
