@@ -36,6 +36,27 @@ def test_beneficiary_withdraws_a_consent_in_one_click_and_reads_the_journal(page
     shot(page, "journal")
 
 
+def test_withdrawal_takes_access_away_from_the_partner_at_once(page, server):
+    sign_in(page, server, "Julie Martin")
+    authorise = page.get_by_role("button", name="Autoriser Duo for a job — Wallonie")
+    authorise.click()
+    page.wait_for_load_state("networkidle")
+    sign_in(page, server, "Inès Moreau")
+    page.goto(server + "/dossiers?nom=martin")
+    page.get_by_role("link", name="Julie Martin").click()
+    page.wait_for_load_state("networkidle")
+    file_url = page.url
+    assert "accès restreint" not in page.locator("#section-progress").inner_text()
+    shot(page, "dossier-partenaire")
+    sign_in(page, server, "Julie Martin")
+    page.get_by_role("button", name="Retirer l'accès de Duo for a job — Wallonie").click()
+    page.wait_for_load_state("networkidle")
+    sign_in(page, server, "Inès Moreau")
+    page.goto(file_url)
+    assert page.get_by_text("Vous n'avez accès à aucune partie de ce dossier").is_visible()
+    shot(page, "dossier-partenaire-apres-retrait")
+
+
 def test_keyboard_only_sign_in(page, server):
     page.goto(server + "/connexion")
     page.keyboard.press("Tab")
@@ -57,3 +78,47 @@ def test_keyboard_only_sign_in(page, server):
     page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     assert "Régis Lemaire" in page.locator("header").inner_text()
+
+
+def test_referent_opens_the_worklist_then_a_file(page, server):
+    sign_in(page, server, "Sophie Lambert")
+    assert page.url.endswith("/portefeuille")
+    assert page.get_by_role("heading", name="Mes personnes").is_visible()
+    shot(page, "portefeuille")
+    first = page.locator("table a[href^='/dossiers/']").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name=f"Dossier de {name}").is_visible()
+    # a section the referent may not read says so in plain French
+    health = page.locator("#section-health")
+    assert "Vous ne pouvez pas voir cette partie du dossier" in health.inner_text()
+    shot(page, "dossier")
+
+
+def test_regulator_browses_the_cadastre_on_a_phone(page, server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, server, "Régis Lemaire")
+    assert page.url.endswith("/cadastre")
+    page.get_by_role("link", name="Comparer les partenaires").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("svg.chart").count() == 2
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, "no horizontal scrolling of the whole page on a phone"
+    shot(page, "cadastre-comparaison-telephone")
+
+
+def test_social_worker_checks_a_contract_instantly(page, server):
+    sign_in(page, server, "Nadia Dubois")
+    page.goto(server + "/visa/")
+    page.get_by_label("Type de contrat ou de convention").select_option("fixed_term")
+    page.get_by_label("Date de début").fill("2026-12-01")
+    page.get_by_label("Heures par semaine").fill("10")
+    page.get_by_label("Temps plein de référence (heures)").fill("38")
+    page.get_by_label("Jours « d'essai » non payés prévus avant le contrat").fill("3")
+    page.get_by_role("button", name="Vérifier le contrat").click()
+    page.locator("#checklist").wait_for()
+    assert "Résultat" in page.locator("#checklist h2").inner_text()
+    assert "Référence légale" in page.locator("#checklist").text_content()
+    assert page.url.endswith("/visa/"), "the checklist came through HTMX without leaving the form"
+    shot(page, "visa-controle")

@@ -28,10 +28,10 @@ def bar_chart(
     maximum: float | None = None,
     reference: float | None = None,
     percent: bool = False,
-    width: int = 640,
+    width: int = 520,
 ) -> Markup:
     """Horizontal bars (readable on a phone: labels never overlap); ``None`` values are shown as « masqué »."""
-    row, left, right, top = 34, 190, 70, 30
+    row, left, right, top = 34, 170, 60, 30
     height = top + row * max(len(bars), 1) + 30
     known = [v for b in bars for v in (b.value, b.high) if v is not None]
     top_value = maximum or max([*known, reference or 0, 1e-9])
