@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre import rules
@@ -46,6 +46,7 @@ from coordination.directory.models import Organisation
 COUNTS = ("entries", "people", "completed", "dropped_out", "ended", "positive_exits")
 SUMS = ("days_sum", "days_n", "gain_sum", "gain_n", "improved")
 UNKNOWN = "unknown"
+EVALUATION_WORK_MEM = "128MB"
 
 
 @dataclass
@@ -78,6 +79,9 @@ async def evaluate(
 ) -> dict[str, Any]:
     as_of = as_of or rules.today_brussels()
     start, end = date(year, 1, 1), date(year, 12, 31)
+    if session.bind.dialect.name == "postgresql":
+        # one analytical query: let its sorts and hashes stay in memory (this transaction only)
+        await session.execute(text(f"SET LOCAL work_mem = '{EVALUATION_WORK_MEM}'"))
     result = await session.execute(evaluation_query(policy, start, end))
     cells: dict[tuple[str, tuple], Cell] = {}
     for row in result.mappings():

@@ -7,8 +7,9 @@ sums; :mod:`.evaluation` turns these few hundred rows into figures. Shapes:
   started; with the person's bassin (else the partner's), quarter and proximity score (-1 = unknown);
 * ``outcomes``: steps that would be positive exits under the policy (qualifying job / training);
 * ``exits``: per ended cohort step, the first outcome in its window (``MIN``);
-* ``progress``: per cohort step, the mean over ICF items of (first qualifier − last qualifier) for items
-  assessed at least twice on that step (positive = fewer problems);
+* ``span``/``deltas``/``progress``: per cohort step, the mean over ICF items of (first qualifier − last
+  qualifier) for items assessed at least twice on that step (positive = fewer problems; several assessments
+  on the same first or last day are averaged);
 * ``features``: one row per cohort step with 0/1 flags; then one ``GROUP BY`` per dimension, ``UNION ALL``.
 """
 
@@ -117,6 +118,8 @@ def evaluation_query(policy: PositiveExitPolicy, year_start: date, year_end: dat
             x.c.start_date <= add_months(literal(year_end, type_=x.c.start_date.type), widest + 1),
         )
         .cte("outcomes")
+        # materialised: a hash join of the cohort to the (few) outcome steps, not one index probe per step
+        .prefix_with("MATERIALIZED")
     )
 
     c, oc = cohort.c, outcomes.c
@@ -136,31 +139,29 @@ def evaluation_query(policy: PositiveExitPolicy, year_start: date, year_end: dat
     )
 
     a = Assessment.__table__.alias("a")
-    order_up = (a.c.assessed_on, a.c.id)
-    ranked = (
+    span = (
         select(
             a.c.step_id,
             a.c.item_code,
-            a.c.qualifier,
-            func.row_number().over(partition_by=(a.c.step_id, a.c.item_code), order_by=order_up).label("rf"),
-            func.row_number()
-            .over(partition_by=(a.c.step_id, a.c.item_code), order_by=tuple(col.desc() for col in order_up))
-            .label("rl"),
+            func.min(a.c.assessed_on).label("first_on"),
+            func.max(a.c.assessed_on).label("last_on"),
         )
         .select_from(a.join(cohort, c.step_id == a.c.step_id))
-        .cte("ranked")
+        .group_by(a.c.step_id, a.c.item_code)
+        .having(func.count() >= 2)
+        .cte("span")
     )
-    r = ranked.c
+    a2, sp = Assessment.__table__.alias("a2"), span.c
     deltas = (
         select(
-            r.step_id,
+            sp.step_id,
             (
-                func.sum(case((r.rf == 1, r.qualifier), else_=0))
-                - func.sum(case((r.rl == 1, r.qualifier), else_=0))
+                func.avg(case((a2.c.assessed_on == sp.first_on, a2.c.qualifier)))
+                - func.avg(case((a2.c.assessed_on == sp.last_on, a2.c.qualifier)))
             ).label("gain"),
         )
-        .group_by(r.step_id, r.item_code)
-        .having(func.count() >= 2)
+        .select_from(span.join(a2, and_(a2.c.step_id == sp.step_id, a2.c.item_code == sp.item_code)))
+        .group_by(sp.step_id, sp.item_code)
         .cte("deltas")
     )
     progress = (

@@ -1,0 +1,140 @@
+"""Demo registry: Walloon partners, their services and agreements (every name and number invented).
+
+``seed_cadastre_demo(session)`` is called by ``coordination.demo`` after the directory (Forem and the CPAS
+exist); it returns what it made so the dossier demo can attach trajectory steps to them:
+``{"organisations": {key: Organisation}, "services": {key: Service}, "agreements": {key: Agreement}}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.cadastre.models import Agreement, PartnerProfile, Service
+from coordination.cadastre.rules import bce_with_check, today_brussels
+from coordination.directory.models import Organisation, OrganisationKind
+
+PARTNERS = {
+    # key: (name, partner kind, bassin, first eight BCE digits, description)
+    "cisp-envol": ("CISP L'Envol", "cisp", "Charleroi", 4_123_456, "Préformations aux métiers de la logistique et du nettoyage."),
+    "mire-hainaut": ("MIRE du Hainaut occidental", "mire", "Wallonie picarde", 4_234_567, "Accompagnement vers et dans l'emploi durable."),
+    "duo-mentorat": ("Duo Mentorat Wallonie", "mentoring_association", "Liège", 6_345_678, "Mentorat individuel par des bénévoles expérimentés."),
+    "boulangerie-sambre": ("Boulangerie artisanale de la Sambre", "employer", "Charleroi", 7_456_789, "Employeur accueillant des FPI et des immersions."),
+}  # fmt: skip
+
+SERVICES = {
+    "preformation-logistique": ("cisp-envol", "Préformation cariste et magasinier", ["NEET", "bénéficiaires RIS"],
+                                ["Charleroi", "Thuin"], 12, "Demandeur d'emploi inscrit, 18 ans ou plus."),
+    "atelier-numerique": ("cisp-envol", "Atelier « Premiers pas numériques »", ["personnes sans autonomie numérique"],
+                          ["Charleroi"], 10, "Aucun prérequis."),
+    "jobcoaching": ("mire-hainaut", "Job coaching et suivi en emploi", ["demandeurs d'emploi de longue durée"],
+                    ["Wallonie picarde", "Mons"], 40, "Inscrit au Forem depuis plus de 12 mois."),
+    "mentorat": ("duo-mentorat", "Mentorat vers l'emploi (6 mois)", ["personnes d'origine étrangère", "FLE"],
+                 ["Liège", "Verviers"], 25, "Projet professionnel défini ; français oral de base."),
+    "fpi-boulangerie": ("boulangerie-sambre", "FPI boulanger-pâtissier", ["demandeurs d'emploi"],
+                        ["Charleroi"], 2, "Intérêt pour le métier ; horaires de nuit."),
+}  # fmt: skip
+
+AGREEMENTS = {
+    # key: (reference, title, partner, funder key, kind, start, end, euros, target entrants, target exits)
+    "aap-logistique": ("AAP-2025-CHA-014", "Préformation logistique — appel à projets 2025-2026", "cisp-envol", "forem",
+                       "call_for_projects", date(2025, 1, 1), date(2026, 12, 31), 180_000, 48, 20),
+    "marche-jobcoaching": ("MP-2024-WAPI-003", "Job coaching — marché public", "mire-hainaut", "forem",
+                           "public_contract", date(2024, 4, 1), date(2026, 3, 31), 320_000, 120, 60),
+    "ami-mentorat": ("AMI-2025-LIE-007", "Mentorat — appel à manifestation d'intérêt", "duo-mentorat", "forem",
+                     "call_for_expressions_of_interest", date(2025, 3, 1), date(2026, 2, 28), 60_000, 50, 20),
+    "art61-cpas": ("CPAS-CHA-ART61-2025", "Mises à l'emploi article 61", "boulangerie-sambre", "cpas-charleroi",
+                   "partnership", date(2025, 1, 1), date(2025, 12, 31), 12_000, 2, 1),
+}  # fmt: skip
+
+
+async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> dict[str, dict]:
+    """Create the demo registry (flush only; the caller commits). ``directory``: optional, unused."""
+    funders = {
+        "forem": await session.scalar(
+            select(Organisation).where(Organisation.kind == OrganisationKind.FOREM).limit(1)
+        ),
+        "cpas-charleroi": await session.scalar(
+            select(Organisation).where(
+                Organisation.kind == OrganisationKind.CPAS, Organisation.name.like("%Charleroi%")
+            )
+        ),
+    }
+    if funders["cpas-charleroi"] is None:
+        funders["cpas-charleroi"] = await session.scalar(
+            select(Organisation).where(Organisation.kind == OrganisationKind.CPAS).limit(1)
+        )
+    today = today_brussels()
+    organisations = {}
+    for key, (name, _kind, bassin, digits, _description) in PARTNERS.items():
+        org = Organisation(
+            name=name, kind=OrganisationKind.PARTNER, bce_number=bce_with_check(digits), bassin=bassin
+        )
+        session.add(org)
+        organisations[key] = org
+    await session.flush()
+    for key, (_, kind, _, _, description) in PARTNERS.items():
+        session.add(
+            PartnerProfile(
+                organisation_id=organisations[key].id,
+                partner_kind=kind,
+                description=description,
+                website=f"https://{key}.example.be",
+                email=f"contact@{key}.example.be",
+                assured_date=today,
+            )
+        )
+    services = {}
+    for key, (org_key, name, publics, areas, capacity, eligibility) in SERVICES.items():
+        service = Service(
+            organisation_id=organisations[org_key].id,
+            name=name,
+            publics=publics,
+            service_areas=areas,
+            capacity=capacity,
+            eligibility_description=eligibility,
+            languages=["fr"],
+            assured_date=today,
+        )
+        session.add(service)
+        services[key] = service
+    agreements = {}
+    for key, (
+        ref,
+        title,
+        org_key,
+        funder_key,
+        kind,
+        start,
+        end,
+        euros,
+        entrants,
+        exits,
+    ) in AGREEMENTS.items():
+        funder = funders.get(funder_key)
+        if funder is None:
+            continue
+        agreement = Agreement(
+            reference=ref,
+            title=title,
+            organisation_id=organisations[org_key].id,
+            funder_id=funder.id,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            funding_cents=euros * 100,
+            target_entrants=entrants,
+            target_positive_exits=exits,
+            territory=[organisations[org_key].bassin],
+            publics=SERVICES.get(next((s for s, v in SERVICES.items() if v[0] == org_key), ""), ("", "", []))[
+                2
+            ],
+            assured_date=today,
+        )
+        session.add(agreement)
+        agreements[key] = agreement
+    await session.flush()
+    return {"organisations": organisations, "services": services, "agreements": agreements}
