@@ -111,6 +111,20 @@ async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path) ->
                     proxy.cut()
 
         async with httpx.AsyncClient(base_url=live.url, timeout=60) as client:
+            # Over the limit without a Content-Length (chunked): refused while streaming, nothing kept.
+            async def endless():
+                yield PDF
+                for _ in range(22):
+                    yield b"0" * MiB
+
+            over = await client.post(
+                f"/api/v1/persons/{world.person_a}/documents",
+                params={"filename": "trop.pdf"},
+                content=endless(),
+                headers=world.headers("referent"),
+            )
+            assert over.status_code == 413, over.text
+            assert over.headers["content-type"].startswith("application/problem+json")
             try:
                 response = await client.post(
                     f"/api/v1/persons/{world.person_a}/documents",

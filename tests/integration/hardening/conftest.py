@@ -123,9 +123,10 @@ async def seed_world(database: Database, settings: Settings) -> World:
             SimpleNamespace(**_user_claims(user), organisation_kind=kinds[user.organisation_id])
         )
 
-    # The test client runs the app in its own event loop: pooled asyncpg connections must not cross loops.
+    # The test client runs the app in its own event loop: pooled asyncpg connections must not cross loops,
+    # so the seeding app owns its engine (same URL), created and disposed in that loop by its lifespan.
     await database.engine.dispose()
-    app = create_app(settings, database=database)
+    app = create_app(settings.replace(database_url=database.url))
     async with AsyncTestClient(app=app) as client:
         person_a = _expect(
             await client.post(

@@ -138,7 +138,7 @@ async def test_oversized_payloads_are_413_and_nothing_is_kept(database, settings
         )
         assert declared.status_code == 413, declared.text
 
-        # No length announced (chunked) is proved against a real server: tests/faults/test_live_server.py
+        # No length announced (chunked) is proved against a real server: tests/faults/test_storage_faults.py (a real server)
 
         # JSON body over the request limit.
         huge = {"title": "x", "description": "y" * (BODY_LIMIT + 10)}
