@@ -46,5 +46,6 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("uvicorn.access").disabled = True  # our own access log replaces it
-    for chatty in ("weasyprint", "fontTools", "weasyprint.progress"):
+    # Drivers log SQL parameters (names, NISS) at DEBUG and httpx logs full URLs at INFO: never in our logs.
+    for chatty in ("weasyprint", "fontTools", "weasyprint.progress", "aiosqlite", "asyncpg", "httpx"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
