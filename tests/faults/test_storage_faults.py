@@ -220,3 +220,60 @@ async def test_worker_killed_between_object_and_row_leaves_an_orphan_the_sweep_r
             assert int(await s.scalar(select(func.count()).select_from(DocumentVersion))) == len(rows_before)
     finally:
         await db.dispose()
+
+
+async def test_worker_killed_mid_stream_leaves_nothing_after_the_sweep(tmp_path) -> None:
+    """Filesystem store: a worker killed while the body is still streaming leaves no row, and after the
+    sweep no byte of the interrupted upload remains on disk (temporary files included)."""
+    var = tmp_path / "var"
+    var.mkdir()
+    url = f"sqlite+aiosqlite:///{var / 'faults.sqlite3'}"
+    await asyncio.to_thread(upgrade, url)
+    settings = Settings(env="test", var_dir=var, database_url=url, documents_dir=var / "documents")
+    db = Database(url)
+    world = await seed_world(db, settings)
+    await db.dispose()
+    rows_before = await _rows(url)
+    live = LiveServer(service_env(var, url), workers=2).start()
+    streaming = asyncio.Event()
+    try:
+
+        async def slow_body():
+            yield PDF
+            for _ in range(40):
+                yield b"0" * (256 * 1024)
+                streaming.set()
+                await asyncio.sleep(0.1)
+
+        async with httpx.AsyncClient(base_url=live.url, timeout=60) as client:
+            upload = asyncio.create_task(
+                client.post(
+                    f"/api/v1/persons/{world.person_a}/documents",
+                    params={"filename": "coupé.pdf", "category": "cv"},
+                    content=slow_body(),
+                    headers=world.headers("referent"),
+                )
+            )
+            await streaming.wait()
+            await asyncio.sleep(0.5)
+            assert live.kill_workers()
+            with pytest.raises(httpx.TransportError):
+                await upload
+    finally:
+        live.stop()
+    assert await _rows(url) == rows_before
+    from coordination.storage.filesystem import FilesystemStore
+
+    db = Database(url)
+    try:
+        async with db.sessionmaker() as s:
+            await sweep_orphans(
+                s, FilesystemStore(var / "documents"), now=datetime.now(UTC) + timedelta(hours=2)
+            )
+    finally:
+        await db.dispose()
+    on_disk = {
+        p.relative_to(var / "documents").as_posix() for p in (var / "documents").rglob("*") if p.is_file()
+    }
+    live_keys = {k for k, purged in rows_before.items() if purged is None}
+    assert on_disk == live_keys, f"left on disk after the sweep: {on_disk - live_keys}"
