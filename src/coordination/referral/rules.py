@@ -141,15 +141,12 @@ class ReferralRules:
     def due_reminders(
         self, deadline: date, today: date, already: list[int], calendar: HolidayCalendar
     ) -> list[int]:
-        """Reminders (working days before the deadline) due today and not yet sent.
-
-        Only the closest one is returned when several are due (a late sweep sends one reminder, not a
-        burst), but all passed ones are then marked as sent by the caller.
-        """
+        """Reminders (working days before the deadline) due today and not yet sent, all of them: a late
+        sweep sends ONE notification and marks every passed reminder as sent (no burst)."""
         if today > deadline:
             return []
         due = [n for n in self.reminders_before if n not in already]
-        return sorted((n for n in due if today >= calendar.subtract_working_days(deadline, n)), reverse=False)
+        return sorted(n for n in due if today >= calendar.subtract_working_days(deadline, n))
 
     def step_kind(self, category: str) -> str:
         return self.step_kinds.get(category, "other")
