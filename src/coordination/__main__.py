@@ -165,8 +165,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings)
     if args.command == "token":
         from coordination.access.cli import issue_token_cli
+        from coordination.errors import ProblemError
 
-        return issue_token_cli(settings, args.user)
+        try:
+            print(issue_token_cli(settings, args.user))
+        except ProblemError as exc:
+            return _fail(exc.detail, 1)
+        return 0
     if args.command == "policy":
         from coordination.access.cli import policy_check_cli
 

@@ -49,13 +49,20 @@ def _collect_routes(modules: tuple[str, ...]) -> list:
 
 
 async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
-    """One session per request; whatever was not committed by the handler is rolled back."""
+    """One session per request, committed when the handler succeeds and rolled back when it fails.
+
+    The commit matters for reads too: the access gate appends its journal row to this session, and an
+    allowed read whose journal row were lost would be an access nobody can see. Litestar runs this
+    clean-up before the response is sent, so a failing commit still becomes an error response.
+    """
     async with state.db.sessionmaker() as session:
         try:
             yield session
-        finally:
-            if session.in_transaction():
-                await session.rollback()
+        except BaseException:
+            await session.rollback()
+            raise
+        if session.in_transaction():
+            await session.commit()
 
 
 def provide_settings(state: State) -> Settings:
@@ -85,10 +92,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.dispose()
 
+    api_routes = _collect_routes(API_MODULES)
+    if settings.is_production:  # the development login does not exist in production, not even as a 404
+        api_routes = [r for r in api_routes if not str(getattr(r, "path", "")).startswith("/api/v1/dev")]
     api = Router(
         path="/",
-        route_handlers=_collect_routes(API_MODULES),
-        middleware=[build_auth_middleware(settings, identity)],
+        route_handlers=api_routes,
+        middleware=[build_auth_middleware(settings)],
     )
     app = Litestar(
         route_handlers=[HealthController, api, *_collect_routes(WEB_MODULES)],

@@ -32,20 +32,22 @@ the OpenAPI schema, static files and the web pages (which read the cookie themse
 class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
     """Bearer token (header, else cookie) → :class:`~coordination.access.principal.Principal`."""
 
-    def __init__(self, app, identity: Identity, exclude: list[str] | None = None) -> None:
+    def __init__(self, app, exclude: list[str] | None = None) -> None:
         super().__init__(
             app=app,
             exclude=exclude,
             exclude_from_auth_key="",  # no per-handler opt-out: PUBLIC_PATHS is the only list
             exclude_http_methods=["OPTIONS"],  # CORS pre-flight carries no credentials; HEAD does
         )
-        self.identity = identity
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         token = bearer_token(connection)
         if not token:
             raise InvalidToken("Authentification requise : jeton absent.", "missing-token")
-        principal = await self.identity.authenticate(token)
+        # The verifier lives in app state, not in this middleware: Litestar deep-copies routers and
+        # their middleware, and the JWKS cache holds a lock that must stay one per process.
+        identity: Identity = connection.app.state.identity
+        principal = await identity.authenticate(token)
         return AuthenticationResult(user=principal, auth=token)
 
 
@@ -66,5 +68,6 @@ def build_identity(settings: Settings) -> Identity:
     return build_identity_from_settings(settings)
 
 
-def build_auth_middleware(settings: Settings, identity: Identity) -> DefineMiddleware:
-    return DefineMiddleware(TokenAuthMiddleware, identity=identity, exclude=list(PUBLIC_PATHS))
+def build_auth_middleware(settings: Settings) -> DefineMiddleware:
+    """The token middleware; it reads the verifier from ``app.state.identity`` (see ``create_app``)."""
+    return DefineMiddleware(TokenAuthMiddleware, exclude=list(PUBLIC_PATHS))

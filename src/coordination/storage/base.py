@@ -21,7 +21,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 #: Read/write granularity of both implementations: large enough to amortise a thread hop, small enough to
 #: keep memory bounded.
@@ -210,6 +210,14 @@ class DocumentStore(ABC):
         self, key: str, expires: timedelta, *, download_name: str | None = None
     ) -> str | None:
         """A short-lived direct download URL, or ``None`` when the store cannot issue one (filesystem)."""
+
+    async def sweep_incomplete(self, started_before: datetime) -> int:
+        """Remove what interrupted writes left behind (a killed worker never reaches its clean-up).
+
+        The default has nothing to sweep: an S3 store leaves unfinished multipart uploads, which the
+        bucket's ``AbortIncompleteMultipartUpload`` lifecycle rule removes (see ``deploy/``).
+        """
+        return 0
 
     @abstractmethod
     async def check(self) -> None:

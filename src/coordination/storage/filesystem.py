@@ -16,7 +16,7 @@ import errno
 import os
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -214,6 +214,25 @@ class FilesystemStore(DocumentStore):
         validate_key(key)
         validate_expiry(expires)
         return None  # documents are served through the application
+
+    async def sweep_incomplete(self, started_before: datetime) -> int:
+        """Delete ``.part`` temporary files last written before ``started_before`` (a killed worker's)."""
+
+        def sweep() -> int:
+            cutoff = started_before.timestamp()
+            removed = 0
+            for tmp in self.root.rglob(".*.part"):
+                try:
+                    if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                        tmp.unlink()
+                        removed += 1
+                except FileNotFoundError:
+                    continue
+            return removed
+
+        if not self.root.exists():
+            return 0
+        return await anyio.to_thread.run_sync(sweep)
 
     async def check(self) -> None:
         def _check() -> None:

@@ -81,3 +81,49 @@ async def test_caller_request_id_is_echoed_and_bad_ones_replaced(client):
     assert response.headers["x-request-id"] == "abc-12345-def"
     response = await client.get("/health/live", headers={"x-request-id": "<script>"})
     assert response.headers["x-request-id"] != "<script>"
+
+
+def test_production_app_builds_without_the_development_login(tmp_path):
+    """The production wiring (JWKS verifier, S3 store) builds, and the dev login is not even routed."""
+    from pathlib import Path
+
+    from coordination.app import create_app
+    from coordination.settings import Settings
+
+    settings = Settings(
+        env="production",
+        var_dir=tmp_path,
+        database_url="postgresql+asyncpg://u:p@127.0.0.1:1/none",
+        s3_endpoint="127.0.0.1:1",
+        s3_access_key="a",
+        s3_secret_key="b",
+        oidc_issuer="https://idp.example/realms/coordination",
+        niss_hash_key="k",
+        signing_key_file=Path(tmp_path / "signing.pem"),
+        clamd_socket="tcp://127.0.0.1:1",
+    ).validate()
+    app = create_app(settings)
+    paths = {route.path for route in app.routes}
+    assert "/health/ready" in paths
+    assert not [p for p in paths if p.startswith("/api/v1/dev")]
+    assert app.state.identity.dev_issuer is None
+
+
+async def test_a_gated_read_is_journaled_without_an_explicit_commit(client, database, auth_headers):
+    """The request session commits on success, so an allowed read always leaves its journal row."""
+    from sqlalchemy import func, select
+
+    from coordination.access.models import AccessJournalEntry as JournalEntry
+    from tests.integration.access import seed
+
+    async with database.sessionmaker() as session:
+        forem = seed.org(session, seed.OrganisationKind.FOREM)
+        person = seed.person(session, forem_registered=True)
+        worker = seed.user(session, Role.FOREM_REFERENT, forem)
+        await session.commit()
+        before = await session.scalar(select(func.count()).select_from(JournalEntry))
+    response = await client.get(f"/api/v1/persons/{person.id}/consents", headers=auth_headers(worker))
+    assert response.status_code == 200, response.text
+    async with database.sessionmaker() as session:
+        after = await session.scalar(select(func.count()).select_from(JournalEntry))
+    assert after == before + 1

@@ -53,3 +53,11 @@ def test_db_upgrade_creates_the_embedded_database(tmp_path):
     result = _run(["db", "upgrade"], {}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "var" / "coordination.sqlite3").exists()
+
+
+def test_token_for_an_unknown_user_is_refused_in_french(tmp_path):
+    assert _run(["db", "upgrade"], {}, tmp_path).returncode == 0
+    result = _run(["token", "--user", "personne"], {}, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("coordination : ")

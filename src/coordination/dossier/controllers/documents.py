@@ -98,7 +98,7 @@ async def _commit_or_discard(request: Request, db_session: AsyncSession, key: st
     try:
         await db_session.commit()
     except BaseException:
-        await _store(request).delete(key)
+        await documents.discard_object(_store(request), key)
         raise
 
 
@@ -156,7 +156,7 @@ class DocumentController(Controller):
             )
             versions = await documents.versions_of(db_session, document.id)
         except BaseException:
-            await _store(request).delete(key)
+            await documents.discard_object(_store(request), key)
             raise
         out = documents.document_out(document, versions, retention(settings))
         await _commit_or_discard(request, db_session, key)
@@ -197,7 +197,7 @@ class DocumentController(Controller):
             await documents.add_version(db_session, request.user, document, number, key, name, stored)
             versions = await documents.versions_of(db_session, document.id)
         except BaseException:
-            await _store(request).delete(key)
+            await documents.discard_object(_store(request), key)
             raise
         out = documents.document_out(document, versions, retention(settings))
         await _commit_or_discard(request, db_session, key)
@@ -305,7 +305,7 @@ class DocumentController(Controller):
         await db_session.commit()
         for key in keys:
             try:
-                await _store(request).delete(key)
+                await documents.discard_object(_store(request), key)
             except Exception:  # noqa: S112 - the orphan sweep removes it later
                 continue
         return with_etag(out, document.version)

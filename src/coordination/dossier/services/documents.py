@@ -112,6 +112,14 @@ def object_key(person_id: UUID, document_id: UUID, number: int) -> str:
     return f"{KEY_PREFIX}{person_id}/{document_id}/v{number}-{uuid7().hex}"
 
 
+async def discard_object(store: DocumentStore, key: str) -> None:
+    """Best effort: when the store itself is what failed, the orphan sweep removes the object later."""
+    try:
+        await store.delete(key)
+    except StorageError:
+        pass
+
+
 async def store_and_scan(
     store: DocumentStore,
     scanner: Scanner,
@@ -132,15 +140,15 @@ async def store_and_scan(
     except TooLarge as exc:
         raise too_large(max_size) from exc
     except RejectedType as exc:
-        await store.delete(key)
+        await discard_object(store, key)
         raise TypeRejected(str(exc)) from exc
     except StorageError as exc:
-        await store.delete(key)
+        await discard_object(store, key)
         raise ServiceUnavailable(
             f"Le stockage des documents est indisponible : {exc}", "store-unavailable"
         ) from exc
     except BaseException:
-        await store.delete(key)
+        await discard_object(store, key)
         raise
     doc_type = found[0]
     try:
@@ -148,16 +156,16 @@ async def store_and_scan(
         async with stream:
             result = await scanner.scan(stream)
     except ScannerError as exc:
-        await store.delete(key)
+        await discard_object(store, key)
         raise ServiceUnavailable(
             "L'analyse antivirus est indisponible : le document n'a pas été enregistré. Réessayez plus tard.",
             "antivirus-unavailable",
         ) from exc
     except BaseException:
-        await store.delete(key)
+        await discard_object(store, key)
         raise
     if result.status is ScanStatus.INFECTED:
-        await store.delete(key)
+        await discard_object(store, key)
         raise Unprocessable(
             "Le document contient un virus ou un contenu malveillant ; il a été refusé et supprimé.",
             "infected-document",
@@ -427,4 +435,6 @@ async def sweep_orphans(
         if not dry_run:
             await store.delete(key)
         removed.append(key)
+    if not dry_run:
+        await store.sweep_incomplete(now - SWEEP_GRACE)
     return removed
