@@ -45,7 +45,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import journal
-from coordination.access.models import Consent, ConsentEvent, ConsentEventKind
+from coordination.access.models import ENDING_EVENT_KINDS, Consent, ConsentEvent
 from coordination.access.policy import (
     ACTION_LABELS_FR,
     SECTION_LABELS_FR,
@@ -104,7 +104,7 @@ _events = ConsentEvent.__table__
 _links = ReferentLink.__table__
 _persons = Person.__table__
 
-_ENDING_EVENTS = (ConsentEventKind.WITHDRAWN.value, ConsentEventKind.RENEWED.value)
+_ENDING_EVENTS = tuple(kind.value for kind in ENDING_EVENT_KINDS)  # withdrawn, renewed, ended
 
 
 def active_consents_query(person_id: UUID, organisation_id: UUID, now: datetime):

@@ -48,6 +48,14 @@ class ConsentEventKind(enum.StrEnum):
     """Superseded by a new consent (``successor_id``) with a later expiry."""
     EXPIRED = "expired"
     """Written by the expiry sweep for the history; the gate does not need it (it compares dates)."""
+    ENDED = "ended"
+    """Ended before its date because its purpose ended (e.g. the referral it was given for was refused,
+    withdrawn by the worker or expired): who ended it (``by_user_id``, NULL for a scheduled sweep) and
+    why (``note``). Not the person's withdrawal: the history says so honestly."""
+
+
+ENDING_EVENT_KINDS = (ConsentEventKind.WITHDRAWN, ConsentEventKind.RENEWED, ConsentEventKind.ENDED)
+"""Events after which a consent gives no access any more (expiry is a date, compared directly)."""
 
 
 class Consent(Entity):
