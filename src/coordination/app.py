@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             security=[{"bearer": []}],
         ),
         debug=False,
+        logging_config=None,  # ours (JSON lines, NISS masked) is configured above; keep it
     )
     # Outside Litestar's per-route middleware, so unmatched routes (404/405) get a request id too.
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 
 ROLE_LABELS = {
-    Role.FOREM_REFERENT: "conseillère de référence Forem",
+    Role.FOREM_REFERENT: "conseiller·ère de référence Forem",
     Role.FOREM_EADVISER: "e-conseiller Forem",
-    Role.CPAS_SOCIAL_WORKER: "assistante sociale CPAS",
+    Role.CPAS_SOCIAL_WORKER: "assistant·e social·e CPAS",
     Role.PARTNER_OPERATOR: "opérateur partenaire",
     Role.PARTNER_MANAGER: "responsable partenaire",
     Role.REGULATOR: "régulateur régional",
@@ -51,6 +51,17 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
+PARTNER_USERS = (
+    # subject, name, role, key of the cadastre demo's partner organisation (None: a beneficiary)
+    DemoUser("paul", "Paul Henrard", Role.PARTNER_OPERATOR, "cisp-envol"),
+    DemoUser("marc", "Marc Dupont", Role.PARTNER_MANAGER, "cisp-envol"),
+    DemoUser("ines", "Inès Moreau", Role.PARTNER_OPERATOR, "duo-mentorat"),
+    DemoUser("julie", "Julie Martin", Role.BENEFICIARY, None),
+)
+"""Accounts of the partners created by the cadastre's demo, and of a person accompanied (the dossier
+demo links the beneficiary account to the first demo file)."""
+
+
 @dataclass
 class DemoDirectory:
     organisations: dict[str, Organisation]
@@ -77,3 +88,18 @@ async def seed_directory(session) -> DemoDirectory:
     session.add_all(users.values())
     await session.flush()
     return DemoDirectory(organisations=organisations, users=users)
+
+
+async def seed_partner_users(session, partners: dict[str, Organisation]) -> dict[str, User]:
+    users = {
+        demo.subject: User(
+            subject=demo.subject,
+            display_name=demo.display_name,
+            role=demo.role,
+            organisation_id=partners[demo.organisation].id if demo.organisation else None,
+        )
+        for demo in PARTNER_USERS
+    }
+    session.add_all(users.values())
+    await session.flush()
+    return users
