@@ -29,15 +29,23 @@ def nav_items(principal: Principal | None) -> list[tuple[str, str]]:
     role = principal.role
     items: list[tuple[str, str]] = []
     if role is Role.BENEFICIARY:
-        return [("/mon-espace", "Mon espace"), ("/mon-espace/journal", "Qui a consulté mon dossier")]
+        return [
+            ("/mon-espace", "Mon espace"),
+            ("/mon-espace/orientations", "Mes orientations"),
+            ("/mon-espace/journal", "Qui a consulté mon dossier"),
+        ]
     if role in WORKERS:
         items.append(("/portefeuille", "Mes personnes"))
+    if role in PARTNERS:
+        items.append(("/orientations/recues", "Orientations reçues"))
     if role in WORKERS or role in PARTNERS or role is Role.DPO:
         items.append(("/dossiers", "Rechercher un dossier"))
     if role in VISA_ROLES:
         items.append(("/visa", "Visa juridique"))
     if role in CADASTRE_ROLES:
         items.append(("/cadastre", "Cadastre des partenariats"))
+    if role is Role.DPO:
+        items.append(("/journal", "Journal des accès"))
     return items
 
 

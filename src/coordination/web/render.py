@@ -111,6 +111,7 @@ def page(
 ) -> Response[str]:
     """Render ``template`` with the common context (user, CSRF token, current path)."""
     from coordination.web.csrf import csrf_token_for
+    from coordination.web.inbox_pages import unread_of
     from coordination.web.nav import ROLE_NAMES, nav_items
     from coordination.web.session import user_or_none
 
@@ -123,6 +124,7 @@ def page(
         "csrf_token": token,
         "current_path": request.url.path,
         "dev_login": not request.app.state.settings.is_production,
+        "unread": (unread_of(request) or 0) if user else 0,
     }
     base.update(context)
     html = render_text(template, **base)

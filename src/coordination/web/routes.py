@@ -10,7 +10,9 @@ from coordination.web.auth_pages import AuthPages
 from coordination.web.cadastre_pages import CadastrePages
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.file_pages import FilePages
+from coordination.web.inbox_pages import InboxPages
 from coordination.web.me_pages import MePages
+from coordination.web.referral_pages import FileReferralPages, MyReferralPages, ReferralPages
 from coordination.web.visa_pages import VisaPages
 from coordination.web.worklist_pages import WorklistPages
 
@@ -30,4 +32,8 @@ ROUTES = [
     FilePages,
     VisaPages,
     CadastrePages,
+    InboxPages,
+    FileReferralPages,
+    ReferralPages,
+    MyReferralPages,
 ]

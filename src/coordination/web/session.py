@@ -44,6 +44,9 @@ async def load_user(request: Request) -> Principal | None:
     state[_SCOPE_KEY] = principal
     if principal is not None:
         request.scope["user"] = principal
+        from coordination.web.inbox_pages import load_unread
+
+        await load_unread(request, principal)
     return principal
 
 

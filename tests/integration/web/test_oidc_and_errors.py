@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from html import unescape
 from urllib.parse import parse_qs, urlparse
@@ -186,8 +187,7 @@ async def test_every_web_form_refuses_a_post_without_csrf_token(app, client, dem
     await sign_in(client, "julie")
     fake = "0190a0a0-0000-7000-8000-000000000000"
     for path in paths:
-        url = path.replace("{person_id:uuid}", fake).replace("{step_id:uuid}", fake)
-        url = url.replace("{consent_id:uuid}", fake).replace("{visa_id:uuid}", fake)
+        url = re.sub(r"\{[a-z_]+:uuid\}", fake, path)
         response = await client.post(url, data={"x": "1"})
         assert response.status_code == 403, (path, response.status_code)
         assert "formulaire a expiré" in unescape(response.text), path

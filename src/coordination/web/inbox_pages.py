@@ -1,0 +1,147 @@
+"""The inbox page of every user (the person's first): their notifications, the unread count shown in the
+header, mark one or all read, open what a notification is about in one click.
+
+Only the caller's own notifications are read (``coordination.inbox.services``); nothing of anyone's file
+is read here: each notification was written in plain French by the service that made the change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.principal import Principal
+from coordination.inbox import services as inbox
+from coordination.web.csrf import checked_form
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.render import page as render_page
+from coordination.web.session import require_user
+
+OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
+PAGE_SIZE = 30
+_UNREAD_KEY = "web_unread"
+
+_UUID = r"[0-9a-fA-F-]{36}"
+_LINKS = (
+    (re.compile(rf"^/api/v1/me/referrals/({_UUID})$"), "/mon-espace/orientations#orientation-{0}"),
+    (re.compile(rf"^/api/v1/referrals/received/({_UUID})$"), "/orientations/recues/{0}"),
+    (re.compile(rf"^/api/v1/referrals/({_UUID})$"), "/orientations/{0}"),
+    (re.compile(rf"^/api/v1/visas/({_UUID})/?$"), "/visa/{0}"),
+    (re.compile(rf"^/api/v1/persons/({_UUID})(/.*)?$"), "/dossiers/{0}"),
+)
+
+
+def web_link(link: str | None) -> str | None:
+    """The page a notification leads to. Other packages store API links; the pages have their own."""
+    if not link:
+        return None
+    for pattern, target in _LINKS:
+        match = pattern.match(link)
+        if match:
+            return target.format(match.group(1))
+    if link.startswith("/") and not link.startswith(("//", "/api/")):
+        return link
+    return None
+
+
+async def load_unread(request: Request, principal: Principal) -> int:
+    """Unread notifications of the signed-in user, once per request, for the header badge. Read in its own
+    short session: the page's own session and transaction stay untouched."""
+    state = request.scope.setdefault("state", {})
+    if _UNREAD_KEY not in state:
+        db = request.app.state.db
+        async with db.sessionmaker() as session:
+            _, _, unread = await inbox.list_for(session, principal, limit=1)
+        state[_UNREAD_KEY] = unread
+    return state[_UNREAD_KEY]
+
+
+def unread_of(request: Request) -> int | None:
+    return request.scope.get("state", {}).get(_UNREAD_KEY)
+
+
+def _set_unread(request: Request, unread: int) -> None:
+    request.scope.setdefault("state", {})[_UNREAD_KEY] = unread
+
+
+class InboxPages(Controller):
+    path = "/notifications"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+
+    @get("/", opt=OWN_INBOX)
+    async def inbox_page(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        filtre: str | None = Parameter(default=None, max_length=16),
+        page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+        ok: str | None = None,
+    ) -> Response:
+        principal = await require_user(request)
+        unread_only = filtre == "non-lues"
+        rows, total, unread = await inbox.list_for(
+            db_session,
+            principal,
+            unread_only=unread_only,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        _set_unread(request, unread)
+        items = [
+            {
+                "id": n.id,
+                "kind_label": inbox.KINDS.get(n.kind, "Notification"),
+                "title": n.title_fr,
+                "body": n.body_fr,
+                "created_at": n.created_at,
+                "read": n.read_at is not None,
+                "link": web_link(n.link),
+            }
+            for n in rows
+        ]
+        return render_page(
+            request,
+            "inbox.html",
+            items=items,
+            total=total,
+            unread_count=unread,
+            unread_only=unread_only,
+            page_number=page,
+            has_more=page * PAGE_SIZE < total,
+            message="Tout est marqué comme lu." if ok == "tout-lu" else None,
+        )
+
+    @post("/{notification_id:uuid}/lue", opt=OWN_INBOX)
+    async def mark_read(self, request: Request, db_session: AsyncSession, notification_id: UUID) -> Response:
+        principal = await require_user(request)
+        form = await checked_form(request)
+        read = str(form.get("lue", "1")) != "0"
+        await inbox.mark(db_session, principal, notification_id, read=read)
+        await db_session.commit()
+        back = "/notifications" + ("?filtre=non-lues" if form.get("filtre") == "non-lues" else "")
+        return Redirect(f"{back}#notification-{notification_id}", status_code=303)
+
+    @post("/{notification_id:uuid}/ouvrir", opt=OWN_INBOX)
+    async def open_one(self, request: Request, db_session: AsyncSession, notification_id: UUID) -> Response:
+        """Mark read and go to what the notification is about, in one click."""
+        principal = await require_user(request)
+        await checked_form(request)
+        note = await inbox.mark(db_session, principal, notification_id, read=True)
+        target = web_link(note.link) or "/notifications"
+        await db_session.commit()
+        return Redirect(target, status_code=303)
+
+    @post("/tout-lu", opt=OWN_INBOX)
+    async def mark_all(self, request: Request, db_session: AsyncSession) -> Response:
+        principal = await require_user(request)
+        await checked_form(request)
+        await inbox.mark_all_read(db_session, principal)
+        await db_session.commit()
+        return Redirect("/notifications?ok=tout-lu", status_code=303)

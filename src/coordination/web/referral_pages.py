@@ -1,0 +1,550 @@
+"""Referral pages, on top of ``coordination.referral``'s services (the same gate calls as its API):
+
+* from a person's file, the referent (or the CPAS social worker) searches the registry's services that fit
+  the person and sends a referral, the person's consent asked in the same step (in their space), or
+  recorded now by the worker with its evidence;
+* the referrals of a file, with their status and history; withdrawal by the sender;
+* the partner's inbox of received referrals (cards: nothing of the file before the person's consent);
+  accept with a start date, refuse with a reason from the list, or put on the waiting list;
+* the person's own referrals: status and history, consent given or declined in one click, withdrawal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.gate import check_access, check_sections
+from coordination.access.policy import SECTION_LABELS_FR, Section
+from coordination.db.base import utcnow
+from coordination.dossier.services.common import get_person
+from coordination.errors import BadRequest, Forbidden, NotFound
+from coordination.referral import rules, services, views
+from coordination.referral.controllers import CARD, PARTNER_ANSWER, context, referral_rules
+from coordination.referral.search import fits_for
+from coordination.settings import Settings
+from coordination.web.csrf import as_list, checked_form
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.filedata import PLAIN_WORDS, request_id_of, role_may
+from coordination.web.render import page
+from coordination.web.session import require_user
+
+SENDABLE_SECTIONS = ("identity", "project", "plan", "progress", "documents", "social", "health")
+"""Sections a referral may ask the person to share (the trajectory is always added: the step lives there)."""
+DEFAULT_SECTIONS = ("project", "plan")
+STEP_KINDS = {
+    "": "Selon le motif de l'orientation",
+    "orientation": "Orientation",
+    "training": "Formation",
+    "immersion": "Immersion",
+    "mentoring": "Mentorat",
+    "pfi": "PFI",
+    "art60": "Article 60",
+    "art61": "Article 61",
+    "job": "Emploi",
+    "other": "Autre",
+}
+STATUS_BADGES = {
+    "sent": "warn",
+    "waiting_list": "warn",
+    "accepted": "ok",
+    "refused": "bad",
+    "withdrawn": "neutral",
+    "expired": "bad",
+}
+CONSENT_BADGES = {
+    "requested": "warn",
+    "given": "ok",
+    "declined": "neutral",
+    "withdrawn": "neutral",
+    "expired": "neutral",
+    "ended": "neutral",
+}
+MESSAGES = {
+    "envoyee": "Orientation envoyée. Le partenaire est prévenu ; vous suivrez sa réponse ici.",
+    "retiree": "Orientation retirée. Le partenaire et la personne sont prévenus.",
+    "accord": "Accord enregistré. Le partenaire peut maintenant voir les parties du dossier demandées.",
+    "refus-accord": "Vous n'avez pas donné votre accord : l'orientation est retirée. Votre référent est prévenu.",
+    "accord-retire": "Accord retiré : le partenaire ne voit plus votre dossier, dès maintenant.",
+    "acceptee": "Orientation acceptée : l'étape est ajoutée au parcours de la personne.",
+    "refusee": "Refus enregistré. Le référent et la personne sont prévenus.",
+    "attente": "Orientation mise en liste d'attente. Le référent et la personne sont prévenus.",
+}
+
+
+def _uuid(value: Any, message: str) -> UUID:
+    try:
+        return UUID(str(value or ""))
+    except ValueError as exc:
+        raise BadRequest(message) from exc
+
+
+def _text(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text or None
+
+
+def _date(value: Any, message: str) -> date:
+    try:
+        return date.fromisoformat(str(value or ""))
+    except ValueError as exc:
+        raise BadRequest(message) from exc
+
+
+def _section_labels(sections) -> list[str]:
+    return [SECTION_LABELS_FR[Section(s)] for s in sections]
+
+
+def _sender_only(principal) -> None:
+    if principal.role.value not in rules.SENDER_ROLES:
+        raise Forbidden(
+            "Seuls les conseillers du Forem et les assistants sociaux du CPAS orientent une personne.",
+            code="not-a-sender",
+        )
+
+
+async def _names_by_user(db_session: AsyncSession, referrals) -> dict[UUID, str]:
+    from sqlalchemy import select
+
+    from coordination.directory.models import User
+
+    ids = {h.by_user_id for r in referrals for h in r.history if h.by_user_id} | {
+        r.from_user_id for r in referrals
+    }
+    if not ids:
+        return {}
+    rows = await db_session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return dict(rows.all())
+
+
+async def _documents(db_session: AsyncSession, person_id: UUID) -> list:
+    """The file's documents that can prove a consent (the signed form), newest first."""
+    from coordination.dossier.services.documents import list_documents
+
+    rows = await list_documents(db_session, person_id, {"documents"})
+    docs = [d for d, _ in rows if d.deleted_at is None]
+    docs.sort(key=lambda d: (d.category != "consent", -d.created_at.timestamp()))
+    return docs
+
+
+async def _evidence(db_session: AsyncSession, principal, person_id: UUID, request_id: str) -> list:
+    decisions = await check_sections(
+        db_session,
+        principal,
+        person_id=person_id,
+        sections=["documents"],
+        action="read",
+        request_id=request_id,
+    )
+    return await _documents(db_session, person_id) if decisions["documents"].allowed else []
+
+
+def _file_url(person_id: UUID, ok: str | None = None, referral_id: UUID | None = None) -> str:
+    url = f"/dossiers/{person_id}/orientations"
+    if ok:
+        url += f"?ok={ok}"
+    if referral_id:
+        url += f"#orientation-{referral_id}"
+    return url
+
+
+def _common() -> dict:
+    return {
+        "status_badges": STATUS_BADGES,
+        "consent_badges": CONSENT_BADGES,
+        "plain": PLAIN_WORDS,
+    }
+
+
+class FileReferralPages(Controller):
+    """The referrals of one file, and sending a new one (referent, CPAS social worker)."""
+
+    path = "/dossiers/{person_id:uuid}/orientations"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+
+    @get("/", opt={"section": "trajectory", "action": "read"})
+    async def list_for_file(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        person_id: UUID,
+        ok: str | None = None,
+    ) -> Response:
+        principal = await require_user(request)
+        ctx = context(request, settings, request_id_of(request))
+        found = await services.for_person(db_session, ctx, person_id)
+        referrals = await views.full(db_session, found, ctx.rules, ctx.at)
+        names = await _names_by_user(db_session, referrals)
+        person = await get_person(db_session, person_id)
+        sender = principal.role.value in rules.SENDER_ROLES
+        can_record = sender and role_may(principal, "consents", "write")
+        waiting = any(
+            r.consent_state == "requested"
+            and r.status in rules.OPEN_STATUSES
+            and r.from_organisation_id == principal.organisation_id
+            for r in referrals
+        )
+        evidence = (
+            await _evidence(db_session, principal, person_id, ctx.request_id)
+            if can_record and waiting
+            else []
+        )
+        await db_session.commit()
+        return page(
+            request,
+            "referrals_file.html",
+            person_id=person_id,
+            first_name=person.first_name,
+            referrals=referrals,
+            names=names,
+            can_send=sender and role_may(principal, "trajectory", "write"),
+            own_organisation=principal.organisation_id,
+            can_record=can_record,
+            evidence=evidence,
+            message=MESSAGES.get(ok or ""),
+            **_common(),
+        )
+
+    @get("/nouvelle", opt={"section": ("identity", "plan", "documents"), "action": "read"})
+    async def new(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        person_id: UUID,
+        theme: str | None = Parameter(default=None, max_length=100),
+        public: str | None = Parameter(default=None, max_length=100),
+        langue: str | None = Parameter(default=None, max_length=8),
+        tous: bool = False,
+        service: UUID | None = None,
+    ) -> Response:
+        principal = await require_user(request)
+        rid = request_id_of(request)
+        await check_access(
+            db_session, principal, person_id=person_id, section="identity", action="read", request_id=rid
+        )
+        _sender_only(principal)
+        person = await get_person(db_session, person_id)
+        today = rules.today_brussels(utcnow())
+        found = await fits_for(
+            db_session,
+            bassin=person.bassin,
+            language=_text(langue) or person.language,
+            public=_text(public),
+            theme=_text(theme),
+            today=today,
+        )
+        found.sort(key=lambda f: (not f.fits, not f.in_bassin, f.service.name))
+        matches = [views.match_out(f) for f in found if tous or f.fits]
+        chosen = None
+        objectives: list = []
+        evidence: list = []
+        if service is not None:
+            chosen = next((views.match_out(f) for f in found if f.service.id == service), None)
+            if chosen is None:
+                raise NotFound("Service introuvable au cadastre.", code="service-not-found")
+            decisions = await check_sections(
+                db_session,
+                principal,
+                person_id=person_id,
+                sections=["plan", "documents"],
+                action="read",
+                request_id=rid,
+            )
+            if decisions["plan"].allowed:
+                from coordination.dossier.services.plan import read_plan
+
+                objectives = list((await read_plan(db_session, person_id)).objectives)
+            if decisions["documents"].allowed:
+                evidence = await _documents(db_session, person_id)
+        await db_session.commit()
+        rr = referral_rules(settings)
+        return page(
+            request,
+            "referral_new.html",
+            person_id=person_id,
+            person=person,
+            matches=matches,
+            filters={"theme": theme or "", "public": public or "", "langue": langue or "", "tous": tous},
+            chosen=chosen,
+            objectives=objectives,
+            evidence=evidence,
+            reason_categories=rr.reason_categories,
+            deadline_days=rr.deadline_working_days,
+            consent_months=rr.consent_default_months,
+            sendable=SENDABLE_SECTIONS,
+            default_sections=DEFAULT_SECTIONS,
+            titles={s: SECTION_LABELS_FR[Section(s)] for s in SENDABLE_SECTIONS},
+            can_record=role_may(principal, "consents", "write"),
+            **_common(),
+        )
+
+    @post("/", opt={"section": ("identity", "trajectory", "consents"), "action": "write"})
+    async def send(
+        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+    ) -> Response:
+        await require_user(request)
+        form = await checked_form(request)
+        ctx = context(request, settings, request_id_of(request))
+        mode = "record" if form.get("consent_mode") == "record" else "request"
+        referral = await services.send(
+            db_session,
+            ctx,
+            services.SendInput(
+                person_id=person_id,
+                service_id=_uuid(form.get("service_id"), "Choisissez le service."),
+                reason_category=str(form.get("reason_category") or ""),
+                reason=str(form.get("reason") or ""),
+                sections=[s for s in as_list(form.get("sections")) if s in SENDABLE_SECTIONS],
+                plan_objective_id=(
+                    _uuid(form.get("plan_objective_id"), "Objectif inconnu.")
+                    if _text(form.get("plan_objective_id"))
+                    else None
+                ),
+                outside_bassin_reason=_text(form.get("outside_bassin_reason")),
+                consent_mode=mode,
+                consent_channel=_text(form.get("consent_channel")) if mode == "record" else None,
+                consent_evidence_document_id=(
+                    _uuid(form.get("evidence_document_id"), "Choisissez la preuve du consentement.")
+                    if mode == "record" and _text(form.get("evidence_document_id"))
+                    else None
+                ),
+            ),
+        )
+        await db_session.commit()
+        return Redirect(_file_url(person_id, "envoyee", referral.id), status_code=303)
+
+
+class ReferralPages(Controller):
+    """One referral: actions of the sender, the person and the partner; the partner's inbox."""
+
+    path = "/orientations"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+
+    @get("/{referral_id:uuid}", opt={"section": "trajectory", "action": "read"})
+    async def one(
+        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+    ) -> Response:
+        """Where a notification leads: the page of the referral for whoever reads it."""
+        principal = await require_user(request)
+        if principal.role.value in rules.PARTNER_ROLES:
+            return Redirect(f"/orientations/recues/{referral_id}", status_code=303)
+        ctx = context(request, settings, request_id_of(request))
+        referral = await services.one_in_file(db_session, ctx, referral_id)
+        await db_session.commit()
+        if principal.person_id == referral.person_id:
+            return Redirect(f"/mon-espace/orientations#orientation-{referral_id}", status_code=303)
+        return Redirect(_file_url(referral.person_id, None, referral_id), status_code=303)
+
+    @post("/{referral_id:uuid}/retrait", opt={"section": ("trajectory", "consents"), "action": "write"})
+    async def withdraw(
+        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+    ) -> Response:
+        principal = await require_user(request)
+        form = await checked_form(request)
+        ctx = context(request, settings, request_id_of(request))
+        referral = await services.get_referral(db_session, referral_id)
+        await services.withdraw(db_session, ctx, referral, reason=_text(form.get("reason")))
+        await db_session.commit()
+        return _back(principal, referral, "retiree")
+
+    @post("/{referral_id:uuid}/consentement", opt={"section": "consents", "action": "write"})
+    async def give_consent(
+        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+    ) -> Response:
+        """The person agrees (one click), or a worker records the agreement given on paper/in interview."""
+        principal = await require_user(request)
+        form = await checked_form(request)
+        ctx = context(request, settings, request_id_of(request))
+        referral = await services.get_referral(db_session, referral_id)
+        by_person = principal.person_id == referral.person_id
+        await services.give_consent(
+            db_session,
+            ctx,
+            referral,
+            channel=None if by_person else _text(form.get("consent_channel")),
+            evidence_document_id=(
+                None
+                if by_person or not _text(form.get("evidence_document_id"))
+                else _uuid(form.get("evidence_document_id"), "Choisissez la preuve du consentement.")
+            ),
+        )
+        await db_session.commit()
+        return _back(principal, referral, "accord")
+
+    @post("/{referral_id:uuid}/consentement/refus", opt={"section": "consents", "action": "write"})
+    async def decline_consent(
+        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+    ) -> Response:
+        principal = await require_user(request)
+        form = await checked_form(request)
+        ctx = context(request, settings, request_id_of(request))
+        referral = await services.get_referral(db_session, referral_id)
+        await services.decline_consent(db_session, ctx, referral, _text(form.get("note")))
+        await db_session.commit()
+        return _back(principal, referral, "refus-accord")
+
+    @post("/{referral_id:uuid}/consentement/retrait", opt={"section": "consents", "action": "write"})
+    async def withdraw_consent(
+        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+    ) -> Response:
+        principal = await require_user(request)
+        await checked_form(request)
+        ctx = context(request, settings, request_id_of(request))
+        referral = await services.get_referral(db_session, referral_id)
+        await services.withdraw_consent(db_session, ctx, referral)
+        await db_session.commit()
+        return _back(principal, referral, "accord-retire")
+
+    # --- the partner's inbox ----------------------------------------------------------------------
+
+    @get("/recues", opt=CARD)
+    async def received(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        statut: str | None = Parameter(default=None, max_length=16),
+        ok: str | None = None,
+    ) -> Response:
+        principal = await require_user(request)
+        status = statut if statut in rules.STATUSES else None
+        found = await services.received(db_session, principal, status)
+        cards = await views.cards(db_session, found, referral_rules(settings), utcnow())
+        open_first = sorted(cards, key=lambda c: (c.status not in rules.OPEN_STATUSES, c.deadline))
+        return page(
+            request,
+            "referrals_received.html",
+            cards=open_first,
+            status=status,
+            statuses=rules.STATUS_LABELS_FR,
+            message=MESSAGES.get(ok or ""),
+            today=rules.today_brussels(utcnow()),
+            **_common(),
+        )
+
+    @get("/recues/{referral_id:uuid}", opt=CARD)
+    async def received_one(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        referral_id: UUID,
+        ok: str | None = None,
+    ) -> Response:
+        principal = await require_user(request)
+        referral = await services.received_one(db_session, principal, referral_id)
+        rr = referral_rules(settings)
+        [card] = await views.cards(db_session, [referral], rr, utcnow())
+        today = rules.today_brussels(utcnow())
+        return page(
+            request,
+            "referral_received.html",
+            card=card,
+            refusal_reasons=rr.refusal_reasons,
+            step_kinds=STEP_KINDS,
+            can_answer=card.status in rules.OPEN_STATUSES,
+            consented_labels=_section_labels(card.consented_sections or []),
+            default_start=(today + timedelta(days=7)).isoformat(),
+            message=MESSAGES.get(ok or ""),
+            **_common(),
+        )
+
+    @post("/{referral_id:uuid}/acceptation", opt={"section": "trajectory", "action": "write"})
+    async def accept(
+        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+    ) -> Response:
+        await require_user(request)
+        form = await checked_form(request)
+        ctx = context(request, settings, request_id_of(request))
+        referral = await services.get_referral(db_session, referral_id)
+        kind = _text(form.get("step_kind"))
+        if kind is not None and kind not in STEP_KINDS:
+            raise BadRequest("Type d'étape inconnu.")
+        await services.accept(
+            db_session,
+            ctx,
+            referral,
+            agreed_start_date=_date(form.get("agreed_start_date"), "Indiquez la date de début convenue."),
+            step_kind=kind,
+            note=_text(form.get("note")),
+        )
+        await db_session.commit()
+        return Redirect(f"/orientations/recues/{referral_id}?ok=acceptee", status_code=303)
+
+    @post("/{referral_id:uuid}/refus", opt=PARTNER_ANSWER)
+    async def refuse(
+        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+    ) -> Response:
+        await require_user(request)
+        form = await checked_form(request)
+        ctx = context(request, settings, request_id_of(request))
+        referral = await services.get_referral(db_session, referral_id)
+        await services.refuse(
+            db_session, ctx, referral, reason=str(form.get("reason") or ""), text=_text(form.get("text"))
+        )
+        await db_session.commit()
+        return Redirect(f"/orientations/recues/{referral_id}?ok=refusee", status_code=303)
+
+    @post("/{referral_id:uuid}/attente", opt=PARTNER_ANSWER)
+    async def waiting_list(
+        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+    ) -> Response:
+        await require_user(request)
+        form = await checked_form(request)
+        ctx = context(request, settings, request_id_of(request))
+        referral = await services.get_referral(db_session, referral_id)
+        await services.waiting_list(db_session, ctx, referral, note=_text(form.get("note")))
+        await db_session.commit()
+        return Redirect(f"/orientations/recues/{referral_id}?ok=attente", status_code=303)
+
+
+class MyReferralPages(Controller):
+    """The person's own referrals: status, history, consent in one click, withdrawal."""
+
+    path = "/mon-espace/orientations"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+
+    @get("/", opt={"section": "trajectory", "action": "read"})
+    async def mine(
+        self, request: Request, db_session: AsyncSession, settings: Settings, ok: str | None = None
+    ) -> Response:
+        principal = await require_user(request)
+        if principal.person_id is None:
+            raise NotFound(
+                "Aucun dossier personnel n'est associé à votre compte : cet espace est celui des personnes "
+                "accompagnées.",
+                code="no-own-file",
+            )
+        ctx = context(request, settings, request_id_of(request))
+        found = await services.for_person(db_session, ctx, principal.person_id)
+        referrals = await views.full(db_session, found, ctx.rules, ctx.at)
+        names = await _names_by_user(db_session, referrals)
+        await db_session.commit()
+        asks = [r for r in referrals if r.consent_state == "requested" and r.status in rules.OPEN_STATUSES]
+        others = [r for r in referrals if r not in asks]
+        return page(
+            request,
+            "my_referrals.html",
+            asks=asks,
+            others=others,
+            names=names,
+            message=MESSAGES.get(ok or ""),
+            **_common(),
+        )
+
+
+def _back(principal, referral, ok: str) -> Redirect:
+    if principal.person_id == referral.person_id:
+        return Redirect(f"/mon-espace/orientations?ok={ok}#orientation-{referral.id}", status_code=303)
+    return Redirect(_file_url(referral.person_id, ok, referral.id), status_code=303)

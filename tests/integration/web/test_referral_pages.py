@@ -1,0 +1,192 @@
+"""Referral pages: the referent searches and sends (consent asked in the same step), the partner sees a
+card only, the person agrees in one click, the partner accepts (step created) or refuses; everyone sees
+the status and history, and the inbox tells each of them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from html import unescape
+
+from sqlalchemy import func, select
+
+from coordination.referral.models import Referral
+from coordination.web.render import day_fr
+from tests.integration.web.conftest import csrf_from, person_ids, sign_in
+
+SERVICE_TREMPLIN = "Préformation aux métiers de la logistique"
+SERVICE_DUO = "Mentorat vers l'emploi"
+
+
+async def _send(client, person_id, service_name: str, reason: str) -> str:
+    """As the signed-in referent: search, choose the service, send; returns the referral id."""
+    search = await client.get(f"/dossiers/{person_id}/orientations/nouvelle")
+    assert search.status_code == 200, search.text
+    html = unescape(search.text)
+    block = html.split(service_name, 1)[1]
+    service_id = re.search(r'href="\?service=([0-9a-f-]{36})"', block).group(1)
+    form = await client.get(f"/dossiers/{person_id}/orientations/nouvelle", params={"service": service_id})
+    assert form.status_code == 200, form.text
+    assert "L'accord de la personne" in unescape(form.text)
+    response = await client.post(
+        f"/dossiers/{person_id}/orientations",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "service_id": service_id,
+            "reason_category": "training",
+            "reason": reason,
+            "sections": ["project", "plan"],
+            "consent_mode": "request",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith(f"/dossiers/{person_id}/orientations?ok=envoyee#orientation-")
+    return location.rsplit("orientation-", 1)[1]
+
+
+async def test_referral_sent_consented_accepted_through_the_pages(client, demo, database):
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    search = unescape((await client.get(f"/dossiers/{julie}/orientations/nouvelle")).text)
+    assert SERVICE_TREMPLIN in search and "convient" in search
+    referral_id = await _send(client, julie, SERVICE_TREMPLIN, "Projet logistique confirmé en entretien.")
+    listing = unescape((await client.get(f"/dossiers/{julie}/orientations")).text)
+    assert "Orientation envoyée" in listing and "demandé à la personne" in listing
+
+    # the partner: a card only, nothing of the file before consent
+    await sign_in(client, "paul")
+    inbox = unescape((await client.get("/orientations/recues")).text)
+    assert "Julie" in inbox and "Martin" not in inbox.split("<main", 1)[1]
+    card = unescape((await client.get(f"/orientations/recues/{referral_id}")).text)
+    assert "Projet logistique" not in card, "the free-text reason waits for the person's consent"
+    assert "vous ne voyez rien de son dossier" in card
+    assert (await client.get(f"/dossiers/{julie}")).status_code == 403
+    notes = unescape((await client.get("/notifications")).text)
+    assert "Nouvelle orientation : Julie" in notes
+
+    # the person: told in her inbox (count in the header), agrees in one click
+    await sign_in(client, "julie")
+    space = unescape((await client.get("/mon-espace")).text)
+    assert re.search(r'class="count">\d+<', space), "unread count in the header"
+    assert "Votre accord est demandé pour CISP Le Tremplin" in unescape(
+        (await client.get("/notifications")).text
+    )
+    mine = await client.get("/mon-espace/orientations")
+    assert "J'accepte de partager avec CISP Le Tremplin" in unescape(mine.text)
+    agreed = await client.post(
+        f"/orientations/{referral_id}/consentement",
+        data={"csrf_token": csrf_from(mine.text)},
+        follow_redirects=False,
+    )
+    assert agreed.status_code == 303, agreed.text
+    assert agreed.headers["location"].startswith("/mon-espace/orientations?ok=accord")
+
+    # the partner now reads the reason and the consented parts, and accepts with a start date
+    await sign_in(client, "paul")
+    card = await client.get(f"/orientations/recues/{referral_id}")
+    text = unescape(card.text)
+    assert "Projet logistique confirmé" in text and "Ouvrir le dossier partagé" in text
+    file_page = unescape((await client.get(f"/dossiers/{julie}")).text)
+    assert "Projet professionnel" in file_page
+    health = re.search(r'id="section-health">(.*?)</section>', file_page, re.S).group(1)
+    assert "Vous ne pouvez pas voir cette partie du dossier" in health
+    start = date.today() + timedelta(days=14)
+    accepted = await client.post(
+        f"/orientations/{referral_id}/acceptation",
+        data={"csrf_token": csrf_from(card.text), "agreed_start_date": start.isoformat(), "step_kind": ""},
+        follow_redirects=False,
+    )
+    assert accepted.status_code == 303, accepted.text
+    assert "Orientation acceptée : l'étape est ajoutée" in unescape(
+        (await client.get(accepted.headers["location"])).text
+    )
+
+    # the referent and the person see the status and its history
+    await sign_in(client, "sophie")
+    listing = unescape((await client.get(f"/dossiers/{julie}/orientations")).text)
+    assert "acceptée" in listing and "Orientation acceptée" in listing and day_fr(start) in listing
+    await sign_in(client, "julie")
+    mine = unescape((await client.get("/mon-espace/orientations")).text)
+    assert "Consentement donné" in mine and "par vous" in mine and "acceptée" in mine
+    assert "CISP Le Tremplin a dit oui" in unescape((await client.get("/notifications")).text)
+
+
+async def test_partner_refuses_with_a_reason_and_another_partner_cannot_answer(client, demo, database):
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    referral_id = await _send(client, julie, SERVICE_DUO, "Mentorat souhaité.")
+
+    # another organisation cannot answer: a French 403 page, nothing written
+    await sign_in(client, "paul")
+    token = csrf_from((await client.get("/notifications")).text)
+    assert (await client.get(f"/orientations/recues/{referral_id}")).status_code == 404
+    before = await _status(database, referral_id)
+    wrong = await client.post(
+        f"/orientations/{referral_id}/refus", data={"csrf_token": token, "reason": "timing"}
+    )
+    assert wrong.status_code == 403
+    assert "Seule l'organisation à qui l'orientation est adressée" in unescape(wrong.text)
+    assert await _status(database, referral_id) == before == "sent"
+
+    await sign_in(client, "ines")
+    card = await client.get(f"/orientations/recues/{referral_id}")
+    assert "Mettre en liste d'attente" in unescape(card.text)
+    missing = await client.post(
+        f"/orientations/{referral_id}/refus", data={"csrf_token": csrf_from(card.text), "reason": "nope"}
+    )
+    assert missing.status_code == 400 and "Traceback" not in missing.text
+    refused = await client.post(
+        f"/orientations/{referral_id}/refus",
+        data={"csrf_token": csrf_from(card.text), "reason": "no_capacity", "text": "Groupe complet."},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 303, refused.text
+    assert await _status(database, referral_id) == "refused"
+
+    await sign_in(client, "julie")
+    mine = unescape((await client.get("/mon-espace/orientations")).text)
+    assert "refusée" in mine and "Plus de place disponible" in mine
+
+
+async def test_person_declines_in_one_click_and_the_referral_is_withdrawn(client, demo, database):
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    referral_id = await _send(client, julie, SERVICE_DUO, "Mentorat.")
+    await sign_in(client, "julie")
+    mine = await client.get("/mon-espace/orientations")
+    declined = await client.post(
+        f"/orientations/{referral_id}/consentement/refus",
+        data={"csrf_token": csrf_from(mine.text)},
+        follow_redirects=False,
+    )
+    assert declined.status_code == 303, declined.text
+    assert await _status(database, referral_id) == "withdrawn"
+    page = unescape((await client.get("/mon-espace/orientations?ok=refus-accord")).text)
+    assert "refusé par la personne" in page
+
+
+async def test_sender_withdraws_and_a_beneficiary_cannot_search_services(client, demo, database):
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    referral_id = await _send(client, julie, SERVICE_TREMPLIN, "Essai.")
+    listing = await client.get(f"/dossiers/{julie}/orientations")
+    withdrawn = await client.post(
+        f"/orientations/{referral_id}/retrait",
+        data={"csrf_token": csrf_from(listing.text), "reason": "Autre piste trouvée."},
+        follow_redirects=False,
+    )
+    assert withdrawn.status_code == 303
+    assert await _status(database, referral_id) == "withdrawn"
+    await sign_in(client, "julie")
+    assert (await client.get(f"/dossiers/{julie}/orientations/nouvelle")).status_code == 403
+    async with database.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Referral)) == 1
+
+
+async def _status(database, referral_id: str) -> str:
+    from uuid import UUID
+
+    async with database.sessionmaker() as session:
+        return (await session.get(Referral, UUID(referral_id))).status
