@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre import services as cadastre
 from coordination.cadastre.models import Agreement, Service
 from coordination.cadastre.rules import accepts_steps
 from coordination.directory.models import Organisation
+from coordination.dossier.services.trajectory import open_steps_by_service
 
 
 @dataclass(frozen=True)
@@ -105,21 +106,8 @@ async def active_agreement(
 
 
 async def places_taken(session: AsyncSession, service_ids: list[UUID]) -> dict[UUID, int]:
-    """Places in use per service: trajectory steps at that service still planned or ongoing.
-
-    Read-only query on the dossier's ``trajectory_steps`` (the dossier exposes no count yet; see the
-    report: ``dossier.services.trajectory.open_steps_by_service`` would replace this).
-    """
-    if not service_ids:
-        return {}
-    from coordination.dossier.models import TrajectoryStep
-
-    rows = await session.execute(
-        select(TrajectoryStep.service_id, func.count())
-        .where(TrajectoryStep.service_id.in_(service_ids), TrajectoryStep.status.in_(("planned", "ongoing")))
-        .group_by(TrajectoryStep.service_id)
-    )
-    return {service_id: int(n) for service_id, n in rows}
+    """Places in use per service: the dossier's open trajectory steps (planned or ongoing) there."""
+    return await open_steps_by_service(session, service_ids)
 
 
 async def fits_for(

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
@@ -268,3 +268,24 @@ async def read_progress(
         entries=[progress_out(e) for e in entries],
         assessments=[assessment_out(a, catalogue) for a in assessments],
     )
+
+
+OPEN_STEP_STATUSES = ("planned", "ongoing")
+"""A step that still holds a place at its service (not finished, not cancelled)."""
+
+
+async def open_steps_by_service(session: AsyncSession, service_ids: list[UUID]) -> dict[UUID, int]:
+    """How many trajectory steps are still open (planned or ongoing) at each of these services.
+
+    A count only, across all files: no person, no step content, so no gate (the registry's capacity view
+    and the referral search use it to tell whether a service still has room). Services without an open
+    step are absent from the result."""
+    ids = list(dict.fromkeys(i for i in service_ids if i is not None))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(TrajectoryStep.service_id, func.count())
+        .where(TrajectoryStep.service_id.in_(ids), TrajectoryStep.status.in_(OPEN_STEP_STATUSES))
+        .group_by(TrajectoryStep.service_id)
+    )
+    return {service_id: int(n) for service_id, n in rows}
