@@ -1,7 +1,8 @@
 """HTTP API of the access package: consents, the access journal, and the development login.
 
 Every route declares its (section, action) in ``opt`` and calls the gate first; reads commit too, so the
-journal row written by the gate is kept.
+journal row written by the gate is kept. When a worker gives (records), withdraws or renews a consent on
+the person's behalf, the person is told in their inbox, in the same transaction.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ class ConsentController(Controller):
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
+        await services.tell_person_of_change(db_session, request.user, consent, "given")
         result = services.consent_out(await services.list_consents(db_session, person_id), consent.id)
         await db_session.commit()
         return result
@@ -124,7 +126,7 @@ class ConsentController(Controller):
             request_id=request_id,
         )
         body = data or WithdrawConsent()
-        await services.withdraw_consent(
+        consent = await services.withdraw_consent(
             db_session,
             request.user,
             person_id,
@@ -133,6 +135,7 @@ class ConsentController(Controller):
             evidence_document_id=body.evidence_document_id,
             note=body.note,
         )
+        await services.tell_person_of_change(db_session, request.user, consent, "withdrawn")
         result = services.consent_out(await services.list_consents(db_session, person_id), consent_id)
         await db_session.commit()
         return result
@@ -169,6 +172,7 @@ class ConsentController(Controller):
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
+        await services.tell_person_of_change(db_session, request.user, new, "renewed")
         result = services.consent_out(await services.list_consents(db_session, person_id), new.id)
         await db_session.commit()
         return result

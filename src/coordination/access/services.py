@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.models import (
+    ENDING_EVENT_KINDS,
     AccessJournalEntry,
     Consent,
     ConsentChannel,
@@ -44,13 +45,20 @@ STATUS_LABELS_FR = {
     "withdrawn": "retiré",
     "expired": "expiré",
     "renewed": "renouvelé (remplacé)",
+    "ended": "terminé (sa finalité a pris fin)",
 }
 EVENT_LABELS_FR = {
     ConsentEventKind.GIVEN: "donné",
     ConsentEventKind.WITHDRAWN: "retiré",
     ConsentEventKind.RENEWED: "renouvelé",
     ConsentEventKind.EXPIRED: "arrivé à échéance",
+    ConsentEventKind.ENDED: "terminé, sa finalité ayant pris fin",
 }
+
+EXPIRY_NOTICE = timedelta(days=14)
+"""The person is told this long before a consent reaches its end date (once per consent)."""
+OWN_SPACE = "/mon-espace"
+"""The person's own space (web): their consents, with one click to withdraw or renew."""
 
 
 # --- pure rules ----------------------------------------------------------------------------------
@@ -118,6 +126,8 @@ def consent_status(consent: Consent, events: list[ConsentEvent], now: datetime) 
         return "withdrawn"
     if ConsentEventKind.RENEWED in kinds:
         return "renewed"
+    if ConsentEventKind.ENDED in kinds:
+        return "ended"
     if consent.expires_at <= now or ConsentEventKind.EXPIRED in kinds:
         return "expired"
     return "active"
@@ -247,7 +257,7 @@ async def renew_consent(
     """Renewal = a NEW consent with the same terms and a later end; the old one gets a ``renewed`` event."""
     old, events = await _load(session, person_id, consent_id)
     status = consent_status(old, events, utcnow())
-    if status in ("withdrawn", "renewed"):
+    if status in ("withdrawn", "renewed", "ended"):
         raise Conflict(
             f"Ce consentement ne peut plus être renouvelé ({STATUS_LABELS_FR[status]}).", code="consent-ended"
         )
@@ -281,9 +291,7 @@ async def record_expiries(session: AsyncSession, now: datetime | None = None) ->
     """Write an ``expired`` event for consents past their end (history only; the gate compares dates)."""
     now = now or utcnow()
     ended = select(ConsentEvent.consent_id).where(
-        ConsentEvent.kind.in_(
-            [ConsentEventKind.WITHDRAWN, ConsentEventKind.RENEWED, ConsentEventKind.EXPIRED]
-        )
+        ConsentEvent.kind.in_([*ENDING_EVENT_KINDS, ConsentEventKind.EXPIRED])
     )
     ids = (
         await session.scalars(select(Consent.id).where(Consent.expires_at <= now, Consent.id.not_in(ended)))
@@ -292,6 +300,154 @@ async def record_expiries(session: AsyncSession, now: datetime | None = None) ->
         session.add(ConsentEvent(consent_id=consent_id, kind=ConsentEventKind.EXPIRED, at=now))
     await session.flush()
     return len(ids)
+
+
+async def end_for_purpose(
+    session: AsyncSession,
+    consent_id: UUID,
+    by_user_id: UUID | None,
+    reason_fr: str,
+    *,
+    now: datetime | None = None,
+    tell_person: bool = True,
+) -> bool:
+    """End a consent whose purpose has ended (the referral it was given for was refused, withdrawn by the
+    worker, or expired): an ``ended`` event with who (``by_user_id``; ``None`` for a scheduled sweep) and
+    why (``reason_fr``). The consent row and its history stay as they were; the recipient loses access on
+    its very next request (the gate reads consent events on every request).
+
+    Not a withdrawal: the person did not take it back, and the history says so. Returns ``False`` (and
+    writes nothing) when the consent is no longer in force anyway. Unless ``tell_person`` is false, the
+    person is told in their inbox (someone else ended a consent of theirs)."""
+    reason = (reason_fr or "").strip()
+    if not reason:
+        raise ValueError("end_for_purpose() needs the reason, in French")
+    consent = await session.get(Consent, consent_id)
+    if consent is None:
+        raise NotFound("Consentement introuvable.", code="consent-not-found")
+    events = list(
+        (await session.scalars(select(ConsentEvent).where(ConsentEvent.consent_id == consent_id))).all()
+    )
+    now = now or utcnow()
+    if consent_status(consent, events, now) != "active":
+        return False
+    session.add(
+        ConsentEvent(
+            consent_id=consent.id,
+            kind=ConsentEventKind.ENDED,
+            at=now,
+            by_user_id=by_user_id,
+            note=reason[:500],
+        )
+    )
+    if tell_person:
+        org = await session.get(Organisation, consent.recipient_organisation_id)
+        org_name = org.name if org else "un organisme"
+        await _notify_person(
+            session,
+            consent,
+            "consent_ended",
+            f"Votre accord pour {org_name} a pris fin",
+            f"Votre accord pour {org_name} a pris fin : {reason} {org_name} n'a plus accès à votre dossier.",
+        )
+    await session.flush()
+    return True
+
+
+# --- telling the person ------------------------------------------------------------------------------
+
+
+async def _notify_person(session: AsyncSession, consent: Consent, kind: str, title: str, body: str) -> None:
+    from coordination.inbox.services import notify
+
+    await notify(
+        session,
+        person_id=consent.person_id,
+        kind=kind,
+        title_fr=title,
+        body_fr=body,
+        link=OWN_SPACE,
+        subject_id=consent.id,
+    )
+
+
+def _day_fr(at: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    return at.astimezone(ZoneInfo("Europe/Brussels")).strftime("%d/%m/%Y")
+
+
+async def tell_person_of_change(
+    session: AsyncSession, principal: Principal, consent: Consent, change: str
+) -> bool:
+    """The person is always told when SOMEONE ELSE gave (recorded), withdrew or renewed a consent on their
+    behalf. ``change``: ``given``, ``withdrawn`` or ``renewed``. Nothing when the person acted themself."""
+    if principal.person_id == consent.person_id:
+        return False
+    org = await session.get(Organisation, consent.recipient_organisation_id)
+    org_name = org.name if org else "un organisme"
+    sections = ", ".join(SECTION_LABELS_FR[Section(s)] for s in consent.sections)
+    until = _day_fr(consent.expires_at)
+    who = principal.display_name
+    if change == "given":
+        kind, title = "consent_given", f"Un accord a été enregistré en votre nom pour {org_name}"
+        body = (
+            f"{who} a enregistré votre accord (donné sur papier ou en entretien) : {org_name} peut consulter "
+            f"{sections} jusqu'au {until}. Vous pouvez le retirer à tout moment dans votre espace."
+        )
+    elif change == "withdrawn":
+        kind, title = "consent_withdrawn", f"Votre accord pour {org_name} a été retiré"
+        body = f"{who} a enregistré le retrait de votre accord : {org_name} ne voit plus votre dossier."
+    elif change == "renewed":
+        kind, title = "consent_renewed", f"Votre accord pour {org_name} a été renouvelé"
+        body = (
+            f"{who} a enregistré le renouvellement de votre accord : {org_name} peut consulter {sections} "
+            f"jusqu'au {until}. Vous pouvez le retirer à tout moment dans votre espace."
+        )
+    else:
+        raise ValueError(f"unknown consent change: {change}")
+    await _notify_person(session, consent, kind, title, body)
+    return True
+
+
+async def notify_expiring(
+    session: AsyncSession, now: datetime | None = None, notice: timedelta = EXPIRY_NOTICE
+) -> int:
+    """Tell each person, once, that a consent in force reaches its end date within ``notice``; returns
+    how many were told. Idempotent (a consent already announced is skipped); run it daily."""
+    from coordination.inbox.models import Notification
+
+    now = now or utcnow()
+    ended = select(ConsentEvent.consent_id).where(ConsentEvent.kind.in_(ENDING_EVENT_KINDS))
+    told = select(Notification.subject_id).where(
+        Notification.kind == "consent_expiring", Notification.subject_id.is_not(None)
+    )
+    rows = (
+        await session.execute(
+            select(Consent, Organisation.name)
+            .join(Organisation, Organisation.id == Consent.recipient_organisation_id)
+            .where(
+                Consent.expires_at > now,
+                Consent.expires_at <= now + notice,
+                Consent.given_at <= now,
+                Consent.id.not_in(ended),
+                Consent.id.not_in(told),
+            )
+            .order_by(Consent.expires_at)
+        )
+    ).all()
+    for consent, org_name in rows:
+        await _notify_person(
+            session,
+            consent,
+            "consent_expiring",
+            f"Votre accord pour {org_name} prend fin bientôt",
+            f"Votre accord permettant à {org_name} de consulter votre dossier prend fin le "
+            f"{_day_fr(consent.expires_at)}. Si vous voulez qu'il continue, renouvelez-le dans votre espace ; "
+            "sinon, vous n'avez rien à faire.",
+        )
+    await session.flush()
+    return len(rows)
 
 
 def _evidence_words(consent: Consent) -> str:

@@ -13,16 +13,20 @@ from coordination.referral.models import Referral
 PARTNER_ROLES = ("partner_operator", "partner_manager")
 
 
+# Links lead to the web pages (the inbox page follows them; the API has the same resources under
+# /api/v1/me/referrals, /api/v1/referrals and /api/v1/referrals/received).
+
+
 def person_link(referral: Referral) -> str:
-    return f"/api/v1/me/referrals/{referral.id}"
+    return f"/mon-espace/orientations#orientation-{referral.id}"
 
 
 def worker_link(referral: Referral) -> str:
-    return f"/api/v1/referrals/{referral.id}"
+    return f"/orientations/{referral.id}"
 
 
 def partner_link(referral: Referral) -> str:
-    return f"/api/v1/referrals/received/{referral.id}"
+    return f"/orientations/recues/{referral.id}"
 
 
 async def to_person(session: AsyncSession, referral: Referral, kind: str, title: str, body: str) -> None:

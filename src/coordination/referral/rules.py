@@ -53,13 +53,17 @@ CONSENT_GIVEN = "given"
 CONSENT_DECLINED = "declined"
 CONSENT_WITHDRAWN = "withdrawn"
 CONSENT_EXPIRED = "expired"
-CONSENT_STATES = (CONSENT_REQUESTED, CONSENT_GIVEN, CONSENT_DECLINED, CONSENT_WITHDRAWN)
+CONSENT_ENDED = "ended"
+"""The consent ended with the referral's purpose (refused, withdrawn by the worker, expired): the access
+package recorded an ``ended`` event; the partner no longer sees the file."""
+CONSENT_STATES = (CONSENT_REQUESTED, CONSENT_GIVEN, CONSENT_DECLINED, CONSENT_WITHDRAWN, CONSENT_ENDED)
 CONSENT_LABELS_FR = {
     CONSENT_REQUESTED: "demandé à la personne, pas encore donné",
     CONSENT_GIVEN: "donné",
     CONSENT_DECLINED: "refusé par la personne",
     CONSENT_WITHDRAWN: "retiré",
     CONSENT_EXPIRED: "arrivé à échéance",
+    CONSENT_ENDED: "terminé avec l'orientation (le partenaire n'a plus accès)",
 }
 
 HISTORY_LABELS_FR = {
@@ -68,6 +72,7 @@ HISTORY_LABELS_FR = {
     "consent_given": "Consentement donné",
     "consent_declined": "Consentement refusé par la personne",
     "consent_withdrawn": "Consentement retiré",
+    "consent_ended": "Consentement terminé avec l'orientation",
     "accepted": "Orientation acceptée",
     "refused": "Orientation refusée",
     "waiting_list": "Mise sur liste d'attente",

@@ -151,6 +151,33 @@ async def effective_consent_state(session: AsyncSession, referral: Referral, now
     return rules.CONSENT_EXPIRED if now >= referral.consent_expires_at else rules.CONSENT_WITHDRAWN
 
 
+async def end_consent_with_referral(
+    session: AsyncSession, referral: Referral, ctx: Context | None, reason_fr: str
+) -> bool:
+    """The referral is over without the partner taking the person in (refused, withdrawn by the worker,
+    expired): the consent given for it has lost its purpose and ends now (an ``ended`` consent event, who
+    and why), so the partner is refused on its very next request. The person is told by the caller's
+    message about the referral itself. ``False`` when no consent of this referral is in force."""
+    if referral.consent_id is None or referral.consent_state != rules.CONSENT_GIVEN:
+        return False
+    ended = await consents.end_for_purpose(
+        session,
+        referral.consent_id,
+        ctx.principal.user_id if ctx else None,
+        reason_fr,
+        now=max(ctx.at, utcnow()) if ctx else None,
+        tell_person=False,
+    )
+    if ended:
+        referral.consent_state = rules.CONSENT_ENDED
+        session.add(_history(referral, "consent_ended", ctx, reason_fr))
+    return ended
+
+
+def access_ended_fr(org_name: str) -> str:
+    return f" Votre accord pour {org_name} prend fin avec elle : {org_name} n'a plus accès à votre dossier."
+
+
 # --- sending ---------------------------------------------------------------------------------------
 
 
@@ -654,6 +681,9 @@ async def refuse(
     referral.refusal_text = text
     service, org = await _service_and_org(session, referral)
     label = ctx.rules.refusal_reasons[code]
+    ended = await end_consent_with_referral(
+        session, referral, ctx, f"{org.name} a refusé l'orientation vers « {service.name} »."
+    )
     _file_event(
         session, ctx, referral, "referral_refused", f"{org.name} a refusé l'orientation : {label.lower()}."
     )
@@ -663,7 +693,7 @@ async def refuse(
         "referral_answered",
         f"{org.name} ne peut pas vous accueillir",
         f"{org.name} a répondu non pour « {service.name} » ({label.lower()}). Votre référent·e vous proposera "
-        "une autre piste.",
+        "une autre piste." + (access_ended_fr(org.name) if ended else ""),
     )
     await notices.to_sender(
         session,
@@ -746,6 +776,15 @@ async def withdraw(
         referral.consent_state = rules.CONSENT_WITHDRAWN
         session.add(_history(referral, "consent_withdrawn", ctx, "avec le retrait de l'orientation"))
     service, org = await _service_and_org(session, referral)
+    ended = False
+    if not by_person:
+        # the worker ends the referral: the consent given for it has no purpose any more
+        ended = await end_consent_with_referral(
+            session,
+            referral,
+            ctx,
+            f"{principal.display_name} a retiré l'orientation vers « {service.name} » ({org.name}).",
+        )
     who = "la personne" if by_person else principal.display_name
     _file_event(
         session, ctx, referral, "referral_withdrawn", f"Orientation vers {org.name} retirée par {who}."
@@ -756,7 +795,7 @@ async def withdraw(
         "referral_withdrawn",
         f"Orientation retirée : {referral.person_first_name}",
         f"L'orientation de {referral.person_first_name} vers « {service.name} » est retirée. Aucune réponse "
-        "n'est plus attendue.",
+        "n'est plus attendue." + (" Vous n'avez plus accès à son dossier." if ended or end_consent else ""),
         actor=principal.user_id,
     )
     if by_person:
@@ -775,7 +814,8 @@ async def withdraw(
             "referral_withdrawn",
             f"Orientation vers {org.name} retirée",
             f"{principal.display_name} a retiré l'orientation vers « {service.name} »."
-            + (f" Raison : {reason.strip()}" if reason and reason.strip() else ""),
+            + (f" Raison : {reason.strip()}" if reason and reason.strip() else "")
+            + (access_ended_fr(org.name) if ended else ""),
         )
     await _flush(session)
     return referral

@@ -1,4 +1,5 @@
-"""Deadlines: reminders to the partner before the deadline, expiry after it.
+"""Deadlines: reminders to the partner before the deadline, expiry after it (a consent given for an
+expired referral ends with it: the partner loses access to the file when the sweep runs).
 
 Run once a day (idempotent: a reminder is sent once, an expiry written once)::
 
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.cadastre import services as cadastre
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation
-from coordination.referral import notices, rules
+from coordination.referral import notices, rules, services
 from coordination.referral.calendar import HolidayCalendar, load_calendar
 from coordination.referral.models import Referral, ReferralHistory
 
@@ -53,13 +54,20 @@ async def run_deadlines(
                 ReferralHistory(referral_id=referral.id, event="expired", status=rules.EXPIRED, at=now)
             )
             org = await session.get(Organisation, referral.to_organisation_id)
+            ended = await services.end_consent_with_referral(
+                session,
+                referral,
+                None,
+                f"{org.name} n'a pas répondu à l'orientation vers « {service.name} » dans le délai.",
+            )
             await notices.to_partner(
                 session,
                 referral,
                 "referral_expired",
                 f"Orientation sans réponse : {referral.person_first_name}",
                 f"Le délai pour répondre à l'orientation de {referral.person_first_name} vers « {service.name} » "
-                f"est dépassé (échéance le {referral.deadline:%d/%m/%Y}).",
+                f"est dépassé (échéance le {referral.deadline:%d/%m/%Y})."
+                + (" Vous n'avez plus accès à son dossier." if ended else ""),
                 actor=None,
             )
             await notices.to_sender(
@@ -77,7 +85,7 @@ async def run_deadlines(
                 "referral_expired",
                 f"Pas de réponse de {org.name}",
                 f"{org.name} n'a pas répondu dans le délai pour « {service.name} ». Votre référent·e vous "
-                "proposera une suite.",
+                "proposera une suite." + (services.access_ended_fr(org.name) if ended else ""),
             )
             expired += 1
             continue

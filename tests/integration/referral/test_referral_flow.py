@@ -216,6 +216,10 @@ async def test_recorded_consent_then_refusal(client, world, database) -> None:
     )
     assert refused.status_code == 200, refused.text
     assert refused.json()["status"] == "refused" and refused.json()["refusal_reason"] == "no_capacity"
+    assert refused.json()["consent_state"] == "ended"
+    # the consent's purpose ended with the refusal: the partner is refused on its very next request
+    for path in CONSENTED:
+        assert await _status(client, w, path, "cisp") == 403, path
     assert await count_rows(database, TrajectoryStep) == 0
     late = await client.post(
         f"{API}/referrals/{rid}/accept", json={"agreed_start_date": str(date.today())}, headers=w.h("cisp")
@@ -223,10 +227,11 @@ async def test_recorded_consent_then_refusal(client, world, database) -> None:
     assert late.status_code == 409
 
     full = (await client.get(f"{API}/referrals/{rid}", headers=w.h("referent"))).json()
-    assert [h["event"] for h in full["history"]] == ["sent", "consent_given", "refused"]
+    assert [h["event"] for h in full["history"]] == ["sent", "consent_given", "refused", "consent_ended"]
     assert full["refusal_reason_label"] == "Plus de place disponible"
     answered = [n for n in await inbox(client, w, "person") if n["kind"] == "referral_answered"]
     assert answered and "ne peut pas vous accueillir" in answered[0]["title"]
+    assert "n'a plus accès à votre dossier" in answered[0]["body"]
     assert any(n["kind"] == "referral_answered" for n in await inbox(client, w, "referent"))
 
 
