@@ -13,16 +13,28 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.dossier.controllers.common import retention
+from coordination.dossier.services.documents import discard_object
 from coordination.errors import ProblemError
 from coordination.http_utils import etag_for, require_if_match
 from coordination.keys import signing_key
 from coordination.settings import Settings
+from coordination.storage.factory import build_scanner
 from coordination.visa import certificate, services
 from coordination.visa.checks import Checklist, run_checklist
 from coordination.visa.contract import Contract
+from coordination.visa.models import VisaStatus
 from coordination.visa.schemas import DecisionIn, VerificationOut, VisaOut
 
 SECTION = "contracts"
+
+
+def _scanner(request: Request, settings: Settings):
+    scanner = request.app.state.get("scanner")
+    if scanner is None:
+        scanner = build_scanner(settings)
+        request.app.state["scanner"] = scanner
+    return scanner
 
 
 async def authorize(request: Request, db_session: AsyncSession, person_id: UUID, action: str) -> None:
@@ -116,7 +128,24 @@ class VisaController(Controller):
         require_if_match(request, visa.version)
         key = await anyio.to_thread.run_sync(signing_key, settings)
         visa = await services.decide(db_session, visa, data.decision, data.reason, request.user, key)
-        await db_session.commit()
+        if visa.status is VisaStatus.DECIDED:
+            # the signed certificate becomes a document of the person's file (contracts section)
+            _, object_key = await services.file_certificate(
+                db_session,
+                visa,
+                request.user,
+                store=request.app.state.store,
+                scanner=_scanner(request, settings),
+                retention=retention(settings),
+                max_size=settings.max_upload_bytes,
+            )
+            try:
+                await db_session.commit()
+            except BaseException:
+                await discard_object(request.app.state.store, object_key)
+                raise
+        else:
+            await db_session.commit()
         return _out(visa)
 
     @get("/verification", opt={"section": SECTION, "action": "read"}, summary="Vérifier la signature")

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import JSON as SA_JSON
-from sqlalchemy import Boolean, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,8 +42,8 @@ class VisaRequest(VersionedEntity):
     __tablename__ = "visa_requests"
     __table_args__ = (Index("ix_visa_requests_person_id_created_at", "person_id", "created_at"),)
 
-    # FK to persons.id is added by the dossier package's chain; stored as a plain GUID here.
-    person_id: Mapped[UUID] = mapped_column(GUID, nullable=False)
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    """The file the contract belongs to (foreign key since migration ``0009_visa_person``)."""
     submitted_by: Mapped[UUID] = mapped_column(GUID, nullable=False)
     submitted_by_name: Mapped[str] = mapped_column(String(200), nullable=False)
     organisation_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)

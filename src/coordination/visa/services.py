@@ -7,14 +7,16 @@ async functions only load, apply and flush. A decided visa is immutable: every w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7
 
 from coordination.access.principal import Principal
 from coordination.directory.models import Role
@@ -24,6 +26,14 @@ from coordination.visa.checks import Checklist, Verdict, run_checklist
 from coordination.visa.contract import Contract
 from coordination.visa.models import Decision, VisaRequest, VisaStatus
 from coordination.visa.parameters import ParameterSet
+
+if TYPE_CHECKING:
+    from coordination.dossier.models import Document
+    from coordination.dossier.rules import RetentionPolicy
+    from coordination.storage.antivirus import Scanner
+    from coordination.storage.base import DocumentStore
+
+_BRUSSELS = ZoneInfo("Europe/Brussels")
 
 DECIDER_ROLES = frozenset({Role.CPAS_SOCIAL_WORKER, Role.FOREM_REFERENT, Role.FOREM_EADVISER})
 DECISION_LABELS_FR = {
@@ -177,7 +187,126 @@ async def decide(
     visa.signature = signing.sign(key, payload)
     visa.signing_key_fingerprint = signing.fingerprint(key.public_key())
     await session.flush()
+    if visa.status is VisaStatus.DECIDED:
+        await _announce(session, visa, actor)
     return visa
+
+
+PERSON_LINK = "/mon-espace"
+"""The person's own space (web); the contract and its certificate are among their documents."""
+
+
+def worker_link(visa: VisaRequest) -> str:
+    return f"/visa/{visa.id}"
+
+
+async def _announce(session: AsyncSession, visa: VisaRequest, actor: Principal) -> None:
+    """The person and the submitter are told of a decision (the decider is never the submitter). A
+    return for correction is not a decision: the submitter sees it on the request itself."""
+    from coordination.inbox.services import notify, notify_users
+
+    label = DECISION_LABELS_FR[visa.decision].lower() if visa.decision else "décidé"
+    kind_label = _kind_label(visa)
+    when = visa.decided_at.astimezone(_BRUSSELS).strftime("%d/%m/%Y") if visa.decided_at else ""
+    await notify(
+        session,
+        person_id=visa.person_id,
+        kind="visa_decided",
+        title_fr="Décision sur votre contrat",
+        body_fr=(
+            f"{actor.display_name} a rendu sa décision le {when} sur le contrat proposé ({kind_label}) : "
+            f"{label}. Le certificat est dans les documents de votre dossier ; parlez-en avec votre "
+            "référent·e si vous avez une question."
+        ),
+        link=PERSON_LINK,
+        subject_id=visa.id,
+    )
+    await notify_users(
+        session,
+        [visa.submitted_by],
+        exclude_user_id=actor.user_id,
+        kind="visa_decided",
+        title_fr=f"Visa : {label}",
+        body_fr=(
+            f"{actor.display_name} a décidé le {when} du contrat soumis ({kind_label}) : {label}."
+            + (f" Commentaire : {visa.decision_reason}" if visa.decision_reason else "")
+        ),
+        link=worker_link(visa),
+        subject_id=visa.id,
+    )
+
+
+def _kind_label(visa: VisaRequest) -> str:
+    from coordination.visa.certificate import KIND_LABELS
+
+    kind = (visa.contract or {}).get("kind", "")
+    return KIND_LABELS.get(kind, "contrat").lower() if kind else "contrat"
+
+
+CERTIFICATE_CATEGORY = "contract"
+CERTIFICATE_RENDER_SECONDS = 20
+
+
+async def file_certificate(
+    session: AsyncSession,
+    visa: VisaRequest,
+    actor: Principal,
+    *,
+    store: DocumentStore,
+    scanner: Scanner,
+    retention: RetentionPolicy,
+    max_size: int,
+    today: date | None = None,
+) -> tuple[Document, str]:
+    """Render the signed certificate of a decided visa and store it as a document of the person's file
+    (category ``contract``, section ``contracts``), through the dossier's own document path: stored,
+    scanned, then the rows. Returns (document, object key): if the caller's commit fails, it must remove
+    the object (``documents.discard_object``); the orphan sweep is the backstop.
+
+    Called in the decision's request, after :func:`decide`: the caller has passed the gate for the
+    ``contracts`` section (``decide``), which covers filing the decision's own certificate. The person is
+    not told twice: the visa notification already says the certificate is in their documents."""
+    import anyio
+
+    from coordination.dossier.services import documents
+    from coordination.visa import certificate
+
+    if visa.status is not VisaStatus.DECIDED:
+        raise Conflict("Seul un visa décidé a un certificat.", code="visa-not-decided")
+    try:
+        with anyio.fail_after(CERTIFICATE_RENDER_SECONDS):
+            pdf, _pages = await anyio.to_thread.run_sync(certificate.render_pdf, visa)
+    except (certificate.CertificateError, TimeoutError) as exc:
+        raise Unprocessable("Le certificat ne peut pas être produit.", code="certificate-render") from exc
+    document_id = uuid7()
+    filename = f"visa-{visa.id}.pdf"
+    key = documents.object_key(visa.person_id, document_id, 1)
+
+    async def chunks():
+        yield pdf
+
+    stored = await documents.store_and_scan(store, scanner, key, chunks(), filename, max_size)
+    try:
+        label = DECISION_LABELS_FR[visa.decision] if visa.decision else "Visa"
+        day = (visa.decided_at or datetime.now(UTC)).astimezone(_BRUSSELS)
+        document = await documents.create_document(
+            session,
+            actor,
+            person_id=visa.person_id,
+            title=f"Certificat de visa : {label.lower()} ({_kind_label(visa)}, {day:%d/%m/%Y})",
+            category=CERTIFICATE_CATEGORY,
+            filename=filename,
+            stored=stored,
+            key=key,
+            document_id=document_id,
+            retention=retention,
+            today=today or day.date(),
+            notify_person=False,
+        )
+    except BaseException:
+        await documents.discard_object(store, key)
+        raise
+    return document, key
 
 
 async def recheck_pending(session: AsyncSession, params: ParameterSet) -> list[UUID]:

@@ -14,20 +14,22 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
 from visa_builders import base, with_pay  # noqa: E402
 
-from coordination.directory.models import Organisation, OrganisationKind, Role  # noqa: E402
+from coordination.directory.models import Organisation, OrganisationKind, Role, User  # noqa: E402
 from coordination.dossier.models import Person  # noqa: E402
 
 
-def headers(app, role: Role, org: Organisation | None, name: str = "Test") -> dict[str, str]:
-    user = SimpleNamespace(
-        id=uuid4(),
+async def headers(app, database, role: Role, org: Organisation | None, name: str = "Test") -> dict[str, str]:
+    """A real user (the decision files a document and notifies the submitter: both name a ``users`` row)."""
+    user = User(
+        subject=f"visa-test-{uuid4().hex}",
         display_name=name,
         role=role,
         organisation_id=org.id if org else None,
-        organisation_kind=org.kind if org else None,
-        team=None,
-        person_id=None,
     )
+    async with database.sessionmaker() as s:
+        s.add(user)
+        await s.commit()
+    user.organisation_kind = org.kind if org else None
     return {"Authorization": f"Bearer {app.state.identity.dev_issuer.issue(user)}"}
 
 
@@ -55,11 +57,13 @@ async def world(app, database, client):
 CONTRACT = msgspec.to_builtins(base())
 
 
-async def test_stateless_checklist_needs_only_authentication(app, client):
+async def test_stateless_checklist_needs_only_authentication(app, client, database):
     anon = await client.post("/api/v1/visa/checklist", json=CONTRACT)
     assert anon.status_code == 401
     r = await client.post(
-        "/api/v1/visa/checklist", json=CONTRACT, headers=headers(app, Role.PARTNER_OPERATOR, None)
+        "/api/v1/visa/checklist",
+        json=CONTRACT,
+        headers=await headers(app, database, Role.PARTNER_OPERATOR, None),
     )
     assert r.status_code == 200
     body = r.json()
@@ -67,15 +71,17 @@ async def test_stateless_checklist_needs_only_authentication(app, client):
     bad = await client.post(
         "/api/v1/visa/checklist",
         json={"kind": "open_ended", "salary": 1},
-        headers=headers(app, Role.PARTNER_OPERATOR, None),
+        headers=await headers(app, database, Role.PARTNER_OPERATOR, None),
     )
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_stored_visa_flow_through_the_gate(app, client, world):
-    social = headers(app, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
-    other = headers(app, Role.CPAS_SOCIAL_WORKER, world.cpas, "Autre assistante")
-    outsider = headers(app, Role.PARTNER_OPERATOR, world.partner, "Partenaire sans consentement")
+async def test_stored_visa_flow_through_the_gate(app, client, world, database):
+    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
+    other = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Autre assistante")
+    outsider = await headers(
+        app, database, Role.PARTNER_OPERATOR, world.partner, "Partenaire sans consentement"
+    )
     url = f"/api/v1/persons/{world.person.id}/visas"
 
     denied = await client.post(url, json=CONTRACT, headers=outsider)

@@ -1,7 +1,8 @@
 """Visa workflow on a real SQLite database: submit, decide (signed), immutability, re-check, certificate.
 
-These tests create only the visa table, so they exercise the service and the certificate independently
-of the other packages' migrations; the HTTP tests (test_visa_api.py) run through the full app.
+These tests create the tables from the models (not the migrations), on a SQLite file without foreign-key
+enforcement, so the visas need no person or user rows; the HTTP tests (test_visa_api.py) run through the
+full app.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
 from visa_builders import PARAMS, base, of_kind, with_pay  # noqa: E402
 
 from coordination.access.principal import Principal  # noqa: E402
+from coordination.db.models import load_all_models  # noqa: E402
 from coordination.directory.models import Role  # noqa: E402
 from coordination.errors import Conflict, Forbidden, Unprocessable  # noqa: E402
 from coordination.visa import certificate, parameters, services  # noqa: E402
 from coordination.visa.contract import ContractKind  # noqa: E402
-from coordination.visa.models import Decision, VisaRequest, VisaStatus  # noqa: E402
+from coordination.visa.models import Decision, VisaStatus  # noqa: E402
 
 PARTNER = Principal(user_id=uuid4(), display_name="Employeur Partenaire", role=Role.PARTNER_OPERATOR)
 CPAS = Principal(user_id=uuid4(), display_name="Assistante sociale CPAS", role=Role.CPAS_SOCIAL_WORKER)
@@ -36,7 +38,8 @@ PARAMETERS_TEXT = Path(parameters.DEFAULT_PATH).read_text(encoding="utf-8")
 async def session(tmp_path):
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'visa.sqlite3'}")
     async with engine.begin() as conn:
-        await conn.run_sync(lambda c: VisaRequest.__table__.create(c))
+        # every table: a decision also writes the person's and the submitter's notifications
+        await conn.run_sync(load_all_models().metadata.create_all)
     maker = async_sessionmaker(engine, expire_on_commit=False)
     async with maker() as s:
         yield s
