@@ -7,8 +7,9 @@ reason. Services ``flush()``; the caller commits.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
+from coordination.directory.models import User
 from coordination.dossier.models import FileEvent, Person
 from coordination.errors import Conflict, NotFound, Unprocessable
 from coordination.referent.models import Adviser, Orientation, ReferentLink
@@ -350,7 +352,150 @@ async def handover(
         now=now,
         event="referent_handover",
     )
+    await _announce_handover(session, principal, person, current, new, adviser, reason=reason, note=note)
     return current, new
+
+
+# --- telling people ---------------------------------------------------------------------------------
+
+
+def file_link(person_id: UUID) -> str:
+    """The worker's page of the person's file (web)."""
+    return f"/dossiers/{person_id}"
+
+
+OWN_SPACE = "/mon-espace"
+PORTFOLIO = "/portefeuille"
+_BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def _brussels_day(at: datetime) -> date:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(_BRUSSELS).date()
+
+
+async def link_users(session: AsyncSession, link: ReferentLink) -> list[UUID]:
+    """Who holds a link: the named referent, or every member of the e-adviser team sharing the portfolio."""
+    if link.referent_user_id is not None:
+        return [link.referent_user_id]
+    if link.team and link.organisation_id:
+        rows = await session.scalars(
+            select(User.id)
+            .where(User.team == link.team, User.organisation_id == link.organisation_id)
+            .order_by(User.id)
+        )
+        return list(rows)
+    return []
+
+
+async def _adviser_name(session: AsyncSession, link: ReferentLink) -> str:
+    adviser = await session.get(Adviser, link.adviser_id) if link.adviser_id else None
+    return adviser.display_name if adviser else "votre ancien·ne référent·e"
+
+
+async def _announce_handover(
+    session: AsyncSession,
+    principal: Principal | None,
+    person: Person,
+    former: ReferentLink,
+    new: ReferentLink,
+    adviser: Adviser,
+    *,
+    reason: str,
+    note: str,
+) -> None:
+    """The person (always), the former and the new referent (not the one who made the handover) are told.
+    The person reads who their referent is now and why; the referents also read the handover note."""
+    from coordination.inbox.services import notify, notify_users
+
+    former_name = await _adviser_name(session, former)
+    since = _brussels_day(new.started_at).strftime("%d/%m/%Y")
+    kind_fr = KIND_LABELS_FR.get(new.kind, "référent·e")
+    await notify(
+        session,
+        person_id=person.id,
+        kind="referent_handover",
+        title_fr="Changement de référent",
+        body_fr=(
+            f"Depuis le {since}, votre référent·e est {adviser.display_name} ({kind_fr}), à la place de "
+            f"{former_name}. Motif : {reason.strip()}. Vous retrouvez ses coordonnées dans votre espace."
+        ),
+        link=OWN_SPACE,
+        subject_id=new.id,
+    )
+    actor = principal.user_id if principal else None
+    who = f" par {principal.display_name}" if principal else ""
+    await notify_users(
+        session,
+        await link_users(session, former),
+        exclude_user_id=actor,
+        kind="referent_handover",
+        title_fr=f"Passation : {person.first_name} est suivi·e par {adviser.display_name}",
+        body_fr=(
+            f"Le suivi de {person.first_name} {person.last_name} passe à {adviser.display_name} depuis le {since} "
+            f"(passation faite{who}). Motif : {reason.strip()}. Note de passation : {note.strip()}"
+        ),
+        link=PORTFOLIO,
+        subject_id=new.id,
+    )
+    await notify_users(
+        session,
+        await link_users(session, new),
+        exclude_user_id=actor,
+        kind="referent_handover",
+        title_fr=f"Nouvelle personne suivie : {person.first_name} {person.last_name}",
+        body_fr=(
+            f"Vous êtes le ou la référent·e de {person.first_name} {person.last_name} depuis le {since}, à la "
+            f"suite de {former_name}{who}. Motif : {reason.strip()}. Note de passation : {note.strip()}"
+        ),
+        link=file_link(person.id),
+        subject_id=new.id,
+    )
+
+
+async def notify_overdue_first_contacts(session: AsyncSession, now: datetime | None = None) -> int:
+    """Tell the holders of each active link whose first contact is overdue (due date passed, no contact
+    yet), once per link; returns how many links were announced. Idempotent: run it daily."""
+    from coordination.inbox.models import Notification
+    from coordination.inbox.services import notify_users
+
+    now = now or utcnow()
+    today = _brussels_day(now)
+    told = select(Notification.subject_id).where(
+        Notification.kind == "first_contact_overdue", Notification.subject_id.is_not(None)
+    )
+    rows = (
+        await session.execute(
+            select(ReferentLink, Person.first_name, Person.last_name)
+            .join(Person, Person.id == ReferentLink.person_id)
+            .where(
+                ReferentLink.ended_at.is_(None),
+                ReferentLink.last_contact_at.is_(None),
+                ReferentLink.first_contact_due.is_not(None),
+                ReferentLink.first_contact_due < today,
+                ReferentLink.id.not_in(told),
+            )
+            .order_by(ReferentLink.first_contact_due)
+        )
+    ).all()
+    for link, first_name, last_name in rows:
+        late = (today - link.first_contact_due).days
+        await notify_users(
+            session,
+            await link_users(session, link),
+            kind="first_contact_overdue",
+            title_fr=f"Premier contact en retard : {first_name} {last_name}",
+            body_fr=(
+                f"Le premier contact avec {first_name} {last_name} était prévu au plus tard le "
+                f"{link.first_contact_due:%d/%m/%Y} ({late} jour(s) de retard). Prenez contact et notez-le "
+                "dans le dossier."
+            ),
+            link=file_link(link.person_id),
+            subject_id=link.id,
+        )
+    await session.flush()
+    return len(rows)
 
 
 async def record_contact(

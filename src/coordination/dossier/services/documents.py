@@ -28,6 +28,7 @@ from coordination.dossier import schemas
 from coordination.dossier.models import DOCUMENT_CATEGORIES, Document, DocumentVersion
 from coordination.dossier.rules import RetentionPolicy, RuleViolation
 from coordination.dossier.services.common import flush_versioned, record_event, rule_error
+from coordination.dossier.services.documents_notices import tell_person
 from coordination.dossier.sniff import SNIFF_BYTES, RejectedType, check_type
 from coordination.errors import (
     BadRequest,
@@ -188,7 +189,11 @@ async def create_document(
     document_id: UUID,
     retention: RetentionPolicy,
     today: date,
+    notify_person: bool = True,
 ) -> Document:
+    """The document's rows (the object is already stored and scanned). Unless the person uploaded it
+    themself (or ``notify_person`` is false, when the caller tells them otherwise), the person is told in
+    their inbox that a document was added to their file."""
     try:
         rule = retention.for_category(category)
     except RuleViolation as exc:
@@ -218,6 +223,8 @@ async def create_document(
         summary=f"Document déposé : « {document.title} » ({CATEGORY_LABELS[category]}).",
         subject_id=document.id,
     )
+    if notify_person:
+        await tell_person(session, principal, document, new_version=False)
     return document
 
 
@@ -263,6 +270,7 @@ async def add_version(
         summary=f"Nouvelle version ({number}) du document « {document.title} ».",
         subject_id=document.id,
     )
+    await tell_person(session, principal, document, new_version=True)
     return document
 
 
