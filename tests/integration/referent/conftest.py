@@ -106,7 +106,10 @@ async def world(app, database) -> World:
                 team="grappe-industrie",
             ),
             "bob": User(
-                subject="t-bob", display_name="Bob Conseiller", role=Role.FOREM_REFERENT, organisation_id=forem
+                subject="t-bob",
+                display_name="Bob Conseiller",
+                role=Role.FOREM_REFERENT,
+                organisation_id=forem,
             ),
             "eva": User(
                 subject="t-eva",
