@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.gate import check_access
 from coordination.dossier import schemas
+from coordination.dossier.controllers.common import icf
 from coordination.dossier.models import TrajectoryStep
 from coordination.dossier.services import trajectory
 from coordination.dossier.services.common import get_owned
@@ -23,6 +24,7 @@ from coordination.errors import BadRequest
 from coordination.settings import Settings
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.file_actions import ASSESSMENT_ROWS
 from coordination.web.filedata import (
     SECTION_TITLES,
     load_file_view,
@@ -39,6 +41,9 @@ MESSAGES = {
     "progression": "Progression enregistrée. Elle apparaît dans le dossier et son historique.",
     "document": "Document déposé.",
     "objectif": "Objectif ajouté au plan d'action.",
+    "evaluation": "Évaluation enregistrée. Elle apparaît dans la progression de la personne.",
+    "version": "Nouvelle version déposée. Les versions précédentes restent consultables.",
+    "suppression": "Document supprimé. Le motif et la règle de conservation sont enregistrés.",
 }
 
 
@@ -111,6 +116,10 @@ class FilePages(Controller):
             own_steps=own_steps if role_may(principal, "progress", "write") else [],
             can_upload=role_may(principal, "documents", "upload") and "documents" in view.allowed,
             can_plan=role_may(principal, "plan", "write") and "plan" in view.allowed,
+            can_delete=role_may(principal, "documents", "delete") and "documents" in view.allowed,
+            can_consents=role_may(principal, "consents", "read"),
+            icf=icf(settings),
+            assessment_rows=ASSESSMENT_ROWS,
             categories=CATEGORY_CHOICES,
             message=MESSAGES.get(ok or ""),
             today=date.today().isoformat(),

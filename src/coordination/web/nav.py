@@ -58,6 +58,8 @@ def home_for(principal: Principal) -> str:
         return "/portefeuille"
     if role is Role.REGULATOR:
         return "/cadastre"
-    if role in PARTNERS or role is Role.DPO:
+    if role is Role.DPO:
+        return "/journal"
+    if role in PARTNERS:
         return "/dossiers"
     return "/cadastre"

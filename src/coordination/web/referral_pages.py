@@ -129,7 +129,7 @@ async def _documents(db_session: AsyncSession, person_id: UUID) -> list:
 
     rows = await list_documents(db_session, person_id, {"documents"})
     docs = [d for d, _ in rows if d.deleted_at is None]
-    docs.sort(key=lambda d: (d.category != "consent", -d.created_at.timestamp()))
+    docs.sort(key=lambda d: (d.category != "consent_form", -d.created_at.timestamp()))
     return docs
 
 

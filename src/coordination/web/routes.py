@@ -9,8 +9,10 @@ from litestar.static_files import create_static_files_router
 from coordination.web.auth_pages import AuthPages
 from coordination.web.cadastre_pages import CadastrePages
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.file_actions import FileActions
 from coordination.web.file_pages import FilePages
 from coordination.web.inbox_pages import InboxPages
+from coordination.web.journal_pages import JournalPages
 from coordination.web.me_pages import MePages
 from coordination.web.referral_pages import FileReferralPages, MyReferralPages, ReferralPages
 from coordination.web.visa_pages import VisaPages
@@ -30,9 +32,11 @@ ROUTES = [
     MePages,
     WorklistPages,
     FilePages,
+    FileActions,
     VisaPages,
     CadastrePages,
     InboxPages,
+    JournalPages,
     FileReferralPages,
     ReferralPages,
     MyReferralPages,

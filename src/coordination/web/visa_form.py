@@ -123,3 +123,49 @@ def key_terms(contract: dict[str, Any]) -> list[tuple[str, str]]:
         ("Salaire brut horaire", f"{pay['gross_hourly']} €" if pay.get("gross_hourly") else "—"),
     ]
     return rows
+
+
+def _flag(value: Any) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def form_values(contract: dict[str, Any]) -> dict[str, Any]:
+    """A stored contract back into the form's fields (to correct a request returned for correction)."""
+    values: dict[str, Any] = {"kind": contract.get("kind", "")}
+    for name in TEXT_FIELDS + DATE_FIELDS:
+        values[name] = contract.get(name) or ""
+    for name in NUMBER_FIELDS:
+        values[name] = _num(contract.get(name))
+    values["worker_category"] = contract.get("worker_category") or ""
+    values["written_before_start"] = _flag(contract.get("written_before_start"))
+    schedule = contract.get("schedule") or {}
+    values["schedule_type"] = schedule.get("type") or "fixed"
+    values["schedule_stated"] = _flag(schedule.get("stated_in_contract"))
+    values["notice_working_days"] = _num(schedule.get("notice_working_days"))
+    pay = contract.get("pay") or {}
+    values["gross_monthly"] = _num(pay.get("gross_monthly"))
+    values["gross_hourly"] = _num(pay.get("gross_hourly"))
+    worker = contract.get("worker") or {}
+    values["birth_date"] = worker.get("birth_date") or ""
+    values["is_student"] = _flag(worker.get("is_student"))
+    values["ris_beneficiary"] = _flag(worker.get("ris_beneficiary"))
+    clauses = contract.get("clauses")
+    if clauses is not None:
+        values["clauses_read"] = "1"
+        values["penalty"] = "1" if clauses.get("penalty") else ""
+        values["deposit_amount"] = _num(clauses.get("deposit_amount"))
+        trial = clauses.get("trial")
+        if trial:
+            values["trial"] = "1"
+            values["trial_days"] = _num(trial.get("working_days"))
+        non_compete = clauses.get("non_compete")
+        if non_compete:
+            values["non_compete"] = "1"
+            values["non_compete_months"] = _num(non_compete.get("duration_months"))
+    return values

@@ -3,6 +3,7 @@ requests on a person's file, the decision, and the PDF certificate (served by th
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import anyio
@@ -11,7 +12,7 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.gate import check_access
-from coordination.errors import BadRequest
+from coordination.errors import BadRequest, Conflict
 from coordination.keys import signing_key
 from coordination.settings import Settings
 from coordination.web.csrf import checked_form
@@ -20,7 +21,14 @@ from coordination.web.filedata import request_id_of, role_may
 from coordination.web.render import page
 from coordination.web.session import require_user
 from coordination.web.visa_data import DECISION_LABELS, RESULT_BADGES, STATUS_LABELS, contract_title
-from coordination.web.visa_form import CATEGORY_LABELS, KIND_LABELS, TRISTATE, contract_from_form, key_terms
+from coordination.web.visa_form import (
+    CATEGORY_LABELS,
+    KIND_LABELS,
+    TRISTATE,
+    contract_from_form,
+    form_values,
+    key_terms,
+)
 
 SECTION = "contracts"
 STATUS_LABELS_FR = {
@@ -33,13 +41,14 @@ SEVERITY_LABELS = {"blocking": "bloquant", "warning": "avertissement"}
 DECISIONS = {k: v for k, v in DECISION_LABELS.items()}
 
 
-def _form_context(person_id: str | None, values: dict | None = None) -> dict:
+def _form_context(person_id: str | None, values: dict | None = None, correcting: Any = None) -> dict:
     return {
         "kinds": KIND_LABELS,
         "categories": CATEGORY_LABELS,
         "tristate": TRISTATE,
         "person_id": person_id or "",
         "values": values or {},
+        "correcting": correcting,
     }
 
 
@@ -126,6 +135,8 @@ class VisaPages(Controller):
             status_label=STATUS_LABELS.get(status, status),
             decision_label=DECISION_LABELS.get(getattr(visa.decision, "value", visa.decision) or "", ""),
             decided=status == "decided",
+            returned=status == "returned",
+            can_correct=status == "returned" and role_may(principal, SECTION, "write"),
             can_decide=role_may(principal, SECTION, "decide") and status != "decided",
             own_submission=visa.submitted_by == principal.user_id,
             decisions={
@@ -154,5 +165,38 @@ class VisaPages(Controller):
         key = await anyio.to_thread.run_sync(signing_key, settings)
         reason = str(form.get("reason") or "").strip() or None
         await services.decide(db_session, visa, decision, reason, principal, key)
+        await db_session.commit()
+        return Redirect(f"/visa/{visa_id}", status_code=303)
+
+    @get("/{visa_id:uuid}/correction", opt={"section": SECTION, "action": "read"})
+    async def correction(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+        """The contract form filled with the stored contract, to correct a request returned for correction."""
+        from coordination.visa import services
+
+        principal = await require_user(request)
+        visa = await services.get(db_session, visa_id)
+        await _gate(request, db_session, principal, visa.person_id, "read")
+        await db_session.commit()
+        if getattr(visa.status, "value", visa.status) == "decided":
+            raise Conflict("Ce visa est déjà décidé : il ne peut plus être modifié.", code="visa-decided")
+        context = _form_context(str(visa.person_id), form_values(visa.contract or {}), visa)
+        return page(request, "visa_form.html", **context, **_checklist_context(visa.checklist))
+
+    @post("/{visa_id:uuid}/contrat", opt={"section": SECTION, "action": "write"})
+    async def resubmit(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+        """Resubmit the corrected contract: checked again, the request waits for a decision again."""
+        from coordination.visa import services
+
+        principal = await require_user(request)
+        form = await checked_form(request)
+        contract = contract_from_form(form)
+        visa = await services.get(db_session, visa_id)
+        await _gate(request, db_session, principal, visa.person_id, "write")
+        if str(form.get("visa_version") or "") != str(visa.version):
+            raise Conflict(
+                "Cette demande a changé entre-temps (décision ou autre correction) : rechargez-la.",
+                code="stale",
+            )
+        await services.resubmit(db_session, visa, contract, principal)
         await db_session.commit()
         return Redirect(f"/visa/{visa_id}", status_code=303)

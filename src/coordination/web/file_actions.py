@@ -1,0 +1,287 @@
+"""More actions on a person's file, each through the gate and the dossier/access services like the API:
+
+* an ICF assessment by a partner on its own step (items from the catalogue ``policies/icf_items.toml``);
+* a new version of a document, and the deletion of a document (reason required; the retention rule in
+  force is shown before and recorded with the deletion);
+* the consents of the person, and a consent given on paper or in an interview recorded by a worker with
+  its evidence (the signed form, a document of the file).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access import services as consents
+from coordination.access.gate import check_access, check_sections
+from coordination.access.policy import FILE_SECTIONS
+from coordination.db.base import utcnow
+from coordination.dossier import schemas
+from coordination.dossier.controllers.common import icf, retention, today
+from coordination.dossier.models import TrajectoryStep
+from coordination.dossier.services import documents, trajectory
+from coordination.dossier.services.common import get_owned, get_person
+from coordination.errors import BadRequest, Conflict, ProblemError
+from coordination.settings import Settings
+from coordination.web.csrf import as_list, checked_form
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.filedata import PLAIN_WORDS, organisation_names, request_id_of, role_may
+from coordination.web.me_pages import DURATIONS, _recipients
+from coordination.web.render import page
+from coordination.web.session import require_user
+from coordination.web.uploads import _file_chunks, _scanner
+
+ASSESSMENT_ROWS = 4
+"""Item rows offered by the assessment form (empty rows are ignored)."""
+
+
+def _back(person_id: UUID, ok: str, anchor: str) -> Redirect:
+    return Redirect(f"/dossiers/{person_id}?ok={ok}#{anchor}", status_code=303)
+
+
+def _uuid(value: Any, message: str) -> UUID:
+    try:
+        return UUID(str(value or ""))
+    except ValueError as exc:
+        raise BadRequest(message) from exc
+
+
+async def _gate(request: Request, db_session: AsyncSession, principal, person_id, section, action, **kw):
+    return await check_access(
+        db_session,
+        principal,
+        person_id=person_id,
+        section=section,
+        action=action,
+        request_id=request_id_of(request),
+        **kw,
+    )
+
+
+def assessment_items(form: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows ``item_<n>`` / ``qualifier_<n>`` / ``comment_<n>`` of the form; a row without an item is
+    skipped, a row with an item needs a level."""
+    items = []
+    for n in range(ASSESSMENT_ROWS):
+        code = str(form.get(f"item_{n}") or "").strip()
+        if not code:
+            continue
+        level = str(form.get(f"qualifier_{n}") or "").strip()
+        if not level.isdigit():
+            raise BadRequest("Choisissez un niveau (0 à 4) pour chaque item évalué.")
+        comment = str(form.get(f"comment_{n}") or "").strip() or None
+        items.append({"item_code": code, "qualifier": int(level), "comment": comment})
+    if not items:
+        raise BadRequest("Choisissez au moins un item à évaluer.")
+    return items
+
+
+class FileActions(Controller):
+    path = "/dossiers/{person_id:uuid}"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+
+    @post("/etapes/{step_id:uuid}/evaluations", opt={"section": "progress", "action": "write"})
+    async def add_assessment(
+        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID, step_id: UUID
+    ) -> Response:
+        principal = await require_user(request)
+        form = await checked_form(request)
+        await _gate(request, db_session, principal, person_id, "progress", "write")
+        step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
+        raw: dict[str, Any] = {"items": assessment_items(form)}
+        if str(form.get("assessed_on") or "").strip():
+            raw["assessed_on"] = str(form["assessed_on"]).strip()
+        try:
+            data = msgspec.convert(raw, schemas.AssessmentCreate, strict=False)
+        except msgspec.ValidationError as exc:
+            raise BadRequest(f"Évaluation invalide : {exc}.") from exc
+        await trajectory.add_assessments(db_session, principal, step, data, icf(settings), today())
+        await db_session.commit()
+        return _back(person_id, "evaluation", "section-progress")
+
+    @post(
+        "/documents/{document_id:uuid}/versions",
+        opt={"section": ("documents", "contracts"), "action": "upload"},
+        request_max_body_size=4 * 1024 * 1024 * 1024,
+    )
+    async def upload_version(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        person_id: UUID,
+        document_id: UUID,
+    ) -> Response:
+        principal = await require_user(request)
+        form = await checked_form(request)
+        upload = form.get("file")
+        if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
+            raise BadRequest("Choisissez le fichier de la nouvelle version.")
+        name = documents.clean_filename(upload.filename)
+        document = await documents.get_document(db_session, person_id, document_id)
+        await _gate(
+            request, db_session, principal, person_id, document.section, "upload", document_id=document_id
+        )
+        if document.deleted_at is not None:
+            raise ProblemError(410, "document-deleted", "Ce document a été supprimé.")
+        if str(form.get("version") or "") != str(document.version):
+            raise Conflict("Ce document a changé entre-temps : rechargez la page.", "stale")
+        expected, number = document.version, document.current_version + 1
+        await db_session.commit()  # no transaction held while streaming
+        key = documents.object_key(person_id, document_id, number)
+        store = request.app.state.store
+        stored = await documents.store_and_scan(
+            store, _scanner(request, settings), key, _file_chunks(upload), name, settings.max_upload_bytes
+        )
+        try:
+            document = await documents.get_document(db_session, person_id, document_id)
+            if document.version != expected:
+                raise Conflict("Une autre version a été déposée entre-temps : rechargez la page.", "stale")
+            await documents.add_version(db_session, principal, document, number, key, name, stored)
+            await db_session.commit()
+        except BaseException:
+            await documents.discard_object(store, key)
+            raise
+        return _back(person_id, "version", f"document-{document_id}")
+
+    @post(
+        "/documents/{document_id:uuid}/suppression",
+        opt={"section": ("documents", "contracts"), "action": "delete"},
+    )
+    async def delete_document(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        person_id: UUID,
+        document_id: UUID,
+    ) -> Response:
+        principal = await require_user(request)
+        form = await checked_form(request)
+        reason = str(form.get("reason") or "").strip()
+        document = await documents.get_document(db_session, person_id, document_id)
+        await _gate(
+            request, db_session, principal, person_id, document.section, "delete", document_id=document_id
+        )
+        if not 3 <= len(reason) <= 500:
+            raise BadRequest("Indiquez pourquoi ce document est supprimé (3 à 500 caractères).")
+        if str(form.get("version") or "") != str(document.version):
+            raise Conflict("Ce document a changé entre-temps : rechargez la page.", "stale")
+        keys = await documents.delete_document(db_session, principal, document, reason, retention(settings))
+        await db_session.commit()
+        store = request.app.state.store
+        for key in keys:
+            try:
+                await documents.discard_object(store, key)
+            except Exception:  # noqa: S112 - the orphan sweep removes it later
+                continue
+        return _back(person_id, "suppression", f"document-{document_id}")
+
+    # --- consents ---------------------------------------------------------------------------------
+
+    @get("/consentements", opt={"section": ("consents", "documents"), "action": "read"})
+    async def consents_page(
+        self, request: Request, db_session: AsyncSession, person_id: UUID, ok: str | None = None
+    ) -> Response:
+        principal = await require_user(request)
+        rid = request_id_of(request)
+        await _gate(request, db_session, principal, person_id, "consents", "read")
+        person = await get_person(db_session, person_id)
+        consent_list = await consents.list_consents(db_session, person_id)
+        can_record = role_may(principal, "consents", "write")
+        evidence: list = []
+        if can_record:
+            decisions = await check_sections(
+                db_session,
+                principal,
+                person_id=person_id,
+                sections=["documents"],
+                action="read",
+                request_id=rid,
+            )
+            if decisions["documents"].allowed:
+                rows = await documents.list_documents(db_session, person_id, {"documents"})
+                evidence = [d for d, _ in rows if d.deleted_at is None]
+                evidence.sort(key=lambda d: (d.category != "consent_form", -d.created_at.timestamp()))
+        recipients = await _recipients(db_session) if can_record else []
+        await db_session.commit()
+        return page(
+            request,
+            "file_consents.html",
+            person_id=person_id,
+            person=person,
+            consents=consent_list,
+            can_record=can_record,
+            evidence=evidence,
+            recipients=recipients,
+            durations=DURATIONS,
+            file_sections=[s.value for s in FILE_SECTIONS],
+            plain=PLAIN_WORDS,
+            message="Consentement enregistré. La personne en est informée dans son espace."
+            if ok == "enregistre"
+            else None,
+            org_names=await organisation_names(db_session) if consent_list else {},
+        )
+
+    @post("/consentements", opt={"section": "consents", "action": "write"})
+    async def record_consent(self, request: Request, db_session: AsyncSession, person_id: UUID) -> Response:
+        principal = await require_user(request)
+        form = await checked_form(request)
+        recipient = _uuid(form.get("recipient_organisation_id"), "Choisissez l'organisme destinataire.")
+        evidence = (
+            _uuid(form.get("evidence_document_id"), "Choisissez la preuve.")
+            if str(form.get("evidence_document_id") or "").strip()
+            else None
+        )
+        channel = str(form.get("channel") or "paper")
+        _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
+        await _gate(request, db_session, principal, person_id, "consents", "write")
+        if evidence is not None:
+            document = await documents.get_document(db_session, person_id, evidence)
+            if document.deleted_at is not None:
+                raise BadRequest("Ce document a été supprimé : il ne peut pas servir de preuve.")
+        consent = await consents.give_consent(
+            db_session,
+            principal,
+            person_id,
+            recipient_organisation_id=recipient,
+            sections=as_list(form.get("sections")),
+            purpose=str(form.get("purpose", "")),
+            expires_at=utcnow() + timedelta(days=days),
+            channel=channel,
+            evidence_document_id=evidence,
+        )
+        await _tell_person(db_session, principal, person_id, consent, recipient)
+        await db_session.commit()
+        return Redirect(f"/dossiers/{person_id}/consentements?ok=enregistre", status_code=303)
+
+
+async def _tell_person(
+    db_session: AsyncSession, principal, person_id: UUID, consent, recipient: UUID
+) -> None:
+    """The person is always told when someone else records a consent on their behalf. The access package
+    is adding ``tell_person_of_change`` for this; until it exists, the page tells the person itself."""
+    tell = getattr(consents, "tell_person_of_change", None)
+    if tell is not None:
+        await tell(db_session, principal, consent, "given")
+        return
+    from coordination.inbox.services import notify
+
+    names = await organisation_names(db_session)
+    await notify(
+        db_session,
+        person_id=person_id,
+        kind="consent_given",
+        title_fr=f"Un accord a été enregistré en votre nom pour {names.get(recipient, 'un organisme')}",
+        body_fr=f"{principal.display_name} a enregistré votre accord (donné sur papier ou en entretien). "
+        "Vous pouvez le retirer à tout moment dans votre espace.",
+        link="/mon-espace#consentements",
+        subject_id=consent.id,
+    )
