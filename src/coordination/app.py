@@ -19,6 +19,7 @@ from coordination.errors import EXCEPTION_HANDLERS
 from coordination.health.controllers import HealthController
 from coordination.logging_config import configure_logging
 from coordination.middleware import RequestIdMiddleware
+from coordination.openapi_problems import document_problem_details
 from coordination.settings import Settings, get_settings
 
 API_MODULES = (
@@ -128,4 +129,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     # Outside Litestar's per-route middleware, so unmatched routes (404/405) get a request id too.
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    document_problem_details(app)
     return app

@@ -122,8 +122,26 @@ async def test_a_gated_read_is_journaled_without_an_explicit_commit(client, data
         worker = seed.user(session, Role.FOREM_REFERENT, forem)
         await session.commit()
         before = await session.scalar(select(func.count()).select_from(JournalEntry))
-    response = await client.get(f"/api/v1/persons/{person.id}/consents", headers=auth_headers(worker))
+    response = await client.get(
+        f"/api/v1/persons/{person.id}/consents", headers=auth_headers(worker, org_kind="forem")
+    )
     assert response.status_code == 200, response.text
     async with database.sessionmaker() as session:
         after = await session.scalar(select(func.count()).select_from(JournalEntry))
     assert after == before + 1
+
+
+async def test_openapi_documents_errors_as_problem_details(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "ProblemDetails" in schema["components"]["schemas"]
+    api_operations = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/")
+        for method, op in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert api_operations
+    for path, method, op in api_operations:
+        for status in ("400", "401", "403", "404"):
+            assert "application/problem+json" in op["responses"][status]["content"], (path, method, status)
