@@ -17,3 +17,9 @@ def pytest_report_header(config) -> list[str]:
     return [
         "coordination: integration tests on SQLite only (set COORDINATION_TEST_POSTGRES_URL for PostgreSQL)"
     ]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread for
+    as long as its session-scoped browser lives, and no asyncio test can run beside it."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
