@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     journal = sub.add_parser("journal", help="journal des accès")
     journal.add_argument("journal_command", choices=["verify"])
 
+    sub.add_parser(
+        "tasks", help="tâches quotidiennes (expirations, rappels, conventions, documents orphelins)"
+    )
+
     assign = sub.add_parser("assign", help="attribution en masse des référents")
     assign.add_argument(
         "--apply", action="store_true", help="écrire les passations (par défaut : simulation)"
@@ -180,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from coordination.access.cli import journal_verify_cli
 
         return journal_verify_cli(settings)
+    if args.command == "tasks":
+        from coordination.tasks import tasks_cli
+
+        return tasks_cli(settings)
     if args.command == "assign":
         from coordination.referent.cli import assign_cli
 

@@ -1,0 +1,89 @@
+"""``coordination tasks``: the periodic work a deployment runs once a day (a cron job or a Kubernetes
+CronJob), each step in its own transaction so one failure does not undo the others.
+
+- consents past their end date are recorded as expired, and people are told of those ending soon;
+- referrals get their reminders, and those past the partner's deadline expire;
+- agreements past their end date close (they stop accepting new trajectory steps);
+- objects no document row points to (failed commits, killed workers) are swept from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.db.base import utcnow
+from coordination.db.engine import Database
+from coordination.settings import Settings
+
+Step = Callable[[AsyncSession], Awaitable[str]]
+
+
+def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
+    from coordination.access import services as consents
+    from coordination.cadastre.services import close_expired_agreements
+    from coordination.dossier.services.documents import sweep_orphans
+    from coordination.referral import rules as referral_rules
+    from coordination.referral.calendar import load_calendar
+    from coordination.referral.tasks import run_deadlines
+    from coordination.storage.factory import build_store
+
+    policies = Path(settings.policies_dir)
+
+    async def expire_consents(session: AsyncSession) -> str:
+        expired = await consents.record_expiries(session)
+        told = await consents.notify_expiring(session)
+        return f"{expired} consentement(s) expiré(s), {told} personne(s) prévenue(s) d'une fin proche"
+
+    async def referral_deadlines(session: AsyncSession) -> str:
+        result = await run_deadlines(session, referral_rules.load_rules(policies), load_calendar(policies))
+        return f"{result.reminders} rappel(s) envoyé(s), {result.expired} orientation(s) expirée(s)"
+
+    async def close_agreements(session: AsyncSession) -> str:
+        return f"{await close_expired_agreements(session, today)} convention(s) clôturée(s)"
+
+    async def sweep_documents(session: AsyncSession) -> str:
+        removed = await sweep_orphans(session, build_store(settings))
+        return f"{len(removed)} objet(s) orphelin(s) supprimé(s) du stockage"
+
+    return [
+        ("consentements", expire_consents),
+        ("orientations", referral_deadlines),
+        ("conventions", close_agreements),
+        ("documents", sweep_documents),
+    ]
+
+
+async def run_daily(settings: Settings, today: date | None = None) -> list[tuple[str, str, bool]]:
+    """Run every step; return (name, French summary, succeeded) per step."""
+    from coordination.cadastre.rules import today_brussels
+
+    today = today or today_brussels()
+    db = Database(settings.effective_database_url)
+    results = []
+    try:
+        for name, step in daily_steps(settings, today):
+            async with db.sessionmaker() as session:
+                try:
+                    summary = await step(session)
+                    await session.commit()
+                    results.append((name, summary, True))
+                except Exception as exc:  # noqa: BLE001 - reported, the other steps still run
+                    await session.rollback()
+                    results.append((name, f"échec : {type(exc).__name__}", False))
+    finally:
+        await db.dispose()
+    return results
+
+
+def tasks_cli(settings: Settings) -> int:
+    import asyncio
+
+    results = asyncio.run(run_daily(settings))
+    for name, summary, ok in results:
+        print(f"{'✓' if ok else '✗'} {name} : {summary}")
+    print(f"terminé à {utcnow():%H:%M:%S} UTC")
+    return 0 if all(ok for _, _, ok in results) else 1
