@@ -100,6 +100,13 @@ def render_text(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
+def current_nav(items: list[tuple[str, str]], path: str) -> str | None:
+    """The one navigation entry the page belongs to: the longest href equal to the path or a parent of
+    it (« Mes orientations » under « Mon espace » marks only itself)."""
+    found = [href for href, _ in items if path == href or (href != "/" and path.startswith(href + "/"))]
+    return max(found, key=len, default=None)
+
+
 def page(
     request: Request,
     template: str,
@@ -125,6 +132,7 @@ def page(
         "current_path": request.url.path,
         "dev_login": not request.app.state.settings.is_production,
         "unread": (unread_of(request) or 0) if user else 0,
+        "current_nav": current_nav(nav_items(user), request.url.path),
     }
     base.update(context)
     html = render_text(template, **base)

@@ -1,0 +1,105 @@
+"""End-to-end referral journey in a real browser: the referent sends from the file (consent asked in the
+same step), the person sees it in her inbox and agrees in one click, the partner accepts; screenshots of
+each new page (desktop and phone) as test artefacts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.e2e.conftest import shot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"] + 1, f"horizontal scrolling on a phone ({width}px)"
+
+
+def test_referral_sent_consented_and_accepted(page, server):
+    sign_in(page, server, "Sophie Lambert")
+    page.goto(server + "/dossiers?nom=martin")
+    page.get_by_role("link", name="Julie Martin").click()
+    page.get_by_role("link", name="Orientations vers les partenaires").click()
+    page.get_by_role("link", name="Orienter vers un service").click()
+    assert page.get_by_role("heading", name=re.compile("Orienter Julie Martin")).is_visible()
+    shot(page, "orientation-recherche")
+    page.get_by_role("link", name="Choisir Préformation aux métiers de la logistique").click()
+    page.get_by_label("Type de demande").select_option("training")
+    page.get_by_label(re.compile("^Motif")).fill("Projet de cariste confirmé en entretien.")
+    shot(page, "orientation-envoi")
+    page.get_by_role("button", name="Envoyer l'orientation").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("status").filter(has_text="Orientation envoyée").is_visible()
+    shot(page, "orientations-dossier")
+
+    # the person: unread count in the header, her inbox, one click to agree (on a phone)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, server, "Julie Martin")
+    assert page.locator(".inbox-link .count").is_visible()
+    page.locator(".inbox-link").click()
+    assert page.get_by_role("heading", name="Votre accord est demandé pour CISP Le Tremplin").is_visible()
+    _no_horizontal_scroll(page)
+    shot(page, "notifications-telephone")
+    page.locator("#contenu").get_by_role(
+        "button", name=re.compile("^Voir : Votre accord est demandé")
+    ).click()
+    page.wait_for_load_state("networkidle")
+    assert "/mon-espace/orientations" in page.url
+    _no_horizontal_scroll(page)
+    shot(page, "mes-orientations-telephone")
+    page.get_by_role("button", name="J'accepte de partager avec CISP Le Tremplin").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("status").filter(has_text="Accord enregistré").is_visible()
+    shot(page, "mes-orientations-apres-accord-telephone")
+
+    # the partner: its inbox, the card, accept with a start date
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, server, "Paul Henrard")
+    page.get_by_role("link", name="Orientations reçues").click()
+    shot(page, "orientations-recues")
+    page.get_by_role("link", name="Julie").first.click()
+    assert page.get_by_role("link", name="Ouvrir le dossier partagé").is_visible()
+    start = (date.today() + timedelta(days=10)).isoformat()
+    page.get_by_label("Date de début convenue").fill(start)
+    shot(page, "orientation-recue")
+    page.get_by_role("button", name="Accepter", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("status").filter(has_text="Orientation acceptée").is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    _no_horizontal_scroll(page)
+    shot(page, "orientation-recue-telephone")
+    page.goto(server + "/orientations/recues")
+    _no_horizontal_scroll(page)
+    shot(page, "orientations-recues-telephone")
+
+    # the referent sees the answer and its history
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, server, "Sophie Lambert")
+    page.locator(".inbox-link").click()
+    assert page.get_by_role("heading", name="Orientation acceptée").first.is_visible()
+    shot(page, "notifications-referente")
+
+
+def test_dpo_journal_and_the_consents_page_on_a_phone(page, server):
+    sign_in(page, server, "Claire Renard")
+    assert page.url.endswith("/journal")
+    assert page.get_by_role("heading", name="Journal des accès à tous les dossiers").is_visible()
+    shot(page, "journal-dpo")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    _no_horizontal_scroll(page)
+    shot(page, "journal-dpo-telephone")
+    sign_in(page, server, "Sophie Lambert")
+    page.goto(server + "/dossiers?nom=martin")
+    page.get_by_role("link", name="Julie Martin").click()
+    page.get_by_role("link", name="Consentements", exact=True).click()
+    assert page.get_by_role(
+        "heading", name="Enregistrer un accord donné sur papier ou en entretien"
+    ).is_visible()
+    _no_horizontal_scroll(page)
+    shot(page, "consentements-dossier-telephone")
