@@ -2,7 +2,8 @@
 
 100,000 people, 600,000 trajectory steps and 400,000 ICF assessments (1,000,000 events) on PostgreSQL,
 bulk-loaded with COPY. Target: the full evaluation (every dimension, standardisation, progression,
-disclosure control, Python included) in at most 1.5 × the time of the raw query, measured in the same run.
+disclosure control, Python included) in at most 1.5 × the time of the raw query, measured in the same run,
+with the same session settings (``EVALUATION_SETTINGS``: work_mem, JIT off) for both.
 
 Run: scripts/with-postgres.sh .venv/bin/python bench/cadastre/bench_evaluation.py
 (the URL comes from COORDINATION_TEST_POSTGRES_URL; the database's public schema is dropped and rebuilt).
@@ -22,7 +23,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy import text
 
-from coordination.cadastre.evaluation import EVALUATION_WORK_MEM, evaluate
+from coordination.cadastre.evaluation import EVALUATION_SETTINGS, evaluate
 from coordination.cadastre.policy import load_policy
 from coordination.db.engine import Database
 from coordination.db.models import load_all_models
@@ -195,8 +196,11 @@ async def measure(url: str) -> None:
     db = Database(url)
     try:
         async with db.sessionmaker() as session:
-            # the same memory for both (evaluate() sets it for its own transaction; so does the baseline here)
-            await session.execute(text(f"SET LOCAL work_mem = '{EVALUATION_WORK_MEM}'"))
+            # the same settings for both (evaluate() sets them for its own transaction; so does the baseline
+            # here): the same memory, and no JIT (with JIT, the baseline's time included ~0.3-2 s of
+            # compilation, which flattered the ratio)
+            for name, value in EVALUATION_SETTINGS.items():
+                await session.execute(text(f"SET LOCAL {name} = '{value}'"))
             await session.execute(text(BASELINE_SQL))  # warm both up: same cache state for both timings
             await evaluate(session, YEAR, policy)
             t0 = time.perf_counter()

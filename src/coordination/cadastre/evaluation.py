@@ -47,6 +47,11 @@ COUNTS = ("entries", "people", "completed", "dropped_out", "ended", "positive_ex
 SUMS = ("days_sum", "days_n", "gain_sum", "gain_n", "improved")
 UNKNOWN = "unknown"
 EVALUATION_WORK_MEM = "128MB"
+EVALUATION_SETTINGS = {"work_mem": EVALUATION_WORK_MEM, "jit": "off"}
+"""PostgreSQL settings for the evaluation's transaction only (``SET LOCAL``): its sorts and hashes stay in
+memory, and no JIT compilation: the planner over-estimates the self-join of ``repeats`` (it cannot know that
+people have about two cohort steps each), which pushes the cost past the JIT inlining and optimisation
+thresholds, and compiling then costs more than the whole execution."""
 
 
 @dataclass
@@ -80,9 +85,10 @@ async def evaluate(
     as_of = as_of or rules.today_brussels()
     start, end = date(year, 1, 1), date(year, 12, 31)
     if session.bind.dialect.name == "postgresql":
-        # one analytical query: let its sorts and hashes stay in memory (this transaction only)
-        await session.execute(text(f"SET LOCAL work_mem = '{EVALUATION_WORK_MEM}'"))
-    result = await session.execute(evaluation_query(policy, start, end))
+        for name, value in EVALUATION_SETTINGS.items():
+            await session.execute(text(f"SET LOCAL {name} = '{value}'"))
+    dialect = session.bind.dialect.name
+    result = await session.execute(evaluation_query(policy, start, end, dialect))
     cells: dict[tuple[str, tuple], Cell] = {}
     for row in result.mappings():
         dim = row["dim"]
@@ -352,10 +358,13 @@ async def _labels(session: AsyncSession, cells) -> dict[tuple[str, tuple], str]:
     for dim, key in cells:
         if dim == "partner":
             labels[(dim, key)] = orgs.get(key[0])
-        elif dim == "service" and key[1] is not None:
-            labels[(dim, key)] = f"{orgs.get(key[0])} — {services.get(key[1], '?')}"
+        elif dim == "service":
+            name = services.get(key[1], "?") if key[1] is not None else "(service non précisé)"
+            labels[(dim, key)] = f"{orgs.get(key[0])} — {name}"
         elif dim == "agreement" and key[1] is not None:
             labels[(dim, key)] = agreements.get(key[1])
+        elif dim == "agreement":
+            labels[(dim, key)] = f"{orgs.get(key[0])} — (hors convention)"
         elif dim == "partner_period":
             labels[(dim, key)] = f"{orgs.get(key[0])} — {quarter_label(key[1])}"
     return {k: v for k, v in labels.items() if v}
@@ -383,4 +392,4 @@ async def _funding(session: AsyncSession, start: date, end: date) -> dict[tuple[
     return dict(funding)
 
 
-__all__ = ["KEY_COLUMNS", "assemble", "evaluate", "protect"]
+__all__ = ["EVALUATION_SETTINGS", "KEY_COLUMNS", "assemble", "evaluate", "protect"]

@@ -7,17 +7,39 @@ sums; :mod:`.evaluation` turns these few hundred rows into figures. Shapes:
   started; with the person's bassin (else the partner's), quarter and proximity score (-1 = unknown);
 * ``outcomes``: steps that would be positive exits under the policy (qualifying job / training);
 * ``exits``: per ended cohort step, the first outcome in its window (``MIN``);
-* ``span``/``deltas``/``progress``: per cohort step, the mean over ICF items of (first qualifier − last
+* ``ranked``/``deltas``/``progress``: per cohort step, the mean over ICF items of (first qualifier − last
   qualifier) for items assessed at least twice on that step (positive = fewer problems; several assessments
-  on the same first or last day are averaged);
-* ``features``: one row per cohort step with 0/1 flags; then one ``GROUP BY`` per dimension, ``UNION ALL``.
+  on the same first or last day are averaged); one pass over the assessments, with window functions;
+* ``features``: one row per cohort step with 0/1 flags; then the aggregation, in one of two shapes with the
+  same result rows ``(dim, partner_id, service_id, agreement_id, bassin, period, score, counts…)``:
+
+  - PostgreSQL: ``repeats`` flags, per step, whether an earlier step of the same person falls in the same
+    cell of each dimension; one hashed ``GROUP BY GROUPING SETS`` pass then gives every dimension, with
+    people = steps − repeated steps (no ``COUNT(DISTINCT)``, whose per-group sorts were most of the cost);
+  - elsewhere (SQLite): one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    CTE,
+    CompoundSelect,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.sql import Select
 
 from coordination.cadastre.models import PartnerProfile
@@ -48,7 +70,10 @@ ENDED_STATUSES = ("completed", "dropped_out")
 STARTED_STATUSES = ("ongoing", "completed", "dropped_out")
 
 
-def evaluation_query(policy: PositiveExitPolicy, year_start: date, year_end: date) -> Select:
+def evaluation_query(
+    policy: PositiveExitPolicy, year_start: date, year_end: date, dialect: str = "sqlite"
+) -> Select | CompoundSelect:
+    """The statement for ``dialect``: ``postgresql`` gets one hashed ``GROUPING SETS`` pass, others ``UNION ALL``."""
     s = TrajectoryStep.__table__.alias("s")
     p = Person.__table__.alias("p")
     o = Organisation.__table__.alias("o")
@@ -139,29 +164,31 @@ def evaluation_query(policy: PositiveExitPolicy, year_start: date, year_end: dat
     )
 
     a = Assessment.__table__.alias("a")
-    span = (
+    per_item = (a.c.step_id, a.c.item_code)
+    ranked = (
         select(
             a.c.step_id,
             a.c.item_code,
-            func.min(a.c.assessed_on).label("first_on"),
-            func.max(a.c.assessed_on).label("last_on"),
+            a.c.qualifier,
+            a.c.assessed_on,
+            func.min(a.c.assessed_on).over(partition_by=per_item).label("first_on"),
+            func.max(a.c.assessed_on).over(partition_by=per_item).label("last_on"),
+            func.count().over(partition_by=per_item).label("n"),
         )
         .select_from(a.join(cohort, c.step_id == a.c.step_id))
-        .group_by(a.c.step_id, a.c.item_code)
-        .having(func.count() >= 2)
-        .cte("span")
+        .cte("ranked")
     )
-    a2, sp = Assessment.__table__.alias("a2"), span.c
+    r = ranked.c
     deltas = (
         select(
-            sp.step_id,
+            r.step_id,
             (
-                func.avg(case((a2.c.assessed_on == sp.first_on, a2.c.qualifier)))
-                - func.avg(case((a2.c.assessed_on == sp.last_on, a2.c.qualifier)))
+                func.avg(case((r.assessed_on == r.first_on, r.qualifier)))
+                - func.avg(case((r.assessed_on == r.last_on, r.qualifier)))
             ).label("gain"),
         )
-        .select_from(span.join(a2, and_(a2.c.step_id == sp.step_id, a2.c.item_code == sp.item_code)))
-        .group_by(sp.step_id, sp.item_code)
+        .where(r.n >= 2)
+        .group_by(r.step_id, r.item_code)
         .cte("deltas")
     )
     progress = (
@@ -171,6 +198,13 @@ def evaluation_query(policy: PositiveExitPolicy, year_start: date, year_end: dat
     )
 
     e, g = exits.c, progress.c
+    postgres = dialect == "postgresql"
+    source = cohort.outerjoin(exits, e.step_id == c.step_id).outerjoin(progress, g.step_id == c.step_id)
+    repeat_flags = []
+    if postgres:
+        repeats = _repeats(cohort)
+        source = source.outerjoin(repeats, repeats.c.step_id == c.step_id)
+        repeat_flags = [func.coalesce(repeats.c[f"r_{dim}"], 0).label(f"r_{dim}") for dim in DIMENSIONS]
     features = (
         select(
             c.person_id,
@@ -191,13 +225,32 @@ def evaluation_query(policy: PositiveExitPolicy, year_start: date, year_end: dat
             ).label("days_to_exit"),
             g.gain,
             case((g.gain.is_(None), null()), (g.gain > 0, 1), else_=0).label("improved"),
+            *repeat_flags,
         )
-        .select_from(
-            cohort.outerjoin(exits, e.step_id == c.step_id).outerjoin(progress, g.step_id == c.step_id)
-        )
+        .select_from(source)
         .cte("features")
     )
+    if postgres:
+        return _grouping_sets(features)
+    return _union_all(features)
 
+
+def _sums(f) -> list:
+    return [
+        func.sum(f.is_completed).label("completed"),
+        func.sum(f.is_dropped).label("dropped_out"),
+        func.sum(f.is_ended).label("ended"),
+        func.sum(f.is_positive).label("positive_exits"),
+        func.sum(f.days_to_exit).label("days_sum"),
+        func.count(f.days_to_exit).label("days_n"),
+        func.sum(f.gain).label("gain_sum"),
+        func.count(f.gain).label("gain_n"),
+        func.sum(f.improved).label("improved"),
+    ]
+
+
+def _union_all(features) -> CompoundSelect:
+    """Portable: one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``."""
     f = features.c
     selects = []
     for dim, keys in DIMENSIONS.items():
@@ -212,15 +265,59 @@ def evaluation_query(policy: PositiveExitPolicy, year_start: date, year_end: dat
                 f.score,
                 func.count().label("entries"),
                 func.count(f.person_id.distinct()).label("people"),
-                func.sum(f.is_completed).label("completed"),
-                func.sum(f.is_dropped).label("dropped_out"),
-                func.sum(f.is_ended).label("ended"),
-                func.sum(f.is_positive).label("positive_exits"),
-                func.sum(f.days_to_exit).label("days_sum"),
-                func.count(f.days_to_exit).label("days_n"),
-                func.sum(f.gain).label("gain_sum"),
-                func.count(f.gain).label("gain_n"),
-                func.sum(f.improved).label("improved"),
+                *_sums(f),
             ).group_by(*(getattr(f, col) for col in keys), f.score)
         )
     return union_all(*selects)
+
+
+def grouping_mask(dim: str) -> int:
+    """``GROUPING(partner_id, service_id, agreement_id, bassin, period)`` of a dimension's grouping set: one
+    bit per key column, most significant first, set when the column is aggregated away."""
+    return sum(
+        1 << (len(KEY_COLUMNS) - 1 - i) for i, col in enumerate(KEY_COLUMNS) if col not in DIMENSIONS[dim]
+    )
+
+
+def _repeats(cohort) -> CTE:
+    """PostgreSQL: per cohort step with an earlier step (lower id) of the same person, one 0/1 flag per
+    dimension: 1 if one of those earlier steps falls in the same cell. Distinct people in a cell are then its
+    steps minus its flagged steps: exact, with no ``COUNT(DISTINCT)`` (a sort per group) on the big pass.
+    People average about two cohort steps each, so this self-join on ``person_id`` stays small."""
+    r, o = cohort.alias("r"), cohort.alias("o")
+    same = {
+        "partner_id": o.c.partner_id == r.c.partner_id,
+        "service_id": o.c.service_id.is_not_distinct_from(r.c.service_id),
+        "agreement_id": o.c.agreement_id.is_not_distinct_from(r.c.agreement_id),
+        "bassin": o.c.bassin.is_not_distinct_from(r.c.bassin),
+        "period": o.c.period == r.c.period,
+    }
+    flags = []
+    for dim, keys in DIMENSIONS.items():
+        condition = and_(true(), *(same[col] for col in keys))
+        flags.append(func.max(case((condition, 1), else_=0)).label(f"r_{dim}"))
+    return (
+        select(r.c.step_id, *flags)
+        .select_from(r.join(o, and_(o.c.person_id == r.c.person_id, o.c.step_id < r.c.step_id)))
+        .group_by(r.c.step_id)
+        .cte("repeats")
+    )
+
+
+def _grouping_sets(features) -> Select:
+    """PostgreSQL: every dimension in one hashed ``GROUP BY GROUPING SETS`` pass over the step features."""
+    f = features.c
+    keys = [getattr(f, col) for col in KEY_COLUMNS]
+    mask = func.grouping(*keys)
+    people = func.count() - case(
+        *((mask == grouping_mask(dim), func.sum(f[f"r_{dim}"])) for dim in DIMENSIONS), else_=0
+    )
+    sets = [tuple_(*(getattr(f, col) for col in cols), f.score) for cols in DIMENSIONS.values()]
+    return select(
+        case(*((mask == grouping_mask(dim), literal(dim)) for dim in DIMENSIONS)).label("dim"),
+        *(k.label(col) for k, col in zip(keys, KEY_COLUMNS, strict=True)),
+        f.score,
+        func.count().label("entries"),
+        people.label("people"),
+        *_sums(f),
+    ).group_by(func.grouping_sets(*sets))
