@@ -26,6 +26,7 @@ from coordination.cadastre.guards import (
     registry_writer,
 )
 from coordination.cadastre.policy import load_policy
+from coordination.cadastre.report import render_report
 from coordination.cadastre.rules import today_brussels
 from coordination.cadastre.schemas import (
     AgreementAlert,
@@ -334,4 +335,37 @@ class EvaluationController(Controller):
         return {**policy.describe(), "min_cell": policy.min_cell, "confidence": policy.confidence}
 
 
-ROUTES: list = [RegistryController, RegistryExchangeController, EvaluationController]
+class EvaluationReportController(Controller):
+    """The same protected figures as a PDF report for regulators (French, no personal data)."""
+
+    path = "/api/v1/cadastre"
+    tags = ["cadastre"]
+
+    @get("/evaluation.pdf", guards=[evaluator], opt=EVALUATE, media_type="application/pdf")
+    async def evaluation_pdf(
+        self,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+    ) -> Response[bytes]:
+        """PDF evaluation report for one calendar year: the JSON evaluation's figures, suppressed cells
+        included as « masqué », with the positive-exit definition on every page."""
+        policy = load_policy(settings.policies_dir)
+        figures = await evaluate(db_session, year, policy)
+        pdf = await render_report(figures, policy)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="cadastre-evaluation-{year}.pdf"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+
+ROUTES: list = [
+    RegistryController,
+    RegistryExchangeController,
+    EvaluationController,
+    EvaluationReportController,
+]

@@ -1,0 +1,105 @@
+"""The regulators' PDF evaluation report: the protected figures of :func:`.evaluation.evaluate`, in French.
+
+It prints only what the JSON evaluation publishes (a suppressed figure is ``None`` there and « masqué »
+here; nothing is recomputed from raw data), names organisations, services and agreements, never a person,
+and prints the positive-exit definition on the first page and in the footer of every page. Rendering goes
+through the shared :mod:`coordination.reports` renderer; charts come from the same SVG renderer as the pages.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from coordination.cadastre.policy import PositiveExitPolicy
+from coordination.reports import render_pdf_async
+from coordination.web.charts import Bar, bar_chart
+
+TEMPLATE = "cadastre/evaluation_report.html"
+MAX_PAGES = 400
+TABLES = (
+    ("partners", "Par partenaire"),
+    ("agreements", "Par convention"),
+    ("services", "Par service"),
+    ("bassins", "Par bassin"),
+    ("periods", "Par trimestre d'entrée"),
+)
+
+
+def _own_ids(svg, prefix: str):
+    """The shared renderer gives every chart the ids ``t`` and ``d``; two charts in one document need their
+    own (WeasyPrint warns on duplicate anchors)."""
+    text = str(svg).replace('id="t"', f'id="{prefix}-t"').replace('id="d"', f'id="{prefix}-d"')
+    return Markup(text.replace('aria-labelledby="t d"', f'aria-labelledby="{prefix}-t {prefix}-d"'))  # noqa: S704 - already escaped by the renderer
+
+
+def _ratio_chart(rows: list[dict[str, Any]], confidence: float):
+    bars = [
+        Bar(
+            label=str(r["label"]),
+            value=r["observed_expected_ratio"],
+            low=(r["ratio_interval"] or [None, None])[0],
+            high=(r["ratio_interval"] or [None, None])[1],
+        )
+        for r in rows
+    ]
+    return bar_chart(
+        bars,
+        title="Sorties positives observées / attendues, par partenaire",
+        description=(
+            "Rapport entre les sorties positives observées et celles attendues compte tenu des scores de "
+            f"proximité des entrants, avec intervalle de confiance à {confidence:.0%}. "
+            "1 = comme l'ensemble des partenaires."
+        ),
+        reference=1.0,
+    )
+
+
+def _rate_chart(rows: list[dict[str, Any]], reference: float | None):
+    bars = [
+        Bar(
+            label=str(r["label"]),
+            value=r["positive_rate"],
+            low=(r["positive_rate_interval"] or [None, None])[0],
+            high=(r["positive_rate_interval"] or [None, None])[1],
+        )
+        for r in rows
+    ]
+    return bar_chart(
+        bars,
+        title="Taux brut de sortie positive, par partenaire",
+        description="Part des étapes terminées suivies d'une sortie positive, sans ajustement.",
+        reference=reference,
+        percent=True,
+        maximum=1.0,
+    )
+
+
+def report_context(
+    evaluation: dict[str, Any], policy: PositiveExitPolicy, generated_at: datetime | None = None
+) -> dict[str, Any]:
+    """Pure: the template's context from a protected evaluation."""
+    overall = evaluation["overall"]
+    partners = evaluation["partners"]
+    mix_labels = list((overall or (partners[0] if partners else {})).get("entrant_mix", {}).keys())
+    return {
+        "year": evaluation["year"],
+        "as_of": evaluation["as_of"],
+        "window_complete": evaluation["window_complete"],
+        "definition": evaluation["positive_exit_definition"],
+        "method": evaluation["method"],
+        "confidence": policy.confidence,
+        "min_cell": policy.min_cell,
+        "overall": overall,
+        "tables": [(title, evaluation[name]) for name, title in TABLES],
+        "mix_labels": mix_labels,
+        "ratio_chart": _own_ids(_ratio_chart(partners, policy.confidence), "ratio"),
+        "rate_chart": _own_ids(_rate_chart(partners, overall["positive_rate"] if overall else None), "rate"),
+        "generated_at": (generated_at or datetime.now(UTC)).strftime("%d/%m/%Y %H:%M UTC"),
+    }
+
+
+async def render_report(evaluation: dict[str, Any], policy: PositiveExitPolicy) -> bytes:
+    return await render_pdf_async(TEMPLATE, report_context(evaluation, policy), max_pages=MAX_PAGES)
