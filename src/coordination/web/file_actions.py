@@ -31,7 +31,7 @@ from coordination.errors import BadRequest, Conflict, ProblemError
 from coordination.settings import Settings
 from coordination.web.csrf import as_list, checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import PLAIN_WORDS, organisation_names, request_id_of, role_may
+from coordination.web.filedata import PLAIN_WORDS, request_id_of, role_may
 from coordination.web.me_pages import DURATIONS, _recipients
 from coordination.web.render import page
 from coordination.web.session import require_user
@@ -227,7 +227,6 @@ class FileActions(Controller):
             message="Consentement enregistré. La personne en est informée dans son espace."
             if ok == "enregistre"
             else None,
-            org_names=await organisation_names(db_session) if consent_list else {},
         )
 
     @post("/consentements", opt={"section": "consents", "action": "write"})
@@ -258,30 +257,6 @@ class FileActions(Controller):
             channel=channel,
             evidence_document_id=evidence,
         )
-        await _tell_person(db_session, principal, person_id, consent, recipient)
+        await consents.tell_person_of_change(db_session, principal, consent, "given")
         await db_session.commit()
         return Redirect(f"/dossiers/{person_id}/consentements?ok=enregistre", status_code=303)
-
-
-async def _tell_person(
-    db_session: AsyncSession, principal, person_id: UUID, consent, recipient: UUID
-) -> None:
-    """The person is always told when someone else records a consent on their behalf. The access package
-    is adding ``tell_person_of_change`` for this; until it exists, the page tells the person itself."""
-    tell = getattr(consents, "tell_person_of_change", None)
-    if tell is not None:
-        await tell(db_session, principal, consent, "given")
-        return
-    from coordination.inbox.services import notify
-
-    names = await organisation_names(db_session)
-    await notify(
-        db_session,
-        person_id=person_id,
-        kind="consent_given",
-        title_fr=f"Un accord a été enregistré en votre nom pour {names.get(recipient, 'un organisme')}",
-        body_fr=f"{principal.display_name} a enregistré votre accord (donné sur papier ou en entretien). "
-        "Vous pouvez le retirer à tout moment dans votre espace.",
-        link="/mon-espace#consentements",
-        subject_id=consent.id,
-    )
