@@ -37,12 +37,12 @@ CORE = {"identity", "project", "plan", "trajectory", "progress", "documents", "c
 
 # --- what each role may do, in words ------------------------------------------------------------
 # The person: sees and exports everything about them; edits identity/contact, project and plan; decides
-# consents; uploads documents. Nothing else (no social/health edits, no visa decision, no deletion).
+# consents; uploads documents and contracts (the offer they received). Nothing else (no social/health edits, no visa decision, no deletion).
 SELF = {
     "read": FILE | {"journal", "consents"},
     "export": FILE | {"journal", "consents"},
     "write": {"identity", "project", "plan", "consents"},
-    "upload": {"documents"},
+    "upload": {"documents", "contracts"},
 }
 # Forem on a registered job seeker (legal mandate): the core file and the consents, never social or
 # health; referents (not e-advisers) decide on contract visas; documents can be deleted by the custodian
@@ -50,7 +50,7 @@ SELF = {
 FOREM_MANDATE = {
     "read": CORE | {"consents"},
     "write": {"identity", "project", "plan", "trajectory", "progress", "contracts", "consents"},
-    "upload": {"documents"},
+    "upload": {"documents", "contracts"},
     "export": CORE,
     "delete": {"documents", "contracts"},
 }
@@ -58,7 +58,7 @@ FOREM_MANDATE = {
 CPAS_MANDATE = {
     "read": CORE | {"social", "consents"},
     "write": {"identity", "project", "plan", "trajectory", "progress", "social", "contracts", "consents"},
-    "upload": {"documents"},
+    "upload": {"documents", "contracts"},
     "export": CORE | {"social"},
     "delete": {"documents", "contracts"},
     "decide": {"contracts"},
