@@ -2,6 +2,7 @@
 CronJob), each step in its own transaction so one failure does not undo the others.
 
 - consents past their end date are recorded as expired, and people are told of those ending soon;
+- referents are told of first contacts now overdue;
 - referrals get their reminders, and those past the partner's deadline expire;
 - agreements past their end date close (they stop accepting new trajectory steps);
 - objects no document row points to (failed commits, killed workers) are swept from the store.
@@ -28,6 +29,7 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
     from coordination.dossier.services.documents import sweep_orphans
     from coordination.referral import rules as referral_rules
     from coordination.referral.calendar import load_calendar
+    from coordination.referent.services import notify_overdue_first_contacts
     from coordination.referral.tasks import run_deadlines
     from coordination.storage.factory import build_store
 
@@ -37,6 +39,10 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
         expired = await consents.record_expiries(session)
         told = await consents.notify_expiring(session)
         return f"{expired} consentement(s) expiré(s), {told} personne(s) prévenue(s) d'une fin proche"
+
+    async def first_contacts(session: AsyncSession) -> str:
+        told = await notify_overdue_first_contacts(session, utcnow())
+        return f"{told} premier(s) contact(s) en retard signalé(s)"
 
     async def referral_deadlines(session: AsyncSession) -> str:
         result = await run_deadlines(session, referral_rules.load_rules(policies), load_calendar(policies))
@@ -51,6 +57,7 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
 
     return [
         ("consentements", expire_consents),
+        ("premiers contacts", first_contacts),
         ("orientations", referral_deadlines),
         ("conventions", close_agreements),
         ("documents", sweep_documents),

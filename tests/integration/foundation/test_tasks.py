@@ -22,7 +22,13 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
         agreement.end_date = today_brussels() - timedelta(days=1)
         await session.commit()
     results = await run_daily(settings)
-    assert [name for name, _, _ in results] == ["consentements", "orientations", "conventions", "documents"]
+    assert [name for name, _, _ in results] == [
+        "consentements",
+        "premiers contacts",
+        "orientations",
+        "conventions",
+        "documents",
+    ]
     assert all(ok for _, _, ok in results), results
     assert not dict((n, s) for n, s, _ in results)["conventions"].startswith("0 ")
     async with database.sessionmaker() as session:
