@@ -29,6 +29,34 @@ from coordination.visa.schemas import DecisionIn, VerificationOut, VisaOut
 SECTION = "contracts"
 
 
+async def decide_with_certificate(
+    request: Request, db_session: AsyncSession, settings: Settings, visa, decision, reason, principal
+):
+    """Sign the decision and, once decided, file the signed certificate in the person's file (contracts
+    section), then commit; the API and the web page both decide through here. Object first, row second:
+    if the commit fails the stored PDF is removed."""
+    key = await anyio.to_thread.run_sync(signing_key, settings)
+    visa = await services.decide(db_session, visa, decision, reason, principal, key)
+    if visa.status is not VisaStatus.DECIDED:
+        await db_session.commit()
+        return visa
+    _, object_key = await services.file_certificate(
+        db_session,
+        visa,
+        principal,
+        store=request.app.state.store,
+        scanner=_scanner(request, settings),
+        retention=retention(settings),
+        max_size=settings.max_upload_bytes,
+    )
+    try:
+        await db_session.commit()
+    except BaseException:
+        await discard_object(request.app.state.store, object_key)
+        raise
+    return visa
+
+
 def _scanner(request: Request, settings: Settings):
     scanner = request.app.state.get("scanner")
     if scanner is None:
@@ -126,26 +154,9 @@ class VisaController(Controller):
         visa = await services.get(db_session, visa_id)
         await authorize(request, db_session, visa.person_id, "decide")
         require_if_match(request, visa.version)
-        key = await anyio.to_thread.run_sync(signing_key, settings)
-        visa = await services.decide(db_session, visa, data.decision, data.reason, request.user, key)
-        if visa.status is VisaStatus.DECIDED:
-            # the signed certificate becomes a document of the person's file (contracts section)
-            _, object_key = await services.file_certificate(
-                db_session,
-                visa,
-                request.user,
-                store=request.app.state.store,
-                scanner=_scanner(request, settings),
-                retention=retention(settings),
-                max_size=settings.max_upload_bytes,
-            )
-            try:
-                await db_session.commit()
-            except BaseException:
-                await discard_object(request.app.state.store, object_key)
-                raise
-        else:
-            await db_session.commit()
+        visa = await decide_with_certificate(
+            request, db_session, settings, visa, data.decision, data.reason, request.user
+        )
         return _out(visa)
 
     @get("/verification", opt={"section": SECTION, "action": "read"}, summary="Vérifier la signature")

@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.gate import check_access
 from coordination.errors import BadRequest, Conflict
-from coordination.keys import signing_key
 from coordination.settings import Settings
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
@@ -152,6 +150,7 @@ class VisaPages(Controller):
         self, request: Request, db_session: AsyncSession, settings: Settings, visa_id: UUID
     ) -> Response:
         from coordination.visa import services
+        from coordination.visa.controllers import decide_with_certificate
         from coordination.visa.models import Decision
 
         principal = await require_user(request)
@@ -162,10 +161,8 @@ class VisaPages(Controller):
             raise BadRequest("Choisissez une décision.") from exc
         visa = await services.get(db_session, visa_id)
         await _gate(request, db_session, principal, visa.person_id, "decide")
-        key = await anyio.to_thread.run_sync(signing_key, settings)
         reason = str(form.get("reason") or "").strip() or None
-        await services.decide(db_session, visa, decision, reason, principal, key)
-        await db_session.commit()
+        await decide_with_certificate(request, db_session, settings, visa, decision, reason, principal)
         return Redirect(f"/visa/{visa_id}", status_code=303)
 
     @get("/{visa_id:uuid}/correction", opt={"section": SECTION, "action": "read"})

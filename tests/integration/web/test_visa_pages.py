@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from uuid import UUID
 
 from tests.integration.web.conftest import csrf_from, person_ids, sign_in
 
@@ -78,6 +79,16 @@ async def test_submit_decide_and_download_certificate(client, demo, database):
     pdf = await client.get(pdf_link)
     assert pdf.status_code == 200, pdf.text
     assert pdf.content.startswith(b"%PDF")
+    # deciding on the page files the signed certificate in the person's file, as the API does
+    from sqlalchemy import select
+
+    from coordination.dossier.models import Document
+    from coordination.visa.models import VisaRequest
+
+    async with database.sessionmaker() as session:
+        visa = await session.get(VisaRequest, UUID(visa_url.rsplit("/", 1)[-1]))
+        filed = (await session.scalars(select(Document).where(Document.person_id == visa.person_id))).all()
+    assert any(doc.category == "contract" for doc in filed)
 
 
 async def test_visa_of_another_file_is_refused_for_a_partner(client, demo, database):
