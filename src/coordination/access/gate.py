@@ -29,6 +29,12 @@ What it does, in order:
 5. on a denial: commits the journal row (so the refusal is recorded even though the request fails) and
    raises 403 problem details saying in French which basis is missing.
 
+Cost: two round trips on PostgreSQL — the facts query (which also locks the person's journal head and
+reserves the sequence numbers, :func:`journal.reserve_cte`) and the append (rows + head in one statement)
+— for one decision (:func:`check_access`) as for a whole file (:func:`check_sections`: facts read once,
+each section decided in memory, one multi-row append). The statements are built once per shape, so a
+decision compiles nothing.
+
 Hard rules on top of the policy (defence in depth, in case ``policy.csv`` is ever mis-edited): the CPAS
 social section is only reachable by the person, by the CPAS that pays their RIS, or by a consent naming
 it; the health section only by the person or a consent naming it.
@@ -39,9 +45,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import journal
@@ -96,7 +104,17 @@ class Facts:
     forem_registered: bool
     ris_cpas_id: UUID | None
     is_referent: bool
-    consent_id: UUID | None
+    consents: tuple[tuple[UUID, frozenset[str]], ...] = ()
+    """The caller's organisation's consents in force (id, sections named), latest expiry first."""
+    head: tuple[int, str] | None = None
+    """PostgreSQL: the journal chain's last (seq, hash), the head locked and the sequence numbers of this
+    request's rows reserved by the same query (see :func:`journal.reserve_cte`)."""
+
+    def consent_for(self, section: str) -> UUID | None:
+        for consent_id, sections in self.consents:
+            if section in sections:
+                return consent_id
+        return None
 
 
 _consents = Consent.__table__
@@ -107,69 +125,112 @@ _persons = Person.__table__
 _ENDING_EVENTS = tuple(kind.value for kind in ENDING_EVENT_KINDS)  # withdrawn, renewed, ended
 
 
-def active_consents_query(person_id: UUID, organisation_id: UUID, now: datetime):
-    """Consents of ``person_id`` to ``organisation_id`` that are in force at ``now``."""
+def _in_force(organisation_id, now):
+    """The conditions for a consent row to be in force for ``organisation_id`` at ``now``."""
     ended = exists().where(and_(_events.c.consent_id == _consents.c.id, _events.c.kind.in_(_ENDING_EVENTS)))
     return (
+        _consents.c.recipient_organisation_id == organisation_id,
+        _consents.c.expires_at > now,
+        _consents.c.given_at <= now,
+        ~ended,
+    )
+
+
+def active_consents_query(person_id: UUID, organisation_id: UUID, now: datetime):
+    """Consents of ``person_id`` to ``organisation_id`` that are in force at ``now``."""
+    return (
         select(_consents.c.id, _consents.c.sections)
-        .where(
-            _consents.c.person_id == person_id,
-            _consents.c.recipient_organisation_id == organisation_id,
-            _consents.c.expires_at > now,
-            _consents.c.given_at <= now,
-            ~ended,
-        )
+        .where(_consents.c.person_id == person_id, *_in_force(organisation_id, now))
         .order_by(_consents.c.expires_at.desc())
     )
 
 
-async def _facts(
-    session: AsyncSession, principal: Principal, person_id: UUID, section: str, needed: set[Basis]
-) -> Facts | None:
-    """All the facts in ONE round trip: the person's mandate columns, whether the caller holds the active
-    referent link (scalar subquery), and the caller's organisation's consents in force (outer join, one
-    row per consent; the JSON list of sections is checked here, portable across SQLite and PostgreSQL)."""
+def _param(name: str, column) -> BindParameter:
+    return bindparam(name, type_=column.type)
+
+
+@lru_cache(maxsize=64)
+def _facts_statement(referent: bool, team: bool, consents: bool, reserve: bool):
+    """The facts query for one shape, built once (bound parameters ``person_id``, ``user_id``, ``team``,
+    ``organisation_id``, ``now``, ``count``): executing a prebuilt statement costs no statement building
+    nor cache-key walk, which was most of the gate's CPU."""
+    person_id = _param("person_id", _persons.c.id)
+    now = _param("now", _consents.c.expires_at)
     columns = [_persons.c.forem_registered, _persons.c.ris_cpas_id]
-    if Basis.REFERENT in needed:
-        holder = _links.c.referent_user_id == principal.user_id
-        if principal.team and principal.organisation_id:
+    if referent:
+        holder = _links.c.referent_user_id == _param("user_id", _links.c.referent_user_id)
+        if team:
             holder = or_(
                 holder,
-                and_(_links.c.team == principal.team, _links.c.organisation_id == principal.organisation_id),
-            )
-        referent = exists().where(_links.c.person_id == _persons.c.id, _links.c.ended_at.is_(None), holder)
-        columns.append(referent.label("is_referent"))
-    query = select(*columns).where(_persons.c.id == person_id)
-    with_consents = Basis.CONSENT in needed and principal.organisation_id is not None
-    if with_consents:
-        now = utcnow()
-        ended = exists().where(
-            and_(_events.c.consent_id == _consents.c.id, _events.c.kind.in_(_ENDING_EVENTS))
-        )
-        query = query.add_columns(_consents.c.id.label("consent_id"), _consents.c.sections).select_from(
-            _persons.outerjoin(
-                _consents,
                 and_(
-                    _consents.c.person_id == _persons.c.id,
-                    _consents.c.recipient_organisation_id == principal.organisation_id,
-                    _consents.c.expires_at > now,
-                    _consents.c.given_at <= now,
-                    ~ended,
+                    _links.c.team == _param("team", _links.c.team),
+                    _links.c.organisation_id == _param("organisation_id", _links.c.organisation_id),
                 ),
             )
+        is_referent = exists().where(_links.c.person_id == _persons.c.id, _links.c.ended_at.is_(None), holder)
+        columns.append(is_referent.label("is_referent"))
+    if reserve:
+        head = journal.reserve_cte()
+        columns.append(select(head.c.seq).scalar_subquery().label("head_seq"))
+        columns.append(select(head.c.head_hash).scalar_subquery().label("head_hash"))
+    query = select(*columns).where(_persons.c.id == person_id)
+    if consents:
+        organisation_id = _param("organisation_id", _consents.c.recipient_organisation_id)
+        joined = _persons.outerjoin(
+            _consents, and_(_consents.c.person_id == _persons.c.id, *_in_force(organisation_id, now))
         )
-    rows = (await session.execute(query)).all()
+        query = (
+            query.add_columns(_consents.c.id.label("consent_id"), _consents.c.sections)
+            .select_from(joined)
+            .order_by(_consents.c.expires_at.desc())
+        )
+    return query
+
+
+async def _facts(
+    session: AsyncSession, principal: Principal, person_id: UUID, needed: set[Basis], journal_rows: int
+) -> Facts | None:
+    """All the facts in ONE round trip: the person's mandate columns, whether the caller holds the active
+    referent link (EXISTS), and the caller's organisation's consents in force (outer join, one row per
+    consent; the JSON list of sections is checked in Python, portable across SQLite and PostgreSQL).
+
+    On PostgreSQL the same statement also locks the person's journal head and reserves ``journal_rows``
+    sequence numbers (:func:`journal.reserve_cte`), so the decision's journal append afterwards is one
+    more round trip: two in all."""
+    referent = Basis.REFERENT in needed
+    team = referent and bool(principal.team and principal.organisation_id)
+    consents = Basis.CONSENT in needed and principal.organisation_id is not None
+    reserve = journal_rows > 0 and journal.is_postgres(session)
+    params: dict[str, Any] = {"person_id": person_id, "now": utcnow()}
+    if referent:
+        params["user_id"] = principal.user_id
+    if team:
+        params["team"] = principal.team
+    if team or consents:
+        params["organisation_id"] = principal.organisation_id
+    if reserve:
+        params["count"] = journal_rows
+    rows = (await session.execute(_facts_statement(referent, team, consents, reserve), params)).all()
     if not rows:
         return None
     first = rows[0]
-    consent_id = None
-    if with_consents:
-        for row in rows:
-            if row.consent_id is not None and section in (row.sections or []):
-                consent_id = row.consent_id
-                break
-    is_referent = bool(first.is_referent) if Basis.REFERENT in needed else False
-    return Facts(bool(first.forem_registered), first.ris_cpas_id, is_referent, consent_id)
+    found: tuple[tuple[UUID, frozenset[str]], ...] = ()
+    if consents:
+        found = tuple(
+            (row.consent_id, frozenset(row.sections or ())) for row in rows if row.consent_id is not None
+        )
+    head = None
+    if reserve:
+        if first.head_seq is None:  # pragma: no cover - the person row exists, so the upsert ran
+            raise RuntimeError("journal head not reserved")
+        head = (first.head_seq - journal_rows, first.head_hash)
+    return Facts(
+        bool(first.forem_registered),
+        first.ris_cpas_id,
+        bool(first.is_referent) if referent else False,
+        found,
+        head,
+    )
 
 
 def _has_mandate(principal: Principal, facts: Facts) -> bool:
@@ -180,7 +241,7 @@ def _has_mandate(principal: Principal, facts: Facts) -> bool:
     return False
 
 
-def _held(basis: Basis, principal: Principal, person_id: UUID, facts: Facts) -> bool:
+def _held(basis: Basis, principal: Principal, person_id: UUID, section: str, facts: Facts) -> bool:
     if basis is Basis.SELF:
         return principal.person_id is not None and principal.person_id == person_id
     if basis is Basis.MANDATE:
@@ -188,7 +249,7 @@ def _held(basis: Basis, principal: Principal, person_id: UUID, facts: Facts) -> 
     if basis is Basis.REFERENT:
         return facts.is_referent
     if basis is Basis.CONSENT:
-        return facts.consent_id is not None
+        return facts.consent_for(section) is not None
     return basis is Basis.OVERSIGHT
 
 
@@ -218,6 +279,74 @@ def _validate(section: str, action: str) -> None:
         raise BadRequest(f"Action inconnue : « {action} ».", code="unknown-action")
 
 
+async def _decide(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    person_id: UUID,
+    sections: list[str],
+    action: str,
+    request_id: str,
+    document_id: UUID | None,
+    policy: Policy | None,
+) -> tuple[list[AccessDecision], dict[str, list[Basis]]]:
+    """Decide every section from ONE facts query, journal every decision in ONE append."""
+    action = str(action)
+    sections = [str(section) for section in sections]
+    for section in sections:
+        _validate(section, action)
+    policy = policy or default_policy()
+    role = principal.role.value
+    candidates = {section: policy.bases_for(role, section, action) for section in sections}
+    needed = {basis for bases in candidates.values() for basis in bases}
+    facts = await _facts(session, principal, person_id, needed, journal_rows=len(sections))
+    if facts is None:
+        logger.info(
+            "access to unknown person", extra={"request_id": request_id, "user": str(principal.user_id)}
+        )
+        raise NotFound("Dossier introuvable.", code="person-not-found")
+
+    entries: list[journal.Entry] = []
+    outcomes: list[tuple[str, Basis | None, UUID | None, str | None]] = []
+    for section in sections:
+        basis: Basis | None = None
+        for candidate in candidates[section]:
+            if (
+                _held(candidate, principal, person_id, section, facts)
+                and _hard_rule_allows(section, candidate, principal)
+                and policy.allows(role, section, action, candidate.value)
+            ):
+                basis = candidate
+                break
+        consent_id = facts.consent_for(section) if basis is Basis.CONSENT else None
+        reason = None if basis is not None else _denial_reason(section, action, candidates[section])
+        outcomes.append((section, basis, consent_id, reason))
+        entries.append(
+            journal.Entry(
+                action=action,
+                decision=ALLOW if basis is not None else DENY,
+                section=section,
+                document_id=document_id,
+                basis=basis.value if basis else None,
+                consent_id=consent_id,
+                reason=reason,
+            )
+        )
+    ids = await journal.append_entries(
+        session,
+        person_id=person_id,
+        principal=principal,
+        request_id=request_id,
+        entries=entries,
+        reserved=facts.head,
+    )
+    decisions = [
+        AccessDecision(basis is not None, person_id, section, action, basis, consent_id, entry_id, reason)
+        for (section, basis, consent_id, reason), entry_id in zip(outcomes, ids, strict=True)
+    ]
+    return decisions, candidates
+
+
 async def check_access(
     session: AsyncSession,
     principal: Principal,
@@ -230,49 +359,26 @@ async def check_access(
     raise_on_deny: bool = True,
     policy: Policy | None = None,
 ) -> AccessDecision:
-    """Decide, journal, and (by default) raise 403 on a denial. See the module docstring."""
-    section, action = str(section), str(action)
-    _validate(section, action)
-    policy = policy or default_policy()
-    role = principal.role.value
-    candidates = policy.bases_for(role, section, action)
-    facts = await _facts(session, principal, person_id, section, set(candidates))
-    if facts is None:
-        logger.info(
-            "access to unknown person", extra={"request_id": request_id, "user": str(principal.user_id)}
-        )
-        raise NotFound("Dossier introuvable.", code="person-not-found")
+    """Decide, journal, and (by default) raise 403 on a denial. See the module docstring.
 
-    basis: Basis | None = None
-    for candidate in candidates:
-        if (
-            _held(candidate, principal, person_id, facts)
-            and _hard_rule_allows(section, candidate, principal)
-            and policy.allows(role, section, action, candidate.value)
-        ):
-            basis = candidate
-            break
-    allowed = basis is not None
-    consent_id = facts.consent_id if basis is Basis.CONSENT else None
-    reason = None if allowed else _denial_reason(section, action, candidates)
-    journal_id = await journal.append(
+    Round trips on PostgreSQL: two (the facts query, which also locks the journal head; the append).
+    On SQLite: four (facts; head lock; insert; head update), all in-process."""
+    (decision,), candidates = await _decide(
         session,
+        principal,
         person_id=person_id,
-        principal=principal,
-        section=section,
-        document_id=document_id,
+        sections=[section],
         action=action,
-        decision=ALLOW if allowed else DENY,
-        basis=basis.value if basis else None,
-        consent_id=consent_id,
         request_id=request_id,
-        reason=reason,
+        document_id=document_id,
+        policy=policy,
     )
-    decision = AccessDecision(allowed, person_id, section, action, basis, consent_id, journal_id, reason)
-    if not allowed and raise_on_deny:
+    if not decision.allowed and raise_on_deny:
         await session.commit()
         raise Forbidden(
-            reason or "Accès refusé.", code="access-denied", missing=[b.value for b in candidates]
+            decision.reason or "Accès refusé.",
+            code="access-denied",
+            missing=[b.value for b in candidates[decision.section]],
         )
     return decision
 
@@ -288,20 +394,23 @@ async def check_sections(
     policy: Policy | None = None,
 ) -> dict[str, AccessDecision]:
     """One decision (and one journal row) per section, never raising on a denial: for views that show
-    the sections the reader may see and leave out the others (full file, timeline, export)."""
-    return {
-        section: await check_access(
-            session,
-            principal,
-            person_id=person_id,
-            section=section,
-            action=action,
-            request_id=request_id,
-            raise_on_deny=False,
-            policy=policy,
-        )
-        for section in sections
-    }
+    the sections the reader may see and leave out the others (full file, timeline, export).
+
+    The facts are read once for all the sections and the rows appended in one step (one multi-row
+    INSERT, one head update): two round trips on PostgreSQL whatever the number of sections."""
+    if not sections:
+        return {}
+    decisions, _ = await _decide(
+        session,
+        principal,
+        person_id=person_id,
+        sections=list(sections),
+        action=action,
+        request_id=request_id,
+        document_id=None,
+        policy=policy,
+    )
+    return {decision.section: decision for decision in decisions}
 
 
 def require_role_permission(principal: Principal, section: str, action: str, basis: Basis) -> None:

@@ -1,9 +1,13 @@
 """The access journal: append-only, one hash chain per person, verifiable.
 
 Why per person: two requests on two different files never wait for each other; two requests on the same
-file are serialised only for the few statements of the append (PostgreSQL: ``pg_advisory_xact_lock`` on
-the person, released at commit; SQLite: the database write lock, taken FIRST by a no-op write so a
-transaction never reads a stale head and then fails to upgrade).
+file are serialised by the person's head row (``access_journal_heads``), locked until commit by the write
+that reserves the request's sequence numbers: on PostgreSQL inside the gate's facts query
+(:func:`reserve_cte`, an upsert, so a file's first append needs no other lock); on SQLite by
+:func:`lock_head`, whose write takes the database write lock.
+
+An append of any number of rows (one per section of a full-file read) is then one multi-row INSERT and
+one head update, a single statement on PostgreSQL: the gate costs two round trips per request there.
 
 Each row: ``seq`` = 1, 2, … per person, ``prev_hash`` = the previous row's ``row_hash`` (64 zeros for the
 first), ``row_hash = sha256(canonical JSON of the fields + prev_hash)``. ``access_journal_heads`` holds
@@ -30,15 +34,17 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import CTE, bindparam, func, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.models import AccessJournalEntry, JournalHead
 from coordination.access.principal import Principal
 from coordination.db.base import new_id, utcnow
+from coordination.dossier.models import Person
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -61,6 +67,7 @@ HASHED_FIELDS = (
 
 _journal = AccessJournalEntry.__table__
 _heads = JournalHead.__table__
+_persons = Person.__table__
 
 
 def _canonical_value(value: Any) -> Any:
@@ -88,38 +95,180 @@ def row_hash(fields: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode() + b"|" + prev_hash.encode()).hexdigest()
 
 
-def _is_postgres(session: AsyncSession) -> bool:
+def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-async def lock_head(session: AsyncSession, person_id: UUID) -> tuple[int, str]:
-    """Lock the person's chain head until the end of the transaction and return its (seq, hash).
+_RESERVE_SQL = """\
+INSERT INTO access_journal_heads (person_id, seq, head_hash, updated_at)
+SELECT persons.id, :count, :genesis, :now FROM persons WHERE persons.id = :person_id
+ON CONFLICT (person_id) DO UPDATE SET seq = access_journal_heads.seq + excluded.seq
+RETURNING access_journal_heads.seq, access_journal_heads.head_hash"""
 
-    ``UPDATE … RETURNING`` on the head row is the lock: a concurrent append on the same file waits for
-    our commit, then reads the NEW head (PostgreSQL re-reads the row after the wait; SQLite takes its
-    database write lock on the first write, before anything is read, so it never upgrades a stale read).
-    The first append of a file has no head row yet: then the PostgreSQL advisory lock on the person
-    (``pg_advisory_xact_lock(hashtext(person_id))``) serialises creating it. One round trip in the
-    common case instead of two (lock, then read).
+
+def reserve_cte() -> CTE:
+    """PostgreSQL: a data-modifying CTE that locks the person's chain head and reserves ``:count``
+    sequence numbers, for the gate to put into its facts query (so the lock costs no round trip of its
+    own). Bound parameters: ``person_id``, ``count``, ``now``.
+
+    ``INSERT … ON CONFLICT DO UPDATE SET seq = seq + count … RETURNING seq, head_hash``: the head row is
+    created (``seq = count``, genesis hash) on a file's first append, else its ``seq`` is moved forward
+    while ``head_hash`` is left as it is, so RETURNING gives the reserved LAST ``seq`` and the hash the first
+    new row must follow. The row stays locked until the transaction ends: a concurrent append to the same
+    file waits here, then (READ COMMITTED) works on the committed head. Its source is ``persons`` filtered
+    on the person: an unknown person (404, not journaled) creates no head.
+
+    Written as SQL text: SQLAlchemy does not cache the compiled form of its PostgreSQL ``insert`` construct
+    (it would be compiled again on every decision); a textual CTE is compiled once.
+    """
+    statement = text(_RESERVE_SQL).bindparams(
+        bindparam("person_id", type_=_heads.c.person_id.type),
+        bindparam("count", type_=_heads.c.seq.type),
+        bindparam("now", type_=_heads.c.updated_at.type),
+        bindparam("genesis", GENESIS_HASH, type_=_heads.c.head_hash.type),
+    )
+    return statement.columns(_heads.c.seq, _heads.c.head_hash).cte("reserve")
+
+
+async def lock_head(session: AsyncSession, person_id: UUID, count: int = 1) -> tuple[int, str]:
+    """Lock the person's chain head until the end of the transaction, reserve ``count`` sequence numbers,
+    and return the (seq, hash) of the chain's current last row (the first new row gets ``seq + 1``).
+
+    ``UPDATE … SET seq = seq + count … RETURNING`` on the head row is the lock: a concurrent append on the
+    same file waits for our commit, then reads the NEW head (PostgreSQL re-reads the row after the wait;
+    SQLite takes its database write lock on the first write, before anything is read, so it never
+    upgrades a stale read). The first append of a file has no head row yet: then the PostgreSQL advisory
+    lock on the person (``pg_advisory_xact_lock(hashtext(person_id))``) serialises creating it.
+
+    The gate does not use this on PostgreSQL: its facts query reserves with :func:`reserve_cte`.
     """
     touch = (
         update(_heads)
         .where(_heads.c.person_id == person_id)
-        .values(seq=_heads.c.seq)
+        .values(seq=_heads.c.seq + count)
         .returning(_heads.c.seq, _heads.c.head_hash)
     )
     head = (await session.execute(touch)).first()
     if head is not None:
-        return head.seq, head.head_hash
-    if _is_postgres(session):
+        return head.seq - count, head.head_hash
+    if is_postgres(session):
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:p))"), {"p": str(person_id)})
         head = (await session.execute(touch)).first()
         if head is not None:
-            return head.seq, head.head_hash
+            return head.seq - count, head.head_hash
     await session.execute(
-        _heads.insert().values(person_id=person_id, seq=0, head_hash=GENESIS_HASH, updated_at=utcnow())
+        _heads.insert().values(person_id=person_id, seq=count, head_hash=GENESIS_HASH, updated_at=utcnow())
     )
     return 0, GENESIS_HASH
+
+
+_ENTRY_COLUMNS = ("id", *HASHED_FIELDS, "prev_hash", "row_hash")
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(count: int):
+    """``INSERT INTO access_journal (…) SELECT … UNION ALL SELECT …`` for ``count`` rows (bound parameters
+    ``<column>_<i>``), built once per count. Not ``.values([…])``: SQLAlchemy never caches the compiled
+    form of a multi-VALUES insert, and compiling it cost more than the rest of the decision."""
+    rows = [
+        select(*(bindparam(f"{name}_{i}", type_=_journal.c[name].type) for name in _ENTRY_COLUMNS))
+        for i in range(count)
+    ]
+    source = rows[0] if count == 1 else union_all(*rows)
+    return _journal.insert().from_select(list(_ENTRY_COLUMNS), source)
+
+
+_HEAD_UPDATE = (
+    update(_heads)
+    .where(_heads.c.person_id == bindparam("head_person_id", type_=_heads.c.person_id.type))
+    .values(
+        head_hash=bindparam("head_hash", type_=_heads.c.head_hash.type),
+        updated_at=bindparam("head_at", type_=_heads.c.updated_at.type),
+    )
+)
+
+
+@lru_cache(maxsize=64)
+def _append_statement_pg(count: int):
+    """PostgreSQL: the rows and the new head hash in ONE statement (a data-modifying CTE, always run)."""
+    return _HEAD_UPDATE.add_cte(_insert_statement(count).cte("appended"))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One decision to journal (the rest of the row comes from the caller and the chain)."""
+
+    action: str
+    decision: str
+    section: str | None = None
+    document_id: UUID | None = None
+    basis: str | None = None
+    consent_id: UUID | None = None
+    reason: str | None = None
+
+
+async def append_entries(
+    session: AsyncSession,
+    *,
+    person_id: UUID,
+    principal: Principal,
+    request_id: str,
+    entries: list[Entry],
+    reserved: tuple[int, str] | None = None,
+) -> list[UUID]:
+    """Append ``entries`` (in order) to the person's chain in the caller's transaction; returns their ids.
+
+    ``reserved``: the (seq, hash) of the chain's last row, when the head is already locked and
+    ``len(entries)`` sequence numbers already reserved in this transaction (PostgreSQL: the gate's facts
+    query, :func:`reserve_cte`); otherwise :func:`lock_head` does it here. Then the rows are hashed in
+    order and written with ONE multi-row INSERT, and the head's hash moved to the last one: on PostgreSQL
+    in the same statement, so the whole append is one round trip after the reservation.
+    """
+    if not entries:
+        return []
+    count = len(entries)
+    if reserved is None:
+        last_seq, prev = await lock_head(session, person_id, count)
+    else:
+        last_seq, prev = reserved
+    at = utcnow()
+    common = {
+        "person_id": person_id,
+        "at": at,
+        "user_id": principal.user_id,
+        "user_name": principal.display_name,
+        "organisation_id": principal.organisation_id,
+        "role": str(principal.role.value),
+        "request_id": (request_id or "-")[:64],
+    }
+    params: dict[str, Any] = {}
+    ids: list[UUID] = []
+    for i, entry in enumerate(entries):
+        fields = {
+            **common,
+            "seq": last_seq + 1 + i,
+            "section": entry.section,
+            "document_id": entry.document_id,
+            "action": entry.action,
+            "decision": entry.decision,
+            "basis": entry.basis,
+            "consent_id": entry.consent_id,
+            "reason": entry.reason,
+        }
+        digest = row_hash(fields, prev)
+        entry_id = new_id()
+        ids.append(entry_id)
+        fields.update(id=entry_id, prev_hash=prev, row_hash=digest)
+        for name in _ENTRY_COLUMNS:
+            params[f"{name}_{i}"] = fields[name]
+        prev = digest
+    params.update(head_person_id=person_id, head_hash=prev, head_at=at)
+    if is_postgres(session):
+        await session.execute(_append_statement_pg(count), params)
+    else:
+        await session.execute(_insert_statement(count), params)
+        await session.execute(_HEAD_UPDATE, params)
+    return ids
 
 
 async def append(
@@ -137,39 +286,10 @@ async def append(
     reason: str | None = None,
 ) -> UUID:
     """Append one entry to the person's chain in the caller's transaction; returns the entry id."""
-    last_seq, prev = await lock_head(session, person_id)
-    seq = last_seq + 1
-    at = utcnow()
-    fields: dict[str, Any] = {
-        "person_id": person_id,
-        "seq": seq,
-        "at": at,
-        "user_id": principal.user_id,
-        "user_name": principal.display_name,
-        "organisation_id": principal.organisation_id,
-        "role": str(principal.role.value),
-        "section": section,
-        "document_id": document_id,
-        "action": action,
-        "decision": decision,
-        "basis": basis,
-        "consent_id": consent_id,
-        "request_id": (request_id or "-")[:64],
-        "reason": reason,
-    }
-    digest = row_hash(fields, prev)
-    entry_id = new_id()
-    insert_row = _journal.insert().values(id=entry_id, prev_hash=prev, row_hash=digest, **fields)
-    move_head = (
-        update(_heads).where(_heads.c.person_id == person_id).values(seq=seq, head_hash=digest, updated_at=at)
+    entry = Entry(action, decision, section, document_id, basis, consent_id, reason)
+    (entry_id,) = await append_entries(
+        session, person_id=person_id, principal=principal, request_id=request_id, entries=[entry]
     )
-    if _is_postgres(session):
-        # One round trip: the row and the new head in one statement (a data-modifying CTE).
-        cte = insert_row.returning(_journal.c.id).cte("appended")
-        await session.execute(move_head.add_cte(cte))  # PostgreSQL runs a data-modifying CTE always
-    else:
-        await session.execute(insert_row)
-        await session.execute(move_head)
     return entry_id
 
 
