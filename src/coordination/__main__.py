@@ -80,6 +80,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     problem = _check_port(host, port)
     if problem:
         return _fail(problem, EXIT_UNAVAILABLE)
+    if not settings.database_url:  # the embedded SQLite file lives there
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
     problem = asyncio.run(_preflight(settings))
     if problem:
         return _fail(problem, EXIT_UNAVAILABLE)

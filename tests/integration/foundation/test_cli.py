@@ -61,3 +61,18 @@ def test_token_for_an_unknown_user_is_refused_in_french(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("coordination : ")
+
+
+def test_unreachable_object_store_is_named(tmp_path):
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {
+        "COORDINATION_S3_ENDPOINT": "http://127.0.0.1:1",
+        "COORDINATION_S3_ACCESS_KEY": "a",
+        "COORDINATION_S3_SECRET_KEY": "b",
+    }
+    result = _run(["serve", "--port", str(port)], env, tmp_path)
+    assert result.returncode == 3
+    assert "COORDINATION_S3_ENDPOINT" in result.stderr
+    assert "Traceback" not in result.stderr
