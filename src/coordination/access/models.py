@@ -19,17 +19,12 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON as SA_JSON
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.db.base import Base, Entity, new_id, utcnow
-from coordination.db.types import GUID, DateTimeUTC
+from coordination.db.types import GUID, JSON, DateTimeUTC
 from coordination.directory.models import enum_column
-
-JSON = SA_JSON().with_variant(JSONB(), "postgresql")
-"""JSONB on PostgreSQL, JSON text on SQLite (``coordination.db.types.JSON`` breaks on SQLAlchemy 2.1)."""
 
 
 class ConsentChannel(enum.StrEnum):

@@ -16,9 +16,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import JSON as SA_JSON
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.cadastre.rules import (
@@ -30,9 +28,7 @@ from coordination.cadastre.rules import (
     SERVICE_STATUSES,
 )
 from coordination.db.base import VersionedEntity
-from coordination.db.types import GUID
-
-JSON = SA_JSON().with_variant(JSONB(), "postgresql")
+from coordination.db.types import GUID, JSON
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -14,9 +14,6 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
-    JSON as SA_JSON,
-)
-from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
@@ -29,11 +26,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.db.base import Entity, VersionedEntity, utcnow
-from coordination.db.types import GUID, DateTimeUTC
+from coordination.db.types import GUID, JSON, DateTimeUTC
 
 STEP_KINDS = ("orientation", "training", "immersion", "mentoring", "pfi", "art60", "art61", "job", "other")
 STEP_STATUSES = ("planned", "ongoing", "completed", "dropped_out", "cancelled")
@@ -44,10 +40,6 @@ COMMITMENT_PARTIES = ("person", "forem", "cpas", "partner")
 COMMITMENT_STATUSES = ("pending", "done", "not_done", "cancelled")
 SCAN_STATUSES = ("pending", "clean", "infected", "not_scanned")
 DOCUMENT_CATEGORIES = ("cv", "certificate", "contract", "consent_form", "identity", "payslip", "other")
-
-
-JSON = SA_JSON().with_variant(JSONB(), "postgresql")
-"""JSONB on PostgreSQL, JSON text on SQLite. (advanced-alchemy's ``JsonB`` breaks on SQLAlchemy 2.1.)"""
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import JSON as SA_JSON
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -38,13 +37,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.db.base import Entity
-from coordination.db.types import DateTimeUTC
-
-JSON = SA_JSON().with_variant(JSONB(), "postgresql")
+from coordination.db.types import JSON, DateTimeUTC
 
 REFERENT_KINDS = ("forem_adviser", "eadviser_team", "cpas_social_worker")
 TRACKS = ("digital", "e_adviser", "sectoral", "socio_professional")

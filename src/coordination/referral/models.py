@@ -11,16 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import JSON as SA_JSON
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.db.base import Entity, VersionedEntity, utcnow
-from coordination.db.types import GUID, DateTimeUTC
+from coordination.db.types import GUID, JSON, DateTimeUTC
 from coordination.referral.rules import CONSENT_STATES, STATUSES
-
-JSON = SA_JSON().with_variant(JSONB(), "postgresql")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -12,17 +12,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON as SA_JSON
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.db.base import VersionedEntity
-from coordination.db.types import GUID, DateTimeUTC
+from coordination.db.types import GUID, JSON, DateTimeUTC
 from coordination.directory.models import enum_column
 
-# The portable JSON the other packages use (advanced-alchemy's JsonB breaks with this SQLAlchemy).
-JSON = SA_JSON().with_variant(JSONB(), "postgresql")
 
 
 class VisaStatus(enum.StrEnum):
