@@ -7,21 +7,15 @@ access); consents and the access journal come from the access package's services
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import anyio.to_thread
 import msgspec
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.dossier.models import Person
 from coordination.dossier.rules import IcfCatalogue, RetentionPolicy
 from coordination.dossier.services import fileview
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
 async def build_export(
@@ -78,13 +72,10 @@ async def _with_purposes(session: AsyncSession, entries: list[dict[str, Any]]) -
     return entries
 
 
-def _render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
-
-
 async def render_pdf(data: dict[str, Any], catalogue: IcfCatalogue) -> bytes:
-    """WeasyPrint is blocking and CPU-bound: it runs in a worker thread, off the event loop."""
-    html = _env.get_template("export.html").render(d=data, items={i.code: i.label for i in catalogue.items})
-    return await anyio.to_thread.run_sync(_render_pdf, html)
+    """Through the shared renderer: off the event loop, and no external resource is ever fetched."""
+    from coordination.reports import render_pdf_async
+
+    return await render_pdf_async(
+        "dossier/export.html", {"d": data, "items": {i.code: i.label for i in catalogue.items}}
+    )
