@@ -5,7 +5,12 @@
 URL: COORDINATION_BENCH_POSTGRES_URL or COORDINATION_TEST_POSTGRES_URL (the database is WIPED).
 Loads 100,000 active consents and 1,000,000 journal rows (valid hash chains) with COPY, then measures
 1. the gate's decision latency (``check_access``: facts from the database, Casbin, journal append),
-   median and p95, for the costliest path (a partner on a consent basis) and for a mandate;
+   median and p95, for the costliest path (a partner on a consent basis), a mandate and a denial. The
+   "decision" column is the gate's work in a session whose connection is checked out: the BEGIN the
+   asyncpg driver sends (a round trip) just before the first statement, the gate's own statements
+   (counted by an event listener and printed), Casbin, hashing. "+ checkout" adds the pool checkout
+   with its pre-ping (one more round trip, not the gate's); "with commit" adds COMMIT as well.
+   CPU time of the benchmark process per decision is printed too (the machine may be shared);
 2. the throughput of a gated read through the HTTP API against the same read without the gate
    (same app, same middleware, same rows), with 16 concurrent clients.
 Targets: p95 ≤ 1 ms; gated ≥ 0.5 × ungated.
@@ -28,7 +33,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 from litestar import Request, get
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
@@ -166,8 +171,10 @@ async def bench_decisions(db: Database, data: dict) -> dict[str, tuple[float, fl
         user_id=uuid7(), display_name="Conseillère", role=Role.FOREM_REFERENT,
         organisation_id=data["forem"], organisation_kind=OrganisationKind.FOREM,
     )  # fmt: skip
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
     for label in ("consent (partner)", "mandate (Forem)", "denied (no basis)"):
-        timings, commit_timings, cpu = [], [], []
+        timings, checkout_timings, commit_timings, cpu, counts = [], [], [], [], []
         async with db.sessionmaker() as session:
             for i in range(ITERATIONS + 200):
                 person = data["persons"][rnd.randrange(0, len(data["persons"]) // 2) * 2]  # registered ones
@@ -182,6 +189,10 @@ async def bench_decisions(db: Database, data: dict) -> dict[str, tuple[float, fl
                     principal, section = forem_principal, "plan"
                 else:
                     principal, section = forem_principal, "social"
+                t_begin = time.perf_counter()
+                await session.connection()  # pool checkout + pre-ping (BEGIN comes with the 1st statement)
+                statements.clear()
+                event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
                 c0 = time.process_time()
                 t0 = time.perf_counter()
                 decision = await check_access(
@@ -190,18 +201,25 @@ async def bench_decisions(db: Database, data: dict) -> dict[str, tuple[float, fl
                 )  # fmt: skip
                 t1 = time.perf_counter()
                 c1 = time.process_time()
+                event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
                 await session.commit()
                 t2 = time.perf_counter()
                 assert decision.allowed is (not label.startswith("denied")), label
                 if i >= 200:  # warm-up excluded
                     timings.append(t1 - t0)
+                    checkout_timings.append(t1 - t_begin)
                     cpu.append(c1 - c0)
-                    commit_timings.append(t2 - t0)
+                    commit_timings.append(t2 - t_begin)
+                    counts.append(len(statements))
         results[label] = (
             statistics.median(timings),
             pct(timings, 0.95),
+            statistics.median(checkout_timings),
+            pct(checkout_timings, 0.95),
             statistics.median(commit_timings),
             statistics.median(cpu),
+            pct(cpu, 0.95),
+            max(counts),
         )
     return results
 
@@ -284,10 +302,21 @@ async def main() -> None:
                 f"\n  gate decision latency ({ITERATIONS} decisions each, journal append included, commit excluded)"
             )
             worst_p95 = 0.0
-            for label, (median, p95, with_commit, cpu) in decisions.items():
+            for label, (
+                median,
+                p95,
+                co_median,
+                co_p95,
+                with_commit,
+                cpu,
+                cpu_p95,
+                count,
+            ) in decisions.items():
                 worst_p95 = max(worst_p95, p95)
-                print(f"    {label:<20} median {median * 1e3:6.3f} ms   p95 {p95 * 1e3:6.3f} ms   "
-                      f"(with commit: median {with_commit * 1e3:6.3f} ms; client CPU median {cpu * 1e3:5.3f} ms)")  # fmt: skip
+                print(f"    {label:<20} decision: median {median * 1e3:6.3f} ms  p95 {p95 * 1e3:6.3f} ms  "
+                      f"({count} statements; CPU median {cpu * 1e3:5.3f} ms, p95 {cpu_p95 * 1e3:5.3f} ms)\n"
+                      f"    {'':<20} + checkout: median {co_median * 1e3:6.3f} ms  p95 {co_p95 * 1e3:6.3f} ms; "
+                      f"with commit: median {with_commit * 1e3:6.3f} ms")  # fmt: skip
             gated, ungated = await bench_http(db, data, settings)
             async with db.sessionmaker() as s:
                 rows = await s.scalar(text("SELECT count(*) FROM access_journal"))
