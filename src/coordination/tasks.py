@@ -27,9 +27,9 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
     from coordination.access import services as consents
     from coordination.cadastre.services import close_expired_agreements
     from coordination.dossier.services.documents import sweep_orphans
+    from coordination.referent.services import notify_overdue_first_contacts
     from coordination.referral import rules as referral_rules
     from coordination.referral.calendar import load_calendar
-    from coordination.referent.services import notify_overdue_first_contacts
     from coordination.referral.tasks import run_deadlines
     from coordination.storage.factory import build_store
 

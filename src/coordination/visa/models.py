@@ -20,7 +20,6 @@ from coordination.db.types import GUID, JSON, DateTimeUTC
 from coordination.directory.models import enum_column
 
 
-
 class VisaStatus(enum.StrEnum):
     SUBMITTED = "submitted"  # waiting for a decision
     RETURNED = "returned"  # sent back for correction; the submitter may resubmit
