@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -241,5 +241,4 @@ __all__ = [
     "handle_exception",
     "problem_for_exception",
     "problem_response",
-    "MediaType",
 ]
