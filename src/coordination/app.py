@@ -37,16 +37,7 @@ WEB_MODULES = ("coordination.web.routes",)
 
 
 def _collect_routes(modules: tuple[str, ...]) -> list:
-    routes: list = []
-    for name in modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not name.startswith(exc.name):
-                raise
-            continue
-        routes.extend(getattr(module, "ROUTES", []))
-    return routes
+    return [route for name in modules for route in importlib.import_module(name).ROUTES]
 
 
 async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
