@@ -25,11 +25,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre import rules
-from coordination.cadastre.evaluation_sql import DIMENSIONS, KEY_COLUMNS, evaluation_query
+from coordination.cadastre.evaluation_sql import (
+    DIMENSIONS,
+    KEY_COLUMNS,
+    SUMMED_COLUMNS,
+    evaluation_statements,
+)
 from coordination.cadastre.models import Agreement, Service
 from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.cadastre.stats import (
@@ -41,10 +46,9 @@ from coordination.cadastre.stats import (
     standardise,
     wilson_interval,
 )
+from coordination.db.concurrent import run_concurrently
 from coordination.directory.models import Organisation
 
-COUNTS = ("entries", "people", "completed", "dropped_out", "ended", "positive_exits")
-SUMS = ("days_sum", "days_n", "gain_sum", "gain_n", "improved")
 UNKNOWN = "unknown"
 EVALUATION_WORK_MEM = "128MB"
 EVALUATION_SETTINGS = {"work_mem": EVALUATION_WORK_MEM, "jit": "off"}
@@ -84,20 +88,37 @@ async def evaluate(
 ) -> dict[str, Any]:
     as_of = as_of or rules.today_brussels()
     start, end = date(year, 1, 1), date(year, 12, 31)
-    if session.bind.dialect.name == "postgresql":
-        for name, value in EVALUATION_SETTINGS.items():
-            await session.execute(text(f"SET LOCAL {name} = '{value}'"))
-    dialect = session.bind.dialect.name
-    result = await session.execute(evaluation_query(policy, start, end, dialect))
-    cells: dict[tuple[str, tuple], Cell] = {}
-    for row in result.mappings():
-        dim = row["dim"]
-        key = tuple(row[col] for col in DIMENSIONS[dim])
-        cell = cells.setdefault((dim, key), Cell(dim, key))
-        cell.by_score[int(row["score"])] = {n: float(row[n] or 0) for n in (*COUNTS, *SUMS)}
+    cells = await aggregate_cells(session, start, end, policy)
     labels = await _labels(session, cells)
     funding = await _funding(session, start, end)
     return assemble(cells, policy, year, as_of, labels, funding)
+
+
+async def aggregate_cells(
+    session: AsyncSession, start: date, end: date, policy: PositiveExitPolicy
+) -> dict[tuple[str, tuple], Cell]:
+    """The unprotected sums per (dimension, key, proximity score), from the statements of
+    :mod:`.evaluation_sql`: on PostgreSQL run at the same time on their own connections (one snapshot)."""
+    dialect = session.bind.dialect.name
+    statements = evaluation_statements(policy, start, end, dialect)
+    if dialect == "postgresql":
+        results = await run_concurrently(session.bind, statements, EVALUATION_SETTINGS)
+    else:
+        results = [list((await session.execute(statement)).mappings()) for statement in statements]
+    cells: dict[tuple[str, tuple], Cell] = {}
+    for rows in results:
+        for row in rows:
+            dim = row["dim"]
+            key = tuple(row[col] for col in DIMENSIONS[dim])
+            cell = cells.setdefault((dim, key), Cell(dim, key))
+            sums = cell.by_score.setdefault(int(row["score"]), dict.fromkeys(SUMMED_COLUMNS, 0.0))
+            for name in SUMMED_COLUMNS:
+                if name in row:
+                    sums[name] += float(row[name] or 0)
+    for cell in cells.values():
+        for sums in cell.by_score.values():
+            sums["people"] = sums["entries"] - sums["repeated"]
+    return cells
 
 
 def assemble(

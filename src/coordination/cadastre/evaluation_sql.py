@@ -1,7 +1,8 @@
-"""The evaluation's one SQL statement: step-level facts computed once, then aggregated per dimension.
+"""The evaluation's SQL: step-level facts computed once, then aggregated per dimension, in the database.
 
 Nothing is looped over in Python: the database returns one row per (dimension, key, proximity score) with
-sums; :mod:`.evaluation` turns these few hundred rows into figures. Shapes:
+sums; :mod:`.evaluation` adds the rows of every statement up into cells and turns these few thousand rows
+into figures. Shapes:
 
 * ``cohort``: steps run by a registry organisation, of the evaluated kinds, begun in the year and actually
   started; with the person's bassin (else the partner's), quarter and proximity score (-1 = unknown);
@@ -10,13 +11,19 @@ sums; :mod:`.evaluation` turns these few hundred rows into figures. Shapes:
 * ``ranked``/``deltas``/``progress``: per cohort step, the mean over ICF items of (first qualifier − last
   qualifier) for items assessed at least twice on that step (positive = fewer problems; several assessments
   on the same first or last day are averaged); one pass over the assessments, with window functions;
-* ``features``: one row per cohort step with 0/1 flags; then the aggregation, in one of two shapes with the
-  same result rows ``(dim, partner_id, service_id, agreement_id, bassin, period, score, counts…)``:
+* ``repeated``: per cell, the steps whose person already has an earlier step in that cell, so that
+  distinct people = entries − repeated, exactly.
 
-  - PostgreSQL: ``repeats`` flags, per step, whether an earlier step of the same person falls in the same
-    cell of each dimension; one hashed ``GROUP BY GROUPING SETS`` pass then gives every dimension, with
-    people = steps − repeated steps (no ``COUNT(DISTINCT)``, whose per-group sorts were most of the cost);
-  - elsewhere (SQLite): one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``.
+Every statement answers rows ``(dim, partner_id, service_id, agreement_id, bassin, period, score, …)``
+with some of the :data:`SUMMED_COLUMNS`; a measure a statement does not compute is absent from its rows.
+
+* PostgreSQL: two statements, meant to run at the same time on two connections sharing one snapshot
+  (:func:`coordination.db.concurrent.run_concurrently`): counts and progression in one, exits and repeats
+  in the other. Each aggregates every dimension in one hashed ``GROUP BY GROUPING SETS`` pass; the repeats
+  come from a self-join of the cohort on the person (people average about two cohort steps each), so no
+  ``COUNT(DISTINCT)`` (one sort per group) is needed.
+* Elsewhere (SQLite): one statement, one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``,
+  ``UNION ALL``.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from datetime import date
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
     CompoundSelect,
     Integer,
     String,
@@ -66,22 +74,42 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "period": ("period",),
     "partner_period": ("partner_id", "period"),
 }
+SUMMED_COLUMNS = (
+    "entries",
+    "repeated",
+    "completed",
+    "dropped_out",
+    "ended",
+    "positive_exits",
+    "days_sum",
+    "days_n",
+    "gain_sum",
+    "gain_n",
+    "improved",
+)
 ENDED_STATUSES = ("completed", "dropped_out")
 STARTED_STATUSES = ("ongoing", "completed", "dropped_out")
+CELL_COLUMNS = (*KEY_COLUMNS, "score")
 
 
-def evaluation_query(
+def evaluation_statements(
     policy: PositiveExitPolicy, year_start: date, year_end: date, dialect: str = "sqlite"
-) -> Select | CompoundSelect:
-    """The statement for ``dialect``: ``postgresql`` gets one hashed ``GROUPING SETS`` pass, others ``UNION ALL``."""
+) -> list[Select | CompoundSelect]:
+    """The statements for ``dialect``, whose rows add up to the evaluation's cells."""
+    cohort = _cohort(policy, year_start, year_end)
+    if dialect == "postgresql":
+        return [_counts_and_progress(cohort), _exits_and_repeats(cohort, policy, year_start)]
+    return [_portable(cohort, policy, year_start)]
+
+
+def _cohort(policy: PositiveExitPolicy, year_start: date, year_end: date) -> CTE:
     s = TrajectoryStep.__table__.alias("s")
     p = Person.__table__.alias("p")
     o = Organisation.__table__.alias("o")
     cp = PartnerProfile.__table__.alias("cp")
-
     ended_on = func.coalesce(s.c.exit_date, s.c.end_date)
     is_ended = and_(s.c.status.in_(ENDED_STATUSES), ended_on.is_not(None))
-    cohort = (
+    return (
         select(
             s.c.id.label("step_id"),
             s.c.person_id,
@@ -108,8 +136,14 @@ def evaluation_query(
             s.c.start_date <= year_end,
         )
         .cte("cohort")
+        # computed once, read by several parts of the statement
+        .prefix_with("MATERIALIZED")
     )
 
+
+def _outcomes(policy: PositiveExitPolicy, year_start: date) -> CTE:
+    """Steps that count as a positive exit. Only their start is bounded (an outcome starts on or after the
+    step it follows, so not before the year): a step begun in the year may end, and find work, years later."""
     x = TrajectoryStep.__table__.alias("x")
     job_rule = and_(
         x.c.kind.in_(policy.job_kinds),
@@ -126,27 +160,19 @@ def evaluation_query(
         rules.append(job_rule)
     if policy.training_enabled:
         rules.append(training_rule)
-    widest = max(policy.job_within_months, policy.training_within_months)
-    outcomes = (
-        select(
-            x.c.id.label("outcome_id"),
-            x.c.person_id,
-            x.c.start_date,
-            case((job_rule, 1), else_=0).label("is_job")
-            if policy.job_enabled
-            else literal(0).label("is_job"),
-        )
-        .where(
-            x.c.status.in_(policy.outcome_statuses),
-            or_(*rules),
-            x.c.start_date >= year_start,
-            x.c.start_date <= add_months(literal(year_end, type_=x.c.start_date.type), widest + 1),
-        )
+    is_job = case((job_rule, 1), else_=0) if policy.job_enabled else literal(0)
+    return (
+        select(x.c.id.label("outcome_id"), x.c.person_id, x.c.start_date, is_job.label("is_job"))
+        .where(x.c.status.in_(policy.outcome_statuses), or_(*rules), x.c.start_date >= year_start)
         .cte("outcomes")
         # materialised: a hash join of the cohort to the (few) outcome steps, not one index probe per step
         .prefix_with("MATERIALIZED")
     )
 
+
+def _exit_conditions(cohort: CTE, outcomes: CTE, policy: PositiveExitPolicy) -> list[ColumnElement]:
+    """An outcome of the same person, not the step itself, begun from the step's start to the end of its
+    window after the step ended."""
     c, oc = cohort.c, outcomes.c
     if policy.job_within_months == policy.training_within_months:
         window = oc.start_date <= add_months(c.ended_on, policy.job_within_months)
@@ -155,15 +181,13 @@ def evaluation_query(
             and_(oc.is_job == 1, oc.start_date <= add_months(c.ended_on, policy.job_within_months)),
             and_(oc.is_job == 0, oc.start_date <= add_months(c.ended_on, policy.training_within_months)),
         )
-    exits = (
-        select(c.step_id, func.min(oc.start_date).label("exit_on"))
-        .select_from(cohort.join(outcomes, oc.person_id == c.person_id))
-        .where(c.is_ended == 1, oc.outcome_id != c.step_id, oc.start_date >= c.start_date, window)
-        .group_by(c.step_id)
-        .cte("exits")
-    )
+    return [c.is_ended == 1, oc.outcome_id != c.step_id, oc.start_date >= c.start_date, window]
 
+
+def _progress(cohort: CTE) -> CTE:
+    """Per cohort step with an item assessed twice or more: its mean gain over those items."""
     a = Assessment.__table__.alias("a")
+    c = cohort.c
     per_item = (a.c.step_id, a.c.item_code)
     ranked = (
         select(
@@ -191,84 +215,22 @@ def evaluation_query(
         .group_by(r.step_id, r.item_code)
         .cte("deltas")
     )
-    progress = (
+    return (
         select(deltas.c.step_id, func.avg(deltas.c.gain).label("gain"))
         .group_by(deltas.c.step_id)
         .cte("progress")
     )
 
-    e, g = exits.c, progress.c
-    postgres = dialect == "postgresql"
-    source = cohort.outerjoin(exits, e.step_id == c.step_id).outerjoin(progress, g.step_id == c.step_id)
-    repeat_flags = []
-    if postgres:
-        repeats = _repeats(cohort)
-        source = source.outerjoin(repeats, repeats.c.step_id == c.step_id)
-        repeat_flags = [func.coalesce(repeats.c[f"r_{dim}"], 0).label(f"r_{dim}") for dim in DIMENSIONS]
-    features = (
-        select(
-            c.person_id,
-            c.partner_id,
-            c.service_id,
-            c.agreement_id,
-            c.bassin,
-            c.period,
-            c.score,
-            c.is_completed,
-            c.is_dropped,
-            c.is_ended,
-            case((e.exit_on.is_not(None), 1), else_=0).label("is_positive"),
-            case(
-                (e.exit_on.is_(None), null()),
-                (e.exit_on <= c.ended_on, 0),
-                else_=days_between(c.ended_on, e.exit_on),
-            ).label("days_to_exit"),
-            g.gain,
-            case((g.gain.is_(None), null()), (g.gain > 0, 1), else_=0).label("improved"),
-            *repeat_flags,
-        )
-        .select_from(source)
-        .cte("features")
-    )
-    if postgres:
-        return _grouping_sets(features)
-    return _union_all(features)
+
+def _improved(gain) -> ColumnElement:
+    return case((gain.is_(None), null()), (gain > 0, 1), else_=0)
 
 
-def _sums(f) -> list:
-    return [
-        func.sum(f.is_completed).label("completed"),
-        func.sum(f.is_dropped).label("dropped_out"),
-        func.sum(f.is_ended).label("ended"),
-        func.sum(f.is_positive).label("positive_exits"),
-        func.sum(f.days_to_exit).label("days_sum"),
-        func.count(f.days_to_exit).label("days_n"),
-        func.sum(f.gain).label("gain_sum"),
-        func.count(f.gain).label("gain_n"),
-        func.sum(f.improved).label("improved"),
-    ]
+def _days_to_exit(exit_on, ended_on) -> ColumnElement:
+    return case((exit_on.is_(None), null()), (exit_on <= ended_on, 0), else_=days_between(ended_on, exit_on))
 
 
-def _union_all(features) -> CompoundSelect:
-    """Portable: one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``."""
-    f = features.c
-    selects = []
-    for dim, keys in DIMENSIONS.items():
-        key_cols = [
-            getattr(f, col).label(col) if col in keys else cast(null(), KEY_TYPES[col]).label(col)
-            for col in KEY_COLUMNS
-        ]
-        selects.append(
-            select(
-                literal(dim).label("dim"),
-                *key_cols,
-                f.score,
-                func.count().label("entries"),
-                func.count(f.person_id.distinct()).label("people"),
-                *_sums(f),
-            ).group_by(*(getattr(f, col) for col in keys), f.score)
-        )
-    return union_all(*selects)
+# --- PostgreSQL: two statements, one hashed GROUPING SETS pass each --------------------------------------
 
 
 def grouping_mask(dim: str) -> int:
@@ -279,11 +241,63 @@ def grouping_mask(dim: str) -> int:
     )
 
 
-def _repeats(cohort) -> CTE:
-    """PostgreSQL: per cohort step with an earlier step (lower id) of the same person, one 0/1 flag per
-    dimension: 1 if one of those earlier steps falls in the same cell. Distinct people in a cell are then its
-    steps minus its flagged steps: exact, with no ``COUNT(DISTINCT)`` (a sort per group) on the big pass.
-    People average about two cohort steps each, so this self-join on ``person_id`` stays small."""
+def _grouping_sets(source, measures: list) -> Select:
+    """Every dimension in one hashed ``GROUP BY GROUPING SETS`` pass over ``source``'s cell columns."""
+    f = source.c
+    keys = [f[col] for col in KEY_COLUMNS]
+    mask = func.grouping(*keys)
+    sets = [tuple_(*(f[col] for col in cols), f.score) for cols in DIMENSIONS.values()]
+    return select(
+        case(*((mask == grouping_mask(dim), literal(dim)) for dim in DIMENSIONS)).label("dim"),
+        *(k.label(col) for k, col in zip(keys, KEY_COLUMNS, strict=True)),
+        f.score,
+        *measures,
+    ).group_by(func.grouping_sets(*sets))
+
+
+def _counts_and_progress(cohort: CTE) -> Select:
+    """Entries, completions, drop-outs, ended steps and progression. The steps are first summed per finest
+    cell (one hash table), so the grouping sets run over a few thousand rows instead of every step."""
+    progress = _progress(cohort)
+    c, g = cohort.c, progress.c
+    cell = [c[col] for col in CELL_COLUMNS]
+    fine = (
+        select(
+            *cell,
+            func.count().label("entries"),
+            func.sum(c.is_completed).label("completed"),
+            func.sum(c.is_dropped).label("dropped_out"),
+            func.sum(c.is_ended).label("ended"),
+            func.sum(g.gain).label("gain_sum"),
+            func.count(g.gain).label("gain_n"),
+            func.sum(_improved(g.gain)).label("improved"),
+        )
+        .select_from(cohort.outerjoin(progress, g.step_id == c.step_id))
+        .group_by(*cell)
+        .subquery("fine")
+    )
+    f = fine.c
+    names = ("entries", "completed", "dropped_out", "ended", "gain_sum", "gain_n", "improved")
+    return _grouping_sets(fine, [func.sum(f[n]).label(n) for n in names])
+
+
+def _exits_and_repeats(cohort: CTE, policy: PositiveExitPolicy, year_start: date) -> Select:
+    """Positive exits with their delays, and the repeated steps that turn entries into distinct people.
+
+    ``repeats``: per cohort step with an earlier step (lower id) of the same person, one 0/1 flag per
+    dimension: 1 if one of those earlier steps falls in the same cell (the person is already counted there).
+    Both parts carry their step's cell, so they are stacked (``UNION ALL``) and aggregated without joining
+    back to the cohort."""
+    outcomes = _outcomes(policy, year_start)
+    c, oc = cohort.c, outcomes.c
+    cell = [c[col] for col in CELL_COLUMNS]
+    exits = (
+        select(*cell, c.ended_on, func.min(oc.start_date).label("exit_on"))
+        .select_from(cohort.join(outcomes, oc.person_id == c.person_id))
+        .where(*_exit_conditions(cohort, outcomes, policy))
+        .group_by(c.step_id, *cell, c.ended_on)
+        .cte("exits")
+    )
     r, o = cohort.alias("r"), cohort.alias("o")
     same = {
         "partner_id": o.c.partner_id == r.c.partner_id,
@@ -292,32 +306,103 @@ def _repeats(cohort) -> CTE:
         "bassin": o.c.bassin.is_not_distinct_from(r.c.bassin),
         "period": o.c.period == r.c.period,
     }
-    flags = []
-    for dim, keys in DIMENSIONS.items():
-        condition = and_(true(), *(same[col] for col in keys))
-        flags.append(func.max(case((condition, 1), else_=0)).label(f"r_{dim}"))
-    return (
-        select(r.c.step_id, *flags)
+    flags = [
+        func.max(case((and_(true(), *(same[col] for col in keys)), 1), else_=0)).label(f"r_{dim}")
+        for dim, keys in DIMENSIONS.items()
+    ]
+    r_cell = [r.c[col] for col in CELL_COLUMNS]
+    repeats = (
+        select(*r_cell, *flags)
         .select_from(r.join(o, and_(o.c.person_id == r.c.person_id, o.c.step_id < r.c.step_id)))
-        .group_by(r.c.step_id)
+        .group_by(r.c.step_id, *r_cell)
         .cte("repeats")
     )
-
-
-def _grouping_sets(features) -> Select:
-    """PostgreSQL: every dimension in one hashed ``GROUP BY GROUPING SETS`` pass over the step features."""
-    f = features.c
-    keys = [getattr(f, col) for col in KEY_COLUMNS]
-    mask = func.grouping(*keys)
-    people = func.count() - case(
-        *((mask == grouping_mask(dim), func.sum(f[f"r_{dim}"])) for dim in DIMENSIONS), else_=0
+    e, rp = exits.c, repeats.c
+    zero = literal(0)
+    stacked = union_all(
+        select(
+            *(e[col] for col in CELL_COLUMNS),
+            literal(1).label("positive"),
+            _days_to_exit(e.exit_on, e.ended_on).label("days"),
+            *(zero.label(f"r_{dim}") for dim in DIMENSIONS),
+        ),
+        select(
+            *(rp[col] for col in CELL_COLUMNS),
+            zero,
+            cast(null(), Integer),
+            *(rp[f"r_{dim}"] for dim in DIMENSIONS),
+        ),
+    ).subquery("stacked")
+    s = stacked.c
+    mask = func.grouping(*(s[col] for col in KEY_COLUMNS))
+    repeated = case(*((mask == grouping_mask(dim), func.sum(s[f"r_{dim}"])) for dim in DIMENSIONS), else_=0)
+    return _grouping_sets(
+        stacked,
+        [
+            func.sum(s.positive).label("positive_exits"),
+            func.sum(s.days).label("days_sum"),
+            func.count(s.days).label("days_n"),
+            repeated.label("repeated"),
+        ],
     )
-    sets = [tuple_(*(getattr(f, col) for col in cols), f.score) for cols in DIMENSIONS.values()]
-    return select(
-        case(*((mask == grouping_mask(dim), literal(dim)) for dim in DIMENSIONS)).label("dim"),
-        *(k.label(col) for k, col in zip(keys, KEY_COLUMNS, strict=True)),
-        f.score,
-        func.count().label("entries"),
-        people.label("people"),
-        *_sums(f),
-    ).group_by(func.grouping_sets(*sets))
+
+
+# --- elsewhere (SQLite): one statement ---------------------------------------------------------------------
+
+
+def _portable(cohort: CTE, policy: PositiveExitPolicy, year_start: date) -> CompoundSelect:
+    """One ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``."""
+    outcomes = _outcomes(policy, year_start)
+    c, oc = cohort.c, outcomes.c
+    exits = (
+        select(c.step_id, func.min(oc.start_date).label("exit_on"))
+        .select_from(cohort.join(outcomes, oc.person_id == c.person_id))
+        .where(*_exit_conditions(cohort, outcomes, policy))
+        .group_by(c.step_id)
+        .cte("exits")
+    )
+    progress = _progress(cohort)
+    e, g = exits.c, progress.c
+    features = (
+        select(
+            c.person_id,
+            *(c[col] for col in CELL_COLUMNS),
+            c.is_completed,
+            c.is_dropped,
+            c.is_ended,
+            case((e.exit_on.is_not(None), 1), else_=0).label("is_positive"),
+            _days_to_exit(e.exit_on, c.ended_on).label("days_to_exit"),
+            g.gain,
+            _improved(g.gain).label("improved"),
+        )
+        .select_from(
+            cohort.outerjoin(exits, e.step_id == c.step_id).outerjoin(progress, g.step_id == c.step_id)
+        )
+        .cte("features")
+    )
+    f = features.c
+    selects = []
+    for dim, keys in DIMENSIONS.items():
+        key_cols = [
+            f[col].label(col) if col in keys else cast(null(), KEY_TYPES[col]).label(col)
+            for col in KEY_COLUMNS
+        ]
+        selects.append(
+            select(
+                literal(dim).label("dim"),
+                *key_cols,
+                f.score,
+                func.count().label("entries"),
+                (func.count() - func.count(f.person_id.distinct())).label("repeated"),
+                func.sum(f.is_completed).label("completed"),
+                func.sum(f.is_dropped).label("dropped_out"),
+                func.sum(f.is_ended).label("ended"),
+                func.sum(f.is_positive).label("positive_exits"),
+                func.sum(f.days_to_exit).label("days_sum"),
+                func.count(f.days_to_exit).label("days_n"),
+                func.sum(f.gain).label("gain_sum"),
+                func.count(f.gain).label("gain_n"),
+                func.sum(f.improved).label("improved"),
+            ).group_by(*(f[col] for col in keys), f.score)
+        )
+    return union_all(*selects)

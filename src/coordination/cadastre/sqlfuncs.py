@@ -66,7 +66,8 @@ class quarter_key(FunctionElement):  # noqa: N801
 def _quarter_pg(element, compiler, **kw):
     (day,) = list(element.clauses)
     d = compiler.process(day, **kw)
-    return f"(CAST(EXTRACT(YEAR FROM {d}) AS INTEGER) * 10 + CAST(EXTRACT(QUARTER FROM {d}) AS INTEGER))"
+    # date_part (double precision), not EXTRACT (numeric since PostgreSQL 14): computed for every cohort step
+    return f"(CAST(date_part('year', {d}) AS INTEGER) * 10 + CAST(date_part('quarter', {d}) AS INTEGER))"
 
 
 @compiles(quarter_key, "sqlite")
