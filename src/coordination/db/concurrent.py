@@ -28,6 +28,8 @@ async def run_concurrently(
 ) -> list[list[RowMapping]]:
     """Each statement's rows, in order. ``settings`` are applied with ``SET LOCAL`` on every connection;
     the transactions are read-only and rolled back at the end."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError("run_concurrently needs PostgreSQL (exported snapshots)")
     async with AsyncExitStack() as stack:
         connections: list[AsyncConnection] = []
         for _ in statements:
