@@ -1,7 +1,7 @@
 """Effectiveness figures for regulators: per partner, agreement, service, bassin and quarter of one year.
 
-``evaluate(session, year, policy)`` runs the single aggregate query of :mod:`.evaluation_sql`, then, on
-those aggregated rows only:
+``evaluate(session, year, policy)`` runs the aggregate statements of :mod:`.evaluation_sql` (on PostgreSQL
+two, at the same time, on one snapshot), adds their rows up into cells, then, on those aggregated rows only:
 
 1. reference positive-exit rates per proximity score (all partners) → each cell's expected positive exits,
    observed/expected ratio with a Wilson-based interval (:mod:`.stats`, indirect standardisation);

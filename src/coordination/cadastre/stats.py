@@ -22,6 +22,7 @@ import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from scipy.stats import norm
 
@@ -94,7 +95,9 @@ def positive_exit_on(step: StepFacts, others: Iterable[StepFacts], policy: Posit
 # --- intervals -----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16)
 def z_for(confidence: float) -> float:
+    """Memoised: asked twice per cell, always with the policy's one confidence level."""
     return float(norm.ppf(1 - (1 - confidence) / 2))
 
 
