@@ -12,8 +12,11 @@ serves again once S3 is back / the supervisor has replaced the worker.
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -93,6 +96,56 @@ def _pdf_body(size: int) -> bytes:
     return PDF + b"%" + b"0" * (size - len(PDF) - 1)
 
 
+class HeldVerdicts:
+    """A unix-socket relay to the real clamd that holds each INSTREAM verdict ``seconds`` before passing
+    it on, as a clamd with a full signature database takes seconds to scan a large document (the tests'
+    EICAR-only one answers at once). The document is scanned while it is stored, so this is the window
+    between "object stored" and "row committed" that a killed worker leaves an orphan in."""
+
+    def __init__(self, clamd: Path, path: Path, seconds: float) -> None:
+        self.clamd, self.path, self.seconds = str(clamd), str(path), seconds
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(self.path)
+        self.listener.listen()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def _relay(self, client: socket.socket) -> None:
+        with client, socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as upstream:
+            try:
+                upstream.connect(self.clamd)
+                head = client.recv(65536)
+                upstream.sendall(head)
+                threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+                reply = b""
+                while not reply.endswith(b"\0") and (data := upstream.recv(4096)):
+                    reply += data
+                if head.startswith(b"zINSTREAM"):
+                    time.sleep(self.seconds)
+                client.sendall(reply)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.listener.close()
+        Path(self.path).unlink(missing_ok=True)
+
+
 async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path) -> None:
     server, proxy = s3_behind_proxy
     world, env, url, direct = await _prepare(tmp_path, server, proxy)
@@ -166,12 +219,13 @@ async def test_worker_killed_between_object_and_row_leaves_an_orphan_the_sweep_r
     s3_behind_proxy, tmp_path, clamd_socket
 ) -> None:
     server, proxy = s3_behind_proxy
-    world, env, url, direct = await _prepare(tmp_path, server, proxy, clamd_socket=str(clamd_socket))
+    slow_clamd = HeldVerdicts(clamd_socket, clamd_socket.with_name("held.sock"), seconds=3)
+    world, env, url, direct = await _prepare(tmp_path, server, proxy, clamd_socket=slow_clamd.path)
     rows_before = await _rows(url)
     objects_before = await _objects(direct)
     live = LiveServer(env, workers=2).start()
     try:
-        body = _pdf_body(18 * MiB)  # the scan that follows the store takes a moment: the window we aim at
+        body = _pdf_body(18 * MiB)  # stored, its verdict held back: the window we aim at
         async with httpx.AsyncClient(base_url=live.url, timeout=60) as client:
             upload = asyncio.create_task(
                 client.post(
@@ -206,6 +260,7 @@ async def test_worker_killed_between_object_and_row_leaves_an_orphan_the_sweep_r
             assert listing.status_code == 200
     finally:
         live.stop()
+        slow_clamd.close()
     rows = await _rows(url)
     assert rows == rows_before, "no row for the interrupted upload"
     orphans = (await _objects(direct)) - objects_before

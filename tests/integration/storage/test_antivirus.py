@@ -49,7 +49,7 @@ async def test_clean_file_passes(clamd_socket) -> None:
 
 
 async def test_scans_a_stored_document_as_a_stream(clamd_socket, tmp_path) -> None:
-    """The dossier's path: the object is stored first, then streamed from the store to clamd."""
+    """A stored object streamed from the store to clamd (uploads are scanned while they are stored)."""
     store = FilesystemStore(tmp_path)
     await store.put("quarantine/1", chunked(EICAR), max_size=MiB)
     async with await store.open("quarantine/1") as stream:

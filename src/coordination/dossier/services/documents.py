@@ -3,12 +3,14 @@ download, deletion as an event, and the orphan sweep.
 
 Order of operations (object first, row second):
 
-1. the request body streams into the store; the first bytes are sniffed (magic bytes + extension) and
-   the size limit is enforced while streaming; the store computes size and SHA-256 on the way;
-2. the stored object streams back through clamd; infected → the object is deleted, 422; scanner
-   unreachable or failing → the object is deleted, 503 (never recorded as clean);
-3. only then are the rows added and flushed; if the transaction does not commit, the caller deletes the
-   object (:func:`discard_on_failure`), and the sweep removes whatever a crash left behind.
+1. the request body streams into the store and through clamd at the same time (:func:`store_and_scan`);
+   the first bytes are sniffed (magic bytes + extension) and the size limit is enforced while streaming;
+   the store computes size and SHA-256 on the way;
+2. infected → the object is deleted, 422; scanner unreachable or failing → the object is deleted, 503
+   (never recorded as clean);
+3. only then are the rows added and flushed: a document is never downloadable before a clean verdict. If
+   the transaction does not commit, the caller deletes the object (:func:`discard_object`), and the sweep
+   removes whatever a crash left behind.
 
 Nothing in this module holds a whole document in memory.
 """
@@ -38,8 +40,9 @@ from coordination.errors import (
     ServiceUnavailable,
     Unprocessable,
 )
-from coordination.storage.antivirus import Scanner, ScannerError, ScanStatus
+from coordination.storage.antivirus import ScanFailed, Scanner, ScannerError, ScanStatus
 from coordination.storage.base import DocumentStore, StorageError, TooLarge
+from coordination.storage.tee import tee
 
 KEY_PREFIX = "persons/"
 SWEEP_GRACE = timedelta(hours=1)
@@ -121,6 +124,16 @@ async def discard_object(store: DocumentStore, key: str) -> None:
         pass
 
 
+async def capped(chunks: AsyncIterable[bytes], max_size: int) -> AsyncIterator[bytes]:
+    """Stop reading the body as soon as it exceeds ``max_size`` (the store checks it again)."""
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > max_size:
+            raise TooLarge(max_size)
+        yield chunk
+
+
 async def store_and_scan(
     store: DocumentStore,
     scanner: Scanner,
@@ -129,16 +142,27 @@ async def store_and_scan(
     filename: str,
     max_size: int,
 ) -> tuple[str, int, str, str, str | None]:
-    """Stream into the store, then scan. Returns (media_type, size, sha256, scan_status, signature).
+    """Stream into the store and through the scanner at once. Returns (media_type, size, sha256,
+    scan_status, signature).
+
+    Why at once (:func:`coordination.storage.tee.tee`): scanning after storing read the whole object back
+    from the store; side by side, an upload takes about as long as the slower of the two, with memory
+    bounded by a few chunks per side. The verdict is still known before this returns, hence before any row
+    exists. A scanner that answers "clean" without having read every byte is not believed (fail closed).
 
     On any refusal the object is gone before the error leaves this function.
     """
     found: list = []
     try:
-        stored = await store.put(
-            key, sniffed(chunks, filename, found), content_type="application/octet-stream", max_size=max_size
+        (stored, _), (result, scanned_all) = await tee(
+            capped(sniffed(chunks, filename, found), max_size),
+            lambda branch: store.put(key, branch, content_type="application/octet-stream", max_size=max_size),
+            scanner.scan,
         )
+        if result.status is ScanStatus.CLEAN and not scanned_all:
+            raise ScanFailed("L'antivirus a rendu son verdict sans avoir reçu tout le document.")
     except TooLarge as exc:
+        await discard_object(store, key)
         raise too_large(max_size) from exc
     except RejectedType as exc:
         await discard_object(store, key)
@@ -148,14 +172,6 @@ async def store_and_scan(
         raise ServiceUnavailable(
             f"Le stockage des documents est indisponible : {exc}", "store-unavailable"
         ) from exc
-    except BaseException:
-        await discard_object(store, key)
-        raise
-    doc_type = found[0]
-    try:
-        stream = await store.open(key)
-        async with stream:
-            result = await scanner.scan(stream)
     except ScannerError as exc:
         await discard_object(store, key)
         raise ServiceUnavailable(
@@ -173,7 +189,7 @@ async def store_and_scan(
             signature=result.signature,
         )
     status = "clean" if result.status is ScanStatus.CLEAN else "not_scanned"
-    return doc_type.media_type, stored.size, stored.sha256, status, result.signature
+    return found[0].media_type, stored.size, stored.sha256, status, result.signature
 
 
 async def create_document(
