@@ -17,11 +17,10 @@ into figures. Shapes:
 Every statement answers rows ``(dim, partner_id, service_id, agreement_id, bassin, period, score, …)``
 with some of the :data:`SUMMED_COLUMNS`; a measure a statement does not compute is absent from its rows.
 
-* PostgreSQL: two statements, meant to run at the same time on two connections sharing one snapshot
-  (:func:`coordination.db.concurrent.run_concurrently`): counts and progression in one, exits and repeats
-  in the other. Each aggregates every dimension in one hashed ``GROUP BY GROUPING SETS`` pass; the repeats
-  come from a self-join of the cohort on the person (people average about two cohort steps each), so no
-  ``COUNT(DISTINCT)`` (one sort per group) is needed.
+* PostgreSQL: one statement per share of the people (:class:`person_part`), meant to run at the same time
+  on their own connections sharing one snapshot (:func:`coordination.db.concurrent.run_concurrently`).
+  Each aggregates every dimension in one hashed ``GROUP BY GROUPING SETS`` pass; the repeats come from a
+  self-join of the cohort on the person, so no ``COUNT(DISTINCT)`` (one sort per group) is needed.
 * Elsewhere (SQLite): one statement, one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``,
   ``UNION ALL``.
 """
@@ -48,7 +47,9 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.functions import FunctionElement
 
 from coordination.cadastre.models import PartnerProfile
 from coordination.cadastre.policy import PositiveExitPolicy
@@ -93,16 +94,54 @@ CELL_COLUMNS = (*KEY_COLUMNS, "score")
 
 
 def evaluation_statements(
-    policy: PositiveExitPolicy, year_start: date, year_end: date, dialect: str = "sqlite"
+    policy: PositiveExitPolicy, year_start: date, year_end: date, dialect: str = "sqlite", parts: int = 1
 ) -> list[Select | CompoundSelect]:
-    """The statements for ``dialect``, whose rows add up to the evaluation's cells."""
-    cohort = _cohort(policy, year_start, year_end)
+    """The statements for ``dialect``, whose rows add up to the evaluation's cells. On PostgreSQL, ``parts``
+    statements, each over its own share of the people (see :func:`person_part`)."""
     if dialect == "postgresql":
-        return [_counts_and_progress(cohort), _exits_and_repeats(cohort, policy, year_start)]
-    return [_portable(cohort, policy, year_start)]
+        return [
+            _one_part(policy, year_start, year_end, (part, parts) if parts > 1 else None)
+            for part in range(parts)
+        ]
+    return [_portable(_cohort(policy, year_start, year_end), policy, year_start)]
 
 
-def _cohort(policy: PositiveExitPolicy, year_start: date, year_end: date) -> CTE:
+class person_part(FunctionElement):  # noqa: N801 - reads as SQL
+    """PostgreSQL: which of ``n`` shares a person falls in, from the last byte of their (random) id.
+
+    Every figure is a sum over people and their own steps (an exit, a repeat, a progression never looks at
+    another person), so the evaluation can be cut into disjoint shares of people, each computed by its own
+    statement on its own connection, and the rows added up: exactly the same figures, people counts
+    included, in about 1/n of the time on n cores."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "person_part"
+
+    def __init__(self, person_id, n: int) -> None:
+        self.n = int(n)
+        super().__init__(person_id)
+
+
+@compiles(person_part, "postgresql")
+def _person_part_pg(element, compiler, **kw):
+    (person_id,) = list(element.clauses)
+    return f"(get_byte(uuid_send({compiler.process(person_id, **kw)}), 15) % {element.n})"
+
+
+def in_share(person_id, part: tuple[int, int] | None) -> list[ColumnElement]:
+    """The filter keeping one share's people (none without shares). Written as the function ``int4eq(…)``
+    rather than the operator ``=``: with no statistics on the expression, PostgreSQL assumes that 0.5 % of
+    the rows pass an equality but a third pass a boolean function; planned for a few hundred steps instead
+    of tens of thousands, it would pick index loops and sorts everywhere."""
+    if part is None:
+        return []
+    return [func.int4eq(person_part(person_id, part[1]), part[0])]
+
+
+def _cohort(
+    policy: PositiveExitPolicy, year_start: date, year_end: date, part: tuple[int, int] | None = None
+) -> CTE:
     s = TrajectoryStep.__table__.alias("s")
     p = Person.__table__.alias("p")
     o = Organisation.__table__.alias("o")
@@ -134,6 +173,7 @@ def _cohort(policy: PositiveExitPolicy, year_start: date, year_end: date) -> CTE
             s.c.status.in_(STARTED_STATUSES),
             s.c.start_date >= year_start,
             s.c.start_date <= year_end,
+            *in_share(s.c.person_id, part),
         )
         .cte("cohort")
         # computed once, read by several parts of the statement
@@ -141,7 +181,7 @@ def _cohort(policy: PositiveExitPolicy, year_start: date, year_end: date) -> CTE
     )
 
 
-def _outcomes(policy: PositiveExitPolicy, year_start: date) -> CTE:
+def _outcomes(policy: PositiveExitPolicy, year_start: date, part: tuple[int, int] | None = None) -> CTE:
     """Steps that count as a positive exit. Only their start is bounded (an outcome starts on or after the
     step it follows, so not before the year): a step begun in the year may end, and find work, years later."""
     x = TrajectoryStep.__table__.alias("x")
@@ -163,7 +203,12 @@ def _outcomes(policy: PositiveExitPolicy, year_start: date) -> CTE:
     is_job = case((job_rule, 1), else_=0) if policy.job_enabled else literal(0)
     return (
         select(x.c.id.label("outcome_id"), x.c.person_id, x.c.start_date, is_job.label("is_job"))
-        .where(x.c.status.in_(policy.outcome_statuses), or_(*rules), x.c.start_date >= year_start)
+        .where(
+            x.c.status.in_(policy.outcome_statuses),
+            or_(*rules),
+            x.c.start_date >= year_start,
+            *in_share(x.c.person_id, part),
+        )
         .cte("outcomes")
         # materialised: a hash join of the cohort to the (few) outcome steps, not one index probe per step
         .prefix_with("MATERIALIZED")
@@ -184,7 +229,7 @@ def _exit_conditions(cohort: CTE, outcomes: CTE, policy: PositiveExitPolicy) -> 
     return [c.is_ended == 1, oc.outcome_id != c.step_id, oc.start_date >= c.start_date, window]
 
 
-def _progress(cohort: CTE) -> CTE:
+def _progress(cohort: CTE, part: tuple[int, int] | None = None) -> CTE:
     """Per cohort step with an item assessed twice or more: its mean gain over those items."""
     a = Assessment.__table__.alias("a")
     c = cohort.c
@@ -200,6 +245,7 @@ def _progress(cohort: CTE) -> CTE:
             func.count().over(partition_by=per_item).label("n"),
         )
         .select_from(a.join(cohort, c.step_id == a.c.step_id))
+        .where(*in_share(a.c.person_id, part))  # the share's assessments only: half the hash table for two
         .cte("ranked")
     )
     r = ranked.c
@@ -230,7 +276,7 @@ def _days_to_exit(exit_on, ended_on) -> ColumnElement:
     return case((exit_on.is_(None), null()), (exit_on <= ended_on, 0), else_=days_between(ended_on, exit_on))
 
 
-# --- PostgreSQL: two statements, one hashed GROUPING SETS pass each --------------------------------------
+# --- PostgreSQL: one statement per share of the people, one hashed GROUPING SETS pass each -----------------
 
 
 def grouping_mask(dim: str) -> int:
@@ -255,11 +301,25 @@ def _grouping_sets(source, measures: list) -> Select:
     ).group_by(func.grouping_sets(*sets))
 
 
-def _counts_and_progress(cohort: CTE) -> Select:
-    """Entries, completions, drop-outs, ended steps and progression. The steps are first summed per finest
-    cell (one hash table), so the grouping sets run over a few thousand rows instead of every step."""
-    progress = _progress(cohort)
-    c, g = cohort.c, progress.c
+def _one_part(
+    policy: PositiveExitPolicy, year_start: date, year_end: date, part: tuple[int, int] | None
+) -> Select:
+    """Every measure for one share of the people, in one hashed ``GROUPING SETS`` pass.
+
+    Three streams, each carrying its step's cell, are stacked (``UNION ALL``) and aggregated together:
+
+    * ``fine``: the cohort joined to its progression, first summed per finest cell (one hash table), so the
+      grouping sets read a few thousand rows instead of every step;
+    * ``exits``: per ended step with a positive exit, its delay;
+    * ``repeats``: per cohort step with an earlier step (lower id) of the same person, one 0/1 flag per
+      dimension: 1 if one of those earlier steps falls in the same cell (the person is already counted
+      there). People average about two cohort steps each, so this self-join on the person stays small and
+      no ``COUNT(DISTINCT)`` (one sort per group) is needed: people = entries − repeated.
+    """
+    cohort = _cohort(policy, year_start, year_end, part)
+    outcomes = _outcomes(policy, year_start, part)
+    progress = _progress(cohort, part)
+    c, oc, g = cohort.c, outcomes.c, progress.c
     cell = [c[col] for col in CELL_COLUMNS]
     fine = (
         select(
@@ -274,23 +334,8 @@ def _counts_and_progress(cohort: CTE) -> Select:
         )
         .select_from(cohort.outerjoin(progress, g.step_id == c.step_id))
         .group_by(*cell)
-        .subquery("fine")
+        .cte("fine")
     )
-    f = fine.c
-    names = ("entries", "completed", "dropped_out", "ended", "gain_sum", "gain_n", "improved")
-    return _grouping_sets(fine, [func.sum(f[n]).label(n) for n in names])
-
-
-def _exits_and_repeats(cohort: CTE, policy: PositiveExitPolicy, year_start: date) -> Select:
-    """Positive exits with their delays, and the repeated steps that turn entries into distinct people.
-
-    ``repeats``: per cohort step with an earlier step (lower id) of the same person, one 0/1 flag per
-    dimension: 1 if one of those earlier steps falls in the same cell (the person is already counted there).
-    Both parts carry their step's cell, so they are stacked (``UNION ALL``) and aggregated without joining
-    back to the cohort."""
-    outcomes = _outcomes(policy, year_start)
-    c, oc = cohort.c, outcomes.c
-    cell = [c[col] for col in CELL_COLUMNS]
     exits = (
         select(*cell, c.ended_on, func.min(oc.start_date).label("exit_on"))
         .select_from(cohort.join(outcomes, oc.person_id == c.person_id))
@@ -317,31 +362,28 @@ def _exits_and_repeats(cohort: CTE, policy: PositiveExitPolicy, year_start: date
         .group_by(r.c.step_id, *r_cell)
         .cte("repeats")
     )
-    e, rp = exits.c, repeats.c
-    zero = literal(0)
+    f, e, rp = fine.c, exits.c, repeats.c
+    counts = ("entries", "completed", "dropped_out", "ended", "gain_sum", "gain_n", "improved")
+    zero, no_days = literal(0), cast(null(), Integer)
+    no_flags = [zero.label(f"r_{dim}") for dim in DIMENSIONS]
     stacked = union_all(
-        select(
-            *(e[col] for col in CELL_COLUMNS),
-            literal(1).label("positive"),
-            _days_to_exit(e.exit_on, e.ended_on).label("days"),
-            *(zero.label(f"r_{dim}") for dim in DIMENSIONS),
-        ),
-        select(
-            *(rp[col] for col in CELL_COLUMNS),
-            zero,
-            cast(null(), Integer),
-            *(rp[f"r_{dim}"] for dim in DIMENSIONS),
-        ),
-    ).subquery("stacked")
-    s = stacked.c
-    mask = func.grouping(*(s[col] for col in KEY_COLUMNS))
-    repeated = case(*((mask == grouping_mask(dim), func.sum(s[f"r_{dim}"])) for dim in DIMENSIONS), else_=0)
+        select(*(f[col] for col in CELL_COLUMNS), *(f[n] for n in counts), zero.label("positive"),
+               no_days.label("days"), *no_flags),
+        select(*(e[col] for col in CELL_COLUMNS), *(zero for _ in counts), literal(1),
+               _days_to_exit(e.exit_on, e.ended_on), *no_flags),
+        select(*(rp[col] for col in CELL_COLUMNS), *(zero for _ in counts), zero, no_days,
+               *(rp[f"r_{dim}"] for dim in DIMENSIONS)),
+    ).subquery("stacked")  # fmt: skip
+    st = stacked.c
+    mask = func.grouping(*(st[col] for col in KEY_COLUMNS))
+    repeated = case(*((mask == grouping_mask(dim), func.sum(st[f"r_{dim}"])) for dim in DIMENSIONS), else_=0)
     return _grouping_sets(
         stacked,
         [
-            func.sum(s.positive).label("positive_exits"),
-            func.sum(s.days).label("days_sum"),
-            func.count(s.days).label("days_n"),
+            *(func.sum(st[n]).label(n) for n in counts),
+            func.sum(st.positive).label("positive_exits"),
+            func.sum(st.days).label("days_sum"),
+            func.count(st.days).label("days_n"),
             repeated.label("repeated"),
         ],
     )

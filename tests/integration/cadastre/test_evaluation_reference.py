@@ -225,14 +225,18 @@ def _reference(data: dict, policy) -> dict:
     return sums
 
 
-@pytest.mark.parametrize("windows", [(6, 6), (6, 3)], ids=["same-window", "shorter-training-window"])
-async def test_sums_match_a_row_by_row_computation(database, windows):
+@pytest.mark.parametrize(
+    ("windows", "parts"),
+    [((6, 6), 2), ((6, 3), 1), ((6, 6), 3)],
+    ids=["same-window", "shorter-training-window-one-statement", "three-shares-of-people"],
+)
+async def test_sums_match_a_row_by_row_computation(database, windows, parts):
     policy = load_policy(POLICIES)
     policy = replace(policy, job_within_months=windows[0], training_within_months=windows[1])
     async with direct_session(database) as session:
         data = await _population(session, random.Random(2025 + windows[1]))
     async with direct_session(database) as session:
-        cells = await aggregate_cells(session, YEAR_START, YEAR_END, policy)
+        cells = await aggregate_cells(session, YEAR_START, YEAR_END, policy, parts=parts)
     expected = _reference(data, policy)
     measures = (
         "entries",
