@@ -33,6 +33,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     CompoundSelect,
+    Float,
     Integer,
     String,
     and_,
@@ -304,38 +305,25 @@ def _grouping_sets(source, measures: list) -> Select:
 def _one_part(
     policy: PositiveExitPolicy, year_start: date, year_end: date, part: tuple[int, int] | None
 ) -> Select:
-    """Every measure for one share of the people, in one hashed ``GROUPING SETS`` pass.
+    """Every measure for one share of the people.
 
-    Three streams, each carrying its step's cell, are stacked (``UNION ALL``) and aggregated together:
+    Three streams of steps, each row carrying its step's cell, are stacked (``UNION ALL``):
 
-    * ``fine``: the cohort joined to its progression, first summed per finest cell (one hash table), so the
-      grouping sets read a few thousand rows instead of every step;
+    * the cohort joined to its progression: entries, completions, drop-outs, ended steps, gains;
     * ``exits``: per ended step with a positive exit, its delay;
     * ``repeats``: per cohort step with an earlier step (lower id) of the same person, one 0/1 flag per
       dimension: 1 if one of those earlier steps falls in the same cell (the person is already counted
       there). People average about two cohort steps each, so this self-join on the person stays small and
       no ``COUNT(DISTINCT)`` (one sort per group) is needed: people = entries − repeated.
+
+    They are summed per finest cell in one hash table (``fine``), then every dimension comes from one
+    hashed ``GROUPING SETS`` pass over those few thousand rows instead of over every step.
     """
     cohort = _cohort(policy, year_start, year_end, part)
     outcomes = _outcomes(policy, year_start, part)
     progress = _progress(cohort, part)
     c, oc, g = cohort.c, outcomes.c, progress.c
     cell = [c[col] for col in CELL_COLUMNS]
-    fine = (
-        select(
-            *cell,
-            func.count().label("entries"),
-            func.sum(c.is_completed).label("completed"),
-            func.sum(c.is_dropped).label("dropped_out"),
-            func.sum(c.is_ended).label("ended"),
-            func.sum(g.gain).label("gain_sum"),
-            func.count(g.gain).label("gain_n"),
-            func.sum(_improved(g.gain)).label("improved"),
-        )
-        .select_from(cohort.outerjoin(progress, g.step_id == c.step_id))
-        .group_by(*cell)
-        .cte("fine")
-    )
     exits = (
         select(*cell, c.ended_on, func.min(oc.start_date).label("exit_on"))
         .select_from(cohort.join(outcomes, oc.person_id == c.person_id))
@@ -362,31 +350,44 @@ def _one_part(
         .group_by(r.c.step_id, *r_cell)
         .cte("repeats")
     )
-    f, e, rp = fine.c, exits.c, repeats.c
-    counts = ("entries", "completed", "dropped_out", "ended", "gain_sum", "gain_n", "improved")
-    zero, no_days = literal(0), cast(null(), Integer)
+    e, rp = exits.c, repeats.c
+    zero, nothing = literal(0), cast(null(), Integer)
     no_flags = [zero.label(f"r_{dim}") for dim in DIMENSIONS]
     stacked = union_all(
-        select(*(f[col] for col in CELL_COLUMNS), *(f[n] for n in counts), zero.label("positive"),
-               no_days.label("days"), *no_flags),
-        select(*(e[col] for col in CELL_COLUMNS), *(zero for _ in counts), literal(1),
-               _days_to_exit(e.exit_on, e.ended_on), *no_flags),
-        select(*(rp[col] for col in CELL_COLUMNS), *(zero for _ in counts), zero, no_days,
-               *(rp[f"r_{dim}"] for dim in DIMENSIONS)),
-    ).subquery("stacked")  # fmt: skip
+        select(*cell, literal(1).label("entry"), c.is_completed, c.is_dropped, c.is_ended,
+               g.gain.label("gain"), _improved(g.gain).label("improved"), zero.label("positive"),
+               nothing.label("days"), *no_flags)
+        .select_from(cohort.outerjoin(progress, g.step_id == c.step_id)),
+        select(*(e[col] for col in CELL_COLUMNS), zero, zero, zero, zero, cast(null(), Float), nothing,
+               literal(1), _days_to_exit(e.exit_on, e.ended_on), *no_flags),
+        select(*(rp[col] for col in CELL_COLUMNS), zero, zero, zero, zero, cast(null(), Float), nothing,
+               zero, nothing, *(rp[f"r_{dim}"] for dim in DIMENSIONS)),
+    ).cte("stacked")  # fmt: skip
     st = stacked.c
-    mask = func.grouping(*(st[col] for col in KEY_COLUMNS))
-    repeated = case(*((mask == grouping_mask(dim), func.sum(st[f"r_{dim}"])) for dim in DIMENSIONS), else_=0)
-    return _grouping_sets(
-        stacked,
-        [
-            *(func.sum(st[n]).label(n) for n in counts),
+    fine = (
+        select(
+            *(st[col] for col in CELL_COLUMNS),
+            func.sum(st.entry).label("entries"),
+            func.sum(st.is_completed).label("completed"),
+            func.sum(st.is_dropped).label("dropped_out"),
+            func.sum(st.is_ended).label("ended"),
+            func.sum(st.gain).label("gain_sum"),
+            func.count(st.gain).label("gain_n"),
+            func.sum(st.improved).label("improved"),
             func.sum(st.positive).label("positive_exits"),
             func.sum(st.days).label("days_sum"),
             func.count(st.days).label("days_n"),
-            repeated.label("repeated"),
-        ],
+            *(func.sum(st[f"r_{dim}"]).label(f"r_{dim}") for dim in DIMENSIONS),
+        )
+        .group_by(*(st[col] for col in CELL_COLUMNS))
+        .subquery("fine")
     )
+    f = fine.c
+    mask = func.grouping(*(f[col] for col in KEY_COLUMNS))
+    repeated = case(*((mask == grouping_mask(dim), func.sum(f[f"r_{dim}"])) for dim in DIMENSIONS), else_=0)
+    summed = ("entries", "completed", "dropped_out", "ended", "gain_sum", "gain_n", "improved",
+              "positive_exits", "days_sum", "days_n")  # fmt: skip
+    return _grouping_sets(fine, [*(func.sum(f[n]).label(n) for n in summed), repeated.label("repeated")])
 
 
 # --- elsewhere (SQLite): one statement ---------------------------------------------------------------------
