@@ -246,7 +246,9 @@ def _progress(cohort: CTE, part: tuple[int, int] | None = None) -> CTE:
             func.count().over(partition_by=per_item).label("n"),
         )
         .select_from(a.join(cohort, c.step_id == a.c.step_id))
-        .where(*in_share(a.c.person_id, part))  # the share's assessments only: half the hash table for two
+        # the share's assessments only (half the hash table for two shares): an assessment's person is its
+        # step's, both written from the step by dossier.services.trajectory
+        .where(*in_share(a.c.person_id, part))
         .cte("ranked")
     )
     r = ranked.c
