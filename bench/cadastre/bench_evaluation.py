@@ -3,9 +3,10 @@
 100,000 people, 600,000 trajectory steps and 400,000 ICF assessments (1,000,000 events) on PostgreSQL,
 bulk-loaded with COPY. Target: the full evaluation (every dimension, standardisation, progression,
 disclosure control, Python included) in at most 1.5 × the time of the raw query, measured in the same run,
-with the same session settings (``EVALUATION_SETTINGS``: work_mem, JIT off) for both. On PostgreSQL the
-evaluation sends its two statements at the same time on two connections (one snapshot): on this 2-core
-machine it uses both cores, as the baseline's parallel scan does; a machine busy with other work shows it.
+with the same session settings (``EVALUATION_SETTINGS``: memory, JIT off, hash joins) for both. On
+PostgreSQL the evaluation splits the people in two shares, one statement each, sent at the same time on
+two connections (one snapshot): on this 2-core machine it uses both cores, as the baseline's parallel scan
+does; a machine busy with other work slows it more than the baseline.
 The two are timed alternately ``BENCH_ROUNDS`` times (5 by default); the ratio is of the medians.
 
 Run: scripts/with-postgres.sh .venv/bin/python bench/cadastre/bench_evaluation.py
