@@ -245,10 +245,9 @@ def _progress(cohort: CTE, part: tuple[int, int] | None = None) -> CTE:
             func.max(a.c.assessed_on).over(partition_by=per_item).label("last_on"),
             func.count().over(partition_by=per_item).label("n"),
         )
-        .select_from(a.join(cohort, c.step_id == a.c.step_id))
-        # the share's assessments only (half the hash table for two shares): an assessment's person is its
-        # step's, both written from the step by dossier.services.trajectory
-        .where(*in_share(a.c.person_id, part))
+        # a semi-join: the cohort's step ids are hashed (not the bigger assessments table); the share's
+        # assessments only: an assessment's person is its step's (dossier.services.trajectory writes both)
+        .where(a.c.step_id.in_(select(c.step_id)), *in_share(a.c.person_id, part))
         .cte("ranked")
     )
     r = ranked.c
