@@ -1,13 +1,14 @@
 """The access journal: append-only, one hash chain per person, verifiable.
 
 Why per person: two requests on two different files never wait for each other; two requests on the same
-file are serialised by the person's head row (``access_journal_heads``), locked until commit by the write
-that reserves the request's sequence numbers: on PostgreSQL inside the gate's facts query
-(:func:`reserve_cte`, an upsert, so a file's first append needs no other lock); on SQLite by
-:func:`lock_head`, whose write takes the database write lock.
+file are serialised by the person's head row (``access_journal_heads``), locked until commit: on
+PostgreSQL by the gate's one statement (``SELECT … FOR UPDATE`` of the head, then the rows and the head
+update in the same statement, see ``gate._pg_statement``; the database computes the rows' hashes from
+the canonical JSON the gate prepared, :func:`canonical_pieces`), or by :func:`lock_head` (its write takes
+SQLite's database write lock; PostgreSQL's row lock, or an advisory lock for a file's first row).
 
-An append of any number of rows (one per section of a full-file read) is then one multi-row INSERT and
-one head update, a single statement on PostgreSQL: the gate costs two round trips per request there.
+An append of any number of rows (one per section of a full-file read) is one multi-row INSERT and one
+head update (on PostgreSQL the gate does both in its single statement).
 
 Each row: ``seq`` = 1, 2, … per person, ``prev_hash`` = the previous row's ``row_hash`` (64 zeros for the
 first), ``row_hash = sha256(canonical JSON of the fields + prev_hash)``. ``access_journal_heads`` holds
@@ -38,7 +39,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CTE, bindparam, func, select, text, union_all, update
+from sqlalchemy import Text, bindparam, func, literal_column, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -85,15 +86,63 @@ def _canonical_value(value: Any) -> Any:
     return value
 
 
-def row_hash(fields: dict[str, Any], prev_hash: str) -> str:
-    """sha256 of the canonical JSON of :data:`HASHED_FIELDS` followed by ``prev_hash``."""
-    canonical = json.dumps(
+def canonical_json(fields: dict[str, Any]) -> str:
+    """The canonical JSON of :data:`HASHED_FIELDS` (sorted keys, no spaces, UTF-8 kept)."""
+    return json.dumps(
         {name: _canonical_value(fields.get(name)) for name in HASHED_FIELDS},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    return hashlib.sha256(canonical.encode() + b"|" + prev_hash.encode()).hexdigest()
+
+
+def row_hash(fields: dict[str, Any], prev_hash: str) -> str:
+    """sha256 of the canonical JSON of :data:`HASHED_FIELDS` followed by ``prev_hash``."""
+    return hashlib.sha256(canonical_json(fields).encode() + b"|" + prev_hash.encode()).hexdigest()
+
+
+_SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
+_KEY_PREFIXES = tuple(
+    ("{" if n == 0 else ",") + json.dumps(name) + ":" for n, name in enumerate(_SORTED_FIELDS)
+)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def encode_value(value: Any) -> str:
+    """One field's value as it appears in :func:`canonical_json` (one encoder object, not one per call)."""
+    if value is None:
+        return "null"
+    if isinstance(value, UUID):
+        return f'"{value}"'  # hex digits and hyphens: nothing to escape
+    return _ENCODER.encode(_canonical_value(value))
+
+
+def canonical_pieces(encoded: dict[str, str], holes: tuple[str, ...]) -> list[str]:
+    """:func:`canonical_json` cut at the values of the fields named in ``holes`` (``len(holes) + 1``
+    pieces), for the database to fill them in: ``pieces[0] + <hole 0> + pieces[1] + … `` is the canonical
+    JSON when each hole gets :func:`encode_value` of its field. ``encoded``: every other field's
+    :func:`encode_value`. Built key by key the way ``json.dumps(sort_keys=True, separators=(",", ":"))``
+    writes a flat object, so no field's content can be mistaken for a hole."""
+    pieces: list[str] = []
+    current = ""
+    for prefix, name in zip(_KEY_PREFIXES, _SORTED_FIELDS, strict=True):
+        current += prefix
+        if name in holes:
+            pieces.append(current)
+            current = ""
+        else:
+            current += encoded[name]
+    pieces.append(current + "}")
+    return pieces
+
+
+def sql_row_hash(canonical, prev_hash):
+    """The SQL expression of :func:`row_hash` (PostgreSQL), from the canonical JSON text and the previous
+    hash: ``encode(sha256(convert_to(canonical || '|' || prev, 'UTF8')), 'hex')``."""
+    text_ = canonical.concat(literal_column("'|'", Text)).concat(prev_hash)
+    return func.encode(func.sha256(func.convert_to(text_, literal_column("'UTF8'"))), literal_column("'hex'"))
 
 
 def is_postgres(session: AsyncSession | Session) -> bool:
@@ -109,37 +158,6 @@ def execute(session: Session, statement, params: dict[str, Any] | None = None):
     return session.connection().execute(statement, params)
 
 
-_RESERVE_SQL = """\
-INSERT INTO access_journal_heads (person_id, seq, head_hash, updated_at)
-SELECT persons.id, :count, :genesis, :now FROM persons WHERE persons.id = :person_id
-ON CONFLICT (person_id) DO UPDATE SET seq = access_journal_heads.seq + excluded.seq
-RETURNING access_journal_heads.seq, access_journal_heads.head_hash"""
-
-
-def reserve_cte() -> CTE:
-    """PostgreSQL: a data-modifying CTE that locks the person's chain head and reserves ``:count``
-    sequence numbers, for the gate to put into its facts query (so the lock costs no round trip of its
-    own). Bound parameters: ``person_id``, ``count``, ``now``.
-
-    ``INSERT … ON CONFLICT DO UPDATE SET seq = seq + count … RETURNING seq, head_hash``: the head row is
-    created (``seq = count``, genesis hash) on a file's first append, else its ``seq`` is moved forward
-    while ``head_hash`` is left as it is, so RETURNING gives the reserved LAST ``seq`` and the hash the first
-    new row must follow. The row stays locked until the transaction ends: a concurrent append to the same
-    file waits here, then (READ COMMITTED) works on the committed head. Its source is ``persons`` filtered
-    on the person: an unknown person (404, not journaled) creates no head.
-
-    Written as SQL text: SQLAlchemy does not cache the compiled form of its PostgreSQL ``insert`` construct
-    (it would be compiled again on every decision); a textual CTE is compiled once.
-    """
-    statement = text(_RESERVE_SQL).bindparams(
-        bindparam("person_id", type_=_heads.c.person_id.type),
-        bindparam("count", type_=_heads.c.seq.type),
-        bindparam("now", type_=_heads.c.updated_at.type),
-        bindparam("genesis", GENESIS_HASH, type_=_heads.c.head_hash.type),
-    )
-    return statement.columns(_heads.c.seq, _heads.c.head_hash).cte("reserve")
-
-
 def lock_head_sync(session: Session, person_id: UUID, count: int = 1) -> tuple[int, str]:
     """Lock the person's chain head until the end of the transaction, reserve ``count`` sequence numbers,
     and return the (seq, hash) of the chain's current last row (the first new row gets ``seq + 1``).
@@ -150,7 +168,8 @@ def lock_head_sync(session: Session, person_id: UUID, count: int = 1) -> tuple[i
     upgrades a stale read). The first append of a file has no head row yet: then the PostgreSQL advisory
     lock on the person (``pg_advisory_xact_lock(hashtext(person_id))``) serialises creating it.
 
-    The gate does not use this on PostgreSQL: its facts query reserves with :func:`reserve_cte`.
+    The gate uses this on PostgreSQL only for a file's first journal rows (its own statement locks an
+    existing head, see ``gate._pg_statement``).
     """
     touch = (
         update(_heads)
@@ -230,23 +249,17 @@ def append_entries_sync(
     principal: Principal,
     request_id: str,
     entries: list[Entry],
-    reserved: tuple[int, str] | None = None,
 ) -> list[UUID]:
     """Append ``entries`` (in order) to the person's chain in the caller's transaction; returns their ids.
 
-    ``reserved``: the (seq, hash) of the chain's last row, when the head is already locked and
-    ``len(entries)`` sequence numbers already reserved in this transaction (PostgreSQL: the gate's facts
-    query, :func:`reserve_cte`); otherwise :func:`lock_head` does it here. Then the rows are hashed in
-    order and written with ONE multi-row INSERT, and the head's hash moved to the last one: on PostgreSQL
-    in the same statement, so the whole append is one round trip after the reservation.
+    :func:`lock_head` locks the head and reserves ``len(entries)`` sequence numbers; the rows are hashed
+    in order and written with ONE multi-row INSERT, and the head's hash moved to the last one (on
+    PostgreSQL in the same statement).
     """
     if not entries:
         return []
     count = len(entries)
-    if reserved is None:
-        last_seq, prev = lock_head_sync(session, person_id, count)
-    else:
-        last_seq, prev = reserved
+    last_seq, prev = lock_head_sync(session, person_id, count)
     at = utcnow()
     common = {
         "person_id": person_id,
@@ -294,7 +307,6 @@ async def append_entries(
     principal: Principal,
     request_id: str,
     entries: list[Entry],
-    reserved: tuple[int, str] | None = None,
 ) -> list[UUID]:
     """:func:`append_entries_sync` from async code."""
     return await session.run_sync(
@@ -304,7 +316,6 @@ async def append_entries(
             principal=principal,
             request_id=request_id,
             entries=entries,
-            reserved=reserved,
         )
     )
 
