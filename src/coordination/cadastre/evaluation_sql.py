@@ -104,7 +104,7 @@ def evaluation_statements(
             _one_part(policy, year_start, year_end, (part, parts) if parts > 1 else None)
             for part in range(parts)
         ]
-    return [_portable(_cohort(policy, year_start, year_end), policy, year_start)]
+    return [_portable(policy, year_start, year_end)]
 
 
 class person_part(FunctionElement):  # noqa: N801 - reads as SQL
@@ -140,10 +140,72 @@ def in_share(person_id, part: tuple[int, int] | None) -> list[ColumnElement]:
     return [func.int4eq(person_part(person_id, part[1]), part[0])]
 
 
-def _cohort(
+def _cohort_filter(s, policy: PositiveExitPolicy, year_start: date, year_end: date) -> ColumnElement:
+    return and_(
+        s.c.kind.in_(policy.cohort_kinds),
+        s.c.status.in_(STARTED_STATUSES),
+        s.c.start_date >= year_start,
+        s.c.start_date <= year_end,
+    )
+
+
+def _outcome_rules(x, policy: PositiveExitPolicy) -> tuple[ColumnElement, ColumnElement]:
+    """(is an outcome, is a job outcome) for the step ``x``."""
+    job_rule = and_(
+        x.c.kind.in_(policy.job_kinds),
+        or_(
+            x.c.job_duration_months >= policy.job_min_months,
+            x.c.job_contract_kind.in_(policy.open_ended_contracts),
+        ),
+    )
+    training_rule = x.c.kind.in_(policy.training_kinds)
+    if policy.training_qualifying_only:
+        training_rule = and_(training_rule, x.c.training_qualifying.is_(True))
+    rules = []
+    if policy.job_enabled:
+        rules.append(job_rule)
+    if policy.training_enabled:
+        rules.append(training_rule)
+    is_job = case((job_rule, 1), else_=0) if policy.job_enabled else literal(0)
+    return and_(x.c.status.in_(policy.outcome_statuses), or_(*rules)), is_job
+
+
+def _steps(
     policy: PositiveExitPolicy, year_start: date, year_end: date, part: tuple[int, int] | None = None
 ) -> CTE:
-    s = TrajectoryStep.__table__.alias("s")
+    """One pass over the steps table: the (share's) steps that may be in the cohort or be an outcome.
+    Outcomes are bounded by their start only (an outcome starts on or after the step it follows, so not
+    before the year): a step begun in the year may end, and find work, years later."""
+    t = TrajectoryStep.__table__.alias("t")
+    is_outcome, _ = _outcome_rules(t, policy)
+    return (
+        select(
+            t.c.id,
+            t.c.person_id,
+            t.c.organisation_id,
+            t.c.service_id,
+            t.c.agreement_id,
+            t.c.kind,
+            t.c.status,
+            t.c.start_date,
+            t.c.end_date,
+            t.c.exit_date,
+            t.c.job_duration_months,
+            t.c.job_contract_kind,
+            t.c.training_qualifying,
+        )
+        .where(
+            t.c.start_date >= year_start,
+            or_(_cohort_filter(t, policy, year_start, year_end), is_outcome),
+            *in_share(t.c.person_id, part),
+        )
+        .cte("steps")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _cohort(steps: CTE, policy: PositiveExitPolicy, year_start: date, year_end: date) -> CTE:
+    s = steps.alias("s")
     p = Person.__table__.alias("p")
     o = Organisation.__table__.alias("o")
     cp = PartnerProfile.__table__.alias("cp")
@@ -169,47 +231,20 @@ def _cohort(
         .join(cp, cp.c.organisation_id == s.c.organisation_id)
         .join(p, p.c.id == s.c.person_id)
         .join(o, o.c.id == s.c.organisation_id)
-        .where(
-            s.c.kind.in_(policy.cohort_kinds),
-            s.c.status.in_(STARTED_STATUSES),
-            s.c.start_date >= year_start,
-            s.c.start_date <= year_end,
-            *in_share(s.c.person_id, part),
-        )
+        .where(_cohort_filter(s, policy, year_start, year_end))
         .cte("cohort")
         # computed once, read by several parts of the statement
         .prefix_with("MATERIALIZED")
     )
 
 
-def _outcomes(policy: PositiveExitPolicy, year_start: date, part: tuple[int, int] | None = None) -> CTE:
-    """Steps that count as a positive exit. Only their start is bounded (an outcome starts on or after the
-    step it follows, so not before the year): a step begun in the year may end, and find work, years later."""
-    x = TrajectoryStep.__table__.alias("x")
-    job_rule = and_(
-        x.c.kind.in_(policy.job_kinds),
-        or_(
-            x.c.job_duration_months >= policy.job_min_months,
-            x.c.job_contract_kind.in_(policy.open_ended_contracts),
-        ),
-    )
-    training_rule = x.c.kind.in_(policy.training_kinds)
-    if policy.training_qualifying_only:
-        training_rule = and_(training_rule, x.c.training_qualifying.is_(True))
-    rules = []
-    if policy.job_enabled:
-        rules.append(job_rule)
-    if policy.training_enabled:
-        rules.append(training_rule)
-    is_job = case((job_rule, 1), else_=0) if policy.job_enabled else literal(0)
+def _outcomes(steps: CTE, policy: PositiveExitPolicy) -> CTE:
+    """Steps that count as a positive exit."""
+    x = steps.alias("x")
+    is_outcome, is_job = _outcome_rules(x, policy)
     return (
         select(x.c.id.label("outcome_id"), x.c.person_id, x.c.start_date, is_job.label("is_job"))
-        .where(
-            x.c.status.in_(policy.outcome_statuses),
-            or_(*rules),
-            x.c.start_date >= year_start,
-            *in_share(x.c.person_id, part),
-        )
+        .where(is_outcome)
         .cte("outcomes")
         # materialised: a hash join of the cohort to the (few) outcome steps, not one index probe per step
         .prefix_with("MATERIALIZED")
@@ -320,8 +355,8 @@ def _one_part(
     They are summed per finest cell in one hash table (``fine``), then every dimension comes from one
     hashed ``GROUPING SETS`` pass over those few thousand rows instead of over every step.
     """
-    cohort = _cohort(policy, year_start, year_end, part)
-    outcomes = _outcomes(policy, year_start, part)
+    steps = _steps(policy, year_start, year_end, part)
+    cohort, outcomes = _cohort(steps, policy, year_start, year_end), _outcomes(steps, policy)
     progress = _progress(cohort, part)
     c, oc, g = cohort.c, outcomes.c, progress.c
     cell = [c[col] for col in CELL_COLUMNS]
@@ -394,9 +429,10 @@ def _one_part(
 # --- elsewhere (SQLite): one statement ---------------------------------------------------------------------
 
 
-def _portable(cohort: CTE, policy: PositiveExitPolicy, year_start: date) -> CompoundSelect:
+def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> CompoundSelect:
     """One ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``."""
-    outcomes = _outcomes(policy, year_start)
+    steps = _steps(policy, year_start, year_end)
+    cohort, outcomes = _cohort(steps, policy, year_start, year_end), _outcomes(steps, policy)
     c, oc = cohort.c, outcomes.c
     exits = (
         select(c.step_id, func.min(oc.start_date).label("exit_on"))
