@@ -419,11 +419,17 @@ def _one_part(
         .subquery("fine")
     )
     f = fine.c
+
+    def total(column):
+        # in double precision: exact for these integer counts (far below 2**53), and summed natively where
+        # the bigints of ``fine`` would be summed as numeric
+        return func.sum(cast(column, Float))
+
     mask = func.grouping(*(f[col] for col in KEY_COLUMNS))
-    repeated = case(*((mask == grouping_mask(dim), func.sum(f[f"r_{dim}"])) for dim in DIMENSIONS), else_=0)
+    repeated = case(*((mask == grouping_mask(dim), total(f[f"r_{dim}"])) for dim in DIMENSIONS), else_=0)
     summed = ("entries", "completed", "dropped_out", "ended", "gain_sum", "gain_n", "improved",
               "positive_exits", "days_sum", "days_n")  # fmt: skip
-    return _grouping_sets(fine, [*(func.sum(f[n]).label(n) for n in summed), repeated.label("repeated")])
+    return _grouping_sets(fine, [*(total(f[n]).label(n) for n in summed), repeated.label("repeated")])
 
 
 # --- elsewhere (SQLite): one statement ---------------------------------------------------------------------
