@@ -60,16 +60,13 @@ EVALUATION_SETTINGS = {
     "jit": "off",
     "enable_mergejoin": "off",
     "enable_nestloop": "off",
-    "enable_sort": "off",
 }
 """PostgreSQL settings for the evaluation's transactions only (``SET LOCAL``). Its sorts and hashes stay in
 memory. The planner has no statistics on a ``WITH`` query's rows: it takes the cohort's people for 200
 distinct values, so it over-estimates the self-joins on the person by orders of magnitude. Then it would
 (1) JIT-compile, which costs more than the whole execution, (2) sort both sides of the cohort for a merge
-join, (3) probe an index once per step in a nested loop, or (4) sort the stacked steps to sum them per
-cell, where hashing (a few tens of MB, well within ``work_mem``) is two to five times faster. Every join
-here is an equality on ids; the one sort left is the window functions' (progression), which has no other
-way."""
+join, or (3) probe an index once per step in a nested loop, where hashing (a few tens of MB, well within
+``work_mem``) is two to five times faster. Every join here is an equality on ids."""
 
 
 @dataclass
