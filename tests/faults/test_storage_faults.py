@@ -1,9 +1,11 @@
-"""The S3 server stops in the middle of an upload; a worker is killed between object and row; the sweep.
+"""The S3 server stops in the middle of an upload or a download; a worker is killed between object and row;
+the sweep.
 
 Both against the real service (uvicorn, two workers) whose S3 traffic goes through a :class:`Proxy` to a
 moto S3 server of the test's own, so "S3 stops" is exact and the bucket can be inspected afterwards.
 
-Proves: the upload that loses S3 half-way fails cleanly with **503 problem details** and leaves no row;
+Proves: the upload that loses S3 half-way fails cleanly with **503 problem details** and leaves no row; a
+download that loses S3 half-way is cut short (never passed off as complete) and works again afterwards;
 no row ever points to a missing object; a worker killed after the object is stored but before its row
 is committed leaves an orphan object, and ``sweep_orphans`` removes it (and nothing else); the service
 serves again once S3 is back / the supervisor has replaced the worker.
@@ -213,6 +215,44 @@ async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path) ->
     assert {k for k, purged in rows.items() if purged is None} <= objects, "a row points to a missing object"
     await _sweep(url, direct)
     assert await _objects(direct) == {k for k, purged in rows.items() if purged is None}
+
+
+async def test_s3_stops_in_the_middle_of_a_download(s3_behind_proxy, tmp_path) -> None:
+    """The headers (200, Content-Length) are out when S3 goes away: the service cannot turn that into a
+    problem, so it drops the connection and the client sees a short body, never one that looks complete.
+    Once S3 is back the same document downloads whole (no broken S3 connection is reused)."""
+    server, proxy = s3_behind_proxy
+    size = 64 * MiB  # more than every buffer between S3 and the client can hold when the cut comes
+    world, env, url, direct = await _prepare(tmp_path, server, proxy, max_upload_bytes=size + MiB)
+    live = LiveServer(env, workers=1).start()
+    try:
+        body = _pdf_body(size)
+        async with httpx.AsyncClient(base_url=live.url, timeout=60) as client:
+            upload = await client.post(
+                f"/api/v1/persons/{world.person_a}/documents",
+                params={"filename": "gros.pdf", "category": "cv"},
+                content=body,
+                headers=world.headers("referent"),
+            )
+            assert upload.status_code == 201, upload.text + live.log()[-3000:]
+            content = f"/api/v1/persons/{world.person_a}/documents/{upload.json()['id']}/content"
+            received = 0
+            with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+                async with client.stream("GET", content, headers=world.headers("referent")) as response:
+                    assert response.status_code == 200
+                    assert response.headers["content-length"] == str(size)
+                    async for piece in response.aiter_raw():
+                        received += len(piece)
+                        if proxy.open.is_set():
+                            proxy.cut()  # S3 "stops" after the first bytes reached the client
+            assert 0 < received < size
+            proxy.restore()
+            again = await client.get(content, headers=world.headers("referent"))
+            assert again.status_code == 200, again.text + live.log()[-3000:]
+            assert again.content == body
+    finally:
+        proxy.restore()
+        live.stop()
 
 
 async def test_worker_killed_between_object_and_row_leaves_an_orphan_the_sweep_removes(

@@ -6,8 +6,9 @@ Why this shape:
   name: immutability holds even between two concurrent writers of the same key. Readers never see a
   partial file.
 - Any failure (size limit, full disk, cancelled upload) removes the temporary file: nothing partial stays.
-- File I/O runs in worker threads (``anyio.to_thread``) in blocks of ``CHUNK_SIZE`` so the event loop
-  never blocks on a slow disk and the number of thread hops stays small.
+- File I/O runs in worker threads (``anyio.to_thread``) in blocks (``CHUNK_SIZE`` written,
+  ``READ_CHUNK_SIZE`` read) so the event loop never blocks on a slow disk and the number of thread hops
+  stays small.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import anyio.to_thread
 
 from .base import (
     CHUNK_SIZE,
+    READ_CHUNK_SIZE,
     AlreadyExists,
     DocumentStore,
     Meter,
@@ -166,7 +168,7 @@ class FilesystemStore(DocumentStore):
             raise self._translate(exc, key) from exc
 
         async def chunks() -> AsyncIterator[bytes]:
-            while block := await anyio.to_thread.run_sync(file.read, CHUNK_SIZE):
+            while block := await anyio.to_thread.run_sync(file.read, READ_CHUNK_SIZE):
                 yield block
 
         async def close() -> None:

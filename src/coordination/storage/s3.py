@@ -15,6 +15,9 @@ Why this shape:
   even a tool that bypasses this class cannot silently overwrite a document; ``delete`` therefore removes
   every version of the key (an application deletion must really erase the bytes).
 - Pre-signed URLs always carry an explicit short expiry (the client's default is 7 days).
+- Downloads read the S3 response in blocks of ``READ_CHUNK_SIZE`` (4 MiB), one worker-thread hop each (see
+  ``base.READ_CHUNK_SIZE`` for the measurements); the response is closed at the end, on an error and when
+  the reader goes away (``ObjectStream``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from minio.error import MinioException, S3Error
 from minio.versioningconfig import VersioningConfig
 
 from .base import (
-    CHUNK_SIZE,
+    READ_CHUNK_SIZE,
     AlreadyExists,
     DocumentStore,
     Meter,
@@ -259,7 +262,7 @@ class S3Store(DocumentStore):
 
         async def chunks() -> AsyncIterator[bytes]:
             try:
-                while block := await anyio.to_thread.run_sync(response.read, CHUNK_SIZE):
+                while block := await anyio.to_thread.run_sync(response.read, READ_CHUNK_SIZE):
                     yield block
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 raise self._translate(exc, key) from exc

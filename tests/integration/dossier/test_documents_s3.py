@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import anyio
 import anyio.to_thread
 import pytest
+import urllib3.exceptions
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from coordination.dossier.models import DocumentVersion
-from coordination.storage.base import CHUNK_SIZE, ObjectStream
+from coordination.storage.base import READ_CHUNK_SIZE, ObjectStream, StoreUnavailable
 from coordination.storage.s3 import S3Store
 from tests.integration.dossier.conftest import PDF, create_person, direct
 
@@ -171,7 +174,7 @@ async def test_download_streams_through_the_app(world, database, settings, s3_st
         assert response.headers["cache-control"] == "private, no-store"
         # Pulled from the store chunk by chunk, never as one piece.
         assert sum(store.pulled) == len(body)
-        assert len(store.pulled) >= 12 and max(store.pulled) <= CHUNK_SIZE
+        assert len(store.pulled) > len(body) // READ_CHUNK_SIZE and max(store.pulled) <= READ_CHUNK_SIZE
 
 
 async def test_store_failures_are_clear_problems(world, database, settings, s3_store) -> None:
@@ -193,3 +196,165 @@ async def test_store_failures_are_clear_problems(world, database, settings, s3_s
         assert "stockage" in down.json()["detail"]
         link = await client.get(url.replace("/content", "/url"), headers=world.headers("referent"))
         assert link.status_code == 200  # signing is local: the link is made, the store answers the download
+
+
+# --- downloads that end early: the S3 response is closed whatever happens -------------------------------
+
+
+def spy_responses(store: S3Store, before_read=None) -> list:
+    """Every S3 response the app opens, in order; ``before_read(response, n)`` runs (in the worker thread)
+    before each of its reads, ``n`` counting from 1: to slow a read down or make it fail."""
+    opened: list = []
+    get_object = store.client.get_object
+
+    def spied(*args, **kwargs):
+        response = get_object(*args, **kwargs)
+        opened.append(response)
+        if before_read is not None:
+            read, count = response.read, [0]
+
+            def read_with_hook(*a, **k):
+                count[0] += 1
+                before_read(response, count[0])
+                return read(*a, **k)
+
+            response.read = read_with_hook
+        return response
+
+    store.client.get_object = spied
+    return opened
+
+
+async def asgi_get(
+    app,
+    path: str,
+    headers: dict[str, str],
+    sent: list[dict],
+    *,
+    leave_after_first_chunk: bool,
+    send_delay=0.0,
+) -> None:
+    """One GET driven as a server drives the app, the messages it sends appended to ``sent``. ``receive``
+    answers ``http.disconnect`` once the response is complete (as uvicorn does) or, with
+    ``leave_after_first_chunk``, as soon as the first body chunk is out: the client has gone."""
+    gone = anyio.Event()
+    asked = False
+
+    async def receive() -> dict:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            if message.get("more_body") is False or (leave_after_first_chunk and message.get("body")):
+                gone.set()
+            await anyio.sleep(send_delay)  # a slow client: the disconnect arrives while a chunk is sent
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")]
+        + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+
+
+def _body_messages(sent: list[dict]) -> list[dict]:
+    return [m for m in sent if m["type"] == "http.response.body"]
+
+
+async def _large_document(client, world) -> tuple[str, bytes]:
+    body = PDF[:-6] + os.urandom(3 * READ_CHUNK_SIZE) + b"\n%%EOF\n"  # four reads from S3
+    person = await create_person(client, world)
+    doc = await _upload(client, world, person["id"], body, "gros.pdf")
+    return f"/api/v1/persons/{person['id']}/documents/{doc['id']}/content", body
+
+
+@pytest.mark.parametrize("where", ["sending", "reading"])
+async def test_a_client_leaving_mid_download_closes_the_s3_response(
+    world, database, settings, s3_store, where
+) -> None:
+    """The client disconnects after the first chunk, while the app sends it (a slow client) or while it
+    waits for the next read from S3 (a slow store): either way the S3 response is closed when the request
+    ends, and the rest of the object is never read."""
+    slow_reads = where == "reading"
+    opened = spy_responses(s3_store, lambda _r, n: time.sleep(0.3) if slow_reads and n > 1 else None)
+    app = _app(settings, database, s3_store)
+    async with AsyncTestClient(app=app) as client:
+        url, body = await _large_document(client, world)
+        sent: list[dict] = []
+        delay = 0 if slow_reads else 0.3
+        await asgi_get(
+            app, url, world.headers("referent"), sent, leave_after_first_chunk=True, send_delay=delay
+        )
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
+    assert (b"content-length", str(len(body)).encode()) in sent[0]["headers"]
+    chunks = _body_messages(sent)
+    assert sum(len(m["body"]) for m in chunks) < len(body)
+    assert not any(m.get("more_body") is False for m in chunks), "an incomplete body was ended as complete"
+    assert len(opened) == 1 and opened[0].closed
+
+
+async def test_a_complete_download_closes_the_s3_response(world, database, settings, s3_store) -> None:
+    opened = spy_responses(s3_store)
+    app = _app(settings, database, s3_store)
+    async with AsyncTestClient(app=app) as client:
+        url, body = await _large_document(client, world)
+        sent: list[dict] = []
+        await asgi_get(app, url, world.headers("referent"), sent, leave_after_first_chunk=False)
+    chunks = _body_messages(sent)
+    assert b"".join(m["body"] for m in chunks) == body
+    assert chunks[-1]["more_body"] is False
+    assert len(opened) == 1 and opened[0].closed
+
+
+def _causes(exc: BaseException):
+    """``exc``, its causes and contexts, and the members of exception groups among them."""
+    seen, todo = [], [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        todo += [current.__cause__, current.__context__, *getattr(current, "exceptions", ())]
+    return seen
+
+
+async def test_s3_failing_mid_download_aborts_the_response_and_closes_it(
+    world, database, settings, s3_store
+) -> None:
+    """As before: an S3 failure after the headers are sent cannot become a problem response, so the
+    response is aborted (the server drops the connection; with its Content-Length the client sees a
+    short body, never a complete one). And the S3 response is closed at once."""
+
+    def fail_third_read(_response, n: int) -> None:
+        if n == 3:
+            raise urllib3.exceptions.ProtocolError("Connection broken: connection reset by peer")
+
+    opened = spy_responses(s3_store, fail_third_read)
+    app = _app(settings, database, s3_store)
+    async with AsyncTestClient(app=app) as client:
+        url, body = await _large_document(client, world)
+        sent: list[dict] = []
+        with pytest.raises(Exception) as raised:  # noqa: PT011 - what matters is what it wraps
+            await asgi_get(app, url, world.headers("referent"), sent, leave_after_first_chunk=False)
+    assert any(isinstance(e, StoreUnavailable) for e in _causes(raised.value)), raised.value
+    assert sent[0]["status"] == 200  # the headers were out: only an aborted connection can tell the client
+    chunks = _body_messages(sent)
+    assert 0 < sum(len(m["body"]) for m in chunks) < len(body)
+    assert not any(m.get("more_body") is False for m in chunks), "a short body was ended as complete"
+    assert len(opened) == 1 and opened[0].closed

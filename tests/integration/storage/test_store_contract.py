@@ -26,6 +26,7 @@ from coordination.storage import (
     StoreUnavailable,
     TooLarge,
 )
+from coordination.storage.base import READ_CHUNK_SIZE
 from coordination.storage.factory import build_store
 from coordination.storage.filesystem import FilesystemStore
 from coordination.storage.s3 import S3Store
@@ -204,21 +205,46 @@ async def test_large_payload_streams_with_bounded_memory(store: DocumentStore) -
         _, put_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         got = hashlib.sha256()
-        size = 0
+        size = largest = 0
         async with await store.open("large") as stream:
             async for chunk in stream:
                 got.update(chunk)
                 size += len(chunk)
+                largest = max(largest, len(chunk))
         _, get_peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert stored.size == size == total
+    assert largest <= READ_CHUNK_SIZE
     assert stored.sha256 == got.hexdigest() == expected.hexdigest()
     # Well under the payload: the filesystem store holds ~1 block; the S3 store ~4 parts of 5 MiB (2 in flight,
-    # the one being filled, the one being cut), whatever the payload size.
+    # the one being filled, the one being cut), whatever the payload size. A reader holds at most two read
+    # blocks: the one it was handed and the next one being read.
     put_limit = 24 * MiB if isinstance(store, S3Store) else 8 * MiB
     assert put_peak < put_limit, f"put peaked at {put_peak / MiB:.1f} MiB"
-    assert get_peak < 8 * MiB, f"get peaked at {get_peak / MiB:.1f} MiB"
+    assert get_peak < 2 * READ_CHUNK_SIZE + MiB, f"get peaked at {get_peak / MiB:.1f} MiB"
+
+
+async def test_a_stream_read_to_the_end_is_released(store: DocumentStore) -> None:
+    await store.put("whole", generated(READ_CHUNK_SIZE + 1000), max_size=8 * MiB)
+    stream = await store.open("whole")
+    assert [len(chunk) async for chunk in stream] == [READ_CHUNK_SIZE, 1000]
+    assert stream.closed
+
+
+async def test_a_reader_cancelled_mid_stream_releases_the_object(store: DocumentStore) -> None:
+    """The HTTP client leaves while the app waits for the next chunk: the file or the S3 response is closed
+    at once (not when the stream is garbage-collected), and the object can be read again."""
+    total = 2 * READ_CHUNK_SIZE + 1000
+    await store.put("cancelled", generated(total), max_size=16 * MiB)
+    stream = await store.open("cancelled")
+    assert len(await stream.__anext__()) == READ_CHUNK_SIZE
+    with anyio.move_on_after(0) as scope:  # cancelled at the next checkpoint, inside ``__anext__``
+        await stream.__anext__()
+    assert scope.cancelled_caught
+    assert stream.closed
+    await stream.aclose()  # closing again is harmless
+    assert len(await (await store.open("cancelled")).read_all()) == total
 
 
 async def test_presigned_url(store: DocumentStore) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import Parameter
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -229,7 +230,13 @@ class DocumentController(Controller):
         document_id: UUID,
         version: Annotated[int | None, Parameter(ge=1)] = None,
     ) -> Stream:
-        """Streamed through the app: the object is never loaded whole."""
+        """Streamed through the app: the object is never loaded whole.
+
+        The object (file or S3 response) is released at the end, on a store error mid-stream (the stream
+        closes itself, then the error aborts the response) and when the client goes away: Litestar then
+        cancels the body, and the background task, which runs after it, closes the stream. Closing twice
+        is harmless.
+        """
         document = await documents.get_document(db_session, person_id, document_id)
         await guard(
             request, db_session, person_id, section=document.section, action="read", document_id=document_id
@@ -239,6 +246,7 @@ class DocumentController(Controller):
         stream = await _open(request, row.object_key)
         return Stream(
             stream,
+            background=BackgroundTask(stream.aclose),
             media_type=row.media_type,
             headers={
                 "Content-Length": str(stream.size),
