@@ -177,9 +177,16 @@ def _steps(
     Outcomes are bounded by their start only (an outcome starts on or after the step it follows, so not
     before the year): a step begun in the year may end, and find work, years later."""
     t = TrajectoryStep.__table__.alias("t")
-    is_outcome, _ = _outcome_rules(t, policy)
+    in_cohort = _cohort_filter(t, policy, year_start, year_end)
+    is_outcome, is_job = _outcome_rules(t, policy)
     return (
         select(
+            # the two tests as columns, so that they are not written (and estimated) twice: filtering this
+            # WITH query's rows again by the same conditions, the planner would multiply their selectivities
+            # and plan for a handful of rows
+            in_cohort.label("in_cohort"),
+            is_outcome.label("is_outcome"),
+            is_job.label("is_job"),
             t.c.id,
             t.c.person_id,
             t.c.organisation_id,
@@ -194,17 +201,14 @@ def _steps(
             t.c.job_contract_kind,
             t.c.training_qualifying,
         )
-        .where(
-            t.c.start_date >= year_start,
-            or_(_cohort_filter(t, policy, year_start, year_end), is_outcome),
-            *in_share(t.c.person_id, part),
-        )
+        .where(t.c.start_date >= year_start, or_(in_cohort, is_outcome), *in_share(t.c.person_id, part))
         .cte("steps")
         .prefix_with("MATERIALIZED")
     )
 
 
-def _cohort(steps: CTE, policy: PositiveExitPolicy, year_start: date, year_end: date) -> CTE:
+def _cohort(steps: CTE) -> CTE:
+    """The steps evaluated, with their cell: the person's bassin (else the partner's), quarter, score."""
     s = steps.alias("s")
     p = Person.__table__.alias("p")
     o = Organisation.__table__.alias("o")
@@ -231,7 +235,7 @@ def _cohort(steps: CTE, policy: PositiveExitPolicy, year_start: date, year_end: 
         .join(cp, cp.c.organisation_id == s.c.organisation_id)
         .join(p, p.c.id == s.c.person_id)
         .join(o, o.c.id == s.c.organisation_id)
-        .where(_cohort_filter(s, policy, year_start, year_end))
+        .where(s.c.in_cohort)
         .cte("cohort")
         # computed once, read by several parts of the statement
         .prefix_with("MATERIALIZED")
@@ -241,10 +245,9 @@ def _cohort(steps: CTE, policy: PositiveExitPolicy, year_start: date, year_end: 
 def _outcomes(steps: CTE, policy: PositiveExitPolicy) -> CTE:
     """Steps that count as a positive exit."""
     x = steps.alias("x")
-    is_outcome, is_job = _outcome_rules(x, policy)
     return (
-        select(x.c.id.label("outcome_id"), x.c.person_id, x.c.start_date, is_job.label("is_job"))
-        .where(is_outcome)
+        select(x.c.id.label("outcome_id"), x.c.person_id, x.c.start_date, x.c.is_job)
+        .where(x.c.is_outcome)
         .cte("outcomes")
         # materialised: a hash join of the cohort to the (few) outcome steps, not one index probe per step
         .prefix_with("MATERIALIZED")
@@ -356,7 +359,7 @@ def _one_part(
     hashed ``GROUPING SETS`` pass over those few thousand rows instead of over every step.
     """
     steps = _steps(policy, year_start, year_end, part)
-    cohort, outcomes = _cohort(steps, policy, year_start, year_end), _outcomes(steps, policy)
+    cohort, outcomes = _cohort(steps), _outcomes(steps, policy)
     progress = _progress(cohort, part)
     c, oc, g = cohort.c, outcomes.c, progress.c
     cell = [c[col] for col in CELL_COLUMNS]
@@ -438,7 +441,7 @@ def _one_part(
 def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> CompoundSelect:
     """One ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``."""
     steps = _steps(policy, year_start, year_end)
-    cohort, outcomes = _cohort(steps, policy, year_start, year_end), _outcomes(steps, policy)
+    cohort, outcomes = _cohort(steps), _outcomes(steps, policy)
     c, oc = cohort.c, outcomes.c
     exits = (
         select(c.step_id, func.min(oc.start_date).label("exit_on"))
