@@ -20,7 +20,10 @@ whose window has not ended yet (``window_complete`` false) are still to come.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -102,7 +105,25 @@ async def evaluate(
     cells = await aggregate_cells(session, start, end, policy)
     labels = await _labels(session, cells)
     funding = await _funding(session, start, end)
-    return assemble(cells, policy, year, as_of, labels, funding)
+    with gc_paused():
+        return assemble(cells, policy, year, as_of, labels, funding)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a block of pure computation (no ``await`` inside).
+
+    The figures are built from tens of thousands of small acyclic objects (tuples, dicts) that all live
+    until the answer is sent; allocated in a process holding the whole application, they set off several
+    full collections of its heap, which took about 80 of the 130 ms spent here. Reference counting frees
+    them all the same; nothing in these blocks makes cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 async def aggregate_cells(
@@ -118,18 +139,19 @@ async def aggregate_cells(
     else:
         results = [list((await session.execute(statement)).mappings()) for statement in statements]
     cells: dict[tuple[str, tuple], Cell] = {}
-    for rows in results:
-        for row in rows:
-            dim = row["dim"]
-            key = tuple(row[col] for col in DIMENSIONS[dim])
-            cell = cells.setdefault((dim, key), Cell(dim, key))
-            sums = cell.by_score.setdefault(int(row["score"]), dict.fromkeys(SUMMED_COLUMNS, 0.0))
-            for name in SUMMED_COLUMNS:
-                if name in row:
-                    sums[name] += float(row[name] or 0)
-    for cell in cells.values():
-        for sums in cell.by_score.values():
-            sums["people"] = sums["entries"] - sums["repeated"]
+    with gc_paused():
+        for rows in results:
+            for row in rows:
+                dim = row["dim"]
+                key = tuple(row[col] for col in DIMENSIONS[dim])
+                cell = cells.setdefault((dim, key), Cell(dim, key))
+                sums = cell.by_score.setdefault(int(row["score"]), dict.fromkeys(SUMMED_COLUMNS, 0.0))
+                for name in SUMMED_COLUMNS:
+                    if name in row:
+                        sums[name] += float(row[name] or 0)
+        for cell in cells.values():
+            for sums in cell.by_score.values():
+                sums["people"] = sums["entries"] - sums["repeated"]
     return cells
 
 
