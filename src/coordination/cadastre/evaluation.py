@@ -147,8 +147,7 @@ async def aggregate_cells(
                 cell = cells.setdefault((dim, key), Cell(dim, key))
                 sums = cell.by_score.setdefault(int(row["score"]), dict.fromkeys(SUMMED_COLUMNS, 0.0))
                 for name in SUMMED_COLUMNS:
-                    if name in row:
-                        sums[name] += float(row[name] or 0)
+                    sums[name] += float(row[name] or 0)
         for cell in cells.values():
             for sums in cell.by_score.values():
                 sums["people"] = sums["entries"] - sums["repeated"]

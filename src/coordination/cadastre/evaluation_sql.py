@@ -4,6 +4,7 @@ Nothing is looped over in Python: the database returns one row per (dimension, k
 sums; :mod:`.evaluation` adds the rows of every statement up into cells and turns these few thousand rows
 into figures. Shapes:
 
+* ``steps``: one pass over the steps table, keeping those that may be in the cohort or be an outcome;
 * ``cohort``: steps run by a registry organisation, of the evaluated kinds, begun in the year and actually
   started; with the person's bassin (else the partner's), quarter and proximity score (-1 = unknown);
 * ``outcomes``: steps that would be positive exits under the policy (qualifying job / training);
@@ -15,18 +16,19 @@ into figures. Shapes:
   distinct people = entries − repeated, exactly.
 
 Every statement answers rows ``(dim, partner_id, service_id, agreement_id, bassin, period, score, …)``
-with some of the :data:`SUMMED_COLUMNS`; a measure a statement does not compute is absent from its rows.
+with the :data:`SUMMED_COLUMNS`; the rows of several statements (shares of people) add up.
 
 * PostgreSQL: one statement per share of the people (:class:`person_part`), meant to run at the same time
   on their own connections sharing one snapshot (:func:`coordination.db.concurrent.run_concurrently`).
-  Each aggregates every dimension in one hashed ``GROUP BY GROUPING SETS`` pass; the repeats come from a
-  self-join of the cohort on the person, so no ``COUNT(DISTINCT)`` (one sort per group) is needed.
+  Each sums its steps per finest cell, then per dimension; the repeats come from a self-join of the cohort
+  on the person, so no ``COUNT(DISTINCT)`` (one sort per group) is needed.
 * Elsewhere (SQLite): one statement, one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``,
   ``UNION ALL``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import (
@@ -45,7 +47,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    tuple_,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -316,29 +317,28 @@ def _days_to_exit(exit_on, ended_on) -> ColumnElement:
     return case((exit_on.is_(None), null()), (exit_on <= ended_on, 0), else_=days_between(ended_on, exit_on))
 
 
-# --- PostgreSQL: one statement per share of the people, one hashed GROUPING SETS pass each -----------------
+# --- PostgreSQL: one statement per share of the people -------------------------------------------------------
 
 
-def grouping_mask(dim: str) -> int:
-    """``GROUPING(partner_id, service_id, agreement_id, bassin, period)`` of a dimension's grouping set: one
-    bit per key column, most significant first, set when the column is aggregated away."""
-    return sum(
-        1 << (len(KEY_COLUMNS) - 1 - i) for i, col in enumerate(KEY_COLUMNS) if col not in DIMENSIONS[dim]
-    )
-
-
-def _grouping_sets(source, measures: list) -> Select:
-    """Every dimension in one hashed ``GROUP BY GROUPING SETS`` pass over ``source``'s cell columns."""
+def _per_dimension(source, measures: Callable[[str], list]) -> CompoundSelect:
+    """One ``GROUP BY`` per dimension (its keys and the score), ``UNION ALL``; ``measures(dim)`` gives the
+    aggregated columns. Plain hashed groupings: PostgreSQL's planner, blind on ``WITH`` rows, would sort for
+    ``GROUPING SETS``."""
     f = source.c
-    keys = [f[col] for col in KEY_COLUMNS]
-    mask = func.grouping(*keys)
-    sets = [tuple_(*(f[col] for col in cols), f.score) for cols in DIMENSIONS.values()]
-    return select(
-        case(*((mask == grouping_mask(dim), literal(dim)) for dim in DIMENSIONS)).label("dim"),
-        *(k.label(col) for k, col in zip(keys, KEY_COLUMNS, strict=True)),
-        f.score,
-        *measures,
-    ).group_by(func.grouping_sets(*sets))
+    return union_all(
+        *(
+            select(
+                literal(dim).label("dim"),
+                *(
+                    f[col].label(col) if col in keys else cast(null(), KEY_TYPES[col]).label(col)
+                    for col in KEY_COLUMNS
+                ),
+                f.score,
+                *measures(dim),
+            ).group_by(*(f[col] for col in keys), f.score)
+            for dim, keys in DIMENSIONS.items()
+        )
+    )
 
 
 def _one_part(
@@ -355,8 +355,8 @@ def _one_part(
       there). People average about two cohort steps each, so this self-join on the person stays small and
       no ``COUNT(DISTINCT)`` (one sort per group) is needed: people = entries − repeated.
 
-    They are summed per finest cell in one hash table (``fine``), then every dimension comes from one
-    hashed ``GROUPING SETS`` pass over those few thousand rows instead of over every step.
+    They are summed per finest cell in one hash table (``fine``), then every dimension is summed from those
+    few thousand rows instead of from every step.
     """
     steps = _steps(policy, year_start, year_end, part)
     cohort, outcomes = _cohort(steps), _outcomes(steps, policy)
@@ -419,7 +419,8 @@ def _one_part(
             *(func.sum(st[f"r_{dim}"]).label(f"r_{dim}") for dim in DIMENSIONS),
         )
         .group_by(*(st[col] for col in CELL_COLUMNS))
-        .subquery("fine")
+        .cte("fine")
+        .prefix_with("MATERIALIZED")
     )
     f = fine.c
 
@@ -428,11 +429,11 @@ def _one_part(
         # the bigints of ``fine`` would be summed as numeric
         return func.sum(cast(column, Float))
 
-    mask = func.grouping(*(f[col] for col in KEY_COLUMNS))
-    repeated = case(*((mask == grouping_mask(dim), total(f[f"r_{dim}"])) for dim in DIMENSIONS), else_=0)
     summed = ("entries", "completed", "dropped_out", "ended", "gain_sum", "gain_n", "improved",
               "positive_exits", "days_sum", "days_n")  # fmt: skip
-    return _grouping_sets(fine, [*(total(f[n]).label(n) for n in summed), repeated.label("repeated")])
+    return _per_dimension(
+        fine, lambda dim: [*(total(f[n]).label(n) for n in summed), total(f[f"r_{dim}"]).label("repeated")]
+    )
 
 
 # --- elsewhere (SQLite): one statement ---------------------------------------------------------------------
@@ -470,28 +471,19 @@ def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> C
         .cte("features")
     )
     f = features.c
-    selects = []
-    for dim, keys in DIMENSIONS.items():
-        key_cols = [
-            f[col].label(col) if col in keys else cast(null(), KEY_TYPES[col]).label(col)
-            for col in KEY_COLUMNS
-        ]
-        selects.append(
-            select(
-                literal(dim).label("dim"),
-                *key_cols,
-                f.score,
-                func.count().label("entries"),
-                (func.count() - func.count(f.person_id.distinct())).label("repeated"),
-                func.sum(f.is_completed).label("completed"),
-                func.sum(f.is_dropped).label("dropped_out"),
-                func.sum(f.is_ended).label("ended"),
-                func.sum(f.is_positive).label("positive_exits"),
-                func.sum(f.days_to_exit).label("days_sum"),
-                func.count(f.days_to_exit).label("days_n"),
-                func.sum(f.gain).label("gain_sum"),
-                func.count(f.gain).label("gain_n"),
-                func.sum(f.improved).label("improved"),
-            ).group_by(*(f[col] for col in keys), f.score)
-        )
-    return union_all(*selects)
+    return _per_dimension(
+        features,
+        lambda dim: [
+            func.count().label("entries"),
+            (func.count() - func.count(f.person_id.distinct())).label("repeated"),
+            func.sum(f.is_completed).label("completed"),
+            func.sum(f.is_dropped).label("dropped_out"),
+            func.sum(f.is_ended).label("ended"),
+            func.sum(f.is_positive).label("positive_exits"),
+            func.sum(f.days_to_exit).label("days_sum"),
+            func.count(f.days_to_exit).label("days_n"),
+            func.sum(f.gain).label("gain_sum"),
+            func.count(f.gain).label("gain_n"),
+            func.sum(f.improved).label("improved"),
+        ],
+    )
