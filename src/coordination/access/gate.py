@@ -353,13 +353,23 @@ def _decide_portable(
     for plan in plans:
         index, consent_id = _evaluate(plan, principal, facts)
         outcomes.append((plan.outcome(index), consent_id))
-    ids = journal.append_entries_sync(
+    ids = _append(session, principal, person_id, plans, outcomes, action, request_id, document_id)
+    return _with_ids(outcomes, ids)
+
+
+def _append(session, principal, person_id, plans, outcomes, action, request_id, document_id) -> list[UUID]:
+    """The decisions' journal rows through :func:`journal.append_entries_sync` (lock the head, insert,
+    move the head)."""
+    return journal.append_entries_sync(
         session,
         person_id=person_id,
         principal=principal,
         request_id=request_id,
         entries=_entries(plans, outcomes, action, document_id),
     )
+
+
+def _with_ids(outcomes, ids) -> list[tuple[Basis | None, UUID | None, UUID]]:
     return [
         (basis, consent_id, entry_id) for (basis, consent_id), entry_id in zip(outcomes, ids, strict=True)
     ]
@@ -725,16 +735,8 @@ def _decide_pg(
         consent_id = next(consents) if _CONSENT in plan.tags else None
         outcomes.append((plan.outcome(result[i]), consent_id))
     if not result[-1]:  # lost the race to create the file's head: nothing was written, append now
-        ids = journal.append_entries_sync(
-            session,
-            person_id=person_id,
-            principal=principal,
-            request_id=request_id,
-            entries=_entries(plans, outcomes, action, document_id),
-        )
-    return [
-        (basis, consent_id, entry_id) for (basis, consent_id), entry_id in zip(outcomes, ids, strict=True)
-    ]
+        ids = _append(session, principal, person_id, plans, outcomes, action, request_id, document_id)
+    return _with_ids(outcomes, ids)
 
 
 def _hard_rule_allows(section: str, basis: Basis, principal: Principal) -> bool:
