@@ -24,6 +24,7 @@ from coordination.settings import Settings, get_settings
 
 API_MODULES = (
     "coordination.access.controllers",
+    "coordination.access.mandate_api",
     "coordination.dossier.controllers",
     "coordination.referent.controllers",
     "coordination.visa.controllers",

@@ -17,14 +17,17 @@ What it does, in order:
    mandate the caller's kind of organisation can never hold) — the plan (:func:`_plan`);
 2. checks in the database only the facts the plan still needs — never from a cache, so a withdrawal or an
    expiry counts on the very next request in every process:
-   * ``mandate``: a Forem worker and the person is a registered job seeker; or a CPAS worker and that
-     CPAS pays the person's RIS (``persons.ris_cpas_id``);
+   * ``mandate``: a Forem worker and a current Forem-registration assertion exists on the person; or a
+     worker of CPAS X and a current assertion says X pays the person's RIS (``mandates``, written only by
+     the mandated organisation, see :mod:`coordination.access.mandates`);
    * ``referent``: the caller (or the caller's team in the same organisation) holds the active link;
-   * ``consent``: an active consent (not expired, not withdrawn, not superseded) of the person to the
+   * ``consent``: an active consent (not expired, not withdrawn, not superseded, and not given for a
+     referral that has ended — refused, withdrawn, expired or past its deadline) of the person to the
      caller's organisation, naming the section;
    the first basis of the plan that holds is the decision's basis; none → a denial;
-3. loads the person (unknown → 404 *not journaled*: there is no file, so no file's journal to write to,
-   and the caller gets the same answer for a person that never existed; the app log keeps the request);
+3. loads the person (unknown → *not journaled*, there is no file hence no journal to write to: 404 for
+   the person herself and the data-protection officer, the ordinary 403 refusal for anyone else, so an
+   id never tells whether a file exists);
 4. appends the decision to the person's journal chain in the SAME transaction (allowed or denied);
 5. on a denial: commits the journal row (so the refusal is recorded even though the request fails) and
    raises 403 problem details saying in French which basis is missing.
@@ -85,6 +88,8 @@ from coordination.access.models import (
     Consent,
     ConsentEvent,
     JournalHead,
+    Mandate,
+    MandateKind,
 )
 from coordination.access.policy import (
     ACTION_LABELS_FR,
@@ -96,11 +101,14 @@ from coordination.access.policy import (
     default_policy,
 )
 from coordination.access.principal import Principal
+from coordination.clock import brussels_day
 from coordination.db.base import new_id, utcnow
 from coordination.directory.models import OrganisationKind
 from coordination.dossier.models import Person
 from coordination.errors import BadRequest, Forbidden, NotFound
 from coordination.referent.models import ReferentLink
+from coordination.referral.models import Referral
+from coordination.referral.rules import ENDED_STATUSES, SENT
 
 logger = logging.getLogger("coordination.access.gate")
 
@@ -135,6 +143,7 @@ class Facts:
 
     forem_registered: bool
     ris_cpas_id: UUID | None
+    """The caller's organisation when it is the CPAS currently asserted to pay the person's RIS."""
     is_referent: bool
     consents: tuple[tuple[UUID, frozenset[str]], ...] = ()
     """The caller's organisation's consents in force (id, sections named), latest expiry first."""
@@ -216,12 +225,24 @@ _links = ReferentLink.__table__
 _persons = Person.__table__
 _journal = AccessJournalEntry.__table__
 _heads = JournalHead.__table__
+_mandates = Mandate.__table__
+_referrals = Referral.__table__
 
 _ENDING_EVENTS = tuple(kind.value for kind in ENDING_EVENT_KINDS)  # withdrawn, renewed, ended
 
 
-def _in_force(organisation_id, now):
-    """The conditions for a consent row to be in force for ``organisation_id`` at ``now``."""
+def _referral_ended(today):
+    """EXISTS the referral this consent was given for, and it has ended: refused, withdrawn, expired, or
+    still unanswered after its deadline (``today`` is the Brussels date). A referral's consent ends with
+    the referral at that very moment, without waiting for the daily task to write it down."""
+    ended_status = or_(*(_referrals.c.status == status for status in ENDED_STATUSES))
+    overdue = and_(_referrals.c.status == SENT, _referrals.c.deadline < today)
+    return exists().where(_referrals.c.consent_id == _consents.c.id, or_(ended_status, overdue))
+
+
+def _in_force(organisation_id, now, today):
+    """The conditions for a consent row to be in force for ``organisation_id`` at ``now`` (``today``: the
+    Brussels date of ``now``)."""
     # ``kind = … OR kind = …`` rather than ``IN (…)``: an IN list is an "expanding" parameter, rewritten in
     # the SQL text on every execution; equalities keep the statement fully precompiled.
     ending = or_(*(_events.c.kind == kind for kind in _ENDING_EVENTS))
@@ -231,14 +252,29 @@ def _in_force(organisation_id, now):
         _consents.c.expires_at > now,
         _consents.c.given_at <= now,
         ~ended,
+        ~_referral_ended(today),
     )
+
+
+def _holds_mandate(kind: MandateKind, organisation_id=None):
+    """EXISTS a current assertion of ``kind`` on the person (of ``organisation_id`` when given): the
+    mandate facts are assertions of the mandated organisation (``access.mandates``), never columns of the
+    file that the people they empower could edit."""
+    conditions = [
+        _mandates.c.person_id == _persons.c.id,
+        _mandates.c.kind == literal_column(f"'{kind.value}'"),
+        _mandates.c.ended_at.is_(None),
+    ]
+    if organisation_id is not None:
+        conditions.append(_mandates.c.organisation_id == organisation_id)
+    return exists().where(*conditions)
 
 
 def active_consents_query(person_id: UUID, organisation_id: UUID, now: datetime):
     """Consents of ``person_id`` to ``organisation_id`` that are in force at ``now``."""
     return (
         select(_consents.c.id, _consents.c.sections)
-        .where(_consents.c.person_id == person_id, *_in_force(organisation_id, now))
+        .where(_consents.c.person_id == person_id, *_in_force(organisation_id, now, brussels_day(now)))
         .order_by(_consents.c.expires_at.desc())
     )
 
@@ -271,14 +307,18 @@ def _facts_statement(referent: bool, team: bool, consents: bool):
     cache-key walk."""
     person_id = _param("person", _persons.c.id)
     now = _param("now", _consents.c.expires_at)
-    columns = [_persons.c.forem_registered, _persons.c.ris_cpas_id]
+    today = _param("today", _referrals.c.deadline)
+    organisation_id = _param("organisation_id", _consents.c.recipient_organisation_id)
+    columns = [
+        _holds_mandate(MandateKind.FOREM_REGISTRATION).label("forem_registered"),
+        _holds_mandate(MandateKind.RIS, organisation_id).label("ris_of_caller"),
+    ]
     if referent:
         columns.append(_is_referent(team).label("is_referent"))
     query = select(*columns).where(_persons.c.id == person_id)
     if consents:
-        organisation_id = _param("organisation_id", _consents.c.recipient_organisation_id)
         joined = _persons.outerjoin(
-            _consents, and_(_consents.c.person_id == _persons.c.id, *_in_force(organisation_id, now))
+            _consents, and_(_consents.c.person_id == _persons.c.id, *_in_force(organisation_id, now, today))
         )
         query = (
             query.add_columns(_consents.c.id.label("consent_id"), _consents.c.sections)
@@ -295,13 +335,17 @@ def _facts(session: Session, principal: Principal, person_id: UUID, tags: set[st
     referent = _REFERENT in tags
     team = referent and bool(principal.team and principal.organisation_id)
     consents = _CONSENT in tags
-    params: dict[str, Any] = {"person": person_id, "now": utcnow()}
+    now = utcnow()
+    params: dict[str, Any] = {
+        "person": person_id,
+        "now": now,
+        "today": brussels_day(now),
+        "organisation_id": principal.organisation_id,
+    }
     if referent:
         params["user_id"] = principal.user_id
     if team:
         params["team"] = principal.team
-    if team or consents:
-        params["organisation_id"] = principal.organisation_id
     rows = journal.execute(session, _facts_statement(referent, team, consents), params).all()
     if not rows:
         return None
@@ -313,7 +357,7 @@ def _facts(session: Session, principal: Principal, person_id: UUID, tags: set[st
         )
     return Facts(
         bool(first.forem_registered),
-        first.ris_cpas_id,
+        principal.organisation_id if first.ris_of_caller else None,
         bool(first.is_referent) if referent else False,
         found,
     )
@@ -348,7 +392,7 @@ def _decide_portable(
     one multi-row INSERT, move the head): four statements on SQLite, whatever the number of sections."""
     facts = _facts(session, principal, person_id, {tag for plan in plans for tag in plan.tags})
     if facts is None:
-        return _not_found(principal, request_id)
+        return _not_found(principal, request_id, plans, action)
     outcomes = []
     for plan in plans:
         index, consent_id = _evaluate(plan, principal, facts)
@@ -390,9 +434,20 @@ def _entries(plans, outcomes, action: str, document_id: UUID | None) -> list[jou
     ]
 
 
-def _not_found(principal: Principal, request_id: str):
+def _not_found(principal: Principal, request_id: str, plans: list[_Plan], action: str):
+    """No such person. Only a caller whose access needs no fact of the file (the person herself, the
+    data-protection officer) learns that it does not exist (404); anyone else gets the very refusal an
+    existing file would give them (403), so an id tells nobody whether a file exists. Nothing is
+    journaled: there is no file, hence no journal to write to (the app log keeps the request)."""
     logger.info("access to unknown person", extra={"request_id": request_id, "user": str(principal.user_id)})
-    raise NotFound("Dossier introuvable.", code="person-not-found")
+    if any(plan.final is not None for plan in plans):
+        raise NotFound("Dossier introuvable.", code="person-not-found")
+    plan = plans[0]
+    raise Forbidden(
+        _denial_reason(plan.section, action, plan.candidates),
+        code="access-denied",
+        missing=[b.value for b in plan.candidates],
+    )
 
 
 # --- PostgreSQL: the whole decision and its journal rows in ONE statement -------------------------------
@@ -445,14 +500,15 @@ def _pg_statement(shape: tuple[tuple[str, ...], ...], team: bool):
     ``person_id``): SQLAlchemy would add ``SET <column> = :<column>`` to the UPDATE for it."""
     person_id = _param("person", _persons.c.id)
     now = _param("now", _consents.c.expires_at)
+    today = _param("today", _referrals.c.deadline)
     organisation_id = _param("organisation_id", _consents.c.recipient_organisation_id)
     tags = {tag for row in shape for tag in row}
 
     facts_columns = [_persons.c.id.label("pid")]
     if _FOREM in tags:
-        facts_columns.append(_persons.c.forem_registered.is_(True).label(_FOREM))
+        facts_columns.append(_holds_mandate(MandateKind.FOREM_REGISTRATION).label(_FOREM))
     if _CPAS in tags:
-        facts_columns.append((_persons.c.ris_cpas_id == organisation_id).label(_CPAS))
+        facts_columns.append(_holds_mandate(MandateKind.RIS, organisation_id).label(_CPAS))
     if _REFERENT in tags:
         facts_columns.append(_is_referent(team).label(_REFERENT))
     sections = type_coerce(_consents.c.sections, JSONB)
@@ -461,7 +517,7 @@ def _pg_statement(shape: tuple[tuple[str, ...], ...], team: bool):
             named = sections.contains(func.jsonb_build_array(bindparam(f"section_{i}", type_=String)))
             consent = (
                 select(_consents.c.id)
-                .where(_consents.c.person_id == _persons.c.id, *_in_force(organisation_id, now), named)
+                .where(_consents.c.person_id == _persons.c.id, *_in_force(organisation_id, now, today), named)
                 .order_by(_consents.c.expires_at.desc())
                 .limit(1)
                 .scalar_subquery()
@@ -560,6 +616,8 @@ def _pg_statement(shape: tuple[tuple[str, ...], ...], team: bool):
         "user_id": _param("user_id", _journal.c.user_id),
         "user_name": _param("user_name", _journal.c.user_name),
         "organisation_id": organisation_id,
+        "organisation_name": _param("organisation_name", _journal.c.organisation_name),
+        "format_version": _param("format_version", _journal.c.format_version),
         "role": _param("role", _journal.c.role),
         "document_id": _param("document_id", _journal.c.document_id),
         "action": _param("action", _journal.c.action),
@@ -677,10 +735,14 @@ def _decide_pg(
         principal.team and principal.organisation_id
     )
     role = str(principal.role.value)
+    organisation_name = journal.organisation_name_sync(session, principal.organisation_id)
     params: dict[str, Any] = {
         "person": person_id,
         "now": now,
+        "today": brussels_day(now),
         "organisation_id": principal.organisation_id,
+        "organisation_name": organisation_name,
+        "format_version": journal.FORMAT_VERSION,
         "user_id": principal.user_id,
         "user_name": principal.display_name,
         "role": role,
@@ -697,6 +759,8 @@ def _decide_pg(
         "user_id": encode(principal.user_id),
         "user_name": encode(principal.display_name),
         "organisation_id": encode(principal.organisation_id),
+        "organisation_name": encode(organisation_name),
+        "format_version": encode(journal.FORMAT_VERSION),
         "role": word(role),
         "document_id": encode(document_id),
         "action": word(action),
@@ -728,7 +792,7 @@ def _decide_pg(
     shape = tuple(plan.tags for plan in plans)
     result = _execute_prebuilt(session, _pg_statement(shape, team), params).first()
     if result is None:
-        return _not_found(principal, request_id)
+        return _not_found(principal, request_id, plans, action)
     outcomes = []
     consents = iter(result[len(plans) : -1])
     for i, plan in enumerate(plans):

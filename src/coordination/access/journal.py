@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -46,10 +47,11 @@ from sqlalchemy.orm import Session
 from coordination.access.models import AccessJournalEntry, JournalHead
 from coordination.access.principal import Principal
 from coordination.db.base import new_id, utcnow
+from coordination.directory.models import Organisation
 from coordination.dossier.models import Person
 
 GENESIS_HASH = "0" * 64
-HASHED_FIELDS = (
+HASHED_FIELDS_V1 = (
     "person_id",
     "seq",
     "at",
@@ -66,10 +68,21 @@ HASHED_FIELDS = (
     "request_id",
     "reason",
 )
+HASHED_FIELDS = (*HASHED_FIELDS_V1, "organisation_name", "format_version")
+"""The fields the hash of a NEW row covers (format version 2): version 1 plus the organisation's name as
+it was at the time of access (so a later rename changes nothing in past rows and cannot be slipped in),
+and the version itself (so a row cannot be passed off as version 1 to drop the name from its hash)."""
+FORMAT_VERSION = 2
+HASHED_FIELDS_BY_VERSION = {1: HASHED_FIELDS_V1, 2: HASHED_FIELDS}
+"""Rows keep the format they were written with: no migration rehashes anything."""
 
 _journal = AccessJournalEntry.__table__
 _heads = JournalHead.__table__
 _persons = Person.__table__
+_organisations = Organisation.__table__
+_ORGANISATION_NAME = select(_organisations.c.name).where(
+    _organisations.c.id == bindparam("organisation_id", type_=_organisations.c.id.type)
+)
 
 
 def _canonical_value(value: Any) -> Any:
@@ -86,19 +99,44 @@ def _canonical_value(value: Any) -> Any:
     return value
 
 
-def canonical_json(fields: dict[str, Any]) -> str:
-    """The canonical JSON of :data:`HASHED_FIELDS` (sorted keys, no spaces, UTF-8 kept)."""
+def canonical_json(fields: dict[str, Any], version: int = FORMAT_VERSION) -> str:
+    """The canonical JSON of the fields hashed in ``version`` (sorted keys, no spaces, UTF-8 kept)."""
     return json.dumps(
-        {name: _canonical_value(fields.get(name)) for name in HASHED_FIELDS},
+        {name: _canonical_value(fields.get(name)) for name in HASHED_FIELDS_BY_VERSION[version]},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     )
 
 
-def row_hash(fields: dict[str, Any], prev_hash: str) -> str:
-    """sha256 of the canonical JSON of :data:`HASHED_FIELDS` followed by ``prev_hash``."""
-    return hashlib.sha256(canonical_json(fields).encode() + b"|" + prev_hash.encode()).hexdigest()
+def row_hash(fields: dict[str, Any], prev_hash: str, version: int = FORMAT_VERSION) -> str:
+    """sha256 of the canonical JSON of the fields of ``version`` followed by ``prev_hash``."""
+    return hashlib.sha256(canonical_json(fields, version).encode() + b"|" + prev_hash.encode()).hexdigest()
+
+
+_NAME_TTL_SECONDS = 30.0
+_organisation_names: dict[UUID, tuple[str | None, float]] = {}
+
+
+def organisation_name_sync(session: Session, organisation_id: UUID | None) -> str | None:
+    """The organisation's current name, for a new journal row (it is stored and hashed, so the row keeps
+    it whatever the registry says later). Names change rarely and only through the registry
+    administrator's verification, so each process keeps them for 30 s rather than reading the
+    organisations table on every decision; :func:`forget_organisation_names` clears the cache after a
+    verified rename in this process."""
+    if organisation_id is None:
+        return None
+    cached = _organisation_names.get(organisation_id)
+    now = time.monotonic()
+    if cached is not None and now - cached[1] < _NAME_TTL_SECONDS:
+        return cached[0]
+    name = execute(session, _ORGANISATION_NAME, {"organisation_id": organisation_id}).scalar()
+    _organisation_names[organisation_id] = (name, now)
+    return name
+
+
+def forget_organisation_names() -> None:
+    _organisation_names.clear()
 
 
 _SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
@@ -267,8 +305,10 @@ def append_entries_sync(
         "user_id": principal.user_id,
         "user_name": principal.display_name,
         "organisation_id": principal.organisation_id,
+        "organisation_name": organisation_name_sync(session, principal.organisation_id),
         "role": str(principal.role.value),
         "request_id": (request_id or "-")[:64],
+        "format_version": FORMAT_VERSION,
     }
     params: dict[str, Any] = {}
     ids: list[UUID] = []
@@ -366,6 +406,7 @@ async def verify_chain(session: AsyncSession, *, max_problems: int = 1000) -> Jo
             report.problems.append(message)
 
     columns = [_journal.c[name] for name in HASHED_FIELDS] + [_journal.c.prev_hash, _journal.c.row_hash]
+    known = set(HASHED_FIELDS_BY_VERSION)
     stream = await session.stream(
         select(*columns).order_by(_journal.c.person_id, _journal.c.seq).execution_options(yield_per=5000)
     )
@@ -384,7 +425,8 @@ async def verify_chain(session: AsyncSession, *, max_problems: int = 1000) -> Jo
             problem(f"dossier {person} : numéro {seq} au lieu de {expected_seq} (ligne supprimée ou insérée)")
         if fields["prev_hash"] != expected_prev:
             problem(f"dossier {person} : ligne {seq} ne suit pas la précédente (chaîne rompue)")
-        recomputed = row_hash(dict(fields), fields["prev_hash"])
+        version = fields["format_version"]
+        recomputed = row_hash(dict(fields), fields["prev_hash"], version) if version in known else None
         if recomputed != fields["row_hash"]:
             problem(f"dossier {person} : ligne {seq} modifiée (empreinte différente)")
         expected_seq, expected_prev = seq + 1, fields["row_hash"]

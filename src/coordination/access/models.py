@@ -16,15 +16,16 @@ different files never wait for each other.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.db.base import Base, Entity, new_id, utcnow
 from coordination.db.types import GUID, JSON, DateTimeUTC
-from coordination.directory.models import enum_column
+from coordination.directory.models import Organisation, enum_column
+from coordination.dossier.models import Person
 
 
 class ConsentChannel(enum.StrEnum):
@@ -105,6 +106,10 @@ class AccessJournalEntry(Base):
     user_id: Mapped[UUID] = mapped_column(GUID, nullable=False)
     user_name: Mapped[str] = mapped_column(String(200), nullable=False)
     organisation_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    organisation_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The organisation's name AS IT WAS at the time of access (hashed from format version 2 on): renaming
+    an organisation later changes nothing in past rows. Rows of version 1 got it from the migration that
+    added the column (the name on that day), outside their hash."""
     role: Mapped[str] = mapped_column(String(32), nullable=False)
     section: Mapped[str | None] = mapped_column(String(32), nullable=True)
     document_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
@@ -116,6 +121,8 @@ class AccessJournalEntry(Base):
     request_id: Mapped[str] = mapped_column(String(64), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     """For a denial: what was missing (French, shown to the person)."""
+    format_version: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=1, server_default="1")
+    """Which fields the row's hash covers (``journal.HASHED_FIELDS_BY_VERSION``): old rows keep theirs."""
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     row_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
@@ -129,3 +136,58 @@ class JournalHead(Base):
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     head_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False, default=utcnow)
+
+
+class MandateKind(enum.StrEnum):
+    """The facts that give an organisation a legal mandate on a person's file."""
+
+    FOREM_REGISTRATION = "forem_registration"
+    """The person is a registered job seeker at Forem: asserted by a Forem worker (later: Forem's register)."""
+    RIS = "ris"
+    """CPAS X pays the person's integration income (RIS): asserted by a worker of CPAS X (later: the CPAS's
+    own RIS decisions)."""
+
+
+class Mandate(Entity):
+    """One assertion of a mandate fact: who asserted it, for which organisation, from when, on which
+    ground, through which source; and, once it ends, who ended it, when and why. Never edited otherwise:
+    the history of assertions is the history of who could read the file on a legal basis. The gate reads
+    the current rows (``ended_at IS NULL``); at most one current row per (person, kind)."""
+
+    __tablename__ = "mandates"
+    __table_args__ = (
+        Index(
+            "uq_mandates_current",
+            "person_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_mandates_person_kind_org", "person_id", "kind", "organisation_id"),
+    )
+
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    kind: Mapped[MandateKind] = mapped_column(enum_column(MandateKind), nullable=False)
+    organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    """The mandated organisation (the CPAS that pays the RIS; the Forem office that registered the person)."""
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    """The date the fact holds from (registration date, RIS decision date), as asserted."""
+    ground: Mapped[str] = mapped_column(String(300), nullable=False)
+    """On which ground, in French (e.g. « Décision d'octroi du RIS du 3 mars 2026, réf. 2026/114 »)."""
+    source: Mapped[str] = mapped_column(String(40), nullable=False)
+    """``worker`` (a user of the mandated organisation), ``migration``, or a data feed (``feed:…``)."""
+    asserted_by_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    asserted_by_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    """Who asserted it, as they were named then (a worker's display name, or the feed's name)."""
+    asserted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ended_by_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    ended_by_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    end_ground: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+    # Never loaded (``raise``): declared so that a flush inserts the person and the organisation before an
+    # assertion added in the same unit of work (seed data builds worlds that way).
+    person: Mapped[Person] = relationship(lazy="raise", viewonly=False)
+    organisation: Mapped[Organisation] = relationship(lazy="raise", viewonly=False)

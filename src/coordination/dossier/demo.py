@@ -13,6 +13,8 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
+from coordination.access.mandates import seed_mandate
+from coordination.access.models import MandateKind
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 from coordination.dossier.models import (
     Assessment,
@@ -84,6 +86,38 @@ def _by_role(users: dict[str, User], role: Role) -> User | None:
     return next((u for u in users.values() if u.role is role), None)
 
 
+def _seed_mandates(session, person, forem, cpas, users, registered_on: date) -> None:
+    """Every demo person is a registered job seeker (asserted by the Forem referent); some get the RIS
+    from a CPAS (asserted by that CPAS's social worker when the demo has one)."""
+    referent = _by_role(users, Role.FOREM_REFERENT)
+    seed_mandate(
+        session,
+        person.id,
+        MandateKind.FOREM_REGISTRATION,
+        forem.id,
+        started_on=registered_on,
+        by_user_id=referent.id if referent else None,
+        by_name=referent.display_name if referent else "Forem",
+        ground="Inscription comme demandeur·euse d'emploi",
+    )
+    if cpas is None:
+        return
+    worker = next(
+        (u for u in users.values() if u.role is Role.CPAS_SOCIAL_WORKER and u.organisation_id == cpas.id),
+        None,
+    )
+    seed_mandate(
+        session,
+        person.id,
+        MandateKind.RIS,
+        cpas.id,
+        started_on=registered_on,
+        by_user_id=worker.id if worker else None,
+        by_name=worker.display_name if worker else cpas.name,
+        ground="Décision d'octroi du revenu d'intégration",
+    )
+
+
 async def seed_dossier_demo(
     session: AsyncSession,
     orgs: dict[str, Organisation],
@@ -123,15 +157,13 @@ async def seed_dossier_demo(
             phone=f"+32 47{index} 12 34 5{index}",
             address=f"Rue de la Station {10 + index}, {bassin}",
             bassin=bassin,
-            forem_registered=True,
-            forem_registered_on=today - timedelta(days=60 + 45 * index),
-            ris_cpas_id=cpas.id if cpas else None,
             inami_return_to_work=stage == "inami",
             proximity_score=score,
             digital_autonomy=digital,
         )
         session.add(person)
         await session.flush()
+        _seed_mandates(session, person, forem, cpas, users, today - timedelta(days=60 + 45 * index))
         people.append(person)
         started = today - timedelta(days=30 + 40 * index)
 

@@ -68,13 +68,8 @@ class Person(VersionedEntity):
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="fr")
     bassin: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
     """Bassin de vie (employment area)."""
-    forem_registered: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    """Registered job seeker: gives Forem its legal mandate on the file."""
-    forem_registered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    ris_cpas_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("organisations.id"), nullable=True, index=True
-    )
-    """The CPAS paying the revenu d'intégration: gives that CPAS its legal mandate."""
+    # Forem registration and the CPAS paying the RIS are NOT columns of the person: they are mandate
+    # assertions (``access.models.Mandate``), written only by the mandated organisation.
     inami_return_to_work: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     proximity_score: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     """Employment-proximity score 0–9 (0 = closest to a job, as Forem's matrix reads it)."""

@@ -13,6 +13,8 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from coordination.access.mandate_schemas import MandateOut
+
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
 Text200 = Annotated[str, Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, Meta(max_length=10_000)]
@@ -48,8 +50,12 @@ class PersonCreate(Input):
     language: Annotated[str, Meta(max_length=8)] = "fr"
     bassin: Annotated[str, Meta(max_length=80)] | None = None
     forem_registered: bool = False
+    """Asserted at once as a mandate by the creating worker: only a Forem worker may say so."""
     forem_registered_on: date | None = None
     ris_cpas_id: UUID | None = None
+    """Asserted at once as a mandate: only a worker of that very CPAS may say so."""
+    mandate_ground: Annotated[str, Meta(max_length=300)] | None = None
+    """The ground of the mandate asserted at creation (default: « déclaré à l'ouverture du dossier »)."""
     inami_return_to_work: bool = False
     proximity_score: Score | None = None
     digital_autonomy: bool | None = None
@@ -65,6 +71,7 @@ class PersonUpdate(Input):
     language: Annotated[str, Meta(max_length=8)] | UnsetType = UNSET
     bassin: Annotated[str, Meta(max_length=80)] | None | UnsetType = UNSET
     forem_registered: bool | UnsetType = UNSET
+    """Refused: a mandate fact is asserted by the mandated organisation (``…/mandates``), not edited."""
     forem_registered_on: date | None | UnsetType = UNSET
     ris_cpas_id: UUID | None | UnsetType = UNSET
     inami_return_to_work: bool | UnsetType = UNSET
@@ -77,6 +84,8 @@ class Statuses(msgspec.Struct, kw_only=True):
     forem_registered_on: date | None
     ris_cpas_id: UUID | None
     inami_return_to_work: bool
+    mandates: list[MandateOut] = msgspec.field(default_factory=list)
+    """The current mandate assertions behind ``forem_registered``/``ris_cpas_id``: who said so, when."""
 
 
 class PersonOut(msgspec.Struct, kw_only=True):

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from coordination.access import mandates
 from coordination.db.base import utcnow
 from coordination.directory.models import User
 from coordination.dossier.models import Person
@@ -68,10 +69,12 @@ async def seed_referent_demo(session, users) -> None:
     people = list(await session.scalars(select(Person).order_by(Person.created_at)))
     cpas_workers = {a.organisation_id: a for a in advisers.values() if a.kind == "cpas_social_worker"}
     forem_people = []
+    status = await mandates.statuses(session, [p.id for p in people])
     for person in people:
         await services.ensure_orientation(session, person, policies, now)
-        worker = cpas_workers.get(person.ris_cpas_id) if person.ris_cpas_id else None
-        if worker is not None and not person.forem_registered:
+        ris_cpas_id = status[person.id].ris_cpas_id
+        worker = cpas_workers.get(ris_cpas_id) if ris_cpas_id else None
+        if worker is not None and not status[person.id].forem_registered:
             await services.assign(
                 session,
                 None,

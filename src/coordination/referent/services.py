@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import mandates
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import User
@@ -160,7 +161,8 @@ async def decide_orientation(
             "orientation-inputs-missing",
         )
     previous = await latest_orientation(session, person.id)
-    start = (person.forem_registered_on or today) if previous is None else today
+    registered_on = (await mandates.status(session, person.id)).forem_registered_on
+    start = (registered_on or today) if previous is None else today
     try:
         result = orient(
             policies.matrix,
@@ -169,7 +171,7 @@ async def decide_orientation(
             digital_autonomy=bool(autonomy),
             start=start,
             birth_date=person.birth_date,
-            registered_on=person.forem_registered_on or start,
+            registered_on=registered_on or start,
             chosen_track=_track(chosen_track),
             override_reason=override_reason,
         )

@@ -34,6 +34,8 @@ class Referral(VersionedEntity):
         CheckConstraint("status != 'refused' OR refusal_reason IS NOT NULL", name="refused_has_reason"),
         Index("ix_referrals_to_org_status", "to_organisation_id", "status"),
         Index("ix_referrals_service_sent", "service_id", "sent_at"),
+        # the gate asks, for each consent in force, whether the referral it was given for has ended
+        Index("ix_referrals_consent", "consent_id"),
     )
 
     person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)

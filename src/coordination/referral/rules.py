@@ -27,6 +27,8 @@ WITHDRAWN = "withdrawn"
 EXPIRED = "expired"
 STATUSES = (SENT, ACCEPTED, REFUSED, WAITING_LIST, WITHDRAWN, EXPIRED)
 OPEN_STATUSES = (SENT, WAITING_LIST)
+ENDED_STATUSES = (REFUSED, WITHDRAWN, EXPIRED)
+"""A referral in one of these has ended: the consent given for it ends with it (the gate reads this)."""
 """Still waiting for a final answer: the partner may answer, the referent or the person may withdraw."""
 
 STATUS_LABELS_FR = {

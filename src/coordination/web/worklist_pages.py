@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import mandates
 from coordination.access.gate import check_sections
 from coordination.db.base import utcnow
 from coordination.directory.models import Role
@@ -104,7 +105,7 @@ class WorklistPages(Controller):
         if niss:
             person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
             if person is not None and await _visible(db_session, principal, person.id, rid, "identity"):
-                results = [persons.summary_out(person, None)]
+                results = [persons.summary_out(person, None, await mandates.status(db_session, person.id))]
         elif searched:
             filters = persons.ListFilters(name=nom, bassin=bassin, status=statut or None)
             query = await persons.candidate_query(db_session, filters, datetime.now(UTC))
@@ -114,7 +115,9 @@ class WorklistPages(Controller):
                 rows = (await db_session.execute(query.limit(200).offset(offset))).all()
                 for person, last_at in rows:
                     if await _visible(db_session, principal, person.id, rid, "identity"):
-                        results.append(persons.summary_out(person, last_at))
+                        results.append(
+                            persons.summary_out(person, last_at, await mandates.status(db_session, person.id))
+                        )
                         if len(results) >= wanted:
                             break
                 if len(rows) < 200:

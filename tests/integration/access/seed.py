@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
-from coordination.access.models import Consent, ConsentChannel, ConsentEvent, ConsentEventKind
+from coordination.access.models import (
+    Consent,
+    ConsentChannel,
+    ConsentEvent,
+    ConsentEventKind,
+    Mandate,
+    MandateKind,
+)
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
@@ -20,7 +27,11 @@ def org(session, kind: OrganisationKind, name: str | None = None) -> Organisatio
     return o
 
 
-def person(session, *, forem_registered=False, ris_cpas_id: UUID | None = None) -> Person:
+def person(
+    session, *, forem_registered=False, ris_cpas_id: UUID | None = None, forem_id: UUID | None = None
+) -> Person:
+    """A person; ``forem_registered``/``ris_cpas_id`` add the matching mandate assertions (the Forem one
+    to ``forem_id``, or to a Forem organisation made for it)."""
     pid = uuid4()
     p = Person(
         id=pid,
@@ -29,12 +40,31 @@ def person(session, *, forem_registered=False, ris_cpas_id: UUID | None = None) 
         first_name="Prénom",
         last_name="Nom",
         language="fr",
-        forem_registered=forem_registered,
-        ris_cpas_id=ris_cpas_id,
         inami_return_to_work=False,
     )
     session.add(p)
+    if forem_registered:
+        if forem_id is None:
+            forem_id = org(session, OrganisationKind.FOREM).id
+        mandate(session, p, MandateKind.FOREM_REGISTRATION, forem_id)
+    if ris_cpas_id is not None:
+        mandate(session, p, MandateKind.RIS, ris_cpas_id)
     return p
+
+
+def mandate(session, p: Person, kind: MandateKind, organisation_id: UUID) -> Mandate:
+    m = Mandate(
+        person_id=p.id,
+        kind=kind,
+        organisation_id=organisation_id,
+        started_on=date(2025, 1, 1),
+        ground="Fixture de test",
+        source="seed",
+        asserted_by_name="Test",
+        asserted_at=utcnow(),
+    )
+    session.add(m)
+    return m
 
 
 def user(

@@ -201,14 +201,26 @@ async def test_person_reads_own_journal_dpo_reads_all(client, database, issuer):
     assert (await client.get("/api/v1/journal", headers=me)).status_code == 403
 
 
-async def test_unknown_person_is_404(client, database, issuer):
+async def test_unknown_person_is_refused_like_a_file_without_basis(client, database, issuer):
+    """An id tells nobody whether a file exists: a worker gets for an unknown id the 403 a file without
+    basis would give; only a caller whose access needs no fact of the file (the DPO) learns it is 404."""
     w = await world(database)
+    forem = auth(token(issuer, w["adviser"], OrganisationKind.FOREM))
+    partner = auth(token(issuer, w["operator"], OrganisationKind.PARTNER))
+    unknown = uuid4()
+    r = await client.get(f"/api/v1/persons/{unknown}/consents", headers=forem)
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("application/problem+json")
+    # the same refusal, word for word, as for an existing file this partner has no basis on
+    existing = await client.get(f"/api/v1/persons/{w['person']}/consents", headers=partner)
+    missing = await client.get(f"/api/v1/persons/{unknown}/consents", headers=partner)
+    assert existing.status_code == missing.status_code == 403
+    assert existing.json()["detail"] == missing.json()["detail"]
     r = await client.get(
-        f"/api/v1/persons/{uuid4()}/consents",
-        headers=auth(token(issuer, w["adviser"], OrganisationKind.FOREM)),
+        f"/api/v1/persons/{unknown}/journal",
+        headers=auth(token(issuer, w["dpo"], OrganisationKind.REGULATOR)),
     )
     assert r.status_code == 404
-    assert r.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_dev_login(client, database, issuer):

@@ -130,6 +130,9 @@ async def test_generated_matrix(database):
                 p = seed.person(
                     session,
                     forem_registered=(org == "own" and role in (Role.FOREM_REFERENT, Role.FOREM_EADVISER)),
+                    forem_id=own_org.id
+                    if own_org is not None and own_org.kind is OrganisationKind.FOREM
+                    else None,
                     ris_cpas_id=target.id if role is Role.CPAS_SOCIAL_WORKER else None,
                 )
                 if role is Role.BENEFICIARY:

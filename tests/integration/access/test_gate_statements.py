@@ -38,10 +38,10 @@ def counting(database):
         event.remove(database.engine.sync_engine, "before_cursor_execute", listener)
 
 
-async def world(database, *, display_name="Opérateur"):
+async def world(database, *, display_name="Opérateur", partner_name=None):
     async with database.sessionmaker() as s:
         forem = seed.org(s, OrganisationKind.FOREM)
-        partner = seed.org(s, OrganisationKind.PARTNER)
+        partner = seed.org(s, OrganisationKind.PARTNER, partner_name)
         await s.flush()
         person = seed.person(s, forem_registered=True)
         worker = seed.user(s, Role.FOREM_REFERENT, forem)
@@ -60,6 +60,7 @@ async def verify(database):
 
 async def test_statements_per_decision(database, backend):
     person, worker, _, _ = await world(database)
+    journal.forget_organisation_names()
     async with database.sessionmaker() as s:
         with counting(database) as first:
             await check_access(s, worker, person_id=person, section="plan", action="read", request_id="a")
@@ -79,10 +80,12 @@ async def test_statements_per_decision(database, backend):
         False,
         False,
     ]
+    # the first decision of a process also reads the caller's organisation name (kept 30 s, then reread)
     if backend == "postgresql":
-        assert len(first) == len(next_one) == len(whole_file) == 1  # the first one creates the head
+        assert len(first) == 2  # the name, then the one statement (which also creates the head)
+        assert len(next_one) == len(whole_file) == 1
     else:
-        assert len(first) == 5  # facts, touch (no head yet), head insert, rows insert, head update
+        assert len(first) == 6  # name, facts, touch (no head yet), head insert, rows insert, head update
         assert len(next_one) == len(whole_file) == 4
     report = await verify(database)
     assert report.rows == 6
@@ -90,7 +93,9 @@ async def test_statements_per_decision(database, backend):
 
 async def test_database_hashes_match_python_with_awkward_text(database):
     name = 'Opé "rateur" \\ « 🧾 »\n\t'
-    person, _, operator, partner = await world(database, display_name=name)
+    person, _, operator, partner = await world(
+        database, display_name=name, partner_name="Asbl « L'Envol » \\ 🧾"
+    )
     async with database.sessionmaker() as s:
         recorder = seed.user(s, Role.ADMIN, None)
         await s.flush()

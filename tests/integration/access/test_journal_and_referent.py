@@ -12,7 +12,7 @@ from coordination.access.gate import check_access
 from coordination.access.models import AccessJournalEntry, JournalHead
 from coordination.db.base import utcnow
 from coordination.directory.models import OrganisationKind, Role
-from coordination.errors import Forbidden, NotFound
+from coordination.errors import Forbidden
 from tests.integration.access import seed
 
 J = AccessJournalEntry.__table__
@@ -121,8 +121,8 @@ async def test_referent_basis_and_handover(database):
                 request_id="y",
             )
         assert "référent" in info.value.detail
-        # social never by referent/mandate of Forem; unknown person → 404, not journaled
-        with pytest.raises(NotFound):
+        # unknown person: the same refusal as a file without basis (no existence oracle), not journaled
+        with pytest.raises(Forbidden):
             await check_access(
                 s,
                 seed.principal_of(referent, partner),

@@ -40,7 +40,6 @@ def _person(score: int, bassin: str) -> Person:
         last_name=f"Nom{n}",
         language="fr",
         bassin=bassin,
-        forem_registered=True,
         inami_return_to_work=False,
         proximity_score=score,
     )

@@ -64,7 +64,6 @@ async def _population(session, rng: random.Random) -> dict:
             last_name=f"N{n}",
             language="fr",
             bassin=rng.choice((*BASSINS, None)),
-            forem_registered=True,
             inami_return_to_work=False,
             proximity_score=rng.choice((0, 1, 5, 8, 9, None)),
         )

@@ -116,7 +116,6 @@ async def test_exports_hold_no_personal_data(client, world, database):
                 last_name="Verhaegen",
                 language="fr",
                 bassin="Charleroi",
-                forem_registered=True,
                 inami_return_to_work=False,
             )
         )

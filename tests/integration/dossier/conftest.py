@@ -86,9 +86,23 @@ async def create_person(client, world: World, niss: str = VALID_NISS, **extra) -
         "forem_registered": True,
         "bassin": "Charleroi",
     }
+    ris_cpas_id = extra.pop("ris_cpas_id", None)
     body.update(extra)
     response = await client.post("/api/v1/persons", json=body, headers=world.headers("referent"))
     assert response.status_code == 201, response.text
+    if ris_cpas_id is None:
+        return response.json()
+    # the CPAS paying the RIS asserts it itself (the referent may not)
+    assert ris_cpas_id == str(world.orgs["cpas"].id)
+    person_id = response.json()["id"]
+    asserted = await client.post(
+        f"/api/v1/persons/{person_id}/mandates",
+        json={"kind": "ris", "started_on": "2025-01-01", "ground": "Décision d'octroi du RIS"},
+        headers=world.headers("cpas"),
+    )
+    assert asserted.status_code == 201, asserted.text
+    response = await client.get(f"/api/v1/persons/{person_id}", headers=world.headers("referent"))
+    assert response.status_code == 200, response.text
     return response.json()
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,10 +26,9 @@ import msgspec
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 
-from coordination.access.models import AccessJournalEntry, Consent, ConsentChannel
+from coordination.access.models import AccessJournalEntry, Consent, ConsentChannel, Mandate, MandateKind
 from coordination.db.engine import Database
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
-from coordination.dossier.models import Person
 from coordination.referent.models import ReferentLink
 from coordination.settings import Settings
 
@@ -150,7 +149,6 @@ async def seed_world(database: Database, settings: Settings) -> World:
                     "first_name": "Karim",
                     "last_name": "Secret",
                     "forem_registered": True,
-                    "ris_cpas_id": str(w.orgs["cpas2"].id),
                     "bassin": "Namur",
                 },
                 headers=w.headers("referent"),
@@ -158,6 +156,15 @@ async def seed_world(database: Database, settings: Settings) -> World:
             201,
         )
         w.person_a, w.person_b = person_a["id"], person_b["id"]
+        # the CPAS that pays B's RIS says so itself (a mandate is asserted by the mandated organisation)
+        _expect(
+            await client.post(
+                f"/api/v1/persons/{w.person_b}/mandates",
+                json={"kind": "ris", "started_on": "2025-01-01", "ground": "Décision RIS"},
+                headers=w.headers("cpas_owner"),
+            ),
+            201,
+        )
         for pid, ids in ((w.person_a, w.a_ids), (w.person_b, w.b_ids)):
             base = f"/api/v1/persons/{pid}"
             objective = _expect(
@@ -208,7 +215,11 @@ async def seed_world(database: Database, settings: Settings) -> World:
     await database.engine.dispose()
     async with database.sessionmaker() as s:
         # B leaves the Forem register: only the CPAS paying B's RIS keeps a mandate.
-        await s.execute(update(Person).where(Person.id == UUID(w.person_b)).values(forem_registered=False))
+        await s.execute(
+            update(Mandate)
+            .where(Mandate.person_id == UUID(w.person_b), Mandate.kind == MandateKind.FOREM_REGISTRATION)
+            .values(ended_at=datetime.now(UTC), ended_on=date(2025, 6, 1), end_ground="Sortie du registre")
+        )
         now = datetime.now(UTC)
         for pid, org, sections, ids in (
             (w.person_a, "cisp", ["plan", "trajectory", "progress"], w.a_ids),

@@ -9,6 +9,8 @@ from uuid import UUID
 
 import pytest
 
+from coordination.access.mandates import seed_mandate
+from coordination.access.models import MandateKind
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 from coordination.dossier.models import Person
 from coordination.referent.models import Adviser
@@ -61,8 +63,6 @@ def _person(key: str, n: int, **kw) -> Person:
         last_name="Test",
         language="fr",
         bassin="Liège",
-        forem_registered=True,
-        forem_registered_on=date(2025, 1, 10),
         birth_date=date(1985, 5, 5),
     )
     values.update(kw)
@@ -85,17 +85,22 @@ async def world(app, database) -> World:
             "marc": _person("marc", 2, proximity_score=8, digital_autonomy=True),
             "nina": _person("nina", 3, proximity_score=2, digital_autonomy=True, birth_date=date(2004, 1, 1)),
             "omar": _person("omar", 4, proximity_score=None, digital_autonomy=None),
-            "rita": _person(
-                "rita",
-                5,
-                forem_registered=False,
-                ris_cpas_id=w.orgs["cpas"].id,
-                proximity_score=9,
-                digital_autonomy=False,
-            ),
+            "rita": _person("rita", 5, proximity_score=9, digital_autonomy=False),
         }
         s.add_all(w.persons.values())
         await s.flush()
+        # everyone is a registered job seeker since 2025-01-10, except Rita, whose RIS the CPAS pays
+        for key, person in w.persons.items():
+            if key == "rita":
+                seed_mandate(s, person.id, MandateKind.RIS, w.orgs["cpas"].id, started_on=date(2025, 1, 10))
+            else:
+                seed_mandate(
+                    s,
+                    person.id,
+                    MandateKind.FOREM_REGISTRATION,
+                    w.orgs["forem"].id,
+                    started_on=date(2025, 1, 10),
+                )
         forem, cpas = w.orgs["forem"].id, w.orgs["cpas"].id
         w.users = {
             "anna": User(

@@ -4,6 +4,7 @@ certificate. Uses the shared ``client``/``app``/``database`` fixtures (SQLite an
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from uuid import uuid4
@@ -14,6 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
 from visa_builders import base, with_pay  # noqa: E402
 
+from coordination.access.mandates import seed_mandate
+from coordination.access.models import MandateKind
 from coordination.directory.models import Organisation, OrganisationKind, Role, User  # noqa: E402
 from coordination.dossier.models import Person  # noqa: E402
 
@@ -46,9 +49,10 @@ async def world(app, database, client):
             niss="85070100153",
             first_name="Marie",
             last_name="Dupont",
-            ris_cpas_id=cpas.id,
         )
         s.add(person)
+        await s.flush()
+        seed_mandate(s, person.id, MandateKind.RIS, cpas.id, started_on=date(2025, 1, 1))
         await s.commit()
     await database.engine.dispose()
     return SimpleNamespace(cpas=cpas, partner=partner, person=person)

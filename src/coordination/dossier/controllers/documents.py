@@ -22,7 +22,7 @@ from uuid_utils.compat import uuid7
 
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import retention, today, with_etag
-from coordination.dossier.guard import allowed_sections, guard
+from coordination.dossier.guard import guard, some_sections
 from coordination.dossier.services import documents
 from coordination.dossier.services.common import get_person
 from coordination.errors import Conflict, NotFound, ProblemError, ServiceUnavailable
@@ -111,8 +111,8 @@ class DocumentController(Controller):
     async def list(
         self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
     ) -> list[schemas.DocumentOut]:
-        sections = await allowed_sections(request, db_session, person_id, ("documents", "contracts"))
-        rows = await documents.list_documents(db_session, person_id, sections) if sections else []
+        sections = await some_sections(request, db_session, person_id, ("documents", "contracts"))
+        rows = await documents.list_documents(db_session, person_id, sections)
         await db_session.commit()
         policy = retention(settings)
         return [documents.document_out(d, v, policy) for d, v in rows]

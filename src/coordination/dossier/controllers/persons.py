@@ -10,19 +10,28 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import mandates
 from coordination.access.gate import check_access
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import icf, niss_key, retention, with_etag
 from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
-from coordination.dossier.guard import allowed_sections, guard
+from coordination.dossier.guard import allowed_sections, guard, some_sections
 from coordination.dossier.rules import load_icf
 from coordination.dossier.services import fileview, persons
 from coordination.dossier.services.common import get_person
-from coordination.errors import Forbidden
+from coordination.errors import Conflict, Forbidden
 from coordination.http_utils import require_if_match
 from coordination.settings import Settings
 
 ALL = fileview.FILE_SECTIONS
+
+
+def _no_mandate_to_open() -> Forbidden:
+    """The one answer to a caller who may not open (or read) the file of this NISS, whether it exists."""
+    return Forbidden(
+        "Vous ne pouvez pas ouvrir ce dossier : aucun mandat de votre organisme ne couvre cette personne.",
+        "access-denied",
+    )
 
 
 class PersonController(Controller):
@@ -33,26 +42,50 @@ class PersonController(Controller):
     async def create(
         self, request: Request, db_session: AsyncSession, settings: Settings, data: schemas.PersonCreate
     ) -> Response[schemas.PersonOut]:
-        """Open a file. The gate is asked once the person exists in the transaction; a refusal rolls
-        everything back (no file was created, so there is no file journal to keep)."""
-        person = await persons.create_person(db_session, request.user, data, niss_key(request, settings))
+        """Open a file. The mandates claimed with it are checked first (on the request alone); then a NISS
+        that already has a file answers 409 only to a caller who may read that file, and to anyone else the
+        very 403 a caller without mandate gets for a new file, the attempt journaled on the existing file:
+        holding a NISS never tells whether that person is followed. A new file is gated once it exists in
+        the transaction; a refusal rolls everything back (no file, so no journal to keep)."""
+        persons.check_creation(request.user, data)
+        key = niss_key(request, settings)
+        rid = request.scope.get("state", {}).get("request_id", "")
+        existing = await persons.existing_with_niss(db_session, data.niss, key)
+        if existing is None:
+            try:
+                person = await persons.create_person(db_session, request.user, data, key)
+            except persons.DuplicatePerson:  # a concurrent creation won: answer as for an existing file
+                await db_session.rollback()
+                existing = await persons.existing_with_niss(db_session, data.niss, key)
+        if existing is not None:
+            decision = await check_access(
+                db_session,
+                request.user,
+                person_id=existing.id,
+                section="identity",
+                action="read",
+                request_id=rid,
+                raise_on_deny=False,
+            )
+            if not decision.allowed:
+                await db_session.commit()  # the attempt stays in that file's journal
+                raise _no_mandate_to_open()
+            raise Conflict("Un dossier existe déjà pour ce numéro NISS.", "duplicate-person")
         decision = await check_access(
             db_session,
             request.user,
             person_id=person.id,
             section="identity",
             action="write",
-            request_id=request.scope.get("state", {}).get("request_id", ""),
+            request_id=rid,
             raise_on_deny=False,
         )
         if not decision.allowed:
             await db_session.rollback()
-            raise Forbidden(
-                "Vous ne pouvez pas ouvrir ce dossier : aucun mandat de votre organisme ne couvre cette personne.",
-                "access-denied",
-            )
+            raise _no_mandate_to_open()
+        out = await persons.read_person_out(db_session, person)
         await db_session.commit()
-        return with_etag(persons.person_out(person), person.version, 201)
+        return with_etag(out, person.version, 201)
 
     @get("/", opt={"section": "identity", "action": "read"})
     async def search(
@@ -77,7 +110,7 @@ class PersonController(Controller):
             # A file the reader may not read answers like an unknown number (the refusal is journaled):
             # a 403 would tell anyone holding a NISS that this person has a file.
             if person is not None and await allowed_sections(request, db_session, person.id, ["identity"]):
-                items = [persons.summary_out(person, None)]
+                items = [persons.summary_out(person, None, await mandates.status(db_session, person.id))]
             await db_session.commit()
             return schemas.PersonPage(items=items, page=1, page_size=page_size, has_more=False)
         filters = persons.ListFilters(
@@ -96,7 +129,9 @@ class PersonController(Controller):
             rows = (await db_session.execute(query.limit(batch).offset(offset))).all()
             for person, last_at in rows:
                 if await allowed_sections(request, db_session, person.id, ["identity"]):
-                    visible.append(persons.summary_out(person, last_at))
+                    visible.append(
+                        persons.summary_out(person, last_at, await mandates.status(db_session, person.id))
+                    )
                     if len(visible) >= wanted:
                         break
             if len(rows) < batch:
@@ -117,8 +152,9 @@ class PersonController(Controller):
     ) -> Response[schemas.PersonOut]:
         await guard(request, db_session, person_id)
         person = await get_person(db_session, person_id)
+        out = await persons.read_person_out(db_session, person)
         await db_session.commit()
-        return with_etag(persons.person_out(person), person.version)
+        return with_etag(out, person.version)
 
     @patch("/{person_id:uuid}", opt={"section": "identity", "action": "write"})
     async def update(
@@ -128,18 +164,16 @@ class PersonController(Controller):
         person = await get_person(db_session, person_id)
         require_if_match(request, person.version)
         await persons.update_identity(db_session, request.user, person, data)
+        out = await persons.read_person_out(db_session, person)
         await db_session.commit()
-        return with_etag(persons.person_out(person), person.version)
+        return with_etag(out, person.version)
 
     @get("/{person_id:uuid}/file", opt={"section": ALL, "action": "read"})
     async def full_file(
         self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
     ) -> dict[str, Any]:
         """Every section the reader may see, in one answer (the others are left out, each refusal journaled)."""
-        sections = await allowed_sections(request, db_session, person_id, ALL)
-        if not sections:
-            await db_session.commit()
-            raise Forbidden("Vous n'avez accès à aucune partie de ce dossier.", "access-denied")
+        sections = await some_sections(request, db_session, person_id, ALL)
         person = await get_person(db_session, person_id)
         result = await fileview.read_file(db_session, person, sections, icf(settings), retention(settings))
         await db_session.commit()
@@ -154,13 +188,9 @@ class PersonController(Controller):
         before: datetime | None = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> list[schemas.EventOut]:
-        """The file's events, newest first, only from the sections the reader may see."""
-        sections = await allowed_sections(request, db_session, person_id, ALL)
-        events = (
-            await fileview.timeline(db_session, person_id, sections, limit=limit, before=before)
-            if sections
-            else []
-        )
+        """The file's events, newest first, only from the sections the reader may see (403 when none)."""
+        sections = await some_sections(request, db_session, person_id, ALL)
+        events = await fileview.timeline(db_session, person_id, sections, limit=limit, before=before)
         await db_session.commit()
         return events
 

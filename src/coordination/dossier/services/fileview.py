@@ -17,7 +17,7 @@ from coordination.dossier.services import documents as documents_service
 from coordination.dossier.services import plan as plan_service
 from coordination.dossier.services import sections as sections_service
 from coordination.dossier.services import trajectory as trajectory_service
-from coordination.dossier.services.persons import person_out
+from coordination.dossier.services.persons import read_person_out
 
 FILE_SECTIONS = (
     "identity",
@@ -42,7 +42,7 @@ async def read_file(
     """Every allowed section of the file; a section the reader may not see is simply absent."""
     out: dict[str, Any] = {"person_id": str(person.id), "sections": sorted(sections)}
     if "identity" in sections:
-        out["identity"] = person_out(person)
+        out["identity"] = await read_person_out(session, person)
     for section in ("project", "social", "health"):
         if section in sections:
             row = await sections_service.load(session, person.id, section)

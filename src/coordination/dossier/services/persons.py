@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -11,13 +11,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import mandates
+from coordination.access.models import Mandate, MandateKind
 from coordination.access.principal import Principal
-from coordination.directory.models import Organisation, OrganisationKind
+from coordination.clock import brussels_day
+from coordination.db.base import utcnow
 from coordination.dossier import schemas
 from coordination.dossier.models import FileEvent, Person
 from coordination.dossier.niss import InvalidNiss, mask, niss_hash, normalise_niss
 from coordination.dossier.services.common import apply_changes, flush_versioned, record_event
-from coordination.errors import BadRequest, Conflict
+from coordination.errors import BadRequest, Forbidden
 
 IDENTITY_FIELDS = tuple(f for f in schemas.PersonUpdate.__struct_fields__)
 
@@ -29,37 +32,65 @@ def parse_niss(raw: str) -> str:
         raise BadRequest(str(exc), "invalid-niss") from exc
 
 
-async def _check_cpas(session: AsyncSession, cpas_id: UUID | None) -> None:
-    if cpas_id is None:
-        return
-    org = await session.get(Organisation, cpas_id)
-    if org is None or org.kind is not OrganisationKind.CPAS:
-        raise BadRequest("Le CPAS indiqué pour le revenu d'intégration est inconnu.", "unknown-cpas")
-
-
 async def find_by_niss(session: AsyncSession, raw_niss: str, key: bytes) -> Person | None:
     digits = parse_niss(raw_niss)
     return await session.scalar(select(Person).where(Person.niss_hash == niss_hash(digits, key)))
 
 
+DEFAULT_CREATION_GROUND = "Déclaré à l'ouverture du dossier"
+MANDATE_FIELDS = ("forem_registered", "forem_registered_on", "ris_cpas_id")
+
+
+def _creation_assertions(principal: Principal, data: schemas.PersonCreate) -> list[tuple[MandateKind, date]]:
+    """The mandates the creating worker asserts with the file, checked BEFORE anything is written: only a
+    Forem worker asserts a Forem registration, only a worker of CPAS X that X pays the RIS."""
+    wanted: list[tuple[MandateKind, date | None, UUID | None]] = []
+    if data.forem_registered:
+        wanted.append((MandateKind.FOREM_REGISTRATION, data.forem_registered_on, None))
+    elif data.forem_registered_on is not None:
+        raise BadRequest(
+            "Une date d'inscription au Forem n'a de sens que si la personne est inscrite.", "mandate-date"
+        )
+    if data.ris_cpas_id is not None:
+        wanted.append((MandateKind.RIS, None, data.ris_cpas_id))
+    if not wanted:
+        return []
+    asserter = mandates.Asserter.of(principal)
+    result = []
+    for kind, since, organisation_id in wanted:
+        mandates.check_asserter(asserter, kind, organisation_id or asserter.organisation_id)
+        result.append((kind, since or brussels_day(utcnow())))
+    return result
+
+
+def check_creation(principal: Principal, data: schemas.PersonCreate) -> None:
+    """What can be refused from the request alone, before the database is read (so the answer never
+    depends on whether the NISS has a file): the NISS's form and the mandates claimed with the file."""
+    parse_niss(data.niss)
+    _creation_assertions(principal, data)
+
+
 async def create_person(
     session: AsyncSession, principal: Principal, data: schemas.PersonCreate, key: bytes
 ) -> Person:
-    """One person, one file: a second creation with the same NISS is a 409 (the unique hash decides)."""
+    """One person, one file. The caller must then pass the gate on the new file (see the controller).
+
+    A NISS that already has a file is NOT answered here: the controller decides, through the gate on that
+    file, whether the caller may learn it (409) or gets the very refusal of a caller without mandate (403),
+    so the answer never tells a stranger whether a person is followed."""
     digits = parse_niss(data.niss)
-    await _check_cpas(session, data.ris_cpas_id)
+    assertions = _creation_assertions(principal, data)
     hashed = niss_hash(digits, key)
-    if await session.scalar(select(Person.id).where(Person.niss_hash == hashed)):
-        raise Conflict("Un dossier existe déjà pour ce numéro NISS.", "duplicate-person")
     values = msgspec.structs.asdict(data)
-    values.pop("niss")
+    for name in (*MANDATE_FIELDS, "niss", "mandate_ground"):
+        values.pop(name)
     person = Person(niss=digits, niss_hash=hashed, **values)
     session.add(person)
     try:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:  # a concurrent creation won the race
-        raise Conflict("Un dossier existe déjà pour ce numéro NISS.", "duplicate-person") from exc
+        raise DuplicatePerson(hashed) from exc
     record_event(
         session,
         principal,
@@ -69,15 +100,47 @@ async def create_person(
         summary="Ouverture du dossier.",
         subject_id=person.id,
     )
+    if assertions:
+        asserter = mandates.Asserter.of(principal)
+        for kind, since in assertions:
+            await mandates.assert_mandate(
+                session,
+                asserter,
+                person.id,
+                kind=kind,
+                started_on=since,
+                ground=data.mandate_ground or DEFAULT_CREATION_GROUND,
+            )
     return person
+
+
+class DuplicatePerson(Exception):
+    """A file exists for this NISS (its keyed hash is ``niss_hash``): the controller decides the answer."""
+
+    def __init__(self, niss_hash: str) -> None:
+        super().__init__("duplicate person")
+        self.niss_hash = niss_hash
+
+
+async def existing_with_niss(session: AsyncSession, raw_niss: str, key: bytes) -> Person | None:
+    return await session.scalar(
+        select(Person).where(Person.niss_hash == niss_hash(parse_niss(raw_niss), key))
+    )
 
 
 async def update_identity(
     session: AsyncSession, principal: Principal, person: Person, data: schemas.PersonUpdate
 ) -> Person:
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-    if "ris_cpas_id" in changes:
-        await _check_cpas(session, changes["ris_cpas_id"])
+    forged = sorted(set(changes) & set(MANDATE_FIELDS))
+    if forged:
+        raise Forbidden(
+            "L'inscription au Forem et le CPAS qui paie le revenu d'intégration ne se modifient pas ici : "
+            "ce sont des mandats, déclarés ou clos par l'organisme mandaté lui-même "
+            "(POST /api/v1/persons/{id}/mandates).",
+            "mandate-not-editable",
+            fields=forged,
+        )
     before = apply_changes(person, changes)
     if before:
         person.updated_at = datetime.now(UTC)
@@ -94,7 +157,9 @@ async def update_identity(
     return person
 
 
-def person_out(person: Person) -> schemas.PersonOut:
+def person_out(person: Person, current: list[Mandate]) -> schemas.PersonOut:
+    """``current``: the person's current mandate assertions (:func:`mandates.current_mandates`)."""
+    status = mandates.status_of(current)
     return schemas.PersonOut(
         id=person.id,
         niss=person.niss,
@@ -108,10 +173,11 @@ def person_out(person: Person) -> schemas.PersonOut:
         language=person.language,
         bassin=person.bassin,
         statuses=schemas.Statuses(
-            forem_registered=person.forem_registered,
-            forem_registered_on=person.forem_registered_on,
-            ris_cpas_id=person.ris_cpas_id,
+            forem_registered=status.forem_registered,
+            forem_registered_on=status.forem_registered_on,
+            ris_cpas_id=status.ris_cpas_id,
             inami_return_to_work=person.inami_return_to_work,
+            mandates=[mandates.mandate_out(m, None) for m in current],
         ),
         proximity_score=person.proximity_score,
         digital_autonomy=person.digital_autonomy,
@@ -121,15 +187,22 @@ def person_out(person: Person) -> schemas.PersonOut:
     )
 
 
-def summary_out(person: Person, last_activity: datetime | None) -> schemas.PersonSummary:
+async def read_person_out(session: AsyncSession, person: Person) -> schemas.PersonOut:
+    current = (await mandates.current_mandates(session, [person.id]))[person.id]
+    return person_out(person, current)
+
+
+def summary_out(
+    person: Person, last_activity: datetime | None, status: mandates.MandateStatus
+) -> schemas.PersonSummary:
     return schemas.PersonSummary(
         id=person.id,
         niss_masked=mask(person.niss),
         first_name=person.first_name,
         last_name=person.last_name,
         bassin=person.bassin,
-        forem_registered=person.forem_registered,
-        ris=person.ris_cpas_id is not None,
+        forem_registered=status.forem_registered,
+        ris=status.ris_cpas_id is not None,
         proximity_score=person.proximity_score,
         last_activity_at=last_activity,
     )
@@ -171,9 +244,9 @@ async def candidate_query(session: AsyncSession, filters: ListFilters, now: date
     if filters.bassin:
         query = query.where(Person.bassin == filters.bassin)
     if filters.status == "forem":
-        query = query.where(Person.forem_registered.is_(True))
+        query = query.where(mandates.current_clause(Person.id, MandateKind.FOREM_REGISTRATION))
     elif filters.status == "ris":
-        query = query.where(Person.ris_cpas_id.is_not(None))
+        query = query.where(mandates.current_clause(Person.id, MandateKind.RIS))
     elif filters.status == "inami":
         query = query.where(Person.inami_return_to_work.is_(True))
     elif filters.status:
