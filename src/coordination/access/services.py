@@ -554,9 +554,9 @@ def journal_sentence(entry: Any, organisation_name: str | None) -> str:
 async def read_journal(
     session: AsyncSession, *, person_id: UUID | None, limit: int, offset: int
 ) -> tuple[list[JournalEntryOut], int]:
-    query = select(AccessJournalEntry, Organisation.name).outerjoin(
-        Organisation, Organisation.id == AccessJournalEntry.organisation_id
-    )
+    # the organisation's name as stored in the row (as it was at the time of access), never looked up now:
+    # a later rename must not change who the person reads accessed her file
+    query = select(AccessJournalEntry, AccessJournalEntry.organisation_name)
     count = select(func.count()).select_from(AccessJournalEntry)
     if person_id is not None:
         query = query.where(AccessJournalEntry.person_id == person_id).order_by(AccessJournalEntry.seq.desc())

@@ -82,10 +82,14 @@ async def some_sections(
 ) -> set[str]:
     """:func:`allowed_sections`, but a reader allowed none of them gets 403 (the refusals journaled and
     committed), never an empty answer that would look like an empty file."""
-    allowed = await allowed_sections(request, session, person_id, sections, action=action)
-    if not allowed:
-        from coordination.errors import Forbidden
+    from coordination.errors import Forbidden
 
+    refusal = Forbidden("Vous n'avez accès à aucune partie de ce dossier.", "access-denied")
+    try:
+        allowed = await allowed_sections(request, session, person_id, sections, action=action)
+    except Forbidden as exc:  # no such file: the same words as a file with nothing allowed
+        raise refusal from exc
+    if not allowed:
         await session.commit()
-        raise Forbidden("Vous n'avez accès à aucune partie de ce dossier.", "access-denied")
+        raise refusal
     return allowed

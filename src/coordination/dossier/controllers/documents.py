@@ -23,6 +23,7 @@ from uuid_utils.compat import uuid7
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import retention, today, with_etag
 from coordination.dossier.guard import guard, some_sections
+from coordination.dossier.models import Document
 from coordination.dossier.services import documents
 from coordination.dossier.services.common import get_person
 from coordination.errors import Conflict, NotFound, ProblemError, ServiceUnavailable
@@ -103,6 +104,22 @@ async def _commit_or_discard(request: Request, db_session: AsyncSession, key: st
         raise
 
 
+async def _gated_document(
+    request: Request, db_session: AsyncSession, person_id: UUID, document_id: UUID, action: str
+) -> Document:
+    """The document, after the gate said yes for its section. An id that designates no document of this
+    file is refused by the gate first (journaled 403) to whoever may not read the file's documents: only
+    a reader who could see it learns that it does not exist (404)."""
+    document = await documents.find_document(db_session, person_id, document_id)
+    if document is None:
+        await guard(request, db_session, person_id, section="documents", action=action)
+        raise NotFound("Document introuvable dans ce dossier.", "document-not-found")
+    await guard(
+        request, db_session, person_id, section=document.section, action=action, document_id=document_id
+    )
+    return document
+
+
 class DocumentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/documents"
     tags = ["Documents"]
@@ -178,10 +195,7 @@ class DocumentController(Controller):
         filename: Annotated[str, Parameter(max_length=200)],
     ) -> Response[schemas.DocumentOut]:
         name = documents.clean_filename(filename)
-        document = await documents.get_document(db_session, person_id, document_id)
-        await guard(
-            request, db_session, person_id, section=document.section, action="upload", document_id=document_id
-        )
+        document = await _gated_document(request, db_session, person_id, document_id, "upload")
         if document.deleted_at is not None:
             raise ProblemError(410, "document-deleted", "Ce document a été supprimé.")
         require_if_match(request, document.version)
@@ -213,10 +227,7 @@ class DocumentController(Controller):
         person_id: UUID,
         document_id: UUID,
     ) -> Response[schemas.DocumentOut]:
-        document = await documents.get_document(db_session, person_id, document_id)
-        await guard(
-            request, db_session, person_id, section=document.section, action="read", document_id=document_id
-        )
+        document = await _gated_document(request, db_session, person_id, document_id, "read")
         versions = await documents.versions_of(db_session, document_id)
         await db_session.commit()
         return with_etag(documents.document_out(document, versions, retention(settings)), document.version)
@@ -237,10 +248,7 @@ class DocumentController(Controller):
         cancels the body, and the background task, which runs after it, closes the stream. Closing twice
         is harmless.
         """
-        document = await documents.get_document(db_session, person_id, document_id)
-        await guard(
-            request, db_session, person_id, section=document.section, action="read", document_id=document_id
-        )
+        document = await _gated_document(request, db_session, person_id, document_id, "read")
         row = await documents.version_for_download(db_session, document, version)
         await db_session.commit()
         stream = await _open(request, row.object_key)
@@ -267,10 +275,7 @@ class DocumentController(Controller):
         version: Annotated[int | None, Parameter(ge=1)] = None,
     ) -> schemas.PresignedOut:
         """A direct download link valid a few minutes (S3 store only)."""
-        document = await documents.get_document(db_session, person_id, document_id)
-        await guard(
-            request, db_session, person_id, section=document.section, action="read", document_id=document_id
-        )
+        document = await _gated_document(request, db_session, person_id, document_id, "read")
         row = await documents.version_for_download(db_session, document, version)
         expires = min(timedelta(minutes=settings.presigned_url_minutes), MAX_PRESIGNED_EXPIRY)
         try:
@@ -301,10 +306,7 @@ class DocumentController(Controller):
         reason: Annotated[str, Parameter(min_length=3, max_length=500)],
     ) -> Response[schemas.DocumentOut]:
         """Deletion is an event kept on the row (who, when, why, which retention rule); bytes removed after."""
-        document = await documents.get_document(db_session, person_id, document_id)
-        await guard(
-            request, db_session, person_id, section=document.section, action="delete", document_id=document_id
-        )
+        document = await _gated_document(request, db_session, person_id, document_id, "delete")
         require_if_match(request, document.version)
         policy = retention(settings)
         keys = await documents.delete_document(db_session, request.user, document, reason, policy)

@@ -290,9 +290,14 @@ async def add_version(
     return document
 
 
-async def get_document(session: AsyncSession, person_id: UUID, document_id: UUID) -> Document:
+async def find_document(session: AsyncSession, person_id: UUID, document_id: UUID) -> Document | None:
     document = await session.get(Document, document_id)
-    if document is None or document.person_id != person_id:
+    return document if document is not None and document.person_id == person_id else None
+
+
+async def get_document(session: AsyncSession, person_id: UUID, document_id: UUID) -> Document:
+    document = await find_document(session, person_id, document_id)
+    if document is None:
         raise NotFound("Document introuvable dans ce dossier.", "document-not-found")
     return document
 
