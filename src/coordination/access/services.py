@@ -27,7 +27,6 @@ from coordination.access.policy import (
     FILE_SECTIONS,
     ROLE_LABELS_FR,
     SECTION_LABELS_FR,
-    Action,
     Basis,
     Section,
 )
@@ -528,6 +527,26 @@ def consent_out(consents: list[ConsentOut], consent_id: UUID) -> ConsentOut:
 # --- the journal, readable -------------------------------------------------------------------------
 
 
+JOURNAL_ACTION_LABELS_FR = {
+    **{action.value: label for action, label in ACTION_LABELS_FR.items()},
+    "list": "affichage dans une liste",
+}
+"""Journal actions: the gate's actions, and ``list`` (a file shown as a line of a list or search)."""
+
+
+def journal_action_label(action: str) -> str:
+    return JOURNAL_ACTION_LABELS_FR.get(action, action)
+
+
+def journal_basis_label(basis: str | None) -> str | None:
+    if not basis:
+        return None
+    try:
+        return BASIS_LABELS_FR[Basis(basis)]
+    except (ValueError, KeyError):
+        return basis
+
+
 def _when_fr(at: datetime) -> str:
     from zoneinfo import ZoneInfo
 
@@ -539,14 +558,14 @@ def journal_sentence(entry: Any, organisation_name: str | None) -> str:
     who = entry.user_name
     role = ROLE_LABELS_FR.get(entry.role, entry.role)
     org = f", {organisation_name}" if organisation_name else ""
-    action = ACTION_LABELS_FR.get(Action(entry.action), entry.action)
+    action = journal_action_label(entry.action)
     section = SECTION_LABELS_FR[Section(entry.section)] if entry.section else "document"
     what = f"{action} de « {section} »"
     if entry.document_id:
         what += f" (document {entry.document_id})"
     when = _when_fr(entry.at)
     if entry.decision == "allow":
-        basis = BASIS_LABELS_FR[Basis(entry.basis)] if entry.basis else "—"
+        basis = journal_basis_label(entry.basis) or "—"
         return f"{who} ({role}{org}) : {what}, {when}. Base : {basis}."
     return f"{who} ({role}{org}) a demandé : {what}, {when}. Refusé."
 
@@ -584,10 +603,10 @@ async def read_journal(
                 section_label=SECTION_LABELS_FR[Section(entry.section)] if entry.section else None,
                 document_id=entry.document_id,
                 action=entry.action,
-                action_label=ACTION_LABELS_FR[Action(entry.action)],
+                action_label=journal_action_label(entry.action),
                 decision=entry.decision,
                 basis=entry.basis,
-                basis_label=BASIS_LABELS_FR[Basis(entry.basis)] if entry.basis else None,
+                basis_label=journal_basis_label(entry.basis),
                 consent_id=entry.consent_id,
                 request_id=entry.request_id,
                 reason=entry.reason,

@@ -4,10 +4,15 @@ The expected decision comes from the table below, written from the domain rules 
 from ``policy.csv``. Zero unexpected allows, zero unexpected denials, and exactly one journal row per
 decision (allowed or denied), with the decision that was taken.
 
-"own org": the file concerns the caller's organisation (Forem: registered job seeker; CPAS: its RIS
-beneficiary; the person: their own file) and the consent, if any, is addressed to the caller's
-organisation. "other org": the person is attached elsewhere (not registered / another CPAS / another
-person's file) and the consent is addressed to another organisation.
+"own org": the file concerns the caller's organisation (Forem: a current registration asserted; CPAS: its
+RIS beneficiary, asserted by that CPAS; the person: their own file) and the consent, if any, is addressed to
+the caller's organisation. "other org": the person is attached elsewhere (not registered / another CPAS /
+another person's file) and the consent is addressed to another organisation. "former": the caller's
+organisation HAD the mandate, but its assertion has ended (the consent, if any, is still addressed to the
+caller's organisation): only the consent can count.
+
+Consents are recorded on paper by a worker of an organisation that is never their recipient (issue 15).
+After the run every organisation is renamed: the journal rows keep the names they were written with.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ import itertools
 from collections import defaultdict
 from uuid import uuid4
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from coordination.access import journal
 from coordination.access.gate import check_access
-from coordination.access.models import AccessJournalEntry
-from coordination.directory.models import OrganisationKind, Role
+from coordination.access.models import AccessJournalEntry, Mandate
+from coordination.db.base import utcnow
+from coordination.directory.models import Organisation, OrganisationKind, Role
 from coordination.errors import Forbidden
 from tests.integration.access import seed
 
@@ -86,6 +93,8 @@ def expected(role: str, section: str, action: str, org: str, state: str) -> bool
         return section in DPO.get(action, set())
     if role in ("regulator", "admin"):
         return False
+    if org == "former":  # the mandate has ended: the consent alone
+        return state == "active" and section in CONSENT.get(role, {}).get(action, set())
     if org == "own":
         if role in ("forem_referent", "forem_eadviser"):
             mandate = {k: set(v) for k, v in FOREM_MANDATE.items()}
@@ -115,26 +124,28 @@ ROLE_ORG_KIND = {
 
 async def test_generated_matrix(database):
     async with database.sessionmaker() as session:
-        recorder = seed.user(session, Role.ADMIN, None)
+        recording_org = seed.org(session, OrganisationKind.PARTNER, "Asbl qui enregistre les formulaires")
+        recorder = seed.user(session, Role.PARTNER_OPERATOR, recording_org)
         orgs = {}
         for role, kind in ROLE_ORG_KIND.items():
             orgs[role] = (seed.org(session, kind), seed.org(session, kind))  # (caller's, another)
         await session.flush()
         # One person per (role, org, consent state, section); principals per role (per person for the person).
-        cases = []
+        cases, ended_mandates = [], []
         for role in Role:
             own_org, other_org = orgs.get(role, (None, None))
             caller_user = seed.user(session, role, own_org) if role is not Role.BENEFICIARY else None
             for org, state, section in itertools.product(ORGS, CONSENT_STATES, SECTIONS):
-                target = own_org if org == "own" else other_org
+                target = other_org if org == "other" else own_org
+                forem_role = role in (Role.FOREM_REFERENT, Role.FOREM_EADVISER)
                 p = seed.person(
                     session,
-                    forem_registered=(org == "own" and role in (Role.FOREM_REFERENT, Role.FOREM_EADVISER)),
-                    forem_id=own_org.id
-                    if own_org is not None and own_org.kind is OrganisationKind.FOREM
-                    else None,
+                    forem_registered=(org != "other" and forem_role),
+                    forem_id=own_org.id if forem_role else None,
                     ris_cpas_id=target.id if role is Role.CPAS_SOCIAL_WORKER else None,
                 )
+                if org == "former":
+                    ended_mandates.append(p.id)
                 if role is Role.BENEFICIARY:
                     if org == "own":
                         caller_user = seed.user(session, role, None, person_id=p.id)
@@ -143,8 +154,11 @@ async def test_generated_matrix(database):
                 cases.append((role, org, state, section, p, caller_user, own_org))
         elsewhere = seed.org(session, OrganisationKind.PARTNER)
         await session.flush()
+        await session.execute(
+            update(Mandate).where(Mandate.person_id.in_(ended_mandates)).values(ended_at=utcnow())
+        )
         for role, org, state, section, p, _, own_org in cases:
-            recipient = (own_org if org == "own" else orgs.get(role, (None, None))[1]) or elsewhere
+            recipient = (own_org if org != "other" else orgs.get(role, (None, None))[1]) or elsewhere
             if state in ("active", "expired", "withdrawn"):
                 seed.consent(session, p.id, recipient.id, [section], recorder.id, state=state)
             elif state == "other_section":
@@ -202,3 +216,15 @@ async def test_generated_matrix(database):
         missing = {pid: d for pid, d in decisions.items() if journaled.get(pid) != d}
         assert not missing, f"journal rows missing or wrong for {len(missing)} files"
         assert len(rows) == total
+
+        # every organisation renamed: past rows keep the names they were written with, and still verify
+        names = {o.id: o.name for o in (await session.scalars(select(Organisation))).all()}
+        await session.execute(update(Organisation).values(name=Organisation.name + " (renommé)"))
+        await session.commit()
+        kept = (
+            await session.execute(
+                select(AccessJournalEntry.organisation_id, AccessJournalEntry.organisation_name)
+            )
+        ).all()
+        assert all(name == names.get(org_id) for org_id, name in kept)
+        assert (await journal.verify_chain(session)).ok

@@ -232,7 +232,9 @@ async def test_timeline_shows_a_partner_only_its_consented_sections(client, rich
     }
 
     stranger = await client.get(f"/api/v1/persons/{pid}/timeline", headers=world.headers("mire"))
-    assert stranger.status_code == 403  # a refusal, journaled: never an empty list that looks like an empty file
+    assert (
+        stranger.status_code == 403
+    )  # a refusal, journaled: never an empty list that looks like an empty file
 
     # Paging backwards with ``before``: newest first, no overlap.
     first = (

@@ -11,7 +11,10 @@ from tests.integration.referral.conftest import API, count_rows, send
 async def _nothing_written(database) -> None:
     assert await count_rows(database, Referral) == 0
     assert await count_rows(database, ReferralHistory) == 0
-    assert await count_rows(database, Notification) == 0
+    # the only notification is the person's, about the Forem registration asserted with her file
+    assert await count_rows(database, Notification, kind="mandate_asserted") == await count_rows(
+        database, Notification
+    )
     assert await count_rows(database, Consent) == 0
 
 

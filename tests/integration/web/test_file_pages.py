@@ -46,12 +46,13 @@ async def test_regulator_sees_no_part_of_a_file(client, demo, database):
     assert "Julie" not in response.text.split("<main", 1)[1]
 
 
-async def test_unknown_file_is_a_french_404_page(client, demo):
+async def test_unknown_file_is_the_french_refusal_page(client, demo):
+    """An id that designates no file is refused like a file without basis (no existence oracle)."""
     await sign_in(client, "sophie")
     response = await client.get("/dossiers/0190a0a0-0000-7000-8000-000000000000")
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert response.headers["content-type"].startswith("text/html")
-    assert "Dossier introuvable" in response.text
+    assert "Accès refusé" in response.text
 
 
 async def test_search_by_name_only_lists_readable_files(client, demo):

@@ -30,6 +30,8 @@ def fields(user_name, request_id, *, consent_id=None, seq=7, reason=None, at=Non
         "user_id": uuid4(),
         "user_name": user_name,
         "organisation_id": None,
+        "organisation_name": user_name,
+        "format_version": journal.FORMAT_VERSION,
         "role": "partner_operator",
         "section": "plan",
         "document_id": uuid4(),
