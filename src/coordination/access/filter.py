@@ -19,16 +19,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, true, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import journal
 from coordination.access.gate import (
     _consents,
-    _holds_mandate,
+    _hard_rule_allows,
     _in_force,
     _links,
+    _mandates,
     _persons,
     _plan,
 )
@@ -49,8 +63,12 @@ class Readable:
     """The persons a principal may act on for one section and action, as SQL on ``persons``."""
 
     where: ColumnElement[bool]
+    """``persons.id IN (<the persons of each basis, from its own fact table>)``: index-driven from the
+    facts (a partner's consents, a referent's links, a CPAS's RIS assertions), so the database never walks
+    every file asking about each one."""
     basis: ColumnElement[str]
-    """Which basis holds for each selected person (the first in preference order, as the gate keeps)."""
+    """Which basis holds for a selected person (the first in preference order, as the gate keeps):
+    computed for the rows shown only (:func:`bases_of`)."""
     consent_id: ColumnElement
     """The consent the basis rests on, when it is a consent (else NULL)."""
     bases: tuple[Basis, ...]
@@ -60,29 +78,25 @@ def _uuid(value: UUID | None):
     return literal(value, type_=GUID())
 
 
-def _consent_naming(section: str, organisation_id: UUID, now: datetime, dialect: str):
-    """The latest-ending consent in force of the person to ``organisation_id`` naming ``section``."""
+def _named(section: str, dialect: str):
+    """The consent row names ``section`` (JSON list of sections)."""
     if dialect == "postgresql":
-        named = type_coerce(_consents.c.sections, JSONB).contains(func.jsonb_build_array(literal(section)))
-    else:
-        items = func.json_each(_consents.c.sections).table_valued("value")
-        named = exists(select(1).select_from(items).where(items.c.value == section))
+        return type_coerce(_consents.c.sections, JSONB).contains(func.jsonb_build_array(literal(section)))
+    items = func.json_each(_consents.c.sections).table_valued("value")
+    return exists(select(1).select_from(items).where(items.c.value == section))
+
+
+def _consents_in_force(section: str, organisation_id: UUID, now: datetime, dialect: str):
     return (
-        select(_consents.c.id)
-        .where(
-            _consents.c.person_id == _persons.c.id,
-            *_in_force(
-                _uuid(organisation_id), literal(now, type_=_consents.c.expires_at.type), brussels_day(now)
-            ),
-            named,
-        )
-        .order_by(_consents.c.expires_at.desc())
-        .limit(1)
-        .scalar_subquery()
+        _consents.c.recipient_organisation_id == _uuid(organisation_id),
+        *_in_force(
+            _uuid(organisation_id), literal(now, type_=_consents.c.expires_at.type), brussels_day(now)
+        )[1:],
+        _named(section, dialect),
     )
 
 
-def _referent(principal: Principal):
+def _holder(principal: Principal):
     holder = _links.c.referent_user_id == _uuid(principal.user_id)
     if principal.team and principal.organisation_id:
         holder = or_(
@@ -91,7 +105,14 @@ def _referent(principal: Principal):
                 _links.c.team == principal.team, _links.c.organisation_id == _uuid(principal.organisation_id)
             ),
         )
-    return exists().where(_links.c.person_id == _persons.c.id, _links.c.ended_at.is_(None), holder)
+    return holder
+
+
+def _current_mandates(kind: MandateKind, organisation_id: UUID | None = None):
+    conditions = [_mandates.c.kind == kind.value, _mandates.c.ended_at.is_(None)]
+    if organisation_id is not None:
+        conditions.append(_mandates.c.organisation_id == _uuid(organisation_id))
+    return conditions
 
 
 def readable(
@@ -108,29 +129,64 @@ def readable(
     read. ``dialect``: the session's (``session.get_bind().dialect.name``)."""
     policy = policy or default_policy()
     now = now or utcnow()
-    plan = _plan(principal, None, section, action, policy)  # type: ignore[arg-type]  # no person: sets
-    clauses: list[tuple[Basis, ColumnElement[bool]]] = []
+    plan = _plan(principal, None, section, action, policy)  # type: ignore[arg-type]  # no person: a set
+    sources: list = []  # SELECT person_id FROM <fact table> WHERE <the fact holds>
+    cases: list[tuple[Basis, ColumnElement[bool]]] = []  # the same facts, per selected person
     consent = None
+    if principal.person_id is not None and Basis.SELF in plan.candidates:
+        # the person herself: her own file, when the policy lets her (_plan settles SELF per file)
+        role = principal.role.value
+        if policy.allows(role, section, action, Basis.SELF) and _hard_rule_allows(
+            section, Basis.SELF, principal
+        ):
+            sources.append(select(_persons.c.id).where(_persons.c.id == _uuid(principal.person_id)))
+            cases.append((Basis.SELF, _persons.c.id == _uuid(principal.person_id)))
     for basis, tag in plan.checks:
-        if basis is Basis.MANDATE and tag == "forem":
-            clauses.append((basis, _holds_mandate(MandateKind.FOREM_REGISTRATION)))
-        elif basis is Basis.MANDATE and tag == "cpas":
-            clauses.append((basis, _holds_mandate(MandateKind.RIS, _uuid(principal.organisation_id))))
+        if basis is Basis.MANDATE:
+            organisation_id = principal.organisation_id if tag == "cpas" else None
+            kind = MandateKind.RIS if tag == "cpas" else MandateKind.FOREM_REGISTRATION
+            conditions = _current_mandates(kind, organisation_id)
+            sources.append(select(_mandates.c.person_id).where(*conditions))
+            cases.append((basis, exists().where(_mandates.c.person_id == _persons.c.id, *conditions)))
         elif basis is Basis.REFERENT:
-            clauses.append((basis, _referent(principal)))
+            live = (_links.c.ended_at.is_(None), _holder(principal))
+            sources.append(select(_links.c.person_id).where(*live))
+            cases.append((basis, exists().where(_links.c.person_id == _persons.c.id, *live)))
         elif basis is Basis.CONSENT and principal.organisation_id is not None:
-            consent = _consent_naming(section, principal.organisation_id, now, dialect)
-            clauses.append((basis, consent.is_not(None)))
+            conditions = _consents_in_force(section, principal.organisation_id, now, dialect)
+            sources.append(select(_consents.c.person_id).where(*conditions))
+            consent = (
+                select(_consents.c.id)
+                .where(_consents.c.person_id == _persons.c.id, *conditions)
+                .order_by(_consents.c.expires_at.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+            cases.append((basis, consent.is_not(None)))
     if plan.final is Basis.OVERSIGHT:
-        clauses.append((Basis.OVERSIGHT, true()))
-    if not clauses:
+        where: ColumnElement[bool] = true()
+        cases.append((Basis.OVERSIGHT, true()))
+    elif sources:
+        where = _persons.c.id.in_(sources[0] if len(sources) == 1 else union_all(*sources))
+    else:
         return None
-    where = or_(*(clause for _, clause in clauses))
-    basis = case(*((clause, literal(b.value)) for b, clause in clauses), else_=literal(None))
+    basis = case(*((clause, literal(b.value)) for b, clause in cases), else_=literal(None))
     consent_id = (
         case((basis == Basis.CONSENT.value, consent), else_=None) if consent is not None else literal(None)
     )
-    return Readable(where=where, basis=basis, consent_id=consent_id, bases=tuple(b for b, _ in clauses))
+    return Readable(where=where, basis=basis, consent_id=consent_id, bases=tuple(b for b, _ in cases))
+
+
+async def bases_of(
+    session: AsyncSession, found: Readable, person_ids: list[UUID]
+) -> dict[UUID, tuple[str | None, UUID | None]]:
+    """The basis (and consent) of each shown person, read for those rows only."""
+    if not person_ids:
+        return {}
+    rows = await session.execute(
+        select(_persons.c.id, found.basis, found.consent_id).where(_persons.c.id.in_(person_ids))
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def self_only(principal: Principal) -> ColumnElement[bool]:
@@ -143,9 +199,10 @@ def self_only(principal: Principal) -> ColumnElement[bool]:
 def require_readable(
     session: AsyncSession, principal: Principal, section: str, action: str = "read"
 ) -> Readable:
-    """:func:`readable`, or 403 (nothing read, nothing journaled) for a role that may list no one."""
+    """:func:`readable`, or 403 (nothing read, nothing journaled) for a role that may list no one: the
+    regulator, and the person, whose only file is her own (she reads it in her space, not in a list)."""
     found = readable(principal, section, action, dialect=session.get_bind().dialect.name)
-    if found is None:
+    if found is None or set(found.bases) <= {Basis.SELF}:  # nobody, or her own file only: not a list
         raise Forbidden(
             "Votre rôle ne permet pas de lister ou de rechercher des dossiers de personnes.",
             code="list-forbidden",
