@@ -31,6 +31,7 @@ API_MODULES = (
     "coordination.cadastre.controllers",
     "coordination.referral.controllers",
     "coordination.inbox.controllers",
+    "coordination.partner.controllers",
 )
 """Each exports ``ROUTES``; they are mounted behind the token middleware."""
 WEB_MODULES = ("coordination.web.routes",)

@@ -216,13 +216,14 @@ async def journal_shown(
     request_id: str,
     shown: list[tuple[UUID, str | None, UUID | None]],
     sections: tuple[str, ...] = ("identity",),
+    action: str = LIST_ACTION,
 ) -> None:
     """One ``list`` row per file actually shown (``shown``: person id, basis, consent id), in the request's
     transaction; files not shown get nothing. Each row names the sections the line shows."""
     for person_id, basis, consent_id in shown:
         entries = [
             journal.Entry(
-                action=LIST_ACTION,
+                action=action,
                 decision="allow",
                 section=section,
                 basis=basis,

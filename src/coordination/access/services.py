@@ -538,13 +538,20 @@ def journal_action_label(action: str) -> str:
     return JOURNAL_ACTION_LABELS_FR.get(action, action)
 
 
+JOURNAL_BASIS_LABELS_FR = {
+    "partner": "personne suivie par l'organisme (étape ou orientation acceptée)",
+}
+"""Journal bases beyond the gate's: why a line of a list was shown without a file basis (a partner's own
+step or accepted referral shows a minimal card)."""
+
+
 def journal_basis_label(basis: str | None) -> str | None:
     if not basis:
         return None
     try:
         return BASIS_LABELS_FR[Basis(basis)]
     except (ValueError, KeyError):
-        return basis
+        return JOURNAL_BASIS_LABELS_FR.get(basis, basis)
 
 
 def _when_fr(at: datetime) -> str:

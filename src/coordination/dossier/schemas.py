@@ -123,13 +123,14 @@ class PersonSummary(msgspec.Struct, kw_only=True):
 
 
 class PersonPage(msgspec.Struct, kw_only=True):
-    """A page of people the reader may see; ``has_more`` rather than a total, because counting would
-    mean asking the gate about every matching file."""
+    """A page of people the reader may see, in a stable order (last name, first name, id). Keyset
+    pagination: pass ``next_cursor`` back as ``cursor`` for the next page. ``has_more`` rather than a
+    total: a count would read every matching file."""
 
     items: list[PersonSummary]
-    page: int
     page_size: int
     has_more: bool
+    next_cursor: str | None = None
 
 
 # --- profile sections ------------------------------------------------------------------------------

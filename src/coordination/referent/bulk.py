@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
@@ -45,9 +45,14 @@ class BulkPlan:
     stats: dict[str, int] = field(default_factory=dict)
 
 
-async def waiting_people(session: AsyncSession) -> list[Person]:
+async def waiting_people(session: AsyncSession, readable: ColumnElement[bool] | None = None) -> list[Person]:
+    """People without an active referent; ``readable``: the gate's predicate (only files the caller may
+    handle), applied in the same query rather than person by person."""
     active = select(ReferentLink.person_id).where(ReferentLink.ended_at.is_(None))
-    rows = await session.scalars(select(Person).where(Person.id.not_in(active)).order_by(Person.created_at))
+    query = select(Person).where(Person.id.not_in(active))
+    if readable is not None:
+        query = query.where(readable)
+    rows = await session.scalars(query.order_by(Person.created_at))
     return list(rows)
 
 

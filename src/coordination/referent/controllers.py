@@ -15,6 +15,7 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.filter import bases_of, journal_shown, require_readable
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
@@ -261,27 +262,22 @@ class MyPortfolioController(Controller):
     tags = ["Référent unique"]
 
     async def _items(self, request, db_session, settings, stale_days):
+        """The portfolio, filtered by the gate's predicate in the query; one ``list`` journal row per file
+        shown."""
         principal: Principal = request.user
         _require_role(principal, ADVISER_ROLES)
+        readable = require_readable(db_session, principal, SECTION)
         adviser = await services.adviser_for(db_session, principal)
         policies = _policies(settings)
         items = await worklist.portfolio(
-            db_session, adviser, policies.rules, now=utcnow(), stale_days=stale_days
+            db_session, adviser, policies.rules, now=utcnow(), stale_days=stale_days, readable=readable.where
         )
-        visible = []
-        for item in items:
-            decision = await check_access(
-                db_session,
-                principal,
-                person_id=item.person_id,
-                section=SECTION,
-                action="read",
-                request_id=_request_id(request),
-                raise_on_deny=False,
-            )
-            if decision.allowed:
-                visible.append(item)
-        return adviser, visible, policies
+        ids = [item.person_id for item in items]
+        bases = await bases_of(db_session, readable, ids)
+        await journal_shown(
+            db_session, principal, _request_id(request), [(i, *bases[i]) for i in ids], sections=(SECTION,)
+        )
+        return adviser, items, policies
 
     @get("/portfolio", opt=READ)
     async def portfolio(
@@ -440,19 +436,10 @@ class ReferentOperationsController(Controller):
         _require_role(principal, FOREM_ROLES)
         data = data or schemas.BulkIn()
         action = "write" if data.apply else "read"
-        people = []
-        for person in await bulk.waiting_people(db_session):
-            decision = await check_access(
-                db_session,
-                principal,
-                person_id=person.id,
-                section=SECTION,
-                action=action,
-                request_id=_request_id(request),
-                raise_on_deny=False,
-            )
-            if decision.allowed:
-                people.append(person)
+        # the people the caller may handle, selected by the gate's predicate in the same query (a dry run
+        # shows opaque ids and advisers only: nothing is journaled; applying journals each assignment)
+        readable = require_readable(db_session, principal, SECTION, action)
+        people = await bulk.waiting_people(db_session, readable.where)
         policies = _policies(settings)
         weights = (
             Weights(**{f: getattr(data.weights, f) for f in data.weights.__struct_fields__})
@@ -462,6 +449,16 @@ class ReferentOperationsController(Controller):
         result = await bulk.plan(db_session, policies, people=people, weights=weights)
         if data.apply:
             await bulk.apply(db_session, principal, result, policies)
+            assigned = list(result.result.assignments)
+            bases = await bases_of(db_session, readable, assigned)
+            await journal_shown(
+                db_session,
+                principal,
+                _request_id(request),
+                [(i, *bases[i]) for i in assigned],
+                sections=(SECTION,),
+                action="write",
+            )
         await db_session.commit()
         return bulk_out(result, dry_run=not data.apply)
 

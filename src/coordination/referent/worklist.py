@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.dossier.models import FileEvent, Person
@@ -48,33 +48,42 @@ def _sort_key(item: WorkItem) -> tuple:
 
 
 async def portfolio(
-    session: AsyncSession, adviser: Adviser, rules: ReferentRules, *, now: datetime, stale_days: int
+    session: AsyncSession,
+    adviser: Adviser,
+    rules: ReferentRules,
+    *,
+    now: datetime,
+    stale_days: int,
+    readable: ColumnElement[bool] | None = None,
 ) -> list[WorkItem]:
+    """The adviser's active links, with each person's last activity and digital-track deadline.
+
+    ``readable``: the gate's predicate on ``persons`` (:func:`coordination.access.filter.readable`); the
+    portfolio keeps only the files the reader may read, in the same query. The last event and the latest
+    orientation are read per person of the portfolio (indexed), never by grouping the whole tables."""
     today = local_date(now, rules)
     last_event = (
-        select(FileEvent.person_id, func.max(FileEvent.occurred_at).label("at"))
-        .group_by(FileEvent.person_id)
-        .subquery()
+        select(func.max(FileEvent.occurred_at))
+        .where(FileEvent.person_id == ReferentLink.person_id)
+        .correlate(ReferentLink)
+        .scalar_subquery()
     )
-    latest_orientation = (
-        select(Orientation.person_id, func.max(Orientation.created_at).label("at"))
-        .group_by(Orientation.person_id)
-        .subquery()
+    move_due = (
+        select(Orientation.digital_move_due)
+        .where(Orientation.person_id == ReferentLink.person_id)
+        .correlate(ReferentLink)
+        .order_by(Orientation.created_at.desc(), Orientation.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    rows = await session.execute(
-        select(
-            ReferentLink, Person.first_name, Person.last_name, last_event.c.at, Orientation.digital_move_due
-        )
+    query = (
+        select(ReferentLink, Person.first_name, Person.last_name, last_event, move_due)
         .join(Person, Person.id == ReferentLink.person_id)
-        .outerjoin(last_event, last_event.c.person_id == ReferentLink.person_id)
-        .outerjoin(latest_orientation, latest_orientation.c.person_id == ReferentLink.person_id)
-        .outerjoin(
-            Orientation,
-            (Orientation.person_id == latest_orientation.c.person_id)
-            & (Orientation.created_at == latest_orientation.c.at),
-        )
         .where(ReferentLink.adviser_id == adviser.id, ReferentLink.ended_at.is_(None))
     )
+    if readable is not None:
+        query = query.where(readable)
+    rows = await session.execute(query)
     items: dict[UUID, WorkItem] = {}
     stale_before = now - timedelta(days=stale_days)
     for link, first, last, event_at, move_due in rows:

@@ -37,6 +37,7 @@ def nav_items(principal: Principal | None) -> list[tuple[str, str]]:
     if role in WORKERS:
         items.append(("/portefeuille", "Mes personnes"))
     if role in PARTNERS:
+        items.append(("/mes-suivis", "Personnes suivies"))
         items.append(("/orientations/recues", "Orientations reçues"))
     if role in WORKERS or role in PARTNERS or role is Role.DPO:
         items.append(("/dossiers", "Rechercher un dossier"))
@@ -61,5 +62,5 @@ def home_for(principal: Principal) -> str:
     if role is Role.DPO:
         return "/journal"
     if role in PARTNERS:
-        return "/dossiers"
+        return "/mes-suivis"
     return "/cadastre"

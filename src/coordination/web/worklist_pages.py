@@ -4,7 +4,6 @@ gate asked for each person listed (the same way as ``/api/v1/referents/me/portfo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
@@ -12,6 +11,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
+from coordination.access.filter import bases_of, journal_shown, require_readable
 from coordination.access.gate import check_sections
 from coordination.db.base import utcnow
 from coordination.directory.models import Role
@@ -65,9 +65,19 @@ class WorklistPages(Controller):
         days = inactifs or policies.rules.stale_after_days
         adviser = await services.adviser_for(db_session, principal)
         now = utcnow()
-        items = await worklist.portfolio(db_session, adviser, policies.rules, now=now, stale_days=days)
-        rid = request_id_of(request)
-        visible = [i for i in items if await _visible(db_session, principal, i.person_id, rid, "trajectory")]
+        readable = require_readable(db_session, principal, "trajectory")
+        visible = await worklist.portfolio(
+            db_session, adviser, policies.rules, now=now, stale_days=days, readable=readable.where
+        )
+        ids = [i.person_id for i in visible]
+        bases = await bases_of(db_session, readable, ids)
+        await journal_shown(
+            db_session,
+            principal,
+            request_id_of(request),
+            [(i, *bases[i]) for i in ids],
+            sections=("trajectory",),
+        )
         load = await services.portfolio_size(db_session, adviser.id)
         alerts = worklist.alerts(visible, adviser, today=local_date(now, policies.rules), stale_days=days)
         await db_session.commit()
@@ -85,7 +95,7 @@ class WorklistPages(Controller):
             stale=sum(1 for i in visible if i.stale),
         )
 
-    @get("/dossiers", opt={"section": "identity", "action": "read"})
+    @get("/dossiers", opt={"section": "identity", "action": "read", "list": True})
     async def search(
         self,
         request: Request,
@@ -95,11 +105,14 @@ class WorklistPages(Controller):
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
         bassin: Annotated[str | None, Parameter(max_length=80)] = None,
         statut: str | None = None,
-        page_number: Annotated[int, Parameter(ge=1, le=1000)] = 1,
+        suite: Annotated[str | None, Parameter(max_length=1000)] = None,
     ) -> Response:
+        """The same search as ``GET /api/v1/persons``: the gate's predicate in the database, one journal
+        row per file shown; the regulator and the person get the refusal page."""
         principal = await require_user(request)
         rid = request_id_of(request)
-        results, has_more, searched = [], False, bool(nom or niss or bassin or statut)
+        readable = require_readable(db_session, principal, "identity")
+        results, has_more, next_cursor, searched = [], False, None, bool(nom or niss or bassin or statut)
         if statut and statut not in STATUS_FILTERS:
             raise BadRequest("Filtre de statut inconnu.")
         if niss:
@@ -108,24 +121,11 @@ class WorklistPages(Controller):
                 results = [persons.summary_out(person, None, await mandates.status(db_session, person.id))]
         elif searched:
             filters = persons.ListFilters(name=nom, bassin=bassin, status=statut or None)
-            query = await persons.candidate_query(db_session, filters, datetime.now(UTC))
-            wanted = page_number * PAGE_SIZE + 1
-            offset = 0
-            while len(results) < wanted:
-                rows = (await db_session.execute(query.limit(200).offset(offset))).all()
-                for person, last_at in rows:
-                    if await _visible(db_session, principal, person.id, rid, "identity"):
-                        results.append(
-                            persons.summary_out(person, last_at, await mandates.status(db_session, person.id))
-                        )
-                        if len(results) >= wanted:
-                            break
-                if len(rows) < 200:
-                    break
-                offset += 200
-            start = (page_number - 1) * PAGE_SIZE
-            has_more = len(results) > start + PAGE_SIZE
-            results = results[start : start + PAGE_SIZE]
+            query = persons.filtered_query(filters, readable, utcnow())
+            found = await persons.visible_page(
+                db_session, principal, rid, query, readable, cursor=suite, page_size=PAGE_SIZE
+            )
+            results, has_more, next_cursor = found.items, found.has_more, found.next_cursor
         await db_session.commit()
         return page(
             request,
@@ -133,7 +133,7 @@ class WorklistPages(Controller):
             results=results,
             searched=searched,
             has_more=has_more,
-            page_number=page_number,
+            next_cursor=next_cursor,
             query={"nom": nom or "", "niss": niss or "", "bassin": bassin or "", "statut": statut or ""},
             statuses=STATUS_FILTERS,
         )

@@ -242,3 +242,29 @@ async def build_rich_file(client, database, world: World, niss: str = VALID_NISS
         201,
     )
     return {"person": person, "objective": objective, "step": step, "document": document}
+
+
+@pytest.fixture
+async def trust(world, database, settings):
+    """The dossier world plus a second CPAS with its worker, a regulator, and tokens for them."""
+    issuer = DevIssuer.from_settings(settings)
+    async with direct(database)() as s:
+        world.orgs["cpas2"] = Organisation(name="CPAS de Namur", kind=OrganisationKind.CPAS)
+        world.orgs["region"] = Organisation(name="SPW Emploi", kind=OrganisationKind.REGULATOR)
+        s.add_all([world.orgs["cpas2"], world.orgs["region"]])
+        await s.flush()
+        for key, name, role, org in [
+            ("cpas2", "Lucie Marchal", Role.CPAS_SOCIAL_WORKER, "cpas2"),
+            ("regulator", "Paul Régis", Role.REGULATOR, "region"),
+        ]:
+            world.users[key] = User(
+                subject=f"test-{key}", display_name=name, role=role, organisation_id=world.orgs[org].id
+            )
+            s.add(world.users[key])
+        await s.commit()
+    for key in ("cpas2", "regulator"):
+        user = world.users[key]
+        user.organisation_kind = next(o.kind for o in world.orgs.values() if o.id == user.organisation_id)
+        world.tokens[key] = issuer.issue(user)
+    world.issuer = issuer
+    return world

@@ -126,17 +126,21 @@ async def test_paginated_list_with_filters(client, world, database) -> None:
             await _cpas_person(client, world, niss_for("810101", "200"), "Bruno", "Baudouin")
             await _cpas_person(client, world, niss_for("810101", "201"), "Bianca", "Baudouin")
 
-    pages, page = [], 1
+    pages, cursor = [], None
     while True:
-        body = await _search(client, world, "referent", page=page, page_size=2)
-        assert body["page"] == page and body["page_size"] == 2
+        params = {"page_size": 2, **({"cursor": cursor} if cursor else {})}
+        body = await _search(client, world, "referent", **params)
+        assert body["page_size"] == 2
         pages.append([p["last_name"] for p in body["items"]])
         if not body["has_more"]:
+            assert body["next_cursor"] is None
             break
-        page += 1
+        cursor = body["next_cursor"]
     assert pages == [["Aubry", "Bastin"], ["Collard", "Delvaux"], ["Evrard"]]
-    beyond = await _search(client, world, "referent", page=9, page_size=2)
-    assert beyond["items"] == [] and beyond["has_more"] is False
+    broken = await client.get(
+        "/api/v1/persons", params={"cursor": "pas-un-curseur"}, headers=world.headers("referent")
+    )
+    assert broken.status_code == 400 and broken.json()["detail"]
 
     def names(body: dict) -> list[str]:
         return [p["last_name"] for p in body["items"]]

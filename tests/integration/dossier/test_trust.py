@@ -13,40 +13,13 @@ import pytest
 from sqlalchemy import func, select, update
 
 from coordination.access import journal
-from coordination.access.identity import DevIssuer
 from coordination.access.models import AccessJournalEntry, Mandate
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import Organisation, Role, User
 from coordination.dossier.models import Person
 from coordination.inbox.models import Notification
 from tests.integration.dossier.conftest import OTHER_NISS, VALID_NISS, create_person, direct
 
 pytestmark = pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware. exclude pattern")
-
-
-@pytest.fixture
-async def trust(world, database, settings):
-    """The dossier world plus a second CPAS with its worker, a regulator, and tokens for them."""
-    issuer = DevIssuer.from_settings(settings)
-    async with direct(database)() as s:
-        world.orgs["cpas2"] = Organisation(name="CPAS de Namur", kind=OrganisationKind.CPAS)
-        world.orgs["region"] = Organisation(name="SPW Emploi", kind=OrganisationKind.REGULATOR)
-        s.add_all([world.orgs["cpas2"], world.orgs["region"]])
-        await s.flush()
-        for key, name, role, org in [
-            ("cpas2", "Lucie Marchal", Role.CPAS_SOCIAL_WORKER, "cpas2"),
-            ("regulator", "Paul Régis", Role.REGULATOR, "region"),
-        ]:
-            world.users[key] = User(
-                subject=f"test-{key}", display_name=name, role=role, organisation_id=world.orgs[org].id
-            )
-            s.add(world.users[key])
-        await s.commit()
-    for key in ("cpas2", "regulator"):
-        user = world.users[key]
-        user.organisation_kind = next(o.kind for o in world.orgs.values() if o.id == user.organisation_id)
-        world.tokens[key] = issuer.issue(user)
-    world.issuer = issuer
-    return world
 
 
 async def _beneficiary(database, world, person_id: str) -> dict[str, str]:

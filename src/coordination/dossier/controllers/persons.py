@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,7 +11,9 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
+from coordination.access.filter import require_readable
 from coordination.access.gate import check_access
+from coordination.db.base import utcnow
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import icf, niss_key, retention, with_etag
 from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
@@ -87,32 +89,36 @@ class PersonController(Controller):
         await db_session.commit()
         return with_etag(out, person.version, 201)
 
-    @get("/", opt={"section": "identity", "action": "read"})
+    @get("/", opt={"section": "identity", "action": "read", "list": True})
     async def search(
         self,
         request: Request,
         db_session: AsyncSession,
         settings: Settings,
-        niss: str | None = None,
+        request_id: str,
+        niss: Annotated[str | None, Parameter(max_length=20)] = None,
         name: Annotated[str | None, Parameter(max_length=100)] = None,
-        bassin: str | None = None,
+        bassin: Annotated[str | None, Parameter(max_length=80)] = None,
         status: str | None = None,
         track: str | None = None,
         referent: UUID | None = None,
         stale_days: Annotated[int | None, Parameter(ge=0, le=3650)] = None,
-        page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+        cursor: Annotated[str | None, Parameter(max_length=1000)] = None,
         page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> schemas.PersonPage:
-        """By NISS (exact) or a filtered list; only files the reader may read appear (each one journaled)."""
+        """By NISS (exact) or a filtered list of the files the reader may read, selected by the gate's
+        predicate in the database (keyset pagination: ``next_cursor``). Each file SHOWN is journaled once
+        (action ``list``); files not shown are not touched. A role that may list no one (the regulator, a
+        person) gets 403 before any data is read."""
+        readable = require_readable(db_session, request.user, "identity")
         if niss:
             person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
             items = []
-            # A file the reader may not read answers like an unknown number (the refusal is journaled):
-            # a 403 would tell anyone holding a NISS that this person has a file.
+            # A real attempt on one file: journaled as a denial when refused, and answered like an unknown
+            # number (a 403 would tell anyone holding a NISS that this person has a file).
             if person is not None and await allowed_sections(request, db_session, person.id, ["identity"]):
                 items = [persons.summary_out(person, None, await mandates.status(db_session, person.id))]
-            await db_session.commit()
-            return schemas.PersonPage(items=items, page=1, page_size=page_size, has_more=False)
+            return schemas.PersonPage(items=items, page_size=page_size, has_more=False)
         filters = persons.ListFilters(
             name=name,
             bassin=bassin,
@@ -121,29 +127,9 @@ class PersonController(Controller):
             referent_user_id=referent,
             stale_days=stale_days,
         )
-        query = await persons.candidate_query(db_session, filters, datetime.now(UTC))
-        wanted = page * page_size + 1
-        visible: list[schemas.PersonSummary] = []
-        offset, batch = 0, 200
-        while len(visible) < wanted:
-            rows = (await db_session.execute(query.limit(batch).offset(offset))).all()
-            for person, last_at in rows:
-                if await allowed_sections(request, db_session, person.id, ["identity"]):
-                    visible.append(
-                        persons.summary_out(person, last_at, await mandates.status(db_session, person.id))
-                    )
-                    if len(visible) >= wanted:
-                        break
-            if len(rows) < batch:
-                break
-            offset += batch
-        await db_session.commit()
-        start = (page - 1) * page_size
-        return schemas.PersonPage(
-            items=visible[start : start + page_size],
-            page=page,
-            page_size=page_size,
-            has_more=len(visible) > start + page_size,
+        query = persons.filtered_query(filters, readable, utcnow())
+        return await persons.visible_page(
+            db_session, request.user, request_id, query, readable, cursor=cursor, page_size=page_size
         )
 
     @get("/{person_id:uuid}", opt={"section": "identity", "action": "read"})

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
+from coordination.access.filter import Readable, bases_of, journal_shown
 from coordination.access.models import Mandate, MandateKind
 from coordination.access.principal import Principal
 from coordination.clock import brussels_day
@@ -230,19 +233,27 @@ def _name_clause(name: str) -> Any:
     return clauses
 
 
-async def candidate_query(session: AsyncSession, filters: ListFilters, now: datetime) -> Any:
-    """The SELECT of people matching the filters, with their last timeline activity; no gate yet."""
-    last = (
-        select(FileEvent.person_id, func.max(FileEvent.occurred_at).label("last_at"))
-        .group_by(FileEvent.person_id)
-        .subquery()
+def _last_activity():
+    """The person's last timeline event, read per row shown (index ``ix_file_events_person_at``)."""
+    return (
+        select(func.max(FileEvent.occurred_at))
+        .where(FileEvent.person_id == Person.id)
+        .correlate(Person)
+        .scalar_subquery()
+        .label("last_at")
     )
-    query = select(Person, last.c.last_at).outerjoin(last, last.c.person_id == Person.id)
+
+
+def filtered_query(filters: ListFilters, readable: Readable, now: datetime) -> Any:
+    """The SELECT of people matching the filters AMONG those the reader may read (the gate's predicate),
+    in a stable order (last name, first name, id) for keyset pagination. No Python loop: the database
+    selects, orders and cuts the page."""
+    query = select(Person, _last_activity()).where(readable.where)
     if filters.name:
         for clause in _name_clause(filters.name):
             query = query.where(clause)
     if filters.bassin:
-        query = query.where(Person.bassin == filters.bassin)
+        query = query.where(func.lower(Person.bassin) == filters.bassin.strip().lower())
     if filters.status == "forem":
         query = query.where(mandates.current_clause(Person.id, MandateKind.FOREM_REGISTRATION))
     elif filters.status == "ris":
@@ -253,10 +264,64 @@ async def candidate_query(session: AsyncSession, filters: ListFilters, now: date
         raise BadRequest("Filtre de statut inconnu : forem, ris ou inami attendu.", "unknown-filter")
     if filters.stale_days is not None:
         cutoff = now - timedelta(days=filters.stale_days)
-        query = query.where(or_(last.c.last_at.is_(None), last.c.last_at < cutoff))
+        recent = select(FileEvent.id).where(FileEvent.person_id == Person.id, FileEvent.occurred_at >= cutoff)
+        query = query.where(~recent.exists())
     if filters.referent_user_id is not None or filters.track is not None:
         query = _referent_filters(query, filters)
-    return query.order_by(Person.last_name, Person.first_name, Person.id)
+    return query
+
+
+ORDER = (Person.last_name, Person.first_name, Person.id)
+
+
+def encode_cursor(person: Person) -> str:
+    raw = json.dumps([person.last_name, person.first_name, str(person.id)], ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def after_cursor(query: Any, cursor: str | None) -> Any:
+    """Keyset pagination: the rows after the cursor's (last name, first name, id), in that order."""
+    if not cursor:
+        return query.order_by(*ORDER)
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        last, first, person_id = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        key = (str(last), str(first), UUID(str(person_id)))
+    except (ValueError, TypeError) as exc:
+        raise BadRequest(
+            "Curseur de pagination invalide : reprenez la liste depuis le début.", "bad-cursor"
+        ) from exc
+    return query.where(
+        tuple_(*ORDER) > tuple_(*(literal(v, type_=c.type) for v, c in zip(key, ORDER, strict=True)))
+    ).order_by(*ORDER)
+
+
+async def visible_page(
+    session: AsyncSession,
+    principal: Principal,
+    request_id: str,
+    query: Any,
+    readable: Readable,
+    *,
+    cursor: str | None,
+    page_size: int,
+) -> schemas.PersonPage:
+    """One page of a list: the rows after ``cursor``, their mandate summaries, and ONE journal row per file
+    shown (action ``list``), in the request's transaction; files not shown are not touched."""
+    rows = (await session.execute(after_cursor(query, cursor).limit(page_size + 1))).all()
+    shown = rows[:page_size]
+    ids = [person.id for person, _ in shown]
+    status = await mandates.statuses(session, ids)
+    bases = await bases_of(session, readable, ids)
+    await journal_shown(session, principal, request_id, [(pid, *bases.get(pid, (None, None))) for pid in ids])
+    items = [summary_out(person, last_at, status[person.id]) for person, last_at in shown]
+    has_more = len(rows) > page_size
+    return schemas.PersonPage(
+        items=items,
+        page_size=page_size,
+        has_more=has_more,
+        next_cursor=encode_cursor(shown[-1][0]) if has_more and shown else None,
+    )
 
 
 def _referent_filters(query: Any, filters: ListFilters) -> Any:

@@ -1,0 +1,1 @@
+"""The partner operator's own work: the people in her organisation's steps and accepted referrals."""
