@@ -14,6 +14,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.declared import provide_access
 from coordination.db.engine import Database
 from coordination.errors import EXCEPTION_HANDLERS
 from coordination.health.controllers import HealthController
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             "db_session": Provide(provide_db_session),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "request_id": Provide(provide_request_id, sync_to_thread=False),
+            "access": Provide(provide_access),
         },
         state=State({"settings": settings, "db": db, "store": document_store, "identity": identity}),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import services
+from coordination.access.declared import Access
 from coordination.access.gate import check_access, require_role_permission
 from coordination.access.policy import Basis
 from coordination.access.principal import Principal
@@ -191,19 +192,11 @@ class JournalController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
-        request_id: str,
+        access: Access,
         person_id: UUID,
         limit: int = Parameter(default=50, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0),
     ) -> JournalPage:
-        await check_access(
-            db_session,
-            request.user,
-            person_id=person_id,
-            section="journal",
-            action="read",
-            request_id=request_id,
-        )
         items, total = await services.read_journal(
             db_session, person_id=person_id, limit=limit, offset=offset
         )

@@ -18,10 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
-from coordination.access.gate import check_access
+from coordination.access.declared import Access
 from coordination.access.mandate_schemas import AssertMandate, EndMandate, MandateOut
 from coordination.access.models import MandateKind
 from coordination.directory.models import Organisation
+
+ASSERTION = (
+    "une déclaration de mandat ne lit pas le dossier : seul l'organisme mandaté la fait (access.mandates)"
+)
 
 
 async def _out(session: AsyncSession, mandate) -> MandateOut:
@@ -39,21 +43,13 @@ class MandateController(Controller):
         summary="Mandats légaux déclarés, avec l'historique",
     )
     async def list_mandates(
-        self, request: Request, db_session: AsyncSession, request_id: str, person_id: UUID
+        self, access: Access, db_session: AsyncSession, person_id: UUID
     ) -> list[MandateOut]:
-        await check_access(
-            db_session,
-            request.user,
-            person_id=person_id,
-            section="identity",
-            action="read",
-            request_id=request_id,
-        )
         return await mandates.list_mandates(db_session, person_id)
 
     @post(
         "/",
-        opt={"section": "identity", "action": "write"},
+        opt={"section": "identity", "action": "write", "gate": ASSERTION},
         status_code=HTTP_201_CREATED,
         summary="Déclarer un mandat de son propre organisme (inscription au Forem, RIS payé par ce CPAS)",
     )
@@ -72,7 +68,7 @@ class MandateController(Controller):
 
     @post(
         "/{mandate_id:uuid}/end",
-        opt={"section": "identity", "action": "write"},
+        opt={"section": "identity", "action": "write", "gate": ASSERTION},
         status_code=HTTP_200_OK,
         summary="Clore un mandat de son propre organisme",
     )

@@ -70,6 +70,36 @@ def route_declarations(app: Litestar) -> list[RouteDeclaration]:
     return found
 
 
+def _takes_access(handler) -> bool:
+    import inspect
+
+    fn = getattr(handler.fn, "func", handler.fn)
+    return "access" in inspect.signature(fn).parameters
+
+
+def gate_not_declared(app: Litestar) -> list[str]:
+    """Routes on a person's file (``{person_id}`` in the path) whose handler does not take the ``access``
+    dependency (:mod:`coordination.access.declared`, the gate run from the route's declaration) and does
+    not say in ``opt["gate"]`` why it decides otherwise: each is a gate left to memory."""
+    problems = []
+    for route in app.routes:
+        if "{person_id" not in route.path:
+            continue
+        for handler in getattr(route, "route_handlers", ()):
+            methods = tuple(sorted(getattr(handler, "http_methods", ()) or ()))
+            if methods in ((), ("OPTIONS",)):
+                continue
+            opt = handler.opt or {}
+            if opt.get("public") or opt.get("gate") or _takes_access(handler):
+                continue
+            name = getattr(handler, "handler_name", repr(handler))
+            problems.append(
+                f"route {','.join(methods)} {route.path} ({name}) : touche un dossier sans la dépendance "
+                '`access` (accès déclaré sur la route) ni opt={"gate": "<pourquoi>"}'
+            )
+    return problems
+
+
 def is_public_path(path: str) -> bool:
     return any(path == p.rstrip("/") or path.startswith(p) for p in PUBLIC_ROUTE_PREFIXES)
 
@@ -141,7 +171,7 @@ def run_policy_check(settings: Settings, app: Litestar | None = None) -> list[st
         from coordination.app import create_app
 
         app = create_app(settings)
-    return check_routes_against_policy(app, policy)
+    return check_routes_against_policy(app, policy) + gate_not_declared(app)
 
 
 def policy_check_cli(settings: Settings) -> int:

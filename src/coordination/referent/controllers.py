@@ -15,6 +15,7 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.declared import Access
 from coordination.access.filter import bases_of, journal_shown, require_readable
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
@@ -137,9 +138,8 @@ class PersonReferentController(Controller):
 
     @get("/orientation", opt=READ)
     async def get_orientation(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
     ) -> schemas.OrientationOut:
-        await _gate(request, db_session, person_id)
         row = await services.latest_orientation(db_session, person_id)
         await db_session.commit()
         if row is None:
@@ -151,11 +151,11 @@ class PersonReferentController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         person_id: UUID,
         data: schemas.OrientationIn,
     ) -> schemas.OrientationOut:
-        await _gate(request, db_session, person_id)
         person = await services.get_person(db_session, person_id)
         policies = _policies(settings)
         row = await services.decide_orientation(
@@ -174,9 +174,8 @@ class PersonReferentController(Controller):
 
     @get("/referent", opt=READ)
     async def get_referent(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
     ) -> schemas.ReferentOut:
-        await _gate(request, db_session, person_id)
         link = await services.active_link(db_session, person_id)
         names = await _names(db_session, [link] if link else [])
         await db_session.commit()
@@ -186,9 +185,8 @@ class PersonReferentController(Controller):
 
     @get("/referent/history", opt=READ)
     async def get_history(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
     ) -> list[schemas.ReferentOut]:
-        await _gate(request, db_session, person_id)
         links = await services.history(db_session, person_id)
         names = await _names(db_session, links)
         await db_session.commit()
@@ -200,11 +198,11 @@ class PersonReferentController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         person_id: UUID,
         data: schemas.AssignIn,
     ) -> schemas.ReferentOut:
-        await _gate(request, db_session, person_id)
         person = await services.get_person(db_session, person_id)
         adviser = await services.get_adviser(db_session, data.adviser_id)
         policies = _policies(settings)
@@ -217,11 +215,11 @@ class PersonReferentController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         person_id: UUID,
         data: schemas.HandoverIn,
     ) -> schemas.HandoverOut:
-        await _gate(request, db_session, person_id)
         person = await services.get_person(db_session, person_id)
         adviser = await services.get_adviser(db_session, data.adviser_id)
         policies = _policies(settings)
@@ -239,11 +237,11 @@ class PersonReferentController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         person_id: UUID,
         data: schemas.ContactIn,
     ) -> schemas.ReferentOut:
-        await _gate(request, db_session, person_id)
         link = await services.record_contact(
             db_session, request.user, person_id, at=data.contacted_at, note=data.note
         )

@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.gate import check_access
+from coordination.access.declared import Access
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import icf
 from coordination.dossier.models import TrajectoryStep
@@ -22,12 +22,13 @@ from coordination.dossier.services import trajectory
 from coordination.dossier.services.common import get_owned
 from coordination.errors import BadRequest
 from coordination.settings import Settings
+from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.file_actions import ASSESSMENT_ROWS
 from coordination.web.filedata import (
     SECTION_TITLES,
-    load_file_view,
+    file_view_of,
     request_id_of,
     role_may,
 )
@@ -73,9 +74,15 @@ def _back(person_id: UUID, ok: str, anchor: str) -> Redirect:
     return Redirect(f"/dossiers/{person_id}?ok={ok}#{anchor}", status_code=303)
 
 
+UPLOAD_BY_CATEGORY = (
+    "la section dépend de la catégorie choisie dans le formulaire : receive_upload appelle le gate"
+)
+
+
 class FilePages(Controller):
     path = "/dossiers/{person_id:uuid}"
     exception_handlers = WEB_EXCEPTION_HANDLERS
+    dependencies = WEB_ACCESS
     include_in_schema = False
 
     @get("/", opt=FILE_READ)
@@ -83,13 +90,16 @@ class FilePages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         person_id: UUID,
         ok: str | None = None,
     ) -> Response:
         principal = await require_user(request)
         rid = request_id_of(request)
-        view = await load_file_view(db_session, principal, person_id, request_id=rid, settings=settings)
+        view = await file_view_of(
+            db_session, person_id, allowed=set(access.sections), refusals=access.refusals, settings=settings
+        )
         referent, history = await current_referent(
             db_session, principal, person_id, request_id=rid, settings=settings
         )
@@ -127,18 +137,10 @@ class FilePages(Controller):
 
     @post("/etapes/{step_id:uuid}/progression", opt={"section": "progress", "action": "write"})
     async def add_progress(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, step_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID, step_id: UUID
     ) -> Response:
         principal = await require_user(request)
         form = await checked_form(request)
-        await check_access(
-            db_session,
-            principal,
-            person_id=person_id,
-            section="progress",
-            action="write",
-            request_id=request_id_of(request),
-        )
         step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
         data = _convert(
             {
@@ -153,19 +155,13 @@ class FilePages(Controller):
         return _back(person_id, "progression", "section-progress")
 
     @post("/plan/objectifs", opt={"section": "plan", "action": "write"})
-    async def add_objective(self, request: Request, db_session: AsyncSession, person_id: UUID) -> Response:
+    async def add_objective(
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID
+    ) -> Response:
         from coordination.dossier.services import plan
 
         principal = await require_user(request)
         form = await checked_form(request)
-        await check_access(
-            db_session,
-            principal,
-            person_id=person_id,
-            section="plan",
-            action="write",
-            request_id=request_id_of(request),
-        )
         commitments = []
         for party in ("person", "forem", "cpas", "partner"):
             text = _optional(form.get(f"engagement_{party}"))
@@ -191,7 +187,7 @@ class FilePages(Controller):
 
     @post(
         "/documents",
-        opt={"section": "documents", "action": "upload"},
+        opt={"section": "documents", "action": "upload", "gate": UPLOAD_BY_CATEGORY},
         request_max_body_size=4 * 1024 * 1024 * 1024,
     )
     async def upload(

@@ -78,7 +78,7 @@ async def load_file_view(
     settings: Settings,
     timeline_limit: int = 30,
 ) -> FileView:
-    """Ask the gate for every section (404 for an unknown person), then read what is allowed."""
+    """For the person's own space: ask the gate for every section, then :func:`file_view_of`."""
     decisions = await check_sections(
         session,
         principal,
@@ -88,14 +88,35 @@ async def load_file_view(
         request_id=request_id,
     )
     allowed = {s for s, d in decisions.items() if d.allowed}
-    denied = {s: d.reason or "Accès refusé." for s, d in decisions.items() if not d.allowed}
+    refusals = {s: d.reason or "Accès refusé." for s, d in decisions.items() if not d.allowed}
+    return await file_view_of(
+        session,
+        person_id,
+        allowed=allowed,
+        refusals=refusals,
+        settings=settings,
+        timeline_limit=timeline_limit,
+    )
+
+
+async def file_view_of(
+    session: AsyncSession,
+    person_id: UUID,
+    *,
+    allowed: set[str],
+    refusals: dict[str, str],
+    settings: Settings,
+    timeline_limit: int = 30,
+) -> FileView:
+    """Read what the gate allowed (``allowed``, decided by the route's ``access`` dependency); the
+    refused sections are listed with what is missing."""
     data: dict[str, Any] = {}
     events: list[Any] = []
     if allowed:
         person = await get_person(session, person_id)
         data = await fileview.read_file(session, person, allowed, icf(settings), retention(settings))
         events = await fileview.timeline(session, person_id, allowed, limit=timeline_limit)
-    return FileView(person_id, allowed, denied, data, events, await organisation_names(session))
+    return FileView(person_id, allowed, dict(refusals), data, events, await organisation_names(session))
 
 
 def role_may(principal: Principal, section: str, action: str) -> bool:

@@ -42,3 +42,34 @@ def test_an_unguarded_route_is_caught(settings):
     assert any("/secret" in p for p in problems)
     assert any("(plan, decide)" in p for p in problems)
     assert not any("/plan " in p or "/partners" in p for p in problems)
+
+
+def test_a_person_route_that_does_not_take_the_declared_gate_is_caught() -> None:
+    """Issue 16: access declared on the route is enforced by the ``access`` dependency; a handler that
+    would call the gate itself (or forget it) is reported unless it says why in ``opt["gate"]``."""
+    from litestar.di import Provide
+
+    from coordination.access.declared import Access
+    from coordination.access.policy_check import gate_not_declared
+
+    @get("/api/v1/persons/{person_id:uuid}/remembered", opt={"section": "plan", "action": "read"})
+    async def remembered(person_id: str) -> str:
+        return "x"
+
+    @get("/api/v1/persons/{person_id:uuid}/declared", opt={"section": "plan", "action": "read"})
+    async def declared(person_id: str, access: Access) -> str:
+        return "x"
+
+    @get(
+        "/api/v1/persons/{person_id:uuid}/explained",
+        opt={"section": "plan", "action": "read", "gate": "la section dépend du document"},
+    )
+    async def explained(person_id: str) -> str:
+        return "x"
+
+    async def no_gate() -> None:
+        return None
+
+    app = Litestar([remembered, declared, explained], dependencies={"access": Provide(no_gate)})
+    problems = gate_not_declared(app)
+    assert len(problems) == 1 and "/remembered" in problems[0]

@@ -20,9 +20,10 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
+from coordination.access.declared import Access
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import retention, today, with_etag
-from coordination.dossier.guard import guard, some_sections
+from coordination.dossier.guard import guard
 from coordination.dossier.models import Document
 from coordination.dossier.services import documents
 from coordination.dossier.services.common import get_person
@@ -120,15 +121,18 @@ async def _gated_document(
     return document
 
 
+BY_DOCUMENT = "la section (documents ou contrats) dépend du document : le gate est appelé par _gated_document"
+
+
 class DocumentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/documents"
     tags = ["Documents"]
 
     @get("/", opt={"section": ("documents", "contracts"), "action": "read"})
     async def list(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
     ) -> list[schemas.DocumentOut]:
-        sections = await some_sections(request, db_session, person_id, ("documents", "contracts"))
+        sections = set(access.sections)
         rows = await documents.list_documents(db_session, person_id, sections)
         await db_session.commit()
         policy = retention(settings)
@@ -136,7 +140,7 @@ class DocumentController(Controller):
 
     @post(
         "/",
-        opt={"section": "documents", "action": "upload"},
+        opt={"section": "documents", "action": "upload", "gate": BY_DOCUMENT},
         request_max_body_size=ROUTE_BODY_CEILING,
     )
     async def upload(
@@ -182,7 +186,7 @@ class DocumentController(Controller):
 
     @post(
         "/{document_id:uuid}/versions",
-        opt={"section": "documents", "action": "upload"},
+        opt={"section": "documents", "action": "upload", "gate": BY_DOCUMENT},
         request_max_body_size=ROUTE_BODY_CEILING,
     )
     async def upload_version(
@@ -218,7 +222,10 @@ class DocumentController(Controller):
         await _commit_or_discard(request, db_session, key)
         return with_etag(out, document.version, 201)
 
-    @get("/{document_id:uuid}", opt={"section": ("documents", "contracts"), "action": "read"})
+    @get(
+        "/{document_id:uuid}",
+        opt={"section": ("documents", "contracts"), "action": "read", "gate": BY_DOCUMENT},
+    )
     async def read(
         self,
         request: Request,
@@ -232,7 +239,10 @@ class DocumentController(Controller):
         await db_session.commit()
         return with_etag(documents.document_out(document, versions, retention(settings)), document.version)
 
-    @get("/{document_id:uuid}/content", opt={"section": ("documents", "contracts"), "action": "read"})
+    @get(
+        "/{document_id:uuid}/content",
+        opt={"section": ("documents", "contracts"), "action": "read", "gate": BY_DOCUMENT},
+    )
     async def content(
         self,
         request: Request,
@@ -264,7 +274,10 @@ class DocumentController(Controller):
             },
         )
 
-    @get("/{document_id:uuid}/url", opt={"section": ("documents", "contracts"), "action": "read"})
+    @get(
+        "/{document_id:uuid}/url",
+        opt={"section": ("documents", "contracts"), "action": "read", "gate": BY_DOCUMENT},
+    )
     async def presigned(
         self,
         request: Request,
@@ -293,7 +306,7 @@ class DocumentController(Controller):
 
     @delete(
         "/{document_id:uuid}",
-        opt={"section": ("documents", "contracts"), "action": "delete"},
+        opt={"section": ("documents", "contracts"), "action": "delete", "gate": BY_DOCUMENT},
         status_code=200,
     )
     async def remove(

@@ -4,28 +4,29 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Request, Response
+from litestar import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.dossier.controllers.common import icf, retention
-from coordination.dossier.guard import allowed_sections
 from coordination.dossier.services import export, fileview
 from coordination.dossier.services.common import get_person
-from coordination.errors import BadRequest, Forbidden
+from coordination.errors import BadRequest
 from coordination.settings import Settings
 
 EXPORT_SECTIONS = (*fileview.FILE_SECTIONS, "consents", "journal")
 
 
-async def export_response(
-    request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID, fmt: str
-) -> Response:
+def check_format(fmt: str) -> None:
     if fmt not in ("json", "pdf"):
         raise BadRequest("Format d'export inconnu : json ou pdf.", "unknown-format")
-    sections = await allowed_sections(request, db_session, person_id, EXPORT_SECTIONS, action="export")
-    if not sections:
-        await db_session.commit()
-        raise Forbidden("Vous ne pouvez exporter aucune partie de ce dossier.", "access-denied")
+
+
+async def export_response(
+    db_session: AsyncSession, settings: Settings, person_id: UUID, fmt: str, sections: set[str]
+) -> Response:
+    """The export of the ``sections`` the route's ``access`` dependency allowed (each decision journaled;
+    403 when none)."""
+    check_format(fmt)
     person = await get_person(db_session, person_id)
     catalogue = icf(settings)
     data = await export.build_export(

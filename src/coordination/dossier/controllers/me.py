@@ -12,13 +12,13 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.declared import Access
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import icf, retention
 from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
-from coordination.dossier.guard import allowed_sections, guard
 from coordination.dossier.services import fileview, plan
 from coordination.dossier.services.common import get_person
-from coordination.errors import Forbidden, NotFound
+from coordination.errors import NotFound
 from coordination.settings import Settings
 
 
@@ -33,36 +33,24 @@ class MeController(Controller):
     path = "/api/v1/me"
     tags = ["Mon espace"]
 
-    @get("/file", opt={"section": fileview.FILE_SECTIONS, "action": "read"})
-    async def file(self, request: Request, db_session: AsyncSession, settings: Settings) -> dict[str, Any]:
-        person_id = _own_person(request)
-        sections = await allowed_sections(request, db_session, person_id, fileview.FILE_SECTIONS)
-        if not sections:
-            await db_session.commit()
-            raise Forbidden("Accès refusé.", "access-denied")
-        person = await get_person(db_session, person_id)
-        result = await fileview.read_file(db_session, person, sections, icf(settings), retention(settings))
-        await db_session.commit()
+    @get("/file", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
+    async def file(self, access: Access, db_session: AsyncSession, settings: Settings) -> dict[str, Any]:
+        person = await get_person(db_session, access.person_id)
+        result = await fileview.read_file(
+            db_session, person, set(access.sections), icf(settings), retention(settings)
+        )
         return fileview.to_builtins(result)
 
-    @get("/plan", opt={"section": "plan", "action": "read"})
-    async def my_plan(self, request: Request, db_session: AsyncSession) -> schemas.PlanOut:
-        person_id = _own_person(request)
-        await guard(request, db_session, person_id)
-        result = await plan.read_plan(db_session, person_id)
-        await db_session.commit()
-        return result
+    @get("/plan", opt={"section": "plan", "action": "read", "own": True})
+    async def my_plan(self, access: Access, db_session: AsyncSession) -> schemas.PlanOut:
+        return await plan.read_plan(db_session, access.person_id)
 
-    @get("/timeline", opt={"section": fileview.FILE_SECTIONS, "action": "read"})
-    async def my_timeline(self, request: Request, db_session: AsyncSession) -> list[schemas.EventOut]:
-        person_id = _own_person(request)
-        sections = await allowed_sections(request, db_session, person_id, fileview.FILE_SECTIONS)
-        events = await fileview.timeline(db_session, person_id, sections, limit=200) if sections else []
-        await db_session.commit()
-        return events
+    @get("/timeline", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
+    async def my_timeline(self, access: Access, db_session: AsyncSession) -> list[schemas.EventOut]:
+        return await fileview.timeline(db_session, access.person_id, set(access.sections), limit=200)
 
-    @get("/export", opt={"section": EXPORT_SECTIONS, "action": "export"})
+    @get("/export", opt={"section": EXPORT_SECTIONS, "action": "export", "own": True})
     async def my_export(
-        self, request: Request, db_session: AsyncSession, settings: Settings, format: str = "json"
+        self, access: Access, db_session: AsyncSession, settings: Settings, format: str = "json"
     ) -> Response:
-        return await export_response(request, db_session, settings, _own_person(request), format)
+        return await export_response(db_session, settings, access.person_id, format, set(access.sections))

@@ -11,13 +11,13 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
-from coordination.access.filter import require_readable
+from coordination.access.declared import Access
 from coordination.access.gate import check_access
 from coordination.db.base import utcnow
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import icf, niss_key, retention, with_etag
 from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
-from coordination.dossier.guard import allowed_sections, guard, some_sections
+from coordination.dossier.guard import allowed_sections
 from coordination.dossier.rules import load_icf
 from coordination.dossier.services import fileview, persons
 from coordination.dossier.services.common import get_person
@@ -94,6 +94,7 @@ class PersonController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         request_id: str,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
@@ -110,7 +111,8 @@ class PersonController(Controller):
         predicate in the database (keyset pagination: ``next_cursor``). Each file SHOWN is journaled once
         (action ``list``); files not shown are not touched. A role that may list no one (the regulator, a
         person) gets 403 before any data is read."""
-        readable = require_readable(db_session, request.user, "identity")
+        readable = access.readable
+        assert readable is not None  # a list route: the dependency gave the predicate or refused
         if niss:
             person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
             items = []
@@ -134,9 +136,8 @@ class PersonController(Controller):
 
     @get("/{person_id:uuid}", opt={"section": "identity", "action": "read"})
     async def read(
-        self, request: Request, db_session: AsyncSession, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID
     ) -> Response[schemas.PersonOut]:
-        await guard(request, db_session, person_id)
         person = await get_person(db_session, person_id)
         out = await persons.read_person_out(db_session, person)
         await db_session.commit()
@@ -144,9 +145,13 @@ class PersonController(Controller):
 
     @patch("/{person_id:uuid}", opt={"section": "identity", "action": "write"})
     async def update(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, data: schemas.PersonUpdate
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        person_id: UUID,
+        data: schemas.PersonUpdate,
     ) -> Response[schemas.PersonOut]:
-        await guard(request, db_session, person_id)
         person = await get_person(db_session, person_id)
         require_if_match(request, person.version)
         await persons.update_identity(db_session, request.user, person, data)
@@ -156,10 +161,10 @@ class PersonController(Controller):
 
     @get("/{person_id:uuid}/file", opt={"section": ALL, "action": "read"})
     async def full_file(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
     ) -> dict[str, Any]:
         """Every section the reader may see, in one answer (the others are left out, each refusal journaled)."""
-        sections = await some_sections(request, db_session, person_id, ALL)
+        sections = set(access.sections)
         person = await get_person(db_session, person_id)
         result = await fileview.read_file(db_session, person, sections, icf(settings), retention(settings))
         await db_session.commit()
@@ -170,12 +175,13 @@ class PersonController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         person_id: UUID,
         before: datetime | None = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> list[schemas.EventOut]:
         """The file's events, newest first, only from the sections the reader may see (403 when none)."""
-        sections = await some_sections(request, db_session, person_id, ALL)
+        sections = set(access.sections)
         events = await fileview.timeline(db_session, person_id, sections, limit=limit, before=before)
         await db_session.commit()
         return events
@@ -205,11 +211,11 @@ class ExportController(Controller):
     @get("/", opt={"section": EXPORT_SECTIONS, "action": "export"})
     async def export(
         self,
-        request: Request,
+        access: Access,
         db_session: AsyncSession,
         settings: Settings,
         person_id: UUID,
         format: str = "json",
     ) -> Response:
         """Right-of-access export (JSON or PDF), itself journaled section by section."""
-        return await export_response(request, db_session, settings, person_id, format)
+        return await export_response(db_session, settings, person_id, format, set(access.sections))

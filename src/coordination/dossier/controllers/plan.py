@@ -7,9 +7,9 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.declared import Access
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import with_etag
-from coordination.dossier.guard import guard
 from coordination.dossier.models import PlanCommitment, PlanObjective
 from coordination.dossier.services import plan
 from coordination.dossier.services.common import get_owned, get_person
@@ -34,26 +34,30 @@ class PlanController(Controller):
     tags = ["Plan d'action"]
 
     @get("/", opt={"section": "plan", "action": "read"})
-    async def read(self, request: Request, db_session: AsyncSession, person_id: UUID) -> schemas.PlanOut:
-        await guard(request, db_session, person_id)
+    async def read(
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID
+    ) -> schemas.PlanOut:
         result = await plan.read_plan(db_session, person_id)
         await db_session.commit()
         return result
 
     @get("/history", opt={"section": "plan", "action": "read"})
     async def history(
-        self, request: Request, db_session: AsyncSession, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID
     ) -> list[schemas.PlanHistoryOut]:
-        await guard(request, db_session, person_id)
         result = await plan.read_history(db_session, person_id)
         await db_session.commit()
         return result
 
     @post("/objectives", opt={"section": "plan", "action": "write"})
     async def create_objective(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, data: schemas.ObjectiveCreate
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        person_id: UUID,
+        data: schemas.ObjectiveCreate,
     ) -> Response[schemas.ObjectiveOut]:
-        await guard(request, db_session, person_id)
         await get_person(db_session, person_id)
         objective = await plan.create_objective(db_session, request.user, person_id, data)
         out = await _objective_out(db_session, objective)
@@ -62,9 +66,8 @@ class PlanController(Controller):
 
     @get("/objectives/{objective_id:uuid}", opt={"section": "plan", "action": "read"})
     async def read_objective(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, objective_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID, objective_id: UUID
     ) -> Response[schemas.ObjectiveOut]:
-        await guard(request, db_session, person_id)
         objective = await get_owned(db_session, PlanObjective, objective_id, person_id, "Objectif")
         out = await _objective_out(db_session, objective)
         await db_session.commit()
@@ -75,11 +78,11 @@ class PlanController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         person_id: UUID,
         objective_id: UUID,
         data: schemas.ObjectiveUpdate,
     ) -> Response[schemas.ObjectiveOut]:
-        await guard(request, db_session, person_id)
         objective = await get_owned(db_session, PlanObjective, objective_id, person_id, "Objectif")
         require_if_match(request, objective.version)
         await plan.update_objective(db_session, request.user, objective, data)
@@ -92,11 +95,11 @@ class PlanController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         person_id: UUID,
         objective_id: UUID,
         data: schemas.CommitmentCreate,
     ) -> Response[schemas.CommitmentOut]:
-        await guard(request, db_session, person_id)
         objective = await get_owned(db_session, PlanObjective, objective_id, person_id, "Objectif")
         commitment = await plan.add_commitment(db_session, request.user, objective, data)
         await db_session.commit()
@@ -107,11 +110,11 @@ class PlanController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         person_id: UUID,
         commitment_id: UUID,
         data: schemas.CommitmentUpdate,
     ) -> Response[schemas.CommitmentOut]:
-        await guard(request, db_session, person_id)
         commitment = await get_owned(db_session, PlanCommitment, commitment_id, person_id, "Engagement")
         require_if_match(request, commitment.version)
         objective = await db_session.get(PlanObjective, commitment.objective_id)

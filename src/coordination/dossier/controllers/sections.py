@@ -7,9 +7,9 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, put
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.declared import Access
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import with_etag
-from coordination.dossier.guard import guard
 from coordination.dossier.services import sections
 from coordination.dossier.services.common import get_person
 from coordination.http_utils import require_if_match
@@ -23,10 +23,8 @@ class SectionController(Controller):
 
     @get("/{section:str}", opt={"section": PROFILE, "action": "read"})
     async def read(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, section: str
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID, section: str
     ) -> Response[schemas.SectionOut]:
-        sections.check_section(section)  # an unknown section is a 404 before the gate: nothing to journal
-        await guard(request, db_session, person_id, section=section)
         await get_person(db_session, person_id)
         row = await sections.load(db_session, person_id, section)
         await db_session.commit()
@@ -37,12 +35,11 @@ class SectionController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         person_id: UUID,
         section: str,
         data: schemas.SectionWrite,
     ) -> Response[schemas.SectionOut]:
-        sections.check_section(section)
-        await guard(request, db_session, person_id, section=section)
         await get_person(db_session, person_id)
         row = await sections.load(db_session, person_id, section)
         require_if_match(request, row.version if row else 0)

@@ -7,9 +7,9 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.declared import Access
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import icf, today, with_etag
-from coordination.dossier.guard import guard
 from coordination.dossier.models import TrajectoryStep
 from coordination.dossier.services import trajectory
 from coordination.dossier.services.common import get_owned, get_person
@@ -23,18 +23,21 @@ class TrajectoryController(Controller):
 
     @get("/trajectory", opt={"section": "trajectory", "action": "read"})
     async def read(
-        self, request: Request, db_session: AsyncSession, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID
     ) -> list[schemas.StepOut]:
-        await guard(request, db_session, person_id)
         steps = await trajectory.read_steps(db_session, person_id)
         await db_session.commit()
         return [trajectory.step_out(s) for s in steps]
 
     @post("/trajectory/steps", opt={"section": "trajectory", "action": "write"})
     async def create_step(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, data: schemas.StepCreate
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        person_id: UUID,
+        data: schemas.StepCreate,
     ) -> Response[schemas.StepOut]:
-        await guard(request, db_session, person_id)
         await get_person(db_session, person_id)
         step = await trajectory.create_step(db_session, request.user, person_id, data)
         await db_session.commit()
@@ -42,9 +45,8 @@ class TrajectoryController(Controller):
 
     @get("/trajectory/steps/{step_id:uuid}", opt={"section": "trajectory", "action": "read"})
     async def read_step(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, step_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID, step_id: UUID
     ) -> Response[schemas.StepOut]:
-        await guard(request, db_session, person_id)
         step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
         await db_session.commit()
         return with_etag(trajectory.step_out(step), step.version)
@@ -54,11 +56,11 @@ class TrajectoryController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         person_id: UUID,
         step_id: UUID,
         data: schemas.StepUpdate,
     ) -> Response[schemas.StepOut]:
-        await guard(request, db_session, person_id)
         step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
         require_if_match(request, step.version)
         await trajectory.update_step(db_session, request.user, step, data)
@@ -67,9 +69,8 @@ class TrajectoryController(Controller):
 
     @get("/progress", opt={"section": "progress", "action": "read"})
     async def progress(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
     ) -> schemas.ProgressView:
-        await guard(request, db_session, person_id)
         view = await trajectory.read_progress(db_session, person_id, icf(settings))
         await db_session.commit()
         return view
@@ -79,11 +80,11 @@ class TrajectoryController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         person_id: UUID,
         step_id: UUID,
         data: schemas.ProgressCreate,
     ) -> Response[schemas.ProgressOut]:
-        await guard(request, db_session, person_id)
         step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
         entry = await trajectory.add_progress(db_session, request.user, step, data)
         await db_session.commit()
@@ -94,12 +95,12 @@ class TrajectoryController(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         person_id: UUID,
         step_id: UUID,
         data: schemas.AssessmentCreate,
     ) -> Response[list[schemas.AssessmentOut]]:
-        await guard(request, db_session, person_id)
         step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
         catalogue = icf(settings)
         rows = await trajectory.add_assessments(db_session, request.user, step, data, catalogue, today())

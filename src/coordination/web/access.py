@@ -1,0 +1,20 @@
+"""The web pages' ``access`` dependency: the same declared gate as the API
+(:func:`coordination.access.declared.decide`), with the principal of the signed-in session."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.declared import Access, decide
+from coordination.web.filedata import request_id_of
+from coordination.web.session import require_user
+
+
+async def provide_web_access(request: Request, db_session: AsyncSession) -> Access:
+    return await decide(request, db_session, await require_user(request), request_id_of(request))
+
+
+WEB_ACCESS = {"access": Provide(provide_web_access)}
+"""Controller-level ``dependencies`` of every web page controller."""
