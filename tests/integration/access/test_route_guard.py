@@ -4,9 +4,16 @@ policy mentions every declared (section, action)."""
 from __future__ import annotations
 
 from litestar import Litestar, get
+from litestar.di import Provide
 
+from coordination.access.declared import Access
 from coordination.access.policy import load_policy
-from coordination.access.policy_check import check_routes_against_policy, run_policy_check, unguarded_routes
+from coordination.access.policy_check import (
+    check_routes_against_policy,
+    gate_not_declared,
+    run_policy_check,
+    unguarded_routes,
+)
 
 
 def test_every_route_of_the_app_is_guarded(settings, database):
@@ -47,10 +54,6 @@ def test_an_unguarded_route_is_caught(settings):
 def test_a_person_route_that_does_not_take_the_declared_gate_is_caught() -> None:
     """Issue 16: access declared on the route is enforced by the ``access`` dependency; a handler that
     would call the gate itself (or forget it) is reported unless it says why in ``opt["gate"]``."""
-    from litestar.di import Provide
-
-    from coordination.access.declared import Access
-    from coordination.access.policy_check import gate_not_declared
 
     @get("/api/v1/persons/{person_id:uuid}/remembered", opt={"section": "plan", "action": "read"})
     async def remembered(person_id: str) -> str:
