@@ -432,6 +432,7 @@ async def multipart_values(request: Any, settings: Any) -> dict[str, Any]:
     """The API's multipart form as a dict (empty when the request is not a form: the service then says,
     after the gate, what is missing)."""
     precheck_length(request, settings)
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         return {}
     return form_values(await request.form())
