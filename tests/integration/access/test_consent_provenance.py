@@ -332,7 +332,7 @@ async def test_recording_bad_input_writes_nothing(client, database, issuer, sett
     before = await counts(database)
     cases = [
         ({"data": fields(w["partner"])}, 400, "consent-form-missing"),
-        ({"data": fields(w["partner"], evidence_document_id=cv_id)}, 400, "consent-form-missing"),
+        ({"data": fields(w["partner"], evidence_document_id=cv_id)}, 400, "consent-evidence-upload"),
         (
             {"data": fields(w["partner"], evidence_document_id=cv_id), "files": FORM},
             400,
