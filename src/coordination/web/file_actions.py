@@ -304,9 +304,7 @@ async def _consents_page(
         # never one's own organisation; health and social only for the DPO (access.recorded)
         recipients=[o for o in recipients if o.id != principal.organisation_id],
         durations=DURATIONS,
-        file_sections=[
-            s.value for s in FILE_SECTIONS if dpo or s.value not in recorded.SPECIAL_SECTIONS
-        ],
+        file_sections=[s.value for s in FILE_SECTIONS if dpo or s.value not in recorded.SPECIAL_SECTIONS],
         plain=PLAIN_WORDS,
         message=message,
         error=error,
