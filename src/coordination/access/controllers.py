@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access import services
+from coordination.access import recorded, services
 from coordination.access.declared import Access
 from coordination.access.gate import check_access, require_role_permission
 from coordination.access.policy import Basis
@@ -34,6 +34,7 @@ from coordination.access.schemas import (
 )
 from coordination.directory.models import Organisation, User
 from coordination.errors import NotFound
+from coordination.settings import Settings
 
 CONSENTS_READ = {"section": "consents", "action": "read"}
 CONSENTS_WRITE = {"section": "consents", "action": "write"}
@@ -68,7 +69,7 @@ class ConsentController(Controller):
         "/",
         opt=CONSENTS_WRITE,
         status_code=HTTP_201_CREATED,
-        summary="Donner (ou enregistrer) un consentement",
+        summary="Donner son consentement (la personne elle-même)",
     )
     async def give(
         self,
@@ -98,7 +99,6 @@ class ConsentController(Controller):
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
-        await services.tell_person_of_change(db_session, request.user, consent, "given")
         result = services.consent_out(await services.list_consents(db_session, person_id), consent.id)
         await db_session.commit()
         return result
@@ -127,7 +127,7 @@ class ConsentController(Controller):
             request_id=request_id,
         )
         body = data or WithdrawConsent()
-        consent = await services.withdraw_consent(
+        await services.withdraw_consent(
             db_session,
             request.user,
             person_id,
@@ -136,7 +136,6 @@ class ConsentController(Controller):
             evidence_document_id=body.evidence_document_id,
             note=body.note,
         )
-        await services.tell_person_of_change(db_session, request.user, consent, "withdrawn")
         result = services.consent_out(await services.list_consents(db_session, person_id), consent_id)
         await db_session.commit()
         return result
@@ -173,10 +172,99 @@ class ConsentController(Controller):
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
-        await services.tell_person_of_change(db_session, request.user, new, "renewed")
         result = services.consent_out(await services.list_consents(db_session, person_id), new.id)
         await db_session.commit()
         return result
+
+    @post(
+        "/recorded",
+        opt=CONSENTS_WRITE,
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        summary="Enregistrer un consentement signé sur papier, formulaire joint (multipart/form-data)",
+        description="Champs : recipient_organisation_id, sections (répété ou séparé par des virgules), "
+        "purpose, expires_at (ISO 8601 avec fuseau), channel (paper | interview), legal_basis, title, et "
+        "file : le formulaire signé, déposé dans le dossier (catégorie consent_form) dans la même étape. "
+        "Jamais au profit de son propre organisme ; santé et situation sociale : DPO seulement.",
+    )
+    async def record(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
+    ) -> ConsentOut:
+        values = await recorded.multipart_values(request, settings)
+        consent = await recorded.record_consent(
+            db_session,
+            request.user,
+            person_id,
+            recorded.Draft(values),
+            uploads=recorded.uploads_for(request, settings),
+            request_id=request_id,
+        )
+        return services.consent_out(await services.list_consents(db_session, person_id), consent.id)
+
+    @post(
+        "/{consent_id:uuid}/withdraw/recorded",
+        opt=CONSENTS_WRITE,
+        status_code=HTTP_200_OK,
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        summary="Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
+        description="Champs : reason (obligatoire), channel (paper | interview), title, et file : la "
+        "demande signée de la personne, déposée dans son dossier dans la même étape.",
+    )
+    async def record_withdrawal(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
+        consent_id: UUID,
+    ) -> ConsentOut:
+        values = await recorded.multipart_values(request, settings)
+        await recorded.record_withdrawal(
+            db_session,
+            request.user,
+            person_id,
+            consent_id,
+            recorded.Draft(values),
+            uploads=recorded.uploads_for(request, settings),
+            request_id=request_id,
+        )
+        return services.consent_out(await services.list_consents(db_session, person_id), consent_id)
+
+    @post(
+        "/{consent_id:uuid}/renew/recorded",
+        opt=CONSENTS_WRITE,
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        summary="Enregistrer un renouvellement signé sur papier, formulaire joint (multipart/form-data)",
+        description="Champs : expires_at (ISO 8601 avec fuseau), channel (paper | interview), title, et "
+        "file : le formulaire signé. Mêmes règles que l'enregistrement d'un consentement.",
+    )
+    async def record_renewal(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
+        consent_id: UUID,
+    ) -> ConsentOut:
+        values = await recorded.multipart_values(request, settings)
+        new = await recorded.record_renewal(
+            db_session,
+            request.user,
+            person_id,
+            consent_id,
+            recorded.Draft(values),
+            uploads=recorded.uploads_for(request, settings),
+            request_id=request_id,
+        )
+        return services.consent_out(await services.list_consents(db_session, person_id), new.id)
 
 
 class JournalController(Controller):

@@ -6,6 +6,7 @@ The caller has already passed the gate (section ``consents``/``journal``); these
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -34,7 +35,7 @@ from coordination.access.principal import Principal
 from coordination.access.schemas import ConsentEventOut, ConsentOut, JournalEntryOut
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation
-from coordination.errors import BadRequest, Conflict, NotFound
+from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
 
 MAX_CONSENT_DURATION = timedelta(days=3 * 365)
 """A consent always ends; three years at most, renewable (the person is asked again)."""
@@ -91,32 +92,22 @@ def validate_expiry(expires_at: datetime, now: datetime) -> datetime:
     return expires_at
 
 
-def resolve_channel(
-    principal: Principal, person_id: UUID, channel: str | None, evidence: UUID | None
-) -> tuple[ConsentChannel, UUID | None]:
-    """The person acts themself (channel ``self``, the evidence is their action); a worker records a
-    consent given on paper or in an interview and must attach the signed form."""
-    if principal.person_id == person_id:
-        if channel not in (None, ConsentChannel.SELF.value):
-            raise BadRequest("Vous agissez vous-même : le canal est « self ».")
-        return ConsentChannel.SELF, None
-    try:
-        resolved = ConsentChannel(channel) if channel else None
-    except ValueError as exc:
-        raise BadRequest("Canal inconnu : « paper » ou « interview ».", code="consent-channel") from exc
-    if resolved not in (ConsentChannel.PAPER, ConsentChannel.INTERVIEW):
-        raise BadRequest(
-            "Un consentement enregistré par un travailleur est donné sur papier ou en entretien "
-            "(canal « paper » ou « interview »).",
-            code="consent-channel",
+def person_only(principal: Principal, person_id: UUID, evidence_document_id: UUID | None, what: str) -> None:
+    """A consent is the person's act: giving, renewing or withdrawing one with no signed form attached is
+    hers alone. A worker (or the DPO) records what she signed on paper through :mod:`.recorded`, the signed
+    form uploaded in the same step; never an id of a document already in the file (a CV would do)."""
+    if principal.person_id != person_id:
+        raise Forbidden(
+            f"Seule la personne peut {what} elle-même, dans son espace. Un travailleur enregistre seulement "
+            "ce qu'elle a signé sur papier : le formulaire signé est déposé dans la même étape "
+            "(multipart/form-data, champ « file », routes « …/recorded »).",
+            code="consent-form-required",
         )
-    if evidence is None:
+    if evidence_document_id is not None:
         raise BadRequest(
-            "Joignez la preuve : le formulaire signé, déposé dans les documents du dossier "
-            "(evidence_document_id).",
-            code="consent-evidence",
+            "Vous agissez vous-même : aucune preuve n'est à joindre (votre action est la preuve).",
+            code="consent-evidence-upload",
         )
-    return resolved, evidence
 
 
 def consent_status(consent: Consent, events: list[ConsentEvent], now: datetime) -> str:
@@ -135,7 +126,7 @@ def consent_status(consent: Consent, events: list[ConsentEvent], now: datetime) 
 # --- database operations -------------------------------------------------------------------------
 
 
-async def _organisation_exists(session: AsyncSession, organisation_id: UUID) -> None:
+async def organisation_exists(session: AsyncSession, organisation_id: UUID) -> None:
     if await session.get(Organisation, organisation_id) is None:
         raise BadRequest("Organisme destinataire inconnu.", code="unknown-organisation")
 
@@ -154,25 +145,77 @@ async def give_consent(
     evidence_document_id: UUID | None = None,
     renews: Consent | None = None,
 ) -> Consent:
-    now = utcnow()
-    purpose = (purpose or "").strip()
-    if not purpose or len(purpose) > 500:
-        raise BadRequest("Indiquez la finalité du partage (500 caractères au plus).", code="consent-purpose")
-    sections = validate_sections(sections)
-    expires_at = validate_expiry(expires_at, now)
-    resolved, evidence = resolve_channel(principal, person_id, channel, evidence_document_id)
-    await _organisation_exists(session, recipient_organisation_id)
-    consent = Consent(
-        person_id=person_id,
+    """The person gives a consent in her own space (channel ``self``). Anyone else is refused here: see
+    :func:`person_only` and :func:`coordination.access.recorded.record_consent`."""
+    person_only(principal, person_id, evidence_document_id, "donner un consentement")
+    if channel not in (None, ConsentChannel.SELF.value):
+        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
+    terms = check_terms(
         recipient_organisation_id=recipient_organisation_id,
         sections=sections,
         purpose=purpose,
-        legal_basis=(legal_basis or "consent")[:80],
-        given_at=now,
         expires_at=expires_at,
+        legal_basis=legal_basis,
+    )
+    await organisation_exists(session, recipient_organisation_id)
+    return await write_consent(session, principal, person_id, terms, ConsentChannel.SELF, None, renews)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a consent says, checked: to whom, which sections, why, on which basis, until when."""
+
+    recipient_organisation_id: UUID
+    sections: list[str]
+    purpose: str
+    expires_at: datetime
+    legal_basis: str = "consent"
+
+
+def check_terms(
+    *,
+    recipient_organisation_id: UUID,
+    sections: list[str],
+    purpose: str,
+    expires_at: datetime,
+    legal_basis: str = "consent",
+    now: datetime | None = None,
+) -> Terms:
+    """The content rules of every consent, whoever gives or records it (pure)."""
+    purpose = (purpose or "").strip()
+    if not purpose or len(purpose) > 500:
+        raise BadRequest("Indiquez la finalité du partage (500 caractères au plus).", code="consent-purpose")
+    return Terms(
+        recipient_organisation_id=recipient_organisation_id,
+        sections=validate_sections(sections),
+        purpose=purpose,
+        expires_at=validate_expiry(expires_at, now or utcnow()),
+        legal_basis=(legal_basis or "consent")[:80],
+    )
+
+
+async def write_consent(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    terms: Terms,
+    channel: ConsentChannel,
+    evidence_document_id: UUID | None,
+    renews: Consent | None = None,
+) -> Consent:
+    """The consent row and its ``given`` event (every check already made by the caller)."""
+    now = utcnow()
+    consent = Consent(
+        person_id=person_id,
+        recipient_organisation_id=terms.recipient_organisation_id,
+        sections=list(terms.sections),
+        purpose=terms.purpose,
+        legal_basis=terms.legal_basis,
+        given_at=now,
+        expires_at=terms.expires_at,
         recorded_by_user_id=principal.user_id,
-        channel=resolved,
-        evidence_document_id=evidence,
+        channel=channel,
+        evidence_document_id=evidence_document_id,
         renews_id=renews.id if renews else None,
     )
     session.add(consent)
@@ -183,8 +226,8 @@ async def give_consent(
             kind=ConsentEventKind.GIVEN,
             at=now,
             by_user_id=principal.user_id,
-            channel=resolved,
-            evidence_document_id=evidence,
+            channel=channel,
+            evidence_document_id=evidence_document_id,
         )
     )
     await session.flush()
@@ -203,6 +246,28 @@ async def _load(
     return consent, events
 
 
+def require_active(consent: Consent, events: list[ConsentEvent], now: datetime | None = None) -> None:
+    status = consent_status(consent, events, now or utcnow())
+    if status != "active":
+        raise Conflict(
+            f"Ce consentement n'est plus en vigueur ({STATUS_LABELS_FR[status]}).", code="consent-ended"
+        )
+
+
+def require_renewable(consent: Consent, events: list[ConsentEvent], now: datetime | None = None) -> None:
+    status = consent_status(consent, events, now or utcnow())
+    if status in ("withdrawn", "renewed", "ended"):
+        raise Conflict(
+            f"Ce consentement ne peut plus être renouvelé ({STATUS_LABELS_FR[status]}).", code="consent-ended"
+        )
+
+
+async def load_consent(
+    session: AsyncSession, person_id: UUID, consent_id: UUID
+) -> tuple[Consent, list[ConsentEvent]]:
+    return await _load(session, person_id, consent_id)
+
+
 async def withdraw_consent(
     session: AsyncSession,
     principal: Principal,
@@ -213,34 +278,38 @@ async def withdraw_consent(
     evidence_document_id: UUID | None = None,
     note: str | None = None,
 ) -> Consent:
-    """One step, effective at once: the next request of the recipient, in any process, is refused."""
+    """The person withdraws, in one step, effective at once: the next request of the recipient, in any
+    process, is refused. A worker records a withdrawal only with the person's signed request and a reason
+    (:func:`coordination.access.recorded.record_withdrawal`)."""
+    person_only(principal, person_id, evidence_document_id, "retirer son consentement sans formulaire signé")
+    if channel not in (None, ConsentChannel.SELF.value):
+        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
     consent, events = await _load(session, person_id, consent_id)
-    status = consent_status(consent, events, utcnow())
-    if status != "active":
-        raise Conflict(
-            f"Ce consentement n'est plus en vigueur ({STATUS_LABELS_FR[status]}).", code="consent-ended"
-        )
-    if principal.person_id == person_id:
-        resolved: ConsentChannel | None = ConsentChannel.SELF
-        evidence_document_id = None
-    else:
-        try:
-            resolved = ConsentChannel(channel) if channel else ConsentChannel.PAPER
-        except ValueError as exc:
-            raise BadRequest("Canal inconnu : « paper » ou « interview ».", code="consent-channel") from exc
+    require_active(consent, events)
+    write_withdrawal(session, principal, consent, ConsentChannel.SELF, None, note)
+    await session.flush()
+    return consent
+
+
+def write_withdrawal(
+    session: AsyncSession,
+    principal: Principal,
+    consent: Consent,
+    channel: ConsentChannel,
+    evidence_document_id: UUID | None,
+    note: str | None,
+) -> None:
     session.add(
         ConsentEvent(
             consent_id=consent.id,
             kind=ConsentEventKind.WITHDRAWN,
             at=utcnow(),
             by_user_id=principal.user_id,
-            channel=resolved,
+            channel=channel,
             evidence_document_id=evidence_document_id,
             note=(note or None) and note[:500],
         )
     )
-    await session.flush()
-    return consent
 
 
 async def renew_consent(
@@ -253,26 +322,37 @@ async def renew_consent(
     channel: str | None = None,
     evidence_document_id: UUID | None = None,
 ) -> Consent:
-    """Renewal = a NEW consent with the same terms and a later end; the old one gets a ``renewed`` event."""
+    """The person renews: a NEW consent with the same terms and a later end; the old one gets a
+    ``renewed`` event. A worker renews only from a signed form (:func:`.recorded.record_renewal`)."""
+    person_only(principal, person_id, evidence_document_id, "renouveler son consentement")
+    if channel not in (None, ConsentChannel.SELF.value):
+        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
     old, events = await _load(session, person_id, consent_id)
-    status = consent_status(old, events, utcnow())
-    if status in ("withdrawn", "renewed", "ended"):
-        raise Conflict(
-            f"Ce consentement ne peut plus être renouvelé ({STATUS_LABELS_FR[status]}).", code="consent-ended"
-        )
-    new = await give_consent(
-        session,
-        principal,
-        person_id,
+    require_renewable(old, events)
+    terms = renewal_terms(old, expires_at)
+    return await write_renewal(session, principal, person_id, old, terms, ConsentChannel.SELF, None)
+
+
+def renewal_terms(old: Consent, expires_at: datetime) -> Terms:
+    return check_terms(
         recipient_organisation_id=old.recipient_organisation_id,
         sections=list(old.sections),
         purpose=old.purpose,
         expires_at=expires_at,
         legal_basis=old.legal_basis,
-        channel=channel,
-        evidence_document_id=evidence_document_id,
-        renews=old,
     )
+
+
+async def write_renewal(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    old: Consent,
+    terms: Terms,
+    channel: ConsentChannel,
+    evidence_document_id: UUID | None,
+) -> Consent:
+    new = await write_consent(session, principal, person_id, terms, channel, evidence_document_id, old)
     session.add(
         ConsentEvent(
             consent_id=old.id,
@@ -356,6 +436,15 @@ async def end_for_purpose(
 # --- telling the person ------------------------------------------------------------------------------
 
 
+WITHDRAWABLE_NOTICES = ("consent_given", "consent_renewed")
+"""Kinds of the person's notifications about a consent recorded on her behalf; their ``subject_id`` is the
+consent, and the inbox offers to withdraw it in one click."""
+
+
+def consent_anchor(consent_id: UUID) -> str:
+    return f"{OWN_SPACE}#consentement-{consent_id}"
+
+
 async def _notify_person(session: AsyncSession, consent: Consent, kind: str, title: str, body: str) -> None:
     from coordination.inbox.services import notify
 
@@ -365,7 +454,7 @@ async def _notify_person(session: AsyncSession, consent: Consent, kind: str, tit
         kind=kind,
         title_fr=title,
         body_fr=body,
-        link=OWN_SPACE,
+        link=consent_anchor(consent.id),
         subject_id=consent.id,
     )
 
@@ -377,10 +466,12 @@ def _day_fr(at: datetime) -> str:
 
 
 async def tell_person_of_change(
-    session: AsyncSession, principal: Principal, consent: Consent, change: str
+    session: AsyncSession, principal: Principal, consent: Consent, change: str, reason: str | None = None
 ) -> bool:
-    """The person is always told when SOMEONE ELSE gave (recorded), withdrew or renewed a consent on their
-    behalf. ``change``: ``given``, ``withdrawn`` or ``renewed``. Nothing when the person acted themself."""
+    """The person is always told, at once, when SOMEONE ELSE recorded (from her signed form), withdrew or
+    renewed a consent on her behalf. ``change``: ``given``, ``withdrawn`` or ``renewed``. Nothing when the
+    person acted herself. A ``given``/``renewed`` notice carries the consent as its subject: her inbox
+    offers to withdraw it in one click."""
     if principal.person_id == consent.person_id:
         return False
     org = await session.get(Organisation, consent.recipient_organisation_id)
@@ -391,17 +482,22 @@ async def tell_person_of_change(
     if change == "given":
         kind, title = "consent_given", f"Un accord a été enregistré en votre nom pour {org_name}"
         body = (
-            f"{who} a enregistré votre accord (donné sur papier ou en entretien) : {org_name} peut consulter "
-            f"{sections} jusqu'au {until}. Vous pouvez le retirer à tout moment dans votre espace."
+            f"{who} a enregistré votre accord signé sur papier (le formulaire est dans votre dossier) : "
+            f"{org_name} peut consulter {sections} jusqu'au {until}. Si vous n'avez pas signé cet accord, ou "
+            "si vous changez d'avis, retirez-le en un clic : l'accès s'arrête immédiatement."
         )
     elif change == "withdrawn":
         kind, title = "consent_withdrawn", f"Votre accord pour {org_name} a été retiré"
-        body = f"{who} a enregistré le retrait de votre accord : {org_name} ne voit plus votre dossier."
+        because = f" Motif : {reason}" if reason else ""
+        body = (
+            f"{who} a enregistré le retrait de votre accord, sur votre demande signée (elle est dans votre "
+            f"dossier) : {org_name} ne voit plus votre dossier.{because}"
+        )
     elif change == "renewed":
         kind, title = "consent_renewed", f"Votre accord pour {org_name} a été renouvelé"
         body = (
-            f"{who} a enregistré le renouvellement de votre accord : {org_name} peut consulter {sections} "
-            f"jusqu'au {until}. Vous pouvez le retirer à tout moment dans votre espace."
+            f"{who} a enregistré le renouvellement de votre accord, signé sur papier : {org_name} peut "
+            f"consulter {sections} jusqu'au {until}. Vous pouvez le retirer en un clic, à tout moment."
         )
     else:
         raise ValueError(f"unknown consent change: {change}")

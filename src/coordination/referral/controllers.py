@@ -14,6 +14,7 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import recorded
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
@@ -163,6 +164,34 @@ class PersonReferralController(Controller):
         await db_session.commit()
         return out
 
+    @post(
+        "/referrals/recorded",
+        opt={"section": "trajectory", "action": "write"},
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        summary="Orienter la personne avec son accord signé sur papier, formulaire joint (multipart/form-data)",
+        description="Parties : referral (l'orientation en JSON, comme POST …/referrals, avec consent.mode "
+        "« record »), file (le formulaire signé, déposé dans le dossier dans la même étape), title. L'accord "
+        "va au partenaire seulement : jamais à l'organisme de celui qui l'enregistre, jamais santé ni "
+        "situation sociale.",
+    )
+    async def send_recorded(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
+    ) -> schemas.ReferralOut:
+        ctx = context(request, settings, request_id)
+        values = await recorded.multipart_values(request, settings)
+        referral = await services.send_recorded(
+            db_session, ctx, person_id, recorded.Draft(values), recorded.uploads_for(request, settings)
+        )
+        out = await _full_one(db_session, ctx, referral)
+        await db_session.commit()
+        return out
+
 
 class ReferralController(Controller):
     path = "/api/v1/referrals"
@@ -214,6 +243,67 @@ class ReferralController(Controller):
             channel=body.channel,
             evidence_document_id=body.evidence_document_id,
             expires_at=body.expires_at,
+        )
+        out = await _full_one(db_session, ctx, referral)
+        await db_session.commit()
+        return out
+
+    @post(
+        "/{referral_id:uuid}/consent/recorded",
+        opt={"section": "consents", "action": "write"},
+        status_code=HTTP_200_OK,
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        summary="Enregistrer l'accord signé sur papier, formulaire joint (multipart/form-data)",
+        description="Champs : file (le formulaire signé), channel (paper | interview), title. Pour le "
+        "partenaire destinataire seulement, jamais santé ni situation sociale.",
+    )
+    async def record_consent(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        settings: Settings,
+        request_id: str,
+        referral_id: UUID,
+    ) -> schemas.ReferralOut:
+        ctx = context(request, settings, request_id)
+        values = await recorded.multipart_values(request, settings)
+        referral = await services.get_referral(db_session, referral_id)
+        referral = await services.give_consent(
+            db_session,
+            ctx,
+            referral,
+            signed=recorded.Draft(values),
+            uploads=recorded.uploads_for(request, settings),
+        )
+        out = await _full_one(db_session, ctx, referral)
+        await db_session.commit()
+        return out
+
+    @post(
+        "/{referral_id:uuid}/consent/withdraw/recorded",
+        opt={"section": "consents", "action": "write"},
+        status_code=HTTP_200_OK,
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        summary="Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
+        description="Champs : file (la demande signée), reason (obligatoire), channel, title.",
+    )
+    async def record_withdrawal(
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        settings: Settings,
+        request_id: str,
+        referral_id: UUID,
+    ) -> schemas.ReferralOut:
+        ctx = context(request, settings, request_id)
+        values = await recorded.multipart_values(request, settings)
+        referral = await services.get_referral(db_session, referral_id)
+        referral = await services.withdraw_consent(
+            db_session,
+            ctx,
+            referral,
+            signed=recorded.Draft(values),
+            uploads=recorded.uploads_for(request, settings),
         )
         out = await _full_one(db_session, ctx, referral)
         await db_session.commit()

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, Role, User
-from coordination.dossier.models import Document, Person
+from coordination.dossier.models import Person
 from coordination.referral import rules, services
 from coordination.referral.calendar import load_calendar
 from coordination.referral.models import Referral
@@ -60,6 +60,22 @@ async def _partner_user(session: AsyncSession, organisation_id: UUID, created: l
             display_name=f"Opérateur·rice partenaire {len(created) + 1}",
             role=Role.PARTNER_OPERATOR,
             organisation_id=organisation_id,
+        )
+        session.add(user)
+        await session.flush()
+        created.append(user)
+    return user
+
+
+async def _person_user(session: AsyncSession, person: Person, created: list[User]) -> User:
+    """The person's own account (the demo's people sign their consent themselves, in their space)."""
+    user = await session.scalar(select(User).where(User.person_id == person.id).limit(1))
+    if user is None:
+        user = User(
+            subject=f"personne-{len(created) + 1}",
+            display_name=person.first_name,
+            role=Role.BENEFICIARY,
+            person_id=person.id,
         )
         session.add(user)
         await session.flush()
@@ -111,8 +127,7 @@ async def seed_referral_demo(
         )
         if fit is None:
             break
-        evidence = await session.scalar(select(Document.id).where(Document.person_id == person.id).limit(1))
-        record = scenario in ("accepted", "refused", "waiting_list") and evidence is not None
+        agrees = scenario in ("accepted", "refused", "waiting_list")
         sent_at = now - timedelta(days=30) if scenario == "expired" else now - timedelta(days=2)
         referral = await services.send(
             session,
@@ -126,11 +141,11 @@ async def seed_referral_demo(
                 reason=f"{person.first_name} souhaite avancer vers son projet ; ce service correspond à son plan.",
                 sections=["project", "plan"],
                 outside_bassin_reason=None if fit.in_bassin else "Démonstration : service hors bassin.",
-                consent_mode="record" if record else "request",
-                consent_channel="paper" if record else None,
-                consent_evidence_document_id=evidence if record else None,
             ),
         )
+        if agrees:  # the person agrees herself, in her space (a worker records only an uploaded form)
+            own = await _principal(session, await _person_user(session, person, created_users))
+            await services.give_consent(session, ctx(own, sent_at), referral)
         partner = await _principal(
             session, await _partner_user(session, referral.to_organisation_id, created_users)
         )

@@ -16,8 +16,9 @@ class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class ConsentIn(Input):
     mode: Literal["request", "record"] = "request"
-    """``request``: the person is asked in their space; ``record``: the worker records a consent given
-    on paper or in an interview (``channel`` and ``evidence_document_id`` required)."""
+    """``request``: the person is asked in their space; ``record``: the worker records the consent she
+    signed on paper, the form uploaded in the same request (``POST …/referrals/recorded``, multipart);
+    ``evidence_document_id`` is refused (an id of an existing document is never evidence)."""
     channel: Literal["paper", "interview"] | None = None
     evidence_document_id: UUID | None = None
     expires_at: datetime | None = None

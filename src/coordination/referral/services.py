@@ -24,8 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from coordination.access import recorded
 from coordination.access import services as consents
 from coordination.access.gate import active_consents_query, check_access
+from coordination.access.models import ConsentChannel
 from coordination.access.principal import Principal
 from coordination.cadastre import services as cadastre
 from coordination.db.base import utcnow
@@ -191,10 +193,13 @@ class SendInput:
     plan_objective_id: UUID | None = None
     outside_bassin_reason: str | None = None
     consent_mode: str = "request"
-    """``request``: asked to the person in their space; ``record``: given on paper or in an interview,
-    recorded now by the worker with its evidence."""
+    """``request``: asked to the person in their space; ``record``: she signed the form on paper, and the
+    worker records it now, the signed form uploaded in the same step (``send(..., signed=...)``): never to
+    the worker's own organisation, never health/social (``docs/decisions/consent-provenance.md``)."""
     consent_channel: str | None = None
     consent_evidence_document_id: UUID | None = None
+    """Refused when set: an id of a document already in the file is never evidence (kept so that an old
+    client gets a clear answer rather than a silent ignore)."""
     consent_expires_at: datetime | None = None
 
 
@@ -210,12 +215,70 @@ def purpose_fr(service_name: str, organisation_name: str, category_label: str) -
     return f"Orientation vers « {service_name} » ({organisation_name}) : {category_label.lower()}."[:500]
 
 
-async def send(session: AsyncSession, ctx: Context, data: SendInput) -> Referral:
-    principal = ctx.principal
+async def send(
+    session: AsyncSession,
+    ctx: Context,
+    data: SendInput,
+    *,
+    signed: recorded.Draft | None = None,
+    uploads: recorded.Uploads | None = None,
+) -> Referral:
+    """Send a referral; its consent is asked to the person (``request``) or, when she signed the form on
+    paper, recorded now from the form uploaded in the same request (``record``, ``signed``/``uploads``):
+    every check first, then the form is stored, then the rows (see :mod:`coordination.access.recorded`)."""
     # the file first, through the gate: whoever may not orient this person is refused (and journaled)
     # before anything about the request is looked at
     await _gate(session, ctx, data.person_id, "identity", "read")
     await _gate(session, ctx, data.person_id, "trajectory", "write")
+    return await _send_gated(session, ctx, data, signed, uploads)
+
+
+async def send_recorded(
+    session: AsyncSession, ctx: Context, person_id: UUID, draft: recorded.Draft, uploads: recorded.Uploads
+) -> Referral:
+    """The API's one-step send with a recorded consent: a multipart form whose ``referral`` part is the
+    JSON of :class:`~coordination.referral.schemas.SendReferral` (``consent.mode`` ``record``) and whose
+    ``file`` part is the signed form. Decoded only after the gate."""
+    import msgspec
+
+    from coordination.referral.schemas import SendReferral
+
+    await _gate(session, ctx, person_id, "identity", "read")
+    await _gate(session, ctx, person_id, "trajectory", "write")
+    try:
+        data = msgspec.json.decode(draft.text("referral") or "null", type=SendReferral)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(
+            f"Partie « referral » invalide (l'orientation en JSON est attendue) : {exc}", code="bad-request"
+        ) from exc
+    if data.consent.mode != "record":
+        raise BadRequest(
+            "Cette route enregistre l'accord signé : « consent.mode » vaut « record ».", code="consent-mode"
+        )
+    send_input = SendInput(
+        person_id=person_id,
+        service_id=data.service_id,
+        reason_category=data.reason_category,
+        reason=data.reason,
+        sections=list(data.sections),
+        plan_objective_id=data.plan_objective_id,
+        outside_bassin_reason=data.outside_bassin_reason,
+        consent_mode="record",
+        consent_channel=data.consent.channel,
+        consent_evidence_document_id=data.consent.evidence_document_id,
+        consent_expires_at=data.consent.expires_at,
+    )
+    return await _send_gated(session, ctx, send_input, draft, uploads)
+
+
+async def _send_gated(
+    session: AsyncSession,
+    ctx: Context,
+    data: SendInput,
+    signed: recorded.Draft | None,
+    uploads: recorded.Uploads | None,
+) -> Referral:
+    principal = ctx.principal
     if principal.role.value not in rules.SENDER_ROLES or principal.organisation_id is None:
         raise Forbidden(
             "Seuls les conseillers du Forem et les assistants sociaux du CPAS orientent une personne.",
@@ -239,8 +302,10 @@ async def send(session: AsyncSession, ctx: Context, data: SendInput) -> Referral
     if data.plan_objective_id is not None:
         await _gate(session, ctx, data.person_id, "plan", "read")
         await get_owned(session, PlanObjective, data.plan_objective_id, data.person_id, "Objectif du plan")
+    form = None
     if data.consent_mode == "record":
         await _gate(session, ctx, data.person_id, "consents", "write")
+        form = _signed_form(signed, data.consent_evidence_document_id, uploads)
 
     # the registry
     service = await cadastre.get_service(session, data.service_id)
@@ -282,6 +347,47 @@ async def send(session: AsyncSession, ctx: Context, data: SendInput) -> Referral
     except CalendarError as exc:
         raise ProblemError(503, "holiday-calendar", str(exc)) from exc
     consent_end = _consent_end(ctx, data.consent_expires_at)
+    category = ctx.rules.reason_categories[data.reason_category]
+    if form is not None:
+        terms = consents.check_terms(
+            recipient_organisation_id=service.organisation_id,
+            sections=sections,
+            purpose=purpose_fr(service.name, org.name, category),
+            expires_at=consent_end,
+        )
+        channel = await recorded.check_recording(
+            session, principal, data.person_id, terms, data.consent_channel
+        )
+
+        async def rows(document_id: UUID) -> Referral:
+            return await _write_sent(
+                session,
+                ctx,
+                data,
+                person,
+                service,
+                org,
+                fit,
+                sections,
+                outside,
+                deadline,
+                consent_end,
+                recorded_as=(channel, document_id),
+            )
+
+        return await recorded.with_signed_form(
+            session, principal, data.person_id, form, uploads, "Formulaire de consentement signé", rows
+        )
+    return await _write_sent(
+        session, ctx, data, person, service, org, fit, sections, outside, deadline, consent_end, None
+    )
+
+
+async def _write_sent(
+    session, ctx, data, person, service, org, fit, sections, outside, deadline, consent_end, recorded_as
+) -> Referral:
+    """The referral's rows and notices, every check made (and, when recorded, the form stored)."""
+    principal = ctx.principal
 
     referral = Referral(
         person_id=person.id,
@@ -291,7 +397,7 @@ async def send(session: AsyncSession, ctx: Context, data: SendInput) -> Referral
         to_organisation_id=service.organisation_id,
         agreement_id=fit.agreement.id,
         reason_category=data.reason_category,
-        reason=reason,
+        reason=data.reason.strip(),
         plan_objective_id=data.plan_objective_id,
         requested_sections=sections,
         outside_bassin_reason=outside if not fit.in_bassin else None,
@@ -331,15 +437,9 @@ async def send(session: AsyncSession, ctx: Context, data: SendInput) -> Referral
         "orientation à tout moment.",
     )
 
-    if data.consent_mode == "record":
+    if recorded_as is not None:
         await _give(
-            session,
-            ctx,
-            referral,
-            channel=data.consent_channel,
-            evidence=data.consent_evidence_document_id,
-            service_name=service.name,
-            org_name=org.name,
+            session, ctx, referral, recorded_as=recorded_as, service_name=service.name, org_name=org.name
         )
     else:
         session.add(_history(referral, "consent_requested", ctx))
@@ -371,27 +471,54 @@ def _section_labels(sections: list[str]) -> list[str]:
 # --- consent ---------------------------------------------------------------------------------------
 
 
+def _signed_form(
+    signed: recorded.Draft | None, evidence_document_id: UUID | None, uploads: recorded.Uploads | None
+) -> recorded.SignedForm:
+    """The signed form of a recorded consent (after the gate), or a French 400."""
+    if evidence_document_id is not None:
+        recorded.refuse_evidence_id({"evidence_document_id": str(evidence_document_id)})
+    if signed is None or uploads is None:
+        raise BadRequest(
+            "Pour enregistrer l'accord signé sur papier, joignez le formulaire signé dans la même requête "
+            "(multipart/form-data, champ « file »).",
+            code="consent-form-missing",
+        )
+    return signed.signed_form()
+
+
 async def _give(
     session: AsyncSession,
     ctx: Context,
     referral: Referral,
     *,
-    channel: str | None,
-    evidence: UUID | None,
+    recorded_as: tuple[ConsentChannel, UUID] | None,
     service_name: str,
     org_name: str,
 ) -> None:
-    consent = await consents.give_consent(
-        session,
-        ctx.principal,
-        referral.person_id,
-        recipient_organisation_id=referral.to_organisation_id,
-        sections=list(referral.requested_sections),
-        purpose=purpose_fr(service_name, org_name, ctx.rules.reason_categories[referral.reason_category]),
-        expires_at=referral.consent_expires_at,
-        channel=channel,
-        evidence_document_id=evidence,
-    )
+    """The consent of the referral: the person's own (``recorded_as`` None), or recorded by a worker from
+    the signed form already stored (its channel and document; every rule already checked)."""
+    purpose = purpose_fr(service_name, org_name, ctx.rules.reason_categories[referral.reason_category])
+    if recorded_as is None:
+        consent = await consents.give_consent(
+            session,
+            ctx.principal,
+            referral.person_id,
+            recipient_organisation_id=referral.to_organisation_id,
+            sections=list(referral.requested_sections),
+            purpose=purpose,
+            expires_at=referral.consent_expires_at,
+        )
+    else:
+        terms = consents.check_terms(
+            recipient_organisation_id=referral.to_organisation_id,
+            sections=list(referral.requested_sections),
+            purpose=purpose,
+            expires_at=referral.consent_expires_at,
+        )
+        channel, document_id = recorded_as
+        consent = await consents.write_consent(
+            session, ctx.principal, referral.person_id, terms, channel, document_id
+        )
     referral.consent_id = consent.id
     referral.consent_state = rules.CONSENT_GIVEN
     by_person = ctx.principal.person_id == referral.person_id
@@ -419,16 +546,8 @@ async def _give(
         f"Le consentement pour l'orientation vers « {service_name} » ({org_name}) est donné.",
         actor=ctx.principal.user_id,
     )
-    if not by_person:
-        await notices.to_person(
-            session,
-            referral,
-            "consent_given",
-            f"Un accord a été enregistré en votre nom pour {org_name}",
-            f"{ctx.principal.display_name} a enregistré votre accord (donné sur papier ou en entretien) : "
-            f"{org_name} peut consulter {labels} jusqu'au {_local_day(referral.consent_expires_at):%d/%m/%Y}. "
-            "Vous pouvez le retirer à tout moment dans votre espace.",
-        )
+    if not by_person:  # about the consent itself: her inbox offers to withdraw it in one click
+        await consents.tell_person_of_change(session, ctx.principal, consent, "given")
 
 
 def _require_open(referral: Referral, today: date) -> None:
@@ -449,10 +568,28 @@ async def give_consent(
     channel: str | None = None,
     evidence_document_id: UUID | None = None,
     expires_at: datetime | None = None,
+    signed: recorded.Draft | None = None,
+    uploads: recorded.Uploads | None = None,
 ) -> Referral:
-    """The person agrees in their space (channel ``self``), or a worker records a consent given on paper
-    or in an interview (its evidence required by the access package)."""
+    """The person agrees in her space (channel ``self``); or a worker records the agreement she signed on
+    paper, the form uploaded in the same step (``signed``/``uploads``), for the partner only, never the
+    worker's own organisation and never health/social. Commits when recorded."""
     await _gate(session, ctx, referral.person_id, "consents", "write")
+    by_person = ctx.principal.person_id == referral.person_id
+    form = None
+    if by_person:
+        if signed is not None:
+            raise BadRequest(
+                "Vous donnez votre accord vous-même, en un clic : aucun formulaire n'est à déposer.",
+                code="consent-self",
+            )
+        if evidence_document_id is not None or channel not in (None, "self"):
+            consents.person_only(ctx.principal, referral.person_id, evidence_document_id, "donner son accord")
+            raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
+    else:
+        if signed is None and uploads is None:
+            consents.person_only(ctx.principal, referral.person_id, None, "donner son accord")
+        form = _signed_form(signed, evidence_document_id, uploads)
     _require_open(referral, ctx.today)
     if referral.consent_state != rules.CONSENT_REQUESTED:
         raise ProblemError(
@@ -463,17 +600,45 @@ async def give_consent(
     if expires_at is not None:
         referral.consent_expires_at = consents.validate_expiry(expires_at, ctx.at)
     service, org = await _service_and_org(session, referral)
-    await _give(
-        session,
-        ctx,
-        referral,
-        channel=channel,
-        evidence=evidence_document_id,
-        service_name=service.name,
-        org_name=org.name,
+    if form is None:
+        await _give(session, ctx, referral, recorded_as=None, service_name=service.name, org_name=org.name)
+        await _flush(session)
+        return referral
+    purpose = purpose_fr(service.name, org.name, ctx.rules.reason_categories[referral.reason_category])
+    terms = consents.check_terms(
+        recipient_organisation_id=referral.to_organisation_id,
+        sections=list(referral.requested_sections),
+        purpose=purpose,
+        expires_at=referral.consent_expires_at,
     )
-    await _flush(session)
-    return referral
+    resolved = await recorded.check_recording(
+        session,
+        ctx.principal,
+        referral.person_id,
+        terms,
+        (signed.text("channel") if signed else "") or channel,
+    )
+    referral_id, consent_end = referral.id, referral.consent_expires_at
+
+    async def rows(document_id: UUID) -> Referral:
+        current = await get_referral(session, referral_id)  # the stream ran outside any transaction
+        if current.consent_state != rules.CONSENT_REQUESTED:
+            raise ProblemError(409, "consent-not-pending", "Le consentement de cette orientation a changé.")
+        current.consent_expires_at = consent_end
+        await _give(
+            session,
+            ctx,
+            current,
+            recorded_as=(resolved, document_id),
+            service_name=service.name,
+            org_name=org.name,
+        )
+        await _flush(session)
+        return current
+
+    return await recorded.with_signed_form(
+        session, ctx.principal, referral.person_id, form, uploads, "Formulaire de consentement signé", rows
+    )
 
 
 async def decline_consent(
@@ -518,21 +683,60 @@ async def withdraw_consent(
     channel: str | None = None,
     evidence_document_id: UUID | None = None,
     note: str | None = None,
+    signed: recorded.Draft | None = None,
+    uploads: recorded.Uploads | None = None,
 ) -> Referral:
     """Effective at once (the gate reads consents on every request). The referral keeps its status: an
-    accepted step stays in the trajectory, the partner simply loses access to the file."""
+    accepted step stays in the trajectory, the partner simply loses access to the file.
+
+    The person withdraws in one click; a worker records a withdrawal only with her signed request
+    uploaded in the same step and a reason (``signed``: its values ``reason``, ``channel``, ``file``), as
+    :func:`coordination.access.recorded.record_withdrawal` (which commits)."""
     await _gate(session, ctx, referral.person_id, "consents", "write")
     if referral.consent_id is None or not await consent_in_force(session, referral, ctx.at):
         raise ProblemError(409, "consent-not-active", "Aucun consentement en vigueur pour cette orientation.")
-    await consents.withdraw_consent(
+    if ctx.principal.person_id == referral.person_id:
+        await consents.withdraw_consent(
+            session,
+            ctx.principal,
+            referral.person_id,
+            referral.consent_id,
+            channel=channel,
+            evidence_document_id=evidence_document_id,
+            note=note,
+        )
+        await _after_withdrawal(session, ctx, referral, note)
+        await _flush(session)
+        return referral
+    if signed is None or uploads is None:
+        consents.person_only(
+            ctx.principal, referral.person_id, None, "retirer son accord sans demande signée"
+        )
+    referral_id = referral.id
+
+    async def after(_consent) -> None:
+        current = await get_referral(session, referral_id)
+        await _after_withdrawal(session, ctx, current, signed.text("reason"))
+        await _flush(session)
+
+    await recorded.record_withdrawal(
         session,
         ctx.principal,
         referral.person_id,
         referral.consent_id,
-        channel=channel,
-        evidence_document_id=evidence_document_id,
-        note=note,
+        signed,
+        uploads=uploads,
+        request_id=ctx.request_id,
+        after=after,
     )
+    return await get_referral(session, referral_id)
+
+
+async def _after_withdrawal(
+    session: AsyncSession, ctx: Context, referral: Referral, note: str | None
+) -> None:
+    """The referral's side of a withdrawn consent: its state, history, file event, partner and sender told
+    (the person is told by the access package when someone else recorded it)."""
     referral.consent_state = rules.CONSENT_WITHDRAWN
     session.add(_history(referral, "consent_withdrawn", ctx, note))
     service, org = await _service_and_org(session, referral)
@@ -553,17 +757,6 @@ async def withdraw_consent(
         f"Le consentement pour l'orientation vers « {service.name} » ({org.name}) a été retiré.",
         actor=ctx.principal.user_id,
     )
-    if ctx.principal.person_id != referral.person_id:
-        await notices.to_person(
-            session,
-            referral,
-            "consent_withdrawn",
-            f"Votre accord pour {org.name} a été retiré",
-            f"{ctx.principal.display_name} a enregistré le retrait de votre accord : {org.name} ne voit plus "
-            "votre dossier.",
-        )
-    await _flush(session)
-    return referral
 
 
 # --- the partner's answer --------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 * an ICF assessment by a partner on its own step (items from the catalogue ``policies/icf_items.toml``);
 * a new version of a document, and the deletion of a document (reason required; the retention rule in
   force is shown before and recorded with the deletion);
-* the consents of the person, and a consent given on paper or in an interview recorded by a worker with
-  its evidence (the signed form, a document of the file).
+* the consents of the person; a consent she signed on paper recorded by a worker (or the DPO), the
+  signed form uploaded in the same form, and a withdrawal she asked for in writing (signed request and
+  reason), both through :mod:`coordination.access.recorded` like the API's ``…/recorded`` routes.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import recorded
 from coordination.access import services as consents
-from coordination.access.gate import check_access, check_sections
+from coordination.access.gate import check_access
 from coordination.access.policy import FILE_SECTIONS
 from coordination.db.base import utcnow
+from coordination.directory.models import Role
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import icf, retention, today
 from coordination.dossier.models import TrajectoryStep
@@ -29,7 +32,7 @@ from coordination.dossier.services import documents, trajectory
 from coordination.dossier.services.common import get_owned, get_person
 from coordination.errors import BadRequest, Conflict, ProblemError
 from coordination.settings import Settings
-from coordination.web.csrf import as_list, checked_form
+from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import PLAIN_WORDS, request_id_of, role_may
 from coordination.web.me_pages import DURATIONS, _recipients
@@ -186,77 +189,125 @@ class FileActions(Controller):
 
     # --- consents ---------------------------------------------------------------------------------
 
-    @get("/consentements", opt={"section": ("consents", "documents"), "action": "read"})
+    @get("/consentements", opt={"section": "consents", "action": "read"})
     async def consents_page(
         self, request: Request, db_session: AsyncSession, person_id: UUID, ok: str | None = None
     ) -> Response:
         principal = await require_user(request)
-        rid = request_id_of(request)
-        await _gate(request, db_session, principal, person_id, "consents", "read")
-        person = await get_person(db_session, person_id)
-        consent_list = await consents.list_consents(db_session, person_id)
-        can_record = role_may(principal, "consents", "write")
-        evidence: list = []
-        if can_record:
-            decisions = await check_sections(
+        return await _consents_page(request, db_session, principal, person_id, message=MESSAGES.get(ok or ""))
+
+    @post(
+        "/consentements",
+        opt={"section": "consents", "action": "write"},
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+    )
+    async def record_consent(
+        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+    ) -> Response:
+        """A worker (or the DPO) records a consent the person signed on paper, the form uploaded with it
+        (:func:`coordination.access.recorded.record_consent`, as ``POST …/consents/recorded``)."""
+        principal = await require_user(request)
+        recorded.precheck_length(request, settings)
+        form = await checked_form(request)
+        _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
+        try:
+            await recorded.record_consent(
                 db_session,
                 principal,
-                person_id=person_id,
-                sections=["documents"],
-                action="read",
-                request_id=rid,
+                person_id,
+                recorded.Draft(form, expires_at=utcnow() + timedelta(days=days)),
+                uploads=recorded.uploads_for(request, settings),
+                request_id=request_id_of(request),
             )
-            if decisions["documents"].allowed:
-                rows = await documents.list_documents(db_session, person_id, {"documents"})
-                evidence = [d for d, _ in rows if d.deleted_at is None]
-                evidence.sort(key=lambda d: (d.category != "consent_form", -d.created_at.timestamp()))
-        recipients = await _recipients(db_session) if can_record else []
-        await db_session.commit()
-        return page(
-            request,
-            "file_consents.html",
-            person_id=person_id,
-            person=person,
-            consents=consent_list,
-            can_record=can_record,
-            evidence=evidence,
-            recipients=recipients,
-            durations=DURATIONS,
-            file_sections=[s.value for s in FILE_SECTIONS],
-            plain=PLAIN_WORDS,
-            message="Consentement enregistré. La personne en est informée dans son espace."
-            if ok == "enregistre"
-            else None,
-        )
-
-    @post("/consentements", opt={"section": "consents", "action": "write"})
-    async def record_consent(self, request: Request, db_session: AsyncSession, person_id: UUID) -> Response:
-        principal = await require_user(request)
-        form = await checked_form(request)
-        recipient = _uuid(form.get("recipient_organisation_id"), "Choisissez l'organisme destinataire.")
-        evidence = (
-            _uuid(form.get("evidence_document_id"), "Choisissez la preuve.")
-            if str(form.get("evidence_document_id") or "").strip()
-            else None
-        )
-        channel = str(form.get("channel") or "paper")
-        _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
-        await _gate(request, db_session, principal, person_id, "consents", "write")
-        if evidence is not None:
-            document = await documents.get_document(db_session, person_id, evidence)
-            if document.deleted_at is not None:
-                raise BadRequest("Ce document a été supprimé : il ne peut pas servir de preuve.")
-        consent = await consents.give_consent(
-            db_session,
-            principal,
-            person_id,
-            recipient_organisation_id=recipient,
-            sections=as_list(form.get("sections")),
-            purpose=str(form.get("purpose", "")),
-            expires_at=utcnow() + timedelta(days=days),
-            channel=channel,
-            evidence_document_id=evidence,
-        )
-        await consents.tell_person_of_change(db_session, principal, consent, "given")
-        await db_session.commit()
+        except ProblemError as exc:
+            return await _refused(request, db_session, principal, person_id, exc, form)
         return Redirect(f"/dossiers/{person_id}/consentements?ok=enregistre", status_code=303)
+
+    @post(
+        "/consentements/{consent_id:uuid}/retrait",
+        opt={"section": "consents", "action": "write"},
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+    )
+    async def record_withdrawal(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        person_id: UUID,
+        consent_id: UUID,
+    ) -> Response:
+        """A worker records the withdrawal the person asked for in writing: her signed request uploaded
+        with it and a reason (:func:`coordination.access.recorded.record_withdrawal`)."""
+        principal = await require_user(request)
+        recorded.precheck_length(request, settings)
+        form = await checked_form(request)
+        try:
+            await recorded.record_withdrawal(
+                db_session,
+                principal,
+                person_id,
+                consent_id,
+                recorded.Draft(form),
+                uploads=recorded.uploads_for(request, settings),
+                request_id=request_id_of(request),
+            )
+        except ProblemError as exc:
+            return await _refused(request, db_session, principal, person_id, exc, form)
+        return Redirect(f"/dossiers/{person_id}/consentements?ok=retrait", status_code=303)
+
+
+MESSAGES = {
+    "enregistre": "Consentement enregistré, le formulaire signé déposé dans le dossier. La personne en est "
+    "informée dans son espace et peut le retirer en un clic.",
+    "retrait": "Retrait enregistré, la demande signée déposée dans le dossier. L'organisme n'a plus accès, dès "
+    "maintenant ; la personne en est informée.",
+}
+
+
+async def _refused(request, db_session, principal, person_id, exc: ProblemError, form) -> Response:
+    """A refused form is shown again with the reason in French (nothing was written); a refusal by the
+    gate itself, or about a person that does not exist, stays an error page."""
+    await db_session.rollback()
+    if exc.code in ("access-denied", "csrf-failed") or exc.status in (401, 404):
+        raise exc
+    return await _consents_page(
+        request, db_session, principal, person_id, error=exc.detail, status_code=exc.status, sent=form
+    )
+
+
+async def _consents_page(
+    request: Request,
+    db_session: AsyncSession,
+    principal,
+    person_id: UUID,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+    sent: dict | None = None,
+) -> Response:
+    await _gate(request, db_session, principal, person_id, "consents", "read")
+    person = await get_person(db_session, person_id)
+    consent_list = await consents.list_consents(db_session, person_id)
+    can_record = role_may(principal, "consents", "write") and principal.person_id != person_id
+    recipients = await _recipients(db_session) if can_record else []
+    dpo = principal.role is Role.DPO
+    await db_session.commit()
+    return page(
+        request,
+        "file_consents.html",
+        status_code=status_code,
+        person_id=person_id,
+        person=person,
+        consents=consent_list,
+        can_record=can_record,
+        # never one's own organisation; health and social only for the DPO (access.recorded)
+        recipients=[o for o in recipients if o.id != principal.organisation_id],
+        durations=DURATIONS,
+        file_sections=[s.value for s in FILE_SECTIONS if dpo or s.value not in recorded.SPECIAL_SECTIONS],
+        plain=PLAIN_WORDS,
+        message=message,
+        error=error,
+        sent=sent or {},
+        is_dpo=dpo,
+    )

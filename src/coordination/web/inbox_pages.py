@@ -3,6 +3,10 @@ header, mark one or all read, open what a notification is about in one click.
 
 Only the caller's own notifications are read (``coordination.inbox.services``); nothing of anyone's file
 is read here: each notification was written in plain French by the service that made the change.
+
+A notice telling the person that someone recorded (or renewed) a consent on her behalf carries a button
+that withdraws that consent in one click (CSRF-protected; through the gate and the same service as her
+space, :func:`coordination.access.services.withdraw_consent`).
 """
 
 from __future__ import annotations
@@ -16,16 +20,26 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import services as consents
+from coordination.access.gate import check_access
 from coordination.access.principal import Principal
+from coordination.errors import Conflict
 from coordination.inbox import services as inbox
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.filedata import request_id_of
 from coordination.web.render import page as render_page
 from coordination.web.session import require_user
 
 OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
 PAGE_SIZE = 30
 _UNREAD_KEY = "web_unread"
+
+MESSAGES = {
+    "tout-lu": "Tout est marqué comme lu.",
+    "accord-retire": "Accord retiré : l'organisme n'a plus accès à votre dossier, dès maintenant.",
+    "accord-deja-termine": "Cet accord n'était déjà plus en vigueur : rien n'a changé.",
+}
 
 _UUID = r"[0-9a-fA-F-]{36}"
 _LINKS = (
@@ -70,6 +84,16 @@ def _set_unread(request: Request, unread: int) -> None:
     request.scope.setdefault("state", {})[_UNREAD_KEY] = unread
 
 
+def withdrawable(principal: Principal, note) -> bool:
+    """A notice to the person herself about a consent recorded or renewed on her behalf."""
+    return (
+        note.kind in consents.WITHDRAWABLE_NOTICES
+        and note.subject_id is not None
+        and principal.person_id is not None
+        and note.recipient_person_id == principal.person_id
+    )
+
+
 class InboxPages(Controller):
     path = "/notifications"
     exception_handlers = WEB_EXCEPTION_HANDLERS
@@ -103,6 +127,7 @@ class InboxPages(Controller):
                 "created_at": n.created_at,
                 "read": n.read_at is not None,
                 "link": web_link(n.link),
+                "withdraw": withdrawable(principal, n),
             }
             for n in rows
         ]
@@ -115,7 +140,7 @@ class InboxPages(Controller):
             unread_only=unread_only,
             page_number=page,
             has_more=page * PAGE_SIZE < total,
-            message="Tout est marqué comme lu." if ok == "tout-lu" else None,
+            message=MESSAGES.get(ok or ""),
         )
 
     @post("/{notification_id:uuid}/lue", opt=OWN_INBOX)
@@ -137,6 +162,36 @@ class InboxPages(Controller):
         target = web_link(note.link) or "/notifications"
         await db_session.commit()
         return Redirect(target, status_code=303)
+
+    @post("/{notification_id:uuid}/retirer-accord", opt={"section": "consents", "action": "write"})
+    async def withdraw_consent(
+        self, request: Request, db_session: AsyncSession, notification_id: UUID
+    ) -> Response:
+        """One click from the notice: withdraw the consent it is about (hers, named by the notice the
+        server wrote, never by the form), and mark the notice read."""
+        principal = await require_user(request)
+        await checked_form(request)
+        note = await inbox.get_mine(db_session, principal, notification_id)
+        if not withdrawable(principal, note):
+            raise Conflict("Cette notification ne porte pas sur un accord à retirer.", code="not-a-consent")
+        await check_access(
+            db_session,
+            principal,
+            person_id=note.recipient_person_id,
+            section="consents",
+            action="write",
+            request_id=request_id_of(request),
+        )
+        try:
+            await consents.withdraw_consent(db_session, principal, note.recipient_person_id, note.subject_id)
+        except Conflict:
+            await db_session.rollback()
+            ok = "accord-deja-termine"
+        else:
+            ok = "accord-retire"
+        await inbox.mark(db_session, principal, notification_id, read=True)
+        await db_session.commit()
+        return Redirect(f"/notifications?ok={ok}#notification-{notification_id}", status_code=303)
 
     @post("/tout-lu", opt=OWN_INBOX)
     async def mark_all(self, request: Request, db_session: AsyncSession) -> Response:

@@ -2,7 +2,8 @@
 
 * from a person's file, the referent (or the CPAS social worker) searches the registry's services that fit
   the person and sends a referral, the person's consent asked in the same step (in their space), or
-  recorded now by the worker with its evidence;
+  recorded now from the form she signed on paper, uploaded with the referral (multipart; for the partner
+  only, never health/social: ``docs/decisions/consent-provenance.md``);
 * the referrals of a file, with their status and history; withdrawal by the sender;
 * the partner's inbox of received referrals (cards: nothing of the file before the person's consent);
   accept with a start date, refuse with a reason from the list, or put on the waiting list;
@@ -20,6 +21,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import recorded
 from coordination.access.gate import check_access, check_sections
 from coordination.access.policy import SECTION_LABELS_FR, Section
 from coordination.db.base import utcnow
@@ -123,28 +125,6 @@ async def _names_by_user(db_session: AsyncSession, referrals) -> dict[UUID, str]
     return dict(rows.all())
 
 
-async def _documents(db_session: AsyncSession, person_id: UUID) -> list:
-    """The file's documents that can prove a consent (the signed form), newest first."""
-    from coordination.dossier.services.documents import list_documents
-
-    rows = await list_documents(db_session, person_id, {"documents"})
-    docs = [d for d, _ in rows if d.deleted_at is None]
-    docs.sort(key=lambda d: (d.category != "consent_form", -d.created_at.timestamp()))
-    return docs
-
-
-async def _evidence(db_session: AsyncSession, principal, person_id: UUID, request_id: str) -> list:
-    decisions = await check_sections(
-        db_session,
-        principal,
-        person_id=person_id,
-        sections=["documents"],
-        action="read",
-        request_id=request_id,
-    )
-    return await _documents(db_session, person_id) if decisions["documents"].allowed else []
-
-
 def _file_url(person_id: UUID, ok: str | None = None, referral_id: UUID | None = None) -> str:
     url = f"/dossiers/{person_id}/orientations"
     if ok:
@@ -186,17 +166,6 @@ class FileReferralPages(Controller):
         person = await get_person(db_session, person_id)
         sender = principal.role.value in rules.SENDER_ROLES
         can_record = sender and role_may(principal, "consents", "write")
-        waiting = any(
-            r.consent_state == "requested"
-            and r.status in rules.OPEN_STATUSES
-            and r.from_organisation_id == principal.organisation_id
-            for r in referrals
-        )
-        evidence = (
-            await _evidence(db_session, principal, person_id, ctx.request_id)
-            if can_record and waiting
-            else []
-        )
         await db_session.commit()
         return page(
             request,
@@ -208,12 +177,11 @@ class FileReferralPages(Controller):
             can_send=sender and role_may(principal, "trajectory", "write"),
             own_organisation=principal.organisation_id,
             can_record=can_record,
-            evidence=evidence,
             message=MESSAGES.get(ok or ""),
             **_common(),
         )
 
-    @get("/nouvelle", opt={"section": ("identity", "plan", "documents"), "action": "read"})
+    @get("/nouvelle", opt={"section": ("identity", "plan"), "action": "read"})
     async def new(
         self,
         request: Request,
@@ -246,7 +214,6 @@ class FileReferralPages(Controller):
         matches = [views.match_out(f) for f in found if tous or f.fits]
         chosen = None
         objectives: list = []
-        evidence: list = []
         if service is not None:
             chosen = next((views.match_out(f) for f in found if f.service.id == service), None)
             if chosen is None:
@@ -255,7 +222,7 @@ class FileReferralPages(Controller):
                 db_session,
                 principal,
                 person_id=person_id,
-                sections=["plan", "documents"],
+                sections=["plan"],
                 action="read",
                 request_id=rid,
             )
@@ -263,8 +230,6 @@ class FileReferralPages(Controller):
                 from coordination.dossier.services.plan import read_plan
 
                 objectives = list((await read_plan(db_session, person_id)).objectives)
-            if decisions["documents"].allowed:
-                evidence = await _documents(db_session, person_id)
         await db_session.commit()
         rr = referral_rules(settings)
         return page(
@@ -276,7 +241,6 @@ class FileReferralPages(Controller):
             filters={"theme": theme or "", "public": public or "", "langue": langue or "", "tous": tous},
             chosen=chosen,
             objectives=objectives,
-            evidence=evidence,
             reason_categories=rr.reason_categories,
             deadline_days=rr.deadline_working_days,
             consent_months=rr.consent_default_months,
@@ -287,11 +251,16 @@ class FileReferralPages(Controller):
             **_common(),
         )
 
-    @post("/", opt={"section": ("identity", "trajectory", "consents"), "action": "write"})
+    @post(
+        "/",
+        opt={"section": ("identity", "trajectory", "consents"), "action": "write"},
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+    )
     async def send(
         self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
     ) -> Response:
         await require_user(request)
+        recorded.precheck_length(request, settings)
         form = await checked_form(request)
         ctx = context(request, settings, request_id_of(request))
         mode = "record" if form.get("consent_mode") == "record" else "request"
@@ -312,12 +281,9 @@ class FileReferralPages(Controller):
                 outside_bassin_reason=_text(form.get("outside_bassin_reason")),
                 consent_mode=mode,
                 consent_channel=_text(form.get("consent_channel")) if mode == "record" else None,
-                consent_evidence_document_id=(
-                    _uuid(form.get("evidence_document_id"), "Choisissez la preuve du consentement.")
-                    if mode == "record" and _text(form.get("evidence_document_id"))
-                    else None
-                ),
             ),
+            signed=recorded.Draft(form) if mode == "record" else None,
+            uploads=recorded.uploads_for(request, settings) if mode == "record" else None,
         )
         await db_session.commit()
         return Redirect(_file_url(person_id, "envoyee", referral.id), status_code=303)
@@ -357,12 +323,18 @@ class ReferralPages(Controller):
         await db_session.commit()
         return _back(principal, referral, "retiree")
 
-    @post("/{referral_id:uuid}/consentement", opt={"section": "consents", "action": "write"})
+    @post(
+        "/{referral_id:uuid}/consentement",
+        opt={"section": "consents", "action": "write"},
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+    )
     async def give_consent(
         self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
     ) -> Response:
-        """The person agrees (one click), or a worker records the agreement given on paper/in interview."""
+        """The person agrees (one click), or a worker records the agreement she signed on paper, the
+        signed form uploaded with it (as ``POST /api/v1/referrals/{id}/consent/recorded``)."""
         principal = await require_user(request)
+        recorded.precheck_length(request, settings)
         form = await checked_form(request)
         ctx = context(request, settings, request_id_of(request))
         referral = await services.get_referral(db_session, referral_id)
@@ -371,12 +343,8 @@ class ReferralPages(Controller):
             db_session,
             ctx,
             referral,
-            channel=None if by_person else _text(form.get("consent_channel")),
-            evidence_document_id=(
-                None
-                if by_person or not _text(form.get("evidence_document_id"))
-                else _uuid(form.get("evidence_document_id"), "Choisissez la preuve du consentement.")
-            ),
+            signed=None if by_person else recorded.Draft({**form, "channel": form.get("consent_channel")}),
+            uploads=None if by_person else recorded.uploads_for(request, settings),
         )
         await db_session.commit()
         return _back(principal, referral, "accord")

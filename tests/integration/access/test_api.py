@@ -150,28 +150,40 @@ async def test_consent_validation(client, database, issuer):
 
 
 async def test_worker_records_paper_consent_with_evidence(client, database, issuer):
+    """A worker records a consent only with the signed form uploaded in the same request (multipart);
+    the JSON path and an id of an existing document are refused (see test_consent_provenance.py)."""
     w = await world(database)
     adv = auth(token(issuer, w["adviser"], OrganisationKind.FOREM))
     url = f"/api/v1/persons/{w['person']}/consents"
     r = await client.post(url, json=consent_body(w["partner"].id), headers=adv)
-    assert r.status_code == 400 and r.json()["type"].endswith("consent-channel")
-    r = await client.post(url, json=consent_body(w["partner"].id, channel="paper"), headers=adv)
-    assert r.status_code == 400 and r.json()["type"].endswith("consent-evidence")
-    doc = str(uuid4())
+    assert r.status_code == 403 and r.json()["type"].endswith("consent-form-required")
     r = await client.post(
-        url, json=consent_body(w["partner"].id, channel="paper", evidence_document_id=doc), headers=adv
+        url,
+        json=consent_body(w["partner"].id, channel="paper", evidence_document_id=str(uuid4())),
+        headers=adv,
     )
+    assert r.status_code == 403 and r.json()["type"].endswith("consent-form-required")
+    body = consent_body(w["partner"].id, channel="paper")
+    pdf = {"file": ("formulaire.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    r = await client.post(f"{url}/recorded", data={**body, "channel": "bicycle"}, files=pdf, headers=adv)
+    assert r.status_code == 400 and r.json()["type"].endswith("consent-channel")
+    r = await client.post(f"{url}/recorded", data=body, headers=adv)
+    assert r.status_code == 400 and r.json()["type"].endswith("consent-form-missing")
+    r = await client.post(f"{url}/recorded", data=body, files=pdf, headers=adv)
     assert r.status_code == 201, r.text
-    assert r.json()["evidence_document_id"] == doc and r.json()["channel"] == "paper"
-    # renewal: a new consent, the old one marked renewed
+    doc = r.json()["evidence_document_id"]
+    assert doc and r.json()["channel"] == "paper"
+    # renewal: a new consent, the old one marked renewed; the renewal's form is filed too
     new_end = (datetime.now(UTC) + timedelta(days=300)).isoformat()
     r2 = await client.post(
-        f"{url}/{r.json()['id']}/renew",
-        json={"expires_at": new_end, "channel": "paper", "evidence_document_id": doc},
+        f"{url}/{r.json()['id']}/renew/recorded",
+        data={"expires_at": new_end, "channel": "paper"},
+        files=pdf,
         headers=adv,
     )
     assert r2.status_code == 201, r2.text
     assert r2.json()["renews_id"] == r.json()["id"]
+    assert r2.json()["evidence_document_id"] not in (None, doc)
     statuses = {c["id"]: c["status"] for c in (await client.get(url, headers=adv)).json()}
     assert statuses == {r.json()["id"]: "renewed", r2.json()["id"]: "active"}
 

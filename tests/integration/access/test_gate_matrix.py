@@ -82,8 +82,10 @@ CONSENT = {
     "partner_operator": {"read": FILE, "write": {"trajectory", "progress", "health"}, "upload": {"documents"}},
     "partner_manager": {"read": CORE, "write": {"trajectory", "progress"}},
 }  # fmt: skip
-# The data-protection officer: journals and consents, never content, on any file.
-DPO = {"read": {"journal", "consents"}, "export": {"journal"}}
+# The data-protection officer: journals and consents, never content, on any file. Writing consents is
+# recording a form the person signed (health/social included), checked by ``access.recorded``: never for
+# the DPO's own organisation, always with the form uploaded (test_consent_provenance.py).
+DPO = {"read": {"journal", "consents"}, "write": {"consents"}, "export": {"journal"}}
 
 
 def expected(role: str, section: str, action: str, org: str, state: str) -> bool:

@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
 from visa_builders import base  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-EVIDENCE = "0190d6a8-2f1e-7cc2-8f0e-1d2b3c4d5e6f"
 
 
 def _kinds(notes: list[dict], kind: str) -> list[dict]:
@@ -47,29 +46,35 @@ def _until(days: int) -> str:
 
 
 async def test_consents_recorded_withdrawn_renewed_by_a_worker_tell_the_person(client, world) -> None:
+    """A worker records (from the signed form uploaded in the same request), renews and withdraws (with
+    the signed request and a reason): each tells the person, about that consent."""
     w = world
     url = f"{API}/persons/{w.person_id}/consents"
+    form = {"file": ("formulaire.pdf", PDF, "application/pdf")}
     given = await client.post(
-        url,
-        json={
+        f"{url}/recorded",
+        data={
             "recipient_organisation_id": str(w.orgs["cisp"].id),
             "sections": ["plan", "trajectory"],
             "purpose": "Suivi de la formation",
             "expires_at": _until(90),
             "channel": "paper",
-            "evidence_document_id": EVIDENCE,
         },
+        files=form,
         headers=w.h("referent"),
     )
     assert given.status_code == 201, given.text
     consent_id = given.json()["id"]
-    [note] = _kinds(await inbox(client, w, "person"), "consent_given")
+    notes = await inbox(client, w, "person")
+    [note] = _kinds(notes, "consent_given")
     assert "Sophie Lambert" in note["body"] and "CISP Les Ateliers du Pays Noir" in note["title"]
-    assert note["link"] == "/mon-espace" and note["subject_id"] == consent_id
+    assert note["link"] == f"/mon-espace#consentement-{consent_id}" and note["subject_id"] == consent_id
+    assert _kinds(notes, "document_added") == []  # the consent's notice names the form: one notice
 
     renewed = await client.post(
-        f"{url}/{consent_id}/renew",
-        json={"expires_at": _until(300), "channel": "paper", "evidence_document_id": EVIDENCE},
+        f"{url}/{consent_id}/renew/recorded",
+        data={"expires_at": _until(300), "channel": "paper"},
+        files=form,
         headers=w.h("referent"),
     )
     assert renewed.status_code == 201, renewed.text
@@ -78,11 +83,15 @@ async def test_consents_recorded_withdrawn_renewed_by_a_worker_tell_the_person(c
     assert note["subject_id"] == new_id and "renouvellement" in note["body"]
 
     withdrawn = await client.post(
-        f"{url}/{new_id}/withdraw", json={"channel": "paper"}, headers=w.h("referent")
+        f"{url}/{new_id}/withdraw/recorded",
+        data={"channel": "paper", "reason": "Lettre signée reçue le 4 mars"},
+        files=form,
+        headers=w.h("referent"),
     )
     assert withdrawn.status_code == 200, withdrawn.text
     [note] = _kinds(await inbox(client, w, "person"), "consent_withdrawn")
     assert "Sophie Lambert" in note["body"] and "ne voit plus votre dossier" in note["body"]
+    assert "Lettre signée reçue le 4 mars" in note["body"]
     _clean(await inbox(client, w, "person"))
 
     # the person acting themself is not told of their own action
@@ -134,7 +143,7 @@ async def test_a_consent_about_to_end_tells_the_person_once(client, world, datab
     assert (first.consents_expiring, again.consents_expiring) == (1, 0)
     [note] = _kinds(await inbox(client, w, "person"), "consent_expiring")
     assert note["subject_id"] == soon.json()["id"] and "CISP Les Ateliers du Pays Noir" in note["title"]
-    assert "renouvelez" in note["body"] and note["link"] == "/mon-espace"
+    assert "renouvelez" in note["body"] and note["link"] == f"/mon-espace#consentement-{soon.json()['id']}"
     _clean([note])
 
 

@@ -176,6 +176,32 @@ async def send(client, w: World, service: str = "cisp", who: str = "referent", *
     return await client.post(f"{API}/persons/{w.person_id}/referrals", json=body, headers=w.h(who))
 
 
+SIGNED_FORM = {"file": ("formulaire-signe.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", "application/pdf")}
+
+
+async def send_recorded(
+    client, w: World, service: str = "cisp", who: str = "referent", files=SIGNED_FORM, **extra
+):
+    """Send with the consent the person signed on paper: the referral as JSON in the ``referral`` part,
+    the signed form in ``file`` (multipart, one request)."""
+    import json
+
+    body = {
+        "service_id": w.sid(service),
+        "reason_category": "training",
+        "reason": "Julie veut se former à la maçonnerie ; elle a déjà travaillé sur chantier.",
+        "sections": ["project", "plan"],
+        "consent": {"mode": "record", "channel": "paper"},
+    }
+    body.update(extra)
+    return await client.post(
+        f"{API}/persons/{w.person_id}/referrals/recorded",
+        data={"referral": json.dumps(body)},
+        files=files,
+        headers=w.h(who),
+    )
+
+
 async def inbox(client, w: World, who: str) -> list[dict]:
     response = await client.get(f"{API}/inbox", headers=w.h(who), params={"limit": 200})
     assert response.status_code == 200, response.text

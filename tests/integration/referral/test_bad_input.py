@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from coordination.access.models import Consent
 from coordination.inbox.models import Notification
 from coordination.referral.models import Referral, ReferralHistory
@@ -26,7 +28,12 @@ async def test_refused_referrals_write_nothing(client, world, database) -> None:
         (dict(service="mire_namur"), 400, "outside-bassin"),
         (dict(reason_category="astrologie"), 400, "unknown-reason-category"),
         (dict(sections=["secrets"]), 400, "unknown-section"),
-        (dict(consent={"mode": "record", "channel": "paper"}), 400, "consent-evidence"),
+        (dict(consent={"mode": "record", "channel": "paper"}), 400, "consent-form-missing"),
+        (
+            dict(consent={"mode": "record", "channel": "paper", "evidence_document_id": str(uuid4())}),
+            400,
+            "consent-evidence-upload",
+        ),
         (dict(consent={"mode": "request", "expires_at": "2020-01-01T00:00:00+00:00"}), 400, "consent-expiry"),
         (dict(who="cisp"), 403, "access-denied"),  # the gate refuses first (and journals it)
         (dict(who="person"), 403, "access-denied"),
@@ -79,11 +86,23 @@ async def test_answers_out_of_place(client, world, database) -> None:
             f"{API}/referrals/{rid}/refuse", json={"reason": "no_capacity"}, headers=w.h(who)
         )
         assert r.status_code == 403, who
-    # a worker cannot record the person's consent without evidence
+    # a worker cannot record the person's consent without evidence: the JSON path is hers alone, and the
+    # recorded path needs the signed form itself (an id of an existing document is refused)
     r = await client.post(
         f"{API}/referrals/{rid}/consent", json={"channel": "paper"}, headers=w.h("referent")
     )
-    assert r.status_code == 400
+    assert r.status_code == 403 and r.json()["type"].endswith("consent-form-required"), r.text
+    r = await client.post(
+        f"{API}/referrals/{rid}/consent/recorded", data={"channel": "paper"}, headers=w.h("referent")
+    )
+    assert r.status_code == 400 and r.json()["type"].endswith("consent-form-missing"), r.text
+    r = await client.post(
+        f"{API}/referrals/{rid}/consent/recorded",
+        data={"channel": "paper", "evidence_document_id": str(uuid4())},
+        files={"file": ("formulaire.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        headers=w.h("referent"),
+    )
+    assert r.status_code == 400 and r.json()["type"].endswith("consent-evidence-upload"), r.text
     # after withdrawal, no answer is possible
     await client.post(f"{API}/referrals/{rid}/withdraw", json={}, headers=w.h("referent"))
     before = await count_rows(database, ReferralHistory)

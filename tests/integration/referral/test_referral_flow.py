@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from uuid import UUID
 
-from coordination.dossier.models import TrajectoryStep
+from coordination.access.models import Consent
+from coordination.dossier.models import Document, TrajectoryStep
 from coordination.referral.models import Referral
-from tests.integration.referral.conftest import API, NISS, count_rows, inbox, send
+from tests.integration.referral.conftest import API, NISS, count_rows, inbox, send, send_recorded
 
 CONSENTED = ("plan", "trajectory", "sections/project")
 NOT_CONSENTED = ("", "sections/social", "sections/health", "progress")
@@ -182,23 +184,22 @@ async def test_sent_consented_accepted_step_created(client, world, database) -> 
 
 
 async def test_recorded_consent_then_refusal(client, world, database) -> None:
+    """The referral's consent signed on paper: the form uploaded with the referral, in one request."""
     w = world
-    sent = await send(
-        client,
-        w,
-        consent={
-            "mode": "record",
-            "channel": "interview",
-            "evidence_document_id": "0190d6a8-2f1e-7cc2-8f0e-1d2b3c4d5e6f",
-        },
-    )
+    sent = await send_recorded(client, w, consent={"mode": "record", "channel": "interview"})
     assert sent.status_code == 201, sent.text
     rid = sent.json()["id"]
     assert sent.json()["consent_state"] == "given"
-    # the person is told that someone recorded a consent on their behalf
+    async with database.sessionmaker() as s:
+        consent = await s.get(Consent, UUID(sent.json()["consent_id"]))
+        form = await s.get(Document, consent.evidence_document_id)
+        assert form is not None and form.category == "consent_form" and str(form.person_id) == w.person_id
+        assert consent.recipient_organisation_id == w.orgs["cisp"].id and consent.channel.value == "interview"
+    # the person is told that someone recorded a consent on their behalf, about that very consent
     notes = await inbox(client, w, "person")
     recorded = next(n for n in notes if n["kind"] == "consent_given")
     assert "Sophie Lambert" in recorded["body"]
+    assert recorded["subject_id"] == sent.json()["consent_id"]
     assert await _status(client, w, "plan", "cisp") == 200
 
     bad = await client.post(f"{API}/referrals/{rid}/refuse", json={"reason": "other"}, headers=w.h("cisp"))

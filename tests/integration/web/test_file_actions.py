@@ -1,5 +1,6 @@
 """File actions on the pages: a partner's ICF assessment on its own step, document versions and deletion
-(reason, retention rule shown and recorded), a consent recorded on paper with its evidence, the DPO's
+(reason, retention rule shown and recorded), a consent recorded from the signed form uploaded with it and
+withdrawn by the person in one click from her inbox, a withdrawal recorded with the signed request, the DPO's
 journal of all files, a visa returned for correction then resubmitted, the cadastre's PDF report note."""
 
 from __future__ import annotations
@@ -131,54 +132,162 @@ async def test_partner_cannot_delete_a_document(client, demo, database):
     assert response.status_code == 403
 
 
-async def test_worker_records_a_paper_consent_with_its_evidence(client, demo, database):
+def _objects(settings) -> list:
+    from pathlib import Path
+
+    root = Path(settings.documents_dir)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+async def _rows(database) -> tuple[int, int, int]:
+    from sqlalchemy import func
+
+    from coordination.access.models import ConsentEvent
+
+    async with database.sessionmaker() as session:
+        return tuple(
+            [
+                int(await session.scalar(select(func.count()).select_from(m)))
+                for m in (Consent, ConsentEvent, Document)
+            ]
+        )
+
+
+async def test_worker_records_a_paper_consent_with_its_evidence(client, demo, database, settings):
+    """The page takes the signed form itself (multipart), never a document already in the file; a refused
+    form is shown again in French and writes nothing; the person withdraws it in one click from her inbox."""
     julie = (await person_ids(database))["Julie"]
     await sign_in(client, "sophie")
     token = csrf_from((await client.get(f"/dossiers/{julie}")).text)
-    evidence = await _upload(client, database, julie, token, "Formulaire signé", "consent_form")
+    cv = await _upload(client, database, julie, token, "CV Julie", "cv")
     page = await client.get(f"/dossiers/{julie}/consentements")
     assert page.status_code == 200
     html = unescape(page.text)
-    assert "Enregistrer un accord donné sur papier" in html and "Formulaire signé" in html
+    assert "Enregistrer un accord signé sur papier" in html and 'enctype="multipart/form-data"' in html
+    assert 'type="file"' in html and 'name="evidence_document_id"' not in html
     duo = re.search(r'<option value="([0-9a-f-]{36})">Duo for a job', html).group(1)
-    without = await client.post(
-        f"/dossiers/{julie}/consentements",
-        data={
-            "csrf_token": token,
-            "recipient_organisation_id": duo,
-            "sections": ["plan", "progress"],
-            "purpose": "Mentorat",
-            "channel": "paper",
-        },
-    )
-    assert without.status_code == 400 and "preuve" in unescape(without.text)
+    assert not re.search(r"<option[^>]*>Le Forem", html), "never one's own organisation"
+    assert 'value="health"' not in html and 'value="social"' not in html
+    forem = await _org_id(database, "forem")
+    fields = {
+        "csrf_token": token,
+        "recipient_organisation_id": duo,
+        "sections": ["plan", "progress"],
+        "purpose": "Mentorat vers l'emploi",
+        "channel": "paper",
+        "duree": "6",
+    }
+    form = {"file": ("formulaire-signe.pdf", PDF, "application/pdf")}
+    before, objects = await _rows(database), _objects(settings)
+    refused = [
+        ({}, None, 400, "formulaire signé"),  # no file
+        ({"evidence_document_id": cv}, None, 400, "formulaire signé"),  # a CV as evidence
+        ({"evidence_document_id": cv}, form, 400, "document existant"),
+        ({"recipient_organisation_id": forem}, form, 403, "propre organisme"),
+        ({"sections": ["plan", "health"]}, form, 403, "délégué à la protection des données"),
+    ]
+    for extra, files, status, words in refused:
+        response = await client.post(
+            f"/dossiers/{julie}/consentements", data={**fields, **extra}, files=files
+        )
+        assert response.status_code == status, (extra, response.text)
+        html = unescape(response.text)
+        assert words in html and "Rien n'a été enregistré" in html, extra
+        assert "Enregistrer un accord signé sur papier" in html, "the form is shown again"
+    assert await _rows(database) == before and _objects(settings) == objects
+
     response = await client.post(
-        f"/dossiers/{julie}/consentements",
-        data={
-            "csrf_token": token,
-            "recipient_organisation_id": duo,
-            "sections": ["plan", "progress"],
-            "purpose": "Mentorat vers l'emploi",
-            "channel": "paper",
-            "duree": "6",
-            "evidence_document_id": evidence,
-        },
-        follow_redirects=False,
+        f"/dossiers/{julie}/consentements", data=fields, files=form, follow_redirects=False
     )
     assert response.status_code == 303, response.text
     html = unescape((await client.get(response.headers["location"])).text)
     assert "Consentement enregistré" in html and "Mentorat vers l'emploi" in html
     async with database.sessionmaker() as session:
         consent = await session.scalar(select(Consent).where(Consent.purpose == "Mentorat vers l'emploi"))
-        assert str(consent.evidence_document_id) == evidence and consent.channel.value == "paper"
+        evidence = await session.get(Document, consent.evidence_document_id)
+        assert evidence.category == "consent_form" and evidence.person_id == julie
+        assert consent.channel.value == "paper"
         told = await session.scalar(
             select(Notification).where(
                 Notification.recipient_person_id == julie, Notification.subject_id == consent.id
             )
         )
         assert told is not None, "the person is told a consent was recorded on her behalf"
+    assert len(_objects(settings)) == len(objects) + 1
+
+    # the person: the notice carries a one-click withdrawal, which ends the access at once
     await sign_in(client, "julie")
     assert "Duo for a job" in unescape((await client.get("/mon-espace")).text)
+    inbox = (await client.get("/notifications")).text
+    action = f"/notifications/{told.id}/retirer-accord"
+    assert action in inbox
+    withdrawn = await client.post(action, data={"csrf_token": csrf_from(inbox)}, follow_redirects=False)
+    assert withdrawn.status_code == 303, withdrawn.text
+    assert "accord-retire" in withdrawn.headers["location"]
+    async with database.sessionmaker() as session:
+        from coordination.access.services import consent_status, load_consent
+        from coordination.db.base import utcnow
+
+        status = consent_status(*(await load_consent(session, julie, consent.id)), utcnow())
+    assert status == "withdrawn"
+    assert "Accord retiré" in unescape((await client.get(withdrawn.headers["location"])).text)
+    # a second click changes nothing and says so; without the CSRF token, refused
+    again = await client.post(action, data={"csrf_token": csrf_from(inbox)})
+    assert again.status_code == 200 and "déjà plus en vigueur" in unescape(again.text)
+    assert (await client.post(action, data={})).status_code == 403
+
+
+async def test_worker_records_a_withdrawal_with_the_signed_request_and_a_reason(
+    client, demo, database, settings
+):
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "julie")
+    space = (await client.get("/mon-espace")).text
+    duo = await _org_id(database, "duo-mentorat")
+    given = await client.post(
+        "/mon-espace/consentements",
+        data={
+            "csrf_token": csrf_from(space),
+            "recipient_organisation_id": duo,
+            "sections": ["plan"],
+            "purpose": "Mentorat",
+            "duree": "6",
+        },
+        follow_redirects=False,
+    )
+    assert given.status_code == 303, given.text
+    async with database.sessionmaker() as session:
+        consent = await session.scalar(select(Consent).where(Consent.purpose == "Mentorat"))
+    await sign_in(client, "sophie")
+    page = (await client.get(f"/dossiers/{julie}/consentements")).text
+    action = f"/dossiers/{julie}/consentements/{consent.id}/retrait"
+    assert action in page
+    token = csrf_from(page)
+    form = {"file": ("demande-retrait.pdf", PDF, "application/pdf")}
+    before, objects = await _rows(database), _objects(settings)
+    no_reason = await client.post(action, data={"csrf_token": token, "reason": ""}, files=form)
+    assert no_reason.status_code == 400 and "motif" in unescape(no_reason.text)
+    no_file = await client.post(action, data={"csrf_token": token, "reason": "Lettre signée"})
+    assert no_file.status_code == 400 and "formulaire signé" in unescape(no_file.text)
+    assert await _rows(database) == before and _objects(settings) == objects
+    done = await client.post(
+        action,
+        data={"csrf_token": token, "reason": "Lettre signée du 3 mars"},
+        files=form,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    html = unescape((await client.get(done.headers["location"])).text)
+    assert "Retrait enregistré" in html and "retiré" in html
+
+
+async def _org_id(database, slug: str) -> str:
+    from coordination.directory.models import Organisation
+
+    async with database.sessionmaker() as session:
+        orgs = (await session.scalars(select(Organisation))).all()
+    names = {"forem": "Forem", "duo-mentorat": "Duo for a job"}
+    return str(next(o.id for o in orgs if names[slug] in o.name))
 
 
 async def test_dpo_reads_the_journal_of_all_files_and_nobody_else(client, demo, database):

@@ -190,3 +190,85 @@ async def _status(database, referral_id: str) -> str:
 
     async with database.sessionmaker() as session:
         return (await session.get(Referral, UUID(referral_id))).status
+
+
+async def test_referent_sends_with_the_signed_form_or_records_it_later(client, demo, database, settings):
+    """The referral's recorded consent on the pages: the signed form uploaded with the referral (or with
+    the "record the agreement" action), for the partner only and never health/social; refusals write
+    nothing."""
+    from pathlib import Path
+
+    from coordination.access.models import Consent
+    from coordination.dossier.models import Document
+
+    pdf = {"file": ("formulaire-signe.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", "application/pdf")}
+
+    def objects() -> int:
+        root = Path(settings.documents_dir)
+        return sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
+
+    async def counts() -> tuple[int, int, int]:
+        async with database.sessionmaker() as s:
+            return tuple(
+                [
+                    int(await s.scalar(select(func.count()).select_from(m)))
+                    for m in (Referral, Consent, Document)
+                ]
+            )
+
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    search = unescape((await client.get(f"/dossiers/{julie}/orientations/nouvelle")).text)
+    service_id = re.search(r'href="\?service=([0-9a-f-]{36})"', search.split(SERVICE_DUO, 1)[1]).group(1)
+    form = await client.get(f"/dossiers/{julie}/orientations/nouvelle", params={"service": service_id})
+    html = unescape(form.text)
+    assert 'enctype="multipart/form-data"' in html and 'type="file"' in html
+    assert 'name="evidence_document_id"' not in html
+    fields = {
+        "csrf_token": csrf_from(form.text),
+        "service_id": service_id,
+        "reason_category": "mentoring",
+        "reason": "Mentorat souhaité, accord signé au guichet.",
+        "sections": ["project", "plan"],
+        "consent_mode": "record",
+        "consent_channel": "paper",
+    }
+    before, stored = await counts(), objects()
+    no_file = await client.post(f"/dossiers/{julie}/orientations", data=fields)
+    assert no_file.status_code == 400 and "formulaire signé" in unescape(no_file.text)
+    health = await client.post(
+        f"/dossiers/{julie}/orientations", data={**fields, "sections": ["project", "health"]}, files=pdf
+    )
+    assert health.status_code == 403 and "santé" in unescape(health.text)
+    assert await counts() == before and objects() == stored
+
+    sent = await client.post(
+        f"/dossiers/{julie}/orientations", data=fields, files=pdf, follow_redirects=False
+    )
+    assert sent.status_code == 303, sent.text
+    referral_id = sent.headers["location"].rsplit("orientation-", 1)[1]
+    async with database.sessionmaker() as s:
+        referral = await s.get(Referral, referral_id)
+        consent = await s.get(Consent, referral.consent_id)
+        document = await s.get(Document, consent.evidence_document_id)
+    assert (
+        referral.consent_state == "given" and consent.recipient_organisation_id == referral.to_organisation_id
+    )
+    assert document.category == "consent_form" and objects() == stored + 1
+
+    # later: a referral whose consent was asked, recorded from the file's referral page with the form
+    pending = await _send(client, julie, SERVICE_TREMPLIN, "Projet logistique.")
+    listing = await client.get(f"/dossiers/{julie}/orientations")
+    assert f'action="/orientations/{pending}/consentement" enctype="multipart/form-data"' in listing.text
+    token = csrf_from(listing.text)
+    refused = await client.post(f"/orientations/{pending}/consentement", data={"csrf_token": token})
+    assert refused.status_code == 400 and "formulaire signé" in unescape(refused.text)
+    done = await client.post(
+        f"/orientations/{pending}/consentement",
+        data={"csrf_token": token, "consent_channel": "paper"},
+        files=pdf,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    async with database.sessionmaker() as s:
+        assert (await s.get(Referral, pending)).consent_state == "given"
