@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import recorded, services
 from coordination.access.declared import Access
-from coordination.access.gate import check_access, require_role_permission
+from coordination.access.gate import require_role_permission
 from coordination.access.policy import Basis
 from coordination.access.principal import Principal
 from coordination.access.schemas import (
@@ -41,6 +41,12 @@ CONSENTS_WRITE = {"section": "consents", "action": "write"}
 JOURNAL_READ = {"section": "journal", "action": "read"}
 
 
+RECORDING = (
+    "le gate (consents, write) est demandé par access.recorded, le service partagé par l'API, les pages et "
+    "les orientations, avant toute lecture du formulaire signé"
+)
+
+
 class ConsentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/consents"
     tags = ["consentements"]
@@ -50,17 +56,9 @@ class ConsentController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
-        request_id: str,
+        access: Access,
         person_id: UUID,
     ) -> list[ConsentOut]:
-        await check_access(
-            db_session,
-            request.user,
-            person_id=person_id,
-            section="consents",
-            action="read",
-            request_id=request_id,
-        )
         result = await services.list_consents(db_session, person_id)
         await db_session.commit()
         return result
@@ -75,18 +73,10 @@ class ConsentController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
-        request_id: str,
+        access: Access,
         person_id: UUID,
         data: GiveConsent,
     ) -> ConsentOut:
-        await check_access(
-            db_session,
-            request.user,
-            person_id=person_id,
-            section="consents",
-            action="write",
-            request_id=request_id,
-        )
         consent = await services.give_consent(
             db_session,
             request.user,
@@ -113,19 +103,11 @@ class ConsentController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
-        request_id: str,
+        access: Access,
         person_id: UUID,
         consent_id: UUID,
         data: WithdrawConsent | None = None,
     ) -> ConsentOut:
-        await check_access(
-            db_session,
-            request.user,
-            person_id=person_id,
-            section="consents",
-            action="write",
-            request_id=request_id,
-        )
         body = data or WithdrawConsent()
         await services.withdraw_consent(
             db_session,
@@ -150,19 +132,11 @@ class ConsentController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
-        request_id: str,
+        access: Access,
         person_id: UUID,
         consent_id: UUID,
         data: RenewConsent,
     ) -> ConsentOut:
-        await check_access(
-            db_session,
-            request.user,
-            person_id=person_id,
-            section="consents",
-            action="write",
-            request_id=request_id,
-        )
         new = await services.renew_consent(
             db_session,
             request.user,
@@ -178,7 +152,7 @@ class ConsentController(Controller):
 
     @post(
         "/recorded",
-        opt=CONSENTS_WRITE,
+        opt={**CONSENTS_WRITE, "gate": RECORDING},
         status_code=HTTP_201_CREATED,
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
         summary="Enregistrer un consentement signé sur papier, formulaire joint (multipart/form-data)",
@@ -208,7 +182,7 @@ class ConsentController(Controller):
 
     @post(
         "/{consent_id:uuid}/withdraw/recorded",
-        opt=CONSENTS_WRITE,
+        opt={**CONSENTS_WRITE, "gate": RECORDING},
         status_code=HTTP_200_OK,
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
         summary="Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
@@ -238,7 +212,7 @@ class ConsentController(Controller):
 
     @post(
         "/{consent_id:uuid}/renew/recorded",
-        opt=CONSENTS_WRITE,
+        opt={**CONSENTS_WRITE, "gate": RECORDING},
         status_code=HTTP_201_CREATED,
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
         summary="Enregistrer un renouvellement signé sur papier, formulaire joint (multipart/form-data)",
