@@ -58,6 +58,8 @@ KINDS = {
     "first_contact_overdue": "Premier contact en retard",
     "document_added": "Nouveau document",
     "visa_decided": "Décision de visa",
+    "organisation_proposal": "Fiche du cadastre à vérifier",
+    "organisation_proposal_decided": "Vérification de votre fiche du cadastre",
 }
 """Known kinds (for filters and the web page's icons). Other packages may use new codes."""
 
