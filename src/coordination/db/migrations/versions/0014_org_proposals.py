@@ -1,4 +1,5 @@
-"""cadastre: proposals to change an organisation's name, kind or BCE number, verified by the administrator
+"""cadastre: proposals to change an organisation's name, kind or BCE number, verified by the administrator;
+inbox: ``notifications.about_person_id`` (a worker's notification carrying a person's data is gated and journaled)
 
 Revision ID: 0014_org_proposals
 Revises: 0009_visa_person
@@ -54,8 +55,13 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_cadastre_org_proposals_status"), ["status"], unique=False)
 
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("about_person_id", _GUID, nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_column("about_person_id")
     with op.batch_alter_table("cadastre_org_proposals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cadastre_org_proposals_status"))
         batch_op.drop_index(batch_op.f("ix_cadastre_org_proposals_organisation_id"))
