@@ -57,6 +57,70 @@ def upgrade() -> None:
 
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("about_person_id", _GUID, nullable=True))
+    _backfill_referent_notices()
+
+
+NOTE_MARK = " Note de passation : "
+NOTE_GONE = " La note de passation est transmise au nouveau référent."
+
+
+def _backfill_referent_notices() -> None:
+    """Notifications written before this revision: the referents' handover and overdue-contact items name
+    the person (their subject is the referent link), so they gain ``about_person_id``; and a handover item
+    sent to anyone but the new link's holder (the former referent) loses the handover note it held."""
+    notifications = sa.table(
+        "notifications",
+        sa.column("id", _GUID),
+        sa.column("kind", sa.String),
+        sa.column("recipient_user_id", _GUID),
+        sa.column("subject_id", _GUID),
+        sa.column("body_fr", sa.Text),
+        sa.column("about_person_id", _GUID),
+    )
+    links = sa.table(
+        "referent_links",
+        sa.column("id", _GUID),
+        sa.column("person_id", _GUID),
+        sa.column("referent_user_id", _GUID),
+        sa.column("team", sa.String),
+        sa.column("organisation_id", _GUID),
+    )
+    users = sa.table(
+        "users", sa.column("id", _GUID), sa.column("team", sa.String), sa.column("organisation_id", _GUID)
+    )
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(
+            notifications.c.id,
+            notifications.c.kind,
+            notifications.c.body_fr,
+            links.c.person_id,
+            links.c.referent_user_id,
+            links.c.team,
+            links.c.organisation_id,
+            notifications.c.recipient_user_id,
+            users.c.team.label("user_team"),
+            users.c.organisation_id.label("user_organisation_id"),
+        )
+        .select_from(
+            notifications.join(links, links.c.id == notifications.c.subject_id).join(
+                users, users.c.id == notifications.c.recipient_user_id
+            )
+        )
+        .where(notifications.c.kind.in_(("referent_handover", "first_contact_overdue")))
+    ).all()
+    for row in rows:
+        values = {"about_person_id": row.person_id}
+        holder = (
+            row.referent_user_id == row.recipient_user_id
+            if row.referent_user_id is not None
+            else row.team is not None
+            and row.user_team == row.team
+            and row.user_organisation_id == row.organisation_id
+        )
+        if row.kind == "referent_handover" and not holder and NOTE_MARK in row.body_fr:
+            values["body_fr"] = row.body_fr[: row.body_fr.index(NOTE_MARK)] + NOTE_GONE
+        bind.execute(sa.update(notifications).where(notifications.c.id == row.id).values(**values))
 
 
 def downgrade() -> None:
