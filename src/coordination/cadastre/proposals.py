@@ -17,6 +17,7 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -317,8 +318,12 @@ async def decide(
     except StaleDataError as exc:
         await session.rollback()
         raise Conflict(
-            "Cette proposition vient d'être traitée par quelqu'un d'autre.", "proposal-raced"
+            "Cette proposition ou la fiche vient d'être modifiée par quelqu'un d'autre : rechargez et recommencez.",
+            "proposal-raced",
         ) from exc
+    except IntegrityError as exc:  # a BCE number taken by a concurrent write since the check above
+        await session.rollback()
+        raise Conflict("Ce numéro BCE est déjà utilisé par une autre organisation.", "bce-taken") from exc
     await _tell_managers(session, proposal, org, actor)
     return proposal, org
 

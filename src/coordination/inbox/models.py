@@ -37,3 +37,6 @@ class Notification(Entity):
     """For a worker's notification that carries a person's data (their name, a handover): whose. Showing it is
     a read of that person's file: it goes through the gate and is journaled on that person's chain. No
     foreign key, like the journal: an erased file keeps its notifications redacted, not dangling."""
+    about_basis: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """When the recipient reads the item on a basis the gate does not decide (``referral``: the referral card
+    sent to a partner, first name only): journaled on that basis instead of asking the gate."""

@@ -93,13 +93,16 @@ async def notify(
     link: str | None = None,
     subject_id: UUID | None = None,
     about_person_id: UUID | None = None,
+    about_basis: str | None = None,
 ) -> Notification:
     """Add one notification for one user, or for the person (``person_id``). Flushes nothing: it is
     written with the caller's next flush/commit.
 
     ``about_person_id``: set it when a worker's notification carries a person's data (their name, a note
     about them): it is then shown only while the gate lets the worker read that person's identity, and each
-    showing is journaled on the person's chain (:func:`present`)."""
+    showing is journaled on the person's chain (:func:`present`). ``about_basis="referral"``: the recipient
+    is the partner a referral was sent to, who reads the card's snapshot without the gate; the showing is
+    journaled on that basis."""
     if (recipient_user_id is None) == (person_id is None):
         raise ValueError("notify() needs exactly one of recipient_user_id or person_id")
     note = Notification(
@@ -111,6 +114,7 @@ async def notify(
         link=(link or None) and link[:300],
         subject_id=subject_id,
         about_person_id=about_person_id,
+        about_basis=about_basis,
     )
     session.add(note)
     return note
@@ -247,13 +251,27 @@ async def present(
 
     A notification about a person (``about_person_id``) is a read of that person's file: the gate decides,
     and journals one row per notification shown on the person's chain, with the reader's current basis
-    (referent, mandate, consent …). When the gate refuses (a former referent who lost the file), only a
-    redacted notice is shown. The person's own notifications and those about no one are shown as written."""
+    (referent, mandate, consent …), or the item's own ``about_basis`` (a partner's referral item). When the
+    gate refuses (a former referent who lost the file), only a redacted notice is shown. The person's own notifications and those about no one are shown as written."""
+    from coordination.access import journal
     from coordination.access.gate import check_access
 
     out = []
     for note in notes:
         if note.about_person_id is None or note.recipient_user_id != principal.user_id:
+            out.append(Shown(note, note.title_fr, note.body_fr, note.link))
+            continue
+        if note.about_basis is not None:
+            await journal.append(
+                session,
+                person_id=note.about_person_id,
+                principal=principal,
+                action="read",
+                decision="allow",
+                request_id=request_id,
+                section=ABOUT_SECTION,
+                basis=note.about_basis,
+            )
             out.append(Shown(note, note.title_fr, note.body_fr, note.link))
             continue
         try:

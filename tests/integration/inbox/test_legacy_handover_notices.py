@@ -4,7 +4,7 @@ note it held (issue 15, point 7). Run on a SQLite file migrated step by step (th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -55,6 +55,26 @@ def _tables():
             sa.Column("reason", sa.String),
             sa.Column("kind", sa.String),
         ),
+        "referrals": table(
+            "referrals",
+            sa.Column("person_id", _GUID),
+            sa.Column("from_user_id", _GUID),
+            sa.Column("from_organisation_id", _GUID),
+            sa.Column("service_id", _GUID),
+            sa.Column("to_organisation_id", _GUID),
+            sa.Column("reason_category", sa.String),
+            sa.Column("reason", sa.Text),
+            sa.Column("requested_sections", sa.JSON),
+            sa.Column("person_first_name", sa.String),
+            sa.Column("consent_state", sa.String),
+            sa.Column("consent_expires_at", _WHEN),
+            sa.Column("status", sa.String),
+            sa.Column("sent_at", _WHEN),
+            sa.Column("deadline", sa.Date),
+            sa.Column("reminders_sent", sa.JSON),
+            sa.Column("rules_version", sa.String),
+            sa.Column("version", sa.Integer),
+        ),
         "notifications": table(
             "notifications",
             sa.Column("recipient_user_id", _GUID),
@@ -71,7 +91,8 @@ def test_old_handover_items_gain_their_person_and_the_former_s_copy_loses_the_no
     upgrade(f"sqlite+aiosqlite:///{path}", "0014_org_proposals-1")
     t = _tables()
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    ids = {k: uuid4() for k in ("org", "anna", "nadia", "person", "link", "to_anna", "to_nadia", "other")}
+    keys = ("org", "cisp", "anna", "nadia", "paul", "person", "link", "referral")
+    ids = {k: uuid4() for k in (*keys, "to_anna", "to_nadia", "other", "to_paul", "to_sender")}
 
     def row(key, **values):
         return {"id": ids[key], "created_at": now, "updated_at": now, **values}
@@ -79,7 +100,10 @@ def test_old_handover_items_gain_their_person_and_the_former_s_copy_loses_the_no
     body = f"Le suivi de Rita Test passe à Nadia AS. Motif : Suivi CPAS. Note de passation : {SECRET}"
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        conn.execute(sa.insert(t["organisations"]), [row("org", name="CPAS", kind="cpas")])
+        conn.execute(
+            sa.insert(t["organisations"]),
+            [row("org", name="CPAS", kind="cpas"), row("cisp", name="CISP", kind="partner")],
+        )
         conn.execute(
             sa.insert(t["users"]),
             [
@@ -97,6 +121,14 @@ def test_old_handover_items_gain_their_person_and_the_former_s_copy_loses_the_no
                     display_name="Nadia",
                     role="cpas_social_worker",
                     organisation_id=ids["org"],
+                    team=None,
+                ),
+                row(
+                    "paul",
+                    subject="paul",
+                    display_name="Paul",
+                    role="partner_operator",
+                    organisation_id=ids["cisp"],
                     team=None,
                 ),
             ],
@@ -132,6 +164,31 @@ def test_old_handover_items_gain_their_person_and_the_former_s_copy_loses_the_no
             ],
         )
         conn.execute(
+            sa.insert(t["referrals"]),
+            [
+                row(
+                    "referral",
+                    person_id=ids["person"],
+                    from_user_id=ids["nadia"],
+                    from_organisation_id=ids["org"],
+                    service_id=uuid4(),
+                    to_organisation_id=ids["cisp"],
+                    reason_category="training",
+                    reason="Formation",
+                    requested_sections=["project"],
+                    person_first_name="Rita",
+                    consent_state="requested",
+                    consent_expires_at=now,
+                    status="sent",
+                    sent_at=now,
+                    deadline=date(2026, 3, 20),
+                    reminders_sent=[],
+                    rules_version="test",
+                    version=1,
+                )
+            ],
+        )
+        conn.execute(
             sa.insert(t["notifications"]),
             [
                 row(
@@ -149,6 +206,22 @@ def test_old_handover_items_gain_their_person_and_the_former_s_copy_loses_the_no
                     title_fr="Nouvelle",
                     body_fr=body,
                     subject_id=ids["link"],
+                ),
+                row(
+                    "to_paul",
+                    recipient_user_id=ids["paul"],
+                    kind="referral_received",
+                    title_fr="Nouvelle orientation : Rita",
+                    body_fr="Rita vous est orientée.",
+                    subject_id=ids["referral"],
+                ),
+                row(
+                    "to_sender",
+                    recipient_user_id=ids["nadia"],
+                    kind="referral_answered",
+                    title_fr="Réponse",
+                    body_fr="Le CISP a répondu pour Rita.",
+                    subject_id=ids["referral"],
                 ),
                 row(
                     "other",
@@ -171,6 +244,7 @@ def test_old_handover_items_gain_their_person_and_the_former_s_copy_loses_the_no
         sa.Column("id", _GUID),
         sa.Column("body_fr", sa.Text),
         sa.Column("about_person_id", _GUID),
+        sa.Column("about_basis", sa.String),
     )
     with engine.connect() as conn:
         found = {r.id: r for r in conn.execute(sa.select(notes))}
@@ -181,3 +255,7 @@ def test_old_handover_items_gain_their_person_and_the_former_s_copy_loses_the_no
     assert SECRET in to_nadia.body_fr  # the new referent keeps the note written for them
     assert to_anna.about_person_id == to_nadia.about_person_id == ids["person"]
     assert other.about_person_id is None and other.body_fr == "Décision."
+    assert to_anna.about_basis is None and to_nadia.about_basis is None
+    to_paul, to_sender = found[ids["to_paul"]], found[ids["to_sender"]]
+    assert (to_paul.about_person_id, to_paul.about_basis) == (ids["person"], "referral")
+    assert (to_sender.about_person_id, to_sender.about_basis) == (ids["person"], None)

@@ -129,3 +129,44 @@ async def test_the_partner_s_pages_journal_the_cards_they_show(client, world, da
     empty = await client.get("/orientations/recues", params={"statut": "accepted"})
     assert empty.status_code == 200
     assert len(await _card_rows(database, w.person_id)) == 2
+
+
+async def _rows_of(database, person_id: str, user_id) -> list[AccessJournalEntry]:
+    async with database.sessionmaker() as session:
+        rows = await session.scalars(
+            select(AccessJournalEntry)
+            .where(AccessJournalEntry.person_id == UUID(person_id), AccessJournalEntry.user_id == user_id)
+            .order_by(AccessJournalEntry.seq)
+        )
+        return list(rows)
+
+
+async def test_inbox_items_naming_the_person_are_journaled_for_partner_and_sender(client, world, database):
+    w = world
+    sent = await send(client, w)
+    rid = sent.json()["id"]
+    given = await client.post(f"{API}/referrals/{rid}/consent", json={}, headers=w.h("person"))
+    assert given.status_code == 200, given.text
+
+    # the partner's items (first name): one row each on the basis « referral », no gate asked
+    before = len(await _rows_of(database, w.person_id, w.users["cisp"].id))
+    items = (await client.get(f"{API}/inbox", headers=w.h("cisp"))).json()["items"]
+    about_julie = [n for n in items if "Julie" in n["title"] or "Julie" in n["body"]]
+    assert {n["kind"] for n in about_julie} == {"referral_received", "consent_given"}
+    rows = (await _rows_of(database, w.person_id, w.users["cisp"].id))[before:]
+    assert len(rows) == len(about_julie)
+    assert {(r.section, r.decision, r.basis) for r in rows} == {("identity", "allow", "referral")}
+
+    # the sender's item goes through the gate: one allowed identity read on the referent's basis
+    before = len(await _rows_of(database, w.person_id, w.users["referent"].id))
+    items = (await client.get(f"{API}/inbox", headers=w.h("referent"))).json()["items"]
+    told = [n for n in items if n["kind"] == "consent_given"]
+    assert told
+    rows = (await _rows_of(database, w.person_id, w.users["referent"].id))[before:]
+    assert len(rows) == len(told)
+    assert all(r.section == "identity" and r.decision == "allow" and r.basis == "mandate" for r in rows)
+
+    # the person's own items are hers: no row
+    before = len(await _rows_of(database, w.person_id, w.users["person"].id))
+    assert (await client.get(f"{API}/inbox", headers=w.h("person"))).status_code == 200
+    assert len(await _rows_of(database, w.person_id, w.users["person"].id)) == before

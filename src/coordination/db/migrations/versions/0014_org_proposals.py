@@ -57,6 +57,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("about_person_id", _GUID, nullable=True))
+        batch_op.add_column(sa.Column("about_basis", sa.String(length=16), nullable=True))
     _backfill_referent_notices()
 
 
@@ -65,9 +66,10 @@ NOTE_GONE = " La note de passation est transmise au nouveau référent."
 
 
 def _backfill_referent_notices() -> None:
-    """Notifications written before this revision: the referents' handover and overdue-contact items name
-    the person (their subject is the referent link), so they gain ``about_person_id``; and a handover item
-    sent to anyone but the new link's holder (the former referent) loses the handover note it held."""
+    """Notifications written before this revision: the workers' handover, overdue-contact and referral items
+    name the person (their subject is the referent link or the referral), so they gain ``about_person_id``
+    (and the partner's referral items the basis ``referral``); a handover item sent to anyone but the new
+    link's holder (the former referent) loses the handover note it held."""
     notifications = sa.table(
         "notifications",
         sa.column("id", _GUID),
@@ -76,6 +78,7 @@ def _backfill_referent_notices() -> None:
         sa.column("subject_id", _GUID),
         sa.column("body_fr", sa.Text),
         sa.column("about_person_id", _GUID),
+        sa.column("about_basis", sa.String),
     )
     links = sa.table(
         "referent_links",
@@ -121,10 +124,37 @@ def _backfill_referent_notices() -> None:
         if row.kind == "referent_handover" and not holder and NOTE_MARK in row.body_fr:
             values["body_fr"] = row.body_fr[: row.body_fr.index(NOTE_MARK)] + NOTE_GONE
         bind.execute(sa.update(notifications).where(notifications.c.id == row.id).values(**values))
+    # referral items sent to workers: the partner's read on the basis « referral », the sender's through the gate
+    referrals = sa.table(
+        "referrals",
+        sa.column("id", _GUID),
+        sa.column("person_id", _GUID),
+        sa.column("to_organisation_id", _GUID),
+    )
+    rows = bind.execute(
+        sa.select(
+            notifications.c.id,
+            referrals.c.person_id,
+            referrals.c.to_organisation_id,
+            users.c.organisation_id.label("user_organisation_id"),
+        ).select_from(
+            notifications.join(referrals, referrals.c.id == notifications.c.subject_id).join(
+                users, users.c.id == notifications.c.recipient_user_id
+            )
+        )
+    ).all()
+    for row in rows:
+        partner = row.user_organisation_id == row.to_organisation_id
+        bind.execute(
+            sa.update(notifications)
+            .where(notifications.c.id == row.id)
+            .values(about_person_id=row.person_id, about_basis="referral" if partner else None)
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_column("about_basis")
         batch_op.drop_column("about_person_id")
     with op.batch_alter_table("cadastre_org_proposals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cadastre_org_proposals_status"))
