@@ -56,6 +56,7 @@ async def _org_name(database, org_id) -> str:
 async def test_manager_proposes_and_administrator_approves_through_the_pages(client, database):
     cisp = await _world(database)
     await sign_in(client, "claire")
+    assert 'href="/cadastre/propositions"' in (await client.get("/cadastre")).text
     page = await client.get(PAGE)
     assert page.status_code == 200 and "Votre fiche aujourd'hui" in unescape(page.text)
 
