@@ -12,6 +12,7 @@ session holds nothing to write.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -61,10 +62,10 @@ class ProposalOut(msgspec.Struct, kw_only=True):
     comment: str | None
     proposed_by: UUID
     proposed_by_name: str
-    proposed_at: Any
+    proposed_at: datetime
     decided_by: UUID | None
     decided_by_name: str | None
-    decided_at: Any
+    decided_at: datetime | None
     decision_reason: str | None
     version: int
 
