@@ -30,6 +30,7 @@ API_MODULES = (
     "coordination.referent.controllers",
     "coordination.visa.controllers",
     "coordination.cadastre.controllers",
+    "coordination.cadastre.proposal_controllers",
     "coordination.referral.controllers",
     "coordination.inbox.controllers",
     "coordination.partner.controllers",

@@ -66,6 +66,9 @@ class Basis(enum.StrEnum):
     REFERENT = "referent"
     CONSENT = "consent"
     OVERSIGHT = "oversight"
+    REFERRAL = "referral"
+    """Never a policy line, never chosen by the gate: the journal's basis for a referral card shown to the
+    partner it was sent to (first name, reason), which the card's snapshot makes visible without the file."""
 
 
 SECTION_LABELS_FR = {
@@ -95,6 +98,7 @@ BASIS_LABELS_FR = {
     Basis.REFERENT: "référent de votre dossier",
     Basis.CONSENT: "votre consentement",
     Basis.OVERSIGHT: "contrôle par le délégué à la protection des données",
+    Basis.REFERRAL: "orientation envoyée à l'organisme (carte d'orientation)",
 }
 
 ROLE_LABELS_FR = {

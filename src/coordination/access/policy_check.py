@@ -122,7 +122,9 @@ def check_policy_lines(lines: Iterable[PolicyLine | str]) -> list[str]:
     problems = []
     sections = {s.value for s in Section}
     actions = {a.value for a in Action}
-    bases = {b.value for b in Basis}
+    bases = {b.value for b in Basis} - {
+        Basis.REFERRAL.value
+    }  # a journal-only basis: the gate never chooses it
     seen: set[tuple[str, str, str, str]] = set()
     for line in lines:
         if isinstance(line, str):

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination.access.principal import Principal
-from coordination.cadastre import rules
+from coordination.cadastre import proposals, rules
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.schemas import AgreementAlert, AgreementOut, OrganisationOut, ServiceOut
 from coordination.cadastre.validation import Problems, check_agreement, check_organisation, check_service
@@ -192,6 +192,7 @@ async def update_organisation(
     org, profile = await get_organisation(session, organisation_id)
     if not rules.may_edit_organisation(actor, org.id):
         raise Forbidden("Vous ne pouvez modifier que la fiche de votre propre organisation.")
+    proposals.forbid_direct_change(actor, org, profile, values)
     problems = check_organisation(values, partial=True)
     if values.get("partner_kind") == "cpas" and org.kind is not OrganisationKind.CPAS:
         problems.append(

@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "coordination.referent.models",
     "coordination.visa.models",
     "coordination.cadastre.models",
+    "coordination.cadastre.proposal_models",
     "coordination.referral.models",
     "coordination.inbox.models",
 )

@@ -1,5 +1,7 @@
-"""``/api/v1/inbox``: the caller's own notifications (a person's, a worker's). Nothing of anyone's
-file is read here: each notification was written, in plain French, by the service that made the change."""
+"""``/api/v1/inbox``: the caller's own notifications (a person's, a worker's), each written in plain French
+by the service that made the change. A worker's notification that names a person is a read of that person's
+file: :func:`coordination.inbox.services.present` asks the gate and journals it on the person's chain, and
+shows a redacted notice once the gate refuses (a former referent)."""
 
 from __future__ import annotations
 
@@ -13,20 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
 from coordination.inbox import services
-from coordination.inbox.models import Notification
 from coordination.inbox.schemas import InboxPage, MarkedAll, NotificationOut
 
 OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
 
 
-def notification_out(note: Notification) -> NotificationOut:
+def notification_out(shown: services.Shown) -> NotificationOut:
+    note = shown.note
     return NotificationOut(
         id=note.id,
         kind=note.kind,
         kind_label=services.KINDS.get(note.kind, "Notification"),
-        title=note.title_fr,
-        body=note.body_fr,
-        link=note.link,
+        title=shown.title,
+        body=shown.body,
+        link=shown.link,
         subject_id=note.subject_id,
         created_at=note.created_at,
         read=note.read_at is not None,
@@ -43,6 +45,7 @@ class InboxController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
+        request_id: str,
         unread: bool = Parameter(default=False, description="Seulement les non lues"),
         kind: str | None = Parameter(default=None, max_length=40),
         limit: int = Parameter(default=50, ge=1, le=200),
@@ -51,8 +54,10 @@ class InboxController(Controller):
         rows, total, unread_count = await services.list_for(
             db_session, request.user, unread_only=unread, kind=kind, limit=limit, offset=offset
         )
+        shown = await services.present(db_session, request.user, rows, request_id)
+        await db_session.commit()
         return InboxPage(
-            items=[notification_out(n) for n in rows],
+            items=[notification_out(n) for n in shown],
             total=total,
             unread=unread_count,
             limit=limit,
@@ -61,10 +66,15 @@ class InboxController(Controller):
 
     @post("/{notification_id:uuid}/read", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Marquer comme lue")
     async def mark_read(
-        self, request: Request[Principal, str, State], db_session: AsyncSession, notification_id: UUID
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        request_id: str,
+        notification_id: UUID,
     ) -> NotificationOut:
         note = await services.mark(db_session, request.user, notification_id, read=True)
-        out = notification_out(note)
+        [shown] = await services.present(db_session, request.user, [note], request_id)
+        out = notification_out(shown)
         await db_session.commit()
         return out
 
@@ -75,10 +85,15 @@ class InboxController(Controller):
         summary="Marquer comme non lue",
     )
     async def mark_unread(
-        self, request: Request[Principal, str, State], db_session: AsyncSession, notification_id: UUID
+        self,
+        request: Request[Principal, str, State],
+        db_session: AsyncSession,
+        request_id: str,
+        notification_id: UUID,
     ) -> NotificationOut:
         note = await services.mark(db_session, request.user, notification_id, read=False)
-        out = notification_out(note)
+        [shown] = await services.present(db_session, request.user, [note], request_id)
+        out = notification_out(shown)
         await db_session.commit()
         return out
 

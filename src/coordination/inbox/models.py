@@ -33,3 +33,10 @@ class Notification(Entity):
     subject_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
     """The thing the notification is about (a referral, a consent, a visa …), for grouping."""
     read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    about_person_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    """For a worker's notification that carries a person's data (their name, a handover): whose. Showing it is
+    a read of that person's file: it goes through the gate and is journaled on that person's chain. No
+    foreign key, like the journal: an erased file keeps its notifications redacted, not dangling."""
+    about_basis: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """When the recipient reads the item on a basis the gate does not decide (``referral``: the referral card
+    sent to a partner, first name only): journaled on that basis instead of asking the gate."""

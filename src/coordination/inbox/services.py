@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -38,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import Role, User
-from coordination.errors import NotFound
+from coordination.errors import NotFound, ProblemError
 from coordination.inbox.models import Notification
 
 KINDS = {
@@ -58,6 +59,8 @@ KINDS = {
     "first_contact_overdue": "Premier contact en retard",
     "document_added": "Nouveau document",
     "visa_decided": "Décision de visa",
+    "organisation_proposal": "Fiche du cadastre à vérifier",
+    "organisation_proposal_decided": "Vérification de votre fiche du cadastre",
 }
 """Known kinds (for filters and the web page's icons). Other packages may use new codes."""
 
@@ -89,9 +92,17 @@ async def notify(
     body_fr: str,
     link: str | None = None,
     subject_id: UUID | None = None,
+    about_person_id: UUID | None = None,
+    about_basis: str | None = None,
 ) -> Notification:
     """Add one notification for one user, or for the person (``person_id``). Flushes nothing: it is
-    written with the caller's next flush/commit."""
+    written with the caller's next flush/commit.
+
+    ``about_person_id``: set it when a worker's notification carries a person's data (their name, a note
+    about them): it is then shown only while the gate lets the worker read that person's identity, and each
+    showing is journaled on the person's chain (:func:`present`). ``about_basis="referral"``: the recipient
+    is the partner a referral was sent to, who reads the card's snapshot without the gate; the showing is
+    journaled on that basis."""
     if (recipient_user_id is None) == (person_id is None):
         raise ValueError("notify() needs exactly one of recipient_user_id or person_id")
     note = Notification(
@@ -102,6 +113,8 @@ async def notify(
         body_fr=_clean(body_fr, BODY_MAX),
         link=(link or None) and link[:300],
         subject_id=subject_id,
+        about_person_id=about_person_id,
+        about_basis=about_basis,
     )
     session.add(note)
     return note
@@ -207,3 +220,77 @@ async def mark_all_read(session: AsyncSession, principal: Principal, now: dateti
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+# --- showing ---------------------------------------------------------------------------------------
+
+REDACTED_TITLE = "Notification sur un dossier que vous ne consultez plus"
+REDACTED_BODY = (
+    "Cette notification concerne une personne dont vous ne pouvez plus consulter le dossier : son contenu "
+    "n'est plus affiché."
+)
+ABOUT_SECTION = "identity"
+"""A notification about a person names them: showing it is a read of their identity."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A notification as the caller may see it now."""
+
+    note: Notification
+    title: str
+    body: str
+    link: str | None
+    redacted: bool = False
+
+
+async def present(
+    session: AsyncSession, principal: Principal, notes: Iterable[Notification], request_id: str
+) -> list[Shown]:
+    """What the caller is shown of their notifications, in the caller's transaction.
+
+    A notification about a person (``about_person_id``) is a read of that person's file: the gate decides,
+    and journals one row per notification shown on the person's chain, with the reader's current basis
+    (referent, mandate, consent …), or the item's own ``about_basis`` (a partner's referral item). When the
+    gate refuses (a former referent who lost the file), only a redacted notice is shown. The person's own notifications and those about no one are shown as written."""
+    from coordination.access import journal
+    from coordination.access.gate import check_access
+
+    out = []
+    for note in notes:
+        if note.about_person_id is None or note.recipient_user_id != principal.user_id:
+            out.append(Shown(note, note.title_fr, note.body_fr, note.link))
+            continue
+        if note.about_basis is not None:
+            await journal.append(
+                session,
+                person_id=note.about_person_id,
+                principal=principal,
+                action="read",
+                decision="allow",
+                request_id=request_id,
+                section=ABOUT_SECTION,
+                basis=note.about_basis,
+            )
+            out.append(Shown(note, note.title_fr, note.body_fr, note.link))
+            continue
+        try:
+            decision = await check_access(
+                session,
+                principal,
+                person_id=note.about_person_id,
+                section=ABOUT_SECTION,
+                action="read",
+                request_id=request_id,
+                raise_on_deny=False,
+            )
+            allowed = decision.allowed
+        except ProblemError as exc:  # an erased file: nothing left to show
+            if exc.status != 404:
+                raise
+            allowed = False
+        if allowed:
+            out.append(Shown(note, note.title_fr, note.body_fr, note.link))
+        else:
+            out.append(Shown(note, REDACTED_TITLE, REDACTED_BODY, None, redacted=True))
+    return out

@@ -88,7 +88,27 @@ async def _names(session: AsyncSession, links: list[ReferentLink]) -> dict[UUID,
     return {a.id: a.display_name for a in await session.scalars(select(Adviser).where(Adviser.id.in_(ids)))}
 
 
-def link_out(link: ReferentLink, names: dict[UUID, str], policies: ReferentPolicies) -> schemas.ReferentOut:
+def may_read_note(reader: Principal, link: ReferentLink) -> bool:
+    """A handover note is written for the new referent: only they (the link's holder: the named adviser or
+    a member of the team sharing the portfolio) and the person it is about read it. Former referents, and
+    anyone else who may read the file (a colleague under the same mandate, a partner with consent), do not."""
+    if reader.person_id is not None and reader.person_id == link.person_id:
+        return True
+    if link.referent_user_id is not None:
+        return link.referent_user_id == reader.user_id
+    return (
+        link.team is not None and reader.team == link.team and reader.organisation_id == link.organisation_id
+    )
+
+
+def link_out(
+    link: ReferentLink,
+    names: dict[UUID, str],
+    policies: ReferentPolicies,
+    reader: Principal | None = None,
+) -> schemas.ReferentOut:
+    """``reader``: who will see it (the handover note is kept from whoever :func:`may_read_note` refuses);
+    ``None`` only for the author of the handover, in the answer to their own request."""
     return schemas.ReferentOut(
         id=link.id,
         person_id=link.person_id,
@@ -102,7 +122,7 @@ def link_out(link: ReferentLink, names: dict[UUID, str], policies: ReferentPolic
         ended_at=link.ended_at,
         reason=link.reason,
         end_reason=link.end_reason,
-        handover_note=link.handover_note,
+        handover_note=link.handover_note if reader is None or may_read_note(reader, link) else None,
         computed_track=link.computed_track,
         chosen_track=link.chosen_track,
         track_label=_label(policies, link.chosen_track),
@@ -181,7 +201,7 @@ class PersonReferentController(Controller):
         await db_session.commit()
         if link is None:
             raise NotFound("Cette personne n'a pas encore de référent.", "no-active-referent")
-        return link_out(link, names, _policies(settings))
+        return link_out(link, names, _policies(settings), request.user)
 
     @get("/referent/history", opt=READ)
     async def get_history(
@@ -191,7 +211,7 @@ class PersonReferentController(Controller):
         names = await _names(db_session, links)
         await db_session.commit()
         policies = _policies(settings)
-        return [link_out(link, names, policies) for link in links]
+        return [link_out(link, names, policies, request.user) for link in links]
 
     @post("/referent", opt=WRITE, status_code=201)
     async def assign(
@@ -208,7 +228,7 @@ class PersonReferentController(Controller):
         policies = _policies(settings)
         link = await services.assign(db_session, request.user, person, adviser, policies, reason=data.reason)
         await db_session.commit()
-        return link_out(link, {adviser.id: adviser.display_name}, policies)
+        return link_out(link, {adviser.id: adviser.display_name}, policies, request.user)
 
     @post("/referent/handover", opt=WRITE, status_code=201)
     async def handover(
@@ -247,7 +267,7 @@ class PersonReferentController(Controller):
         )
         names = await _names(db_session, [link])
         await db_session.commit()
-        return link_out(link, names, _policies(settings))
+        return link_out(link, names, _policies(settings), request.user)
 
 
 def _require_role(principal: Principal, roles: tuple[Role, ...]) -> None:
@@ -333,7 +353,10 @@ class MyPortfolioController(Controller):
     async def handovers(
         self, request: Request, db_session: AsyncSession, settings: Settings
     ) -> list[schemas.MyHandoverOut]:
-        """Handovers the caller gave or received: reason and note always; the name when the gate allows."""
+        """Handovers the caller gave or received, each shown through the gate (one journal row on the
+        person's chain, with the reader's current basis). The person's name and the handover reason only
+        while the gate allows; the handover note only to the new referent, and only while the gate allows:
+        a former referent who lost the file never reads it again."""
         principal: Principal = request.user
         _require_role(principal, ADVISER_ROLES)
         adviser = await services.adviser_for(db_session, principal)
@@ -385,8 +408,8 @@ class MyPortfolioController(Controller):
                     person_name=person_name,
                     role=side,
                     at=new.started_at,
-                    reason=new.reason,
-                    note=new.handover_note,
+                    reason=new.reason if decision.allowed else None,
+                    note=new.handover_note if decision.allowed and side == "new" else None,
                     former_referent=names.get(former.adviser_id) if former and former.adviser_id else None,
                     new_referent=names.get(new.adviser_id, "—") if new.adviser_id else (new.team or "—"),
                 )

@@ -159,8 +159,10 @@ class MyHandoverOut(msgspec.Struct, kw_only=True):
     role: str
     """``former`` or ``new``: the caller's side of the handover."""
     at: datetime
-    reason: str
+    reason: str | None
+    """``None`` once the gate refuses the caller the person's file."""
     note: str | None
+    """The handover note: for the new referent only, while the gate allows."""
     former_referent: str | None
     new_referent: str
 

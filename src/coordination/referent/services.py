@@ -408,7 +408,10 @@ async def _announce_handover(
     note: str,
 ) -> None:
     """The person (always), the former and the new referent (not the one who made the handover) are told.
-    The person reads who their referent is now and why; the referents also read the handover note."""
+    The person reads who their referent is now and why; only the new referent reads the handover note: it
+    was written for them, and the former referent has just lost the file it is about. The referents' items
+    name the person, so they carry ``about_person_id``: the inbox shows them through the gate and journals
+    each showing on the person's chain."""
     from coordination.inbox.services import notify, notify_users
 
     former_name = await _adviser_name(session, former)
@@ -436,10 +439,12 @@ async def _announce_handover(
         title_fr=f"Passation : {person.first_name} est suivi·e par {adviser.display_name}",
         body_fr=(
             f"Le suivi de {person.first_name} {person.last_name} passe à {adviser.display_name} depuis le {since} "
-            f"(passation faite{who}). Motif : {reason.strip()}. Note de passation : {note.strip()}"
+            f"(passation faite{who}). Motif : {reason.strip()}. La note de passation est transmise au nouveau "
+            "référent."
         ),
         link=PORTFOLIO,
         subject_id=new.id,
+        about_person_id=person.id,
     )
     await notify_users(
         session,
@@ -453,6 +458,7 @@ async def _announce_handover(
         ),
         link=file_link(person.id),
         subject_id=new.id,
+        about_person_id=person.id,
     )
 
 
@@ -494,6 +500,7 @@ async def notify_overdue_first_contacts(session: AsyncSession, now: datetime | N
                 "dans le dossier."
             ),
             link=file_link(link.person_id),
+            about_person_id=link.person_id,
             subject_id=link.id,
         )
     await session.flush()

@@ -28,7 +28,8 @@ from coordination.settings import Settings
 
 CARD = {
     "public": "carte d'orientation du partenaire destinataire : instantané (service, catégorie de motif, prénom, "
-    "bassin) pris à l'envoi par un travailleur passé par le gate ; rien du dossier"
+    "bassin) pris à l'envoi par un travailleur passé par le gate ; rien du dossier ; chaque carte montrée "
+    "est journalisée sur la chaîne de la personne (base « referral »)"
 }
 PARTNER_ANSWER = {
     "public": "réponse du partenaire destinataire à sa carte d'orientation (refus, liste d'attente) : "
@@ -58,7 +59,8 @@ async def _full_one(db_session: AsyncSession, ctx: services.Context, referral) -
 
 
 async def _card_one(db_session: AsyncSession, ctx: services.Context, referral) -> schemas.ReferralCard:
-    [out] = await views.cards(db_session, [referral], ctx.rules, ctx.at)
+    """The partner's card after an answer: shown, so journaled like the inbox's cards."""
+    [out] = await views.shown_cards(db_session, ctx.principal, [referral], ctx.rules, ctx.at, ctx.request_id)
     return out
 
 
@@ -391,10 +393,16 @@ class ReferralController(Controller):
         request: Request[Principal, str, State],
         db_session: AsyncSession,
         settings: Settings,
+        request_id: str,
         status: str | None = Parameter(default=None, max_length=16),
     ) -> list[schemas.ReferralCard]:
+        """Each card shown writes one row on that person's journal (basis ``referral``)."""
         found = await services.received(db_session, request.user, status)
-        return await views.cards(db_session, found, referral_rules(settings), utcnow())
+        out = await views.shown_cards(
+            db_session, request.user, found, referral_rules(settings), utcnow(), request_id
+        )
+        await db_session.commit()
+        return out
 
     @get("/received/{referral_id:uuid}", opt=CARD, summary="Une carte d'orientation reçue")
     async def received_one(
@@ -402,10 +410,14 @@ class ReferralController(Controller):
         request: Request[Principal, str, State],
         db_session: AsyncSession,
         settings: Settings,
+        request_id: str,
         referral_id: UUID,
     ) -> schemas.ReferralCard:
         referral = await services.received_one(db_session, request.user, referral_id)
-        [card] = await views.cards(db_session, [referral], referral_rules(settings), utcnow())
+        [card] = await views.shown_cards(
+            db_session, request.user, [referral], referral_rules(settings), utcnow(), request_id
+        )
+        await db_session.commit()
         return card
 
     @post(

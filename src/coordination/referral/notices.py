@@ -1,5 +1,8 @@
 """Who is told what when a referral changes, in plain French. Never a NISS, never a last name to a
-partner before consent: the partner's messages carry the first name and the service only."""
+partner before consent: the partner's messages carry the first name and the service only.
+
+The workers' items name the person, so they carry ``about_person_id``: the inbox journals each showing on
+the person's chain (the sender's through the gate; the partner's on the basis ``referral``, like its cards)."""
 
 from __future__ import annotations
 
@@ -53,6 +56,7 @@ async def to_sender(
         body_fr=body,
         link=worker_link(referral),
         subject_id=referral.id,
+        about_person_id=referral.person_id,
     )
 
 
@@ -69,4 +73,6 @@ async def to_partner(
         body_fr=body,
         link=partner_link(referral),
         subject_id=referral.id,
+        about_person_id=referral.person_id,
+        about_basis="referral",
     )

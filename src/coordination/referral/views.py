@@ -8,7 +8,9 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.policy import SECTION_LABELS_FR, Section
+from coordination.access import journal
+from coordination.access.policy import SECTION_LABELS_FR, Basis, Section
+from coordination.access.principal import Principal
 from coordination.cadastre.models import Service
 from coordination.directory.models import Organisation
 from coordination.referral import rules, schemas, services
@@ -87,6 +89,53 @@ async def cards(
                 trajectory_step_id=r.trajectory_step_id if in_force else None,
             )
         )
+    return out
+
+
+async def journal_cards(
+    session: AsyncSession,
+    principal: Principal,
+    referrals: list[Referral],
+    shown: list[schemas.ReferralCard],
+    request_id: str,
+) -> None:
+    """One journal row per card shown, on that person's chain, in the caller's transaction.
+
+    A card carries the person's first name and bassin (and, once they agreed, their id and the free-text
+    reason): the person sees in their journal that the partner's worker read it. Basis ``referral`` (the
+    referral sent to the partner's organisation), section ``identity``; the consent is named when the card
+    shows what it opened. Cards filtered out are not journaled."""
+    by_id = {r.id: r for r in referrals}
+    per_person: dict[UUID, list[journal.Entry]] = {}
+    for card in shown:
+        referral = by_id[card.id]
+        consent_id = referral.consent_id if card.consent_in_force else None
+        per_person.setdefault(referral.person_id, []).append(
+            journal.Entry(
+                action="read",
+                decision="allow",
+                section=Section.IDENTITY.value,
+                basis=Basis.REFERRAL.value,
+                consent_id=consent_id,
+            )
+        )
+    for person_id, entries in per_person.items():
+        await journal.append_entries(
+            session, person_id=person_id, principal=principal, request_id=request_id, entries=entries
+        )
+
+
+async def shown_cards(
+    session: AsyncSession,
+    principal: Principal,
+    referrals: list[Referral],
+    referral_rules: rules.ReferralRules,
+    now: datetime,
+    request_id: str,
+) -> list[schemas.ReferralCard]:
+    """The partner's cards, each journaled on the person's chain (see :func:`journal_cards`)."""
+    out = await cards(session, referrals, referral_rules, now)
+    await journal_cards(session, principal, referrals, out, request_id)
     return out
 
 

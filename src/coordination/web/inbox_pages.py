@@ -1,8 +1,9 @@
 """The inbox page of every user (the person's first): their notifications, the unread count shown in the
 header, mark one or all read, open what a notification is about in one click.
 
-Only the caller's own notifications are read (``coordination.inbox.services``); nothing of anyone's file
-is read here: each notification was written in plain French by the service that made the change.
+Only the caller's own notifications are read (``coordination.inbox.services``). A worker's notification that
+names a person is shown through the gate and journaled on that person's chain (``inbox.present``); once the
+gate refuses, a redacted notice replaces it.
 
 A notice telling the person that someone recorded (or renewed) a consent on her behalf carries a button
 that withdraws that consent in one click (CSRF-protected; through the gate and the same service as her
@@ -118,18 +119,20 @@ class InboxPages(Controller):
             offset=(page - 1) * PAGE_SIZE,
         )
         _set_unread(request, unread)
+        shown = await inbox.present(db_session, principal, rows, request_id_of(request))
+        await db_session.commit()
         items = [
             {
-                "id": n.id,
-                "kind_label": inbox.KINDS.get(n.kind, "Notification"),
-                "title": n.title_fr,
-                "body": n.body_fr,
-                "created_at": n.created_at,
-                "read": n.read_at is not None,
-                "link": web_link(n.link),
-                "withdraw": withdrawable(principal, n),
+                "id": s.note.id,
+                "kind_label": inbox.KINDS.get(s.note.kind, "Notification"),
+                "title": s.title,
+                "body": s.body,
+                "created_at": s.note.created_at,
+                "read": s.note.read_at is not None,
+                "link": web_link(s.link),
+                "withdraw": withdrawable(principal, s.note),
             }
-            for n in rows
+            for s in shown
         ]
         return render_page(
             request,
@@ -159,7 +162,8 @@ class InboxPages(Controller):
         principal = await require_user(request)
         await checked_form(request)
         note = await inbox.mark(db_session, principal, notification_id, read=True)
-        target = web_link(note.link) or "/notifications"
+        [shown] = await inbox.present(db_session, principal, [note], request_id_of(request))
+        target = web_link(shown.link) or "/notifications"
         await db_session.commit()
         return Redirect(target, status_code=303)
 

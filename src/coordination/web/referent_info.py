@@ -32,6 +32,6 @@ async def current_referent(
     links = await services.history(session, person_id)
     names = await _names(session, links)
     policies = _policies(settings)
-    history = [link_out(link, names, policies) for link in links]
+    history = [link_out(link, names, policies, principal) for link in links]
     active = next((h for h in history if h.ended_at is None), None)
     return active, history

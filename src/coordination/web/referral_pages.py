@@ -387,7 +387,10 @@ class ReferralPages(Controller):
         principal = await require_user(request)
         status = statut if statut in rules.STATUSES else None
         found = await services.received(db_session, principal, status)
-        cards = await views.cards(db_session, found, referral_rules(settings), utcnow())
+        cards = await views.shown_cards(
+            db_session, principal, found, referral_rules(settings), utcnow(), request_id_of(request)
+        )
+        await db_session.commit()
         open_first = sorted(cards, key=lambda c: (c.status not in rules.OPEN_STATUSES, c.deadline))
         return page(
             request,
@@ -412,7 +415,10 @@ class ReferralPages(Controller):
         principal = await require_user(request)
         referral = await services.received_one(db_session, principal, referral_id)
         rr = referral_rules(settings)
-        [card] = await views.cards(db_session, [referral], rr, utcnow())
+        [card] = await views.shown_cards(
+            db_session, principal, [referral], rr, utcnow(), request_id_of(request)
+        )
+        await db_session.commit()
         today = rules.today_brussels(utcnow())
         return page(
             request,

@@ -15,6 +15,7 @@ from coordination.web.inbox_pages import InboxPages
 from coordination.web.journal_pages import JournalPages
 from coordination.web.me_pages import MePages
 from coordination.web.partner_pages import PartnerPages
+from coordination.web.proposal_pages import ProposalPages
 from coordination.web.referral_pages import FileReferralPages, MyReferralPages, ReferralPages
 from coordination.web.visa_pages import VisaPages
 from coordination.web.worklist_pages import WorklistPages
@@ -37,6 +38,7 @@ ROUTES = [
     FileActions,
     VisaPages,
     CadastrePages,
+    ProposalPages,
     InboxPages,
     JournalPages,
     FileReferralPages,

@@ -46,7 +46,9 @@ async def test_handover_tells_the_person_the_former_and_the_new_referent(client,
     assert "Autonome" not in person["body"]  # the handover note is for the referents
 
     [former] = [n for n in await inbox(client, world, "anna") if n["kind"] == "referent_handover"]
-    assert "Autonome, préfère la visio." in former["body"] and "Bob Conseiller" in former["body"]
+    # the former referent is told the handover happened, never the note written for the new one
+    assert "Autonome" not in former["body"] and "Bob Conseiller" in former["body"]
+    assert "Passage à distance" in former["body"]
     # the e-adviser team shares the portfolio: its members are the new referent
     [new] = [n for n in await inbox(client, world, "eva") if n["kind"] == "referent_handover"]
     assert new["link"] == f"/dossiers/{world.pid('lea')}" and "Autonome, préfère la visio." in new["body"]
