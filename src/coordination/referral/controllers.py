@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import recorded
-from coordination.access.gate import check_access
+from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import Role
@@ -64,6 +64,12 @@ async def _card_one(db_session: AsyncSession, ctx: services.Context, referral) -
     return out
 
 
+REFERRAL_USE_CASE = (
+    "une orientation demande plusieurs décisions du gate (identité, parcours, plan, consentements) selon ce "
+    "qu'elle contient : le service referral.services les demande, le même pour l'API et les pages"
+)
+
+
 class PersonReferralController(Controller):
     """From the person's file: find a service, send a referral, follow the person's referrals."""
 
@@ -79,8 +85,8 @@ class PersonReferralController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
-        request_id: str,
         person_id: UUID,
         theme: str | None = Parameter(default=None, max_length=100),
         public: str | None = Parameter(default=None, max_length=100),
@@ -89,14 +95,6 @@ class PersonReferralController(Controller):
             default=False, description="Aussi les services qui ne conviennent pas"
         ),
     ) -> list[schemas.ServiceMatch]:
-        await check_access(
-            db_session,
-            request.user,
-            person_id=person_id,
-            section="identity",
-            action="read",
-            request_id=request_id,
-        )
         if request.user.role.value not in rules.SENDER_ROLES:
             raise Forbidden(
                 "Seuls les référents et assistants sociaux orientent une personne.", code="not-a-sender"
@@ -114,7 +112,11 @@ class PersonReferralController(Controller):
         found.sort(key=lambda f: (not f.fits, not f.in_bassin, f.service.name))
         return [views.match_out(f) for f in found if all_services or f.fits]
 
-    @get("/referrals", opt={"section": "trajectory", "action": "read"}, summary="Orientations de la personne")
+    @get(
+        "/referrals",
+        opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE},
+        summary="Orientations de la personne",
+    )
     async def list_for_person(
         self,
         request: Request[Principal, str, State],
@@ -131,7 +133,7 @@ class PersonReferralController(Controller):
 
     @post(
         "/referrals",
-        opt={"section": "trajectory", "action": "write"},
+        opt={"section": "trajectory", "action": "write", "gate": REFERRAL_USE_CASE},
         status_code=HTTP_201_CREATED,
         summary="Orienter la personne vers un service (le consentement est demandé dans la même étape)",
     )
@@ -168,7 +170,7 @@ class PersonReferralController(Controller):
 
     @post(
         "/referrals/recorded",
-        opt={"section": "trajectory", "action": "write"},
+        opt={"section": "trajectory", "action": "write", "gate": REFERRAL_USE_CASE},
         status_code=HTTP_201_CREATED,
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
         summary="Orienter la personne avec son accord signé sur papier, formulaire joint (multipart/form-data)",

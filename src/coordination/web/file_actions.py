@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import recorded
 from coordination.access import services as consents
+from coordination.access.declared import Access
 from coordination.access.gate import check_access
 from coordination.access.policy import FILE_SECTIONS
 from coordination.db.base import utcnow
@@ -32,6 +33,7 @@ from coordination.dossier.services import documents, trajectory
 from coordination.dossier.services.common import get_owned, get_person
 from coordination.errors import BadRequest, Conflict, ProblemError
 from coordination.settings import Settings
+from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import PLAIN_WORDS, request_id_of, role_may
@@ -85,18 +87,30 @@ def assessment_items(form: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
+BY_DOCUMENT = (
+    "la section (documents ou contrats) dépend du document : le gate est appelé une fois le document lu"
+)
+RECORDING = "le gate (consents, write) est demandé par access.recorded, le service partagé avec l'API"
+
+
 class FileActions(Controller):
     path = "/dossiers/{person_id:uuid}"
     exception_handlers = WEB_EXCEPTION_HANDLERS
+    dependencies = WEB_ACCESS
     include_in_schema = False
 
     @post("/etapes/{step_id:uuid}/evaluations", opt={"section": "progress", "action": "write"})
     async def add_assessment(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID, step_id: UUID
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        settings: Settings,
+        person_id: UUID,
+        step_id: UUID,
     ) -> Response:
         principal = await require_user(request)
         form = await checked_form(request)
-        await _gate(request, db_session, principal, person_id, "progress", "write")
         step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
         raw: dict[str, Any] = {"items": assessment_items(form)}
         if str(form.get("assessed_on") or "").strip():
@@ -111,7 +125,7 @@ class FileActions(Controller):
 
     @post(
         "/documents/{document_id:uuid}/versions",
-        opt={"section": ("documents", "contracts"), "action": "upload"},
+        opt={"section": ("documents", "contracts"), "action": "upload", "gate": BY_DOCUMENT},
         request_max_body_size=4 * 1024 * 1024 * 1024,
     )
     async def upload_version(
@@ -156,7 +170,7 @@ class FileActions(Controller):
 
     @post(
         "/documents/{document_id:uuid}/suppression",
-        opt={"section": ("documents", "contracts"), "action": "delete"},
+        opt={"section": ("documents", "contracts"), "action": "delete", "gate": BY_DOCUMENT},
     )
     async def delete_document(
         self,
@@ -191,14 +205,21 @@ class FileActions(Controller):
 
     @get("/consentements", opt={"section": "consents", "action": "read"})
     async def consents_page(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, ok: str | None = None
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        person_id: UUID,
+        ok: str | None = None,
     ) -> Response:
         principal = await require_user(request)
-        return await _consents_page(request, db_session, principal, person_id, message=MESSAGES.get(ok or ""))
+        return await _consents_page(
+            request, db_session, principal, person_id, message=MESSAGES.get(ok or ""), gated=True
+        )
 
     @post(
         "/consentements",
-        opt={"section": "consents", "action": "write"},
+        opt={"section": "consents", "action": "write", "gate": RECORDING},
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def record_consent(
@@ -225,7 +246,7 @@ class FileActions(Controller):
 
     @post(
         "/consentements/{consent_id:uuid}/retrait",
-        opt={"section": "consents", "action": "write"},
+        opt={"section": "consents", "action": "write", "gate": RECORDING},
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def record_withdrawal(
@@ -285,8 +306,12 @@ async def _consents_page(
     error: str | None = None,
     status_code: int = 200,
     sent: dict | None = None,
+    gated: bool = False,
 ) -> Response:
-    await _gate(request, db_session, principal, person_id, "consents", "read")
+    """The consents page. ``gated``: the route's ``access`` dependency already decided (consents, read);
+    after a refused recording the page is drawn again, and reading the consents is then its own decision."""
+    if not gated:
+        await _gate(request, db_session, principal, person_id, "consents", "read")
     person = await get_person(db_session, person_id)
     consent_list = await consents.list_consents(db_session, person_id)
     can_record = role_may(principal, "consents", "write") and principal.person_id != person_id

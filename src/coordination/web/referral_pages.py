@@ -28,7 +28,7 @@ from coordination.db.base import utcnow
 from coordination.dossier.services.common import get_person
 from coordination.errors import BadRequest, Forbidden, NotFound
 from coordination.referral import rules, services, views
-from coordination.referral.controllers import CARD, PARTNER_ANSWER, context, referral_rules
+from coordination.referral.controllers import CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, context, referral_rules
 from coordination.referral.search import fits_for
 from coordination.settings import Settings
 from coordination.web.csrf import as_list, checked_form
@@ -149,7 +149,7 @@ class FileReferralPages(Controller):
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
 
-    @get("/", opt={"section": "trajectory", "action": "read"})
+    @get("/", opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE})
     async def list_for_file(
         self,
         request: Request,
@@ -181,7 +181,7 @@ class FileReferralPages(Controller):
             **_common(),
         )
 
-    @get("/nouvelle", opt={"section": ("identity", "plan"), "action": "read"})
+    @get("/nouvelle", opt={"section": ("identity", "plan"), "action": "read", "gate": REFERRAL_USE_CASE})
     async def new(
         self,
         request: Request,
@@ -253,7 +253,7 @@ class FileReferralPages(Controller):
 
     @post(
         "/",
-        opt={"section": ("identity", "trajectory", "consents"), "action": "write"},
+        opt={"section": ("identity", "trajectory", "consents"), "action": "write", "gate": REFERRAL_USE_CASE},
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def send(
