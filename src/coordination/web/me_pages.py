@@ -18,6 +18,7 @@ from litestar.response import Redirect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import mandates
 from coordination.access import services as consents
 from coordination.access.gate import check_access
 from coordination.access.policy import FILE_SECTIONS
@@ -114,6 +115,9 @@ class MePages(Controller):
             db_session, principal, person_id=person_id, section="consents", action="read", request_id=rid
         )
         consent_list = await consents.list_consents(db_session, person_id)
+        legal_mandates = (
+            await mandates.list_mandates(db_session, person_id) if "identity" in view.allowed else []
+        )
         await check_access(
             db_session, principal, person_id=person_id, section="journal", action="read", request_id=rid
         )
@@ -129,6 +133,7 @@ class MePages(Controller):
             plain=PLAIN_WORDS,
             referent=referent,
             consents=consent_list,
+            mandates=legal_mandates,
             suggestions=_suggestions(view, consent_list),
             recipients=recipients,
             durations=DURATIONS,

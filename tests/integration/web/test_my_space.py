@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from tests.integration.web.conftest import csrf_from, sign_in
 
@@ -78,3 +79,13 @@ async def test_journal_page_lists_other_readers(client, demo, database):
     await sign_in(client, "julie")
     html = (await client.get("/mon-espace/journal")).text
     assert "Sophie Lambert" in html
+
+
+async def test_the_person_sees_who_asserted_a_legal_mandate_on_her_file(client, demo):
+    """Issue 15: mandate facts are attributed assertions the person sees (who, which organisation, when,
+    on which ground)."""
+    await sign_in(client, "julie")
+    page = unescape((await client.get("/mon-espace")).text)
+    assert "Qui suit votre dossier au titre de la loi" in page
+    assert "inscrit·e comme demandeur·euse d'emploi au Forem" in page
+    assert "a déclaré le" in page and "Inscription comme demandeur·euse d'emploi" in page
