@@ -506,7 +506,9 @@ def test_reference_date_defaults_and_timezone():
     assert reference_date(c) == D(2025, 6, 1)
     late = dt.datetime(2026, 3, 31, 22, 30, tzinfo=dt.UTC)  # already 1 April in Brussels
     assert reference_date(c, late) == D(2026, 4, 1)
-    assert run(R(c, start_date=None), D(2026, 4, 1)).by_id("WAGE_RMMMG").status == "a_verifier"
+    c = R(c, pay=R(c.pay, gross_monthly=2200), start_date=None)  # between the floor and the 2026 ceiling
+    assert run(c, D(2026, 4, 1)).by_id("WAGE_RMMMG").status == "a_verifier"
+    assert run(c, D(2025, 12, 31)).by_id("WAGE_RMMMG").status == "conforme"
     with pytest.raises(ValueError):
         reference_date(c, dt.datetime(2026, 1, 1))
 

@@ -28,7 +28,17 @@ def full_time(monthly: float, start: dt.date) -> object:
         (1994.18, D(2023, 11, 1), "conforme"),
         (1994.17, D(2023, 11, 1), "non_conforme"),
         (5000.00, D(2026, 3, 31), "conforme"),
-        (5000.00, D(2026, 4, 1), "a_verifier"),  # RMMMG unknown from April 2026: never guessed
+        # 2026: the amount is unknown; 2,111.89 stays a floor, the documented ceiling bounds it above
+        (2111.88, D(2026, 1, 1), "non_conforme"),
+        (2111.89, D(2026, 1, 1), "a_verifier"),
+        (2154.12, D(2026, 3, 31), "a_verifier"),
+        (2154.13, D(2026, 3, 31), "conforme"),
+        (2154.13, D(2026, 4, 1), "a_verifier"),
+        (2233.62, D(2026, 4, 1), "a_verifier"),
+        (2233.63, D(2026, 4, 1), "conforme"),
+        (1500.00, D(2026, 6, 1), "non_conforme"),
+        (5000.00, D(2027, 1, 1), "a_verifier"),  # no ceiling after 2026: never guessed
+        (2100.00, D(2027, 1, 1), "non_conforme"),  # but still under the floor
         (5000.00, D(2023, 10, 31), "a_verifier"),
     ],
 )
@@ -37,8 +47,10 @@ def test_wage_rmmmg_thresholds_and_dates(monthly, start, expected):
 
 
 def test_wage_rmmmg_unknown_date_says_why():
-    r = run(full_time(2500, D(2026, 4, 1))).by_id("WAGE_RMMMG")
-    assert "inconnue" in r.explanation and "avril 2026" in r.explanation
+    r = run(full_time(2150, D(2026, 4, 1))).by_id("WAGE_RMMMG")
+    assert r.status == "a_verifier"
+    assert "n'est pas connue" in r.explanation and "01/04/2026" in r.explanation
+    assert "2.111,89 €" in r.explanation  # the last known amount, the floor
 
 
 @pytest.mark.parametrize(("monthly", "expected"), [(1055.95, "conforme"), (1055.93, "non_conforme")])

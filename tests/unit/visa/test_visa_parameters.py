@@ -25,7 +25,8 @@ P = parameters.default()
         ("rmmmg_monthly", D(2024, 5, 1), 2070.48),
         ("rmmmg_monthly", D(2025, 1, 31), 2070.48),
         ("rmmmg_monthly", D(2025, 2, 1), 2111.89),
-        ("rmmmg_monthly", D(2026, 3, 31), 2111.89),
+        ("rmmmg_monthly", D(2025, 12, 31), 2111.89),
+        ("rmmmg_monthly", D(2026, 1, 1), None),
         ("rmmmg_monthly", D(2026, 4, 1), None),
         ("rmmmg_hourly_38h", D(2025, 2, 1), 12.8252),
         ("variable_notice_working_days", D(2017, 9, 30), None),
@@ -104,7 +105,7 @@ def test_duplicate_date_is_rejected():
 def test_adding_an_indexation_is_a_data_change():
     """A new RMMMG value for April 2026 turns 'à vérifier' into a decision, without touching code."""
     text = Path(parameters.DEFAULT_PATH).read_text(encoding="utf-8")
-    marker = '{ valid_from = 2026-04-01, unknown = true, reason = "montant du RMMMG'
+    marker = "{ valid_from = 2026-04-01, valid_until = 2026-12-31, unknown = true, ceiling = 2233.63"
     assert marker in text
     line_start = text.index(marker)
     line_end = text.index("\n", line_start)
