@@ -9,6 +9,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import anyio
+import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,13 +31,20 @@ SECTION = "contracts"
 
 
 async def decide_with_certificate(
-    request: Request, db_session: AsyncSession, settings: Settings, visa, decision, reason, principal
+    request: Request,
+    db_session: AsyncSession,
+    settings: Settings,
+    visa,
+    decision,
+    reason,
+    principal,
+    answers: list[dict] | None = None,
 ):
     """Sign the decision and, once decided, file the signed certificate in the person's file (contracts
     section), then commit; the API and the web page both decide through here. Object first, row second:
     if the commit fails the stored PDF is removed."""
     key = await anyio.to_thread.run_sync(signing_key, settings)
-    visa = await services.decide(db_session, visa, decision, reason, principal, key)
+    visa = await services.decide(db_session, visa, decision, reason, principal, key, answers=answers)
     if visa.status is not VisaStatus.DECIDED:
         await db_session.commit()
         return visa
@@ -155,7 +163,14 @@ class VisaController(Controller):
         await authorize(request, db_session, visa.person_id, "decide")
         require_if_match(request, visa.version)
         visa = await decide_with_certificate(
-            request, db_session, settings, visa, data.decision, data.reason, request.user
+            request,
+            db_session,
+            settings,
+            visa,
+            data.decision,
+            data.reason,
+            request.user,
+            [msgspec.to_builtins(a) for a in data.answers],
         )
         return _out(visa)
 

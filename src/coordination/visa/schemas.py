@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -11,9 +11,18 @@ import msgspec
 from coordination.visa.models import Decision, VisaRequest, VisaStatus
 
 
+class OpenItemAnswer(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The decider's answer to one open item of the checklist."""
+
+    check_id: Annotated[str, msgspec.Meta(max_length=40)]
+    checked: bool
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
 class DecisionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     decision: Decision
     reason: str | None = msgspec.field(default=None)
+    answers: list[OpenItemAnswer] = msgspec.field(default_factory=list)
 
 
 class VisaOut(msgspec.Struct, kw_only=True):
@@ -31,6 +40,7 @@ class VisaOut(msgspec.Struct, kw_only=True):
     decided_by: UUID | None
     decided_by_name: str | None
     decision_reason: str | None
+    open_item_answers: list[dict[str, Any]] | None
     decided_at: datetime | None
     content_hash: str | None
     signature: str | None

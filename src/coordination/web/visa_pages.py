@@ -72,6 +72,19 @@ async def _gate(request: Request, db_session: AsyncSession, principal, person_id
     )
 
 
+def answers_from_form(form: dict, items: list[dict]) -> list[dict]:
+    """The decider's answers to the open items: a checkbox ``checked_<ID>`` and a note ``note_<ID>`` each;
+    an item with neither is not answered (the service then says which ones are missing)."""
+    answers = []
+    for item in items:
+        cid = item["check_id"]
+        checked = bool(form.get(f"checked_{cid}"))
+        note = str(form.get(f"note_{cid}") or "").strip()
+        if checked or note:
+            answers.append({"check_id": cid, "checked": checked, "note": note})
+    return answers
+
+
 class VisaPages(Controller):
     path = "/visa"
     exception_handlers = WEB_EXCEPTION_HANDLERS
@@ -137,6 +150,7 @@ class VisaPages(Controller):
             can_correct=status == "returned" and role_may(principal, SECTION, "write"),
             can_decide=role_may(principal, SECTION, "decide") and status != "decided",
             own_submission=visa.submitted_by == principal.user_id,
+            open_items=services.open_items(visa.checklist),
             decisions={
                 k: v
                 for k, v in DECISIONS.items()
@@ -162,7 +176,10 @@ class VisaPages(Controller):
         visa = await services.get(db_session, visa_id)
         await _gate(request, db_session, principal, visa.person_id, "decide")
         reason = str(form.get("reason") or "").strip() or None
-        await decide_with_certificate(request, db_session, settings, visa, decision, reason, principal)
+        answers = answers_from_form(form, services.open_items(visa.checklist))
+        await decide_with_certificate(
+            request, db_session, settings, visa, decision, reason, principal, answers
+        )
         return Redirect(f"/visa/{visa_id}", status_code=303)
 
     @get("/{visa_id:uuid}/correction", opt={"section": SECTION, "action": "read"})

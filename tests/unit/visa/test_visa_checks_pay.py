@@ -3,7 +3,18 @@
 import datetime as dt
 
 import pytest
-from visa_builders import base, run, status, t, week, with_clauses, with_pay, with_schedule, with_worker
+from visa_builders import (
+    base,
+    run,
+    shipped_scale_only,
+    status,
+    t,
+    week,
+    with_clauses,
+    with_pay,
+    with_schedule,
+    with_worker,
+)
 
 from coordination.visa.contract import Bonus, BonusKind, ContractKind, Overtime, Schedule, Shift, Worker
 
@@ -121,13 +132,15 @@ def test_wage_youth_sector_scale_and_date():
 
 @pytest.mark.parametrize(("monthly", "expected"), [(2200.0, "conforme"), (2199.99, "non_conforme")])
 def test_wage_sector_configured_scale(monthly, expected):
-    assert status(with_pay(base(), gross_monthly=monthly), "WAGE_SECTOR") == expected
+    assert status(with_pay(shipped_scale_only(base()), gross_monthly=monthly), "WAGE_SECTOR") == expected
 
 
 def test_wage_sector_without_scale_is_to_verify():
-    r = run(base(joint_committee="118")).by_id("WAGE_SECTOR")
+    r = run(shipped_scale_only(base(joint_committee="118"))).by_id("WAGE_SECTOR")
     assert r.status == "a_verifier" and "CP 118" in r.explanation
-    assert status(base(start_date=D(2023, 12, 31)), "WAGE_SECTOR") == "a_verifier"  # scale valid from 2024
+    assert "saisissez le minimum sectoriel" in r.explanation
+    old = shipped_scale_only(base(start_date=D(2023, 12, 31)))
+    assert status(old, "WAGE_SECTOR") == "a_verifier"  # scale valid from 2024
 
 
 def test_hours_paid():
