@@ -26,6 +26,7 @@ from coordination.visa.checks import Checklist, run_checklist
 from coordination.visa.contract import Contract
 from coordination.visa.models import VisaStatus
 from coordination.visa.schemas import DecisionIn, VerificationOut, VisaOut
+from coordination.visa.validation import EXCEPTION_HANDLERS
 
 SECTION = "contracts"
 
@@ -92,6 +93,7 @@ def _out(visa, status_code: int = HTTP_200_OK) -> Response[VisaOut]:
     status_code=HTTP_200_OK,
     opt={"public": "contrôle sans état d'un contrat : ne lit ni n'écrit aucun dossier"},
     summary="Contrôler un contrat (sans enregistrement)",
+    exception_handlers=EXCEPTION_HANDLERS,
 )
 async def checklist(data: Contract) -> Checklist:
     return run_checklist(data)
@@ -100,6 +102,7 @@ async def checklist(data: Contract) -> Checklist:
 class PersonVisaController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/visas"
     tags = ["visa"]
+    exception_handlers = EXCEPTION_HANDLERS
 
     @post(
         "/",
@@ -126,6 +129,7 @@ class PersonVisaController(Controller):
 class VisaController(Controller):
     path = "/api/v1/visas/{visa_id:uuid}"
     tags = ["visa"]
+    exception_handlers = EXCEPTION_HANDLERS
 
     @get("/", opt={"section": SECTION, "action": "read"}, summary="Lire une demande de visa")
     async def read(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response[VisaOut]:

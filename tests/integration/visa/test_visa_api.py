@@ -128,3 +128,33 @@ async def test_stored_visa_flow_through_the_gate(app, client, world, database):
 
     pdf = await client.get(f"{vurl}/certificate.pdf", headers=other)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_bad_contract_input_gets_french_problem_details_and_writes_nothing(
+    app, client, world, database
+):
+    """Issue 18: a sector minimum without a source, a negative amount, a signature before the birth date."""
+    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
+    url = f"/api/v1/persons/{world.person.id}/visas"
+    before = (await client.get(url, headers=social)).json()
+    no_source = msgspec.to_builtins(base())
+    no_source["pay"]["sector_minimum"] = {"monthly_full_time": 2200.0}
+    negative = msgspec.to_builtins(base())
+    negative["pay"]["gross_monthly"] = -10
+    before_birth = msgspec.to_builtins(base())
+    before_birth["signature_date"] = "1989-01-01"
+    cases = [
+        (no_source, "source"),
+        (negative, "ne peut pas être négatif"),
+        (before_birth, "précède la date de naissance"),
+    ]
+    for payload, words in cases:
+        for target in (url, "/api/v1/visa/checklist"):
+            r = await client.post(target, json=payload, headers=social)
+            assert r.status_code == 400, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+            body = r.json()
+            assert body["detail"].startswith("Le contrat décrit n'est pas valide")
+            assert words in body["detail"], body["detail"]
+            assert "Expected" not in body["detail"]
+    assert (await client.get(url, headers=social)).json() == before
