@@ -70,7 +70,7 @@ def compare_to_minimum(
         since = ""
         if isinstance(value, Unknown) and value.floor_since is not None:
             since = f" (dernier montant connu, en vigueur depuis le {value.floor_since:%d/%m/%Y}: le montant actuel ne peut être que plus élevé)"
-        msg = f"{pay_label} ({fmt(pay)}) est inférieur(e) à {what}: {fmt(required)}{since}{caveat}"
+        msg = f"{pay_label} ({fmt(pay)}) est sous {what}: {fmt(required)}{since}{caveat}"
         (ctx.fail if certain else ctx.unknown)(msg)
         return
     if isinstance(value, Unknown):
@@ -82,7 +82,7 @@ def compare_to_minimum(
                 else ""
             )
             ctx.unknown(
-                f"{pay_label} ({fmt(pay)}) atteint le dernier montant connu de {what} ({fmt(required)}) mais "
+                f"{pay_label} ({fmt(pay)}) atteint le dernier montant connu ({fmt(required)}) pour {what}, mais "
                 f"{value.missing_label} n'est pas connue ({value.reason}){limit}"
             )
 
