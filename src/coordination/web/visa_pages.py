@@ -25,6 +25,7 @@ from coordination.web.visa_form import (
     TRISTATE,
     contract_from_form,
     form_values,
+    groups,
     key_terms,
 )
 
@@ -47,7 +48,24 @@ def _form_context(person_id: str | None, values: dict | None = None, correcting:
         "person_id": person_id or "",
         "values": values or {},
         "correcting": correcting,
+        "form_groups": groups(),
     }
+
+
+def _parse_or_page(request: Request, form: dict, correcting: Any = None, fragment: bool = False):
+    """(contract, None), or (None, the form again with what was typed and the French error).
+
+    A plain post gets a 400 page; an HTMX request gets 200 (HTMX swaps only successful answers): the
+    error fragment in place of the checklist, or the whole page when the target is the body."""
+    try:
+        return contract_from_form(form), None
+    except BadRequest as exc:
+        htmx = bool(request.headers.get("hx-request"))
+        status = 200 if htmx else 400
+        if htmx and fragment:
+            return None, page(request, "_visa_form_error.html", status_code=status, form_error=exc.detail)
+        context = _form_context(str(form.get("person_id") or ""), form, correcting)
+        return None, page(request, "visa_form.html", status_code=status, form_error=exc.detail, **context)
 
 
 def _checklist_context(checklist) -> dict:
@@ -101,7 +119,9 @@ class VisaPages(Controller):
 
         await require_user(request)
         form = await checked_form(request)
-        contract = contract_from_form(form)
+        contract, error_page = _parse_or_page(request, form, fragment=True)
+        if error_page is not None:
+            return error_page
         checklist = run_checklist(contract)
         context = _checklist_context(checklist)
         if request.headers.get("hx-request"):
@@ -122,7 +142,9 @@ class VisaPages(Controller):
             raise BadRequest(
                 "Pour enregistrer une demande de visa, ouvrez-la depuis le dossier de la personne."
             ) from exc
-        contract = contract_from_form(form)
+        contract, error_page = _parse_or_page(request, form)
+        if error_page is not None:
+            return error_page
         await _gate(request, db_session, principal, person_id, "write")
         visa = await services.submit(db_session, person_id, contract, principal)
         await db_session.commit()
@@ -203,9 +225,12 @@ class VisaPages(Controller):
 
         principal = await require_user(request)
         form = await checked_form(request)
-        contract = contract_from_form(form)
         visa = await services.get(db_session, visa_id)
         await _gate(request, db_session, principal, visa.person_id, "write")
+        contract, error_page = _parse_or_page(request, form, visa)
+        if error_page is not None:
+            await db_session.rollback()
+            return error_page
         if str(form.get("visa_version") or "") != str(visa.version):
             raise Conflict(
                 "Cette demande a changé entre-temps (décision ou autre correction) : rechargez-la.",

@@ -106,3 +106,43 @@ async def test_visa_of_another_file_is_refused_for_a_partner(client, demo, datab
     page = await client.get(visa_url)
     assert page.status_code == 403
     assert "Accès refusé" in unescape(page.text)
+
+
+async def test_the_form_offers_every_field_and_shows_typed_values_again_on_error(client, demo, database):
+    """Issue 18: shifts, pay frequency, article 60, PIIS, signature date, sector minimum and its source are
+    on the page; a wrong value gives the form back, filled as typed, with a French error, and stores nothing."""
+    from sqlalchemy import func, select
+
+    from coordination.visa.models import VisaRequest
+
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    html = unescape((await client.get(f"/visa/nouveau?personne={julie}")).text)
+    for label in (
+        "Début (prestation 1)",
+        "Périodicité du paiement",
+        "Jours de travail prévus",
+        "PIIS conclu le",
+        "Date de signature prévue",
+        "Source du minimum sectoriel (adresse web ou référence de la CCT)",
+    ):
+        assert label in html, label
+    async with database.sessionmaker() as s:
+        before = await s.scalar(select(func.count()).select_from(VisaRequest))
+    typed = {
+        **ABUSIVE,
+        "employer_name": "Boulangerie Lenoir",
+        "pay.sector_minimum.monthly_full_time": "2250",
+        "pay.sector_minimum.source": "",
+        "schedule.shifts.0.weekday": "2",
+        "schedule.shifts.0.start": "07:30",
+    }
+    token = csrf_from(html)
+    for url in ("/visa/controle", "/visa/demandes"):
+        response = await client.post(url, data={"csrf_token": token, "person_id": str(julie), **typed})
+        assert response.status_code == 400, response.text
+        page = unescape(response.text)
+        assert "minimum sectoriel" in page and "source" in page and 'role="alert"' in page
+        assert 'value="Boulangerie Lenoir"' in page and 'value="2250"' in page and 'value="07:30"' in page
+    async with database.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(VisaRequest)) == before
