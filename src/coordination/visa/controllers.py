@@ -21,11 +21,11 @@ from coordination.http_utils import etag_for, require_if_match
 from coordination.keys import signing_key
 from coordination.settings import Settings
 from coordination.storage.factory import build_scanner
-from coordination.visa import certificate, services
+from coordination.visa import attendance, certificate, services
 from coordination.visa.checks import Checklist, run_checklist
 from coordination.visa.contract import Contract
 from coordination.visa.models import VisaStatus
-from coordination.visa.schemas import DecisionIn, VerificationOut, VisaOut
+from coordination.visa.schemas import AttendanceIn, AttendanceOut, DecisionIn, VerificationOut, VisaOut
 from coordination.visa.validation import EXCEPTION_HANDLERS
 
 SECTION = "contracts"
@@ -74,13 +74,15 @@ def _scanner(request: Request, settings: Settings):
     return scanner
 
 
-async def authorize(request: Request, db_session: AsyncSession, person_id: UUID, action: str) -> None:
+async def authorize(
+    request: Request, db_session: AsyncSession, person_id: UUID, action: str, section: str = SECTION
+) -> None:
     """Ask the access gate (it journals the access in this session; the handler commits)."""
     from coordination.access.gate import check_access
 
     request_id = request.scope.get("state", {}).get("request_id", "")
     await check_access(
-        db_session, request.user, person_id=person_id, section=SECTION, action=action, request_id=request_id
+        db_session, request.user, person_id=person_id, section=section, action=action, request_id=request_id
     )
 
 
@@ -177,6 +179,47 @@ class VisaController(Controller):
             [msgspec.to_builtins(a) for a in data.answers],
         )
         return _out(visa)
+
+    @post(
+        "/attendance",
+        status_code=HTTP_201_CREATED,
+        opt={"section": "progress", "action": "write"},
+        summary="Enregistrer les heures prestées sur une période (contrat approuvé)",
+    )
+    async def record_attendance(
+        self, request: Request, db_session: AsyncSession, visa_id: UUID, data: AttendanceIn
+    ) -> AttendanceOut:
+        """Attendance is progress data a partner writes (section ``progress``), tied to the approved
+        contract it is compared with."""
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "write", section="progress")
+        row = await attendance.record(
+            db_session,
+            visa,
+            request.user,
+            period_start=data.period_start,
+            period_end=data.period_end,
+            hours_worked=data.hours_worked,
+            step_id=data.step_id,
+            note=data.note,
+        )
+        out = AttendanceOut.of(attendance.compare(visa.contract or {}, row))
+        await db_session.commit()
+        return out
+
+    @get(
+        "/attendance",
+        opt={"section": SECTION, "action": "read"},
+        summary="Heures prestées et heures payées par période",
+    )
+    async def list_attendance(
+        self, request: Request, db_session: AsyncSession, visa_id: UUID
+    ) -> list[AttendanceOut]:
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "read")
+        rows = [AttendanceOut.of(c) for c in await attendance.comparisons(db_session, visa)]
+        await db_session.commit()
+        return rows
 
     @get("/verification", opt={"section": SECTION, "action": "read"}, summary="Vérifier la signature")
     async def verification(

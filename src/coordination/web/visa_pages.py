@@ -155,8 +155,11 @@ class VisaPages(Controller):
         from coordination.visa import services
 
         principal = await require_user(request)
+        from coordination.visa import attendance
+
         visa = await services.get(db_session, visa_id)
         await _gate(request, db_session, principal, visa.person_id, "read")
+        hours = await attendance.comparisons(db_session, visa)
         await db_session.commit()
         status = getattr(visa.status, "value", visa.status)
         return page(
@@ -173,6 +176,7 @@ class VisaPages(Controller):
             can_decide=role_may(principal, SECTION, "decide") and status != "decided",
             own_submission=visa.submitted_by == principal.user_id,
             open_items=services.open_items(visa.checklist),
+            hours=hours,
             decisions={
                 k: v
                 for k, v in DECISIONS.items()
