@@ -55,7 +55,9 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
     async def contract_hours(session: AsyncSession) -> str:
         from coordination.visa.attendance import notify_gaps
 
-        return f"{await notify_gaps(session, today)} période(s) d'heures prestées au-delà du contrat signalée(s)"
+        return (
+            f"{await notify_gaps(session, today)} période(s) d'heures prestées au-delà du contrat signalée(s)"
+        )
 
     async def sweep_documents(session: AsyncSession) -> str:
         removed = await sweep_orphans(session, build_store(settings))

@@ -30,7 +30,9 @@ def test_paid_hours_per_week_and_per_day():
     assert paid_hours({}, D(2025, 6, 2), D(2025, 6, 8)) is None
 
 
-@pytest.mark.parametrize(("worked", "over"), [(38, True), (40, True), (20, False), (20.01, True), (19, False)])
+@pytest.mark.parametrize(
+    ("worked", "over"), [(38, True), (40, True), (20, False), (20.01, True), (19, False)]
+)
 def test_the_working_groups_case_paid_19_hours(worked, over):
     """Paid 19 h a week, 38, 38 and 40 h of attendance: each week is far over any tolerance."""
     c = compare(HALF_TIME, row(D(2025, 6, 2), D(2025, 6, 8), worked), RULES)
