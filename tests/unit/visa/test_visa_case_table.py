@@ -577,3 +577,78 @@ def test_case(case: Case):
             cl.by_id(cid).explanation,
             cl.by_id(cid).sources,
         )
+
+
+FLOOR_THRESHOLD_CASES = [
+    # thresholds only rise (LCT art. 65, 86; CCT 41): the 2026 amounts stay floors in 2027
+    (
+        "nc-2027-low-pay",
+        "30.000 € a year in 2027: under the 2026 low threshold (44.447 €), so under 2027's",
+        lambda: with_clauses(
+            with_pay(base(start_date=D(2027, 2, 1), signature_date=D(2027, 1, 20)), gross_monthly=2500),
+            non_compete=NC_LAWFUL,
+        ),
+        "NONCOMPETE",
+        "non_conforme",
+    ),
+    (
+        "nc-2027-high-pay",
+        "96.000 € in 2027: above the 2026 thresholds but the 2027 ones are unknown",
+        lambda: with_clauses(
+            with_pay(base(start_date=D(2027, 2, 1), signature_date=D(2027, 1, 20)), gross_monthly=HIGH_PAY),
+            non_compete=NC_LAWFUL,
+        ),
+        "NONCOMPETE",
+        "a_verifier",
+    ),
+    (
+        "deposit-2027-low-pay",
+        "2.500 €/month in 2027 (under the 2026 threshold): a 2-month deposit exceeds 1 month",
+        lambda: with_clauses(
+            with_pay(base(start_date=D(2027, 2, 1), signature_date=D(2027, 1, 20)), gross_monthly=2500),
+            deposit_amount=5000,
+        ),
+        "DEPOSIT",
+        "non_conforme",
+    ),
+    (
+        "deposit-2027-high-pay-4-months",
+        "8.000 €/month in 2027: a 4-month deposit exceeds even 3 months",
+        lambda: with_clauses(
+            with_pay(base(start_date=D(2027, 2, 1), signature_date=D(2027, 1, 20)), gross_monthly=HIGH_PAY),
+            deposit_amount=32000,
+        ),
+        "DEPOSIT",
+        "non_conforme",
+    ),
+    (
+        "deposit-2027-high-pay-2-months",
+        "8.000 €/month in 2027: 2 months is lawful only if the threshold is still under 96.000 €",
+        lambda: with_clauses(
+            with_pay(base(start_date=D(2027, 2, 1), signature_date=D(2027, 1, 20)), gross_monthly=HIGH_PAY),
+            deposit_amount=16000,
+        ),
+        "DEPOSIT",
+        "a_verifier",
+    ),
+    (
+        "deposit-2026-high-pay-2-months",
+        "8.000 €/month in 2026: above 53.281,41 €, up to 3 months",
+        lambda: with_clauses(
+            with_pay(base(start_date=D(2026, 2, 1), signature_date=D(2026, 1, 20)), gross_monthly=HIGH_PAY),
+            deposit_amount=16000,
+        ),
+        "DEPOSIT",
+        "conforme",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "why", "build", "check", "expected"),
+    FLOOR_THRESHOLD_CASES,
+    ids=[c[0] for c in FLOOR_THRESHOLD_CASES],
+)
+def test_thresholds_that_only_rise_are_floors(name, why, build, check, expected):
+    r = run_checklist(build(), None, SHIPPED).by_id(check)
+    assert r.status.value == expected, (why, r.explanation)

@@ -413,7 +413,10 @@ def test_deductions_closed_list():
         (2500.01, 2500, D(2026, 1, 1), "non_conforme"),
         (15000, 5000, D(2026, 1, 1), "conforme"),
         (15000.01, 5000, D(2026, 1, 1), "non_conforme"),
-        (2500, 2500, D(2025, 12, 31), "a_verifier"),
+        # no threshold known for 2025: one month of pay is within every possible cap, more is to verify
+        (2500, 2500, D(2025, 12, 31), "conforme"),
+        (2500.01, 2500, D(2025, 12, 31), "a_verifier"),
+        (7500.01, 2500, D(2025, 12, 31), "non_conforme"),
     ],
 )
 def test_deposit(deposit, monthly, start, expected):

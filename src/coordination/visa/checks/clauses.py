@@ -143,7 +143,15 @@ def noncompete(ctx: Ctx) -> Outcome:
     cond = ctx.param("non_compete")
     yearly = _yearly(ctx)
     if isinstance(thresholds, Unknown):
-        ctx.unknown_law(thresholds, "le seuil de rémunération")
+        floor = thresholds.floor
+        if floor is not None and yearly is not None and yearly <= floor["low"]:
+            # thresholds only rise: at or under last year's low threshold, under this year's too
+            ctx.fail(
+                f"rémunération annuelle de {eur(yearly)}, pas au-dessus du dernier seuil connu de "
+                f"{eur(floor['low'])} (le seuil ne peut qu'augmenter): la clause est nulle"
+            )
+        else:
+            ctx.unknown_law(thresholds, "le seuil de rémunération")
     elif yearly is not None:
         low, high = thresholds["low"], thresholds["high"]
         if yearly <= low:
@@ -212,7 +220,14 @@ def ecolage(ctx: Ctx) -> Outcome:
     yearly = _yearly(ctx)
     shortage = ctx.use("shortage_occupation", tr.shortage_occupation)
     if isinstance(thresholds, Unknown):
-        ctx.unknown_law(thresholds, "le seuil de rémunération")
+        floor = thresholds.floor
+        if floor is not None and yearly is not None and yearly <= floor["low"] and shortage is False:
+            ctx.fail(
+                f"rémunération annuelle de {eur(yearly)}, sous le dernier seuil connu de {eur(floor['low'])} "
+                "(le seuil ne peut qu'augmenter): la clause est nulle"
+            )
+        else:
+            ctx.unknown_law(thresholds, "le seuil de rémunération")
     elif yearly is not None and yearly <= thresholds["low"] and not shortage:
         if shortage is None:
             ctx.missing(
@@ -377,7 +392,19 @@ def deposit(ctx: Ctx) -> Outcome:
     threshold = ctx.param("deposit_threshold")
     yearly = _yearly(ctx)
     if isinstance(threshold, Unknown):
-        ctx.unknown_law(threshold, "le seuil de rémunération du cautionnement")
+        if yearly is None:
+            pass
+        elif threshold.floor is not None and yearly <= threshold.floor:
+            # the threshold only rises: pay at or under the last known one stays under: one month
+            _deposit_limit(ctx, amount, yearly, 1)
+        else:
+            one, three = round(yearly / 12, 2), round(yearly / 12 * 3, 2)
+            if amount > three:
+                ctx.fail(f"cautionnement de {eur(amount)}, au-delà de 3 mois de rémunération ({eur(three)})")
+            elif amount > one:
+                ctx.unknown_law(
+                    threshold, "le seuil de rémunération du cautionnement (1 ou 3 mois de plafond)"
+                )
     elif yearly is not None:
         months = 1 if yearly <= threshold else 3
         limit = ctx.use("deposit_limit", round(yearly / 12 * months, 2))
@@ -386,6 +413,12 @@ def deposit(ctx: Ctx) -> Outcome:
                 f"cautionnement de {eur(amount)}, au-delà de {months} mois de rémunération ({eur(limit)})"
             )
     return ctx.verdict("Le cautionnement ne dépasse pas le plafond.")
+
+
+def _deposit_limit(ctx: Ctx, amount: float, yearly: float, months: int) -> None:
+    limit = ctx.use("deposit_limit", round(yearly / 12 * months, 2))
+    if amount > limit:
+        ctx.fail(f"cautionnement de {eur(amount)}, au-delà de {months} mois de rémunération ({eur(limit)})")
 
 
 @check("PAY_TIMING", "Périodicité et délai de paiement", Severity.WARNING, "Loi du 12-4-1965, art. 5 et 9")
