@@ -146,3 +146,48 @@ async def test_the_form_offers_every_field_and_shows_typed_values_again_on_error
         assert 'value="Boulangerie Lenoir"' in page and 'value="2250"' in page and 'value="07:30"' in page
     async with database.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(VisaRequest)) == before
+
+
+async def test_approving_on_the_page_needs_an_answer_to_each_open_item(client, demo, database):
+    """Issue 18, point 8: an « à compléter » visa cannot be approved with one click and no word; the
+    answers are shown with the decision."""
+    julie = (await person_ids(database))["Julie"]
+    await sign_in(client, "sophie")
+    token = csrf_from((await client.get(f"/visa/nouveau?personne={julie}")).text)
+    fair = {
+        **ABUSIVE,
+        "weekly_hours": "38",
+        "gross_monthly": "2300",
+        "gross_hourly": "",
+        "unpaid_test_days": "0",
+    }
+    fair.pop("trial"), fair.pop("trial_days")
+    response = await client.post(
+        "/visa/demandes", data={"csrf_token": token, "person_id": str(julie), **fair}, follow_redirects=False
+    )
+    visa_url = response.headers["location"]
+    client.cookies.clear()
+    await sign_in(client, "karim")
+    html = (await client.get(visa_url)).text
+    open_ids = re.findall(r'name="checked_([A-Z0-9_]+)"', html)
+    assert open_ids and "Points ouverts" in unescape(html)
+    one_click = await client.post(
+        visa_url + "/decision",
+        data={"csrf_token": csrf_from(html), "decision": "approved"},
+        follow_redirects=False,
+    )
+    assert one_click.status_code == 422
+    assert "vérifiez vous-même chaque point ouvert" in unescape(one_click.text)
+    answers = {}
+    for cid in open_ids:
+        answers[f"checked_{cid}"] = "1"
+        answers[f"note_{cid}"] = f"Vérifié sur pièce ({cid})."
+    decided = await client.post(
+        visa_url + "/decision",
+        data={"csrf_token": csrf_from(html), "decision": "approved", **answers},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303, decided.text
+    page = unescape((await client.get(visa_url)).text)
+    assert "Visa accordé" in page and "Points ouverts vérifiés" in page
+    assert all(f"Vérifié sur pièce ({cid})." in page for cid in open_ids)
