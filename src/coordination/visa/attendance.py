@@ -156,6 +156,12 @@ async def record(
     """Store one period of attendance for an approved contract (a period is recorded once)."""
     require_approved(visa)
     check_period(period_start, period_end, hours_worked, visa.contract or {})
+    if step_id is not None:
+        from coordination.dossier.models import TrajectoryStep
+        from coordination.dossier.services.common import get_owned
+
+        # the step must be one of this person's steps (an id from another file is a 404)
+        await get_owned(session, TrajectoryStep, step_id, visa.person_id, "Étape du parcours")
     row = AttendancePeriod(
         person_id=visa.person_id,
         visa_id=visa.id,

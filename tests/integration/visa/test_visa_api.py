@@ -188,14 +188,23 @@ async def test_hours_worked_beyond_the_approved_contract_are_told_once(app, clie
     )
     assert approved.status_code == 200, approved.text
 
+    from coordination.dossier.models import TrajectoryStep
+
+    async with database.sessionmaker() as session:
+        step = TrajectoryStep(person_id=world.person.id, kind="job", organisation_id=world.partner.id)
+        session.add(step)
+        await session.commit()
     for start, hours in (("2025-06-02", 38), ("2025-06-09", 38), ("2025-06-16", 40), ("2025-06-23", 19.5)):
         end = (dt.date.fromisoformat(start) + dt.timedelta(days=6)).isoformat()
         r = await client.post(
             f"{vurl}/attendance",
-            json={"period_start": start, "period_end": end, "hours_worked": hours},
+            json={"period_start": start, "period_end": end, "hours_worked": hours, "step_id": str(step.id)},
             headers=social,
         )
         assert r.status_code == 201, r.text
+    foreign_step = {**week1, "period_start": "2025-06-30", "period_end": "2025-07-06", "step_id": str(uuid4())}
+    unknown_step = await client.post(f"{vurl}/attendance", json=foreign_step, headers=social)
+    assert unknown_step.status_code == 404  # a step of another file (or none) is not this contract's step
     twice = await client.post(f"{vurl}/attendance", json=week1, headers=social)
     assert twice.status_code == 409 and "déjà" in twice.json()["detail"]
     negative = await client.post(f"{vurl}/attendance", json={**week1, "hours_worked": -1}, headers=social)
