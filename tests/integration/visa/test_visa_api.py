@@ -202,7 +202,12 @@ async def test_hours_worked_beyond_the_approved_contract_are_told_once(app, clie
             headers=social,
         )
         assert r.status_code == 201, r.text
-    foreign_step = {**week1, "period_start": "2025-06-30", "period_end": "2025-07-06", "step_id": str(uuid4())}
+    foreign_step = {
+        **week1,
+        "period_start": "2025-06-30",
+        "period_end": "2025-07-06",
+        "step_id": str(uuid4()),
+    }
     unknown_step = await client.post(f"{vurl}/attendance", json=foreign_step, headers=social)
     assert unknown_step.status_code == 404  # a step of another file (or none) is not this contract's step
     twice = await client.post(f"{vurl}/attendance", json=week1, headers=social)
