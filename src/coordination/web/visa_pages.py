@@ -177,6 +177,12 @@ class VisaPages(Controller):
             own_submission=visa.submitted_by == principal.user_id,
             open_items=services.open_items(visa.checklist),
             hours=hours,
+            can_record_hours=(
+                visa.decision is not None
+                and getattr(visa.decision, "value", visa.decision)
+                in ("approved", "approved_with_reservations")
+                and role_may(principal, "progress", "write")
+            ),
             decisions={
                 k: v
                 for k, v in DECISIONS.items()
@@ -207,6 +213,42 @@ class VisaPages(Controller):
             request, db_session, settings, visa, decision, reason, principal, answers
         )
         return Redirect(f"/visa/{visa_id}", status_code=303)
+
+    @post("/{visa_id:uuid}/presences", opt={"section": "progress", "action": "write"})
+    async def record_hours(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+        """A partner records the hours worked over a day or a week under the approved contract."""
+        import datetime as dt
+
+        from coordination.visa import attendance, services
+
+        principal = await require_user(request)
+        form = await checked_form(request)
+        visa = await services.get(db_session, visa_id)
+        await check_access(
+            db_session,
+            principal,
+            person_id=visa.person_id,
+            section="progress",
+            action="write",
+            request_id=request_id_of(request),
+        )
+        try:
+            start = dt.date.fromisoformat(str(form.get("period_start") or ""))
+            end = dt.date.fromisoformat(str(form.get("period_end") or form.get("period_start") or ""))
+            hours = float(str(form.get("hours_worked") or "").replace(",", "."))
+        except ValueError as exc:
+            raise BadRequest("Indiquez la période (dates) et le nombre d'heures prestées.") from exc
+        await attendance.record(
+            db_session,
+            visa,
+            principal,
+            period_start=start,
+            period_end=end,
+            hours_worked=hours,
+            note=str(form.get("note") or "") or None,
+        )
+        await db_session.commit()
+        return Redirect(f"/visa/{visa_id}#titre-heures", status_code=303)
 
     @get("/{visa_id:uuid}/correction", opt={"section": SECTION, "action": "read"})
     async def correction(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:

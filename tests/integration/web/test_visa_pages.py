@@ -191,3 +191,29 @@ async def test_approving_on_the_page_needs_an_answer_to_each_open_item(client, d
     page = unescape((await client.get(visa_url)).text)
     assert "Visa accordé" in page and "Points ouverts vérifiés" in page
     assert all(f"Vérifié sur pièce ({cid})." in page for cid in open_ids)
+    # after approval, hours worked are recorded per week and compared with the hours the contract pays
+    recorded = await client.post(
+        visa_url + "/presences",
+        data={
+            "csrf_token": csrf_from(html),
+            "period_start": "2026-12-07",
+            "period_end": "2026-12-13",
+            "hours_worked": "45",
+        },
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303, recorded.text
+    page = unescape((await client.get(visa_url)).text)
+    assert "Heures prestées et heures payées" in page and "du 07/12/2026 au 13/12/2026" in page
+    assert "7.0 h non payées ?" in page
+    outside = await client.post(
+        visa_url + "/presences",
+        data={
+            "csrf_token": csrf_from(html),
+            "period_start": "2026-11-23",
+            "period_end": "2026-11-29",
+            "hours_worked": "38",
+        },
+        follow_redirects=False,
+    )
+    assert outside.status_code == 422 and "sort des dates du contrat" in unescape(outside.text)
