@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from coordination.visa import facts
 from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, hours, not_applicable
 from coordination.visa.contract import EMPLOYMENT_KINDS, ContractKind
@@ -150,7 +152,7 @@ def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Out
     c = ctx.contract
     when = f", en vigueur au {m.valid_from:%d/%m/%Y}" if m.valid_from else ""
     ctx.sources.append(f"Minimum sectoriel saisi par le travailleur social: {m.source}{when}")
-    ctx.use("sector_minimum_entered", msgspec_builtins(m))
+    ctx.use("sector_minimum_entered", msgspec.to_builtins(m))
     if m.valid_from is not None and m.valid_from > ctx.on_date:
         ctx.unknown(
             f"le minimum sectoriel saisi est en vigueur à partir du {m.valid_from:%d/%m/%Y}, après le début du contrat"
@@ -185,12 +187,6 @@ def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Out
                 pay_label="le salaire de base",
             )
     return ctx.verdict(f"Le salaire atteint le minimum sectoriel saisi (source: {m.source}{when}).")
-
-
-def msgspec_builtins(x):
-    import msgspec
-
-    return msgspec.to_builtins(x)
 
 
 def _hourly_pay(c) -> float | None:
