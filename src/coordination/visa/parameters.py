@@ -109,10 +109,15 @@ class SectorScale:
     joint_committee: str
     function: str
     valid_from: dt.date
-    monthly_full_time: float
+    monthly_full_time: float | None
     source: str
     valid_until: dt.date | None = None
     category: str = ""
+    hourly: float | None = None
+    """Sectors that set hourly minimums (e.g. CP 322.01) give ``hourly`` instead of a monthly amount."""
+    ceiling: float | None = None
+    """When the row's amount is the lowest step of a scale that rises with a fact the contract does not
+    carry (seniority in the sector), the highest step: between the two the check asks, above it concludes."""
 
     def is_floor_only(self, on_date: dt.date) -> bool:
         return self.valid_until is not None and on_date > self.valid_until
@@ -154,18 +159,25 @@ class ParameterSet:
 
     def _load_scales(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
+            cp = row.get("joint_committee")
             if not str(row.get("source", "")).strip():
-                raise ValueError(f"sector scale {row.get('joint_committee')}: every value needs a source")
-            s = SectorScale(
-                joint_committee=str(row["joint_committee"]).strip(),
-                function=_norm(row["function"]),
-                valid_from=row["valid_from"],
-                monthly_full_time=float(row["monthly_full_time"]),
-                source=str(row["source"]),
-                valid_until=row.get("valid_until"),
-                category=str(row.get("category", "")),
-            )
-            self._scales.setdefault((s.joint_committee, s.function), []).append(s)
+                raise ValueError(f"sector scale {cp}: every value needs a source")
+            if ("monthly_full_time" in row) == ("hourly" in row):
+                raise ValueError(f"sector scale {cp}: give monthly_full_time or hourly")
+            functions = row["function"] if isinstance(row["function"], list) else [row["function"]]
+            for function in functions:
+                s = SectorScale(
+                    joint_committee=str(cp).strip(),
+                    function=_norm(function),
+                    valid_from=row["valid_from"],
+                    monthly_full_time=float(row["monthly_full_time"]) if "monthly_full_time" in row else None,
+                    source=str(row["source"]),
+                    valid_until=row.get("valid_until"),
+                    category=str(row.get("category", "")),
+                    hourly=float(row["hourly"]) if "hourly" in row else None,
+                    ceiling=float(row["ceiling"]) if "ceiling" in row else None,
+                )
+                self._scales.setdefault((s.joint_committee, s.function), []).append(s)
         for scales in self._scales.values():
             scales.sort(key=lambda s: s.valid_from)
 

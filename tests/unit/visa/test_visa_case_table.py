@@ -652,3 +652,55 @@ FLOOR_THRESHOLD_CASES = [
 def test_thresholds_that_only_rise_are_floors(name, why, build, check, expected):
     r = run_checklist(build(), None, SHIPPED).by_id(check)
     assert r.status.value == expected, (why, r.explanation)
+
+
+def cleaner(hourly: float, start: dt.date = D(2025, 9, 1)) -> Contract:
+    """A part-time « aide-ménagère » in the service-voucher sector (CP 322.01), paid by the hour."""
+    c = base(
+        joint_committee="322.01",
+        function="Aide-ménagère",
+        weekly_hours=19,
+        start_date=start,
+        signature_date=start - dt.timedelta(days=7),
+    )
+    c = with_schedule(c, shifts=week("08:00", "11:48", brk=0))
+    return with_pay(c, gross_monthly=None, gross_hourly=hourly, sector_minimum=None)
+
+
+SHIPPED_SCALE_CASES = [
+    # the shipped CP 322.01 row: 14,67 €/h under a year of seniority, up to 15,53 €/h from 3 years
+    ("322.01-14.66", lambda: cleaner(14.66), "non_conforme", "under the lowest step of the scale"),
+    ("322.01-14.67", lambda: cleaner(14.67), "a_verifier", "lawful only for less than a year of seniority"),
+    (
+        "322.01-15.53",
+        lambda: cleaner(15.53),
+        "conforme",
+        "at the highest step: lawful whatever the seniority",
+    ),
+    (
+        "322.01-2026-15.60",
+        lambda: cleaner(15.60, D(2026, 2, 2)),
+        "a_verifier",
+        "2026 indexation not recorded",
+    ),
+    ("322.01-2026-14.00", lambda: cleaner(14.00, D(2026, 2, 2)), "non_conforme", "under the 2025 floor"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "expected", "why"), SHIPPED_SCALE_CASES, ids=[c[0] for c in SHIPPED_SCALE_CASES]
+)
+def test_the_shipped_sector_scale(name, build, expected, why):
+    cl = run_checklist(build(), None, SHIPPED)
+    r = cl.by_id("WAGE_SECTOR")
+    assert r.status.value == expected, (why, r.explanation)
+    assert any("322.01" in s for s in r.sources)
+
+
+def test_a_lawful_contract_reaches_conforme_with_a_shipped_scale():
+    cl = run_checklist(cleaner(15.53), None, SHIPPED)
+    assert cl.verdict.value == "conforme", [
+        (r.id, r.explanation)
+        for r in cl.results
+        if r.status.value != "conforme" and r.status.value != "sans_objet"
+    ]

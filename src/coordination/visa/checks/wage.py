@@ -123,25 +123,52 @@ def wage_sector(ctx: Ctx) -> Outcome:
         )
     elif scale is not None:
         ctx.sources.append(scale.source)
-        value = scale.monthly_full_time
+        amount = scale.hourly if scale.hourly is not None else scale.monthly_full_time
+        value = amount
         if scale.is_floor_only(ctx.on_date):
             value = Unknown(
                 f"barème CP {cp}",
                 ctx.on_date,
                 f"le barème enregistré vaut jusqu'au {scale.valid_until:%d/%m/%Y}; l'indexation suivante n'est pas encore enregistrée",
-                floor=scale.monthly_full_time,
+                floor=amount,
                 floor_since=scale.valid_from,
             )
-        ctx.use("sector_minimum_full_time", scale.monthly_full_time)
-        if base is not None and frac is not None:
-            compare_to_minimum(
-                ctx,
-                base,
-                value,
-                frac,
-                what=f"le barème de la CP {cp} pour cette fonction au prorata des heures",
-                pay_label="le salaire de base",
+        elif scale.ceiling is not None:
+            value = Unknown(
+                f"barème CP {cp}",
+                ctx.on_date,
+                f"le barème dépend de {scale.category or 'faits absents du contrat'}",
+                floor=amount,
+                floor_since=scale.valid_from,
+                ceiling=scale.ceiling,
             )
+        if scale.hourly is not None:
+            ctx.use("sector_minimum_hourly", scale.hourly)
+            hourly = _hourly_pay(c)
+            if hourly is None:
+                ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
+            else:
+                compare_to_minimum(
+                    ctx,
+                    hourly,
+                    value,
+                    1.0,
+                    what=f"le barème horaire de la CP {cp} pour cette fonction",
+                    pay_label="le salaire horaire",
+                    fmt=_hourly_fmt,
+                    digits=4,
+                )
+        else:
+            ctx.use("sector_minimum_full_time", scale.monthly_full_time)
+            if base is not None and frac is not None:
+                compare_to_minimum(
+                    ctx,
+                    base,
+                    value,
+                    frac,
+                    what=f"le barème de la CP {cp} pour cette fonction au prorata des heures",
+                    pay_label="le salaire de base",
+                )
     return ctx.verdict(
         "Le salaire atteint le barème sectoriel enregistré pour cette commission paritaire et cette fonction."
     )
