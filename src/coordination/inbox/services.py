@@ -58,6 +58,7 @@ KINDS = {
     "first_contact_overdue": "Premier contact en retard",
     "document_added": "Nouveau document",
     "visa_decided": "Décision de visa",
+    "visa_hours": "Heures prestées au-delà du contrat",
 }
 """Known kinds (for filters and the web page's icons). Other packages may use new codes."""
 
