@@ -11,7 +11,7 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.gate import check_access
-from coordination.errors import BadRequest, Conflict
+from coordination.errors import BadRequest, Conflict, Unprocessable
 from coordination.settings import Settings
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
@@ -103,6 +103,56 @@ def answers_from_form(form: dict, items: list[dict]) -> list[dict]:
     return answers
 
 
+async def _show(
+    request: Request,
+    db_session: AsyncSession,
+    principal,
+    visa_id: UUID,
+    *,
+    typed: dict | None = None,
+    form_error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The visa page; after a refused decision, again with what the decider typed and why it was refused."""
+    from coordination.visa import attendance, services
+
+    visa = await services.get(db_session, visa_id)
+    await _gate(request, db_session, principal, visa.person_id, "read")
+    hours = await attendance.comparisons(db_session, visa)
+    await db_session.commit()
+    status = getattr(visa.status, "value", visa.status)
+    decision = getattr(visa.decision, "value", visa.decision)
+    return page(
+        request,
+        "visa_show.html",
+        status_code=status_code,
+        visa=visa,
+        title=contract_title(visa.contract or {}),
+        terms=key_terms(visa.contract or {}),
+        status_label=STATUS_LABELS.get(status, status),
+        decision_label=DECISION_LABELS.get(decision or "", ""),
+        decided=status == "decided",
+        returned=status == "returned",
+        can_correct=status == "returned" and role_may(principal, SECTION, "write"),
+        can_decide=role_may(principal, SECTION, "decide") and status != "decided",
+        own_submission=visa.submitted_by == principal.user_id,
+        open_items=services.open_items(visa.checklist),
+        typed=typed or {},
+        form_error=form_error,
+        hours=hours,
+        can_record_hours=(
+            decision in ("approved", "approved_with_reservations")
+            and role_may(principal, "progress", "write")
+        ),
+        decisions={
+            k: v
+            for k, v in DECISIONS.items()
+            if visa.verdict != "non_conforme" or not k.startswith("approved")
+        },
+        **_checklist_context(visa.checklist),
+    )
+
+
 class VisaPages(Controller):
     path = "/visa"
     exception_handlers = WEB_EXCEPTION_HANDLERS
@@ -152,44 +202,8 @@ class VisaPages(Controller):
 
     @get("/{visa_id:uuid}", opt={"section": SECTION, "action": "read"})
     async def show(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
-        from coordination.visa import services
-
         principal = await require_user(request)
-        from coordination.visa import attendance
-
-        visa = await services.get(db_session, visa_id)
-        await _gate(request, db_session, principal, visa.person_id, "read")
-        hours = await attendance.comparisons(db_session, visa)
-        await db_session.commit()
-        status = getattr(visa.status, "value", visa.status)
-        return page(
-            request,
-            "visa_show.html",
-            visa=visa,
-            title=contract_title(visa.contract or {}),
-            terms=key_terms(visa.contract or {}),
-            status_label=STATUS_LABELS.get(status, status),
-            decision_label=DECISION_LABELS.get(getattr(visa.decision, "value", visa.decision) or "", ""),
-            decided=status == "decided",
-            returned=status == "returned",
-            can_correct=status == "returned" and role_may(principal, SECTION, "write"),
-            can_decide=role_may(principal, SECTION, "decide") and status != "decided",
-            own_submission=visa.submitted_by == principal.user_id,
-            open_items=services.open_items(visa.checklist),
-            hours=hours,
-            can_record_hours=(
-                visa.decision is not None
-                and getattr(visa.decision, "value", visa.decision)
-                in ("approved", "approved_with_reservations")
-                and role_may(principal, "progress", "write")
-            ),
-            decisions={
-                k: v
-                for k, v in DECISIONS.items()
-                if visa.verdict != "non_conforme" or not k.startswith("approved")
-            },
-            **_checklist_context(visa.checklist),
-        )
+        return await _show(request, db_session, principal, visa_id)
 
     @post("/{visa_id:uuid}/decision", opt={"section": SECTION, "action": "decide"})
     async def decide(
@@ -209,9 +223,16 @@ class VisaPages(Controller):
         await _gate(request, db_session, principal, visa.person_id, "decide")
         reason = str(form.get("reason") or "").strip() or None
         answers = answers_from_form(form, services.open_items(visa.checklist))
-        await decide_with_certificate(
-            request, db_session, settings, visa, decision, reason, principal, answers
-        )
+        try:
+            await decide_with_certificate(
+                request, db_session, settings, visa, decision, reason, principal, answers
+            )
+        except Unprocessable as exc:
+            # nothing was decided: the page again, with the decider's typed answers and the reason
+            await db_session.rollback()
+            return await _show(
+                request, db_session, principal, visa_id, typed=form, form_error=exc.detail, status_code=422
+            )
         return Redirect(f"/visa/{visa_id}", status_code=303)
 
     @post("/{visa_id:uuid}/presences", opt={"section": "progress", "action": "write"})

@@ -178,6 +178,22 @@ async def test_approving_on_the_page_needs_an_answer_to_each_open_item(client, d
     )
     assert one_click.status_code == 422
     assert "vérifiez vous-même chaque point ouvert" in unescape(one_click.text)
+    first = open_ids[0]
+    partial = await client.post(
+        visa_url + "/decision",
+        data={
+            "csrf_token": csrf_from(html),
+            "decision": "approved",
+            f"checked_{first}": "1",
+            f"note_{first}": "Noté à la main, à ne pas perdre",
+        },
+        follow_redirects=False,
+    )
+    assert len(open_ids) > 1  # so one answer is not enough: the page comes back with what was typed
+    assert partial.status_code == 422
+    again = unescape(partial.text)
+    assert "Noté à la main, à ne pas perdre" in again and 'role="alert"' in again
+    assert f'name="checked_{first}" value="1" checked' in again
     answers = {}
     for cid in open_ids:
         answers[f"checked_{cid}"] = "1"
