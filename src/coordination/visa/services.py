@@ -389,7 +389,14 @@ async def recheck_pending(session: AsyncSession, params: ParameterSet) -> list[U
     for visa in rows:
         if visa.rule_set_version == params.version:
             continue
-        contract = msgspec.convert(visa.contract, Contract)
+        try:
+            contract = msgspec.convert(visa.contract, Contract)
+        except msgspec.ValidationError:
+            # stored before a consistency rule existed (e.g. a signature before the birth date): it
+            # cannot be re-checked as is; flag it so that someone corrects it
+            visa.verdict_changed = True
+            changed.append(visa.id)
+            continue
         checklist, checklist_json = _checklist_json(contract, params)
         if checklist.verdict.value != visa.verdict:
             visa.verdict_changed = True

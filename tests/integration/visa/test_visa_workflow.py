@@ -231,3 +231,12 @@ async def test_certificate_escapes_and_fetches_nothing(session):
     assert pdf.startswith(b"%PDF")
     with pytest.raises(certificate.CertificateError):
         certificate._deny_fetch("http://evil.example/x.png")
+
+
+async def test_a_stored_contract_that_no_longer_reads_is_flagged_not_crashed(session):
+    visa = await submitted(session)
+    visa.contract = {**visa.contract, "signature_date": "1980-01-01"}  # before the birth date (1990)
+    await session.commit()
+    text = PARAMETERS_TEXT.replace('version = "', 'version = "next-', 1)
+    changed = await services.recheck_pending(session, parameters.loads(text))
+    assert changed == [visa.id] and visa.verdict_changed
