@@ -205,7 +205,7 @@ CASES = [
         lambda: entered(2400, 2300),
         {"WAGE_SECTOR": "non_conforme"},
         "non_conforme",
-        says=(("WAGE_SECTOR", "2.400,00 €"),),
+        says=(("WAGE_SECTOR", "2.400,00 €"), ("WAGE_SECTOR", "source: CCT 302 du 15-1-2025")),
     ),
     Case(
         "entered-source-printed",

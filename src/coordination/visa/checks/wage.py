@@ -194,7 +194,7 @@ def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Out
                 hourly,
                 m.hourly,
                 1.0,
-                what="le minimum sectoriel horaire saisi",
+                what=f"le minimum sectoriel horaire saisi (source: {m.source}{when})",
                 pay_label="le salaire horaire",
                 fmt=_hourly_fmt,
                 digits=4,
@@ -210,7 +210,7 @@ def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Out
                 base,
                 m.monthly_full_time,
                 frac,
-                what="le minimum sectoriel saisi au prorata des heures",
+                what=f"le minimum sectoriel saisi (source: {m.source}{when}) au prorata des heures",
                 pay_label="le salaire de base",
             )
     return ctx.verdict(f"Le salaire atteint le minimum sectoriel saisi (source: {m.source}{when}).")
