@@ -5,7 +5,8 @@ CronJob), each step in its own transaction so one failure does not undo the othe
 - referents are told of first contacts now overdue;
 - referrals get their reminders, and those past the partner's deadline expire;
 - agreements past their end date close (they stop accepting new trajectory steps);
-- objects no document row points to (failed commits, killed workers) are swept from the store.
+- objects no document row points to (failed commits, killed workers) are swept from the store;
+- hours worked under an approved contract are compared with the hours it pays (visa attendance).
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
     async def close_agreements(session: AsyncSession) -> str:
         return f"{await close_expired_agreements(session, today)} convention(s) clôturée(s)"
 
+    async def contract_hours(session: AsyncSession) -> str:
+        from coordination.visa.attendance import notify_gaps
+
+        return (
+            f"{await notify_gaps(session, today)} période(s) d'heures prestées au-delà du contrat signalée(s)"
+        )
+
     async def sweep_documents(session: AsyncSession) -> str:
         removed = await sweep_orphans(session, build_store(settings))
         return f"{len(removed)} objet(s) orphelin(s) supprimé(s) du stockage"
@@ -61,6 +69,7 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
         ("orientations", referral_deadlines),
         ("conventions", close_agreements),
         ("documents", sweep_documents),
+        ("heures des contrats", contract_hours),
     ]
 
 

@@ -61,6 +61,7 @@ KINDS = {
     "visa_decided": "Décision de visa",
     "organisation_proposal": "Fiche du cadastre à vérifier",
     "organisation_proposal_decided": "Vérification de votre fiche du cadastre",
+    "visa_hours": "Heures prestées au-delà du contrat",
 }
 """Known kinds (for filters and the web page's icons). Other packages may use new codes."""
 

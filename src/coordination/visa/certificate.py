@@ -123,6 +123,17 @@ def context(visa: VisaRequest, person_label: str | None = None) -> dict[str, Any
         "bce_valid": bce_valid(c.get("employer_bce")),
         "terms": _terms(c),
         "results": results,
+        "answers": [
+            {
+                "title": _t(a.get("title") or a.get("check_id")),
+                "check_id": a.get("check_id"),
+                "status_label": STATUS_LABELS_FR[Status(a["status"])] if a.get("status") else "—",
+                "explanation": _t(a.get("explanation")),
+                "checked_label": "Vérifié à la main" if a.get("checked") else "Non vérifié",
+                "note": _t(a.get("note")),
+            }
+            for a in (visa.open_item_answers or [])
+        ],
         "content_hash": visa.content_hash,
         "key_fingerprint": visa.signing_key_fingerprint,
         "signature": visa.signature,

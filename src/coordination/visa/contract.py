@@ -137,12 +137,36 @@ class PayFrequency(enum.StrEnum):
     OTHER = "other"
 
 
+class SectorMinimum(Struct):
+    """A sector minimum the worker looked up (the CP's scale is not shipped), with where it comes from.
+
+    Why a source is required: the check prints it beside its verdict, so whoever reads the certificate can
+    verify the figure; an amount without a source is refused."""
+
+    monthly_full_time: NonNeg | None = None
+    hourly: NonNeg | None = None
+    source: str | None = None
+    valid_from: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.monthly_full_time is None and self.hourly is None:
+            raise ValueError(
+                "minimum sectoriel : indiquez le montant mensuel temps plein ou le montant horaire"
+            )
+        if not (self.source and self.source.strip()):
+            raise ValueError(
+                "minimum sectoriel : indiquez sa source (adresse web ou référence de la CCT), "
+                "sans quoi il ne peut pas être utilisé"
+            )
+
+
 class Pay(Struct):
     gross_monthly: NonNeg | None = None
     gross_hourly: NonNeg | None = None
     net_monthly: NonNeg | None = None
     bonuses: list[Bonus] = msgspec.field(default_factory=list)
     sector_has_youth_scale: bool | None = None
+    sector_minimum: SectorMinimum | None = None
     frequency: PayFrequency | None = None
     max_days_between_payments: NonNegInt | None = None
     payment_deadline_working_days: NonNegInt | None = None
@@ -311,3 +335,17 @@ class Contract(Struct):
     article_60: Article60 | None = None
     article_61: Article61 | None = None
     piis: Piis | None = None
+
+    def __post_init__(self) -> None:
+        """Facts that contradict each other are bad input (a French 400, nothing stored), not a verdict."""
+        birth = self.worker.birth_date
+        if birth is not None:
+            for label, day in (("signature", self.signature_date), ("début", self.start_date)):
+                if day is not None and day < birth:
+                    raise ValueError(
+                        f"la date de {label} ({day:%d/%m/%Y}) précède la date de naissance ({birth:%d/%m/%Y})"
+                    )
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError(
+                f"la date de fin ({self.end_date:%d/%m/%Y}) précède la date de début ({self.start_date:%d/%m/%Y})"
+            )

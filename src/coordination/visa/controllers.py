@@ -9,10 +9,12 @@ from __future__ import annotations
 from uuid import UUID
 
 import anyio
+import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.declared import Access
 from coordination.dossier.controllers.common import retention
 from coordination.dossier.services.documents import discard_object
 from coordination.errors import ProblemError
@@ -20,23 +22,31 @@ from coordination.http_utils import etag_for, require_if_match
 from coordination.keys import signing_key
 from coordination.settings import Settings
 from coordination.storage.factory import build_scanner
-from coordination.visa import certificate, services
+from coordination.visa import attendance, certificate, services
 from coordination.visa.checks import Checklist, run_checklist
 from coordination.visa.contract import Contract
 from coordination.visa.models import VisaStatus
-from coordination.visa.schemas import DecisionIn, VerificationOut, VisaOut
+from coordination.visa.schemas import AttendanceIn, AttendanceOut, DecisionIn, VerificationOut, VisaOut
+from coordination.visa.validation import EXCEPTION_HANDLERS
 
 SECTION = "contracts"
 
 
 async def decide_with_certificate(
-    request: Request, db_session: AsyncSession, settings: Settings, visa, decision, reason, principal
+    request: Request,
+    db_session: AsyncSession,
+    settings: Settings,
+    visa,
+    decision,
+    reason,
+    principal,
+    answers: list[dict] | None = None,
 ):
     """Sign the decision and, once decided, file the signed certificate in the person's file (contracts
     section), then commit; the API and the web page both decide through here. Object first, row second:
     if the commit fails the stored PDF is removed."""
     key = await anyio.to_thread.run_sync(signing_key, settings)
-    visa = await services.decide(db_session, visa, decision, reason, principal, key)
+    visa = await services.decide(db_session, visa, decision, reason, principal, key, answers=answers)
     if visa.status is not VisaStatus.DECIDED:
         await db_session.commit()
         return visa
@@ -65,13 +75,15 @@ def _scanner(request: Request, settings: Settings):
     return scanner
 
 
-async def authorize(request: Request, db_session: AsyncSession, person_id: UUID, action: str) -> None:
+async def authorize(
+    request: Request, db_session: AsyncSession, person_id: UUID, action: str, section: str = SECTION
+) -> None:
     """Ask the access gate (it journals the access in this session; the handler commits)."""
     from coordination.access.gate import check_access
 
     request_id = request.scope.get("state", {}).get("request_id", "")
     await check_access(
-        db_session, request.user, person_id=person_id, section=SECTION, action=action, request_id=request_id
+        db_session, request.user, person_id=person_id, section=section, action=action, request_id=request_id
     )
 
 
@@ -84,6 +96,7 @@ def _out(visa, status_code: int = HTTP_200_OK) -> Response[VisaOut]:
     status_code=HTTP_200_OK,
     opt={"public": "contrôle sans état d'un contrat : ne lit ni n'écrit aucun dossier"},
     summary="Contrôler un contrat (sans enregistrement)",
+    exception_handlers=EXCEPTION_HANDLERS,
 )
 async def checklist(data: Contract) -> Checklist:
     return run_checklist(data)
@@ -92,6 +105,7 @@ async def checklist(data: Contract) -> Checklist:
 class PersonVisaController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/visas"
     tags = ["visa"]
+    exception_handlers = EXCEPTION_HANDLERS
 
     @post(
         "/",
@@ -100,16 +114,14 @@ class PersonVisaController(Controller):
         summary="Soumettre un contrat pour visa",
     )
     async def submit(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, data: Contract
+        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID, data: Contract
     ) -> Response[VisaOut]:
-        await authorize(request, db_session, person_id, "write")
         visa = await services.submit(db_session, person_id, data, request.user)
         await db_session.commit()
         return _out(visa, HTTP_201_CREATED)
 
     @get("/", opt={"section": SECTION, "action": "read"}, summary="Visas du dossier")
-    async def list_visas(self, request: Request, db_session: AsyncSession, person_id: UUID) -> list[VisaOut]:
-        await authorize(request, db_session, person_id, "read")
+    async def list_visas(self, access: Access, db_session: AsyncSession, person_id: UUID) -> list[VisaOut]:
         rows = [VisaOut.of(v) for v in await services.list_for_person(db_session, person_id)]
         await db_session.commit()  # the journal row of this read
         return rows
@@ -118,6 +130,7 @@ class PersonVisaController(Controller):
 class VisaController(Controller):
     path = "/api/v1/visas/{visa_id:uuid}"
     tags = ["visa"]
+    exception_handlers = EXCEPTION_HANDLERS
 
     @get("/", opt={"section": SECTION, "action": "read"}, summary="Lire une demande de visa")
     async def read(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response[VisaOut]:
@@ -155,9 +168,57 @@ class VisaController(Controller):
         await authorize(request, db_session, visa.person_id, "decide")
         require_if_match(request, visa.version)
         visa = await decide_with_certificate(
-            request, db_session, settings, visa, data.decision, data.reason, request.user
+            request,
+            db_session,
+            settings,
+            visa,
+            data.decision,
+            data.reason,
+            request.user,
+            [msgspec.to_builtins(a) for a in data.answers],
         )
         return _out(visa)
+
+    @post(
+        "/attendance",
+        status_code=HTTP_201_CREATED,
+        opt={"section": "progress", "action": "write"},
+        summary="Enregistrer les heures prestées sur une période (contrat approuvé)",
+    )
+    async def record_attendance(
+        self, request: Request, db_session: AsyncSession, visa_id: UUID, data: AttendanceIn
+    ) -> AttendanceOut:
+        """Attendance is progress data a partner writes (section ``progress``), tied to the approved
+        contract it is compared with."""
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "write", section="progress")
+        row = await attendance.record(
+            db_session,
+            visa,
+            request.user,
+            period_start=data.period_start,
+            period_end=data.period_end,
+            hours_worked=data.hours_worked,
+            step_id=data.step_id,
+            note=data.note,
+        )
+        out = AttendanceOut.of(attendance.compare(visa.contract or {}, row))
+        await db_session.commit()
+        return out
+
+    @get(
+        "/attendance",
+        opt={"section": SECTION, "action": "read"},
+        summary="Heures prestées et heures payées par période",
+    )
+    async def list_attendance(
+        self, request: Request, db_session: AsyncSession, visa_id: UUID
+    ) -> list[AttendanceOut]:
+        visa = await services.get(db_session, visa_id)
+        await authorize(request, db_session, visa.person_id, "read")
+        rows = [AttendanceOut.of(c) for c in await attendance.comparisons(db_session, visa)]
+        await db_session.commit()
+        return rows
 
     @get("/verification", opt={"section": SECTION, "action": "read"}, summary="Vérifier la signature")
     async def verification(

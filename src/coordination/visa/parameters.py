@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "policies" / "visa" / "parameters.toml"
+SECTOR_FILE = "sector_minimums.toml"
+"""Sector minimum scales, beside the parameter file (same rule-set version: bump it on any change)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,18 @@ class Unknown:
     on_date: dt.date
     reason: str
     candidates: tuple[Any, ...] = ()
+    floor: Any = None
+    """The last known value, for a parameter that is never lowered (minimum wages, pay thresholds): the
+    unknown value is at least this. ``None`` when nothing is known before."""
+    floor_since: dt.date | None = None
+    ceiling: Any = None
+    """The highest value the law can have reached on this date, when documented (``ceiling`` in the file,
+    with its reasoning): at or above it the unknown value cannot bite."""
+
+    @property
+    def missing_label(self) -> str:
+        """« le montant en vigueur au 01/04/2026 », for the explanations."""
+        return f"la valeur en vigueur au {self.on_date.strftime('%d/%m/%Y')}"
 
     def __bool__(self) -> bool:  # an Unknown must never pass a truthiness test by accident
         return False
@@ -41,6 +55,7 @@ class _Entry:
     unknown: bool
     reason: str
     candidates: tuple[Any, ...]
+    ceiling: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +65,8 @@ class Parameter:
     unit: str
     entries: tuple[_Entry, ...]
     _starts: tuple[dt.date, ...] = field(repr=False, default=())
+    never_lowered: bool = False
+    """Minimum wages and indexed thresholds only ever rise: the last known value is a floor."""
 
     def at(self, on_date: dt.date) -> tuple[Any, str]:
         """(value or Unknown, source) in force on ``on_date``."""
@@ -60,19 +77,59 @@ class Parameter:
         e = self.entries[i]
         if e.valid_until is not None and on_date > e.valid_until:
             until = e.valid_until.strftime("%d/%m/%Y")
-            return Unknown(self.name, on_date, f"valeur connue seulement jusqu'au {until}"), e.source
+            floor, since = self._floor(i + 1)
+            return Unknown(
+                self.name, on_date, f"valeur connue seulement jusqu'au {until}", (), floor, since
+            ), e.source
         if e.unknown:
-            return Unknown(self.name, on_date, e.reason or "valeur inconnue", e.candidates), e.source
+            floor, since = self._floor(i)
+            ceiling = e.ceiling if e.valid_until is None or on_date <= e.valid_until else None
+            return Unknown(
+                self.name, on_date, e.reason or "valeur inconnue", e.candidates, floor, since, ceiling
+            ), e.source
         return e.value, e.source
+
+    def _floor(self, before: int) -> tuple[Any, dt.date | None]:
+        """The last known value among entries[:before], if this parameter is never lowered."""
+        if not self.never_lowered:
+            return None, None
+        for e in reversed(self.entries[:before]):
+            if not e.unknown:
+                return e.value, e.valid_from
+        return None, None
 
 
 @dataclass(frozen=True, slots=True)
 class SectorScale:
+    """A sector minimum for one function of one joint committee, in force from ``valid_from``.
+
+    ``valid_until`` is the day before the next known indexation or revision date (many CPs index every
+    1 January): after it the amount is only a floor (sector minimums are never lowered)."""
+
     joint_committee: str
     function: str
     valid_from: dt.date
-    monthly_full_time: float
+    monthly_full_time: float | None
     source: str
+    valid_until: dt.date | None = None
+    category: str = ""
+    hourly: float | None = None
+    """Sectors that set hourly minimums (e.g. CP 322.01) give ``hourly`` instead of a monthly amount."""
+    ceiling: float | None = None
+    """When the row's amount is the lowest step of a scale that rises with a fact the contract does not
+    carry (seniority in the sector), the highest step: between the two the check asks, above it concludes."""
+
+    def is_floor_only(self, on_date: dt.date) -> bool:
+        return self.valid_until is not None and on_date > self.valid_until
+
+
+@dataclass(frozen=True, slots=True)
+class SectorGap:
+    """A joint committee whose scale is not shipped, with what was searched (shown to the worker)."""
+
+    joint_committee: str
+    name: str
+    searched: str
 
 
 class ParameterSet:
@@ -82,24 +139,45 @@ class ParameterSet:
         self.version: str = str(data["version"])
         self._params: dict[str, Parameter] = {}
         self._scales: dict[tuple[str, str], list[SectorScale]] = {}
+        self._gaps: dict[str, SectorGap] = {}
         for name, spec in data.items():
             if name == "version":
                 continue
             if name == "sector_scales":
                 self._load_scales(spec)
                 continue
+            if name == "sector_gaps":
+                for row in spec:
+                    gap = SectorGap(
+                        str(row["joint_committee"]).strip(), str(row["name"]), str(row["searched"])
+                    )
+                    if not gap.searched.strip():
+                        raise ValueError(f"sector gap {gap.joint_committee}: say what was searched")
+                    self._gaps[gap.joint_committee] = gap
+                continue
             self._params[name] = _parse_parameter(name, spec)
 
     def _load_scales(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            s = SectorScale(
-                joint_committee=str(row["joint_committee"]).strip(),
-                function=_norm(row["function"]),
-                valid_from=row["valid_from"],
-                monthly_full_time=float(row["monthly_full_time"]),
-                source=str(row["source"]),
-            )
-            self._scales.setdefault((s.joint_committee, s.function), []).append(s)
+            cp = row.get("joint_committee")
+            if not str(row.get("source", "")).strip():
+                raise ValueError(f"sector scale {cp}: every value needs a source")
+            if ("monthly_full_time" in row) == ("hourly" in row):
+                raise ValueError(f"sector scale {cp}: give monthly_full_time or hourly")
+            functions = row["function"] if isinstance(row["function"], list) else [row["function"]]
+            for function in functions:
+                s = SectorScale(
+                    joint_committee=str(cp).strip(),
+                    function=_norm(function),
+                    valid_from=row["valid_from"],
+                    monthly_full_time=float(row["monthly_full_time"]) if "monthly_full_time" in row else None,
+                    source=str(row["source"]),
+                    valid_until=row.get("valid_until"),
+                    category=str(row.get("category", "")),
+                    hourly=float(row["hourly"]) if "hourly" in row else None,
+                    ceiling=float(row["ceiling"]) if "ceiling" in row else None,
+                )
+                self._scales.setdefault((s.joint_committee, s.function), []).append(s)
         for scales in self._scales.values():
             scales.sort(key=lambda s: s.valid_from)
 
@@ -125,6 +203,14 @@ class ParameterSet:
                 found = s
         return found
 
+    def sector_gap(self, joint_committee: str) -> SectorGap | None:
+        return self._gaps.get(joint_committee.strip())
+
+    @property
+    def sector_committees(self) -> list[str]:
+        """Every joint committee the sector table speaks of (a shipped scale or a documented gap)."""
+        return sorted({cp for cp, _ in self._scales} | set(self._gaps))
+
 
 def _norm(text: str) -> str:
     return " ".join(str(text).lower().split())
@@ -147,18 +233,37 @@ def _parse_parameter(name: str, spec: dict[str, Any]) -> Parameter:
                 unknown=unknown,
                 reason=str(raw.get("reason", "")),
                 candidates=tuple(raw.get("candidates", ())),
+                ceiling=raw.get("ceiling"),
             )
         )
+        if raw.get("start_unknown") and not str(raw.get("searched", "")).strip():
+            raise ValueError(f"parameter {name}: a start date marked unknown must say what was searched")
     entries.sort(key=lambda e: e.valid_from)
     starts = tuple(e.valid_from for e in entries)
     if len(set(starts)) != len(starts):
         raise ValueError(f"parameter {name}: two values start on the same date")
-    return Parameter(name, spec.get("label", name), spec.get("unit", ""), tuple(entries), starts)
+    return Parameter(
+        name,
+        spec.get("label", name),
+        spec.get("unit", ""),
+        tuple(entries),
+        starts,
+        bool(spec.get("never_lowered", False)),
+    )
 
 
 def load(path: Path | str = DEFAULT_PATH) -> ParameterSet:
+    """The parameter file, plus the sector minimum table beside it when there is one."""
+    path = Path(path)
     with open(path, "rb") as f:
-        return ParameterSet(tomllib.load(f))
+        data = tomllib.load(f)
+    sector = path.parent / SECTOR_FILE
+    if sector.exists():
+        with open(sector, "rb") as f:
+            table = tomllib.load(f)
+        data.setdefault("sector_scales", []).extend(table.get("sector_scales", []))
+        data.setdefault("sector_gaps", []).extend(table.get("sector_gaps", []))
+    return ParameterSet(data)
 
 
 def loads(text: str) -> ParameterSet:

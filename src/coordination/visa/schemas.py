@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -11,9 +11,18 @@ import msgspec
 from coordination.visa.models import Decision, VisaRequest, VisaStatus
 
 
+class OpenItemAnswer(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The decider's answer to one open item of the checklist."""
+
+    check_id: Annotated[str, msgspec.Meta(max_length=40)]
+    checked: bool
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
 class DecisionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     decision: Decision
     reason: str | None = msgspec.field(default=None)
+    answers: list[OpenItemAnswer] = msgspec.field(default_factory=list)
 
 
 class VisaOut(msgspec.Struct, kw_only=True):
@@ -31,6 +40,7 @@ class VisaOut(msgspec.Struct, kw_only=True):
     decided_by: UUID | None
     decided_by_name: str | None
     decision_reason: str | None
+    open_item_answers: list[dict[str, Any]] | None
     decided_at: datetime | None
     content_hash: str | None
     signature: str | None
@@ -49,3 +59,37 @@ class VerificationOut(msgspec.Struct, kw_only=True):
     signature_valid: bool
     content_hash: str | None
     signing_key_fingerprint: str | None
+
+
+class AttendanceIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Hours worked over one period (a day or a week) under an approved contract."""
+
+    period_start: date
+    period_end: date
+    hours_worked: Annotated[float, msgspec.Meta(ge=0, le=168)]
+    step_id: UUID | None = None
+    note: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+class AttendanceOut(msgspec.Struct, kw_only=True):
+    """One period with the contract's paid hours and the gap (worked − paid)."""
+
+    period_start: date
+    period_end: date
+    hours_worked: float
+    hours_paid: float | None
+    gap: float | None
+    tolerance: float
+    over_tolerance: bool
+
+    @classmethod
+    def of(cls, c) -> AttendanceOut:
+        return cls(
+            period_start=c.period_start,
+            period_end=c.period_end,
+            hours_worked=c.hours_worked,
+            hours_paid=c.hours_paid,
+            gap=c.gap,
+            tolerance=c.tolerance,
+            over_tolerance=c.over,
+        )

@@ -35,7 +35,25 @@ if TYPE_CHECKING:
 
 _BRUSSELS = ZoneInfo("Europe/Brussels")
 
-DECIDER_ROLES = frozenset({Role.CPAS_SOCIAL_WORKER, Role.FOREM_REFERENT, Role.FOREM_EADVISER})
+DECIDE_SECTION, DECIDE_ACTION = "contracts", "decide"
+
+
+def decider_roles() -> frozenset[Role]:
+    """The roles that may decide a visa: read from the access policy (``policies/policy.csv``), so the
+    four-eyes rule here and the gate's answer can never disagree (issue 18: the code once named e-advisers,
+    whom the policy refuses)."""
+    from coordination.access.policy import default_policy
+
+    return frozenset(
+        Role(line.role)
+        for line in default_policy().lines
+        if line.section == DECIDE_SECTION and line.action == DECIDE_ACTION
+    )
+
+
+OPEN_STATUSES = ("a_verifier", "non_conforme")
+NOTE_MIN = 3
+NOTE_MAX = 1000
 DECISION_LABELS_FR = {
     Decision.APPROVED: "Visa accordé",
     Decision.APPROVED_WITH_RESERVATIONS: "Visa accordé avec réserves",
@@ -57,9 +75,9 @@ def check_transition(
         raise Conflict("Ce visa est déjà décidé : il ne peut plus être modifié.", code="visa-decided")
     if status is VisaStatus.RETURNED:
         raise Conflict("Ce visa attend une correction du contrat avant toute décision.", code="visa-returned")
-    if actor.role not in DECIDER_ROLES:
+    if actor.role not in decider_roles():
         raise Forbidden(
-            "Seul un assistant social du CPAS ou un conseiller du Forem peut décider d'un visa.",
+            "Seul un assistant social du CPAS ou un conseiller de référence du Forem peut décider d'un visa.",
             code="visa-role",
         )
     if actor.user_id == submitted_by:
@@ -81,6 +99,56 @@ def check_transition(
     return VisaStatus.RETURNED if decision is Decision.RETURNED else VisaStatus.DECIDED
 
 
+def open_items(checklist: dict[str, Any]) -> list[dict[str, Any]]:
+    """The checklist's open items: every point « à vérifier », and every warning found non conforme (a
+    blocking failure makes the verdict « non conforme », which cannot be approved at all)."""
+    return [
+        {"check_id": r["id"], "title": r["title"], "status": r["status"], "explanation": r["explanation"]}
+        for r in checklist.get("results", [])
+        if r["status"] in OPEN_STATUSES
+    ]
+
+
+def check_answers(
+    decision: Decision, items: list[dict[str, Any]], answers: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """The answers to store with the decision, or a French 422 saying which open item lacks one.
+
+    Approving (with or without reservations) a visa with open items requires, for each item, that the
+    decider checked it by hand and wrote what they found. A refusal or a return may carry answers too."""
+    by_id: dict[str, dict[str, Any]] = {}
+    open_ids = {i["check_id"] for i in items}
+    for a in answers or []:
+        cid = str(a.get("check_id", ""))
+        if cid not in open_ids:
+            raise Unprocessable(
+                f"Le point « {cid} » n'est pas un point ouvert de ce contrôle.", code="visa-answer-unknown"
+            )
+        if cid in by_id:
+            raise Unprocessable(f"Le point « {cid} » a reçu deux réponses.", code="visa-answer-twice")
+        note = str(a.get("note") or "").strip()
+        if len(note) > NOTE_MAX:
+            raise Unprocessable(
+                f"La note du point « {cid} » dépasse {NOTE_MAX} caractères.", code="visa-answer-too-long"
+            )
+        by_id[cid] = {"checked": bool(a.get("checked")), "note": note}
+    if decision in (Decision.APPROVED, Decision.APPROVED_WITH_RESERVATIONS):
+        lacking = [
+            i["title"]
+            for i in items
+            if not by_id.get(i["check_id"], {}).get("checked")
+            or len(by_id.get(i["check_id"], {}).get("note", "")) < NOTE_MIN
+        ]
+        if lacking:
+            raise Unprocessable(
+                "Pour accorder ce visa, vérifiez vous-même chaque point ouvert et notez ce que vous avez "
+                "constaté. Sans réponse : " + " ; ".join(lacking) + ".",
+                code="visa-open-items",
+                missing=[i["check_id"] for i in items if i["title"] in lacking],
+            )
+    return [{**i, **by_id[i["check_id"]]} for i in items if i["check_id"] in by_id]
+
+
 def signed_payload(visa: VisaRequest) -> dict[str, Any]:
     """What the signature covers: the contract, the checklist and the decision, with their identifiers."""
     return {
@@ -95,6 +163,8 @@ def signed_payload(visa: VisaRequest) -> dict[str, Any]:
             "reason": visa.decision_reason,
             "decided_at": visa.decided_at.isoformat() if visa.decided_at else None,
             "rule_set_version": visa.rule_set_version,
+            # only when answered, so that visas signed before this field existed still verify
+            **({"open_item_answers": visa.open_item_answers} if visa.open_item_answers else {}),
         },
     }
 
@@ -176,8 +246,11 @@ async def decide(
     actor: Principal,
     key: ec.EllipticCurvePrivateKey,
     now: datetime | None = None,
+    answers: list[dict[str, Any]] | None = None,
 ) -> VisaRequest:
-    visa.status = check_transition(visa.status, decision, actor, visa.submitted_by, visa.verdict, reason)
+    status = check_transition(visa.status, decision, actor, visa.submitted_by, visa.verdict, reason)
+    visa.open_item_answers = check_answers(decision, open_items(visa.checklist), answers) or None
+    visa.status = status
     visa.decision = decision
     visa.decided_by, visa.decided_by_name = actor.user_id, actor.display_name
     visa.decision_reason = reason.strip() if reason else None
@@ -316,7 +389,14 @@ async def recheck_pending(session: AsyncSession, params: ParameterSet) -> list[U
     for visa in rows:
         if visa.rule_set_version == params.version:
             continue
-        contract = msgspec.convert(visa.contract, Contract)
+        try:
+            contract = msgspec.convert(visa.contract, Contract)
+        except msgspec.ValidationError:
+            # stored before a consistency rule existed (e.g. a signature before the birth date): it
+            # cannot be re-checked as is; flag it so that someone corrects it
+            visa.verdict_changed = True
+            changed.append(visa.id)
+            continue
         checklist, checklist_json = _checklist_json(contract, params)
         if checklist.verdict.value != visa.verdict:
             visa.verdict_changed = True

@@ -28,6 +28,7 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
         "orientations",
         "conventions",
         "documents",
+        "heures des contrats",
     ]
     assert all(ok for _, _, ok in results), results
     assert not dict((n, s) for n, s, _ in results)["conventions"].startswith("0 ")

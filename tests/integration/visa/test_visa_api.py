@@ -132,3 +132,110 @@ async def test_stored_visa_flow_through_the_gate(app, client, world, database):
 
     pdf = await client.get(f"{vurl}/certificate.pdf", headers=other)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_bad_contract_input_gets_french_problem_details_and_writes_nothing(
+    app, client, world, database
+):
+    """Issue 18: a sector minimum without a source, a negative amount, a signature before the birth date."""
+    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
+    url = f"/api/v1/persons/{world.person.id}/visas"
+    before = (await client.get(url, headers=social)).json()
+    no_source = msgspec.to_builtins(base())
+    no_source["pay"]["sector_minimum"] = {"monthly_full_time": 2200.0}
+    negative = msgspec.to_builtins(base())
+    negative["pay"]["gross_monthly"] = -10
+    before_birth = msgspec.to_builtins(base())
+    before_birth["signature_date"] = "1989-01-01"
+    cases = [
+        (no_source, "source"),
+        (negative, "ne peut pas être négatif"),
+        (before_birth, "précède la date de naissance"),
+    ]
+    for payload, words in cases:
+        for target in (url, "/api/v1/visa/checklist"):
+            r = await client.post(target, json=payload, headers=social)
+            assert r.status_code == 400, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+            body = r.json()
+            assert body["detail"].startswith("Le contrat décrit n'est pas valide")
+            assert words in body["detail"], body["detail"]
+            assert "Expected" not in body["detail"]
+    assert (await client.get(url, headers=social)).json() == before
+
+
+async def test_hours_worked_beyond_the_approved_contract_are_told_once(app, client, world, database):
+    """Issue 18, point 9: a person paid for 19 h a week with 38, 38 and 40 h of attendance recorded."""
+    import datetime as dt
+
+    from sqlalchemy import select
+    from visa_builders import week, with_schedule
+
+    from coordination.inbox.models import Notification
+    from coordination.visa.attendance import notify_gaps
+
+    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
+    decider = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Décideuse")
+    half = with_pay(
+        with_schedule(base(weekly_hours=19), shifts=week("08:00", "11:48", brk=0)), gross_monthly=1200
+    )
+    created = await client.post(
+        f"/api/v1/persons/{world.person.id}/visas", json=msgspec.to_builtins(half), headers=social
+    )
+    assert created.status_code == 201 and created.json()["verdict"] == "conforme", created.text
+    vurl = f"/api/v1/visas/{created.json()['id']}"
+    week1 = {"period_start": "2025-06-02", "period_end": "2025-06-08", "hours_worked": 38}
+    pending = await client.post(f"{vurl}/attendance", json=week1, headers=social)
+    assert pending.status_code == 409  # only an approved contract takes attendance
+    approved = await client.post(
+        f"{vurl}/decision", json={"decision": "approved"}, headers={**decider, "If-Match": '"1"'}
+    )
+    assert approved.status_code == 200, approved.text
+
+    from coordination.dossier.models import TrajectoryStep
+
+    async with database.sessionmaker() as session:
+        step = TrajectoryStep(person_id=world.person.id, kind="job", organisation_id=world.partner.id)
+        session.add(step)
+        await session.commit()
+    for start, hours in (("2025-06-02", 38), ("2025-06-09", 38), ("2025-06-16", 40), ("2025-06-23", 19.5)):
+        end = (dt.date.fromisoformat(start) + dt.timedelta(days=6)).isoformat()
+        r = await client.post(
+            f"{vurl}/attendance",
+            json={"period_start": start, "period_end": end, "hours_worked": hours, "step_id": str(step.id)},
+            headers=social,
+        )
+        assert r.status_code == 201, r.text
+    foreign_step = {
+        **week1,
+        "period_start": "2025-06-30",
+        "period_end": "2025-07-06",
+        "step_id": str(uuid4()),
+    }
+    unknown_step = await client.post(f"{vurl}/attendance", json=foreign_step, headers=social)
+    assert unknown_step.status_code == 404  # a step of another file (or none) is not this contract's step
+    twice = await client.post(f"{vurl}/attendance", json=week1, headers=social)
+    assert twice.status_code == 409 and "déjà" in twice.json()["detail"]
+    negative = await client.post(f"{vurl}/attendance", json={**week1, "hours_worked": -1}, headers=social)
+    assert negative.status_code == 400 and "négatif" in negative.json()["detail"]
+
+    listed = (await client.get(f"{vurl}/attendance", headers=decider)).json()
+    assert [(p["hours_paid"], p["gap"], p["over_tolerance"]) for p in listed] == [
+        (19.0, 19.0, True),
+        (19.0, 19.0, True),
+        (19.0, 21.0, True),
+        (19.0, 0.5, False),
+    ]
+
+    async with database.sessionmaker() as session:
+        assert await notify_gaps(session, dt.date(2025, 6, 16)) == 2  # the third week is not over yet
+        await session.commit()
+    async with database.sessionmaker() as session:
+        assert await notify_gaps(session, dt.date(2025, 7, 1)) == 1  # told once per period
+        await session.commit()
+        assert await notify_gaps(session, dt.date(2025, 7, 1)) == 0
+        notes = (await session.scalars(select(Notification).where(Notification.kind == "visa_hours"))).all()
+    to_person = [n for n in notes if n.recipient_person_id == world.person.id]
+    to_workers = [n for n in notes if n.recipient_user_id is not None]
+    assert len(to_person) == 3 and len(to_workers) == 3  # the decider (no referent link in this file)
+    assert "38 h de présence" in to_person[0].body_fr and "19 h payées" in to_person[0].body_fr

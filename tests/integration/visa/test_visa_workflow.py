@@ -116,16 +116,25 @@ async def test_returned_for_correction_then_resubmitted_then_approved(session):
 
 
 async def test_new_rule_set_rechecks_pending_and_flags_changed_verdicts(session):
-    april = base(start_date=dt.date(2026, 4, 1))
+    # 2,200 € in April 2026: above the last known RMMMG (the floor), under its documented ceiling
+    april = with_pay(base(start_date=dt.date(2026, 4, 1)), gross_monthly=2200)
     pending = await submitted(session, april)
     stays = await submitted(session, of_kind(ContractKind.OPEN_ENDED))
     decided = await submitted(session, april)
     await services.decide(
-        session, decided, Decision.APPROVED_WITH_RESERVATIONS, "RMMMG à confirmer", CPAS, KEY
+        session,
+        decided,
+        Decision.APPROVED_WITH_RESERVATIONS,
+        "RMMMG à confirmer",
+        CPAS,
+        KEY,
+        answers=[{"check_id": "WAGE_RMMMG", "checked": True, "note": "Montant d'avril vérifié au CNT."}],
     )
     assert pending.verdict == "a_completer"
     text = PARAMETERS_TEXT
-    start = text.index('{ valid_from = 2026-04-01, unknown = true, reason = "montant du RMMMG')
+    start = text.index(
+        "{ valid_from = 2026-04-01, valid_until = 2026-12-31, unknown = true, ceiling = 2233.63"
+    )
     end = text.index("\n", start)
     text = text[:start] + '{ valid_from = 2026-04-01, value = 2154.13, source = "test" },' + text[end:]
     text = text.replace('version = "', 'version = "next-', 1)
@@ -139,6 +148,65 @@ async def test_new_rule_set_rechecks_pending_and_flags_changed_verdicts(session)
     )
     assert not stays.verdict_changed
     assert decided.rule_set_version == PARAMS.version  # a decided visa is never re-checked
+
+
+def open_contract():
+    """A lawful contract whose RMMMG is « à vérifier » (April 2026, between the floor and the ceiling)
+    and whose overtime clause lacks its legal reason: two open items."""
+    from visa_builders import with_clauses
+
+    from coordination.visa.contract import Overtime
+
+    c = with_pay(base(start_date=dt.date(2026, 4, 1)), gross_monthly=2200)
+    return with_clauses(c, overtime=Overtime(max_hours_per_day=9, premium=0.5, paid=True))
+
+
+async def test_approving_with_open_items_needs_an_answer_to_each(session):
+    visa = await submitted(session, open_contract())
+    assert visa.verdict == "a_completer"
+    assert [i["check_id"] for i in services.open_items(visa.checklist)] == ["WAGE_RMMMG", "WT_OVERTIME"]
+    with pytest.raises(Unprocessable) as err:  # one click, no word: refused
+        await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY)
+    assert err.value.code == "visa-open-items" and "Heures supplémentaires" in err.value.detail
+    one = [{"check_id": "WAGE_RMMMG", "checked": True, "note": "RMMMG d'avril 2026 vérifié: 2.154,13 €."}]
+    with pytest.raises(Unprocessable):  # an item left unanswered
+        await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=one)
+    unchecked = one + [{"check_id": "WT_OVERTIME", "checked": False, "note": "pas regardé"}]
+    with pytest.raises(Unprocessable):  # not checked by hand
+        await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=unchecked)
+    with pytest.raises(Unprocessable):  # an answer to a point that is not open
+        bogus = [*one, {"check_id": "TRIAL", "checked": True, "note": "ok ok"}]
+        await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=bogus)
+    assert visa.status is VisaStatus.SUBMITTED and visa.open_item_answers is None
+    answers = one + [{"check_id": "WT_OVERTIME", "checked": True, "note": "Surcroît de travail saisonnier."}]
+    await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=answers)
+    assert visa.status is VisaStatus.DECIDED
+    assert [(a["check_id"], a["note"]) for a in visa.open_item_answers] == [
+        ("WAGE_RMMMG", "RMMMG d'avril 2026 vérifié: 2.154,13 €."),
+        ("WT_OVERTIME", "Surcroît de travail saisonnier."),
+    ]
+    assert services.verify_visa(visa, KEY.public_key())
+    visa.open_item_answers = [{**visa.open_item_answers[0], "note": "changé"}]
+    assert not services.verify_visa(visa, KEY.public_key())  # the answers are signed
+
+
+async def test_certificate_shows_each_open_item_with_the_deciders_answer(session):
+    visa = await submitted(session, open_contract())
+    answers = [
+        {"check_id": "WAGE_RMMMG", "checked": True, "note": "Barème CNT consulté le 2 avril."},
+        {"check_id": "WT_OVERTIME", "checked": True, "note": "Motif: surcroît extraordinaire."},
+    ]
+    await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=answers)
+    html = certificate.render_html(visa, "Dupont Marie")
+    assert "Points ouverts vérifiés par" in html
+    assert "Barème CNT consulté le 2 avril." in html and "Motif: surcroît extraordinaire." in html
+    assert html.count("Vérifié à la main") == 2
+
+
+def test_deciders_are_the_policys_deciders():
+    roles = services.decider_roles()
+    assert roles == {Role.CPAS_SOCIAL_WORKER, Role.FOREM_REFERENT}
+    assert Role.FOREM_EADVISER not in roles  # the policy refuses them: so does the code
 
 
 async def test_certificate_pdf_in_french_with_signature(session):
@@ -163,3 +231,12 @@ async def test_certificate_escapes_and_fetches_nothing(session):
     assert pdf.startswith(b"%PDF")
     with pytest.raises(certificate.CertificateError):
         certificate._deny_fetch("http://evil.example/x.png")
+
+
+async def test_a_stored_contract_that_no_longer_reads_is_flagged_not_crashed(session):
+    visa = await submitted(session)
+    visa.contract = {**visa.contract, "signature_date": "1980-01-01"}  # before the birth date (1990)
+    await session.commit()
+    text = PARAMETERS_TEXT.replace('version = "', 'version = "next-', 1)
+    changed = await services.recheck_pending(session, parameters.loads(text))
+    assert changed == [visa.id] and visa.verdict_changed

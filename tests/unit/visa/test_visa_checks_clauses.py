@@ -152,7 +152,13 @@ def test_cdd_form():
     c = base(kind=ContractKind.FIXED_TERM, end_date=D(2025, 12, 31))
     assert status(c, "CDD_FORM") == "conforme"
     assert status(R(c, written_before_start=False), "CDD_FORM") == "non_conforme"
-    assert status(R(c, written_before_start=None), "CDD_FORM") == "a_verifier"
+    assert status(R(c, written_before_start=None, signature_date=None), "CDD_FORM") == "a_verifier"
+    # the signature date decides when it is known, whatever the flag says (issue 18, point 4)
+    assert status(R(c, written_before_start=None), "CDD_FORM") == "conforme"
+    assert status(R(c, signature_date=D(2025, 6, 1)), "CDD_FORM") == "conforme"  # on the first day
+    late = R(c, signature_date=D(2025, 6, 2))
+    assert status(late, "CDD_FORM") == "non_conforme"
+    assert "02/06/2025" in run(late).by_id("CDD_FORM").explanation
     assert status(base(), "CDD_FORM") == "sans_objet"
 
 
@@ -205,9 +211,19 @@ def test_replacement():
     c = of_kind(ContractKind.REPLACEMENT)
     assert status(R(c, replacement=R(c.replacement, replaced_person=None)), "REPLACEMENT") == "non_conforme"
     assert (
-        status(R(c, start_date=D(2024, 1, 1), end_date=D(2025, 12, 31)), "REPLACEMENT") == "conforme"
+        status(
+            R(c, signature_date=D(2023, 12, 20), start_date=D(2024, 1, 1), end_date=D(2025, 12, 31)),
+            "REPLACEMENT",
+        )
+        == "conforme"
     )  # 24 months
-    assert status(R(c, start_date=D(2024, 1, 1), end_date=D(2026, 1, 1)), "REPLACEMENT") == "non_conforme"
+    assert (
+        status(
+            R(c, signature_date=D(2023, 12, 20), start_date=D(2024, 1, 1), end_date=D(2026, 1, 1)),
+            "REPLACEMENT",
+        )
+        == "non_conforme"
+    )
 
 
 def test_trial():
@@ -215,7 +231,12 @@ def test_trial():
         status(with_clauses(base(), trial=TrialClause(working_days=5, written=True)), "TRIAL")
         == "non_conforme"
     )
-    assert status(with_clauses(base(), trial=TrialClause(temporary_agency_work=True)), "TRIAL") == "conforme"
+    interim = base(kind=ContractKind.FIXED_TERM, end_date=D(2025, 6, 30))
+    agency = TrialClause(temporary_agency_work=True, working_days=3)
+    assert status(with_clauses(interim, trial=agency), "TRIAL") == "conforme"
+    assert status(with_clauses(interim, trial=R(agency, working_days=4)), "TRIAL") == "non_conforme"
+    # the agency exception never covers an open-ended contract (issue 18, point 6)
+    assert status(with_clauses(base(), trial=agency), "TRIAL") == "non_conforme"
     st = of_kind(ContractKind.STUDENT)
     assert status(with_clauses(st, trial=TrialClause(working_days=3, written=True)), "TRIAL") == "conforme"
     assert (
@@ -236,7 +257,8 @@ def test_trial():
         (None, None, "a_verifier"),
         (1, True, "non_conforme"),
         (0.5, True, "non_conforme"),
-        (1, False, "conforme"),
+        # CCT 38 wants a short, non-productive test but sets no length: the adviser judges (no guessed limit)
+        (1, False, "a_verifier"),
         (2, False, "a_verifier"),
         (1, None, "a_verifier"),
     ],
@@ -391,7 +413,10 @@ def test_deductions_closed_list():
         (2500.01, 2500, D(2026, 1, 1), "non_conforme"),
         (15000, 5000, D(2026, 1, 1), "conforme"),
         (15000.01, 5000, D(2026, 1, 1), "non_conforme"),
-        (2500, 2500, D(2025, 12, 31), "a_verifier"),
+        # no threshold known for 2025: one month of pay is within every possible cap, more is to verify
+        (2500, 2500, D(2025, 12, 31), "conforme"),
+        (2500.01, 2500, D(2025, 12, 31), "a_verifier"),
+        (7500.01, 2500, D(2025, 12, 31), "non_conforme"),
     ],
 )
 def test_deposit(deposit, monthly, start, expected):
@@ -506,7 +531,9 @@ def test_reference_date_defaults_and_timezone():
     assert reference_date(c) == D(2025, 6, 1)
     late = dt.datetime(2026, 3, 31, 22, 30, tzinfo=dt.UTC)  # already 1 April in Brussels
     assert reference_date(c, late) == D(2026, 4, 1)
-    assert run(R(c, start_date=None), D(2026, 4, 1)).by_id("WAGE_RMMMG").status == "a_verifier"
+    c = R(c, pay=R(c.pay, gross_monthly=2200), start_date=None)  # between the floor and the 2026 ceiling
+    assert run(c, D(2026, 4, 1)).by_id("WAGE_RMMMG").status == "a_verifier"
+    assert run(c, D(2025, 12, 31)).by_id("WAGE_RMMMG").status == "conforme"
     with pytest.raises(ValueError):
         reference_date(c, dt.datetime(2026, 1, 1))
 

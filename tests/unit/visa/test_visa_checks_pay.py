@@ -3,7 +3,18 @@
 import datetime as dt
 
 import pytest
-from visa_builders import base, run, status, t, week, with_clauses, with_pay, with_schedule, with_worker
+from visa_builders import (
+    base,
+    run,
+    shipped_scale_only,
+    status,
+    t,
+    week,
+    with_clauses,
+    with_pay,
+    with_schedule,
+    with_worker,
+)
 
 from coordination.visa.contract import Bonus, BonusKind, ContractKind, Overtime, Schedule, Shift, Worker
 
@@ -28,7 +39,17 @@ def full_time(monthly: float, start: dt.date) -> object:
         (1994.18, D(2023, 11, 1), "conforme"),
         (1994.17, D(2023, 11, 1), "non_conforme"),
         (5000.00, D(2026, 3, 31), "conforme"),
-        (5000.00, D(2026, 4, 1), "a_verifier"),  # RMMMG unknown from April 2026: never guessed
+        # 2026: the amount is unknown; 2,111.89 stays a floor, the documented ceiling bounds it above
+        (2111.88, D(2026, 1, 1), "non_conforme"),
+        (2111.89, D(2026, 1, 1), "a_verifier"),
+        (2154.12, D(2026, 3, 31), "a_verifier"),
+        (2154.13, D(2026, 3, 31), "conforme"),
+        (2154.13, D(2026, 4, 1), "a_verifier"),
+        (2233.62, D(2026, 4, 1), "a_verifier"),
+        (2233.63, D(2026, 4, 1), "conforme"),
+        (1500.00, D(2026, 6, 1), "non_conforme"),
+        (5000.00, D(2027, 1, 1), "a_verifier"),  # no ceiling after 2026: never guessed
+        (2100.00, D(2027, 1, 1), "non_conforme"),  # but still under the floor
         (5000.00, D(2023, 10, 31), "a_verifier"),
     ],
 )
@@ -37,8 +58,10 @@ def test_wage_rmmmg_thresholds_and_dates(monthly, start, expected):
 
 
 def test_wage_rmmmg_unknown_date_says_why():
-    r = run(full_time(2500, D(2026, 4, 1))).by_id("WAGE_RMMMG")
-    assert "inconnue" in r.explanation and "avril 2026" in r.explanation
+    r = run(full_time(2150, D(2026, 4, 1))).by_id("WAGE_RMMMG")
+    assert r.status == "a_verifier"
+    assert "n'est pas connue" in r.explanation and "01/04/2026" in r.explanation
+    assert "2.111,89 €" in r.explanation  # the last known amount, the floor
 
 
 @pytest.mark.parametrize(("monthly", "expected"), [(1055.95, "conforme"), (1055.93, "non_conforme")])
@@ -109,13 +132,15 @@ def test_wage_youth_sector_scale_and_date():
 
 @pytest.mark.parametrize(("monthly", "expected"), [(2200.0, "conforme"), (2199.99, "non_conforme")])
 def test_wage_sector_configured_scale(monthly, expected):
-    assert status(with_pay(base(), gross_monthly=monthly), "WAGE_SECTOR") == expected
+    assert status(with_pay(shipped_scale_only(base()), gross_monthly=monthly), "WAGE_SECTOR") == expected
 
 
 def test_wage_sector_without_scale_is_to_verify():
-    r = run(base(joint_committee="118")).by_id("WAGE_SECTOR")
+    r = run(shipped_scale_only(base(joint_committee="118"))).by_id("WAGE_SECTOR")
     assert r.status == "a_verifier" and "CP 118" in r.explanation
-    assert status(base(start_date=D(2023, 12, 31)), "WAGE_SECTOR") == "a_verifier"  # scale valid from 2024
+    assert "saisissez le minimum sectoriel" in r.explanation
+    old = shipped_scale_only(base(start_date=D(2023, 12, 31)))
+    assert status(old, "WAGE_SECTOR") == "a_verifier"  # scale valid from 2024
 
 
 def test_hours_paid():

@@ -23,6 +23,7 @@ from coordination.visa.contract import (
     Piis,
     Replacement,
     Schedule,
+    SectorMinimum,
     Shift,
     Worker,
     WorkerCategory,
@@ -48,8 +49,17 @@ def week(start: str = "08:00", end: str = "16:06", days=(1, 2, 3, 4, 5), brk: in
     return [Shift(weekday=d, start=t(start), end=t(end), break_minutes=brk) for d in days]
 
 
+#: The CP 302 minimum as a social worker would enter it (no CP 302 scale is shipped): fictitious test data.
+ENTERED_302 = SectorMinimum(
+    monthly_full_time=2200.00,
+    source="salaireminimum.be, CP 302, commis de cuisine (test)",
+    valid_from=dt.date(2025, 1, 1),
+)
+
+
 def base(**over) -> Contract:
-    """A compliant full-time open-ended kitchen job, CP 302, starting 1 June 2025."""
+    """A compliant full-time open-ended kitchen job, CP 302, starting 1 June 2025, with the sector minimum
+    entered by the worker (so it is « conforme » under the shipped rules too)."""
     c = Contract(
         kind=ContractKind.OPEN_ENDED,
         signature_date=dt.date(2025, 5, 20),
@@ -65,6 +75,7 @@ def base(**over) -> Contract:
         pay=Pay(
             gross_monthly=2300,
             net_monthly=1900,
+            sector_minimum=ENTERED_302,
             frequency=PayFrequency.TWICE_MONTHLY,
             max_days_between_payments=16,
             payment_deadline_working_days=4,
@@ -77,6 +88,11 @@ def base(**over) -> Contract:
         unpaid_test_days=0,
     )
     return msgspec.structs.replace(c, **over)
+
+
+def shipped_scale_only(c: Contract) -> Contract:
+    """The contract without the entered sector minimum: WAGE_SECTOR then reads the scale table."""
+    return with_pay(c, sector_minimum=None)
 
 
 def with_pay(c: Contract, **over) -> Contract:

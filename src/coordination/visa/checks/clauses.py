@@ -38,7 +38,7 @@ def trial(ctx: Ctx) -> Outcome:
         ctx.unknown_law(rule, "le régime de la période d'essai")
         return ctx.verdict("")
     if t.temporary_agency_work:
-        return ctx.verdict("Travail intérimaire: une période d'essai reste permise.")
+        return _interim_trial(ctx, t, rule)
     if ctx.contract.kind == ContractKind.STUDENT:
         days = ctx.use("trial_working_days", t.working_days)
         if days is None:
@@ -58,6 +58,35 @@ def trial(ctx: Ctx) -> Outcome:
         "la clause d'essai est nulle depuis le 1er janvier 2014 (sauf étudiants et intérimaires): elle doit être retirée"
     )
     return ctx.verdict("")
+
+
+#: Interim contracts are fixed-term, defined-work, replacement or student contracts with an agency.
+INTERIM_KINDS = frozenset(
+    {ContractKind.FIXED_TERM, ContractKind.DEFINED_WORK, ContractKind.REPLACEMENT, ContractKind.STUDENT}
+)
+
+
+def _interim_trial(ctx: Ctx, t, rule) -> Outcome:
+    """Temporary agency work keeps a trial: its first 3 working days (law of 24-7-1987, art. 8), and only
+    on a contract an agency can conclude — never an open-ended contract, an article 60/61 or a training."""
+    kind = ctx.use("kind", ctx.contract.kind)
+    if kind not in INTERIM_KINDS:
+        ctx.fail(
+            "l'exception du travail intérimaire ne vaut que pour un contrat de travail intérimaire (à durée "
+            "déterminée, de remplacement ou d'étudiant), pas pour ce type de contrat: la clause d'essai est nulle"
+        )
+        return ctx.verdict("")
+    days = ctx.use("trial_working_days", t.working_days)
+    limit = rule.get("interim_working_days", 3)
+    if days is None:
+        ctx.missing("durée de l'essai (jours de travail)")
+    elif days > limit:
+        ctx.fail(
+            f"essai de {days} jours de travail en intérim: seuls les {limit} premiers jours sont une période d'essai"
+        )
+    return ctx.verdict(
+        f"Travail intérimaire: les {limit} premiers jours de travail sont une période d'essai."
+    )
 
 
 @check(
@@ -82,8 +111,15 @@ def unpaid_test(ctx: Ctx) -> Outcome:
             f"{days:g} jour(s) de « test » non payé(s) où la personne travaille: c'est du travail, qui doit faire "
             "l'objet d'un contrat et être payé"
         )
-    elif days > 1:
-        ctx.unknown(f"{days:g} jours de test de recrutement: un test licite reste court et sans production")
+    else:
+        limit = ctx.param("unpaid_test")
+        if isinstance(limit, Unknown):
+            ctx.unknown(
+                f"{days:g} jour(s) de test de recrutement non productif: la CCT n° 38 exige un test court mais "
+                f"ne fixe pas de durée maximale ({limit.reason}) — appréciez si cette durée reste celle d'un test"
+            )
+        elif days > limit:
+            ctx.fail(f"{days:g} jours de test non payé, au-delà de {limit:g} jour(s)")
     return ctx.verdict("Test de recrutement court et non productif: licite.")
 
 
@@ -107,7 +143,15 @@ def noncompete(ctx: Ctx) -> Outcome:
     cond = ctx.param("non_compete")
     yearly = _yearly(ctx)
     if isinstance(thresholds, Unknown):
-        ctx.unknown_law(thresholds, "le seuil de rémunération")
+        floor = thresholds.floor
+        if floor is not None and yearly is not None and yearly <= floor["low"]:
+            # thresholds only rise: at or under last year's low threshold, under this year's too
+            ctx.fail(
+                f"rémunération annuelle de {eur(yearly)}, pas au-dessus du dernier seuil connu de "
+                f"{eur(floor['low'])} (le seuil ne peut qu'augmenter): la clause est nulle"
+            )
+        else:
+            ctx.unknown_law(thresholds, "le seuil de rémunération")
     elif yearly is not None:
         low, high = thresholds["low"], thresholds["high"]
         if yearly <= low:
@@ -132,22 +176,32 @@ def noncompete(ctx: Ctx) -> Outcome:
 
 
 def _nc_conditions(ctx: Ctx, nc, cond) -> None:
-    if ctx.use("written", nc.written) is False:
+    """Each condition is a fact to know: a missing one is « à vérifier », never a silent pass."""
+    written = ctx.use("written", nc.written)
+    if written is False:
         ctx.fail("la clause n'est pas écrite")
+    elif written is None:
+        ctx.missing("clause constatée par écrit")
     if (m := ctx.use("duration_months", nc.duration_months)) is None:
         ctx.missing("durée de la clause")
     elif m > cond["max_months"]:
         ctx.fail(f"durée de {m:g} mois, au-delà de {cond['max_months']} mois")
-    if ctx.use("beyond_belgium", nc.beyond_belgium):
+    beyond = ctx.use("beyond_belgium", nc.beyond_belgium)
+    if beyond:
         ctx.fail("la clause s'étend au-delà du territoire belge")
+    elif beyond is None:
+        ctx.missing("territoire couvert par la clause (limité à la Belgique?)")
     if (i := ctx.use("indemnity_fraction", nc.indemnity_fraction)) is None:
         ctx.missing("indemnité compensatoire")
     elif i < cond["min_indemnity"]:
         ctx.fail(
             f"indemnité de {round(i * 100)} % de la rémunération de la période, moins que {round(cond['min_indemnity'] * 100)} %"
         )
-    if ctx.use("effective_in_first_six_months", nc.effective_in_first_six_months):
+    early = ctx.use("effective_in_first_six_months", nc.effective_in_first_six_months)
+    if early:
         ctx.fail("la clause produirait ses effets en cas de fin du contrat dans les 6 premiers mois")
+    elif early is None:
+        ctx.missing("effet de la clause si le contrat prend fin dans les 6 premiers mois")
 
 
 @check("ECOLAGE", "Clause d'écolage (remboursement de formation)", Severity.BLOCKING, "LCT art. 22bis")
@@ -166,7 +220,14 @@ def ecolage(ctx: Ctx) -> Outcome:
     yearly = _yearly(ctx)
     shortage = ctx.use("shortage_occupation", tr.shortage_occupation)
     if isinstance(thresholds, Unknown):
-        ctx.unknown_law(thresholds, "le seuil de rémunération")
+        floor = thresholds.floor
+        if floor is not None and yearly is not None and yearly <= floor["low"] and shortage is False:
+            ctx.fail(
+                f"rémunération annuelle de {eur(yearly)}, sous le dernier seuil connu de {eur(floor['low'])} "
+                "(le seuil ne peut qu'augmenter): la clause est nulle"
+            )
+        else:
+            ctx.unknown_law(thresholds, "le seuil de rémunération")
     elif yearly is not None and yearly <= thresholds["low"] and not shortage:
         if shortage is None:
             ctx.missing(
@@ -207,7 +268,9 @@ def _ecolage_rules(ctx: Ctx, tr, rules, rmmmg) -> None:
     elif tr.written_before_training is None:
         ctx.missing("clause écrite avant la formation")
     y = ctx.use("repayment_period_years", tr.repayment_period_years)
-    if y is not None and y > rules["max_years"]:
+    if y is None:
+        ctx.missing("période pendant laquelle le remboursement peut être réclamé")
+    elif y > rules["max_years"]:
         ctx.fail(f"période de remboursement de {y:g} ans, au-delà de {rules['max_years']} ans")
 
 
@@ -329,7 +392,19 @@ def deposit(ctx: Ctx) -> Outcome:
     threshold = ctx.param("deposit_threshold")
     yearly = _yearly(ctx)
     if isinstance(threshold, Unknown):
-        ctx.unknown_law(threshold, "le seuil de rémunération du cautionnement")
+        if yearly is None:
+            pass
+        elif threshold.floor is not None and yearly <= threshold.floor:
+            # the threshold only rises: pay at or under the last known one stays under: one month
+            _deposit_limit(ctx, amount, yearly, 1)
+        else:
+            one, three = round(yearly / 12, 2), round(yearly / 12 * 3, 2)
+            if amount > three:
+                ctx.fail(f"cautionnement de {eur(amount)}, au-delà de 3 mois de rémunération ({eur(three)})")
+            elif amount > one:
+                ctx.unknown_law(
+                    threshold, "le seuil de rémunération du cautionnement (1 ou 3 mois de plafond)"
+                )
     elif yearly is not None:
         months = 1 if yearly <= threshold else 3
         limit = ctx.use("deposit_limit", round(yearly / 12 * months, 2))
@@ -338,6 +413,12 @@ def deposit(ctx: Ctx) -> Outcome:
                 f"cautionnement de {eur(amount)}, au-delà de {months} mois de rémunération ({eur(limit)})"
             )
     return ctx.verdict("Le cautionnement ne dépasse pas le plafond.")
+
+
+def _deposit_limit(ctx: Ctx, amount: float, yearly: float, months: int) -> None:
+    limit = ctx.use("deposit_limit", round(yearly / 12 * months, 2))
+    if amount > limit:
+        ctx.fail(f"cautionnement de {eur(amount)}, au-delà de {months} mois de rémunération ({eur(limit)})")
 
 
 @check("PAY_TIMING", "Périodicité et délai de paiement", Severity.WARNING, "Loi du 12-4-1965, art. 5 et 9")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from coordination.visa import facts
 from coordination.visa.checks.base import Ctx, Outcome, Severity, check, hours, not_applicable
 from coordination.visa.contract import ContractKind, Mention, ScheduleType
@@ -52,11 +54,26 @@ def require_mentions(ctx: Ctx, needed: tuple[Mention, ...]) -> None:
 
 
 def require_written(ctx: Ctx, what: str) -> None:
-    w = ctx.use("written_before_start", ctx.contract.written_before_start)
+    """Written and signed by the start: the dates decide when both are known, whatever the flag says."""
+    c = ctx.contract
+    w = ctx.use("written_before_start", c.written_before_start)
+    signed = ctx.use("signature_date", c.signature_date)
+    start = c.start_date
+    if signed is not None and start is not None:
+        ctx.use("start_date", start)
+        if signed > start:
+            ctx.fail(
+                f"{what} est signé le {signed:%d/%m/%Y}, après le début du travail le {start:%d/%m/%Y}: "
+                "il doit être constaté par écrit au plus tard au début de l'exécution"
+            )
+            return
+        if w is False:
+            ctx.fail(f"{what} n'est pas constaté par écrit au plus tard au début de l'exécution")
+        return
     if w is False:
         ctx.fail(f"{what} n'est pas constaté par écrit au plus tard au début de l'exécution")
     elif w is None:
-        ctx.missing("écrit signé avant le début")
+        ctx.missing("écrit signé avant le début (date de signature)")
 
 
 def _part_time(ctx: Ctx) -> bool | None:
@@ -218,22 +235,25 @@ def cdd_chain(ctx: Ctx) -> Outcome:
     if isinstance(rules, Unknown):
         ctx.unknown_law(rules, "les règles de succession")
         return ctx.verdict("")
-    periods = sorted([(e.start_date, e.end_date) for e in earlier] + [(c.start_date, c.end_date)])
-    n = ctx.use("contracts_in_chain", len(periods))
-    first, last = periods[0][0], periods[-1][1]
-    regime_a = (
-        n <= rules["max_contracts"]
-        and all(facts.lasts_at_least(a, b, rules["min_months"]) for a, b in periods)
-        and facts.lasts_at_most(first, last, rules["max_total_months"])
-    )
-    regime_b = all(
-        facts.lasts_at_least(a, b, rules["approval_min_months"]) for a, b in periods
-    ) and facts.lasts_at_most(first, last, rules["approval_max_total_months"])
-    if regime_a:
-        return ctx.verdict(
-            f"{n} contrats successifs: dans les limites (au plus 4 de 3 mois minimum, 2 ans au total)."
+    certain, doubtful = chain_of(c, earlier, rules["max_total_months"])
+    ctx.use("gaps_days", [g for _, g in doubtful])
+    verdict_certain = _chain_verdict(certain, rules)
+    verdict_widest = _chain_verdict(certain + [p for p, _ in doubtful], rules)
+    if doubtful and verdict_certain != verdict_widest:
+        gaps = ", ".join(f"{g} jours" for _, g in doubtful)
+        ctx.unknown(
+            f"interruption(s) de {gaps} entre des contrats: ils ne forment une succession que si "
+            "l'interruption n'est pas imputable au travailleur (LCT art. 10) — à apprécier"
         )
-    if regime_b:
+        return ctx.verdict("")
+    periods = certain
+    n = ctx.use("contracts_in_chain", len(periods))
+    regime = verdict_certain
+    if regime == "a":
+        return ctx.verdict(
+            f"{n} contrat(s) successif(s): dans les limites (au plus 4 de 3 mois minimum, 2 ans au total)."
+        )
+    if regime == "b":
         approval = ctx.use("inspection_approval", c.inspection_approval)
         if approval is None:
             ctx.missing(
@@ -251,6 +271,64 @@ def cdd_chain(ctx: Ctx) -> Outcome:
         "6 mois sur 3 ans avec autorisation): le travailleur peut être considéré sous contrat à durée indéterminée"
     )
     return ctx.verdict("")
+
+
+def chain_of(c, earlier, max_gap_months: int):
+    """(contracts certainly in the chain, [(contract, gap in days)] that may be), newest first back.
+
+    Contracts that follow each other without a working day between them (at most a weekend) are one chain.
+    After a longer interruption an earlier contract belongs to the chain only if the interruption is not
+    attributable to the worker (LCT art. 10): the visa cannot know, so it is doubtful. An interruption
+    longer than the whole authorised series (2 years, art. 10bis) cannot be a pause inside a series: the
+    chain stops there (reading to be confirmed by a jurist)."""
+    periods = sorted([(e.start_date, e.end_date) for e in earlier], key=lambda p: p[0], reverse=True)
+    certain = [(c.start_date, c.end_date)]
+    doubtful: list[tuple[tuple, int]] = []
+    head = c.start_date
+    for start, end in periods:
+        if end >= head:  # overlapping or later: part of the same employment
+            certain.append((start, end))
+            head = min(head, start)
+            continue
+        gap = (head - end).days - 1
+        if gap <= 0 or (gap <= 2 and _only_weekend(end, head)):
+            if not doubtful:
+                certain.append((start, end))
+            else:
+                doubtful.append(((start, end), gap))
+        elif facts.add_months(end + dt.timedelta(days=1), max_gap_months) <= head:
+            break
+        else:
+            doubtful.append(((start, end), gap))
+        head = start
+    return sorted(certain), doubtful
+
+
+def _only_weekend(end: dt.date, next_start: dt.date) -> bool:
+    day = end + dt.timedelta(days=1)
+    while day < next_start:
+        if day.weekday() < 5:
+            return False
+        day += dt.timedelta(days=1)
+    return True
+
+
+def _chain_verdict(periods, rules) -> str:
+    """'a' (ordinary limits), 'b' (limits with the inspection's approval) or 'out'."""
+    periods = sorted(periods)
+    n = len(periods)
+    first, last = periods[0][0], periods[-1][1]
+    if (
+        n <= rules["max_contracts"]
+        and all(facts.lasts_at_least(a, b, rules["min_months"]) for a, b in periods)
+        and facts.lasts_at_most(first, last, rules["max_total_months"])
+    ) or n == 1:
+        return "a"
+    if all(
+        facts.lasts_at_least(a, b, rules["approval_min_months"]) for a, b in periods
+    ) and facts.lasts_at_most(first, last, rules["approval_max_total_months"]):
+        return "b"
+    return "out"
 
 
 @check(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from coordination.visa import facts
 from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, hours, not_applicable
 from coordination.visa.contract import EMPLOYMENT_KINDS, ContractKind
@@ -10,8 +12,8 @@ from coordination.visa.parameters import Unknown
 NOT_EMPLOYMENT = "Ce n'est pas un contrat de travail (formation ou stage): pas de salaire minimum; l'allocation est vérifiée par le contrôle propre au dispositif."
 
 
-def _below(pay: float, required: float) -> bool:
-    return round(pay, 2) < round(required, 2)
+def _below(pay: float, required: float, digits: int = 2) -> bool:
+    return round(pay, digits) < round(required, digits)
 
 
 def _pay_and_fraction(ctx: Ctx) -> tuple[float | None, float | None]:
@@ -29,6 +31,68 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
+def bounds(value) -> tuple[float | None, float | None]:
+    """(lowest, highest) the minimum can be on the reference date.
+
+    A known value gives (v, v). An unknown one of a never-lowered parameter gives (last known value, its
+    documented ceiling or ``None`` when unbounded); one with no floor gives (None, None)."""
+    if isinstance(value, Unknown):
+        if value.floor is None:
+            return None, None
+        return float(value.floor), None if value.ceiling is None else float(value.ceiling)
+    return float(value), float(value)
+
+
+def compare_to_minimum(
+    ctx: Ctx,
+    pay: float,
+    value,
+    scale: float,
+    *,
+    what: str,
+    pay_label: str,
+    fmt=eur,
+    certain: bool = True,
+    caveat: str = "",
+    digits: int = 2,
+) -> None:
+    """The floor rule, shared by every minimum (RMMMG, youth rates, sector scales).
+
+    Under the last known value: non conforme with the amounts (the law's value can only be higher). Between
+    it and the highest value the law can have reached: à vérifier, naming the missing value. At or above
+    that ceiling, or when the value is known: conforme. ``scale`` turns the full-time figure into the
+    contract's (pro rata of hours, youth rate); ``certain=False`` makes a shortfall « à vérifier » (e.g. the
+    worker's age is unknown)."""
+    low, high = bounds(value)
+    if low is None:
+        ctx.unknown_law(value, what)
+        return
+    required = round(low * scale, 4)
+    if _below(pay, required, digits):
+        since = ""
+        if isinstance(value, Unknown) and value.floor_since is not None:
+            since = f" (dernier montant connu, en vigueur depuis le {value.floor_since:%d/%m/%Y}: le montant actuel ne peut être que plus élevé)"
+        msg = f"{pay_label} ({fmt(pay)}) est sous {what}: {fmt(required)}{since}{caveat}"
+        (ctx.fail if certain else ctx.unknown)(msg)
+        return
+    if isinstance(value, Unknown):
+        ceiling = None if high is None else round(high * scale, 4)
+        if ceiling is None or _below(pay, ceiling, digits):
+            limit = (
+                f"; au-delà de {fmt(ceiling)} le contrat serait conforme quel que soit ce montant"
+                if ceiling is not None
+                else ""
+            )
+            ctx.unknown(
+                f"{pay_label} ({fmt(pay)}) atteint le dernier montant connu ({fmt(required)}) pour {what}, mais "
+                f"{value.missing_label} n'est pas connue ({value.reason}){limit}"
+            )
+
+
+def _hourly_fmt(x: float) -> str:
+    return f"{x:.4f} €".replace(".", ",")
+
+
 @check("WAGE_SECTOR", "Barème sectoriel", Severity.BLOCKING, "Loi du 5-12-1968 sur les CCT; CCT sectorielles")
 def wage_sector(ctx: Ctx) -> Outcome:
     c = ctx.contract
@@ -38,49 +102,157 @@ def wage_sector(ctx: Ctx) -> Outcome:
     fn = ctx.use("function", c.function)
     base = ctx.use("base_monthly_gross", _r(facts.base_monthly_gross(c)))
     frac = ctx.use("hours_fraction", facts.hours_fraction(c))
+    entered = c.pay.sector_minimum if c.pay is not None else None
     if not cp:
         ctx.missing("commission paritaire (CP)")
+    if entered is not None:
+        return _against_entered(ctx, entered, base, frac)
     if not fn:
         ctx.missing("fonction")
     if base is None:
         ctx.missing("salaire brut")
     if frac is None:
         ctx.missing("heures hebdomadaires et temps plein de référence")
-    if cp and fn:
-        scale = ctx.params.sector_scale(cp, fn, ctx.on_date)
-        if scale is None:
-            ctx.unknown(
-                f"aucun barème n'est configuré pour la CP {cp} et la fonction « {fn} »: "
-                "comparez le salaire au barème sectoriel publié par le SPF Emploi"
+    scale = ctx.params.sector_scale(cp, fn, ctx.on_date) if cp and fn else None
+    if cp and fn and scale is None:
+        gap = ctx.params.sector_gap(cp)
+        searched = f" (barème non livré; recherché: {gap.searched})" if gap else ""
+        ctx.unknown(
+            f"aucun barème n'est enregistré pour la CP {cp} et la fonction « {fn} »{searched}: saisissez le "
+            "minimum sectoriel que vous avez consulté (salaireminimum.be ou la CCT), avec sa source"
+        )
+    elif scale is not None:
+        ctx.sources.append(scale.source)
+        amount = scale.hourly if scale.hourly is not None else scale.monthly_full_time
+        value = amount
+        if scale.is_floor_only(ctx.on_date):
+            value = Unknown(
+                f"barème CP {cp}",
+                ctx.on_date,
+                f"le barème enregistré vaut jusqu'au {scale.valid_until:%d/%m/%Y}; l'indexation suivante n'est pas encore enregistrée",
+                floor=amount,
+                floor_since=scale.valid_from,
             )
+        elif scale.ceiling is not None:
+            value = Unknown(
+                f"barème CP {cp}",
+                ctx.on_date,
+                f"le barème dépend de {scale.category or 'faits absents du contrat'}",
+                floor=amount,
+                floor_since=scale.valid_from,
+                ceiling=scale.ceiling,
+            )
+        if scale.hourly is not None:
+            ctx.use("sector_minimum_hourly", scale.hourly)
+            hourly = _hourly_pay(c)
+            if hourly is None:
+                ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
+            else:
+                compare_to_minimum(
+                    ctx,
+                    hourly,
+                    value,
+                    1.0,
+                    what=f"le barème horaire de la CP {cp} pour cette fonction",
+                    pay_label="le salaire horaire",
+                    fmt=_hourly_fmt,
+                    digits=4,
+                )
         else:
-            ctx.sources.append(scale.source)
-            required = ctx.use("sector_minimum_pro_rata", round(scale.monthly_full_time * (frac or 0), 2))
-            if base is not None and frac is not None and _below(base, required):
-                ctx.fail(
-                    f"le salaire de base ({eur(base)}) est inférieur au barème de la CP {cp} pour cette fonction "
-                    f"({eur(required)} au prorata des heures)"
+            ctx.use("sector_minimum_full_time", scale.monthly_full_time)
+            if base is not None and frac is not None:
+                compare_to_minimum(
+                    ctx,
+                    base,
+                    value,
+                    frac,
+                    what=f"le barème de la CP {cp} pour cette fonction au prorata des heures",
+                    pay_label="le salaire de base",
                 )
     return ctx.verdict(
-        "Le salaire atteint le barème sectoriel configuré pour cette commission paritaire et cette fonction."
+        "Le salaire atteint le barème sectoriel enregistré pour cette commission paritaire et cette fonction."
     )
+
+
+def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Outcome:
+    """The sector minimum the worker entered, with its source printed beside the verdict."""
+    c = ctx.contract
+    when = f", en vigueur au {m.valid_from:%d/%m/%Y}" if m.valid_from else ""
+    ctx.sources.append(f"Minimum sectoriel saisi par le travailleur social: {m.source}{when}")
+    ctx.use("sector_minimum_entered", msgspec.to_builtins(m))
+    if m.valid_from is not None and m.valid_from > ctx.on_date:
+        ctx.unknown(
+            f"le minimum sectoriel saisi est en vigueur à partir du {m.valid_from:%d/%m/%Y}, après le début du contrat"
+        )
+    if m.hourly is not None:
+        hourly = _hourly_pay(c)
+        if hourly is None:
+            ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
+        else:
+            compare_to_minimum(
+                ctx,
+                hourly,
+                m.hourly,
+                1.0,
+                what=f"le minimum sectoriel horaire saisi (source: {m.source}{when})",
+                pay_label="le salaire horaire",
+                fmt=_hourly_fmt,
+                digits=4,
+            )
+    else:
+        if base is None:
+            ctx.missing("salaire brut")
+        if frac is None:
+            ctx.missing("heures hebdomadaires et temps plein de référence")
+        if base is not None and frac is not None:
+            compare_to_minimum(
+                ctx,
+                base,
+                m.monthly_full_time,
+                frac,
+                what=f"le minimum sectoriel saisi (source: {m.source}{when}) au prorata des heures",
+                pay_label="le salaire de base",
+            )
+    return ctx.verdict(f"Le salaire atteint le minimum sectoriel saisi (source: {m.source}{when}).")
+
+
+def _hourly_pay(c) -> float | None:
+    if c.pay is None:
+        return None
+    if c.pay.gross_hourly is not None:
+        return c.pay.gross_hourly
+    base = facts.base_monthly_gross(c)
+    if base is None or not c.weekly_hours:
+        return None
+    return round(base / (c.weekly_hours * facts.WEEKS_PER_MONTH), 4)
+
+
+def _student_age(ctx: Ctx) -> tuple[bool, int | None]:
+    c = ctx.contract
+    student = c.kind == ContractKind.STUDENT or bool(c.worker.is_student)
+    return student, ctx.age
 
 
 @check(
     "WAGE_RMMMG",
     "Salaire minimum national (RMMMG)",
     Severity.BLOCKING,
-    "CCT n° 43 et 43/15 à 43/17 (CNT)",
+    "CCT n° 43 et 43/15 à 43/17 (CNT); CCT n° 50 pour les étudiants",
 )
 def wage_rmmmg(ctx: Ctx) -> Outcome:
     c = ctx.contract
     if c.kind not in EMPLOYMENT_KINDS:
         return not_applicable(NOT_EMPLOYMENT)
-    if c.kind == ContractKind.STUDENT or c.worker.is_student:
+    student, age = _student_age(ctx)
+    ctx.use("student", student)
+    ctx.use("age", age)
+    if student and age is None:
+        ctx.missing("date de naissance de l'étudiant (le RMMMG complet s'applique dès 21 ans)")
+        return ctx.verdict("")
+    if student and age < 21:
         return not_applicable(
-            "Contrat d'étudiant: le RMMMG ne s'applique pas (voir le minimum des étudiants, WAGE_YOUTH)."
+            "Étudiant de moins de 21 ans: le minimum réduit des étudiants s'applique (voir WAGE_YOUTH)."
         )
-    age = ctx.use("age", ctx.age)
     if age is not None and age < 18:
         return not_applicable(
             "Travailleur de moins de 18 ans: le minimum réduit s'applique (voir WAGE_YOUTH)."
@@ -89,24 +261,27 @@ def wage_rmmmg(ctx: Ctx) -> Outcome:
         return not_applicable("Contrat de moins d'un mois: la CCT 43 ne s'applique pas.")
     avg, frac = _pay_and_fraction(ctx)
     rmmmg = ctx.param("rmmmg_monthly")
-    if isinstance(rmmmg, Unknown):
-        ctx.unknown_law(rmmmg, "le montant du RMMMG")
-    elif _hourly_only(c) and frac is not None:
-        _check_hourly(ctx, rmmmg, age)
+    caveat = (
+        " — l'âge du travailleur est inconnu (un minimum réduit s'applique avant 18 ans)"
+        if age is None
+        else ""
+    )
+    if _hourly_only(c) and frac is not None:
+        _check_hourly(ctx, rmmmg, caveat)
     elif avg is not None and frac is not None:
-        required = ctx.use("minimum_pro_rata", round(rmmmg * frac, 2))
-        if _below(avg, required):
-            msg = (
-                f"la rémunération mensuelle moyenne ({eur(avg)}, prime de fin d'année comprise) est inférieure au "
-                f"RMMMG de {eur(rmmmg)} au prorata de {hours(c.weekly_hours or 0)} sur "
-                f"{hours(c.full_time_weekly_hours or 0)}, soit {eur(required)}"
-            )
-            if age is None:
-                ctx.unknown(
-                    msg + " — l'âge du travailleur est inconnu (un minimum réduit s'applique avant 18 ans)"
-                )
-            else:
-                ctx.fail(msg)
+        ctx.use("minimum_pro_rata", _r(bounds(rmmmg)[0] * frac) if bounds(rmmmg)[0] else None)
+        compare_to_minimum(
+            ctx,
+            avg,
+            rmmmg,
+            frac,
+            what=(
+                f"le RMMMG au prorata de {hours(c.weekly_hours or 0)} sur {hours(c.full_time_weekly_hours or 0)}"
+            ),
+            pay_label="la rémunération mensuelle moyenne (prime de fin d'année comprise)",
+            certain=age is not None,
+            caveat=caveat,
+        )
     return ctx.verdict(
         "La rémunération mensuelle moyenne atteint le revenu minimum garanti au prorata des heures "
         "(pécule de vacances, frais et suppléments pour heures supplémentaires non comptés)."
@@ -117,28 +292,44 @@ def _hourly_only(c) -> bool:
     return c.pay is not None and c.pay.gross_monthly is None and c.pay.gross_hourly is not None
 
 
-def _check_hourly(ctx: Ctx, rmmmg: float, age: int | None) -> None:
+def _check_hourly(ctx: Ctx, rmmmg, caveat: str, rate: float = 1.0, what: str = "le RMMMG horaire") -> None:
     """An hourly wage is compared per hour: the official hourly minimum on 38 h, else monthly ÷ (h × 52/12)."""
     c = ctx.contract
     full = c.full_time_weekly_hours or 38.0
-    official = ctx.param("rmmmg_hourly_38h") if full == 38.0 else None
-    if isinstance(official, float):
-        minimum = official
-    else:
-        minimum = round(rmmmg / (full * facts.WEEKS_PER_MONTH), 4)
-    minimum = ctx.use("hourly_minimum", minimum)
-    bonus = facts.counted_bonuses_monthly(c) / ((c.weekly_hours or full) * facts.WEEKS_PER_MONTH)
-    hourly = ctx.use("average_hourly_gross", round(c.pay.gross_hourly + bonus, 4))
-    if hourly < minimum:
-        msg = f"le salaire horaire moyen ({hourly:.4f} €) est inférieur au RMMMG horaire de {minimum:.4f} €".replace(
-            ".", ","
-        )
-        if age is None:
-            ctx.unknown(
-                msg + " — l'âge du travailleur est inconnu (un minimum réduit s'applique avant 18 ans)"
+    minimum = ctx.param("rmmmg_hourly_38h") if full == 38.0 else None
+    if minimum is None or (isinstance(minimum, Unknown) and minimum.floor is None):
+        per_hour = full * facts.WEEKS_PER_MONTH
+        if isinstance(rmmmg, Unknown):
+            minimum = (
+                rmmmg
+                if rmmmg.floor is None
+                else Unknown(
+                    rmmmg.name,
+                    rmmmg.on_date,
+                    rmmmg.reason,
+                    floor=round(rmmmg.floor / per_hour, 4),
+                    floor_since=rmmmg.floor_since,
+                    ceiling=None if rmmmg.ceiling is None else round(rmmmg.ceiling / per_hour, 4),
+                )
             )
         else:
-            ctx.fail(msg)
+            minimum = round(rmmmg / per_hour, 4)
+    low = bounds(minimum)[0]
+    ctx.use("hourly_minimum", None if low is None else round(low * rate, 4))
+    bonus = facts.counted_bonuses_monthly(c) / ((c.weekly_hours or full) * facts.WEEKS_PER_MONTH)
+    hourly = ctx.use("average_hourly_gross", round(c.pay.gross_hourly + bonus, 4))
+    compare_to_minimum(
+        ctx,
+        hourly,
+        minimum,
+        rate,
+        what=what,
+        pay_label="le salaire horaire moyen",
+        fmt=_hourly_fmt,
+        certain=not caveat,
+        caveat=caveat,
+        digits=4,
+    )
 
 
 _YOUTH_KEYS = {18: "student_18", 19: "student_19", 20: "student_20"}
@@ -154,8 +345,9 @@ def wage_youth(ctx: Ctx) -> Outcome:
     c = ctx.contract
     if c.kind not in EMPLOYMENT_KINDS:
         return not_applicable(NOT_EMPLOYMENT)
-    student = ctx.use("student", c.kind == ContractKind.STUDENT or bool(c.worker.is_student))
-    age = ctx.use("age", ctx.age)
+    student, age = _student_age(ctx)
+    ctx.use("student", student)
+    ctx.use("age", age)
     if age is None:
         if student:
             ctx.missing("date de naissance de l'étudiant")
@@ -163,26 +355,32 @@ def wage_youth(ctx: Ctx) -> Outcome:
         return not_applicable("Âge inconnu et pas étudiant: le minimum adulte est vérifié par WAGE_RMMMG.")
     if age >= 21 or (age >= 18 and not student):
         return not_applicable(
-            "Le minimum réduit ne concerne que les moins de 18 ans et les étudiants de 18 à 20 ans."
+            "Le minimum réduit ne concerne que les moins de 18 ans et les étudiants de 18 à 20 ans; "
+            "au-delà, le RMMMG complet s'applique (WAGE_RMMMG)."
         )
     if c.pay is not None and c.pay.sector_has_youth_scale:
         return not_applicable("Le secteur a un barème jeunes: il s'applique à la place (voir WAGE_SECTOR).")
     key = "age_16_or_less" if age <= 16 else "age_17" if age == 17 else _YOUTH_KEYS[age]
     rates = ctx.param("youth_rates")
     rmmmg = ctx.param("rmmmg_monthly")
-    avg, frac = _pay_and_fraction(ctx)
     if isinstance(rates, Unknown):
         ctx.unknown_law(rates, "le taux du minimum des jeunes")
-    elif isinstance(rmmmg, Unknown):
-        ctx.unknown_law(rmmmg, "le montant du RMMMG")
-    elif avg is not None and frac is not None:
-        rate = ctx.use("youth_rate", rates[key])
-        required = ctx.use("minimum_pro_rata", round(rmmmg * rate * frac, 2))
-        if _below(avg, required):
-            ctx.fail(
-                f"la rémunération mensuelle moyenne ({eur(avg)}) est inférieure au minimum de {round(rate * 100)} % "
-                f"du RMMMG pour cet âge ({age} ans), soit {eur(required)} au prorata des heures"
-            )
+        return ctx.verdict("")
+    rate = ctx.use("youth_rate", rates[key])
+    what = f"le minimum de {round(rate * 100)} % du RMMMG pour cet âge ({age} ans)"
+    if _hourly_only(c) and facts.hours_fraction(c) is not None:
+        _check_hourly(ctx, rmmmg, "", rate, what + " (par heure)")
+        return ctx.verdict("La rémunération atteint le minimum réduit applicable à cet âge.")
+    avg, frac = _pay_and_fraction(ctx)
+    if avg is not None and frac is not None:
+        compare_to_minimum(
+            ctx,
+            avg,
+            rmmmg,
+            rate * frac,
+            what=what + " au prorata des heures",
+            pay_label="la rémunération mensuelle moyenne",
+        )
     return ctx.verdict("La rémunération atteint le minimum réduit applicable à cet âge.")
 
 

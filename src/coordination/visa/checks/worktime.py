@@ -71,6 +71,12 @@ def wt_overtime(ctx: Ctx) -> Outcome:
     if ot is None and not included:
         return not_applicable("Le contrat ne prévoit pas d'heures supplémentaires.")
     wt = ctx.param("working_time")
+    age = ctx.use("age", ctx.age)
+    if age is not None and age < 18:
+        ctx.fail("un travailleur de moins de 18 ans ne peut pas faire d'heures supplémentaires")
+        return _blocking(ctx.verdict(""))
+    if age is None:
+        ctx.missing("date de naissance (les moins de 18 ans ne peuvent pas faire d'heures supplémentaires)")
     if included:
         ctx.fail(
             "le contrat dit les heures supplémentaires « comprises dans le salaire »: elles doivent être payées avec sursalaire et récupérées"
@@ -181,7 +187,8 @@ def min_shift(ctx: Ctx) -> Outcome:
     shifts = _shifts(ctx)
     if not shifts or isinstance(minimum, Unknown):
         return ctx.verdict("")
-    shortest = ctx.use("shortest_shift_hours", round(min(facts.span_minutes(x) for x in shifts) / 60, 2))
+    # Breaks are not work: a period of work is measured without them.
+    shortest = ctx.use("shortest_shift_hours", round(min(facts.worked_hours(x) for x in shifts), 2))
     if shortest < minimum - 1e-9:
         derog = ctx.use("min_shift_derogation", ctx.contract.schedule.min_shift_derogation)
         if derog is None:
@@ -192,7 +199,9 @@ def min_shift(ctx: Ctx) -> Outcome:
             ctx.fail(
                 f"une prestation ne dure que {hours(shortest)}, moins que le minimum de {hours(minimum)}"
             )
-    return ctx.verdict("Chaque prestation dure au moins 3 heures (ou une dérogation s'applique).")
+    return ctx.verdict(
+        "Chaque prestation dure au moins 3 heures de travail, pauses non comprises (ou une dérogation s'applique)."
+    )
 
 
 @check(
