@@ -52,13 +52,13 @@ class PersonController(Controller):
         persons.check_creation(request.user, data)
         key = niss_key(request, settings)
         rid = request.scope.get("state", {}).get("request_id", "")
-        existing = await persons.existing_with_niss(db_session, data.niss, key)
+        existing = await persons.find_by_niss(db_session, data.niss, key)
         if existing is None:
             try:
                 person = await persons.create_person(db_session, request.user, data, key)
             except persons.DuplicatePerson:  # a concurrent creation won: answer as for an existing file
                 await db_session.rollback()
-                existing = await persons.existing_with_niss(db_session, data.niss, key)
+                existing = await persons.find_by_niss(db_session, data.niss, key)
         if existing is not None:
             decision = await check_access(
                 db_session,

@@ -125,12 +125,6 @@ class DuplicatePerson(Exception):
         self.niss_hash = niss_hash
 
 
-async def existing_with_niss(session: AsyncSession, raw_niss: str, key: bytes) -> Person | None:
-    return await session.scalar(
-        select(Person).where(Person.niss_hash == niss_hash(parse_niss(raw_niss), key))
-    )
-
-
 async def update_identity(
     session: AsyncSession, principal: Principal, person: Person, data: schemas.PersonUpdate
 ) -> Person:
