@@ -32,6 +32,7 @@ from coordination.settings import Settings
 SECTION = services.SECTION
 READ = {"section": SECTION, "action": "read"}
 WRITE = {"section": SECTION, "action": "write"}
+LIST = {**READ, "list": True}
 FOREM_ROLES = (Role.FOREM_REFERENT, Role.FOREM_EADVISER)
 ADVISER_ROLES = (*FOREM_ROLES, Role.CPAS_SOCIAL_WORKER)
 
@@ -279,12 +280,11 @@ class MyPortfolioController(Controller):
     path = "/api/v1/referents/me"
     tags = ["Référent unique"]
 
-    async def _items(self, request, db_session, settings, stale_days):
+    async def _items(self, request, db_session, settings, stale_days, readable):
         """The portfolio, filtered by the gate's predicate in the query; one ``list`` journal row per file
         shown."""
         principal: Principal = request.user
         _require_role(principal, ADVISER_ROLES)
-        readable = require_readable(db_session, principal, SECTION)
         adviser = await services.adviser_for(db_session, principal)
         policies = _policies(settings)
         items = await worklist.portfolio(
@@ -297,17 +297,18 @@ class MyPortfolioController(Controller):
         )
         return adviser, items, policies
 
-    @get("/portfolio", opt=READ)
+    @get("/portfolio", opt=LIST)
     async def portfolio(
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         stale_days: Annotated[int | None, Parameter(ge=1, le=3650)] = None,
     ) -> schemas.PortfolioOut:
         policies = _policies(settings)
         days = stale_days or policies.rules.stale_after_days
-        adviser, items, policies = await self._items(request, db_session, settings, days)
+        adviser, items, policies = await self._items(request, db_session, settings, days, access.readable)
         load = await services.portfolio_size(db_session, adviser.id)
         await db_session.commit()
         return schemas.PortfolioOut(
@@ -333,16 +334,17 @@ class MyPortfolioController(Controller):
             ],
         )
 
-    @get("/alerts", opt=READ)
+    @get("/alerts", opt=LIST)
     async def alerts(
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         stale_days: Annotated[int | None, Parameter(ge=1, le=3650)] = None,
     ) -> list[schemas.AlertOut]:
         days = stale_days or _policies(settings).rules.stale_after_days
-        adviser, items, policies = await self._items(request, db_session, settings, days)
+        adviser, items, policies = await self._items(request, db_session, settings, days, access.readable)
         await db_session.commit()
         found = worklist.alerts(items, adviser, today=local_date(utcnow(), policies.rules), stale_days=days)
         return [

@@ -11,7 +11,8 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
-from coordination.access.filter import bases_of, journal_shown, require_readable
+from coordination.access.declared import Access
+from coordination.access.filter import bases_of, journal_shown
 from coordination.access.gate import check_sections
 from coordination.db.base import utcnow
 from coordination.directory.models import Role
@@ -19,6 +20,7 @@ from coordination.dossier.controllers.common import niss_key
 from coordination.dossier.services import persons
 from coordination.errors import BadRequest, Forbidden
 from coordination.settings import Settings
+from coordination.web.access import WEB_ACCESS
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import request_id_of
 from coordination.web.render import page
@@ -44,13 +46,15 @@ async def _visible(session, principal, person_id, request_id: str, section: str)
 class WorklistPages(Controller):
     path = "/"
     exception_handlers = WEB_EXCEPTION_HANDLERS
+    dependencies = WEB_ACCESS
     include_in_schema = False
 
-    @get("/portefeuille", opt={"section": "trajectory", "action": "read"})
+    @get("/portefeuille", opt={"section": "trajectory", "action": "read", "list": True})
     async def portfolio(
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         inactifs: Annotated[int | None, Parameter(ge=1, le=3650)] = None,
     ) -> Response:
@@ -65,7 +69,8 @@ class WorklistPages(Controller):
         days = inactifs or policies.rules.stale_after_days
         adviser = await services.adviser_for(db_session, principal)
         now = utcnow()
-        readable = require_readable(db_session, principal, "trajectory")
+        readable = access.readable
+        assert readable is not None  # a list route: the dependency gave the predicate or refused
         visible = await worklist.portfolio(
             db_session, adviser, policies.rules, now=now, stale_days=days, readable=readable.where
         )
@@ -100,6 +105,7 @@ class WorklistPages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        access: Access,
         settings: Settings,
         nom: Annotated[str | None, Parameter(max_length=100)] = None,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
@@ -111,7 +117,8 @@ class WorklistPages(Controller):
         row per file shown; the regulator and the person get the refusal page."""
         principal = await require_user(request)
         rid = request_id_of(request)
-        readable = require_readable(db_session, principal, "identity")
+        readable = access.readable
+        assert readable is not None  # a list route: the dependency gave the predicate or refused
         results, has_more, next_cursor, searched = [], False, None, bool(nom or niss or bassin or statut)
         if statut and statut not in STATUS_FILTERS:
             raise BadRequest("Filtre de statut inconnu.")
