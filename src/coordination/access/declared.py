@@ -56,7 +56,23 @@ async def provide_access(request: Request, db_session: AsyncSession, request_id:
 
 
 async def decide(request: Request, db_session: AsyncSession, principal: Principal, request_id: str) -> Access:
-    """The gate for this request, from the route's declaration (API and web pages alike)."""
+    """The gate for this request, from the route's declaration (API and web pages alike).
+
+    A refusal raised here never reaches the session dependency's clean-up (Litestar does not close the
+    request's generator dependencies when a later dependency fails), so the transaction is ended here:
+    the gate has already committed its denial rows; anything else (an unknown file) is rolled back and
+    the connection goes back to the pool at once."""
+    try:
+        return await _decide(request, db_session, principal, request_id)
+    except BaseException:
+        if db_session.in_transaction():
+            await db_session.rollback()
+        raise
+
+
+async def _decide(
+    request: Request, db_session: AsyncSession, principal: Principal, request_id: str
+) -> Access:
     opt = request.route_handler.opt or {}
     sections, action = _declared(opt), str(opt.get("action") or "")
     if not sections or not action:
@@ -88,7 +104,12 @@ async def decide(request: Request, db_session: AsyncSession, principal: Principa
             request_id=request_id,
         )
         return Access(person_id=person_id, decision=decision, sections=frozenset(sections))
-    refusal = Forbidden("Vous n'avez accès à aucune partie de ce dossier.", "access-denied")
+    refusal = Forbidden(
+        "Vous ne pouvez exporter aucune partie de ce dossier."
+        if action == "export"
+        else "Vous n'avez accès à aucune partie de ce dossier.",
+        "access-denied",
+    )
     try:
         decisions = await check_sections(
             db_session,

@@ -176,6 +176,12 @@ class Policy:
         self._candidates = {
             key: tuple(b for b in Basis if b.value in found) for key, found in candidates.items()
         }
+        # Every answer the gate can ask, computed now, in the loading thread: Casbin evaluates its matcher
+        # with ``ast``, and CPython 3.11's AST constructor fails ("recursion depth mismatch") when first
+        # asked inside the greenlet in which the gate runs its statements (``AsyncSession.run_sync``).
+        for (role, section, action), bases in self._candidates.items():
+            for basis in bases:
+                self.allows(role, section, action, basis.value)
 
     def allows(self, role: str, section: str, action: str, basis: str) -> bool:
         key = (str(role), str(section), str(action), str(basis))
