@@ -98,8 +98,7 @@ def test_dpo_journal_and_the_consents_page_on_a_phone(page, server):
     page.goto(server + "/dossiers?nom=martin")
     page.get_by_role("link", name="Julie Martin").click()
     page.get_by_role("link", name="Consentements", exact=True).click()
-    assert page.get_by_role(
-        "heading", name="Enregistrer un accord donné sur papier ou en entretien"
-    ).is_visible()
+    assert page.get_by_role("heading", name="Enregistrer un accord signé sur papier").is_visible()
+    assert page.get_by_label("Formulaire signé").is_visible()
     _no_horizontal_scroll(page)
     shot(page, "consentements-dossier-telephone")

@@ -396,9 +396,11 @@ def terms_of(values: Mapping[str, Any], expires_at: datetime) -> services.Terms:
 
 FORM_OVERHEAD = 1024 * 1024
 """Room for the form's other fields and multipart boundaries above the document size limit."""
-ROUTE_BODY_CEILING = 4 * 1024 * 1024 * 1024
-"""Litestar's per-route ceiling for the multipart routes; the real limit is checked from Content-Length
-(:func:`precheck_length`) and again while the file streams into the store."""
+ROUTE_BODY_CEILING = 64 * 1024 * 1024
+"""Litestar's per-route ceiling for the multipart routes (a body sent without Content-Length stops being
+spooled there): a signed form is a few pages. The configured document limit (``max_upload_bytes``, 20 MB
+by default) is checked before from Content-Length (:func:`precheck_length`) and again while the file
+streams into the store; a limit configured above this ceiling is capped by it on these routes."""
 
 
 def uploads_for(request: Any, settings: Any) -> Uploads:

@@ -383,3 +383,20 @@ async def test_recorded_routes_refuse_who_may_not_write_consents(client, databas
     )
     assert r.status_code == 403 and r.json()["type"].endswith("access-denied"), r.text
     assert objects(settings) == []
+
+
+async def test_a_form_over_the_document_limit_is_refused_before_it_is_stored(
+    client, database, issuer, settings
+):
+    w = await world(database)
+    before = await counts(database)
+    big = PDF + b"0" * (settings.max_upload_bytes + 2 * 1024 * 1024)
+    r = await client.post(
+        f"/api/v1/persons/{w['person']}/consents/recorded",
+        data=fields(w["partner"]),
+        files={"file": ("formulaire.pdf", big, "application/pdf")},
+        headers=headers(issuer, w, "referent"),
+    )
+    assert r.status_code == 413, r.text[:300]
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert await counts(database) == before and objects(settings) == []
