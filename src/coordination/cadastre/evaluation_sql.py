@@ -6,7 +6,8 @@ into figures. Shapes:
 
 * ``steps``: one pass over the steps table, keeping those that may be in the cohort or be an outcome;
 * ``cohort``: steps run by a registry organisation, of the evaluated kinds, begun in the year and actually
-  started; with the person's bassin (else the partner's), quarter and proximity score (-1 = unknown);
+  started; with the person's bassin (else the partner's), quarter and proximity score at the step's start
+  (from the dated orientations; -1 = none dated on or before it);
 * ``outcomes``: steps that would be positive exits under the policy (qualifying job / training);
 * ``exits``: per ended cohort step, the first outcome in its window (``MIN``);
 * ``ranked``/``deltas``/``progress``: per cohort step, the mean over ICF items of (first qualifier − last
@@ -59,6 +60,7 @@ from coordination.cadastre.sqlfuncs import add_months, days_between, quarter_key
 from coordination.db.types import GUID
 from coordination.directory.models import Organisation
 from coordination.dossier.models import Assessment, Person, TrajectoryStep
+from coordination.referent.models import Orientation
 
 KEY_COLUMNS = ("partner_id", "service_id", "agreement_id", "bassin", "period")
 KEY_TYPES = {
@@ -208,8 +210,24 @@ def _steps(
     )
 
 
+def score_at_entry(person_id, start_date) -> ColumnElement:
+    """The proximity score in force when the step began: the latest orientation dated (``start_on``) on or
+    before the step's start, -1 if none. Never the person's current score: re-scoring people after they
+    found work must not change how their partner is judged."""
+    o = Orientation.__table__.alias("sc")
+    latest = (
+        select(o.c.proximity_score)
+        .where(o.c.person_id == person_id, o.c.start_on <= start_date)
+        .order_by(o.c.start_on.desc(), o.c.created_at.desc(), o.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(latest, -1)
+
+
 def _cohort(steps: CTE) -> CTE:
-    """The steps evaluated, with their cell: the person's bassin (else the partner's), quarter, score."""
+    """The steps evaluated, with their cell: the person's bassin (else the partner's), quarter, score at
+    entry."""
     s = steps.alias("s")
     p = Person.__table__.alias("p")
     o = Organisation.__table__.alias("o")
@@ -225,7 +243,7 @@ def _cohort(steps: CTE) -> CTE:
             s.c.agreement_id,
             func.coalesce(p.c.bassin, o.c.bassin).label("bassin"),
             quarter_key(s.c.start_date).label("period"),
-            func.coalesce(p.c.proximity_score, -1).label("score"),
+            score_at_entry(s.c.person_id, s.c.start_date).label("score"),
             s.c.start_date,
             ended_on.label("ended_on"),
             case((s.c.status == "completed", 1), else_=0).label("is_completed"),
