@@ -37,7 +37,7 @@ from typing import Any
 from ortools.linear_solver import pywraplp
 
 EQ, LE = "==", "<="
-WIDENING_TRIALS = 12
+WIDENING_TRIALS = 6
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,11 @@ with the :data:`SUMMED_COLUMNS`; the rows of several statements (shares of peopl
   on their own connections sharing one snapshot (:func:`coordination.db.concurrent.run_concurrently`).
   Each sums its steps per finest cell, then per dimension; the repeats come from a self-join of the cohort
   on the person, so no ``COUNT(DISTINCT)`` (one sort per group) is needed.
-* Elsewhere (SQLite): one statement, one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``,
-  ``UNION ALL``.
+* Elsewhere (SQLite): one statement, one ``GROUP BY`` per dimension, ``UNION ALL``; the repeats come from
+  ``ROW_NUMBER()`` per person and cell.
+
+Distinct people: a person is counted once per cell, in the score row of their first step there (lowest
+id); the score rows of a cell add up to its distinct people.
 """
 
 from __future__ import annotations
@@ -458,7 +461,7 @@ def _one_part(
 
 
 def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> CompoundSelect:
-    """One ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``."""
+    """One ``GROUP BY`` per dimension, ``UNION ALL``; repeats by ``ROW_NUMBER()`` per person and cell."""
     steps = _steps(policy, year_start, year_end)
     cohort, outcomes = _cohort(steps), _outcomes(steps, policy)
     c, oc = cohort.c, outcomes.c
@@ -482,6 +485,22 @@ def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> C
             _days_to_exit(e.exit_on, c.ended_on).label("days_to_exit"),
             g.gain,
             _improved(g.gain).label("improved"),
+            # 1 on the person's first step (lowest id) in each dimension's cell: the person is counted in
+            # the score row of that step, so the rows of a cell add up to its distinct people even when the
+            # person's score at entry differs from one step to the next (as PostgreSQL's repeats do)
+            *(
+                case(
+                    (
+                        func.row_number().over(
+                            partition_by=[c.person_id, *(c[col] for col in keys)], order_by=c.step_id
+                        )
+                        == 1,
+                        1,
+                    ),
+                    else_=0,
+                ).label(f"first_{dim}")
+                for dim, keys in DIMENSIONS.items()
+            ),
         )
         .select_from(
             cohort.outerjoin(exits, e.step_id == c.step_id).outerjoin(progress, g.step_id == c.step_id)
@@ -493,7 +512,7 @@ def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> C
         features,
         lambda dim: [
             func.count().label("entries"),
-            (func.count() - func.count(f.person_id.distinct())).label("repeated"),
+            (func.count() - func.sum(f[f"first_{dim}"])).label("repeated"),
             func.sum(f.is_completed).label("completed"),
             func.sum(f.is_dropped).label("dropped_out"),
             func.sum(f.is_ended).label("ended"),

@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 
 POLICY_FILE = "positive_exit.toml"
+VERIFICATION_FILE = "cadastre_verification.toml"
+DEFAULT_VERIFICATION_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -114,3 +116,20 @@ def load_policy(policies_dir: Path) -> PositiveExitPolicy:
 def _load(path: str) -> PositiveExitPolicy:
     with open(path, "rb") as handle:
         return parse_policy(tomllib.load(handle))
+
+
+def verification_months(policies_dir: Path) -> int:
+    """Months after which an unverified registry record is flagged (``cadastre_verification.toml``)."""
+    return _verification_months(str(policies_dir / VERIFICATION_FILE))
+
+
+@lru_cache(maxsize=8)
+def _verification_months(path: str) -> int:
+    try:
+        with open(path, "rb") as handle:
+            months = int(tomllib.load(handle).get("max_age_months", DEFAULT_VERIFICATION_MONTHS))
+    except FileNotFoundError:
+        return DEFAULT_VERIFICATION_MONTHS
+    if not 1 <= months <= 120:
+        raise ValueError("cadastre_verification.toml : max_age_months doit être compris entre 1 et 120.")
+    return months

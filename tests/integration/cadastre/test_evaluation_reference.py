@@ -201,7 +201,7 @@ def _reference(data: dict, policy) -> dict:
     outcomes = [(x, kind) for x in data["steps"] if (kind := _outcome_kind(x, policy))]
     within = {"job": policy.job_within_months, "training": policy.training_within_months}
     sums = defaultdict(lambda: defaultdict(float))
-    people = defaultdict(set)
+    first_step: dict = {}
     for s in data["steps"]:
         if not (
             s.organisation_id in data["registry"]
@@ -237,7 +237,9 @@ def _reference(data: dict, policy) -> dict:
             at = (dim, tuple(cell[k] for k in keys), score)
             row = sums[at]
             row["entries"] += 1
-            people[at].add(s.person_id)
+            first = first_step.setdefault((dim, at[1], s.person_id), (s.id, score))
+            if s.id < first[0]:
+                first_step[(dim, at[1], s.person_id)] = (s.id, score)
             row["completed"] += s.status == "completed"
             row["dropped_out"] += s.status == "dropped_out"
             row["ended"] += ended
@@ -249,8 +251,9 @@ def _reference(data: dict, policy) -> dict:
                 row["gain_sum"] += gain
                 row["gain_n"] += 1
                 row["improved"] += gain > 0
-    for at, who in people.items():
-        sums[at]["people"] = len(who)
+    # a person counts once per cell, in the score row of their first step there (lowest id)
+    for (dim, key, _), (_, score) in first_step.items():
+        sums[(dim, key, score)]["people"] += 1
     return sums
 
 

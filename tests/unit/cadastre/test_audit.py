@@ -111,7 +111,7 @@ def _random_cells(rng: random.Random) -> dict[tuple[str, tuple], Cell]:
 def test_every_masked_count_of_random_small_populations_admits_several_whole_values():
     rng = random.Random(19)
     masked_total = 0
-    for _ in range(8):
+    for _ in range(5):
         cells = _random_cells(rng)
         published = assemble(cells, POLICY, 2025, AS_OF, {}, {})
         truth = truth_of(
@@ -119,7 +119,7 @@ def test_every_masked_count_of_random_small_populations_admits_several_whole_val
         )
         assert masked_cells_admitting_one_value(published, truth) == []
         masked_total += sum(1 for cell in truth if cell not in _shown(published))
-    assert masked_total > 600  # the populations are small enough to mask a lot
+    assert masked_total > 400  # the populations are small enough to mask a lot
 
 
 def _shown(published) -> set:
