@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.cadastre import csv_io, opendata
 from coordination.cadastre import services as svc
 from coordination.cadastre.evaluation import evaluate
+from coordination.cadastre.evaluation_csv import evaluation_csv
 from coordination.cadastre.guards import (
     EVALUATE,
     READ,
@@ -368,9 +369,34 @@ class EvaluationReportController(Controller):
         )
 
 
+class EvaluationCsvController(Controller):
+    """The same protected figures as CSV (masked figures written « masqué »)."""
+
+    path = "/api/v1/cadastre"
+    tags = ["cadastre"]
+
+    @get("/evaluation.csv", guards=[evaluator], opt=EVALUATE, media_type="text/csv")
+    async def evaluation_csv(
+        self,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+    ) -> Response[str]:
+        figures = await evaluate(db_session, year, load_policy(settings.policies_dir))
+        return Response(
+            evaluation_csv(figures),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="cadastre-evaluation-{year}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+
 ROUTES: list = [
     RegistryController,
     RegistryExchangeController,
     EvaluationController,
     EvaluationReportController,
+    EvaluationCsvController,
 ]
