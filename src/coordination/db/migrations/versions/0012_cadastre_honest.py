@@ -24,7 +24,11 @@ TABLES = ("cadastre_partners", "cadastre_services", "cadastre_agreements")
 def upgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("assured_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True))
+            batch_op.add_column(
+                sa.Column(
+                    "assured_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True
+                )
+            )
 
 
 def downgrade() -> None:
