@@ -46,6 +46,11 @@ async def test_no_masked_count_is_determined_by_everything_published(client, wor
     ]
     assert len(masked) > 50  # a small population: much is masked
     assert masked_cells_admitting_one_value(published, truth) == []
+    # expected exits (and every ratio) are masked wherever the observed counts are
+    for _, _, row in published_rows(published):
+        if row["positive_exits"] is None or row["ended"] is None:
+            assert row["expected_positive_exits"] is None and row["observed_expected_ratio"] is None
+            assert row["positive_rate"] is None and row["ratio_interval"] is None
     # the published figures are the true ones where shown
     for table, key, row in published_rows(published):
         for measure, value in _row_counts(row).items():

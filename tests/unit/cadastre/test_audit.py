@@ -136,3 +136,17 @@ def _shown(published) -> set:
 def test_protection_is_deterministic():
     cells = _random_cells(random.Random(7))
     assert protect(cells, POLICY) == protect(dict(reversed(list(cells.items()))), POLICY)
+
+
+def test_reference_rates_are_published_only_for_groups_above_the_threshold():
+    from coordination.cadastre.evaluation import published_rates
+    from coordination.cadastre.stats import BandCounts
+
+    population = {
+        "0": BandCounts(40, 20),  # published
+        "1": BandCounts(1, 1),  # one person: 1.0 would be their outcome
+        "2": BandCounts(4, 0),  # under 5 ended steps
+        "3": BandCounts(30, 28),  # two people without an exit: as identifying
+        "4": BandCounts(30, 0),  # nobody: a zero identifies nobody
+    }
+    assert published_rates(population, 5) == {"0": 0.5, "4": 0.0}
