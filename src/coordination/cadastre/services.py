@@ -386,7 +386,9 @@ async def close_expired_agreements(session: AsyncSession, today: date) -> int:
             closed_on=today,
             closed_reason="expired",
             version=Agreement.version + 1,
-            updated_at=utcnow(),
+            # closing at the end date it already carried is no edit: « modifié depuis la vérification »
+            # must not rise for it (written explicitly, or the column's onupdate would stamp it)
+            updated_at=Agreement.updated_at,
         )
         .execution_options(synchronize_session=False)
     )

@@ -167,3 +167,18 @@ async def test_records_not_verified_for_twelve_months_reach_alerts_and_the_manag
     assert {a["label"] for a in listed} >= {"MIRE Centre — Jobcoaching", "CISP L'Envol"}
     own = (await client.get("/api/v1/cadastre/verification-alerts", headers=world.manager(envol.id))).json()
     assert [a["label"] for a in own] == ["CISP L'Envol"]
+
+
+async def test_closing_an_expired_agreement_is_not_an_edit_of_a_verified_record(database):
+    await _registry(database)
+    verified_at = datetime(2025, 6, 1, tzinfo=UTC)
+    async with direct_session(database) as session:
+        expired = await session.scalar(select(Agreement).where(Agreement.reference == "AG-expired"))
+        expired.assured_at = verified_at
+        await session.commit()
+        before = expired.updated_at
+    async with direct_session(database) as session:
+        await tasks.run(session, TODAY)
+    async with direct_session(database) as session:
+        closed = await session.scalar(select(Agreement).where(Agreement.reference == "AG-expired"))
+        assert closed.status == "closed" and closed.updated_at == before
