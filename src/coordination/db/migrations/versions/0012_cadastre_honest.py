@@ -6,7 +6,7 @@ a minute after a verification counts at once. Earlier verifications carry no tim
 changed since, until verified again.
 
 Revision ID: 0012_cadastre_honest
-Revises: 0009_visa_person
+Revises: 0011_visa_rules
 """
 
 import advanced_alchemy.types
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_cadastre_honest"
-down_revision = "0009_visa_person"
+down_revision = "0011_visa_rules"
 branch_labels = None
 depends_on = None
 
