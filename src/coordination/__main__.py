@@ -77,11 +77,19 @@ def _migrate(settings: Settings) -> int:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from coordination.logging_config import configure_logging
+    from coordination.metrics import prepare_multiprocess_dir
+
     problem = _check_port(host, port)
     if problem:
         return _fail(problem, EXIT_UNAVAILABLE)
     if not settings.database_url:  # the embedded SQLite file lives there
         settings.var_dir.mkdir(parents=True, exist_ok=True)
+    # Before anything imports prometheus_client and before uvicorn forks: every worker writes its samples
+    # there, and a scrape answered by any one of them sums them all.
+    prepare_multiprocess_dir(settings.effective_metrics_dir)
+    # The supervisor's own log lines (a worker that died and was replaced) in the same JSON as the workers'.
+    configure_logging(settings.log_level)
     problem = asyncio.run(_preflight(settings))
     if problem:
         return _fail(problem, EXIT_UNAVAILABLE)

@@ -5,7 +5,12 @@ CronJob), each step in its own transaction so one failure does not undo the othe
 - referents are told of first contacts now overdue;
 - referrals get their reminders, and those past the partner's deadline expire;
 - agreements past their end date close (they stop accepting new trajectory steps);
+- documents whose retention ended are erased, every version, from the store and the database, each with
+  an event in the person's file (the rule per document category is data: ``policies/retention.toml``);
 - objects no document row points to (failed commits, killed workers) are swept from the store.
+
+A run holds a lock (:mod:`coordination.task_runs`) so two runs never overlap, and writes one
+``task_runs`` row per step: the history an operator reads, and what ``/metrics`` reports.
 """
 
 from __future__ import annotations
@@ -51,6 +56,26 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
     async def close_agreements(session: AsyncSession) -> str:
         return f"{await close_expired_agreements(session, today)} convention(s) clôturée(s)"
 
+    async def retention(session: AsyncSession) -> str:
+        from coordination.dossier.rules import load_retention
+        from coordination.dossier.services.documents import purge_expired
+
+        store = build_store(settings)
+        erased = 0
+        objects = 0
+        while True:  # bounded transactions: rows and events first, then the bytes (row never dangling)
+            count, keys = await purge_expired(session, load_retention(policies), today)
+            await session.commit()
+            for key in keys:
+                await store.delete(key)  # every version of the key (S3 versioned bucket included)
+            erased += count
+            objects += len(keys)
+            if count == 0:
+                break
+        return (
+            f"{erased} document(s) arrivé(s) en fin de conservation effacé(s), {objects} objet(s) supprimé(s)"
+        )
+
     async def sweep_documents(session: AsyncSession) -> str:
         removed = await sweep_orphans(session, build_store(settings))
         return f"{len(removed)} objet(s) orphelin(s) supprimé(s) du stockage"
@@ -60,27 +85,42 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
         ("premiers contacts", first_contacts),
         ("orientations", referral_deadlines),
         ("conventions", close_agreements),
+        ("conservation", retention),
         ("documents", sweep_documents),
     ]
 
 
 async def run_daily(settings: Settings, today: date | None = None) -> list[tuple[str, str, bool]]:
-    """Run every step; return (name, French summary, succeeded) per step."""
+    """Run every step under the run lock; return (name, French summary, succeeded) per step.
+
+    Raises :class:`TasksAlreadyRunning` at once when another run holds the lock.
+    """
     from coordination.cadastre.rules import today_brussels
+    from coordination.task_runs import TaskRun, run_lock
 
     today = today or today_brussels()
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, pool_size=1, max_overflow=1)
     results = []
     try:
-        for name, step in daily_steps(settings, today):
-            async with db.sessionmaker() as session:
-                try:
-                    summary = await step(session)
+        async with run_lock(db.engine, settings.var_dir / "tasks.lock"):
+            for name, step in daily_steps(settings, today):
+                started = utcnow()
+                async with db.sessionmaker() as session:
+                    try:
+                        summary = await step(session)
+                        await session.commit()
+                        results.append((name, summary, True))
+                    except Exception as exc:  # noqa: BLE001 - reported, the other steps still run
+                        await session.rollback()
+                        results.append((name, f"échec : {type(exc).__name__}", False))
+                async with db.sessionmaker() as session:
+                    _, summary, ok = results[-1]
+                    session.add(
+                        TaskRun(
+                            step=name, started_at=started, finished_at=utcnow(), ok=ok, summary=summary[:300]
+                        )
+                    )
                     await session.commit()
-                    results.append((name, summary, True))
-                except Exception as exc:  # noqa: BLE001 - reported, the other steps still run
-                    await session.rollback()
-                    results.append((name, f"échec : {type(exc).__name__}", False))
     finally:
         await db.dispose()
     return results
@@ -89,7 +129,15 @@ async def run_daily(settings: Settings, today: date | None = None) -> list[tuple
 def tasks_cli(settings: Settings) -> int:
     import asyncio
 
-    results = asyncio.run(run_daily(settings))
+    from coordination.task_runs import TasksAlreadyRunning
+
+    try:
+        results = asyncio.run(run_daily(settings))
+    except TasksAlreadyRunning:
+        print(
+            "coordination : une autre exécution des tâches est en cours ; celle-ci s'arrête sans rien faire."
+        )
+        return 0
     for name, summary, ok in results:
         print(f"{'✓' if ok else '✗'} {name} : {summary}")
     print(f"terminé à {utcnow():%H:%M:%S} UTC")

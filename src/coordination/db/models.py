@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "coordination.cadastre.models",
     "coordination.referral.models",
     "coordination.inbox.models",
+    "coordination.task_runs",
 )
 
 

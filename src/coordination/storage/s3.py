@@ -36,6 +36,8 @@ from minio.datatypes import Part
 from minio.error import MinioException, S3Error
 from minio.versioningconfig import VersioningConfig
 
+from coordination.metrics.registry import record_store_error
+
 from .base import (
     READ_CHUNK_SIZE,
     AlreadyExists,
@@ -186,6 +188,9 @@ class S3Store(DocumentStore):
     # -- error translation ---------------------------------------------------------------------------
 
     def _translate(self, exc: Exception, key: str | None = None) -> StorageError:
+        return record_store_error("s3", self._translate_error(exc, key))
+
+    def _translate_error(self, exc: Exception, key: str | None = None) -> StorageError:
         if isinstance(exc, StorageError):
             return exc
         if isinstance(exc, S3Error):

@@ -14,7 +14,10 @@ async def test_live_and_ready(client):
     assert (await client.get("/health/live")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "document_store": "ok"}
+    assert ready.json()["checks"] == {"database": "ok"}
+    dependencies = await client.get("/health/dependencies")
+    assert dependencies.status_code == 200
+    assert dependencies.json()["checks"] == {"document_store": "ok", "antivirus": "ok"}
 
 
 async def test_ready_names_the_failed_service(client, app, database):
@@ -88,8 +91,10 @@ def test_production_app_builds_without_the_development_login(tmp_path):
     from pathlib import Path
 
     from coordination.app import create_app
+    from coordination.keys import load_or_create_ec_key
     from coordination.settings import Settings
 
+    load_or_create_ec_key(tmp_path / "signing.pem")  # production never generates it: it must be there
     settings = Settings(
         env="production",
         var_dir=tmp_path,

@@ -27,6 +27,7 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
         "premiers contacts",
         "orientations",
         "conventions",
+        "conservation",
         "documents",
     ]
     assert all(ok for _, _, ok in results), results

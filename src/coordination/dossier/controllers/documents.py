@@ -8,6 +8,7 @@ the route's own ceiling being only a backstop above it.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
@@ -68,8 +69,10 @@ async def _open(request: Request, key: str) -> ObjectStream:
 
 
 def _store_down(exc: StorageError) -> ServiceUnavailable:
+    """A neutral detail: the store's address and bucket are for the operator's log, not the caller."""
+    logging.getLogger(__name__).warning("document store unavailable: %s", exc)
     return ServiceUnavailable(
-        f"Le stockage des documents est indisponible : {exc} Réessayez plus tard.", "store-unavailable"
+        "Le stockage des documents est momentanément indisponible. Réessayez plus tard.", "store-unavailable"
     )
 
 
