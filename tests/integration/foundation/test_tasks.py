@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coordination.cadastre.models import Agreement
 from coordination.cadastre.rules import today_brussels
@@ -34,3 +34,21 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
     assert not dict((n, s) for n, s, _ in results)["conventions"].startswith("0 ")
     async with database.sessionmaker() as session:
         assert (await session.get(Agreement, agreement.id)).status != "active"
+
+
+async def test_two_runs_never_overlap(settings, database):
+    """Issue 20 item 6: while one run holds the lock (PostgreSQL advisory lock, or a flock beside SQLite),
+    another stops at once without running a step; once released, the next run proceeds."""
+    import pytest
+
+    from coordination.task_runs import TaskRun, TasksAlreadyRunning, run_lock
+
+    async with run_lock(database.engine, settings.var_dir / "tasks.lock"):
+        with pytest.raises(TasksAlreadyRunning):
+            await run_daily(settings)
+        async with database.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(TaskRun)) == 0
+    results = await run_daily(settings)
+    assert all(ok for _, _, ok in results), results
+    async with database.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(TaskRun)) == len(results)
