@@ -288,7 +288,9 @@ class S3Store(DocumentStore):
             for obj in self.client.list_objects(self.bucket, prefix=key, include_version=True)
             if obj.object_name == key
         ]
-        for version_id in versions or [None]:
+        # Nothing listed: nothing to remove. A DELETE without a version id on a versioned bucket would
+        # *add* a delete marker for a key that never existed (S3 and SeaweedFS do; moto did not).
+        for version_id in versions:
             self.client.remove_object(self.bucket, key, version_id=version_id)
 
     async def _remove_versions(self, key: str) -> None:

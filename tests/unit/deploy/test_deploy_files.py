@@ -142,8 +142,15 @@ def test_the_object_store_is_not_the_archived_upstream_minio(compose: dict) -> N
     assert not image.startswith(("minio/minio", "quay.io/minio/", "docker.io/minio/"))
 
 
+def _mounted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, declared: str) -> None:
+    """Production refuses a missing key file: stand the mounted secret in at a temporary path."""
+    stand_in = tmp_path / Path(declared).name
+    stand_in.write_text("CHANGE_ME\n")
+    monkeypatch.setenv(name, str(stand_in))
+
+
 def test_compose_app_settings_pass_the_production_checks(
-    compose: dict, monkeypatch: pytest.MonkeyPatch
+    compose: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     env = _env_example()
     for name in APP_SERVICES:
@@ -153,6 +160,13 @@ def test_compose_app_settings_pass_the_production_checks(
                 monkeypatch.delenv(key)
         for key, value in service_env.items():
             monkeypatch.setenv(key, _interpolate(str(value), env))
+        declared = {
+            k: os.environ[k] for k in os.environ if k.endswith("_FILE") and k.startswith("COORDINATION_")
+        }
+        assert declared["COORDINATION_SIGNING_KEY_FILE"].startswith("/run/secrets/")
+        for key, path in declared.items():
+            assert path.startswith("/run/secrets/"), key
+            _mounted(monkeypatch, tmp_path, key, path)
         settings = load_settings(env_file=None)  # raises SettingsError if anything is missing
         assert settings.is_production
         assert settings.effective_database_url.startswith("postgresql+asyncpg://")
@@ -160,7 +174,6 @@ def test_compose_app_settings_pass_the_production_checks(
         assert settings.oidc_issuer.startswith("https://") and settings.oidc_issuer.endswith(
             "/realms/coordination"
         )
-        assert str(settings.signing_key_file).startswith("/run/secrets/")
         assert "visa_signing_key" in compose["services"][name]["secrets"]
         assert settings.workers >= 2 or name == "migrate"
 
@@ -325,7 +338,7 @@ def test_k8s_images_are_pinned(k8s_docs: list[dict]) -> None:
 
 
 def test_k8s_settings_pass_the_production_checks(
-    k8s_docs: list[dict], monkeypatch: pytest.MonkeyPatch
+    k8s_docs: list[dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     (config,) = _by_kind(k8s_docs, "ConfigMap")
     secrets = {s["metadata"]["name"]: s for s in _by_kind(k8s_docs, "Secret")}
@@ -342,10 +355,13 @@ def test_k8s_settings_pass_the_production_checks(
             monkeypatch.delenv(key)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    mounts = {m["mountPath"] for m in app["volumeMounts"]}
+    for key, path in env.items():
+        if key.startswith("COORDINATION_") and key.endswith("_FILE"):
+            assert str(Path(path).parent) in mounts, f"{key} names a file no volume mounts"
+            _mounted(monkeypatch, tmp_path, key, path)
     settings = load_settings(env_file=None)
     assert settings.is_production and settings.s3_endpoint.startswith("https://")
-    mounts = {m["mountPath"] for m in app["volumeMounts"]}
-    assert str(settings.signing_key_file.parent) in mounts
     # secret values live only in Secrets, never in the ConfigMap
     for key in config["data"]:
         assert not any(w in key for w in ("PASSWORD", "SECRET", "HASH_KEY", "ACCESS_KEY", "DATABASE_URL"))
@@ -389,37 +405,35 @@ def test_no_secret_values_in_deploy() -> None:
 
 
 @pytest.mark.s3
-def test_init_bucket_enables_versioning_and_lifecycle_per_document_type(s3_server) -> None:
+def test_init_bucket_enables_versioning_and_tidying_rules_only(s3_server) -> None:
+    """Issue 20 item 2: the bucket's tag rules matched a tag uploads never send; retention is now the
+    application's (``coordination tasks``), and no bucket rule removes a current object by age (a row
+    would then point to missing bytes)."""
     init_bucket = _load_module(DEPLOY / "scripts" / "init_bucket.py")
-    client = s3_server.client()
+    client = s3_server.client(admin=True)  # SeaweedFS, with the bucket job's administration rights
     bucket = "deploy-" + uuid.uuid4().hex[:12]
-    policies = ROOT / "policies"
     for _ in range(2):  # idempotent
-        init_bucket.init_bucket(client, bucket, policies, grace_days=30, noncurrent_days=35)
+        init_bucket.init_bucket(client, bucket, noncurrent_days=35)
     assert client.get_bucket_versioning(bucket).status == "Enabled"
     rules = {r.rule_id: r for r in client.get_bucket_lifecycle(bucket).rules}
-    retention = init_bucket.load_retention_rules(policies)
-    for code, years in retention.items():
-        rule = rules[f"retention-{code}"]
-        assert rule.rule_filter.tag.key == init_bucket.RETENTION_TAG and rule.rule_filter.tag.value == code
-        assert rule.expiration.days == init_bucket.retention_days(years, 30) > years * 365
+    assert set(rules) == {"noncurrent-versions", "abort-incomplete-multipart", "expired-delete-markers"}
     assert rules["noncurrent-versions"].noncurrent_version_expiration.noncurrent_days == 35
     assert rules["abort-incomplete-multipart"].abort_incomplete_multipart_upload.days_after_initiation == 1
     assert rules["expired-delete-markers"].expiration.expired_object_delete_marker is True
-    assert len(rules) == len(retention) + 3
+    assert not [r for r in rules.values() if r.expiration and r.expiration.days]
 
 
 @pytest.mark.s3
-def test_init_bucket_refuses_a_bucket_under_compliance_lock(s3_server) -> None:
+def test_init_bucket_refuses_a_bucket_under_compliance_lock(moto_s3_server) -> None:
     from minio.objectlockconfig import COMPLIANCE, DAYS, ObjectLockConfig
 
     init_bucket = _load_module(DEPLOY / "scripts" / "init_bucket.py")
-    client = s3_server.client()
+    client = moto_s3_server.client()
     bucket = "locked-" + uuid.uuid4().hex[:12]
     client.make_bucket(bucket, object_lock=True)
     client.set_object_lock_config(bucket, ObjectLockConfig(COMPLIANCE, 1, DAYS))
     with pytest.raises(SystemExit, match="RGPD"):
-        init_bucket.init_bucket(client, bucket, ROOT / "policies")
+        init_bucket.init_bucket(client, bucket)
 
 
 def test_deploy_scripts_compile() -> None:
