@@ -175,7 +175,11 @@ class S3Store(DocumentStore):
         endpoint: str,
         part_size: int = MIN_PART_SIZE,
         concurrency: int = 2,
+        presign_client: Minio | None = None,
     ) -> None:
+        """``presign_client``: a client for the store's *public* address (``s3_public_endpoint``), used only
+        to sign download URLs: SigV4 signs the host, so a URL for the browser must be signed for the host
+        the browser will call, not for the internal one (``http://s3:9000`` in compose)."""
         if part_size < MIN_PART_SIZE:
             raise ValueError("part_size must be at least 5 MiB")
         self.client = client
@@ -183,6 +187,7 @@ class S3Store(DocumentStore):
         self.endpoint = endpoint
         self.part_size = part_size
         self.concurrency = concurrency
+        self.presign_client = presign_client or client
         self.description = f"le stockage S3 « {endpoint} » (compartiment « {bucket} »)"
 
     # -- error translation ---------------------------------------------------------------------------
@@ -332,7 +337,11 @@ class S3Store(DocumentStore):
         if download_name:
             headers = {"response-content-disposition": f"attachment; filename*=UTF-8''{quote(download_name)}"}
         return await self._call(
-            self.client.presigned_get_object, self.bucket, key, expires=expires, response_headers=headers
+            self.presign_client.presigned_get_object,
+            self.bucket,
+            key,
+            expires=expires,
+            response_headers=headers,
         )
 
     async def check(self) -> None:
