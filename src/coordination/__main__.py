@@ -149,8 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
     journal = sub.add_parser("journal", help="journal des accès")
     journal.add_argument("journal_command", choices=["verify"])
 
-    sub.add_parser(
-        "tasks", help="tâches quotidiennes (expirations, rappels, conventions, documents orphelins)"
+    tasks = sub.add_parser(
+        "tasks",
+        help="tâches quotidiennes (expirations, rappels, conventions, conservation, documents orphelins)",
+    )
+    tasks.add_argument(
+        "--daily-at",
+        metavar="HH:MM",
+        default=None,
+        help="tourner sans fin et exécuter les tâches chaque jour à cette heure de Bruxelles",
     )
 
     assign = sub.add_parser("assign", help="attribution en masse des référents")
@@ -197,7 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tasks":
         from coordination.tasks import tasks_cli
 
-        return tasks_cli(settings)
+        try:
+            return tasks_cli(settings, daily_at=args.daily_at)
+        except ValueError as exc:
+            return _fail(str(exc), EXIT_CONFIG)
     if args.command == "assign":
         from coordination.referent.cli import assign_cli
 

@@ -16,8 +16,9 @@ A run holds a lock (:mod:`coordination.task_runs`) so two runs never overlap, an
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,7 +127,31 @@ async def run_daily(settings: Settings, today: date | None = None) -> list[tuple
     return results
 
 
-def tasks_cli(settings: Settings) -> int:
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def next_run(now: datetime, at: time) -> datetime:
+    """The next ``at`` (Brussels wall-clock time) strictly after ``now``, as an aware UTC datetime.
+
+    For the compose flavour's scheduler (Kubernetes has its CronJob). A time that does not exist that
+    day (the spring DST gap) is taken as the same wall time after the shift, as ``zoneinfo`` does.
+    """
+    local = now.astimezone(BRUSSELS)
+    candidate = datetime.combine(local.date(), at, tzinfo=BRUSSELS)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=BRUSSELS)
+    return candidate.astimezone(UTC)
+
+
+def parse_daily_at(value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as exc:
+        raise ValueError(f"heure invalide : « {value} » (format HH:MM attendu)") from exc
+
+
+def _run_once(settings: Settings) -> int:
     import asyncio
 
     from coordination.task_runs import TasksAlreadyRunning
@@ -135,10 +160,26 @@ def tasks_cli(settings: Settings) -> int:
         results = asyncio.run(run_daily(settings))
     except TasksAlreadyRunning:
         print(
-            "coordination : une autre exécution des tâches est en cours ; celle-ci s'arrête sans rien faire."
+            "coordination : une autre exécution des tâches est en cours ; celle-ci s'arrête sans rien faire.",
+            flush=True,
         )
         return 0
     for name, summary, ok in results:
-        print(f"{'✓' if ok else '✗'} {name} : {summary}")
-    print(f"terminé à {utcnow():%H:%M:%S} UTC")
+        print(f"{'✓' if ok else '✗'} {name} : {summary}", flush=True)
+    print(f"terminé à {utcnow():%H:%M:%S} UTC", flush=True)
     return 0 if all(ok for _, _, ok in results) else 1
+
+
+def tasks_cli(settings: Settings, daily_at: str | None = None) -> int:
+    """Run the steps once; with ``daily_at`` (``HH:MM``, Brussels time), every day at that time, forever
+    (compose's ``tasks`` service). A failed run is reported and the loop goes on to the next day."""
+    import time as clock
+
+    if daily_at is None:
+        return _run_once(settings)
+    at = parse_daily_at(daily_at)
+    while True:
+        due = next_run(utcnow(), at)
+        print(f"prochaine exécution : {due.astimezone(BRUSSELS):%d/%m/%Y %H:%M} (Bruxelles)", flush=True)
+        clock.sleep(max(0.0, (due - utcnow()).total_seconds()))
+        _run_once(settings)

@@ -52,3 +52,23 @@ async def test_two_runs_never_overlap(settings, database):
     assert all(ok for _, _, ok in results), results
     async with database.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(TaskRun)) == len(results)
+
+
+def test_the_compose_scheduler_runs_at_the_next_brussels_time():
+    from datetime import UTC, datetime, time
+
+    from coordination.tasks import next_run, parse_daily_at
+
+    at = parse_daily_at("02:30")
+    # Winter (UTC+1): 01:30 UTC is 02:30 in Brussels.
+    assert next_run(datetime(2026, 12, 6, 0, 10, tzinfo=UTC), at) == datetime(2026, 12, 6, 1, 30, tzinfo=UTC)
+    assert next_run(datetime(2026, 12, 6, 1, 30, tzinfo=UTC), at) == datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
+    # Summer (UTC+2), and across the spring change (29 March 2026: 02:30 does not exist that night).
+    assert next_run(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), at) == datetime(2026, 7, 2, 0, 30, tzinfo=UTC)
+    assert next_run(datetime(2026, 3, 28, 23, 0, tzinfo=UTC), at).date() == datetime(2026, 3, 29).date()
+    assert next_run(datetime(2026, 3, 28, 23, 0, tzinfo=UTC), at) > datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
+    assert parse_daily_at("7:05") == time(7, 5)
+    import pytest
+
+    with pytest.raises(ValueError, match="HH:MM"):
+        parse_daily_at("demain")

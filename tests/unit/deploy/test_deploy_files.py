@@ -329,6 +329,8 @@ def test_k8s_images_are_pinned(k8s_docs: list[dict]) -> None:
     rewritten = {i["name"]: i for i in kustomization["images"]}
     for doc in k8s_docs:
         spec = doc.get("spec", {}).get("template", {}).get("spec", {})
+        if doc["kind"] == "CronJob":
+            spec = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
         for container in spec.get("containers", []) + spec.get("initContainers", []):
             image = container["image"]
             if image in rewritten:
@@ -452,3 +454,66 @@ def test_local_ca_is_created_once_with_private_key_unreadable(tmp_path: Path) ->
 
     cert = x509.load_pem_x509_certificate((tmp_path / "ca" / "root.crt").read_bytes())
     assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is True
+
+
+# -- issue 20: scheduled work, autoscaling, ingress, settings ----------------------------------------------
+
+
+def test_k8s_runs_the_daily_tasks_without_overlap(k8s_docs: list[dict]) -> None:
+    crons = {c["metadata"]["name"]: c for c in _by_kind(k8s_docs, "CronJob")}
+    tasks = crons["coordination-tasks"]
+    assert tasks["spec"]["concurrencyPolicy"] == "Forbid"  # plus the advisory lock in the command
+    assert tasks["spec"]["timeZone"] == "Europe/Brussels"
+    (container,) = tasks["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["coordination", "tasks"]
+    assert {s.get("configMapRef", s.get("secretRef"))["name"] for s in container["envFrom"]} == {
+        "coordination-config",
+        "coordination-secrets",
+    }
+    (policy,) = [
+        p for p in _by_kind(k8s_docs, "NetworkPolicy") if p["metadata"]["name"] == "coordination-app"
+    ]
+    allowed = policy["spec"]["podSelector"]["matchExpressions"][0]["values"]
+    labels = tasks["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    assert labels["app.kubernetes.io/name"] in allowed  # it may reach PostgreSQL and S3
+
+
+def test_compose_runs_the_daily_tasks(compose: dict) -> None:
+    tasks = compose["services"]["tasks"]
+    assert tasks["command"][:2] == ["coordination", "tasks"] and "--daily-at" in tasks["command"]
+    assert tasks["environment"] is compose["services"]["app"]["environment"]
+
+
+def test_autoscaling_is_on_cpu_only_and_ingress_has_no_snippet(k8s_docs: list[dict]) -> None:
+    (hpa,) = _by_kind(k8s_docs, "HorizontalPodAutoscaler")
+    assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu"]
+    (app,) = _app_deployment(k8s_docs)["spec"]["template"]["spec"]["containers"]
+    assert app["resources"]["requests"]["cpu"] and app["resources"]["requests"]["memory"]
+    for ingress in _by_kind(k8s_docs, "Ingress"):
+        for key in ingress["metadata"].get("annotations", {}):
+            assert "snippet" not in key, f"{key}: ingress-nginx refuses snippets by default"
+
+
+def test_pool_sizes_fit_the_database(k8s_docs: list[dict]) -> None:
+    """Issue 20 item 9: 20 connections per worker at the autoscaler's maximum exceeded max_connections."""
+    (config,) = _by_kind(k8s_docs, "ConfigMap")
+    (hpa,) = _by_kind(k8s_docs, "HorizontalPodAutoscaler")
+    data = config["data"]
+    per_worker = int(data["COORDINATION_DB_POOL_SIZE"]) + int(data["COORDINATION_DB_MAX_OVERFLOW"])
+    total = per_worker * int(data["COORDINATION_WORKERS"]) * hpa["spec"]["maxReplicas"]
+    assert total <= 200 - 20, f"{total} connections at the autoscaler's maximum"
+
+
+def test_oidc_and_public_store_settings_are_passed(k8s_docs: list[dict], compose: dict, realm: dict) -> None:
+    """The client id the app presents is a client of the shipped realm, and the audience its tokens carry
+    (the realm's audience mapper) is the one the app checks, in both deploy flavours."""
+    (config,) = _by_kind(k8s_docs, "ConfigMap")
+    clients = {c["clientId"]: c for c in realm["clients"]}
+    for env in (config["data"], compose["services"]["app"]["environment"]):
+        client = clients[env["COORDINATION_OIDC_CLIENT_ID"]]
+        (audience,) = [m for m in client["protocolMappers"] if m["protocolMapper"] == "oidc-audience-mapper"]
+        assert audience["config"]["included.custom.audience"] == env["COORDINATION_OIDC_AUDIENCE"]
+        assert audience["config"]["access.token.claim"] == "true"
+        assert env["COORDINATION_OIDC_AUDIENCE"] != env["COORDINATION_OIDC_CLIENT_ID"]
+        assert str(env["COORDINATION_S3_PUBLIC_ENDPOINT"]).startswith("https://")
+        assert env["COORDINATION_METRICS_TOKEN_FILE"].startswith("/run/secrets/")
