@@ -290,7 +290,9 @@ async def test_jwks_unreachable_is_503_neither_401_nor_500():
     with pytest.raises(ProblemError) as refused:
         await verifier.verify(forge({"alg": "RS256", "kid": "k1"}, {"iss": "https://idp"}, b"s"))
     assert refused.value.status == 503
-    assert refused.value.detail == "Le fournisseur d'identité ne répond pas : réessayez dans quelques instants."
+    assert (
+        refused.value.detail == "Le fournisseur d'identité ne répond pas : réessayez dans quelques instants."
+    )
 
 
 def test_identity_from_settings(tmp_path):
