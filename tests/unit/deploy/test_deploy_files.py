@@ -517,3 +517,28 @@ def test_oidc_and_public_store_settings_are_passed(k8s_docs: list[dict], compose
         assert env["COORDINATION_OIDC_AUDIENCE"] != env["COORDINATION_OIDC_CLIENT_ID"]
         assert str(env["COORDINATION_S3_PUBLIC_ENDPOINT"]).startswith("https://")
         assert env["COORDINATION_METRICS_TOKEN_FILE"].startswith("/run/secrets/")
+
+
+def test_image_installs_from_a_hash_locked_file_that_satisfies_pyproject() -> None:
+    """Issue 20 item 9: no lock file, so images were not reproducible."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    lock = (DEPLOY / "requirements.lock").read_text(encoding="utf-8")
+    pinned: dict[str, str] = {}
+    for block in re.split(r"\n(?=[A-Za-z0-9])", lock):
+        match = re.match(r"([A-Za-z0-9_.-]+)==([^\s\\\\]+)", block)
+        if match:
+            assert "--hash=sha256:" in block, f"{match.group(1)} has no hash"
+            pinned[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for spec in project["dependencies"]:
+        requirement = Requirement(spec)
+        name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+        assert name in pinned, f"{name} is not in deploy/requirements.lock: regenerate it"
+        assert requirement.specifier.contains(pinned[name]), f"{name}=={pinned[name]} breaks {spec}"
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
+    assert "pip install --no-deps ." in dockerfile
+    assert "!deploy/requirements.lock" in (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8")
