@@ -19,7 +19,7 @@ from coordination.errors import EXCEPTION_HANDLERS
 from coordination.health.controllers import HealthController
 from coordination.logging_config import configure_logging
 from coordination.metrics.controller import metrics
-from coordination.middleware import RequestIdMiddleware
+from coordination.middleware import RequestIdMiddleware, guard_request_body
 from coordination.openapi_problems import document_problem_details
 from coordination.settings import Settings, get_settings
 
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         },
         state=State({"settings": settings, "db": db, "store": document_store, "identity": identity}),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=guard_request_body,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -64,3 +64,60 @@ class RequestIdMiddleware:
                     "duration_ms": round(elapsed * 1000, 2),
                 },
             )
+
+
+# --- request bodies: capped, and no NUL character (issue 20) --------------------------------------------
+
+_CAPPED_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/plain")
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+NUL_DETAIL = "Les données envoyées contiennent un caractère interdit (caractère nul) : rien n'a été enregistré."
+
+
+def _nul_in_query(query: bytes) -> bool:
+    return b"%00" in query or b"\x00" in query
+
+
+async def guard_request_body(request) -> None:
+    """``before_request`` of the whole app: a NUL character anywhere in the query or in a JSON or form body
+    is refused (400; PostgreSQL cannot store it, SQLite would, so the two must not differ), and JSON and
+    url-encoded form bodies are capped at ``max_request_body_bytes`` on every route, including the upload
+    routes whose own ceiling is the document limit (a 400 MB form would otherwise be read into memory
+    before any check). Document bodies (``application/octet-stream``, ``multipart/form-data``) are not
+    read here: they stream to the store under the document limit.
+    """
+    from litestar.utils.scope.state import ScopeState
+
+    from coordination.errors import BadRequest, ProblemError
+
+    if _nul_in_query(request.scope.get("query_string", b"")):
+        raise BadRequest(NUL_DETAIL, code="nul-character")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if not content_type.startswith(_CAPPED_TYPES) and not content_type.endswith("+json"):
+        return
+    limit = request.app.state.settings.max_request_body_bytes
+    too_large = ProblemError(
+        413, "request-too-large", f"Le corps de la requête dépasse la taille autorisée ({limit // 1024} Ko)."
+    )
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_large
+    state = ScopeState.from_scope(request.scope)
+    if isinstance(state.body, bytes):
+        body = state.body
+    else:
+        pieces, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            pieces.append(chunk)
+        body = b"".join(pieces)
+        state.body = body  # the handler's request reads it from here
+        request._body = body  # noqa: SLF001 - the same Request object may be handed to the handler
+    nul = b"\x00" in body or (
+        b"%00" in body if content_type == "application/x-www-form-urlencoded" else _JSON_NUL.search(body)
+    )
+    if nul:
+        raise BadRequest(NUL_DETAIL, code="nul-character")
