@@ -160,6 +160,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="tourner sans fin et exécuter les tâches chaque jour à cette heure de Bruxelles",
     )
 
+    directory = sub.add_parser("directory", help="annuaire : organisations, utilisateurs, rôles (journalisé)")
+    directory.add_argument(
+        "--par", default=None, help="nom de l'administrateur (par défaut : le compte système)"
+    )
+    d_sub = directory.add_subparsers(dest="directory_command", required=True)
+    d_sub.add_parser("organisations", help="lister les organisations")
+    org_add = d_sub.add_parser("organisation-add", help="créer une organisation")
+    org_add.add_argument("--name", required=True)
+    org_add.add_argument("--kind", required=True, help="forem, cpas, partner, regulator")
+    org_add.add_argument("--bassin", default=None)
+    org_add.add_argument("--bce", default=None, help="numéro BCE (10 chiffres)")
+    d_sub.add_parser("users", help="lister les utilisateurs")
+    user_add = d_sub.add_parser("user-add", help="créer un utilisateur professionnel")
+    user_add.add_argument("--subject", required=True, help="identifiant de connexion")
+    user_add.add_argument("--name", required=True)
+    user_add.add_argument("--role", required=True)
+    user_add.add_argument("--org", default=None, help="identifiant ou nom exact de l'organisation")
+    user_add.add_argument("--team", default=None)
+    user_add.add_argument("--email", default=None)
+    user_role = d_sub.add_parser("user-role", help="changer le rôle (et l'organisation) d'un utilisateur")
+    user_role.add_argument("--user", required=True, help="identifiant ou identifiant de connexion")
+    user_role.add_argument("--role", required=True)
+    user_role.add_argument("--org", default=None)
+    d_journal = d_sub.add_parser("journal", help="dernières modifications de l'annuaire")
+    d_journal.add_argument("--limit", type=int, default=50)
+
     assign = sub.add_parser("assign", help="attribution en masse des référents")
     assign.add_argument(
         "--apply", action="store_true", help="écrire les passations (par défaut : simulation)"
@@ -208,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return tasks_cli(settings, daily_at=args.daily_at)
         except ValueError as exc:
             return _fail(str(exc), EXIT_CONFIG)
+    if args.command == "directory":
+        from coordination.directory.admin import directory_cli
+
+        return directory_cli(settings, args)
     if args.command == "assign":
         from coordination.referent.cli import assign_cli
 

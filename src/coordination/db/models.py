@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "coordination.referral.models",
     "coordination.inbox.models",
     "coordination.task_runs",
+    "coordination.directory.admin",
 )
 
 
