@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import os
 import socket
 import sys
 from collections.abc import Sequence
 
-from coordination.settings import Settings, SettingsError, load_settings
+from coordination.settings import Settings, SettingsError, get_settings, load_settings
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
@@ -120,7 +121,31 @@ def _demo(settings: Settings, host: str, port: int) -> int:
     for user in users:
         print(f"  - {user}")
     print(f"Interface : http://{host}:{port}/   API : http://{host}:{port}/schema")
-    return _serve(settings, host, port, 1)
+    clamd = None
+    if not settings.clamd_socket:
+        from coordination import embedded_clamd
+
+        clamd = embedded_clamd.start(settings.var_dir, settings.max_upload_bytes)
+        if clamd is None:
+            print("Antivirus : ClamAV n'est pas installé ; les documents déposés seront « non analysés ».")
+        else:
+            proc, sock, full = clamd
+            # The served app reads its settings from the environment (uvicorn's factory): hand it the socket.
+            os.environ["COORDINATION_CLAMD_SOCKET"] = str(sock)
+            get_settings.cache_clear()
+            kind = (
+                "signatures du système"
+                if full
+                else "signature de test EICAR seulement (pas de mise à jour ici)"
+            )
+            print(f"Antivirus : ClamAV démarré ({kind}).")
+    try:
+        return _serve(settings, host, port, 1)
+    finally:
+        if clamd is not None:
+            from coordination import embedded_clamd
+
+            embedded_clamd.stop(clamd[0])
 
 
 def build_parser() -> argparse.ArgumentParser:

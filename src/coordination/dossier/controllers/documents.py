@@ -68,6 +68,21 @@ async def _open(request: Request, key: str) -> ObjectStream:
         raise _store_down(exc) from exc
 
 
+def _needs_confirmation(request: Request, row) -> bool:
+    """A document no antivirus analysed (no scanner configured: development) is downloaded by anyone but
+    its uploader only after an explicit confirmation (``?confirm=true``), never silently (issue 20)."""
+    return row.scan_status == "not_scanned" and row.uploaded_by != request.user.user_id
+
+
+def _confirm_unscanned(request: Request, row, confirm: bool) -> None:
+    if not confirm and _needs_confirmation(request, row):
+        raise Conflict(
+            "Ce document n'a été analysé par aucun antivirus (non analysé) : ne l'ouvrez que si vous "
+            "faites confiance à sa provenance, et confirmez le téléchargement.",
+            "not-scanned",
+        )
+
+
 def _store_down(exc: StorageError) -> ServiceUnavailable:
     """A neutral detail: the store's address and bucket are for the operator's log, not the caller."""
     logging.getLogger(__name__).warning("document store unavailable: %s", exc)
@@ -232,6 +247,7 @@ class DocumentController(Controller):
         person_id: UUID,
         document_id: UUID,
         version: Annotated[int | None, Parameter(ge=1)] = None,
+        confirm: bool = False,
     ) -> Stream:
         """Streamed through the app: the object is never loaded whole.
 
@@ -246,6 +262,7 @@ class DocumentController(Controller):
         )
         row = await documents.version_for_download(db_session, document, version)
         await db_session.commit()
+        _confirm_unscanned(request, row, confirm)
         stream = await _open(request, row.object_key)
         return Stream(
             stream,
@@ -268,6 +285,7 @@ class DocumentController(Controller):
         person_id: UUID,
         document_id: UUID,
         version: Annotated[int | None, Parameter(ge=1)] = None,
+        confirm: bool = False,
     ) -> schemas.PresignedOut:
         """A direct download link valid a few minutes (S3 store only)."""
         document = await documents.get_document(db_session, person_id, document_id)
@@ -275,6 +293,9 @@ class DocumentController(Controller):
             request, db_session, person_id, section=document.section, action="read", document_id=document_id
         )
         row = await documents.version_for_download(db_session, document, version)
+        if not confirm and _needs_confirmation(request, row):
+            await db_session.commit()
+        _confirm_unscanned(request, row, confirm)
         expires = min(timedelta(minutes=settings.presigned_url_minutes), MAX_PRESIGNED_EXPIRY)
         try:
             url = await _store(request).presigned_url(row.object_key, expires, download_name=row.filename)
