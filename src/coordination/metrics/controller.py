@@ -20,7 +20,11 @@ def _authorised(request: Request, token: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode())
 
 
-@get("/metrics", include_in_schema=False)
+@get(
+    "/metrics",
+    include_in_schema=False,
+    opt={"public": "métriques d'exploitation : jeton de collecte exigé, aucune donnée de dossier"},
+)
 async def metrics(request: Request, state: State) -> Response[bytes]:
     """Every worker's samples (multiprocess) plus the daily task runs read from the database."""
     token = state.settings.metrics_token
