@@ -150,3 +150,11 @@ async def test_openapi_documents_errors_as_problem_details(client):
     for path, method, op in api_operations:
         for status in ("400", "401", "403", "404"):
             assert "application/problem+json" in op["responses"][status]["content"], (path, method, status)
+
+
+async def test_a_request_id_that_looks_like_a_niss_is_replaced(client):
+    """The request id is logged unmasked, so one that could carry a NISS is never accepted from a caller."""
+    response = await client.get("/health/live", headers={"x-request-id": "req-85073003328"})
+    assert response.headers["x-request-id"] != "req-85073003328"
+    kept = await client.get("/health/live", headers={"x-request-id": "req-1234-abcd"})
+    assert kept.headers["x-request-id"] == "req-1234-abcd"
