@@ -542,3 +542,16 @@ def test_image_installs_from_a_hash_locked_file_that_satisfies_pyproject() -> No
     assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
     assert "pip install --no-deps ." in dockerfile
     assert "!deploy/requirements.lock" in (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8")
+
+
+def test_realm_redirects_only_to_the_apps_sign_in_routes(realm: dict) -> None:
+    """Exact redirect URIs (no wildcard): the callback and the page shown after signing out."""
+    from coordination.web import auth_pages
+
+    (client,) = [c for c in realm["clients"] if c["clientId"] == "coordination-web"]
+    assert client["redirectUris"] == ["https://${APP_HOST}:${HTTPS_PORT}/connexion/retour"]
+    assert client["attributes"]["post.logout.redirect.uris"] == "https://${APP_HOST}:${HTTPS_PORT}/connexion"
+    from types import SimpleNamespace
+
+    sent = auth_pages._redirect_uri(SimpleNamespace(base_url="https://coordination.example/"))
+    assert sent == "https://coordination.example/connexion/retour"  # what the app sends matches the realm
