@@ -70,7 +70,9 @@ class RequestIdMiddleware:
 
 _CAPPED_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/plain")
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
-NUL_DETAIL = "Les données envoyées contiennent un caractère interdit (caractère nul) : rien n'a été enregistré."
+NUL_DETAIL = (
+    "Les données envoyées contiennent un caractère interdit (caractère nul) : rien n'a été enregistré."
+)
 
 
 def _nul_in_query(query: bytes) -> bool:
