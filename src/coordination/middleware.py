@@ -96,6 +96,19 @@ async def guard_request_body(request) -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type == "multipart/form-data":
+        # Parsed by Litestar's streaming parser into a spooled temporary file (memory stays bounded); an
+        # announced size above the document limit (plus the form's overhead) is refused before reading.
+        settings = request.app.state.settings
+        ceiling = settings.max_upload_bytes + settings.max_request_body_bytes
+        announced = request.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > ceiling:
+            raise ProblemError(
+                413,
+                "request-too-large",
+                f"Le formulaire dépasse la taille autorisée ({ceiling // 1048576} Mo).",
+            )
+        return
     if not content_type.startswith(_CAPPED_TYPES) and not content_type.endswith("+json"):
         return
     limit = request.app.state.settings.max_request_body_bytes

@@ -138,3 +138,13 @@ async def test_api_writes_with_the_cookie_need_the_csrf_header(client, database,
     assert with_header.status_code == 201, with_header.text
     async with database.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Person)) == before + 1
+
+
+async def test_an_oversized_multipart_form_is_refused_before_it_is_read(client, settings):
+    announced = settings.max_upload_bytes + settings.max_request_body_bytes + 1
+    response = await client.post(
+        "/connexion",
+        content=b"--x\r\n",
+        headers={"content-type": "multipart/form-data; boundary=x", "content-length": str(announced)},
+    )
+    assert response.status_code == 413
