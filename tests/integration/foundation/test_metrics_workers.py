@@ -3,6 +3,7 @@ counts the requests it serves, and a scrape answered by either one reports the s
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -47,17 +48,18 @@ def test_two_workers_are_summed(database, settings, tmp_path):
         COORDINATION_DOCUMENTS_DIR=str(tmp_path / "documents"),
         COORDINATION_METRICS_TOKEN=TOKEN,
         COORDINATION_METRICS_DIR=str(metrics_dir),
-        COORDINATION_LOG_LEVEL="WARNING",
+        COORDINATION_LOG_LEVEL="INFO",
     )
+    log = tmp_path / "serve.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "coordination", "serve", "--port", str(port), "--workers", "2"],
-        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=log.open("wb"),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+            assert proc.poll() is None, log.read_text()[-3000:]
             try:
                 if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
                     break
@@ -81,6 +83,15 @@ def test_two_workers_are_summed(database, settings, tmp_path):
                 scraped = c.get(f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
             assert scraped.status_code == 200
             assert live_count(scraped.text) == requests
+        # Issue 20: the supervisor logged nothing when a worker died. Kill one: a JSON line says so.
+        victim = int(sorted(writers)[0].removesuffix(".db"))
+        os.kill(victim, 9)
+        deadline = time.monotonic() + 30
+        while not [line for line in log.read_text().splitlines() if f"[{victim}] died" in line]:
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.2)
+        (line,) = [line for line in log.read_text().splitlines() if f"[{victim}] died" in line]
+        assert json.loads(line)["logger"].startswith("uvicorn")
     finally:
         proc.terminate()
         try:
