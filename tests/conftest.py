@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-pytest_plugins = ["tests.fixtures.s3", "tests.fixtures.clamav"]
+pytest_plugins = ["tests.fixtures.s3", "tests.fixtures.clamav", "tests.fixtures.oidc"]
 
 POSTGRES_URL_ENV = "COORDINATION_TEST_POSTGRES_URL"
 

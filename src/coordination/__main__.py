@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import os
 import socket
 import sys
 from collections.abc import Sequence
 
-from coordination.settings import Settings, SettingsError, load_settings
+from coordination.settings import Settings, SettingsError, get_settings, load_settings
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
@@ -77,11 +78,19 @@ def _migrate(settings: Settings) -> int:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from coordination.logging_config import configure_logging
+    from coordination.metrics import prepare_multiprocess_dir
+
     problem = _check_port(host, port)
     if problem:
         return _fail(problem, EXIT_UNAVAILABLE)
     if not settings.database_url:  # the embedded SQLite file lives there
         settings.var_dir.mkdir(parents=True, exist_ok=True)
+    # Before anything imports prometheus_client and before uvicorn forks: every worker writes its samples
+    # there, and a scrape answered by any one of them sums them all.
+    prepare_multiprocess_dir(settings.effective_metrics_dir)
+    # The supervisor's own log lines (a worker that died and was replaced) in the same JSON as the workers'.
+    configure_logging(settings.log_level)
     problem = asyncio.run(_preflight(settings))
     if problem:
         return _fail(problem, EXIT_UNAVAILABLE)
@@ -112,7 +121,31 @@ def _demo(settings: Settings, host: str, port: int) -> int:
     for user in users:
         print(f"  - {user}")
     print(f"Interface : http://{host}:{port}/   API : http://{host}:{port}/schema")
-    return _serve(settings, host, port, 1)
+    clamd = None
+    if not settings.clamd_socket:
+        from coordination import embedded_clamd
+
+        clamd = embedded_clamd.start(settings.var_dir, settings.max_upload_bytes)
+        if clamd is None:
+            print("Antivirus : ClamAV n'est pas installé ; les documents déposés seront « non analysés ».")
+        else:
+            proc, sock, full = clamd
+            # The served app reads its settings from the environment (uvicorn's factory): hand it the socket.
+            os.environ["COORDINATION_CLAMD_SOCKET"] = str(sock)
+            get_settings.cache_clear()
+            kind = (
+                "signatures du système"
+                if full
+                else "signature de test EICAR seulement (pas de mise à jour ici)"
+            )
+            print(f"Antivirus : ClamAV démarré ({kind}).")
+    try:
+        return _serve(settings, host, port, 1)
+    finally:
+        if clamd is not None:
+            from coordination import embedded_clamd
+
+            embedded_clamd.stop(clamd[0])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,9 +174,42 @@ def build_parser() -> argparse.ArgumentParser:
     journal = sub.add_parser("journal", help="journal des accès")
     journal.add_argument("journal_command", choices=["verify"])
 
-    sub.add_parser(
-        "tasks", help="tâches quotidiennes (expirations, rappels, conventions, documents orphelins)"
+    tasks = sub.add_parser(
+        "tasks",
+        help="tâches quotidiennes (expirations, rappels, conventions, conservation, documents orphelins)",
     )
+    tasks.add_argument(
+        "--daily-at",
+        metavar="HH:MM",
+        default=None,
+        help="tourner sans fin et exécuter les tâches chaque jour à cette heure de Bruxelles",
+    )
+
+    directory = sub.add_parser("directory", help="annuaire : organisations, utilisateurs, rôles (journalisé)")
+    directory.add_argument(
+        "--par", default=None, help="nom de l'administrateur (par défaut : le compte système)"
+    )
+    d_sub = directory.add_subparsers(dest="directory_command", required=True)
+    d_sub.add_parser("organisations", help="lister les organisations")
+    org_add = d_sub.add_parser("organisation-add", help="créer une organisation")
+    org_add.add_argument("--name", required=True)
+    org_add.add_argument("--kind", required=True, help="forem, cpas, partner, regulator")
+    org_add.add_argument("--bassin", default=None)
+    org_add.add_argument("--bce", default=None, help="numéro BCE (10 chiffres)")
+    d_sub.add_parser("users", help="lister les utilisateurs")
+    user_add = d_sub.add_parser("user-add", help="créer un utilisateur professionnel")
+    user_add.add_argument("--subject", required=True, help="identifiant de connexion")
+    user_add.add_argument("--name", required=True)
+    user_add.add_argument("--role", required=True)
+    user_add.add_argument("--org", default=None, help="identifiant ou nom exact de l'organisation")
+    user_add.add_argument("--team", default=None)
+    user_add.add_argument("--email", default=None)
+    user_role = d_sub.add_parser("user-role", help="changer le rôle (et l'organisation) d'un utilisateur")
+    user_role.add_argument("--user", required=True, help="identifiant ou identifiant de connexion")
+    user_role.add_argument("--role", required=True)
+    user_role.add_argument("--org", default=None)
+    d_journal = d_sub.add_parser("journal", help="dernières modifications de l'annuaire")
+    d_journal.add_argument("--limit", type=int, default=50)
 
     assign = sub.add_parser("assign", help="attribution en masse des référents")
     assign.add_argument(
@@ -189,7 +255,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tasks":
         from coordination.tasks import tasks_cli
 
-        return tasks_cli(settings)
+        try:
+            return tasks_cli(settings, daily_at=args.daily_at)
+        except ValueError as exc:
+            return _fail(str(exc), EXIT_CONFIG)
+    if args.command == "directory":
+        from coordination.directory.admin import directory_cli
+
+        return directory_cli(settings, args)
     if args.command == "assign":
         from coordination.referent.cli import assign_cli
 

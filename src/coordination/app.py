@@ -19,7 +19,8 @@ from coordination.db.engine import Database
 from coordination.errors import EXCEPTION_HANDLERS
 from coordination.health.controllers import HealthController
 from coordination.logging_config import configure_logging
-from coordination.middleware import RequestIdMiddleware
+from coordination.metrics.controller import metrics
+from coordination.middleware import RequestIdMiddleware, guard_request_body
 from coordination.openapi_problems import document_problem_details
 from coordination.settings import Settings, get_settings
 
@@ -76,7 +77,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     from coordination.access.auth import build_auth_middleware, build_identity
     from coordination.storage.factory import build_store
 
-    db = database or Database(settings.effective_database_url)
+    db = database or Database(
+        settings.effective_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     document_store = store or build_store(settings)
     identity = build_identity(settings)
 
@@ -97,7 +102,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         middleware=[build_auth_middleware(settings)],
     )
     app = Litestar(
-        route_handlers=[HealthController, api, *_collect_routes(WEB_MODULES)],
+        route_handlers=[HealthController, metrics, api, *_collect_routes(WEB_MODULES)],
         dependencies={
             "db_session": Provide(provide_db_session),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -106,6 +111,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         },
         state=State({"settings": settings, "db": db, "store": document_store, "identity": identity}),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=guard_request_body,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -171,6 +171,11 @@ def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str
         return problem_response(
             request, 503, "database-unavailable", unavailable, headers={"Retry-After": "5"}
         )
+    out_of_range = _out_of_range_detail(exc)
+    if out_of_range:
+        # Issue 20: a year 9999, an offset of 10^20, since=0001-01-01 overflowed Python's dates or the
+        # database's integers: the caller's input, so a 400; the transaction rolled back.
+        return problem_response(request, 400, "out-of-range", out_of_range)
     if isinstance(exc, RecursionError):
         # Hardening (issue 9): msgspec refuses a JSON body nested deeper than it can decode with a
         # RecursionError, raised before the handler runs: bad input, so a 400, never a 500.
@@ -214,6 +219,30 @@ def _unavailable_detail(exc: BaseException) -> str | None:
     if down:
         return "La base de données est momentanément indisponible : rien n'a été enregistré. Réessayez."
     return None
+
+
+def _out_of_range_detail(exc: BaseException) -> str | None:
+    """French detail when ``exc`` means a value of the request is out of the range code or database can
+    represent (Python date/int overflow, SQL data exceptions: class 22), else ``None``."""
+    from sqlalchemy import exc as sa_exc
+
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        if candidate is None:
+            continue
+        if isinstance(candidate, OverflowError | sa_exc.DataError):
+            return _OUT_OF_RANGE
+        sqlstate = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith("22"):
+            return _OUT_OF_RANGE
+        if type(candidate).__name__ == "DataError":  # asyncpg's own, raised before the query is sent
+            return _OUT_OF_RANGE
+    return None
+
+
+_OUT_OF_RANGE = (
+    "Une valeur envoyée est hors des limites acceptées (date trop lointaine, nombre trop grand ou "
+    "caractère interdit) : rien n'a été enregistré."
+)
 
 
 def _summarise(exc: ValidationException) -> str:

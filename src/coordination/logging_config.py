@@ -20,8 +20,15 @@ def mask_niss(text: str) -> str:
     return _NISS_LIKE.sub("[NISS masqué]", text)
 
 
+def looks_like_niss(text: str) -> bool:
+    return _NISS_LIKE.search(text) is not None
+
+
 class JsonFormatter(logging.Formatter):
     _EXTRA = ("request_id", "method", "path", "status", "duration_ms", "user_id", "event")
+    #: Written as they are: the request id is what an operator searches for (the middleware never accepts
+    #: one that looks like a NISS, and generated ones are UUIDv7), so masking digits in it would break it.
+    _UNMASKED = frozenset({"request_id"})
 
     def format(self, record: logging.LogRecord) -> str:
         payload = {
@@ -33,7 +40,8 @@ class JsonFormatter(logging.Formatter):
         for key in self._EXTRA:
             value = getattr(record, key, None)
             if value is not None:
-                payload[key] = mask_niss(str(value)) if isinstance(value, str) else value
+                masked = isinstance(value, str) and key not in self._UNMASKED
+                payload[key] = mask_niss(value) if masked else value
         if record.exc_info:
             payload["exception"] = mask_niss(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False)

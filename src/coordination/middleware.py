@@ -1,4 +1,9 @@
-"""Request ids and the access log (ASGI middleware, cheap enough for every request)."""
+"""Request ids, the access log and the request metrics (ASGI middleware, cheap enough for every request).
+
+The metrics are labelled by the route *template* Litestar matched (``scope["path_template"]``, set on the
+shared scope by its router), never by the path: a path carries ids, and a label per id would grow without
+bound.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import re
 import time
 
 from uuid_utils.compat import uuid7
+
+from coordination.logging_config import looks_like_niss
+from coordination.metrics.registry import record_request
 
 access_logger = logging.getLogger("coordination.access_log")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -23,7 +31,10 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _VALID_ID.match(incoming) else str(uuid7())
+        # The request id is logged unmasked (an operator greps for it): one that could carry a NISS is
+        # replaced, so a caller cannot smuggle a number into the logs through the header.
+        valid = _VALID_ID.match(incoming) and not looks_like_niss(incoming)
+        request_id = incoming if valid else str(uuid7())
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status_holder = {"status": 500}
@@ -39,6 +50,10 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
+            record_request(
+                scope.get("method", ""), scope.get("path_template"), status_holder["status"], elapsed
+            )
             access_logger.info(
                 "request",
                 extra={
@@ -46,6 +61,78 @@ class RequestIdMiddleware:
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "status": status_holder["status"],
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                 },
             )
+
+
+# --- request bodies: capped, and no NUL character (issue 20) --------------------------------------------
+
+_CAPPED_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/plain")
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+NUL_DETAIL = (
+    "Les données envoyées contiennent un caractère interdit (caractère nul) : rien n'a été enregistré."
+)
+
+
+def _nul_in_query(query: bytes) -> bool:
+    return b"%00" in query or b"\x00" in query
+
+
+async def guard_request_body(request) -> None:
+    """``before_request`` of the whole app: a NUL character anywhere in the query or in a JSON or form body
+    is refused (400; PostgreSQL cannot store it, SQLite would, so the two must not differ), and JSON and
+    url-encoded form bodies are capped at ``max_request_body_bytes`` on every route, including the upload
+    routes whose own ceiling is the document limit (a 400 MB form would otherwise be read into memory
+    before any check). Document bodies (``application/octet-stream``, ``multipart/form-data``) are not
+    read here: they stream to the store under the document limit.
+    """
+    from litestar.utils.scope.state import ScopeState
+
+    from coordination.errors import BadRequest, ProblemError
+
+    if _nul_in_query(request.scope.get("query_string", b"")):
+        raise BadRequest(NUL_DETAIL, code="nul-character")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type == "multipart/form-data":
+        # Parsed by Litestar's streaming parser into a spooled temporary file (memory stays bounded); an
+        # announced size above the document limit (plus the form's overhead) is refused before reading.
+        settings = request.app.state.settings
+        ceiling = settings.max_upload_bytes + settings.max_request_body_bytes
+        announced = request.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > ceiling:
+            raise ProblemError(
+                413,
+                "request-too-large",
+                f"Le formulaire dépasse la taille autorisée ({ceiling // 1048576} Mo).",
+            )
+        return
+    if not content_type.startswith(_CAPPED_TYPES) and not content_type.endswith("+json"):
+        return
+    limit = request.app.state.settings.max_request_body_bytes
+    too_large = ProblemError(
+        413, "request-too-large", f"Le corps de la requête dépasse la taille autorisée ({limit // 1024} Ko)."
+    )
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_large
+    state = ScopeState.from_scope(request.scope)
+    if isinstance(state.body, bytes):
+        body = state.body
+    else:
+        pieces, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            pieces.append(chunk)
+        body = b"".join(pieces)
+        state.body = body  # the handler's request reads it from here
+        request._body = body  # noqa: SLF001 - the same Request object may be handed to the handler
+    nul = b"\x00" in body or (
+        b"%00" in body if content_type == "application/x-www-form-urlencoded" else _JSON_NUL.search(body)
+    )
+    if nul:
+        raise BadRequest(NUL_DETAIL, code="nul-character")

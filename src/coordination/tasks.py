@@ -5,15 +5,21 @@ CronJob), each step in its own transaction so one failure does not undo the othe
 - referents are told of first contacts now overdue;
 - referrals get their reminders, and those past the partner's deadline expire;
 - agreements past their end date close (they stop accepting new trajectory steps);
+- documents whose retention ended are erased, every version, from the store and the database, each with
+  an event in the person's file (the rule per document category is data: ``policies/retention.toml``);
 - objects no document row points to (failed commits, killed workers) are swept from the store;
 - hours worked under an approved contract are compared with the hours it pays (visa attendance).
+
+A run holds a lock (:mod:`coordination.task_runs`) so two runs never overlap, and writes one
+``task_runs`` row per step: the history an operator reads, and what ``/metrics`` reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +65,26 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
             f"{await notify_gaps(session, today)} période(s) d'heures prestées au-delà du contrat signalée(s)"
         )
 
+    async def retention(session: AsyncSession) -> str:
+        from coordination.dossier.rules import load_retention
+        from coordination.dossier.services.documents import purge_expired
+
+        store = build_store(settings)
+        erased = 0
+        objects = 0
+        while True:  # bounded transactions: rows and events first, then the bytes (row never dangling)
+            count, keys = await purge_expired(session, load_retention(policies), today)
+            await session.commit()
+            for key in keys:
+                await store.delete(key)  # every version of the key (S3 versioned bucket included)
+            erased += count
+            objects += len(keys)
+            if count == 0:
+                break
+        return (
+            f"{erased} document(s) arrivé(s) en fin de conservation effacé(s), {objects} objet(s) supprimé(s)"
+        )
+
     async def sweep_documents(session: AsyncSession) -> str:
         removed = await sweep_orphans(session, build_store(settings))
         return f"{len(removed)} objet(s) orphelin(s) supprimé(s) du stockage"
@@ -68,38 +94,101 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
         ("premiers contacts", first_contacts),
         ("orientations", referral_deadlines),
         ("conventions", close_agreements),
+        ("conservation", retention),
         ("documents", sweep_documents),
         ("heures des contrats", contract_hours),
     ]
 
 
 async def run_daily(settings: Settings, today: date | None = None) -> list[tuple[str, str, bool]]:
-    """Run every step; return (name, French summary, succeeded) per step."""
+    """Run every step under the run lock; return (name, French summary, succeeded) per step.
+
+    Raises :class:`TasksAlreadyRunning` at once when another run holds the lock.
+    """
     from coordination.cadastre.rules import today_brussels
+    from coordination.task_runs import TaskRun, run_lock
 
     today = today or today_brussels()
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, pool_size=1, max_overflow=1)
     results = []
     try:
-        for name, step in daily_steps(settings, today):
-            async with db.sessionmaker() as session:
-                try:
-                    summary = await step(session)
+        async with run_lock(db.engine, settings.var_dir / "tasks.lock"):
+            for name, step in daily_steps(settings, today):
+                started = utcnow()
+                async with db.sessionmaker() as session:
+                    try:
+                        summary = await step(session)
+                        await session.commit()
+                        results.append((name, summary, True))
+                    except Exception as exc:  # noqa: BLE001 - reported, the other steps still run
+                        await session.rollback()
+                        results.append((name, f"échec : {type(exc).__name__}", False))
+                async with db.sessionmaker() as session:
+                    _, summary, ok = results[-1]
+                    session.add(
+                        TaskRun(
+                            step=name, started_at=started, finished_at=utcnow(), ok=ok, summary=summary[:300]
+                        )
+                    )
                     await session.commit()
-                    results.append((name, summary, True))
-                except Exception as exc:  # noqa: BLE001 - reported, the other steps still run
-                    await session.rollback()
-                    results.append((name, f"échec : {type(exc).__name__}", False))
     finally:
         await db.dispose()
     return results
 
 
-def tasks_cli(settings: Settings) -> int:
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def next_run(now: datetime, at: time) -> datetime:
+    """The next ``at`` (Brussels wall-clock time) strictly after ``now``, as an aware UTC datetime.
+
+    For the compose flavour's scheduler (Kubernetes has its CronJob). A time that does not exist that
+    day (the spring DST gap) is taken as the same wall time after the shift, as ``zoneinfo`` does.
+    """
+    local = now.astimezone(BRUSSELS)
+    candidate = datetime.combine(local.date(), at, tzinfo=BRUSSELS)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=BRUSSELS)
+    return candidate.astimezone(UTC)
+
+
+def parse_daily_at(value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as exc:
+        raise ValueError(f"heure invalide : « {value} » (format HH:MM attendu)") from exc
+
+
+def _run_once(settings: Settings) -> int:
     import asyncio
 
-    results = asyncio.run(run_daily(settings))
+    from coordination.task_runs import TasksAlreadyRunning
+
+    try:
+        results = asyncio.run(run_daily(settings))
+    except TasksAlreadyRunning:
+        print(
+            "coordination : une autre exécution des tâches est en cours ; celle-ci s'arrête sans rien faire.",
+            flush=True,
+        )
+        return 0
     for name, summary, ok in results:
-        print(f"{'✓' if ok else '✗'} {name} : {summary}")
-    print(f"terminé à {utcnow():%H:%M:%S} UTC")
+        print(f"{'✓' if ok else '✗'} {name} : {summary}", flush=True)
+    print(f"terminé à {utcnow():%H:%M:%S} UTC", flush=True)
     return 0 if all(ok for _, _, ok in results) else 1
+
+
+def tasks_cli(settings: Settings, daily_at: str | None = None) -> int:
+    """Run the steps once; with ``daily_at`` (``HH:MM``, Brussels time), every day at that time, forever
+    (compose's ``tasks`` service). A failed run is reported and the loop goes on to the next day."""
+    import time as clock
+
+    if daily_at is None:
+        return _run_once(settings)
+    at = parse_daily_at(daily_at)
+    while True:
+        due = next_run(utcnow(), at)
+        print(f"prochaine exécution : {due.astimezone(BRUSSELS):%d/%m/%Y %H:%M} (Bruxelles)", flush=True)
+        clock.sleep(max(0.0, (due - utcnow()).total_seconds()))
+        _run_once(settings)

@@ -1,8 +1,9 @@
 """The S3 server stops in the middle of an upload or a download; a worker is killed between object and row;
 the sweep.
 
-Both against the real service (uvicorn, two workers) whose S3 traffic goes through a :class:`Proxy` to a
-moto S3 server of the test's own, so "S3 stops" is exact and the bucket can be inspected afterwards.
+Both against the real service (uvicorn, two workers) whose S3 traffic goes through a :class:`Proxy` to the
+session's SeaweedFS server (a bucket of the test's own), so "S3 stops" is exact and the bucket can be
+inspected afterwards.
 
 Proves: the upload that loses S3 half-way fails cleanly with **503 problem details** and leaves no row; a
 download that loses S3 half-way is cut short (never passed off as complete) and works again afterwards;
@@ -31,21 +32,19 @@ from coordination.dossier.services.documents import sweep_orphans
 from coordination.settings import Settings
 from coordination.storage.s3 import S3Store
 from tests.faults.conftest import LiveServer, Proxy, service_env
-from tests.fixtures.s3 import S3Server, start_moto_server, stop_process
+from tests.fixtures.s3 import S3Server
 from tests.integration.hardening.conftest import PDF, seed_world
 
 MiB = 1024 * 1024
 
 
 @pytest.fixture
-def s3_behind_proxy():
-    proc, server = start_moto_server()
-    proxy = Proxy(server.port)
+def s3_behind_proxy(s3_server):
+    proxy = Proxy(s3_server.port)
     try:
-        yield server, proxy
+        yield s3_server, proxy
     finally:
         proxy.close()
-        stop_process(proc)
 
 
 async def _prepare(tmp_path, server: S3Server, proxy: Proxy, **extra):
@@ -194,9 +193,14 @@ async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path) ->
             assert response.status_code == 503, response.text + live.log()[-3000:]
             assert response.headers["content-type"].startswith("application/problem+json")
             assert response.json()["type"].endswith("/store-unavailable")
-            # While S3 is away, readiness says so and reads of stored documents fail cleanly.
+            # While S3 is away the service still serves (readiness needs the database only), and the
+            # separate dependency check says what is degraded, without the store's address.
             ready = await client.get("/health/ready")
-            assert ready.status_code == 503
+            assert ready.status_code == 200, ready.text
+            degraded = await client.get("/health/dependencies")
+            assert degraded.status_code == 503
+            assert degraded.json()["checks"]["document_store"] == "injoignable"
+            assert str(proxy.port) not in degraded.text and str(proxy.port) not in response.text
             proxy.restore()
             # Back: a new upload works.
             again = await client.post(

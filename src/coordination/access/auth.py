@@ -60,7 +60,31 @@ def bearer_token(connection: ASGIConnection) -> str | None:
                 "En-tête Authorization invalide : « Bearer <jeton> » attendu.", "malformed-token"
             )
         return value.strip()
-    return connection.cookies.get(TOKEN_COOKIE) or None
+    token = connection.cookies.get(TOKEN_COOKIE) or None
+    if token and connection.scope.get("method") not in _SAFE_METHODS:
+        _check_csrf(connection)
+    return token
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _check_csrf(connection: ASGIConnection) -> None:
+    """A write authenticated by the cookie must carry the pages' CSRF token in ``X-CSRF-Token`` (issue 20).
+
+    A browser sends the cookie with any cross-site request, including a JSON body sent as ``text/plain``
+    (no CORS pre-flight); another site cannot read the CSRF cookie, so it cannot forge the header.
+    Bearer-token callers are not concerned: nothing sends that header for them.
+    """
+    import hmac
+
+    from coordination.errors import Forbidden
+    from coordination.web.csrf import CSRF_COOKIE, CSRF_DETAIL, CSRF_HEADER
+
+    header = connection.headers.get(CSRF_HEADER, "")
+    cookie = connection.cookies.get(CSRF_COOKIE, "")
+    if not (header and cookie and hmac.compare_digest(header.encode(), cookie.encode())):
+        raise Forbidden(CSRF_DETAIL, code="csrf")
 
 
 def build_identity(settings: Settings) -> Identity:

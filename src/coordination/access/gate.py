@@ -106,6 +106,7 @@ from coordination.db.base import new_id, utcnow
 from coordination.directory.models import OrganisationKind
 from coordination.dossier.models import Person
 from coordination.errors import BadRequest, Forbidden, NotFound
+from coordination.metrics.registry import record_gate_decisions
 from coordination.referent.models import ReferentLink
 from coordination.referral.models import Referral
 from coordination.referral.rules import ENDED_STATUSES, SENT
@@ -871,7 +872,9 @@ def _decide_sync(
 
 
 async def _decide(session: AsyncSession, principal: Principal, **kwargs: Any):
-    return await session.run_sync(lambda sync_session: _decide_sync(sync_session, principal, **kwargs))
+    decided = await session.run_sync(lambda sync_session: _decide_sync(sync_session, principal, **kwargs))
+    record_gate_decisions((d.basis.value if d.basis else None, d.allowed) for d, _ in decided)
+    return decided
 
 
 async def check_access(

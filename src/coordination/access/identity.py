@@ -187,12 +187,24 @@ class JwksKeys:
             return False
 
     async def key_for(self, kid: str) -> Mapping[str, Any] | None:
+        """The key, ``None`` when the provider does not know it, or a 503 when the provider could not be
+        asked (an outage is not the caller's fault: "unknown key" would send them to sign in again)."""
         unknown = kid not in self._keys
         if self._may_fetch(unknown_kid=unknown):
             try:
                 await self._fetch()
+                self._last_fetch_failed = False
             except (httpx.HTTPError, ValueError) as exc:
+                self._last_fetch_failed = True
                 logger.warning("JWKS fetch failed: %s", type(exc).__name__)
+        if kid not in self._keys and getattr(self, "_last_fetch_failed", False):
+            from coordination.errors import ServiceUnavailable
+
+            raise ServiceUnavailable(
+                "Le fournisseur d'identité ne répond pas : réessayez dans quelques instants.",
+                code="identity-provider-unavailable",
+                headers={"Retry-After": "10"},
+            )
         return self._keys.get(kid)
 
 

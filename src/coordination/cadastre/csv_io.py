@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -157,7 +158,7 @@ def read_rows(content: bytes, resource: str) -> tuple[list[tuple[int, dict[str, 
             return [], [
                 ImportLine(line=index, ok=False, errors=[_err("ligne", "Trop de colonnes sur cette ligne.")])
             ]
-        cleaned = {k.strip(): (v or "") for k, v in row.items() if k}
+        cleaned = {k.strip(): unneutralise(v or "") for k, v in row.items() if k}
         if any(v.strip() for v in cleaned.values()):
             rows.append((index, cleaned))
         if len(rows) > MAX_IMPORT_LINES:
@@ -462,11 +463,30 @@ async def export_rows(session: AsyncSession, resource: str) -> list[dict[str, An
     ]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+…``, ``-…``, ``@…``) gets a
+    leading apostrophe, which spreadsheets show as text (OWASP "CSV injection"); plain numbers stay."""
+    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def unneutralise(cell: str) -> str:
+    """The reverse on import, so an exported file imports back unchanged."""
+    if cell.startswith("'") and cell[1:].startswith(_FORMULA_START):
+        return cell[1:]
+    return cell
+
+
 def to_csv(resource: str, rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     columns = COLUMNS[resource]
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c), c) for c in columns])
+        writer.writerow([neutralise(_cell(row.get(c), c)) for c in columns])
     return out.getvalue()

@@ -13,8 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 
-def create_engine(url: str, *, echo: bool = False, pooled: bool = True) -> AsyncEngine:
-    extra = {} if pooled else {"poolclass": NullPool}
+def create_engine(
+    url: str, *, echo: bool = False, pooled: bool = True, pool_size: int = 5, max_overflow: int = 5
+) -> AsyncEngine:
+    """``hide_parameters``: a database error's message (logged, sometimes shown in a traceback) would
+    otherwise carry the statement's parameters: names, addresses, NISS hashes."""
+    extra: dict = {"hide_parameters": True}
+    if not pooled:
+        extra["poolclass"] = NullPool
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **extra)
 
@@ -29,17 +35,19 @@ def create_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Async
         return engine
     if not pooled:
         return create_async_engine(url, echo=echo, **extra)
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, **extra
+    )
 
 
 class Database:
     """The engine and its session factory, created once per process at start-up."""
 
-    def __init__(self, url: str, *, pooled: bool = True) -> None:
+    def __init__(self, url: str, *, pooled: bool = True, pool_size: int = 5, max_overflow: int = 5) -> None:
         """``pooled=False`` opens a connection per use: for tests, whose client runs the app in another
         event loop than the test's own, and asyncpg connections cannot cross loops."""
         self.url = url
-        self.engine = create_engine(url, pooled=pooled)
+        self.engine = create_engine(url, pooled=pooled, pool_size=pool_size, max_overflow=max_overflow)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     @property

@@ -14,6 +14,8 @@ MODEL_MODULES = (
     "coordination.cadastre.proposal_models",
     "coordination.referral.models",
     "coordination.inbox.models",
+    "coordination.task_runs",
+    "coordination.directory.admin",
 )
 
 

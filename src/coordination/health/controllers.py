@@ -1,6 +1,13 @@
-"""``/health/live`` says the process answers; ``/health/ready`` says the database and the document store do.
+"""Probes. ``/health/live``: the process answers. ``/health/ready``: it can serve, which needs the database
+and nothing else. ``/health/dependencies``: the document store and the antivirus, reported separately.
 
-Readiness names what failed, so an operator reading a probe knows which service to look at.
+Why readiness checks only the database: a pod that cannot reach S3 or ClamAV still serves consents, files,
+pages and journals; taking every pod out of the load balancer for that would turn a degraded service into
+an outage. While S3 or ClamAV is down, uploads are refused with a 503 that says so (they fail closed) and
+``/health/dependencies`` and ``coordination_dependency_up`` in ``/metrics`` say which one, for alerting.
+A pod that cannot reach the database can serve nothing: it leaves the load balancer.
+
+Details name the failed service in French, never its address (a probe's answer can end up in a ticket).
 """
 
 from __future__ import annotations
@@ -11,6 +18,49 @@ from litestar.datastructures import State
 from sqlalchemy import text
 
 from coordination.errors import PROBLEM_JSON
+from coordination.metrics.registry import record_dependency
+
+CHECK_TIMEOUT = 5.0
+_LABELS = {
+    "database": "base de données",
+    "document_store": "stockage des documents",
+    "antivirus": "antivirus",
+}
+
+
+async def _probe(name: str, check) -> str:
+    try:
+        with anyio.fail_after(CHECK_TIMEOUT):
+            await check()
+        up = True
+    except Exception:  # noqa: BLE001 - any failure means "cannot use it now"
+        up = False
+    record_dependency(name, up)
+    return "ok" if up else "injoignable"
+
+
+def _scanner(state: State):
+    from coordination.storage.factory import build_scanner
+
+    scanner = state.get("scanner")
+    if scanner is None:
+        scanner = build_scanner(state.settings)
+        state["scanner"] = scanner
+    return scanner
+
+
+def _answer(checks: dict[str, str], *, code: str, title: str, lead: str) -> Response[dict]:
+    failed = [name for name, value in checks.items() if value != "ok"]
+    if not failed:
+        return Response({"status": "ok", "checks": checks})
+    body = {
+        "type": f"https://coordination.wallonie.example/problems/{code}",
+        "title": title,
+        "status": 503,
+        "detail": f"{lead} : " + ", ".join(_LABELS[name] for name in failed) + " injoignable.",
+        "checks": checks,
+    }
+    return Response(body, status_code=503, media_type=PROBLEM_JSON)
 
 
 class HealthController(Controller):
@@ -22,35 +72,24 @@ class HealthController(Controller):
     async def live(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Base de données et stockage des documents joignables")
+    @get("/ready", summary="Le service peut servir (base de données joignable)")
     async def ready(self, state: State) -> Response[dict]:
-        checks: dict[str, str] = {}
-        try:
-            with anyio.fail_after(5):
-                async with state.db.engine.connect() as conn:
-                    await conn.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception:
-            checks["database"] = "injoignable"
-        try:
-            with anyio.fail_after(5):
-                await state.store.check()
-            checks["document_store"] = "ok"
-        except Exception:
-            checks["document_store"] = "injoignable"
-        failed = [name for name, value in checks.items() if value != "ok"]
-        if failed:
-            body = {
-                "type": "https://coordination.wallonie.example/problems/not-ready",
-                "title": "Service pas prêt",
-                "status": 503,
-                "detail": "Service pas prêt : "
-                + ", ".join(_LABELS[name] for name in failed)
-                + " injoignable.",
-                "checks": checks,
-            }
-            return Response(body, status_code=503, media_type=PROBLEM_JSON)
-        return Response({"status": "ok", "checks": checks})
+        async def database() -> None:
+            async with state.db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
 
+        checks = {"database": await _probe("database", database)}
+        return _answer(checks, code="not-ready", title="Service pas prêt", lead="Service pas prêt")
 
-_LABELS = {"database": "base de données", "document_store": "stockage des documents"}
+    @get("/dependencies", summary="Stockage des documents et antivirus (service dégradé s'ils manquent)")
+    async def dependency_health(self, state: State) -> Response[dict]:
+        checks = {
+            "document_store": await _probe("document_store", state.store.check),
+            "antivirus": await _probe("antivirus", _scanner(state).check),
+        }
+        return _answer(
+            checks,
+            code="degraded",
+            title="Service dégradé",
+            lead="Service dégradé (dépôt de documents refusé)",
+        )

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 import anyio
 from anyio.abc import ByteStream
 
+from coordination.metrics.registry import record_scan
+
 #: Largest piece sent in one INSTREAM frame.
 FRAME_SIZE = 256 * 1024
 
@@ -70,6 +72,7 @@ class DisabledScanner(Scanner):
     """No antivirus configured (development only): every document is ``NOT_SCANNED``."""
 
     async def scan(self, chunks: AsyncIterable[bytes]) -> ScanResult:
+        record_scan(ScanStatus.NOT_SCANNED.value)
         return ScanResult(ScanStatus.NOT_SCANNED)
 
     async def check(self) -> None:
@@ -146,6 +149,19 @@ class ClamdScanner(Scanner):
         return await self._command("VERSION")
 
     async def scan(self, chunks: AsyncIterable[bytes]) -> ScanResult:
+        """Stream ``chunks`` to clamd; the verdict (or why there is none) is counted in ``/metrics``."""
+        try:
+            result = await self._scan(chunks)
+        except ScannerUnavailable:
+            record_scan("unavailable")
+            raise
+        except ScanFailed:
+            record_scan("failed")
+            raise
+        record_scan(result.status.value)
+        return result
+
+    async def _scan(self, chunks: AsyncIterable[bytes]) -> ScanResult:
         stream = await self._connect()
         try:
             try:

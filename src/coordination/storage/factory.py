@@ -38,21 +38,30 @@ def parse_endpoint(endpoint: str, secure: bool) -> tuple[str, bool]:
     return endpoint, secure
 
 
-def build_minio_client(settings: Settings) -> Minio:
-    endpoint, secure = parse_endpoint(settings.s3_endpoint, settings.s3_secure)
+def build_minio_client(settings: Settings, *, public: bool = False) -> Minio:
+    """The client for the internal endpoint, or (``public``) for ``s3_public_endpoint``: that one only
+    signs URLs, offline, since its region is given (it never calls the public address itself)."""
+    address = settings.s3_public_endpoint if public and settings.s3_public_endpoint else settings.s3_endpoint
+    endpoint, secure = parse_endpoint(address, settings.s3_secure)
     return Minio(
         endpoint,
         access_key=settings.s3_access_key,
         secret_key=settings.s3_secret_key,
         secure=secure,
-        region=settings.s3_region or None,
+        region=settings.s3_region or ("us-east-1" if public else None),
         http_client=_http_client(secure),
     )
 
 
 def build_store(settings: Settings) -> DocumentStore:
     if settings.s3_endpoint:
-        return S3Store(build_minio_client(settings), settings.s3_bucket, endpoint=settings.s3_endpoint)
+        presign = build_minio_client(settings, public=True) if settings.s3_public_endpoint else None
+        return S3Store(
+            build_minio_client(settings),
+            settings.s3_bucket,
+            endpoint=settings.s3_endpoint,
+            presign_client=presign,
+        )
     return FilesystemStore(settings.effective_documents_dir)
 
 

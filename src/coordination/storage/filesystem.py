@@ -24,6 +24,8 @@ from typing import BinaryIO
 import anyio
 import anyio.to_thread
 
+from coordination.metrics.registry import record_store_error
+
 from .base import (
     CHUNK_SIZE,
     READ_CHUNK_SIZE,
@@ -61,6 +63,9 @@ class FilesystemStore(DocumentStore):
         return path
 
     def _translate(self, exc: OSError, key: str) -> StorageError:
+        return record_store_error("filesystem", self._translate_error(exc, key))
+
+    def _translate_error(self, exc: OSError, key: str) -> StorageError:
         if exc.errno in _DISK_FULL:
             return StoreFull(
                 f"Plus d'espace disque pour {self.description} : le document « {key} » n'a pas été enregistré."

@@ -36,6 +36,8 @@ from minio.datatypes import Part
 from minio.error import MinioException, S3Error
 from minio.versioningconfig import VersioningConfig
 
+from coordination.metrics.registry import record_store_error
+
 from .base import (
     READ_CHUNK_SIZE,
     AlreadyExists,
@@ -173,7 +175,11 @@ class S3Store(DocumentStore):
         endpoint: str,
         part_size: int = MIN_PART_SIZE,
         concurrency: int = 2,
+        presign_client: Minio | None = None,
     ) -> None:
+        """``presign_client``: a client for the store's *public* address (``s3_public_endpoint``), used only
+        to sign download URLs: SigV4 signs the host, so a URL for the browser must be signed for the host
+        the browser will call, not for the internal one (``http://s3:9000`` in compose)."""
         if part_size < MIN_PART_SIZE:
             raise ValueError("part_size must be at least 5 MiB")
         self.client = client
@@ -181,11 +187,15 @@ class S3Store(DocumentStore):
         self.endpoint = endpoint
         self.part_size = part_size
         self.concurrency = concurrency
+        self.presign_client = presign_client or client
         self.description = f"le stockage S3 « {endpoint} » (compartiment « {bucket} »)"
 
     # -- error translation ---------------------------------------------------------------------------
 
     def _translate(self, exc: Exception, key: str | None = None) -> StorageError:
+        return record_store_error("s3", self._translate_error(exc, key))
+
+    def _translate_error(self, exc: Exception, key: str | None = None) -> StorageError:
         if isinstance(exc, StorageError):
             return exc
         if isinstance(exc, S3Error):
@@ -283,7 +293,9 @@ class S3Store(DocumentStore):
             for obj in self.client.list_objects(self.bucket, prefix=key, include_version=True)
             if obj.object_name == key
         ]
-        for version_id in versions or [None]:
+        # Nothing listed: nothing to remove. A DELETE without a version id on a versioned bucket would
+        # *add* a delete marker for a key that never existed (S3 and SeaweedFS do; moto did not).
+        for version_id in versions:
             self.client.remove_object(self.bucket, key, version_id=version_id)
 
     async def _remove_versions(self, key: str) -> None:
@@ -325,7 +337,11 @@ class S3Store(DocumentStore):
         if download_name:
             headers = {"response-content-disposition": f"attachment; filename*=UTF-8''{quote(download_name)}"}
         return await self._call(
-            self.client.presigned_get_object, self.bucket, key, expires=expires, response_headers=headers
+            self.presign_client.presigned_get_object,
+            self.bucket,
+            key,
+            expires=expires,
+            response_headers=headers,
         )
 
     async def check(self) -> None:

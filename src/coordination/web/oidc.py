@@ -9,8 +9,9 @@
    TLS back channel), then verifies the *access token* with the same verifier as the API (JWKS, ES256/RS256
    allow-list) before putting it in the session cookie.
 
-The client is public (PKCE, no secret). Its id is ``settings.oidc_audience`` (the Keycloak client whose
-audience the API checks). Nothing here imports python-jose: the ID token's claims are read as JSON.
+The client is public (PKCE, no secret). Its id is ``settings.oidc_client_id`` (the realm's
+``coordination-web``); the access tokens it obtains carry the API's audience (``settings.oidc_audience``,
+added by the realm's audience mapper), which the API verifier checks: a client id is not an audience. Nothing here imports python-jose: the ID token's claims are read as JSON.
 """
 
 from __future__ import annotations
@@ -222,6 +223,6 @@ def client_for(app_state, settings) -> OidcClient:
     """One client per app (tests may put their own in ``state['web_oidc']``)."""
     client = app_state.get("web_oidc")
     if client is None:
-        client = OidcClient(settings.oidc_issuer, settings.oidc_audience)
+        client = OidcClient(settings.oidc_issuer, settings.oidc_client_id)
         app_state["web_oidc"] = client
     return client

@@ -14,7 +14,10 @@ async def test_live_and_ready(client):
     assert (await client.get("/health/live")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "document_store": "ok"}
+    assert ready.json()["checks"] == {"database": "ok"}
+    dependencies = await client.get("/health/dependencies")
+    assert dependencies.status_code == 200
+    assert dependencies.json()["checks"] == {"document_store": "ok", "antivirus": "ok"}
 
 
 async def test_ready_names_the_failed_service(client, app, database):
@@ -88,8 +91,10 @@ def test_production_app_builds_without_the_development_login(tmp_path):
     from pathlib import Path
 
     from coordination.app import create_app
+    from coordination.keys import load_or_create_ec_key
     from coordination.settings import Settings
 
+    load_or_create_ec_key(tmp_path / "signing.pem")  # production never generates it: it must be there
     settings = Settings(
         env="production",
         var_dir=tmp_path,
@@ -145,3 +150,11 @@ async def test_openapi_documents_errors_as_problem_details(client):
     for path, method, op in api_operations:
         for status in ("400", "401", "403", "404"):
             assert "application/problem+json" in op["responses"][status]["content"], (path, method, status)
+
+
+async def test_a_request_id_that_looks_like_a_niss_is_replaced(client):
+    """The request id is logged unmasked, so one that could carry a NISS is never accepted from a caller."""
+    response = await client.get("/health/live", headers={"x-request-id": "req-85073003328"})
+    assert response.headers["x-request-id"] != "req-85073003328"
+    kept = await client.get("/health/live", headers={"x-request-id": "req-1234-abcd"})
+    assert kept.headers["x-request-id"] == "req-1234-abcd"

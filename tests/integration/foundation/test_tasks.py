@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coordination.cadastre.models import Agreement
 from coordination.cadastre.rules import today_brussels
@@ -27,6 +27,7 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
         "premiers contacts",
         "orientations",
         "conventions",
+        "conservation",
         "documents",
         "heures des contrats",
     ]
@@ -34,3 +35,41 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
     assert not dict((n, s) for n, s, _ in results)["conventions"].startswith("0 ")
     async with database.sessionmaker() as session:
         assert (await session.get(Agreement, agreement.id)).status != "active"
+
+
+async def test_two_runs_never_overlap(settings, database):
+    """Issue 20 item 6: while one run holds the lock (PostgreSQL advisory lock, or a flock beside SQLite),
+    another stops at once without running a step; once released, the next run proceeds."""
+    import pytest
+
+    from coordination.task_runs import TaskRun, TasksAlreadyRunning, run_lock
+
+    async with run_lock(database.engine, settings.var_dir / "tasks.lock"):
+        with pytest.raises(TasksAlreadyRunning):
+            await run_daily(settings)
+        async with database.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(TaskRun)) == 0
+    results = await run_daily(settings)
+    assert all(ok for _, _, ok in results), results
+    async with database.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(TaskRun)) == len(results)
+
+
+def test_the_compose_scheduler_runs_at_the_next_brussels_time():
+    from datetime import UTC, datetime, time
+
+    from coordination.tasks import next_run, parse_daily_at
+
+    at = parse_daily_at("02:30")
+    # Winter (UTC+1): 01:30 UTC is 02:30 in Brussels.
+    assert next_run(datetime(2026, 12, 6, 0, 10, tzinfo=UTC), at) == datetime(2026, 12, 6, 1, 30, tzinfo=UTC)
+    assert next_run(datetime(2026, 12, 6, 1, 30, tzinfo=UTC), at) == datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
+    # Summer (UTC+2), and across the spring change (29 March 2026: 02:30 does not exist that night).
+    assert next_run(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), at) == datetime(2026, 7, 2, 0, 30, tzinfo=UTC)
+    assert next_run(datetime(2026, 3, 28, 23, 0, tzinfo=UTC), at).date() == datetime(2026, 3, 29).date()
+    assert next_run(datetime(2026, 3, 28, 23, 0, tzinfo=UTC), at) > datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
+    assert parse_daily_at("7:05") == time(7, 5)
+    import pytest
+
+    with pytest.raises(ValueError, match="HH:MM"):
+        parse_daily_at("demain")

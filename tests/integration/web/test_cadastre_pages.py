@@ -49,6 +49,8 @@ async def test_partner_page_with_chart(client, demo):
     created = await client.post(
         "/api/v1/cadastre/organisations",
         json={"name": "CISP Horizon", "partner_kind": "cisp", "bassin": "Namur", "description": "Formations"},
+        # a write through the API with the session cookie carries the pages' CSRF token (issue 20)
+        headers={"x-csrf-token": client.cookies.get("coordination_csrf")},
     )
     assert created.status_code == 201, created.text
     org_id = created.json()["id"]

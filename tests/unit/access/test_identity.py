@@ -276,14 +276,23 @@ async def test_jwks_rs256_and_rotation():
     await expect_401(verifier, f"{unsigned}.{b64u(sig)}", "algorithm-refused")
 
 
-async def test_jwks_unreachable_is_401_not_500():
+async def test_jwks_unreachable_is_503_neither_401_nor_500():
+    """Issue 20: an identity-provider outage is not the caller's fault ("clé inconnue" sent people to
+    sign in again): a 503 with a neutral French detail."""
+    from coordination.errors import ProblemError
+
     def handler(request):
         return httpx.Response(503)
 
     keys = JwksKeys("https://idp", "https://idp/certs", transport=httpx.MockTransport(handler))
     verifier = TokenVerifier(keys, AUD)
     _, pub = rsa_setup()
-    await expect_401(verifier, forge({"alg": "RS256", "kid": "k1"}, {"iss": "https://idp"}, b"s"))
+    with pytest.raises(ProblemError) as refused:
+        await verifier.verify(forge({"alg": "RS256", "kid": "k1"}, {"iss": "https://idp"}, b"s"))
+    assert refused.value.status == 503
+    assert (
+        refused.value.detail == "Le fournisseur d'identité ne répond pas : réessayez dans quelques instants."
+    )
 
 
 def test_identity_from_settings(tmp_path):

@@ -142,8 +142,15 @@ def test_the_object_store_is_not_the_archived_upstream_minio(compose: dict) -> N
     assert not image.startswith(("minio/minio", "quay.io/minio/", "docker.io/minio/"))
 
 
+def _mounted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, declared: str) -> None:
+    """Production refuses a missing key file: stand the mounted secret in at a temporary path."""
+    stand_in = tmp_path / Path(declared).name
+    stand_in.write_text("CHANGE_ME\n")
+    monkeypatch.setenv(name, str(stand_in))
+
+
 def test_compose_app_settings_pass_the_production_checks(
-    compose: dict, monkeypatch: pytest.MonkeyPatch
+    compose: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     env = _env_example()
     for name in APP_SERVICES:
@@ -153,6 +160,13 @@ def test_compose_app_settings_pass_the_production_checks(
                 monkeypatch.delenv(key)
         for key, value in service_env.items():
             monkeypatch.setenv(key, _interpolate(str(value), env))
+        declared = {
+            k: os.environ[k] for k in os.environ if k.endswith("_FILE") and k.startswith("COORDINATION_")
+        }
+        assert declared["COORDINATION_SIGNING_KEY_FILE"].startswith("/run/secrets/")
+        for key, path in declared.items():
+            assert path.startswith("/run/secrets/"), key
+            _mounted(monkeypatch, tmp_path, key, path)
         settings = load_settings(env_file=None)  # raises SettingsError if anything is missing
         assert settings.is_production
         assert settings.effective_database_url.startswith("postgresql+asyncpg://")
@@ -160,7 +174,6 @@ def test_compose_app_settings_pass_the_production_checks(
         assert settings.oidc_issuer.startswith("https://") and settings.oidc_issuer.endswith(
             "/realms/coordination"
         )
-        assert str(settings.signing_key_file).startswith("/run/secrets/")
         assert "visa_signing_key" in compose["services"][name]["secrets"]
         assert settings.workers >= 2 or name == "migrate"
 
@@ -316,6 +329,8 @@ def test_k8s_images_are_pinned(k8s_docs: list[dict]) -> None:
     rewritten = {i["name"]: i for i in kustomization["images"]}
     for doc in k8s_docs:
         spec = doc.get("spec", {}).get("template", {}).get("spec", {})
+        if doc["kind"] == "CronJob":
+            spec = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
         for container in spec.get("containers", []) + spec.get("initContainers", []):
             image = container["image"]
             if image in rewritten:
@@ -325,7 +340,7 @@ def test_k8s_images_are_pinned(k8s_docs: list[dict]) -> None:
 
 
 def test_k8s_settings_pass_the_production_checks(
-    k8s_docs: list[dict], monkeypatch: pytest.MonkeyPatch
+    k8s_docs: list[dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     (config,) = _by_kind(k8s_docs, "ConfigMap")
     secrets = {s["metadata"]["name"]: s for s in _by_kind(k8s_docs, "Secret")}
@@ -342,10 +357,13 @@ def test_k8s_settings_pass_the_production_checks(
             monkeypatch.delenv(key)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    mounts = {m["mountPath"] for m in app["volumeMounts"]}
+    for key, path in env.items():
+        if key.startswith("COORDINATION_") and key.endswith("_FILE"):
+            assert str(Path(path).parent) in mounts, f"{key} names a file no volume mounts"
+            _mounted(monkeypatch, tmp_path, key, path)
     settings = load_settings(env_file=None)
     assert settings.is_production and settings.s3_endpoint.startswith("https://")
-    mounts = {m["mountPath"] for m in app["volumeMounts"]}
-    assert str(settings.signing_key_file.parent) in mounts
     # secret values live only in Secrets, never in the ConfigMap
     for key in config["data"]:
         assert not any(w in key for w in ("PASSWORD", "SECRET", "HASH_KEY", "ACCESS_KEY", "DATABASE_URL"))
@@ -389,37 +407,35 @@ def test_no_secret_values_in_deploy() -> None:
 
 
 @pytest.mark.s3
-def test_init_bucket_enables_versioning_and_lifecycle_per_document_type(s3_server) -> None:
+def test_init_bucket_enables_versioning_and_tidying_rules_only(s3_server) -> None:
+    """Issue 20 item 2: the bucket's tag rules matched a tag uploads never send; retention is now the
+    application's (``coordination tasks``), and no bucket rule removes a current object by age (a row
+    would then point to missing bytes)."""
     init_bucket = _load_module(DEPLOY / "scripts" / "init_bucket.py")
-    client = s3_server.client()
+    client = s3_server.client(admin=True)  # SeaweedFS, with the bucket job's administration rights
     bucket = "deploy-" + uuid.uuid4().hex[:12]
-    policies = ROOT / "policies"
     for _ in range(2):  # idempotent
-        init_bucket.init_bucket(client, bucket, policies, grace_days=30, noncurrent_days=35)
+        init_bucket.init_bucket(client, bucket, noncurrent_days=35)
     assert client.get_bucket_versioning(bucket).status == "Enabled"
     rules = {r.rule_id: r for r in client.get_bucket_lifecycle(bucket).rules}
-    retention = init_bucket.load_retention_rules(policies)
-    for code, years in retention.items():
-        rule = rules[f"retention-{code}"]
-        assert rule.rule_filter.tag.key == init_bucket.RETENTION_TAG and rule.rule_filter.tag.value == code
-        assert rule.expiration.days == init_bucket.retention_days(years, 30) > years * 365
+    assert set(rules) == {"noncurrent-versions", "abort-incomplete-multipart", "expired-delete-markers"}
     assert rules["noncurrent-versions"].noncurrent_version_expiration.noncurrent_days == 35
     assert rules["abort-incomplete-multipart"].abort_incomplete_multipart_upload.days_after_initiation == 1
     assert rules["expired-delete-markers"].expiration.expired_object_delete_marker is True
-    assert len(rules) == len(retention) + 3
+    assert not [r for r in rules.values() if r.expiration and r.expiration.days]
 
 
 @pytest.mark.s3
-def test_init_bucket_refuses_a_bucket_under_compliance_lock(s3_server) -> None:
+def test_init_bucket_refuses_a_bucket_under_compliance_lock(moto_s3_server) -> None:
     from minio.objectlockconfig import COMPLIANCE, DAYS, ObjectLockConfig
 
     init_bucket = _load_module(DEPLOY / "scripts" / "init_bucket.py")
-    client = s3_server.client()
+    client = moto_s3_server.client()
     bucket = "locked-" + uuid.uuid4().hex[:12]
     client.make_bucket(bucket, object_lock=True)
     client.set_object_lock_config(bucket, ObjectLockConfig(COMPLIANCE, 1, DAYS))
     with pytest.raises(SystemExit, match="RGPD"):
-        init_bucket.init_bucket(client, bucket, ROOT / "policies")
+        init_bucket.init_bucket(client, bucket)
 
 
 def test_deploy_scripts_compile() -> None:
@@ -438,3 +454,104 @@ def test_local_ca_is_created_once_with_private_key_unreadable(tmp_path: Path) ->
 
     cert = x509.load_pem_x509_certificate((tmp_path / "ca" / "root.crt").read_bytes())
     assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is True
+
+
+# -- issue 20: scheduled work, autoscaling, ingress, settings ----------------------------------------------
+
+
+def test_k8s_runs_the_daily_tasks_without_overlap(k8s_docs: list[dict]) -> None:
+    crons = {c["metadata"]["name"]: c for c in _by_kind(k8s_docs, "CronJob")}
+    tasks = crons["coordination-tasks"]
+    assert tasks["spec"]["concurrencyPolicy"] == "Forbid"  # plus the advisory lock in the command
+    assert tasks["spec"]["timeZone"] == "Europe/Brussels"
+    (container,) = tasks["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["coordination", "tasks"]
+    assert {s.get("configMapRef", s.get("secretRef"))["name"] for s in container["envFrom"]} == {
+        "coordination-config",
+        "coordination-secrets",
+    }
+    (policy,) = [
+        p for p in _by_kind(k8s_docs, "NetworkPolicy") if p["metadata"]["name"] == "coordination-app"
+    ]
+    allowed = policy["spec"]["podSelector"]["matchExpressions"][0]["values"]
+    labels = tasks["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    assert labels["app.kubernetes.io/name"] in allowed  # it may reach PostgreSQL and S3
+
+
+def test_compose_runs_the_daily_tasks(compose: dict) -> None:
+    tasks = compose["services"]["tasks"]
+    assert tasks["command"][:2] == ["coordination", "tasks"] and "--daily-at" in tasks["command"]
+    assert tasks["environment"] is compose["services"]["app"]["environment"]
+
+
+def test_autoscaling_is_on_cpu_only_and_ingress_has_no_snippet(k8s_docs: list[dict]) -> None:
+    (hpa,) = _by_kind(k8s_docs, "HorizontalPodAutoscaler")
+    assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu"]
+    (app,) = _app_deployment(k8s_docs)["spec"]["template"]["spec"]["containers"]
+    assert app["resources"]["requests"]["cpu"] and app["resources"]["requests"]["memory"]
+    for ingress in _by_kind(k8s_docs, "Ingress"):
+        for key in ingress["metadata"].get("annotations", {}):
+            assert "snippet" not in key, f"{key}: ingress-nginx refuses snippets by default"
+
+
+def test_pool_sizes_fit_the_database(k8s_docs: list[dict]) -> None:
+    """Issue 20 item 9: 20 connections per worker at the autoscaler's maximum exceeded max_connections."""
+    (config,) = _by_kind(k8s_docs, "ConfigMap")
+    (hpa,) = _by_kind(k8s_docs, "HorizontalPodAutoscaler")
+    data = config["data"]
+    per_worker = int(data["COORDINATION_DB_POOL_SIZE"]) + int(data["COORDINATION_DB_MAX_OVERFLOW"])
+    total = per_worker * int(data["COORDINATION_WORKERS"]) * hpa["spec"]["maxReplicas"]
+    assert total <= 200 - 20, f"{total} connections at the autoscaler's maximum"
+
+
+def test_oidc_and_public_store_settings_are_passed(k8s_docs: list[dict], compose: dict, realm: dict) -> None:
+    """The client id the app presents is a client of the shipped realm, and the audience its tokens carry
+    (the realm's audience mapper) is the one the app checks, in both deploy flavours."""
+    (config,) = _by_kind(k8s_docs, "ConfigMap")
+    clients = {c["clientId"]: c for c in realm["clients"]}
+    for env in (config["data"], compose["services"]["app"]["environment"]):
+        client = clients[env["COORDINATION_OIDC_CLIENT_ID"]]
+        (audience,) = [m for m in client["protocolMappers"] if m["protocolMapper"] == "oidc-audience-mapper"]
+        assert audience["config"]["included.custom.audience"] == env["COORDINATION_OIDC_AUDIENCE"]
+        assert audience["config"]["access.token.claim"] == "true"
+        assert env["COORDINATION_OIDC_AUDIENCE"] != env["COORDINATION_OIDC_CLIENT_ID"]
+        assert str(env["COORDINATION_S3_PUBLIC_ENDPOINT"]).startswith("https://")
+        assert env["COORDINATION_METRICS_TOKEN_FILE"].startswith("/run/secrets/")
+
+
+def test_image_installs_from_a_hash_locked_file_that_satisfies_pyproject() -> None:
+    """Issue 20 item 9: no lock file, so images were not reproducible."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    lock = (DEPLOY / "requirements.lock").read_text(encoding="utf-8")
+    pinned: dict[str, str] = {}
+    for block in re.split(r"\n(?=[A-Za-z0-9])", lock):
+        match = re.match(r"([A-Za-z0-9_.-]+)==([^\s\\\\]+)", block)
+        if match:
+            assert "--hash=sha256:" in block, f"{match.group(1)} has no hash"
+            pinned[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for spec in project["dependencies"]:
+        requirement = Requirement(spec)
+        name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+        assert name in pinned, f"{name} is not in deploy/requirements.lock: regenerate it"
+        assert requirement.specifier.contains(pinned[name]), f"{name}=={pinned[name]} breaks {spec}"
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
+    assert "pip install --no-deps ." in dockerfile
+    assert "!deploy/requirements.lock" in (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8")
+
+
+def test_realm_redirects_only_to_the_apps_sign_in_routes(realm: dict) -> None:
+    """Exact redirect URIs (no wildcard): the callback and the page shown after signing out."""
+    from coordination.web import auth_pages
+
+    (client,) = [c for c in realm["clients"] if c["clientId"] == "coordination-web"]
+    assert client["redirectUris"] == ["https://${APP_HOST}:${HTTPS_PORT}/connexion/retour"]
+    assert client["attributes"]["post.logout.redirect.uris"] == "https://${APP_HOST}:${HTTPS_PORT}/connexion"
+    from types import SimpleNamespace
+
+    sent = auth_pages._redirect_uri(SimpleNamespace(base_url="https://coordination.example/"))
+    assert sent == "https://coordination.example/connexion/retour"  # what the app sends matches the realm

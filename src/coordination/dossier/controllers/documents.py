@@ -8,6 +8,7 @@ the route's own ceiling being only a backstop above it.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
@@ -69,9 +70,26 @@ async def _open(request: Request, key: str) -> ObjectStream:
         raise _store_down(exc) from exc
 
 
+def _needs_confirmation(request: Request, row) -> bool:
+    """A document no antivirus analysed (no scanner configured: development) is downloaded by anyone but
+    its uploader only after an explicit confirmation (``?confirm=true``), never silently (issue 20)."""
+    return row.scan_status == "not_scanned" and row.uploaded_by != request.user.user_id
+
+
+def _confirm_unscanned(request: Request, row, confirm: bool) -> None:
+    if not confirm and _needs_confirmation(request, row):
+        raise Conflict(
+            "Ce document n'a été analysé par aucun antivirus (non analysé) : ne l'ouvrez que si vous "
+            "faites confiance à sa provenance, et confirmez le téléchargement.",
+            "not-scanned",
+        )
+
+
 def _store_down(exc: StorageError) -> ServiceUnavailable:
+    """A neutral detail: the store's address and bucket are for the operator's log, not the caller."""
+    logging.getLogger(__name__).warning("document store unavailable: %s", exc)
     return ServiceUnavailable(
-        f"Le stockage des documents est indisponible : {exc} Réessayez plus tard.", "store-unavailable"
+        "Le stockage des documents est momentanément indisponible. Réessayez plus tard.", "store-unavailable"
     )
 
 
@@ -250,6 +268,7 @@ class DocumentController(Controller):
         person_id: UUID,
         document_id: UUID,
         version: Annotated[int | None, Parameter(ge=1)] = None,
+        confirm: bool = False,
     ) -> Stream:
         """Streamed through the app: the object is never loaded whole.
 
@@ -261,6 +280,7 @@ class DocumentController(Controller):
         document = await _gated_document(request, db_session, person_id, document_id, "read")
         row = await documents.version_for_download(db_session, document, version)
         await db_session.commit()
+        _confirm_unscanned(request, row, confirm)
         stream = await _open(request, row.object_key)
         return Stream(
             stream,
@@ -286,10 +306,14 @@ class DocumentController(Controller):
         person_id: UUID,
         document_id: UUID,
         version: Annotated[int | None, Parameter(ge=1)] = None,
+        confirm: bool = False,
     ) -> schemas.PresignedOut:
         """A direct download link valid a few minutes (S3 store only)."""
         document = await _gated_document(request, db_session, person_id, document_id, "read")
         row = await documents.version_for_download(db_session, document, version)
+        if not confirm and _needs_confirmation(request, row):
+            await db_session.commit()
+        _confirm_unscanned(request, row, confirm)
         expires = min(timedelta(minutes=settings.presigned_url_minutes), MAX_PRESIGNED_EXPIRY)
         try:
             url = await _store(request).presigned_url(row.object_key, expires, download_name=row.filename)

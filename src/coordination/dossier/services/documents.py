@@ -17,11 +17,12 @@ Nothing in this module holds a whole document in memory.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
@@ -169,8 +170,11 @@ async def store_and_scan(
         raise TypeRejected(str(exc)) from exc
     except StorageError as exc:
         await discard_object(store, key)
+        logging.getLogger(__name__).warning("document store unavailable: %s", exc)
         raise ServiceUnavailable(
-            f"Le stockage des documents est indisponible : {exc}", "store-unavailable"
+            "Le stockage des documents est momentanément indisponible : le document n'a pas été "
+            "enregistré. Réessayez plus tard.",
+            "store-unavailable",
         ) from exc
     except ScannerError as exc:
         await discard_object(store, key)
@@ -467,3 +471,63 @@ async def sweep_orphans(
     if not dry_run:
         await store.sweep_incomplete(now - SWEEP_GRACE)
     return removed
+
+
+RETENTION_ENDED = "Durée de conservation échue"
+
+
+async def purge_expired(
+    session: AsyncSession, retention: RetentionPolicy, today: date, *, limit: int = 500
+) -> tuple[int, list[str]]:
+    """Erase the documents whose retention ended before ``today``: their version rows go, the document row
+    stays as a dated tombstone (who may ask "where is my payslip?" reads why it went), and an event in the
+    file says which rule ended it. Returns ``(documents erased, object keys to delete AFTER the commit)``.
+
+    Idempotent: a document already erased has no version row left and is not selected again. A document
+    deleted earlier by hand (versions marked purged, rows kept) loses its rows when its retention ends. An
+    object whose deletion fails after the commit is an orphan the sweep removes on the next run.
+    ``limit`` bounds one transaction; the next run continues.
+    """
+    has_versions = select(DocumentVersion.id).where(DocumentVersion.document_id == Document.id).exists()
+    due = (
+        await session.scalars(
+            select(Document)
+            .where(Document.retain_until.is_not(None), Document.retain_until < today)
+            .where(or_(Document.deleted_at.is_(None), has_versions))
+            .order_by(Document.retain_until, Document.id)
+            .limit(limit)
+        )
+    ).all()
+    if not due:
+        return 0, []
+    versions = (
+        await session.scalars(
+            select(DocumentVersion).where(DocumentVersion.document_id.in_([d.id for d in due]))
+        )
+    ).all()
+    keys = [v.object_key for v in versions]
+    now = datetime.now(UTC)
+    for document in due:
+        rule = retention.rules.get(document.retention_rule)
+        label = rule.label if rule else document.retention_rule
+        if document.deleted_at is None:
+            document.deleted_at = now
+            document.deleted_by = None
+            document.deletion_reason = (
+                f"{RETENTION_ENDED} ({label}, jusqu'au {document.retain_until:%d/%m/%Y})."
+            )
+            document.deletion_rule = document.retention_rule
+            document.updated_at = now
+        record_event(
+            session,
+            None,
+            person_id=document.person_id,
+            section=document.section,
+            kind="document_retention_ended",
+            summary=f"Document « {document.title} » effacé : durée de conservation échue le "
+            f"{document.retain_until:%d/%m/%Y} (règle : {label}, version {retention.version}).",
+            subject_id=document.id,
+        )
+    await flush_versioned(session)
+    await session.execute(delete(DocumentVersion).where(DocumentVersion.id.in_([v.id for v in versions])))
+    return len(due), keys

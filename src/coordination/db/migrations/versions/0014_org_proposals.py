@@ -2,7 +2,7 @@
 inbox: ``notifications.about_person_id`` (a worker's notification carrying a person's data is gated and journaled)
 
 Revision ID: 0014_org_proposals
-Revises: 0012_cadastre_honest
+Revises: 0013_production
 """
 
 import advanced_alchemy.types
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0014_org_proposals"
-down_revision = "0012_cadastre_honest"
+down_revision = "0013_production"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,258 @@
+"""Directory management for administrators: organisations, users and their roles, from the CLI
+(``coordination directory …``), each change journaled in ``directory_changes`` (who, when, what, before →
+after). Production has no other way in except SQL, which leaves no trace (issue 20).
+
+The journal is data, like the access journal: one row per change, never updated. It names the operator
+(``--par``, or the account running the command) and says what changed in French, without personal data
+beyond the professional's name and role, which the directory holds anyway.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coordination.db.base import Entity, utcnow
+from coordination.db.types import GUID, DateTimeUTC
+from coordination.directory.models import Organisation, OrganisationKind, Role, User
+
+
+class DirectoryChange(Entity):
+    """One change to the directory (organisation or user), append-only."""
+
+    __tablename__ = "directory_changes"
+
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    target_id: Mapped[UUID] = mapped_column(GUID, nullable=False, index=True)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class DirectoryError(Exception):
+    """A refused change; the message is French, for the administrator."""
+
+
+def operator_name(explicit: str | None) -> str:
+    return (explicit or getpass.getuser() or "inconnu")[:200]
+
+
+def _journal(session: AsyncSession, actor: str, action: str, target: UUID, summary: str) -> None:
+    session.add(DirectoryChange(actor=actor, action=action, target_id=target, summary=summary))
+
+
+def _kind(value: str) -> OrganisationKind:
+    try:
+        return OrganisationKind(value)
+    except ValueError:
+        choices = ", ".join(k.value for k in OrganisationKind)
+        raise DirectoryError(f"Type d'organisation inconnu « {value} » (au choix : {choices}).") from None
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise DirectoryError(f"Rôle inconnu « {value} » (au choix : {choices}).") from None
+
+
+async def find_organisation(session: AsyncSession, ref: str) -> Organisation:
+    """By id, or by exact name (refused when two share it)."""
+    try:
+        found = await session.get(Organisation, UUID(ref))
+        if found:
+            return found
+    except ValueError:
+        pass
+    rows = (await session.scalars(select(Organisation).where(Organisation.name == ref))).all()
+    if len(rows) != 1:
+        raise DirectoryError(
+            f"Organisation « {ref} » introuvable."
+            if not rows
+            else f"Plusieurs organisations s'appellent « {ref} » : donnez l'identifiant."
+        )
+    return rows[0]
+
+
+async def add_organisation(
+    session: AsyncSession, actor: str, *, name: str, kind: str, bassin: str | None, bce: str | None
+) -> Organisation:
+    if not name.strip():
+        raise DirectoryError("Le nom de l'organisation est obligatoire.")
+    org = Organisation(name=name.strip()[:200], kind=_kind(kind), bassin=bassin, bce_number=bce)
+    session.add(org)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise DirectoryError(f"Le numéro BCE {bce} est déjà celui d'une autre organisation.") from exc
+    _journal(
+        session,
+        actor,
+        "organisation_created",
+        org.id,
+        f"Organisation « {org.name} » ({org.kind.value}) créée.",
+    )
+    return org
+
+
+async def add_user(
+    session: AsyncSession,
+    actor: str,
+    *,
+    subject: str,
+    name: str,
+    role: str,
+    organisation: str | None,
+    team: str | None = None,
+    email: str | None = None,
+) -> User:
+    chosen = _role(role)
+    org = await find_organisation(session, organisation) if organisation else None
+    if chosen not in (Role.BENEFICIARY, Role.DPO, Role.ADMIN) and org is None:
+        raise DirectoryError(
+            f"Un utilisateur au rôle « {chosen.value} » appartient à une organisation (--org)."
+        )
+    if chosen is Role.BENEFICIARY:
+        raise DirectoryError("Une personne accède à son dossier par son propre compte, créé avec le dossier.")
+    user = User(subject=subject, display_name=name.strip()[:200], role=chosen, organisation_id=org.id if org else None,
+                team=team, email=email)  # fmt: skip
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise DirectoryError(f"L'identifiant de connexion « {subject} » est déjà utilisé.") from exc
+    where = f" à {org.name}" if org else ""
+    _journal(
+        session,
+        actor,
+        "user_created",
+        user.id,
+        f"Utilisateur « {user.display_name} » créé, rôle {chosen.value}{where}.",
+    )
+    return user
+
+
+async def set_role(
+    session: AsyncSession, actor: str, *, user_ref: str, role: str, organisation: str | None
+) -> User:
+    user = await _find_user(session, user_ref)
+    chosen = _role(role)
+    if chosen is Role.BENEFICIARY or user.role is Role.BENEFICIARY:
+        raise DirectoryError("Le rôle d'une personne accompagnée ne change pas par l'annuaire.")
+    before = (user.role.value, user.organisation_id)
+    if organisation:
+        user.organisation_id = (await find_organisation(session, organisation)).id
+    user.role = chosen
+    await session.flush()
+    _journal(
+        session, actor, "user_role_changed", user.id,
+        f"Rôle de « {user.display_name} » : {before[0]} → {chosen.value}"
+        + (" (organisation changée)" if user.organisation_id != before[1] else "") + ".",
+    )  # fmt: skip
+    return user
+
+
+async def _find_user(session: AsyncSession, ref: str) -> User:
+    try:
+        found = await session.get(User, UUID(ref))
+        if found:
+            return found
+    except ValueError:
+        pass
+    found = await session.scalar(select(User).where(User.subject == ref))
+    if found is None:
+        raise DirectoryError(f"Utilisateur « {ref} » introuvable (identifiant ou identifiant de connexion).")
+    return found
+
+
+async def list_users(session: AsyncSession) -> list[tuple[User, Organisation | None]]:
+    rows = await session.execute(
+        select(User, Organisation)
+        .outerjoin(Organisation, User.organisation_id == Organisation.id)
+        .order_by(User.display_name)
+    )
+    return [(u, o) for u, o in rows.all()]
+
+
+async def list_organisations(session: AsyncSession) -> list[Organisation]:
+    return list((await session.scalars(select(Organisation).order_by(Organisation.name))).all())
+
+
+async def changes(session: AsyncSession, limit: int = 50) -> list[DirectoryChange]:
+    return list(
+        (
+            await session.scalars(select(DirectoryChange).order_by(DirectoryChange.at.desc()).limit(limit))
+        ).all()
+    )
+
+
+def directory_cli(settings, args) -> int:
+    """``coordination directory …``: one transaction per command; prints what it did, in French."""
+    import asyncio
+
+    from coordination.db.engine import Database
+
+    actor = operator_name(getattr(args, "par", None))
+
+    async def run() -> list[str]:
+        db = Database(settings.effective_database_url, pool_size=1, max_overflow=0)
+        try:
+            async with db.sessionmaker() as session:
+                lines = await _dispatch(session, actor, args)
+                await session.commit()
+                return lines
+        finally:
+            await db.dispose()
+
+    try:
+        lines = asyncio.run(run())
+    except DirectoryError as exc:
+        print(f"coordination : {exc}")
+        return 1
+    for line in lines:
+        print(line)
+    return 0
+
+
+async def _dispatch(session: AsyncSession, actor: str, args) -> list[str]:
+    command = args.directory_command
+    if command == "organisations":
+        return [
+            f"{o.id}  {o.kind.value:<10} {o.name}" + (f" ({o.bassin})" if o.bassin else "")
+            for o in await list_organisations(session)
+        ]
+    if command == "organisation-add":
+        org = await add_organisation(
+            session, actor, name=args.name, kind=args.kind, bassin=args.bassin, bce=args.bce
+        )
+        return [f"Organisation créée : {org.id}  {org.name}"]
+    if command == "users":
+        return [
+            f"{u.id}  {u.role.value:<20} {u.display_name}  [{u.subject}]" + (f"  — {o.name}" if o else "")
+            for u, o in await list_users(session)
+        ]
+    if command == "user-add":
+        user = await add_user(
+            session, actor, subject=args.subject, name=args.name, role=args.role, organisation=args.org,
+            team=args.team, email=args.email,
+        )  # fmt: skip
+        return [
+            f"Utilisateur créé : {user.id}  {user.display_name} ({user.role.value})",
+            f"Dans le fournisseur d'identité, donnez à ce compte l'identifiant (sub) {user.id} et les attributs "
+            f"role={user.role.value}"
+            + (f", org={user.organisation_id}" if user.organisation_id else "")
+            + ".",
+        ]
+    if command == "user-role":
+        user = await set_role(session, actor, user_ref=args.user, role=args.role, organisation=args.org)
+        return [f"Rôle de {user.display_name} : {user.role.value}"]
+    if command == "journal":
+        return [f"{c.at:%Y-%m-%d %H:%M} {c.actor}: {c.summary}" for c in await changes(session, args.limit)]
+    raise DirectoryError(f"Commande inconnue : {command}")

@@ -1,0 +1,59 @@
+"""Issue 20 item 8: ``coordination directory`` creates organisations and users and changes roles, each
+change journaled; refusals are French and change nothing. Run as an operator would (a subprocess on the
+test's database, SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from coordination.directory.admin import DirectoryChange
+from coordination.directory.models import Role, User
+
+
+def directory(settings, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_")}
+    env.update(
+        COORDINATION_ENV="test",
+        COORDINATION_VAR_DIR=str(settings.var_dir),
+        COORDINATION_DATABASE_URL=settings.database_url,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "coordination", "directory", "--par", "Admin Région", *args],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+async def test_organisation_user_and_role_changes_are_journaled(settings, database):
+    made = directory(
+        settings, "organisation-add", "--name", "CPAS de Namur", "--kind", "cpas", "--bassin", "Namur"
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    org_id = made.stdout.split(":", 1)[1].split()[0]
+    user = directory(settings, "user-add", "--subject", "m.dubois", "--name", "Marc Dubois",
+                     "--role", "cpas_social_worker", "--org", "CPAS de Namur")  # fmt: skip
+    assert user.returncode == 0, user.stdout + user.stderr
+    assert "role=cpas_social_worker" in user.stdout and f"org={org_id}" in user.stdout
+    changed = directory(settings, "user-role", "--user", "m.dubois", "--role", "partner_manager")
+    assert changed.returncode == 0, changed.stdout
+
+    duplicate = directory(settings, "user-add", "--subject", "m.dubois", "--name", "Autre", "--role", "dpo")
+    assert duplicate.returncode == 1 and "déjà utilisé" in duplicate.stdout
+    wrong = directory(settings, "user-add", "--subject", "x", "--name", "X", "--role", "chef")
+    assert wrong.returncode == 1 and "Rôle inconnu" in wrong.stdout
+    orphan = directory(settings, "user-add", "--subject", "y", "--name", "Y", "--role", "forem_referent")
+    assert orphan.returncode == 1 and "--org" in orphan.stdout
+
+    async with database.sessionmaker() as session:
+        stored = await session.scalar(select(User).where(User.subject == "m.dubois"))
+        assert stored.role is Role.PARTNER_MANAGER and str(stored.organisation_id) == org_id
+        assert await session.scalar(select(func.count()).select_from(User)) == 1
+        journal = (await session.scalars(select(DirectoryChange).order_by(DirectoryChange.at))).all()
+    assert [c.action for c in journal] == ["organisation_created", "user_created", "user_role_changed"]
+    assert all(c.actor == "Admin Région" for c in journal)
+    assert "cpas_social_worker → partner_manager" in journal[-1].summary
+    listing = directory(settings, "journal")
+    assert "Rôle de « Marc Dubois »" in listing.stdout

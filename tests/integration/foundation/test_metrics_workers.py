@@ -1,0 +1,101 @@
+"""``/metrics`` is multi-worker safe: ``coordination serve --workers 2`` really forks two workers, each
+counts the requests it serves, and a scrape answered by either one reports the sum of both."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parents[3]
+TOKEN = "jeton-de-collecte-multi"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def live_count(text: str) -> float:
+    return sum(
+        s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "coordination_http_requests_total" and s.labels.get("route") == "/health/live"
+    )
+
+
+def test_two_workers_are_summed(database, settings, tmp_path):
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_999999.db").write_bytes(b"stale")  # a previous run's file: must be cleared
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.update(
+        COORDINATION_ENV="test",
+        COORDINATION_VAR_DIR=str(settings.var_dir),
+        COORDINATION_DATABASE_URL=database.url,
+        COORDINATION_DOCUMENTS_DIR=str(tmp_path / "documents"),
+        COORDINATION_METRICS_TOKEN=TOKEN,
+        COORDINATION_METRICS_DIR=str(metrics_dir),
+        COORDINATION_LOG_LEVEL="INFO",
+    )
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coordination", "serve", "--port", str(port), "--workers", "2"],
+        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=log.open("wb"),
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "server not ready"
+            time.sleep(0.2)
+        requests = 60
+
+        def hit(_: int) -> int:
+            with httpx.Client(timeout=10) as c:  # a new connection each time: both workers accept
+                return c.get(f"{base}/health/live").status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(hit, range(requests))) == {200}
+        writers = {p.name.split("_")[-1] for p in metrics_dir.glob("counter_*.db")}
+        assert "999999.db" not in writers, "stale files were not cleared at start"
+        assert len(writers) >= 2, f"only {writers} wrote samples: the test did not reach two workers"
+        for _ in range(6):  # whichever worker answers the scrape, it reports both workers' requests
+            with httpx.Client(timeout=10) as c:
+                scraped = c.get(f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+            assert scraped.status_code == 200
+            assert live_count(scraped.text) == requests
+        # Issue 20: the supervisor logged nothing when a worker died. Kill one: a JSON line says so.
+        victim = int(sorted(writers)[0].removesuffix(".db"))
+        os.kill(victim, 9)
+        deadline = time.monotonic() + 30
+        while not [line for line in log.read_text().splitlines() if f"[{victim}] died" in line]:
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.2)
+        (line,) = [line for line in log.read_text().splitlines() if f"[{victim}] died" in line]
+        assert json.loads(line)["logger"].startswith("uvicorn")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
