@@ -42,7 +42,6 @@ def _tables():
             sa.Column("first_name", sa.String),
             sa.Column("last_name", sa.String),
             sa.Column("language", sa.String),
-            sa.Column("forem_registered", sa.Boolean),
             sa.Column("inami_return_to_work", sa.Boolean),
             sa.Column("version", sa.Integer),
         ),
@@ -143,7 +142,6 @@ def test_old_handover_items_gain_their_person_and_the_former_s_copy_loses_the_no
                     first_name="Rita",
                     last_name="Test",
                     language="fr",
-                    forem_registered=False,
                     inami_return_to_work=False,
                     version=1,
                 )

@@ -159,10 +159,10 @@ async def test_api_errors_stay_problem_json(client):
 async def test_unexpected_error_shows_no_stack_trace(client, demo, monkeypatch):
     from coordination.dossier.services import persons
 
-    async def boom(*args, **kwargs):
+    def boom(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(persons, "candidate_query", boom)
+    monkeypatch.setattr(persons, "filtered_query", boom)
     await sign_in(client, "sophie")
     response = await client.get("/dossiers", params={"nom": "x"})
     assert response.status_code == 500
