@@ -60,9 +60,7 @@ class OrganisationOut(msgspec.Struct, kw_only=True):
     assured_date: date | None
     assured_by: UUID | None
     verification_stale: bool
-    """Changed since it was last verified (« modifié depuis la vérification »)."""
-    verified_at: datetime | None = None
-    """The verification's instant (UTC)."""
+    """Changed since it was last verified."""
     updated_at: datetime
     version: int
 
@@ -124,7 +122,6 @@ class ServiceOut(msgspec.Struct, kw_only=True):
     assured_date: date | None
     assured_by: UUID | None
     verification_stale: bool
-    verified_at: datetime | None = None
     updated_at: datetime
     version: int
 
@@ -181,7 +178,6 @@ class AgreementOut(msgspec.Struct, kw_only=True):
     assured_date: date | None
     assured_by: UUID | None
     verification_stale: bool
-    verified_at: datetime | None = None
     updated_at: datetime
     version: int
 
@@ -194,16 +190,6 @@ class AgreementAlert(msgspec.Struct, kw_only=True):
     end_date: date
     days_left: int
     level: str
-    message: str
-
-
-class VerificationAlert(msgspec.Struct, kw_only=True):
-    resource: str
-    """``organisation``, ``service`` or ``agreement``."""
-    id: UUID
-    organisation_id: UUID
-    label: str
-    verified_at: datetime | None
     message: str
 
 
