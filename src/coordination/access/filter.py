@@ -219,18 +219,22 @@ async def journal_shown(
     action: str = LIST_ACTION,
 ) -> None:
     """One ``list`` row per file actually shown (``shown``: person id, basis, consent id), in the request's
-    transaction; files not shown get nothing. Each row names the sections the line shows."""
-    for person_id, basis, consent_id in shown:
-        entries = [
-            journal.Entry(
-                action=action,
-                decision="allow",
-                section=section,
-                basis=basis,
-                consent_id=consent_id if basis == Basis.CONSENT.value else None,
-            )
-            for section in sections
-        ]
-        await journal.append_entries(
-            session, person_id=person_id, principal=principal, request_id=request_id, entries=entries
+    transaction; files not shown get nothing. Each row names the sections the line shows. The whole page
+    is journaled in a constant number of statements (:func:`journal.append_many`), not two per line."""
+    batches = [
+        (
+            person_id,
+            [
+                journal.Entry(
+                    action=action,
+                    decision="allow",
+                    section=section,
+                    basis=basis,
+                    consent_id=consent_id if basis == Basis.CONSENT.value else None,
+                )
+                for section in sections
+            ],
         )
+        for person_id, basis, consent_id in shown
+    ]
+    await journal.append_many(session, principal=principal, request_id=request_id, batches=batches)

@@ -54,6 +54,7 @@ class Person(VersionedEntity):
         CheckConstraint(
             "proximity_score IS NULL OR (proximity_score BETWEEN 0 AND 9)", name="proximity_score_range"
         ),
+        Index("ix_persons_name_order", "last_name", "first_name", "id"),  # keyset order of every list
     )
 
     niss_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -162,7 +163,7 @@ class TrajectoryStep(VersionedEntity):
         CheckConstraint(
             "job_duration_months IS NULL OR job_duration_months >= 0", name="job_duration_positive"
         ),
-        Index("ix_trajectory_steps_org_status", "organisation_id", "status"),
+        Index("ix_trajectory_steps_org_status_person", "organisation_id", "status", "person_id"),
     )
 
     person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
