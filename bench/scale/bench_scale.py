@@ -357,9 +357,7 @@ async def run_size(sa_url: str, w: World, settings: Settings, size: int) -> dict
                 extra = {}
                 if s.path.endswith("bulk-assignment"):
                     shown = 0  # a dry run shows opaque ids only: nothing journaled
-                    extra["waiting"] = len(payload.get("assignments", [])) + len(
-                        payload.get("unassigned", [])
-                    )
+                    extra["waiting"] = payload["stats"]["people"]
                 timings = []
                 for _ in range(min(3, s.requests)):  # warm-up
                     await call(s, params)
