@@ -15,6 +15,13 @@ million files (each one checked with EXPLAIN at 100,000+ rows, see ``bench/scale
   status, person_id)``: the partner's worklist ("in her hands"), index-only; they replace the
   two-column indexes they extend (same prefix, so every query of those uses them as before).
 
+On PostgreSQL, the access journal becomes a table partitioned by HASH of ``person_id`` (16 partitions,
+in the schema ``access_journal_partitions`` so that the application's schema stays the models' one): see
+``docs/decisions/journal-partitioning.md``. An existing database is migrated in place: the rows are moved
+into the new partitioned table, which takes the old one's name, constraints and index; the unique
+``(person_id, seq)`` stays (it contains the partition key), the primary key becomes ``(id, person_id)``
+(a partitioned table's keys must contain it). SQLite: unchanged.
+
 Revision ID: 0016_scale_indexes
 Revises: 0010_mandates
 """
@@ -28,6 +35,57 @@ branch_labels = None
 depends_on = None
 
 CURRENT = sa.text("ended_at IS NULL")
+PARTITIONS = 16
+PARTITION_SCHEMA = "access_journal_partitions"
+
+
+def _partition_journal() -> None:
+    """PostgreSQL: move ``access_journal`` into a table partitioned by hash of ``person_id``. The table is
+    locked for the move (a deployment step: appends wait, nothing is lost); the keys and the index are
+    built after the rows are in, once per partition, which is much faster than row by row."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("LOCK TABLE access_journal IN ACCESS EXCLUSIVE MODE")
+    op.execute("ALTER TABLE access_journal RENAME TO access_journal_unpartitioned")
+    op.execute("ALTER TABLE access_journal_unpartitioned RENAME CONSTRAINT pk_access_journal TO pk_ajo")
+    op.execute(
+        "ALTER TABLE access_journal_unpartitioned RENAME CONSTRAINT uq_access_journal_person_seq TO uq_ajo"
+    )
+    op.execute("ALTER INDEX ix_access_journal_at RENAME TO ix_ajo_at")
+    op.execute(
+        "CREATE TABLE access_journal (LIKE access_journal_unpartitioned INCLUDING DEFAULTS) "
+        "PARTITION BY HASH (person_id)"
+    )
+    op.execute(f"CREATE SCHEMA IF NOT EXISTS {PARTITION_SCHEMA}")
+    for remainder in range(PARTITIONS):
+        op.execute(
+            f"CREATE TABLE {PARTITION_SCHEMA}.access_journal_p{remainder:02d} PARTITION OF access_journal "
+            f"FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {remainder})"
+        )
+    op.execute("INSERT INTO access_journal SELECT * FROM access_journal_unpartitioned")
+    op.execute("DROP TABLE access_journal_unpartitioned")
+    op.execute("ALTER TABLE access_journal ADD CONSTRAINT pk_access_journal PRIMARY KEY (id, person_id)")
+    op.execute(
+        "ALTER TABLE access_journal ADD CONSTRAINT uq_access_journal_person_seq UNIQUE (person_id, seq)"
+    )
+    op.execute("CREATE INDEX ix_access_journal_at ON access_journal (at)")
+    op.execute("ANALYZE access_journal")
+
+
+def _unpartition_journal() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("LOCK TABLE access_journal IN ACCESS EXCLUSIVE MODE")
+    op.execute("CREATE TABLE access_journal_plain (LIKE access_journal INCLUDING DEFAULTS)")
+    op.execute("INSERT INTO access_journal_plain SELECT * FROM access_journal")
+    op.execute("DROP TABLE access_journal")  # and its partitions
+    op.execute(f"DROP SCHEMA IF EXISTS {PARTITION_SCHEMA}")
+    op.execute("ALTER TABLE access_journal_plain RENAME TO access_journal")
+    op.execute("ALTER TABLE access_journal ADD CONSTRAINT pk_access_journal PRIMARY KEY (id)")
+    op.execute(
+        "ALTER TABLE access_journal ADD CONSTRAINT uq_access_journal_person_seq UNIQUE (person_id, seq)"
+    )
+    op.execute("CREATE INDEX ix_access_journal_at ON access_journal (at)")
 
 
 def upgrade() -> None:
@@ -62,9 +120,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_referrals_to_org_status_person", "referrals", ["to_organisation_id", "status", "person_id"]
     )
+    _partition_journal()
 
 
 def downgrade() -> None:
+    _unpartition_journal()
     op.drop_index("ix_referrals_to_org_status_person", table_name="referrals")
     op.create_index("ix_referrals_to_org_status", "referrals", ["to_organisation_id", "status"])
     op.drop_index("ix_trajectory_steps_org_status_person", table_name="trajectory_steps")
