@@ -131,6 +131,8 @@ def readable(
     plan = _plan(principal, None, section, action, policy)  # type: ignore[arg-type]  # no person: a set
     cases: list[tuple[Basis, ColumnElement[bool]]] = []  # the same facts, per selected person
     probes: list[ColumnElement[bool]] = []  # the same facts, as correlated EXISTS per person
+    # (correlated to ``persons`` only: a query that also selects from a fact table, e.g. the portfolio's
+    # referent_links, must not swallow the probe's own FROM)
     consent = None
     if principal.person_id is not None and Basis.SELF in plan.candidates:
         # the person herself: her own file, when the policy lets her (_plan settles SELF per file)
@@ -145,11 +147,18 @@ def readable(
             organisation_id = principal.organisation_id if tag == "cpas" else None
             kind = MandateKind.RIS if tag == "cpas" else MandateKind.FOREM_REGISTRATION
             conditions = _current_mandates(kind, organisation_id)
-            cases.append((basis, exists().where(_mandates.c.person_id == _persons.c.id, *conditions)))
+            cases.append(
+                (
+                    basis,
+                    exists().where(_mandates.c.person_id == _persons.c.id, *conditions).correlate(_persons),
+                )
+            )
             probes.append(cases[-1][1])
         elif basis is Basis.REFERENT:
             live = (_links.c.ended_at.is_(None), _holder(principal))
-            cases.append((basis, exists().where(_links.c.person_id == _persons.c.id, *live)))
+            cases.append(
+                (basis, exists().where(_links.c.person_id == _persons.c.id, *live).correlate(_persons))
+            )
             probes.append(cases[-1][1])
         elif basis is Basis.CONSENT and principal.organisation_id is not None:
             conditions = _consents_in_force(section, principal.organisation_id, now, dialect)
@@ -161,7 +170,9 @@ def readable(
                 .scalar_subquery()
             )
             cases.append((basis, consent.is_not(None)))
-            probes.append(exists().where(_consents.c.person_id == _persons.c.id, *conditions))
+            probes.append(
+                exists().where(_consents.c.person_id == _persons.c.id, *conditions).correlate(_persons)
+            )
     if plan.final is Basis.OVERSIGHT:
         where: ColumnElement[bool] = true()
         cases.append((Basis.OVERSIGHT, true()))
