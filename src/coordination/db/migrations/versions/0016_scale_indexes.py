@@ -39,6 +39,20 @@ PARTITIONS = 16
 PARTITION_SCHEMA = "access_journal_partitions"
 
 
+def _trigram_indexes() -> None:
+    """The name search (``first_name|last_name ILIKE '%word%'``): on PostgreSQL through trigram GIN
+    indexes (``pg_trgm``, a trusted extension: the database owner may create it), 1.0 s -> 4 ms at
+    200,000 files for a Forem worker, who may read nearly everyone. SQLite gets plain indexes of the same
+    names (the models declare one index for both engines; the demo's size needs no trigram)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for column in ("last_name", "first_name"):
+            op.execute(f"CREATE INDEX ix_persons_{column}_trgm ON persons USING gin ({column} gin_trgm_ops)")
+    else:
+        for column in ("last_name", "first_name"):
+            op.create_index(f"ix_persons_{column}_trgm", "persons", [column])
+
+
 def _partition_journal() -> None:
     """PostgreSQL: move ``access_journal`` into a table partitioned by hash of ``person_id``. The table is
     locked for the move (a deployment step: appends wait, nothing is lost); the keys and the index are
@@ -120,11 +134,14 @@ def upgrade() -> None:
     op.create_index(
         "ix_referrals_to_org_status_person", "referrals", ["to_organisation_id", "status", "person_id"]
     )
+    _trigram_indexes()
     _partition_journal()
 
 
 def downgrade() -> None:
     _unpartition_journal()
+    op.drop_index("ix_persons_first_name_trgm", table_name="persons")
+    op.drop_index("ix_persons_last_name_trgm", table_name="persons")
     op.drop_index("ix_referrals_to_org_status_person", table_name="referrals")
     op.create_index("ix_referrals_to_org_status", "referrals", ["to_organisation_id", "status"])
     op.drop_index("ix_trajectory_steps_org_status_person", table_name="trajectory_steps")
