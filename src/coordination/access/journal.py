@@ -382,6 +382,117 @@ async def append(
     return entry_id
 
 
+_LOCK_HEADS = (
+    select(_heads.c.person_id, _heads.c.seq, _heads.c.head_hash)
+    .where(_heads.c.person_id.in_(bindparam("person_ids", expanding=True)))
+    .order_by(_heads.c.person_id)
+    .with_for_update()
+)
+_HEAD_MOVE = (
+    update(_heads)
+    .where(_heads.c.person_id == bindparam("head_person_id", type_=_heads.c.person_id.type))
+    .values(
+        seq=bindparam("head_seq", type_=_heads.c.seq.type),
+        head_hash=bindparam("head_hash", type_=_heads.c.head_hash.type),
+        updated_at=bindparam("head_at", type_=_heads.c.updated_at.type),
+    )
+)
+
+
+def append_many_sync(
+    session: Session,
+    *,
+    principal: Principal,
+    request_id: str,
+    batches: list[tuple[UUID, list[Entry]]],
+) -> None:
+    """Append entries to MANY persons' chains (a list's page: one ``list`` row per file shown) in a
+    constant number of statements, whatever the page size: on PostgreSQL the existing heads are locked in
+    ONE ``SELECT … ORDER BY person_id FOR UPDATE`` (always in person order, so two lists sharing files
+    cannot deadlock; a single-file append locks one head only), the rows of every chain go in one
+    multi-row INSERT and the heads move in one batched UPDATE. A file never journaled before has no head:
+    its head is created under :func:`lock_head_sync`'s protocol (advisory lock), one by one (rare).
+    Elsewhere (SQLite, one writer at a time) the chains are appended one after the other."""
+    merged: dict[UUID, list[Entry]] = {}
+    for person_id, entries in batches:
+        if entries:
+            merged.setdefault(person_id, []).extend(entries)
+    if not merged:
+        return
+    if not is_postgres(session):
+        for person_id, entries in merged.items():
+            append_entries_sync(
+                session, person_id=person_id, principal=principal, request_id=request_id, entries=entries
+            )
+        return
+    order = sorted(merged, key=str)  # the order PostgreSQL sorts uuids in (byte order = text order)
+    heads = {
+        row.person_id: (row.seq, row.head_hash)
+        for row in execute(session, _LOCK_HEADS, {"person_ids": order})
+    }
+    fresh = {p for p in order if p not in heads}
+    for person_id in order:
+        if person_id in fresh:  # creates the head with seq = count: nothing to move afterwards but the hash
+            heads[person_id] = lock_head_sync(session, person_id, len(merged[person_id]))
+    at = utcnow()
+    common = {
+        "at": at,
+        "user_id": principal.user_id,
+        "user_name": principal.display_name,
+        "organisation_id": principal.organisation_id,
+        "organisation_name": organisation_name_sync(session, principal.organisation_id),
+        "role": str(principal.role.value),
+        "request_id": (request_id or "-")[:64],
+        "format_version": FORMAT_VERSION,
+    }
+    rows: list[dict[str, Any]] = []
+    moves: list[dict[str, Any]] = []
+    for person_id in order:
+        last_seq, prev = heads[person_id]
+        for i, entry in enumerate(merged[person_id]):
+            fields = {
+                **common,
+                "person_id": person_id,
+                "seq": last_seq + 1 + i,
+                "section": entry.section,
+                "document_id": entry.document_id,
+                "action": entry.action,
+                "decision": entry.decision,
+                "basis": entry.basis,
+                "consent_id": entry.consent_id,
+                "reason": entry.reason,
+            }
+            digest = row_hash(fields, prev)
+            fields.update(id=new_id(), prev_hash=prev, row_hash=digest)
+            rows.append({name: fields[name] for name in _ENTRY_COLUMNS})
+            prev = digest
+        moves.append(
+            {
+                "head_person_id": person_id,
+                "head_seq": last_seq + len(merged[person_id]),
+                "head_hash": prev,
+                "head_at": at,
+            }
+        )
+    execute(session, _journal.insert(), rows)  # executemany: one multi-VALUES INSERT (insertmanyvalues)
+    execute(session, _HEAD_MOVE, moves)
+
+
+async def append_many(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request_id: str,
+    batches: list[tuple[UUID, list[Entry]]],
+) -> None:
+    """:func:`append_many_sync` from async code."""
+    await session.run_sync(
+        lambda sync_session: append_many_sync(
+            sync_session, principal=principal, request_id=request_id, batches=batches
+        )
+    )
+
+
 @dataclass
 class JournalReport:
     rows: int = 0

@@ -56,7 +56,16 @@ ENDING_EVENT_KINDS = (ConsentEventKind.WITHDRAWN, ConsentEventKind.RENEWED, Cons
 
 class Consent(Entity):
     __tablename__ = "consents"
-    __table_args__ = (Index("ix_consents_lookup", "person_id", "recipient_organisation_id", "expires_at"),)
+    __table_args__ = (
+        Index("ix_consents_lookup", "person_id", "recipient_organisation_id", "expires_at"),
+        # a partner's readable set: the consents in force naming her organisation (gate's query filter)
+        Index(
+            "ix_consents_recipient_expiry",
+            "recipient_organisation_id",
+            "expires_at",
+            postgresql_include=["person_id"],
+        ),
+    )
 
     person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
     recipient_organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False)
@@ -165,6 +174,15 @@ class Mandate(Entity):
             postgresql_where=text("ended_at IS NULL"),
         ),
         Index("ix_mandates_person_kind_org", "person_id", "kind", "organisation_id"),
+        # the current facts of a kind (or of one CPAS), index-only, for the gate's query filter
+        Index(
+            "ix_mandates_current_kind_org",
+            "kind",
+            "organisation_id",
+            "person_id",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
     )
 
     person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)

@@ -54,6 +54,18 @@ class Person(VersionedEntity):
         CheckConstraint(
             "proximity_score IS NULL OR (proximity_score BETWEEN 0 AND 9)", name="proximity_score_range"
         ),
+        Index("ix_persons_name_order", "last_name", "first_name", "id"),  # keyset order of every list
+        # the name search (``name ILIKE '%word%'``): trigram GIN indexes on PostgreSQL (migration 0016);
+        # SQLite has plain indexes of the same names (it ignores the ``postgresql_*`` options)
+        *(
+            Index(
+                f"ix_persons_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("last_name", "first_name")
+        ),
     )
 
     niss_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -162,7 +174,7 @@ class TrajectoryStep(VersionedEntity):
         CheckConstraint(
             "job_duration_months IS NULL OR job_duration_months >= 0", name="job_duration_positive"
         ),
-        Index("ix_trajectory_steps_org_status", "organisation_id", "status"),
+        Index("ix_trajectory_steps_org_status_person", "organisation_id", "status", "person_id"),
     )
 
     person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import exists, select
+from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.filter import journal_shown, readable
@@ -47,17 +47,18 @@ class WorklistLine:
 
 
 def _in_hands(organisation_id: UUID):
-    step = exists().where(
-        TrajectoryStep.person_id == Person.id,
+    """``persons.id IN (<her organisation's active steps> UNION <its accepted referrals>)``: driven from
+    those few rows (indexes ``(organisation_id, status, person_id)`` and ``(to_organisation_id, status,
+    person_id)``), never by walking every file to ask about each (an OR of correlated EXISTS did: 0.11 s
+    at 200,000 files, growing with the base)."""
+    steps = select(TrajectoryStep.person_id).where(
         TrajectoryStep.organisation_id == organisation_id,
         TrajectoryStep.status.in_(ACTIVE_STEP_STATUSES),
     )
-    accepted = exists().where(
-        Referral.person_id == Person.id,
-        Referral.to_organisation_id == organisation_id,
-        Referral.status == "accepted",
+    accepted = select(Referral.person_id).where(
+        Referral.to_organisation_id == organisation_id, Referral.status == "accepted"
     )
-    return step | accepted
+    return Person.id.in_(union(steps, accepted))
 
 
 async def worklist(

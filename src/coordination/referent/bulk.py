@@ -56,28 +56,40 @@ async def waiting_people(session: AsyncSession, readable: ColumnElement[bool] | 
     return list(rows)
 
 
+IN_CHUNK = 10_000
+"""Ids per ``IN (…)``: a PostgreSQL statement takes at most 32,767 parameters (asyncpg refuses more), and
+a bulk assignment reads 50,000 people and more."""
+
+
+def _chunks(ids: Collection[UUID]) -> list[list[UUID]]:
+    ordered = list(ids)
+    return [ordered[i : i + IN_CHUNK] for i in range(0, len(ordered), IN_CHUNK)]
+
+
 async def _latest_orientations(session: AsyncSession, ids: Collection[UUID]) -> dict[UUID, Orientation]:
     result: dict[UUID, Orientation] = {}
-    rows = await session.scalars(
-        select(Orientation)
-        .where(Orientation.person_id.in_(ids))
-        .order_by(Orientation.created_at, Orientation.id)
-    )
-    for row in rows:
-        result[row.person_id] = row
+    for chunk in _chunks(ids):  # a person's rows are all in her chunk: the latest still wins
+        rows = await session.scalars(
+            select(Orientation)
+            .where(Orientation.person_id.in_(chunk))
+            .order_by(Orientation.created_at, Orientation.id)
+        )
+        for row in rows:
+            result[row.person_id] = row
     return result
 
 
 async def _previous_advisers(session: AsyncSession, ids: Collection[UUID]) -> dict[UUID, UUID]:
     result: dict[UUID, UUID] = {}
-    rows = await session.execute(
-        select(ReferentLink.person_id, ReferentLink.adviser_id)
-        .where(ReferentLink.person_id.in_(ids), ReferentLink.ended_at.is_not(None))
-        .order_by(ReferentLink.ended_at)
-    )
-    for person_id, adviser_id in rows:
-        if adviser_id is not None:
-            result[person_id] = adviser_id
+    for chunk in _chunks(ids):
+        rows = await session.execute(
+            select(ReferentLink.person_id, ReferentLink.adviser_id)
+            .where(ReferentLink.person_id.in_(chunk), ReferentLink.ended_at.is_not(None))
+            .order_by(ReferentLink.ended_at)
+        )
+        for person_id, adviser_id in rows:
+            if adviser_id is not None:
+                result[person_id] = adviser_id
     return result
 
 

@@ -99,6 +99,13 @@ class ReferentLink(Entity):
         ),
         Index("ix_referent_links_user_active", "referent_user_id", "ended_at"),
         Index("ix_referent_links_adviser_active", "adviser_id", "ended_at"),
+        Index(  # a team's shared portfolio, for the gate's query filter
+            "ix_referent_links_team_active",
+            "organisation_id",
+            "team",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
     )
 
     person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)

@@ -32,7 +32,7 @@ class Referral(VersionedEntity):
             "status != 'accepted' OR agreed_start_date IS NOT NULL", name="accepted_has_start_date"
         ),
         CheckConstraint("status != 'refused' OR refusal_reason IS NOT NULL", name="refused_has_reason"),
-        Index("ix_referrals_to_org_status", "to_organisation_id", "status"),
+        Index("ix_referrals_to_org_status_person", "to_organisation_id", "status", "person_id"),
         Index("ix_referrals_service_sent", "service_id", "sent_at"),
         # the gate asks, for each consent in force, whether the referral it was given for has ended
         Index("ix_referrals_consent", "consent_id"),

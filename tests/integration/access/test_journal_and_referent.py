@@ -132,3 +132,36 @@ async def test_referent_basis_and_handover(database):
                 request_id="z",
             )
         assert await journal.count_entries(s) == 4
+
+
+async def test_batched_list_append_keeps_every_chain(database):
+    """A list's page is journaled in one batch (:func:`journal.append_many`): files with a chain and
+    files never journaled, a file named twice, several sections; every chain then verifies, each head
+    is its last row, and nobody outside the batch is touched."""
+    journaled, untouched = await setup_chain(database, n=3)
+    async with database.sessionmaker() as s:
+        forem = seed.org(s, OrganisationKind.FOREM)
+        await s.flush()
+        new = seed.person(s, forem_registered=True)
+        u = seed.user(s, Role.FOREM_REFERENT, forem)
+        await s.commit()
+        principal = seed.principal_of(u, forem)
+        row = journal.Entry(action="list", decision="allow", section="identity", basis="mandate")
+        other = journal.Entry(action="list", decision="allow", section="plan", basis="mandate")
+        await journal.append_many(
+            s,
+            principal=principal,
+            request_id="page-1",
+            batches=[(new.id, [row, other]), (journaled, [row]), (new.id, [row])],
+        )
+        await s.commit()
+        seqs = {
+            p: [r.seq for r in (await s.execute(select(J).where(J.c.person_id == p).order_by(J.c.seq))).all()]
+            for p in (new.id, journaled, untouched)
+        }
+        heads = {h.person_id: h.seq for h in (await s.execute(select(JournalHead))).scalars()}
+    assert seqs == {new.id: [1, 2, 3], journaled: [1, 2, 3, 4], untouched: [1, 2, 3]}
+    assert heads[new.id] == 3 and heads[journaled] == 4 and heads[untouched] == 3
+    report = await verify(database)
+    assert report.ok, report.problems
+    assert report.rows == 10
