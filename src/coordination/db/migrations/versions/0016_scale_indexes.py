@@ -23,14 +23,14 @@ into the new partitioned table, which takes the old one's name, constraints and 
 (a partitioned table's keys must contain it). SQLite: unchanged.
 
 Revision ID: 0016_scale_indexes
-Revises: 0010_mandates
+Revises: 0014_org_proposals
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_scale_indexes"
-down_revision = "0010_mandates"
+down_revision = "0014_org_proposals"
 branch_labels = None
 depends_on = None
 
