@@ -53,6 +53,10 @@ from coordination.db.base import utcnow
 from coordination.db.types import GUID
 from coordination.errors import Forbidden
 
+ID_CHUNK = 10_000
+"""Ids per statement when a bulk operation names many people (PostgreSQL takes 32,767 parameters)."""
+ROWS_PER_APPEND = 1_000
+"""Journal rows per append (each row binds about 20 parameters)."""
 LIST_ACTION = "list"
 """The journal's action for a file shown as a line of a list, a search or a worklist."""
 
@@ -195,13 +199,16 @@ def readable(
 async def bases_of(
     session: AsyncSession, found: Readable, person_ids: list[UUID]
 ) -> dict[UUID, tuple[str | None, UUID | None]]:
-    """The basis (and consent) of each shown person, read for those rows only."""
-    if not person_ids:
-        return {}
-    rows = await session.execute(
-        select(_persons.c.id, found.basis, found.consent_id).where(_persons.c.id.in_(person_ids))
-    )
-    return {row[0]: (row[1], row[2]) for row in rows}
+    """The basis (and consent) of each shown person, read for those rows only (by chunks: a bulk
+    operation may name more people than one statement takes parameters)."""
+    found_bases: dict[UUID, tuple[str | None, UUID | None]] = {}
+    for start in range(0, len(person_ids), ID_CHUNK):
+        chunk = person_ids[start : start + ID_CHUNK]
+        rows = await session.execute(
+            select(_persons.c.id, found.basis, found.consent_id).where(_persons.c.id.in_(chunk))
+        )
+        found_bases.update({row[0]: (row[1], row[2]) for row in rows})
+    return found_bases
 
 
 def self_only(principal: Principal) -> ColumnElement[bool]:
@@ -252,4 +259,10 @@ async def journal_shown(
         )
         for person_id, basis, consent_id in shown
     ]
-    await journal.append_many(session, principal=principal, request_id=request_id, batches=batches)
+    # a page is one append; a bulk operation is cut so no statement exceeds the databases' parameter
+    # limits (32,767 on PostgreSQL, 32,766 on SQLite: about 20 parameters per journal row)
+    per_append = max(1, ROWS_PER_APPEND // max(1, len(sections)))
+    for start in range(0, len(batches), per_append):
+        await journal.append_many(
+            session, principal=principal, request_id=request_id, batches=batches[start : start + per_append]
+        )
