@@ -24,7 +24,6 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -41,6 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from coordination.access.identity import DevIssuer  # noqa: E402
 from coordination.app import create_app  # noqa: E402
+from coordination.clock import today as brussels_today  # noqa: E402
 from coordination.db.engine import Database  # noqa: E402
 from coordination.db.migrate import upgrade  # noqa: E402
 from coordination.directory.models import Organisation, OrganisationKind, Role, User  # noqa: E402
@@ -118,7 +118,7 @@ async def seed(db: Database, settings: Settings, documents_dir: Path) -> tuple[U
             users,
             niss_key=niss_hash_key(settings),
             store=FilesystemStore(documents_dir),
-            today=date.today(),
+            today=brussels_today(),
         )
         await s.commit()
         referent = users["referent"]

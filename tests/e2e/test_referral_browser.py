@@ -5,10 +5,11 @@ each new page (desktop and phone) as test artefacts."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from coordination.clock import today as brussels_today
 from tests.e2e.conftest import shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -63,7 +64,7 @@ def test_referral_sent_consented_and_accepted(page, server):
     shot(page, "orientations-recues")
     page.get_by_role("link", name="Julie").first.click()
     assert page.get_by_role("link", name="Ouvrir le dossier partagé").is_visible()
-    start = (date.today() + timedelta(days=10)).isoformat()
+    start = (brussels_today() + timedelta(days=10)).isoformat()
     page.get_by_label("Date de début convenue").fill(start)
     shot(page, "orientation-recue")
     page.get_by_role("button", name="Accepter", exact=True).click()

@@ -15,6 +15,7 @@ from uuid_utils.compat import uuid7
 
 from coordination.access.mandates import seed_mandate
 from coordination.access.models import MandateKind
+from coordination.clock import today as brussels_today
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 from coordination.dossier.models import (
     Assessment,
@@ -136,7 +137,7 @@ async def seed_dossier_demo(
     documents per person in (skipped when None). The beneficiary user, if any, is linked to the first
     person (``user.person_id``) so their own space shows a file. Returns the people created.
     """
-    today = today or date.today()
+    today = today or brussels_today()
     forem = _by_kind(orgs, OrganisationKind.FOREM)[0]
     cpas_list = _by_kind(orgs, OrganisationKind.CPAS)
     partners = _by_kind(orgs, OrganisationKind.PARTNER) or [forem]

@@ -4,7 +4,6 @@ file (role-guarded like the API); effectiveness figures are the cadastre's prote
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre import rules
 from coordination.cadastre import services as svc
+from coordination.clock import today as brussels_today
 from coordination.errors import Forbidden
 from coordination.settings import Settings
 from coordination.web.charts import Bar, bar_chart
@@ -76,7 +76,7 @@ def pdf_report_available(request: Request) -> bool:
 
 
 def _year(value: int | None) -> int:
-    return value or date.today().year - 1
+    return value or brussels_today().year - 1
 
 
 class CadastrePages(Controller):

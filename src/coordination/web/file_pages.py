@@ -4,7 +4,6 @@ documents (upload with a progress bar, download through the API's gated route), 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -15,6 +14,7 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
+from coordination.clock import today as brussels_today
 from coordination.dossier import schemas
 from coordination.dossier.controllers.common import icf
 from coordination.dossier.models import TrajectoryStep
@@ -132,7 +132,7 @@ class FilePages(Controller):
             assessment_rows=ASSESSMENT_ROWS,
             categories=CATEGORY_CHOICES,
             message=MESSAGES.get(ok or ""),
-            today=date.today().isoformat(),
+            today=brussels_today().isoformat(),
         )
 
     @post("/etapes/{step_id:uuid}/progression", opt={"section": "progress", "action": "write"})

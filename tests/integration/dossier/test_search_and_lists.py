@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
 from sqlalchemy import select, update
 
 from coordination.access.models import AccessJournalEntry
+from coordination.clock import today as brussels_today
 from coordination.dossier.models import FileEvent
 from coordination.referent.models import Orientation, ReferentLink
 from tests.integration.dossier.conftest import VALID_NISS, create_person, direct, give_consent, niss_for
@@ -196,7 +197,7 @@ async def test_paginated_list_with_filters(client, world, database) -> None:
                     computed_track=track,
                     chosen_track=track,
                     young=False,
-                    start_on=date.today(),
+                    start_on=brussels_today(),
                     matrix_version="test",
                     rules_version="test",
                     created_at=now - timedelta(days=age),

@@ -3,12 +3,13 @@ import, worklist, alerts, bulk assignment, and the bad inputs that must write no
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from coordination.clock import today as brussels_today
 from coordination.db.base import utcnow
 from coordination.referent.models import Orientation, ReferentLink
 
@@ -241,7 +242,7 @@ async def test_portfolio_overdue_first_and_alerts(client, world):
         await s.execute(
             update(ReferentLink)
             .where(ReferentLink.person_id == world.pid("lea"))
-            .values(first_contact_due=date.today() + timedelta(days=40))
+            .values(first_contact_due=brussels_today() + timedelta(days=40))
         )
         await s.commit()
     items = (await client.get("/api/v1/referents/me/portfolio", headers=h)).json()["items"]

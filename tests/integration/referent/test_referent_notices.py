@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import update
 
+from coordination.clock import today as brussels_today
 from coordination.db.base import utcnow
 from coordination.inbox.tasks import run_notices
 from coordination.referent.models import ReferentLink
@@ -82,12 +83,12 @@ async def test_overdue_first_contact_tells_the_referent_once(client, world):
         await s.execute(
             update(ReferentLink)
             .where(ReferentLink.person_id == world.pid("lea"))
-            .values(first_contact_due=date.today() - timedelta(days=3))
+            .values(first_contact_due=brussels_today() - timedelta(days=3))
         )
         await s.execute(
             update(ReferentLink)
             .where(ReferentLink.person_id == world.pid("marc"))
-            .values(first_contact_due=date.today() + timedelta(days=30))
+            .values(first_contact_due=brussels_today() + timedelta(days=30))
         )
         await s.commit()
     async with world.database.sessionmaker() as s:

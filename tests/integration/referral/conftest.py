@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from coordination.access.identity import DevIssuer
 from coordination.cadastre.models import Agreement, Service
+from coordination.clock import today as brussels_today
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 
 NISS = "85071412330"
@@ -68,7 +69,7 @@ def _agreement(org: Organisation, funder: Organisation, ref: str, *, start: date
 @pytest.fixture
 async def world(database, settings, client) -> World:
     w = World(issuer=DevIssuer.from_settings(settings))
-    today = date.today()
+    today = brussels_today()
     async with database.sessionmaker() as s:
         for key, name, kind in [
             ("forem", "Le Forem – Charleroi", OrganisationKind.FOREM),

@@ -5,10 +5,11 @@ on its very next request. Also: the dossier's count of open steps per service, u
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+from coordination.clock import today as brussels_today
 from coordination.dossier.services.trajectory import open_steps_by_service
 from coordination.referral.calendar import load_calendar
 from coordination.referral.models import Referral
@@ -104,7 +105,7 @@ async def test_an_accepted_referral_keeps_its_consent_and_counts_as_an_open_step
     rid, consent_id = await _consented(client, w)
     accepted = await client.post(
         f"{API}/referrals/{rid}/accept",
-        json={"agreed_start_date": str(date.today() + timedelta(days=3))},
+        json={"agreed_start_date": str(brussels_today() + timedelta(days=3))},
         headers=w.h("cisp"),
     )
     assert accepted.status_code == 200, accepted.text

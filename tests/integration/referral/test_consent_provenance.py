@@ -5,11 +5,12 @@ no document, no object); a worker's withdrawal needs the signed request and a re
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from coordination.access.models import Consent, ConsentEvent
 from coordination.cadastre.models import Agreement, Service
+from coordination.clock import today as brussels_today
 from coordination.dossier.models import Document
 from coordination.inbox.models import Notification
 from coordination.referral.models import Referral
@@ -29,7 +30,7 @@ async def snapshot(database) -> tuple[int, ...]:
 
 async def _forem_service(database, w) -> str:
     """A service run by the referent's own organisation (the Forem), with an agreement in force."""
-    today = date.today()
+    today = brussels_today()
     async with database.sessionmaker() as s:
         service = Service(
             organisation_id=w.orgs["forem"].id,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from coordination.cadastre.models import Agreement, Service
+from coordination.clock import today as brussels_today
 from coordination.demo.directory import seed_directory
 from coordination.directory.models import Organisation, OrganisationKind
 from coordination.dossier.demo import seed_dossier_demo
@@ -16,7 +17,7 @@ from coordination.referral.models import Referral
 
 
 async def test_seed_referral_demo(database, settings) -> None:
-    today = date.today()
+    today = brussels_today()
     async with database.sessionmaker() as s:
         directory = await seed_directory(s)
         partners = []

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from coordination.access.models import Consent
+from coordination.clock import today as brussels_today
 from coordination.dossier.models import Document, TrajectoryStep
 from coordination.referral.models import Referral
 from tests.integration.referral.conftest import API, NISS, count_rows, inbox, send, send_recorded
@@ -64,7 +65,7 @@ async def test_sent_consented_accepted_step_created(client, world, database) -> 
     assert referral["status"] == "sent"
     assert referral["consent_state"] == "requested"
     assert referral["requested_sections"] == ["project", "plan", "trajectory"]
-    assert date.fromisoformat(referral["deadline"]) > date.today()
+    assert date.fromisoformat(referral["deadline"]) > brussels_today()
 
     # the partner's card: service, reason category, first name, bassin; nothing else
     card = await _card(client, w, rid)
@@ -84,7 +85,9 @@ async def test_sent_consented_accepted_step_created(client, world, database) -> 
 
     # no acceptance without the person's consent: nothing written in the file
     early = await client.post(
-        f"{API}/referrals/{rid}/accept", json={"agreed_start_date": str(date.today())}, headers=w.h("cisp")
+        f"{API}/referrals/{rid}/accept",
+        json={"agreed_start_date": str(brussels_today())},
+        headers=w.h("cisp"),
     )
     assert early.status_code == 409, early.text
     assert early.json()["type"].endswith("consent-pending")
@@ -115,11 +118,13 @@ async def test_sent_consented_accepted_step_created(client, world, database) -> 
 
     # only the addressee answers; nothing written by the other one
     other = await client.post(
-        f"{API}/referrals/{rid}/accept", json={"agreed_start_date": str(date.today())}, headers=w.h("mire")
+        f"{API}/referrals/{rid}/accept",
+        json={"agreed_start_date": str(brussels_today())},
+        headers=w.h("mire"),
     )
     assert other.status_code == 403, other.text
 
-    start = date.today() + timedelta(days=14)
+    start = brussels_today() + timedelta(days=14)
     accepted = await client.post(
         f"{API}/referrals/{rid}/accept", json={"agreed_start_date": str(start)}, headers=w.h("cisp")
     )
@@ -223,7 +228,9 @@ async def test_recorded_consent_then_refusal(client, world, database) -> None:
         assert await _status(client, w, path, "cisp") == 403, path
     assert await count_rows(database, TrajectoryStep) == 0
     late = await client.post(
-        f"{API}/referrals/{rid}/accept", json={"agreed_start_date": str(date.today())}, headers=w.h("cisp")
+        f"{API}/referrals/{rid}/accept",
+        json={"agreed_start_date": str(brussels_today())},
+        headers=w.h("cisp"),
     )
     assert late.status_code == 409
 
@@ -256,7 +263,9 @@ async def test_withdrawal_of_the_referral_by_the_person_and_by_the_referent(clie
     for path in CONSENTED:
         assert await _status(client, w, path, "cisp") == 403, path
     late = await client.post(
-        f"{API}/referrals/{rid}/accept", json={"agreed_start_date": str(date.today())}, headers=w.h("cisp")
+        f"{API}/referrals/{rid}/accept",
+        json={"agreed_start_date": str(brussels_today())},
+        headers=w.h("cisp"),
     )
     assert late.status_code == 409
     assert (
@@ -286,7 +295,7 @@ async def test_withdrawal_of_the_consent_takes_effect_at_once(client, world) -> 
     w = world
     rid = (await send(client, w)).json()["id"]
     await client.post(f"{API}/referrals/{rid}/consent", json={}, headers=w.h("person"))
-    start = date.today() + timedelta(days=3)
+    start = brussels_today() + timedelta(days=3)
     accepted = await client.post(
         f"{API}/referrals/{rid}/accept", json={"agreed_start_date": str(start)}, headers=w.h("cisp")
     )
@@ -321,7 +330,9 @@ async def test_consent_withdrawn_elsewhere_shows_on_the_referral(client, world) 
     full = (await client.get(f"{API}/referrals/{rid}", headers=w.h("referent"))).json()
     assert full["consent_state"] == "withdrawn"
     early = await client.post(
-        f"{API}/referrals/{rid}/accept", json={"agreed_start_date": str(date.today())}, headers=w.h("cisp")
+        f"{API}/referrals/{rid}/accept",
+        json={"agreed_start_date": str(brussels_today())},
+        headers=w.h("cisp"),
     )
     assert early.status_code == 409
 

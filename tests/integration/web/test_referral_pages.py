@@ -5,11 +5,12 @@ the status and history, and the inbox tells each of them."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 from sqlalchemy import func, select
 
+from coordination.clock import today as brussels_today
 from coordination.referral.models import Referral
 from coordination.web.render import day_fr
 from tests.integration.web.conftest import csrf_from, person_ids, sign_in
@@ -92,7 +93,7 @@ async def test_referral_sent_consented_accepted_through_the_pages(client, demo, 
     assert "Projet professionnel" in file_page
     health = re.search(r'id="section-health">(.*?)</section>', file_page, re.S).group(1)
     assert "Vous ne pouvez pas voir cette partie du dossier" in health
-    start = date.today() + timedelta(days=14)
+    start = brussels_today() + timedelta(days=14)
     accepted = await client.post(
         f"/orientations/{referral_id}/acceptation",
         data={"csrf_token": csrf_from(card.text), "agreed_start_date": start.isoformat(), "step_kind": ""},

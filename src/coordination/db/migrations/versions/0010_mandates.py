@@ -10,7 +10,7 @@ Revision ID: 0010_mandates
 Revises: 0009_visa_person
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import advanced_alchemy.types
 import sqlalchemy as sa
@@ -101,7 +101,9 @@ def _move_person_columns_to_mandates() -> None:
     now = datetime.now(UTC)
     values = []
     for person_id, registered, registered_on, cpas_id, created_at in rows:
-        since = registered_on or (created_at.date() if isinstance(created_at, datetime) else date.today())
+        since = registered_on or (
+            created_at.date() if isinstance(created_at, datetime) else datetime.now(UTC).date()
+        )
         common = {
             "person_id": person_id,
             "ground": MIGRATION_GROUND,
