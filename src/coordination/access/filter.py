@@ -24,7 +24,6 @@ from sqlalchemy import (
     and_,
     case,
     exists,
-    false,
     func,
     literal,
     or_,
@@ -209,13 +208,6 @@ async def bases_of(
         )
         found_bases.update({row[0]: (row[1], row[2]) for row in rows})
     return found_bases
-
-
-def self_only(principal: Principal) -> ColumnElement[bool]:
-    """For the person's own views: her own file and nothing else."""
-    if principal.person_id is None:
-        return false()
-    return _persons.c.id == _uuid(principal.person_id)
 
 
 def require_readable(

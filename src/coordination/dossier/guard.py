@@ -70,26 +70,3 @@ async def allowed_sections(
         request_id=_request_id(request),
     )
     return {section for section, decision in decisions.items() if decision.allowed}
-
-
-async def some_sections(
-    request: Request,
-    session: AsyncSession,
-    person_id: UUID,
-    sections: Iterable[str],
-    *,
-    action: str = "read",
-) -> set[str]:
-    """:func:`allowed_sections`, but a reader allowed none of them gets 403 (the refusals journaled and
-    committed), never an empty answer that would look like an empty file."""
-    from coordination.errors import Forbidden
-
-    refusal = Forbidden("Vous n'avez accès à aucune partie de ce dossier.", "access-denied")
-    try:
-        allowed = await allowed_sections(request, session, person_id, sections, action=action)
-    except Forbidden as exc:  # no such file: the same words as a file with nothing allowed
-        raise refusal from exc
-    if not allowed:
-        await session.commit()
-        raise refusal
-    return allowed
