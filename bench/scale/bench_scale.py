@@ -51,6 +51,10 @@ from coordination.settings import Settings  # noqa: E402
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 BULK_REQUESTS = int(os.environ.get("BENCH_BULK_REQUESTS", "5"))
+ONLY = [x for x in os.environ.get("BENCH_ONLY", "").split(",") if x]
+"""Scenario labels to run (substrings), to study one query; every scenario by default."""
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+"""Measure the database a previous run left (no wipe, no load): to study a plan without reloading."""
 PARTNERS = 50
 CONSENTED_AT_P0 = 2000
 REFERENT_PEOPLE = 80
@@ -312,9 +316,9 @@ async def run_size(sa_url: str, w: World, settings: Settings, size: int) -> dict
         Scenario("list p1, partner 2,000", "GET", "/api/v1/persons", "p0", {"page_size": PAGE_SIZE}),
         Scenario("list p50, partner 2,000", "GET", "/api/v1/persons", "p0", {"page_size": PAGE_SIZE}, follow_pages=49),
         Scenario("list p1, referent 80", "GET", "/api/v1/persons", "referent",
-                 {"page_size": PAGE_SIZE, "referent_user_id": str(w.referent_user)}),
+                 {"page_size": PAGE_SIZE, "referent": str(w.referent_user)}),
         Scenario("list p4 (last), referent 80", "GET", "/api/v1/persons", "referent",
-                 {"page_size": PAGE_SIZE, "referent_user_id": str(w.referent_user)}, follow_pages=3),
+                 {"page_size": PAGE_SIZE, "referent": str(w.referent_user)}, follow_pages=3),
         Scenario("list p1, Forem (mandates)", "GET", "/api/v1/persons", "referent", {"page_size": PAGE_SIZE}),
         Scenario("list p50, Forem (mandates)", "GET", "/api/v1/persons", "referent", {"page_size": PAGE_SIZE},
                  follow_pages=49),
@@ -327,6 +331,7 @@ async def run_size(sa_url: str, w: World, settings: Settings, size: int) -> dict
         Scenario("bulk dry run", "POST", "/api/v1/referents/bulk-assignment", "referent", body={},
                  requests=BULK_REQUESTS, is_list=False),
     ]  # fmt: skip
+    scenarios = [s for s in scenarios if not ONLY or any(o in s.label for o in ONLY)]
     results: dict[str, dict] = {}
     conn = await asyncpg.connect(pg(sa_url))
     try:
@@ -393,8 +398,35 @@ async def disk(sa_url: str) -> str:
         await conn.close()
 
 
+async def reused_world(conn: asyncpg.Connection) -> World:
+    """The fixed population of the run that loaded this database (BENCH_REUSE)."""
+    user = {r["subject"]: r for r in await conn.fetch("SELECT subject, id, organisation_id FROM users")}
+    partners = [
+        r["id"] for r in await conn.fetch("SELECT id FROM organisations WHERE kind = 'partner' ORDER BY name")
+    ]
+    partners.sort(key=lambda p: p not in (user["p0"]["organisation_id"], user["pnone"]["organisation_id"]))
+    partners[:2] = [user["p0"]["organisation_id"], user["pnone"]["organisation_id"]]
+    adviser = await conn.fetchval("SELECT id FROM advisers WHERE user_id = $1", user["referent"]["id"])
+    persons = [r["id"] for r in await conn.fetch("SELECT id FROM persons ORDER BY niss_hash")]
+    return World(
+        now=datetime.now(UTC), forem=user["referent"]["organisation_id"], partners=partners,
+        referent_user=user["referent"]["id"], referent_adviser=adviser, p0_user=user["p0"]["id"],
+        none_user=user["pnone"]["id"], persons=persons,
+    )  # fmt: skip
+
+
 async def main() -> None:
     sa_url = url()
+    if REUSE:
+        conn = await asyncpg.connect(pg(sa_url))
+        w = await reused_world(conn)
+        await conn.close()
+        logging.disable(logging.INFO)
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(env="test", var_dir=Path(tmp), database_url=sa_url,
+                                documents_dir=Path(tmp) / "docs", log_level="WARNING")  # fmt: skip
+            await run_size(sa_url, w, settings, len(w.persons))
+        return
     print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     conn = await asyncpg.connect(pg(sa_url))
     await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")

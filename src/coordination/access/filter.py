@@ -136,6 +136,8 @@ def readable(
     probes: list[ColumnElement[bool]] = []  # the same facts, as correlated EXISTS per person
     # (correlated to ``persons`` only: a query that also selects from a fact table, e.g. the portfolio's
     # referent_links, must not swallow the probe's own FROM)
+    facts: list = []  # the same facts, as the person ids they name (a selective basis)
+    dense = False  # a basis that holds for most files (every Forem registration)
     consent = None
     if principal.person_id is not None and Basis.SELF in plan.candidates:
         # the person herself: her own file, when the policy lets her (_plan settles SELF per file)
@@ -145,6 +147,7 @@ def readable(
         ):
             cases.append((Basis.SELF, _persons.c.id == _uuid(principal.person_id)))
             probes.append(cases[-1][1])
+            facts.append(select(_uuid(principal.person_id)))
     for basis, tag in plan.checks:
         if basis is Basis.MANDATE:
             organisation_id = principal.organisation_id if tag == "cpas" else None
@@ -157,12 +160,15 @@ def readable(
                 )
             )
             probes.append(cases[-1][1])
+            facts.append(select(_mandates.c.person_id).where(*conditions))
+            dense = dense or organisation_id is None
         elif basis is Basis.REFERENT:
             live = (_links.c.ended_at.is_(None), _holder(principal))
             cases.append(
                 (basis, exists().where(_links.c.person_id == _persons.c.id, *live).correlate(_persons))
             )
             probes.append(cases[-1][1])
+            facts.append(select(_links.c.person_id).where(*live))
         elif basis is Basis.CONSENT and principal.organisation_id is not None:
             conditions = _consents_in_force(section, principal.organisation_id, now, dialect)
             consent = (
@@ -176,9 +182,19 @@ def readable(
             probes.append(
                 exists().where(_consents.c.person_id == _persons.c.id, *conditions).correlate(_persons)
             )
+            facts.append(select(_consents.c.person_id).where(*conditions))
     if plan.final is Basis.OVERSIGHT:
         where: ColumnElement[bool] = true()
         cases.append((Basis.OVERSIGHT, true()))
+    elif probes and not dense and dialect == "postgresql":
+        # Only selective bases (a partner's consents, a CPAS's RIS decisions, a referent's links): drive
+        # from the facts. ``ARRAY(<their person ids>)`` is computed once (an InitPlan) and the persons are
+        # fetched by primary key, then sorted for the page. With EXISTS, PostgreSQL walked the name index
+        # and probed each person's consents: 10,000 probes to fill a page for a partner with 2,000 people
+        # among 1,000,000 files (318 ms; bench/scale).
+        facts = [fact.correlate(None) for fact in facts]  # never bound to a list's own fact tables
+        union = facts[0] if len(facts) == 1 else facts[0].union_all(*facts[1:])
+        where = _persons.c.id == func.any(func.array(union.scalar_subquery()))
     elif probes:
         # One correlated EXISTS per basis, OR'ed: PostgreSQL then either walks the list's order index and
         # probes each fact's index per person (a dense set: a Forem worker reads every registered person)

@@ -87,7 +87,8 @@ async def seed_referent_demo(session, users) -> None:
         else:
             forem_people.append(person)
     if forem_people:
-        plan = await bulk.plan(session, policies, people=forem_people)
+        waiting = await bulk.waiting_people(session, among=[p.id for p in forem_people])
+        plan = await bulk.plan(session, policies, people=waiting)
         await bulk.apply(session, None, plan, policies, now=started)
     await _one_handover_and_contact(session, advisers, policies, now)
 

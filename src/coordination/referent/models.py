@@ -98,6 +98,7 @@ class ReferentLink(Entity):
             postgresql_where=text("ended_at IS NULL"),
         ),
         Index("ix_referent_links_user_active", "referent_user_id", "ended_at"),
+        Index("ix_referent_links_person_ended", "person_id", "ended_at"),  # a person's previous referent
         Index("ix_referent_links_adviser_active", "adviser_id", "ended_at"),
         Index(  # a team's shared portfolio, for the gate's query filter
             "ix_referent_links_team_active",

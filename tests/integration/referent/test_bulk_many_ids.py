@@ -10,8 +10,7 @@ from coordination.referent import bulk
 async def test_lookups_by_id_take_more_ids_than_one_statement_can(database):
     ids = [uuid4() for _ in range(40_000)]
     async with database.sessionmaker() as session:
-        assert await bulk._latest_orientations(session, ids) == {}
-        assert await bulk._previous_advisers(session, ids) == {}
+        assert await bulk.waiting_people(session, among=ids) == []
 
 
 async def test_journaling_a_bulk_operation_takes_more_rows_than_one_statement_can(database):
