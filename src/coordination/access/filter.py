@@ -68,6 +68,9 @@ class Readable:
     """``EXISTS (<the fact of a basis for this person>) OR …``, one per basis: index-driven (from the
     facts, or through the list's order index probing each fact's index per person), never a Python
     loop over files."""
+    probe: ColumnElement[bool]
+    """The same set as correlated ``EXISTS`` per person: for a column computed on rows another filter
+    selected (a worklist's "which sections are open"), where ``where`` may be a set built once."""
     basis: ColumnElement[str]
     """Which basis holds for a selected person (the first in preference order, as the gate keeps):
     computed for the rows shown only (:func:`bases_of`)."""
@@ -185,30 +188,34 @@ def readable(
             facts.append(select(_consents.c.person_id).where(*conditions))
     if plan.final is Basis.OVERSIGHT:
         where: ColumnElement[bool] = true()
+        probe: ColumnElement[bool] = true()
         cases.append((Basis.OVERSIGHT, true()))
-    elif probes and not dense and dialect == "postgresql":
-        # Only selective bases (a partner's consents, a CPAS's RIS decisions, a referent's links): drive
-        # from the facts. ``ARRAY(<their person ids>)`` is computed once (an InitPlan) and the persons are
-        # fetched by primary key, then sorted for the page. With EXISTS, PostgreSQL walked the name index
-        # and probed each person's consents: 10,000 probes to fill a page for a partner with 2,000 people
-        # among 1,000,000 files (318 ms; bench/scale).
-        facts = [fact.correlate(None) for fact in facts]  # never bound to a list's own fact tables
-        union = facts[0] if len(facts) == 1 else facts[0].union_all(*facts[1:])
-        where = _persons.c.id == func.any(func.array(union.scalar_subquery()))
-    elif probes:
+    elif not probes:
+        return None
+    else:
         # One correlated EXISTS per basis, OR'ed: PostgreSQL then either walks the list's order index and
         # probes each fact's index per person (a dense set: a Forem worker reads every registered person)
         # or drives from the facts (a referent's 80 links); ``IN (<union of the facts>)`` made it hash the
         # whole union first (every registration: 0.77 s at 200,000 files, against 0.09 s; see
         # bench/scale).
-        where = or_(*probes) if len(probes) > 1 else probes[0]
-    else:
-        return None
+        probe = or_(*probes) if len(probes) > 1 else probes[0]
+        where = probe
+        if not dense and dialect == "postgresql":
+            # Only selective bases (a partner's consents, a CPAS's RIS decisions, a referent's links):
+            # drive from the facts. ``ARRAY(<their person ids>)`` is computed once (an InitPlan) and the
+            # persons are fetched by primary key, then sorted for the page. With EXISTS, PostgreSQL
+            # walked the name index and probed each person's consents: 10,000 probes to fill a page for
+            # a partner with 2,000 people among 1,000,000 files (318 ms; bench/scale).
+            facts = [fact.correlate(None) for fact in facts]  # never bound to a list's own fact tables
+            union = facts[0] if len(facts) == 1 else facts[0].union_all(*facts[1:])
+            where = _persons.c.id == func.any(func.array(union.scalar_subquery()))
     basis = case(*((clause, literal(b.value)) for b, clause in cases), else_=literal(None))
     consent_id = (
         case((basis == Basis.CONSENT.value, consent), else_=None) if consent is not None else literal(None)
     )
-    return Readable(where=where, basis=basis, consent_id=consent_id, bases=tuple(b for b, _ in cases))
+    return Readable(
+        where=where, probe=probe, basis=basis, consent_id=consent_id, bases=tuple(b for b, _ in cases)
+    )
 
 
 async def bases_of(

@@ -69,7 +69,7 @@ async def worklist(
     dialect = session.get_bind().dialect.name
     predicates = {s: readable(principal, s, "read", dialect=dialect) for s in CARD_SECTIONS}
     opened = [
-        (p.where if p is not None else Person.id.is_(None)).label(f"open_{s}") for s, p in predicates.items()
+        (p.probe if p is not None else Person.id.is_(None)).label(f"open_{s}") for s, p in predicates.items()
     ]
     rows = (
         await session.execute(
