@@ -16,15 +16,19 @@ STAMP := $(VENV)/.install-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The slowest tests are printed at the end of every run (what to look at when the suite slows down).
+PYTEST_DURATIONS ?= --durations=15
+SLOW_TIERS := e2e or faults or hardening
 LINT_PATHS := $(wildcard src tests bench)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv system-deps demo test lint format bench clean
+.PHONY: help venv system-deps demo test test-fast lint format bench clean
 
 help:
 	@echo "make demo         run the demo service on http://$(HOST):$(PORT) (make demo HOST=0.0.0.0 PORT=9000)"
 	@echo "make test         ruff + the whole test suite on SQLite and a throwaway PostgreSQL"
+	@echo "make test-fast    the same without the slow tiers ($(SLOW_TIERS)): the edit-run loop"
 	@echo "make venv         create $(VENV) and install the package with its test extras"
 	@echo "make system-deps  install the missing Debian packages (PostgreSQL, ClamAV, Chromium, fonts, pango)"
 	@echo "make lint         ruff check + ruff format --check"
@@ -50,7 +54,10 @@ demo: venv
 test: venv system-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
-	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) $(PYTEST_ARGS)
+
+test-fast: venv
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) -m "not ($(SLOW_TIERS))" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
