@@ -16,18 +16,22 @@ STAMP := $(VENV)/.install-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The slowest tests are printed at the end of every run (what to look at when the suite slows down).
+PYTEST_DURATIONS ?= --durations=15
+SLOW_TIERS := e2e or faults or hardening
 LINT_PATHS := $(wildcard src tests bench)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv system-deps demo test lint format bench clean
+.PHONY: help venv system-deps demo test test-fast lint format bench clean
 
 help:
 	@echo "make demo         run the demo service on http://$(HOST):$(PORT) (make demo HOST=0.0.0.0 PORT=9000)"
 	@echo "make test         ruff + the whole test suite on SQLite and a throwaway PostgreSQL"
+	@echo "make test-fast    the same without the slow tiers ($(SLOW_TIERS)): the edit-run loop"
 	@echo "make venv         create $(VENV) and install the package with its test extras"
 	@echo "make system-deps  install the missing Debian packages (PostgreSQL, ClamAV, Chromium, fonts, pango)"
-	@echo "make lint         ruff check + ruff format --check"
+	@echo "make lint         ruff check + ruff format --check + mypy (ratchet: .mypy-ratchet may only go down)"
 	@echo "make format       ruff format + ruff check --fix"
 	@echo "make bench        run every bench/*/bench_*.py (with a throwaway PostgreSQL)"
 	@echo "make clean        remove $(VENV) and caches (keeps ./var, the demo's data)"
@@ -50,11 +54,16 @@ demo: venv
 test: venv system-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
-	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	scripts/mypy-ratchet.sh $(BIN)/mypy
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) $(PYTEST_ARGS)
+
+test-fast: venv
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) -m "not ($(SLOW_TIERS))" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	scripts/mypy-ratchet.sh $(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff format $(LINT_PATHS)
@@ -65,5 +74,5 @@ bench: venv
 	scripts/with-postgres.sh scripts/run-benches.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist src/*.egg-info
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -39,15 +39,15 @@ from uuid_utils.compat import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from coordination.access import journal  # noqa: E402
-from coordination.access.gate import check_access  # noqa: E402
-from coordination.access.identity import DevIssuer  # noqa: E402
-from coordination.access.principal import Principal  # noqa: E402
-from coordination.db.engine import Database  # noqa: E402
-from coordination.db.migrate import upgrade  # noqa: E402
-from coordination.directory.models import OrganisationKind, Role  # noqa: E402
-from coordination.dossier.models import Person  # noqa: E402
-from coordination.settings import Settings  # noqa: E402
+from coordination.access import journal
+from coordination.access.gate import check_access
+from coordination.access.identity import DevIssuer
+from coordination.access.principal import Principal
+from coordination.db.engine import Database
+from coordination.db.migrate import upgrade
+from coordination.directory.models import OrganisationKind, Role
+from coordination.dossier.models import Person
+from coordination.settings import Settings
 
 PERSONS = int(os.environ.get("BENCH_PERSONS", "50000"))
 CONSENTS = 2 * PERSONS

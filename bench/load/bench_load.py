@@ -34,12 +34,14 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.faults.conftest import LiveServer, PgCluster, service_env  # noqa: E402
-from tests.integration.hardening.conftest import PDF, niss_for, seed_world  # noqa: E402
+import contextlib
 
-from coordination.db.engine import Database  # noqa: E402
-from coordination.db.migrate import upgrade  # noqa: E402
-from coordination.settings import Settings  # noqa: E402
+from tests.faults.conftest import LiveServer, PgCluster, service_env
+from tests.integration.hardening.conftest import PDF, niss_for, seed_world
+
+from coordination.db.engine import Database
+from coordination.db.migrate import upgrade
+from coordination.settings import Settings
 
 MIX = {
     "referent_reads_file": 30,
@@ -135,7 +137,7 @@ async def seed(url: str, var: Path, persons: int):
 
 async def drive(base_url: str, world, files, seconds: float, concurrency: int, kinds: dict[str, int] | None):
     stats = Stats()
-    rng = random.Random(9)  # noqa: S311 - a load mix, not cryptography
+    rng = random.Random(9)
     names = list(kinds) if kinds else ["baseline"]
     weights = list(kinds.values()) if kinds else [1]
     deadline = time.monotonic() + seconds
@@ -187,10 +189,8 @@ async def sample_rss(server: LiveServer, samples: list[tuple[float, int]], stop:
     started = time.monotonic()
     while not stop.is_set():
         samples.append((time.monotonic() - started, server.rss_bytes()))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 1.0)
-        except TimeoutError:
-            pass
 
 
 def report(

@@ -28,7 +28,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from coordination.db.migrate import upgrade  # noqa: E402
+from coordination.db.migrate import upgrade
 
 PERSONS = int(os.environ.get("BENCH_JOURNAL_PERSONS", "100000"))
 PER_PERSON = 20

@@ -43,10 +43,10 @@ from uuid_utils.compat import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from coordination.db.engine import Database  # noqa: E402
-from coordination.db.migrate import upgrade  # noqa: E402
-from coordination.db.models import load_all_models  # noqa: E402
-from coordination.settings import Settings  # noqa: E402
+from coordination.db.engine import Database
+from coordination.db.migrate import upgrade
+from coordination.db.models import load_all_models
+from coordination.settings import Settings
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))

@@ -16,11 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "unit" / "visa"))
 
-from visa_builders import PARAMS, base  # noqa: E402
+from visa_builders import PARAMS, base
 
-from coordination.visa import certificate, services, signing  # noqa: E402
-from coordination.visa.checks import run_checklist  # noqa: E402
-from coordination.visa.models import Decision, VisaRequest, VisaStatus  # noqa: E402
+from coordination.visa import certificate, services, signing
+from coordination.visa.checks import run_checklist
+from coordination.visa.models import Decision, VisaRequest, VisaStatus
 
 RUNS = 10
 

@@ -15,10 +15,10 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "unit" / "visa"))
 
-from visa_builders import PARAMS, of_kind, week, with_clauses, with_pay, with_schedule  # noqa: E402
+from visa_builders import PARAMS, of_kind, week, with_clauses, with_pay, with_schedule
 
-from coordination.visa.checks import CHECK_IDS, run_checklist  # noqa: E402
-from coordination.visa.contract import Contract, ContractKind, NonCompete, TrialClause  # noqa: E402
+from coordination.visa.checks import CHECK_IDS, run_checklist
+from coordination.visa.contract import Contract, ContractKind, NonCompete, TrialClause
 
 N = 10_000
 KINDS = [

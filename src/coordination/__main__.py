@@ -48,13 +48,13 @@ async def _preflight(settings: Settings) -> str | None:
     try:
         async with db.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable" to the operator
+    except Exception as exc:
         return f"base de données injoignable (COORDINATION_DATABASE_URL) : {type(exc).__name__}."
     finally:
         await db.dispose()
     try:
         await build_store(settings).check()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         where = "COORDINATION_S3_ENDPOINT" if settings.uses_s3 else "COORDINATION_DOCUMENTS_DIR"
         return f"stockage des documents injoignable ({where}) : {exc}"
     return None
@@ -67,7 +67,7 @@ def _migrate(settings: Settings) -> int:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     try:
         upgrade(settings.effective_database_url)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _fail(
             f"migration impossible (COORDINATION_DATABASE_URL) : {type(exc).__name__}: {exc}",
             EXIT_UNAVAILABLE,
@@ -129,7 +129,7 @@ def _demo(settings: Settings, host: str, port: int) -> int:
         if clamd is None:
             print("Antivirus : ClamAV n'est pas installé ; les documents déposés seront « non analysés ».")
         else:
-            proc, sock, full = clamd
+            _proc, sock, full = clamd
             # The served app reads its settings from the environment (uvicorn's factory): hand it the socket.
             os.environ["COORDINATION_CLAMD_SOCKET"] = str(sock)
             get_settings.cache_clear()

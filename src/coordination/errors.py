@@ -3,6 +3,9 @@
 Handlers raise :class:`ProblemError` (or a subclass); Litestar's own HTTP errors (404, 405, 413, …) and
 validation errors are translated here too, and anything unexpected becomes a 500 without a traceback
 (logged server-side with the request id, never personal data).
+
+This module knows nothing of the web pages: the app (``coordination.app``) composes the app-wide handler
+that shows a browser a French page (``coordination.web.errors``) and everyone else these problem details.
 """
 
 from __future__ import annotations
@@ -127,15 +130,6 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
     return errors
 
 
-def handle_exception(request: Request, exc: Exception) -> Response:
-    """App-wide handler: problem details, or a French HTML page for a browser outside the API."""
-    from coordination.web.errors import html_error_response, wants_html_page
-
-    if wants_html_page(request):
-        return html_error_response(request, exc)
-    return problem_for_exception(request, exc)
-
-
 def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     """The problem-details response for any exception (a 500 without traceback for the unexpected)."""
     if isinstance(exc, ProblemError):
@@ -247,15 +241,14 @@ _OUT_OF_RANGE = (
 
 def _summarise(exc: ValidationException) -> str:
     parts = []
-    for item in (exc.extra or [])[:5]:
+    items = exc.extra if isinstance(exc.extra, list) else []  # Litestar's validation errors: a list
+    for item in items[:5]:
         if isinstance(item, dict):
             key = item.get("key")
             msg = str(item.get("message", ""))
             parts.append(f"{key} : {msg}" if key else msg)
     return " ; ".join(parts)
 
-
-EXCEPTION_HANDLERS = {Exception: handle_exception}
 
 __all__ = [
     "PROBLEM_JSON",
@@ -267,7 +260,6 @@ __all__ = [
     "ProblemError",
     "ServiceUnavailable",
     "Unprocessable",
-    "handle_exception",
     "problem_for_exception",
     "problem_response",
 ]

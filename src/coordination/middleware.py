@@ -130,7 +130,7 @@ async def guard_request_body(request) -> None:
             pieces.append(chunk)
         body = b"".join(pieces)
         state.body = body  # the handler's request reads it from here
-        request._body = body  # noqa: SLF001 - the same Request object may be handed to the handler
+        request._body = body
     nul = b"\x00" in body or (
         b"%00" in body if content_type == "application/x-www-form-urlencoded" else _JSON_NUL.search(body)
     )

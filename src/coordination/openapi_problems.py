@@ -2,14 +2,17 @@
 
 Litestar documents only a plain-JSON 400 per operation; our clients (and the fuzzing tests) must know
 that 400/401/403/404/409/412/413/428/503 come as ``application/problem+json`` with a French ``detail``.
-The document is built once when the app is created (Litestar caches it) and completed in place.
+Litestar builds the document the first time it is asked for (``/schema``, ``app.openapi_schema``) and
+caches it; we complete it right after that build, never at start-up: forcing the whole document when the
+app is created cost about half of ``create_app`` (every test, every worker start) for a document most
+processes never serve.
 """
 
 from __future__ import annotations
 
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
 PROBLEM_SCHEMA = Schema(
@@ -43,8 +46,32 @@ _WRITES = {
 }
 
 
+class _ProblemDocumentingPlugin(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin whose build adds the problem documents (same slots, so an existing
+    instance can take this class)."""
+
+    __slots__ = ()
+
+    def _build_openapi(self) -> OpenAPI:
+        openapi = super()._build_openapi()
+        _add_problem_documents(openapi)
+        return openapi
+
+
 def document_problem_details(app: Litestar) -> None:
-    openapi = app.plugins.get(OpenAPIPlugin).provide_openapi()
+    """Have ``app``'s OpenAPI document, whenever it is built, say that API errors are problem details.
+
+    Litestar creates its OpenAPI plugin itself and looks it up by its original class, so the instance is
+    given the subclass in place: the lookup still finds it, and the schema is not built now."""
+    plugin = app.plugins.get(OpenAPIPlugin)
+    if plugin._openapi is not None:  # already built (someone asked before us): complete it now
+        _add_problem_documents(plugin._openapi)
+    plugin.__class__ = _ProblemDocumentingPlugin
+
+
+def _add_problem_documents(openapi: OpenAPI) -> None:
+    if openapi.components.schemas is None:
+        openapi.components.schemas = {}
     openapi.components.schemas["ProblemDetails"] = PROBLEM_SCHEMA
     content = {
         "application/problem+json": OpenAPIMediaType(schema=Reference("#/components/schemas/ProblemDetails"))

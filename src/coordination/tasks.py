@@ -120,7 +120,7 @@ async def run_daily(settings: Settings, today: date | None = None) -> list[tuple
                         summary = await step(session)
                         await session.commit()
                         results.append((name, summary, True))
-                    except Exception as exc:  # noqa: BLE001 - reported, the other steps still run
+                    except Exception as exc:
                         await session.rollback()
                         results.append((name, f"échec : {type(exc).__name__}", False))
                 async with db.sessionmaker() as session:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -112,10 +113,8 @@ class PgCluster:
         self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "60", "-s", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -172,10 +171,8 @@ class Proxy:
             pass
         finally:
             for s in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
 
     def cut(self) -> None:
@@ -268,19 +265,15 @@ class LiveServer:
     def kill_workers(self) -> list[int]:
         pids = self.worker_pids()
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         return pids
 
     def rss_bytes(self) -> int:
         total = 0
         for pid in [self.proc.pid, *self.worker_pids()] if self.proc else []:
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += psutil.Process(pid).memory_info().rss
-            except psutil.Error:
-                pass
         return total
 
     def stop(self) -> None:

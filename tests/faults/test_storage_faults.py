@@ -227,7 +227,7 @@ async def test_s3_stops_in_the_middle_of_a_download(s3_behind_proxy, tmp_path) -
     Once S3 is back the same document downloads whole (no broken S3 connection is reused)."""
     server, proxy = s3_behind_proxy
     size = 64 * MiB  # more than every buffer between S3 and the client can hold when the cut comes
-    world, env, url, direct = await _prepare(tmp_path, server, proxy, max_upload_bytes=size + MiB)
+    world, env, _url, _direct = await _prepare(tmp_path, server, proxy, max_upload_bytes=size + MiB)
     live = LiveServer(env, workers=1).start()
     try:
         body = _pdf_body(size)

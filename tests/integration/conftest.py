@@ -6,6 +6,8 @@ SQLite file, or truncated PostgreSQL tables), so tests stay independent without 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -44,6 +46,24 @@ async def _reset_postgres(url: str) -> None:
         await engine.dispose()
 
 
+@functools.cache
+def _non_empty_tables_probe() -> str:
+    """One statement naming the tables that hold rows (no sequence exists: ids are UUIDs)."""
+    tables = [t.name for t in load_all_models().metadata.sorted_tables]
+    # the names are our models' tables, never input
+    return " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)  # noqa: S608
+
+
+async def _empty_postgres_tables(conn) -> None:
+    """Every table empty, as after the migrations: TRUNCATE costs a new file per table, index and
+    partition (the journal alone has sixteen), so only the tables a test wrote to are truncated; the
+    probe that finds them reads each table's first row, one round trip."""
+    written = [row[0] for row in await conn.execute(text(_non_empty_tables_probe()))]
+    if written:
+        names = ", ".join(f'"{t}"' for t in written)
+        await conn.execute(text(f"TRUNCATE TABLE {names} CASCADE"))
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def migrated_backend(request, tmp_path_factory) -> tuple[str, str]:
     """(backend, url-or-template-path) of a database migrated to head."""
@@ -72,9 +92,8 @@ async def database(migrated_backend, tmp_path: Path) -> AsyncIterator[Database]:
         db = Database(f"sqlite+aiosqlite:///{copy}", pooled=False)
     else:
         db = Database(where, pooled=False)
-        tables = [t.name for t in reversed(load_all_models().metadata.sorted_tables)]
         async with db.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            await _empty_postgres_tables(conn)
     try:
         yield db
     finally:
@@ -91,11 +110,35 @@ def settings(tmp_path: Path, database: Database) -> Settings:
     )
 
 
-@pytest.fixture
-def app(settings: Settings, database: Database):
-    from coordination.app import create_app
+@pytest.fixture(scope="session")
+def built_apps() -> dict[str, object]:
+    """Apps built in this run, by settings shape: Litestar's route registration is the bulk of
+    ``create_app`` (about 0.2 s quiet, a second on a loaded machine), paid once per shape, not per test."""
+    return {}
 
-    return create_app(settings, database=database)
+
+def settings_shape(settings: Settings) -> str:
+    """``settings`` without what ``rebind_app`` renews per test (paths under the test's folder, the
+    database URL): two settings of the same shape build the same routes, middleware and limits."""
+    return repr(
+        dataclasses.replace(
+            settings, var_dir=Path("."), database_url="", documents_dir=None, dev_keys_dir=None
+        )
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database, built_apps):
+    """The app for this test's settings and database: built once per settings shape and run, then given
+    this test's own state (settings, database, document store, identity) as ``create_app`` would."""
+    from coordination.app import create_app, rebind_app
+
+    shape = settings_shape(settings)
+    built = built_apps.get(shape)
+    if built is None:
+        built_apps[shape] = create_app(settings, database=database)
+        return built_apps[shape]
+    return rebind_app(built, settings, database=database)
 
 
 @pytest.fixture

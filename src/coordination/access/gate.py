@@ -380,6 +380,21 @@ def _evaluate(plan: _Plan, principal: Principal, facts: Facts) -> tuple[int, UUI
     return len(plan.checks), None
 
 
+def decide_on_facts(
+    principal: Principal,
+    person_id: UUID,
+    section: str,
+    action: str,
+    facts: Facts,
+    policy: Policy | None = None,
+) -> tuple[Basis | None, UUID | None]:
+    """The basis (None: denied) and the consent relied on that the gate gives for these facts, without a
+    database nor a journal row: the pure core of both paths, which the generated matrix checks in full."""
+    plan = _plan(principal, person_id, section, action, policy or default_policy())
+    index, consent_id = _evaluate(plan, principal, facts)
+    return plan.outcome(index), consent_id
+
+
 def _decide_portable(
     session: Session,
     principal: Principal,

@@ -9,6 +9,9 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from stdnum.be import vat as belgian_vat
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
 from coordination.access.principal import Principal
 from coordination.directory.models import OrganisationKind, Role
 
@@ -69,9 +72,12 @@ def bce_error(raw: str) -> str | None:
         return "Le numéro BCE doit compter 10 chiffres (ex. 0403.170.701)."
     if value[0] not in "01":
         return "Le numéro BCE doit commencer par 0 ou 1."
-    body, check = int(value[:8]), int(value[8:])
-    if 97 - body % 97 != check:
+    try:
+        belgian_vat.validate(value)  # python-stdnum: the BCE number is the VAT number without "BE"
+    except InvalidChecksum:
         return "Le numéro BCE est invalide : les chiffres de contrôle (modulo 97) ne correspondent pas."
+    except ValidationError:
+        return "Le numéro BCE est invalide."
     return None
 
 

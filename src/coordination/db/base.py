@@ -62,5 +62,5 @@ class VersionedEntity(Entity):
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:  # noqa: N805
+    def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}

@@ -1,8 +1,11 @@
 """The Belgian national register number (NISS/INSZ): validation and keyed hashing.
 
-The check is mod 97 over the first 9 digits; people born from 2000 on get a ``2`` prefixed before the
-check, so both century variants are tried. The number is stored only encrypted-at-rest by the database
-operator and indexed through a keyed hash (HMAC-SHA256) so the index cannot be scanned for numbers.
+The check is python-stdnum's (``stdnum.be.ssn``: a national register number or a BIS number): the mod 97
+over the first 9 digits, both century variants, AND a birth month that exists (month 13 is refused,
+as a BIS month too; an unknown day or month, written 00, is accepted as the register does).
+
+The number is stored only encrypted-at-rest by the database operator and indexed through a keyed hash
+(HMAC-SHA256) so the index cannot be scanned for numbers.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+
+from stdnum.be import ssn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 
@@ -23,10 +29,15 @@ def normalise_niss(raw: str) -> str:
     digits = _SEPARATORS.sub("", raw or "")
     if not digits.isdigit() or len(digits) != 11:
         raise InvalidNiss("Le numéro NISS doit comporter exactement 11 chiffres.")
-    base, check = int(digits[:9]), int(digits[9:])
-    if 97 - (base % 97) == check or 97 - ((2_000_000_000 + base) % 97) == check:
-        return digits
-    raise InvalidNiss("Le numéro NISS est invalide (chiffres de contrôle incorrects).")
+    try:
+        ssn.validate(digits)
+    except InvalidChecksum:
+        raise InvalidNiss("Le numéro NISS est invalide (chiffres de contrôle incorrects).") from None
+    except InvalidComponent:
+        raise InvalidNiss("Le numéro NISS est invalide (le mois de naissance n'existe pas).") from None
+    except ValidationError:
+        raise InvalidNiss("Le numéro NISS est invalide.") from None
+    return digits
 
 
 def niss_hash(niss: str, key: bytes) -> str:

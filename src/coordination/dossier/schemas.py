@@ -64,19 +64,19 @@ class PersonCreate(Input):
 class PersonUpdate(Input):
     first_name: Name | UnsetType = UNSET
     last_name: Name | UnsetType = UNSET
-    birth_date: date | None | UnsetType = UNSET
-    email: Annotated[str, Meta(max_length=200)] | None | UnsetType = UNSET
-    phone: Annotated[str, Meta(max_length=40)] | None | UnsetType = UNSET
-    address: Annotated[str, Meta(max_length=300)] | None | UnsetType = UNSET
+    birth_date: date | UnsetType | None = UNSET
+    email: Annotated[str, Meta(max_length=200)] | UnsetType | None = UNSET
+    phone: Annotated[str, Meta(max_length=40)] | UnsetType | None = UNSET
+    address: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET
     language: Annotated[str, Meta(max_length=8)] | UnsetType = UNSET
-    bassin: Annotated[str, Meta(max_length=80)] | None | UnsetType = UNSET
+    bassin: Annotated[str, Meta(max_length=80)] | UnsetType | None = UNSET
     forem_registered: bool | UnsetType = UNSET
     """Refused: a mandate fact is asserted by the mandated organisation (``…/mandates``), not edited."""
-    forem_registered_on: date | None | UnsetType = UNSET
-    ris_cpas_id: UUID | None | UnsetType = UNSET
+    forem_registered_on: date | UnsetType | None = UNSET
+    ris_cpas_id: UUID | UnsetType | None = UNSET
     inami_return_to_work: bool | UnsetType = UNSET
-    proximity_score: Score | None | UnsetType = UNSET
-    digital_autonomy: bool | None | UnsetType = UNSET
+    proximity_score: Score | UnsetType | None = UNSET
+    digital_autonomy: bool | UnsetType | None = UNSET
 
 
 class Statuses(msgspec.Struct, kw_only=True):
@@ -161,7 +161,7 @@ class CommitmentCreate(Input):
 
 class CommitmentUpdate(Input):
     description: Annotated[str, Meta(min_length=1, max_length=2000)] | UnsetType = UNSET
-    due_date: date | None | UnsetType = UNSET
+    due_date: date | UnsetType | None = UNSET
     status: CommitmentStatus | UnsetType = UNSET
 
 
@@ -175,8 +175,8 @@ class ObjectiveCreate(Input):
 
 class ObjectiveUpdate(Input):
     title: Text200 | UnsetType = UNSET
-    description: LongText | None | UnsetType = UNSET
-    due_date: date | None | UnsetType = UNSET
+    description: LongText | UnsetType | None = UNSET
+    due_date: date | UnsetType | None = UNSET
     status: ObjectiveStatus | UnsetType = UNSET
 
 
@@ -241,16 +241,16 @@ class StepCreate(Input):
 
 
 class StepUpdate(Input):
-    title: Annotated[str, Meta(max_length=200)] | None | UnsetType = UNSET
-    service_id: UUID | None | UnsetType = UNSET
-    agreement_id: UUID | None | UnsetType = UNSET
-    start_date: date | None | UnsetType = UNSET
-    end_date: date | None | UnsetType = UNSET
+    title: Annotated[str, Meta(max_length=200)] | UnsetType | None = UNSET
+    service_id: UUID | UnsetType | None = UNSET
+    agreement_id: UUID | UnsetType | None = UNSET
+    start_date: date | UnsetType | None = UNSET
+    end_date: date | UnsetType | None = UNSET
     status: StepStatus | UnsetType = UNSET
-    job_contract_kind: ContractKind | None | UnsetType = UNSET
-    job_duration_months: Annotated[int, Meta(ge=0, le=600)] | None | UnsetType = UNSET
-    training_qualifying: bool | None | UnsetType = UNSET
-    exit_date: date | None | UnsetType = UNSET
+    job_contract_kind: ContractKind | UnsetType | None = UNSET
+    job_duration_months: Annotated[int, Meta(ge=0, le=600)] | UnsetType | None = UNSET
+    training_qualifying: bool | UnsetType | None = UNSET
+    exit_date: date | UnsetType | None = UNSET
 
 
 class StepOut(msgspec.Struct, kw_only=True):

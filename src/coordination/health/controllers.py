@@ -33,7 +33,7 @@ async def _probe(name: str, check) -> str:
         with anyio.fail_after(CHECK_TIMEOUT):
             await check()
         up = True
-    except Exception:  # noqa: BLE001 - any failure means "cannot use it now"
+    except Exception:
         up = False
     record_dependency(name, up)
     return "ok" if up else "injoignable"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TypeVar
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -58,6 +59,9 @@ DEPENDENCY_UP = Gauge(
 )
 
 
+_E = TypeVar("_E", bound=BaseException)
+
+
 def record_request(method: str, route: str | None, status: int, seconds: float) -> None:
     route = route or UNMATCHED
     HTTP_REQUESTS.labels(method, route, str(status)).inc()
@@ -70,7 +74,7 @@ def record_gate_decisions(decisions: Iterable[tuple[str | None, bool]]) -> None:
         GATE_DECISIONS.labels(basis or "none", "allow" if allowed else "deny").inc()
 
 
-def record_store_error(store: str, error: BaseException) -> BaseException:
+def record_store_error(store: str, error: _E) -> _E:
     """Count ``error`` unless it only says a key is missing (a 404, not a store failure); returns it."""
     if type(error).__name__ != "NotFoundInStore":
         STORE_ERRORS.labels(store, type(error).__name__).inc()

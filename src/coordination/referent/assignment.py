@@ -411,14 +411,14 @@ def solve_exact(
             position += count
         for person in queue[position:]:
             unassigned[person.id] = _reason(rows, person)
-    cost = evaluate(people, advisers, assignments, weights)
-    if cost.total != smcf.optimal_cost():  # the proof in the docstring, checked on every run
-        raise RuntimeError(f"disaggregated cost {cost.total} != flow optimum {smcf.optimal_cost()}")
+    breakdown = evaluate(people, advisers, assignments, weights)  # not ``cost``: an int arc cost above
+    if breakdown.total != smcf.optimal_cost():  # the proof in the docstring, checked on every run
+        raise RuntimeError(f"disaggregated cost {breakdown.total} != flow optimum {smcf.optimal_cost()}")
     return AssignmentResult(
         method="min_cost_flow",
         assignments=assignments,
         unassigned=unassigned,
-        cost=cost,
+        cost=breakdown,
         seconds=time.perf_counter() - started,
         optimal=True,
         stats={

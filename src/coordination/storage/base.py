@@ -16,6 +16,7 @@ Guarantees every implementation keeps:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from abc import ABC, abstractmethod
@@ -130,10 +131,8 @@ class ObjectStream(AsyncIterator[bytes]):
             # A store error mid-stream or a cancellation: release now (shielded, since a cancelled task
             # cannot await otherwise), then let the original exception through untouched.
             with anyio.CancelScope(shield=True):
-                try:
+                with contextlib.suppress(Exception):  # the original error is the one to report
                     await self.aclose()
-                except Exception:  # noqa: S110 - the original error is the one to report
-                    pass
             raise
 
     async def aclose(self) -> None:

@@ -1,7 +1,7 @@
 """Error pages: the same problem details as the API, shown as a plain French page, never a traceback.
 
 :func:`html_error_response` serves the web router's exception handler and, through the hook in
-:func:`coordination.errors.handle_exception`, every non-API path (an unknown address, a wrong method).
+:func:`coordination.app.handle_exception`, every non-API path (an unknown address, a wrong method).
 A page that needs a signed-in user redirects to the sign-in page instead of showing a 401.
 """
 

@@ -12,15 +12,21 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from coordination.access.identity import DevIssuer
+from tests.integration.conftest import settings_shape
 
 
 @pytest.fixture
-def app(settings, database, monkeypatch):
+def app(settings, database, built_apps, monkeypatch):
+    """Built once per run (see ``tests/integration/conftest.py``), then rebound per test."""
     import coordination.app as app_module
 
+    shape = "access routes only: " + settings_shape(settings)
+    if shape in built_apps:
+        return app_module.rebind_app(built_apps[shape], settings, database=database)
     monkeypatch.setattr(app_module, "API_MODULES", ("coordination.access.controllers",))
     monkeypatch.setattr(app_module, "WEB_MODULES", ())
-    return app_module.create_app(settings, database=database)
+    built_apps[shape] = app_module.create_app(settings, database=database)
+    return built_apps[shape]
 
 
 @pytest.fixture

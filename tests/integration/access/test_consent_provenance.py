@@ -8,7 +8,7 @@ withdraw in one click. Bad input writes nothing: no consent, no event, no docume
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -322,7 +322,7 @@ async def test_recording_bad_input_writes_nothing(client, database, issuer, sett
             category="cv",
             section="documents",
             retention_rule="support",
-            retain_until=datetime(2031, 1, 1).date(),
+            retain_until=date(2031, 1, 1),
             created_by=w["referent"].id,
             current_version=1,
         )

@@ -1,15 +1,17 @@
-"""The generated matrix of issue 3: role × section × action × {own org, other org} × consent state.
+"""The generated matrix of issue 3 through each database: a covering sample of role × section × action ×
+{own org, other org} × consent state (every role meets every org/consent pair, every section and every
+action; ``tests/fixtures/access_matrix.py``). The full product is decided without a database in
+``tests/unit/access/test_gate_matrix_decisions.py``.
 
-The expected decision comes from the table below, written from the domain rules in plain words, NOT
-from ``policy.csv``. Zero unexpected allows, zero unexpected denials, and exactly one journal row per
-decision (allowed or denied), with the decision that was taken.
+The expected decision comes from the table in ``tests/fixtures/access_matrix.py``, written from the domain
+rules in plain words, NOT from ``policy.csv``. Zero unexpected allows, zero unexpected denials, and exactly
+one journal row per decision (allowed or denied), with the decision that was taken.
 
 "own org": the file concerns the caller's organisation (Forem: a current registration asserted; CPAS: its
 RIS beneficiary, asserted by that CPAS; the person: their own file) and the consent, if any, is addressed to
 the caller's organisation. "other org": the person is attached elsewhere (not registered / another CPAS /
-another person's file) and the consent is addressed to another organisation. "former": the caller's
-organisation HAD the mandate, but its assertion has ended (the consent, if any, is still addressed to the
-caller's organisation): only the consent can count.
+another person's file) and the consent is addressed to another organisation. "former" (an ended mandate) is
+checked on the pure decision only.
 
 Consents are recorded on paper by a worker of an organisation that is never their recipient (issue 15).
 After the run every organisation is renamed: the journal rows keep the names they were written with.
@@ -17,7 +19,6 @@ After the run every organisation is renamed: the journal rows keep the names the
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from uuid import uuid4
 
@@ -29,99 +30,8 @@ from coordination.access.models import AccessJournalEntry, Mandate
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind, Role
 from coordination.errors import Forbidden
+from tests.fixtures.access_matrix import ACTIONS, FILE, ROLE_ORG_KIND, database_sample, expected
 from tests.integration.access import seed
-
-SECTIONS = [
-    "identity", "project", "plan", "trajectory", "progress", "social", "health",
-    "documents", "contracts", "journal", "consents",
-]  # fmt: skip
-ACTIONS = ["read", "write", "upload", "export", "decide", "delete"]
-ORGS = ["own", "other"]
-CONSENT_STATES = ["active", "expired", "withdrawn", "other_section", "none"]
-
-FILE = {"identity", "project", "plan", "trajectory", "progress", "social", "health", "documents", "contracts"}
-CORE = {"identity", "project", "plan", "trajectory", "progress", "documents", "contracts"}
-
-# --- what each role may do, in words ------------------------------------------------------------
-# The person: sees and exports everything about them; edits identity/contact, project and plan; decides
-# consents; uploads documents and contracts (the offer they received). Nothing else (no social/health edits, no visa decision, no deletion).
-SELF = {
-    "read": FILE | {"journal", "consents"},
-    "export": FILE | {"journal", "consents"},
-    "write": {"identity", "project", "plan", "consents"},
-    "upload": {"documents", "contracts"},
-}
-# Forem on a registered job seeker (legal mandate): the core file and the consents, never social or
-# health; referents (not e-advisers) decide on contract visas; documents can be deleted by the custodian
-# (documents and signed contracts).
-FOREM_MANDATE = {
-    "read": CORE | {"consents"},
-    "write": {"identity", "project", "plan", "trajectory", "progress", "contracts", "consents"},
-    "upload": {"documents", "contracts"},
-    "export": CORE,
-    "delete": {"documents", "contracts"},
-}
-# CPAS on its own RIS beneficiary: the same plus the social section (professional secrecy stays inside).
-CPAS_MANDATE = {
-    "read": CORE | {"social", "consents"},
-    "write": {"identity", "project", "plan", "trajectory", "progress", "social", "contracts", "consents"},
-    "upload": {"documents", "contracts"},
-    "export": CORE | {"social"},
-    "delete": {"documents", "contracts"},
-    "decide": {"contracts"},
-}
-# With a consent naming the section: read it; write only where the role works.
-CONSENT = {
-    "forem_referent": {"read": FILE, "write": {"project", "plan", "trajectory", "progress", "health"},
-                       "upload": {"documents"}},
-    "forem_eadviser": {"read": FILE, "write": {"project", "plan", "trajectory", "progress", "health"},
-                       "upload": {"documents"}},
-    "cpas_social_worker": {"read": FILE,
-                           "write": {"project", "plan", "trajectory", "progress", "social", "health"},
-                           "upload": {"documents"}},
-    "partner_operator": {"read": FILE, "write": {"trajectory", "progress", "health"}, "upload": {"documents"}},
-    "partner_manager": {"read": CORE, "write": {"trajectory", "progress"}},
-}  # fmt: skip
-# The data-protection officer: journals and consents, never content, on any file. Writing consents is
-# recording a form the person signed (health/social included), checked by ``access.recorded``: never for
-# the DPO's own organisation, always with the form uploaded (test_consent_provenance.py).
-DPO = {"read": {"journal", "consents"}, "write": {"consents"}, "export": {"journal"}}
-
-
-def expected(role: str, section: str, action: str, org: str, state: str) -> bool:
-    if role == "beneficiary":
-        return org == "own" and section in SELF.get(action, set())
-    if role == "dpo":
-        return section in DPO.get(action, set())
-    if role in ("regulator", "admin"):
-        return False
-    if org == "former":  # the mandate has ended: the consent alone
-        return state == "active" and section in CONSENT.get(role, {}).get(action, set())
-    if org == "own":
-        if role in ("forem_referent", "forem_eadviser"):
-            mandate = {k: set(v) for k, v in FOREM_MANDATE.items()}
-            if role == "forem_referent":
-                mandate["decide"] = {"contracts"}
-            if section in mandate.get(action, set()):
-                return True
-        if role == "cpas_social_worker" and section in CPAS_MANDATE.get(action, set()):
-            return True
-        consent_covers = state == "active"
-        if consent_covers and section in CONSENT.get(role, {}).get(action, set()):
-            return True
-    return False
-
-
-ROLE_ORG_KIND = {
-    Role.FOREM_REFERENT: OrganisationKind.FOREM,
-    Role.FOREM_EADVISER: OrganisationKind.FOREM,
-    Role.CPAS_SOCIAL_WORKER: OrganisationKind.CPAS,
-    Role.PARTNER_OPERATOR: OrganisationKind.PARTNER,
-    Role.PARTNER_MANAGER: OrganisationKind.PARTNER,
-    Role.REGULATOR: OrganisationKind.REGULATOR,
-    Role.DPO: OrganisationKind.REGULATOR,
-    Role.ADMIN: OrganisationKind.REGULATOR,
-}
 
 
 async def test_generated_matrix(database):
@@ -134,26 +44,29 @@ async def test_generated_matrix(database):
         await session.flush()
         # One person per (role, org, consent state, section); principals per role (per person for the person).
         cases, ended_mandates = [], []
+        callers = {}
         for role in Role:
+            own_org = orgs.get(role, (None, None))[0]
+            callers[role] = seed.user(session, role, own_org) if role is not Role.BENEFICIARY else None
+        for role, org, state, section in database_sample():
             own_org, other_org = orgs.get(role, (None, None))
-            caller_user = seed.user(session, role, own_org) if role is not Role.BENEFICIARY else None
-            for org, state, section in itertools.product(ORGS, CONSENT_STATES, SECTIONS):
-                target = other_org if org == "other" else own_org
-                forem_role = role in (Role.FOREM_REFERENT, Role.FOREM_EADVISER)
-                p = seed.person(
-                    session,
-                    forem_registered=(org != "other" and forem_role),
-                    forem_id=own_org.id if forem_role else None,
-                    ris_cpas_id=target.id if role is Role.CPAS_SOCIAL_WORKER else None,
-                )
-                if org == "former":
-                    ended_mandates.append(p.id)
-                if role is Role.BENEFICIARY:
-                    if org == "own":
-                        caller_user = seed.user(session, role, None, person_id=p.id)
-                    else:
-                        caller_user = seed.user(session, role, None, person_id=uuid4())
-                cases.append((role, org, state, section, p, caller_user, own_org))
+            caller_user = callers[role]
+            target = other_org if org == "other" else own_org
+            forem_role = role in (Role.FOREM_REFERENT, Role.FOREM_EADVISER)
+            p = seed.person(
+                session,
+                forem_registered=(org != "other" and forem_role),
+                forem_id=own_org.id if forem_role else None,
+                ris_cpas_id=target.id if role is Role.CPAS_SOCIAL_WORKER else None,
+            )
+            if org == "former":
+                ended_mandates.append(p.id)
+            if role is Role.BENEFICIARY:
+                if org == "own":
+                    caller_user = seed.user(session, role, None, person_id=p.id)
+                else:
+                    caller_user = seed.user(session, role, None, person_id=uuid4())
+            cases.append((role, org, state, section, p, caller_user, own_org))
         elsewhere = seed.org(session, OrganisationKind.PARTNER)
         await session.flush()
         await session.execute(
@@ -200,7 +113,7 @@ async def test_generated_matrix(database):
             f"{len(unexpected_denials)} unexpected denials: {unexpected_denials[:20]}"
         )
         total = sum(len(v) for v in decisions.values())
-        assert total == len(Role) * len(ORGS) * len(CONSENT_STATES) * len(SECTIONS) * len(ACTIONS)
+        assert total == len(database_sample()) * len(ACTIONS)
 
         rows = (
             await session.execute(

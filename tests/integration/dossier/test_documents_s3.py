@@ -350,7 +350,7 @@ async def test_s3_failing_mid_download_aborts_the_response_and_closes_it(
     async with AsyncTestClient(app=app) as client:
         url, body = await _large_document(client, world)
         sent: list[dict] = []
-        with pytest.raises(Exception) as raised:  # noqa: PT011 - what matters is what it wraps
+        with pytest.raises(Exception) as raised:
             await asgi_get(app, url, world.headers("referent"), sent, leave_after_first_chunk=False)
     assert any(isinstance(e, StoreUnavailable) for e in _causes(raised.value)), raised.value
     assert sent[0]["status"] == 200  # the headers were out: only an aborted connection can tell the client

@@ -75,7 +75,7 @@ async def test_retention_erases_every_version_once(client, world, database, sett
         ).one()
     assert len(keys) == 2 and all(stored_versions(settings, key) for key in keys)
     on_last_day = doomed.retain_until  # identity copies: one year; kept through that day
-    assert [r for r in await run_daily(settings, on_last_day) if r[0] == "conservation"][0][1].startswith(
+    assert next(r for r in await run_daily(settings, on_last_day) if r[0] == "conservation")[1].startswith(
         "0 "
     )
     assert all(stored_versions(settings, key) for key in keys)

@@ -56,7 +56,7 @@ async def test_two_runs_never_overlap(settings, database):
 
 
 def test_the_compose_scheduler_runs_at_the_next_brussels_time():
-    from datetime import UTC, datetime, time
+    from datetime import UTC, date, datetime, time
 
     from coordination.tasks import next_run, parse_daily_at
 
@@ -66,7 +66,7 @@ def test_the_compose_scheduler_runs_at_the_next_brussels_time():
     assert next_run(datetime(2026, 12, 6, 1, 30, tzinfo=UTC), at) == datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
     # Summer (UTC+2), and across the spring change (29 March 2026: 02:30 does not exist that night).
     assert next_run(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), at) == datetime(2026, 7, 2, 0, 30, tzinfo=UTC)
-    assert next_run(datetime(2026, 3, 28, 23, 0, tzinfo=UTC), at).date() == datetime(2026, 3, 29).date()
+    assert next_run(datetime(2026, 3, 28, 23, 0, tzinfo=UTC), at).date() == date(2026, 3, 29)
     assert next_run(datetime(2026, 3, 28, 23, 0, tzinfo=UTC), at) > datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
     assert parse_daily_at("7:05") == time(7, 5)
     import pytest

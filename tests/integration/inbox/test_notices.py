@@ -25,7 +25,7 @@ from coordination.inbox.tasks import run_notices
 from tests.integration.referral.conftest import API, NISS, inbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
-from visa_builders import base  # noqa: E402
+from visa_builders import base
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -266,7 +266,7 @@ async def test_jwks_rs256_and_rotation():
     assert len(calls) == 2
 
     # an RSA key announced as ES256 is refused (key family must match alg)
-    head, body, sig = tok1.split(".")
+    _head, _body, sig = tok1.split(".")
     bad = forge({"alg": "ES256", "kid": "k1"}, claims, b"x" * 64)
     await expect_401(verifier, bad, "key-mismatch")
     # HS256 keyed with the RSA public key (PEM) is refused before any key is used
@@ -286,7 +286,7 @@ async def test_jwks_unreachable_is_503_neither_401_nor_500():
 
     keys = JwksKeys("https://idp", "https://idp/certs", transport=httpx.MockTransport(handler))
     verifier = TokenVerifier(keys, AUD)
-    _, pub = rsa_setup()
+    _, _pub = rsa_setup()
     with pytest.raises(ProblemError) as refused:
         await verifier.verify(forge({"alg": "RS256", "kid": "k1"}, {"iss": "https://idp"}, b"s"))
     assert refused.value.status == 503

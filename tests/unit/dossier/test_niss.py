@@ -55,3 +55,20 @@ def test_keyed_hash_depends_on_key_and_ignores_formatting() -> None:
 def test_mask_hides_the_serial() -> None:
     niss = make_niss("850714", "123")
     assert mask(niss) == f"850714-***-{niss[9:]}"
+
+
+@pytest.mark.parametrize("birth", ["851314", "851300", "853314", "855314", "859914"])
+def test_a_birth_month_that_does_not_exist_is_refused_even_with_right_check_digits(birth: str) -> None:
+    """Month 13 (also as a BIS month, 13 + 20 or 13 + 40) or 99: the mod-97 check alone accepted them.
+    python-stdnum checks the month; it does not refuse a day such as 30 February, so neither do we."""
+    niss = make_niss(birth, "123")
+    with pytest.raises(InvalidNiss, match="mois de naissance"):
+        normalise_niss(niss)
+
+
+def test_bis_numbers_and_unknown_birth_days_are_accepted() -> None:
+    """A BIS number (month + 20 or + 40, people without a register entry) and a day or month the
+    register does not know (00) are valid numbers."""
+    for birth in ("852714", "854714", "852014", "850700", "850000"):
+        niss = make_niss(birth, "123")
+        assert normalise_niss(niss) == niss

@@ -1,4 +1,4 @@
-"""Working-day deadlines: weekends, Belgian legal holidays (as data), years the data does not cover."""
+"""Working-day deadlines: weekends, Belgian legal holidays (the ``holidays`` library), extra days as data."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def cal() -> HolidayCalendar:
 
 
 def test_the_ten_legal_holidays_of_2026(cal) -> None:
-    days = sorted(d for d in cal.holidays if d.year == 2026)
+    days = sorted(cal.holidays_of(2026))
     assert days == [
         date(2026, 1, 1),
         date(2026, 4, 6),  # Easter Monday
@@ -68,19 +68,29 @@ def test_working_days_between_and_back(cal) -> None:
     assert cal.is_working_day(date(2026, 4, 7))
 
 
-def test_a_year_without_data_is_refused() -> None:
-    cal = parse_calendar({"first_year": 2026, "last_year": 2026, "holidays": {"2026-12-25": "Noël"}})
-    with pytest.raises(CalendarError, match="2027"):
-        cal.add_working_days(date(2026, 12, 28), 10)
+def test_years_after_the_old_table_are_computed(cal) -> None:
+    """The hand-written table ended in 2030 and refused 2031; Easter moves, the library computes it."""
+    days = cal.holidays_of(2031)
+    assert len(days) == 10
+    assert days[date(2031, 4, 14)] == "Lundi de Pâques"  # Easter Sunday 2031 is 13 April
+    assert date(2031, 5, 22) in days  # Ascension, 39 days after Easter
+    assert date(2031, 6, 2) in days  # Whit Monday
+    assert cal.add_working_days(date(2031, 4, 11), 1) == date(2031, 4, 15)  # Friday → Tuesday
+    assert cal.name_of(date(2035, 12, 25)) == "Noël"
+
+
+def test_a_year_the_library_does_not_cover_is_refused(cal) -> None:
+    with pytest.raises(CalendarError, match="1900"):
+        cal.add_working_days(date(1900, 3, 2), 1)
     with pytest.raises(ValueError):
         cal.add_working_days(date(2026, 3, 2), -1)
 
 
 def test_extra_days_count_as_holidays() -> None:
-    cal = parse_calendar(
-        {"first_year": 2026, "last_year": 2026, "holidays": {}, "extra": {"2026-09-28": "Fête FWB (lundi)"}}
-    )
+    cal = parse_calendar({"extra": {"2026-09-28": "Fête FWB (lundi)"}})
     assert cal.add_working_days(date(2026, 9, 25), 1) == date(2026, 9, 29)
+    assert cal.holidays_of(2026)[date(2026, 9, 28)] == "Fête FWB (lundi)"
+    assert cal.name_of(date(2026, 9, 28)) == "Fête FWB (lundi)"
 
 
 def test_default_deadline_is_ten_working_days(cal) -> None:

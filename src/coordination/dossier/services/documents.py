@@ -17,6 +17,7 @@ Nothing in this module holds a whole document in memory.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -119,10 +120,8 @@ def object_key(person_id: UUID, document_id: UUID, number: int) -> str:
 
 async def discard_object(store: DocumentStore, key: str) -> None:
     """Best effort: when the store itself is what failed, the orphan sweep removes the object later."""
-    try:
+    with contextlib.suppress(StorageError):
         await store.delete(key)
-    except StorageError:
-        pass
 
 
 async def capped(chunks: AsyncIterable[bytes], max_size: int) -> AsyncIterator[bytes]:
