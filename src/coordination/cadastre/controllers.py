@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.cadastre import csv_io, opendata
 from coordination.cadastre import services as svc
 from coordination.cadastre.evaluation import evaluate
+from coordination.cadastre.evaluation_csv import evaluation_csv
 from coordination.cadastre.guards import (
     EVALUATE,
     READ,
@@ -25,7 +26,7 @@ from coordination.cadastre.guards import (
     registry_reader,
     registry_writer,
 )
-from coordination.cadastre.policy import load_policy
+from coordination.cadastre.policy import load_policy, verification_months
 from coordination.cadastre.report import render_report
 from coordination.cadastre.rules import today_brussels
 from coordination.cadastre.schemas import (
@@ -40,6 +41,7 @@ from coordination.cadastre.schemas import (
     ServiceCreate,
     ServiceOut,
     ServiceUpdate,
+    VerificationAlert,
 )
 from coordination.errors import BadRequest, NotFound, ProblemError
 from coordination.http_utils import etag_for, require_if_match
@@ -197,11 +199,9 @@ class RegistryController(Controller):
         status: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
     ) -> list[AgreementOut]:
-        today = today_brussels()
-        if await svc.close_expired_agreements(db_session, today):
-            await db_session.commit()
+        today = today_brussels()  # expiry computed on read; the daily task closes (a GET writes nothing)
         found = await svc.list_agreements(
-            db_session, organisation_id=organisation_id, status=status, kind=kind
+            db_session, organisation_id=organisation_id, status=status, kind=kind, today=today
         )
         return [svc.agreement_out(a, today) for a in found]
 
@@ -219,10 +219,7 @@ class RegistryController(Controller):
         self, db_session: DbSession, agreement_id: FromPath[UUID]
     ) -> Response[AgreementOut]:
         today = today_brussels()
-        if await svc.close_expired_agreements(db_session, today):
-            await db_session.commit()
         agreement = await svc.get_agreement(db_session, agreement_id)
-        await db_session.refresh(agreement)
         return _with_etag(svc.agreement_out(agreement, today), agreement.version)
 
     @patch("/agreements/{agreement_id:uuid}", guards=[registry_keeper], opt=WRITE)
@@ -261,10 +258,19 @@ class RegistryController(Controller):
     ) -> list[AgreementAlert]:
         principal = principal_of(request)
         own = principal.organisation_id if principal.role.value == "partner_manager" else None
-        today = today_brussels()
-        if await svc.close_expired_agreements(db_session, today):
-            await db_session.commit()
-        return await svc.agreement_alerts(db_session, today, within_days, organisation_id=own)
+        return await svc.agreement_alerts(db_session, today_brussels(), within_days, organisation_id=own)
+
+    @get("/verification-alerts", guards=[registry_reader], opt=READ)
+    async def verification_alerts(
+        self, request: Request, db_session: DbSession, settings: NamedDependency[Settings]
+    ) -> list[VerificationAlert]:
+        """Entries, services and agreements not verified for ``max_age_months`` (regulators, Forem; a
+        partner manager sees its own organisation's)."""
+        principal = principal_of(request)
+        own = principal.organisation_id if principal.role.value == "partner_manager" else None
+        return await svc.verification_alerts(
+            db_session, datetime.now(UTC), verification_months(settings.policies_dir), organisation_id=own
+        )
 
 
 RESOURCES = ("organisations", "services", "agreements")
@@ -363,9 +369,34 @@ class EvaluationReportController(Controller):
         )
 
 
+class EvaluationCsvController(Controller):
+    """The same protected figures as CSV (masked figures written « masqué »)."""
+
+    path = "/api/v1/cadastre"
+    tags = ["cadastre"]
+
+    @get("/evaluation.csv", guards=[evaluator], opt=EVALUATE, media_type="text/csv")
+    async def evaluation_csv(
+        self,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+    ) -> Response[str]:
+        figures = await evaluate(db_session, year, load_policy(settings.policies_dir))
+        return Response(
+            evaluation_csv(figures),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="cadastre-evaluation-{year}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+
 ROUTES: list = [
     RegistryController,
     RegistryExchangeController,
     EvaluationController,
     EvaluationReportController,
+    EvaluationCsvController,
 ]

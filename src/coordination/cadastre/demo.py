@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.rules import bce_with_check, today_brussels
+from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
 
 PARTNERS = {
@@ -68,6 +69,8 @@ async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> di
             select(Organisation).where(Organisation.kind == OrganisationKind.CPAS).limit(1)
         )
     today = today_brussels()
+    now = utcnow()
+    verified = {"assured_at": now, "created_at": now, "updated_at": now}  # verified when entered
     organisations = {}
     for key, (name, _kind, bassin, digits, _description) in PARTNERS.items():
         org = Organisation(
@@ -85,6 +88,7 @@ async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> di
                 website=f"https://{key}.example.be",
                 email=f"contact@{key}.example.be",
                 assured_date=today,
+                **verified,
             )
         )
     services = {}
@@ -98,6 +102,7 @@ async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> di
             eligibility_description=eligibility,
             languages=["fr"],
             assured_date=today,
+            **verified,
         )
         session.add(service)
         services[key] = service
@@ -133,6 +138,7 @@ async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> di
                 2
             ],
             assured_date=today,
+            **verified,
         )
         session.add(agreement)
         agreements[key] = agreement

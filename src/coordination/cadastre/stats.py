@@ -137,21 +137,53 @@ class Standardised:
     small_numbers: bool
 
 
+def leave_one_out(population: Mapping[Hashable, BandCounts], group: Mapping[Hashable, BandCounts]):
+    """The reference without ``group``: per band, the population's counts minus the group's own. A partner
+    is never part of its own reference (else its ratio is pulled towards 1 by its own weight)."""
+    out = {}
+    for band, total in population.items():
+        own = group.get(band, BandCounts(0, 0))
+        out[band] = BandCounts(total.ended - own.ended, total.positive - own.positive)
+    return out
+
+
 def standardise(
     group: Mapping[Hashable, BandCounts],
-    rates: Mapping[Hashable, float],
+    reference: Mapping[Hashable, BandCounts],
     confidence: float = 0.95,
     small_numbers: int = 30,
 ) -> Standardised:
-    observed = sum(c.positive for c in group.values())
-    ended = sum(c.ended for c in group.values())
-    expected = sum(c.ended * rates.get(band, 0.0) for band, c in group.items())
+    """Observed / expected against ``reference`` (counts per band, the group itself left out).
+
+    Steps of a band with no reference step are left out of both sides. The interval is on the log of the
+    ratio (delta method) and adds the two independent uncertainties: the group's binomial outcomes, with
+    expected probabilities ``ratio × r_b`` per band, and the reference rates ``r_b`` estimated from
+    ``N_b`` steps (``Var E = Σ n_b² r_b (1 − r_b) / N_b``). Its coverage is checked by simulation
+    (``tests/unit/cadastre/test_simulation.py``)."""
+    rates = {band: c.positive / c.ended for band, c in reference.items() if c.ended > 0}
+    kept = {band: c for band, c in group.items() if band in rates}
+    observed = sum(c.positive for c in kept.values())
+    ended = sum(c.ended for c in kept.values())
+    expected = sum(c.ended * rates[band] for band, c in kept.items())
     ratio = observed / expected if expected > 0 else None
     interval = None
     if ratio is not None:
-        wilson = wilson_interval(observed, ended, confidence)
-        scale = expected / ended
-        interval = (wilson[0] / scale, wilson[1] / scale)
+        z = z_for(confidence)
+        var_e = 0.0
+        for band, c in kept.items():
+            ref = reference[band]
+            shrunk = (ref.positive + 0.5) / (ref.ended + 1)  # a 0 % or 100 % reference is not certain
+            var_e += c.ended * c.ended * shrunk * (1 - shrunk) / ref.ended
+        if observed > 0:
+            var_o = sum(
+                c.ended * min(1.0, ratio * rates[b]) * (1 - min(1.0, ratio * rates[b]))
+                for b, c in kept.items()
+            )
+            half = z * math.sqrt(var_o / observed**2 + var_e / expected**2)
+            interval = (ratio * math.exp(-half), ratio * math.exp(half))
+        else:
+            upper = wilson_interval(0, ended, confidence)[1] * ended / expected
+            interval = (0.0, upper * math.exp(z * math.sqrt(var_e) / expected))
     return Standardised(
         observed=observed,
         ended=ended,

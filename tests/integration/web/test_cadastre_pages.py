@@ -16,6 +16,10 @@ async def test_regulator_browses_and_compares(client, demo):
     html = unescape(response.text)
     assert "<svg" in html and "Sorties positives observées / attendues" in html
     assert "Traceback" not in html
+    # the definition in plain French with its version, never a raw dict
+    assert "compte comme sortie positive si la personne a ensuite" in html and "Définition 2025-01/1" in html
+    assert "{'version'" not in html and "'label':" not in html
+    assert "/api/v1/cadastre/evaluation.csv?year=2026" in html
 
 
 async def test_regulator_exports_csv(client, demo):
@@ -58,3 +62,4 @@ async def test_partner_page_with_chart(client, demo):
     assert response.status_code == 200, response.text
     html = unescape(response.text)
     assert "CISP Horizon" in html and "Indicateurs 2026" in html and "<svg" in html
+    assert "compte comme sortie positive si la personne a ensuite" in html and "{'version'" not in html

@@ -77,3 +77,23 @@ def test_funding_is_prorated_by_days():
         )
         is None
     )
+
+
+def test_verification_is_stale_after_any_later_edit_and_overdue_after_the_configured_months():
+    from datetime import UTC, datetime, timedelta
+
+    from coordination.cadastre.rules import changed_since_verification, verification_overdue
+
+    verified = datetime(2025, 3, 10, 22, 30, tzinfo=UTC)  # 23:30 in Brussels: the 10th there too
+    assert changed_since_verification(None, verified)
+    assert not changed_since_verification(verified, verified - timedelta(hours=2))
+    # an edit a minute later, the same day, is a change at once (timestamps, one time zone)
+    assert changed_since_verification(verified, verified + timedelta(minutes=1))
+    created = datetime(2019, 1, 1, tzinfo=UTC)
+    assert verification_overdue(datetime(2019, 5, 2, tzinfo=UTC), created, verified, 12)
+    assert not verification_overdue(verified, created, datetime(2026, 3, 9, 12, tzinfo=UTC), 12)
+    assert verification_overdue(verified, created, datetime(2026, 3, 10, 12, tzinfo=UTC), 12)
+    assert not verification_overdue(verified, created, datetime(2025, 9, 9, tzinfo=UTC), 6)
+    # never verified: counted from the record's creation
+    assert verification_overdue(None, created, verified, 12)
+    assert not verification_overdue(None, verified, verified + timedelta(days=30), 12)

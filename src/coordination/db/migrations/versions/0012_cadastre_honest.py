@@ -1,0 +1,37 @@
+"""cadastre: the verification's own timestamp (``assured_at``, UTC) on partners, services and agreements
+
+Verifying a record now sets only ``assured_at``/``assured_date``/``assured_by`` (never ``updated_at``), and a
+record is "modifié depuis la vérification" when ``updated_at > assured_at``: two UTC instants, so an edit made
+a minute after a verification counts at once. Earlier verifications carry no timestamp: they read as
+changed since, until verified again.
+
+Revision ID: 0012_cadastre_honest
+Revises: 0011_visa_rules
+"""
+
+import advanced_alchemy.types
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012_cadastre_honest"
+down_revision = "0011_visa_rules"
+branch_labels = None
+depends_on = None
+
+TABLES = ("cadastre_partners", "cadastre_services", "cadastre_agreements")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column(
+                    "assured_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True
+                )
+            )
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("assured_at")
