@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,12 +70,27 @@ class Audit:
     """The primary cells (small counts): they need ``protection``; any other masked cell needs two values."""
     shown_zeros: set = field(default_factory=set)
     """Masked cells found forced to 0 and shown; never masked again (so the search ends)."""
+    rank: Callable[[Hashable], Any] = repr
+    """A total order on cells made of what they mean (a partner's name, a measure), never of ids: every
+    choice and every solver's variable order follows it, so the masking is the same whatever the ids and
+    whatever the order the rows came in."""
 
     def __post_init__(self) -> None:
-        self.constraints = [
-            Constraint(tuple((c, k) for c, k in con.terms if c in self.values), con.sense)
+        # one rank per cell, computed once; the constraints and their terms in that order, so that the
+        # linear programs (rows, columns) are the same whatever order the caller built them in
+        ranks = {c: self.rank(c) for c in self.values}
+        self.rank = ranks.__getitem__
+        canonical = (
+            Constraint(
+                tuple(sorted(((c, k) for c, k in con.terms if c in ranks), key=lambda t: ranks[t[0]])),
+                con.sense,
+            )
             for con in self.constraints
-        ]
+        )
+        self.constraints = sorted(
+            (con for con in canonical if con.terms),
+            key=lambda con: (con.sense, [(ranks[c], k) for c, k in con.terms]),
+        )
         self.by_cell: dict[Hashable, list[int]] = {}
         for index, con in enumerate(self.constraints):
             for cell, _ in con.terms:
@@ -97,7 +112,7 @@ class Audit:
                     if other in self.hidden and other not in seen:
                         seen.add(other)
                         queue.append(other)
-        return sorted(seen, key=repr), sorted(used)
+        return sorted(seen, key=self.rank), sorted(used)
 
     def solver_for(self, cell: Hashable) -> _Component:
         return _Component(self, *self.component(cell))
@@ -114,6 +129,10 @@ class Audit:
         return math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) >= needed
 
     # --- secondary suppression ---------------------------------------------------------------------
+
+    def _cost(self, cell: Hashable) -> tuple:
+        """What masking ``cell`` costs the reader: its value (zeros first), then the stable rank."""
+        return (self.values[cell], self.rank(cell))
 
     def _candidate(self, cell: Hashable) -> Hashable | None:
         cells, used = self.component(cell)
@@ -135,7 +154,7 @@ class Audit:
             published(used),
         ):
             if pool:
-                return min(pool, key=lambda c: (self.values[c], repr(c)))
+                return min(pool, key=self._cost)
         return None
 
     def _widening(self, cell: Hashable, bounds: tuple[float, float], binding: set[int]) -> Hashable | None:
@@ -148,7 +167,7 @@ class Audit:
                 for c, _ in self.constraints[index].terms
                 if c not in self.hidden and c not in self.shown_zeros
             },
-            key=lambda c: (self.values[c], repr(c)),
+            key=self._cost,
         )
         width = bounds[1] - bounds[0]
         for candidate in pool[:WIDENING_TRIALS]:
@@ -167,7 +186,7 @@ class Audit:
 
         One linear program per component of masked cells, re-used for each of its pending cells (only the
         objective changes); rebuilt only when a secondary suppression changes the component."""
-        pending = sorted(self.hidden, key=repr)
+        pending = sorted(self.hidden, key=self.rank)
         while pending:
             component = self.solver_for(pending[0])
             retry = []
@@ -241,11 +260,13 @@ def secure(
     constraints: list[Constraint],
     protection: int,
     sensitive: set | None = None,
+    rank: Callable[[Hashable], Any] = repr,
 ) -> set:
-    """The masked set, grown from ``hidden`` until the audit passes (deterministic). ``sensitive`` (default:
-    every masked cell) need a range of ``protection``; the other masked cells two values at least."""
+    """The masked set, grown from ``hidden`` until the audit passes (deterministic: every choice follows
+    ``rank``). ``sensitive`` (default: every masked cell) need a range of ``protection``; the other masked
+    cells two values at least."""
     sensitive = set(hidden) if sensitive is None else set(sensitive)
-    return Audit(values, constraints, protection, set(hidden), sensitive).secure()
+    return Audit(values, constraints, protection, set(hidden), sensitive, rank=rank).secure()
 
 
 def unprotected(
@@ -258,4 +279,6 @@ def unprotected(
     """The masked cells a reader could pin down, with their feasible range (empty when the audit passes)."""
     sensitive = set(hidden) if sensitive is None else set(sensitive)
     audit = Audit(values, constraints, protection, set(hidden), sensitive)
-    return {cell: audit.interval(cell) for cell in sorted(hidden, key=repr) if not audit.protected(cell)}
+    return {
+        cell: audit.interval(cell) for cell in sorted(hidden, key=audit.rank) if not audit.protected(cell)
+    }

@@ -165,7 +165,7 @@ def assemble(
 ) -> dict[str, Any]:
     """Pure: aggregated cells → protected figures."""
     population = _band_counts(cells.get(("all", ())), policy)
-    hidden = protect(cells, policy)
+    hidden = protect(cells, policy, labels)
     definition = policy.describe()
     tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (dim, key), cell in cells.items():
@@ -288,11 +288,57 @@ def _constraints(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolic
     return constraints
 
 
-def protect(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) -> set[tuple]:
+DIM_ORDER = ("all", "partner", "agreement", "service", "partner_period", "bassin", "period")
+
+
+def canonical_order(
+    cells: dict[tuple[str, tuple], Cell], labels: dict[tuple[str, tuple], str], policy: PositiveExitPolicy
+) -> dict[tuple[str, tuple], tuple]:
+    """A sort key per cell made of what it means, never of ids nor of the order rows came in: its
+    dimension, its partner's name and figures (for a partner's parts), then its own label and figures.
+    Two cells get the same key only when they have the same names and the same figures: then either
+    choice publishes the same tables."""
+    names = (*MEASURES, *_mix_names(policy))
+
+    def signature(cell: Cell | None) -> tuple:
+        return tuple(int(cell.total(m)) if m in MEASURES else 0 for m in names) if cell else ()
+
+    def label(dim: str, key: tuple) -> str:
+        return labels.get((dim, key)) or _default_label(dim, key, ids=False)
+
+    order = {}
+    for (dim, key), cell in cells.items():
+        if dim in PARTNER_DIMS:
+            partner = ("partner", (key[0],))
+            owner = (label(*partner), signature(cells.get(partner)))
+        else:
+            owner = ("", ())
+        period = key[-1] if dim in ("period", "partner_period") else 0
+        own = (str(key[0] or "") if dim == "bassin" else "", period, label(dim, key), signature(cell))
+        order[(dim, key)] = (DIM_ORDER.index(dim), *owner, *own)
+    return order
+
+
+def protect(
+    cells: dict[tuple[str, tuple], Cell],
+    policy: PositiveExitPolicy,
+    labels: dict[tuple[str, tuple], str] | None = None,
+) -> set[tuple]:
     """The set of ``(dim, key, measure)`` to hide. A cell under ``min_cell`` people is hidden whole; then
     complements by relation (fast, local), then the audit against every published figure together
-    (:mod:`.audit`), which adds what the local pass missed."""
+    (:mod:`.audit`), which adds what the local pass missed.
+
+    Every choice (which complement, which cell first) follows :func:`canonical_order`, and the cells are
+    taken in that order: the result depends on the figures and the names only (ids and row order never
+    break a tie). Complements are the cheapest cells (the smallest counts, zeros first)."""
     k = policy.min_cell
+    order = canonical_order(cells, labels or {}, policy)
+    cells = {dk: cells[dk] for dk in sorted(cells, key=order.__getitem__)}
+    measure_rank = {m: i for i, m in enumerate((*MEASURES, *_mix_names(policy)))}
+
+    def rank(cell: tuple) -> tuple:
+        return (order[cell[:2]], measure_rank[cell[2]])
+
     values = _values(cells, policy)
     relations = _relations(cells, policy)
     mix_names = _mix_names(policy)
@@ -302,7 +348,9 @@ def protect(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) ->
     entry_relations = [
         [c for c in r if c[2] == "entries"] for r in relations if all(c[2] == "entries" for c in r)
     ]
-    hidden_cells = {(d, key) for d, key, _ in complementary_suppression(entry_values, small, entry_relations)}
+    hidden_cells = {
+        (d, key) for d, key, _ in complementary_suppression(entry_values, small, entry_relations, rank)
+    }
     # 2. every figure of a hidden cell, small counts inside published cells (the improved share too: its
     # complement, the steps not improved, is as identifying), then complements everywhere
     always = [(d, key, m) for d, key in hidden_cells for m in (*MEASURES, *mix_names)]
@@ -316,10 +364,10 @@ def protect(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) ->
         values, k, [c for c in always if c[:2] in small_cells or c[2] == "improved"]
     )
     hidden = primary_suppression(values, k, always)
-    hidden = complementary_suppression(values, hidden, relations)
+    hidden = complementary_suppression(values, hidden, relations, rank)
     # 3. the audit: no masked figure determined, exactly or within a narrow range, by all the others
     constraints = _constraints(cells, policy)
-    return audit.secure(values, hidden, constraints, policy.protection_range, sensitive)
+    return audit.secure(values, hidden, constraints, policy.protection_range, sensitive, rank=rank)
 
 
 # --- figures of one cell -------------------------------------------------------------------------
@@ -455,7 +503,7 @@ def _key_out(dim: str, key: tuple) -> Any:
     return str(key[-1]) if key[-1] is not None else None
 
 
-def _default_label(dim: str, key: tuple) -> str:
+def _default_label(dim: str, key: tuple, ids: bool = True) -> str:
     if dim == "all":
         return "Ensemble des partenaires"
     if dim == "period":
@@ -466,7 +514,7 @@ def _default_label(dim: str, key: tuple) -> str:
         return "(service non précisé)"
     if dim == "agreement":
         return "(hors convention)"
-    return str(key)
+    return str(key) if ids else ""
 
 
 async def _labels(session: AsyncSession, cells) -> dict[tuple[str, tuple], str]:

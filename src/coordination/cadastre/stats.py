@@ -10,21 +10,22 @@ ratio ``O / E`` says how it did given whom it took in: 1 = as expected, above 1 
 takes people close to a job has a high raw rate but also a high ``E``; one that works with people far from a
 job has a low raw rate but a low ``E``.
 
-How sure: the observed proportion ``O/n`` gets a Wilson score interval; ``E`` is treated as fixed (it comes
-from the whole population, far larger than one partner), so the ratio's interval is the Wilson interval
-divided by ``E/n``. When it contains 1, the partner is not demonstrably different from the average.
+How sure: the reference leaves the partner judged out (:func:`leave_one_out`) and the ratio's interval, on
+the log scale (delta method), adds the partner's own binomial chance and the reference rates' uncertainty
+(:func:`standardise`). When it contains 1, the partner is not demonstrably different from the average.
+Normal quantiles come from the standard library (:class:`statistics.NormalDist`).
 """
 
 from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-
-from scipy.stats import norm
+from statistics import NormalDist
+from typing import Any
 
 from coordination.cadastre.policy import PositiveExitPolicy
 
@@ -98,7 +99,7 @@ def positive_exit_on(step: StepFacts, others: Iterable[StepFacts], policy: Posit
 @lru_cache(maxsize=16)
 def z_for(confidence: float) -> float:
     """Memoised: asked twice per cell, always with the policy's one confidence level."""
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float] | None:
@@ -218,14 +219,18 @@ def primary_suppression(
 
 
 def complementary_suppression(
-    values: Mapping[Hashable, int], hidden: set, relations: Iterable[list[Hashable]]
+    values: Mapping[Hashable, int],
+    hidden: set,
+    relations: Iterable[list[Hashable]],
+    rank: Callable[[Hashable], Any] = str,
 ) -> set:
     """Hide more cells until no published relation ``a = b + c + …`` leaves exactly one unknown.
 
     ``relations`` are the additive links a reader could use (a row's total and its parts, a partner and its
     services, ended = completed + dropped out …), each given as the list of its cells, total included. In a
     relation with exactly one hidden cell, the smallest published non-zero cell (else any) is hidden too;
-    repeated until stable. Returns the new hidden set (a superset of ``hidden``).
+    repeated until stable; ties are broken by ``rank`` (a stable order made of what cells mean, never of
+    ids). Returns the new hidden set (a superset of ``hidden``).
     """
     hidden = set(hidden)
     relations = [list(r) for r in relations]
@@ -241,7 +246,7 @@ def complementary_suppression(
             if not candidates:
                 continue
             nonzero = [cell for cell in candidates if values[cell] > 0]
-            pick = min(nonzero or candidates, key=lambda cell: (values[cell], str(cell)))
+            pick = min(nonzero or candidates, key=lambda cell: (values[cell], rank(cell)))
             hidden.add(pick)
             changed = True
     return hidden

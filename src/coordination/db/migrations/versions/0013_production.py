@@ -2,7 +2,7 @@
 and ``directory_changes`` (the journal of ``coordination directory``)
 
 Revision ID: 0013_production
-Revises: 0012_cadastre_honest
+Revises: 0011_visa_rules
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from coordination.db.types import GUID, DateTimeUTC
 
 revision = "0013_production"
-down_revision = "0012_cadastre_honest"
+down_revision = "0011_visa_rules"
 branch_labels = None
 depends_on = None
 

@@ -5,16 +5,16 @@ record is "modifié depuis la vérification" when ``updated_at > assured_at``: t
 a minute after a verification counts at once. Earlier verifications carry no timestamp: they read as
 changed since, until verified again.
 
-Revision ID: 0012_cadastre_honest
-Revises: 0011_visa_rules
+Revision ID: 0017_cadastre_honest_b
+Revises: 0016_scale_indexes
 """
 
 import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_cadastre_honest"
-down_revision = "0011_visa_rules"
+revision = "0017_cadastre_honest_b"
+down_revision = "0016_scale_indexes"
 branch_labels = None
 depends_on = None
 
