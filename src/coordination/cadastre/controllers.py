@@ -12,7 +12,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.cadastre import csv_io, opendata
+from coordination import clock
+from coordination.cadastre import csv_io, opendata, referral_figures
 from coordination.cadastre import services as svc
 from coordination.cadastre.evaluation import evaluate
 from coordination.cadastre.evaluation_csv import evaluation_csv
@@ -393,10 +394,30 @@ class EvaluationCsvController(Controller):
         )
 
 
+class ReferralFiguresController(Controller):
+    """Referral outcomes per partner and month for regulators, under the evaluation's disclosure rules."""
+
+    path = "/api/v1/cadastre"
+    tags = ["cadastre"]
+
+    @get("/referral-outcomes", guards=[evaluator], opt=EVALUATE)
+    async def referral_outcomes(
+        self,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+    ) -> dict[str, Any]:
+        """Referrals received and their outcome per partner and per month of one year (never finer than a
+        month); counts under the threshold masked, complements audited against every figure of the year."""
+        policy = load_policy(settings.policies_dir)
+        return await referral_figures.referral_outcomes(db_session, year, policy, clock.today())
+
+
 ROUTES: list = [
     RegistryController,
     RegistryExchangeController,
     EvaluationController,
     EvaluationReportController,
     EvaluationCsvController,
+    ReferralFiguresController,
 ]
