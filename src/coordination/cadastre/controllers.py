@@ -8,12 +8,14 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
-from coordination.cadastre import csv_io, opendata, referral_figures
+from coordination.cadastre import csv_io, opendata, referral_figures, step_import
 from coordination.cadastre import services as svc
 from coordination.cadastre.evaluation import evaluate
 from coordination.cadastre.evaluation_csv import evaluation_csv
@@ -44,7 +46,8 @@ from coordination.cadastre.schemas import (
     ServiceUpdate,
     VerificationAlert,
 )
-from coordination.errors import BadRequest, NotFound, ProblemError
+from coordination.dossier.controllers.common import niss_key
+from coordination.errors import BadRequest, Forbidden, NotFound, ProblemError
 from coordination.http_utils import etag_for, require_if_match
 from coordination.settings import Settings
 
@@ -413,6 +416,59 @@ class ReferralFiguresController(Controller):
         return await referral_figures.referral_outcomes(db_session, year, policy, clock.today())
 
 
+STEP_IMPORT = {
+    "gate": "un fichier de plusieurs personnes : le gate est appelé pour chaque personne du fichier "
+    "(parcours, écriture) par step_import.import_steps, avant toute écriture"
+}
+
+
+def step_importer(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if principal_of(connection).role not in step_import.IMPORTERS:
+        raise Forbidden("L'import des étapes est réservé aux partenaires, pour leurs propres étapes.")
+
+
+class StepImportController(Controller):
+    """Bulk import of a partner's steps and outcomes (CSV, all or nothing, line-by-line French report)."""
+
+    path = "/api/v1/cadastre/steps"
+    tags = ["cadastre"]
+
+    @post("/import", guards=[step_importer], opt=STEP_IMPORT, status_code=200)
+    async def import_steps(
+        self,
+        request: Request,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        request_id: NamedDependency[str],
+    ) -> ImportReport:
+        """Body: the CSV file (``text/csv``, ``;`` or ``,``). Every person passes the gate; all lines are
+        written, or none (422 with the report)."""
+        content = await request.body()
+        report = await step_import.import_steps(
+            db_session, principal_of(request), content, niss_key(request, settings), request_id
+        )
+        if not report.imported:
+            await db_session.rollback()
+            raise ProblemError(
+                422,
+                "import-rejected",
+                report.message,
+                report=msgspec.to_builtins(report)["report"],
+                lines=step_import.report_text(report),
+            )
+        await db_session.commit()
+        return report
+
+    @get("/import-template", guards=[step_importer], opt=READ, media_type="text/csv")
+    async def template(self) -> Response[str]:
+        """The columns the import reads, with one example line."""
+        return Response(
+            step_import.template(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'},
+        )
+
+
 ROUTES: list = [
     RegistryController,
     RegistryExchangeController,
@@ -420,4 +476,5 @@ ROUTES: list = [
     EvaluationReportController,
     EvaluationCsvController,
     ReferralFiguresController,
+    StepImportController,
 ]
