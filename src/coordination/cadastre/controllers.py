@@ -30,7 +30,7 @@ from coordination.cadastre.guards import (
     registry_writer,
 )
 from coordination.cadastre.policy import load_policy, verification_months
-from coordination.cadastre.report import render_report
+from coordination.cadastre.report import stored_report
 from coordination.cadastre.rules import today_brussels
 from coordination.cadastre.schemas import (
     AgreementAlert,
@@ -362,7 +362,8 @@ class EvaluationReportController(Controller):
         included as « masqué », with the positive-exit definition on every page."""
         policy = load_policy(settings.policies_dir)
         figures = await evaluate(db_session, year, policy)
-        pdf = await render_report(figures, policy)
+        pdf = await stored_report(db_session, figures, policy)
+        await db_session.commit()
         return Response(
             pdf,
             media_type="application/pdf",

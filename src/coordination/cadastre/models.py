@@ -16,7 +16,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.cadastre.rules import (
@@ -27,7 +37,7 @@ from coordination.cadastre.rules import (
     PARTNER_STATUSES,
     SERVICE_STATUSES,
 )
-from coordination.db.base import VersionedEntity
+from coordination.db.base import Base, VersionedEntity
 from coordination.db.types import GUID, JSON, DateTimeUTC
 
 
@@ -130,3 +140,18 @@ class Agreement(VersionedEntity):
     assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     assured_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+
+
+class EvaluationReport(Base):
+    """The evaluation PDF of a year, rendered once and served again while the figures stay the same.
+
+    ``digest`` is the SHA-256 of the protected figures, the definition and the template version it was
+    rendered from: a download recomputes the figures (cheap) and re-renders (slow, WeasyPrint) only when
+    the digest differs. One row per year: a new rendering replaces the old one."""
+
+    __tablename__ = "cadastre_evaluation_reports"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    rendered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False)

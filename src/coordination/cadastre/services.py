@@ -139,7 +139,11 @@ async def list_organisations(
     if partner_kind:
         stmt = stmt.where(PartnerProfile.partner_kind == partner_kind)
     if bassin:
-        stmt = stmt.where(Organisation.bassin == bassin)
+        # case- and accent-case-insensitive ("liège", "LIÈGE"): SQLite's lower() folds ASCII only, so the
+        # few distinct bassins are matched here and the query filters on the ones found
+        wanted = bassin.strip().casefold()
+        known = (await session.scalars(select(Organisation.bassin).distinct())).all()
+        stmt = stmt.where(Organisation.bassin.in_([b for b in known if b and b.strip().casefold() == wanted]))
     if q:
         stmt = stmt.where(Organisation.name.ilike(f"%{q.replace('%', '').replace('_', '')}%"))
     rows = await session.execute(stmt.order_by(Organisation.name))

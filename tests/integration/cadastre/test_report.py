@@ -136,3 +136,35 @@ async def test_evaluation_csv_is_the_protected_json_and_says_masque(client, worl
     assert (
         await client.get("/api/v1/cadastre/evaluation.csv", params={"year": 2025}, headers=manager)
     ).status_code == 403
+
+
+async def test_pdf_is_rendered_once_and_again_only_when_the_figures_change(
+    client, world, database, monkeypatch
+):
+    from coordination.cadastre import report
+
+    rendered = []
+    real = report.render_report
+
+    async def counting(evaluation, policy):
+        rendered.append(evaluation["year"])
+        return await real(evaluation, policy)
+
+    monkeypatch.setattr(report, "render_report", counting)
+    async with direct_session(database) as session:
+        ids = await dataset.build(session)
+    first = await client.get(URL, params={"year": 2025}, headers=world.regulator)
+    second = await client.get(URL, params={"year": 2025}, headers=world.regulator)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content and rendered == [2025]  # stored, served again
+    async with direct_session(database) as session:  # the figures change: one more step at partner A
+        person = dataset._person(1, "Charleroi")
+        session.add(person)
+        await session.flush()
+        session.add(dataset.TrajectoryStep(person_id=person.id, organisation_id=ids["a"], kind="training",
+                                           status="ongoing", start_date=dataset.date(2025, 5, 5)))  # fmt: skip
+        await session.commit()
+    third = await client.get(URL, params={"year": 2025}, headers=world.regulator)
+    assert third.status_code == 200 and rendered == [2025, 2025]
+    assert (await client.get(URL, params={"year": 2025}, headers=world.regulator)).content == third.content
+    assert rendered == [2025, 2025]
