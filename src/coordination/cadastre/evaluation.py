@@ -30,7 +30,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre import audit, rules
@@ -40,7 +40,7 @@ from coordination.cadastre.evaluation_sql import (
     SUMMED_COLUMNS,
     evaluation_statements,
 )
-from coordination.cadastre.models import Agreement, Service
+from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.cadastre.stats import (
     BandCounts,
@@ -53,6 +53,7 @@ from coordination.cadastre.stats import (
 )
 from coordination.db.concurrent import run_concurrently
 from coordination.directory.models import Organisation
+from coordination.dossier.models import TrajectoryStep
 
 UNKNOWN = "unknown"
 EVALUATION_PARTS = 2
@@ -96,6 +97,21 @@ def band_of(score: int, bands) -> str:
 
 def quarter_label(key: int) -> str:
     return f"{key // 10}-T{key % 10}"
+
+
+async def latest_year_with_figures(session: AsyncSession, policy: PositiveExitPolicy, today: date) -> int:
+    """The most recent year, up to this one, in which a registry partner started a step of the cohort: the
+    year the evaluation opens on (never an empty previous year); this year when there is none."""
+    latest = await session.scalar(
+        select(func.max(TrajectoryStep.start_date))
+        .join(PartnerProfile, PartnerProfile.organisation_id == TrajectoryStep.organisation_id)
+        .where(
+            TrajectoryStep.start_date <= today,
+            TrajectoryStep.kind.in_(policy.cohort_kinds),
+            TrajectoryStep.status.in_(("ongoing", "completed", "dropped_out")),
+        )
+    )
+    return latest.year if latest else today.year
 
 
 async def evaluate(
