@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -308,10 +308,13 @@ class RegistryExchangeController(Controller):
         return report
 
     @get("/export/{resource:str}", guards=[registry_reader], opt=READ, media_type="text/csv")
-    async def export_csv(self, db_session: DbSession, resource: FromPath[str]) -> Response[str]:
+    async def export_csv(
+        self, db_session: DbSession, resource: FromPath[str], sep: Literal[";", ","] = ";"
+    ) -> Response[str]:
+        """UTF-8 with BOM, French headers, ``;`` (default) or ``,`` (``sep``); imports back unchanged."""
         rows = await csv_io.export_rows(db_session, _resource(resource))
         return Response(
-            csv_io.to_csv(resource, rows),
+            csv_io.to_csv(resource, rows, sep),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="cadastre-{resource}.csv"'},
         )
@@ -386,10 +389,12 @@ class EvaluationCsvController(Controller):
         db_session: DbSession,
         settings: NamedDependency[Settings],
         year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+        sep: Literal[";", ","] = ";",
     ) -> Response[str]:
+        """UTF-8 with BOM, French headers, ``;`` (default) or ``,`` (``sep``), masked figures « masqué »."""
         figures = await evaluate(db_session, year, load_policy(settings.policies_dir))
         return Response(
-            evaluation_csv(figures),
+            evaluation_csv(figures, sep),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="cadastre-evaluation-{year}.csv"',

@@ -1,7 +1,8 @@
 """The evaluation as CSV for regulators: exactly the protected figures of :func:`.evaluation.evaluate`.
 
 One line per published row of every table (overall, partners, agreements, services, bassins, quarters,
-partner × quarter), ``;``-separated (Belgian spreadsheets), UTF-8 with BOM. A masked figure is written
+partner × quarter), ``;``-separated (Belgian spreadsheets) or ``,`` on request, UTF-8 with BOM, French headers,
+every text cell neutralised against formulas (``=``, ``+``, ``-``, ``@``). A masked figure is written
 « masqué », never a number, as on the pages and in the PDF; nothing is recomputed here. The first line
 states the positive-exit definition in plain French with its version.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+
+from coordination.cadastre.csv_io import neutralise
 
 MASKED = "masqué"
 TABLES = (
@@ -23,6 +26,17 @@ TABLES = (
     ("partner_periods", "partenaire_trimestre"),
 )
 COUNTS = ("people", "entries", "completed", "dropped_out", "ended", "positive_exits")
+COUNT_HEADERS = ("Personnes", "Entrées", "Achevées", "Abandons", "Terminées", "Sorties positives")
+
+
+class _Neutralising:
+    """Every text cell through :func:`.csv_io.neutralise` (a name beginning with ``=`` is no formula)."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self.writer.writerow([neutralise(str(cell)) for cell in row])
 
 
 def _cell(value: Any) -> str:
@@ -37,18 +51,20 @@ def _interval(values: list[float] | None) -> tuple[str, str]:
     return (_cell(values[0]), _cell(values[1])) if values else (MASKED, MASKED)
 
 
-def evaluation_csv(evaluation: dict[str, Any]) -> str:
+def evaluation_csv(evaluation: dict[str, Any], separator: str = ";") -> str:
     mix = list(((evaluation.get("overall") or {}).get("entrant_mix") or {}).keys())
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = _Neutralising(csv.writer(out, delimiter=separator, lineterminator="\r\n"))
     definition = evaluation["positive_exit_definition"]
-    writer.writerow(["définition", definition["version"], definition["text"]])
+    writer.writerow(["Définition", definition["version"], definition["text"]])
     writer.writerow(
         [
-            "table", "cle", "partenaire", "libelle", *COUNTS, "taux_sortie_positive", "taux_ic_bas",
-            "taux_ic_haut", "sorties_attendues", "observe_sur_attendu", "rapport_ic_bas", "rapport_ic_haut",
-            "lecture", *(f"entrants_score_{m}" for m in mix), "etapes_sans_score_date", "etapes_evaluees_cif",
-            "etapes_progressant", "progression_moyenne", "cout_par_sortie_positive_eur", "definition",
+            "Tableau", "Clé", "Partenaire (identifiant)", "Libellé", *COUNT_HEADERS, "Taux de sortie positive",
+            "Taux : borne basse", "Taux : borne haute", "Sorties positives attendues", "Observé / attendu",
+            "Rapport : borne basse", "Rapport : borne haute", "Lecture",
+            *(f"Entrants de score {m}" if m != "unknown" else "Entrants sans score" for m in mix),
+            "Étapes sans score daté", "Étapes évaluées (CIF)", "Étapes en progression", "Progression moyenne",
+            "Coût par sortie positive (€)", "Définition",
         ]
     )  # fmt: skip
     for name, label in TABLES:

@@ -108,28 +108,34 @@ async def test_evaluation_csv_is_the_protected_json_and_says_masque(client, worl
     assert response.headers["content-type"].startswith("text/csv")
     assert "cadastre-evaluation-2025.csv" in response.headers["content-disposition"]
     lines = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))
-    assert lines[0][:2] == ["définition", "2025-01/1"]
+    assert lines[0][:2] == ["Définition", "2025-01/1"]
     assert "compte comme sortie positive si la personne a ensuite" in lines[0][2]
     rows = [dict(zip(lines[1], line, strict=True)) for line in lines[2:]]
     body = (await client.get(JSON_URL, params={"year": 2025}, headers=world.regulator)).json()
-    counts = ("people", "entries", "completed", "dropped_out", "ended", "positive_exits")
+    counts = {"people": "Personnes", "entries": "Entrées", "completed": "Achevées", "dropped_out": "Abandons",
+              "ended": "Terminées", "positive_exits": "Sorties positives"}  # fmt: skip
     for table, label in (("partners", "partenaire"), ("services", "service"), ("partner_periods", None)):
         for row in body[table]:
             key = row["key"]["period"] if isinstance(row["key"], dict) else row["key"]
             partner = row.get("partner_id") or ""
             line = next(
                 r for r in rows
-                if r["cle"] == (key or "") and r["partenaire"] == partner and (label is None or r["table"] == label)
+                if r["Clé"] == (key or "") and r["Partenaire (identifiant)"] == partner
+                and (label is None or r["Tableau"] == label)
             )  # fmt: skip
-            for count in counts:
-                assert line[count] == ("masqué" if row[count] is None else str(row[count])), (table, count)
-            assert line["sorties_attendues"] == (
+            for count, header in counts.items():
+                assert line[header] == ("masqué" if row[count] is None else str(row[count])), (table, count)
+            assert line["Sorties positives attendues"] == (
                 "masqué"
                 if row["expected_positive_exits"] is None
                 else str(row["expected_positive_exits"]).replace(".", ",")
             )
-    small = next(r for r in rows if r["table"] == "partenaire" and r["cle"] == str(ids["d"]))
-    assert small["entries"] == "masqué" and small["observe_sur_attendu"] == "masqué"
+    small = next(r for r in rows if r["Tableau"] == "partenaire" and r["Clé"] == str(ids["d"]))
+    assert small["Entrées"] == "masqué" and small["Observé / attendu"] == "masqué"
+    comma = await client.get(
+        "/api/v1/cadastre/evaluation.csv", params={"year": 2025, "sep": ","}, headers=world.regulator
+    )
+    assert comma.text.startswith("\ufeffDéfinition,2025-01/1,")
     for marker in ("Prénom", "Nom1", "00000000001"):
         assert marker not in response.text
     manager = world.manager(ids["b"])
