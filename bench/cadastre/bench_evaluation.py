@@ -119,7 +119,6 @@ def generate(rng: random.Random):
                 "Nom",
                 "fr",
                 rng.choice(BASSINS),
-                True,
                 False,
                 score,
                 1,
@@ -169,6 +168,8 @@ async def load(url: str) -> None:
     async with db.engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA public CASCADE"))
         await conn.execute(text("CREATE SCHEMA public"))
+        # the people's name indexes are trigram indexes (migration 0016): the extension goes with the schema
+        await conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         await conn.run_sync(load_all_models().metadata.create_all)
     await db.dispose()
     rng = random.Random(20250101)
@@ -187,7 +188,7 @@ async def load(url: str) -> None:
             ("cadastre_agreements", ("id", "reference", "title", "organisation_id", "funder_id", "kind", "start_date",
                                      "end_date", "funding_cents", "territory", "publics", "status", "version", "created_at",
                                      "updated_at"), agreements),
-            ("persons", ("id", "niss_hash", "niss", "first_name", "last_name", "language", "bassin", "forem_registered",
+            ("persons", ("id", "niss_hash", "niss", "first_name", "last_name", "language", "bassin",
                          "inami_return_to_work", "proximity_score", "version", "created_at", "updated_at"), persons),
             ("trajectory_steps", ("id", "person_id", "kind", "organisation_id", "service_id", "agreement_id", "start_date",
                                   "end_date", "status", "job_contract_kind", "job_duration_months", "training_qualifying",

@@ -12,6 +12,13 @@ VERIFICATION_FILE = "cadastre_verification.toml"
 DEFAULT_VERIFICATION_MONTHS = 12
 
 
+CONTRACT_LABELS = {
+    "cdi": "CDI", "cdd": "CDD", "interim": "intérim", "art60": "article 60", "art61": "article 61",
+    "independent": "indépendant", "other": "autre",
+}  # fmt: skip
+"""Contract kinds as a regulator reads them (the rule file keeps the codes)."""
+
+
 @dataclass(frozen=True)
 class PositiveExitPolicy:
     version: str
@@ -46,7 +53,7 @@ class PositiveExitPolicy:
         parts = []
         if self.job_enabled:
             open_ended = (
-                f" (ou sans date de fin : {', '.join(self.open_ended_contracts)})"
+                f" (ou sans date de fin : {', '.join(CONTRACT_LABELS.get(c, c) for c in self.open_ended_contracts)})"
                 if self.open_ended_contracts
                 else ""
             )
