@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.cadastre import csv_io, opendata
+from coordination import clock
+from coordination.cadastre import csv_io, opendata, referral_figures, step_import
 from coordination.cadastre import services as svc
 from coordination.cadastre.evaluation import evaluate
+from coordination.cadastre.evaluation_csv import evaluation_csv
 from coordination.cadastre.guards import (
     EVALUATE,
     READ,
@@ -25,8 +29,8 @@ from coordination.cadastre.guards import (
     registry_reader,
     registry_writer,
 )
-from coordination.cadastre.policy import load_policy
-from coordination.cadastre.report import render_report
+from coordination.cadastre.policy import load_policy, verification_months
+from coordination.cadastre.report import stored_report
 from coordination.cadastre.rules import today_brussels
 from coordination.cadastre.schemas import (
     AgreementAlert,
@@ -40,8 +44,10 @@ from coordination.cadastre.schemas import (
     ServiceCreate,
     ServiceOut,
     ServiceUpdate,
+    VerificationAlert,
 )
-from coordination.errors import BadRequest, NotFound, ProblemError
+from coordination.dossier.controllers.common import niss_key
+from coordination.errors import BadRequest, Forbidden, NotFound, ProblemError
 from coordination.http_utils import etag_for, require_if_match
 from coordination.settings import Settings
 
@@ -197,11 +203,9 @@ class RegistryController(Controller):
         status: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
     ) -> list[AgreementOut]:
-        today = today_brussels()
-        if await svc.close_expired_agreements(db_session, today):
-            await db_session.commit()
+        today = today_brussels()  # expiry computed on read; the daily task closes (a GET writes nothing)
         found = await svc.list_agreements(
-            db_session, organisation_id=organisation_id, status=status, kind=kind
+            db_session, organisation_id=organisation_id, status=status, kind=kind, today=today
         )
         return [svc.agreement_out(a, today) for a in found]
 
@@ -219,10 +223,7 @@ class RegistryController(Controller):
         self, db_session: DbSession, agreement_id: FromPath[UUID]
     ) -> Response[AgreementOut]:
         today = today_brussels()
-        if await svc.close_expired_agreements(db_session, today):
-            await db_session.commit()
         agreement = await svc.get_agreement(db_session, agreement_id)
-        await db_session.refresh(agreement)
         return _with_etag(svc.agreement_out(agreement, today), agreement.version)
 
     @patch("/agreements/{agreement_id:uuid}", guards=[registry_keeper], opt=WRITE)
@@ -261,10 +262,19 @@ class RegistryController(Controller):
     ) -> list[AgreementAlert]:
         principal = principal_of(request)
         own = principal.organisation_id if principal.role.value == "partner_manager" else None
-        today = today_brussels()
-        if await svc.close_expired_agreements(db_session, today):
-            await db_session.commit()
-        return await svc.agreement_alerts(db_session, today, within_days, organisation_id=own)
+        return await svc.agreement_alerts(db_session, today_brussels(), within_days, organisation_id=own)
+
+    @get("/verification-alerts", guards=[registry_reader], opt=READ)
+    async def verification_alerts(
+        self, request: Request, db_session: DbSession, settings: NamedDependency[Settings]
+    ) -> list[VerificationAlert]:
+        """Entries, services and agreements not verified for ``max_age_months`` (regulators, Forem; a
+        partner manager sees its own organisation's)."""
+        principal = principal_of(request)
+        own = principal.organisation_id if principal.role.value == "partner_manager" else None
+        return await svc.verification_alerts(
+            db_session, datetime.now(UTC), verification_months(settings.policies_dir), organisation_id=own
+        )
 
 
 RESOURCES = ("organisations", "services", "agreements")
@@ -298,10 +308,13 @@ class RegistryExchangeController(Controller):
         return report
 
     @get("/export/{resource:str}", guards=[registry_reader], opt=READ, media_type="text/csv")
-    async def export_csv(self, db_session: DbSession, resource: FromPath[str]) -> Response[str]:
+    async def export_csv(
+        self, db_session: DbSession, resource: FromPath[str], sep: Literal[";", ","] = ";"
+    ) -> Response[str]:
+        """UTF-8 with BOM, French headers, ``;`` (default) or ``,`` (``sep``); imports back unchanged."""
         rows = await csv_io.export_rows(db_session, _resource(resource))
         return Response(
-            csv_io.to_csv(resource, rows),
+            csv_io.to_csv(resource, rows, sep),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="cadastre-{resource}.csv"'},
         )
@@ -352,7 +365,8 @@ class EvaluationReportController(Controller):
         included as « masqué », with the positive-exit definition on every page."""
         policy = load_policy(settings.policies_dir)
         figures = await evaluate(db_session, year, policy)
-        pdf = await render_report(figures, policy)
+        pdf = await stored_report(db_session, figures, policy)
+        await db_session.commit()
         return Response(
             pdf,
             media_type="application/pdf",
@@ -363,9 +377,110 @@ class EvaluationReportController(Controller):
         )
 
 
+class EvaluationCsvController(Controller):
+    """The same protected figures as CSV (masked figures written « masqué »)."""
+
+    path = "/api/v1/cadastre"
+    tags = ["cadastre"]
+
+    @get("/evaluation.csv", guards=[evaluator], opt=EVALUATE, media_type="text/csv")
+    async def evaluation_csv(
+        self,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+        sep: Literal[";", ","] = ";",
+    ) -> Response[str]:
+        """UTF-8 with BOM, French headers, ``;`` (default) or ``,`` (``sep``), masked figures « masqué »."""
+        figures = await evaluate(db_session, year, load_policy(settings.policies_dir))
+        return Response(
+            evaluation_csv(figures, sep),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="cadastre-evaluation-{year}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+
+class ReferralFiguresController(Controller):
+    """Referral outcomes per partner and month for regulators, under the evaluation's disclosure rules."""
+
+    path = "/api/v1/cadastre"
+    tags = ["cadastre"]
+
+    @get("/referral-outcomes", guards=[evaluator], opt=EVALUATE)
+    async def referral_outcomes(
+        self,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+    ) -> dict[str, Any]:
+        """Referrals received and their outcome per partner and per month of one year (never finer than a
+        month); counts under the threshold masked, complements audited against every figure of the year."""
+        policy = load_policy(settings.policies_dir)
+        return await referral_figures.referral_outcomes(db_session, year, policy, clock.today())
+
+
+STEP_IMPORT = {
+    "gate": "un fichier de plusieurs personnes : le gate est appelé pour chaque personne du fichier "
+    "(parcours, écriture) par step_import.import_steps, avant toute écriture"
+}
+
+
+def step_importer(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if principal_of(connection).role not in step_import.IMPORTERS:
+        raise Forbidden("L'import des étapes est réservé aux partenaires, pour leurs propres étapes.")
+
+
+class StepImportController(Controller):
+    """Bulk import of a partner's steps and outcomes (CSV, all or nothing, line-by-line French report)."""
+
+    path = "/api/v1/cadastre/steps"
+    tags = ["cadastre"]
+
+    @post("/import", guards=[step_importer], opt=STEP_IMPORT, status_code=200)
+    async def import_steps(
+        self,
+        request: Request,
+        db_session: DbSession,
+        settings: NamedDependency[Settings],
+        request_id: NamedDependency[str],
+    ) -> ImportReport:
+        """Body: the CSV file (``text/csv``, ``;`` or ``,``). Every person passes the gate; all lines are
+        written, or none (422 with the report)."""
+        content = await request.body()
+        report = await step_import.import_steps(
+            db_session, principal_of(request), content, niss_key(request, settings), request_id
+        )
+        if not report.imported:
+            await db_session.rollback()
+            raise ProblemError(
+                422,
+                "import-rejected",
+                report.message,
+                report=msgspec.to_builtins(report)["report"],
+                lines=step_import.report_text(report),
+            )
+        await db_session.commit()
+        return report
+
+    @get("/import-template", guards=[step_importer], opt=READ, media_type="text/csv")
+    async def template(self) -> Response[str]:
+        """The columns the import reads, with one example line."""
+        return Response(
+            step_import.template(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'},
+        )
+
+
 ROUTES: list = [
     RegistryController,
     RegistryExchangeController,
     EvaluationController,
     EvaluationReportController,
+    EvaluationCsvController,
+    ReferralFiguresController,
+    StepImportController,
 ]

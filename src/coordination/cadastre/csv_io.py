@@ -81,6 +81,29 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "publics",
     ),
 }
+HEADERS_FR: dict[str, str] = {
+    "tax_id": "Numéro BCE", "name": "Nom", "partner_kind": "Type de partenaire", "bassin": "Bassin",
+    "alternate_name": "Autre nom", "description": "Description", "email": "Courriel", "website": "Site web",
+    "legal_status": "Forme juridique", "status": "État", "organization_tax_id": "Numéro BCE de l'organisation",
+    "url": "Adresse web", "publics": "Publics", "service_areas": "Bassins desservis", "capacity": "Capacité",
+    "capacity_unit": "Unité de capacité", "eligibility_description": "Conditions d'accès",
+    "application_process": "Inscription", "minimum_age": "Âge minimum", "maximum_age": "Âge maximum",
+    "languages": "Langues", "reference": "Référence", "title": "Intitulé", "funder": "Financeur",
+    "kind": "Type de convention", "start_date": "Début", "end_date": "Fin", "funding_amount": "Financement (€)",
+    "target_entrants": "Objectif d'entrées", "target_positive_exits": "Objectif de sorties positives",
+    "territory": "Territoire",
+}  # fmt: skip
+"""The exported files' headers, in French; the import reads them (or the English field names) back."""
+FROM_HEADER = {label.casefold(): column for column, label in HEADERS_FR.items()}
+SEPARATORS = (";", ",")
+
+
+def column_of(header: str) -> str:
+    """The field a header names: a French label (any case) or the field itself."""
+    cleaned = header.strip()
+    return FROM_HEADER.get(cleaned.casefold(), cleaned)
+
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "organisations": ("tax_id", "name", "partner_kind"),
     "services": ("organization_tax_id", "name"),
@@ -146,7 +169,8 @@ def read_rows(content: bytes, resource: str) -> tuple[list[tuple[int, dict[str, 
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header = [column_of(h) for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
     known, required = set(COLUMNS[resource]), REQUIRED[resource]
     problems = [_err(h, f"Colonne inconnue « {h} ».") for h in header if h not in known]
     problems += [_err(c, f"Colonne obligatoire absente « {c} ».") for c in required if c not in header]
@@ -482,11 +506,13 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
-def to_csv(resource: str, rows: list[dict[str, Any]]) -> str:
+def to_csv(resource: str, rows: list[dict[str, Any]], separator: str = ";") -> str:
+    """UTF-8 with BOM (Excel reads the accents), French headers, formulas neutralised, ``;`` (Belgian
+    spreadsheets) or ``,``; the import reads such a file back unchanged."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
     columns = COLUMNS[resource]
-    writer.writerow(columns)
+    writer.writerow([HEADERS_FR[c] for c in columns])
     for row in rows:
         writer.writerow([neutralise(_cell(row.get(c), c)) for c in columns])
-    return out.getvalue()
+    return "\ufeff" + out.getvalue()

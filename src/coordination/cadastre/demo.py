@@ -7,7 +7,7 @@ exist); it returns what it made so the dossier demo can attach trajectory steps 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.rules import bce_with_check, today_brussels
+from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
 
 PARTNERS = {
@@ -68,6 +69,8 @@ async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> di
             select(Organisation).where(Organisation.kind == OrganisationKind.CPAS).limit(1)
         )
     today = today_brussels()
+    now = utcnow()
+    verified = {"assured_at": now, "created_at": now, "updated_at": now}  # verified when entered
     organisations = {}
     for key, (name, _kind, bassin, digits, _description) in PARTNERS.items():
         org = Organisation(
@@ -85,6 +88,7 @@ async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> di
                 website=f"https://{key}.example.be",
                 email=f"contact@{key}.example.be",
                 assured_date=today,
+                **verified,
             )
         )
     services = {}
@@ -98,6 +102,7 @@ async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> di
             eligibility_description=eligibility,
             languages=["fr"],
             assured_date=today,
+            **verified,
         )
         session.add(service)
         services[key] = service
@@ -133,8 +138,89 @@ async def seed_cadastre_demo(session: AsyncSession, directory: Any = None) -> di
                 2
             ],
             assured_date=today,
+            **verified,
         )
         session.add(agreement)
         agreements[key] = agreement
     await session.flush()
     return {"organisations": organisations, "services": services, "agreements": agreements}
+
+
+# --- a year of figures for the regulator ---------------------------------------------------------------
+
+EVALUATION_PEOPLE = {
+    # partner key: (step kind, people, scores at entry (cycled), positive exits per 10 ended steps)
+    "cisp-envol": ("training", 40, (1, 2, 3), 6),
+    "duo-mentorat": ("mentoring", 40, (7, 8), 4),
+    "mire-hainaut": ("other", 30, (2, 5, 8), 5),
+    "boulangerie-sambre": ("pfi", 3, (4,), 5),  # three people: masked, as the threshold wants
+}
+"""The evaluation's demo population, in the current year: enough people at three partners for figures,
+charts and intervals to show, and a small partner whose figures are legitimately masked (with the cells
+that would give them back)."""
+
+
+def _demo_niss(serial: int) -> str:
+    """A well-formed NISS (mod-97) of an invented person born on 1 January 1990 (serial 500-999)."""
+    base = f"900101{500 + serial:03d}"
+    return base + f"{97 - int(base) % 97:02d}"
+
+
+async def seed_evaluation_demo(
+    session: AsyncSession, organisations: dict[str, Organisation], today: date, niss_key: bytes
+) -> int:
+    """Steps begun this year (Brussels) at the demo partners, each with a dated score at entry, and the
+    jobs that make some of them positive exits. Deterministic: the same rows for the same ``today``.
+    Returns the number of people made. The people have no mandate and no consent: no professional sees
+    their files; they only count in the registry's aggregates."""
+    from coordination.dossier.models import Person, TrajectoryStep
+    from coordination.dossier.niss import niss_hash
+    from coordination.referent.models import Orientation
+
+    employer = organisations["boulangerie-sambre"]
+    year_start = date(today.year, 1, 1)
+    span = (today - year_start).days
+    serial = 0
+    rows: list[Any] = []
+    for key, (kind, count, scores, positive_per_10) in EVALUATION_PEOPLE.items():
+        partner = organisations[key]
+        for i in range(count):
+            niss = _demo_niss(serial)
+            serial += 1
+            person = Person(
+                niss_hash=niss_hash(niss, niss_key), niss=niss, first_name="Personne",
+                last_name=f"Statistique {serial:03d}", language="fr", bassin=partner.bassin,
+                inami_return_to_work=False,
+            )  # fmt: skip
+            session.add(person)
+            await session.flush()
+            start = year_start + timedelta(days=span * i // max(count, 1) // 2)
+            end = min(start + timedelta(days=28), today)
+            ended = i % 10 != 9  # one in ten still under way
+            score = scores[i % len(scores)]
+            rows.append(
+                Orientation(
+                    person_id=person.id, proximity_score=score, digital_autonomy=score < 5,
+                    computed_track="socio_professional", chosen_track="socio_professional", young=False,
+                    start_on=year_start - timedelta(days=30), matrix_version="demo", rules_version="demo",
+                )
+            )  # fmt: skip
+            rows.append(
+                TrajectoryStep(
+                    person_id=person.id, organisation_id=partner.id, kind=kind,
+                    status="completed" if ended else "ongoing", start_date=start,
+                    end_date=end if ended else None, title="Étape de démonstration",
+                    training_qualifying=False if kind == "training" else None,
+                )
+            )  # fmt: skip
+            if ended and i % 10 < positive_per_10:
+                rows.append(
+                    TrajectoryStep(
+                        person_id=person.id, organisation_id=employer.id, kind="job", status="ongoing",
+                        start_date=end + timedelta(days=1), job_contract_kind="cdd", job_duration_months=6,
+                        title="Emploi de démonstration",
+                    )
+                )  # fmt: skip
+    session.add_all(rows)
+    await session.flush()
+    return serial

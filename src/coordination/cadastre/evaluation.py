@@ -4,18 +4,19 @@
 one per share of the people, at the same time, on one snapshot), adds their rows up into cells, then, on
 those aggregated rows only:
 
-1. reference positive-exit rates per proximity score (all partners) → each cell's expected positive exits,
-   observed/expected ratio with a Wilson-based interval (:mod:`.stats`, indirect standardisation);
+1. reference positive-exit rates per proximity score at entry, of the *other* partners for a partner and
+   its parts (leave-one-out) → expected positive exits, observed/expected ratio with an interval that adds
+   the reference's own uncertainty (:mod:`.stats`, indirect standardisation);
 2. disclosure control: any cell under ``min_cell`` people is hidden, so is any count from 1 to
-   ``min_cell - 1``, and then complements (a partner and its services, a partner and its quarters, a quarter and
-   its partners, the total and its parts, ended = completed + dropped out, the entrant mix and the entrants)
-   so that nothing hidden can be recovered by subtraction, within one answer or across answers (every answer
-   is the same, protected, set of tables for a calendar year);
+   ``min_cell - 1``, then complements by relation, then the audit of :mod:`.audit`: no masked figure may be
+   determined, exactly or within a narrow range, by all the figures published for the year together
+   (every answer, page, PDF and CSV is the same protected set of tables for a calendar year);
 3. the positive-exit definition (version and wording) is attached to the answer and to every row.
 
 The output names organisations, services and agreements, never a person: regulators see figures only.
-Limitations: the proximity score is the person's current one (the file keeps no history of it); outcomes
-whose window has not ended yet (``window_complete`` false) are still to come.
+Each step is judged with the proximity score in force at its start (the dated orientations), never the
+person's current one; steps without a dated score are counted apart (``steps_without_score``) and left out
+of the comparison. Outcomes whose window has not ended yet (``window_complete`` false) are still to come.
 """
 
 from __future__ import annotations
@@ -29,29 +30,30 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.cadastre import rules
+from coordination.cadastre import audit, rules
 from coordination.cadastre.evaluation_sql import (
     DIMENSIONS,
     KEY_COLUMNS,
     SUMMED_COLUMNS,
     evaluation_statements,
 )
-from coordination.cadastre.models import Agreement, Service
+from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.cadastre.stats import (
     BandCounts,
     add_months,
     complementary_suppression,
+    leave_one_out,
     primary_suppression,
-    reference_rates,
     standardise,
     wilson_interval,
 )
 from coordination.db.concurrent import run_concurrently
 from coordination.directory.models import Organisation
+from coordination.dossier.models import TrajectoryStep
 
 UNKNOWN = "unknown"
 EVALUATION_PARTS = 2
@@ -95,6 +97,21 @@ def band_of(score: int, bands) -> str:
 
 def quarter_label(key: int) -> str:
     return f"{key // 10}-T{key % 10}"
+
+
+async def latest_year_with_figures(session: AsyncSession, policy: PositiveExitPolicy, today: date) -> int:
+    """The most recent year, up to this one, in which a registry partner started a step of the cohort: the
+    year the evaluation opens on (never an empty previous year); this year when there is none."""
+    latest = await session.scalar(
+        select(func.max(TrajectoryStep.start_date))
+        .join(PartnerProfile, PartnerProfile.organisation_id == TrajectoryStep.organisation_id)
+        .where(
+            TrajectoryStep.start_date <= today,
+            TrajectoryStep.kind.in_(policy.cohort_kinds),
+            TrajectoryStep.status.in_(("ongoing", "completed", "dropped_out")),
+        )
+    )
+    return latest.year if latest else today.year
 
 
 async def evaluate(
@@ -163,19 +180,13 @@ def assemble(
     funding: dict[tuple[str, tuple], int],
 ) -> dict[str, Any]:
     """Pure: aggregated cells → protected figures."""
-    overall = cells.get(("all", ()))
-    population = defaultdict(lambda: [0, 0])
-    if overall:
-        for score, counts in overall.by_score.items():
-            band = band_of(score, policy.bands)
-            population[band][0] += int(counts["ended"])
-            population[band][1] += int(counts["positive_exits"])
-    rates = reference_rates({b: BandCounts(e, p) for b, (e, p) in population.items()})
-    hidden = protect(cells, policy)
+    population = _band_counts(cells.get(("all", ())), policy)
+    hidden = protect(cells, policy, labels)
     definition = policy.describe()
     tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (dim, key), cell in cells.items():
-        row = _figures(cell, policy, rates, hidden, definition, funding.get((dim, key)))
+        reference = _reference(dim, key, cells, population, policy)
+        row = _figures(cell, policy, reference, hidden, definition, funding.get((dim, key)))
         row["label"] = labels.get((dim, key)) or _default_label(dim, key)
         tables[dim].append(row)
     for rows in tables.values():
@@ -188,16 +199,24 @@ def assemble(
         >= add_months(date(year, 12, 31), max(policy.job_within_months, policy.training_within_months)),
         "method": {
             "comparison": "Standardisation indirecte sur le score de proximité à l'emploi (0 = le plus proche) : "
-            "sorties attendues = somme, par score, des étapes terminées × taux de sortie positive de l'ensemble des "
-            "partenaires pour ce score ; rapport observé/attendu avec intervalle de Wilson "
-            f"à {policy.confidence:.0%}.",
+            "sorties attendues = somme, par score, des étapes terminées × taux de sortie positive des autres "
+            "partenaires pour ce score (le partenaire évalué est exclu de sa propre référence) ; rapport "
+            f"observé/attendu avec un intervalle à {policy.confidence:.0%} qui tient compte à la fois du hasard "
+            "des sorties du partenaire et de l'incertitude des taux de référence (méthode delta, couverture "
+            "vérifiée par simulation). Les bassins et trimestres sont comparés à l'ensemble des partenaires.",
             "unit": "Une entrée = une étape de parcours chez un partenaire du cadastre commencée dans l'année ; "
             "le taux de sortie positive porte sur les étapes terminées (achevées ou abandonnées).",
             "progression": "Progression = moyenne, par item CIF évalué au moins deux fois sur l'étape, de "
             "(premier qualificatif − dernier qualificatif) ; positif = moins de difficultés.",
             "disclosure": f"Toute case de moins de {policy.min_cell} personnes est masquée, ainsi que les cases "
-            "complémentaires qui permettraient de la retrouver par soustraction.",
-            "reference_rates": {band: round(rate, 4) for band, rate in sorted(rates.items())},
+            "complémentaires choisies pour qu'aucun chiffre masqué ne puisse être retrouvé, ni exactement ni "
+            "dans une fourchette étroite, en combinant tous les chiffres publiés pour l'année (audit par "
+            "programmation linéaire). Les sorties attendues sont masquées avec les sorties observées ; les "
+            "taux de référence ne sont publiés que pour les scores comptant assez d'étapes.",
+            "score_at_entry": "Chaque étape est rapportée au score de proximité en vigueur à son début (la "
+            "dernière orientation datée de ce jour ou d'avant), jamais au score actuel de la personne. Les "
+            "étapes sans score daté à leur début sont comptées à part et exclues de la comparaison ajustée.",
+            "reference_rates": published_rates(population, policy.min_cell),
         },
         "overall": tables["all"][0] if tables["all"] else None,
         "partners": tables["partner"],
@@ -211,7 +230,7 @@ def assemble(
 
 # --- disclosure control --------------------------------------------------------------------------
 
-MEASURES = ("entries", "people", "ended", "completed", "dropped_out", "positive_exits", "gain_n")
+MEASURES = ("entries", "people", "ended", "completed", "dropped_out", "positive_exits", "gain_n", "improved")
 
 
 def _mix_names(policy: PositiveExitPolicy) -> list[str]:
@@ -258,9 +277,84 @@ def _relations(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy)
     return relations
 
 
-def protect(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) -> set[tuple]:
-    """The set of ``(dim, key, measure)`` to hide. A cell under ``min_cell`` people is hidden whole."""
+def _constraints(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) -> list[audit.Constraint]:
+    """What a reader holding every published figure of the year knows, as linear constraints: the additive
+    relations (every measure but ``people``), and the inequalities that bind the measures of one cell
+    (distinct people are at most the entries and, over a hierarchy, at most the sum of the parts' people
+    and at least each part's)."""
+    constraints = [
+        audit.total_of(relation[0], relation[1:])
+        for relation in _relations(cells, policy)
+        if relation[0][2] != "people" and len(relation) > 1  # a dimension with no cell says nothing
+    ]
+    for dim, key in cells:
+        c = lambda m, dim=dim, key=key: (dim, key, m)  # noqa: E731
+        constraints += [
+            audit.at_most([c("people")], [c("entries")]),
+            audit.at_most([c("ended")], [c("entries")]),
+            audit.at_most([c("positive_exits")], [c("ended")]),
+            audit.at_most([c("gain_n")], [c("entries")]),
+            audit.at_most([c("improved")], [c("gain_n")]),
+        ]
+    for relation in _relations(cells, policy):
+        if relation[0][2] == "people" and len(relation) > 1:
+            parent, parts = relation[0], relation[1:]
+            constraints.append(audit.at_most([parent], parts))
+            constraints += [audit.at_most([part], [parent]) for part in parts]
+    return constraints
+
+
+DIM_ORDER = ("all", "partner", "agreement", "service", "partner_period", "bassin", "period")
+
+
+def canonical_order(
+    cells: dict[tuple[str, tuple], Cell], labels: dict[tuple[str, tuple], str], policy: PositiveExitPolicy
+) -> dict[tuple[str, tuple], tuple]:
+    """A sort key per cell made of what it means, never of ids nor of the order rows came in: its
+    dimension, its partner's name and figures (for a partner's parts), then its own label and figures.
+    Two cells get the same key only when they have the same names and the same figures: then either
+    choice publishes the same tables."""
+    names = (*MEASURES, *_mix_names(policy))
+
+    def signature(cell: Cell | None) -> tuple:
+        return tuple(int(cell.total(m)) if m in MEASURES else 0 for m in names) if cell else ()
+
+    def label(dim: str, key: tuple) -> str:
+        return labels.get((dim, key)) or _default_label(dim, key, ids=False)
+
+    order = {}
+    for (dim, key), cell in cells.items():
+        if dim in PARTNER_DIMS:
+            partner = ("partner", (key[0],))
+            owner = (label(*partner), signature(cells.get(partner)))
+        else:
+            owner = ("", ())
+        period = key[-1] if dim in ("period", "partner_period") else 0
+        own = (str(key[0] or "") if dim == "bassin" else "", period, label(dim, key), signature(cell))
+        order[(dim, key)] = (DIM_ORDER.index(dim), *owner, *own)
+    return order
+
+
+def protect(
+    cells: dict[tuple[str, tuple], Cell],
+    policy: PositiveExitPolicy,
+    labels: dict[tuple[str, tuple], str] | None = None,
+) -> set[tuple]:
+    """The set of ``(dim, key, measure)`` to hide. A cell under ``min_cell`` people is hidden whole; then
+    complements by relation (fast, local), then the audit against every published figure together
+    (:mod:`.audit`), which adds what the local pass missed.
+
+    Every choice (which complement, which cell first) follows :func:`canonical_order`, and the cells are
+    taken in that order: the result depends on the figures and the names only (ids and row order never
+    break a tie). Complements are the cheapest cells (the smallest counts, zeros first)."""
     k = policy.min_cell
+    order = canonical_order(cells, labels or {}, policy)
+    cells = {dk: cells[dk] for dk in sorted(cells, key=order.__getitem__)}
+    measure_rank = {m: i for i, m in enumerate((*MEASURES, *_mix_names(policy)))}
+
+    def rank(cell: tuple) -> tuple:
+        return (order[cell[:2]], measure_rank[cell[2]])
+
     values = _values(cells, policy)
     relations = _relations(cells, policy)
     mix_names = _mix_names(policy)
@@ -270,20 +364,66 @@ def protect(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) ->
     entry_relations = [
         [c for c in r if c[2] == "entries"] for r in relations if all(c[2] == "entries" for c in r)
     ]
-    hidden_cells = {(d, key) for d, key, _ in complementary_suppression(entry_values, small, entry_relations)}
-    # 2. every figure of a hidden cell, small counts inside published cells, then complements everywhere
+    hidden_cells = {
+        (d, key) for d, key, _ in complementary_suppression(entry_values, small, entry_relations, rank)
+    }
+    # 2. every figure of a hidden cell, small counts inside published cells (the improved share too: its
+    # complement, the steps not improved, is as identifying), then complements everywhere
     always = [(d, key, m) for d, key in hidden_cells for m in (*MEASURES, *mix_names)]
+    always += [
+        (dim, key, "improved")
+        for (dim, key) in cells
+        if 0 < values[(dim, key, "gain_n")] - values[(dim, key, "improved")] < k
+    ]
+    small_cells = {(d, key) for d, key, _ in small}
+    sensitive = primary_suppression(
+        values, k, [c for c in always if c[:2] in small_cells or c[2] == "improved"]
+    )
     hidden = primary_suppression(values, k, always)
-    return complementary_suppression(values, hidden, relations)
+    hidden = complementary_suppression(values, hidden, relations, rank)
+    # 3. the audit: no masked figure determined, exactly or within a narrow range, by all the others
+    constraints = _constraints(cells, policy)
+    return audit.secure(values, hidden, constraints, policy.protection_range, sensitive, rank=rank)
 
 
 # --- figures of one cell -------------------------------------------------------------------------
 
 
+def _band_counts(cell: Cell | None, policy: PositiveExitPolicy) -> dict[str, BandCounts]:
+    bands: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for score, counts in cell.by_score.items() if cell else ():
+        band = band_of(score, policy.bands)
+        bands[band][0] += int(counts["ended"])
+        bands[band][1] += int(counts["positive_exits"])
+    return {b: BandCounts(e, p) for b, (e, p) in bands.items()}
+
+
+PARTNER_DIMS = ("partner", "service", "agreement", "partner_period")
+
+
+def _reference(dim, key, cells, population, policy) -> dict[str, BandCounts]:
+    """A partner, and its services, agreements and quarters, are compared with the *other* partners
+    (leave-one-out); a bassin, a quarter or the whole, which mix partners, with all of them."""
+    if dim in PARTNER_DIMS:
+        return leave_one_out(population, _band_counts(cells.get(("partner", (key[0],))), policy))
+    return population
+
+
+def published_rates(population: dict[str, BandCounts], min_cell: int) -> dict[str, float]:
+    """Reference rates of the bands with at least ``min_cell`` ended steps and neither their exits nor
+    their non-exits under ``min_cell`` (a 1.0 or 0.0 over one person is a person's outcome)."""
+    out = {}
+    for band, c in sorted(population.items()):
+        failures = c.ended - c.positive
+        if c.ended >= min_cell and not (0 < c.positive < min_cell or 0 < failures < min_cell):
+            out[band] = round(c.positive / c.ended, 4)
+    return out
+
+
 def _figures(
     cell: Cell,
     policy: PositiveExitPolicy,
-    rates: dict[str, float],
+    reference: dict[str, BandCounts],
     hidden: set[tuple],
     definition: dict,
     funding_cents: int | None,
@@ -297,22 +437,13 @@ def _figures(
         return int(cell.total(measure)) if shown(measure) else None
 
     ended, positive = int(cell.total("ended")), int(cell.total("positive_exits"))
-    bands: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for score, counts in cell.by_score.items():
-        band = band_of(score, policy.bands)
-        bands[band][0] += int(counts["ended"])
-        bands[band][1] += int(counts["positive_exits"])
-    comparison = standardise(
-        {b: BandCounts(e, p) for b, (e, p) in bands.items()}, rates, policy.confidence, policy.small_numbers
-    )
+    comparison = standardise(_band_counts(cell, policy), reference, policy.confidence, policy.small_numbers)
     rate_ok = shown("positive_exits") and shown("ended") and ended > 0
     interval = wilson_interval(positive, ended, policy.confidence) if rate_ok else None
     days_n, gain_n = cell.total("days_n"), int(cell.total("gain_n"))
     improved = int(cell.total("improved"))
-    progression_ok = shown("gain_n") and gain_n >= policy.min_cell
-    share_ok = progression_ok and not (
-        0 < improved < policy.min_cell or 0 < gain_n - improved < policy.min_cell
-    )
+    progression_ok = shown("gain_n")
+    share_ok = progression_ok and gain_n > 0 and shown("improved")
     scored = {s: c["entries"] for s, c in cell.by_score.items() if s >= 0}
     mix = {
         name.removeprefix("mix_"): (
@@ -333,6 +464,7 @@ def _figures(
         cost = (Decimal(funding_cents) / 100 / positive).quantize(Decimal("0.01"))
     return {
         "key": _key_out(dim, key),
+        "partner_id": str(key[0]) if dim in PARTNER_DIMS else None,
         "people": count("people"),
         "entries": count("entries"),
         "completed": count("completed"),
@@ -341,7 +473,7 @@ def _figures(
         "positive_exits": count("positive_exits"),
         "positive_rate": round(positive / ended, 4) if rate_ok else None,
         "positive_rate_interval": [round(v, 4) for v in interval] if interval else None,
-        "expected_positive_exits": round(comparison.expected, 2) if shown("ended") else None,
+        "expected_positive_exits": round(comparison.expected, 2) if rate_ok else None,
         "observed_expected_ratio": (
             round(comparison.ratio, 3) if rate_ok and comparison.ratio is not None else None
         ),
@@ -357,13 +489,15 @@ def _figures(
         ),
         "progression": {
             "assessed_steps": gain_n if progression_ok else None,
-            "mean_gain": round(cell.total("gain_sum") / gain_n, 3) if progression_ok else None,
+            "improved_steps": improved if shown("improved") else None,
+            "mean_gain": round(cell.total("gain_sum") / gain_n, 3) if progression_ok and gain_n else None,
             "improved_share": round(improved / gain_n, 4) if share_ok else None,
         },
         "entrant_mix": mix,
+        "steps_without_score": mix[UNKNOWN],
         "mean_proximity_score": (
             round(sum(s * n for s, n in scored.items()) / sum(scored.values()), 2)
-            if scored and sum(scored.values()) and shown("entries")
+            if scored and sum(scored.values()) and all(shown(m) for m in ("entries", *_mix_names(policy)))
             else None
         ),
         "funding_eur": str((Decimal(funding_cents) / 100).quantize(Decimal("0.01")))
@@ -385,7 +519,7 @@ def _key_out(dim: str, key: tuple) -> Any:
     return str(key[-1]) if key[-1] is not None else None
 
 
-def _default_label(dim: str, key: tuple) -> str:
+def _default_label(dim: str, key: tuple, ids: bool = True) -> str:
     if dim == "all":
         return "Ensemble des partenaires"
     if dim == "period":
@@ -396,7 +530,7 @@ def _default_label(dim: str, key: tuple) -> str:
         return "(service non précisé)"
     if dim == "agreement":
         return "(hors convention)"
-    return str(key)
+    return str(key) if ids else ""
 
 
 async def _labels(session: AsyncSession, cells) -> dict[tuple[str, tuple], str]:

@@ -6,7 +6,8 @@ into figures. Shapes:
 
 * ``steps``: one pass over the steps table, keeping those that may be in the cohort or be an outcome;
 * ``cohort``: steps run by a registry organisation, of the evaluated kinds, begun in the year and actually
-  started; with the person's bassin (else the partner's), quarter and proximity score (-1 = unknown);
+  started; with the person's bassin (else the partner's), quarter and proximity score at the step's start
+  (from the dated orientations; -1 = none dated on or before it);
 * ``outcomes``: steps that would be positive exits under the policy (qualifying job / training);
 * ``exits``: per ended cohort step, the first outcome in its window (``MIN``);
 * ``ranked``/``deltas``/``progress``: per cohort step, the mean over ICF items of (first qualifier − last
@@ -22,8 +23,11 @@ with the :data:`SUMMED_COLUMNS`; the rows of several statements (shares of peopl
   on their own connections sharing one snapshot (:func:`coordination.db.concurrent.run_concurrently`).
   Each sums its steps per finest cell, then per dimension; the repeats come from a self-join of the cohort
   on the person, so no ``COUNT(DISTINCT)`` (one sort per group) is needed.
-* Elsewhere (SQLite): one statement, one ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``,
-  ``UNION ALL``.
+* Elsewhere (SQLite): one statement, one ``GROUP BY`` per dimension, ``UNION ALL``; the repeats come from
+  ``ROW_NUMBER()`` per person and cell.
+
+Distinct people: a person is counted once per cell, in the score row of their first step there (lowest
+id); the score rows of a cell add up to its distinct people.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from coordination.cadastre.sqlfuncs import add_months, days_between, quarter_key
 from coordination.db.types import GUID
 from coordination.directory.models import Organisation
 from coordination.dossier.models import Assessment, Person, TrajectoryStep
+from coordination.referent.models import Orientation
 
 KEY_COLUMNS = ("partner_id", "service_id", "agreement_id", "bassin", "period")
 KEY_TYPES = {
@@ -208,9 +213,32 @@ def _steps(
     )
 
 
-def _cohort(steps: CTE) -> CTE:
-    """The steps evaluated, with their cell: the person's bassin (else the partner's), quarter, score."""
+def score_history(part: tuple[int, int] | None = None) -> CTE:
+    """Each orientation's score with the day it was superseded (the next orientation's ``start_on``; ties on
+    a day go to the later one): the score in force on a day is the row whose ``[start_on, until)`` holds it.
+    Joined to the steps on the person by hashing (no index probe per step, no sort of the steps)."""
+    o = Orientation.__table__.alias("o")
+    return (
+        select(
+            o.c.person_id,
+            o.c.proximity_score,
+            o.c.start_on,
+            func.lead(o.c.start_on)
+            .over(partition_by=o.c.person_id, order_by=(o.c.start_on, o.c.created_at, o.c.id))
+            .label("until"),
+        )
+        .where(*in_share(o.c.person_id, part))
+        .cte("score_history")
+    )
+
+
+def _cohort(steps: CTE, part: tuple[int, int] | None = None) -> CTE:
+    """The steps evaluated, with their cell: the person's bassin (else the partner's), quarter, and the
+    proximity score in force when the step began (from the dated orientations, -1 if none was dated on or
+    before it). Never the person's current score: re-scoring people after they found work must not change
+    how their partner is judged."""
     s = steps.alias("s")
+    h = score_history(part).alias("h")
     p = Person.__table__.alias("p")
     o = Organisation.__table__.alias("o")
     cp = PartnerProfile.__table__.alias("cp")
@@ -225,7 +253,7 @@ def _cohort(steps: CTE) -> CTE:
             s.c.agreement_id,
             func.coalesce(p.c.bassin, o.c.bassin).label("bassin"),
             quarter_key(s.c.start_date).label("period"),
-            func.coalesce(p.c.proximity_score, -1).label("score"),
+            func.coalesce(h.c.proximity_score, -1).label("score"),
             s.c.start_date,
             ended_on.label("ended_on"),
             case((s.c.status == "completed", 1), else_=0).label("is_completed"),
@@ -236,6 +264,14 @@ def _cohort(steps: CTE) -> CTE:
         .join(cp, cp.c.organisation_id == s.c.organisation_id)
         .join(p, p.c.id == s.c.person_id)
         .join(o, o.c.id == s.c.organisation_id)
+        .outerjoin(
+            h,
+            and_(
+                h.c.person_id == s.c.person_id,
+                h.c.start_on <= s.c.start_date,
+                or_(h.c.until.is_(None), h.c.until > s.c.start_date),
+            ),
+        )
         .where(s.c.in_cohort)
         .cte("cohort")
         # computed once, read by several parts of the statement
@@ -359,7 +395,7 @@ def _one_part(
     few thousand rows instead of from every step.
     """
     steps = _steps(policy, year_start, year_end, part)
-    cohort, outcomes = _cohort(steps), _outcomes(steps, policy)
+    cohort, outcomes = _cohort(steps, part), _outcomes(steps, policy)
     progress = _progress(cohort, part)
     c, oc, g = cohort.c, outcomes.c, progress.c
     cell = [c[col] for col in CELL_COLUMNS]
@@ -440,7 +476,7 @@ def _one_part(
 
 
 def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> CompoundSelect:
-    """One ``GROUP BY`` per dimension with ``COUNT(DISTINCT person_id)``, ``UNION ALL``."""
+    """One ``GROUP BY`` per dimension, ``UNION ALL``; repeats by ``ROW_NUMBER()`` per person and cell."""
     steps = _steps(policy, year_start, year_end)
     cohort, outcomes = _cohort(steps), _outcomes(steps, policy)
     c, oc = cohort.c, outcomes.c
@@ -464,6 +500,22 @@ def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> C
             _days_to_exit(e.exit_on, c.ended_on).label("days_to_exit"),
             g.gain,
             _improved(g.gain).label("improved"),
+            # 1 on the person's first step (lowest id) in each dimension's cell: the person is counted in
+            # the score row of that step, so the rows of a cell add up to its distinct people even when the
+            # person's score at entry differs from one step to the next (as PostgreSQL's repeats do)
+            *(
+                case(
+                    (
+                        func.row_number().over(
+                            partition_by=[c.person_id, *(c[col] for col in keys)], order_by=c.step_id
+                        )
+                        == 1,
+                        1,
+                    ),
+                    else_=0,
+                ).label(f"first_{dim}")
+                for dim, keys in DIMENSIONS.items()
+            ),
         )
         .select_from(
             cohort.outerjoin(exits, e.step_id == c.step_id).outerjoin(progress, g.step_id == c.step_id)
@@ -475,7 +527,7 @@ def _portable(policy: PositiveExitPolicy, year_start: date, year_end: date) -> C
         features,
         lambda dim: [
             func.count().label("entries"),
-            (func.count() - func.count(f.person_id.distinct())).label("repeated"),
+            (func.count() - func.sum(f[f"first_{dim}"])).label("repeated"),
             func.sum(f.is_completed).label("completed"),
             func.sum(f.is_dropped).label("dropped_out"),
             func.sum(f.is_ended).label("ended"),

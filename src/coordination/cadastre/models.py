@@ -13,10 +13,20 @@ tables: portable, readable in SQL, no PostgreSQL enum type to migrate. Money is 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.cadastre.rules import (
@@ -27,8 +37,8 @@ from coordination.cadastre.rules import (
     PARTNER_STATUSES,
     SERVICE_STATUSES,
 )
-from coordination.db.base import VersionedEntity
-from coordination.db.types import GUID, JSON
+from coordination.db.base import Base, VersionedEntity
+from coordination.db.types import GUID, JSON, DateTimeUTC
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -54,7 +64,10 @@ class PartnerProfile(VersionedEntity):
     legal_status: Mapped[str | None] = mapped_column(String(80), nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
     assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    """HSDS: when Forem last verified the entry; kept apart from ``updated_at``."""
+    """HSDS: when Forem last verified the entry (its Europe/Brussels day); kept apart from ``updated_at``."""
+    assured_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    """The verification's instant (UTC): the entry is "modifié depuis la vérification" when
+    ``updated_at > assured_at``. Verifying sets only the ``assured_*`` columns, never ``updated_at``."""
     # ``assured_by`` is the verifier's user id (token ``sub``); no foreign key, so that an account removed
     # from the directory later does not erase who verified what.
     assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
@@ -90,6 +103,7 @@ class Service(VersionedEntity):
     languages: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     """ISO 639-1 codes (``fr``, ``nl``, ``de``, ``en`` …)."""
     assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    assured_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
 
 
@@ -124,4 +138,20 @@ class Agreement(VersionedEntity):
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    assured_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+
+
+class EvaluationReport(Base):
+    """The evaluation PDF of a year, rendered once and served again while the figures stay the same.
+
+    ``digest`` is the SHA-256 of the protected figures, the definition and the template version it was
+    rendered from: a download recomputes the figures (cheap) and re-renders (slow, WeasyPrint) only when
+    the digest differs. One row per year: a new rendering replaces the old one."""
+
+    __tablename__ = "cadastre_evaluation_reports"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    rendered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), nullable=False)

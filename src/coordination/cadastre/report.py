@@ -8,11 +8,16 @@ through the shared :mod:`coordination.reports` renderer; charts come from the sa
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.cadastre.models import EvaluationReport
 from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.reports import render_pdf_async
 from coordination.web.charts import Bar, bar_chart
@@ -26,13 +31,6 @@ TABLES = (
     ("bassins", "Par bassin"),
     ("periods", "Par trimestre d'entrée"),
 )
-
-
-def _own_ids(svg, prefix: str):
-    """The shared renderer gives every chart the ids ``t`` and ``d``; two charts in one document need their
-    own (WeasyPrint warns on duplicate anchors)."""
-    text = str(svg).replace('id="t"', f'id="{prefix}-t"').replace('id="d"', f'id="{prefix}-d"')
-    return Markup(text.replace('aria-labelledby="t d"', f'aria-labelledby="{prefix}-t {prefix}-d"'))  # noqa: S704 - already escaped by the renderer
 
 
 def _ratio_chart(rows: list[dict[str, Any]], confidence: float):
@@ -95,11 +93,42 @@ def report_context(
         "overall": overall,
         "tables": [(title, evaluation[name]) for name, title in TABLES],
         "mix_labels": mix_labels,
-        "ratio_chart": _own_ids(_ratio_chart(partners, policy.confidence), "ratio"),
-        "rate_chart": _own_ids(_rate_chart(partners, overall["positive_rate"] if overall else None), "rate"),
+        "ratio_chart": _ratio_chart(partners, policy.confidence),
+        "rate_chart": _rate_chart(partners, overall["positive_rate"] if overall else None),
         "generated_at": (generated_at or datetime.now(UTC)).strftime("%d/%m/%Y %H:%M UTC"),
     }
 
 
 async def render_report(evaluation: dict[str, Any], policy: PositiveExitPolicy) -> bytes:
     return await render_pdf_async(TEMPLATE, report_context(evaluation, policy), max_pages=MAX_PAGES)
+
+
+def figures_digest(evaluation: dict[str, Any]) -> str:
+    """What the PDF depends on: the protected figures, the definition and the template's text (so an edit
+    of the template renders again). ``as_of`` is left out: the same figures a day later are the same PDF."""
+    template = Path(__file__).with_name("templates").joinpath("evaluation_report.html")
+    content = {k: v for k, v in evaluation.items() if k != "as_of"}
+    payload = json.dumps(content, sort_keys=True, default=str).encode() + template.read_bytes()
+    return hashlib.sha256(payload).hexdigest()
+
+
+async def stored_report(
+    session: AsyncSession, evaluation: dict[str, Any], policy: PositiveExitPolicy
+) -> bytes:
+    """The year's PDF as stored when its figures were last rendered; rendered (and stored, replacing the
+    previous one) only when the figures changed. The caller commits."""
+    digest = figures_digest(evaluation)
+    year = int(evaluation["year"])
+    row = await session.get(EvaluationReport, year)
+    if row is not None and row.digest == digest:
+        return row.pdf
+    pdf = await render_report(evaluation, policy)
+    try:
+        if row is None:
+            session.add(EvaluationReport(year=year, digest=digest, pdf=pdf, rendered_at=datetime.now(UTC)))
+        else:
+            row.digest, row.pdf, row.rendered_at = digest, pdf, datetime.now(UTC)
+        await session.flush()
+    except IntegrityError:  # another download stored the same year at the same moment: theirs is kept
+        await session.rollback()
+    return pdf

@@ -5,6 +5,7 @@ No database here: everything is unit-tested in milliseconds.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -96,6 +97,24 @@ def format_bce(value: str) -> str:
 
 
 # --- agreements --------------------------------------------------------------------------------
+
+
+def changed_since_verification(assured_at: datetime | None, updated_at: datetime) -> bool:
+    """« modifié depuis la vérification »: any edit after the verification's instant (both UTC), at once."""
+    return assured_at is None or updated_at > assured_at
+
+
+def verification_overdue(
+    assured_at: datetime | None, created_at: datetime, now: datetime, max_months: int
+) -> bool:
+    """Not verified for ``max_months`` calendar months (counted on Brussels days); a record never
+    verified counts from its creation."""
+    since = today_brussels(assured_at or created_at)
+    today = today_brussels(now)
+    month0 = since.month - 1 + max_months
+    year, month = since.year + month0 // 12, month0 % 12 + 1
+    due = date(year, month, min(since.day, calendar.monthrange(year, month)[1]))
+    return today >= due
 
 
 def effective_status(status: str, end_date: date, today: date) -> str:

@@ -60,7 +60,9 @@ class OrganisationOut(msgspec.Struct, kw_only=True):
     assured_date: date | None
     assured_by: UUID | None
     verification_stale: bool
-    """Changed since it was last verified."""
+    """Changed since it was last verified (« modifié depuis la vérification »)."""
+    verified_at: datetime | None = None
+    """The verification's instant (UTC)."""
     updated_at: datetime
     version: int
 
@@ -122,6 +124,7 @@ class ServiceOut(msgspec.Struct, kw_only=True):
     assured_date: date | None
     assured_by: UUID | None
     verification_stale: bool
+    verified_at: datetime | None = None
     updated_at: datetime
     version: int
 
@@ -178,6 +181,7 @@ class AgreementOut(msgspec.Struct, kw_only=True):
     assured_date: date | None
     assured_by: UUID | None
     verification_stale: bool
+    verified_at: datetime | None = None
     updated_at: datetime
     version: int
 
@@ -190,6 +194,16 @@ class AgreementAlert(msgspec.Struct, kw_only=True):
     end_date: date
     days_left: int
     level: str
+    message: str
+
+
+class VerificationAlert(msgspec.Struct, kw_only=True):
+    resource: str
+    """``organisation``, ``service`` or ``agreement``."""
+    id: UUID
+    organisation_id: UUID
+    label: str
+    verified_at: datetime | None
     message: str
 
 

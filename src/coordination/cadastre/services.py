@@ -6,20 +6,27 @@ editing their own entry) happen here, so the CSV import and the API apply the sa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination.access.principal import Principal
 from coordination.cadastre import proposals, rules
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
-from coordination.cadastre.schemas import AgreementAlert, AgreementOut, OrganisationOut, ServiceOut
+from coordination.cadastre.schemas import (
+    AgreementAlert,
+    AgreementOut,
+    OrganisationOut,
+    ServiceOut,
+    VerificationAlert,
+)
 from coordination.cadastre.validation import Problems, check_agreement, check_organisation, check_service
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
@@ -66,8 +73,27 @@ def invalid(problems: Problems) -> ProblemError:
     )
 
 
-def _stale(assured: date | None, updated) -> bool:
-    return assured is None or updated.date() > assured
+def _stale(assured_at: datetime | None, updated_at: datetime) -> bool:
+    return rules.changed_since_verification(assured_at, updated_at)
+
+
+def _mark_verified(record, actor: Principal, now: datetime) -> None:
+    """Only the verification's columns change: ``updated_at`` is written back as it was (SQLAlchemy would
+    otherwise stamp it with the time of this UPDATE), so that verifying is not an edit and a later edit
+    is seen at once (``updated_at > assured_at``, both UTC)."""
+    record.assured_at = now
+    record.assured_date = rules.today_brussels(now)
+    record.assured_by = actor.user_id
+    flag_modified(record, "updated_at")
+
+
+def _now_on(today: date) -> datetime:
+    """Now, unless the caller gives another day (tests, the CLI's ``--today``): then noon of that day in
+    Brussels, so that the verification's day and instant agree."""
+    now = utcnow()
+    if rules.today_brussels(now) == today:
+        return now
+    return datetime.combine(today, time(12), tzinfo=rules.BRUSSELS).astimezone(UTC)
 
 
 def cents_to_euros(cents: int | None) -> Decimal | None:
@@ -97,7 +123,8 @@ def organisation_out(org: Organisation, profile: PartnerProfile) -> Organisation
         status=profile.status,
         assured_date=profile.assured_date,
         assured_by=profile.assured_by,
-        verification_stale=_stale(profile.assured_date, profile.updated_at),
+        verification_stale=_stale(profile.assured_at, profile.updated_at),
+        verified_at=profile.assured_at,
         updated_at=profile.updated_at,
         version=profile.version,
     )
@@ -112,7 +139,11 @@ async def list_organisations(
     if partner_kind:
         stmt = stmt.where(PartnerProfile.partner_kind == partner_kind)
     if bassin:
-        stmt = stmt.where(Organisation.bassin == bassin)
+        # case- and accent-case-insensitive ("liège", "LIÈGE"): SQLite's lower() folds ASCII only, so the
+        # few distinct bassins are matched here and the query filters on the ones found
+        wanted = bassin.strip().casefold()
+        known = (await session.scalars(select(Organisation.bassin).distinct())).all()
+        stmt = stmt.where(Organisation.bassin.in_([b for b in known if b and b.strip().casefold() == wanted]))
     if q:
         stmt = stmt.where(Organisation.name.ilike(f"%{q.replace('%', '').replace('_', '')}%"))
     rows = await session.execute(stmt.order_by(Organisation.name))
@@ -220,9 +251,7 @@ async def verify_organisation(
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
     org, profile = await get_organisation(session, organisation_id)
-    profile.assured_date = today
-    profile.assured_by = actor.user_id
-    profile.updated_at = utcnow()
+    _mark_verified(profile, actor, _now_on(today))
     await _flush_unique(session)
     return org, profile
 
@@ -237,7 +266,8 @@ def service_out(service: Service) -> ServiceOut:
         **{f: getattr(service, f) for f in SERVICE_FIELDS},
         assured_date=service.assured_date,
         assured_by=service.assured_by,
-        verification_stale=_stale(service.assured_date, service.updated_at),
+        verification_stale=_stale(service.assured_at, service.updated_at),
+        verified_at=service.assured_at,
         updated_at=service.updated_at,
         version=service.version,
     )
@@ -306,8 +336,7 @@ async def verify_service(session: AsyncSession, service_id: UUID, actor: Princip
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
     service = await get_service(session, service_id)
-    service.assured_date = today
-    service.assured_by = actor.user_id
+    _mark_verified(service, actor, _now_on(today))
     await _flush_unique(session)
     return service
 
@@ -340,7 +369,8 @@ def agreement_out(agreement: Agreement, today: date) -> AgreementOut:
         ),
         assured_date=agreement.assured_date,
         assured_by=agreement.assured_by,
-        verification_stale=_stale(agreement.assured_date, agreement.updated_at),
+        verification_stale=_stale(agreement.assured_at, agreement.updated_at),
+        verified_at=agreement.assured_at,
         updated_at=agreement.updated_at,
         version=agreement.version,
     )
@@ -349,8 +379,8 @@ def agreement_out(agreement: Agreement, today: date) -> AgreementOut:
 async def close_expired_agreements(session: AsyncSession, today: date) -> int:
     """Close every active agreement whose end date has passed; returns how many were closed.
 
-    Runs on every registry read of agreements (so a reader never sees an expired agreement as active) and
-    can be run by a periodic task (``python -m coordination.cadastre.tasks``). Idempotent. The version is
+    Run by the daily task (``python -m coordination.cadastre.tasks``), never by a read: readers compute
+    the status on read (:func:`.rules.effective_status`). Idempotent. The version is
     bumped so that a client holding an old ETag must re-read.
     """
     result = await session.execute(
@@ -361,7 +391,9 @@ async def close_expired_agreements(session: AsyncSession, today: date) -> int:
             closed_on=today,
             closed_reason="expired",
             version=Agreement.version + 1,
-            updated_at=utcnow(),
+            # closing at the end date it already carried is no edit: « modifié depuis la vérification »
+            # must not rise for it (written explicitly, or the column's onupdate would stamp it)
+            updated_at=Agreement.updated_at,
         )
         .execution_options(synchronize_session=False)
     )
@@ -393,11 +425,19 @@ async def list_agreements(
     organisation_id: UUID | None = None,
     status: str | None = None,
     kind: str | None = None,
+    today: date | None = None,
 ) -> list[Agreement]:
+    """``status`` filters on the status as read ``today`` (an agreement past its end is closed even
+    before the daily task has closed it)."""
     stmt = select(Agreement).order_by(Agreement.end_date, Agreement.reference)
     if organisation_id:
         stmt = stmt.where(Agreement.organisation_id == organisation_id)
-    if status:
+    today = today or rules.today_brussels()
+    if status == "active":
+        stmt = stmt.where(Agreement.status == "active", Agreement.end_date >= today)
+    elif status == "closed":
+        stmt = stmt.where(or_(Agreement.status == "closed", Agreement.end_date < today))
+    elif status:
         stmt = stmt.where(Agreement.status == status)
     if kind:
         stmt = stmt.where(Agreement.kind == kind)
@@ -476,8 +516,7 @@ async def verify_agreement(
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les conventions.")
     agreement = await get_agreement(session, agreement_id)
-    agreement.assured_date = today
-    agreement.assured_by = actor.user_id
+    _mark_verified(agreement, actor, _now_on(today))
     await _flush_unique(session)
     return agreement
 
@@ -509,6 +548,55 @@ async def agreement_alerts(
                 f"(dans {days_left} jour{'s' if days_left > 1 else ''}) : renouvellement à préparer.",
             )
         )
+    return alerts
+
+
+async def verification_alerts(
+    session: AsyncSession, now: datetime, max_months: int, organisation_id: UUID | None = None
+) -> list[VerificationAlert]:
+    """Registry records not verified for ``max_months`` (never verified: counted from their creation),
+    oldest first. Computed on read; nothing is written."""
+    names = dict((await session.execute(select(Organisation.id, Organisation.name))).all())
+    found: list[tuple[str, Any, UUID, str]] = []
+    for profile in (await session.scalars(select(PartnerProfile))).all():
+        found.append(
+            ("organisation", profile, profile.organisation_id, names.get(profile.organisation_id, "?"))
+        )
+    for service in (await session.scalars(select(Service))).all():
+        label = f"{names.get(service.organisation_id, '?')} — {service.name}"
+        found.append(("service", service, service.organisation_id, label))
+    for agreement in (await session.scalars(select(Agreement))).all():
+        found.append(
+            ("agreement", agreement, agreement.organisation_id, f"{agreement.reference} — {agreement.title}")
+        )
+    what = {
+        "organisation": "La fiche de l'organisation",
+        "service": "Le service",
+        "agreement": "La convention",
+    }
+    alerts = []
+    for resource, record, org_id, label in found:
+        if organisation_id is not None and org_id != organisation_id:
+            continue
+        if not rules.verification_overdue(record.assured_at, record.created_at, now, max_months):
+            continue
+        since = (
+            f"n'a pas été vérifié(e) depuis le {rules.today_brussels(record.assured_at):%d/%m/%Y}"
+            if record.assured_at
+            else "n'a jamais été vérifié(e)"
+        )
+        alerts.append(
+            VerificationAlert(
+                resource=resource,
+                id=record.id if resource != "organisation" else org_id,
+                organisation_id=org_id,
+                label=label,
+                verified_at=record.assured_at,
+                message=f"{what[resource]} « {label} » {since} (plus de {max_months} mois) : "
+                "vérification à faire.",
+            )
+        )
+    alerts.sort(key=lambda a: (a.verified_at is not None, a.verified_at or now, a.label))
     return alerts
 
 

@@ -10,21 +10,22 @@ ratio ``O / E`` says how it did given whom it took in: 1 = as expected, above 1 
 takes people close to a job has a high raw rate but also a high ``E``; one that works with people far from a
 job has a low raw rate but a low ``E``.
 
-How sure: the observed proportion ``O/n`` gets a Wilson score interval; ``E`` is treated as fixed (it comes
-from the whole population, far larger than one partner), so the ratio's interval is the Wilson interval
-divided by ``E/n``. When it contains 1, the partner is not demonstrably different from the average.
+How sure: the reference leaves the partner judged out (:func:`leave_one_out`) and the ratio's interval, on
+the log scale (delta method), adds the partner's own binomial chance and the reference rates' uncertainty
+(:func:`standardise`). When it contains 1, the partner is not demonstrably different from the average.
+Normal quantiles come from the standard library (:class:`statistics.NormalDist`).
 """
 
 from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-
-from scipy.stats import norm
+from statistics import NormalDist
+from typing import Any
 
 from coordination.cadastre.policy import PositiveExitPolicy
 
@@ -98,7 +99,7 @@ def positive_exit_on(step: StepFacts, others: Iterable[StepFacts], policy: Posit
 @lru_cache(maxsize=16)
 def z_for(confidence: float) -> float:
     """Memoised: asked twice per cell, always with the policy's one confidence level."""
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float] | None:
@@ -137,21 +138,53 @@ class Standardised:
     small_numbers: bool
 
 
+def leave_one_out(population: Mapping[Hashable, BandCounts], group: Mapping[Hashable, BandCounts]):
+    """The reference without ``group``: per band, the population's counts minus the group's own. A partner
+    is never part of its own reference (else its ratio is pulled towards 1 by its own weight)."""
+    out = {}
+    for band, total in population.items():
+        own = group.get(band, BandCounts(0, 0))
+        out[band] = BandCounts(total.ended - own.ended, total.positive - own.positive)
+    return out
+
+
 def standardise(
     group: Mapping[Hashable, BandCounts],
-    rates: Mapping[Hashable, float],
+    reference: Mapping[Hashable, BandCounts],
     confidence: float = 0.95,
     small_numbers: int = 30,
 ) -> Standardised:
-    observed = sum(c.positive for c in group.values())
-    ended = sum(c.ended for c in group.values())
-    expected = sum(c.ended * rates.get(band, 0.0) for band, c in group.items())
+    """Observed / expected against ``reference`` (counts per band, the group itself left out).
+
+    Steps of a band with no reference step are left out of both sides. The interval is on the log of the
+    ratio (delta method) and adds the two independent uncertainties: the group's binomial outcomes, with
+    expected probabilities ``ratio × r_b`` per band, and the reference rates ``r_b`` estimated from
+    ``N_b`` steps (``Var E = Σ n_b² r_b (1 − r_b) / N_b``). Its coverage is checked by simulation
+    (``tests/unit/cadastre/test_simulation.py``)."""
+    rates = {band: c.positive / c.ended for band, c in reference.items() if c.ended > 0}
+    kept = {band: c for band, c in group.items() if band in rates}
+    observed = sum(c.positive for c in kept.values())
+    ended = sum(c.ended for c in kept.values())
+    expected = sum(c.ended * rates[band] for band, c in kept.items())
     ratio = observed / expected if expected > 0 else None
     interval = None
     if ratio is not None:
-        wilson = wilson_interval(observed, ended, confidence)
-        scale = expected / ended
-        interval = (wilson[0] / scale, wilson[1] / scale)
+        z = z_for(confidence)
+        var_e = 0.0
+        for band, c in kept.items():
+            ref = reference[band]
+            shrunk = (ref.positive + 0.5) / (ref.ended + 1)  # a 0 % or 100 % reference is not certain
+            var_e += c.ended * c.ended * shrunk * (1 - shrunk) / ref.ended
+        if observed > 0:
+            var_o = sum(
+                c.ended * min(1.0, ratio * rates[b]) * (1 - min(1.0, ratio * rates[b]))
+                for b, c in kept.items()
+            )
+            half = z * math.sqrt(var_o / observed**2 + var_e / expected**2)
+            interval = (ratio * math.exp(-half), ratio * math.exp(half))
+        else:
+            upper = wilson_interval(0, ended, confidence)[1] * ended / expected
+            interval = (0.0, upper * math.exp(z * math.sqrt(var_e) / expected))
     return Standardised(
         observed=observed,
         ended=ended,
@@ -186,14 +219,18 @@ def primary_suppression(
 
 
 def complementary_suppression(
-    values: Mapping[Hashable, int], hidden: set, relations: Iterable[list[Hashable]]
+    values: Mapping[Hashable, int],
+    hidden: set,
+    relations: Iterable[list[Hashable]],
+    rank: Callable[[Hashable], Any] = str,
 ) -> set:
     """Hide more cells until no published relation ``a = b + c + …`` leaves exactly one unknown.
 
     ``relations`` are the additive links a reader could use (a row's total and its parts, a partner and its
     services, ended = completed + dropped out …), each given as the list of its cells, total included. In a
     relation with exactly one hidden cell, the smallest published non-zero cell (else any) is hidden too;
-    repeated until stable. Returns the new hidden set (a superset of ``hidden``).
+    repeated until stable; ties are broken by ``rank`` (a stable order made of what cells mean, never of
+    ids). Returns the new hidden set (a superset of ``hidden``).
     """
     hidden = set(hidden)
     relations = [list(r) for r in relations]
@@ -209,7 +246,7 @@ def complementary_suppression(
             if not candidates:
                 continue
             nonzero = [cell for cell in candidates if values[cell] > 0]
-            pick = min(nonzero or candidates, key=lambda cell: (values[cell], str(cell)))
+            pick = min(nonzero or candidates, key=lambda cell: (values[cell], rank(cell)))
             hidden.add(pick)
             changed = True
     return hidden

@@ -36,7 +36,8 @@ async def load_demo_data(settings: Settings, *, store=None) -> list[str]:
 
 async def seed_everything(session, settings: Settings, *, store=None) -> None:
     """Directory, registry, files, referents, consents, referrals — flushed, not committed."""
-    from coordination.cadastre.demo import seed_cadastre_demo
+    from coordination.cadastre.demo import seed_cadastre_demo, seed_evaluation_demo
+    from coordination.clock import today as brussels_today
     from coordination.dossier.demo import seed_dossier_demo
     from coordination.keys import niss_hash_key
     from coordination.referent.demo import seed_referent_demo
@@ -58,6 +59,7 @@ async def seed_everything(session, settings: Settings, *, store=None) -> None:
     await seed_referent_demo(session, users)
     await _seed_own_consent(session, users, partners)
     await seed_referral_demo(session, people, users, settings=settings)
+    await seed_evaluation_demo(session, partners, brussels_today(), niss_hash_key(settings))
 
 
 async def _seed_own_consent(session, users: dict[str, User], partners) -> None:

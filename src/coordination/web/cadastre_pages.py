@@ -7,17 +7,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.cadastre import rules
+from coordination.cadastre import rules, step_import
 from coordination.cadastre import services as svc
 from coordination.clock import today as brussels_today
+from coordination.dossier.controllers.common import niss_key
 from coordination.errors import Forbidden
 from coordination.settings import Settings
 from coordination.web.charts import Bar, bar_chart
+from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.filedata import request_id_of
 from coordination.web.render import page
 from coordination.web.session import require_user
 
@@ -75,8 +78,21 @@ def pdf_report_available(request: Request) -> bool:
     return any(getattr(route, "path", None) == EVALUATION_PDF for route in request.app.routes)
 
 
-def _year(value: int | None) -> int:
-    return value or brussels_today().year - 1
+async def _year(db_session: AsyncSession, settings: Settings, value: int | None) -> int:
+    """The year asked for, else the most recent one with figures (never an empty previous year)."""
+    if value:
+        return value
+    from coordination.cadastre.evaluation import latest_year_with_figures
+    from coordination.cadastre.policy import load_policy
+
+    return await latest_year_with_figures(db_session, load_policy(settings.policies_dir), brussels_today())
+
+
+STEP_IMPORT = {
+    "gate": "un fichier de plusieurs personnes : le gate est appelé pour chaque personne du fichier "
+    "(parcours, écriture) par step_import.import_steps, avant toute écriture"
+}
+MAX_IMPORT_BYTES = 5_000_000
 
 
 class CadastrePages(Controller):
@@ -89,11 +105,14 @@ class CadastrePages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        settings: Settings,
         type: Annotated[str | None, Parameter(max_length=40)] = None,
         bassin: Annotated[str | None, Parameter(max_length=80)] = None,
         q: Annotated[str | None, Parameter(max_length=100)] = None,
+        annee: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
     ) -> Response:
-        await _reader(request)
+        principal = await _reader(request)
+        year = await _year(db_session, settings, annee) if principal.role in rules.EVALUATION_ROLES else None
         rows = await svc.list_organisations(
             db_session, partner_kind=type or None, bassin=bassin or None, q=q or None
         )
@@ -104,6 +123,8 @@ class CadastrePages(Controller):
             partners=partners,
             kinds=rules.PARTNER_KIND_LABELS,
             query={"type": type or "", "bassin": bassin or "", "q": q or ""},
+            year=year,
+            importer=principal.role in step_import.IMPORTERS,
         )
 
     @get("/partenaires/{organisation_id:uuid}", opt=EVALUATE)
@@ -125,7 +146,7 @@ class CadastrePages(Controller):
             svc.agreement_out(a, today)
             for a in await svc.list_agreements(db_session, organisation_id=organisation_id)
         ]
-        year = _year(annee)
+        year = await _year(db_session, settings, annee)
         evaluation = await _evaluation(db_session, settings, principal, year)
         row = _partner_rows(evaluation).get(str(organisation_id))
         quarters = [
@@ -167,7 +188,7 @@ class CadastrePages(Controller):
         if principal.role not in rules.EVALUATION_ROLES:
             raise Forbidden("Les indicateurs d'efficacité sont réservés aux régulateurs et au Forem.")
         wanted = request.query_params.getall("p") if "p" in request.query_params else []
-        year = _year(annee)
+        year = await _year(db_session, settings, annee)
         evaluation = await _evaluation(db_session, settings, principal, year) or {}
         rows = evaluation.get("partners", [])
         if wanted:
@@ -196,4 +217,57 @@ class CadastrePages(Controller):
             year=year,
             wanted=wanted,
             pdf_report=EVALUATION_PDF if pdf_report_available(request) else None,
+        )
+
+    @staticmethod
+    async def _importer(request: Request):
+        principal = await require_user(request)
+        if principal.role not in step_import.IMPORTERS:
+            raise Forbidden("L'import des étapes est réservé aux partenaires, pour leurs propres étapes.")
+        return principal
+
+    @get("/import-etapes", opt=STEP_IMPORT)
+    async def show(self, request: Request) -> Response:
+        await self._importer(request)
+        return page(request, "cadastre_import.html", columns=step_import.COLUMNS, report=None, lines=[])
+
+    @get("/import-etapes/modele.csv", opt=READ)
+    async def template(self, request: Request) -> Response:
+        await self._importer(request)
+        return Response(
+            step_import.template(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'},
+        )
+
+    @post("/import-etapes", opt=STEP_IMPORT)
+    async def upload(self, request: Request, db_session: AsyncSession, settings: Settings) -> Response:
+        principal = await self._importer(request)
+        form = await checked_form(request)
+        upload = form.get("fichier")
+        if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
+            return page(
+                request, "cadastre_import.html", status_code=422, columns=step_import.COLUMNS, report=None,
+                lines=[], error="Choisissez le fichier CSV à importer.",
+            )  # fmt: skip
+        content = await upload.read(MAX_IMPORT_BYTES + 1)
+        if len(content) > MAX_IMPORT_BYTES:
+            return page(
+                request, "cadastre_import.html", status_code=413, columns=step_import.COLUMNS, report=None,
+                lines=[], error=f"Le fichier dépasse {MAX_IMPORT_BYTES // 1_000_000} Mo.",
+            )  # fmt: skip
+        report = await step_import.import_steps(
+            db_session, principal, content, niss_key(request, settings), request_id_of(request)
+        )
+        if report.imported:
+            await db_session.commit()
+        else:
+            await db_session.rollback()
+        return page(
+            request,
+            "cadastre_import.html",
+            status_code=200 if report.imported else 422,
+            columns=step_import.COLUMNS,
+            report=report,
+            lines=step_import.report_text(report),
         )

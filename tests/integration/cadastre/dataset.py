@@ -27,13 +27,18 @@ from itertools import count
 from coordination.cadastre.models import Agreement, PartnerProfile
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 from coordination.dossier.models import Assessment, Person, TrajectoryStep
+from coordination.referent.models import Orientation
 
 _serial = count(1)
 
 
+SCORED_ON = date(2024, 12, 1)
+"""The planted scores are dated orientations of this day (before every step): the score at entry."""
+
+
 def _person(score: int, bassin: str) -> Person:
     n = next(_serial)
-    return Person(
+    person = Person(
         niss_hash=hashlib.sha256(f"p{n}".encode()).hexdigest(),
         niss=f"{n:011d}",
         first_name=f"Prénom{n}",
@@ -41,7 +46,26 @@ def _person(score: int, bassin: str) -> Person:
         language="fr",
         bassin=bassin,
         inami_return_to_work=False,
+        proximity_score=9 - score,  # today's score, never read by the evaluation
+    )
+    _planted.append((person, score))
+    return person
+
+
+_planted: list[tuple[Person, int]] = []
+
+
+def orientation(person_id, score: int, day: date = SCORED_ON) -> Orientation:
+    return Orientation(
+        person_id=person_id,
         proximity_score=score,
+        digital_autonomy=True,
+        computed_track="digital",
+        chosen_track="digital",
+        young=False,
+        start_on=day,
+        matrix_version="test",
+        rules_version="test",
     )
 
 
@@ -72,6 +96,7 @@ def _job(person, employer, start, months=6, contract="cdd"):
 
 
 async def build(session, *, small_partner: bool = False, scale: int = 3) -> dict:
+    _planted.clear()
     forem = Organisation(name="Forem", kind=OrganisationKind.FOREM)
     employer = Organisation(name="Employeur sans fiche", kind=OrganisationKind.PARTNER)
     a = Organisation(name="CISP Tremplin", kind=OrganisationKind.PARTNER, bassin="Charleroi")
@@ -177,6 +202,7 @@ async def build(session, *, small_partner: bool = False, scale: int = 3) -> dict
             rows.append(_job(person, employer, end + timedelta(days=5)))
 
     session.add_all(rows)
+    session.add_all([orientation(person.id, score) for person, score in _planted])
     await session.flush()
     for step in b_steps[:5]:
         for item, first, last in (("confiance", 3, 1), ("initiative", 2, 2)):
@@ -193,4 +219,15 @@ async def build(session, *, small_partner: bool = False, scale: int = 3) -> dict
                     )
                 )
     await session.commit()
-    return {"a": a.id, "b": b.id, "c": c.id, "d": d.id, "agreement": agreement.id}
+    return {
+        "a": a.id,
+        "b": b.id,
+        "c": c.id,
+        "d": d.id,
+        "agreement": agreement.id,
+        "people": {o.id: [p.id for p, _ in _planted if _steps_of(rows, p, o)] for o in partners},
+    }
+
+
+def _steps_of(rows, person, org) -> bool:
+    return any(r.person_id == person.id and r.organisation_id == org.id for r in rows)

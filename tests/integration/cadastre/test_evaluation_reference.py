@@ -27,6 +27,7 @@ from coordination.cadastre.policy import load_policy
 from coordination.cadastre.stats import add_months
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 from coordination.dossier.models import Assessment, Person, TrajectoryStep
+from coordination.referent.models import Orientation
 from tests.integration.cadastre.conftest import direct_session
 
 POLICIES = Path(__file__).resolve().parents[3] / "policies"
@@ -39,6 +40,20 @@ ITEMS = ("confiance", "mobilite", "numerique")
 
 def _day(rng: random.Random, lo: date, hi: date) -> date:
     return lo + timedelta(days=rng.randint(0, (hi - lo).days))
+
+
+def _orientation(person_id, score: int, day: date) -> Orientation:
+    return Orientation(
+        person_id=person_id,
+        proximity_score=score,
+        digital_autonomy=True,
+        computed_track="digital",
+        chosen_track="digital",
+        young=False,
+        start_on=day,
+        matrix_version="test",
+        rules_version="test",
+    )
 
 
 async def _population(session, rng: random.Random) -> dict:
@@ -56,6 +71,7 @@ async def _population(session, rng: random.Random) -> dict:
     agreements = [uuid4() for _ in range(3)]
     organisations = {o.id: o for o in (*partners, outsider)}
     persons, steps, assessments = {}, [], []
+    orientations = defaultdict(list)
     for n in range(70):
         person = Person(
             niss_hash=hashlib.sha256(f"ref{n}".encode()).hexdigest(),
@@ -70,7 +86,18 @@ async def _population(session, rng: random.Random) -> dict:
         session.add(person)
         await session.flush()
         persons[person.id] = person
+        # the score at entry comes from dated orientations (the current score above is never read):
+        # none, one, or a re-scoring later, some dated exactly on a step's start
+        days = [
+            date(2024, 9, 1) + timedelta(days=d) for d in rng.sample(range(0, 700), rng.choice((0, 1, 2, 3)))
+        ]
         first = _day(rng, date(2024, 10, 1), date(2026, 2, 1))
+        if rng.random() < 0.3 and first not in days:
+            days.append(first)  # dated on the very day the first step begins: in force for it
+        for day in days:
+            orientation = _orientation(person.id, rng.randint(0, 9), day)
+            session.add(orientation)
+            orientations[person.id].append(orientation)
         for _ in range(rng.randint(1, 6)):
             # several steps close together: same quarter, same partner, same service, same day
             start = first + timedelta(days=rng.choice((0, 0, 3, 20, 45, 100, 200, 480, 600)))
@@ -131,6 +158,7 @@ async def _population(session, rng: random.Random) -> dict:
         "persons": persons,
         "steps": steps,
         "assessments": assessments,
+        "orientations": orientations,
     }
 
 
@@ -172,7 +200,7 @@ def _reference(data: dict, policy) -> dict:
     outcomes = [(x, kind) for x in data["steps"] if (kind := _outcome_kind(x, policy))]
     within = {"job": policy.job_within_months, "training": policy.training_within_months}
     sums = defaultdict(lambda: defaultdict(float))
-    people = defaultdict(set)
+    first_step: dict = {}
     for s in data["steps"]:
         if not (
             s.organisation_id in data["registry"]
@@ -189,7 +217,8 @@ def _reference(data: dict, policy) -> dict:
             "bassin": person.bassin or organisations[s.organisation_id].bassin,
             "period": s.start_date.year * 10 + (s.start_date.month + 2) // 3,
         }
-        score = person.proximity_score if person.proximity_score is not None else -1
+        dated = [o for o in data["orientations"][s.person_id] if o.start_on <= s.start_date]
+        score = max(dated, key=lambda o: o.start_on).proximity_score if dated else -1
         ended_on = s.exit_date or s.end_date
         ended = s.status in ("completed", "dropped_out") and ended_on is not None
         exit_on = None
@@ -207,7 +236,9 @@ def _reference(data: dict, policy) -> dict:
             at = (dim, tuple(cell[k] for k in keys), score)
             row = sums[at]
             row["entries"] += 1
-            people[at].add(s.person_id)
+            first = first_step.setdefault((dim, at[1], s.person_id), (s.id, score))
+            if s.id < first[0]:
+                first_step[(dim, at[1], s.person_id)] = (s.id, score)
             row["completed"] += s.status == "completed"
             row["dropped_out"] += s.status == "dropped_out"
             row["ended"] += ended
@@ -219,8 +250,9 @@ def _reference(data: dict, policy) -> dict:
                 row["gain_sum"] += gain
                 row["gain_n"] += 1
                 row["improved"] += gain > 0
-    for at, who in people.items():
-        sums[at]["people"] = len(who)
+    # a person counts once per cell, in the score row of their first step there (lowest id)
+    for (dim, key, _), (_, score) in first_step.items():
+        sums[(dim, key, score)]["people"] += 1
     return sums
 
 

@@ -94,8 +94,14 @@ async def test_good_files_import_then_export_round_trips(client, world, database
 
     exported = await client.get(f"{API}/export/services", headers=world.regulator)
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.text), delimiter=";"))
-    assert {r["name"] for r in rows} == {"Préformation logistique", "Jobcoaching"}
+    assert exported.text.startswith("\ufeffNuméro BCE de l'organisation;Nom;")  # BOM, French headers
+    rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff")), delimiter=";"))
+    assert {r["Nom"] for r in rows} == {"Préformation logistique", "Jobcoaching"}
+    comma = await client.get(f"{API}/export/services", params={"sep": ","}, headers=world.regulator)
+    assert comma.text.startswith("\ufeffNuméro BCE de l'organisation,Nom,")
+    assert (
+        await client.get(f"{API}/export/services", params={"sep": "|"}, headers=world.regulator)
+    ).status_code == 400
     # exported files import back unchanged (every line "updated", nothing duplicated)
     for resource in ("organisations", "services", "agreements"):
         text = (await client.get(f"{API}/export/{resource}", headers=world.keeper)).text

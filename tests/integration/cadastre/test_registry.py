@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import UUID
 
+from coordination.cadastre.models import Agreement
 from coordination.cadastre.rules import today_brussels
 from coordination.cadastre.services import agreement_accepts_steps
 from coordination.directory.models import Role
@@ -79,6 +81,9 @@ async def test_manager_edits_own_entry_with_if_match_and_verification_is_kept_ap
     assert verified.json()["verification_stale"] is False
     etag = verified.headers["etag"]
 
+    # verifying changes only the verification: not the entry's last update
+    assert verified.json()["updated_at"] == org["updated_at"]
+    assert verified.json()["verified_at"] > org["updated_at"]
     changed = await client.patch(
         url, json={"description": "Ateliers du lundi au jeudi"}, headers={**manager, "If-Match": etag}
     )
@@ -86,6 +91,9 @@ async def test_manager_edits_own_entry_with_if_match_and_verification_is_kept_ap
     assert changed.json()["description"] == "Ateliers du lundi au jeudi"
     assert changed.json()["assured_date"] == today_brussels().isoformat()  # not touched by an edit
     assert changed.headers["etag"] != etag
+    # an edit on the very day of the verification is « modifié depuis la vérification » at once
+    assert changed.json()["verification_stale"] is True
+    assert changed.json()["updated_at"] > changed.json()["verified_at"]
 
     # the manager cannot verify their own entry
     assert (await client.post(f"{url}/verification", headers={**manager, "If-Match": "*"})).status_code == 403
@@ -176,6 +184,14 @@ async def test_agreements_alerts_expiry_and_steps(client, world, database):
     listed = {
         a["reference"]: a for a in (await client.get(f"{API}/agreements", headers=world.regulator)).json()
     }
+    # expiry is computed on read; no GET writes it (the daily task closes it)
+    async with direct_session(database) as session:
+        stored = await session.get(Agreement, UUID(expired.json()["id"]))
+        assert (stored.status, stored.version) == ("active", 1)
+    active = await client.get(f"{API}/agreements", params={"status": "active"}, headers=world.regulator)
+    assert [a["reference"] for a in active.json()] == ["AAP-2025-001"]
+    closed = await client.get(f"{API}/agreements", params={"status": "closed"}, headers=world.regulator)
+    assert [a["reference"] for a in closed.json()] == ["PART-2024-7"]
     assert listed["PART-2024-7"]["status"] == "closed"
     assert listed["PART-2024-7"]["closed_reason"] == "expired"
     assert listed["PART-2024-7"]["accepts_new_steps"] is False
@@ -183,8 +199,6 @@ async def test_agreements_alerts_expiry_and_steps(client, world, database):
 
     async with direct_session(database) as session:
         running_id, expired_id = running.json()["id"], expired.json()["id"]
-        from uuid import UUID
-
         assert await agreement_accepts_steps(session, UUID(running_id), today) is True
         assert await agreement_accepts_steps(session, UUID(running_id), today + timedelta(days=60)) is False
         assert await agreement_accepts_steps(session, UUID(expired_id), date(2024, 6, 1)) is False

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from coordination.cadastre import tasks
-from coordination.cadastre.models import Agreement, PartnerProfile
+from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.services import agreement_accepts_steps
-from coordination.directory.models import Organisation, OrganisationKind
+from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.inbox.models import Notification
 from tests.integration.cadastre.conftest import direct_session
 
 TODAY = date(2025, 6, 16)
@@ -101,12 +102,13 @@ async def test_command_line_entry(database, tmp_path):
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
     assert out[0] == "Cadastre — tâche du 16/06/2025 : 1 convention échue clôturée."
-    assert len(out) == 4 and "Traceback" not in done.stderr
+    assert len(out) == 5 and "Traceback" not in done.stderr
+    assert out[4] == "0 fiche(s) à vérifier ; 0 avis envoyé(s) aux responsables partenaires."
 
     again = _module(tmp_path, database.url, "--today", TODAY.isoformat(), "--within-days", "5")
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[0].endswith(": 0 convention échue clôturée.")
-    assert len(again.stdout.splitlines()) == 2  # AG-today only
+    assert len(again.stdout.splitlines()) == 3  # AG-today only, then the verification line
 
     bad = _module(tmp_path, database.url, "--within-days", "0")
     assert bad.returncode == 2 and "--within-days" in bad.stderr
@@ -117,3 +119,66 @@ def test_unreachable_database_is_a_message_not_a_traceback(tmp_path):
     assert done.returncode == tasks.EXIT_UNAVAILABLE, done.stderr
     assert "base de données injoignable" in done.stderr and "Traceback" not in done.stderr
     assert "secret" not in done.stderr
+
+
+async def test_records_not_verified_for_twelve_months_reach_alerts_and_the_managers_inbox(
+    client, world, database
+):
+    now = datetime(2025, 6, 16, 4, 0, tzinfo=UTC)
+    async with direct_session(database) as session:
+        envol = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER)
+        other = Organisation(name="MIRE Centre", kind=OrganisationKind.PARTNER)
+        session.add_all([envol, other])
+        await session.flush()
+        old = datetime(2019, 3, 1, 10, tzinfo=UTC)
+        session.add_all(
+            [
+                # verified in 2019: overdue (it is not « à jour » just because nobody edited it since)
+                PartnerProfile(organisation_id=envol.id, partner_kind="cisp", assured_at=old, created_at=old),
+                # verified eleven months ago: not yet
+                PartnerProfile(
+                    organisation_id=other.id,
+                    partner_kind="mire",
+                    assured_at=datetime(2024, 7, 20, tzinfo=UTC),
+                    created_at=old,
+                ),
+                Service(organisation_id=other.id, name="Jobcoaching", created_at=old),  # never verified
+                User(subject="m1", display_name="M1", role=Role.PARTNER_MANAGER, organisation_id=envol.id),
+                User(subject="m2", display_name="M2", role=Role.PARTNER_MANAGER, organisation_id=other.id),
+                User(subject="o2", display_name="O2", role=Role.PARTNER_OPERATOR, organisation_id=other.id),
+            ]
+        )
+        await session.commit()
+    async with direct_session(database) as session:
+        report = await tasks.run(session, TODAY, now=now)
+    assert [(a.resource, a.label) for a in report.unverified] == [
+        ("service", "MIRE Centre — Jobcoaching"),
+        ("organisation", "CISP L'Envol"),
+    ]
+    assert "n'a pas été vérifié(e) depuis le 01/03/2019 (plus de 12 mois)" in report.unverified[1].message
+    assert report.notified == 2  # one manager each; the operator gets nothing
+    async with direct_session(database) as session:
+        again = await tasks.run(session, TODAY, now=now)
+        assert again.notified == 0  # not twice while the first notice is unread
+        notes = (await session.scalars(select(Notification).order_by(Notification.title_fr))).all()
+        assert len(notes) == 2 and all(n.kind == "cadastre-verification" for n in notes)
+    # the regulator's alerts list them; a partner manager sees its own organisation's only
+    listed = (await client.get("/api/v1/cadastre/verification-alerts", headers=world.regulator)).json()
+    assert {a["label"] for a in listed} >= {"MIRE Centre — Jobcoaching", "CISP L'Envol"}
+    own = (await client.get("/api/v1/cadastre/verification-alerts", headers=world.manager(envol.id))).json()
+    assert [a["label"] for a in own] == ["CISP L'Envol"]
+
+
+async def test_closing_an_expired_agreement_is_not_an_edit_of_a_verified_record(database):
+    await _registry(database)
+    verified_at = datetime(2025, 6, 1, tzinfo=UTC)
+    async with direct_session(database) as session:
+        expired = await session.scalar(select(Agreement).where(Agreement.reference == "AG-expired"))
+        expired.assured_at = verified_at
+        await session.commit()
+        before = expired.updated_at
+    async with direct_session(database) as session:
+        await tasks.run(session, TODAY)
+    async with direct_session(database) as session:
+        closed = await session.scalar(select(Agreement).where(Agreement.reference == "AG-expired"))
+        assert closed.status == "closed" and closed.updated_at == before

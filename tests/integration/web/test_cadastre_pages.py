@@ -16,6 +16,10 @@ async def test_regulator_browses_and_compares(client, demo):
     html = unescape(response.text)
     assert "<svg" in html and "Sorties positives observées / attendues" in html
     assert "Traceback" not in html
+    # the definition in plain French with its version, never a raw dict
+    assert "compte comme sortie positive si la personne a ensuite" in html and "Définition 2025-01/1" in html
+    assert "{'version'" not in html and "'label':" not in html
+    assert "/api/v1/cadastre/evaluation.csv?year=2026" in html
 
 
 async def test_regulator_exports_csv(client, demo):
@@ -58,3 +62,47 @@ async def test_partner_page_with_chart(client, demo):
     assert response.status_code == 200, response.text
     html = unescape(response.text)
     assert "CISP Horizon" in html and "Indicateurs 2026" in html and "<svg" in html
+    assert "compte comme sortie positive si la personne a ensuite" in html and "{'version'" not in html
+
+
+async def test_evaluation_opens_on_the_latest_year_with_figures_and_keeps_it(client, demo):
+    import re
+
+    from coordination.clock import today
+
+    year = today().year
+    await sign_in(client, "regis")
+    html = unescape((await client.get("/cadastre/comparaison")).text)
+    assert f"Comparer les partenaires — {year}" in html
+    # figures, bars and intervals show; the small partner is masked
+    assert re.search(r"<td class=\"num\">0,\d\d</td>", html), "no observed/expected ratio published"
+    assert "masqué" in html and "masqué (moins de 5 personnes)" in html
+    # a long name wraps in the chart, whole, never cut
+    assert "Boulangerie artisanale" in html and "de la Sambre" in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    # the list keeps the year for « Comparer la sélection », and the bassin filter ignores case
+    listing = unescape((await client.get("/cadastre/", params={"bassin": "CHARLEROI"})).text)
+    assert "CISP L'Envol" in listing and "Duo Mentorat Wallonie" not in listing
+    assert f'name="annee" min="2000" max="2100" value="{year}"' in listing
+
+
+async def test_partner_imports_steps_through_the_page(client, demo):
+    await sign_in(client, "paul")
+    form = await client.get("/cadastre/import-etapes")
+    assert form.status_code == 200 and "Télécharger le modèle" in unescape(form.text)
+    token = client.cookies.get("coordination_csrf")
+    bad = b"niss;type;debut;statut\r\n85071412330;stage;31/02/2025;en cours\r\n"
+    response = await client.post(
+        "/cadastre/import-etapes",
+        data={"csrf_token": token},
+        files={"fichier": ("etapes.csv", bad, "text/csv")},
+    )
+    assert response.status_code == 422, response.text
+    html = unescape(response.text)
+    assert "Aucune ligne importée" in html and "Ligne 2, type : Valeur « stage » non reconnue" in html
+    template = await client.get("/cadastre/import-etapes/modele.csv")
+    assert template.status_code == 200 and template.text.startswith("\ufeffniss;")
+    client.cookies.clear()
+    await sign_in(client, "regis")
+    assert (await client.get("/cadastre/import-etapes")).status_code == 403

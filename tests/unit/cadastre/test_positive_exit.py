@@ -83,3 +83,17 @@ def test_the_definition_is_configuration():
     data["comparison"]["bands"] = [[0, 4], [4, 9]]
     with pytest.raises(ValueError, match="bandes"):
         parse_policy(data)
+
+
+def test_the_definition_is_a_plain_french_sentence_with_its_version():
+    from pathlib import Path
+
+    from coordination.cadastre.policy import load_policy
+
+    policy = load_policy(Path(__file__).resolve().parents[3] / "policies")
+    described = policy.describe()
+    assert described["version"] == policy.version
+    text = described["text"]
+    assert text.startswith(f"Définition {policy.version} : ")
+    assert "un emploi d'au moins 3 mois" in text and "une formation qualifiante" in text
+    assert "{" not in text and "[" not in text and "job_" not in text

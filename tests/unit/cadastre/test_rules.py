@@ -77,3 +77,55 @@ def test_funding_is_prorated_by_days():
         )
         is None
     )
+
+
+def test_verification_is_stale_after_any_later_edit_and_overdue_after_the_configured_months():
+    from datetime import UTC, datetime, timedelta
+
+    from coordination.cadastre.rules import changed_since_verification, verification_overdue
+
+    verified = datetime(2025, 3, 10, 22, 30, tzinfo=UTC)  # 23:30 in Brussels: the 10th there too
+    assert changed_since_verification(None, verified)
+    assert not changed_since_verification(verified, verified - timedelta(hours=2))
+    # an edit a minute later, the same day, is a change at once (timestamps, one time zone)
+    assert changed_since_verification(verified, verified + timedelta(minutes=1))
+    created = datetime(2019, 1, 1, tzinfo=UTC)
+    assert verification_overdue(datetime(2019, 5, 2, tzinfo=UTC), created, verified, 12)
+    assert not verification_overdue(verified, created, datetime(2026, 3, 9, 12, tzinfo=UTC), 12)
+    assert verification_overdue(verified, created, datetime(2026, 3, 10, 12, tzinfo=UTC), 12)
+    assert not verification_overdue(verified, created, datetime(2025, 9, 9, tzinfo=UTC), 6)
+    # never verified: counted from the record's creation
+    assert verification_overdue(None, created, verified, 12)
+    assert not verification_overdue(None, verified, verified + timedelta(days=30), 12)
+
+
+def test_csv_exports_neutralise_formulas_and_read_french_headers_back():
+    import csv
+    import io
+
+    from coordination.cadastre.csv_io import column_of, to_csv
+    from coordination.cadastre.evaluation_csv import evaluation_csv
+
+    text = to_csv("organisations", [{"name": '=HYPERLINK("x")', "tax_id": "0403170701", "bassin": "+Mons"}])
+    assert text.startswith("\ufeffNuméro BCE;Nom;")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[1][1] == '\'=HYPERLINK("x")' and rows[1][3] == "'+Mons"
+    assert [column_of(h) for h in rows[0][:3]] == ["tax_id", "name", "partner_kind"]
+    assert column_of("NUMÉRO BCE") == "tax_id" and column_of("tax_id") == "tax_id"
+    evaluation = {
+        "positive_exit_definition": {"version": "v1", "text": "Définition."},
+        "overall": None,
+        "partners": [],
+        "agreements": [],
+        "services": [],
+        "bassins": [{"key": "-x", "label": "@Bassin", "partner_id": None, **dict.fromkeys(
+            ("people", "entries", "completed", "dropped_out", "ended", "positive_exits", "positive_rate",
+             "positive_rate_interval", "expected_positive_exits", "observed_expected_ratio", "ratio_interval",
+             "steps_without_score", "cost_per_positive_exit_eur")),
+            "verdict": "=1+1", "entrant_mix": {}, "positive_exit_definition": "v1",
+            "progression": dict.fromkeys(("assessed_steps", "improved_steps", "mean_gain"))}],
+        "periods": [],
+        "partner_periods": [],
+    }  # fmt: skip
+    lines = list(csv.reader(io.StringIO(evaluation_csv(evaluation, ",").lstrip("\ufeff"))))
+    assert lines[2][1:4] == ["'-x", "", "'@Bassin"] and "'=1+1" in lines[2]

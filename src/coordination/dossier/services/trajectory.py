@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
+from coordination.cadastre.claims import check_step_claims
 from coordination.directory.models import Organisation, OrganisationKind
 from coordination.dossier import schemas
 from coordination.dossier.models import Assessment, ProgressEntry, TrajectoryStep
@@ -61,6 +62,10 @@ async def create_step(
     if org is None:
         raise rule_error(RuleViolation("L'organisation partenaire est inconnue.", "unknown-organisation"))
     _partner_only_own(principal, data.organisation_id, "créer une étape")
+    await check_step_claims(
+        session, data.organisation_id, data.service_id, data.agreement_id, data.start_date, data.end_date,
+        attaching=True,
+    )  # fmt: skip
     step = TrajectoryStep(person_id=person_id, created_by=principal.user_id, **values)
     session.add(step)
     await session.flush()
@@ -88,6 +93,13 @@ async def update_step(
             raise rule_error(exc) from exc
     current = {c: getattr(step, c) for c in StepFacts.__slots__}
     _check({**current, **changes})
+    claims = {
+        c: changes.get(c, getattr(step, c)) for c in ("service_id", "agreement_id", "start_date", "end_date")
+    }
+    await check_step_claims(
+        session, step.organisation_id, **claims,
+        attaching="agreement_id" in changes and changes["agreement_id"] != step.agreement_id,
+    )  # fmt: skip
     before = apply_changes(step, changes)
     if before:
         step.updated_at = datetime.now(UTC)
