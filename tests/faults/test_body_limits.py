@@ -61,7 +61,9 @@ async def _post(app, path: str, body: CountingBody, headers: dict[str, str]) -> 
         return await client.post(path, content=body, headers=headers)
 
 
-@pytest.mark.parametrize("path", ["/connexion", "/dossiers/{person}/documents"])
+@pytest.mark.parametrize(
+    "path", ["/connexion", "/dossiers/{person}/documents", "/dossiers/{person}/documents/{person}/versions"]
+)
 async def test_a_chunked_multipart_body_is_refused_at_the_ceiling_not_read_whole(app_and_token, path):
     app, settings, token = app_and_token
     ceiling = settings.max_upload_bytes + settings.max_request_body_bytes
@@ -71,7 +73,7 @@ async def test_a_chunked_multipart_body_is_refused_at_the_ceiling_not_read_whole
     )
     body = CountingBody(head, TOTAL)
     headers = {"content-type": "multipart/form-data; boundary=b"}
-    if "dossiers" in path:  # signed in: the upload handler parses the form
+    if "dossiers" in path:  # signed in: the upload handlers parse the form
         headers["cookie"] = f"coordination_token={token}; coordination_csrf={'c' * 43}"
     answer = await _post(app, path.format(person=uuid4()), body, headers)
     assert "content-length" not in {k.lower() for k in headers}
@@ -81,9 +83,15 @@ async def test_a_chunked_multipart_body_is_refused_at_the_ceiling_not_read_whole
     assert body.pulled < TOTAL // 4
 
 
-async def test_a_chunked_url_encoded_form_is_refused_at_one_mebibyte(app_and_token):
-    app, settings, _ = app_and_token
-    body = CountingBody(b"subject=", TOTAL, filler=b"a")
-    answer = await _post(app, "/connexion", body, {"content-type": "application/x-www-form-urlencoded"})
+@pytest.mark.parametrize("path", ["/connexion", "/dossiers/{person}/documents/{person}/versions"])
+async def test_a_chunked_url_encoded_form_is_refused_at_one_mebibyte(app_and_token, path):
+    """Item 9: the web version-upload route (own ceiling: the document limit) read url-encoded bodies of
+    any size into memory before any check."""
+    app, settings, token = app_and_token
+    body = CountingBody(b"title=", TOTAL, filler=b"a")
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    if "dossiers" in path:
+        headers["cookie"] = f"coordination_token={token}; coordination_csrf={'c' * 43}"
+    answer = await _post(app, path.format(person=uuid4()), body, headers)
     assert answer.status_code == 413, answer.text[:500]
     assert body.pulled <= settings.max_request_body_bytes + CHUNK + 16, body.pulled
