@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import json
 import os
 import secrets
 import shutil
@@ -133,7 +132,7 @@ def browser_sign_in(out: Path, app_url: str, ca_file: Path, sub: str) -> tuple[s
             log(out, f"browser: redirected to the provider {page.url.split('?')[0]} (https, CA trusted)")
             page.screenshot(path=str(out / "provider.png"))
             page.locator("input[name=sub]").fill(sub)
-            page.locator("form").first.evaluate("f => f.submit()")
+            page.get_by_role("button", name="Authorize").click()
             page.wait_for_url(app_url + "/**")
             page.wait_for_load_state("networkidle")
             log(
@@ -221,7 +220,10 @@ def _niss(birth: int, serial: int) -> str:
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/coordination-production-run").resolve()
+    if len(sys.argv) != 2:
+        print("usage: production_run.py OUT_DIR", file=sys.stderr)
+        return 2
+    out = Path(sys.argv[1]).resolve()
     out.mkdir(parents=True, exist_ok=True)
     (out / "run.log").write_text("")
     pg_url = os.environ["COORDINATION_TEST_POSTGRES_URL"]
