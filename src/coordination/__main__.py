@@ -208,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     user_role.add_argument("--user", required=True, help="identifiant ou identifiant de connexion")
     user_role.add_argument("--role", required=True)
     user_role.add_argument("--org", default=None)
+    for name, help_text in (
+        ("user-deactivate", "désactiver un compte (refusé dès sa prochaine requête)"),
+        ("user-reactivate", "réactiver un compte"),
+    ):
+        toggle = d_sub.add_parser(name, help=help_text)
+        toggle.add_argument("--user", required=True, help="identifiant ou identifiant de connexion")
+        toggle.add_argument("--reason", default=None, help="motif (obligatoire pour désactiver)")
     d_journal = d_sub.add_parser("journal", help="dernières modifications de l'annuaire")
     d_journal.add_argument("--limit", type=int, default=50)
 

@@ -75,6 +75,23 @@ NUL_DETAIL = (
 )
 
 
+def _counting_receive(receive, ceiling: int, too_large: Exception):
+    """The request's ``receive`` that counts body bytes and raises ``too_large`` past ``ceiling``: the
+    parser (or the upload stream) never gets the bytes beyond it."""
+    received = 0
+
+    async def counted():
+        nonlocal received
+        message = await receive()
+        if message.get("type") == "http.request":
+            received += len(message.get("body", b""))
+            if received > ceiling:
+                raise too_large
+        return message
+
+    return counted
+
+
 def _nul_in_query(query: bytes) -> bool:
     return b"%00" in query or b"\x00" in query
 
@@ -96,20 +113,23 @@ async def guard_request_body(request) -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if content_type == "multipart/form-data":
-        # Parsed by Litestar's streaming parser into a spooled temporary file (memory stays bounded); an
-        # announced size above the document limit (plus the form's overhead) is refused before reading.
+    if not content_type.startswith(_CAPPED_TYPES) and not content_type.endswith("+json"):
+        # Document bodies (a multipart form parsed by Litestar's streaming parser into a spooled temporary
+        # file, or the raw bytes of a file) stream; memory stays bounded. Their size is capped at the
+        # document limit plus the form's overhead: an announced size above it is refused before reading,
+        # and a body without a length (chunked transfer encoding) is counted as it arrives and refused as
+        # soon as it passes the ceiling, whatever the route's own ceiling says.
         settings = request.app.state.settings
         ceiling = settings.max_upload_bytes + settings.max_request_body_bytes
+        too_large = ProblemError(
+            413,
+            "request-too-large",
+            f"Le formulaire ou le document dépasse la taille autorisée ({ceiling // 1048576} Mo).",
+        )
         announced = request.headers.get("content-length", "")
         if announced.isdigit() and int(announced) > ceiling:
-            raise ProblemError(
-                413,
-                "request-too-large",
-                f"Le formulaire dépasse la taille autorisée ({ceiling // 1048576} Mo).",
-            )
-        return
-    if not content_type.startswith(_CAPPED_TYPES) and not content_type.endswith("+json"):
+            raise too_large
+        request.receive = _counting_receive(request.receive, ceiling, too_large)
         return
     limit = request.app.state.settings.max_request_body_bytes
     too_large = ProblemError(

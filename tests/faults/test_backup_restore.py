@@ -72,14 +72,35 @@ async def test_backup_then_restore_into_an_empty_database(pg_cluster, tmp_path) 
     assert tampered.returncode != 0
 
 
-def test_the_backup_cronjob_runs_the_tested_script() -> None:
+def test_the_backup_cronjobs_run_the_tested_scripts() -> None:
     docs = list(yaml.safe_load_all((ROOT / "deploy" / "k8s" / "backup-cronjob.yaml").read_text()))
-    (cron,) = [d for d in docs if d["kind"] == "CronJob"]
-    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
-    (container,) = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
-    assert container["command"][:2] == ["bash", "/scripts/backup_postgres.sh"]
+    crons = {d["metadata"]["name"]: d for d in docs if d["kind"] == "CronJob"}
+    expected = {
+        "coordination-backup": ["bash", "/scripts/backup_postgres.sh"],
+        "coordination-basebackup": ["bash", "/scripts/basebackup_postgres.sh"],  # tests/faults/test_pitr.py
+    }
+    assert set(crons) == set(expected)
+    for name, command in expected.items():
+        assert crons[name]["spec"]["concurrencyPolicy"] == "Forbid"
+        (container,) = crons[name]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+        assert container["command"][:2] == command
     kustomization = yaml.safe_load((ROOT / "deploy" / "k8s" / "kustomization.yaml").read_text())
     (generated,) = [
         g for g in kustomization["configMapGenerator"] if g["name"] == "coordination-backup-scripts"
     ]
-    assert set(generated["files"]) == {"backup/backup_postgres.sh", "backup/restore_postgres.sh"}
+    assert set(generated["files"]) == {
+        f"backup/{name}"
+        for name in (
+            "backup_postgres.sh", "restore_postgres.sh", "basebackup_postgres.sh", "restore_pitr.sh",
+            "archive_wal.sh",
+        )
+    }  # fmt: skip
+
+
+def test_compose_archives_the_wal_with_the_tested_script() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    postgres = compose["services"]["postgres"]
+    settings = dict(arg.split("=", 1) for arg in postgres["command"] if "=" in arg)
+    assert settings["archive_mode"] == "on" and settings["wal_level"] == "replica"
+    assert settings["archive_command"].startswith("bash /backup-scripts/archive_wal.sh %p %f ")
+    assert "./k8s/backup:/backup-scripts:ro" in postgres["volumes"]

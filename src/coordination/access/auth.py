@@ -17,6 +17,7 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 
 from coordination.access.identity import Identity, InvalidToken, build_identity_from_settings
+from coordination.directory.admin import refuse_if_deactivated
 from coordination.settings import Settings
 
 TOKEN_COOKIE = "coordination_token"  # noqa: S105 - a cookie name, not a secret
@@ -48,6 +49,7 @@ class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
         # their middleware, and the JWKS cache holds a lock that must stay one per process.
         identity: Identity = connection.app.state.identity
         principal = await identity.authenticate(token)
+        await refuse_if_deactivated(connection.app.state.db, principal)
         return AuthenticationResult(user=principal, auth=token)
 
 

@@ -1,6 +1,8 @@
 """Directory management for administrators: organisations, users and their roles, from the CLI
-(``coordination directory …``), each change journaled in ``directory_changes`` (who, when, what, before →
-after). Production has no other way in except SQL, which leaves no trace (issue 20).
+(``coordination directory …``) and the administrators' pages (``/annuaire``,
+:mod:`coordination.web.directory_pages`), one service for both; each change journaled in
+``directory_changes`` (who, when, what, before → after). Without it production has no other way in
+except SQL, which leaves no trace (issue 20).
 
 The journal is data, like the access journal: one row per change, never updated. It names the operator
 (``--par``, or the account running the command) and says what changed in French, without personal data
@@ -15,7 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import String, Text, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.db.base import Entity, utcnow
@@ -55,6 +57,36 @@ def _kind(value: str) -> OrganisationKind:
         raise DirectoryError(f"Type d'organisation inconnu « {value} » (au choix : {choices}).") from None
 
 
+def _text(value: str | None, label: str, limit: int, *, required: bool = False) -> str | None:
+    """A trimmed value within its column's length (PostgreSQL refuses a longer one with an error that
+    would otherwise become a 500), or ``None`` when empty."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise DirectoryError(f"{label} est obligatoire.")
+        return None
+    if len(text) > limit:
+        raise DirectoryError(f"{label} dépasse {limit} caractères ({len(text)}).")
+    return text
+
+
+def _bce(value: str | None) -> str | None:
+    """The Belgian company number as 10 digits (dots and spaces accepted), mod-97 checked."""
+    raw = (value or "").strip()
+    if not raw:
+        return None
+    digits = "".join(ch for ch in raw if ch not in ". ")
+    if len(digits) == 9 and digits.isdigit():
+        digits = "0" + digits
+    if len(digits) != 10 or not digits.isdigit():
+        raise DirectoryError(f"Numéro BCE « {raw} » invalide : 10 chiffres attendus (ex. 0403.170.701).")
+    if 97 - int(digits[:8]) % 97 != int(digits[8:]):
+        raise DirectoryError(
+            f"Numéro BCE « {raw} » invalide : la clé de contrôle (modulo 97) ne correspond pas."
+        )
+    return digits
+
+
 def _role(value: str) -> Role:
     try:
         return Role(value)
@@ -84,13 +116,17 @@ async def find_organisation(session: AsyncSession, ref: str) -> Organisation:
 async def add_organisation(
     session: AsyncSession, actor: str, *, name: str, kind: str, bassin: str | None, bce: str | None
 ) -> Organisation:
-    if not name.strip():
-        raise DirectoryError("Le nom de l'organisation est obligatoire.")
-    org = Organisation(name=name.strip()[:200], kind=_kind(kind), bassin=bassin, bce_number=bce)
+    name = _text(name, "Le nom de l'organisation", 200, required=True)
+    chosen = _kind(kind)
+    bassin = _text(bassin, "Le bassin", 80)
+    bce = _bce(bce)
+    if bce and await session.scalar(select(Organisation.id).where(Organisation.bce_number == bce)):
+        raise DirectoryError(f"Le numéro BCE {bce} est déjà celui d'une autre organisation.")
+    org = Organisation(name=name, kind=chosen, bassin=bassin, bce_number=bce)
     session.add(org)
     try:
         await session.flush()
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # a concurrent creation with the same number
         raise DirectoryError(f"Le numéro BCE {bce} est déjà celui d'une autre organisation.") from exc
     _journal(
         session,
@@ -113,20 +149,25 @@ async def add_user(
     team: str | None = None,
     email: str | None = None,
 ) -> User:
+    subject = _text(subject, "L'identifiant de connexion", 200, required=True)
+    name = _text(name, "Le nom affiché", 200, required=True)
+    team = _text(team, "L'équipe", 80)
+    email = _text(email, "L'adresse e-mail", 200)
+    if email and "@" not in email:
+        raise DirectoryError(f"Adresse e-mail « {email} » invalide.")
     chosen = _role(role)
-    org = await find_organisation(session, organisation) if organisation else None
-    if chosen not in (Role.BENEFICIARY, Role.DPO, Role.ADMIN) and org is None:
-        raise DirectoryError(
-            f"Un utilisateur au rôle « {chosen.value} » appartient à une organisation (--org)."
-        )
     if chosen is Role.BENEFICIARY:
         raise DirectoryError("Une personne accède à son dossier par son propre compte, créé avec le dossier.")
-    user = User(subject=subject, display_name=name.strip()[:200], role=chosen, organisation_id=org.id if org else None,
+    org = await find_organisation(session, organisation) if organisation else None
+    _check_role_fits(chosen, org)
+    if await session.scalar(select(User.id).where(User.subject == subject)):
+        raise DirectoryError(f"L'identifiant de connexion « {subject} » est déjà utilisé.")
+    user = User(subject=subject, display_name=name, role=chosen, organisation_id=org.id if org else None,
                 team=team, email=email)  # fmt: skip
     session.add(user)
     try:
         await session.flush()
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # a concurrent creation with the same subject
         raise DirectoryError(f"L'identifiant de connexion « {subject} » est déjà utilisé.") from exc
     where = f" à {org.name}" if org else ""
     _journal(
@@ -142,13 +183,20 @@ async def add_user(
 async def set_role(
     session: AsyncSession, actor: str, *, user_ref: str, role: str, organisation: str | None
 ) -> User:
-    user = await _find_user(session, user_ref)
+    user = await find_user(session, user_ref)
     chosen = _role(role)
     if chosen is Role.BENEFICIARY or user.role is Role.BENEFICIARY:
         raise DirectoryError("Le rôle d'une personne accompagnée ne change pas par l'annuaire.")
     before = (user.role.value, user.organisation_id)
-    if organisation:
-        user.organisation_id = (await find_organisation(session, organisation)).id
+    org = await find_organisation(session, organisation) if organisation else None
+    if org is None and user.organisation_id is not None:
+        org = await session.get(Organisation, user.organisation_id)
+    _check_role_fits(chosen, org)
+    if before == (chosen.value, org.id if org else None):
+        raise DirectoryError(
+            f"« {user.display_name} » a déjà ce rôle dans cette organisation : rien à changer."
+        )
+    user.organisation_id = org.id if org else None
     user.role = chosen
     await session.flush()
     _journal(
@@ -159,7 +207,79 @@ async def set_role(
     return user
 
 
-async def _find_user(session: AsyncSession, ref: str) -> User:
+def _check_role_fits(role: Role, org: Organisation | None) -> None:
+    """A professional acts for an organisation of the matching kind (the gate derives mandates from it)."""
+    expected = ROLE_ORGANISATION_KINDS.get(role)
+    if expected is None:
+        return
+    if org is None:
+        raise DirectoryError(
+            f"Un utilisateur au rôle « {role.value} » appartient à une organisation (--org)."
+        )
+    if org.kind not in expected:
+        kinds = " ou ".join(k.value for k in expected)
+        raise DirectoryError(
+            f"Le rôle « {role.value} » s'exerce dans une organisation de type {kinds} ; "
+            f"« {org.name} » est de type {org.kind.value}."
+        )
+
+
+ROLE_ORGANISATION_KINDS: dict[Role, tuple[OrganisationKind, ...]] = {
+    Role.FOREM_REFERENT: (OrganisationKind.FOREM,),
+    Role.FOREM_EADVISER: (OrganisationKind.FOREM,),
+    Role.CPAS_SOCIAL_WORKER: (OrganisationKind.CPAS,),
+    Role.PARTNER_OPERATOR: (OrganisationKind.PARTNER,),
+    Role.PARTNER_MANAGER: (OrganisationKind.PARTNER,),
+    Role.REGULATOR: (OrganisationKind.REGULATOR,),
+}
+"""Which kind of organisation each professional role belongs to; DPO and administrator may have none."""
+
+
+async def set_active(
+    session: AsyncSession, actor: str, *, user_ref: str, active: bool, reason: str | None
+) -> User:
+    """Deactivate (or reactivate) an account. A deactivated account is refused on its next request
+    (:func:`is_deactivated`), whatever token it still holds; the row stays for the journals naming it."""
+    user = await find_user(session, user_ref)
+    reason = _text(reason, "Le motif", 300, required=not active)
+    if user.role is Role.BENEFICIARY:
+        raise DirectoryError("Le compte d'une personne accompagnée ne se désactive pas par l'annuaire.")
+    if active == (user.deactivated_at is None):
+        state = "actif" if active else "désactivé"
+        raise DirectoryError(f"Le compte de « {user.display_name} » est déjà {state}.")
+    user.deactivated_at = None if active else utcnow()
+    await session.flush()
+    summary = (
+        f"Compte de « {user.display_name} » réactivé."
+        if active
+        else f"Compte de « {user.display_name} » désactivé."
+    )
+    _journal(session, actor, "user_reactivated" if active else "user_deactivated", user.id,
+             summary + (f" Motif : {reason}" if reason else ""))  # fmt: skip
+    return user
+
+
+async def is_deactivated(connection: AsyncConnection | AsyncSession, user_id: UUID) -> bool:
+    """Whether an administrator deactivated this account (an account unknown to the directory is not)."""
+    found = await connection.execute(
+        select(User.deactivated_at).where(User.id == user_id, User.deactivated_at.is_not(None))
+    )
+    return found.first() is not None
+
+
+async def refuse_if_deactivated(database, principal) -> None:
+    """Called by the API's authentication and the pages' session for every signed-in request: a
+    deactivated account is refused at once (401), no cache, like a withdrawn consent."""
+    from coordination.access.identity import InvalidToken
+
+    async with database.engine.connect() as conn:
+        if await is_deactivated(conn, principal.user_id):
+            raise InvalidToken(
+                "Votre compte a été désactivé par un administrateur de l'annuaire.", "account-deactivated"
+            )
+
+
+async def find_user(session: AsyncSession, ref: str) -> User:
     try:
         found = await session.get(User, UUID(ref))
         if found:
@@ -235,7 +355,9 @@ async def _dispatch(session: AsyncSession, actor: str, args) -> list[str]:
         return [f"Organisation créée : {org.id}  {org.name}"]
     if command == "users":
         return [
-            f"{u.id}  {u.role.value:<20} {u.display_name}  [{u.subject}]" + (f"  — {o.name}" if o else "")
+            f"{u.id}  {u.role.value:<20} {u.display_name}  [{u.subject}]"
+            + (f"  — {o.name}" if o else "")
+            + ("  (désactivé)" if u.deactivated_at else "")
             for u, o in await list_users(session)
         ]
     if command == "user-add":
@@ -253,6 +375,10 @@ async def _dispatch(session: AsyncSession, actor: str, args) -> list[str]:
     if command == "user-role":
         user = await set_role(session, actor, user_ref=args.user, role=args.role, organisation=args.org)
         return [f"Rôle de {user.display_name} : {user.role.value}"]
+    if command in ("user-deactivate", "user-reactivate"):
+        active = command == "user-reactivate"
+        user = await set_active(session, actor, user_ref=args.user, active=active, reason=args.reason)
+        return [f"Compte de {user.display_name} : {'actif' if active else 'désactivé'}"]
     if command == "journal":
         return [f"{c.at:%Y-%m-%d %H:%M} {c.actor}: {c.summary}" for c in await changes(session, args.limit)]
     raise DirectoryError(f"Commande inconnue : {command}")

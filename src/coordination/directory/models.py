@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.db.base import Entity
-from coordination.db.types import GUID
+from coordination.db.types import GUID, DateTimeUTC
 
 
 class OrganisationKind(enum.StrEnum):
@@ -67,3 +68,6 @@ class User(Entity):
     email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     person_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True, unique=True)
     """For a beneficiary: the person they are (the file is theirs)."""
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    """Set by an administrator (directory): the account is refused on its next request, whatever token it
+    still holds; the row stays, because journals and referent links name it."""

@@ -47,6 +47,8 @@ def nav_items(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/cadastre", "Cadastre des partenariats"))
     if role is Role.DPO:
         items.append(("/journal", "Journal des accès"))
+    if role is Role.ADMIN:
+        items.append(("/annuaire", "Annuaire"))
     return items
 
 

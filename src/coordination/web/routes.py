@@ -8,6 +8,7 @@ from litestar.static_files import create_static_files_router
 
 from coordination.web.auth_pages import AuthPages
 from coordination.web.cadastre_pages import CadastrePages
+from coordination.web.directory_pages import DirectoryPages
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.file_actions import FileActions
 from coordination.web.file_pages import FilePages
@@ -44,4 +45,5 @@ ROUTES = [
     FileReferralPages,
     ReferralPages,
     MyReferralPages,
+    DirectoryPages,
 ]

@@ -14,6 +14,7 @@ from litestar.datastructures import Cookie
 
 from coordination.access.auth import TOKEN_COOKIE
 from coordination.access.principal import Principal
+from coordination.directory.admin import refuse_if_deactivated
 from coordination.errors import ProblemError
 
 _SCOPE_KEY = "web_principal"
@@ -39,6 +40,7 @@ async def load_user(request: Request) -> Principal | None:
     if token:
         try:
             principal = await request.app.state.identity.authenticate(token)
+            await refuse_if_deactivated(request.app.state.db, principal)
         except ProblemError:
             principal = None
     state[_SCOPE_KEY] = principal

@@ -37,8 +37,18 @@ async def test_organisation_user_and_role_changes_are_journaled(settings, databa
                      "--role", "cpas_social_worker", "--org", "CPAS de Namur")  # fmt: skip
     assert user.returncode == 0, user.stdout + user.stderr
     assert "role=cpas_social_worker" in user.stdout and f"org={org_id}" in user.stdout
-    changed = directory(settings, "user-role", "--user", "m.dubois", "--role", "partner_manager")
+    misfit = directory(settings, "user-role", "--user", "m.dubois", "--role", "partner_manager")
+    assert misfit.returncode == 1 and "organisation de type partner" in misfit.stdout
+    partner = directory(settings, "organisation-add", "--name", "CISP L'Envol", "--kind", "partner")
+    assert partner.returncode == 0, partner.stdout + partner.stderr
+    partner_id = partner.stdout.split(":", 1)[1].split()[0]
+    changed = directory(settings, "user-role", "--user", "m.dubois", "--role", "partner_manager",
+                        "--org", "CISP L'Envol")  # fmt: skip
     assert changed.returncode == 0, changed.stdout
+    unexplained = directory(settings, "user-deactivate", "--user", "m.dubois")
+    assert unexplained.returncode == 1 and "Le motif est obligatoire." in unexplained.stdout
+    off = directory(settings, "user-deactivate", "--user", "m.dubois", "--reason", "Départ")
+    assert off.returncode == 0 and "désactivé" in off.stdout, off.stdout
 
     duplicate = directory(settings, "user-add", "--subject", "m.dubois", "--name", "Autre", "--role", "dpo")
     assert duplicate.returncode == 1 and "déjà utilisé" in duplicate.stdout
@@ -49,11 +59,14 @@ async def test_organisation_user_and_role_changes_are_journaled(settings, databa
 
     async with database.sessionmaker() as session:
         stored = await session.scalar(select(User).where(User.subject == "m.dubois"))
-        assert stored.role is Role.PARTNER_MANAGER and str(stored.organisation_id) == org_id
+        assert stored.role is Role.PARTNER_MANAGER and str(stored.organisation_id) == partner_id
+        assert stored.deactivated_at is not None
         assert await session.scalar(select(func.count()).select_from(User)) == 1
         journal = (await session.scalars(select(DirectoryChange).order_by(DirectoryChange.at))).all()
-    assert [c.action for c in journal] == ["organisation_created", "user_created", "user_role_changed"]
+    assert [c.action for c in journal] == [
+        "organisation_created", "user_created", "organisation_created", "user_role_changed", "user_deactivated"
+    ]  # fmt: skip
     assert all(c.actor == "Admin Région" for c in journal)
-    assert "cpas_social_worker → partner_manager" in journal[-1].summary
+    assert "cpas_social_worker → partner_manager (organisation changée)" in journal[-2].summary
     listing = directory(settings, "journal")
     assert "Rôle de « Marc Dubois »" in listing.stdout

@@ -1,0 +1,199 @@
+"""The directory's pages (``/annuaire``): an administrator creates organisations and user accounts, changes
+a role, deactivates or reactivates an account, and reads the journal of every change (who, when, what).
+
+The same service as ``coordination directory …`` (:mod:`coordination.directory.admin`) does the work, so
+the rules and the journal are one. These pages touch no person's file: they are declared as such
+(``opt["public"]`` says why, as for the cadastre) and the controller's guard lets administrators only
+through, before any handler body runs. A refused change answers 422 with the French reason and the form
+as typed; a change is confirmed on the page it leads back to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access.principal import Principal
+from coordination.directory import admin
+from coordination.directory.models import OrganisationKind, Role
+from coordination.errors import Forbidden
+from coordination.web.csrf import checked_form
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS
+from coordination.web.nav import ROLE_NAMES
+from coordination.web.render import page
+from coordination.web.session import require_user
+
+PAGE = "/annuaire"
+DECLARED = {
+    "public": "annuaire des organisations et des comptes professionnels : aucun dossier de personne ; "
+    "réservé aux administrateurs (garde du contrôleur)"
+}
+KIND_LABELS = {
+    OrganisationKind.FOREM: "Forem",
+    OrganisationKind.CPAS: "CPAS",
+    OrganisationKind.PARTNER: "Partenaire",
+    OrganisationKind.REGULATOR: "Régulateur",
+}
+ASSIGNABLE_ROLES = [r for r in Role if r is not Role.BENEFICIARY]
+MESSAGES = {
+    "organisation": "L'organisation est créée.",
+    "utilisateur": "Le compte est créé. Donnez-lui dans le fournisseur d'identité l'identifiant (sub) et les "
+    "attributs indiqués sur sa ligne.",
+    "role": "Le rôle est modifié. Modifiez aussi l'attribut « role » du compte dans le fournisseur d'identité.",
+    "desactive": "Le compte est désactivé : il est refusé dès sa prochaine requête.",
+    "reactive": "Le compte est réactivé.",
+}
+
+
+async def administrators_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """The controller's guard: signed in (else the sign-in page), and an administrator (else 403)."""
+    principal = await require_user(connection)  # type: ignore[arg-type]
+    if principal.role is not Role.ADMIN:
+        raise Forbidden("L'annuaire est réservé aux administrateurs.", code="directory-admin-only")
+
+
+def actor_of(principal: Principal) -> str:
+    """How the journal names the administrator: display name and account id (names can repeat)."""
+    return f"{principal.display_name} [{principal.user_id}]"[:200]
+
+
+def _value(form: dict[str, Any], key: str) -> str:
+    value = form.get(key, "")
+    return str(value[0] if isinstance(value, list) else value).strip()
+
+
+class DirectoryPages(Controller):
+    path = PAGE
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    include_in_schema = False
+    guards = [administrators_only]
+
+    async def _render(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        *,
+        message: str | None = None,
+        error: str | None = None,
+        error_for: str | None = None,
+        form: dict[str, Any] | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        organisations = await admin.list_organisations(db_session)
+        return page(
+            request,
+            "directory.html",
+            status_code=status_code,
+            organisations=organisations,
+            users=await admin.list_users(db_session),
+            kinds=KIND_LABELS,
+            roles=ASSIGNABLE_ROLES,
+            role_names=ROLE_NAMES,
+            message=message,
+            error=error,
+            error_for=error_for,
+            form=form or {},
+        )
+
+    async def _refused(
+        self, request: Request, db_session: AsyncSession, exc: admin.DirectoryError, where: str, form: dict
+    ) -> Response:
+        await db_session.rollback()
+        return await self._render(
+            request, db_session, error=str(exc), error_for=where, form=form, status_code=422
+        )
+
+    @get("/", opt=DECLARED)
+    async def show(self, request: Request, db_session: AsyncSession, ok: str | None = None) -> Response:
+        return await self._render(request, db_session, message=MESSAGES.get(ok or ""))
+
+    @get("/journal", opt=DECLARED)
+    async def journal(self, request: Request, db_session: AsyncSession) -> Response:
+        return page(request, "directory_journal.html", changes=await admin.changes(db_session, limit=200))
+
+    @post("/organisations", opt=DECLARED)
+    async def add_organisation(self, request: Request, db_session: AsyncSession) -> Response:
+        form = await checked_form(request)
+        principal = await require_user(request)
+        try:
+            await admin.add_organisation(
+                db_session,
+                actor_of(principal),
+                name=_value(form, "name"),
+                kind=_value(form, "kind"),
+                bassin=_value(form, "bassin"),
+                bce=_value(form, "bce"),
+            )
+        except admin.DirectoryError as exc:
+            return await self._refused(request, db_session, exc, "organisation", form)
+        await db_session.commit()
+        return Redirect(f"{PAGE}?ok=organisation#organisations", status_code=303)
+
+    @post("/utilisateurs", opt=DECLARED)
+    async def add_user(self, request: Request, db_session: AsyncSession) -> Response:
+        form = await checked_form(request)
+        principal = await require_user(request)
+        try:
+            await admin.add_user(
+                db_session,
+                actor_of(principal),
+                subject=_value(form, "subject"),
+                name=_value(form, "display_name"),
+                role=_value(form, "role"),
+                organisation=_value(form, "organisation") or None,
+                team=_value(form, "team"),
+                email=_value(form, "email"),
+            )
+        except admin.DirectoryError as exc:
+            return await self._refused(request, db_session, exc, "utilisateur", form)
+        await db_session.commit()
+        return Redirect(f"{PAGE}?ok=utilisateur#utilisateurs", status_code=303)
+
+    @post("/utilisateurs/{user_id:uuid}/role", opt=DECLARED)
+    async def change_role(self, request: Request, db_session: AsyncSession, user_id: UUID) -> Response:
+        form = await checked_form(request)
+        principal = await require_user(request)
+        try:
+            if user_id == principal.user_id:
+                raise admin.DirectoryError(
+                    "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur."
+                )
+            await admin.set_role(
+                db_session,
+                actor_of(principal),
+                user_ref=str(user_id),
+                role=_value(form, "role"),
+                organisation=_value(form, "organisation") or None,
+            )
+        except admin.DirectoryError as exc:
+            return await self._refused(request, db_session, exc, f"compte-{user_id}", form)
+        await db_session.commit()
+        return Redirect(f"{PAGE}?ok=role#compte-{user_id}", status_code=303)
+
+    @post("/utilisateurs/{user_id:uuid}/activation", opt=DECLARED)
+    async def set_active(self, request: Request, db_session: AsyncSession, user_id: UUID) -> Response:
+        form = await checked_form(request)
+        principal = await require_user(request)
+        active = _value(form, "active") == "oui"
+        try:
+            if not active and user_id == principal.user_id:
+                raise admin.DirectoryError("Vous ne pouvez pas désactiver votre propre compte.")
+            await admin.set_active(
+                db_session,
+                actor_of(principal),
+                user_ref=str(user_id),
+                active=active,
+                reason=_value(form, "reason"),
+            )
+        except admin.DirectoryError as exc:
+            return await self._refused(request, db_session, exc, f"compte-{user_id}", form)
+        await db_session.commit()
+        return Redirect(
+            f"{PAGE}?ok={'reactive' if active else 'desactive'}#compte-{user_id}", status_code=303
+        )
