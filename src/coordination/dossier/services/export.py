@@ -35,17 +35,20 @@ async def build_export(
     if with_consents:
         data["consents"] = msgspec.to_builtins(await access_services.list_consents(session, person.id))
     if with_journal:
-        entries, offset = [], 0
-        while True:
-            page, total = await access_services.read_journal(
-                session, person_id=person.id, limit=500, offset=offset
-            )
-            entries.extend(msgspec.to_builtins(page))
-            offset += len(page)
-            if not page or offset >= total:
-                break
-        data["access_journal"] = await _with_purposes(session, entries)
+        from coordination.access.journal_visits import all_visits
+
+        # one read of every row (the rows stay in the export: they are what is stored), then the same
+        # rows grouped into visits, as the person's journal page shows them
+        page, _ = await access_services.read_journal(
+            session, person_id=person.id, limit=JOURNAL_ROWS_MAX, offset=0
+        )
+        data["access_journal"] = await _with_purposes(session, msgspec.to_builtins(page))
+        data["access_visits"] = [v.as_dict() for v in await all_visits(session, person.id)]
     return data
+
+
+JOURNAL_ROWS_MAX = 10_000_000
+"""The whole journal of one file in one read (a year of daily work is tens of thousands of rows)."""
 
 
 async def _with_purposes(session: AsyncSession, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -74,8 +77,9 @@ async def _with_purposes(session: AsyncSession, entries: list[dict[str, Any]]) -
 
 async def render_pdf(data: dict[str, Any], catalogue: IcfCatalogue) -> bytes:
     """Through the shared renderer: off the event loop, and no external resource is ever fetched."""
+    from coordination.dossier.services.export_labels import FILTERS
     from coordination.reports import render_pdf_async
 
     return await render_pdf_async(
-        "dossier/export.html", {"d": data, "items": {i.code: i.label for i in catalogue.items}}
+        "dossier/export.html", {"d": data, "items": {i.code: i.label for i in catalogue.items}, **FILTERS}
     )
