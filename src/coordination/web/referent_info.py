@@ -35,3 +35,22 @@ async def current_referent(
     history = [link_out(link, names, policies, principal) for link in links]
     active = next((h for h in history if h.ended_at is None), None)
     return active, history
+
+
+async def referent_contact(session: AsyncSession, referent) -> dict[str, str | None] | None:
+    """How the person reaches her referent: the adviser's professional phone and e-mail (the adviser
+    profile's, else the e-mail of the adviser's account). Only for a referent already read through the
+    gate (:func:`current_referent`)."""
+    from coordination.directory.models import User
+    from coordination.referent.models import Adviser
+
+    if referent is None or referent.adviser_id is None:
+        return None
+    adviser = await session.get(Adviser, referent.adviser_id)
+    if adviser is None:
+        return None
+    email = adviser.email
+    if not email and adviser.user_id is not None:
+        user = await session.get(User, adviser.user_id)
+        email = user.email if user else None
+    return {"phone": adviser.phone, "email": email}
