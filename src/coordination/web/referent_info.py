@@ -54,3 +54,43 @@ async def referent_contact(session: AsyncSession, referent) -> dict[str, str | N
         user = await session.get(User, adviser.user_id)
         email = user.email if user else None
     return {"phone": adviser.phone, "email": email}
+
+
+# --- the referent's forms: a contact, a handover ---------------------------------------------------
+
+CONTACT_FIELDS = {"contact-date-invalid": "contacted_on"}
+HANDOVER_FIELDS = {
+    "handover-reason-required": "reason",
+    "handover-note-required": "note",
+    "same-referent": "adviser_id",
+    "adviser-over-capacity": "adviser_id",
+    "unknown-adviser": "adviser_id",
+}
+"""Which field a refusal of the referent's services is about (anything else is said above the form)."""
+
+
+def field_of(code: str, fields: dict[str, str]) -> str:
+    return fields.get(code, "form")
+
+
+def contact_instant(day_text: str, time_text: str, errors: dict[str, str]):
+    """The contact's instant from the Brussels day and hour typed (no hour: now for today, else noon)."""
+    from datetime import date, datetime, time
+
+    from coordination.clock import BRUSSELS, now, today
+
+    try:
+        day = date.fromisoformat(day_text.strip())
+    except ValueError:
+        errors["contacted_on"] = "Date invalide : choisissez le jour du contact dans le calendrier."
+        return None
+    try:
+        hour = time.fromisoformat(time_text.strip()) if time_text.strip() else None
+    except ValueError:
+        errors["contacted_time"] = "Heure invalide : par exemple 09:30."
+        return None
+    if hour is None:
+        if day == today():
+            return now()
+        hour = time(12, 0)
+    return datetime.combine(day, hour, tzinfo=BRUSSELS)
