@@ -244,21 +244,88 @@ async def read_visits(
     return [visits[i] for i in order if i in visits], total
 
 
+_EXPORT_COLUMNS = (
+    E.id,
+    E.person_id,
+    E.seq,
+    E.at,
+    E.user_id,
+    E.user_name,
+    E.organisation_id,
+    E.organisation_name,
+    E.role,
+    E.section,
+    E.document_id,
+    E.action,
+    E.decision,
+    E.basis,
+    E.consent_id,
+    E.request_id,
+    E.reason,
+)
+
+
 async def all_visits(session: AsyncSession, person_id: UUID) -> list[Visit]:
-    """Every visit of one file (the export): one ordered read of the person's rows, grouped here."""
-    key = _group_key().label("k")
+    """Every visit of one file (the PDF export)."""
+    return (await export_journal(session, person_id, with_rows=False))[1]
+
+
+async def export_journal(
+    session: AsyncSession, person_id: UUID, *, with_rows: bool = True
+) -> tuple[list[dict[str, Any]], list[Visit]]:
+    """The whole journal of one file for the export: the stored rows (as the API's journal entries, with
+    the French sentence and purpose) and the same rows grouped into visits, from ONE read of plain
+    columns (a year of journal is thousands of rows: no ORM object per row)."""
     rows = (
-        await session.execute(select(E, key).where(E.person_id == person_id).order_by(E.seq.desc()))
+        await session.execute(select(*_EXPORT_COLUMNS).where(E.person_id == person_id).order_by(E.seq.desc()))
     ).all()
-    purposes = await _purposes(session, rows)
+    consent_ids = {r.consent_id for r in rows if r.consent_id}
+    purposes: dict[UUID, str] = {}
+    if consent_ids:
+        found = await session.execute(select(Consent.id, Consent.purpose).where(Consent.id.in_(consent_ids)))
+        purposes = {cid: purpose for cid, purpose in found}
     visits: dict[tuple, Visit] = {}
-    for entry, k in rows:
-        ident = (k, entry.user_id, entry.decision)
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        purpose = purposes.get(r.consent_id) if r.consent_id else None
+        ident = (r.request_id or str(r.id), r.user_id, r.decision)
         visit = visits.get(ident)
         if visit is None:
-            visit = visits[ident] = _new_visit(entry)
-        _add(visit, entry, purposes.get(entry.consent_id) if entry.consent_id else None)
-    return sorted(visits.values(), key=lambda v: v.at, reverse=True)
+            visit = visits[ident] = _new_visit(r)
+        _add(visit, r, purpose)
+        if with_rows:
+            basis_label = journal_basis_label(r.basis)
+            out.append(
+                {
+                    "id": str(r.id),
+                    "person_id": str(r.person_id),
+                    "seq": r.seq,
+                    "at": r.at.isoformat(),
+                    "user_id": str(r.user_id),
+                    "user_name": r.user_name,
+                    "organisation_id": str(r.organisation_id) if r.organisation_id else None,
+                    "organisation_name": r.organisation_name,
+                    "role": r.role,
+                    "role_label": ROLE_LABELS_FR.get(r.role, r.role),
+                    "section": r.section,
+                    "section_label": section_words(r.section) if r.section else None,
+                    "document_id": str(r.document_id) if r.document_id else None,
+                    "action": r.action,
+                    "action_label": journal_action_label(r.action),
+                    "decision": r.decision,
+                    "basis": r.basis,
+                    "basis_label": basis_label,
+                    "consent_id": str(r.consent_id) if r.consent_id else None,
+                    "request_id": r.request_id,
+                    "reason": r.reason,
+                    "when": moment_fr(r.at),
+                    "sentence": row_sentence(r, basis_label),
+                    "purpose": (
+                        f"Consentement : {purpose}" if purpose else basis_label or r.reason or "Refusé"
+                    ),
+                }
+            )
+    return out, sorted(visits.values(), key=lambda v: v.at, reverse=True)
 
 
 async def _rows_of(session: AsyncSession, where: VisitFilter, idents: list[tuple]) -> list[Any]:
@@ -281,7 +348,17 @@ async def _purposes(session: AsyncSession, rows: list[Any]) -> dict[UUID, str]:
     return {cid: purpose for cid, purpose in found}
 
 
-def _new_visit(entry: AccessJournalEntry) -> Visit:
+def row_sentence(r: Any, basis_label: str | None) -> str:
+    """One stored row in French, dated in the one format of the application."""
+    org = f", {r.organisation_name}" if r.organisation_name else ""
+    who = f"{r.user_name} ({ROLE_LABELS_FR.get(r.role, r.role)}{org})"
+    what = f"{journal_action_label(r.action)} de « {section_words(r.section)} »"
+    if r.decision == "allow":
+        return f"{who} : {what}, le {moment_fr(r.at)}. Base : {basis_label or '—'}."
+    return f"{who} a demandé : {what}, le {moment_fr(r.at)}. Refusé."
+
+
+def _new_visit(entry: Any) -> Visit:
     return Visit(
         person_id=entry.person_id,
         request_id=entry.request_id,
@@ -295,7 +372,7 @@ def _new_visit(entry: AccessJournalEntry) -> Visit:
     )
 
 
-def _add(visit: Visit, entry: AccessJournalEntry, purpose: str | None) -> None:
+def _add(visit: Visit, entry: Any, purpose: str | None) -> None:
     visit.at = max(visit.at, entry.at)
     section = section_words(entry.section)
     basis = journal_basis_label(entry.basis)

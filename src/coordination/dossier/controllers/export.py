@@ -37,6 +37,7 @@ async def export_response(
         retention(settings),
         with_consents="consents" in sections,
         with_journal="journal" in sections,
+        journal_rows=fmt == "json",
     )
     if fmt == "json":
         await db_session.commit()  # the export's journal rows, stored only now that the answer is ready
