@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from coordination.access import mandates
-from coordination.db.base import utcnow
+from coordination.clock import now as clock_now
 from coordination.directory.models import User
 from coordination.dossier.models import Person
 from coordination.referent import bulk, services
@@ -21,6 +21,18 @@ from coordination.referent.policies import referent_policies
 from coordination.settings import get_settings
 
 ALL_BASSINS = ["Charleroi", "Liège", "Namur", "Mons"]
+ASSIGNED_DAYS_AGO = 70
+"""The demo's referents took their people over 70 days ago (relative to the clock, so the demo has work
+waiting whatever the day): past every first-contact deadline (one or two months), so the worklist shows
+overdue first contacts, except for the person handed over and contacted since."""
+CONTACTS = {
+    # subject: professional phone and e-mail shown to the people followed
+    "sophie": ("071 20 61 11", "sophie.lambert@forem.example"),
+    "karim": ("071 20 61 12", "karim.benali@forem.example"),
+    "econseil": ("0800 93 947", "e-conseil@forem.example"),
+    "nadia": ("071 23 45 60", "nadia.service-social@cpas.example"),
+    "luc": ("04 220 60 00", "luc.service-social@cpas.example"),
+}
 PROFILES = {
     # subject: (kind, capacity, cluster, tracks)
     "sophie": ("forem_adviser", 40, "industrie", ["sectoral", "socio_professional"]),
@@ -54,6 +66,8 @@ async def _advisers(session, users: dict[str, User]) -> dict[str, Adviser]:
             bassins=ALL_BASSINS if kind == "eadviser_team" else ALL_BASSINS[:2],
             languages=["fr", "nl"] if subject == "karim" else ["fr"],
             tracks=tracks,
+            phone=CONTACTS.get(subject, (None, None))[0],
+            email=CONTACTS.get(subject, (None, None))[1],
         )
     session.add_all(advisers.values())
     await session.flush()
@@ -64,8 +78,8 @@ async def seed_referent_demo(session, users) -> None:
     policies = referent_policies(get_settings().policies_dir)
     users = _users(users)
     advisers = await _advisers(session, users)
-    now = utcnow()
-    started = now - timedelta(days=30)
+    now = clock_now()
+    started = now - timedelta(days=ASSIGNED_DAYS_AGO)
     people = list(await session.scalars(select(Person).order_by(Person.created_at)))
     cpas_workers = {a.organisation_id: a for a in advisers.values() if a.kind == "cpas_social_worker"}
     forem_people = []

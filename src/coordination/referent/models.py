@@ -81,6 +81,10 @@ class Adviser(Entity):
     tracks: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     """Tracks this referent takes people from (the bulk assignment never crosses them)."""
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    """Professional phone the people followed call (a team line for e-advisers)."""
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """Professional e-mail shown to the people followed (else the account's e-mail)."""
 
 
 class ReferentLink(Entity):

@@ -547,3 +547,22 @@ async def adviser_for(session: AsyncSession, principal: Principal) -> Adviser:
     if adviser is None:
         raise NotFound("Vous n'avez pas de portefeuille de référent.", "no-portfolio")
     return adviser
+
+
+async def handover_candidates(session: AsyncSession, person_id: UUID) -> list[tuple[Adviser, int]]:
+    """Who may take the person over, with their current load: the active advisers of the current
+    referent's organisation, the current one excepted (a handover stays inside the organisation that
+    holds the link; another organisation is a referral)."""
+    current = await active_link(session, person_id)
+    if current is None:
+        return []
+    query = (
+        select(Adviser)
+        .where(Adviser.active.is_(True), Adviser.organisation_id == current.organisation_id)
+        .order_by(Adviser.display_name)
+    )
+    if current.adviser_id is not None:
+        query = query.where(Adviser.id != current.adviser_id)
+    advisers = list(await session.scalars(query))
+    sizes = await portfolio_sizes(session)
+    return [(a, sizes.get(a.id, 0)) for a in advisers]

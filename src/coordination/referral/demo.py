@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
-from coordination.db.base import utcnow
+from coordination.clock import now as clock_now
 from coordination.directory.models import Organisation, Role, User
 from coordination.dossier.models import Person
 from coordination.referral import rules, services
@@ -32,7 +32,10 @@ from coordination.referral.models import Referral
 from coordination.referral.search import Fit, fits_for
 from coordination.referral.tasks import run_deadlines
 
-SCENARIOS = ("pending_consent", "accepted", "refused", "waiting_list", "withdrawn", "expired")
+SCENARIOS = ("pending_consent", "accepted", "refused", "waiting_list", "withdrawn", "expired", "to_answer")
+"""One referral per scenario; the seventh (``to_answer``: the person agreed, the partner has not answered
+yet) goes to the first person again, to another service, so a partner has a referral waiting."""
+CATEGORIES = ("training", "mentoring", "job_search", "language", "immersion", "other")
 
 
 async def _principal(session: AsyncSession, user: User) -> Principal:
@@ -83,6 +86,53 @@ async def _person_user(session: AsyncSession, person: Person, created: list[User
     return user
 
 
+async def renew_lapsed_agreements(session: AsyncSession, users: dict[str, User], today) -> list:
+    """Every demo partner with an active service gets an agreement in force today (the demo's dated
+    agreements lapse with the years; the Liège mentoring one did in February 2026, and a referent then
+    found "0 service" for her Liège person). A renewal, through the registry's own service and keeper,
+    from the 1st of January of this year to the 31st of December of the next, relative to the clock."""
+    from datetime import date
+
+    from coordination.cadastre import services as cadastre
+    from coordination.cadastre.models import Agreement, Service
+    from coordination.cadastre.rules import accepts_steps
+
+    keeper_user = next((u for u in users.values() if u.role is Role.ADMIN), None)
+    if keeper_user is None:
+        return []
+    keeper = await _principal(session, keeper_user)
+    renewed = []
+    org_ids = set(await session.scalars(select(Service.organisation_id).where(Service.status == "active")))
+    for org_id in sorted(org_ids, key=str):
+        agreements = list(await session.scalars(select(Agreement).where(Agreement.organisation_id == org_id)))
+        if not agreements or any(
+            accepts_steps(a.status, a.start_date, a.end_date, today, today) for a in agreements
+        ):
+            continue  # in force, or never funded (the demo does not invent a funding)
+        last = max(agreements, key=lambda a: a.end_date)
+        renewed.append(
+            await cadastre.create_agreement(
+                session,
+                {
+                    "reference": f"{last.reference}-R{today.year}",
+                    "organisation_id": org_id,
+                    "funder_id": last.funder_id,
+                    "title": f"{last.title} (renouvellement {today.year})",
+                    "kind": last.kind,
+                    "start_date": date(today.year, 1, 1),
+                    "end_date": date(today.year + 1, 12, 31),
+                    "funding_cents": last.funding_cents,
+                    "target_entrants": last.target_entrants,
+                    "target_positive_exits": last.target_positive_exits,
+                    "territory": list(last.territory or []),
+                    "publics": list(last.publics or []),
+                },
+                keeper,
+            )
+        )
+    return renewed
+
+
 def _pick(fits: list[Fit], index: int) -> Fit | None:
     usable = [f for f in fits if f.agreement_active and not f.full and f.service.status == "active"]
     in_bassin = [f for f in usable if f.in_bassin]
@@ -108,7 +158,8 @@ async def seed_referral_demo(
     if referent is None or not people:
         return []
     sender = await _principal(session, referent)
-    now = utcnow()
+    now = clock_now()
+    await renew_lapsed_agreements(session, users, rules.today_brussels(now))
     created_users: list[User] = []
     out: list[Referral] = []
 
@@ -117,17 +168,18 @@ async def seed_referral_demo(
             principal=principal, request_id="demo", rules=referral_rules, calendar=calendar, now=at or now
         )
 
-    for index, (person, scenario) in enumerate(zip(people, SCENARIOS, strict=False)):
+    for index, scenario in enumerate(SCENARIOS):
+        person = people[index % len(people)]
         today = rules.today_brussels(now)
         fit = _pick(
             await fits_for(
                 session, bassin=person.bassin, language=None, public=None, theme=None, today=today
             ),
-            index,
+            index if index < len(people) else index + 1,  # a second referral: another service
         )
         if fit is None:
             break
-        agrees = scenario in ("accepted", "refused", "waiting_list")
+        agrees = scenario in ("accepted", "refused", "waiting_list", "to_answer")
         sent_at = now - timedelta(days=30) if scenario == "expired" else now - timedelta(days=2)
         referral = await services.send(
             session,
@@ -135,11 +187,9 @@ async def seed_referral_demo(
             services.SendInput(
                 person_id=person.id,
                 service_id=fit.service.id,
-                reason_category=("training", "mentoring", "job_search", "language", "immersion", "other")[
-                    index
-                ],
+                reason_category=CATEGORIES[index % len(CATEGORIES)],
                 reason=f"{person.first_name} souhaite avancer vers son projet ; ce service correspond à son plan.",
-                sections=["project", "plan"],
+                sections=[],  # what the kind of partner needs, progress included (referral_rules.toml)
                 outside_bassin_reason=None if fit.in_bassin else "Démonstration : service hors bassin.",
             ),
         )

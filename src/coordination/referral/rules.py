@@ -120,6 +120,13 @@ class ReferralRules:
     reason_categories: dict[str, str] = field(default_factory=dict)
     step_kinds: dict[str, str] = field(default_factory=dict)
     refusal_reasons: dict[str, str] = field(default_factory=dict)
+    consent_sections_by_kind: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """``[consent.sections_by_partner_kind]``: what a kind of partner needs, asked by default."""
+
+    def default_sections(self, partner_kind: str | None) -> tuple[str, ...]:
+        """The sections asked by default for a service of this kind of partner (``default`` otherwise)."""
+        by_kind = self.consent_sections_by_kind
+        return by_kind.get(partner_kind or "", by_kind.get("default", DEFAULT_CONSENT_SECTIONS))
 
     def check_reason_category(self, code: str) -> str:
         if code not in self.reason_categories:
@@ -177,7 +184,25 @@ def parse_rules(data: dict) -> ReferralRules:
         reason_categories=dict(data.get("reason_categories", {})),
         step_kinds=dict(data.get("step_kinds", {})),
         refusal_reasons=dict(data.get("refusal_reasons", {})),
+        consent_sections_by_kind=_sections_by_kind(consent.get("sections_by_partner_kind", {})),
     )
+
+
+DEFAULT_CONSENT_SECTIONS = ("identity", "project", "plan", "progress")
+NEVER_BY_DEFAULT = frozenset({"social", "health"})
+"""Only the person gives these, herself: a rule file asking them by default is refused at load."""
+
+
+def _sections_by_kind(table: dict) -> dict[str, tuple[str, ...]]:
+    found = {}
+    for kind, sections in table.items():
+        listed = tuple(dict.fromkeys(str(s) for s in sections))
+        if NEVER_BY_DEFAULT & set(listed):
+            raise ValueError(
+                f"referral_rules.toml: {kind} asks {sorted(NEVER_BY_DEFAULT & set(listed))} by default"
+            )
+        found[str(kind)] = listed
+    return found
 
 
 @lru_cache(maxsize=4)

@@ -162,3 +162,12 @@ async def fits_for(
             )
         )
     return out
+
+
+async def partner_kind_of(session: AsyncSession, organisation_id: UUID) -> str | None:
+    """The registry's kind of the partner (``cisp``, ``mire``…); ``None`` without a registry entry."""
+    from coordination.cadastre.models import PartnerProfile
+
+    return await session.scalar(
+        select(PartnerProfile.partner_kind).where(PartnerProfile.organisation_id == organisation_id)
+    )

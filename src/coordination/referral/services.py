@@ -40,7 +40,7 @@ from coordination.errors import BadRequest, Forbidden, NotFound, PreconditionFai
 from coordination.referral import notices, rules
 from coordination.referral.calendar import CalendarError, HolidayCalendar
 from coordination.referral.models import Referral, ReferralHistory
-from coordination.referral.search import fits_for
+from coordination.referral.search import fits_for, partner_kind_of
 
 REASON_MAX = 2000
 
@@ -295,9 +295,6 @@ async def _send_gated(
         )
     if data.consent_mode not in ("request", "record"):
         raise BadRequest("Mode de consentement : « request » ou « record ».", code="consent-mode")
-    sections = consents.validate_sections(
-        rules.consented_sections(list(data.sections), ctx.rules.consent_always_sections)
-    )
     person = await get_person(session, data.person_id)
     if data.plan_objective_id is not None:
         await _gate(session, ctx, data.person_id, "plan", "read")
@@ -342,6 +339,12 @@ async def _send_gated(
             code="outside-bassin",
         )
     org = await session.get(Organisation, service.organisation_id)
+    requested = list(data.sections) or list(
+        ctx.rules.default_sections(await partner_kind_of(session, service.organisation_id))
+    )
+    sections = consents.validate_sections(
+        rules.consented_sections(requested, ctx.rules.consent_always_sections)
+    )
     try:
         deadline = ctx.rules.deadline(ctx.today, ctx.calendar)
     except CalendarError as exc:

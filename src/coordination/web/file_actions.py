@@ -336,3 +336,156 @@ async def _consents_page(
         sent=sent or {},
         is_dpo=dpo,
     )
+
+
+# --- the referent: a contact, a handover (the API's ``…/referent/contacts`` and ``…/referent/handover``) --
+
+REFERENT_READ = {"section": "trajectory", "action": "read"}
+REFERENT_WRITE = {"section": "trajectory", "action": "write"}
+
+
+async def _referent_context(
+    request: Request, db_session: AsyncSession, principal, person_id, settings
+) -> dict:
+    """The current referent (through the gate) and the person's name when the identity part is open."""
+    from coordination.web.referent_info import current_referent
+
+    rid = request_id_of(request)
+    referent, _ = await current_referent(db_session, principal, person_id, request_id=rid, settings=settings)
+    identity = await check_access(
+        db_session,
+        principal,
+        person_id=person_id,
+        section="identity",
+        action="read",
+        request_id=rid,
+        raise_on_deny=False,
+    )
+    name = None
+    if identity.allowed:
+        person = await get_person(db_session, person_id)
+        name = f"{person.first_name} {person.last_name}"
+    return {"referent": referent, "name": name, "person_id": person_id}
+
+
+def _contact_defaults() -> dict[str, str]:
+    from coordination.clock import BRUSSELS
+
+    now = utcnow().astimezone(BRUSSELS)
+    return {"contacted_on": now.date().isoformat(), "contacted_time": f"{now:%H:%M}", "note": ""}
+
+
+class ReferentActions(Controller):
+    """A contact and a handover from the pages, with the referent package's services (never re-written
+    here): a refusal re-renders the form with what was typed and the message next to its field."""
+
+    path = "/dossiers/{person_id:uuid}"
+    exception_handlers = WEB_EXCEPTION_HANDLERS
+    dependencies = WEB_ACCESS
+    include_in_schema = False
+
+    @get("/contacts", opt=REFERENT_READ)
+    async def contact_form(
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+    ) -> Response:
+        principal = await require_user(request)
+        context = await _referent_context(request, db_session, principal, person_id, settings)
+        await db_session.commit()
+        return page(request, "referent_contact.html", values=_contact_defaults(), errors={}, **context)
+
+    @post("/contacts", opt=REFERENT_WRITE)
+    async def record_contact(
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+    ) -> Response:
+        from coordination.referent import services as referent
+        from coordination.web.referent_info import CONTACT_FIELDS, contact_instant, field_of
+
+        principal = await require_user(request)
+        form = await checked_form(request)
+        values = {k: str(form.get(k) or "") for k in ("contacted_on", "contacted_time", "note")}
+        errors: dict[str, str] = {}
+        if len(values["note"]) > 300:
+            errors["form"] = "La note dépasse 300 caractères."
+        at = contact_instant(values["contacted_on"], values["contacted_time"], errors)
+        if not errors:
+            try:
+                await referent.record_contact(
+                    db_session, principal, person_id, at=at, note=values["note"].strip() or None
+                )
+                await db_session.commit()
+                return Redirect("/portefeuille?ok=contact", status_code=303)
+            except ProblemError as exc:
+                errors[field_of(exc.code, CONTACT_FIELDS)] = exc.detail
+        await db_session.rollback()  # nothing written: not the contact, not its journal row
+        context = await _referent_context(request, db_session, principal, person_id, settings)
+        await db_session.commit()
+        return page(
+            request, "referent_contact.html", status_code=422, values=values, errors=errors, **context
+        )
+
+    @get("/passation", opt=REFERENT_READ)
+    async def handover_form(
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+    ) -> Response:
+        from coordination.referent import services as referent
+
+        principal = await require_user(request)
+        context = await _referent_context(request, db_session, principal, person_id, settings)
+        candidates = await referent.handover_candidates(db_session, person_id)
+        await db_session.commit()
+        values = {"adviser_id": "", "reason": "", "note": ""}
+        return page(
+            request, "referent_handover.html", values=values, errors={}, candidates=candidates, **context
+        )
+
+    @post("/passation", opt=REFERENT_WRITE)
+    async def handover(
+        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+    ) -> Response:
+        from coordination.referent import services as referent
+        from coordination.referent.controllers import _policies
+        from coordination.web.referent_info import HANDOVER_FIELDS, field_of
+
+        principal = await require_user(request)
+        form = await checked_form(request)
+        values = {k: str(form.get(k) or "") for k in ("adviser_id", "reason", "note")}
+        errors: dict[str, str] = {}
+        adviser_id = None
+        try:
+            adviser_id = UUID(values["adviser_id"])
+        except ValueError:
+            errors["adviser_id"] = "Choisissez le nouveau référent dans la liste."
+        if len(values["reason"]) > 300:
+            errors["reason"] = "Le motif dépasse 300 caractères."
+        if len(values["note"]) > 4000:
+            errors["note"] = "La note dépasse 4 000 caractères."
+        if not errors:
+            try:
+                person = await referent.get_person(db_session, person_id)
+                adviser = await referent.get_adviser(db_session, adviser_id)
+                _, new = await referent.handover(
+                    db_session,
+                    principal,
+                    person,
+                    adviser,
+                    _policies(settings),
+                    reason=values["reason"],
+                    note=values["note"],
+                )
+                await db_session.commit()
+                return Redirect("/portefeuille?ok=passation", status_code=303)
+            except ProblemError as exc:
+                errors[field_of(exc.code, HANDOVER_FIELDS)] = exc.detail
+        await db_session.rollback()  # nothing written: the link, the notices and the journal row
+        context = await _referent_context(request, db_session, principal, person_id, settings)
+        candidates = await referent.handover_candidates(db_session, person_id)
+        await db_session.commit()
+        return page(
+            request,
+            "referent_handover.html",
+            status_code=422,
+            values=values,
+            errors=errors,
+            candidates=candidates,
+            **context,
+        )

@@ -20,18 +20,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
 from coordination.access import services as consents
+from coordination.access.declared import Access
 from coordination.access.gate import check_access
+from coordination.access.journal_visits import VisitFilter, read_visits
 from coordination.access.policy import FILE_SECTIONS
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
+from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
 from coordination.dossier.services import fileview
 from coordination.errors import BadRequest, NotFound
 from coordination.settings import Settings
+from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import as_list, checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import PLAIN_WORDS, SECTION_TITLES, load_file_view, request_id_of
-from coordination.web.referent_info import current_referent
+from coordination.web.referent_info import current_referent, referent_contact
 from coordination.web.render import page as render_page
 from coordination.web.session import require_user
 
@@ -92,10 +96,6 @@ def _suggestions(view, active_consents) -> list[dict]:
     return list(found.values())
 
 
-def _journal_for_person(items, principal: Principal, include_own: bool):
-    return [i for i in items if include_own or i.user_id != principal.user_id]
-
-
 class MePages(Controller):
     path = "/mon-espace"
     exception_handlers = WEB_EXCEPTION_HANDLERS
@@ -111,6 +111,7 @@ class MePages(Controller):
         referent, _ = await current_referent(
             db_session, principal, person_id, request_id=rid, settings=settings
         )
+        contact = await referent_contact(db_session, referent)
         await check_access(
             db_session, principal, person_id=person_id, section="consents", action="read", request_id=rid
         )
@@ -121,8 +122,11 @@ class MePages(Controller):
         await check_access(
             db_session, principal, person_id=person_id, section="journal", action="read", request_id=rid
         )
-        journal_items, _ = await consents.read_journal(db_session, person_id=person_id, limit=200, offset=0)
-        others = _journal_for_person(journal_items, principal, include_own=False)[:5]
+        others, _ = await read_visits(
+            db_session,
+            VisitFilter(person_id=person_id, decision="allow", exclude_user_id=principal.user_id),
+            limit=5,
+        )
         recipients = await _recipients(db_session)
         await db_session.commit()
         return render_page(
@@ -132,6 +136,7 @@ class MePages(Controller):
             titles=SECTION_TITLES,
             plain=PLAIN_WORDS,
             referent=referent,
+            referent_contact=contact,
             consents=consent_list,
             mandates=legal_mandates,
             suggestions=_suggestions(view, consent_list),
@@ -187,14 +192,38 @@ class MePages(Controller):
         await db_session.commit()
         return Redirect("/mon-espace?" + urlencode({"ok": "retire"}) + "#consentements", status_code=303)
 
+    @get(
+        "/export",
+        opt={"section": EXPORT_SECTIONS, "action": "export", "own": True},
+        dependencies=WEB_ACCESS,
+    )
+    async def export(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        settings: Settings,
+        access: Access,
+        format: Annotated[str, Parameter(max_length=10)] = "pdf",
+    ) -> Response:
+        """Her data as PDF or JSON, from her space: the API's export (same gate, same journal rows)."""
+        assert access.person_id is not None  # "own": the dependency found her file or refused
+        return await export_response(db_session, settings, access.person_id, format, set(access.sections))
+
     @get("/journal", opt=JOURNAL_READ)
     async def journal(
         self,
         request: Request,
         db_session: AsyncSession,
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+        refus: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         moi: bool = False,
+        organisme: Annotated[str, Parameter(max_length=40)] = "",
+        du: Annotated[str, Parameter(max_length=20)] = "",
+        au: Annotated[str, Parameter(max_length=20)] = "",
     ) -> Response:
+        """One line per visit, refusals apart, filter by organisation and period (``journal_pages``)."""
+        from coordination.web.journal_pages import journal_context, parse_query
+
         principal, person_id = await own_person(request)
         await check_access(
             db_session,
@@ -204,16 +233,22 @@ class MePages(Controller):
             action="read",
             request_id=request_id_of(request),
         )
-        items, total = await consents.read_journal(
-            db_session, person_id=person_id, limit=JOURNAL_PAGE, offset=(page - 1) * JOURNAL_PAGE
+        query = parse_query(organisme, du, au)
+        if moi:
+            query.typed["moi"] = "true"
+        context = await journal_context(
+            db_session,
+            query,
+            person_id=person_id,
+            exclude_user_id=None if moi else principal.user_id,
+            page=page,
+            refusals_page=refus,
         )
         await db_session.commit()
-        shown = _journal_for_person(items, principal, include_own=moi)
         return render_page(
             request,
             "my_journal.html",
-            items=shown,
+            status_code=400 if query.errors else 200,
             include_own=moi,
-            page_number=page,
-            has_more=page * JOURNAL_PAGE < total,
+            **context,
         )

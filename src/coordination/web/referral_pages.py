@@ -29,7 +29,7 @@ from coordination.dossier.services.common import get_person
 from coordination.errors import BadRequest, Forbidden, NotFound
 from coordination.referral import rules, services, views
 from coordination.referral.controllers import CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, context, referral_rules
-from coordination.referral.search import fits_for
+from coordination.referral.search import fits_for, partner_kind_of
 from coordination.settings import Settings
 from coordination.web.csrf import as_list, checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
@@ -39,7 +39,6 @@ from coordination.web.session import require_user
 
 SENDABLE_SECTIONS = ("identity", "project", "plan", "progress", "documents", "social", "health")
 """Sections a referral may ask the person to share (the trajectory is always added: the step lives there)."""
-DEFAULT_SECTIONS = ("project", "plan")
 STEP_KINDS = {
     "": "Selon le motif de l'orientation",
     "orientation": "Orientation",
@@ -230,8 +229,12 @@ class FileReferralPages(Controller):
                 from coordination.dossier.services.plan import read_plan
 
                 objectives = list((await read_plan(db_session, person_id)).objectives)
-        await db_session.commit()
         rr = referral_rules(settings)
+        # what this kind of partner needs to work with the person, progress included (rules as data)
+        defaults = rr.default_sections(
+            await partner_kind_of(db_session, chosen.organisation_id) if chosen else None
+        )
+        await db_session.commit()
         return page(
             request,
             "referral_new.html",
@@ -245,7 +248,7 @@ class FileReferralPages(Controller):
             deadline_days=rr.deadline_working_days,
             consent_months=rr.consent_default_months,
             sendable=SENDABLE_SECTIONS,
-            default_sections=DEFAULT_SECTIONS,
+            default_sections=defaults,
             titles={s: SECTION_LABELS_FR[Section(s)] for s in SENDABLE_SECTIONS},
             can_record=role_may(principal, "consents", "write"),
             **_common(),

@@ -10,7 +10,7 @@ from coordination.web.auth_pages import AuthPages
 from coordination.web.cadastre_pages import CadastrePages
 from coordination.web.directory_pages import DirectoryPages
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.file_actions import FileActions
+from coordination.web.file_actions import FileActions, ReferentActions
 from coordination.web.file_pages import FilePages
 from coordination.web.inbox_pages import InboxPages
 from coordination.web.journal_pages import JournalPages
@@ -37,6 +37,7 @@ ROUTES = [
     PartnerPages,
     FilePages,
     FileActions,
+    ReferentActions,
     VisaPages,
     CadastrePages,
     ProposalPages,

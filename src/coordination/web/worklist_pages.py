@@ -34,6 +34,10 @@ STATUS_FILTERS = {
     "inami": "Retour au travail (INAMI)",
 }
 PAGE_SIZE = 20
+CONFIRMATIONS = {
+    "contact": "Contact enregistré. La date du dernier contact est à jour dans votre portefeuille.",
+    "passation": "Passation enregistrée. Le nouveau référent et la personne en sont avertis.",
+}
 
 
 async def _visible(session, principal, person_id, request_id: str, section: str) -> bool:
@@ -57,6 +61,7 @@ class WorklistPages(Controller):
         access: Access,
         settings: Settings,
         inactifs: Annotated[int | None, Parameter(ge=1, le=3650)] = None,
+        ok: Annotated[str | None, Parameter(max_length=20)] = None,
     ) -> Response:
         from coordination.referent import services, worklist
         from coordination.referent.controllers import _policies
@@ -98,6 +103,7 @@ class WorklistPages(Controller):
             track_label=lambda t: labels.get(t, t) if t else "—",
             overdue=sum(1 for i in visible if i.first_contact_overdue),
             stale=sum(1 for i in visible if i.stale),
+            message=CONFIRMATIONS.get(ok or ""),
         )
 
     @get("/dossiers", opt={"section": "identity", "action": "read", "list": True})

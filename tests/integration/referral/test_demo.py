@@ -52,7 +52,11 @@ async def test_seed_referral_demo(database, settings) -> None:
         people = await seed_dossier_demo(s, orgs, directory.users, niss_key=b"k" * 32)
         referrals = await seed_referral_demo(s, people, directory.users, settings=settings)
         await s.commit()
-        assert len(referrals) == 6
+        assert len(referrals) == 7
         statuses = sorted((await s.scalars(select(Referral.status))).all())
         assert set(statuses) >= {"sent", "refused", "waiting_list", "withdrawn", "expired"}
+        # a partner has a referral to answer: the person agreed, no answer yet
+        assert any(r.status == "sent" and r.consent_state == "given" for r in referrals)
+        # every referral asks what the service needs to work with the person, progress included
+        assert all("progress" in r.requested_sections for r in referrals)
         assert await s.scalar(select(func.count()).select_from(Notification)) > 6

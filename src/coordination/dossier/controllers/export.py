@@ -37,9 +37,10 @@ async def export_response(
         retention(settings),
         with_consents="consents" in sections,
         with_journal="journal" in sections,
+        journal_rows=fmt == "json",
     )
-    await db_session.commit()  # the export's own journal rows are stored before the answer leaves
     if fmt == "json":
+        await db_session.commit()  # the export's journal rows, stored only now that the answer is ready
         return Response(
             data,
             headers={
@@ -48,6 +49,8 @@ async def export_response(
             },
         )
     pdf = await export.render_pdf(data, catalogue)
+    # the journal says "exported" only for an export that exists: a failed rendering rolls the rows back
+    await db_session.commit()
     return Response(
         pdf,
         media_type="application/pdf",

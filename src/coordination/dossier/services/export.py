@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,9 @@ async def build_export(
     *,
     with_consents: bool,
     with_journal: bool,
+    journal_rows: bool = True,
 ) -> dict[str, Any]:
+    """``journal_rows``: the stored rows too (the JSON export); the PDF shows the visits only."""
     from coordination.access import services as access_services
 
     data = msgspec.to_builtins(await fileview.read_file(session, person, sections, catalogue, retention))
@@ -35,47 +36,22 @@ async def build_export(
     if with_consents:
         data["consents"] = msgspec.to_builtins(await access_services.list_consents(session, person.id))
     if with_journal:
-        entries, offset = [], 0
-        while True:
-            page, total = await access_services.read_journal(
-                session, person_id=person.id, limit=500, offset=offset
-            )
-            entries.extend(msgspec.to_builtins(page))
-            offset += len(page)
-            if not page or offset >= total:
-                break
-        data["access_journal"] = await _with_purposes(session, entries)
+        from coordination.access.journal_visits import export_journal
+
+        # one read of every row of the file's journal: the rows as stored (JSON: they are the data) and
+        # the same rows grouped into visits, as the person's journal page shows them (JSON and PDF)
+        rows, visits = await export_journal(session, person.id, with_rows=journal_rows)
+        if journal_rows:
+            data["access_journal"] = rows
+        data["access_visits"] = [v.as_dict() for v in visits]
     return data
-
-
-async def _with_purposes(session: AsyncSession, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each journal entry says why (French ``purpose``): the purpose of the consent it relied on, else its
-    legal basis, else the reason of the refusal."""
-    from sqlalchemy import select
-
-    from coordination.access.models import Consent
-
-    ids = {e["consent_id"] for e in entries if e.get("consent_id")}
-    purposes: dict[str, str] = {}
-    if ids:
-        rows = await session.execute(
-            select(Consent.id, Consent.purpose).where(Consent.id.in_([UUID(i) for i in ids]))
-        )
-        purposes = {str(cid): purpose for cid, purpose in rows}
-    for entry in entries:
-        if entry.get("consent_id") in purposes:
-            entry["purpose"] = f"Consentement : {purposes[entry['consent_id']]}"
-        elif entry.get("basis_label"):
-            entry["purpose"] = entry["basis_label"]
-        else:
-            entry["purpose"] = entry.get("reason") or "Refusé"
-    return entries
 
 
 async def render_pdf(data: dict[str, Any], catalogue: IcfCatalogue) -> bytes:
     """Through the shared renderer: off the event loop, and no external resource is ever fetched."""
+    from coordination.dossier.services.export_labels import FILTERS
     from coordination.reports import render_pdf_async
 
     return await render_pdf_async(
-        "dossier/export.html", {"d": data, "items": {i.code: i.label for i in catalogue.items}}
+        "dossier/export.html", {"d": data, "items": {i.code: i.label for i in catalogue.items}, **FILTERS}
     )

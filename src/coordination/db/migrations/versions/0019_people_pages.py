@@ -1,0 +1,27 @@
+"""Advisers' professional phone and e-mail, shown to the people they follow (issue 17).
+
+Revision ID: 0019_people_pages
+Revises: 0016_scale_indexes
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0019_people_pages"
+down_revision = "0016_scale_indexes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("advisers") as batch:
+        batch.add_column(sa.Column("phone", sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column("email", sa.String(length=200), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("advisers") as batch:
+        batch.drop_column("email")
+        batch.drop_column("phone")
