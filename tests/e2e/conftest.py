@@ -145,3 +145,28 @@ def sign_in(page, server: str, display_name: str) -> None:
     page.goto(server + "/connexion")
     page.get_by_role("button", name=f"Se connecter comme {display_name}").click()
     page.wait_for_load_state("networkidle")
+
+
+AXE_BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+"""Impacts that fail a journey; minor and moderate findings are reported, not fatal."""
+
+
+def axe_check(page, *, name: str | None = None) -> list[dict]:
+    """Run axe-core (shipped by axe-playwright-python, nothing downloaded) on the page as it is now and fail
+    on any serious or critical violation, naming the rule, its help text and the first offending nodes, so a
+    failing journey says what to fix. Returns the non-blocking violations for callers that want to log them.
+
+    Call it after each navigation or each change that renders new markup (a form re-rendered with errors,
+    a confirmation), e.g. ``axe_check(page, name="visa-form-errors")``."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = results.response.get("violations", [])
+    blocking = [v for v in violations if v.get("impact") in AXE_BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"axe-core: {len(blocking)} serious/critical violation(s) on {name or page.url}"]
+        for violation in blocking:
+            targets = [" ".join(map(str, node.get("target", []))) for node in violation.get("nodes", [])[:3]]
+            lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']} → {targets}")
+        raise AssertionError("\n".join(lines))
+    return [v for v in violations if v.get("impact") not in AXE_BLOCKING_IMPACTS]
