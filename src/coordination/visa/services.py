@@ -376,10 +376,29 @@ async def file_certificate(
             today=today or day.date(),
             notify_person=False,
         )
+        visa.certificate_document_id = document.id
+        await session.flush()
     except BaseException:
         await documents.discard_object(store, key)
         raise
     return document, key
+
+
+async def stored_certificate(session: AsyncSession, visa: VisaRequest):
+    """The stored version of a decided visa's certificate (``DocumentVersion``), or ``None`` when the visa
+    was decided before certificates were kept (then the caller files it once: :func:`file_certificate`).
+
+    Why served from storage: the certificate is evidence of what was signed on the day; rendering it again
+    on each download cost a WeasyPrint run every time and could differ (fonts, template) from the copy the
+    person received in her documents."""
+    from coordination.dossier.services import documents
+
+    if visa.certificate_document_id is None:
+        return None
+    document = await documents.find_document(session, visa.person_id, visa.certificate_document_id)
+    if document is None:
+        return None
+    return await documents.version_for_download(session, document, None)
 
 
 async def recheck_pending(session: AsyncSession, params: ParameterSet) -> list[UUID]:
