@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 import weasyprint
 
-from coordination.formatting import date_fr, day_fr
+from coordination.formatting import date_fr, day_fr, euro_fr, hours_fr
 from coordination.visa.checks import VERDICT_LABELS_FR, Verdict
 from coordination.visa.checks.base import SEVERITY_LABELS_FR, STATUS_LABELS_FR, Severity, Status
 from coordination.visa.models import Decision, VisaRequest
@@ -77,17 +77,21 @@ def _date(value: Any) -> str:
 def _terms(c: dict[str, Any]) -> list[tuple[str, str]]:
     pay = c.get("pay") or {}
     amount = (
-        f"{pay['gross_monthly']:.2f} € brut / mois".replace(".", ",")
+        f"{euro_fr(pay['gross_monthly'])} brut / mois"
         if pay.get("gross_monthly") is not None
-        else f"{pay['gross_hourly']:.4f} € brut / heure".replace(".", ",")
+        else f"{euro_fr(pay['gross_hourly'], 4)} brut / heure"
         if pay.get("gross_hourly") is not None
         else "—"
     )
+    weekly, full = c.get("weekly_hours"), c.get("full_time_weekly_hours")
     return [
         ("Type", KIND_LABELS.get(c.get("kind", ""), _t(c.get("kind")))),
         ("Début – fin", f"{_date(c.get('start_date'))} – {_date(c.get('end_date'))}"),
         ("Commission paritaire – fonction", f"{_t(c.get('joint_committee'))} – {_t(c.get('function'))}"),
-        ("Heures par semaine", f"{_t(c.get('weekly_hours'))} sur {_t(c.get('full_time_weekly_hours'))}"),
+        (
+            "Heures par semaine",
+            f"{hours_fr(weekly) if weekly is not None else '—'} sur {hours_fr(full) if full is not None else '—'}",
+        ),
         ("Rémunération", amount),
     ]
 

@@ -623,25 +623,35 @@ def form_values(contract: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _hours(value: Any) -> str:
+    from coordination.formatting import hours_fr
+
+    return hours_fr(value) if isinstance(value, int | float) else "—"
+
+
 def key_terms(contract: dict[str, Any]) -> list[tuple[str, str]]:
-    """The contract's main terms, for the visa page."""
+    """The contract's main terms, for the visa page: French labels, dates in words, amounts in euros."""
+    from coordination.formatting import day_fr, euro_fr
+
     pay = contract.get("pay") or {}
     sector = pay.get("sector_minimum") or {}
+    frequency = ENUM_LABELS[model.PayFrequency].get(pay.get("frequency") or "", "—")
     rows = [
         ("Type", KIND_LABELS.get(contract.get("kind", ""), contract.get("kind", "—"))),
         ("Employeur", contract.get("employer_name") or "—"),
         ("Numéro d'entreprise (BCE)", contract.get("employer_bce") or "—"),
         ("Commission paritaire", contract.get("joint_committee") or "—"),
         ("Fonction", contract.get("function") or "—"),
-        ("Signature", contract.get("signature_date") or "—"),
-        ("Début", contract.get("start_date") or "—"),
-        ("Fin", contract.get("end_date") or "—"),
-        ("Heures par semaine", str(contract.get("weekly_hours") or "—")),
-        ("Horaire temps plein de référence", str(contract.get("full_time_weekly_hours") or "—")),
-        ("Salaire brut mensuel", f"{pay['gross_monthly']} €" if pay.get("gross_monthly") else "—"),
-        ("Salaire brut horaire", f"{pay['gross_hourly']} €" if pay.get("gross_hourly") else "—"),
+        ("Signature", day_fr(contract.get("signature_date"))),
+        ("Début", day_fr(contract.get("start_date"))),
+        ("Fin", day_fr(contract.get("end_date")) if contract.get("end_date") else "—"),
+        ("Heures par semaine", _hours(contract.get("weekly_hours"))),
+        ("Temps plein de référence", _hours(contract.get("full_time_weekly_hours"))),
+        ("Salaire brut mensuel", euro_fr(pay.get("gross_monthly"))),
+        ("Salaire brut horaire", euro_fr(pay.get("gross_hourly"), 4) if pay.get("gross_hourly") else "—"),
+        ("Périodicité du paiement", frequency),
     ]
     if sector:
         amount = sector.get("monthly_full_time") or sector.get("hourly")
-        rows.append(("Minimum sectoriel saisi", f"{amount} € — source : {sector.get('source', '—')}"))
+        rows.append(("Minimum sectoriel saisi", f"{euro_fr(amount)} — source : {sector.get('source', '—')}"))
     return rows
