@@ -35,7 +35,8 @@ async def load_demo_data(settings: Settings, *, store=None) -> list[str]:
 
 
 async def seed_everything(session, settings: Settings, *, store=None) -> None:
-    """Directory, registry, files, referents, consents, referrals — flushed, not committed."""
+    """Directory, registry, files, referents, consents, referrals, visas, a year of evaluated steps —
+    flushed, not committed."""
     from coordination.cadastre.demo import seed_cadastre_demo, seed_evaluation_demo
     from coordination.clock import today as brussels_today
     from coordination.dossier.demo import seed_dossier_demo
@@ -43,6 +44,7 @@ async def seed_everything(session, settings: Settings, *, store=None) -> None:
     from coordination.referent.demo import seed_referent_demo
     from coordination.referral.demo import seed_referral_demo
     from coordination.storage.factory import build_store
+    from coordination.visa.demo import seed_visa_demo
 
     directory = await seed_directory(session)
     registry = await seed_cadastre_demo(session)
@@ -59,6 +61,7 @@ async def seed_everything(session, settings: Settings, *, store=None) -> None:
     await seed_referent_demo(session, users)
     await _seed_own_consent(session, users, partners)
     await seed_referral_demo(session, people, users, settings=settings)
+    await seed_visa_demo(session, people, users, settings=settings)
     await seed_evaluation_demo(session, partners, brussels_today(), niss_hash_key(settings))
 
 

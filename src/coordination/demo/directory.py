@@ -44,6 +44,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("karim", "Karim Benali", Role.FOREM_REFERENT, "forem", "grappe-services"),
     DemoUser("econseil", "Équipe e-conseil Charleroi", Role.FOREM_EADVISER, "forem", "econseil-charleroi"),
     DemoUser("nadia", "Nadia Dubois", Role.CPAS_SOCIAL_WORKER, "cpas-charleroi"),
+    # Nadia's colleague: a visa is never decided by whoever submitted it (four eyes), so the CPAS needs two
+    DemoUser("thomas", "Thomas Leclercq", Role.CPAS_SOCIAL_WORKER, "cpas-charleroi"),
     DemoUser("luc", "Luc Marchal", Role.CPAS_SOCIAL_WORKER, "cpas-liege"),
     DemoUser("regis", "Régis Lemaire", Role.REGULATOR, "region"),
     DemoUser("dpo", "Claire Renard", Role.DPO, "forem"),

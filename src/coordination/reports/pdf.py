@@ -4,7 +4,7 @@
   styles are inline, charts inline SVG.
 * Escaped: autoescape on, undefined variables are errors (a typo in a template fails loudly in tests).
 * French presentation filters: ``number_fr`` (``1 234,5``), ``percent_fr`` (``42,0 %``), ``date_fr``
-  (``31/12/2025``), ``or_hidden`` (``None`` → « masqué », for disclosure-controlled figures).
+  (``31 décembre 2025``, the pages' format), ``day_fr``, ``or_hidden`` (``None`` → « masqué », for disclosure-controlled figures).
 * Bounded: optional page cap; rendering is blocking and CPU-bound, so handlers call
   :func:`render_pdf_async` (a worker thread, off the event loop).
 
@@ -14,7 +14,6 @@ their own renderers for now (same approach; moving them here is a mechanical cha
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,9 @@ from typing import Any
 import anyio.to_thread
 import jinja2
 import weasyprint
+
+from coordination.formatting import date_fr as _date_fr
+from coordination.formatting import day_fr
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 """``src/coordination``: template ``<package>/<file>`` is ``<package>/templates/<file>`` below it."""
@@ -57,9 +59,9 @@ def percent_fr(value: Any, digits: int = 1) -> str:
 
 
 def date_fr(value: Any) -> str:
-    if not value:
-        return "—"
-    return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    """The application's one date format (``coordination.formatting``): « 31 décembre 2025 », an instant
+    « 6 décembre 2026 à 00:10 » in Europe/Brussels."""
+    return _date_fr(value)
 
 
 def or_hidden(value: Any) -> Any:
@@ -71,7 +73,9 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=_PackageTemplates(), autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False
     )
-    env.filters.update(number_fr=number_fr, percent_fr=percent_fr, date_fr=date_fr, or_hidden=or_hidden)
+    env.filters.update(
+        number_fr=number_fr, percent_fr=percent_fr, date_fr=date_fr, day_fr=day_fr, or_hidden=or_hidden
+    )
     return env
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
 from coordination.errors import Conflict, Unprocessable
+from coordination.formatting import day_fr
 from coordination.visa import facts
 from coordination.visa.contract import Shift
 from coordination.visa.models import AttendancePeriod, Decision, VisaRequest, VisaStatus
@@ -222,7 +223,7 @@ async def notify_gaps(session: AsyncSession, today: dt.date, rules: Monitoring |
         result = compare(visa.contract or {}, period, rules)
         if not result.over:
             continue
-        when = f"du {period.period_start:%d/%m/%Y} au {period.period_end:%d/%m/%Y}"
+        when = f"du {day_fr(period.period_start)} au {day_fr(period.period_end)}"
         facts_fr = (
             f"{_fmt(result.hours_worked)} de présence enregistrées {when} pour {_fmt(result.hours_paid or 0)} "
             f"payées par le contrat approuvé, soit {_fmt(result.gap or 0)} de plus que le contrat "

@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 import weasyprint
 
+from coordination.formatting import date_fr, day_fr, euro_fr, hours_fr
 from coordination.visa.checks import VERDICT_LABELS_FR, Verdict
 from coordination.visa.checks.base import SEVERITY_LABELS_FR, STATUS_LABELS_FR, Severity, Status
 from coordination.visa.models import Decision, VisaRequest
@@ -70,23 +71,27 @@ def _t(value: Any) -> str:
 def _date(value: Any) -> str:
     if not value:
         return "—"
-    return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    return day_fr(dt.date.fromisoformat(str(value)[:10]))
 
 
 def _terms(c: dict[str, Any]) -> list[tuple[str, str]]:
     pay = c.get("pay") or {}
     amount = (
-        f"{pay['gross_monthly']:.2f} € brut / mois".replace(".", ",")
+        f"{euro_fr(pay['gross_monthly'])} brut / mois"
         if pay.get("gross_monthly") is not None
-        else f"{pay['gross_hourly']:.4f} € brut / heure".replace(".", ",")
+        else f"{euro_fr(pay['gross_hourly'], 4)} brut / heure"
         if pay.get("gross_hourly") is not None
         else "—"
     )
+    weekly, full = c.get("weekly_hours"), c.get("full_time_weekly_hours")
     return [
         ("Type", KIND_LABELS.get(c.get("kind", ""), _t(c.get("kind")))),
         ("Début – fin", f"{_date(c.get('start_date'))} – {_date(c.get('end_date'))}"),
         ("Commission paritaire – fonction", f"{_t(c.get('joint_committee'))} – {_t(c.get('function'))}"),
-        ("Heures par semaine", f"{_t(c.get('weekly_hours'))} sur {_t(c.get('full_time_weekly_hours'))}"),
+        (
+            "Heures par semaine",
+            f"{hours_fr(weekly) if weekly is not None else '—'} sur {hours_fr(full) if full is not None else '—'}",
+        ),
         ("Rémunération", amount),
     ]
 
@@ -110,9 +115,7 @@ def context(visa: VisaRequest, person_label: str | None = None) -> dict[str, Any
         "decision_label": DECISION_LABELS_FR[visa.decision] if visa.decision else "En attente de décision",
         "reason": _t(visa.decision_reason) if visa.decision_reason else None,
         "decided_by_name": visa.decided_by_name,
-        "decided_at": visa.decided_at.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")
-        if visa.decided_at
-        else None,
+        "decided_at": date_fr(visa.decided_at) if visa.decided_at else None,
         "verdict": cl["verdict"],
         "verdict_label": VERDICT_LABELS_FR[Verdict(cl["verdict"])],
         "rule_set_version": visa.rule_set_version,

@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from coordination.formatting import day_fr
+
 NonNeg = Annotated[float, msgspec.Meta(ge=0)]
 NonNegInt = Annotated[int, msgspec.Meta(ge=0)]
 Fraction = Annotated[float, msgspec.Meta(ge=0, le=10)]
@@ -343,9 +345,9 @@ class Contract(Struct):
             for label, day in (("signature", self.signature_date), ("début", self.start_date)):
                 if day is not None and day < birth:
                     raise ValueError(
-                        f"la date de {label} ({day:%d/%m/%Y}) précède la date de naissance ({birth:%d/%m/%Y})"
+                        f"la date de {label} ({day_fr(day)}) précède la date de naissance ({day_fr(birth)})"
                     )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError(
-                f"la date de fin ({self.end_date:%d/%m/%Y}) précède la date de début ({self.start_date:%d/%m/%Y})"
+                f"la date de fin ({day_fr(self.end_date)}) précède la date de début ({day_fr(self.start_date)})"
             )

@@ -236,12 +236,42 @@ class VisaController(Controller):
             signing_key_fingerprint=visa.signing_key_fingerprint,
         )
 
-    @get("/certificate.pdf", opt={"section": SECTION, "action": "export"}, summary="Certificat PDF du visa")
+    @get(
+        "/certificate.pdf",
+        opt={"section": SECTION, "action": "export"},
+        summary="Certificat PDF du visa",
+        response_description="Le certificat signé (PDF)",
+        media_type="application/pdf",
+    )
     async def certificate_pdf(
-        self, request: Request, db_session: AsyncSession, visa_id: UUID
-    ) -> Response[bytes]:
+        self, request: Request, db_session: AsyncSession, settings: Settings, visa_id: UUID
+    ) -> Response:
+        """A decided visa's certificate is the PDF filed in the person's documents at the decision: every
+        download streams those stored bytes (a visa decided before they were kept has its certificate
+        rendered and filed once, on its first download). A visa not yet decided gets a draft, not stored."""
         visa = await services.get(db_session, visa_id)
         await authorize(request, db_session, visa.person_id, "export")
+        filename = f"visa-{visa.id}.pdf"
+        if visa.status is VisaStatus.DECIDED:
+            version = await services.stored_certificate(db_session, visa)
+            if version is None:
+                _, object_key = await services.file_certificate(
+                    db_session,
+                    visa,
+                    request.user,
+                    store=request.app.state.store,
+                    scanner=_scanner(request, settings),
+                    retention=retention(settings),
+                    max_size=settings.max_upload_bytes,
+                )
+                try:
+                    await db_session.commit()
+                except BaseException:
+                    await discard_object(request.app.state.store, object_key)
+                    raise
+                version = await services.stored_certificate(db_session, visa)
+            await db_session.commit()
+            return await _stream_stored(request, version.object_key, filename)
         try:
             with anyio.fail_after(20):
                 pdf, _pages = await anyio.to_thread.run_sync(certificate.render_pdf, visa)
@@ -251,8 +281,29 @@ class VisaController(Controller):
         return Response(
             pdf,
             media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="visa-{visa.id}.pdf"'},
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+
+async def _stream_stored(request: Request, object_key: str, filename: str) -> Response:
+    """The stored PDF, streamed (never loaded whole), closed when the response ends or the client leaves."""
+    from litestar.background_tasks import BackgroundTask
+    from litestar.response import Stream
+
+    from coordination.dossier.controllers.documents import _open
+
+    stream = await _open(request, object_key)  # a store down is a 503, missing bytes a 404
+    return Stream(
+        stream,
+        background=BackgroundTask(stream.aclose),
+        media_type="application/pdf",
+        headers={
+            "Content-Length": str(stream.size),
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 ROUTES = [checklist, PersonVisaController, VisaController]

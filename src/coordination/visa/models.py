@@ -35,7 +35,12 @@ class Decision(enum.StrEnum):
 
 class VisaRequest(VersionedEntity):
     __tablename__ = "visa_requests"
-    __table_args__ = (Index("ix_visa_requests_person_id_created_at", "person_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_visa_requests_person_id_created_at", "person_id", "created_at"),
+        Index(
+            "ix_visa_requests_organisation_id_status_created_at", "organisation_id", "status", "created_at"
+        ),
+    )
 
     person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
     """The file the contract belongs to (foreign key since migration ``0009_visa_person``)."""
@@ -62,6 +67,9 @@ class VisaRequest(VersionedEntity):
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signature: Mapped[str | None] = mapped_column(Text, nullable=True)
     signing_key_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    certificate_document_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    """The signed certificate as filed in the person's documents when the visa was decided: every download
+    serves these stored bytes, never a new rendering (migration ``0020_visa_pages``)."""
 
 
 class AttendancePeriod(Entity):

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coordination.formatting import day_fr
+
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "policies" / "visa" / "parameters.toml"
 SECTOR_FILE = "sector_minimums.toml"
 """Sector minimum scales, beside the parameter file (same rule-set version: bump it on any change)."""
@@ -40,7 +42,7 @@ class Unknown:
     @property
     def missing_label(self) -> str:
         """« le montant en vigueur au 01/04/2026 », for the explanations."""
-        return f"la valeur en vigueur au {self.on_date.strftime('%d/%m/%Y')}"
+        return f"la valeur en vigueur au {day_fr(self.on_date)}"
 
     def __bool__(self) -> bool:  # an Unknown must never pass a truthiness test by accident
         return False
@@ -72,11 +74,11 @@ class Parameter:
         """(value or Unknown, source) in force on ``on_date``."""
         i = bisect.bisect_right(self._starts, on_date) - 1
         if i < 0:
-            first = self._starts[0].strftime("%d/%m/%Y")
+            first = day_fr(self._starts[0])
             return Unknown(self.name, on_date, f"aucune valeur connue avant le {first}"), ""
         e = self.entries[i]
         if e.valid_until is not None and on_date > e.valid_until:
-            until = e.valid_until.strftime("%d/%m/%Y")
+            until = day_fr(e.valid_until)
             floor, since = self._floor(i + 1)
             return Unknown(
                 self.name, on_date, f"valeur connue seulement jusqu'au {until}", (), floor, since

@@ -21,6 +21,7 @@ from uuid_utils.compat import uuid7
 from coordination.access.principal import Principal
 from coordination.directory.models import Role
 from coordination.errors import Conflict, Forbidden, NotFound, Unprocessable
+from coordination.formatting import day_fr
 from coordination.visa import signing
 from coordination.visa.checks import Checklist, Verdict, run_checklist
 from coordination.visa.contract import Contract
@@ -280,7 +281,7 @@ async def _announce(session: AsyncSession, visa: VisaRequest, actor: Principal) 
 
     label = DECISION_LABELS_FR[visa.decision].lower() if visa.decision else "décidé"
     kind_label = _kind_label(visa)
-    when = visa.decided_at.astimezone(_BRUSSELS).strftime("%d/%m/%Y") if visa.decided_at else ""
+    when = day_fr(visa.decided_at) if visa.decided_at else ""
     await notify(
         session,
         person_id=visa.person_id,
@@ -366,7 +367,7 @@ async def file_certificate(
             session,
             actor,
             person_id=visa.person_id,
-            title=f"Certificat de visa : {label.lower()} ({_kind_label(visa)}, {day:%d/%m/%Y})",
+            title=f"Certificat de visa : {label.lower()} ({_kind_label(visa)}, {day_fr(day)})",
             category=CERTIFICATE_CATEGORY,
             filename=filename,
             stored=stored,
@@ -376,10 +377,29 @@ async def file_certificate(
             today=today or day.date(),
             notify_person=False,
         )
+        visa.certificate_document_id = document.id
+        await session.flush()
     except BaseException:
         await documents.discard_object(store, key)
         raise
     return document, key
+
+
+async def stored_certificate(session: AsyncSession, visa: VisaRequest):
+    """The stored version of a decided visa's certificate (``DocumentVersion``), or ``None`` when the visa
+    was decided before certificates were kept (then the caller files it once: :func:`file_certificate`).
+
+    Why served from storage: the certificate is evidence of what was signed on the day; rendering it again
+    on each download cost a WeasyPrint run every time and could differ (fonts, template) from the copy the
+    person received in her documents."""
+    from coordination.dossier.services import documents
+
+    if visa.certificate_document_id is None:
+        return None
+    document = await documents.find_document(session, visa.person_id, visa.certificate_document_id)
+    if document is None:
+        return None
+    return await documents.version_for_download(session, document, None)
 
 
 async def recheck_pending(session: AsyncSession, params: ParameterSet) -> list[UUID]:

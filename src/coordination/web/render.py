@@ -6,15 +6,34 @@ package stays self-contained: ``app.py`` only collects :data:`coordination.web.r
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from litestar import MediaType, Request, Response
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
+from coordination.formatting import (  # re-exported: pages and tests format through these
+    BRUSSELS,
+    FILTERS,
+    date_fr,
+    day_fr,
+    number_fr,
+    percent_fr,
+    yes_no,
+)
+
+__all__ = [
+    "BRUSSELS",
+    "SECURITY_HEADERS",
+    "date_fr",
+    "day_fr",
+    "environment",
+    "number_fr",
+    "page",
+    "percent_fr",
+    "render_text",
+    "yes_no",
+]
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -28,58 +47,6 @@ SECURITY_HEADERS = {
 }
 """Pages hold personal data: never cached, never framed, no third-party script or style."""
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def date_fr(value: date | datetime | str | None) -> str:
-    """« 3 mars 2026 »; datetimes are shown in Europe/Brussels."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        value = value.astimezone(BRUSSELS) if value.tzinfo else value
-        return f"{value.day} {_MONTHS[value.month - 1]} {value.year} à {value:%H:%M}"
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def day_fr(value: date | datetime | str | None) -> str:
-    """Only the day, even for a datetime."""
-    if isinstance(value, datetime):
-        value = (value.astimezone(BRUSSELS) if value.tzinfo else value).date()
-    return date_fr(value)
-
-
-def number_fr(value: float | int | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
-
-
-def percent_fr(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else number_fr(value * 100, digits) + "\u00a0%"
-
-
-def yes_no(value: bool | None) -> str:
-    return "—" if value is None else ("oui" if value else "non")
-
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
@@ -90,9 +57,10 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
-        date_fr=date_fr, day_fr=day_fr, number_fr=number_fr, percent_fr=percent_fr, yes_no=yes_no
-    )
+    # one French format everywhere (coordination.formatting): ``date_fr`` (« 6 décembre 2026 à 00:10 »
+    # for an instant, « 6 décembre 2026 » for a day), ``day_fr`` (the day only), ``period_fr``,
+    # ``number_fr``, ``percent_fr``, ``euro_fr``, ``yes_no``
+    env.filters.update(FILTERS)
     return env
 
 

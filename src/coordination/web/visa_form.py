@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import msgspec
@@ -282,6 +282,8 @@ class Field:
     options: dict[str, str] | None = None
     required: bool = False
     row: int | None = None
+    hint: Any = field(default=None, compare=False, repr=False)
+    """The leaf's type in the model (with its bounds), to check each typed value on its own."""
 
     @property
     def full_label(self) -> str:
@@ -364,6 +366,7 @@ def _fields_of(struct: type, prefix: str = "", row: int | None = None) -> list[F
             continue
         required = f.required and row is None and prefix == ""
         label = LABELS[key]
+        start = len(out)
         if tp is bool:
             kind = "tristate" if optional else "checkbox"
             out.append(Field(path, _name(path), label, kind, TRISTATE if optional else None, row=row))
@@ -381,11 +384,13 @@ def _fields_of(struct: type, prefix: str = "", row: int | None = None) -> list[F
             out.append(Field(path, _name(path), label, "number", row=row))
         else:
             out.append(Field(path, _name(path), label, "text", row=row))
+        out[start:] = [replace(leaf, hint=hints[f.name]) for leaf in out[start:]]
     return out
 
 
 FIELDS: list[Field] = _fields_of(Contract)
 BY_PATH = {f.path: f for f in FIELDS}
+BY_NAME = {f.name: f for f in FIELDS}
 
 
 def groups() -> list[tuple[str, list[Field]]]:
@@ -404,11 +409,15 @@ def _text(form: dict[str, Any], name: str) -> str | None:
     return value or None
 
 
+class FieldError(ValueError):
+    """One typed value the model cannot take, said in French for the field it was typed in."""
+
+
 def _number(value: str, label: str) -> float:
     try:
-        return float(value.replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        return float(value.replace(",", ".").replace("\u202f", "").replace("\u00a0", "").replace(" ", ""))
     except ValueError as exc:
-        raise BadRequest(f"« {value} » n'est pas un nombre (champ « {label} »).") from exc
+        raise FieldError(f"« {value} » n'est pas un nombre : écrivez par exemple 2111,89.") from exc
 
 
 def _value(f: Field, form: dict[str, Any]) -> Any:
@@ -426,10 +435,25 @@ def _value(f: Field, form: dict[str, Any]) -> Any:
     if f.kind == "number":
         return _number(text, f.label)
     if f.path.endswith("weekday"):
+        if text not in WEEKDAYS:
+            raise FieldError("Choisissez un jour de la semaine.")
         return int(text)
     if f.kind == "time" and len(text) == 5:
         return text + ":00"  # the browser sends HH:MM
     return text
+
+
+def _leaf_error(f: Field, value: Any) -> str | None:
+    """Why this one value does not fit its field of the model (a negative amount, a date that is not a
+    date, an unknown choice), in French; ``None`` when it fits."""
+    if f.hint is None or f.kind in ("checkbox", "multi"):
+        return None
+    try:
+        msgspec.convert(value, f.hint, strict=False)
+    except msgspec.ValidationError as exc:
+        message = french(str(exc))
+        return message[:1].upper() + message[1:] + "."
+    return None
 
 
 def _set(tree: dict[str, Any], path: str, value: Any) -> None:
@@ -466,22 +490,83 @@ def _build(node: Any) -> Any:
     return out
 
 
+FORM_INVALID = "form-invalid"
+
+
+def form_invalid(errors: dict[str, str]) -> BadRequest:
+    """The French 400 of a form with wrong fields; ``extra["fields"]`` maps each field's form name to
+    its message, so the page shows each message next to its field (and keeps everything typed)."""
+    count = len(errors)
+    head = "Un champ est à corriger" if count == 1 else f"{count} champs sont à corriger"
+    labels = " ; ".join(
+        f"« {BY_NAME[name].full_label} » : {msg[:1].lower()}{msg[1:]}" if name in BY_NAME else msg
+        for name, msg in errors.items()
+    )
+    return BadRequest(f"{head} : {labels}", code=FORM_INVALID, fields=errors)
+
+
 def contract_from_form(form: dict[str, Any]) -> Contract:
-    """The typed contract, or a French 400 saying which field is wrong (the page shows the form again)."""
+    """The typed contract, or a French 400 naming each wrong field (``extra["fields"]``: form name →
+    message; the page shows the form again, as typed, with each message under its field)."""
     tree: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for f in FIELDS:
-        value = _value(f, form)
-        if value is not None:
-            _set(tree, f.path, value)
+        try:
+            value = _value(f, form)
+        except FieldError as exc:
+            errors[f.name] = str(exc)
+            continue
+        if value is None:
+            continue
+        problem = _leaf_error(f, value)
+        if problem:
+            errors[f.name] = problem
+            continue
+        _set(tree, f.path, value)
+    if not _text(form, "kind"):
+        errors["kind"] = "Choisissez le type de contrat."
+    if errors:
+        raise form_invalid(errors)
     raw = _build(tree)
     if raw.get("schedule") == {"type": "fixed"}:
         raw.pop("schedule")
-    if "kind" not in raw:
-        raise BadRequest("Choisissez le type de contrat.")
     try:
         return msgspec.convert(raw, Contract, strict=False)
     except msgspec.ValidationError as exc:
-        raise BadRequest(f"Le contrat décrit n'est pas valide : {_readable(str(exc))}.") from exc
+        raise form_invalid({_field_of(str(exc)): _sentence(str(exc))}) from exc
+
+
+_RULE_FIELDS = (
+    ("date de signature", "signature_date"),
+    ("date de début", "start_date"),
+    ("date de fin", "end_date"),
+    ("minimum sectoriel : indiquez sa source", "pay.sector_minimum.source"),
+    ("minimum sectoriel", "pay.sector_minimum.monthly_full_time"),
+)
+
+
+def _field_of(message: str) -> str:
+    """The form field a whole-contract error belongs to: the field of msgspec's path, or for the model's
+    own consistency rules (raised on a block, not a field) the field their message names."""
+    text = french(message)
+    path, sep, _rest = text.partition(" : ")
+    for words, field_path in _RULE_FIELDS:
+        if words in text:
+            return BY_PATH[field_path].name
+    if sep:
+        f = BY_PATH.get(path.replace("[", ".").replace("]", ""))
+        if f is not None:
+            return f.name
+    return "kind"
+
+
+def _sentence(message: str) -> str:
+    text = french(message)
+    path, sep, rest = text.partition(" : ")
+    body = rest if sep and (path.replace("[", ".").replace("]", "") in BY_PATH or "." in path) else text
+    if body.startswith("minimum sectoriel : "):
+        body = body[len("minimum sectoriel : ") :]
+    return body[:1].upper() + body[1:] + ("" if body.endswith(".") else ".")
 
 
 def _readable(message: str) -> str:
@@ -538,25 +623,35 @@ def form_values(contract: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _hours(value: Any) -> str:
+    from coordination.formatting import hours_fr
+
+    return hours_fr(value) if isinstance(value, int | float) else "—"
+
+
 def key_terms(contract: dict[str, Any]) -> list[tuple[str, str]]:
-    """The contract's main terms, for the visa page."""
+    """The contract's main terms, for the visa page: French labels, dates in words, amounts in euros."""
+    from coordination.formatting import day_fr, euro_fr
+
     pay = contract.get("pay") or {}
     sector = pay.get("sector_minimum") or {}
+    frequency = ENUM_LABELS[model.PayFrequency].get(pay.get("frequency") or "", "—")
     rows = [
         ("Type", KIND_LABELS.get(contract.get("kind", ""), contract.get("kind", "—"))),
         ("Employeur", contract.get("employer_name") or "—"),
         ("Numéro d'entreprise (BCE)", contract.get("employer_bce") or "—"),
         ("Commission paritaire", contract.get("joint_committee") or "—"),
         ("Fonction", contract.get("function") or "—"),
-        ("Signature", contract.get("signature_date") or "—"),
-        ("Début", contract.get("start_date") or "—"),
-        ("Fin", contract.get("end_date") or "—"),
-        ("Heures par semaine", str(contract.get("weekly_hours") or "—")),
-        ("Horaire temps plein de référence", str(contract.get("full_time_weekly_hours") or "—")),
-        ("Salaire brut mensuel", f"{pay['gross_monthly']} €" if pay.get("gross_monthly") else "—"),
-        ("Salaire brut horaire", f"{pay['gross_hourly']} €" if pay.get("gross_hourly") else "—"),
+        ("Signature", day_fr(contract.get("signature_date"))),
+        ("Début", day_fr(contract.get("start_date"))),
+        ("Fin", day_fr(contract.get("end_date")) if contract.get("end_date") else "—"),
+        ("Heures par semaine", _hours(contract.get("weekly_hours"))),
+        ("Temps plein de référence", _hours(contract.get("full_time_weekly_hours"))),
+        ("Salaire brut mensuel", euro_fr(pay.get("gross_monthly"))),
+        ("Salaire brut horaire", euro_fr(pay.get("gross_hourly"), 4) if pay.get("gross_hourly") else "—"),
+        ("Périodicité du paiement", frequency),
     ]
     if sector:
         amount = sector.get("monthly_full_time") or sector.get("hourly")
-        rows.append(("Minimum sectoriel saisi", f"{amount} € — source : {sector.get('source', '—')}"))
+        rows.append(("Minimum sectoriel saisi", f"{euro_fr(amount)} — source : {sector.get('source', '—')}"))
     return rows

@@ -1,26 +1,45 @@
-"""Visa pages: the contract form, the instant checklist (explanations and legal references), stored
-requests on a person's file, the decision, and the PDF certificate (served by the API's gated route)."""
+"""Visa pages: the requests waiting in the worker's organisation, the contract form, the instant checklist
+(explanations and legal references), a stored request, asking a colleague to decide (four eyes), the
+decision, attendance, and the certificate (the stored PDF, served by the API's gated route).
+
+Why every refused form comes back as a page: a social worker who typed forty fields of a contract, or a
+decider who wrote notes on each open item, must never lose them to an error page. Each refusal re-renders
+the same page with everything typed and a French message under each wrong field; every write that succeeds
+redirects to a page that says what was done (« ok » in the query string, a fixed message, no user text)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.declared import Access
+from coordination.access.filter import bases_of, journal_shown
 from coordination.access.gate import check_access
-from coordination.errors import BadRequest, Conflict, Unprocessable
+from coordination.errors import BadRequest, Conflict, ProblemError, Unprocessable
 from coordination.settings import Settings
+from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import request_id_of, role_may
 from coordination.web.render import page
 from coordination.web.session import require_user
-from coordination.web.visa_data import DECISION_LABELS, RESULT_BADGES, STATUS_LABELS, contract_title
+from coordination.web.visa_data import (
+    DECISION_LABELS,
+    RESULT_BADGES,
+    STATUS_LABELS,
+    contract_title,
+    visa_item,
+)
 from coordination.web.visa_form import (
+    BY_NAME,
     CATEGORY_LABELS,
+    FORM_INVALID,
     KIND_LABELS,
     TRISTATE,
     contract_from_form,
@@ -37,10 +56,34 @@ STATUS_LABELS_FR = {
     "sans_objet": "Sans objet",
 }
 SEVERITY_LABELS = {"blocking": "bloquant", "warning": "avertissement"}
-DECISIONS = {k: v for k, v in DECISION_LABELS.items()}
+DECISIONS = dict(DECISION_LABELS)
+WAITING_LIMIT = 50
+"""Requests shown on the waiting list (the newest first); a CPAS team has a few dozen at most."""
+
+MESSAGES = {
+    "demande": "Demande de visa enregistrée dans le dossier. Une autre personne habilitée de votre "
+    "organisation doit maintenant la décider : demandez-le à un·e collègue ci-dessous.",
+    "correction": "Contrat corrigé et contrôlé à nouveau : la demande attend une nouvelle décision.",
+    "approved": "Décision signée : visa accordé. Le certificat est rangé dans les documents du dossier "
+    "et la personne en est avertie.",
+    "approved_with_reservations": "Décision signée : visa accordé avec réserves. Le certificat est rangé "
+    "dans les documents du dossier et la personne en est avertie.",
+    "refused": "Décision signée : visa refusé. Le certificat est rangé dans les documents du dossier et la "
+    "personne en est avertie.",
+    "returned": "Demande renvoyée pour correction : la personne qui l'a soumise la voit dans sa demande.",
+    "presences": "Présences enregistrées et comparées aux heures payées par le contrat.",
+}
+"""What each successful write says on the page it leads to (fixed texts: nothing from the query is shown)."""
 
 
-def _form_context(person_id: str | None, values: dict | None = None, correcting: Any = None) -> dict:
+def _form_context(
+    person_id: str | None,
+    values: dict | None = None,
+    correcting: Any = None,
+    field_errors: dict[str, str] | None = None,
+    form_error: str | None = None,
+) -> dict:
+    errors = field_errors or {}
     return {
         "kinds": KIND_LABELS,
         "categories": CATEGORY_LABELS,
@@ -49,23 +92,39 @@ def _form_context(person_id: str | None, values: dict | None = None, correcting:
         "values": values or {},
         "correcting": correcting,
         "form_groups": groups(),
+        "field_errors": errors,
+        "error_links": [
+            (name, BY_NAME[name].full_label if name in BY_NAME else name, msg) for name, msg in errors.items()
+        ],
+        "form_error": form_error,
     }
 
 
-def _parse_or_page(request: Request, form: dict, correcting: Any = None, fragment: bool = False):
-    """(contract, None), or (None, the form again with what was typed and the French error).
+def _htmx(request: Request) -> bool:
+    return bool(request.headers.get("hx-request"))
 
-    A plain post gets a 400 page; an HTMX request gets 200 (HTMX swaps only successful answers): the
-    error fragment in place of the checklist, or the whole page when the target is the body."""
+
+def _parse_or_page(request: Request, form: dict, correcting: Any = None):
+    """(contract, None), or (None, the form page again with what was typed and each field's message).
+
+    A plain post gets the page with 400. An HTMX post gets it with 200 (HTMX swaps only successful
+    answers) and is told to replace the whole body: the check's fragment target would show the messages
+    far from their fields. The page comes back without HTMX on the form, so the next check is a plain
+    post that re-renders every field (no stale message left beside a corrected field)."""
     try:
         return contract_from_form(form), None
     except BadRequest as exc:
-        htmx = bool(request.headers.get("hx-request"))
-        status = 200 if htmx else 400
-        if htmx and fragment:
-            return None, page(request, "_visa_form_error.html", status_code=status, form_error=exc.detail)
-        context = _form_context(str(form.get("person_id") or ""), form, correcting)
-        return None, page(request, "visa_form.html", status_code=status, form_error=exc.detail, **context)
+        fields = dict(exc.extra.get("fields") or {}) if exc.code == FORM_INVALID else {}
+        context = _form_context(
+            str(form.get("person_id") or ""),
+            form,
+            correcting,
+            field_errors=fields,
+            form_error=None if fields else exc.detail,
+        )
+        headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"} if _htmx(request) else None
+        status = 200 if _htmx(request) else 400
+        return None, page(request, "visa_form.html", status_code=status, headers=headers, **context)
 
 
 def _checklist_context(checklist) -> dict:
@@ -103,6 +162,26 @@ def answers_from_form(form: dict, items: list[dict]) -> list[dict]:
     return answers
 
 
+async def colleagues_for(session: AsyncSession, principal, visa) -> list[tuple[UUID, str]]:
+    """Who may decide this request: people of the submitter's organisation whose role decides visas
+    (the access policy says which), never the submitter (four eyes)."""
+    from coordination.directory.models import User
+    from coordination.visa.services import decider_roles
+
+    if visa.organisation_id is None:
+        return []
+    rows = await session.execute(
+        select(User.id, User.display_name)
+        .where(
+            User.organisation_id == visa.organisation_id,
+            User.role.in_([r.value for r in decider_roles()]),
+            User.id != visa.submitted_by,
+        )
+        .order_by(User.display_name)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
 async def _show(
     request: Request,
     db_session: AsyncSession,
@@ -111,22 +190,30 @@ async def _show(
     *,
     typed: dict | None = None,
     form_error: str | None = None,
+    field_errors: dict[str, str] | None = None,
+    hours_typed: dict | None = None,
+    hours_errors: dict[str, str] | None = None,
     status_code: int = 200,
+    message: str | None = None,
 ) -> Response:
-    """The visa page; after a refused decision, again with what the decider typed and why it was refused."""
+    """The visa page; after a refused decision or attendance, again with what was typed and, beside each
+    wrong field, why it was refused."""
     from coordination.visa import attendance, services
 
     visa = await services.get(db_session, visa_id)
     await _gate(request, db_session, principal, visa.person_id, "read")
     hours = await attendance.comparisons(db_session, visa)
-    await db_session.commit()
+    own = visa.submitted_by == principal.user_id
     status = getattr(visa.status, "value", visa.status)
+    colleagues = await colleagues_for(db_session, principal, visa) if own and status == "submitted" else []
+    await db_session.commit()
     decision = getattr(visa.decision, "value", visa.decision)
     return page(
         request,
         "visa_show.html",
         status_code=status_code,
         visa=visa,
+        item=visa_item(visa),
         title=contract_title(visa.contract or {}),
         terms=key_terms(visa.contract or {}),
         status_label=STATUS_LABELS.get(status, status),
@@ -135,11 +222,15 @@ async def _show(
         returned=status == "returned",
         can_correct=status == "returned" and role_may(principal, SECTION, "write"),
         can_decide=role_may(principal, SECTION, "decide") and status != "decided",
-        own_submission=visa.submitted_by == principal.user_id,
+        own_submission=own,
+        colleagues=colleagues,
         open_items=services.open_items(visa.checklist),
         typed=typed or {},
         form_error=form_error,
+        field_errors=field_errors or {},
         hours=hours,
+        hours_typed=hours_typed or {},
+        hours_errors=hours_errors or {},
         can_record_hours=(
             decision in ("approved", "approved_with_reservations")
             and role_may(principal, "progress", "write")
@@ -149,16 +240,91 @@ async def _show(
             for k, v in DECISIONS.items()
             if visa.verdict != "non_conforme" or not k.startswith("approved")
         },
+        message=message,
         **_checklist_context(visa.checklist),
     )
+
+
+def _decision_errors(exc: ProblemError) -> dict[str, str]:
+    """The field each refusal of a decision belongs to, so its message sits beside it."""
+    if exc.code == "visa-reason":
+        return {"reason": exc.detail}
+    if exc.code == "visa-open-items":
+        missing = exc.extra.get("missing") or []
+        return {
+            f"note_{cid}": "Cochez « J'ai vérifié ce point » et notez ce que vous avez constaté (3 caractères au moins)."
+            for cid in missing
+        }
+    if exc.code == "visa-blocking-failure":
+        return {"decision": exc.detail}
+    if exc.code and exc.code.startswith("visa-answer"):
+        return {"decision": exc.detail}
+    return {}
+
+
+def _ok_message(ok: str | None, colleague: str | None = None) -> str | None:
+    if ok == "collegue":
+        return (
+            f"Demande de décision envoyée à {colleague} : la demande apparaît dans ses notifications et dans "
+            "la liste des visas à décider."
+            if colleague
+            else None
+        )
+    return MESSAGES.get(ok or "")
 
 
 class VisaPages(Controller):
     path = "/visa"
     exception_handlers = WEB_EXCEPTION_HANDLERS
+    dependencies = WEB_ACCESS
     include_in_schema = False
 
-    @get(["/", "/nouveau"], opt={"public": "formulaire de contrat vide : aucun dossier lu"})
+    @get("/", opt={"section": SECTION, "action": "read", "list": True})
+    async def waiting(self, request: Request, db_session: AsyncSession, access: Access) -> Response:
+        """The visa requests of the worker's organisation still open (waiting for a decision or for a
+        correction), the newest first, each with its date, contract, employer and submitter; only files
+        the gate lets the worker read are listed, and each line shown is journaled."""
+        from coordination.dossier.models import Person
+        from coordination.visa.models import VisaRequest, VisaStatus
+
+        principal = await require_user(request)
+        readable = access.readable
+        assert readable is not None  # a list route: the dependency gave the predicate or refused
+        items = []
+        if principal.organisation_id is not None:
+            rows = (
+                await db_session.execute(
+                    select(VisaRequest, Person.first_name, Person.last_name)
+                    .join(Person, Person.id == VisaRequest.person_id)
+                    .where(
+                        readable.where,
+                        VisaRequest.organisation_id == principal.organisation_id,
+                        VisaRequest.status != VisaStatus.DECIDED,
+                    )
+                    .order_by(VisaRequest.created_at.desc())
+                    .limit(WAITING_LIMIT)
+                )
+            ).all()
+            items = [visa_item(visa, f"{first} {last}") for visa, first, last in rows]
+        ids = list(dict.fromkeys(i.person_id for i in items))
+        bases = await bases_of(db_session, readable, ids)
+        await journal_shown(
+            db_session, principal, request_id_of(request), [(i, *bases[i]) for i in ids], sections=(SECTION,)
+        )
+        await db_session.commit()
+        mine = [i for i in items if i.raw.submitted_by == principal.user_id]
+        to_decide = [i for i in items if i.raw.submitted_by != principal.user_id and i.status == "submitted"]
+        others = [i for i in items if i not in mine and i not in to_decide]
+        return page(
+            request,
+            "visa_list.html",
+            to_decide=to_decide,
+            mine=mine,
+            others=others,
+            can_decide=role_may(principal, SECTION, "decide"),
+        )
+
+    @get("/nouveau", opt={"public": "formulaire de contrat vide : aucun dossier lu"})
     async def form(self, request: Request, personne: UUID | None = None) -> Response:
         await require_user(request)
         return page(request, "visa_form.html", **_form_context(str(personne) if personne else None))
@@ -169,12 +335,12 @@ class VisaPages(Controller):
 
         await require_user(request)
         form = await checked_form(request)
-        contract, error_page = _parse_or_page(request, form, fragment=True)
+        contract, error_page = _parse_or_page(request, form)
         if error_page is not None:
             return error_page
         checklist = run_checklist(contract)
         context = _checklist_context(checklist)
-        if request.headers.get("hx-request"):
+        if _htmx(request):
             return page(request, "_visa_checklist.html", **context)
         return page(
             request, "visa_form.html", **_form_context(str(form.get("person_id") or ""), form), **context
@@ -198,12 +364,74 @@ class VisaPages(Controller):
         await _gate(request, db_session, principal, person_id, "write")
         visa = await services.submit(db_session, person_id, contract, principal)
         await db_session.commit()
-        return Redirect(f"/visa/{visa.id}", status_code=303)
+        return Redirect(f"/visa/{visa.id}?ok=demande", status_code=303)
 
     @get("/{visa_id:uuid}", opt={"section": SECTION, "action": "read"})
-    async def show(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+    async def show(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        visa_id: UUID,
+        ok: str | None = None,
+        collegue: UUID | None = None,
+    ) -> Response:
         principal = await require_user(request)
-        return await _show(request, db_session, principal, visa_id)
+        name = None
+        if ok == "collegue" and collegue is not None:
+            from coordination.directory.models import User
+
+            user = await db_session.get(User, collegue)
+            name = user.display_name if user and user.organisation_id == principal.organisation_id else None
+        return await _show(request, db_session, principal, visa_id, message=_ok_message(ok, name))
+
+    @post(
+        "/{visa_id:uuid}/collegue",
+        opt={"section": SECTION, "action": "write"},
+    )
+    async def ask_colleague(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+        """The submitter asks a named colleague to decide (four eyes): the colleague is told in their
+        notifications, with a link to the request. Nothing of the visa changes."""
+        from coordination.inbox.services import notify_users
+        from coordination.visa import services
+
+        principal = await require_user(request)
+        form = await checked_form(request)
+        visa = await services.get(db_session, visa_id)
+        await _gate(request, db_session, principal, visa.person_id, "write")
+        if getattr(visa.status, "value", visa.status) != "submitted":
+            raise Conflict("Cette demande n'attend pas de décision.", code="visa-not-waiting")
+        choices = dict(await colleagues_for(db_session, principal, visa))
+        try:
+            colleague = UUID(str(form.get("colleague") or ""))
+        except ValueError:
+            colleague = None
+        if colleague not in choices:
+            await db_session.rollback()
+            return await _show(
+                request,
+                db_session,
+                principal,
+                visa_id,
+                field_errors={"colleague": "Choisissez la personne qui décidera, dans la liste."},
+                status_code=422,
+            )
+        note = str(form.get("note") or "").strip()[:500]
+        item = visa_item(visa)
+        await notify_users(
+            session=db_session,
+            user_ids=[colleague],
+            exclude_user_id=principal.user_id,
+            kind="visa_decision_asked",
+            title_fr="Un visa attend votre décision",
+            body_fr=(
+                f"{principal.display_name} vous demande de décider du visa d'un contrat ({item.kind_label.lower()}"
+                f", {item.employer})." + (f" Message : {note}" if note else "")
+            ),
+            link=services.worker_link(visa),
+            subject_id=visa.id,
+        )
+        await db_session.commit()
+        return Redirect(f"/visa/{visa_id}?ok=collegue&collegue={colleague}", status_code=303)
 
     @post("/{visa_id:uuid}/decision", opt={"section": SECTION, "action": "decide"})
     async def decide(
@@ -215,31 +443,51 @@ class VisaPages(Controller):
 
         principal = await require_user(request)
         form = await checked_form(request)
-        try:
-            decision = Decision(str(form.get("decision") or ""))
-        except ValueError as exc:
-            raise BadRequest("Choisissez une décision.") from exc
         visa = await services.get(db_session, visa_id)
         await _gate(request, db_session, principal, visa.person_id, "decide")
+        try:
+            decision = Decision(str(form.get("decision") or ""))
+        except ValueError:
+            await db_session.commit()  # the journal row of the gate's decision
+            return await _show(
+                request,
+                db_session,
+                principal,
+                visa_id,
+                typed=form,
+                field_errors={"decision": "Choisissez une décision."},
+                status_code=422,
+            )
         reason = str(form.get("reason") or "").strip() or None
         answers = answers_from_form(form, services.open_items(visa.checklist))
         try:
             await decide_with_certificate(
                 request, db_session, settings, visa, decision, reason, principal, answers
             )
-        except Unprocessable as exc:
+        except (Unprocessable, Conflict) as exc:
             # nothing was decided: the page again, with the decider's typed answers and the reason
+            fields = _decision_errors(exc)
+            if not fields and not isinstance(exc, Unprocessable):
+                raise
             await db_session.rollback()
             return await _show(
-                request, db_session, principal, visa_id, typed=form, form_error=exc.detail, status_code=422
+                request,
+                db_session,
+                principal,
+                visa_id,
+                typed=form,
+                form_error=exc.detail,
+                field_errors=fields,
+                status_code=422,
             )
-        return Redirect(f"/visa/{visa_id}", status_code=303)
+        return Redirect(f"/visa/{visa_id}?ok={decision.value}", status_code=303)
 
-    @post("/{visa_id:uuid}/presences", opt={"section": "progress", "action": "write"})
+    @post(
+        "/{visa_id:uuid}/presences",
+        opt={"section": "progress", "action": "write"},
+    )
     async def record_hours(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
         """A partner records the hours worked over a day or a week under the approved contract."""
-        import datetime as dt
-
         from coordination.visa import attendance, services
 
         principal = await require_user(request)
@@ -253,25 +501,62 @@ class VisaPages(Controller):
             action="write",
             request_id=request_id_of(request),
         )
+        errors: dict[str, str] = {}
+        start = end = None
+        hours = 0.0
         try:
             start = dt.date.fromisoformat(str(form.get("period_start") or ""))
+        except ValueError:
+            errors["period_start"] = "Indiquez le premier jour de la période (une date)."
+        try:
             end = dt.date.fromisoformat(str(form.get("period_end") or form.get("period_start") or ""))
-            hours = float(str(form.get("hours_worked") or "").replace(",", "."))
-        except ValueError as exc:
-            raise BadRequest("Indiquez la période (dates) et le nombre d'heures prestées.") from exc
-        await attendance.record(
-            db_session,
-            visa,
-            principal,
-            period_start=start,
-            period_end=end,
-            hours_worked=hours,
-            note=str(form.get("note") or "") or None,
-        )
+        except ValueError:
+            errors["period_end"] = (
+                "Indiquez le dernier jour de la période (une date), ou laissez vide pour un jour."
+            )
+        try:
+            hours = float(str(form.get("hours_worked") or "").replace(",", ".").strip())
+        except ValueError:
+            errors["hours_worked"] = "Indiquez le nombre d'heures prestées, par exemple 38 ou 7,5."
+        if not errors:
+            try:
+                await attendance.record(
+                    db_session,
+                    visa,
+                    principal,
+                    period_start=start,
+                    period_end=end,
+                    hours_worked=hours,
+                    note=str(form.get("note") or "") or None,
+                )
+            except (Unprocessable, Conflict) as exc:
+                field = {
+                    "attendance-hours": "hours_worked",
+                    "attendance-period": "period_end",
+                    "attendance-outside-contract": "period_start",
+                    "attendance-duplicate": "period_start",
+                }.get(exc.code or "")
+                if field is None:
+                    raise
+                errors[field] = exc.detail
+        if errors:
+            await db_session.rollback()
+            return await _show(
+                request,
+                db_session,
+                principal,
+                visa_id,
+                hours_typed=form,
+                hours_errors=errors,
+                status_code=422,
+            )
         await db_session.commit()
-        return Redirect(f"/visa/{visa_id}#titre-heures", status_code=303)
+        return Redirect(f"/visa/{visa_id}?ok=presences#titre-heures", status_code=303)
 
-    @get("/{visa_id:uuid}/correction", opt={"section": SECTION, "action": "read"})
+    @get(
+        "/{visa_id:uuid}/correction",
+        opt={"section": SECTION, "action": "read"},
+    )
     async def correction(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
         """The contract form filled with the stored contract, to correct a request returned for correction."""
         from coordination.visa import services
@@ -285,7 +570,10 @@ class VisaPages(Controller):
         context = _form_context(str(visa.person_id), form_values(visa.contract or {}), visa)
         return page(request, "visa_form.html", **context, **_checklist_context(visa.checklist))
 
-    @post("/{visa_id:uuid}/contrat", opt={"section": SECTION, "action": "write"})
+    @post(
+        "/{visa_id:uuid}/contrat",
+        opt={"section": SECTION, "action": "write"},
+    )
     async def resubmit(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
         """Resubmit the corrected contract: checked again, the request waits for a decision again."""
         from coordination.visa import services
@@ -305,4 +593,4 @@ class VisaPages(Controller):
             )
         await services.resubmit(db_session, visa, contract, principal)
         await db_session.commit()
-        return Redirect(f"/visa/{visa_id}", status_code=303)
+        return Redirect(f"/visa/{visa_id}?ok=correction", status_code=303)

@@ -60,7 +60,7 @@ async def test_submit_decide_and_download_certificate(client, demo, database):
         "/visa/demandes", data={"csrf_token": token, "person_id": str(julie), **fair}, follow_redirects=False
     )
     assert response.status_code == 303, response.text
-    visa_url = response.headers["location"]
+    visa_url = response.headers["location"].split("?")[0]
     page = await client.get(visa_url)
     assert "une autre personne habilitée doit la décider" in unescape(page.text)
     client.cookies.clear()
@@ -100,7 +100,7 @@ async def test_visa_of_another_file_is_refused_for_a_partner(client, demo, datab
         data={"csrf_token": token, "person_id": str(julie), **ABUSIVE},
         follow_redirects=False,
     )
-    visa_url = response.headers["location"]
+    visa_url = response.headers["location"].split("?")[0]
     client.cookies.clear()
     await sign_in(client, "ines")
     page = await client.get(visa_url)
@@ -165,7 +165,7 @@ async def test_approving_on_the_page_needs_an_answer_to_each_open_item(client, d
     response = await client.post(
         "/visa/demandes", data={"csrf_token": token, "person_id": str(julie), **fair}, follow_redirects=False
     )
-    visa_url = response.headers["location"]
+    visa_url = response.headers["location"].split("?")[0]
     client.cookies.clear()
     await sign_in(client, "karim")
     html = (await client.get(visa_url)).text
@@ -220,8 +220,8 @@ async def test_approving_on_the_page_needs_an_answer_to_each_open_item(client, d
     )
     assert recorded.status_code == 303, recorded.text
     page = unescape((await client.get(visa_url)).text)
-    assert "Heures prestées et heures payées" in page and "du 07/12/2026 au 13/12/2026" in page
-    assert "7.0 h non payées ?" in page
+    assert "Heures prestées et heures payées" in page and "du 7 décembre 2026 au 13 décembre 2026" in page
+    assert "7\u00a0h non payées ?" in page and "Présences enregistrées" in page
     outside = await client.post(
         visa_url + "/presences",
         data={
@@ -233,3 +233,15 @@ async def test_approving_on_the_page_needs_an_answer_to_each_open_item(client, d
         follow_redirects=False,
     )
     assert outside.status_code == 422 and "sort des dates du contrat" in unescape(outside.text)
+    # the refused period comes back as typed, the message under the field it concerns
+    again = unescape(outside.text)
+    assert 'value="2026-11-23"' in again and 'value="38"' in again
+    assert 'id="err-period_start"' in again and 'aria-invalid="true" aria-describedby="err-period_start"' in again
+    bad_hours = await client.post(
+        visa_url + "/presences",
+        data={"csrf_token": csrf_from(html), "period_start": "2026-12-14", "hours_worked": "beaucoup"},
+        follow_redirects=False,
+    )
+    assert bad_hours.status_code == 422
+    again = unescape(bad_hours.text)
+    assert 'id="err-hours_worked"' in again and 'value="beaucoup"' in again and "<h1>Demande de visa" in again

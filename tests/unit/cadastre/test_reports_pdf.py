@@ -15,7 +15,7 @@ def test_french_filters():
     assert pdf.number_fr(1234.5, 1) == "1\u202f234,5"
     assert pdf.percent_fr(0.4232) == "42,3\u00a0%"
     assert pdf.percent_fr(None) == "masqué"
-    assert pdf.date_fr("2025-12-31") == "31/12/2025"
+    assert pdf.date_fr("2025-12-31") == "31 décembre 2025"
     assert pdf.or_hidden(None) == "masqué" and pdf.or_hidden(0) == 0
 
 

@@ -158,7 +158,7 @@ def test_cdd_form():
     assert status(R(c, signature_date=D(2025, 6, 1)), "CDD_FORM") == "conforme"  # on the first day
     late = R(c, signature_date=D(2025, 6, 2))
     assert status(late, "CDD_FORM") == "non_conforme"
-    assert "02/06/2025" in run(late).by_id("CDD_FORM").explanation
+    assert "2 juin 2025" in run(late).by_id("CDD_FORM").explanation
     assert status(base(), "CDD_FORM") == "sans_objet"
 
 

@@ -60,7 +60,7 @@ def test_wage_rmmmg_thresholds_and_dates(monthly, start, expected):
 def test_wage_rmmmg_unknown_date_says_why():
     r = run(full_time(2150, D(2026, 4, 1))).by_id("WAGE_RMMMG")
     assert r.status == "a_verifier"
-    assert "n'est pas connue" in r.explanation and "01/04/2026" in r.explanation
+    assert "n'est pas connue" in r.explanation and "1 avril 2026" in r.explanation
     assert "2.111,89 €" in r.explanation  # the last known amount, the floor
 
 

@@ -214,20 +214,40 @@ def test_an_empty_list_and_an_unread_list_differ():
 
 
 @pytest.mark.parametrize(
-    ("change", "words"),
+    ("change", "words", "field"),
     [
-        ({"gross_monthly": "deux mille"}, "n'est pas un nombre"),
-        ({"gross_monthly": "-5"}, "ne peut pas être négatif"),
-        ({"pay.sector_minimum.source": ""}, "source"),
-        ({"signature_date": "1980-01-01"}, "précède la date de naissance"),
-        ({"kind": ""}, "Choisissez le type de contrat"),
+        ({"gross_monthly": "deux mille"}, "n'est pas un nombre", "gross_monthly"),
+        ({"gross_monthly": "-5"}, "ne peut pas être négatif", "gross_monthly"),
+        ({"pay.sector_minimum.source": ""}, "source", "pay.sector_minimum.source"),
+        ({"signature_date": "1980-01-01"}, "précède la date de naissance", "signature_date"),
+        ({"kind": ""}, "choisissez le type de contrat", "kind"),
+        ({"schedule.shifts.0.start": "25:99"}, "n'est pas une heure", "schedule.shifts.0.start"),
     ],
 )
-def test_bad_input_is_refused_in_french(change, words):
+def test_bad_input_is_refused_in_french_next_to_its_field(change, words, field):
+    """Issue 17: the page shows each message under its own field (``extra["fields"]``: form name →
+    French message), and the detail still names the field for an API-style reader."""
     values = {**form_values(msgspec.to_builtins(base())), **change}
     with pytest.raises(BadRequest) as err:
         contract_from_form(values)
-    assert words in err.value.detail and "Expected" not in err.value.detail
+    assert words in err.value.detail.lower() and "Expected" not in err.value.detail
+    fields = err.value.extra["fields"]
+    assert list(fields) == [field], fields
+    assert words in fields[field].lower() and "Expected" not in fields[field]
+
+
+def test_every_wrong_field_is_reported_at_once():
+    """Three mistakes, three messages: the worker fixes them in one go, not one per submission."""
+    values = {
+        **form_values(msgspec.to_builtins(base())),
+        "gross_monthly": "deux mille",
+        "weekly_hours": "-3",
+        "start_date": "2026-02-30",
+    }
+    with pytest.raises(BadRequest) as err:
+        contract_from_form(values)
+    assert set(err.value.extra["fields"]) == {"gross_monthly", "weekly_hours", "start_date"}
+    assert err.value.detail.startswith("3 champs sont à corriger")
 
 
 def test_enum_selects_list_every_value_in_french():

@@ -68,7 +68,7 @@ def test_clause_thresholds(day, low, high):
 def test_clause_thresholds_unknown_before_and_after_published_years():
     assert isinstance(P.value("clause_pay_thresholds", D(2023, 12, 31)), Unknown)
     after = P.value("clause_pay_thresholds", D(2027, 1, 1))
-    assert isinstance(after, Unknown) and "31/12/2026" in after.reason
+    assert isinstance(after, Unknown) and "31 décembre 2026" in after.reason
 
 
 def test_youth_rates_and_working_time():

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from coordination.formatting import day_fr
 from coordination.visa.contract import Contract
 from coordination.visa.parameters import ParameterSet, Unknown
 
@@ -102,9 +103,7 @@ class Ctx:
         self._unknowns.append(f"information manquante: {label}")
 
     def unknown_law(self, u: Unknown, what: str) -> None:
-        self._unknowns.append(
-            f"{what}: valeur légale inconnue au {u.on_date.strftime('%d/%m/%Y')} ({u.reason})"
-        )
+        self._unknowns.append(f"{what}: valeur légale inconnue au {day_fr(u.on_date)} ({u.reason})")
 
     @property
     def has_findings(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from coordination.formatting import day_fr
 from coordination.visa import facts
 from coordination.visa.checks.base import Ctx, Outcome, Severity, check, hours, not_applicable
 from coordination.visa.contract import ContractKind, Mention, ScheduleType
@@ -63,7 +64,7 @@ def require_written(ctx: Ctx, what: str) -> None:
         ctx.use("start_date", start)
         if signed > start:
             ctx.fail(
-                f"{what} est signé le {signed:%d/%m/%Y}, après le début du travail le {start:%d/%m/%Y}: "
+                f"{what} est signé le {day_fr(signed)}, après le début du travail le {day_fr(start)}: "
                 "il doit être constaté par écrit au plus tard au début de l'exécution"
             )
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from coordination.formatting import day_fr
 from coordination.visa import facts
 from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, hours, not_applicable
 from coordination.visa.contract import EMPLOYMENT_KINDS, ContractKind
@@ -71,7 +72,7 @@ def compare_to_minimum(
     if _below(pay, required, digits):
         since = ""
         if isinstance(value, Unknown) and value.floor_since is not None:
-            since = f" (dernier montant connu, en vigueur depuis le {value.floor_since:%d/%m/%Y}: le montant actuel ne peut être que plus élevé)"
+            since = f" (dernier montant connu, en vigueur depuis le {day_fr(value.floor_since)}: le montant actuel ne peut être que plus élevé)"
         msg = f"{pay_label} ({fmt(pay)}) est sous {what}: {fmt(required)}{since}{caveat}"
         (ctx.fail if certain else ctx.unknown)(msg)
         return
@@ -129,7 +130,7 @@ def wage_sector(ctx: Ctx) -> Outcome:
             value = Unknown(
                 f"barème CP {cp}",
                 ctx.on_date,
-                f"le barème enregistré vaut jusqu'au {scale.valid_until:%d/%m/%Y}; l'indexation suivante n'est pas encore enregistrée",
+                f"le barème enregistré vaut jusqu'au {day_fr(scale.valid_until)}; l'indexation suivante n'est pas encore enregistrée",
                 floor=amount,
                 floor_since=scale.valid_from,
             )
@@ -177,12 +178,12 @@ def wage_sector(ctx: Ctx) -> Outcome:
 def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Outcome:
     """The sector minimum the worker entered, with its source printed beside the verdict."""
     c = ctx.contract
-    when = f", en vigueur au {m.valid_from:%d/%m/%Y}" if m.valid_from else ""
+    when = f", en vigueur au {day_fr(m.valid_from)}" if m.valid_from else ""
     ctx.sources.append(f"Minimum sectoriel saisi par le travailleur social: {m.source}{when}")
     ctx.use("sector_minimum_entered", msgspec.to_builtins(m))
     if m.valid_from is not None and m.valid_from > ctx.on_date:
         ctx.unknown(
-            f"le minimum sectoriel saisi est en vigueur à partir du {m.valid_from:%d/%m/%Y}, après le début du contrat"
+            f"le minimum sectoriel saisi est en vigueur à partir du {day_fr(m.valid_from)}, après le début du contrat"
         )
     if m.hourly is not None:
         hourly = _hourly_pay(c)
