@@ -22,6 +22,7 @@ from coordination.logging_config import configure_logging
 from coordination.metrics.controller import metrics
 from coordination.middleware import RequestIdMiddleware, guard_request_body
 from coordination.openapi_problems import document_problem_details
+from coordination.openapi_truth import SCHEMA_PLUGINS, complete_document
 from coordination.settings import Settings, get_settings
 
 API_MODULES = (
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         },
         state=State({"settings": settings, "db": db, "store": document_store, "identity": identity}),
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=SCHEMA_PLUGINS,
         before_request=guard_request_body,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,
@@ -132,4 +134,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # Outside Litestar's per-route middleware, so unmatched routes (404/405) get a request id too.
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     document_problem_details(app)
+    complete_document(app)
     return app
