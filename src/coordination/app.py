@@ -22,7 +22,7 @@ from coordination.logging_config import configure_logging
 from coordination.metrics.controller import metrics
 from coordination.middleware import RequestIdMiddleware, guard_request_body
 from coordination.openapi_problems import document_problem_details
-from coordination.openapi_truth import SCHEMA_PLUGINS, complete_document
+from coordination.openapi_truth import SCHEMA_PLUGINS, complete_document, complete_serialised
 from coordination.settings import Settings, get_settings
 
 API_MODULES = (
@@ -135,4 +135,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     document_problem_details(app)
     complete_document(app)
+    complete_serialised(app)
     return app

@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
@@ -36,15 +37,51 @@ from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.plugins import OpenAPISchemaPlugin
 from litestar.typing import FieldDefinition
 
+_BOUNDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusive_minimum",
+    "lt": "exclusive_maximum",
+    "min_length": "min_length",
+    "max_length": "max_length",
+    "pattern": "pattern",
+}
+_ARRAY_BOUNDS = {"min_length": "min_items", "max_length": "max_items"}
+
+
+def _constrain(schema: Any, info: Any) -> None:
+    """Write msgspec's constraints (``Meta(ge=0, max_length=…)``) into the property's schema.
+
+    Litestar drops a bound of ``0`` on an optional field (``int | None`` with ``ge=0`` came out without its
+    minimum): the server refused what the document allowed."""
+    members = [t for t in getattr(info, "types", (info,)) if type(t).__name__ != "NoneType"]
+    if len(members) != 1 or not isinstance(schema, Schema):
+        return
+    member = members[0]
+    target = schema
+    if schema.one_of:
+        branches = [b for b in schema.one_of if isinstance(b, Schema) and b.type != OpenAPIType.NULL]
+        if len(branches) != 1:
+            return
+        target = branches[0]
+    names = _ARRAY_BOUNDS if type(member).__name__ in ("ListType", "SetType", "FrozenSetType") else {}
+    for source, keyword in _BOUNDS.items():
+        value = getattr(member, source, None)
+        if value is not None:
+            setattr(target, names.get(source, keyword), value)
+
 
 class StrictStructSchemaPlugin(StructSchemaPlugin):
-    """A Struct that forbids unknown fields is documented with ``additionalProperties: false``."""
+    """Structs documented as msgspec decodes them: ``additionalProperties: false`` for a Struct that
+    forbids unknown fields, and every field's bounds, including a bound of 0 on an optional field."""
 
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
-        config = getattr(field_definition.type_, "__struct_config__", None)
-        if config is not None and config.forbid_unknown_fields:
+        struct = field_definition.type_
+        if struct.__struct_config__.forbid_unknown_fields:
             schema.additional_properties = False
+        for field in msgspec.inspect.type_info(struct).fields:
+            _constrain((schema.properties or {}).get(field.encode_name), field.type)
         return schema
 
 
@@ -58,6 +95,36 @@ class TimeSchemaPlugin(OpenAPISchemaPlugin):
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
         return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.TIME)
 
+
+def _keep_zero_bounds() -> None:
+    """Litestar copies a parameter's or field's bounds into the schema only when they are truthy, so
+    ``ge=0`` (and a default of 0 or False) vanished: ``stale_days=-1`` was documented as valid and
+    refused. Copy the zero values too (once, idempotent)."""
+    from litestar._openapi.schema_generation import schema as generation
+
+    original = generation.SchemaCreator._apply_kwarg_definition_metadata
+    if getattr(original, "keeps_zero", False):
+        return
+    names = generation.KWARG_DEFINITION_ATTRIBUTE_TO_OPENAPI_PROPERTY_MAP
+    zeroable = ("ge", "gt", "le", "lt", "min_length", "max_length", "min_items", "max_items", "default")
+
+    def apply(self: Any, field: FieldDefinition, schema: Schema) -> None:
+        original(self, field, schema)
+        for key in zeroable:
+            value = getattr(field.kwarg_definition, key, None)
+            if (
+                value is not None
+                and not isinstance(value, str)
+                and value == 0
+                and getattr(schema, names[key]) is None
+            ):
+                setattr(schema, names[key], value)
+
+    apply.keeps_zero = True  # type: ignore[attr-defined]
+    generation.SchemaCreator._apply_kwarg_definition_metadata = apply
+
+
+_keep_zero_bounds()
 
 SCHEMA_PLUGINS = [StrictStructSchemaPlugin(), TimeSchemaPlugin()]
 """Registered on the app: they take precedence over Litestar's own plugins."""
@@ -143,6 +210,10 @@ def _form(required: list[str], **fields: Schema) -> dict[str, OpenAPIMediaType]:
     }
 
 
+_REASON = Schema(type=OpenAPIType.STRING, min_length=3, max_length=500, pattern=r"\S.*\S.*\S")
+_CONSENT_REQUIRED = ["file", "recipient_organisation_id", "sections", "purpose", "expires_at"]
+
+
 _SIGNED = {
     "file": _BINARY,
     "title": _TEXT,
@@ -151,7 +222,7 @@ _SIGNED = {
 _CONSENT_FIELDS = {
     "recipient_organisation_id": _UUID,
     "sections": _TEXT,
-    "purpose": _TEXT,
+    "purpose": Schema(type=OpenAPIType.STRING, min_length=1, max_length=500, pattern=r"\S"),
     "expires_at": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
     "legal_basis": _TEXT,
 }
@@ -163,9 +234,13 @@ _CSV = {"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, min_
 REQUEST_BODIES: dict[str, dict[str, OpenAPIMediaType]] = {
     f"POST {P}/documents": _RAW,
     f"POST {P}/documents/{{document_id}}/versions": _RAW,
-    f"POST {P}/consents/recorded": _form(["file"], **_CONSENT_FIELDS, **_SIGNED),
-    f"POST {P}/consents/{{consent_id}}/renew/recorded": _form(["file"], **_CONSENT_FIELDS, **_SIGNED),
-    f"POST {P}/consents/{{consent_id}}/withdraw/recorded": _form(["file"], reason=_TEXT, **_SIGNED),
+    f"POST {P}/consents/recorded": _form(_CONSENT_REQUIRED, **_CONSENT_FIELDS, **_SIGNED),
+    f"POST {P}/consents/{{consent_id}}/renew/recorded": _form(
+        ["file", "expires_at"], **_CONSENT_FIELDS, **_SIGNED
+    ),
+    f"POST {P}/consents/{{consent_id}}/withdraw/recorded": _form(
+        ["file", "reason"], reason=_REASON, **_SIGNED
+    ),
     f"POST {P}/referrals/recorded": _form(["file", "referral"], referral=_TEXT, **_SIGNED),
     "POST /api/v1/referrals/{referral_id}/consent/recorded": _form(["file"], **_SIGNED),
     "POST /api/v1/referrals/{referral_id}/consent/withdraw/recorded": _form(
@@ -389,6 +464,156 @@ def complete_document(app: Litestar) -> None:
                     **(operation.responses or {}),
                     status: OpenAPIResponse(description=description, content=problem),
                 }
+
+
+STRUCT_BODIES = {
+    "POST /api/v1/cadastre/organisations": ("coordination.cadastre.schemas", "OrganisationCreate", True),
+    "PATCH /api/v1/cadastre/organisations/{organisation_id}": (
+        "coordination.cadastre.schemas",
+        "OrganisationUpdate",
+        True,
+    ),
+    "POST /api/v1/cadastre/organisations/{organisation_id}/services": (
+        "coordination.cadastre.schemas",
+        "ServiceCreate",
+        True,
+    ),
+    "PATCH /api/v1/cadastre/services/{service_id}": ("coordination.cadastre.schemas", "ServiceUpdate", True),
+    "POST /api/v1/cadastre/agreements": ("coordination.cadastre.schemas", "AgreementCreate", True),
+    "PATCH /api/v1/cadastre/agreements/{agreement_id}": (
+        "coordination.cadastre.schemas",
+        "AgreementUpdate",
+        True,
+    ),
+    "POST /api/v1/cadastre/organisations/{organisation_id}/proposals": (
+        "coordination.cadastre.proposals",
+        "ProposalIn",
+        True,
+    ),
+    "POST /api/v1/cadastre/proposals/{proposal_id}/approval": (
+        "coordination.cadastre.proposals",
+        "DecisionIn",
+        False,
+    ),
+    "POST /api/v1/cadastre/proposals/{proposal_id}/rejection": (
+        "coordination.cadastre.proposals",
+        "DecisionIn",
+        True,
+    ),
+}
+"""JSON bodies a handler takes as a plain ``dict`` and decodes itself into a Struct (French errors):
+documented by msgspec's own schema of that Struct. The flag says whether a body is required."""
+
+
+def _enums(settings: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    """Values the server checks against constants or rule files (never typed as enums in the Structs)."""
+    from pathlib import Path
+
+    from coordination.referent.models import REFERENT_KINDS, TRACKS
+    from coordination.referral.rules import load_rules
+
+    categories = sorted(load_rules(Path(settings.policies_dir)).reason_categories)
+    sections = _sections()
+    return {
+        ("AdviserIn", "kind"): {"enum": sorted(REFERENT_KINDS)},
+        ("AdviserIn", "tracks"): {"items": {"type": "string", "enum": sorted(TRACKS)}},
+        ("SendReferral", "reason_category"): {"enum": categories},
+        ("access_schemas_GiveConsent", "purpose"): {"minLength": 1, "maxLength": 500, "pattern": r"\S"},
+        ("access_schemas_GiveConsent", "sections"): sections,
+        ("SendReferral", "sections"): {"items": sections["items"]},
+    }
+
+
+def _sections() -> dict[str, Any]:
+    from coordination.access.services import FILE_SECTIONS
+
+    return {
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "string", "enum": sorted(s.value for s in FILE_SECTIONS)},
+    }
+
+
+DECIMAL = r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$"
+"""What ``decimal.Decimal`` fields accept, said as a pattern (msgspec documents only ``format: decimal``)."""
+
+
+def _walk(node: Any):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _query_enums() -> dict[tuple[str, str], list[str]]:
+    from coordination.dossier.models import DOCUMENT_CATEGORIES
+
+    return {
+        (f"POST {P}/documents", "category"): list(DOCUMENT_CATEGORIES),
+        (f"GET {P}/export", "format"): ["json", "pdf"],
+        ("GET /api/v1/me/export", "format"): ["json", "pdf"],
+    }
+
+
+def complete_serialised(app: Litestar) -> None:
+    """Second pass, on the cached JSON document: what is easier said in JSON Schema than in Litestar's
+    objects (msgspec's own schemas, enums read from rule files)."""
+    import importlib
+
+    document = app.plugins.get(OpenAPIPlugin).provide_openapi_schema()
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    for key, (module, name, required) in STRUCT_BODIES.items():
+        method, path = key.split(" ", 1)
+        operation = document["paths"].get(path, {}).get(method.lower())
+        if operation is None:
+            continue
+        struct = getattr(importlib.import_module(module), name)
+        prefix = module.split(".")[1] + "_"
+        (ref,), extra = msgspec.json.schema_components(
+            [struct], ref_template=f"#/components/schemas/{prefix}{{name}}"
+        )
+        for component, schema in extra.items():
+            components.setdefault(prefix + component, schema)
+        operation["requestBody"] = {"content": {"application/json": {"schema": ref}}, "required": required}
+    for (component, prop), keywords in _enums(app.state.settings).items():
+        target = components.get(component, {}).get("properties", {}).get(prop)
+        if target is not None:
+            target.update(keywords)
+    for (key, name), values in _query_enums().items():
+        method, path = key.split(" ", 1)
+        operation = document["paths"].get(path, {}).get(method.lower()) or {}
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") == name and parameter.get("in") == "query":
+                parameter["schema"] = {**parameter.get("schema", {}), "enum": values}
+    for node in _walk(components):
+        if node.get("type") == "string" and node.get("format") == "decimal":
+            node.setdefault("pattern", DECIMAL)
+    for key in (f"{P}/consents/recorded", f"{P}/consents/{{consent_id}}/renew/recorded"):
+        form = document["paths"].get(key, {}).get("post", {}).get("requestBody", {}).get("content", {})
+        if "multipart/form-data" in form:
+            form["multipart/form-data"]["schema"]["properties"]["sections"] = _sections()
+    referral = document["paths"].get(f"{P}/referrals/recorded", {}).get("post")
+    if referral is not None and "SendReferral" in components:
+        # the shared SendReferral, with the consent this route records: its mode is "record"
+        recorded = {
+            "type": "object",
+            "required": ["consent"],
+            "properties": {
+                "consent": {
+                    "type": "object",
+                    "required": ["mode"],
+                    "properties": {"mode": {"const": "record"}},
+                }
+            },
+        }
+        form = referral["requestBody"]["content"]["multipart/form-data"]
+        form["schema"]["properties"]["referral"] = {
+            "allOf": [{"$ref": "#/components/schemas/SendReferral"}, recorded]
+        }
+        form["encoding"] = {"referral": {"contentType": "application/json"}}
 
 
 def _problem_ref() -> Any:
