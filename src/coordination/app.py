@@ -23,6 +23,7 @@ from coordination.logging_config import configure_logging
 from coordination.metrics.controller import metrics
 from coordination.middleware import RequestIdMiddleware, guard_request_body
 from coordination.openapi_problems import document_problem_details
+from coordination.openapi_truth import SCHEMA_PLUGINS, complete_document, complete_serialised
 from coordination.settings import Settings, get_settings
 
 API_MODULES = (
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         },
         state=state,
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=SCHEMA_PLUGINS,
         before_request=guard_request_body,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,
@@ -176,4 +178,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # Outside Litestar's per-route middleware, so unmatched routes (404/405) get a request id too.
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     document_problem_details(app)
+    complete_document(app)
+    complete_serialised(app)
     return app

@@ -5,6 +5,7 @@ shows a redacted notice once the gate refuses (a former referent)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
@@ -13,6 +14,7 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import pagination
 from coordination.access.principal import Principal
 from coordination.inbox import services
 from coordination.inbox.schemas import InboxPage, MarkedAll, NotificationOut
@@ -48,20 +50,25 @@ class InboxController(Controller):
         request_id: str,
         unread: bool = Parameter(default=False, description="Seulement les non lues"),
         kind: str | None = Parameter(default=None, max_length=40),
-        limit: int = Parameter(default=50, ge=1, le=200),
-        offset: int = Parameter(default=0, ge=0),
+        cursor: str | None = Parameter(default=None, max_length=pagination.CURSOR_MAX_LENGTH),
+        page_size: int = Parameter(default=50, ge=1, le=200),
     ) -> InboxPage:
+        """Keyset pagination: pass the answer's ``next_cursor`` as ``cursor`` for the next page."""
+        before = pagination.decode(cursor, datetime, UUID)
         rows, total, unread_count = await services.list_for(
-            db_session, request.user, unread_only=unread, kind=kind, limit=limit, offset=offset
+            db_session, request.user, unread_only=unread, kind=kind, limit=page_size + 1, before=before
         )
+        has_more = len(rows) > page_size
+        rows = rows[:page_size]
         shown = await services.present(db_session, request.user, rows, request_id)
         await db_session.commit()
         return InboxPage(
             items=[notification_out(n) for n in shown],
             total=total,
             unread=unread_count,
-            limit=limit,
-            offset=offset,
+            page_size=page_size,
+            has_more=has_more,
+            next_cursor=pagination.encode(rows[-1].created_at, rows[-1].id) if has_more else None,
         )
 
     @post("/{notification_id:uuid}/read", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Marquer comme lue")

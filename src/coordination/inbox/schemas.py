@@ -25,8 +25,9 @@ class InboxPage(msgspec.Struct, kw_only=True):
     items: list[NotificationOut]
     total: int
     unread: int
-    limit: int
-    offset: int
+    page_size: int
+    has_more: bool
+    next_cursor: str | None = None
 
 
 class MarkedAll(msgspec.Struct, kw_only=True):

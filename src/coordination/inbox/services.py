@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
@@ -170,16 +170,23 @@ async def list_for(
     kind: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    before: tuple[datetime, UUID] | None = None,
 ) -> tuple[list[Notification], int, int]:
-    """(page, total matching, unread count) of the caller's own notifications, newest first."""
+    """(page, total matching, unread count) of the caller's own notifications, newest first; ``before`` is
+    the (created_at, id) of the last one already shown (keyset pagination)."""
     base = select(Notification).where(_mine(principal))
     if unread_only:
         base = base.where(Notification.read_at.is_(None))
     if kind:
         base = base.where(Notification.kind == kind)
+    page = base
+    if before is not None:
+        columns = (Notification.created_at, Notification.id)
+        key = tuple_(*(literal(v, type_=c.type) for v, c in zip(before, columns, strict=True)))
+        page = page.where(tuple_(*columns) < key)
     rows = (
         await session.scalars(
-            base.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
+            page.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
         )
     ).all()
     total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)

@@ -369,6 +369,16 @@ def solve_exact(
         cont_arc_start[key] = arc_count
         arc_count += 3
     report("Construction du graphe", 1, 3)
+    if not tails:  # nobody waiting and no adviser: an empty plan (OR-Tools refuses a graph without arcs)
+        return AssignmentResult(
+            method="min_cost_flow",
+            assignments={},
+            unassigned={},
+            cost=evaluate(people, advisers, {}, weights),
+            seconds=time.perf_counter() - started,
+            optimal=True,
+            stats={"people": 0, "advisers": 0, "classes": 0, "continuity_classes": 0, "arcs": 0},
+        )
 
     smcf = min_cost_flow.SimpleMinCostFlow()
     all_arcs = smcf.add_arcs_with_capacity_and_unit_cost(

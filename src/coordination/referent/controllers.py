@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, Role
 from coordination.errors import Forbidden, NotFound, Unprocessable
+from coordination.http_utils import etag_for, require_if_match
 from coordination.referent import bulk, importer, schemas, services, worklist
 from coordination.referent.assignment import Weights
 from coordination.referent.models import REFERENT_KINDS, TRACKS, Adviser, Orientation, ReferentLink
@@ -531,7 +532,7 @@ class AdviserController(Controller):
     @post("/", opt={"public": "annuaire des conseillers : aucun dossier de personne"}, status_code=201)
     async def create_adviser(
         self, request: Request, db_session: AsyncSession, data: schemas.AdviserIn
-    ) -> schemas.AdviserOut:
+    ) -> Response[schemas.AdviserOut]:
         _require_role(request.user, (Role.ADMIN,))
         if data.kind not in REFERENT_KINDS:
             raise Unprocessable(f"Type de référent inconnu : « {data.kind} ».", "unknown-referent-kind")
@@ -560,23 +561,49 @@ class AdviserController(Controller):
         db_session.add(adviser)
         await db_session.flush()
         await db_session.commit()
-        return adviser_out(adviser, 0)
+        return _with_adviser_etag(adviser, 0, 201)
+
+    @get("/{adviser_id:uuid}", opt={"public": "annuaire des conseillers : aucun dossier de personne"})
+    async def read_adviser(
+        self, request: Request, db_session: AsyncSession, adviser_id: UUID
+    ) -> Response[schemas.AdviserOut]:
+        """One adviser, with the ``ETag`` an administrator sends back in ``If-Match`` to change it."""
+        _require_role(request.user, (*ADVISER_ROLES, Role.ADMIN))
+        adviser = await db_session.get(Adviser, adviser_id)
+        if adviser is None:
+            raise NotFound("Conseiller introuvable.", "unknown-adviser")
+        return _with_adviser_etag(adviser, await services.portfolio_size(db_session, adviser.id))
 
     @patch("/{adviser_id:uuid}", opt={"public": "annuaire des conseillers : aucun dossier de personne"})
     async def update_adviser(
         self, request: Request, db_session: AsyncSession, adviser_id: UUID, data: schemas.AdviserPatch
-    ) -> schemas.AdviserOut:
+    ) -> Response[schemas.AdviserOut]:
+        """Capacity or activity; ``If-Match`` with the adviser's ``ETag`` (428 without, 412 when stale)."""
         _require_role(request.user, (Role.ADMIN,))
-        adviser = await db_session.get(Adviser, adviser_id)
+        adviser = await db_session.get(Adviser, adviser_id, with_for_update=True)
         if adviser is None:
             raise NotFound("Conseiller introuvable.", "unknown-adviser")
+        require_if_match(request, _adviser_version(adviser))
         if data.capacity is not None:
             adviser.capacity = data.capacity
         if data.active is not None:
             adviser.active = data.active
         load = await services.portfolio_size(db_session, adviser.id)
         await db_session.commit()
-        return adviser_out(adviser, load)
+        return _with_adviser_etag(adviser, load)
+
+
+def _adviser_version(adviser: Adviser) -> int:
+    """An adviser row has no version column: its last change, in microseconds, is its version."""
+    return int(adviser.updated_at.timestamp() * 1_000_000)
+
+
+def _with_adviser_etag(adviser: Adviser, load: int, status_code: int = 200) -> Response[schemas.AdviserOut]:
+    return Response(
+        adviser_out(adviser, load),
+        status_code=status_code,
+        headers={"ETag": etag_for(_adviser_version(adviser))},
+    )
 
 
 ROUTES = [PersonReferentController, MyPortfolioController, ReferentOperationsController, AdviserController]

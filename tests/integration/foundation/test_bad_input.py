@@ -40,15 +40,16 @@ async def test_nul_character_in_a_text_field_is_400_and_stores_nothing(client, d
         assert await session.scalar(select(func.count()).select_from(Person)) == before
 
 
-async def test_huge_inbox_offset_is_400(client, database, auth_headers):
+async def test_huge_inbox_page_or_bad_cursor_is_400(client, database, auth_headers):
     async with database.sessionmaker() as session:
         forem = seed.org(session, seed.OrganisationKind.FOREM)
         worker = seed.user(session, Role.FOREM_REFERENT, forem)
         await session.commit()
-    response = await client.get(
-        "/api/v1/inbox", params={"offset": str(10**20)}, headers=auth_headers(worker, org_kind="forem")
+    headers = auth_headers(worker, org_kind="forem")
+    assert_clear_400(await client.get("/api/v1/inbox", params={"page_size": str(10**20)}, headers=headers))
+    assert_clear_400(
+        await client.get("/api/v1/inbox", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=headers)
     )
-    assert_clear_400(response)
 
 
 async def test_a_visa_in_year_9999_is_answered(client, database, auth_headers):

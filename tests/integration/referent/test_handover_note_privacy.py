@@ -32,7 +32,7 @@ async def _rows(world, person: str, who: str) -> list[AccessJournalEntry]:
 
 
 async def _handover_items(client, world, who: str) -> list[dict]:
-    response = await client.get("/api/v1/inbox", params={"limit": 200}, headers=world.headers(who))
+    response = await client.get("/api/v1/inbox", params={"page_size": 200}, headers=world.headers(who))
     assert response.status_code == 200, response.text
     return [n for n in response.json()["items"] if n["kind"] == "referent_handover"]
 

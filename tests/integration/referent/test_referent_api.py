@@ -370,7 +370,20 @@ async def test_advisers_directory(client, world):
     ).status_code == 403
     listed = (await client.get("/api/v1/advisers", headers=world.headers("anna"))).json()
     assert {a["display_name"] for a in listed} >= {"Anna Conseillère", "Équipe e-conseil Liège"}
-    r = await client.patch(
-        f"/api/v1/advisers/{world.advisers['bob'].id}", json={"capacity": 0}, headers=world.headers("admin")
-    )
+    bob = f"/api/v1/advisers/{world.advisers['bob'].id}"
+    # a change without If-Match is refused (428), a stale one too (412), and nothing changes
+    assert (await client.patch(bob, json={"capacity": 0}, headers=world.headers("admin"))).status_code == 428
+    read = await client.get(bob, headers=world.headers("admin"))
+    etag = read.headers["etag"]
+    stale = {**world.headers("admin"), "If-Match": '"1"'}
+    assert (await client.patch(bob, json={"capacity": 0}, headers=stale)).status_code == 412
+    assert (await client.get(bob, headers=world.headers("admin"))).json()["capacity"] == read.json()[
+        "capacity"
+    ]
+    r = await client.patch(bob, json={"capacity": 0}, headers={**world.headers("admin"), "If-Match": etag})
     assert r.status_code == 200 and r.json()["capacity"] == 0
+    assert r.headers["etag"] != etag
+    # the old ETag is now stale: a second writer holding it loses (412), the first write stays
+    again = {**world.headers("admin"), "If-Match": etag}
+    assert (await client.patch(bob, json={"capacity": 5}, headers=again)).status_code == 412
+    assert (await client.get(bob, headers=world.headers("admin"))).json()["capacity"] == 0

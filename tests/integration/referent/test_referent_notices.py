@@ -18,7 +18,7 @@ def url(world, name: str, tail: str = "referent") -> str:
 
 
 async def inbox(client, world, who: str) -> list[dict]:
-    response = await client.get("/api/v1/inbox", params={"limit": 200}, headers=world.headers(who))
+    response = await client.get("/api/v1/inbox", params={"page_size": 200}, headers=world.headers(who))
     assert response.status_code == 200, response.text
     return response.json()["items"]
 

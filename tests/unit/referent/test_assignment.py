@@ -135,3 +135,9 @@ def test_evaluate_refuses_a_plan_over_capacity():
     people = [Candidate(id=i, track="sectoral") for i in range(2)]
     with pytest.raises(ValueError, match="over capacity"):
         evaluate(people, advisers, {0: "a", 1: "a"}, Weights())
+
+
+def test_exact_solver_with_nobody_waiting_and_no_adviser_returns_an_empty_plan():
+    """Found by Schemathesis: a bulk assignment on an empty directory answered 500 (OR-Tools got no arc)."""
+    result = solve_exact([], [])
+    assert result.assignments == {} and result.unassigned == {} and result.cost.total == 0
