@@ -2,7 +2,7 @@
 the CLI; the account is refused on its next request, its row stays for the journals that name it)
 
 Revision ID: 0018_directory_admin
-Revises: 0016_scale_indexes
+Revises: 0017_cadastre_honest_b
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from coordination.db.types import DateTimeUTC
 
 revision = "0018_directory_admin"
-down_revision = "0016_scale_indexes"
+down_revision = "0017_cadastre_honest_b"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Advisers' professional phone and e-mail, shown to the people they follow (issue 17).
 
 Revision ID: 0019_people_pages
-Revises: 0016_scale_indexes
+Revises: 0018_directory_admin
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_people_pages"
-down_revision = "0016_scale_indexes"
+down_revision = "0018_directory_admin"
 branch_labels = None
 depends_on = None
 

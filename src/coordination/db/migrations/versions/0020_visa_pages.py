@@ -2,7 +2,7 @@
 the organisation's waiting requests (the CPAS worker's list of visas to decide)
 
 Revision ID: 0020_visa_pages
-Revises: 0016_scale_indexes
+Revises: 0019_people_pages
 """
 
 import advanced_alchemy.types
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_visa_pages"
-down_revision = "0016_scale_indexes"
+down_revision = "0019_people_pages"
 branch_labels = None
 depends_on = None
 

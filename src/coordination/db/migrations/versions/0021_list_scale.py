@@ -1,13 +1,13 @@
 """A person's previous referent found by index (the bulk assignment's continuity, per waiting person).
 
 Revision ID: 0021_list_scale
-Revises: 0016_scale_indexes
+Revises: 0020_visa_pages
 """
 
 from alembic import op
 
 revision = "0021_list_scale"
-down_revision = "0016_scale_indexes"
+down_revision = "0020_visa_pages"
 branch_labels = None
 depends_on = None
 
