@@ -201,6 +201,7 @@ async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path) ->
             assert degraded.status_code == 503
             assert degraded.json()["checks"]["document_store"] == "injoignable"
             assert str(proxy.port) not in degraded.text and str(proxy.port) not in response.text
+            assert direct.bucket not in degraded.text and direct.bucket not in response.text  # item 9
             proxy.restore()
             # Back: a new upload works.
             again = await client.post(

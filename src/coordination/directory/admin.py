@@ -268,15 +268,34 @@ async def is_deactivated(connection: AsyncConnection | AsyncSession, user_id: UU
 
 
 async def refuse_if_deactivated(database, principal) -> None:
-    """Called by the API's authentication and the pages' session for every signed-in request: a
-    deactivated account is refused at once (401), no cache, like a withdrawn consent."""
+    """Called by the API's authentication and the pages' session for every signed-in request, no cache
+    (like a withdrawn consent): a deactivated account is refused at once (401); so is a token whose role or
+    organisation is no longer the directory's (a role changed or taken away counts from the next request;
+    the identity provider then issues tokens with the new attributes). An account the directory does not
+    hold is left to the token alone."""
     from coordination.access.identity import InvalidToken
 
     async with database.engine.connect() as conn:
-        if await is_deactivated(conn, principal.user_id):
-            raise InvalidToken(
-                "Votre compte a été désactivé par un administrateur de l'annuaire.", "account-deactivated"
+        row = (
+            await conn.execute(
+                select(User.deactivated_at, User.role, User.organisation_id).where(
+                    User.id == principal.user_id
+                )
             )
+        ).first()
+    if row is None:
+        return
+    if row.deactivated_at is not None:
+        raise InvalidToken(
+            "Votre compte a été désactivé par un administrateur de l'annuaire.", "account-deactivated"
+        )
+    if row.role is not principal.role or (
+        row.organisation_id is not None and row.organisation_id != principal.organisation_id
+    ):
+        raise InvalidToken(
+            "Votre rôle ou votre organisation a changé dans l'annuaire : reconnectez-vous.",
+            "directory-changed",
+        )
 
 
 async def find_user(session: AsyncSession, ref: str) -> User:

@@ -52,8 +52,11 @@ MESSAGES = {
 
 
 async def administrators_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """The controller's guard: signed in (else the sign-in page), and an administrator (else 403)."""
+    """The controller's guard: signed in (else the sign-in page), a form's CSRF token first (like every
+    web form: a forged post is refused as such, whoever sends it), and an administrator (else 403)."""
     principal = await require_user(connection)  # type: ignore[arg-type]
+    if connection.scope.get("method") not in ("GET", "HEAD"):
+        await checked_form(connection)  # type: ignore[arg-type]  # parsed once, kept for the handler
     if principal.role is not Role.ADMIN:
         raise Forbidden("L'annuaire est réservé aux administrateurs.", code="directory-admin-only")
 

@@ -219,3 +219,28 @@ async def test_a_forged_post_without_the_csrf_token_changes_nothing(client, data
     forged = await client.post(f"{PAGE}/organisations", data={"name": "Forgée", "kind": "partner"})
     assert forged.status_code == 403
     assert await _counts(database) == (1, 3, 0)
+
+
+async def test_a_role_changed_in_the_directory_counts_from_the_next_request(client, database):
+    """The token still says « forem_referent »; the directory now says otherwise: refused until a new
+    sign-in brings a token with the new role (the identity provider's attribute changed with it)."""
+    from coordination.directory import admin
+
+    users = await _world(database)
+    await sign_in(client, "referente")
+    assert (await client.get("/notifications", follow_redirects=False)).status_code == 200
+    async with database.sessionmaker() as session:
+        await admin.set_role(
+            session,
+            "Alice Admin",
+            user_ref=str(users["referente"].id),
+            role="forem_eadviser",
+            organisation=None,
+        )
+        await session.commit()
+    assert (await client.get("/notifications", follow_redirects=False)).status_code == 303
+    refused = await client.get("/api/v1/persons")
+    assert refused.status_code == 401 and refused.json()["type"].endswith("/directory-changed")
+    assert "reconnectez-vous" in refused.json()["detail"]
+    await sign_in(client, "referente")  # a new token, with the directory's role
+    assert (await client.get("/notifications", follow_redirects=False)).status_code == 200
