@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    "--lang=fr-BE",  # date inputs and messages as a Belgian French-speaking user sees them
 ]
 SCREENSHOTS = Path(os.environ.get("COORDINATION_E2E_SCREENSHOTS", "/tmp/coordination-e2e"))
 """Screenshots of each page, kept as test artefacts."""

@@ -110,7 +110,7 @@ def test_regulator_browses_the_cadastre_on_a_phone(page, server):
 
 def test_social_worker_checks_a_contract_instantly(page, server):
     sign_in(page, server, "Nadia Dubois")
-    page.goto(server + "/visa/")
+    page.goto(server + "/visa/nouveau")
     page.get_by_label("Type de contrat ou de convention").select_option("fixed_term")
     page.get_by_label("Date de début").fill("2026-12-01")
     page.get_by_label("Heures par semaine").fill("10")
@@ -120,5 +120,5 @@ def test_social_worker_checks_a_contract_instantly(page, server):
     page.locator("#checklist").wait_for()
     assert "Résultat" in page.locator("#checklist h2").inner_text()
     assert "Référence légale" in page.locator("#checklist").text_content()
-    assert page.url.endswith("/visa/"), "the checklist came through HTMX without leaving the form"
+    assert page.url.endswith("/visa/nouveau"), "the checklist came through HTMX without leaving the form"
     shot(page, "visa-controle")
