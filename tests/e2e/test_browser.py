@@ -76,7 +76,8 @@ def test_keyboard_only_sign_in(page, server):
     assert outline != "none", "the focused button shows a visible focus"
     shot(page, "connexion-clavier")
     page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    # wait for the signed-in page itself: "networkidle" can be reached before the form's navigation starts
+    page.locator("header").get_by_text("Régis Lemaire").wait_for()
     assert "Régis Lemaire" in page.locator("header").inner_text()
 
 
