@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    "--lang=fr-BE",  # date inputs and messages as a Belgian French-speaking user sees them
 ]
 SCREENSHOTS = Path(os.environ.get("COORDINATION_E2E_SCREENSHOTS", "/tmp/coordination-e2e"))
 """Screenshots of each page, kept as test artefacts."""
@@ -144,6 +145,9 @@ def shot(page, name: str) -> Path:
 def sign_in(page, server: str, display_name: str) -> None:
     page.goto(server + "/connexion")
     page.get_by_role("button", name=f"Se connecter comme {display_name}").click()
+    # the signed-in page itself (its header names the user), not only "network idle", which a slow machine
+    # can reach before the form's navigation has started
+    page.locator("header").get_by_text(display_name, exact=True).first.wait_for()
     page.wait_for_load_state("networkidle")
 
 

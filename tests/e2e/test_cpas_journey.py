@@ -110,7 +110,7 @@ def test_cpas_worker_checks_a_contract_and_a_colleague_grants_the_visa(page, ser
     page.get_by_role("button", name="Vérifier le contrat").click()
 
     # the mistake is named beside its field; everything typed is still there
-    alert = page.locator("#erreurs")
+    alert = page.locator("#verification.error-summary")
     alert.wait_for()
     assert "Un champ est à corriger" in alert.inner_text()
     wrong = field(page, "gross_monthly")
@@ -129,7 +129,9 @@ def test_cpas_worker_checks_a_contract_and_a_colleague_grants_the_visa(page, ser
     page.get_by_role("button", name="Vérifier le contrat").click()
     page.locator("#titre-checklist").wait_for()
     assert "Conforme" in page.locator("#titre-checklist").inner_text()
-    assert page.locator("#erreurs").count() == 0
+    assert page.locator(".error-summary").count() == 0
+    # the plain post lands on the result (#verification), not on the top of a long form
+    assert page.url.endswith("#verification")
     assert field(page, "gross_monthly").get_attribute("aria-invalid") is None
     visit(page, "checklist", viewport)
 

@@ -537,21 +537,22 @@ def contract_from_form(form: dict[str, Any]) -> Contract:
 
 
 _RULE_FIELDS = (
-    ("date de signature", "signature_date"),
-    ("date de début", "start_date"),
-    ("date de fin", "end_date"),
+    ("la date de signature", "signature_date"),
+    ("la date de début", "start_date"),
+    ("la date de fin", "end_date"),
     ("minimum sectoriel : indiquez sa source", "pay.sector_minimum.source"),
     ("minimum sectoriel", "pay.sector_minimum.monthly_full_time"),
 )
 
 
 def _field_of(message: str) -> str:
-    """The form field a whole-contract error belongs to: the field of msgspec's path, or for the model's
-    own consistency rules (raised on a block, not a field) the field their message names."""
+    """The form field a whole-contract error belongs to: for the model's own consistency rules (raised on
+    a block, not a field) the field their message starts with, else the field of msgspec's path."""
     text = french(message)
-    path, sep, _rest = text.partition(" : ")
+    path, sep, rest = text.partition(" : ")
+    body = rest if sep and not path.startswith("minimum sectoriel") else text
     for words, field_path in _RULE_FIELDS:
-        if words in text:
+        if body.startswith(words):
             return BY_PATH[field_path].name
     if sep:
         f = BY_PATH.get(path.replace("[", ".").replace("]", ""))

@@ -122,7 +122,7 @@ def _parse_or_page(request: Request, form: dict, correcting: Any = None):
             field_errors=fields,
             form_error=None if fields else exc.detail,
         )
-        headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"} if _htmx(request) else None
+        headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML show:top"} if _htmx(request) else None
         status = 200 if _htmx(request) else 400
         return None, page(request, "visa_form.html", status_code=status, headers=headers, **context)
 

@@ -9,9 +9,13 @@ import re
 from html import unescape
 from uuid import UUID
 
+import pytest
 from sqlalchemy import func, select
 
-from tests.integration.web.conftest import csrf_from, demo, person_ids, sign_in  # noqa: F401 (fixture)
+from tests.integration.web.conftest import csrf_from, person_ids, sign_in
+from tests.integration.web.conftest import demo as demo  # noqa: F401 (the web pages' demo fixture)
+
+pytestmark = pytest.mark.usefixtures("demo")
 
 PERFECT_CDI = {
     "kind": "open_ended",
@@ -67,7 +71,7 @@ async def _submit(client, person, contract=PERFECT_CDI) -> str:
     return response.headers["location"].split("?")[0]
 
 
-async def test_a_perfect_open_ended_contract_typed_in_the_form_is_conforme(client, demo):  # noqa: F811
+async def test_a_perfect_open_ended_contract_typed_in_the_form_is_conforme(client):
     await sign_in(client, "nadia")
     token = csrf_from((await client.get("/visa/nouveau")).text)
     response = await client.post("/visa/controle", data={"csrf_token": token, **PERFECT_CDI})
@@ -78,7 +82,7 @@ async def test_a_perfect_open_ended_contract_typed_in_the_form_is_conforme(clien
     assert "À vérifier" not in html and "Non conforme" not in html
 
 
-async def test_mistakes_come_back_beside_their_fields_with_everything_typed(client, demo, database):  # noqa: F811
+async def test_mistakes_come_back_beside_their_fields_with_everything_typed(client, database):
     from coordination.visa.models import VisaRequest
 
     sophie = (await person_ids(database))["Sophie"]
@@ -118,9 +122,7 @@ async def test_mistakes_come_back_beside_their_fields_with_everything_typed(clie
         assert await s.scalar(select(func.count()).select_from(VisaRequest)) == before
 
 
-async def test_four_eyes_through_the_pages_with_a_confirmation_after_each_step(
-    client, demo, database, monkeypatch
-):  # noqa: F811
+async def test_four_eyes_through_the_pages_with_a_confirmation_after_each_step(client, database, monkeypatch):
     from coordination.inbox.models import Notification
     from coordination.visa import certificate
     from coordination.visa.models import VisaRequest
@@ -207,7 +209,7 @@ async def test_four_eyes_through_the_pages_with_a_confirmation_after_each_step(
     assert stored is not None and stored.sha256 == hashlib.sha256(first.content).hexdigest()
 
 
-async def test_a_visa_decided_before_certificates_were_kept_is_filed_once(client, demo, database):  # noqa: F811
+async def test_a_visa_decided_before_certificates_were_kept_is_filed_once(client, database):
     from coordination.dossier.models import Document
     from coordination.visa.models import VisaRequest
 
@@ -234,3 +236,12 @@ async def test_a_visa_decided_before_certificates_were_kept_is_filed_once(client
             .where(Document.person_id == sophie, Document.category == "contract")
         )
     assert visa.certificate_document_id is not None and count == 2  # the decision's, then the one filed once
+
+
+async def test_every_page_names_its_favicon_and_it_is_served(client):
+    await sign_in(client, "nadia")
+    html = (await client.get("/visa")).text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    icon = await client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")

@@ -236,7 +236,10 @@ async def test_approving_on_the_page_needs_an_answer_to_each_open_item(client, d
     # the refused period comes back as typed, the message under the field it concerns
     again = unescape(outside.text)
     assert 'value="2026-11-23"' in again and 'value="38"' in again
-    assert 'id="err-period_start"' in again and 'aria-invalid="true" aria-describedby="err-period_start"' in again
+    assert (
+        'id="err-period_start"' in again
+        and 'aria-invalid="true" aria-describedby="err-period_start"' in again
+    )
     bad_hours = await client.post(
         visa_url + "/presences",
         data={"csrf_token": csrf_from(html), "period_start": "2026-12-14", "hours_worked": "beaucoup"},

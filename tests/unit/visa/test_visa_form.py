@@ -222,6 +222,16 @@ def test_an_empty_list_and_an_unread_list_differ():
         ({"signature_date": "1980-01-01"}, "précède la date de naissance", "signature_date"),
         ({"kind": ""}, "choisissez le type de contrat", "kind"),
         ({"schedule.shifts.0.start": "25:99"}, "n'est pas une heure", "schedule.shifts.0.start"),
+        ({"end_date": "2025-01-01"}, "précède la date de début", "end_date"),
+        (
+            {
+                "pay.sector_minimum.source": "CCT",
+                "pay.sector_minimum.monthly_full_time": "",
+                "pay.sector_minimum.hourly": "",
+            },
+            "montant",
+            "pay.sector_minimum.monthly_full_time",
+        ),
     ],
 )
 def test_bad_input_is_refused_in_french_next_to_its_field(change, words, field):
