@@ -265,6 +265,8 @@ def secure(
     """The masked set, grown from ``hidden`` until the audit passes (deterministic: every choice follows
     ``rank``). ``sensitive`` (default: every masked cell) need a range of ``protection``; the other masked
     cells two values at least."""
+    if not hidden:
+        return set()  # nothing masked: nothing to protect
     sensitive = set(hidden) if sensitive is None else set(sensitive)
     return Audit(values, constraints, protection, set(hidden), sensitive, rank=rank).secure()
 

@@ -348,6 +348,16 @@ def protect(
     taken in that order: the result depends on the figures and the names only (ids and row order never
     break a tie). Complements are the cheapest cells (the smallest counts, zeros first)."""
     k = policy.min_cell
+    values = _values(cells, policy)
+    small = {(dim, key, "entries") for (dim, key), cell in cells.items() if cell.total("people") < k}
+    if (
+        not small
+        and not any(0 < v < k for v in values.values())
+        and not any(
+            0 < values[(dim, key, "gain_n")] - values[(dim, key, "improved")] < k for dim, key in cells
+        )
+    ):
+        return set()  # nothing small: nothing to mask, nothing a reader could recover
     order = canonical_order(cells, labels or {}, policy)
     cells = {dk: cells[dk] for dk in sorted(cells, key=order.__getitem__)}
     measure_rank = {m: i for i, m in enumerate((*MEASURES, *_mix_names(policy)))}
@@ -355,11 +365,9 @@ def protect(
     def rank(cell: tuple) -> tuple:
         return (order[cell[:2]], measure_rank[cell[2]])
 
-    values = _values(cells, policy)
     relations = _relations(cells, policy)
     mix_names = _mix_names(policy)
     # 1. whole cells: under k people, then complements on the (exactly additive) entries
-    small = {(dim, key, "entries") for (dim, key), cell in cells.items() if cell.total("people") < k}
     entry_values = {cell: v for cell, v in values.items() if cell[2] == "entries"}
     entry_relations = [
         [c for c in r if c[2] == "entries"] for r in relations if all(c[2] == "entries" for c in r)

@@ -207,9 +207,16 @@ class CadastrePages(Controller):
             maximum=1.0,
             percent=True,
         )
+        from coordination.cadastre.policy import load_policy
+        from coordination.cadastre.referral_figures import referral_outcomes
+
+        referrals = await referral_outcomes(
+            db_session, year, load_policy(settings.policies_dir), brussels_today()
+        )
         return page(
             request,
             "cadastre_compare.html",
+            referrals=referrals,
             evaluation=evaluation,
             rows=rows,
             ratio_chart=ratio_chart,

@@ -77,6 +77,9 @@ async def test_evaluation_opens_on_the_latest_year_with_figures_and_keeps_it(cli
     # figures, bars and intervals show; the small partner is masked
     assert re.search(r"<td class=\"num\">0,\d\d</td>", html), "no observed/expected ratio published"
     assert "masqué" in html and "masqué (moins de 5 personnes)" in html
+    # referral outcomes under the same rules, by month at the finest
+    assert f"Orientations reçues par les partenaires en {year}" in html
+    assert "publiées par mois au plus fin" in html
     # a long name wraps in the chart, whole, never cut
     assert "Boulangerie artisanale" in html and "de la Sambre" in html
     ids = re.findall(r'\sid="([^"]+)"', html)
