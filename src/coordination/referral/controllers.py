@@ -552,17 +552,10 @@ def _own_person(principal: Principal) -> UUID:
     return principal.person_id
 
 
-OUTCOME_ROLES = frozenset(
-    {
-        Role.REGULATOR,
-        Role.ADMIN,
-        Role.FOREM_REFERENT,
-        Role.FOREM_EADVISER,
-        Role.CPAS_SOCIAL_WORKER,
-        Role.PARTNER_MANAGER,
-        Role.PARTNER_OPERATOR,
-    }
-)
+OUTCOME_ROLES = frozenset({Role.PARTNER_MANAGER, Role.PARTNER_OPERATOR})
+"""A partner's own services, in raw counts and days (its own work, operational). Every other reader gets
+the registry's figures (``/api/v1/cadastre/referral-outcomes``): by month at the finest, small counts
+masked and the whole table audited, so that no count is recovered by subtraction (issue 19)."""
 
 
 class ReferralOutcomesController(Controller):
@@ -572,7 +565,7 @@ class ReferralOutcomesController(Controller):
     @get(
         "/",
         opt=AGGREGATES,
-        summary="Résultats des orientations par service et par partenaire, avec alertes",
+        summary="Résultats bruts des orientations vers les services du partenaire lui-même, avec alertes",
     )
     async def outcomes(
         self,
@@ -587,10 +580,12 @@ class ReferralOutcomesController(Controller):
         principal: Principal = request.user
         if principal.role not in OUTCOME_ROLES:
             raise Forbidden(
-                "Ces chiffres sont réservés aux professionnels et au régulateur.", code="outcomes-role"
+                "Ces chiffres bruts sont ceux d'un partenaire sur ses propres services. Les résultats des "
+                "orientations de tous les partenaires se lisent au cadastre, par mois et sous secret "
+                "statistique : /api/v1/cadastre/referral-outcomes.",
+                code="outcomes-role",
             )
-        if principal.role.value in rules.PARTNER_ROLES:
-            organisation_id = principal.organisation_id  # a partner sees its own figures only
+        organisation_id = principal.organisation_id  # a partner sees its own figures only
         today = rules.today_brussels(utcnow())
         rr = referral_rules(settings)
         by_service = await outcomes.outcomes_by_service(

@@ -77,10 +77,10 @@ async def test_a_visa_in_year_9999_is_answered(client, database, auth_headers):
 
 async def test_outcomes_since_year_one_is_answered(client, database, auth_headers):
     async with database.sessionmaker() as session:
-        regulator_org = seed.org(session, seed.OrganisationKind.REGULATOR)
-        regulator = seed.user(session, Role.REGULATOR, regulator_org)
+        partner_org = seed.org(session, seed.OrganisationKind.PARTNER)
+        manager = seed.user(session, Role.PARTNER_MANAGER, partner_org)
         await session.commit()
-    headers = auth_headers(regulator, org_kind="regulator")
+    headers = auth_headers(manager, org_kind="partner")
     for params in (
         {"since": "0001-01-01"},
         {"until": "9999-12-31"},

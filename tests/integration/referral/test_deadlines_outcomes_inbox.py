@@ -59,7 +59,11 @@ async def test_outcomes_for_the_registry(client, world) -> None:
     await client.post(f"{API}/referrals/{ids[1]}/refuse", json={"reason": "timing"}, headers=w.h("cisp"))
     await client.post(f"{API}/referrals/{ids[2]}/withdraw", json={}, headers=w.h("referent"))
 
-    response = await client.get(f"{API}/referral-outcomes", headers=w.h("regulator"))
+    # raw counts by day are the partner's own: the regulator reads the registry's audited figures
+    refused = await client.get(f"{API}/referral-outcomes", headers=w.h("regulator"))
+    assert refused.status_code == 403 and "/api/v1/cadastre/referral-outcomes" in refused.json()["detail"]
+    assert (await client.get(f"{API}/referral-outcomes", headers=w.h("referent"))).status_code == 403
+    response = await client.get(f"{API}/referral-outcomes", headers=w.h("cisp"))
     assert response.status_code == 200, response.text
     body = response.json()
     [svc] = body["services"]
