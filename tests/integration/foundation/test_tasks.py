@@ -12,7 +12,8 @@ from coordination.demo import load_demo_data
 from coordination.tasks import run_daily
 
 
-async def test_daily_tasks_run_and_close_what_is_due(settings, database):
+async def _demo_with_an_expired_agreement(settings, database) -> Agreement:
+    """The demo data, one of its active agreements ended yesterday (Brussels): work for the daily run."""
     await load_demo_data(settings)
     async with database.sessionmaker() as session:
         agreement = (
@@ -21,6 +22,11 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
         agreement.start_date = today_brussels() - timedelta(days=400)
         agreement.end_date = today_brussels() - timedelta(days=1)
         await session.commit()
+    return agreement
+
+
+async def test_daily_tasks_run_and_close_what_is_due(settings, database):
+    agreement = await _demo_with_an_expired_agreement(settings, database)
     results = await run_daily(settings)
     assert [name for name, _, _ in results] == [
         "consentements",
@@ -81,14 +87,7 @@ async def test_only_one_step_runs_with_only(settings, database):
     from coordination.task_runs import TaskRun
     from coordination.tasks import STEPS, select_steps
 
-    await load_demo_data(settings)
-    async with database.sessionmaker() as session:
-        agreement = (
-            await session.scalars(select(Agreement).where(Agreement.status == "active").limit(1))
-        ).one()
-        agreement.start_date = today_brussels() - timedelta(days=400)
-        agreement.end_date = today_brussels() - timedelta(days=1)
-        await session.commit()
+    agreement = await _demo_with_an_expired_agreement(settings, database)
     results = await run_daily(settings, only=select_steps(["agreements"]))
     assert [name for name, _, ok in results if ok] == ["conventions"]
     async with database.sessionmaker() as session:
