@@ -184,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="tourner sans fin et exécuter les tâches chaque jour à cette heure de Bruxelles",
     )
+    tasks.add_argument(
+        "--only",
+        metavar="ÉTAPE",
+        action="append",
+        default=None,
+        help="n'exécuter que cette étape (répétable) : consents, first-contacts, referrals, agreements, "
+        "retention, documents, contract-hours",
+    )
 
     directory = sub.add_parser("directory", help="annuaire : organisations, utilisateurs, rôles (journalisé)")
     directory.add_argument(
@@ -263,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from coordination.tasks import tasks_cli
 
         try:
-            return tasks_cli(settings, daily_at=args.daily_at)
+            return tasks_cli(settings, daily_at=args.daily_at, only=args.only)
         except ValueError as exc:
             return _fail(str(exc), EXIT_CONFIG)
     if args.command == "directory":

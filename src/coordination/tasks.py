@@ -89,19 +89,47 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
         removed = await sweep_orphans(session, build_store(settings))
         return f"{len(removed)} objet(s) orphelin(s) supprimé(s) du stockage"
 
-    return [
-        ("consentements", expire_consents),
-        ("premiers contacts", first_contacts),
-        ("orientations", referral_deadlines),
-        ("conventions", close_agreements),
-        ("conservation", retention),
-        ("documents", sweep_documents),
-        ("heures des contrats", contract_hours),
-    ]
+    steps = {
+        "consentements": expire_consents,
+        "premiers contacts": first_contacts,
+        "orientations": referral_deadlines,
+        "conventions": close_agreements,
+        "conservation": retention,
+        "documents": sweep_documents,
+        "heures des contrats": contract_hours,
+    }
+    return [(name, steps[name]) for name in STEPS.values()]
 
 
-async def run_daily(settings: Settings, today: date | None = None) -> list[tuple[str, str, bool]]:
-    """Run every step under the run lock; return (name, French summary, succeeded) per step.
+STEPS = {
+    "consents": "consentements",
+    "first-contacts": "premiers contacts",
+    "referrals": "orientations",
+    "agreements": "conventions",
+    "retention": "conservation",
+    "documents": "documents",
+    "contract-hours": "heures des contrats",
+}
+"""The task registry: the one list of daily steps, in run order (``coordination tasks --only ID`` runs
+one), each id with the French name the run history (``task_runs``) and the operator read. It replaces
+the per-domain ``python -m …tasks`` entry points."""
+
+
+def select_steps(only: list[str] | None) -> list[str] | None:
+    """The French step names for ``--only`` ids (None: every step); an unknown id is a French error."""
+    if not only:
+        return None
+    unknown = [step for step in only if step not in STEPS]
+    if unknown:
+        raise ValueError(f"étape inconnue : {', '.join(unknown)} (étapes : {', '.join(STEPS)})")
+    return [STEPS[step] for step in only]
+
+
+async def run_daily(
+    settings: Settings, today: date | None = None, only: list[str] | None = None
+) -> list[tuple[str, str, bool]]:
+    """Run every step (or those named in ``only``, French names: :func:`select_steps`) under the run
+    lock; return (name, French summary, succeeded) per step.
 
     Raises :class:`TasksAlreadyRunning` at once when another run holds the lock.
     """
@@ -114,6 +142,8 @@ async def run_daily(settings: Settings, today: date | None = None) -> list[tuple
     try:
         async with run_lock(db.engine, settings.var_dir / "tasks.lock"):
             for name, step in daily_steps(settings, today):
+                if only is not None and name not in only:
+                    continue
                 started = utcnow()
                 async with db.sessionmaker() as session:
                     try:
@@ -160,13 +190,13 @@ def parse_daily_at(value: str) -> time:
         raise ValueError(f"heure invalide : « {value} » (format HH:MM attendu)") from exc
 
 
-def _run_once(settings: Settings) -> int:
+def _run_once(settings: Settings, only: list[str] | None = None) -> int:
     import asyncio
 
     from coordination.task_runs import TasksAlreadyRunning
 
     try:
-        results = asyncio.run(run_daily(settings))
+        results = asyncio.run(run_daily(settings, only=only))
     except TasksAlreadyRunning:
         print(
             "coordination : une autre exécution des tâches est en cours ; celle-ci s'arrête sans rien faire.",
@@ -179,16 +209,18 @@ def _run_once(settings: Settings) -> int:
     return 0 if all(ok for _, _, ok in results) else 1
 
 
-def tasks_cli(settings: Settings, daily_at: str | None = None) -> int:
-    """Run the steps once; with ``daily_at`` (``HH:MM``, Brussels time), every day at that time, forever
-    (compose's ``tasks`` service). A failed run is reported and the loop goes on to the next day."""
+def tasks_cli(settings: Settings, daily_at: str | None = None, only: list[str] | None = None) -> int:
+    """Run the steps once (``only``: step ids of :data:`STEPS`); with ``daily_at`` (``HH:MM``, Brussels
+    time), every day at that time, forever (compose's ``tasks`` service). A failed run is reported and the
+    loop goes on to the next day. An unknown step id raises ``ValueError`` (French) before anything runs."""
     import time as clock
 
+    names = select_steps(only)
     if daily_at is None:
-        return _run_once(settings)
+        return _run_once(settings, names)
     at = parse_daily_at(daily_at)
     while True:
         due = next_run(utcnow(), at)
         print(f"prochaine exécution : {due.astimezone(BRUSSELS):%d/%m/%Y %H:%M} (Bruxelles)", flush=True)
         clock.sleep(max(0.0, (due - utcnow()).total_seconds()))
-        _run_once(settings)
+        _run_once(settings, names)

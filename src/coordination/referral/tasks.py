@@ -1,21 +1,16 @@
 """Deadlines: reminders to the partner before the deadline, expiry after it (a consent given for an
 expired referral ends with it: the partner loses access to the file when the sweep runs).
 
-Run once a day (idempotent: a reminder is sent once, an expiry written once)::
-
-    python -m coordination.referral.tasks          # uses the settings' database and policies
-
-or call :func:`run_deadlines` from the CLI / a scheduler. Reading a referral never waits for this
+Run once a day (idempotent: a reminder is sent once, an expiry written once) as the ``referrals`` step of
+``coordination tasks`` (the task registry, :mod:`coordination.tasks`; ``--only referrals`` alone). Reading a referral never waits for this
 sweep: :func:`coordination.referral.services.effective_status` already treats an overdue referral as
 expired, and an answer after the deadline is refused.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +19,7 @@ from coordination.cadastre import services as cadastre
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation
 from coordination.referral import notices, rules, services
-from coordination.referral.calendar import HolidayCalendar, load_calendar
+from coordination.referral.calendar import HolidayCalendar
 from coordination.referral.models import Referral, ReferralHistory
 
 
@@ -117,26 +112,3 @@ async def run_deadlines(
         reminders += 1
     await session.flush()
     return SweepResult(reminders=reminders, expired=expired)
-
-
-async def _main() -> None:  # pragma: no cover - thin CLI wrapper
-    from coordination.db.engine import Database
-    from coordination.settings import get_settings
-
-    settings = get_settings()
-    db = Database(settings.effective_database_url)
-    try:
-        async with db.sessionmaker() as session:
-            result = await run_deadlines(
-                session,
-                rules.load_rules(Path(settings.policies_dir)),
-                load_calendar(Path(settings.policies_dir)),
-            )
-            await session.commit()
-        print(f"rappels envoyés : {result.reminders}, orientations expirées : {result.expired}")
-    finally:
-        await db.dispose()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    asyncio.run(_main())

@@ -12,7 +12,8 @@ from coordination.demo import load_demo_data
 from coordination.tasks import run_daily
 
 
-async def test_daily_tasks_run_and_close_what_is_due(settings, database):
+async def _demo_with_an_expired_agreement(settings, database) -> Agreement:
+    """The demo data, one of its active agreements ended yesterday (Brussels): work for the daily run."""
     await load_demo_data(settings)
     async with database.sessionmaker() as session:
         agreement = (
@@ -21,6 +22,11 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
         agreement.start_date = today_brussels() - timedelta(days=400)
         agreement.end_date = today_brussels() - timedelta(days=1)
         await session.commit()
+    return agreement
+
+
+async def test_daily_tasks_run_and_close_what_is_due(settings, database):
+    agreement = await _demo_with_an_expired_agreement(settings, database)
     results = await run_daily(settings)
     assert [name for name, _, _ in results] == [
         "consentements",
@@ -73,3 +79,28 @@ def test_the_compose_scheduler_runs_at_the_next_brussels_time():
 
     with pytest.raises(ValueError, match="HH:MM"):
         parse_daily_at("demain")
+
+
+async def test_only_one_step_runs_with_only(settings, database):
+    """The task registry: ``coordination tasks --only agreements`` closes the expired agreement and runs,
+    and records, no other step."""
+    from coordination.task_runs import TaskRun
+    from coordination.tasks import STEPS, select_steps
+
+    agreement = await _demo_with_an_expired_agreement(settings, database)
+    results = await run_daily(settings, only=select_steps(["agreements"]))
+    assert [name for name, _, ok in results if ok] == ["conventions"]
+    async with database.sessionmaker() as session:
+        assert (await session.get(Agreement, agreement.id)).status != "active"
+        assert (await session.scalars(select(TaskRun.step))).all() == ["conventions"]
+    assert select_steps(None) is None
+    assert len(STEPS) == len(set(STEPS.values())) == 7
+
+
+def test_an_unknown_step_is_refused_in_french_before_anything_runs():
+    import pytest
+
+    from coordination.tasks import select_steps
+
+    with pytest.raises(ValueError, match="étape inconnue : cadastre"):
+        select_steps(["agreements", "cadastre"])

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 
+import coordination.db.types
 from coordination.db.migrate import upgrade
 
-_GUID = advanced_alchemy.types.guid.GUID(length=16)
-_WHEN = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+_GUID = coordination.db.types.GUID(length=16)
+_WHEN = coordination.db.types.DateTimeUTC(timezone=True)
 SECRET = "Confidentiel : suivi psychiatrique."
 
 

@@ -7,7 +7,7 @@ Revises: ${down_revision | comma,n}
 import sqlalchemy as sa
 from alembic import op
 
-import advanced_alchemy.types
+import coordination.db.types
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

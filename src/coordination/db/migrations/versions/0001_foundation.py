@@ -4,9 +4,10 @@ Revision ID: 0001_foundation
 Revises:
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
+
+import coordination.db.types
 
 revision = "0001_foundation"
 down_revision = None
@@ -28,9 +29,9 @@ def upgrade() -> None:
         ),
         sa.Column("bce_number", sa.String(length=10), nullable=True),
         sa.Column("bassin", sa.String(length=80), nullable=True),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
         sa.UniqueConstraint("bce_number", name=op.f("uq_organisations_bce_number")),
     )
@@ -48,14 +49,14 @@ def upgrade() -> None:
         sa.Column("bassin", sa.String(length=80), nullable=True),
         sa.Column("forem_registered", sa.Boolean(), nullable=False),
         sa.Column("forem_registered_on", sa.Date(), nullable=True),
-        sa.Column("ris_cpas_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("ris_cpas_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("inami_return_to_work", sa.Boolean(), nullable=False),
         sa.Column("proximity_score", sa.SmallInteger(), nullable=True),
         sa.Column("digital_autonomy", sa.Boolean(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "proximity_score IS NULL OR (proximity_score BETWEEN 0 AND 9)",
             name=op.f("ck_persons_proximity_score_range"),
@@ -92,13 +93,13 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("team", sa.String(length=80), nullable=True),
         sa.Column("email", sa.String(length=200), nullable=True),
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"], ["organisations.id"], name=op.f("fk_users_organisation_id_organisations")
         ),

@@ -4,21 +4,22 @@ Revision ID: 0002_access
 Revises: 0001_foundation
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import coordination.db.types
 
 revision = "0002_access"
 down_revision = "0001_foundation"
 branch_labels = None
 depends_on = None
 
-GUID = advanced_alchemy.types.guid.GUID(length=16)
+GUID = coordination.db.types.GUID(length=16)
 
 
 def _dt():
-    return advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+    return coordination.db.types.DateTimeUTC(timezone=True)
 
 
 CHANNEL = sa.Enum("self", "paper", "interview", name="consentchannel", native_enum=False, length=32)

@@ -4,10 +4,11 @@ Revision ID: 0003_dossier
 Revises: 0002_access
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import coordination.db.types
 
 revision = "0003_dossier"
 down_revision = "0002_access"
@@ -18,23 +19,23 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "documents",
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("category", sa.String(length=16), nullable=False),
         sa.Column("section", sa.String(length=16), nullable=False),
         sa.Column("retention_rule", sa.String(length=32), nullable=False),
         sa.Column("retain_until", sa.Date(), nullable=True),
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("created_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("created_by", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("current_version", sa.Integer(), nullable=False),
-        sa.Column("deleted_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
-        sa.Column("deleted_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("deleted_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("deleted_by", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("deletion_reason", sa.Text(), nullable=True),
         sa.Column("deletion_rule", sa.String(length=32), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "category IN ('cv', 'certificate', 'contract', 'consent_form', 'identity', 'payslip', 'other')",
             name=op.f("ck_documents_category_known"),
@@ -52,17 +53,17 @@ def upgrade() -> None:
 
     op.create_table(
         "file_events",
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("section", sa.String(length=16), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("summary", sa.String(length=300), nullable=False),
-        sa.Column("subject_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("actor_user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("actor_organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("occurred_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("subject_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("actor_user_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("actor_organisation_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("occurred_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_organisation_id"],
             ["organisations.id"],
@@ -79,16 +80,16 @@ def upgrade() -> None:
 
     op.create_table(
         "plan_objectives",
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("due_date", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("created_by", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "status IN ('proposed', 'agreed', 'in_progress', 'achieved', 'abandoned')",
             name=op.f("ck_plan_objectives_status_known"),
@@ -106,19 +107,19 @@ def upgrade() -> None:
 
     op.create_table(
         "profile_sections",
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("section", sa.String(length=16), nullable=False),
         sa.Column(
             "content",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("updated_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("updated_by", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "section IN ('project', 'social', 'health')", name=op.f("ck_profile_sections_section_known")
         ),
@@ -141,11 +142,11 @@ def upgrade() -> None:
 
     op.create_table(
         "trajectory_steps",
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("service_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("agreement_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("service_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("agreement_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("title", sa.String(length=200), nullable=True),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
@@ -154,11 +155,11 @@ def upgrade() -> None:
         sa.Column("job_duration_months", sa.SmallInteger(), nullable=True),
         sa.Column("training_qualifying", sa.Boolean(), nullable=True),
         sa.Column("exit_date", sa.Date(), nullable=True),
-        sa.Column("created_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("created_by", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "job_contract_kind IS NULL OR job_contract_kind IN ('cdi', 'cdd', 'interim', 'art60', 'art61', 'independent', 'other')",
             name=op.f("ck_trajectory_steps_job_contract_kind_known"),
@@ -200,17 +201,17 @@ def upgrade() -> None:
 
     op.create_table(
         "assessments",
-        sa.Column("step_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("author_user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("step_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("author_user_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("item_code", sa.String(length=32), nullable=False),
         sa.Column("qualifier", sa.SmallInteger(), nullable=False),
         sa.Column("assessed_on", sa.Date(), nullable=False),
         sa.Column("comment", sa.Text(), nullable=True),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint("qualifier BETWEEN 0 AND 4", name=op.f("ck_assessments_qualifier_range")),
         sa.ForeignKeyConstraint(
             ["author_user_id"], ["users.id"], name=op.f("fk_assessments_author_user_id_users")
@@ -232,8 +233,8 @@ def upgrade() -> None:
 
     op.create_table(
         "document_versions",
-        sa.Column("document_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("document_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("object_key", sa.String(length=300), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -242,12 +243,12 @@ def upgrade() -> None:
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("scan_status", sa.String(length=16), nullable=False),
         sa.Column("scan_signature", sa.String(length=200), nullable=True),
-        sa.Column("scanned_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
-        sa.Column("uploaded_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("purged_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("scanned_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("uploaded_by", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("purged_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "scan_status IN ('pending', 'clean', 'infected', 'not_scanned')",
             name=op.f("ck_document_versions_scan_status_known"),
@@ -271,17 +272,17 @@ def upgrade() -> None:
 
     op.create_table(
         "plan_commitments",
-        sa.Column("objective_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("objective_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("party", sa.String(length=16), nullable=False),
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "party IN ('person', 'forem', 'cpas', 'partner')", name=op.f("ck_plan_commitments_party_known")
         ),
@@ -310,16 +311,16 @@ def upgrade() -> None:
 
     op.create_table(
         "progress_entries",
-        sa.Column("step_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("author_user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("step_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("author_user_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("attendance_hours", sa.Numeric(precision=6, scale=2, asdecimal=False), nullable=True),
         sa.Column("milestone", sa.String(length=200), nullable=True),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "attendance_hours IS NULL OR attendance_hours >= 0",
             name=op.f("ck_progress_entries_hours_positive"),
@@ -346,10 +347,10 @@ def upgrade() -> None:
 
     op.create_table(
         "plan_history",
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("objective_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("commitment_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("author_user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("objective_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("commitment_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("author_user_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("change", sa.String(length=32), nullable=False),
         sa.Column(
             "before",
@@ -361,9 +362,9 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_user_id"], ["users.id"], name=op.f("fk_plan_history_author_user_id_users")
         ),

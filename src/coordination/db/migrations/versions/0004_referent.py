@@ -8,17 +8,18 @@ referent per person is dropped before the copy and created again after, on both 
 be lost on the way.
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import coordination.db.types
 
 revision = "0004_referent"
 down_revision = "0003_dossier"
 branch_labels = None
 depends_on = None
 
-GUID = advanced_alchemy.types.guid.GUID(length=16)
+GUID = coordination.db.types.GUID(length=16)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 KINDS = "kind IN ('forem_adviser', 'eadviser_team', 'cpas_social_worker')"
 TRACKS = "('digital', 'e_adviser', 'sectoral', 'socio_professional')"
@@ -29,7 +30,7 @@ OVERRIDE = (
 
 
 def _dt():
-    return advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+    return coordination.db.types.DateTimeUTC(timezone=True)
 
 
 def _entity_columns() -> list[sa.Column]:

@@ -4,18 +4,19 @@ Revision ID: 0005_visa
 Revises: 0004_referent
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import coordination.db.types
 
 revision = "0005_visa"
 down_revision = "0004_referent"
 branch_labels = None
 depends_on = None
 
-GUID = advanced_alchemy.types.guid.GUID(length=16)
-TS = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+GUID = coordination.db.types.GUID(length=16)
+TS = coordination.db.types.DateTimeUTC(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 

@@ -4,10 +4,11 @@ Revision ID: 0006_cadastre
 Revises: 0005_visa
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import coordination.db.types
 
 revision = "0006_cadastre"
 down_revision = "0005_visa"
@@ -20,8 +21,8 @@ def upgrade() -> None:
         "cadastre_agreements",
         sa.Column("reference", sa.String(length=80), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("funder_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("funder_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("end_date", sa.Date(), nullable=False),
@@ -42,11 +43,11 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column("closed_reason", sa.String(length=16), nullable=True),
         sa.Column("assured_date", sa.Date(), nullable=True),
-        sa.Column("assured_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("assured_by", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "closed_reason IS NULL OR closed_reason IN ('expired', 'terminated')",
             name=op.f("ck_cadastre_agreements_reason_known"),
@@ -83,7 +84,7 @@ def upgrade() -> None:
 
     op.create_table(
         "cadastre_partners",
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("partner_kind", sa.String(length=32), nullable=False),
         sa.Column("alternate_name", sa.String(length=200), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
@@ -92,11 +93,11 @@ def upgrade() -> None:
         sa.Column("legal_status", sa.String(length=80), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("assured_date", sa.Date(), nullable=True),
-        sa.Column("assured_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("assured_by", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "partner_kind IN ('cisp', 'mire', 'ale', 'eta', 'mentoring_association', 'cpas', 'employer', 'other')",
             name=op.f("ck_cadastre_partners_partner_kind_known"),
@@ -114,7 +115,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "cadastre_services",
-        sa.Column("organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("organisation_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("alternate_name", sa.String(length=200), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
@@ -143,11 +144,11 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("assured_date", sa.Date(), nullable=True),
-        sa.Column("assured_by", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("assured_by", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "status IN ('active', 'inactive', 'defunct', 'temporarily closed')",
             name=op.f("ck_cadastre_services_status_known"),

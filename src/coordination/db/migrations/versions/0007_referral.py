@@ -4,10 +4,11 @@ Revision ID: 0007_referral
 Revises: 0006_cadastre
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import coordination.db.types
 
 revision = "0007_referral"
 down_revision = "0006_cadastre"
@@ -18,17 +19,17 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "notifications",
-        sa.Column("recipient_user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("recipient_person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("recipient_user_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("recipient_person_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("title_fr", sa.String(length=200), nullable=False),
         sa.Column("body_fr", sa.Text(), nullable=False),
         sa.Column("link", sa.String(length=300), nullable=True),
-        sa.Column("subject_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("read_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("subject_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("read_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "recipient_user_id IS NOT NULL OR recipient_person_id IS NOT NULL",
             name=op.f("ck_notifications_has_recipient"),
@@ -51,15 +52,15 @@ def upgrade() -> None:
 
     op.create_table(
         "referrals",
-        sa.Column("person_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("from_user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("from_organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("service_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("to_organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("agreement_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("person_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("from_user_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("from_organisation_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("service_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("to_organisation_id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("agreement_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("reason_category", sa.String(length=32), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("plan_objective_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("plan_objective_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column(
             "requested_sections",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
@@ -69,20 +70,18 @@ def upgrade() -> None:
         sa.Column("person_first_name", sa.String(length=100), nullable=False),
         sa.Column("person_bassin", sa.String(length=80), nullable=True),
         sa.Column("consent_state", sa.String(length=16), nullable=False),
-        sa.Column("consent_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column(
-            "consent_expires_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
-        ),
+        sa.Column("consent_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("consent_expires_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("sent_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("sent_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=False),
-        sa.Column("answered_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
-        sa.Column("answered_by_user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("closed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("answered_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("answered_by_user_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("closed_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("refusal_reason", sa.String(length=32), nullable=True),
         sa.Column("refusal_text", sa.Text(), nullable=True),
         sa.Column("agreed_start_date", sa.Date(), nullable=True),
-        sa.Column("trajectory_step_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("trajectory_step_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column(
             "reminders_sent",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
@@ -90,9 +89,9 @@ def upgrade() -> None:
         ),
         sa.Column("rules_version", sa.String(length=80), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.CheckConstraint(
             "consent_state IN ('requested', 'given', 'declined', 'withdrawn')",
             name=op.f("ck_referrals_consent_state_known"),
@@ -149,17 +148,17 @@ def upgrade() -> None:
 
     op.create_table(
         "referral_history",
-        sa.Column("referral_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("referral_id", coordination.db.types.GUID(length=16), nullable=False),
         sa.Column("event", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("by_user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
-        sa.Column("by_organisation_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("by_user_id", coordination.db.types.GUID(length=16), nullable=True),
+        sa.Column("by_organisation_id", coordination.db.types.GUID(length=16), nullable=True),
         sa.Column("by_person", sa.Boolean(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("id", coordination.db.types.GUID(length=16), nullable=False),
+        sa.Column("created_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["by_organisation_id"],
             ["organisations.id"],

@@ -12,18 +12,19 @@ Revises: 0009_visa_person
 
 from datetime import UTC, datetime
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from uuid_utils.compat import uuid7
+
+import coordination.db.types
 
 revision = "0010_mandates"
 down_revision = "0009_visa_person"
 branch_labels = None
 depends_on = None
 
-GUID = advanced_alchemy.types.guid.GUID(length=16)
-WHEN = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+GUID = coordination.db.types.GUID(length=16)
+WHEN = coordination.db.types.DateTimeUTC(timezone=True)
 KIND = sa.Enum("forem_registration", "ris", name="mandatekind", native_enum=False, length=32)
 MIGRATION_GROUND = "Situation reprise de l'ancien dossier (avant l'enregistrement des mandats)"
 

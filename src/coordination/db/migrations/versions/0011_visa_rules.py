@@ -4,18 +4,19 @@ Revision ID: 0011_visa_rules
 Revises: 0010_mandates
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import coordination.db.types
 
 revision = "0011_visa_rules"
 down_revision = "0010_mandates"
 branch_labels = None
 depends_on = None
 
-GUID = advanced_alchemy.types.guid.GUID(length=16)
-TS = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+GUID = coordination.db.types.GUID(length=16)
+TS = coordination.db.types.DateTimeUTC(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 

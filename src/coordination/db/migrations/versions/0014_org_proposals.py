@@ -5,10 +5,11 @@ Revision ID: 0014_org_proposals
 Revises: 0013_production
 """
 
-import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import coordination.db.types
 
 revision = "0014_org_proposals"
 down_revision = "0013_production"
@@ -16,8 +17,8 @@ branch_labels = None
 depends_on = None
 
 _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
-_GUID = advanced_alchemy.types.guid.GUID(length=16)
-_WHEN = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+_GUID = coordination.db.types.GUID(length=16)
+_WHEN = coordination.db.types.DateTimeUTC(timezone=True)
 
 
 def upgrade() -> None:

@@ -10,7 +10,7 @@ Revision ID: 0017_cadastre_honest_b
 Revises: 0016_scale_indexes
 """
 
-import advanced_alchemy.types
+import coordination.db.types
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,14 +28,14 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("pdf", sa.LargeBinary(), nullable=False),
-        sa.Column("rendered_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("rendered_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("year", name=op.f("pk_cadastre_evaluation_reports")),
     )
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
                 sa.Column(
-                    "assured_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True
+                    "assured_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True
                 )
             )
 

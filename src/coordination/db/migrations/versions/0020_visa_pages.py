@@ -5,7 +5,7 @@ Revision ID: 0020_visa_pages
 Revises: 0019_people_pages
 """
 
-import advanced_alchemy.types
+import coordination.db.types
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,7 +14,7 @@ down_revision = "0019_people_pages"
 branch_labels = None
 depends_on = None
 
-GUID = advanced_alchemy.types.guid.GUID(length=16)
+GUID = coordination.db.types.GUID(length=16)
 
 
 def upgrade() -> None:
