@@ -46,7 +46,7 @@ def test_referral_sent_consented_and_accepted(page, server):
     _no_horizontal_scroll(page)
     shot(page, "notifications-telephone")
     page.locator("#contenu").get_by_role(
-        "button", name=re.compile("^Voir : Votre accord est demandé")
+        "button", name=re.compile("^Voir : Votre accord est demandé pour CISP Le Tremplin")
     ).click()
     page.wait_for_load_state("networkidle")
     assert "/mon-espace/orientations" in page.url

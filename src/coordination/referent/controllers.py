@@ -151,6 +151,8 @@ def adviser_out(adviser: Adviser, load: int) -> schemas.AdviserOut:
         languages=list(adviser.languages or []),
         tracks=list(adviser.tracks or []),
         active=adviser.active,
+        phone=adviser.phone,
+        email=adviser.email,
     )
 
 

@@ -98,6 +98,10 @@ class AdviserIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     bassins: list[Short] = msgspec.field(default_factory=list)
     languages: list[Short] = msgspec.field(default_factory=lambda: ["fr"])
     tracks: list[Short] = msgspec.field(default_factory=list)
+    phone: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    """Professional phone shown to the people followed (a team line for e-advisers)."""
+    email: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    """Professional e-mail shown to the people followed."""
 
 
 class AdviserPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -121,6 +125,8 @@ class AdviserOut(msgspec.Struct, kw_only=True):
     languages: list[str]
     tracks: list[str]
     active: bool
+    phone: str | None = None
+    email: str | None = None
 
 
 class WorkItemOut(msgspec.Struct, kw_only=True):

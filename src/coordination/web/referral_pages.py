@@ -26,7 +26,7 @@ from coordination.access.gate import check_access, check_sections
 from coordination.access.policy import SECTION_LABELS_FR, Section
 from coordination.db.base import utcnow
 from coordination.dossier.services.common import get_person
-from coordination.errors import BadRequest, Forbidden, NotFound
+from coordination.errors import BadRequest, Forbidden, NotFound, ProblemError, problem_for_exception
 from coordination.referral import rules, services, views
 from coordination.referral.controllers import CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, context, referral_rules
 from coordination.referral.search import fits_for, partner_kind_of
@@ -39,6 +39,24 @@ from coordination.web.session import require_user
 
 SENDABLE_SECTIONS = ("identity", "project", "plan", "progress", "documents", "social", "health")
 """Sections a referral may ask the person to share (the trajectory is always added: the step lives there)."""
+SEND_FIELDS = ("reason_category", "reason", "plan_objective_id", "outside_bassin_reason", "consent_mode")
+SEND_ERROR_FIELDS = {
+    "reason": "reason",
+    "unknown-reason-category": "reason_category",
+    "outside-bassin": "outside_bassin_reason",
+    "unknown-section": "sections",
+    "consent-form-required": "consent_file",
+}
+"""Which field a refusal of the referral service is about (anything else is said above the form)."""
+
+
+def _uuid_or_none(value) -> UUID | None:
+    try:
+        return UUID(str(value or ""))
+    except ValueError:
+        return None
+
+
 STEP_KINDS = {
     "": "Selon le motif de l'orientation",
     "orientation": "Orientation",
@@ -141,6 +159,88 @@ def _common() -> dict:
     }
 
 
+async def _new_page(
+    request: Request,
+    db_session: AsyncSession,
+    settings: Settings,
+    person_id: UUID,
+    theme: str | None,
+    public: str | None,
+    langue: str | None,
+    tous: bool,
+    service: UUID | None,
+    *,
+    values: dict | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The search and the sending form; after a refused sending, the same form with what was typed and
+    each message by its field (``errors``: field name → French message)."""
+    principal = await require_user(request)
+    rid = request_id_of(request)
+    await check_access(
+        db_session, principal, person_id=person_id, section="identity", action="read", request_id=rid
+    )
+    _sender_only(principal)
+    person = await get_person(db_session, person_id)
+    today = rules.today_brussels(utcnow())
+    found = await fits_for(
+        db_session,
+        bassin=person.bassin,
+        language=_text(langue) or person.language,
+        public=_text(public),
+        theme=_text(theme),
+        today=today,
+    )
+    found.sort(key=lambda f: (not f.fits, not f.in_bassin, f.service.name))
+    matches = [views.match_out(f) for f in found if tous or f.fits]
+    chosen = None
+    objectives: list = []
+    if service is not None:
+        chosen = next((views.match_out(f) for f in found if f.service.id == service), None)
+        if chosen is None:
+            raise NotFound("Service introuvable au cadastre.", code="service-not-found")
+        decisions = await check_sections(
+            db_session,
+            principal,
+            person_id=person_id,
+            sections=["plan"],
+            action="read",
+            request_id=rid,
+        )
+        if decisions["plan"].allowed:
+            from coordination.dossier.services.plan import read_plan
+
+            objectives = list((await read_plan(db_session, person_id)).objectives)
+    rr = referral_rules(settings)
+    # what this kind of partner needs to work with the person, progress included (rules as data)
+    defaults = rr.default_sections(
+        await partner_kind_of(db_session, chosen.organisation_id) if chosen else None
+    )
+    await db_session.commit()
+    return page(
+        request,
+        "referral_new.html",
+        status_code=status_code,
+        values=values or {},
+        errors=errors or {},
+        person_id=person_id,
+        person=person,
+        matches=matches,
+        filters={"theme": theme or "", "public": public or "", "langue": langue or "", "tous": tous},
+        chosen=chosen,
+        objectives=objectives,
+        reason_categories=rr.reason_categories,
+        deadline_days=rr.deadline_working_days,
+        consent_months=rr.consent_default_months,
+        sendable=SENDABLE_SECTIONS,
+        default_sections=defaults,
+        titles={s: SECTION_LABELS_FR[Section(s)] for s in SENDABLE_SECTIONS},
+        can_record=role_may(principal, "consents", "write"),
+        **_common(),
+    )
+
+
 class FileReferralPages(Controller):
     """The referrals of one file, and sending a new one (referent, CPAS social worker)."""
 
@@ -193,66 +293,7 @@ class FileReferralPages(Controller):
         tous: bool = False,
         service: UUID | None = None,
     ) -> Response:
-        principal = await require_user(request)
-        rid = request_id_of(request)
-        await check_access(
-            db_session, principal, person_id=person_id, section="identity", action="read", request_id=rid
-        )
-        _sender_only(principal)
-        person = await get_person(db_session, person_id)
-        today = rules.today_brussels(utcnow())
-        found = await fits_for(
-            db_session,
-            bassin=person.bassin,
-            language=_text(langue) or person.language,
-            public=_text(public),
-            theme=_text(theme),
-            today=today,
-        )
-        found.sort(key=lambda f: (not f.fits, not f.in_bassin, f.service.name))
-        matches = [views.match_out(f) for f in found if tous or f.fits]
-        chosen = None
-        objectives: list = []
-        if service is not None:
-            chosen = next((views.match_out(f) for f in found if f.service.id == service), None)
-            if chosen is None:
-                raise NotFound("Service introuvable au cadastre.", code="service-not-found")
-            decisions = await check_sections(
-                db_session,
-                principal,
-                person_id=person_id,
-                sections=["plan"],
-                action="read",
-                request_id=rid,
-            )
-            if decisions["plan"].allowed:
-                from coordination.dossier.services.plan import read_plan
-
-                objectives = list((await read_plan(db_session, person_id)).objectives)
-        rr = referral_rules(settings)
-        # what this kind of partner needs to work with the person, progress included (rules as data)
-        defaults = rr.default_sections(
-            await partner_kind_of(db_session, chosen.organisation_id) if chosen else None
-        )
-        await db_session.commit()
-        return page(
-            request,
-            "referral_new.html",
-            person_id=person_id,
-            person=person,
-            matches=matches,
-            filters={"theme": theme or "", "public": public or "", "langue": langue or "", "tous": tous},
-            chosen=chosen,
-            objectives=objectives,
-            reason_categories=rr.reason_categories,
-            deadline_days=rr.deadline_working_days,
-            consent_months=rr.consent_default_months,
-            sendable=SENDABLE_SECTIONS,
-            default_sections=defaults,
-            titles={s: SECTION_LABELS_FR[Section(s)] for s in SENDABLE_SECTIONS},
-            can_record=role_may(principal, "consents", "write"),
-            **_common(),
-        )
+        return await _new_page(request, db_session, settings, person_id, theme, public, langue, tous, service)
 
     @post(
         "/",
@@ -267,7 +308,33 @@ class FileReferralPages(Controller):
         form = await checked_form(request)
         ctx = context(request, settings, request_id_of(request))
         mode = "record" if form.get("consent_mode") == "record" else "request"
-        referral = await services.send(
+        try:
+            referral = await self._send(request, db_session, settings, person_id, form, ctx, mode)
+        except ProblemError as exc:
+            await db_session.rollback()  # nothing sent, nothing journaled as sent
+            values = {k: str(form.get(k) or "") for k in SEND_FIELDS}
+            values["sections"] = [s for s in as_list(form.get("sections")) if s in SENDABLE_SECTIONS]
+            service_id = _uuid_or_none(form.get("service_id"))
+            errors = {SEND_ERROR_FIELDS.get(exc.code, "form"): exc.detail}
+            return await _new_page(
+                request,
+                db_session,
+                settings,
+                person_id,
+                None,
+                None,
+                None,
+                False,
+                service_id,
+                values=values,
+                errors=errors,
+                status_code=problem_for_exception(request, exc).status_code,  # as the error page said
+            )
+        await db_session.commit()
+        return Redirect(_file_url(person_id, "envoyee", referral.id), status_code=303)
+
+    async def _send(self, request, db_session, settings, person_id, form, ctx, mode):
+        return await services.send(
             db_session,
             ctx,
             services.SendInput(
@@ -288,8 +355,6 @@ class FileReferralPages(Controller):
             signed=recorded.Draft(form) if mode == "record" else None,
             uploads=recorded.uploads_for(request, settings) if mode == "record" else None,
         )
-        await db_session.commit()
-        return Redirect(_file_url(person_id, "envoyee", referral.id), status_code=303)
 
 
 class ReferralPages(Controller):

@@ -89,3 +89,18 @@ async def test_the_person_sees_who_asserted_a_legal_mandate_on_her_file(client, 
     assert "Qui suit votre dossier au titre de la loi" in page
     assert "inscrit·e comme demandeur·euse d'emploi au Forem" in page
     assert "a déclaré le" in page and "Inscription comme demandeur·euse d'emploi" in page
+
+
+async def test_the_person_sees_her_referent_phone_and_email_and_her_export_links(client, demo):
+    """Issue 17: how to reach her referent, and her data in one click (PDF and JSON)."""
+    await sign_in(client, "julie")
+    page = unescape((await client.get("/mon-espace")).text)
+    referent = page.split('id="titre-referent"', 1)[1].split("</section>", 1)[0]
+    assert "Téléphone" in referent and 'href="tel:' in referent
+    assert "Courriel" in referent and 'href="mailto:' in referent
+    assert 'href="/mon-espace/export?format=pdf"' in page and 'href="/mon-espace/export?format=json"' in page
+    pdf = await client.get("/mon-espace/export", params={"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    raw = await client.get("/mon-espace/export", params={"format": "json"})
+    assert raw.status_code == 200 and raw.json()["identity"]["first_name"] == "Julie"
+    assert raw.json()["access_visits"], "the journal grouped in visits is in the export"
