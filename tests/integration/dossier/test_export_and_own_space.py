@@ -89,7 +89,7 @@ async def test_export_is_journaled_for_the_next_reader(client, rich, world) -> N
     assert "social" not in data and "health" not in data
     assert {"identity", "plan", "documents"} <= set(data["sections"])
     journal = await client.get(
-        f"/api/v1/persons/{pid}/journal", params={"limit": 500}, headers=bearer(rich["me"])
+        f"/api/v1/persons/{pid}/journal", params={"page_size": 500}, headers=bearer(rich["me"])
     )
     assert journal.status_code == 200
     referent_exports = [
@@ -107,7 +107,7 @@ async def test_partner_cannot_export_and_the_refusal_is_journaled(client, rich, 
     assert response.status_code == 403
     assert response.json()["detail"].startswith("Vous ne pouvez exporter")
     journal = (
-        await client.get(f"/api/v1/persons/{pid}/journal", params={"limit": 500}, headers=bearer(rich["me"]))
+        await client.get(f"/api/v1/persons/{pid}/journal", params={"page_size": 500}, headers=bearer(rich["me"]))
     ).json()
     assert any(
         e["action"] == "export" and e["decision"] == "deny" and e["user_id"] == str(world.users["cisp"].id)
@@ -192,7 +192,7 @@ async def test_own_space_file_plan_timeline_consents_and_journal(client, rich, w
     assert (await client.get(f"/api/v1/persons/{pid}/plan", headers=world.headers("mire"))).status_code == 403
 
     # Their access journal: who looked, when, on which basis, including the refusal just now.
-    journal = await client.get(f"/api/v1/persons/{pid}/journal", params={"limit": 500}, headers=bearer(me))
+    journal = await client.get(f"/api/v1/persons/{pid}/journal", params={"page_size": 500}, headers=bearer(me))
     assert journal.status_code == 200
     items = journal.json()["items"]
     mire_user = str(world.users["mire"].id)
