@@ -56,6 +56,7 @@ DOMAIN_RULES = {
     "consent-self": "the person does not record her own signed form",
     "invalid-niss": "the NISS check digits (modulo 97)",
     "csv-header": "the columns of an uploaded CSV",
+    "nul-character": "U+0000 in any string (PostgreSQL text cannot hold it; OpenAPI has no global rule for it)",
 }
 """400 answers to schema-valid requests that are rules, not schema lies: each says why."""
 
