@@ -251,9 +251,15 @@ REQUEST_BODIES: dict[str, dict[str, OpenAPIMediaType]] = {
 }
 """Bodies the handlers read themselves (Litestar cannot see them): raw files, CSV, multipart forms."""
 
+_GONE = {"410": "Document supprimé"}
 EXTRA_STATUSES: dict[str, dict[str, str]] = {
-    f"GET {P}/documents/{{document_id}}/content": {"409": "Document non analysé : confirmez (confirm=true)"},
-    f"GET {P}/documents/{{document_id}}/url": {"409": "Pas de lien direct, ou document non analysé"},
+    f"GET {P}/documents/{{document_id}}/content": {
+        "409": "Document non analysé : confirmez (confirm=true)",
+        **_GONE,
+    },
+    f"GET {P}/documents/{{document_id}}/url": {"409": "Pas de lien direct, ou document non analysé", **_GONE},
+    f"DELETE {P}/documents/{{document_id}}": _GONE,
+    f"POST {P}/documents/{{document_id}}/versions": _GONE,
 }
 """Statuses a read answers besides the common ones."""
 
