@@ -251,9 +251,15 @@ REQUEST_BODIES: dict[str, dict[str, OpenAPIMediaType]] = {
 }
 """Bodies the handlers read themselves (Litestar cannot see them): raw files, CSV, multipart forms."""
 
+_GONE = {"410": "Document supprimé"}
 EXTRA_STATUSES: dict[str, dict[str, str]] = {
-    f"GET {P}/documents/{{document_id}}/content": {"409": "Document non analysé : confirmez (confirm=true)"},
-    f"GET {P}/documents/{{document_id}}/url": {"409": "Pas de lien direct, ou document non analysé"},
+    f"GET {P}/documents/{{document_id}}/content": {
+        "409": "Document non analysé : confirmez (confirm=true)",
+        **_GONE,
+    },
+    f"GET {P}/documents/{{document_id}}/url": {"409": "Pas de lien direct, ou document non analysé", **_GONE},
+    f"DELETE {P}/documents/{{document_id}}": _GONE,
+    f"POST {P}/documents/{{document_id}}/versions": _GONE,
 }
 """Statuses a read answers besides the common ones."""
 
@@ -401,7 +407,7 @@ _IF_MATCH = Parameter(
     required=True,
     description='L\'ETag lu (par ex. "3"), ou * : sans lui la modification est refusée (428), '
     "périmé elle l'est aussi (412).",
-    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=200),
+    schema=Schema(type=OpenAPIType.STRING),
 )
 _ETAG = OpenAPIHeader(
     description="Version de la ressource, à renvoyer dans If-Match pour la modifier.",
@@ -549,9 +555,12 @@ def _walk(node: Any):
 
 
 def _query_enums() -> dict[tuple[str, str], list[str]]:
+    from coordination.cadastre.proposal_models import PROPOSAL_STATUSES
     from coordination.dossier.models import DOCUMENT_CATEGORIES
 
     return {
+        ("GET /api/v1/persons", "status"): ["forem", "ris", "inami"],
+        ("GET /api/v1/cadastre/proposals", "status"): list(PROPOSAL_STATUSES),
         (f"POST {P}/documents", "category"): list(DOCUMENT_CATEGORIES),
         (f"GET {P}/export", "format"): ["json", "pdf"],
         ("GET /api/v1/me/export", "format"): ["json", "pdf"],

@@ -7,7 +7,7 @@ the person's behalf, the person is told in their inbox, in the same transaction.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import pagination
 from coordination.access import recorded, services
 from coordination.access.declared import Access
 from coordination.access.gate import require_role_permission
@@ -256,14 +257,15 @@ class JournalController(Controller):
         db_session: AsyncSession,
         access: Access,
         person_id: UUID,
-        limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        cursor: str | None = Parameter(default=None, max_length=pagination.CURSOR_MAX_LENGTH),
+        page_size: int = Parameter(default=50, ge=1, le=500),
     ) -> JournalPage:
+        after = pagination.decode(cursor, int)
         items, total = await services.read_journal(
-            db_session, person_id=person_id, limit=limit, offset=offset
+            db_session, person_id=person_id, limit=page_size + 1, offset=0, after=after
         )
         await db_session.commit()
-        return JournalPage(items=items, total=total, limit=limit, offset=offset)
+        return _journal_page(items, total, page_size, lambda last: (last.seq,))
 
     @get(
         "/journal",
@@ -274,12 +276,23 @@ class JournalController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
-        limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        cursor: str | None = Parameter(default=None, max_length=pagination.CURSOR_MAX_LENGTH),
+        page_size: int = Parameter(default=50, ge=1, le=500),
     ) -> JournalPage:
         require_role_permission(request.user, "journal", "read", Basis.OVERSIGHT)
-        items, total = await services.read_journal(db_session, person_id=None, limit=limit, offset=offset)
-        return JournalPage(items=items, total=total, limit=limit, offset=offset)
+        after = pagination.decode(cursor, datetime, UUID)
+        items, total = await services.read_journal(
+            db_session, person_id=None, limit=page_size + 1, offset=0, after=after
+        )
+        return _journal_page(items, total, page_size, lambda last: (last.at, last.id))
+
+
+def _journal_page(items: list, total: int, page_size: int, key) -> JournalPage:
+    """Keyset pagination, as every API list: the next page starts after the last row shown."""
+    has_more = len(items) > page_size
+    items = items[:page_size]
+    cursor = pagination.encode(*key(items[-1])) if has_more else None
+    return JournalPage(items=items, total=total, page_size=page_size, has_more=has_more, next_cursor=cursor)
 
 
 class DevLoginController(Controller):

@@ -98,8 +98,9 @@ class JournalEntryOut(msgspec.Struct, kw_only=True):
 class JournalPage(msgspec.Struct, kw_only=True):
     items: list[JournalEntryOut]
     total: int
-    limit: int
-    offset: int
+    page_size: int
+    has_more: bool
+    next_cursor: str | None = None
 
 
 class DevUserOut(msgspec.Struct, kw_only=True):

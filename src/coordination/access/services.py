@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.models import (
@@ -674,8 +674,10 @@ def journal_sentence(entry: Any, organisation_name: str | None) -> str:
 
 
 async def read_journal(
-    session: AsyncSession, *, person_id: UUID | None, limit: int, offset: int
+    session: AsyncSession, *, person_id: UUID | None, limit: int, offset: int, after: tuple | None = None
 ) -> tuple[list[JournalEntryOut], int]:
+    """Newest first. ``after``: the sort key of the last row already shown (keyset pagination): ``(seq,)``
+    in one person's chain, ``(at, id)`` across all files."""
     # the organisation's name as stored in the row (as it was at the time of access), never looked up now:
     # a later rename must not change who the person reads accessed her file
     query = select(AccessJournalEntry, AccessJournalEntry.organisation_name)
@@ -683,8 +685,14 @@ async def read_journal(
     if person_id is not None:
         query = query.where(AccessJournalEntry.person_id == person_id).order_by(AccessJournalEntry.seq.desc())
         count = count.where(AccessJournalEntry.person_id == person_id)
+        if after is not None:
+            query = query.where(AccessJournalEntry.seq < after[0])
     else:
-        query = query.order_by(AccessJournalEntry.at.desc())
+        query = query.order_by(AccessJournalEntry.at.desc(), AccessJournalEntry.id.desc())
+        if after is not None:
+            columns = (AccessJournalEntry.at, AccessJournalEntry.id)
+            key = tuple_(*(literal(v, type_=c.type) for v, c in zip(after, columns, strict=True)))
+            query = query.where(tuple_(*columns) < key)
     rows = (await session.execute(query.limit(limit).offset(offset))).all()
     total = int(await session.scalar(count) or 0)
     items = []

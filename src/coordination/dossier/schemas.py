@@ -381,3 +381,12 @@ class EventOut(msgspec.Struct, kw_only=True):
     actor_user_id: UUID | None
     actor_organisation_id: UUID | None
     occurred_at: datetime
+
+
+class EventPage(msgspec.Struct, kw_only=True):
+    """One page of a file's timeline (keyset: pass ``next_cursor`` as ``cursor``)."""
+
+    items: list[EventOut]
+    page_size: int
+    has_more: bool
+    next_cursor: str | None = None

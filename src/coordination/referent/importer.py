@@ -51,7 +51,7 @@ def parse(text: str) -> list[tuple[int, dict[str, str]]]:
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;")
     except csv.Error:
         pass
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)  # a lone \r ends a line too
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:

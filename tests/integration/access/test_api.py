@@ -213,6 +213,36 @@ async def test_person_reads_own_journal_dpo_reads_all(client, database, issuer):
     assert (await client.get("/api/v1/journal", headers=me)).status_code == 403
 
 
+async def test_journals_page_by_cursor_newest_first_without_repeating_or_skipping(client, database, issuer):
+    """Keyset pagination, as every API list: rows written between two pages never shift a page."""
+    w = await world(database)
+    me = auth(token(issuer, w["me"]))
+    dpo = auth(token(issuer, w["dpo"], OrganisationKind.REGULATOR))
+    base = f"/api/v1/persons/{w['person']}"
+    for _ in range(3):  # each read of the journal is itself journaled: the chain grows while we page
+        assert (await client.get(f"{base}/journal", headers=me)).status_code == 200
+    for url, headers in ((f"{base}/journal", me), ("/api/v1/journal", dpo)):
+        first = (await client.get(url, params={"page_size": 2}, headers=headers)).json()
+        assert first["page_size"] == 2 and len(first["items"]) == 2 and first["has_more"] is True
+        ids, seqs, cursor = [], [], None
+        while True:
+            params = {"page_size": 2, **({"cursor": cursor} if cursor else {})}
+            page = (await client.get(url, params=params, headers=headers)).json()
+            ids += [item["id"] for item in page["items"]]
+            seqs += [
+                (item["at"], item["seq"]) for item in page["items"] if url.endswith(f"{w['person']}/journal")
+            ]
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                assert cursor is None
+                break
+        assert len(ids) == len(set(ids))  # nothing repeated although each read added a row
+        assert seqs == sorted(seqs, reverse=True)  # newest first
+        assert len(ids) >= first["total"]  # nothing skipped (rows added meanwhile come on the first page)
+    bad = await client.get(f"{base}/journal", params={"cursor": "!!"}, headers=me)
+    assert bad.status_code == 400 and bad.json()["type"].endswith("/bad-cursor")
+
+
 async def test_unknown_person_is_refused_like_a_file_without_basis(client, database, issuer):
     """An id tells nobody whether a file exists: a worker gets for an unknown id the 403 a file without
     basis would give; only a caller whose access needs no fact of the file (the DPO) learns it is 404."""

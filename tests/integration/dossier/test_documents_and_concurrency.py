@@ -124,7 +124,7 @@ async def test_document_round_trip_versions_and_deletion_event(client, world, da
     assert gone.status_code == 410
     assert not [p for p in settings.effective_documents_dir.rglob("*") if p.is_file()]
     timeline = await client.get(f"/api/v1/persons/{person['id']}/timeline", headers=world.headers("referent"))
-    kinds = [e["kind"] for e in timeline.json()]
+    kinds = [e["kind"] for e in timeline.json()["items"]]
     assert "document_deleted" in kinds and "document_added" in kinds
 
 

@@ -89,7 +89,7 @@ async def test_export_is_journaled_for_the_next_reader(client, rich, world) -> N
     assert "social" not in data and "health" not in data
     assert {"identity", "plan", "documents"} <= set(data["sections"])
     journal = await client.get(
-        f"/api/v1/persons/{pid}/journal", params={"limit": 500}, headers=bearer(rich["me"])
+        f"/api/v1/persons/{pid}/journal", params={"page_size": 500}, headers=bearer(rich["me"])
     )
     assert journal.status_code == 200
     referent_exports = [
@@ -107,7 +107,9 @@ async def test_partner_cannot_export_and_the_refusal_is_journaled(client, rich, 
     assert response.status_code == 403
     assert response.json()["detail"].startswith("Vous ne pouvez exporter")
     journal = (
-        await client.get(f"/api/v1/persons/{pid}/journal", params={"limit": 500}, headers=bearer(rich["me"]))
+        await client.get(
+            f"/api/v1/persons/{pid}/journal", params={"page_size": 500}, headers=bearer(rich["me"])
+        )
     ).json()
     assert any(
         e["action"] == "export" and e["decision"] == "deny" and e["user_id"] == str(world.users["cisp"].id)
@@ -192,7 +194,9 @@ async def test_own_space_file_plan_timeline_consents_and_journal(client, rich, w
     assert (await client.get(f"/api/v1/persons/{pid}/plan", headers=world.headers("mire"))).status_code == 403
 
     # Their access journal: who looked, when, on which basis, including the refusal just now.
-    journal = await client.get(f"/api/v1/persons/{pid}/journal", params={"limit": 500}, headers=bearer(me))
+    journal = await client.get(
+        f"/api/v1/persons/{pid}/journal", params={"page_size": 500}, headers=bearer(me)
+    )
     assert journal.status_code == 200
     items = journal.json()["items"]
     mire_user = str(world.users["mire"].id)
@@ -210,7 +214,9 @@ async def test_own_space_is_only_ones_own(client, rich, world, database) -> None
 
 async def test_timeline_shows_a_partner_only_its_consented_sections(client, rich, world) -> None:
     pid = rich["person"]["id"]
-    everything = (await client.get(f"/api/v1/persons/{pid}/timeline", headers=bearer(rich["me"]))).json()
+    everything = (await client.get(f"/api/v1/persons/{pid}/timeline", headers=bearer(rich["me"]))).json()[
+        "items"
+    ]
     assert {e["section"] for e in everything} >= {
         "identity",
         "project",
@@ -222,11 +228,15 @@ async def test_timeline_shows_a_partner_only_its_consented_sections(client, rich
 
     partner = await client.get(f"/api/v1/persons/{pid}/timeline", headers=world.headers("cisp"))
     assert partner.status_code == 200
-    seen = {e["section"] for e in partner.json()}
+    seen = {e["section"] for e in partner.json()["items"]}
     assert seen == {"identity", "trajectory", "progress", "health"}  # exactly the consented sections
-    assert not any("certificat de soudure" in e["summary"] for e in partner.json())  # the plan's events
+    assert not any(
+        "certificat de soudure" in e["summary"] for e in partner.json()["items"]
+    )  # the plan's events
 
-    referent = (await client.get(f"/api/v1/persons/{pid}/timeline", headers=world.headers("referent"))).json()
+    referent = (
+        await client.get(f"/api/v1/persons/{pid}/timeline", headers=world.headers("referent"))
+    ).json()["items"]
     assert "social" not in {e["section"] for e in referent} and "health" not in {
         e["section"] for e in referent
     }
@@ -236,17 +246,15 @@ async def test_timeline_shows_a_partner_only_its_consented_sections(client, rich
         stranger.status_code == 403
     )  # a refusal, journaled: never an empty list that looks like an empty file
 
-    # Paging backwards with ``before``: newest first, no overlap.
-    first = (
-        await client.get(f"/api/v1/persons/{pid}/timeline", params={"limit": 3}, headers=bearer(rich["me"]))
-    ).json()
-    assert len(first) == 3
-    assert [e["occurred_at"] for e in first] == sorted((e["occurred_at"] for e in first), reverse=True)
+    # Paging backwards by cursor: newest first, no overlap, nothing skipped.
+    url, me = f"/api/v1/persons/{pid}/timeline", bearer(rich["me"])
+    first = (await client.get(url, params={"page_size": 3}, headers=me)).json()
+    assert len(first["items"]) == 3 and first["has_more"]
+    assert [e["occurred_at"] for e in first["items"]] == sorted(
+        (e["occurred_at"] for e in first["items"]), reverse=True
+    )
     rest = (
-        await client.get(
-            f"/api/v1/persons/{pid}/timeline",
-            params={"before": first[-1]["occurred_at"]},
-            headers=bearer(rich["me"]),
-        )
+        await client.get(url, params={"cursor": first["next_cursor"], "page_size": 500}, headers=me)
     ).json()
-    assert rest and not {e["id"] for e in rest} & {e["id"] for e in first}
+    assert rest["items"] and not {e["id"] for e in rest["items"]} & {e["id"] for e in first["items"]}
+    assert len(first["items"]) + len(rest["items"]) == len(everything)

@@ -124,7 +124,7 @@ async def test_only_the_paying_cpas_asserts_and_ends_its_ris(client, trust, data
     listed = await client.get(f"/api/v1/persons/{pid}/mandates", headers=me)
     assert listed.status_code == 200
     assert any("Marc Dubois (CPAS de Charleroi) a déclaré" in m["sentence"] for m in listed.json())
-    timeline = (await client.get(f"/api/v1/persons/{pid}/timeline", headers=me)).json()
+    timeline = (await client.get(f"/api/v1/persons/{pid}/timeline", headers=me)).json()["items"]
     assert any(e["kind"] == "mandate_asserted" for e in timeline)
     async with direct(database)() as s:
         told = await s.scalar(

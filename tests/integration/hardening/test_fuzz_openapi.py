@@ -11,10 +11,13 @@ Two choices, both narrow and reviewed here:
 
 * ``positive_data_acceptance`` is replaced by :func:`positive_data_accepted`: a schema-valid request may
   still be refused by a rule the schema cannot express: a state precondition (404/409/412), a domain
-  rule (422), a file whose bytes are not of an accepted type (415), or one of the named 400 rules of
+  rule (422), a file whose bytes are not of an accepted type (415), a resource deleted by an earlier
+  generated request (410), or one of the named 400 rules of
   :data:`DOMAIN_RULES`. A decoder error (``validation-error``) on schema-valid data is a lie of the
   document and fails the test.
-* ``missing_required_header`` also accepts 428: a write without ``If-Match`` is "precondition required".
+* ``missing_required_header`` also accepts 428: a write without ``If-Match`` is "precondition required";
+  ``negative_data_rejection`` also accepts 410 (a document deleted by an earlier request is Gone first) and
+  no longer counts a 5xx as a rejection.
 
 Budget: ``FUZZ_MAX_EXAMPLES`` (default 2) examples per operation and mode, derandomised so CI is
 reproducible; raise it for a deeper run, e.g. ``FUZZ_MAX_EXAMPLES=50 pytest -k fuzz -s`` (it prints the
@@ -47,7 +50,7 @@ ROLES = ("cpas_owner", "referent", "partner", "regulator", "beneficiary", "admin
 """CPAS worker (the CPAS paying B's RIS), Forem referent, partner operator, regulator, person A, admin."""
 SLOW = {"/api/v1/persons/{person_id}/export", "/api/v1/me/export", "/api/v1/visas/{visa_id}/certificate.pdf"}
 """PDF renderers (WeasyPrint, ~0.5 s a page): one example each is enough to prove they do not fail."""
-POSITIVE_REFUSALS = {401, 403, 404, 409, 412, 415, 422, 429}
+POSITIVE_REFUSALS = {401, 403, 404, 409, 410, 412, 415, 422, 429}
 DOMAIN_RULES = {
     "consent-expiry": "the end of a consent is in the future (depends on the clock)",
     "mandate-date": "a mandate does not start in the future (depends on the clock)",
@@ -56,6 +59,8 @@ DOMAIN_RULES = {
     "consent-self": "the person does not record her own signed form",
     "invalid-niss": "the NISS check digits (modulo 97)",
     "csv-header": "the columns of an uploaded CSV",
+    "bad-cursor": "a cursor is opaque: only one the server answered (next_cursor) is valid",
+    "nul-character": "U+0000 in any string (PostgreSQL text cannot hold it; OpenAPI has no global rule for it)",
 }
 """400 answers to schema-valid requests that are rules, not schema lies: each says why."""
 
@@ -115,6 +120,23 @@ CONFIG = {
     "checks": {
         "positive_data_acceptance": {"enabled": False},
         "missing_required_header": {"expected-statuses": ["400", "401", "403", "406", "415", "422", "428"]},
+        # a request to a deleted document is refused as Gone before its headers are read
+        "negative_data_rejection": {
+            "expected-statuses": [
+                "400",
+                "401",
+                "403",
+                "404",
+                "405",
+                "406",
+                "409",
+                "410",
+                "415",
+                "422",
+                "428",
+                "429",
+            ]
+        },
     },
 }
 

@@ -169,7 +169,7 @@ async def test_sent_consented_accepted_step_created(client, world, database) -> 
 
     # the person's journal shows the partner's refusals before consent and its reads after
     journal = await client.get(
-        f"{API}/persons/{w.person_id}/journal", params={"limit": 500}, headers=w.h("person")
+        f"{API}/persons/{w.person_id}/journal", params={"page_size": 500}, headers=w.h("person")
     )
     assert journal.status_code == 200, journal.text
     partner_rows = [e for e in journal.json()["items"] if e["user_name"] == "Nadia Benali"]

@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import pagination
 from coordination.access import mandates
 from coordination.access.declared import Access
 from coordination.access.gate import check_access
@@ -177,14 +178,21 @@ class PersonController(Controller):
         db_session: AsyncSession,
         access: Access,
         person_id: UUID,
-        before: datetime | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
-    ) -> list[schemas.EventOut]:
-        """The file's events, newest first, only from the sections the reader may see (403 when none)."""
+        cursor: Annotated[str | None, Parameter(max_length=pagination.CURSOR_MAX_LENGTH)] = None,
+        page_size: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> schemas.EventPage:
+        """The file's events, newest first, only from the sections the reader may see (403 when none);
+        keyset pagination like every API list (``next_cursor``)."""
         sections = set(access.sections)
-        events = await fileview.timeline(db_session, person_id, sections, limit=limit, before=before)
+        after = pagination.decode(cursor, datetime, UUID)
+        events = await fileview.timeline(db_session, person_id, sections, limit=page_size + 1, after=after)
         await db_session.commit()
-        return events
+        has_more = len(events) > page_size
+        events = events[:page_size]
+        next_cursor = pagination.encode(events[-1].occurred_at, events[-1].id) if has_more else None
+        return schemas.EventPage(
+            items=events, page_size=page_size, has_more=has_more, next_cursor=next_cursor
+        )
 
 
 class IcfController(Controller):

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.dossier import schemas
@@ -65,11 +65,17 @@ async def read_file(
 
 
 async def timeline(
-    session: AsyncSession, person_id: UUID, sections: set[str], *, limit: int, before=None
+    session: AsyncSession, person_id: UUID, sections: set[str], *, limit: int, before=None, after=None
 ) -> list[schemas.EventOut]:
+    """Newest first. ``after``: the (occurred_at, id) of the last event already shown (keyset pagination:
+    events of the same instant are neither repeated nor skipped)."""
     query = select(FileEvent).where(FileEvent.person_id == person_id, FileEvent.section.in_(sections))
     if before is not None:
         query = query.where(FileEvent.occurred_at < before)
+    if after is not None:
+        columns = (FileEvent.occurred_at, FileEvent.id)
+        key = tuple_(*(literal(v, type_=c.type) for v, c in zip(after, columns, strict=True)))
+        query = query.where(tuple_(*columns) < key)
     rows = (
         await session.scalars(query.order_by(FileEvent.occurred_at.desc(), FileEvent.id.desc()).limit(limit))
     ).all()
