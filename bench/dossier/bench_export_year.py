@@ -138,7 +138,7 @@ async def main() -> int:
     engine = "PostgreSQL" if sa_url.startswith("postgresql") else "SQLite"
     worst = 0.0
     for fmt in ("json", "pdf"):
-        best0, med0, _ = results[("empty", fmt)]
+        _, med0, _ = results[("empty", fmt)]
         best1, med1, size = results[("year", fmt)]
         worst = max(worst, med1)
         print(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -65,8 +66,8 @@ def test_read_the_journal_filter_it_and_export(page, server, screen):
     page.goto(server + "/mon-espace")
     with page.expect_download() as pdf:
         page.get_by_role("link", name="Télécharger mes données (PDF)").first.click()
-    assert open(pdf.value.path(), "rb").read(5) == b"%PDF-"
+    assert Path(pdf.value.path()).read_bytes()[:5] == b"%PDF-"
     with page.expect_download() as raw:
         page.get_by_role("link", name="Télécharger mes données (JSON)").first.click()
-    data = json.loads(open(raw.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(raw.value.path()).read_text(encoding="utf-8"))
     assert data["identity"]["first_name"] == "Julie" and data["access_visits"]

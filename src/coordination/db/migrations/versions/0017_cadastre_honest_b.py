@@ -10,9 +10,10 @@ Revision ID: 0017_cadastre_honest_b
 Revises: 0016_scale_indexes
 """
 
-import coordination.db.types
 import sqlalchemy as sa
 from alembic import op
+
+import coordination.db.types
 
 revision = "0017_cadastre_honest_b"
 down_revision = "0016_scale_indexes"
@@ -34,9 +35,7 @@ def upgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
-                sa.Column(
-                    "assured_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True
-                )
+                sa.Column("assured_at", coordination.db.types.DateTimeUTC(timezone=True), nullable=True)
             )
 
 

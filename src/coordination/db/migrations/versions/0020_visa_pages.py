@@ -5,9 +5,10 @@ Revision ID: 0020_visa_pages
 Revises: 0019_people_pages
 """
 
-import coordination.db.types
 import sqlalchemy as sa
 from alembic import op
+
+import coordination.db.types
 
 revision = "0020_visa_pages"
 down_revision = "0019_people_pages"
