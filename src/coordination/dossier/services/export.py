@@ -47,11 +47,54 @@ async def build_export(
     return data
 
 
+PDF_DETAILED_VISITS = 150
+"""Visits printed one per line in the PDF, the most recent; older ones are summarised by month and visitor
+(the JSON export and the journal page keep every one). A year of a busy file (1,000 visits) took WeasyPrint
+6 s to lay out line by line, and three screens of near-identical lines answer nobody's question."""
+
+_MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def summarise_older_visits(visits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Older visits grouped by Brussels month, visitor and decision, newest month first: how many visits,
+    which parts were seen."""
+    from coordination.clock import BRUSSELS
+
+    groups: dict[tuple, dict[str, Any]] = {}
+    for visit in visits:
+        at = datetime.fromisoformat(visit["at"]).astimezone(BRUSSELS)
+        key = (at.year, at.month, visit["who"], visit["decision"])
+        group = groups.setdefault(
+            key,
+            {
+                "month": f"{_MONTHS_FR[at.month - 1]} {at.year}",
+                "who": visit["who"],
+                "decision": visit["decision"],
+                "visits": 0,
+                "sections": [],
+            },
+        )
+        group["visits"] += 1
+        group["sections"].extend(s for s in visit.get("sections") or [] if s not in group["sections"])
+    return [groups[k] for k in sorted(groups, key=lambda k: (-k[0], -k[1], k[2], k[3]))]
+
+
 async def render_pdf(data: dict[str, Any], catalogue: IcfCatalogue) -> bytes:
     """Through the shared renderer: off the event loop, and no external resource is ever fetched."""
     from coordination.dossier.services.export_labels import FILTERS
     from coordination.reports import render_pdf_async
 
+    shown = data
+    visits = data.get("access_visits")
+    if visits is not None and len(visits) > PDF_DETAILED_VISITS:
+        shown = {
+            **data,
+            "access_visits": visits[:PDF_DETAILED_VISITS],
+            "older_visits": summarise_older_visits(visits[PDF_DETAILED_VISITS:]),
+        }
     return await render_pdf_async(
-        "dossier/export.html", {"d": data, "items": {i.code: i.label for i in catalogue.items}, **FILTERS}
+        "dossier/export.html", {"d": shown, "items": {i.code: i.label for i in catalogue.items}, **FILTERS}
     )
