@@ -223,12 +223,16 @@ def readable(
             facts = [fact.correlate(None) for fact in facts]  # never bound to a list's own fact tables
             union = facts[0] if len(facts) == 1 else facts[0].union_all(*facts[1:])
             where = _persons.c.id == func.any(func.array(union.scalar_subquery()))
-    basis = case(*((clause, literal(b.value)) for b, clause in cases), else_=literal(None))
-    consent_id = (
-        case((basis == Basis.CONSENT.value, consent), else_=None) if consent is not None else literal(None)
+    basis_of: ColumnElement[str] = case(
+        *((clause, literal(b.value)) for b, clause in cases), else_=literal(None)
+    )
+    consent_id: ColumnElement = (
+        case((basis_of == Basis.CONSENT.value, consent), else_=None)  # type: ignore[arg-type]
+        if consent is not None
+        else literal(None)
     )
     return Readable(
-        where=where, probe=probe, basis=basis, consent_id=consent_id, bases=tuple(b for b, _ in cases)
+        where=where, probe=probe, basis=basis_of, consent_id=consent_id, bases=tuple(b for b, _ in cases)
     )
 
 

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, cast
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, select
@@ -47,9 +47,10 @@ class BulkPlan:
     stats: dict[str, int] = field(default_factory=dict)
 
 
-class Waiting(Protocol):
-    """What the solver needs of one waiting person, read in the same query as the list itself (the
-    query's rows are used as they come: building 50,000 objects from them cost more than the query)."""
+class Waiting(NamedTuple):
+    """What the solver needs of one waiting person, read in the same query as the list itself. The
+    query's rows have these columns in this order and are used as they come (building 50,000 objects
+    from them cost more than the query): this class names them for readers and the type checker."""
 
     id: UUID
     first_name: str
@@ -114,11 +115,11 @@ async def waiting_people(
     if readable is not None:
         query = query.where(readable)
     if among is None:
-        return list(await session.execute(query.order_by(Person.created_at, Person.id)))
+        return cast(list[Waiting], list(await session.execute(query.order_by(Person.created_at, Person.id))))
     found: list[Waiting] = []
     for chunk in _chunks(among):
         rows = await session.execute(query.where(Person.id.in_(chunk)).order_by(Person.created_at, Person.id))
-        found.extend(rows)
+        found.extend(cast(list[Waiting], list(rows)))
     return found
 
 
@@ -167,8 +168,8 @@ async def plan(
     ]
     result = model.solve_exact(candidates, pool, weights, progress=progress)
     greedy = model.solve_greedy(candidates, pool, weights)
-    for person_id, reason in result.unassigned.items():
-        unassigned[person_id] = str(reason)
+    for unplaced, reason in result.unassigned.items():
+        unassigned[cast(UUID, unplaced)] = str(reason)
     return BulkPlan(
         result=result,
         greedy=greedy,
@@ -191,10 +192,11 @@ async def apply(
     """Write the plan's links (one flush per person); the caller commits once at the end."""
     now = now or utcnow()
     total = len(bulk.result.assignments)
+    assignments = cast(dict[UUID, UUID], bulk.result.assignments)  # the solver keeps the ids it was given
     persons: dict[UUID, Person] = {}
-    for chunk in _chunks(bulk.result.assignments):
+    for chunk in _chunks(assignments):
         persons.update((p.id, p) for p in await session.scalars(select(Person).where(Person.id.in_(chunk))))
-    for done, (person_id, adviser_id) in enumerate(bulk.result.assignments.items(), start=1):
+    for done, (person_id, adviser_id) in enumerate(assignments.items(), start=1):
         person, adviser = persons[person_id], bulk.advisers[adviser_id]
         had_referent = bool(
             await session.scalar(select(ReferentLink.id).where(ReferentLink.person_id == person_id).limit(1))
