@@ -423,8 +423,10 @@ class ReferralFiguresController(Controller):
 
 
 STEP_IMPORT = {
+    "section": "trajectory",
+    "action": "write",
     "gate": "un fichier de plusieurs personnes : le gate est appelé pour chaque personne du fichier "
-    "(parcours, écriture) par step_import.import_steps, avant toute écriture"
+    "(parcours, écriture) par step_import.import_steps, avant toute écriture",
 }
 
 

@@ -89,8 +89,10 @@ async def _year(db_session: AsyncSession, settings: Settings, value: int | None)
 
 
 STEP_IMPORT = {
+    "section": "trajectory",
+    "action": "write",
     "gate": "un fichier de plusieurs personnes : le gate est appelé pour chaque personne du fichier "
-    "(parcours, écriture) par step_import.import_steps, avant toute écriture"
+    "(parcours, écriture) par step_import.import_steps, avant toute écriture",
 }
 MAX_IMPORT_BYTES = 5_000_000
 
@@ -249,8 +251,8 @@ class CadastrePages(Controller):
 
     @post("/import-etapes", opt=STEP_IMPORT)
     async def upload(self, request: Request, db_session: AsyncSession, settings: Settings) -> Response:
+        form = await checked_form(request)  # the form's token first, like every page's POST
         principal = await self._importer(request)
-        form = await checked_form(request)
         upload = form.get("fichier")
         if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
             return page(
