@@ -193,6 +193,21 @@ _DB_DOWN = (
     "TooManyConnectionsError",
 )
 """asyncpg errors meaning "the server is down, restarting or full" (matched by name: no driver import)."""
+_SHUTDOWN_STATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def _causes(exc: BaseException, depth: int = 6) -> list[BaseException]:
+    """``exc`` and what it wraps: SQLAlchemy's error, the dialect's adapted error (``orig``), the driver's
+    own exception (its ``__cause__``), a few levels deep."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo and len(found) < depth:
+        candidate = todo.pop(0)
+        if candidate is None or any(candidate is seen for seen in found):
+            continue
+        found.append(candidate)
+        todo += [getattr(candidate, "orig", None), candidate.__cause__, candidate.__context__]
+    return found
 
 
 def _unavailable_detail(exc: BaseException) -> str | None:
@@ -207,8 +222,14 @@ def _unavailable_detail(exc: BaseException) -> str | None:
     down = isinstance(exc, sa_exc.TimeoutError | sa_exc.OperationalError | sa_exc.InterfaceError) or (
         isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
     )
-    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
-        if isinstance(candidate, ConnectionError) or type(candidate).__name__ in _DB_DOWN:
+    for candidate in _causes(exc):
+        sqlstate = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if (
+            isinstance(candidate, ConnectionError)
+            or type(candidate).__name__ in _DB_DOWN
+            # connection exceptions (08…) and a server shutting down or starting (57P01-57P03)
+            or (isinstance(sqlstate, str) and (sqlstate.startswith("08") or sqlstate in _SHUTDOWN_STATES))
+        ):
             down = True
     if down:
         return "La base de données est momentanément indisponible : rien n'a été enregistré. Réessayez."
