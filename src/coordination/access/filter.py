@@ -65,9 +65,10 @@ class Readable:
     """The persons a principal may act on for one section and action, as SQL on ``persons``."""
 
     where: ColumnElement[bool]
-    """``EXISTS (<the fact of a basis for this person>) OR …``, one per basis: index-driven (from the
-    facts, or through the list's order index probing each fact's index per person), never a Python
-    loop over files."""
+    """The set as SQL on ``persons``, index-driven, never a Python loop over files: one probe per basis
+    OR'ed (the list's order index walked, each fact's index probed per person), or, on PostgreSQL when
+    every basis is selective, ``id = ANY(ARRAY(<the facts' person ids>))`` built once
+    (``docs/decisions/gate-as-a-list-filter.md``)."""
     probe: ColumnElement[bool]
     """The same set as correlated ``EXISTS`` per person: for a column computed on rows another filter
     selected (a worklist's "which sections are open"), where ``where`` may be a set built once."""
