@@ -206,7 +206,7 @@ def _causes(exc: BaseException, depth: int = 6) -> list[BaseException]:
         if candidate is None or any(candidate is seen for seen in found):
             continue
         found.append(candidate)
-        todo += [getattr(candidate, "orig", None), candidate.__cause__, candidate.__context__]
+        todo += [getattr(candidate, "orig", None), candidate.__cause__]  # explicit wrapping only
     return found
 
 
