@@ -422,12 +422,7 @@ class ReferralFiguresController(Controller):
         return await referral_figures.referral_outcomes(db_session, year, policy, clock.today())
 
 
-STEP_IMPORT = {
-    "section": "trajectory",
-    "action": "write",
-    "gate": "un fichier de plusieurs personnes : le gate est appelé pour chaque personne du fichier "
-    "(parcours, écriture) par step_import.import_steps, avant toute écriture",
-}
+STEP_IMPORT = step_import.ROUTE_OPT
 
 
 def step_importer(connection: ASGIConnection, _: BaseRouteHandler) -> None:

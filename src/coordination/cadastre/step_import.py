@@ -73,6 +73,13 @@ FIELDS = {
 }  # fmt: skip
 COLUMN_OF = {v: k for k, v in FIELDS.items()}
 IMPORTERS = {Role.PARTNER_MANAGER, Role.PARTNER_OPERATOR}
+ROUTE_OPT = {
+    "section": "trajectory",
+    "action": "write",
+    "gate": "un fichier de plusieurs personnes : le gate est appelé pour chaque personne du fichier "
+    "(parcours, écriture) par step_import.import_steps, avant toute écriture",
+}
+"""What the API route and the page declare (one file names many people: the gate runs per line)."""
 NO_FILE = "Aucun dossier accessible à votre organisation ne correspond à ce NISS."
 
 

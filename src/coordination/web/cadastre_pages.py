@@ -88,12 +88,7 @@ async def _year(db_session: AsyncSession, settings: Settings, value: int | None)
     return await latest_year_with_figures(db_session, load_policy(settings.policies_dir), brussels_today())
 
 
-STEP_IMPORT = {
-    "section": "trajectory",
-    "action": "write",
-    "gate": "un fichier de plusieurs personnes : le gate est appelé pour chaque personne du fichier "
-    "(parcours, écriture) par step_import.import_steps, avant toute écriture",
-}
+STEP_IMPORT = step_import.ROUTE_OPT
 MAX_IMPORT_BYTES = 5_000_000
 
 
