@@ -11,6 +11,13 @@ POSTGRES_URL_ENV = "COORDINATION_TEST_POSTGRES_URL"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config) -> None:
+    """Domain events need their subscribers before any service runs (the app and the CLI wire them too)."""
+    from coordination.wiring import wire
+
+    wire()
+
+
 def pytest_report_header(config) -> list[str]:
     url = os.environ.get(POSTGRES_URL_ENV)
     if url:

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from coordination.settings import Settings, SettingsError, get_settings, load_settings
+from coordination.wiring import wire
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
@@ -235,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    wire()
     try:
         settings = load_settings()
     except SettingsError as exc:

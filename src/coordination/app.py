@@ -16,7 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import provide_access
-from coordination.db.engine import Database
+from coordination.db.engine import Database, kept_on_failure
 from coordination.errors import problem_for_exception
 from coordination.health.controllers import HealthController
 from coordination.logging_config import configure_logging
@@ -25,6 +25,7 @@ from coordination.middleware import RequestIdMiddleware, guard_request_body
 from coordination.openapi_problems import document_problem_details
 from coordination.openapi_truth import SCHEMA_PLUGINS, complete_document, complete_serialised
 from coordination.settings import Settings, get_settings
+from coordination.wiring import wire
 
 API_MODULES = (
     "coordination.access.controllers",
@@ -61,17 +62,22 @@ def _collect_routes(modules: tuple[str, ...]) -> list:
 
 
 async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed when the handler succeeds and rolled back when it fails.
+    """One session per request, committed when the handler succeeds and rolled back when it fails:
+    handlers never commit, except where work follows the commit (a streamed upload, an object deletion).
 
     The commit matters for reads too: the access gate appends its journal row to this session, and an
-    allowed read whose journal row were lost would be an access nobody can see. Litestar runs this
-    clean-up before the response is sent, so a failing commit still becomes an error response.
+    allowed read whose journal row were lost would be an access nobody can see. A refusal is committed
+    too, although the request fails with it: the gate asks for it (:func:`keep_on_failure`). Litestar
+    runs this clean-up before the response is sent, so a failing commit still becomes an error response.
     """
     async with state.db.sessionmaker() as session:
         try:
             yield session
         except BaseException:
-            await session.rollback()
+            if kept_on_failure(session):
+                await session.commit()
+            else:
+                await session.rollback()
             raise
         if session.in_transaction():
             await session.commit()
@@ -124,6 +130,7 @@ def rebind_app(app: Litestar, settings: Settings, *, database: Database, store=N
 def create_app(settings: Settings | None = None, *, database: Database | None = None, store=None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    wire()
 
     from coordination.access.auth import build_auth_middleware
 

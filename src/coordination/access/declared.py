@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.filter import Readable, require_readable
 from coordination.access.gate import AccessDecision, check_access, check_sections
 from coordination.access.principal import Principal
+from coordination.db.engine import keep_on_failure, kept_on_failure
 from coordination.errors import Forbidden, NotFound
 
 
@@ -60,12 +61,14 @@ async def decide(request: Request, db_session: AsyncSession, principal: Principa
 
     A refusal raised here never reaches the session dependency's clean-up (Litestar does not close the
     request's generator dependencies when a later dependency fails), so the transaction is ended here:
-    the gate has already committed its denial rows; anything else (an unknown file) is rolled back and
-    the connection goes back to the pool at once."""
+    the gate's denial rows are committed (it asked for it: :func:`keep_on_failure`); anything else (an
+    unknown file) is rolled back and the connection goes back to the pool at once."""
     try:
         return await _decide(request, db_session, principal, request_id)
     except BaseException:
-        if db_session.in_transaction():
+        if kept_on_failure(db_session):
+            await db_session.commit()
+        elif db_session.in_transaction():
             await db_session.rollback()
         raise
 
@@ -123,7 +126,7 @@ async def _decide(
         raise refusal from exc
     allowed = frozenset(s for s, d in decisions.items() if d.allowed)
     if not allowed:
-        await db_session.commit()  # the refusals stay in the journal
+        keep_on_failure(db_session)  # the request fails, its refusals stay in the journal
         raise refusal
     refusals = {s: d.reason or "Accès refusé." for s, d in decisions.items() if not d.allowed}
     return Access(person_id=person_id, sections=allowed, refusals=refusals)

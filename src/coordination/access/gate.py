@@ -6,8 +6,7 @@ Usage in a handler (declare what the route touches, then ask the gate before tou
     async def read_plan(request, db_session, request_id, person_id: UUID) -> ...:
         await check_access(db_session, request.user, person_id=person_id, section="plan",
                            action="read", request_id=request_id)
-        ... read ...
-        await db_session.commit()   # ALSO for reads: the journal row is in this transaction
+        ... read ...           # the request's session commits the journal row (refusals too)
 
 What it does, in order:
 
@@ -103,6 +102,7 @@ from coordination.access.policy import (
 from coordination.access.principal import Principal
 from coordination.clock import brussels_day
 from coordination.db.base import new_id, utcnow
+from coordination.db.engine import keep_on_failure
 from coordination.directory.models import OrganisationKind
 from coordination.dossier.models import Person
 from coordination.errors import BadRequest, Forbidden, NotFound
@@ -919,7 +919,7 @@ async def check_access(
         policy=policy,
     )
     if not decision.allowed and raise_on_deny:
-        await session.commit()
+        keep_on_failure(session)  # the request fails, its refusal stays in the journal
         raise Forbidden(
             decision.reason or "Accès refusé.",
             code="access-denied",

@@ -22,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import events
+from coordination.access.events import MandateChanged
 from coordination.access.mandate_schemas import MandateOut
 from coordination.access.models import Mandate, MandateKind
 from coordination.access.principal import Principal
@@ -153,7 +155,6 @@ async def assert_mandate(
     kind: MandateKind,
     started_on: date,
     ground: str,
-    tell_person: bool = True,
 ) -> Mandate:
     """The asserter's organisation holds ``kind`` on the person from ``started_on``. One current assertion
     per kind: a second one (another CPAS, say) waits until the holder ends its own."""
@@ -198,17 +199,9 @@ async def assert_mandate(
         summary=f"Mandat déclaré par {org_name} : {KIND_LABELS_FR[kind]}, depuis le {started_on:%d/%m/%Y}.",
         subject_id=mandate.id,
     )
-    if tell_person:
-        await _tell_person(
-            session,
-            mandate,
-            "mandate_asserted",
-            f"{org_name} a déclaré un mandat sur votre dossier",
-            f"{asserter.name} ({org_name}) a déclaré : {KIND_LABELS_FR[kind]}, depuis le "
-            f"{started_on:%d/%m/%Y} (fondement : {reason}). {org_name} peut donc consulter votre dossier "
-            "dans le cadre de sa mission légale. Si c'est inexact, contactez le délégué à la protection "
-            "des données.",
-        )
+    await events.record(
+        session, MandateChanged(person_id=person_id, mandate_id=mandate.id, change="asserted")
+    )
     return mandate
 
 
@@ -246,35 +239,13 @@ async def end_mandate(
         summary=f"Mandat clos par {org_name} : {KIND_LABELS_FR[mandate.kind]}, au {ended_on:%d/%m/%Y}.",
         subject_id=mandate.id,
     )
-    await _tell_person(
-        session,
-        mandate,
-        "mandate_ended",
-        f"{org_name} a clos son mandat sur votre dossier",
-        f"{asserter.name} ({org_name}) a clos : {KIND_LABELS_FR[mandate.kind]}, au {ended_on:%d/%m/%Y} "
-        f"(motif : {mandate.end_ground}). Sans autre base (référent, consentement), {org_name} ne voit plus "
-        "votre dossier.",
-    )
+    await events.record(session, MandateChanged(person_id=person_id, mandate_id=mandate.id, change="ended"))
     return mandate
 
 
 async def _organisation_name(session: AsyncSession, organisation_id: UUID) -> str:
     name = await session.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
     return name or "un organisme"
-
-
-async def _tell_person(session: AsyncSession, mandate: Mandate, kind: str, title: str, body: str) -> None:
-    from coordination.inbox.services import notify
-
-    await notify(
-        session,
-        person_id=mandate.person_id,
-        kind=kind,
-        title_fr=title,
-        body_fr=body,
-        link=OWN_SPACE,
-        subject_id=mandate.id,
-    )
 
 
 async def current_mandates(session: AsyncSession, person_ids: list[UUID]) -> dict[UUID, list[Mandate]]:

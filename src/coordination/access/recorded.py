@@ -188,9 +188,7 @@ async def record_consent(
     resolved = await check_recording(session, principal, person_id, terms, draft.text("channel") or None)
 
     async def rows(document_id: UUID) -> Consent:
-        consent = await services.write_consent(session, principal, person_id, terms, resolved, document_id)
-        await services.tell_person_of_change(session, principal, consent, "given")
-        return consent
+        return await services.write_consent(session, principal, person_id, terms, resolved, document_id)
 
     return await with_signed_form(
         session, principal, person_id, form, uploads, "Formulaire de consentement signé", rows
@@ -236,9 +234,7 @@ async def record_withdrawal(
     async def rows(document_id: UUID) -> Consent:
         current, now_events = await services.load_consent(session, person_id, consent_id)
         services.require_active(current, now_events)
-        services.write_withdrawal(session, principal, current, resolved, document_id, why)
-        await session.flush()
-        await services.tell_person_of_change(session, principal, current, "withdrawn", reason=why)
+        await services.write_withdrawal(session, principal, current, resolved, document_id, why)
         if after is not None:
             await after(current)
         return current
@@ -270,11 +266,9 @@ async def record_renewal(
     async def rows(document_id: UUID) -> Consent:
         current, now_events = await services.load_consent(session, person_id, consent_id)
         services.require_renewable(current, now_events)
-        new = await services.write_renewal(
+        return await services.write_renewal(
             session, principal, person_id, current, terms, resolved, document_id
         )
-        await services.tell_person_of_change(session, principal, new, "renewed")
-        return new
 
     return await with_signed_form(
         session, principal, person_id, form, uploads, "Formulaire de renouvellement d'un consentement", rows

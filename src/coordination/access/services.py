@@ -14,6 +14,8 @@ from uuid import UUID
 from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import events as domain_events
+from coordination.access.events import ConsentChanged, ConsentEnded, ConsentExpiring
 from coordination.access.models import (
     ENDING_EVENT_KINDS,
     AccessJournalEntry,
@@ -36,6 +38,7 @@ from coordination.access.schemas import ConsentEventOut, ConsentOut, JournalEntr
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation
 from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
+from coordination.events import DomainEvent
 
 MAX_CONSENT_DURATION = timedelta(days=3 * 365)
 """A consent always ends; three years at most, renewable (the person is asked again)."""
@@ -203,7 +206,9 @@ async def write_consent(
     evidence_document_id: UUID | None,
     renews: Consent | None = None,
 ) -> Consent:
-    """The consent row and its ``given`` event (every check already made by the caller)."""
+    """The consent row and its ``given`` event (every check already made by the caller). Records
+    :class:`ConsentChanged` (``given``), unless it is a renewal's new consent (:func:`write_renewal` records
+    ``renewed``)."""
     now = utcnow()
     consent = Consent(
         person_id=person_id,
@@ -231,7 +236,25 @@ async def write_consent(
         )
     )
     await session.flush()
+    if renews is None:
+        await _changed(session, principal, consent, "given")
     return consent
+
+
+async def _changed(
+    session: AsyncSession, principal: Principal, consent: Consent, change: str, reason: str | None = None
+) -> None:
+    await domain_events.record(
+        session,
+        ConsentChanged(
+            person_id=consent.person_id,
+            consent_id=consent.id,
+            change=change,
+            actor_user_id=principal.user_id,
+            actor_person_id=principal.person_id,
+            reason=reason,
+        ),
+    )
 
 
 async def _load(
@@ -286,12 +309,11 @@ async def withdraw_consent(
         raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
     consent, events = await _load(session, person_id, consent_id)
     require_active(consent, events)
-    write_withdrawal(session, principal, consent, ConsentChannel.SELF, None, note)
-    await session.flush()
+    await write_withdrawal(session, principal, consent, ConsentChannel.SELF, None, note)
     return consent
 
 
-def write_withdrawal(
+async def write_withdrawal(
     session: AsyncSession,
     principal: Principal,
     consent: Consent,
@@ -310,6 +332,8 @@ def write_withdrawal(
             note=(note or None) and note[:500],
         )
     )
+    await session.flush()
+    await _changed(session, principal, consent, "withdrawn", reason=note)
 
 
 async def renew_consent(
@@ -363,6 +387,7 @@ async def write_renewal(
         )
     )
     await session.flush()
+    await _changed(session, principal, new, "renewed")
     return new
 
 
@@ -388,7 +413,7 @@ async def end_for_purpose(
     reason_fr: str,
     *,
     now: datetime | None = None,
-    tell_person: bool = True,
+    told_by_caller: bool = False,
 ) -> bool:
     """End a consent whose purpose has ended (the referral it was given for was refused, withdrawn by the
     worker, or expired): an ``ended`` event with who (``by_user_id``; ``None`` for a scheduled sweep) and
@@ -396,8 +421,8 @@ async def end_for_purpose(
     its very next request (the gate reads consent events on every request).
 
     Not a withdrawal: the person did not take it back, and the history says so. Returns ``False`` (and
-    writes nothing) when the consent is no longer in force anyway. Unless ``tell_person`` is false, the
-    person is told in their inbox (someone else ended a consent of theirs)."""
+    writes nothing) when the consent is no longer in force anyway. Records :class:`ConsentEnded` (the person
+    is told in her inbox, unless ``told_by_caller``: the caller's own message says it)."""
     reason = (reason_fr or "").strip()
     if not reason:
         raise ValueError("end_for_purpose() needs the reason, in French")
@@ -419,108 +444,30 @@ async def end_for_purpose(
             note=reason[:500],
         )
     )
-    if tell_person:
-        org = await session.get(Organisation, consent.recipient_organisation_id)
-        org_name = org.name if org else "un organisme"
-        await _notify_person(
-            session,
-            consent,
-            "consent_ended",
-            f"Votre accord pour {org_name} a pris fin",
-            f"Votre accord pour {org_name} a pris fin : {reason} {org_name} n'a plus accès à votre dossier.",
-        )
-    await session.flush()
-    return True
-
-
-# --- telling the person ------------------------------------------------------------------------------
-
-
-WITHDRAWABLE_NOTICES = ("consent_given", "consent_renewed")
-"""Kinds of the person's notifications about a consent recorded on her behalf; their ``subject_id`` is the
-consent, and the inbox offers to withdraw it in one click."""
-
-
-def consent_anchor(consent_id: UUID) -> str:
-    return f"{OWN_SPACE}#consentement-{consent_id}"
-
-
-async def _notify_person(session: AsyncSession, consent: Consent, kind: str, title: str, body: str) -> None:
-    from coordination.inbox.services import notify
-
-    await notify(
+    await domain_events.record(
         session,
-        person_id=consent.person_id,
-        kind=kind,
-        title_fr=title,
-        body_fr=body,
-        link=consent_anchor(consent.id),
-        subject_id=consent.id,
+        ConsentEnded(
+            person_id=consent.person_id, consent_id=consent.id, reason=reason, told_by_caller=told_by_caller
+        ),
     )
-
-
-def _day_fr(at: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    return at.astimezone(ZoneInfo("Europe/Brussels")).strftime("%d/%m/%Y")
-
-
-async def tell_person_of_change(
-    session: AsyncSession, principal: Principal, consent: Consent, change: str, reason: str | None = None
-) -> bool:
-    """The person is always told, at once, when SOMEONE ELSE recorded (from her signed form), withdrew or
-    renewed a consent on her behalf. ``change``: ``given``, ``withdrawn`` or ``renewed``. Nothing when the
-    person acted herself. A ``given``/``renewed`` notice carries the consent as its subject: her inbox
-    offers to withdraw it in one click."""
-    if principal.person_id == consent.person_id:
-        return False
-    org = await session.get(Organisation, consent.recipient_organisation_id)
-    org_name = org.name if org else "un organisme"
-    sections = ", ".join(SECTION_LABELS_FR[Section(s)] for s in consent.sections)
-    until = _day_fr(consent.expires_at)
-    who = principal.display_name
-    if change == "given":
-        kind, title = "consent_given", f"Un accord a été enregistré en votre nom pour {org_name}"
-        body = (
-            f"{who} a enregistré votre accord signé sur papier (le formulaire est dans votre dossier) : "
-            f"{org_name} peut consulter {sections} jusqu'au {until}. Si vous n'avez pas signé cet accord, ou "
-            "si vous changez d'avis, retirez-le en un clic : l'accès s'arrête immédiatement."
-        )
-    elif change == "withdrawn":
-        kind, title = "consent_withdrawn", f"Votre accord pour {org_name} a été retiré"
-        because = f" Motif : {reason}" if reason else ""
-        body = (
-            f"{who} a enregistré le retrait de votre accord, sur votre demande signée (elle est dans votre "
-            f"dossier) : {org_name} ne voit plus votre dossier.{because}"
-        )
-    elif change == "renewed":
-        kind, title = "consent_renewed", f"Votre accord pour {org_name} a été renouvelé"
-        body = (
-            f"{who} a enregistré le renouvellement de votre accord, signé sur papier : {org_name} peut "
-            f"consulter {sections} jusqu'au {until}. Vous pouvez le retirer en un clic, à tout moment."
-        )
-    else:
-        raise ValueError(f"unknown consent change: {change}")
-    await _notify_person(session, consent, kind, title, body)
+    await session.flush()
     return True
 
 
 async def notify_expiring(
     session: AsyncSession, now: datetime | None = None, notice: timedelta = EXPIRY_NOTICE
 ) -> int:
-    """Tell each person, once, that a consent in force reaches its end date within ``notice``; returns
-    how many were told. Idempotent (a consent already announced is skipped); run it daily."""
-    from coordination.inbox.models import Notification
-
+    """Record :class:`ConsentExpiring` once per consent in force that reaches its end date within
+    ``notice`` (the person is told); returns how many. Idempotent (a consent already announced in the
+    outbox is skipped); run it daily."""
     now = now or utcnow()
     ended = select(ConsentEvent.consent_id).where(ConsentEvent.kind.in_(ENDING_EVENT_KINDS))
-    told = select(Notification.subject_id).where(
-        Notification.kind == "consent_expiring", Notification.subject_id.is_not(None)
+    told = select(DomainEvent.subject_id).where(
+        DomainEvent.kind == ConsentExpiring.kind, DomainEvent.subject_id.is_not(None)
     )
     rows = (
-        await session.execute(
-            select(Consent, Organisation.name)
-            .join(Organisation, Organisation.id == Consent.recipient_organisation_id)
+        await session.scalars(
+            select(Consent)
             .where(
                 Consent.expires_at > now,
                 Consent.expires_at <= now + notice,
@@ -531,15 +478,9 @@ async def notify_expiring(
             .order_by(Consent.expires_at)
         )
     ).all()
-    for consent, org_name in rows:
-        await _notify_person(
-            session,
-            consent,
-            "consent_expiring",
-            f"Votre accord pour {org_name} prend fin bientôt",
-            f"Votre accord permettant à {org_name} de consulter votre dossier prend fin le "
-            f"{_day_fr(consent.expires_at)}. Si vous voulez qu'il continue, renouvelez-le dans votre espace ; "
-            "sinon, vous n'avez rien à faire.",
+    for consent in rows:
+        await domain_events.record(
+            session, ConsentExpiring(person_id=consent.person_id, consent_id=consent.id)
         )
     await session.flush()
     return len(rows)

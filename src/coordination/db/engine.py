@@ -63,3 +63,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_KEEP_ON_FAILURE = "coordination.keep_on_failure"
+
+
+def keep_on_failure(session: AsyncSession) -> None:
+    """Ask the request's session to commit even though the request is about to fail.
+
+    For the access gate only: a refusal raises (403), and the refusal's journal rows must still be
+    written, or a person could not see who tried to read her file. The gate asks before any write of the
+    request (every handler checks access first), so what gets committed is the journal."""
+    session.info[_KEEP_ON_FAILURE] = True
+
+
+def kept_on_failure(session: AsyncSession) -> bool:
+    return bool(session.info.pop(_KEEP_ON_FAILURE, False))

@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "coordination.cadastre.proposal_models",
     "coordination.referral.models",
     "coordination.inbox.models",
+    "coordination.events.models",
     "coordination.task_runs",
     "coordination.directory.admin",
 )

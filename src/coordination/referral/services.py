@@ -168,7 +168,7 @@ async def end_consent_with_referral(
         ctx.principal.user_id if ctx else None,
         reason_fr,
         now=max(ctx.at, utcnow()) if ctx else None,
-        tell_person=False,
+        told_by_caller=True,
     )
     if ended:
         referral.consent_state = rules.CONSENT_ENDED
@@ -549,8 +549,6 @@ async def _give(
         f"Le consentement pour l'orientation vers « {service_name} » ({org_name}) est donné.",
         actor=ctx.principal.user_id,
     )
-    if not by_person:  # about the consent itself: her inbox offers to withdraw it in one click
-        await consents.tell_person_of_change(session, ctx.principal, consent, "given")
 
 
 def _require_open(referral: Referral, today: date) -> None:

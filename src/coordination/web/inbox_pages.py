@@ -21,6 +21,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import notices as consent_notices
 from coordination.access import services as consents
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
@@ -88,7 +89,7 @@ def _set_unread(request: Request, unread: int) -> None:
 def withdrawable(principal: Principal, note) -> bool:
     """A notice to the person herself about a consent recorded or renewed on her behalf."""
     return (
-        note.kind in consents.WITHDRAWABLE_NOTICES
+        note.kind in consent_notices.WITHDRAWABLE_NOTICES
         and note.subject_id is not None
         and principal.person_id is not None
         and note.recipient_person_id == principal.person_id
