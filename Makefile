@@ -31,7 +31,7 @@ help:
 	@echo "make test-fast    the same without the slow tiers ($(SLOW_TIERS)): the edit-run loop"
 	@echo "make venv         create $(VENV) and install the package with its test extras"
 	@echo "make system-deps  install the missing Debian packages (PostgreSQL, ClamAV, Chromium, fonts, pango)"
-	@echo "make lint         ruff check + ruff format --check + mypy (ratchet: .mypy-ratchet may only go down)"
+	@echo "make lint         ruff check + ruff format --check + import contract + mypy (ratchet: .mypy-ratchet may only go down)"
 	@echo "make format       ruff format + ruff check --fix"
 	@echo "make bench        run every bench/*/bench_*.py (with a throwaway PostgreSQL)"
 	@echo "make clean        remove $(VENV) and caches (keeps ./var, the demo's data)"
@@ -54,6 +54,7 @@ demo: venv
 test: venv system-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 	scripts/mypy-ratchet.sh $(BIN)/mypy
 	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) $(PYTEST_ARGS)
 
@@ -63,6 +64,7 @@ test-fast: venv
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 	scripts/mypy-ratchet.sh $(BIN)/mypy
 
 format: venv
