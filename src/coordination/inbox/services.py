@@ -229,7 +229,7 @@ async def mark_all_read(session: AsyncSession, principal: Principal, now: dateti
         .values(read_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0  # a CursorResult for an UPDATE
 
 
 # --- showing ---------------------------------------------------------------------------------------
