@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.filter import journal_shown, readable
 from coordination.access.principal import Principal
+from coordination.directory.models import Role
 from coordination.dossier.models import Person, TrajectoryStep
 from coordination.errors import Forbidden
 from coordination.referral.models import Referral
 
+PARTNER_ROLES = (Role.PARTNER_OPERATOR, Role.PARTNER_MANAGER)
 ACTIVE_STEP_STATUSES = ("planned", "ongoing")
 CARD_SECTIONS = ("identity", "project", "plan", "trajectory", "progress")
 """The sections a line says are open to the partner (those a partner works with)."""
@@ -59,6 +61,15 @@ def _in_hands(organisation_id: UUID):
         Referral.to_organisation_id == organisation_id, Referral.status == "accepted"
     )
     return Person.id.in_(union(steps, accepted))
+
+
+async def partner_worklist(
+    session: AsyncSession, principal: Principal, request_id: str
+) -> list[WorklistLine]:
+    """The worklist of a partner's worker (the API's and the page's): anyone else is refused."""
+    if principal.role not in PARTNER_ROLES:
+        raise Forbidden("Cette liste est réservée aux organismes partenaires.", code="access-denied")
+    return await worklist(session, principal, request_id)
 
 
 async def worklist(

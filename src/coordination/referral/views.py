@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access import journal
 from coordination.access.policy import SECTION_LABELS_FR, Basis, Section
 from coordination.access.principal import Principal
@@ -56,7 +57,7 @@ async def cards(
     if not referrals:
         return []
     svc, _ = await _names(session, referrals)
-    today = rules.today_brussels(now)
+    today = clock.brussels_day(now)
     out = []
     for r in referrals:
         state = await services.effective_consent_state(session, r, now)
@@ -146,7 +147,7 @@ async def full(
         return []
     svc, orgs = await _names(session, referrals)
     hist = await services.history(session, [r.id for r in referrals])
-    today = rules.today_brussels(now)
+    today = clock.brussels_day(now)
     out = []
     for r in referrals:
         state = await services.effective_consent_state(session, r, now)
@@ -263,4 +264,15 @@ def outcome_out(
         median_response_days=result.median_response_days,
         refusal_reasons=result.refusal_reasons,
         alerts=[schemas.Alert(code=c, message=m) for c, m in rules.alerts_for(result, referral_rules)],
+    )
+
+
+def vocabulary(referral_rules: rules.ReferralRules) -> schemas.ReferralVocabulary:
+    return schemas.ReferralVocabulary(
+        rules_version=referral_rules.version,
+        deadline_working_days=referral_rules.deadline_working_days,
+        reason_categories=[
+            schemas.Choice(code=k, label=v) for k, v in referral_rules.reason_categories.items()
+        ],
+        refusal_reasons=[schemas.Choice(code=k, label=v) for k, v in referral_rules.refusal_reasons.items()],
     )
