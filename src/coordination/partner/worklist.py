@@ -93,7 +93,8 @@ async def worklist(
     ids = [row.id for row in rows]
     steps = await _steps(session, principal.organisation_id, ids)
     referrals = await _referrals(session, principal.organisation_id, ids)
-    lines, shown = [], []
+    lines: list[WorklistLine] = []
+    shown: list[tuple[UUID, str | None, UUID | None]] = []
     for row in rows:
         open_sections = [s for s in CARD_SECTIONS if getattr(row, f"open_{s}")]
         referral = referrals.get(row.id)

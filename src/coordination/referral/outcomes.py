@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -97,7 +98,7 @@ async def outcomes_by_partner(
     return await _grouped(session, True, today, since, until, organisation_id)
 
 
-async def _names_of(session: AsyncSession, column_id, column_name, ids: list[UUID]) -> dict[UUID, str]:
+async def _names_of(session: AsyncSession, column_id, column_name, ids: list[UUID]) -> dict[UUID, Any]:
     if not ids:
         return {}
     rows = await session.execute(select(column_id, column_name).where(column_id.in_(ids)))
@@ -105,7 +106,7 @@ async def _names_of(session: AsyncSession, column_id, column_name, ids: list[UUI
 
 
 async def service_owners(session: AsyncSession, service_ids: list[UUID]) -> dict[UUID, UUID]:
-    return await _names_of(session, Service.id, Service.organisation_id, service_ids)  # type: ignore[arg-type]
+    return await _names_of(session, Service.id, Service.organisation_id, service_ids)
 
 
 OUTCOME_ROLES = frozenset({Role.PARTNER_MANAGER, Role.PARTNER_OPERATOR})

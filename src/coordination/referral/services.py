@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import msgspec
@@ -92,13 +93,17 @@ def _file_event(
     )
 
 
-def _ids(referral: Referral, ctx: Context | None) -> dict[str, UUID | None]:
-    """The identifiers every referral event carries: the referral, the person, who acted."""
-    return {
-        "referral_id": referral.id,
-        "person_id": referral.person_id,
-        "actor_user_id": ctx.principal.user_id if ctx else None,
-    }
+E = TypeVar("E", bound=events.ReferralEvent)
+
+
+def _event(kind: type[E], referral: Referral, ctx: Context | None, **values: Any) -> E:
+    """A referral event with the identifiers every one carries: the referral, the person, who acted."""
+    return kind(
+        referral_id=referral.id,
+        person_id=referral.person_id,
+        actor_user_id=ctx.principal.user_id if ctx else None,
+        **values,
+    )
 
 
 async def _flush(session: AsyncSession) -> None:
@@ -416,7 +421,7 @@ async def _send_gated(
         return await _write_sent(session, ctx, sending, (channel, document_id))
 
     return await recorded.with_signed_form(
-        session, ctx.principal, data.person_id, form, uploads, "Formulaire de consentement signé", rows
+        session, ctx.principal, data.person_id, *form, "Formulaire de consentement signé", rows
     )
 
 
@@ -494,8 +499,8 @@ async def _write_sent(
 
 def _signed_form(
     signed: recorded.Draft | None, evidence_document_id: UUID | None, uploads: recorded.Uploads | None
-) -> recorded.SignedForm:
-    """The signed form of a recorded consent (after the gate), or a French 400."""
+) -> tuple[recorded.SignedForm, recorded.Uploads]:
+    """The signed form of a recorded consent and where it is stored (after the gate), or a French 400."""
     if evidence_document_id is not None:
         recorded.refuse_evidence_id({"evidence_document_id": str(evidence_document_id)})
     if signed is None or uploads is None:
@@ -504,7 +509,7 @@ def _signed_form(
             "(multipart/form-data, champ « file »).",
             code="consent-form-missing",
         )
-    return signed.signed_form()
+    return signed.signed_form(), uploads
 
 
 async def _give(
@@ -550,7 +555,7 @@ async def _give(
     _file_event(
         session, ctx, referral, "referral_consent_given", f"Consentement donné à {org_name} : {labels}."
     )
-    await record(session, events.ReferralConsentGiven(**_ids(referral, ctx)))
+    await record(session, _event(events.ReferralConsentGiven, referral, ctx))
 
 
 def _require_open(referral: Referral, today: date) -> None:
@@ -640,7 +645,7 @@ async def give_consent(
         return current
 
     return await recorded.with_signed_form(
-        session, ctx.principal, referral.person_id, form, uploads, "Formulaire de consentement signé", rows
+        session, ctx.principal, referral.person_id, *form, "Formulaire de consentement signé", rows
     )
 
 
@@ -669,7 +674,7 @@ async def decline_consent(
         "referral_consent_declined",
         f"Accord refusé pour {org.name} ; orientation retirée.",
     )
-    await record(session, events.ReferralConsentDeclined(**_ids(referral, ctx)))
+    await record(session, _event(events.ReferralConsentDeclined, referral, ctx))
     await _flush(session)
     return referral
 
@@ -711,6 +716,7 @@ async def withdraw_consent(
         consents.person_only(
             ctx.principal, referral.person_id, None, "retirer son accord sans demande signée"
         )
+        raise AssertionError("person_only refuses everyone but the person, whose case returned above")
     referral_id = referral.id
 
     async def after(_consent) -> None:
@@ -740,7 +746,7 @@ async def _after_withdrawal(
     session.add(_history(referral, "consent_withdrawn", ctx, note))
     org = await _partner(session, referral)
     _file_event(session, ctx, referral, "referral_consent_withdrawn", f"Consentement à {org.name} retiré.")
-    await record(session, events.ReferralConsentWithdrawn(**_ids(referral, ctx)))
+    await record(session, _event(events.ReferralConsentWithdrawn, referral, ctx))
 
 
 # --- the partner's answer --------------------------------------------------------------------------
@@ -806,7 +812,8 @@ async def accept(
             "La convention du partenaire ne couvre pas cette date de début (close ou terminée avant).",
         )
     service, org = await _service_and_org(session, referral)
-    kind = step_kind or ctx.rules.step_kind(referral.reason_category)
+    # the API's and the page's kinds are checked on input; the rule file's are the same vocabulary
+    kind = cast(dossier_schemas.StepKind, step_kind or ctx.rules.step_kind(referral.reason_category))
     step = await create_step(
         session,
         ctx.principal,
@@ -831,7 +838,7 @@ async def accept(
         "referral_accepted",
         f"{org.name} a accepté l'orientation ; début le {day_fr(agreed_start_date)}.",
     )
-    await record(session, events.ReferralAnswered(**_ids(referral, ctx), answer=rules.ACCEPTED))
+    await record(session, _event(events.ReferralAnswered, referral, ctx, answer=rules.ACCEPTED))
     await _flush(session)
     return referral
 
@@ -857,8 +864,13 @@ async def refuse(
     )
     await record(
         session,
-        events.ReferralAnswered(
-            **_ids(referral, ctx), answer=rules.REFUSED, refusal_label=label, access_ended=ended
+        _event(
+            events.ReferralAnswered,
+            referral,
+            ctx,
+            answer=rules.REFUSED,
+            refusal_label=label,
+            access_ended=ended,
         ),
     )
     await _flush(session)
@@ -879,7 +891,7 @@ async def waiting_list(
     _file_event(
         session, ctx, referral, "referral_waiting_list", f"{org.name} a mis l'orientation en liste d'attente."
     )
-    await record(session, events.ReferralAnswered(**_ids(referral, ctx), answer=rules.WAITING_LIST))
+    await record(session, _event(events.ReferralAnswered, referral, ctx, answer=rules.WAITING_LIST))
     await _flush(session)
     return referral
 
@@ -946,8 +958,12 @@ async def withdraw(
     )
     await record(
         session,
-        events.ReferralWithdrawn(
-            **_ids(referral, ctx), by_person=by_person, access_ended=bool(ended or end_consent)
+        _event(
+            events.ReferralWithdrawn,
+            referral,
+            ctx,
+            by_person=by_person,
+            access_ended=bool(ended or end_consent),
         ),
     )
     await _flush(session)

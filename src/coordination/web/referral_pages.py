@@ -296,7 +296,8 @@ class FileReferralPages(Controller):
                 _uuid_or_none(form.get("service_id")),
                 values=_typed(form),
                 errors={SEND_ERROR_FIELDS.get(exc.code, "form"): exc.detail},
-                status_code=problem_for_exception(request, exc).status_code,  # as the error page said
+                status_code=problem_for_exception(request, exc).status_code
+                or exc.status,  # as the error page
             )
         return Redirect(_file_url(person_id, "envoyee", referral.id), status_code=303)
 
