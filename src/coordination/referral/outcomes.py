@@ -2,7 +2,7 @@
 rate, median response time, refusal reasons, and alerts on the thresholds of
 ``policies/referral_rules.toml``. Aggregates only: no person, no name.
 
-The cadastre may import :func:`outcomes_by_service` / :func:`outcomes_by_partner` for its own pages.
+The cadastre may import :func:`outcomes_by` for its own pages.
 """
 
 from __future__ import annotations
@@ -22,6 +22,14 @@ from coordination.directory.models import Organisation, Role
 from coordination.errors import Forbidden
 from coordination.referral import rules, schemas, views
 from coordination.referral.models import Referral
+
+
+@dataclass(frozen=True)
+class Period:
+    """Referrals sent from ``since`` to ``until`` (Brussels days, both included; open when ``None``)."""
+
+    since: date | None = None
+    until: date | None = None
 
 
 def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
@@ -62,40 +70,18 @@ async def _rows(
     return out
 
 
-async def _grouped(
+async def outcomes_by(
     session: AsyncSession,
-    by_partner: bool,
+    key: str,
     today: date,
-    since: date | None,
-    until: date | None,
-    organisation_id: UUID | None,
+    period: Period,
+    organisation_id: UUID | None = None,
 ) -> dict[UUID, rules.Outcome]:
+    """The outcome of the referrals sent in ``period``, by ``"service"`` or by ``"partner"``."""
     groups: dict[UUID, list[rules.AnsweredReferral]] = {}
-    for service_id, org_id, item in await _rows(session, since, until, organisation_id, today):
-        groups.setdefault(org_id if by_partner else service_id, []).append(item)
-    return {key: rules.outcome(items) for key, items in groups.items()}
-
-
-async def outcomes_by_service(
-    session: AsyncSession,
-    *,
-    today: date,
-    since: date | None = None,
-    until: date | None = None,
-    organisation_id: UUID | None = None,
-) -> dict[UUID, rules.Outcome]:
-    return await _grouped(session, False, today, since, until, organisation_id)
-
-
-async def outcomes_by_partner(
-    session: AsyncSession,
-    *,
-    today: date,
-    since: date | None = None,
-    until: date | None = None,
-    organisation_id: UUID | None = None,
-) -> dict[UUID, rules.Outcome]:
-    return await _grouped(session, True, today, since, until, organisation_id)
+    for service_id, org_id, item in await _rows(session, period.since, period.until, organisation_id, today):
+        groups.setdefault(org_id if key == "partner" else service_id, []).append(item)
+    return {k: rules.outcome(items) for k, items in groups.items()}
 
 
 async def _names_of(session: AsyncSession, column_id, column_name, ids: list[UUID]) -> dict[UUID, Any]:
@@ -115,12 +101,6 @@ the registry's figures (``/api/v1/cadastre/referral-outcomes``): by month at the
 masked and the whole table audited, so that no count is recovered by subtraction (issue 19)."""
 
 
-@dataclass(frozen=True)
-class Period:
-    since: date | None = None
-    until: date | None = None
-
-
 async def partner_report(
     session: AsyncSession,
     principal: Principal,
@@ -138,12 +118,8 @@ async def partner_report(
             code="outcomes-role",
         )
     own, today = principal.organisation_id, clock.today()
-    by_service = await outcomes_by_service(
-        session, today=today, since=period.since, until=period.until, organisation_id=own
-    )
-    by_partner = await outcomes_by_partner(
-        session, today=today, since=period.since, until=period.until, organisation_id=own
-    )
+    by_service = await outcomes_by(session, "service", today, period, own)
+    by_partner = await outcomes_by(session, "partner", today, period, own)
     owners = await service_owners(session, list(by_service))
     svc_names = await _names_of(session, Service.id, Service.name, list(by_service))
     org_names = await _names_of(session, Organisation.id, Organisation.name, list(by_partner))
