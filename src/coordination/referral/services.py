@@ -12,6 +12,11 @@ session is rolled back anyway). Reads and writes of the person's file go through
 
 The partner's card (service, reason category, first name, bassin) is this package's own snapshot,
 not the file; the partner reaches the file only through the gate, with the person's consent.
+
+What happened is recorded as an event (:mod:`coordination.referral.events`); the messages to the partner,
+the sender and the person are its subscribers (:mod:`coordination.referral.notices`), in the same
+transaction. These functions flush and never commit: the request's session or the task runner does
+(the recorded-consent routes store the signed form first, see :mod:`coordination.access.recorded`).
 """
 
 from __future__ import annotations
@@ -44,15 +49,12 @@ from coordination.events import record
 from coordination.formatting import day_fr
 from coordination.referral import events, rules
 from coordination.referral.calendar import CalendarError
-from coordination.referral.context import Context
+from coordination.referral.context import Context  # also reached as services.Context by the demo
 from coordination.referral.models import Referral, ReferralHistory
 from coordination.referral.schemas import SendReferral
 from coordination.referral.search import Fit, fits_for, partner_kind_of
 
 REASON_MAX = 2000
-
-
-__all__ = ["Context", "SendInput"]  # the context lives in its own module; re-exported for the callers
 
 
 def problem(exc: rules.RuleViolation) -> ProblemError:
