@@ -8,6 +8,7 @@ from __future__ import annotations
 from coordination import events
 from coordination.access import events as access_events
 from coordination.access import notices as access_notices
+from coordination.referral import notices as referral_notices
 
 
 def wire() -> None:
@@ -16,4 +17,7 @@ def wire() -> None:
     events.subscribe(access_events.ConsentEnded, access_notices.tell_consent_ended)
     events.subscribe(access_events.ConsentExpiring, access_notices.tell_consent_expiring)
     events.subscribe(access_events.MandateChanged, access_notices.tell_mandate_changed)
+    # referrals: the messages to the partner, the sender and the person
+    for referral_event, tell in referral_notices.SUBSCRIBERS:
+        events.subscribe(referral_event, tell)
     events.bus.mark_wired()

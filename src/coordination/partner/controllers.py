@@ -6,14 +6,13 @@ from datetime import date
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, get
+from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.directory.models import Role
-from coordination.errors import Forbidden
-from coordination.partner.worklist import worklist
-
-PARTNER_ROLES = (Role.PARTNER_OPERATOR, Role.PARTNER_MANAGER)
+from coordination.access.principal import Principal
+from coordination.partner.worklist import WorklistLine, partner_worklist
+from coordination.referral.dependencies import provide_api_principal
 
 
 class StepOut(msgspec.Struct, kw_only=True):
@@ -35,31 +34,30 @@ class WorklistLineOut(msgspec.Struct, kw_only=True):
     referral_id: UUID | None
 
 
+def line_out(line: WorklistLine) -> WorklistLineOut:
+    return WorklistLineOut(
+        person_id=line.person_id,
+        name=line.name,
+        open_sections=line.open_sections,
+        consent_needed=line.consent_needed,
+        can_record_progress=line.can_record_progress,
+        steps=[StepOut(**s) for s in line.steps],
+        referral_id=line.referral_id,
+    )
+
+
 class PartnerWorklistController(Controller):
     path = "/api/v1/partners/me"
     tags = ["Partenaires"]
+    dependencies = {"principal": Provide(provide_api_principal, sync_to_thread=False)}
 
     @get("/worklist", opt={"section": "identity", "action": "read", "list": True})
     async def my_worklist(
-        self, request: Request, db_session: AsyncSession, request_id: str
+        self, db_session: AsyncSession, principal: Principal, request_id: str
     ) -> list[WorklistLineOut]:
         """The people with an active step or an accepted referral at the caller's organisation, each with
         the sections a consent opens, or a minimal card where none opens identity. Each line journaled."""
-        if request.user.role not in PARTNER_ROLES:
-            raise Forbidden("Cette liste est réservée aux organismes partenaires.", code="access-denied")
-        lines = await worklist(db_session, request.user, request_id)
-        return [
-            WorklistLineOut(
-                person_id=line.person_id,
-                name=line.name,
-                open_sections=line.open_sections,
-                consent_needed=line.consent_needed,
-                can_record_progress=line.can_record_progress,
-                steps=[StepOut(**s) for s in line.steps],
-                referral_id=line.referral_id,
-            )
-            for line in lines
-        ]
+        return [line_out(line) for line in await partner_worklist(db_session, principal, request_id)]
 
 
 ROUTES = [PartnerWorklistController]

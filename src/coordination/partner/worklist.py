@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.filter import journal_shown, readable
 from coordination.access.principal import Principal
+from coordination.directory.models import Role
 from coordination.dossier.models import Person, TrajectoryStep
 from coordination.errors import Forbidden
 from coordination.referral.models import Referral
 
+PARTNER_ROLES = (Role.PARTNER_OPERATOR, Role.PARTNER_MANAGER)
 ACTIVE_STEP_STATUSES = ("planned", "ongoing")
 CARD_SECTIONS = ("identity", "project", "plan", "trajectory", "progress")
 """The sections a line says are open to the partner (those a partner works with)."""
@@ -61,6 +63,15 @@ def _in_hands(organisation_id: UUID):
     return Person.id.in_(union(steps, accepted))
 
 
+async def partner_worklist(
+    session: AsyncSession, principal: Principal, request_id: str
+) -> list[WorklistLine]:
+    """The worklist of a partner's worker (the API's and the page's): anyone else is refused."""
+    if principal.role not in PARTNER_ROLES:
+        raise Forbidden("Cette liste est réservée aux organismes partenaires.", code="access-denied")
+    return await worklist(session, principal, request_id)
+
+
 async def worklist(
     session: AsyncSession, principal: Principal, request_id: str, *, limit: int = 200
 ) -> list[WorklistLine]:
@@ -82,7 +93,8 @@ async def worklist(
     ids = [row.id for row in rows]
     steps = await _steps(session, principal.organisation_id, ids)
     referrals = await _referrals(session, principal.organisation_id, ids)
-    lines, shown = [], []
+    lines: list[WorklistLine] = []
+    shown: list[tuple[UUID, str | None, UUID | None]] = []
     for row in rows:
         open_sections = [s for s in CARD_SECTIONS if getattr(row, f"open_{s}")]
         referral = referrals.get(row.id)

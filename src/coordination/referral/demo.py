@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
+from coordination.clock import brussels_day
 from coordination.clock import now as clock_now
 from coordination.directory.models import Organisation, Role, User
 from coordination.dossier.models import Person
@@ -159,7 +160,7 @@ async def seed_referral_demo(
         return []
     sender = await _principal(session, referent)
     now = clock_now()
-    await renew_lapsed_agreements(session, users, rules.today_brussels(now))
+    await renew_lapsed_agreements(session, users, brussels_day(now))
     created_users: list[User] = []
     out: list[Referral] = []
 
@@ -170,7 +171,7 @@ async def seed_referral_demo(
 
     for index, scenario in enumerate(SCENARIOS):
         person = people[index % len(people)]
-        today = rules.today_brussels(now)
+        today = brussels_day(now)
         fit = _pick(
             await fits_for(
                 session, bassin=person.bassin, language=None, public=None, theme=None, today=today

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from coordination.access.policy import SECTION_LABELS_FR, Section
+from coordination.clock import BRUSSELS as BRUSSELS  # re-exported: cadastre.referral_figures reads it here
 from coordination.referral.calendar import HolidayCalendar
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 SENT = "sent"
 ACCEPTED = "accepted"
@@ -27,9 +26,9 @@ WITHDRAWN = "withdrawn"
 EXPIRED = "expired"
 STATUSES = (SENT, ACCEPTED, REFUSED, WAITING_LIST, WITHDRAWN, EXPIRED)
 OPEN_STATUSES = (SENT, WAITING_LIST)
+"""Still waiting for a final answer: the partner may answer, the referent or the person may withdraw."""
 ENDED_STATUSES = (REFUSED, WITHDRAWN, EXPIRED)
 """A referral in one of these has ended: the consent given for it ends with it (the gate reads this)."""
-"""Still waiting for a final answer: the partner may answer, the referent or the person may withdraw."""
 
 STATUS_LABELS_FR = {
     SENT: "envoyée, en attente de réponse",
@@ -103,8 +102,9 @@ def check_transition(current: str, target: str) -> None:
         )
 
 
-def today_brussels(now: datetime) -> date:
-    return now.astimezone(BRUSSELS).date()
+def section_labels_fr(sections: list[str]) -> str:
+    """« identité, parcours » : the sections a consent opens, as the person and the partner read them."""
+    return ", ".join(SECTION_LABELS_FR[Section(s)] for s in sections)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre import services as cadastre
-from coordination.cadastre.models import Agreement, Service
+from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.rules import accepts_steps
 from coordination.directory.models import Organisation
 from coordination.dossier.services.trajectory import open_steps_by_service
@@ -166,8 +166,6 @@ async def fits_for(
 
 async def partner_kind_of(session: AsyncSession, organisation_id: UUID) -> str | None:
     """The registry's kind of the partner (``cisp``, ``mire``…); ``None`` without a registry entry."""
-    from coordination.cadastre.models import PartnerProfile
-
     return await session.scalar(
         select(PartnerProfile.partner_kind).where(PartnerProfile.organisation_id == organisation_id)
     )

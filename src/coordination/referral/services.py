@@ -12,56 +12,49 @@ session is rolled back anyway). Reads and writes of the person's file go through
 
 The partner's card (service, reason category, first name, bassin) is this package's own snapshot,
 not the file; the partner reaches the file only through the gate, with the person's consent.
+
+What happened is recorded as an event (:mod:`coordination.referral.events`); the messages to the partner,
+the sender and the person are its subscribers (:mod:`coordination.referral.notices`), in the same
+transaction. These functions flush and never commit: the request's session or the task runner does
+(the recorded-consent routes store the signed form first, see :mod:`coordination.access.recorded`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from coordination import clock
 from coordination.access import recorded
 from coordination.access import services as consents
 from coordination.access.gate import active_consents_query, check_access
 from coordination.access.models import ConsentChannel
 from coordination.access.principal import Principal
 from coordination.cadastre import services as cadastre
-from coordination.db.base import utcnow
+from coordination.cadastre.models import Service
 from coordination.directory.models import Organisation
 from coordination.dossier import schemas as dossier_schemas
-from coordination.dossier.models import PlanObjective
+from coordination.dossier.models import Person, PlanObjective
 from coordination.dossier.services.common import get_owned, get_person, record_event
 from coordination.dossier.services.trajectory import create_step
 from coordination.errors import BadRequest, Forbidden, NotFound, PreconditionFailed, ProblemError
-from coordination.referral import notices, rules
-from coordination.referral.calendar import CalendarError, HolidayCalendar
+from coordination.events import record
+from coordination.formatting import day_fr
+from coordination.referral import events, rules
+from coordination.referral.calendar import CalendarError
+from coordination.referral.context import Context  # also reached as services.Context by the demo
 from coordination.referral.models import Referral, ReferralHistory
-from coordination.referral.search import fits_for, partner_kind_of
+from coordination.referral.schemas import SendReferral
+from coordination.referral.search import Fit, fits_for, partner_kind_of
 
 REASON_MAX = 2000
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a referral operation needs besides the session: who, which request, which rules."""
-
-    principal: Principal
-    request_id: str
-    rules: rules.ReferralRules
-    calendar: HolidayCalendar
-    now: datetime | None = None
-
-    @property
-    def at(self) -> datetime:
-        return self.now or utcnow()
-
-    @property
-    def today(self) -> date:
-        return rules.today_brussels(self.at)
 
 
 def problem(exc: rules.RuleViolation) -> ProblemError:
@@ -80,7 +73,7 @@ def _history(referral: Referral, event: str, ctx: Context | None, note: str | No
         referral_id=referral.id,
         event=event,
         status=referral.status,
-        at=ctx.at if ctx else utcnow(),
+        at=ctx.at if ctx else clock.now(),
         by_user_id=principal.user_id if principal else None,
         by_organisation_id=principal.organisation_id if principal else None,
         by_person=bool(principal and principal.person_id == referral.person_id),
@@ -102,6 +95,19 @@ def _file_event(
     )
 
 
+E = TypeVar("E", bound=events.ReferralEvent)
+
+
+def _event(kind: type[E], referral: Referral, ctx: Context | None, **values: Any) -> E:
+    """A referral event with the identifiers every one carries: the referral, the person, who acted."""
+    return kind(
+        referral_id=referral.id,
+        person_id=referral.person_id,
+        actor_user_id=ctx.principal.user_id if ctx else None,
+        **values,
+    )
+
+
 async def _flush(session: AsyncSession) -> None:
     try:
         await session.flush()
@@ -118,10 +124,15 @@ async def get_referral(session: AsyncSession, referral_id: UUID) -> Referral:
     return referral
 
 
-async def _service_and_org(session: AsyncSession, referral: Referral):
-    service = await cadastre.get_service(session, referral.service_id)
+async def _partner(session: AsyncSession, referral: Referral) -> Organisation:
     org = await session.get(Organisation, referral.to_organisation_id)
-    return service, org
+    if org is None:  # a foreign key: never missing
+        raise NotFound("Organisation introuvable.", code="organisation-not-found")
+    return org
+
+
+async def _service_and_org(session: AsyncSession, referral: Referral) -> tuple[Service, Organisation]:
+    return await cadastre.get_service(session, referral.service_id), await _partner(session, referral)
 
 
 # --- effective state -------------------------------------------------------------------------------
@@ -140,7 +151,7 @@ async def consent_in_force(session: AsyncSession, referral: Referral, now: datet
         return False
     # never earlier than the wall clock: a consent given earlier in this very request counts
     rows = await session.execute(
-        active_consents_query(referral.person_id, referral.to_organisation_id, max(now, utcnow()))
+        active_consents_query(referral.person_id, referral.to_organisation_id, max(now, clock.now()))
     )
     return any(row.id == referral.consent_id for row in rows)
 
@@ -167,17 +178,13 @@ async def end_consent_with_referral(
         referral.consent_id,
         ctx.principal.user_id if ctx else None,
         reason_fr,
-        now=max(ctx.at, utcnow()) if ctx else None,
+        now=max(ctx.at, clock.now()) if ctx else None,
         told_by_caller=True,
     )
     if ended:
         referral.consent_state = rules.CONSENT_ENDED
         session.add(_history(referral, "consent_ended", ctx, reason_fr))
     return ended
-
-
-def access_ended_fr(org_name: str) -> str:
-    return f" Votre accord pour {org_name} prend fin avec elle : {org_name} n'a plus accès à votre dossier."
 
 
 # --- sending ---------------------------------------------------------------------------------------
@@ -202,13 +209,30 @@ class SendInput:
     client gets a clear answer rather than a silent ignore)."""
     consent_expires_at: datetime | None = None
 
+    @classmethod
+    def from_api(cls, person_id: UUID, data: SendReferral) -> SendInput:
+        """The API's body (JSON, or the ``referral`` part of the recorded route's multipart form)."""
+        return cls(
+            person_id=person_id,
+            service_id=data.service_id,
+            reason_category=data.reason_category,
+            reason=data.reason,
+            sections=list(data.sections),
+            plan_objective_id=data.plan_objective_id,
+            outside_bassin_reason=data.outside_bassin_reason,
+            consent_mode=data.consent.mode,
+            consent_channel=data.consent.channel,
+            consent_evidence_document_id=data.consent.evidence_document_id,
+            consent_expires_at=data.consent.expires_at,
+        )
+
 
 def _consent_end(ctx: Context, wanted: datetime | None) -> datetime:
     if wanted is not None:
         return consents.validate_expiry(wanted, ctx.at)
     months = ctx.rules.consent_default_months
     end_day = ctx.today + timedelta(days=round(months * 30.44))
-    return datetime.combine(end_day, time(23, 59), tzinfo=rules.BRUSSELS).astimezone(UTC)
+    return datetime.combine(end_day, time(23, 59), tzinfo=clock.BRUSSELS).astimezone(UTC)
 
 
 def purpose_fr(service_name: str, organisation_name: str, category_label: str) -> str:
@@ -239,10 +263,6 @@ async def send_recorded(
     """The API's one-step send with a recorded consent: a multipart form whose ``referral`` part is the
     JSON of :class:`~coordination.referral.schemas.SendReferral` (``consent.mode`` ``record``) and whose
     ``file`` part is the signed form. Decoded only after the gate."""
-    import msgspec
-
-    from coordination.referral.schemas import SendReferral
-
     await _gate(session, ctx, person_id, "identity", "read")
     await _gate(session, ctx, person_id, "trajectory", "write")
     try:
@@ -255,35 +275,20 @@ async def send_recorded(
         raise BadRequest(
             "Cette route enregistre l'accord signé : « consent.mode » vaut « record ».", code="consent-mode"
         )
-    send_input = SendInput(
-        person_id=person_id,
-        service_id=data.service_id,
-        reason_category=data.reason_category,
-        reason=data.reason,
-        sections=list(data.sections),
-        plan_objective_id=data.plan_objective_id,
-        outside_bassin_reason=data.outside_bassin_reason,
-        consent_mode="record",
-        consent_channel=data.consent.channel,
-        consent_evidence_document_id=data.consent.evidence_document_id,
-        consent_expires_at=data.consent.expires_at,
-    )
-    return await _send_gated(session, ctx, send_input, draft, uploads)
+    return await _send_gated(session, ctx, SendInput.from_api(person_id, data), draft, uploads)
 
 
-async def _send_gated(
-    session: AsyncSession,
-    ctx: Context,
-    data: SendInput,
-    signed: recorded.Draft | None,
-    uploads: recorded.Uploads | None,
-) -> Referral:
-    principal = ctx.principal
+def require_sender(principal: Principal) -> None:
+    """Only a Forem adviser or a CPAS social worker of an organisation orients a person."""
     if principal.role.value not in rules.SENDER_ROLES or principal.organisation_id is None:
         raise Forbidden(
             "Seuls les conseillers du Forem et les assistants sociaux du CPAS orientent une personne.",
             code="not-a-sender",
         )
+
+
+def _check_request(ctx: Context, data: SendInput) -> None:
+    """What the request says on its own: the reason category, the reason, the consent mode."""
     try:
         ctx.rules.check_reason_category(data.reason_category)
     except rules.RuleViolation as exc:
@@ -295,16 +300,31 @@ async def _send_gated(
         )
     if data.consent_mode not in ("request", "record"):
         raise BadRequest("Mode de consentement : « request » ou « record ».", code="consent-mode")
-    person = await get_person(session, data.person_id)
-    if data.plan_objective_id is not None:
-        await _gate(session, ctx, data.person_id, "plan", "read")
-        await get_owned(session, PlanObjective, data.plan_objective_id, data.person_id, "Objectif du plan")
-    form = None
-    if data.consent_mode == "record":
-        await _gate(session, ctx, data.person_id, "consents", "write")
-        form = _signed_form(signed, data.consent_evidence_document_id, uploads)
 
-    # the registry
+
+@dataclass(frozen=True)
+class _Sending:
+    """A referral about to be written: every check made, every value computed."""
+
+    data: SendInput
+    person: Person
+    service: Service
+    org: Organisation
+    fit: Fit
+    sections: list[str]
+    outside: str | None
+    deadline: date
+    consent_end: datetime
+    category_label: str
+
+    @property
+    def purpose(self) -> str:
+        return purpose_fr(self.service.name, self.org.name, self.category_label)
+
+
+async def _registry_fit(session: AsyncSession, ctx: Context, data: SendInput, person: Person) -> Fit:
+    """The service as the registry has it today: active, under an agreement, with a place, in the
+    person's bassin (or a reason to leave it)."""
     service = await cadastre.get_service(session, data.service_id)
     [fit] = await fits_for(
         session,
@@ -331,69 +351,91 @@ async def _send_gated(
             "service-full",
             "Ce service est complet (toutes ses places sont occupées). Choisissez un autre service.",
         )
-    outside = (data.outside_bassin_reason or "").strip() or None
-    if not fit.in_bassin and not outside:
+    if not fit.in_bassin and not (data.outside_bassin_reason or "").strip():
         raise BadRequest(
             "Ce service ne dessert pas le bassin de la personne : expliquez pourquoi l'orienter hors de son "
             "bassin (outside_bassin_reason).",
             code="outside-bassin",
         )
+    return fit
+
+
+async def _sending(session: AsyncSession, ctx: Context, data: SendInput, person: Person) -> _Sending:
+    fit = await _registry_fit(session, ctx, data, person)
+    service = fit.service
     org = await session.get(Organisation, service.organisation_id)
+    if org is None:
+        raise NotFound("Organisation introuvable.", code="organisation-not-found")
     requested = list(data.sections) or list(
         ctx.rules.default_sections(await partner_kind_of(session, service.organisation_id))
-    )
-    sections = consents.validate_sections(
-        rules.consented_sections(requested, ctx.rules.consent_always_sections)
     )
     try:
         deadline = ctx.rules.deadline(ctx.today, ctx.calendar)
     except CalendarError as exc:
         raise ProblemError(503, "holiday-calendar", str(exc)) from exc
-    consent_end = _consent_end(ctx, data.consent_expires_at)
-    category = ctx.rules.reason_categories[data.reason_category]
-    if form is not None:
-        terms = consents.check_terms(
-            recipient_organisation_id=service.organisation_id,
-            sections=sections,
-            purpose=purpose_fr(service.name, org.name, category),
-            expires_at=consent_end,
-        )
-        channel = await recorded.check_recording(
-            session, principal, data.person_id, terms, data.consent_channel
-        )
+    return _Sending(
+        data=data,
+        person=person,
+        service=service,
+        org=org,
+        fit=fit,
+        sections=consents.validate_sections(
+            rules.consented_sections(requested, ctx.rules.consent_always_sections)
+        ),
+        outside=(data.outside_bassin_reason or "").strip() or None,
+        deadline=deadline,
+        consent_end=_consent_end(ctx, data.consent_expires_at),
+        category_label=ctx.rules.reason_categories[data.reason_category],
+    )
 
-        async def rows(document_id: UUID) -> Referral:
-            return await _write_sent(
-                session,
-                ctx,
-                data,
-                person,
-                service,
-                org,
-                fit,
-                sections,
-                outside,
-                deadline,
-                consent_end,
-                recorded_as=(channel, document_id),
-            )
 
-        return await recorded.with_signed_form(
-            session, principal, data.person_id, form, uploads, "Formulaire de consentement signé", rows
-        )
-    return await _write_sent(
-        session, ctx, data, person, service, org, fit, sections, outside, deadline, consent_end, None
+async def _send_gated(
+    session: AsyncSession,
+    ctx: Context,
+    data: SendInput,
+    signed: recorded.Draft | None,
+    uploads: recorded.Uploads | None,
+) -> Referral:
+    require_sender(ctx.principal)
+    _check_request(ctx, data)
+    person = await get_person(session, data.person_id)
+    if data.plan_objective_id is not None:
+        await _gate(session, ctx, data.person_id, "plan", "read")
+        await get_owned(session, PlanObjective, data.plan_objective_id, data.person_id, "Objectif du plan")
+    form = None
+    if data.consent_mode == "record":
+        await _gate(session, ctx, data.person_id, "consents", "write")
+        form = _signed_form(signed, data.consent_evidence_document_id, uploads)
+    sending = await _sending(session, ctx, data, person)
+    if form is None:
+        return await _write_sent(session, ctx, sending, None)
+    terms = consents.check_terms(
+        recipient_organisation_id=sending.service.organisation_id,
+        sections=sending.sections,
+        purpose=sending.purpose,
+        expires_at=sending.consent_end,
+    )
+    channel = await recorded.check_recording(
+        session, ctx.principal, data.person_id, terms, data.consent_channel
+    )
+
+    async def rows(document_id: UUID) -> Referral:
+        return await _write_sent(session, ctx, sending, (channel, document_id))
+
+    return await recorded.with_signed_form(
+        session, ctx.principal, data.person_id, *form, "Formulaire de consentement signé", rows
     )
 
 
 async def _write_sent(
-    session, ctx, data, person, service, org, fit, sections, outside, deadline, consent_end, recorded_as
+    session: AsyncSession, ctx: Context, sending: _Sending, recorded_as: tuple[ConsentChannel, UUID] | None
 ) -> Referral:
-    """The referral's rows and notices, every check made (and, when recorded, the form stored)."""
-    principal = ctx.principal
-
+    """The referral's rows and events, every check made (and, when recorded, the form stored)."""
+    principal, data, service, fit = ctx.principal, sending.data, sending.service, sending.fit
+    if fit.agreement is None:  # checked by _registry_fit; said again for the type checker
+        raise ProblemError(409, "agreement-closed", "Ce partenaire n'a pas de convention en cours.")
     referral = Referral(
-        person_id=person.id,
+        person_id=sending.person.id,
         from_user_id=principal.user_id,
         from_organisation_id=principal.organisation_id,
         service_id=service.id,
@@ -402,73 +444,56 @@ async def _write_sent(
         reason_category=data.reason_category,
         reason=data.reason.strip(),
         plan_objective_id=data.plan_objective_id,
-        requested_sections=sections,
-        outside_bassin_reason=outside if not fit.in_bassin else None,
-        person_first_name=person.first_name,
-        person_bassin=person.bassin,
+        requested_sections=sending.sections,
+        outside_bassin_reason=sending.outside if not fit.in_bassin else None,
+        person_first_name=sending.person.first_name,
+        person_bassin=sending.person.bassin,
         consent_state=rules.CONSENT_REQUESTED,
-        consent_expires_at=consent_end,
+        consent_expires_at=sending.consent_end,
         status=rules.SENT,
         sent_at=ctx.at,
-        deadline=deadline,
+        deadline=sending.deadline,
         reminders_sent=[],
         rules_version=ctx.rules.version,
     )
     session.add(referral)
     await session.flush()
     session.add(_history(referral, "sent", ctx))
-    category = ctx.rules.reason_categories[data.reason_category]
     _file_event(
-        session, ctx, referral, "referral_sent", f"Orientation vers « {service.name} » ({org.name}) envoyée."
-    )
-    await notices.to_partner(
         session,
-        referral,
-        "referral_received",
-        f"Nouvelle orientation : {person.first_name}",
-        f"{person.first_name} ({person.bassin or 'bassin non précisé'}) vous est orienté·e vers « {service.name} » "
-        f"— motif : {category.lower()}. Merci de répondre au plus tard le {deadline:%d/%m/%Y}.",
-        actor=principal.user_id,
-    )
-    await notices.to_person(
-        session,
+        ctx,
         referral,
         "referral_sent",
-        f"Nouvelle orientation vers {org.name}",
-        f"{principal.display_name} vous propose le service « {service.name} » de {org.name}. "
-        f"Motif : {category.lower()}. Vous pouvez suivre la réponse dans votre espace et retirer cette "
-        "orientation à tout moment.",
+        f"Orientation vers « {service.name} » ({sending.org.name}) envoyée.",
     )
-
+    await record(
+        session,
+        events.ReferralSent(
+            referral_id=referral.id,
+            person_id=referral.person_id,
+            actor_user_id=principal.user_id,
+            reason_category_label=sending.category_label,
+        ),
+    )
     if recorded_as is not None:
         await _give(
-            session, ctx, referral, recorded_as=recorded_as, service_name=service.name, org_name=org.name
+            session,
+            ctx,
+            referral,
+            recorded_as=recorded_as,
+            service_name=service.name,
+            org_name=sending.org.name,
         )
     else:
         session.add(_history(referral, "consent_requested", ctx))
-        labels = ", ".join(_section_labels(sections))
-        await notices.to_person(
+        await record(
             session,
-            referral,
-            "consent_requested",
-            f"Votre accord est demandé pour {org.name}",
-            f"Pour vous accueillir, {org.name} a besoin de voir ces parties de votre dossier : {labels}, "
-            f"jusqu'au {_local_day(consent_end):%d/%m/%Y}. Sans votre accord, le partenaire ne voit que "
-            "votre prénom, votre bassin et le type de demande. Vous pouvez accepter ou refuser dans votre "
-            "espace, et retirer votre accord plus tard.",
+            events.ReferralConsentRequested(
+                referral_id=referral.id, person_id=referral.person_id, actor_user_id=principal.user_id
+            ),
         )
     await _flush(session)
     return referral
-
-
-def _local_day(at: datetime) -> date:
-    return at.astimezone(rules.BRUSSELS).date()
-
-
-def _section_labels(sections: list[str]) -> list[str]:
-    from coordination.access.policy import SECTION_LABELS_FR, Section
-
-    return [SECTION_LABELS_FR[Section(s)] for s in sections]
 
 
 # --- consent ---------------------------------------------------------------------------------------
@@ -476,8 +501,8 @@ def _section_labels(sections: list[str]) -> list[str]:
 
 def _signed_form(
     signed: recorded.Draft | None, evidence_document_id: UUID | None, uploads: recorded.Uploads | None
-) -> recorded.SignedForm:
-    """The signed form of a recorded consent (after the gate), or a French 400."""
+) -> tuple[recorded.SignedForm, recorded.Uploads]:
+    """The signed form of a recorded consent and where it is stored (after the gate), or a French 400."""
     if evidence_document_id is not None:
         recorded.refuse_evidence_id({"evidence_document_id": str(evidence_document_id)})
     if signed is None or uploads is None:
@@ -486,7 +511,7 @@ def _signed_form(
             "(multipart/form-data, champ « file »).",
             code="consent-form-missing",
         )
-    return signed.signed_form()
+    return signed.signed_form(), uploads
 
 
 async def _give(
@@ -528,27 +553,11 @@ async def _give(
     session.add(
         _history(referral, "consent_given", ctx, None if by_person else f"canal : {consent.channel.value}")
     )
-    labels = ", ".join(_section_labels(list(referral.requested_sections)))
+    labels = rules.section_labels_fr(list(referral.requested_sections))
     _file_event(
         session, ctx, referral, "referral_consent_given", f"Consentement donné à {org_name} : {labels}."
     )
-    await notices.to_partner(
-        session,
-        referral,
-        "consent_given",
-        f"Consentement donné : {referral.person_first_name}",
-        f"{referral.person_first_name} a donné son accord : vous pouvez consulter {labels} pour l'orientation "
-        f"vers « {service_name} ».",
-        actor=ctx.principal.user_id,
-    )
-    await notices.to_sender(
-        session,
-        referral,
-        "consent_given",
-        "Consentement donné",
-        f"Le consentement pour l'orientation vers « {service_name} » ({org_name}) est donné.",
-        actor=ctx.principal.user_id,
-    )
+    await record(session, _event(events.ReferralConsentGiven, referral, ctx))
 
 
 def _require_open(referral: Referral, today: date) -> None:
@@ -638,7 +647,7 @@ async def give_consent(
         return current
 
     return await recorded.with_signed_form(
-        session, ctx.principal, referral.person_id, form, uploads, "Formulaire de consentement signé", rows
+        session, ctx.principal, referral.person_id, *form, "Formulaire de consentement signé", rows
     )
 
 
@@ -659,7 +668,7 @@ async def decline_consent(
     referral.consent_state = rules.CONSENT_DECLINED
     session.add(_history(referral, "consent_declined", ctx, note))
     await _close(session, ctx, referral, rules.WITHDRAWN, note or "La personne n'a pas donné son accord.")
-    service, org = await _service_and_org(session, referral)
+    org = await _partner(session, referral)
     _file_event(
         session,
         ctx,
@@ -667,11 +676,7 @@ async def decline_consent(
         "referral_consent_declined",
         f"Accord refusé pour {org.name} ; orientation retirée.",
     )
-    msg = f"{referral.person_first_name} n'a pas donné son accord : l'orientation vers « {service.name} » est retirée."
-    await notices.to_partner(session, referral, "referral_withdrawn", "Orientation retirée", msg, actor=None)
-    await notices.to_sender(
-        session, referral, "referral_withdrawn", "Accord refusé, orientation retirée", msg, actor=None
-    )
+    await record(session, _event(events.ReferralConsentDeclined, referral, ctx))
     await _flush(session)
     return referral
 
@@ -713,6 +718,7 @@ async def withdraw_consent(
         consents.person_only(
             ctx.principal, referral.person_id, None, "retirer son accord sans demande signée"
         )
+        raise AssertionError("person_only refuses everyone but the person, whose case returned above")
     referral_id = referral.id
 
     async def after(_consent) -> None:
@@ -740,24 +746,9 @@ async def _after_withdrawal(
     (the person is told by the access package when someone else recorded it)."""
     referral.consent_state = rules.CONSENT_WITHDRAWN
     session.add(_history(referral, "consent_withdrawn", ctx, note))
-    service, org = await _service_and_org(session, referral)
+    org = await _partner(session, referral)
     _file_event(session, ctx, referral, "referral_consent_withdrawn", f"Consentement à {org.name} retiré.")
-    await notices.to_partner(
-        session,
-        referral,
-        "consent_withdrawn",
-        f"Consentement retiré : {referral.person_first_name}",
-        f"L'accord de {referral.person_first_name} est retiré : vous n'avez plus accès à son dossier.",
-        actor=ctx.principal.user_id,
-    )
-    await notices.to_sender(
-        session,
-        referral,
-        "consent_withdrawn",
-        "Consentement retiré",
-        f"Le consentement pour l'orientation vers « {service.name} » ({org.name}) a été retiré.",
-        actor=ctx.principal.user_id,
-    )
+    await record(session, _event(events.ReferralConsentWithdrawn, referral, ctx))
 
 
 # --- the partner's answer --------------------------------------------------------------------------
@@ -811,7 +802,7 @@ async def accept(
             "La personne n'a pas (ou plus) donné son accord : l'étape ne peut pas être créée dans son dossier. "
             "Vous pouvez mettre l'orientation en liste d'attente ou la refuser.",
         )
-    if agreed_start_date < _local_day(referral.sent_at):
+    if agreed_start_date < clock.brussels_day(referral.sent_at):
         raise BadRequest("La date de début ne peut pas précéder l'envoi de l'orientation.", code="start-date")
     await _gate(session, ctx, referral.person_id, "trajectory", "write")
     if referral.agreement_id is not None and not await cadastre.agreement_accepts_steps(
@@ -823,7 +814,8 @@ async def accept(
             "La convention du partenaire ne couvre pas cette date de début (close ou terminée avant).",
         )
     service, org = await _service_and_org(session, referral)
-    kind = step_kind or ctx.rules.step_kind(referral.reason_category)
+    # the API's and the page's kinds are checked on input; the rule file's are the same vocabulary
+    kind = cast(dossier_schemas.StepKind, step_kind or ctx.rules.step_kind(referral.reason_category))
     step = await create_step(
         session,
         ctx.principal,
@@ -846,18 +838,9 @@ async def accept(
         ctx,
         referral,
         "referral_accepted",
-        f"{org.name} a accepté l'orientation ; début le {agreed_start_date:%d/%m/%Y}.",
+        f"{org.name} a accepté l'orientation ; début le {day_fr(agreed_start_date)}.",
     )
-    body = f"{org.name} accepte votre venue pour « {service.name} ». Début prévu le {agreed_start_date:%d/%m/%Y}."
-    await notices.to_person(session, referral, "referral_answered", f"{org.name} a dit oui", body)
-    await notices.to_sender(
-        session,
-        referral,
-        "referral_answered",
-        "Orientation acceptée",
-        f"{org.name} accepte l'orientation vers « {service.name} » ; début le {agreed_start_date:%d/%m/%Y}.",
-        actor=ctx.principal.user_id,
-    )
+    await record(session, _event(events.ReferralAnswered, referral, ctx, answer=rules.ACCEPTED))
     await _flush(session)
     return referral
 
@@ -881,21 +864,16 @@ async def refuse(
     _file_event(
         session, ctx, referral, "referral_refused", f"{org.name} a refusé l'orientation : {label.lower()}."
     )
-    await notices.to_person(
+    await record(
         session,
-        referral,
-        "referral_answered",
-        f"{org.name} ne peut pas vous accueillir",
-        f"{org.name} a répondu non pour « {service.name} » ({label.lower()}). Votre référent·e vous proposera "
-        "une autre piste." + (access_ended_fr(org.name) if ended else ""),
-    )
-    await notices.to_sender(
-        session,
-        referral,
-        "referral_answered",
-        "Orientation refusée",
-        f"{org.name} refuse l'orientation vers « {service.name} » : {label}." + (f" {text}" if text else ""),
-        actor=ctx.principal.user_id,
+        _event(
+            events.ReferralAnswered,
+            referral,
+            ctx,
+            answer=rules.REFUSED,
+            refusal_label=label,
+            access_ended=ended,
+        ),
     )
     await _flush(session)
     return referral
@@ -911,26 +889,11 @@ async def waiting_list(
         referral.answered_at = ctx.at
         referral.answered_by_user_id = ctx.principal.user_id
     session.add(_history(referral, "waiting_list", ctx, note))
-    service, org = await _service_and_org(session, referral)
+    org = await _partner(session, referral)
     _file_event(
         session, ctx, referral, "referral_waiting_list", f"{org.name} a mis l'orientation en liste d'attente."
     )
-    await notices.to_person(
-        session,
-        referral,
-        "referral_answered",
-        f"Liste d'attente chez {org.name}",
-        f"{org.name} vous inscrit sur sa liste d'attente pour « {service.name} ». Vous serez prévenu·e dès qu'une "
-        "place se libère.",
-    )
-    await notices.to_sender(
-        session,
-        referral,
-        "referral_answered",
-        "Orientation en liste d'attente",
-        f"{org.name} met l'orientation vers « {service.name} » en liste d'attente.",
-        actor=ctx.principal.user_id,
-    )
+    await record(session, _event(events.ReferralAnswered, referral, ctx, answer=rules.WAITING_LIST))
     await _flush(session)
     return referral
 
@@ -938,37 +901,49 @@ async def waiting_list(
 # --- withdrawal ------------------------------------------------------------------------------------
 
 
+def _require_withdrawer(principal: Principal, referral: Referral) -> bool:
+    """``True`` when the person withdraws her own referral; else the caller must be a worker of the
+    sending organisation who may still orient her."""
+    if principal.person_id == referral.person_id:
+        return True
+    if (
+        principal.role.value not in rules.SENDER_ROLES
+        or principal.organisation_id != referral.from_organisation_id
+    ):
+        raise Forbidden(
+            "Seuls la personne et le service qui a envoyé l'orientation peuvent la retirer.",
+            code="not-withdrawer",
+        )
+    return False
+
+
+async def _withdraw_own_consent(session: AsyncSession, ctx: Context, referral: Referral) -> None:
+    """The person ends the referral: the access she gave for it ends with it, in the same step."""
+    if referral.consent_id is None:
+        return
+    await consents.withdraw_consent(
+        session,
+        ctx.principal,
+        referral.person_id,
+        referral.consent_id,
+        note="Orientation retirée par la personne.",
+    )
+    referral.consent_state = rules.CONSENT_WITHDRAWN
+    session.add(_history(referral, "consent_withdrawn", ctx, "avec le retrait de l'orientation"))
+
+
 async def withdraw(
     session: AsyncSession, ctx: Context, referral: Referral, *, reason: str | None
 ) -> Referral:
     """By the person themself, or by a worker of the sending organisation who may still orient them."""
-    principal = ctx.principal
-    by_person = principal.person_id == referral.person_id
-    if not by_person:
-        if (
-            principal.role.value not in rules.SENDER_ROLES
-            or principal.organisation_id != referral.from_organisation_id
-        ):
-            raise Forbidden(
-                "Seuls la personne et le service qui a envoyé l'orientation peuvent la retirer.",
-                code="not-withdrawer",
-            )
+    by_person = _require_withdrawer(ctx.principal, referral)
     await _gate(session, ctx, referral.person_id, "trajectory", "read" if by_person else "write")
     end_consent = by_person and await consent_in_force(session, referral, ctx.at)
-    if end_consent:  # asked before anything changes: a denial commits the journal row only
+    if end_consent:  # asked before anything changes: a denial keeps the journal row only
         await _gate(session, ctx, referral.person_id, "consents", "write")
     await _close(session, ctx, referral, rules.WITHDRAWN, (reason or "").strip() or None)
     if end_consent:
-        # the person ends the referral: the access given for it ends with it, in the same step
-        await consents.withdraw_consent(
-            session,
-            principal,
-            referral.person_id,
-            referral.consent_id,
-            note="Orientation retirée par la personne.",
-        )
-        referral.consent_state = rules.CONSENT_WITHDRAWN
-        session.add(_history(referral, "consent_withdrawn", ctx, "avec le retrait de l'orientation"))
+        await _withdraw_own_consent(session, ctx, referral)
     service, org = await _service_and_org(session, referral)
     ended = False
     if not by_person:
@@ -977,40 +952,22 @@ async def withdraw(
             session,
             referral,
             ctx,
-            f"{principal.display_name} a retiré l'orientation vers « {service.name} » ({org.name}).",
+            f"{ctx.principal.display_name} a retiré l'orientation vers « {service.name} » ({org.name}).",
         )
-    who = "la personne" if by_person else principal.display_name
+    who = "la personne" if by_person else ctx.principal.display_name
     _file_event(
         session, ctx, referral, "referral_withdrawn", f"Orientation vers {org.name} retirée par {who}."
     )
-    await notices.to_partner(
+    await record(
         session,
-        referral,
-        "referral_withdrawn",
-        f"Orientation retirée : {referral.person_first_name}",
-        f"L'orientation de {referral.person_first_name} vers « {service.name} » est retirée. Aucune réponse "
-        "n'est plus attendue." + (" Vous n'avez plus accès à son dossier." if ended or end_consent else ""),
-        actor=principal.user_id,
+        _event(
+            events.ReferralWithdrawn,
+            referral,
+            ctx,
+            by_person=by_person,
+            access_ended=bool(ended or end_consent),
+        ),
     )
-    if by_person:
-        await notices.to_sender(
-            session,
-            referral,
-            "referral_withdrawn",
-            "Orientation retirée par la personne",
-            f"La personne a retiré l'orientation vers « {service.name} » ({org.name}).",
-            actor=principal.user_id,
-        )
-    else:
-        await notices.to_person(
-            session,
-            referral,
-            "referral_withdrawn",
-            f"Orientation vers {org.name} retirée",
-            f"{principal.display_name} a retiré l'orientation vers « {service.name} »."
-            + (f" Raison : {reason.strip()}" if reason and reason.strip() else "")
-            + (access_ended_fr(org.name) if ended else ""),
-        )
     await _flush(session)
     return referral
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access import journal
 from coordination.access.policy import SECTION_LABELS_FR, Basis, Section
 from coordination.access.principal import Principal
@@ -50,42 +52,54 @@ def _history_out(rows: list[ReferralHistory]) -> list[schemas.HistoryOut]:
     ]
 
 
+async def _shared(
+    session: AsyncSession,
+    r: Referral,
+    service_names: dict,
+    referral_rules: rules.ReferralRules,
+    now: datetime,
+) -> dict[str, Any]:
+    """What the partner's card and the file's view both say of a referral: its effective status and
+    consent state (computed on read, never waiting for the daily sweep), its service and its answer."""
+    state = await services.effective_consent_state(session, r, now)
+    status = services.effective_status(r, clock.brussels_day(now))
+    return {
+        "id": r.id,
+        "status": status,
+        "status_label": rules.STATUS_LABELS_FR[status],
+        "service_id": r.service_id,
+        "service_name": service_names.get(r.service_id, ""),
+        "reason_category": r.reason_category,
+        "reason_category_label": referral_rules.reason_categories.get(r.reason_category, r.reason_category),
+        "sent_at": r.sent_at,
+        "deadline": r.deadline,
+        "consent_state": state,
+        "consent_state_label": rules.CONSENT_LABELS_FR[state],
+        "refusal_reason": r.refusal_reason,
+        "refusal_text": r.refusal_text,
+        "agreed_start_date": r.agreed_start_date,
+    }
+
+
 async def cards(
     session: AsyncSession, referrals: list[Referral], referral_rules: rules.ReferralRules, now: datetime
 ) -> list[schemas.ReferralCard]:
     if not referrals:
         return []
     svc, _ = await _names(session, referrals)
-    today = rules.today_brussels(now)
     out = []
     for r in referrals:
-        state = await services.effective_consent_state(session, r, now)
-        in_force = state == rules.CONSENT_GIVEN
-        status = services.effective_status(r, today)
+        shared = await _shared(session, r, svc, referral_rules, now)
+        in_force = shared["consent_state"] == rules.CONSENT_GIVEN
         out.append(
             schemas.ReferralCard(
-                id=r.id,
-                status=status,
-                status_label=rules.STATUS_LABELS_FR[status],
-                service_id=r.service_id,
-                service_name=svc.get(r.service_id, ""),
-                reason_category=r.reason_category,
-                reason_category_label=referral_rules.reason_categories.get(
-                    r.reason_category, r.reason_category
-                ),
+                **shared,
                 person_first_name=r.person_first_name,
                 person_bassin=r.person_bassin,
-                sent_at=r.sent_at,
-                deadline=r.deadline,
-                consent_state=state,
-                consent_state_label=rules.CONSENT_LABELS_FR[state],
                 consent_in_force=in_force,
                 person_id=r.person_id if in_force else None,
                 reason=r.reason if in_force else None,
                 consented_sections=list(r.requested_sections) if in_force else None,
-                refusal_reason=r.refusal_reason,
-                refusal_text=r.refusal_text,
-                agreed_start_date=r.agreed_start_date,
                 trajectory_step_id=r.trajectory_step_id if in_force else None,
             )
         )
@@ -146,48 +160,30 @@ async def full(
         return []
     svc, orgs = await _names(session, referrals)
     hist = await services.history(session, [r.id for r in referrals])
-    today = rules.today_brussels(now)
     out = []
     for r in referrals:
-        state = await services.effective_consent_state(session, r, now)
-        status = services.effective_status(r, today)
         out.append(
             schemas.ReferralOut(
-                id=r.id,
+                **await _shared(session, r, svc, referral_rules, now),
                 person_id=r.person_id,
-                status=status,
-                status_label=rules.STATUS_LABELS_FR[status],
-                service_id=r.service_id,
-                service_name=svc.get(r.service_id, ""),
                 partner_organisation_id=r.to_organisation_id,
                 partner_name=orgs.get(r.to_organisation_id, ""),
                 agreement_id=r.agreement_id,
                 from_user_id=r.from_user_id,
                 from_organisation_id=r.from_organisation_id,
                 from_organisation_name=orgs.get(r.from_organisation_id, ""),
-                reason_category=r.reason_category,
-                reason_category_label=referral_rules.reason_categories.get(
-                    r.reason_category, r.reason_category
-                ),
                 reason=r.reason,
                 plan_objective_id=r.plan_objective_id,
                 requested_sections=list(r.requested_sections),
                 requested_section_labels=[SECTION_LABELS_FR[Section(s)] for s in r.requested_sections],
                 outside_bassin_reason=r.outside_bassin_reason,
-                consent_state=state,
-                consent_state_label=rules.CONSENT_LABELS_FR[state],
                 consent_id=r.consent_id,
                 consent_expires_at=r.consent_expires_at,
-                sent_at=r.sent_at,
-                deadline=r.deadline,
                 answered_at=r.answered_at,
                 closed_at=r.closed_at,
-                refusal_reason=r.refusal_reason,
                 refusal_reason_label=referral_rules.refusal_reasons.get(r.refusal_reason)
                 if r.refusal_reason
                 else None,
-                refusal_text=r.refusal_text,
-                agreed_start_date=r.agreed_start_date,
                 trajectory_step_id=r.trajectory_step_id,
                 history=_history_out(hist[r.id]),
                 version=r.version,
@@ -263,4 +259,15 @@ def outcome_out(
         median_response_days=result.median_response_days,
         refusal_reasons=result.refusal_reasons,
         alerts=[schemas.Alert(code=c, message=m) for c, m in rules.alerts_for(result, referral_rules)],
+    )
+
+
+def vocabulary(referral_rules: rules.ReferralRules) -> schemas.ReferralVocabulary:
+    return schemas.ReferralVocabulary(
+        rules_version=referral_rules.version,
+        deadline_working_days=referral_rules.deadline_working_days,
+        reason_categories=[
+            schemas.Choice(code=k, label=v) for k, v in referral_rules.reason_categories.items()
+        ],
+        refusal_reasons=[schemas.Choice(code=k, label=v) for k, v in referral_rules.refusal_reasons.items()],
     )

@@ -5,13 +5,11 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.errors import Forbidden
-from coordination.partner.controllers import PARTNER_ROLES
-from coordination.partner.worklist import sections_fr, worklist
+from coordination.access.principal import Principal
+from coordination.partner.worklist import partner_worklist, sections_fr
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import request_id_of
+from coordination.web.referral_pages import PAGE_PRINCIPAL
 from coordination.web.render import page
-from coordination.web.session import require_user
 
 STEP_KINDS_FR = {
     "orientation": "orientation",
@@ -31,14 +29,13 @@ class PartnerPages(Controller):
     path = "/"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
+    dependencies = PAGE_PRINCIPAL
 
     @get("/mes-suivis", opt={"section": "identity", "action": "read", "list": True})
-    async def my_people(self, request: Request, db_session: AsyncSession) -> Response:
-        principal = await require_user(request)
-        if principal.role not in PARTNER_ROLES:
-            raise Forbidden("Cette page est réservée aux organismes partenaires.")
-        lines = await worklist(db_session, principal, request_id_of(request))
-        await db_session.commit()
+    async def my_people(
+        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str
+    ) -> Response:
+        lines = await partner_worklist(db_session, principal, request_id)
         return page(
             request,
             "partner_worklist.html",

@@ -17,25 +17,38 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import recorded
-from coordination.access.gate import check_access, check_sections
 from coordination.access.policy import SECTION_LABELS_FR, Section
-from coordination.db.base import utcnow
-from coordination.dossier.services.common import get_person
-from coordination.errors import BadRequest, Forbidden, NotFound, ProblemError, problem_for_exception
-from coordination.referral import rules, services, views
-from coordination.referral.controllers import CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, context, referral_rules
-from coordination.referral.search import fits_for, partner_kind_of
+from coordination.access.principal import Principal
+from coordination.errors import BadRequest, NotFound, ProblemError, problem_for_exception
+from coordination.referral import reading, rules, services
+from coordination.referral.context import Context
+from coordination.referral.declarations import CARD, PARTNER_ANSWER, REFERRAL_USE_CASE
+from coordination.referral.dependencies import CONTEXT_DEPENDENCIES
+from coordination.referral.models import Referral
 from coordination.settings import Settings
 from coordination.web.csrf import as_list, checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import PLAIN_WORDS, request_id_of, role_may
+from coordination.web.filedata import PLAIN_WORDS, role_may
 from coordination.web.render import page
 from coordination.web.session import require_user
+
+
+async def provide_page_principal(request: Request) -> Principal:
+    """The signed-in user of the web session (a visitor is sent to the sign-in page)."""
+    return await require_user(request)
+
+
+PAGE_PRINCIPAL = {"principal": Provide(provide_page_principal)}
+"""The pages' ``principal`` dependency (the API's is the verified token's)."""
+PAGE_DEPENDENCIES = {**PAGE_PRINCIPAL, **CONTEXT_DEPENDENCIES}
+"""Controller-level ``dependencies`` of the referral pages: the same context as the API's."""
+
 
 SENDABLE_SECTIONS = ("identity", "project", "plan", "progress", "documents", "social", "health")
 """Sections a referral may ask the person to share (the trajectory is always added: the step lives there)."""
@@ -48,13 +61,6 @@ SEND_ERROR_FIELDS = {
     "consent-form-required": "consent_file",
 }
 """Which field a refusal of the referral service is about (anything else is said above the form)."""
-
-
-def _uuid_or_none(value) -> UUID | None:
-    try:
-        return UUID(str(value or ""))
-    except ValueError:
-        return None
 
 
 STEP_KINDS = {
@@ -104,6 +110,13 @@ def _uuid(value: Any, message: str) -> UUID:
         raise BadRequest(message) from exc
 
 
+def _uuid_or_none(value: Any) -> UUID | None:
+    try:
+        return UUID(str(value or ""))
+    except ValueError:
+        return None
+
+
 def _text(value: Any) -> str | None:
     text = str(value or "").strip()
     return text or None
@@ -114,32 +127,6 @@ def _date(value: Any, message: str) -> date:
         return date.fromisoformat(str(value or ""))
     except ValueError as exc:
         raise BadRequest(message) from exc
-
-
-def _section_labels(sections) -> list[str]:
-    return [SECTION_LABELS_FR[Section(s)] for s in sections]
-
-
-def _sender_only(principal) -> None:
-    if principal.role.value not in rules.SENDER_ROLES:
-        raise Forbidden(
-            "Seuls les conseillers du Forem et les assistants sociaux du CPAS orientent une personne.",
-            code="not-a-sender",
-        )
-
-
-async def _names_by_user(db_session: AsyncSession, referrals) -> dict[UUID, str]:
-    from sqlalchemy import select
-
-    from coordination.directory.models import User
-
-    ids = {h.by_user_id for r in referrals for h in r.history if h.by_user_id} | {
-        r.from_user_id for r in referrals
-    }
-    if not ids:
-        return {}
-    rows = await db_session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.all())
 
 
 def _file_url(person_id: UUID, ok: str | None = None, referral_id: UUID | None = None) -> str:
@@ -159,15 +146,16 @@ def _common() -> dict:
     }
 
 
+def _section_titles(sections: list[str] | tuple[str, ...]) -> list[str]:
+    return [SECTION_LABELS_FR[Section(s)] for s in sections]
+
+
 async def _new_page(
     request: Request,
     db_session: AsyncSession,
-    settings: Settings,
+    ctx: Context,
     person_id: UUID,
-    theme: str | None,
-    public: str | None,
-    langue: str | None,
-    tous: bool,
+    filters: reading.Filters,
     service: UUID | None,
     *,
     values: dict | None = None,
@@ -176,48 +164,7 @@ async def _new_page(
 ) -> Response:
     """The search and the sending form; after a refused sending, the same form with what was typed and
     each message by its field (``errors``: field name → French message)."""
-    principal = await require_user(request)
-    rid = request_id_of(request)
-    await check_access(
-        db_session, principal, person_id=person_id, section="identity", action="read", request_id=rid
-    )
-    _sender_only(principal)
-    person = await get_person(db_session, person_id)
-    today = rules.today_brussels(utcnow())
-    found = await fits_for(
-        db_session,
-        bassin=person.bassin,
-        language=_text(langue) or person.language,
-        public=_text(public),
-        theme=_text(theme),
-        today=today,
-    )
-    found.sort(key=lambda f: (not f.fits, not f.in_bassin, f.service.name))
-    matches = [views.match_out(f) for f in found if tous or f.fits]
-    chosen = None
-    objectives: list = []
-    if service is not None:
-        chosen = next((views.match_out(f) for f in found if f.service.id == service), None)
-        if chosen is None:
-            raise NotFound("Service introuvable au cadastre.", code="service-not-found")
-        decisions = await check_sections(
-            db_session,
-            principal,
-            person_id=person_id,
-            sections=["plan"],
-            action="read",
-            request_id=rid,
-        )
-        if decisions["plan"].allowed:
-            from coordination.dossier.services.plan import read_plan
-
-            objectives = list((await read_plan(db_session, person_id)).objectives)
-    rr = referral_rules(settings)
-    # what this kind of partner needs to work with the person, progress included (rules as data)
-    defaults = rr.default_sections(
-        await partner_kind_of(db_session, chosen.organisation_id) if chosen else None
-    )
-    await db_session.commit()
+    form = await reading.send_form(db_session, ctx, person_id, filters, service)
     return page(
         request,
         "referral_new.html",
@@ -225,20 +172,51 @@ async def _new_page(
         values=values or {},
         errors=errors or {},
         person_id=person_id,
-        person=person,
-        matches=matches,
-        filters={"theme": theme or "", "public": public or "", "langue": langue or "", "tous": tous},
-        chosen=chosen,
-        objectives=objectives,
-        reason_categories=rr.reason_categories,
-        deadline_days=rr.deadline_working_days,
-        consent_months=rr.consent_default_months,
+        person=form.person,
+        matches=form.matches,
+        filters={
+            "theme": filters.theme or "",
+            "public": filters.public or "",
+            "langue": filters.language or "",
+            "tous": filters.everything,
+        },
+        chosen=form.chosen,
+        objectives=form.objectives,
+        reason_categories=ctx.rules.reason_categories,
+        deadline_days=ctx.rules.deadline_working_days,
+        consent_months=ctx.rules.consent_default_months,
         sendable=SENDABLE_SECTIONS,
-        default_sections=defaults,
-        titles={s: SECTION_LABELS_FR[Section(s)] for s in SENDABLE_SECTIONS},
-        can_record=role_may(principal, "consents", "write"),
+        default_sections=form.default_sections,
+        titles=dict(zip(SENDABLE_SECTIONS, _section_titles(SENDABLE_SECTIONS), strict=True)),
+        can_record=role_may(ctx.principal, "consents", "write"),
         **_common(),
     )
+
+
+def _send_input(person_id: UUID, form: Any, mode: str) -> services.SendInput:
+    """The sending form as the service's input (the same as the API's JSON body)."""
+    return services.SendInput(
+        person_id=person_id,
+        service_id=_uuid(form.get("service_id"), "Choisissez le service."),
+        reason_category=str(form.get("reason_category") or ""),
+        reason=str(form.get("reason") or ""),
+        sections=[s for s in as_list(form.get("sections")) if s in SENDABLE_SECTIONS],
+        plan_objective_id=(
+            _uuid(form.get("plan_objective_id"), "Objectif inconnu.")
+            if _text(form.get("plan_objective_id"))
+            else None
+        ),
+        outside_bassin_reason=_text(form.get("outside_bassin_reason")),
+        consent_mode=mode,
+        consent_channel=_text(form.get("consent_channel")) if mode == "record" else None,
+    )
+
+
+def _typed(form: Any) -> dict:
+    """What the sender typed, to fill the form again after a refusal."""
+    values: dict[str, Any] = {k: str(form.get(k) or "") for k in SEND_FIELDS}
+    values["sections"] = [s for s in as_list(form.get("sections")) if s in SENDABLE_SECTIONS]
+    return values
 
 
 class FileReferralPages(Controller):
@@ -247,35 +225,25 @@ class FileReferralPages(Controller):
     path = "/dossiers/{person_id:uuid}/orientations"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
+    dependencies = PAGE_DEPENDENCIES
 
     @get("/", opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE})
     async def list_for_file(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        settings: Settings,
-        person_id: UUID,
-        ok: str | None = None,
+        self, request: Request, db_session: AsyncSession, ctx: Context, person_id: UUID, ok: str | None = None
     ) -> Response:
-        principal = await require_user(request)
-        ctx = context(request, settings, request_id_of(request))
-        found = await services.for_person(db_session, ctx, person_id)
-        referrals = await views.full(db_session, found, ctx.rules, ctx.at)
-        names = await _names_by_user(db_session, referrals)
-        person = await get_person(db_session, person_id)
+        screen = await reading.file_screen(db_session, ctx, person_id)
+        principal = ctx.principal
         sender = principal.role.value in rules.SENDER_ROLES
-        can_record = sender and role_may(principal, "consents", "write")
-        await db_session.commit()
         return page(
             request,
             "referrals_file.html",
             person_id=person_id,
-            first_name=person.first_name,
-            referrals=referrals,
-            names=names,
+            first_name=screen.person.first_name,
+            referrals=screen.referrals,
+            names=screen.names,
             can_send=sender and role_may(principal, "trajectory", "write"),
             own_organisation=principal.organisation_id,
-            can_record=can_record,
+            can_record=sender and role_may(principal, "consents", "write"),
             message=MESSAGES.get(ok or ""),
             **_common(),
         )
@@ -285,7 +253,7 @@ class FileReferralPages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        ctx: Context,
         person_id: UUID,
         theme: str | None = Parameter(default=None, max_length=100),
         public: str | None = Parameter(default=None, max_length=100),
@@ -293,7 +261,10 @@ class FileReferralPages(Controller):
         tous: bool = False,
         service: UUID | None = None,
     ) -> Response:
-        return await _new_page(request, db_session, settings, person_id, theme, public, langue, tous, service)
+        filters = reading.Filters(
+            theme=_text(theme), public=_text(public), language=_text(langue), everything=tous
+        )
+        return await _new_page(request, db_session, ctx, person_id, filters, service)
 
     @post(
         "/",
@@ -301,60 +272,34 @@ class FileReferralPages(Controller):
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def send(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+        self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, person_id: UUID
     ) -> Response:
-        await require_user(request)
         recorded.precheck_length(request, settings)
         form = await checked_form(request)
-        ctx = context(request, settings, request_id_of(request))
-        mode = "record" if form.get("consent_mode") == "record" else "request"
+        record = form.get("consent_mode") == "record"
         try:
-            referral = await self._send(request, db_session, settings, person_id, form, ctx, mode)
+            referral = await services.send(
+                db_session,
+                ctx,
+                _send_input(person_id, form, "record" if record else "request"),
+                signed=recorded.Draft(form) if record else None,
+                uploads=recorded.uploads_for(request, settings) if record else None,
+            )
         except ProblemError as exc:
             await db_session.rollback()  # nothing sent, nothing journaled as sent
-            values = {k: str(form.get(k) or "") for k in SEND_FIELDS}
-            values["sections"] = [s for s in as_list(form.get("sections")) if s in SENDABLE_SECTIONS]
-            service_id = _uuid_or_none(form.get("service_id"))
-            errors = {SEND_ERROR_FIELDS.get(exc.code, "form"): exc.detail}
             return await _new_page(
                 request,
                 db_session,
-                settings,
+                ctx,
                 person_id,
-                None,
-                None,
-                None,
-                False,
-                service_id,
-                values=values,
-                errors=errors,
-                status_code=problem_for_exception(request, exc).status_code,  # as the error page said
+                reading.Filters(),
+                _uuid_or_none(form.get("service_id")),
+                values=_typed(form),
+                errors={SEND_ERROR_FIELDS.get(exc.code, "form"): exc.detail},
+                status_code=problem_for_exception(request, exc).status_code
+                or exc.status,  # as the error page
             )
-        await db_session.commit()
         return Redirect(_file_url(person_id, "envoyee", referral.id), status_code=303)
-
-    async def _send(self, request, db_session, settings, person_id, form, ctx, mode):
-        return await services.send(
-            db_session,
-            ctx,
-            services.SendInput(
-                person_id=person_id,
-                service_id=_uuid(form.get("service_id"), "Choisissez le service."),
-                reason_category=str(form.get("reason_category") or ""),
-                reason=str(form.get("reason") or ""),
-                sections=[s for s in as_list(form.get("sections")) if s in SENDABLE_SECTIONS],
-                plan_objective_id=(
-                    _uuid(form.get("plan_objective_id"), "Objectif inconnu.")
-                    if _text(form.get("plan_objective_id"))
-                    else None
-                ),
-                outside_bassin_reason=_text(form.get("outside_bassin_reason")),
-                consent_mode=mode,
-                consent_channel=_text(form.get("consent_channel")) if mode == "record" else None,
-            ),
-            signed=recorded.Draft(form) if mode == "record" else None,
-            uploads=recorded.uploads_for(request, settings) if mode == "record" else None,
-        )
 
 
 class ReferralPages(Controller):
@@ -363,33 +308,27 @@ class ReferralPages(Controller):
     path = "/orientations"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
+    dependencies = PAGE_DEPENDENCIES
 
     @get("/{referral_id:uuid}", opt={"section": "trajectory", "action": "read"})
-    async def one(
-        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
-    ) -> Response:
+    async def one(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> Response:
         """Where a notification leads: the page of the referral for whoever reads it."""
-        principal = await require_user(request)
+        principal = ctx.principal
         if principal.role.value in rules.PARTNER_ROLES:
             return Redirect(f"/orientations/recues/{referral_id}", status_code=303)
-        ctx = context(request, settings, request_id_of(request))
         referral = await services.one_in_file(db_session, ctx, referral_id)
-        await db_session.commit()
         if principal.person_id == referral.person_id:
             return Redirect(f"/mon-espace/orientations#orientation-{referral_id}", status_code=303)
         return Redirect(_file_url(referral.person_id, None, referral_id), status_code=303)
 
     @post("/{referral_id:uuid}/retrait", opt={"section": ("trajectory", "consents"), "action": "write"})
     async def withdraw(
-        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        principal = await require_user(request)
         form = await checked_form(request)
-        ctx = context(request, settings, request_id_of(request))
         referral = await services.get_referral(db_session, referral_id)
         await services.withdraw(db_session, ctx, referral, reason=_text(form.get("reason")))
-        await db_session.commit()
-        return _back(principal, referral, "retiree")
+        return _back(ctx.principal, referral, "retiree")
 
     @post(
         "/{referral_id:uuid}/consentement",
@@ -397,16 +336,14 @@ class ReferralPages(Controller):
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def give_consent(
-        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+        self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
     ) -> Response:
         """The person agrees (one click), or a worker records the agreement she signed on paper, the
         signed form uploaded with it (as ``POST /api/v1/referrals/{id}/consent/recorded``)."""
-        principal = await require_user(request)
         recorded.precheck_length(request, settings)
         form = await checked_form(request)
-        ctx = context(request, settings, request_id_of(request))
         referral = await services.get_referral(db_session, referral_id)
-        by_person = principal.person_id == referral.person_id
+        by_person = ctx.principal.person_id == referral.person_id
         await services.give_consent(
             db_session,
             ctx,
@@ -414,32 +351,25 @@ class ReferralPages(Controller):
             signed=None if by_person else recorded.Draft({**form, "channel": form.get("consent_channel")}),
             uploads=None if by_person else recorded.uploads_for(request, settings),
         )
-        await db_session.commit()
-        return _back(principal, referral, "accord")
+        return _back(ctx.principal, referral, "accord")
 
     @post("/{referral_id:uuid}/consentement/refus", opt={"section": "consents", "action": "write"})
     async def decline_consent(
-        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        principal = await require_user(request)
         form = await checked_form(request)
-        ctx = context(request, settings, request_id_of(request))
         referral = await services.get_referral(db_session, referral_id)
         await services.decline_consent(db_session, ctx, referral, _text(form.get("note")))
-        await db_session.commit()
-        return _back(principal, referral, "refus-accord")
+        return _back(ctx.principal, referral, "refus-accord")
 
     @post("/{referral_id:uuid}/consentement/retrait", opt={"section": "consents", "action": "write"})
     async def withdraw_consent(
-        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        principal = await require_user(request)
         await checked_form(request)
-        ctx = context(request, settings, request_id_of(request))
         referral = await services.get_referral(db_session, referral_id)
         await services.withdraw_consent(db_session, ctx, referral)
-        await db_session.commit()
-        return _back(principal, referral, "accord-retire")
+        return _back(ctx.principal, referral, "accord-retire")
 
     # --- the partner's inbox ----------------------------------------------------------------------
 
@@ -448,17 +378,12 @@ class ReferralPages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        ctx: Context,
         statut: str | None = Parameter(default=None, max_length=16),
         ok: str | None = None,
     ) -> Response:
-        principal = await require_user(request)
         status = statut if statut in rules.STATUSES else None
-        found = await services.received(db_session, principal, status)
-        cards = await views.shown_cards(
-            db_session, principal, found, referral_rules(settings), utcnow(), request_id_of(request)
-        )
-        await db_session.commit()
+        cards = await reading.received_cards(db_session, ctx, status)
         open_first = sorted(cards, key=lambda c: (c.status not in rules.OPEN_STATUSES, c.deadline))
         return page(
             request,
@@ -467,7 +392,7 @@ class ReferralPages(Controller):
             status=status,
             statuses=rules.STATUS_LABELS_FR,
             message=MESSAGES.get(ok or ""),
-            today=rules.today_brussels(utcnow()),
+            today=ctx.today,
             **_common(),
         )
 
@@ -476,38 +401,29 @@ class ReferralPages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        ctx: Context,
         referral_id: UUID,
         ok: str | None = None,
     ) -> Response:
-        principal = await require_user(request)
-        referral = await services.received_one(db_session, principal, referral_id)
-        rr = referral_rules(settings)
-        [card] = await views.shown_cards(
-            db_session, principal, [referral], rr, utcnow(), request_id_of(request)
-        )
-        await db_session.commit()
-        today = rules.today_brussels(utcnow())
+        card = await reading.received_card(db_session, ctx, referral_id)
         return page(
             request,
             "referral_received.html",
             card=card,
-            refusal_reasons=rr.refusal_reasons,
+            refusal_reasons=ctx.rules.refusal_reasons,
             step_kinds=STEP_KINDS,
             can_answer=card.status in rules.OPEN_STATUSES,
-            consented_labels=_section_labels(card.consented_sections or []),
-            default_start=(today + timedelta(days=7)).isoformat(),
+            consented_labels=_section_titles(card.consented_sections or []),
+            default_start=(ctx.today + timedelta(days=7)).isoformat(),
             message=MESSAGES.get(ok or ""),
             **_common(),
         )
 
     @post("/{referral_id:uuid}/acceptation", opt={"section": "trajectory", "action": "write"})
     async def accept(
-        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        await require_user(request)
         form = await checked_form(request)
-        ctx = context(request, settings, request_id_of(request))
         referral = await services.get_referral(db_session, referral_id)
         kind = _text(form.get("step_kind"))
         if kind is not None and kind not in STEP_KINDS:
@@ -520,34 +436,27 @@ class ReferralPages(Controller):
             step_kind=kind,
             note=_text(form.get("note")),
         )
-        await db_session.commit()
-        return Redirect(f"/orientations/recues/{referral_id}?ok=acceptee", status_code=303)
+        return _received(referral_id, "acceptee")
 
     @post("/{referral_id:uuid}/refus", opt=PARTNER_ANSWER)
     async def refuse(
-        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        await require_user(request)
         form = await checked_form(request)
-        ctx = context(request, settings, request_id_of(request))
         referral = await services.get_referral(db_session, referral_id)
         await services.refuse(
             db_session, ctx, referral, reason=str(form.get("reason") or ""), text=_text(form.get("text"))
         )
-        await db_session.commit()
-        return Redirect(f"/orientations/recues/{referral_id}?ok=refusee", status_code=303)
+        return _received(referral_id, "refusee")
 
     @post("/{referral_id:uuid}/attente", opt=PARTNER_ANSWER)
     async def waiting_list(
-        self, request: Request, db_session: AsyncSession, settings: Settings, referral_id: UUID
+        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        await require_user(request)
         form = await checked_form(request)
-        ctx = context(request, settings, request_id_of(request))
         referral = await services.get_referral(db_session, referral_id)
         await services.waiting_list(db_session, ctx, referral, note=_text(form.get("note")))
-        await db_session.commit()
-        return Redirect(f"/orientations/recues/{referral_id}?ok=attente", status_code=303)
+        return _received(referral_id, "attente")
 
 
 class MyReferralPages(Controller):
@@ -556,23 +465,21 @@ class MyReferralPages(Controller):
     path = "/mon-espace/orientations"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
+    dependencies = PAGE_DEPENDENCIES
 
     @get("/", opt={"section": "trajectory", "action": "read"})
     async def mine(
-        self, request: Request, db_session: AsyncSession, settings: Settings, ok: str | None = None
+        self, request: Request, db_session: AsyncSession, ctx: Context, ok: str | None = None
     ) -> Response:
-        principal = await require_user(request)
-        if principal.person_id is None:
+        person_id = ctx.principal.person_id
+        if person_id is None:
             raise NotFound(
                 "Aucun dossier personnel n'est associé à votre compte : cet espace est celui des personnes "
                 "accompagnées.",
                 code="no-own-file",
             )
-        ctx = context(request, settings, request_id_of(request))
-        found = await services.for_person(db_session, ctx, principal.person_id)
-        referrals = await views.full(db_session, found, ctx.rules, ctx.at)
-        names = await _names_by_user(db_session, referrals)
-        await db_session.commit()
+        referrals = await reading.file_referrals(db_session, ctx, person_id)
+        names = await reading.user_names(db_session, referrals)
         asks = [r for r in referrals if r.consent_state == "requested" and r.status in rules.OPEN_STATUSES]
         others = [r for r in referrals if r not in asks]
         return page(
@@ -586,7 +493,11 @@ class MyReferralPages(Controller):
         )
 
 
-def _back(principal, referral, ok: str) -> Redirect:
+def _received(referral_id: UUID, ok: str) -> Redirect:
+    return Redirect(f"/orientations/recues/{referral_id}?ok={ok}", status_code=303)
+
+
+def _back(principal: Principal, referral: Referral, ok: str) -> Redirect:
     if principal.person_id == referral.person_id:
         return Redirect(f"/mon-espace/orientations?ok={ok}#orientation-{referral.id}", status_code=303)
     return Redirect(_file_url(referral.person_id, ok, referral.id), status_code=303)

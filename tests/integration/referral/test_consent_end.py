@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+from coordination.clock import BRUSSELS
 from coordination.clock import today as brussels_today
 from coordination.dossier.services.trajectory import open_steps_by_service
 from coordination.referral.calendar import load_calendar
 from coordination.referral.models import Referral
-from coordination.referral.rules import BRUSSELS, load_rules
+from coordination.referral.rules import load_rules
 from coordination.referral.tasks import run_deadlines
 from tests.integration.referral.conftest import API, inbox, send
 

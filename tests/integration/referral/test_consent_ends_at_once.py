@@ -10,8 +10,8 @@ from uuid import UUID
 from sqlalchemy import select
 
 from coordination.access.models import ConsentEvent
+from coordination.clock import BRUSSELS
 from coordination.referral.models import Referral
-from coordination.referral.rules import BRUSSELS
 from tests.integration.referral.conftest import API, send
 
 CONSENTED = ("plan", "trajectory", "sections/project")

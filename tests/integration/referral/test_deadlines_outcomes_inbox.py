@@ -6,9 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from uuid import UUID
 
+from coordination.clock import BRUSSELS
+from coordination.formatting import day_fr
 from coordination.referral.calendar import load_calendar
 from coordination.referral.models import Referral
-from coordination.referral.rules import BRUSSELS, load_rules
+from coordination.referral.rules import load_rules
 from coordination.referral.tasks import run_deadlines
 from tests.integration.referral.conftest import API, inbox, send
 
@@ -31,7 +33,7 @@ async def test_reminders_then_expiry(client, world, database, settings) -> None:
         await s.commit()
     assert (first.reminders, again.reminders) == (1, 0)
     reminders = [n for n in await inbox(client, w, "cisp") if n["kind"] == "referral_reminder"]
-    assert len(reminders) == 1 and deadline.strftime("%d/%m/%Y") in reminders[0]["body"]
+    assert len(reminders) == 1 and f"avant le {day_fr(deadline)}" in reminders[0]["body"]
 
     # past the deadline: effective status is expired even before the sweep, and answers are refused
     async with database.sessionmaker() as s:

@@ -14,6 +14,7 @@ from uuid import UUID
 from coordination.access.models import Consent
 from coordination.clock import today as brussels_today
 from coordination.dossier.models import Document, TrajectoryStep
+from coordination.formatting import day_fr
 from coordination.referral.models import Referral
 from tests.integration.referral.conftest import API, NISS, count_rows, inbox, send, send_recorded
 
@@ -158,7 +159,7 @@ async def test_sent_consented_accepted_step_created(client, world, database) -> 
     answered = next(n for n in person_notes if n["kind"] == "referral_answered")
     assert (
         "CISP Les Ateliers du Pays Noir" in answered["title"]
-        and start.strftime("%d/%m/%Y") in answered["body"]
+        and f"Début prévu le {day_fr(start)}." in answered["body"]
     )
     referent_kinds = {n["kind"] for n in await inbox(client, w, "referent")}
     assert {"consent_given", "referral_answered"} <= referent_kinds

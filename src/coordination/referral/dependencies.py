@@ -1,0 +1,45 @@
+"""Litestar dependencies of the referral routes, declared once per controller (``dependencies=...``).
+
+The API and the pages share the providers of the rules and of the context; only the principal differs
+(the verified token's on the API, the signed-in session's on the pages: the pages pass their own
+``principal`` provider, see :data:`coordination.web.referral_pages.PAGE_DEPENDENCIES`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+
+from coordination.access.principal import Principal
+from coordination.referral.context import Context, build_context, referral_rules
+from coordination.referral.rules import ReferralRules
+from coordination.settings import Settings
+
+
+def provide_api_principal(request: Request[Any, Any, Any]) -> Principal:
+    return request.user  # type: ignore[no-any-return]
+
+
+def provide_referral_rules(settings: Settings) -> ReferralRules:
+    return referral_rules(settings)
+
+
+def provide_referral_context(principal: Principal, settings: Settings, request_id: str) -> Context:
+    return build_context(principal, settings, request_id)
+
+
+RULES_DEPENDENCIES = {"referral_rules": Provide(provide_referral_rules, sync_to_thread=False)}
+"""For routes that read the rules only (the vocabulary, the outcome figures)."""
+
+CONTEXT_DEPENDENCIES = {
+    **RULES_DEPENDENCIES,
+    "ctx": Provide(provide_referral_context, sync_to_thread=False),
+}
+"""The rules and the use-case context; the controller adds its ``principal`` provider."""
+
+API_DEPENDENCIES = {
+    "principal": Provide(provide_api_principal, sync_to_thread=False),
+    **CONTEXT_DEPENDENCIES,
+}
+"""Controller-level ``dependencies`` of every referral API controller."""
