@@ -8,6 +8,8 @@ from __future__ import annotations
 from coordination import events
 from coordination.access import events as access_events
 from coordination.access import notices as access_notices
+from coordination.referent import events as referent_events
+from coordination.referent import notices as referent_notices
 
 
 def wire() -> None:
@@ -16,4 +18,7 @@ def wire() -> None:
     events.subscribe(access_events.ConsentEnded, access_notices.tell_consent_ended)
     events.subscribe(access_events.ConsentExpiring, access_notices.tell_consent_expiring)
     events.subscribe(access_events.MandateChanged, access_notices.tell_mandate_changed)
+    # referent: handovers and overdue first contacts are told by the referent's notices
+    events.subscribe(referent_events.ReferentHandedOver, referent_notices.tell_handover)
+    events.subscribe(referent_events.FirstContactOverdue, referent_notices.tell_first_contact_overdue)
     events.bus.mark_wired()
