@@ -59,6 +59,17 @@ RECORDING = (
 )
 
 
+async def _consent_answer(session: AsyncSession, person_id: UUID, consent_id: UUID) -> ConsentOut:
+    """One consent as the person's list shows it (with its history)."""
+    return services.consent_out(await services.list_consents(session, person_id), consent_id)
+
+
+async def _signed_form(request: Request, settings: Settings) -> tuple[recorded.Draft, recorded.Uploads]:
+    """The multipart form of a recording (values and the signed file) and where its file goes."""
+    values = await recorded.multipart_values(request, settings)
+    return recorded.Draft(values), recorded.uploads_for(request, settings)
+
+
 class ConsentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/consents"
     tags = ["consentements"]
@@ -72,8 +83,7 @@ class ConsentController(Controller):
         principal: Principal,
         person_id: UUID,
     ) -> list[ConsentOut]:
-        result = await services.list_consents(db_session, person_id)
-        return result
+        return await services.list_consents(db_session, person_id)
 
     @post(
         "/",
@@ -101,8 +111,7 @@ class ConsentController(Controller):
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
-        result = services.consent_out(await services.list_consents(db_session, person_id), consent.id)
-        return result
+        return await _consent_answer(db_session, person_id, consent.id)
 
     @post(
         "/{consent_id:uuid}/withdraw",
@@ -129,8 +138,7 @@ class ConsentController(Controller):
             evidence_document_id=body.evidence_document_id,
             note=body.note,
         )
-        result = services.consent_out(await services.list_consents(db_session, person_id), consent_id)
-        return result
+        return await _consent_answer(db_session, person_id, consent_id)
 
     @post(
         "/{consent_id:uuid}/renew",
@@ -156,8 +164,7 @@ class ConsentController(Controller):
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
-        result = services.consent_out(await services.list_consents(db_session, person_id), new.id)
-        return result
+        return await _consent_answer(db_session, person_id, new.id)
 
     @post(
         "/recorded",
@@ -179,16 +186,16 @@ class ConsentController(Controller):
         request_id: str,
         person_id: UUID,
     ) -> ConsentOut:
-        values = await recorded.multipart_values(request, settings)
+        draft, uploads = await _signed_form(request, settings)
         consent = await recorded.record_consent(
             db_session,
             principal,
             person_id,
-            recorded.Draft(values),
-            uploads=recorded.uploads_for(request, settings),
+            draft,
+            uploads=uploads,
             request_id=request_id,
         )
-        return services.consent_out(await services.list_consents(db_session, person_id), consent.id)
+        return await _consent_answer(db_session, person_id, consent.id)
 
     @post(
         "/{consent_id:uuid}/withdraw/recorded",
@@ -209,17 +216,17 @@ class ConsentController(Controller):
         person_id: UUID,
         consent_id: UUID,
     ) -> ConsentOut:
-        values = await recorded.multipart_values(request, settings)
+        draft, uploads = await _signed_form(request, settings)
         await recorded.record_withdrawal(
             db_session,
             principal,
             person_id,
             consent_id,
-            recorded.Draft(values),
-            uploads=recorded.uploads_for(request, settings),
+            draft,
+            uploads=uploads,
             request_id=request_id,
         )
-        return services.consent_out(await services.list_consents(db_session, person_id), consent_id)
+        return await _consent_answer(db_session, person_id, consent_id)
 
     @post(
         "/{consent_id:uuid}/renew/recorded",
@@ -240,17 +247,17 @@ class ConsentController(Controller):
         person_id: UUID,
         consent_id: UUID,
     ) -> ConsentOut:
-        values = await recorded.multipart_values(request, settings)
+        draft, uploads = await _signed_form(request, settings)
         new = await recorded.record_renewal(
             db_session,
             principal,
             person_id,
             consent_id,
-            recorded.Draft(values),
-            uploads=recorded.uploads_for(request, settings),
+            draft,
+            uploads=uploads,
             request_id=request_id,
         )
-        return services.consent_out(await services.list_consents(db_session, person_id), new.id)
+        return await _consent_answer(db_session, person_id, new.id)
 
 
 class JournalController(Controller):

@@ -38,6 +38,15 @@ def notification_out(shown: services.Shown) -> NotificationOut:
     )
 
 
+async def _marked(
+    session: AsyncSession, principal: Principal, notification_id: UUID, request_id: str, *, read: bool
+) -> NotificationOut:
+    """Mark one of the caller's notifications, and show it as the list does (through the gate)."""
+    note = await services.mark(session, principal, notification_id, read=read)
+    [shown] = await services.present(session, principal, [note], request_id)
+    return notification_out(shown)
+
+
 class InboxController(Controller):
     path = "/api/v1/inbox"
     tags = ["notifications"]
@@ -79,10 +88,7 @@ class InboxController(Controller):
         request_id: str,
         notification_id: UUID,
     ) -> NotificationOut:
-        note = await services.mark(db_session, principal, notification_id, read=True)
-        [shown] = await services.present(db_session, principal, [note], request_id)
-        out = notification_out(shown)
-        return out
+        return await _marked(db_session, principal, notification_id, request_id, read=True)
 
     @post(
         "/{notification_id:uuid}/unread",
@@ -97,10 +103,7 @@ class InboxController(Controller):
         request_id: str,
         notification_id: UUID,
     ) -> NotificationOut:
-        note = await services.mark(db_session, principal, notification_id, read=False)
-        [shown] = await services.present(db_session, principal, [note], request_id)
-        out = notification_out(shown)
-        return out
+        return await _marked(db_session, principal, notification_id, request_id, read=False)
 
     @post("/read-all", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Tout marquer comme lu")
     async def mark_all(self, db_session: AsyncSession, principal: Principal) -> MarkedAll:

@@ -11,7 +11,6 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.clock import brussels_day
 from coordination.directory.models import User
 from coordination.dossier.models import Person
 from coordination.formatting import day_fr
@@ -50,7 +49,7 @@ async def tell_handover(session: AsyncSession, event: ReferentHandedOver) -> Non
     actor = await session.get(User, event.actor_user_id) if event.actor_user_id else None
     former_name = await _adviser_name(session, former, "votre ancien·ne référent·e")
     new_name = await _adviser_name(session, new, new.team or "—")
-    since = day_fr(brussels_day(new.started_at))
+    since = day_fr(new.started_at)  # its Brussels day
     reason = new.reason
     full_name = f"{person.first_name} {person.last_name}"
     who = f" par {actor.display_name}" if actor else ""
