@@ -26,7 +26,7 @@ from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import page
-from coordination.web.session import require_user
+from coordination.web.session import WEB_PRINCIPAL
 
 STATUS_FILTERS = {
     "": "Tous",
@@ -53,7 +53,7 @@ class WorklistPages(Controller):
     exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = {
         **WEB_ACCESS,
-        "principal": Provide(require_user),
+        **WEB_PRINCIPAL,
         "policies": Provide(provide_policies, sync_to_thread=False),
     }
     include_in_schema = False
