@@ -9,6 +9,8 @@ from coordination import events
 from coordination.access import events as access_events
 from coordination.access import notices as access_notices
 from coordination.referral import notices as referral_notices
+from coordination.referent import events as referent_events
+from coordination.referent import notices as referent_notices
 
 
 def wire() -> None:
@@ -20,4 +22,7 @@ def wire() -> None:
     # referrals: the messages to the partner, the sender and the person
     for referral_event, tell in referral_notices.SUBSCRIBERS:
         events.subscribe(referral_event, tell)
+    # referent: handovers and overdue first contacts are told by the referent's notices
+    events.subscribe(referent_events.ReferentHandedOver, referent_notices.tell_handover)
+    events.subscribe(referent_events.FirstContactOverdue, referent_notices.tell_first_contact_overdue)
     events.bus.mark_wired()

@@ -1,8 +1,10 @@
 """HTTP API of the access package: consents, the access journal, and the development login.
 
-Every route declares its (section, action) in ``opt`` and calls the gate first; reads commit too, so the
-journal row written by the gate is kept. When a worker gives (records), withdraws or renews a consent on
-the person's behalf, the person is told in their inbox, in the same transaction.
+Every route declares its (section, action) in ``opt``: the ``access`` dependency asks the gate first, and
+the request's session commits (the gate's journal row with the change; handlers never commit). When a
+worker gives (records), withdraws or renews a consent on the person's behalf, the person is told in their
+inbox, in the same transaction (the access events' subscribers). The principal is a dependency declared
+once per controller (:func:`provide_principal`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
@@ -42,27 +45,45 @@ CONSENTS_WRITE = {"section": "consents", "action": "write"}
 JOURNAL_READ = {"section": "journal", "action": "read"}
 
 
+def provide_principal(request: Request[Principal, str, State]) -> Principal:
+    """The ``principal`` dependency of the API controllers: the verified token's (the auth middleware's)."""
+    return request.user
+
+
+PRINCIPAL = {"principal": Provide(provide_principal, sync_to_thread=False)}
+
+
 RECORDING = (
     "le gate (consents, write) est demandé par access.recorded, le service partagé par l'API, les pages et "
     "les orientations, avant toute lecture du formulaire signé"
 )
 
 
+async def _consent_answer(session: AsyncSession, person_id: UUID, consent_id: UUID) -> ConsentOut:
+    """One consent as the person's list shows it (with its history)."""
+    return services.consent_out(await services.list_consents(session, person_id), consent_id)
+
+
+async def _signed_form(request: Request, settings: Settings) -> tuple[recorded.Draft, recorded.Uploads]:
+    """The multipart form of a recording (values and the signed file) and where its file goes."""
+    values = await recorded.multipart_values(request, settings)
+    return recorded.Draft(values), recorded.uploads_for(request, settings)
+
+
 class ConsentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/consents"
     tags = ["consentements"]
+    dependencies = PRINCIPAL
 
     @get("/", opt=CONSENTS_READ, summary="Consentements de la personne, avec leur historique")
     async def list_consents(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         person_id: UUID,
     ) -> list[ConsentOut]:
-        result = await services.list_consents(db_session, person_id)
-        await db_session.commit()
-        return result
+        return await services.list_consents(db_session, person_id)
 
     @post(
         "/",
@@ -72,15 +93,15 @@ class ConsentController(Controller):
     )
     async def give(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         person_id: UUID,
         data: GiveConsent,
     ) -> ConsentOut:
         consent = await services.give_consent(
             db_session,
-            request.user,
+            principal,
             person_id,
             recipient_organisation_id=data.recipient_organisation_id,
             sections=data.sections,
@@ -90,9 +111,7 @@ class ConsentController(Controller):
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
-        result = services.consent_out(await services.list_consents(db_session, person_id), consent.id)
-        await db_session.commit()
-        return result
+        return await _consent_answer(db_session, person_id, consent.id)
 
     @post(
         "/{consent_id:uuid}/withdraw",
@@ -102,9 +121,9 @@ class ConsentController(Controller):
     )
     async def withdraw(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         person_id: UUID,
         consent_id: UUID,
         data: WithdrawConsent | None = None,
@@ -112,16 +131,14 @@ class ConsentController(Controller):
         body = data or WithdrawConsent()
         await services.withdraw_consent(
             db_session,
-            request.user,
+            principal,
             person_id,
             consent_id,
             channel=body.channel,
             evidence_document_id=body.evidence_document_id,
             note=body.note,
         )
-        result = services.consent_out(await services.list_consents(db_session, person_id), consent_id)
-        await db_session.commit()
-        return result
+        return await _consent_answer(db_session, person_id, consent_id)
 
     @post(
         "/{consent_id:uuid}/renew",
@@ -131,25 +148,23 @@ class ConsentController(Controller):
     )
     async def renew(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         person_id: UUID,
         consent_id: UUID,
         data: RenewConsent,
     ) -> ConsentOut:
         new = await services.renew_consent(
             db_session,
-            request.user,
+            principal,
             person_id,
             consent_id,
             expires_at=data.expires_at,
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
-        result = services.consent_out(await services.list_consents(db_session, person_id), new.id)
-        await db_session.commit()
-        return result
+        return await _consent_answer(db_session, person_id, new.id)
 
     @post(
         "/recorded",
@@ -166,20 +181,21 @@ class ConsentController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
+        principal: Principal,
         settings: Settings,
         request_id: str,
         person_id: UUID,
     ) -> ConsentOut:
-        values = await recorded.multipart_values(request, settings)
+        draft, uploads = await _signed_form(request, settings)
         consent = await recorded.record_consent(
             db_session,
-            request.user,
+            principal,
             person_id,
-            recorded.Draft(values),
-            uploads=recorded.uploads_for(request, settings),
+            draft,
+            uploads=uploads,
             request_id=request_id,
         )
-        return services.consent_out(await services.list_consents(db_session, person_id), consent.id)
+        return await _consent_answer(db_session, person_id, consent.id)
 
     @post(
         "/{consent_id:uuid}/withdraw/recorded",
@@ -194,22 +210,23 @@ class ConsentController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
+        principal: Principal,
         settings: Settings,
         request_id: str,
         person_id: UUID,
         consent_id: UUID,
     ) -> ConsentOut:
-        values = await recorded.multipart_values(request, settings)
+        draft, uploads = await _signed_form(request, settings)
         await recorded.record_withdrawal(
             db_session,
-            request.user,
+            principal,
             person_id,
             consent_id,
-            recorded.Draft(values),
-            uploads=recorded.uploads_for(request, settings),
+            draft,
+            uploads=uploads,
             request_id=request_id,
         )
-        return services.consent_out(await services.list_consents(db_session, person_id), consent_id)
+        return await _consent_answer(db_session, person_id, consent_id)
 
     @post(
         "/{consent_id:uuid}/renew/recorded",
@@ -224,27 +241,29 @@ class ConsentController(Controller):
         self,
         request: Request[Principal, str, State],
         db_session: AsyncSession,
+        principal: Principal,
         settings: Settings,
         request_id: str,
         person_id: UUID,
         consent_id: UUID,
     ) -> ConsentOut:
-        values = await recorded.multipart_values(request, settings)
+        draft, uploads = await _signed_form(request, settings)
         new = await recorded.record_renewal(
             db_session,
-            request.user,
+            principal,
             person_id,
             consent_id,
-            recorded.Draft(values),
-            uploads=recorded.uploads_for(request, settings),
+            draft,
+            uploads=uploads,
             request_id=request_id,
         )
-        return services.consent_out(await services.list_consents(db_session, person_id), new.id)
+        return await _consent_answer(db_session, person_id, new.id)
 
 
 class JournalController(Controller):
     path = "/api/v1"
     tags = ["journal des accès"]
+    dependencies = PRINCIPAL
 
     @get(
         "/persons/{person_id:uuid}/journal",
@@ -253,9 +272,9 @@ class JournalController(Controller):
     )
     async def person_journal(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         person_id: UUID,
         cursor: str | None = Parameter(default=None, max_length=pagination.CURSOR_MAX_LENGTH),
         page_size: int = Parameter(default=50, ge=1, le=500),
@@ -264,7 +283,6 @@ class JournalController(Controller):
         items, total = await services.read_journal(
             db_session, person_id=person_id, limit=page_size + 1, offset=0, after=after
         )
-        await db_session.commit()
         return _journal_page(items, total, page_size, lambda last: (last.seq,))
 
     @get(
@@ -274,12 +292,12 @@ class JournalController(Controller):
     )
     async def all_journals(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
+        principal: Principal,
         cursor: str | None = Parameter(default=None, max_length=pagination.CURSOR_MAX_LENGTH),
         page_size: int = Parameter(default=50, ge=1, le=500),
     ) -> JournalPage:
-        require_role_permission(request.user, "journal", "read", Basis.OVERSIGHT)
+        require_role_permission(principal, "journal", "read", Basis.OVERSIGHT)
         after = pagination.decode(cursor, datetime, UUID)
         items, total = await services.read_journal(
             db_session, person_id=None, limit=page_size + 1, offset=0, after=after

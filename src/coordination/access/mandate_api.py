@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
+from coordination.access.controllers import PRINCIPAL
 from coordination.access.declared import Access
 from coordination.access.mandate_schemas import AssertMandate, EndMandate, MandateOut
 from coordination.access.models import MandateKind
+from coordination.access.principal import Principal
 from coordination.directory.models import Organisation
 
 ASSERTION = (
@@ -36,6 +38,7 @@ async def _out(session: AsyncSession, mandate) -> MandateOut:
 class MandateController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/mandates"
     tags = ["mandats"]
+    dependencies = PRINCIPAL
 
     @get(
         "/",
@@ -54,11 +57,11 @@ class MandateController(Controller):
         summary="Déclarer un mandat de son propre organisme (inscription au Forem, RIS payé par ce CPAS)",
     )
     async def assert_mandate(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, data: AssertMandate
+        self, principal: Principal, db_session: AsyncSession, person_id: UUID, data: AssertMandate
     ) -> MandateOut:
         mandate = await mandates.assert_mandate(
             db_session,
-            mandates.Asserter.of(request.user),
+            mandates.Asserter.of(principal),
             person_id,
             kind=MandateKind(data.kind),
             started_on=data.started_on,
@@ -73,11 +76,16 @@ class MandateController(Controller):
         summary="Clore un mandat de son propre organisme",
     )
     async def end_mandate(
-        self, request: Request, db_session: AsyncSession, person_id: UUID, mandate_id: UUID, data: EndMandate
+        self,
+        principal: Principal,
+        db_session: AsyncSession,
+        person_id: UUID,
+        mandate_id: UUID,
+        data: EndMandate,
     ) -> MandateOut:
         mandate = await mandates.end_mandate(
             db_session,
-            mandates.Asserter.of(request.user),
+            mandates.Asserter.of(principal),
             person_id,
             mandate_id,
             ended_on=data.ended_on,

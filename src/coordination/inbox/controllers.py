@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import pagination
+from coordination.access.controllers import PRINCIPAL
 from coordination.access.principal import Principal
 from coordination.inbox import services
 from coordination.inbox.schemas import InboxPage, MarkedAll, NotificationOut
@@ -38,15 +38,25 @@ def notification_out(shown: services.Shown) -> NotificationOut:
     )
 
 
+async def _marked(
+    session: AsyncSession, principal: Principal, notification_id: UUID, request_id: str, *, read: bool
+) -> NotificationOut:
+    """Mark one of the caller's notifications, and show it as the list does (through the gate)."""
+    note = await services.mark(session, principal, notification_id, read=read)
+    [shown] = await services.present(session, principal, [note], request_id)
+    return notification_out(shown)
+
+
 class InboxController(Controller):
     path = "/api/v1/inbox"
     tags = ["notifications"]
+    dependencies = PRINCIPAL
 
     @get("/", opt=OWN_INBOX, summary="Mes notifications, les plus récentes d'abord")
     async def list_inbox(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
+        principal: Principal,
         request_id: str,
         unread: bool = Parameter(default=False, description="Seulement les non lues"),
         kind: str | None = Parameter(default=None, max_length=40),
@@ -56,12 +66,11 @@ class InboxController(Controller):
         """Keyset pagination: pass the answer's ``next_cursor`` as ``cursor`` for the next page."""
         before = pagination.decode(cursor, datetime, UUID)
         rows, total, unread_count = await services.list_for(
-            db_session, request.user, unread_only=unread, kind=kind, limit=page_size + 1, before=before
+            db_session, principal, unread_only=unread, kind=kind, limit=page_size + 1, before=before
         )
         has_more = len(rows) > page_size
         rows = rows[:page_size]
-        shown = await services.present(db_session, request.user, rows, request_id)
-        await db_session.commit()
+        shown = await services.present(db_session, principal, rows, request_id)
         return InboxPage(
             items=[notification_out(n) for n in shown],
             total=total,
@@ -74,16 +83,12 @@ class InboxController(Controller):
     @post("/{notification_id:uuid}/read", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Marquer comme lue")
     async def mark_read(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
+        principal: Principal,
         request_id: str,
         notification_id: UUID,
     ) -> NotificationOut:
-        note = await services.mark(db_session, request.user, notification_id, read=True)
-        [shown] = await services.present(db_session, request.user, [note], request_id)
-        out = notification_out(shown)
-        await db_session.commit()
-        return out
+        return await _marked(db_session, principal, notification_id, request_id, read=True)
 
     @post(
         "/{notification_id:uuid}/unread",
@@ -93,21 +98,16 @@ class InboxController(Controller):
     )
     async def mark_unread(
         self,
-        request: Request[Principal, str, State],
         db_session: AsyncSession,
+        principal: Principal,
         request_id: str,
         notification_id: UUID,
     ) -> NotificationOut:
-        note = await services.mark(db_session, request.user, notification_id, read=False)
-        [shown] = await services.present(db_session, request.user, [note], request_id)
-        out = notification_out(shown)
-        await db_session.commit()
-        return out
+        return await _marked(db_session, principal, notification_id, request_id, read=False)
 
     @post("/read-all", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Tout marquer comme lu")
-    async def mark_all(self, request: Request[Principal, str, State], db_session: AsyncSession) -> MarkedAll:
-        count = await services.mark_all_read(db_session, request.user)
-        await db_session.commit()
+    async def mark_all(self, db_session: AsyncSession, principal: Principal) -> MarkedAll:
+        count = await services.mark_all_read(db_session, principal)
         return MarkedAll(marked=count)
 
 

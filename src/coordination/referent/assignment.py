@@ -291,6 +291,158 @@ def _load_arcs(adviser: Adviser, weights: Weights) -> list[tuple[int, int]]:
     return arcs
 
 
+@dataclass
+class _Classes:
+    """The waiting people grouped by cost row: ``base`` by class key (no previous referent), ``continuity``
+    by (class key, previous adviser). ``base_keys`` lists every class key met, in order of appearance."""
+
+    base: dict[tuple, list[Candidate]]
+    continuity: dict[tuple, list[Candidate]]
+    base_keys: list[tuple]
+    volumes: dict[tuple, int]
+    """Per class key, everyone who may flow through its hub (its own members and its continuity classes')."""
+
+    @classmethod
+    def of(cls, people: Sequence[Candidate], rows: _Rows) -> _Classes:
+        base: dict[tuple, list[Candidate]] = defaultdict(list)
+        continuity: dict[tuple, list[Candidate]] = defaultdict(list)
+        for person in people:
+            if person.previous_adviser is not None:
+                continuity[(_key(person), person.previous_adviser)].append(person)
+            else:
+                base[_key(person)].append(person)
+            rows.row(_key(person))
+        keys = list(dict.fromkeys([_key(p) for p in people]))
+        volumes = {key: len(base.get(key, ())) for key in keys}
+        for (class_key, _), members in continuity.items():
+            volumes[class_key] += len(members)
+        return cls(base, continuity, keys, volumes)
+
+    @property
+    def continuity_keys(self) -> list[tuple]:
+        return list(self.continuity)
+
+
+class _FlowGraph:
+    """The min-cost-flow graph of the module docstring, as arc arrays. Nodes: 0 = sink, 1..n = advisers,
+    then one hub per class, then one node per continuity class. Remembers where each class's arcs start,
+    to read the flows back."""
+
+    SINK = 0
+
+    def __init__(self, advisers: Sequence[Adviser], classes: _Classes) -> None:
+        n_adv = len(advisers)
+        self.base_node = {key: 1 + n_adv + i for i, key in enumerate(classes.base_keys)}
+        self.cont_node = {
+            key: 1 + n_adv + len(classes.base_keys) + i for i, key in enumerate(classes.continuity_keys)
+        }
+        self.tails: list[np.ndarray] = []
+        self.heads: list[np.ndarray] = []
+        self.caps: list[np.ndarray] = []
+        self.costs: list[np.ndarray] = []
+        self.arc_count = 0
+        self.class_arc_start: dict[tuple, tuple[int, np.ndarray]] = {}
+        self.cont_arc_start: dict[tuple, int] = {}
+
+    def add(self, t, h, c, u) -> None:
+        tails = np.atleast_1d(np.asarray(t, dtype=np.int32))
+        self.tails.append(tails)
+        self.heads.append(np.atleast_1d(np.asarray(h, dtype=np.int32)))
+        self.caps.append(np.atleast_1d(np.asarray(c, dtype=np.int64)))
+        self.costs.append(np.atleast_1d(np.asarray(u, dtype=np.int64)))
+        self.arc_count += len(tails)
+
+    def add_load_arcs(self, advisers: Sequence[Adviser], weights: Weights) -> None:
+        for i, adviser in enumerate(advisers):
+            for cap, cost in _load_arcs(adviser, weights):
+                self.add(1 + i, self.SINK, cap, cost)
+
+    def add_class_arcs(self, classes: _Classes, rows: _Rows, weights: Weights) -> None:
+        """Hub → each eligible adviser with room (base cost), and hub → sink ("unassigned")."""
+        for key in classes.base_keys:
+            eligible, base = rows.row(key)
+            targets = np.flatnonzero(eligible & (rows.room > 0))
+            volume = classes.volumes[key]
+            node = self.base_node[key]
+            start = self.arc_count
+            self.add(np.full(len(targets), node), 1 + targets, np.full(len(targets), volume), base[targets])
+            self.add(node, self.SINK, volume, weights.unassigned)
+            self.class_arc_start[key] = (start, targets)
+
+    def add_continuity_arcs(self, classes: _Classes, rows: _Rows, weights: Weights) -> None:
+        """Three arcs per continuity class: straight to the previous referent (capacity 0 when they cannot
+        take the person back), to the class's hub (the continuity break), to the sink ("unassigned")."""
+        for key, members in classes.continuity.items():
+            class_key, previous = key
+            prev_index = rows.index.get(previous)
+            eligible, base = rows.row(class_key)
+            usable = prev_index is not None and bool(eligible[prev_index] and rows.room[prev_index] > 0)
+            node = self.cont_node[key]
+            start = self.arc_count
+            if prev_index is None:
+                self.add(node, self.SINK, 0, 0)
+            else:
+                self.add(node, 1 + prev_index, len(members) if usable else 0, int(base[prev_index]))
+            self.add(node, self.base_node[class_key], len(members), weights.continuity_break)
+            self.add(node, self.SINK, len(members), weights.unassigned)
+            self.cont_arc_start[key] = start
+
+    def solve(self, classes: _Classes, total: int, report: Progress):
+        """The solved OR-Tools problem and the flow on each arc."""
+        from ortools.graph.python import min_cost_flow  # heavy: loaded only when a plan is computed
+
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        all_arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+            np.concatenate(self.tails),
+            np.concatenate(self.heads),
+            np.concatenate(self.caps),
+            np.concatenate(self.costs),
+        )
+        keys, cont_keys = classes.base_keys, classes.continuity_keys
+        nodes = [self.SINK] + [self.base_node[k] for k in keys] + [self.cont_node[k] for k in cont_keys]
+        supplies = (
+            [-total]
+            + [len(classes.base.get(k, ())) for k in keys]
+            + [len(classes.continuity[k]) for k in cont_keys]
+        )
+        smcf.set_nodes_supplies(np.asarray(nodes, dtype=np.int32), np.asarray(supplies, dtype=np.int64))
+        report("Résolution (flot de coût minimum)", 2, 3)
+        status = smcf.solve()
+        if status != smcf.OPTIMAL:  # cannot happen: every class can drain to the sink through "unassigned"
+            raise RuntimeError(f"min cost flow failed with status {status}")
+        flows = smcf.flows(all_arcs)
+        report("Résolution (flot de coût minimum)", 3, 3)
+        return smcf, flows, len(all_arcs)
+
+    def disaggregate(
+        self, flows, classes: _Classes, rows: _Rows, advisers: Sequence[Adviser]
+    ) -> tuple[dict[Hashable, Hashable], dict[Hashable, UnassignedReason]]:
+        """Per-person assignments from the class flows: continuity classes first (straight to the previous
+        referent, or queued at the hub), then each hub's queue handed out along its arcs' flows."""
+        assignments: dict[Hashable, Hashable] = {}
+        unassigned: dict[Hashable, UnassignedReason] = {}
+        hub_queue = {key: list(classes.base.get(key, ())) for key in classes.base_keys}
+        for key, members in classes.continuity.items():
+            start = self.cont_arc_start[key]
+            direct, via_hub = int(flows[start]), int(flows[start + 1])
+            for person in members[:direct]:
+                assignments[person.id] = key[1]
+            hub_queue[key[0]].extend(members[direct : direct + via_hub])
+            for person in members[direct + via_hub :]:
+                unassigned[person.id] = _reason(rows, person)
+        for key, queue in hub_queue.items():
+            start, targets = self.class_arc_start[key]
+            position = 0
+            for j, target in enumerate(targets):
+                count = int(flows[start + j])
+                for person in queue[position : position + count]:
+                    assignments[person.id] = advisers[int(target)].id
+                position += count
+            for person in queue[position:]:
+                unassigned[person.id] = _reason(rows, person)
+        return assignments, unassigned
+
+
 def solve_exact(
     people: Sequence[Candidate],
     advisers: Sequence[Adviser],
@@ -298,78 +450,19 @@ def solve_exact(
     progress: Progress | None = None,
 ) -> AssignmentResult:
     """Optimal plan for the model in the module docstring (min-cost flow on aggregated classes)."""
-    from ortools.graph.python import min_cost_flow
-
     started = time.perf_counter()
     report = progress or (lambda step, done, total: None)
     rows = _Rows(advisers, weights)
-    n_adv = len(advisers)
-
-    base_members: dict[tuple, list[Candidate]] = defaultdict(list)
-    cont_members: dict[tuple, list[Candidate]] = defaultdict(list)
-    for person in people:
-        if person.previous_adviser is not None:
-            cont_members[(_key(person), person.previous_adviser)].append(person)
-        else:
-            base_members[_key(person)].append(person)
-        rows.row(_key(person))
-    base_keys = list(dict.fromkeys([_key(p) for p in people]))
+    classes = _Classes.of(people, rows)
     report("Construction du graphe", 0, 3)
-
-    # nodes: 0 = sink, 1..n_adv = advisers, then base classes, then continuity classes
-    sink = 0
-    base_node = {key: 1 + n_adv + i for i, key in enumerate(base_keys)}
-    cont_keys = list(cont_members)
-    cont_node = {key: 1 + n_adv + len(base_keys) + i for i, key in enumerate(cont_keys)}
-    tails: list[np.ndarray] = []
-    heads: list[np.ndarray] = []
-    caps: list[np.ndarray] = []
-    costs: list[np.ndarray] = []
-
-    def add(t, h, c, u) -> None:
-        tails.append(np.atleast_1d(np.asarray(t, dtype=np.int32)))
-        heads.append(np.atleast_1d(np.asarray(h, dtype=np.int32)))
-        caps.append(np.atleast_1d(np.asarray(c, dtype=np.int64)))
-        costs.append(np.atleast_1d(np.asarray(u, dtype=np.int64)))
-
-    for i, adviser in enumerate(advisers):
-        for cap, cost in _load_arcs(adviser, weights):
-            add(1 + i, sink, cap, cost)
-    n_load_arcs = sum(len(t) for t in tails)
-
-    volumes = {key: len(base_members.get(key, ())) for key in base_keys}
-    for (class_key, _), members in cont_members.items():
-        volumes[class_key] += len(members)
-    class_arc_start: dict[tuple, tuple[int, np.ndarray]] = {}
-    arc_count = n_load_arcs
-    for key in base_keys:
-        eligible, base = rows.row(key)
-        targets = np.flatnonzero(eligible & (rows.room > 0))
-        volume = volumes[key]
-        node = base_node[key]
-        add(np.full(len(targets), node), 1 + targets, np.full(len(targets), volume), base[targets])
-        add(node, sink, volume, weights.unassigned)
-        class_arc_start[key] = (arc_count, targets)
-        arc_count += len(targets) + 1
-    cont_arc_start: dict[tuple, int] = {}
-    for key in cont_keys:
-        members = cont_members[key]
-        class_key, previous = key
-        prev_index = rows.index.get(previous)
-        eligible, base = rows.row(class_key)
-        usable = prev_index is not None and bool(eligible[prev_index] and rows.room[prev_index] > 0)
-        node = cont_node[key]
-        # arc 0: straight to the previous referent (capacity 0 when they cannot take the person back)
-        if prev_index is None:
-            add(node, sink, 0, 0)
-        else:
-            add(node, 1 + prev_index, len(members) if usable else 0, int(base[prev_index]))
-        add(node, base_node[class_key], len(members), weights.continuity_break)
-        add(node, sink, len(members), weights.unassigned)
-        cont_arc_start[key] = arc_count
-        arc_count += 3
+    graph = _FlowGraph(advisers, classes)
+    graph.add_load_arcs(advisers, weights)
+    graph.add_class_arcs(classes, rows, weights)
+    graph.add_continuity_arcs(classes, rows, weights)
     report("Construction du graphe", 1, 3)
-    if not tails:  # nobody waiting and no adviser: an empty plan (OR-Tools refuses a graph without arcs)
+    if (
+        not graph.tails
+    ):  # nobody waiting and no adviser: an empty plan (OR-Tools refuses a graph without arcs)
         return AssignmentResult(
             method="min_cost_flow",
             assignments={},
@@ -379,48 +472,8 @@ def solve_exact(
             optimal=True,
             stats={"people": 0, "advisers": 0, "classes": 0, "continuity_classes": 0, "arcs": 0},
         )
-
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    all_arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs)
-    )
-    supply_nodes = [sink] + [base_node[k] for k in base_keys] + [cont_node[k] for k in cont_keys]
-    supplies = (
-        [-len(people)]
-        + [len(base_members.get(k, ())) for k in base_keys]
-        + [len(cont_members[k]) for k in cont_keys]
-    )
-    smcf.set_nodes_supplies(np.asarray(supply_nodes, dtype=np.int32), np.asarray(supplies, dtype=np.int64))
-    report("Résolution (flot de coût minimum)", 2, 3)
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:  # cannot happen: every class can drain to the sink through "unassigned"
-        raise RuntimeError(f"min cost flow failed with status {status}")
-    flows = smcf.flows(all_arcs)
-    report("Résolution (flot de coût minimum)", 3, 3)
-
-    assignments: dict[Hashable, Hashable] = {}
-    unassigned: dict[Hashable, UnassignedReason] = {}
-    hub_queue: dict[tuple, list[Candidate]] = {key: list(base_members.get(key, ())) for key in base_keys}
-    for key in cont_keys:
-        start = cont_arc_start[key]
-        direct, via_hub = int(flows[start]), int(flows[start + 1])
-        members = cont_members[key]
-        for person in members[:direct]:
-            assignments[person.id] = key[1]
-        hub_queue[key[0]].extend(members[direct : direct + via_hub])
-        for person in members[direct + via_hub :]:
-            unassigned[person.id] = _reason(rows, person)
-    for key in base_keys:
-        start, targets = class_arc_start[key]
-        queue = hub_queue[key]
-        position = 0
-        for j, target in enumerate(targets):
-            count = int(flows[start + j])
-            for person in queue[position : position + count]:
-                assignments[person.id] = advisers[int(target)].id
-            position += count
-        for person in queue[position:]:
-            unassigned[person.id] = _reason(rows, person)
+    smcf, flows, arcs = graph.solve(classes, len(people), report)
+    assignments, unassigned = graph.disaggregate(flows, classes, rows, advisers)
     breakdown = evaluate(people, advisers, assignments, weights)  # not ``cost``: an int arc cost above
     if breakdown.total != smcf.optimal_cost():  # the proof in the docstring, checked on every run
         raise RuntimeError(f"disaggregated cost {breakdown.total} != flow optimum {smcf.optimal_cost()}")
@@ -433,9 +486,9 @@ def solve_exact(
         optimal=True,
         stats={
             "people": len(people),
-            "advisers": n_adv,
-            "classes": len(base_keys),
-            "continuity_classes": len(cont_keys),
-            "arcs": int(len(all_arcs)),
+            "advisers": len(advisers),
+            "classes": len(classes.base_keys),
+            "continuity_classes": len(classes.continuity),
+            "arcs": arcs,
         },
     )

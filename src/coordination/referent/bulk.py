@@ -19,13 +19,16 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
+from coordination.access.filter import bases_of, journal_shown, require_readable
 from coordination.access.principal import Principal
-from coordination.db.base import utcnow
 from coordination.dossier.models import Person
 from coordination.referent import assignment as model
+from coordination.referent import schemas
 from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.policies import ReferentPolicies
-from coordination.referent.services import open_link, portfolio_sizes
+from coordination.referent.roles import FOREM_ROLES, require_role
+from coordination.referent.services import SECTION, open_link, portfolio_sizes
 
 NOT_ORIENTED = "not_oriented"
 REASONS_FR = {
@@ -45,6 +48,11 @@ class BulkPlan:
     people: dict[UUID, Waiting]
     applied: int = 0
     stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def assignments(self) -> dict[UUID, UUID]:
+        """Person → adviser of the plan (the solver keeps the ids it was given: database ids here)."""
+        return cast(dict[UUID, UUID], self.result.assignments)
 
 
 class Waiting(NamedTuple):
@@ -190,9 +198,9 @@ async def apply(
     on_each: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the plan's links (one flush per person); the caller commits once at the end."""
-    now = now or utcnow()
+    now = now or clock.now()
     total = len(bulk.result.assignments)
-    assignments = cast(dict[UUID, UUID], bulk.result.assignments)  # the solver keeps the ids it was given
+    assignments = bulk.assignments
     persons: dict[UUID, Person] = {}
     for chunk in _chunks(assignments):
         persons.update((p.id, p) for p in await session.scalars(select(Person).where(Person.id.in_(chunk))))
@@ -220,3 +228,33 @@ async def apply(
             on_each(done, total)
     bulk.applied = total
     return total
+
+
+def _weights(data: schemas.BulkIn) -> model.Weights:
+    if data.weights is None:
+        return model.Weights()
+    return model.Weights(**{f: getattr(data.weights, f) for f in data.weights.__struct_fields__})
+
+
+async def run(
+    session: AsyncSession,
+    principal: Principal,
+    policies: ReferentPolicies,
+    data: schemas.BulkIn,
+    request_id: str,
+) -> BulkPlan:
+    """Optimal assignment of the people without a referent that the caller may handle; a dry run unless
+    ``data.apply``. The people are selected by the gate's predicate in the same query; a dry run shows
+    opaque ids and advisers only, so nothing is journaled; applying journals each assignment."""
+    require_role(principal, FOREM_ROLES)
+    action = "write" if data.apply else "read"
+    readable = require_readable(session, principal, SECTION, action)
+    people = await waiting_people(session, readable.where)
+    result = await plan(session, policies, people=people, weights=_weights(data))
+    if data.apply:
+        await apply(session, principal, result, policies)
+        assigned = list(result.assignments)
+        bases = await bases_of(session, readable, assigned)
+        shown = [(i, *bases[i]) for i in assigned]
+        await journal_shown(session, principal, request_id, shown, sections=(SECTION,), action="write")
+    return result

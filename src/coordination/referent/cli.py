@@ -92,7 +92,7 @@ def assign_cli(settings: Settings, apply: bool) -> int:
         return EXIT_CONFIG
     try:
         return asyncio.run(_run(settings, policies, apply, console))
-    except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable" to the operator
+    except Exception as exc:
         print(
             f"coordination : attribution impossible (COORDINATION_DATABASE_URL) : {type(exc).__name__}: {exc}",
             file=sys.stderr,

@@ -8,6 +8,7 @@ and a French explanation. No line ever replaces an active referent: that is a ha
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.dossier.models import Person
-from coordination.errors import BadRequest, ProblemError
+from coordination.errors import BadRequest, ProblemError, Unprocessable
 from coordination.referent.models import Adviser
 from coordination.referent.policies import ReferentPolicies
+from coordination.referent.roles import ADVISER_ROLES, require_role
 from coordination.referent.services import SECTION, active_link, open_link, portfolio_size
 
 REQUIRED = ("person_id", "adviser_id", "reason")
@@ -46,11 +48,9 @@ def parse(text: str) -> list[tuple[int, dict[str, str]]]:
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise BadRequest("Le fichier CSV est vide.", "csv-empty")
-    dialect = csv.excel
-    try:
+    dialect: type[csv.Dialect] = csv.excel
+    with contextlib.suppress(csv.Error):  # not sniffable: the default dialect (comma)
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;")
-    except csv.Error:
-        pass
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)  # a lone \r ends a line too
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
@@ -73,6 +73,18 @@ def _uuid(value: str, what: str) -> UUID:
         return UUID(value)
     except ValueError as exc:
         raise _Refused("invalid-id", f"Identifiant de {what} invalide : « {value} ».") from exc
+
+
+async def import_upload(
+    session: AsyncSession, principal: Principal, policies: ReferentPolicies, raw: bytes, *, request_id: str
+) -> list[LineReport]:
+    """The API's CSV body (advisers only): decoded as UTF-8, then :func:`import_csv`."""
+    require_role(principal, ADVISER_ROLES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unprocessable("Le fichier CSV doit être encodé en UTF-8.", "csv-encoding") from exc
+    return await import_csv(session, principal, policies, text, request_id=request_id)
 
 
 async def import_csv(

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from coordination.referent.orientation import OrientationMatrix, ReferentRules, load_matrix, load_rules
+from coordination.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,8 @@ class ReferentPolicies:
 @lru_cache(maxsize=4)
 def referent_policies(policies_dir: Path) -> ReferentPolicies:
     return ReferentPolicies(load_matrix(policies_dir), load_rules(policies_dir))
+
+
+def provide_policies(settings: Settings) -> ReferentPolicies:
+    """The ``policies`` dependency of the referent routes and pages."""
+    return referent_policies(settings.policies_dir)

@@ -7,20 +7,22 @@ reason. Services ``flush()``; the caller commits.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock, events
 from coordination.access import mandates
 from coordination.access.principal import Principal
-from coordination.db.base import utcnow
+from coordination.clock import brussels_day
 from coordination.directory.models import User
 from coordination.dossier.models import FileEvent, Person
 from coordination.errors import Conflict, NotFound, Unprocessable
+from coordination.events import DomainEvent
+from coordination.referent.events import FirstContactOverdue, ReferentHandedOver
 from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.orientation import (
     OverrideWithoutReason,
@@ -79,7 +81,7 @@ async def portfolio_sizes(session: AsyncSession) -> dict[UUID, int]:
         .where(ReferentLink.ended_at.is_(None), ReferentLink.adviser_id.is_not(None))
         .group_by(ReferentLink.adviser_id)
     )
-    return {adviser_id: count for adviser_id, count in rows}
+    return {adviser_id: count for adviser_id, count in rows if adviser_id is not None}
 
 
 async def portfolio_size(session: AsyncSession, adviser_id: UUID) -> int:
@@ -151,7 +153,7 @@ async def decide_orientation(
     now: datetime | None = None,
 ) -> Orientation:
     """Record an orientation (inputs default to the file's), and carry it onto the active link."""
-    now = now or utcnow()
+    now = now or clock.now()
     today = local_date(now, policies.rules)
     score = person.proximity_score if score is None else score
     autonomy = person.digital_autonomy if digital_autonomy is None else digital_autonomy
@@ -238,7 +240,7 @@ async def open_link(
     event: str = "referent_assigned",
 ) -> ReferentLink:
     """Open the person's active link. The caller checked there is none; the database re-checks."""
-    now = now or utcnow()
+    now = now or clock.now()
     orientation = await ensure_orientation(session, person, policies, now)
     first_link = not await session.scalar(select(func.count()).where(ReferentLink.person_id == person.id))
     due: date | None = None
@@ -338,7 +340,7 @@ async def handover(
     if current.adviser_id == adviser.id:
         raise Conflict("Ce conseiller est déjà le référent actif de la personne.", "same-referent")
     await ensure_room(session, adviser)
-    now = now or utcnow()
+    now = now or clock.now()
     current.ended_at = now
     current.end_reason = reason.strip()[:300]
     current.ended_by_user_id = principal.user_id if principal else None
@@ -354,27 +356,19 @@ async def handover(
         now=now,
         event="referent_handover",
     )
-    await _announce_handover(session, principal, person, current, new, adviser, reason=reason, note=note)
+    await events.record(
+        session,
+        ReferentHandedOver(
+            person_id=person.id,
+            former_link_id=current.id,
+            new_link_id=new.id,
+            actor_user_id=principal.user_id if principal else None,
+        ),
+    )
     return current, new
 
 
-# --- telling people ---------------------------------------------------------------------------------
-
-
-def file_link(person_id: UUID) -> str:
-    """The worker's page of the person's file (web)."""
-    return f"/dossiers/{person_id}"
-
-
-OWN_SPACE = "/mon-espace"
-PORTFOLIO = "/portefeuille"
-_BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-def _brussels_day(at: datetime) -> date:
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(_BRUSSELS).date()
+# --- telling people: services record events, :mod:`coordination.referent.notices` writes the notices ----
 
 
 async def link_users(session: AsyncSession, link: ReferentLink) -> list[UUID]:
@@ -391,92 +385,17 @@ async def link_users(session: AsyncSession, link: ReferentLink) -> list[UUID]:
     return []
 
 
-async def _adviser_name(session: AsyncSession, link: ReferentLink) -> str:
-    adviser = await session.get(Adviser, link.adviser_id) if link.adviser_id else None
-    return adviser.display_name if adviser else "votre ancien·ne référent·e"
-
-
-async def _announce_handover(
-    session: AsyncSession,
-    principal: Principal | None,
-    person: Person,
-    former: ReferentLink,
-    new: ReferentLink,
-    adviser: Adviser,
-    *,
-    reason: str,
-    note: str,
-) -> None:
-    """The person (always), the former and the new referent (not the one who made the handover) are told.
-    The person reads who their referent is now and why; only the new referent reads the handover note: it
-    was written for them, and the former referent has just lost the file it is about. The referents' items
-    name the person, so they carry ``about_person_id``: the inbox shows them through the gate and journals
-    each showing on the person's chain."""
-    from coordination.inbox.services import notify, notify_users
-
-    former_name = await _adviser_name(session, former)
-    since = _brussels_day(new.started_at).strftime("%d/%m/%Y")
-    kind_fr = KIND_LABELS_FR.get(new.kind, "référent·e")
-    await notify(
-        session,
-        person_id=person.id,
-        kind="referent_handover",
-        title_fr="Changement de référent",
-        body_fr=(
-            f"Depuis le {since}, votre référent·e est {adviser.display_name} ({kind_fr}), à la place de "
-            f"{former_name}. Motif : {reason.strip()}. Vous retrouvez ses coordonnées dans votre espace."
-        ),
-        link=OWN_SPACE,
-        subject_id=new.id,
-    )
-    actor = principal.user_id if principal else None
-    who = f" par {principal.display_name}" if principal else ""
-    await notify_users(
-        session,
-        await link_users(session, former),
-        exclude_user_id=actor,
-        kind="referent_handover",
-        title_fr=f"Passation : {person.first_name} est suivi·e par {adviser.display_name}",
-        body_fr=(
-            f"Le suivi de {person.first_name} {person.last_name} passe à {adviser.display_name} depuis le {since} "
-            f"(passation faite{who}). Motif : {reason.strip()}. La note de passation est transmise au nouveau "
-            "référent."
-        ),
-        link=PORTFOLIO,
-        subject_id=new.id,
-        about_person_id=person.id,
-    )
-    await notify_users(
-        session,
-        await link_users(session, new),
-        exclude_user_id=actor,
-        kind="referent_handover",
-        title_fr=f"Nouvelle personne suivie : {person.first_name} {person.last_name}",
-        body_fr=(
-            f"Vous êtes le ou la référent·e de {person.first_name} {person.last_name} depuis le {since}, à la "
-            f"suite de {former_name}{who}. Motif : {reason.strip()}. Note de passation : {note.strip()}"
-        ),
-        link=file_link(person.id),
-        subject_id=new.id,
-        about_person_id=person.id,
-    )
-
-
 async def notify_overdue_first_contacts(session: AsyncSession, now: datetime | None = None) -> int:
-    """Tell the holders of each active link whose first contact is overdue (due date passed, no contact
-    yet), once per link; returns how many links were announced. Idempotent: run it daily."""
-    from coordination.inbox.models import Notification
-    from coordination.inbox.services import notify_users
-
-    now = now or utcnow()
-    today = _brussels_day(now)
-    told = select(Notification.subject_id).where(
-        Notification.kind == "first_contact_overdue", Notification.subject_id.is_not(None)
+    """Record :class:`FirstContactOverdue` for each active link whose first contact is overdue (due date
+    passed in Brussels, no contact yet), once per link: a link already announced in the outbox is skipped.
+    Returns how many links were announced. Idempotent: run it daily."""
+    today = brussels_day(now or clock.now())
+    told = select(DomainEvent.subject_id).where(
+        DomainEvent.kind == FirstContactOverdue.kind, DomainEvent.subject_id.is_not(None)
     )
     rows = (
         await session.execute(
-            select(ReferentLink, Person.first_name, Person.last_name)
-            .join(Person, Person.id == ReferentLink.person_id)
+            select(ReferentLink.id, ReferentLink.person_id)
             .where(
                 ReferentLink.ended_at.is_(None),
                 ReferentLink.last_contact_at.is_(None),
@@ -487,22 +406,8 @@ async def notify_overdue_first_contacts(session: AsyncSession, now: datetime | N
             .order_by(ReferentLink.first_contact_due)
         )
     ).all()
-    for link, first_name, last_name in rows:
-        late = (today - link.first_contact_due).days
-        await notify_users(
-            session,
-            await link_users(session, link),
-            kind="first_contact_overdue",
-            title_fr=f"Premier contact en retard : {first_name} {last_name}",
-            body_fr=(
-                f"Le premier contact avec {first_name} {last_name} était prévu au plus tard le "
-                f"{link.first_contact_due:%d/%m/%Y} ({late} jour(s) de retard). Prenez contact et notez-le "
-                "dans le dossier."
-            ),
-            link=file_link(link.person_id),
-            about_person_id=link.person_id,
-            subject_id=link.id,
-        )
+    for link_id, person_id in rows:
+        await events.record(session, FirstContactOverdue(person_id=person_id, link_id=link_id, today=today))
     await session.flush()
     return len(rows)
 
@@ -518,7 +423,7 @@ async def record_contact(
     link = await active_link(session, person_id)
     if link is None:
         raise Conflict("Cette personne n'a pas de référent actif.", "no-active-referent")
-    now = utcnow()
+    now = clock.now()
     at = at or now
     if at.tzinfo is None:
         raise Unprocessable("La date du contact doit préciser son fuseau horaire.", "contact-date-invalid")
@@ -566,3 +471,24 @@ async def handover_candidates(session: AsyncSession, person_id: UUID) -> list[tu
     advisers = list(await session.scalars(query))
     sizes = await portfolio_sizes(session)
     return [(a, sizes.get(a.id, 0)) for a in advisers]
+
+
+async def adviser_names(session: AsyncSession, links: list[ReferentLink]) -> dict[UUID, str]:
+    """The display names of the advisers holding ``links``, in one query."""
+    ids = {link.adviser_id for link in links if link.adviser_id}
+    if not ids:
+        return {}
+    return {a.id: a.display_name for a in await session.scalars(select(Adviser).where(Adviser.id.in_(ids)))}
+
+
+async def adviser_contact(session: AsyncSession, adviser_id: UUID | None) -> dict[str, str | None] | None:
+    """How a person reaches her referent: the adviser's professional phone and e-mail (the adviser
+    profile's, else the e-mail of the adviser's account). The caller read the referent through the gate."""
+    adviser = await session.get(Adviser, adviser_id) if adviser_id else None
+    if adviser is None:
+        return None
+    email = adviser.email
+    if not email and adviser.user_id is not None:
+        user = await session.get(User, adviser.user_id)
+        email = user.email if user else None
+    return {"phone": adviser.phone, "email": email}

@@ -68,7 +68,7 @@ async def portfolio(
         .correlate(ReferentLink)
         .scalar_subquery()
     )
-    move_due = (
+    latest_move_due = (
         select(Orientation.digital_move_due)
         .where(Orientation.person_id == ReferentLink.person_id)
         .correlate(ReferentLink)
@@ -77,7 +77,7 @@ async def portfolio(
         .scalar_subquery()
     )
     query = (
-        select(ReferentLink, Person.first_name, Person.last_name, last_event, move_due)
+        select(ReferentLink, Person.first_name, Person.last_name, last_event, latest_move_due)
         .join(Person, Person.id == ReferentLink.person_id)
         .where(ReferentLink.adviser_id == adviser.id, ReferentLink.ended_at.is_(None))
     )
@@ -86,10 +86,10 @@ async def portfolio(
     rows = await session.execute(query)
     items: dict[UUID, WorkItem] = {}
     stale_before = now - timedelta(days=stale_days)
-    for link, first, last, event_at, move_due in rows:
+    for link, first, last, event_at, oriented_move_due in rows:
         contacted = link.last_contact_at is not None
         overdue = not contacted and link.first_contact_due is not None and link.first_contact_due < today
-        move_due = move_due if link.chosen_track == Track.DIGITAL.value else None
+        move_due: date | None = oriented_move_due if link.chosen_track == Track.DIGITAL.value else None
         activity = max((t for t in (link.last_contact_at, event_at) if t is not None), default=None)
         next_due = link.first_contact_due if not contacted else None
         if move_due is not None:

@@ -443,7 +443,7 @@ class ReferentActions(Controller):
         self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
     ) -> Response:
         from coordination.referent import services as referent
-        from coordination.referent.controllers import _policies
+        from coordination.referent.policies import referent_policies
         from coordination.web.referent_info import HANDOVER_FIELDS, field_of
 
         principal = await require_user(request)
@@ -468,7 +468,7 @@ class ReferentActions(Controller):
                     principal,
                     person,
                     adviser,
-                    _policies(settings),
+                    referent_policies(settings.policies_dir),
                     reason=values["reason"],
                     note=values["note"],
                 )

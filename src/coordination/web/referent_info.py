@@ -1,59 +1,37 @@
-"""The person's referent, read through the gate with the referent package's own services and shapes."""
+"""The person's referent on the pages, read through the gate with the referent package's own use cases
+and shapes (:mod:`coordination.referent.use_cases`), and the helpers of the referent's forms."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
+from coordination.clock import BRUSSELS, now, today
+from coordination.referent import services, use_cases
+from coordination.referent.policies import referent_policies
+from coordination.referent.schemas import ReferentOut
 from coordination.settings import Settings
 
 
 async def current_referent(
     session: AsyncSession, principal: Principal, person_id: UUID, *, request_id: str, settings: Settings
-):
+) -> tuple[ReferentOut | None, list[ReferentOut]]:
     """``(referent, history)`` as the API's ``ReferentOut``; ``(None, [])`` when refused or unassigned."""
-    from coordination.referent import services
-    from coordination.referent.controllers import _names, _policies, link_out
-
-    decision = await check_access(
-        session,
-        principal,
-        person_id=person_id,
-        section=services.SECTION,
-        action="read",
-        request_id=request_id,
-        raise_on_deny=False,
-    )
-    if not decision.allowed:
-        return None, []
-    links = await services.history(session, person_id)
-    names = await _names(session, links)
-    policies = _policies(settings)
-    history = [link_out(link, names, policies, principal) for link in links]
-    active = next((h for h in history if h.ended_at is None), None)
-    return active, history
+    policies = referent_policies(settings.policies_dir)
+    return await use_cases.readable_referent(session, principal, person_id, policies, request_id)
 
 
-async def referent_contact(session: AsyncSession, referent) -> dict[str, str | None] | None:
-    """How the person reaches her referent: the adviser's professional phone and e-mail (the adviser
-    profile's, else the e-mail of the adviser's account). Only for a referent already read through the
-    gate (:func:`current_referent`)."""
-    from coordination.directory.models import User
-    from coordination.referent.models import Adviser
-
-    if referent is None or referent.adviser_id is None:
+async def referent_contact(
+    session: AsyncSession, referent: ReferentOut | None
+) -> dict[str, str | None] | None:
+    """How the person reaches her referent (:func:`coordination.referent.services.adviser_contact`). Only
+    for a referent already read through the gate (:func:`current_referent`)."""
+    if referent is None:
         return None
-    adviser = await session.get(Adviser, referent.adviser_id)
-    if adviser is None:
-        return None
-    email = adviser.email
-    if not email and adviser.user_id is not None:
-        user = await session.get(User, adviser.user_id)
-        email = user.email if user else None
-    return {"phone": adviser.phone, "email": email}
+    return await services.adviser_contact(session, referent.adviser_id)
 
 
 # --- the referent's forms: a contact, a handover ---------------------------------------------------
@@ -73,12 +51,8 @@ def field_of(code: str, fields: dict[str, str]) -> str:
     return fields.get(code, "form")
 
 
-def contact_instant(day_text: str, time_text: str, errors: dict[str, str]):
+def contact_instant(day_text: str, time_text: str, errors: dict[str, str]) -> datetime | None:
     """The contact's instant from the Brussels day and hour typed (no hour: now for today, else noon)."""
-    from datetime import date, datetime, time
-
-    from coordination.clock import BRUSSELS, now, today
-
     try:
         day = date.fromisoformat(day_text.strip())
     except ValueError:

@@ -7,26 +7,27 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
+from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
 from coordination.access.declared import Access
-from coordination.access.filter import bases_of, journal_shown
 from coordination.access.gate import check_sections
-from coordination.db.base import utcnow
-from coordination.directory.models import Role
+from coordination.access.principal import Principal
+from coordination.clock import now
 from coordination.dossier.controllers.common import niss_key
 from coordination.dossier.services import persons
 from coordination.errors import BadRequest, Forbidden
+from coordination.referent import use_cases
+from coordination.referent.policies import ReferentPolicies, provide_policies
+from coordination.referent.roles import ADVISER_ROLES
 from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import request_id_of
 from coordination.web.render import page
-from coordination.web.session import require_user
+from coordination.web.session import WEB_PRINCIPAL
 
-ADVISER_ROLES = (Role.FOREM_REFERENT, Role.FOREM_EADVISER, Role.CPAS_SOCIAL_WORKER)
 STATUS_FILTERS = {
     "": "Tous",
     "forem": "Inscrit·e au Forem",
@@ -50,7 +51,11 @@ async def _visible(session, principal, person_id, request_id: str, section: str)
 class WorklistPages(Controller):
     path = "/"
     exception_handlers = WEB_EXCEPTION_HANDLERS
-    dependencies = WEB_ACCESS
+    dependencies = {
+        **WEB_ACCESS,
+        **WEB_PRINCIPAL,
+        "policies": Provide(provide_policies, sync_to_thread=False),
+    }
     include_in_schema = False
 
     @get("/portefeuille", opt={"section": "trajectory", "action": "read", "list": True})
@@ -59,50 +64,32 @@ class WorklistPages(Controller):
         request: Request,
         db_session: AsyncSession,
         access: Access,
-        settings: Settings,
+        principal: Principal,
+        policies: ReferentPolicies,
+        request_id: str,
         inactifs: Annotated[int | None, Parameter(ge=1, le=3650)] = None,
         ok: Annotated[str | None, Parameter(max_length=20)] = None,
     ) -> Response:
-        from coordination.referent import services, worklist
-        from coordination.referent.controllers import _policies
-        from coordination.referent.orientation import local_date
-
-        principal = await require_user(request)
+        """The same worklist as ``/api/v1/referents/me/portfolio`` and ``…/alerts``
+        (:func:`coordination.referent.use_cases.my_worklist`), with this page's refusal for other roles."""
         if principal.role not in ADVISER_ROLES:
             raise Forbidden("Cette page est réservée aux conseillers et assistants sociaux référents.")
-        policies = _policies(settings)
-        days = inactifs or policies.rules.stale_after_days
-        adviser = await services.adviser_for(db_session, principal)
-        now = utcnow()
-        readable = access.readable
-        assert readable is not None  # a list route: the dependency gave the predicate or refused
-        visible = await worklist.portfolio(
-            db_session, adviser, policies.rules, now=now, stale_days=days, readable=readable.where
+        assert access.readable is not None  # a list route: the dependency gave the predicate or refused
+        found = await use_cases.my_worklist(
+            db_session, principal, policies, access.readable, request_id, stale_days=inactifs
         )
-        ids = [i.person_id for i in visible]
-        bases = await bases_of(db_session, readable, ids)
-        await journal_shown(
-            db_session,
-            principal,
-            request_id_of(request),
-            [(i, *bases[i]) for i in ids],
-            sections=("trajectory",),
-        )
-        load = await services.portfolio_size(db_session, adviser.id)
-        alerts = worklist.alerts(visible, adviser, today=local_date(now, policies.rules), stale_days=days)
-        await db_session.commit()
         labels = policies.matrix.labels_fr
         return page(
             request,
             "worklist.html",
-            adviser=adviser,
-            load=load,
-            items=visible,
-            alerts=alerts,
-            stale_days=days,
+            adviser=found.adviser,
+            load=found.load,
+            items=found.items,
+            alerts=found.alerts,
+            stale_days=found.stale_days,
             track_label=lambda t: labels.get(t, t) if t else "—",
-            overdue=sum(1 for i in visible if i.first_contact_overdue),
-            stale=sum(1 for i in visible if i.stale),
+            overdue=sum(1 for i in found.items if i.first_contact_overdue),
+            stale=sum(1 for i in found.items if i.stale),
             message=CONFIRMATIONS.get(ok or ""),
         )
 
@@ -112,7 +99,9 @@ class WorklistPages(Controller):
         request: Request,
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         settings: Settings,
+        request_id: str,
         nom: Annotated[str | None, Parameter(max_length=100)] = None,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
         bassin: Annotated[str | None, Parameter(max_length=80)] = None,
@@ -121,8 +110,6 @@ class WorklistPages(Controller):
     ) -> Response:
         """The same search as ``GET /api/v1/persons``: the gate's predicate in the database, one journal
         row per file shown; the regulator and the person get the refusal page."""
-        principal = await require_user(request)
-        rid = request_id_of(request)
         readable = access.readable
         assert readable is not None  # a list route: the dependency gave the predicate or refused
         results, has_more, next_cursor, searched = [], False, None, bool(nom or niss or bassin or statut)
@@ -130,16 +117,17 @@ class WorklistPages(Controller):
             raise BadRequest("Filtre de statut inconnu.")
         if niss:
             person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
-            if person is not None and await _visible(db_session, principal, person.id, rid, "identity"):
+            if person is not None and await _visible(
+                db_session, principal, person.id, request_id, "identity"
+            ):
                 results = [persons.summary_out(person, None, await mandates.status(db_session, person.id))]
         elif searched:
             filters = persons.ListFilters(name=nom, bassin=bassin, status=statut or None)
-            query = persons.filtered_query(filters, readable, utcnow())
+            query = persons.filtered_query(filters, readable, now())
             found = await persons.visible_page(
-                db_session, principal, rid, query, readable, cursor=suite, page_size=PAGE_SIZE
+                db_session, principal, request_id, query, readable, cursor=suite, page_size=PAGE_SIZE
             )
             results, has_more, next_cursor = found.items, found.has_more, found.next_cursor
-        await db_session.commit()
         return page(
             request,
             "search.html",

@@ -102,3 +102,30 @@ async def test_handover_needs_reason_and_note_and_keeps_what_was_typed(client, d
     now = await _link(database, pid)
     assert now.id != before.id and str(now.adviser_id) == karim.group(1)
     assert "Passation enregistrée" in unescape((await client.get(done.headers["location"])).text)
+
+
+async def test_the_worklist_page_and_the_api_call_the_same_use_case(client, demo, monkeypatch):
+    """``/portefeuille`` and ``/api/v1/referents/me/portfolio`` are one use case
+    (:func:`coordination.referent.use_cases.my_worklist`): the same caller gets the same files."""
+    from coordination.referent import use_cases
+
+    calls: list[tuple[object, str]] = []
+    original = use_cases.my_worklist
+
+    async def spy(session, principal, *args, **kwargs):
+        calls.append((principal.user_id, principal.display_name))
+        return await original(session, principal, *args, **kwargs)
+
+    monkeypatch.setattr(use_cases, "my_worklist", spy)
+    await sign_in(client, "sophie")
+    html = unescape((await client.get("/portefeuille")).text)
+    token = await client.post("/api/v1/dev/token", json={"subject": "sophie"})
+    assert token.status_code == 200, token.text
+    api = await client.get(
+        "/api/v1/referents/me/portfolio",
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+    )
+    assert api.status_code == 200, api.text
+    assert len(calls) == 2 and calls[0] == calls[1], "the page and the API, for the same adviser"
+    shown = set(re.findall(r'href="/dossiers/([0-9a-f-]{36})"', html))
+    assert {item["person_id"] for item in api.json()["items"]} == shown

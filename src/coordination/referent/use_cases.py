@@ -1,0 +1,280 @@
+"""The referent's use cases as the API and the pages call them: by identifiers, one function each.
+
+Writes (orient, assign, hand over, record a contact) find the person and the adviser and call the
+services; composed reads (the person's referent and history, the adviser's worklist, the handovers given
+or received) assemble their queries and journal what they show. The access gate was asked by the
+caller's ``access`` dependency for the routes about one person; the lists filter by the gate's predicate
+(:mod:`coordination.access.filter`) and journal each file shown. Nothing here commits: the request's
+session does (or the page's runner)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination import clock
+from coordination.access.filter import Readable, bases_of, journal_shown
+from coordination.access.gate import check_access
+from coordination.access.principal import Principal
+from coordination.db.engine import keep_on_failure
+from coordination.errors import NotFound
+from coordination.referent import presenters, schemas, services, worklist
+from coordination.referent.models import Adviser, Orientation, ReferentLink
+from coordination.referent.orientation import local_date
+from coordination.referent.policies import ReferentPolicies
+from coordination.referent.roles import ADVISER_ROLES, require_role
+
+SECTION = services.SECTION
+
+
+# --- one person's referent ------------------------------------------------------------------------
+
+
+async def current_orientation(session: AsyncSession, person_id: UUID) -> Orientation:
+    """The latest orientation, or 404. The read was allowed and journaled by the gate: the journal row is
+    kept even when there is nothing to show (someone did look)."""
+    row = await services.latest_orientation(session, person_id)
+    if row is None:
+        keep_on_failure(session)
+        raise NotFound("Cette personne n'a pas encore été orientée.", "no-orientation")
+    return row
+
+
+async def orient_person(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    policies: ReferentPolicies,
+    data: schemas.OrientationIn,
+) -> Orientation:
+    person = await services.get_person(session, person_id)
+    return await services.decide_orientation(
+        session,
+        principal,
+        person,
+        policies,
+        score=data.proximity_score,
+        digital_autonomy=data.digital_autonomy,
+        chosen_track=data.chosen_track,
+        override_reason=data.override_reason,
+        cluster=data.cluster,
+    )
+
+
+async def referent_history(
+    session: AsyncSession, reader: Principal, person_id: UUID, policies: ReferentPolicies
+) -> list[schemas.ReferentOut]:
+    """Every link of the person, oldest first, as ``reader`` may see them (the handover note only for the
+    new referent and the person). The caller asked the gate."""
+    links = await services.history(session, person_id)
+    names = await services.adviser_names(session, links)
+    return [presenters.link_out(link, names, policies, reader) for link in links]
+
+
+async def active_referent(
+    session: AsyncSession, reader: Principal, person_id: UUID, policies: ReferentPolicies
+) -> schemas.ReferentOut:
+    """The active link, or 404 (the gate's journal row of the allowed read is kept)."""
+    link = await services.active_link(session, person_id)
+    if link is None:
+        keep_on_failure(session)
+        raise NotFound("Cette personne n'a pas encore de référent.", "no-active-referent")
+    names = await services.adviser_names(session, [link])
+    return presenters.link_out(link, names, policies, reader)
+
+
+async def readable_referent(
+    session: AsyncSession, reader: Principal, person_id: UUID, policies: ReferentPolicies, request_id: str
+) -> tuple[schemas.ReferentOut | None, list[schemas.ReferentOut]]:
+    """``(active, history)`` for a page that shows the referent beside other parts of the file: the gate
+    is asked here (without raising); ``(None, [])`` when refused or unassigned."""
+    decision = await check_access(
+        session,
+        reader,
+        person_id=person_id,
+        section=SECTION,
+        action="read",
+        request_id=request_id,
+        raise_on_deny=False,
+    )
+    if not decision.allowed:
+        return None, []
+    history = await referent_history(session, reader, person_id, policies)
+    return next((h for h in history if h.ended_at is None), None), history
+
+
+async def assign_referent(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    adviser_id: UUID,
+    policies: ReferentPolicies,
+    *,
+    reason: str,
+) -> schemas.ReferentOut:
+    person = await services.get_person(session, person_id)
+    adviser = await services.get_adviser(session, adviser_id)
+    link = await services.assign(session, principal, person, adviser, policies, reason=reason)
+    return presenters.link_out(link, {adviser.id: adviser.display_name}, policies, principal)
+
+
+async def hand_over(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    adviser_id: UUID | None,
+    policies: ReferentPolicies,
+    *,
+    reason: str,
+    note: str,
+) -> tuple[ReferentLink, ReferentLink]:
+    """The documented handover (the person and both referents are told: see
+    :mod:`coordination.referent.notices`); ``(former, new)``."""
+    person = await services.get_person(session, person_id)
+    adviser = await services.get_adviser(session, adviser_id)
+    return await services.handover(session, principal, person, adviser, policies, reason=reason, note=note)
+
+
+async def handover_out(
+    session: AsyncSession, former: ReferentLink, new: ReferentLink, policies: ReferentPolicies
+) -> schemas.HandoverOut:
+    """The answer to the handover's author (who wrote the note, so reads it)."""
+    names = await services.adviser_names(session, [former, new])
+    return schemas.HandoverOut(
+        former=presenters.link_out(former, names, policies), new=presenters.link_out(new, names, policies)
+    )
+
+
+async def record_contact(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    policies: ReferentPolicies,
+    *,
+    at: datetime | None,
+    note: str | None,
+) -> schemas.ReferentOut:
+    link = await services.record_contact(session, principal, person_id, at=at, note=note)
+    names = await services.adviser_names(session, [link])
+    return presenters.link_out(link, names, policies, principal)
+
+
+# --- the adviser's own worklist -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Worklist:
+    adviser: Adviser
+    items: list[worklist.WorkItem]
+    load: int
+    alerts: list[worklist.Alert]
+    stale_days: int
+
+
+async def my_worklist(
+    session: AsyncSession,
+    principal: Principal,
+    policies: ReferentPolicies,
+    readable: Readable,
+    request_id: str,
+    *,
+    stale_days: int | None = None,
+    now: datetime | None = None,
+) -> Worklist:
+    """The caller's portfolio, filtered by the gate's predicate in the query, with its load and alerts;
+    one ``list`` journal row per file shown. For advisers and social workers only."""
+    require_role(principal, ADVISER_ROLES)
+    now = now or clock.now()
+    days = stale_days or policies.rules.stale_after_days
+    adviser = await services.adviser_for(session, principal)
+    items = await worklist.portfolio(
+        session, adviser, policies.rules, now=now, stale_days=days, readable=readable.where
+    )
+    ids = [item.person_id for item in items]
+    bases = await bases_of(session, readable, ids)
+    await journal_shown(session, principal, request_id, [(i, *bases[i]) for i in ids], sections=(SECTION,))
+    load = await services.portfolio_size(session, adviser.id)
+    alerts = worklist.alerts(items, adviser, today=local_date(now, policies.rules), stale_days=days)
+    return Worklist(adviser=adviser, items=items, load=load, alerts=alerts, stale_days=days)
+
+
+# --- the handovers an adviser gave or received ----------------------------------------------------
+
+
+async def _handover_pairs(
+    session: AsyncSession, adviser: Adviser
+) -> list[tuple[str, ReferentLink, ReferentLink | None]]:
+    """``(side, new link, former link)`` for each handover the adviser received (``new``) or gave
+    (``former``), the most recent first."""
+    received = await session.scalars(
+        select(ReferentLink).where(
+            ReferentLink.adviser_id == adviser.id, ReferentLink.handover_note.is_not(None)
+        )
+    )
+    given = await session.scalars(
+        select(ReferentLink).where(
+            ReferentLink.adviser_id == adviser.id, ReferentLink.end_reason.is_not(None)
+        )
+    )
+    pairs: list[tuple[str, ReferentLink, ReferentLink | None]] = []
+    for link in received:
+        former = await session.scalar(
+            select(ReferentLink).where(
+                ReferentLink.person_id == link.person_id, ReferentLink.ended_at == link.started_at
+            )
+        )
+        pairs.append(("new", link, former))
+    for link in given:
+        successor = await session.scalar(
+            select(ReferentLink).where(
+                ReferentLink.person_id == link.person_id, ReferentLink.started_at == link.ended_at
+            )
+        )
+        if successor is not None:
+            pairs.append(("former", successor, link))
+    return sorted(pairs, key=lambda p: p[1].started_at, reverse=True)
+
+
+async def my_handovers(
+    session: AsyncSession, principal: Principal, request_id: str
+) -> list[schemas.MyHandoverOut]:
+    """Handovers the caller gave or received, each shown through the gate (one journal row on the
+    person's chain, with the reader's current basis). The person's name and the handover reason only
+    while the gate allows; the handover note only to the new referent, and only while the gate allows:
+    a former referent who lost the file never reads it again."""
+    require_role(principal, ADVISER_ROLES)
+    adviser = await services.adviser_for(session, principal)
+    pairs = await _handover_pairs(session, adviser)
+    names = await services.adviser_names(session, [p[1] for p in pairs] + [p[2] for p in pairs if p[2]])
+    result = []
+    for side, new, former in pairs:
+        decision = await check_access(
+            session,
+            principal,
+            person_id=new.person_id,
+            section=SECTION,
+            action="read",
+            request_id=request_id,
+            raise_on_deny=False,
+        )
+        person_name = None
+        if decision.allowed:
+            person = await services.get_person(session, new.person_id)
+            person_name = f"{person.first_name} {person.last_name}"
+        result.append(
+            schemas.MyHandoverOut(
+                person_id=new.person_id,
+                person_name=person_name,
+                role=side,
+                at=new.started_at,
+                reason=new.reason if decision.allowed else None,
+                note=new.handover_note if decision.allowed and side == "new" else None,
+                former_referent=names.get(former.adviser_id) if former and former.adviser_id else None,
+                new_referent=names.get(new.adviser_id, "—") if new.adviser_id else (new.team or "—"),
+            )
+        )
+    return result
