@@ -8,9 +8,9 @@ from __future__ import annotations
 from coordination import events
 from coordination.access import events as access_events
 from coordination.access import notices as access_notices
-from coordination.referral import notices as referral_notices
 from coordination.referent import events as referent_events
 from coordination.referent import notices as referent_notices
+from coordination.referral import notices as referral_notices
 
 
 def wire() -> None:

@@ -14,7 +14,6 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
@@ -25,7 +24,7 @@ from coordination.access import recorded, services
 from coordination.access.declared import Access
 from coordination.access.gate import require_role_permission
 from coordination.access.policy import Basis
-from coordination.access.principal import Principal
+from coordination.access.principal import API_PRINCIPAL, Principal
 from coordination.access.schemas import (
     ConsentOut,
     DevTokenOut,
@@ -45,12 +44,7 @@ CONSENTS_WRITE = {"section": "consents", "action": "write"}
 JOURNAL_READ = {"section": "journal", "action": "read"}
 
 
-def provide_principal(request: Request[Principal, str, State]) -> Principal:
-    """The ``principal`` dependency of the API controllers: the verified token's (the auth middleware's)."""
-    return request.user
-
-
-PRINCIPAL = {"principal": Provide(provide_principal, sync_to_thread=False)}
+PRINCIPAL = API_PRINCIPAL
 
 
 RECORDING = (

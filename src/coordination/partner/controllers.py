@@ -10,9 +10,8 @@ from litestar import Controller, get
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.principal import Principal
+from coordination.access.principal import Principal, provide_principal
 from coordination.partner.worklist import WorklistLine, partner_worklist
-from coordination.referral.dependencies import provide_api_principal
 
 
 class StepOut(msgspec.Struct, kw_only=True):
@@ -49,7 +48,7 @@ def line_out(line: WorklistLine) -> WorklistLineOut:
 class PartnerWorklistController(Controller):
     path = "/api/v1/partners/me"
     tags = ["Partenaires"]
-    dependencies = {"principal": Provide(provide_api_principal, sync_to_thread=False)}
+    dependencies = {"principal": Provide(provide_principal, sync_to_thread=False)}
 
     @get("/worklist", opt={"section": "identity", "action": "read", "list": True})
     async def my_worklist(

@@ -6,19 +6,12 @@ The API and the pages share the providers of the rules and of the context; only 
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request
 from litestar.di import Provide
 
-from coordination.access.principal import Principal
+from coordination.access.principal import Principal, provide_principal
 from coordination.referral.context import Context, build_context, referral_rules
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
-
-
-def provide_api_principal(request: Request[Any, Any, Any]) -> Principal:
-    return request.user  # type: ignore[no-any-return]
 
 
 def provide_referral_rules(settings: Settings) -> ReferralRules:
@@ -39,7 +32,7 @@ CONTEXT_DEPENDENCIES = {
 """The rules and the use-case context; the controller adds its ``principal`` provider."""
 
 API_DEPENDENCIES = {
-    "principal": Provide(provide_api_principal, sync_to_thread=False),
+    "principal": Provide(provide_principal, sync_to_thread=False),
     **CONTEXT_DEPENDENCIES,
 }
 """Controller-level ``dependencies`` of every referral API controller."""
