@@ -36,6 +36,7 @@ from coordination.access.schemas import ConsentEventOut, ConsentOut, JournalEntr
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation
 from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
+from coordination.formatting import date_fr, day_fr
 
 MAX_CONSENT_DURATION = timedelta(days=3 * 365)
 """A consent always ends; three years at most, renewable (the person is asked again)."""
@@ -460,9 +461,8 @@ async def _notify_person(session: AsyncSession, consent: Consent, kind: str, tit
 
 
 def _day_fr(at: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    return at.astimezone(ZoneInfo("Europe/Brussels")).strftime("%d/%m/%Y")
+    """« 6 décembre 2026 »: the Brussels day of the instant (:func:`coordination.formatting.day_fr`)."""
+    return day_fr(at)
 
 
 async def tell_person_of_change(
@@ -651,10 +651,8 @@ def journal_basis_label(basis: str | None) -> str | None:
 
 
 def _when_fr(at: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = at.astimezone(ZoneInfo("Europe/Brussels"))
-    return local.strftime("le %d/%m/%Y à %H:%M")
+    """« le 6 décembre 2026 à 14:05 » in Europe/Brussels (:func:`coordination.formatting.date_fr`)."""
+    return "le " + date_fr(at)
 
 
 def journal_sentence(entry: Any, organisation_name: str | None) -> str:
