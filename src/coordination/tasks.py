@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.db.base import utcnow
 from coordination.db.engine import Database
+from coordination.formatting import date_fr
 from coordination.settings import Settings
 
 Step = Callable[[AsyncSession], Awaitable[str]]
@@ -205,7 +206,7 @@ def _run_once(settings: Settings, only: list[str] | None = None) -> int:
         return 0
     for name, summary, ok in results:
         print(f"{'✓' if ok else '✗'} {name} : {summary}", flush=True)
-    print(f"terminé à {utcnow():%H:%M:%S} UTC", flush=True)
+    print(f"terminé le {date_fr(utcnow())} (Bruxelles)", flush=True)
     return 0 if all(ok for _, _, ok in results) else 1
 
 
@@ -221,6 +222,6 @@ def tasks_cli(settings: Settings, daily_at: str | None = None, only: list[str] |
     at = parse_daily_at(daily_at)
     while True:
         due = next_run(utcnow(), at)
-        print(f"prochaine exécution : {due.astimezone(BRUSSELS):%d/%m/%Y %H:%M} (Bruxelles)", flush=True)
+        print(f"prochaine exécution : {date_fr(due)} (Bruxelles)", flush=True)
         clock.sleep(max(0.0, (due - utcnow()).total_seconds()))
         _run_once(settings, names)

@@ -33,6 +33,7 @@ from coordination.directory.models import Organisation, OrganisationKind, Role
 from coordination.dossier.models import Person
 from coordination.dossier.services.common import record_event
 from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
+from coordination.formatting import day_fr
 
 KIND_LABELS_FR = {
     MandateKind.FOREM_REGISTRATION: "inscrit·e comme demandeur·euse d'emploi au Forem",
@@ -196,7 +197,7 @@ async def assert_mandate(
         person_id=person_id,
         section="identity",
         kind="mandate_asserted",
-        summary=f"Mandat déclaré par {org_name} : {KIND_LABELS_FR[kind]}, depuis le {started_on:%d/%m/%Y}.",
+        summary=f"Mandat déclaré par {org_name} : {KIND_LABELS_FR[kind]}, depuis le {day_fr(started_on)}.",
         subject_id=mandate.id,
     )
     await events.record(
@@ -236,7 +237,7 @@ async def end_mandate(
         person_id=person_id,
         section="identity",
         kind="mandate_ended",
-        summary=f"Mandat clos par {org_name} : {KIND_LABELS_FR[mandate.kind]}, au {ended_on:%d/%m/%Y}.",
+        summary=f"Mandat clos par {org_name} : {KIND_LABELS_FR[mandate.kind]}, au {day_fr(ended_on)}.",
         subject_id=mandate.id,
     )
     await events.record(session, MandateChanged(person_id=person_id, mandate_id=mandate.id, change="ended"))
@@ -264,11 +265,13 @@ async def current_mandates(session: AsyncSession, person_ids: list[UUID]) -> dic
 def sentence(mandate: Mandate, org_name: str | None) -> str:
     org = org_name or "un organisme"
     said = (
-        f"{mandate.asserted_by_name} ({org}) a déclaré le {brussels_day(mandate.asserted_at):%d/%m/%Y} : "
-        f"{KIND_LABELS_FR[mandate.kind]}, depuis le {mandate.started_on:%d/%m/%Y} (fondement : {mandate.ground})."
+        f"{mandate.asserted_by_name} ({org}) a déclaré le {day_fr(brussels_day(mandate.asserted_at))} : "
+        f"{KIND_LABELS_FR[mandate.kind]}, depuis le {day_fr(mandate.started_on)} (fondement : {mandate.ground})."
     )
     if mandate.ended_at is not None and mandate.ended_on is not None:
-        said += f" Clos au {mandate.ended_on:%d/%m/%Y} par {mandate.ended_by_name} (motif : {mandate.end_ground})."
+        said += (
+            f" Clos au {day_fr(mandate.ended_on)} par {mandate.ended_by_name} (motif : {mandate.end_ground})."
+        )
     return said
 
 

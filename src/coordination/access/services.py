@@ -39,6 +39,7 @@ from coordination.db.base import utcnow
 from coordination.directory.models import Organisation
 from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
 from coordination.events import DomainEvent
+from coordination.formatting import date_fr
 
 MAX_CONSENT_DURATION = timedelta(days=3 * 365)
 """A consent always ends; three years at most, renewable (the person is asked again)."""
@@ -592,10 +593,8 @@ def journal_basis_label(basis: str | None) -> str | None:
 
 
 def _when_fr(at: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = at.astimezone(ZoneInfo("Europe/Brussels"))
-    return local.strftime("le %d/%m/%Y à %H:%M")
+    """« le 6 décembre 2026 à 14:05 » in Europe/Brussels (:func:`coordination.formatting.date_fr`)."""
+    return "le " + date_fr(at)
 
 
 def journal_sentence(entry: Any, organisation_name: str | None) -> str:

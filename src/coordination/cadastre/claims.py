@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.cadastre import rules
 from coordination.cadastre.models import Agreement, Service
 from coordination.errors import ProblemError
+from coordination.formatting import day_fr
 
 
 def _refuse(code: str, detail: str, field: str) -> ProblemError:
@@ -55,14 +56,14 @@ def claim_problems(
             )
         )
         return problems
-    period = f"du {agreement.start_date:%d/%m/%Y} au {agreement.end_date:%d/%m/%Y}"
+    period = f"du {day_fr(agreement.start_date)} au {day_fr(agreement.end_date)}"
     for day, what in ((start_date, "début"), (end_date, "fin")):
         if day is not None and not agreement.start_date <= day <= agreement.end_date:
             problems.append(
                 (
                     "agreement-dates",
                     f"La convention {agreement.reference} ({period}) ne couvre pas la date de {what} de "
-                    f"l'étape ({day:%d/%m/%Y}).",
+                    f"l'étape ({day_fr(day)}).",
                     "agreement_id",
                 )
             )

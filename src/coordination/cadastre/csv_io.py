@@ -3,7 +3,9 @@
 One file per resource (``organisations``, ``services``, ``agreements``); the export writes the same columns
 the import reads, so a file can be exported, corrected in a spreadsheet and imported back. Lists are
 separated by ``|``; dates are ``YYYY-MM-DD`` or ``DD/MM/YYYY``; amounts in euros (``12500,50`` or
-``12500.50``); the delimiter is ``;`` (Belgian spreadsheets) or ``,``, detected from the header.
+``12500.50``); the delimiter is ``;`` (Belgian spreadsheets) or ``,``, detected from the header. Coded
+values (type of partner, type of agreement, status) are written as their French label (« Appel à projets »)
+and read back from the label or the code.
 
 Import is in two passes: every line is parsed and checked (types, vocabularies, BCE, references, duplicates in
 the file and uniqueness in the registry) *without writing*; only if no line has an error are the lines
@@ -96,6 +98,20 @@ HEADERS_FR: dict[str, str] = {
 """The exported files' headers, in French; the import reads them (or the English field names) back."""
 FROM_HEADER = {label.casefold(): column for column, label in HEADERS_FR.items()}
 SEPARATORS = (";", ",")
+STATUS_LABELS_FR = {
+    "active": "actif", "inactive": "inactif", "defunct": "disparu", "temporarily closed": "fermé temporairement",
+}  # fmt: skip
+"""Partner and service (HSDS) statuses as a spreadsheet user reads them."""
+VALUE_LABELS_FR: dict[str, dict[str, str]] = {
+    "partner_kind": rules.PARTNER_KIND_LABELS,
+    "kind": rules.AGREEMENT_KIND_LABELS,
+    "status": STATUS_LABELS_FR,
+}
+"""Coded columns: exported as their French label, imported from the label (any case) or the code."""
+FROM_LABEL = {
+    column: {label.casefold(): code for code, label in labels.items()}
+    for column, labels in VALUE_LABELS_FR.items()
+}
 
 
 def column_of(header: str) -> str:
@@ -155,6 +171,8 @@ def parse_cell(column: str, raw: str) -> Any:
         return parse_date(raw)
     if column == "funding_amount":
         return parse_euros(raw)
+    if column in FROM_LABEL:
+        return FROM_LABEL[column].get(raw.casefold(), raw)
     return raw
 
 
@@ -437,13 +455,19 @@ _APPLY: dict[str, Callable] = {
 # --- export --------------------------------------------------------------------------------------
 
 
-def _cell(value: Any, column: str) -> str:
+def _cell(value: Any, column: str, decimal_comma: bool = True) -> str:
+    """A value as a spreadsheet user reads it: French labels for codes, a decimal comma beside ``;``
+    (Belgian spreadsheets), dates as ``AAAA-MM-JJ`` (every spreadsheet reads them as dates, whatever its
+    language; the import also takes ``JJ/MM/AAAA``)."""
     if value is None:
         return ""
     if column in LIST_FIELDS:
         return "|".join(value)
     if column == "funding_amount":
-        return f"{Decimal(value) / 100:.2f}"
+        amount = f"{Decimal(value) / 100:.2f}"
+        return amount.replace(".", ",") if decimal_comma else amount
+    if column in VALUE_LABELS_FR:
+        return VALUE_LABELS_FR[column].get(str(value), str(value))
     return str(value)
 
 
@@ -513,6 +537,7 @@ def to_csv(resource: str, rows: list[dict[str, Any]], separator: str = ";") -> s
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
     columns = COLUMNS[resource]
     writer.writerow([HEADERS_FR[c] for c in columns])
+    decimal_comma = separator == ";"
     for row in rows:
-        writer.writerow([neutralise(_cell(row.get(c), c)) for c in columns])
+        writer.writerow([neutralise(_cell(row.get(c), c, decimal_comma)) for c in columns])
     return "\ufeff" + out.getvalue()

@@ -23,7 +23,7 @@ TABLES = (
     ("services", "service"),
     ("bassins", "bassin"),
     ("periods", "trimestre"),
-    ("partner_periods", "partenaire_trimestre"),
+    ("partner_periods", "partenaire et trimestre"),
 )
 COUNTS = ("people", "entries", "completed", "dropped_out", "ended", "positive_exits")
 COUNT_HEADERS = ("Personnes", "Entrées", "Achevées", "Abandons", "Terminées", "Sorties positives")

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre.models import EvaluationReport
 from coordination.cadastre.policy import PositiveExitPolicy
+from coordination.formatting import date_fr
 from coordination.reports import render_pdf_async
 from coordination.web.charts import Bar, bar_chart
 
@@ -95,7 +96,7 @@ def report_context(
         "mix_labels": mix_labels,
         "ratio_chart": _ratio_chart(partners, policy.confidence),
         "rate_chart": _rate_chart(partners, overall["positive_rate"] if overall else None),
-        "generated_at": (generated_at or datetime.now(UTC)).strftime("%d/%m/%Y %H:%M UTC"),
+        "generated_at": date_fr(generated_at or datetime.now(UTC)),
     }
 
 

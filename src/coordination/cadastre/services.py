@@ -31,6 +31,7 @@ from coordination.cadastre.validation import Problems, check_agreement, check_or
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
 from coordination.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ProblemError
+from coordination.formatting import day_fr
 
 ORG_FIELDS = ("alternate_name", "description", "email", "website", "legal_status", "status", "partner_kind")
 SERVICE_FIELDS = (
@@ -544,7 +545,7 @@ async def agreement_alerts(
                 end_date=agreement.end_date,
                 days_left=days_left,
                 level=rules.alert_level(days_left),
-                message=f"La convention {agreement.reference} prend fin le {agreement.end_date:%d/%m/%Y} "
+                message=f"La convention {agreement.reference} prend fin le {day_fr(agreement.end_date)} "
                 f"(dans {days_left} jour{'s' if days_left > 1 else ''}) : renouvellement à préparer.",
             )
         )
@@ -581,7 +582,7 @@ async def verification_alerts(
         if not rules.verification_overdue(record.assured_at, record.created_at, now, max_months):
             continue
         since = (
-            f"n'a pas été vérifié(e) depuis le {rules.today_brussels(record.assured_at):%d/%m/%Y}"
+            f"n'a pas été vérifié(e) depuis le {day_fr(rules.today_brussels(record.assured_at))}"
             if record.assured_at
             else "n'a jamais été vérifié(e)"
         )

@@ -98,11 +98,17 @@ class Line:
     person_id: UUID | None = None
 
 
+HEADERS_FR = {column: label[0].upper() + label[1:] for column, label in LABELS.items()}
+"""The template's headers (« Date de sortie »); the import reads them back, or the column names."""
+FROM_HEADER = {label.lower(): column for column, label in LABELS.items()}
+
+
 def template() -> str:
-    """The header line and one example, ``;``-separated, UTF-8 with BOM (opens in Excel as is)."""
+    """The header line (in French) and one example, ``;``-separated, UTF-8 with BOM (opens in Excel as is)."""
     example = ["85073003328", "", "formation", "", "", "Préformation logistique", "06/01/2025", "28/03/2025",
                "terminée", "", "", "", "oui"]  # fmt: skip
-    return "\ufeff" + ";".join(COLUMNS) + "\r\n" + ";".join(example) + "\r\n"
+    header = [HEADERS_FR[column] for column in COLUMNS]
+    return "\ufeff" + ";".join(header) + "\r\n" + ";".join(example) + "\r\n"
 
 
 # --- reading (pure) --------------------------------------------------------------------------------
@@ -118,7 +124,7 @@ def read_lines(content: bytes) -> tuple[list[Line], list[ImportLine]]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header = [FROM_HEADER.get(h.strip().lower(), h.strip().lower()) for h in (reader.fieldnames or [])]
     problems = [_err(h, f"Colonne inconnue « {h} ».") for h in header if h not in COLUMNS]
     if "niss" not in header:
         problems.append(_err("niss", "Colonne obligatoire absente « niss »."))

@@ -31,6 +31,7 @@ from coordination.cadastre import services as svc
 from coordination.cadastre.policy import DEFAULT_VERIFICATION_MONTHS, verification_months
 from coordination.cadastre.schemas import AgreementAlert, VerificationAlert
 from coordination.directory.models import Role, User
+from coordination.formatting import day_fr
 from coordination.inbox import services as inbox
 from coordination.inbox.models import Notification
 
@@ -49,7 +50,7 @@ class TaskReport:
     def lines(self) -> list[str]:
         plural = "s" if self.closed > 1 else ""
         out = [
-            f"Cadastre — tâche du {self.today:%d/%m/%Y} : {self.closed} convention{plural} échue{plural} "
+            f"Cadastre — tâche du {day_fr(self.today)} : {self.closed} convention{plural} échue{plural} "
             f"clôturée{plural}."
         ]
         if not self.alerts:

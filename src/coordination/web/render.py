@@ -61,6 +61,10 @@ def environment() -> Environment:
     # for an instant, « 6 décembre 2026 » for a day), ``day_fr`` (the day only), ``period_fr``,
     # ``number_fr``, ``percent_fr``, ``euro_fr``, ``yes_no``
     env.filters.update(FILTERS)
+    # the keys of free-form sections as words (« metier_vise » → « Métier visé »), as in the export
+    from coordination.dossier.services.export_labels import content_label, content_value
+
+    env.filters.update(field_label=content_label, field_value=content_value)
     return env
 
 

@@ -169,4 +169,6 @@ async def test_bad_files_and_roles_get_a_clear_answer(client, world, database):
     regulator = {**world.regulator, "Content-Type": "text/csv"}
     assert (await client.post(URL, content=_csv(), headers=regulator)).status_code == 403
     template = await client.get("/api/v1/cadastre/steps/import-template", headers=ctx["operator"])
-    assert template.status_code == 200 and template.text.startswith("\ufeffniss;etape;type")
+    assert template.status_code == 200 and template.text.startswith(
+        "\ufeffNISS;Étape;Type;Service;Convention;Titre;Début;Fin;Statut;Date de sortie"
+    )

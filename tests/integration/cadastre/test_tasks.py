@@ -58,8 +58,8 @@ async def test_closes_expired_agreements_and_lists_alerts(database):
     assert [a.reference for a in report.alerts] == ["AG-today", "AG-urgent", "AG-warning"]
     assert [a.level for a in report.alerts] == ["urgent", "urgent", "warning"]
     lines = report.lines()
-    assert lines[0] == "Cadastre — tâche du 16/06/2025 : 1 convention échue clôturée."
-    assert lines[2].startswith("[URGENT] La convention AG-urgent prend fin le 26/06/2025 (dans 10 jours)")
+    assert lines[0] == "Cadastre — tâche du 16 juin 2025 : 1 convention échue clôturée."
+    assert lines[2].startswith("[URGENT] La convention AG-urgent prend fin le 26 juin 2025 (dans 10 jours)")
     assert lines[3].startswith("[À prévoir] La convention AG-warning")
 
     async with direct_session(database) as session:
@@ -101,7 +101,7 @@ async def test_command_line_entry(database, tmp_path):
     done = _module(tmp_path, database.url, "--today", TODAY.isoformat())
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
-    assert out[0] == "Cadastre — tâche du 16/06/2025 : 1 convention échue clôturée."
+    assert out[0] == "Cadastre — tâche du 16 juin 2025 : 1 convention échue clôturée."
     assert len(out) == 5 and "Traceback" not in done.stderr
     assert out[4] == "0 fiche(s) à vérifier ; 0 avis envoyé(s) aux responsables partenaires."
 
@@ -155,7 +155,7 @@ async def test_records_not_verified_for_twelve_months_reach_alerts_and_the_manag
         ("service", "MIRE Centre — Jobcoaching"),
         ("organisation", "CISP L'Envol"),
     ]
-    assert "n'a pas été vérifié(e) depuis le 01/03/2019 (plus de 12 mois)" in report.unverified[1].message
+    assert "n'a pas été vérifié(e) depuis le 1 mars 2019 (plus de 12 mois)" in report.unverified[1].message
     assert report.notified == 2  # one manager each; the operator gets nothing
     async with direct_session(database) as session:
         again = await tasks.run(session, TODAY, now=now)

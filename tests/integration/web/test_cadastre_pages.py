@@ -105,7 +105,7 @@ async def test_partner_imports_steps_through_the_page(client, demo):
     html = unescape(response.text)
     assert "Aucune ligne importée" in html and "Ligne 2, type : Valeur « stage » non reconnue" in html
     template = await client.get("/cadastre/import-etapes/modele.csv")
-    assert template.status_code == 200 and template.text.startswith("\ufeffniss;")
+    assert template.status_code == 200 and template.text.startswith("\ufeffNISS;Étape;Type;")
     client.cookies.clear()
     await sign_in(client, "regis")
     assert (await client.get("/cadastre/import-etapes")).status_code == 403
