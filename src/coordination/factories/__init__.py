@@ -9,6 +9,7 @@ counters, dates from the injected clock.
 """
 
 from coordination.factories.access import ConsentFactory, MandateFactory
+from coordination.factories.base import add_all
 from coordination.factories.cadastre import AgreementFactory, PartnerProfileFactory, ServiceFactory
 from coordination.factories.directory import OrganisationFactory, UserFactory
 from coordination.factories.dossier import (
@@ -43,6 +44,7 @@ __all__ = [
     "ServiceFactory",
     "TrajectoryStepFactory",
     "UserFactory",
+    "add_all",
     "bce_from",
     "niss_from",
     "nth_niss",

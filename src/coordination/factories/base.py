@@ -84,3 +84,19 @@ class ModelFactory(SQLAlchemyFactory[T], Generic[T]):
     def columns(cls) -> list[str]:
         """The model's column keys (for the bulk rows of :mod:`coordination.factories.bulk`)."""
         return [c.key for c in inspect(cls.__model__).columns]
+
+
+async def add_all(session: AsyncSession, rows: list[Any]) -> None:
+    """Add rows of any tables and flush them parents first (the metadata's foreign-key order).
+
+    The unit of work orders inserts by the mappers' relationships, and most of our foreign keys have none:
+    a step and its assessments added together may reach the database in the wrong order. One flush per
+    table, in ``Base.metadata.sorted_tables`` order, is what the database's constraints ask for.
+    """
+    rank = {table: i for i, table in enumerate(Base.metadata.sorted_tables)}
+    by_table: dict[int, list[Any]] = {}
+    for row in rows:
+        by_table.setdefault(rank[inspect(row).mapper.local_table], []).append(row)
+    for _, group in sorted(by_table.items()):
+        session.add_all(group)
+        await session.flush()
