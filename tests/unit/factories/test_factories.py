@@ -67,3 +67,16 @@ def test_bulk_rows_copy_the_factorys_row_with_fresh_ids_and_the_varying_values()
 
 def test_bce_numbers_carry_their_check():
     assert bce_from(4_031_707) == "0403170701"
+
+
+def test_a_loaders_own_row_is_completed_with_the_factorys_values_in_copy_form():
+    from coordination.access.models import ConsentChannel
+    from coordination.factories import ConsentFactory
+    from coordination.factories.bulk import complete
+
+    mine = {"person_id": "p", "recipient_organisation_id": "o", "recorded_by_user_id": "u"}
+    first, second = complete(ConsentFactory, dict(mine)), complete(ConsentFactory, dict(mine))
+    assert first["id"] != second["id"]
+    assert first["channel"] == ConsentChannel.INTERVIEW.value and first["sections"].startswith("[")
+    assert first["person_id"] == "p"
+    assert "renews_id" not in first, "a column without a value is left to COPY's null, not invented"
