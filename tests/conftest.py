@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-pytest_plugins = ["tests.fixtures.s3", "tests.fixtures.clamav", "tests.fixtures.oidc"]
+pytest_plugins = ["tests.fixtures.s3", "tests.fixtures.clamav", "tests.fixtures.oidc", "tests.fixtures.world"]
 
 POSTGRES_URL_ENV = "COORDINATION_TEST_POSTGRES_URL"
 ROOT = Path(__file__).resolve().parent.parent

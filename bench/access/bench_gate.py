@@ -19,7 +19,6 @@ Targets: p95 ≤ 1 ms; gated ≥ 0.5 × ungated.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import random
 import statistics
@@ -42,11 +41,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 from coordination.access import journal
 from coordination.access.gate import check_access
 from coordination.access.identity import DevIssuer
+from coordination.access.models import ConsentChannel
 from coordination.access.principal import Principal
 from coordination.db.engine import Database
 from coordination.db.migrate import upgrade
 from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import Person
+from coordination.factories import (
+    ConsentFactory,
+    MandateFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    bulk,
+)
+from coordination.factories.dossier import person_identity
 from coordination.settings import Settings
 
 PERSONS = int(os.environ.get("BENCH_PERSONS", "50000"))
@@ -74,55 +83,55 @@ async def reset(sa_url: str) -> None:
 
 
 async def load(sa_url: str) -> dict:
+    """Organisations, users, people (every other one a registered job seeker), consents and their
+    events, from the shared factories' bulk rows (``coordination.factories.bulk``), then the journal."""
     now = datetime.now(UTC)
     conn = await asyncpg.connect(sa_url.replace("postgresql+asyncpg", "postgresql"))
     try:
         forem, cpas = uuid7(), uuid7()
         partners = [uuid7() for _ in range(PARTNERS)]
-        orgs = [(forem, "Forem", "forem"), (cpas, "CPAS", "cpas")] + [
-            (p, f"Partenaire {i}", "partner") for i, p in enumerate(partners)
+        orgs = [(forem, "Forem", OrganisationKind.FOREM), (cpas, "CPAS", OrganisationKind.CPAS)] + [
+            (p, f"Partenaire {i}", OrganisationKind.PARTNER) for i, p in enumerate(partners)
         ]
-        await conn.copy_records_to_table(
-            "organisations", columns=["id", "name", "kind", "created_at", "updated_at"],
-            records=[(i, n, k, now, now) for i, n, k in orgs],
-        )  # fmt: skip
+        await bulk.copy(conn, OrganisationFactory, bulk.rows(
+            OrganisationFactory, len(orgs), lambda i: dict(zip(("id", "name", "kind"), orgs[i], strict=True)),
+        ))  # fmt: skip
         recorder = uuid7()
-        users = [(recorder, "recorder", "Agent", "forem_referent", forem, now, now)]
-        partner_users = {}
-        for i, p in enumerate(partners):
-            uid = uuid7()
-            partner_users[p] = uid
-            users.append((uid, f"op{i}", f"Opérateur {i}", "partner_operator", p, now, now))
-        await conn.copy_records_to_table(
-            "users", columns=["id", "subject", "display_name", "role", "organisation_id", "created_at", "updated_at"],
-            records=users,
-        )  # fmt: skip
+        partner_users = {p: uuid7() for p in partners}
+        users = [(recorder, "recorder", "Agent", Role.FOREM_REFERENT, forem)] + [
+            (uid, f"op{i}", f"Opérateur {i}", Role.PARTNER_OPERATOR, p)
+            for i, (p, uid) in enumerate(partner_users.items())
+        ]
+        await bulk.copy(conn, UserFactory, bulk.rows(
+            UserFactory, len(users),
+            lambda i: dict(zip(("id", "subject", "display_name", "role", "organisation_id"), users[i], strict=True)),
+        ))  # fmt: skip
         persons = [uuid7() for _ in range(PERSONS)]
-        await conn.copy_records_to_table(
-            "persons",
-            columns=["id", "niss_hash", "niss", "first_name", "last_name", "language", "forem_registered",
-                     "inami_return_to_work", "version", "created_at", "updated_at"],
-            records=[(p, hashlib.sha256(p.bytes).hexdigest(), "85073003328", "P", "N", "fr", i % 2 == 0, False, 1, now, now)
-                     for i, p in enumerate(persons)],
-        )  # fmt: skip
-        consent_rows, consent_of = [], {}
+        await bulk.copy(conn, PersonFactory, bulk.rows(
+            PersonFactory, PERSONS, lambda i: {"id": persons[i], **person_identity(i)}, first_name="P", last_name="N",
+        ))  # fmt: skip
+        registered = persons[::2]  # the "mandate" decisions pick among these
+        await bulk.copy(conn, MandateFactory, bulk.rows(
+            MandateFactory, len(registered), lambda i: {"person_id": registered[i]}, organisation_id=forem,
+            started_on=now.date() - timedelta(days=30),
+        ))  # fmt: skip
+        consent_of: dict[UUID, UUID] = {}
+        consents: list[tuple[UUID, UUID, UUID]] = []
         for i in range(CONSENTS):
             person = persons[i % PERSONS]
             partner = partners[(i // PERSONS + i) % PARTNERS]
-            cid = uuid7()
             consent_of.setdefault(person, partner)
-            consent_rows.append((cid, person, partner, '["plan", "progress", "trajectory"]', "Suivi", "consent",
-                                 now - timedelta(days=10), now + timedelta(days=365), recorder, "paper", uuid7(), now, now))  # fmt: skip
-        await conn.copy_records_to_table(
-            "consents",
-            columns=["id", "person_id", "recipient_organisation_id", "sections", "purpose", "legal_basis",
-                     "given_at", "expires_at", "recorded_by_user_id", "channel", "evidence_document_id",
-                     "created_at", "updated_at"],
-            records=consent_rows,
-        )  # fmt: skip
+            consents.append((uuid7(), person, partner))
+        await bulk.copy(conn, ConsentFactory, bulk.rows(
+            ConsentFactory, CONSENTS,
+            lambda i: dict(zip(("id", "person_id", "recipient_organisation_id"), consents[i], strict=True)),
+            sections=["plan", "progress", "trajectory"], purpose="Suivi", recorded_by_user_id=recorder,
+            channel=ConsentChannel.PAPER, evidence_document_id=uuid7(), given_at=now - timedelta(days=10),
+            expires_at=now + timedelta(days=365),
+        ))  # fmt: skip
         await conn.copy_records_to_table(
             "consent_events", columns=["id", "consent_id", "kind", "at", "by_user_id"],
-            records=[(uuid7(), r[0], "given", r[6], recorder) for r in consent_rows],
+            records=[(uuid7(), cid, "given", now - timedelta(days=10), recorder) for cid, _, _ in consents],
         )  # fmt: skip
 
         # 1,000,000 journal rows: 20 per person, valid chains and heads
@@ -139,6 +148,7 @@ async def load(sa_url: str) -> dict:
                     "user_id": partner_users[partner], "user_name": "Opérateur", "organisation_id": partner,
                     "role": "partner_operator", "section": "plan", "document_id": None, "action": "read",
                     "decision": "allow", "basis": "consent", "consent_id": None, "request_id": "bench", "reason": None,
+                    "organisation_name": "Partenaire", "format_version": 2,
                 }  # fmt: skip
                 digest = journal.row_hash(fields, prev)
                 batch.append((uuid7(), *[fields[c] for c in journal.HASHED_FIELDS], prev, digest))

@@ -50,6 +50,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 from coordination.db.engine import Database
 from coordination.db.migrate import upgrade
 from coordination.db.models import load_all_models
+from coordination.factories import (
+    AdviserFactory,
+    ConsentFactory,
+    MandateFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ReferentLinkFactory,
+    TrajectoryStepFactory,
+    UserFactory,
+    bulk,
+)
 from coordination.settings import Settings
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
@@ -128,8 +139,20 @@ class World:
 _metadata = load_all_models().metadata
 
 
+FACTORIES = {
+    f.__model__.__tablename__: f
+    for f in (OrganisationFactory, UserFactory, AdviserFactory, PersonFactory, ConsentFactory, MandateFactory,
+              ReferentLinkFactory, TrajectoryStepFactory)
+}  # fmt: skip
+"""The tables the shared factories describe: a column the loader leaves out takes the factory's value."""
+
+
 def _defaults(table: str, row: dict, now: datetime) -> dict:
-    """Fill the NOT NULL columns the loader does not set from the model's scalar defaults."""
+    """Fill the columns the loader does not set: from the table's factory (``coordination.factories``),
+    or for the other tables from the model's scalar defaults (NOT NULL columns only)."""
+    factory = FACTORIES.get(table)
+    if factory is not None:
+        return bulk.complete(factory, row, now)
     for column in _metadata.tables[table].columns:
         if column.name in row or column.nullable:
             continue

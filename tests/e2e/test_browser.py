@@ -38,8 +38,13 @@ def test_beneficiary_withdraws_a_consent_in_one_click_and_reads_the_journal(page
 
 def test_withdrawal_takes_access_away_from_the_partner_at_once(page, server):
     sign_in(page, server, "Julie Martin")
-    authorise = page.get_by_role("button", name="Autoriser Duo for a job — Wallonie")
-    authorise.click()
+    # the mentoring association runs no step of hers yet: she gives it access with the full form
+    page.get_by_text("Donner un autre accès").click()
+    page.get_by_label("Organisme", exact=True).select_option(label="Duo Mentorat Wallonie")
+    for section in ("identity", "plan", "trajectory", "progress"):  # what the one-click offer shares
+        page.locator(f'input[type="checkbox"][name="sections"][value="{section}"]').check()
+    page.get_by_label(re.compile("^Pourquoi")).fill("Préparer mon mentorat")
+    page.get_by_role("button", name="Donner mon accord").click()
     page.wait_for_load_state("networkidle")
     sign_in(page, server, "Inès Moreau")
     page.goto(server + "/dossiers?nom=martin")
@@ -49,7 +54,7 @@ def test_withdrawal_takes_access_away_from_the_partner_at_once(page, server):
     assert "accès restreint" not in page.locator("#section-progress").inner_text()
     shot(page, "dossier-partenaire")
     sign_in(page, server, "Julie Martin")
-    page.get_by_role("button", name="Retirer l'accès de Duo for a job — Wallonie").click()
+    page.get_by_role("button", name="Retirer l'accès de Duo Mentorat Wallonie").click()
     page.wait_for_load_state("networkidle")
     sign_in(page, server, "Inès Moreau")
     page.goto(file_url)

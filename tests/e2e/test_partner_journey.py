@@ -16,8 +16,10 @@ from tests.e2e.journeys import DESKTOP, PHONE, seen
 
 pytestmark = pytest.mark.e2e
 
-SERVICE = "Mentorat vers l'emploi"
-PARTNER = "Duo for a job — Wallonie"
+SERVICE = "Mentorat vers l'emploi (6 mois)"
+PARTNER = "Duo Mentorat Wallonie"
+"""The demo's mentoring partner serves Liège: Julie lives in Charleroi, so the referent shows every service
+and says why this one, out of her bassin."""
 
 
 def test_answer_a_referral_then_record_progress(page, server):
@@ -28,8 +30,13 @@ def test_answer_a_referral_then_record_progress(page, server):
     page.get_by_role("link", name="Julie Martin").click()
     page.get_by_role("link", name="Orientations vers les partenaires").click()
     page.get_by_role("link", name="Orienter vers un service").click()
+    page.get_by_label(re.compile("Afficher aussi les services qui ne conviennent pas")).check()
+    page.get_by_role("button", name="Chercher").click()
     page.get_by_role("link", name=f"Choisir {SERVICE}").click()
     page.get_by_label("Type de demande").select_option("mentoring")
+    page.get_by_label(re.compile("Pourquoi hors du bassin")).fill(
+        "Mentorat à distance, une rencontre par mois."
+    )
     page.get_by_label(re.compile("^Motif")).fill("Mentorat demandé pour préparer les entretiens d'embauche.")
     page.get_by_role("button", name="Envoyer l'orientation").click()
     page.wait_for_load_state("networkidle")

@@ -14,6 +14,9 @@ from tests.e2e.conftest import shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
+SERVICE = "Préformation cariste et magasinier"
+PARTNER = "CISP L'Envol"
+
 
 def _no_horizontal_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -28,7 +31,7 @@ def test_referral_sent_consented_and_accepted(page, server):
     page.get_by_role("link", name="Orienter vers un service").click()
     assert page.get_by_role("heading", name=re.compile("Orienter Julie Martin")).is_visible()
     shot(page, "orientation-recherche")
-    page.get_by_role("link", name="Choisir Préformation aux métiers de la logistique").click()
+    page.get_by_role("link", name=f"Choisir {SERVICE}").click()
     page.get_by_label("Type de demande").select_option("training")
     page.get_by_label(re.compile("^Motif")).fill("Projet de cariste confirmé en entretien.")
     shot(page, "orientation-envoi")
@@ -42,17 +45,19 @@ def test_referral_sent_consented_and_accepted(page, server):
     sign_in(page, server, "Julie Martin")
     assert page.locator(".inbox-link .count").is_visible()
     page.locator(".inbox-link").click()
-    assert page.get_by_role("heading", name="Votre accord est demandé pour CISP Le Tremplin").is_visible()
+    # the demo already asks her for another service of the same CISP: the newest notice is this one
+    assert page.get_by_role("heading", name=f"Votre accord est demandé pour {PARTNER}").first.is_visible()
     _no_horizontal_scroll(page)
     shot(page, "notifications-telephone")
     page.locator("#contenu").get_by_role(
-        "button", name=re.compile("^Voir : Votre accord est demandé pour CISP Le Tremplin")
-    ).click()
+        "button", name=re.compile(f"^Voir : Votre accord est demandé pour {PARTNER}")
+    ).first.click()
     page.wait_for_load_state("networkidle")
     assert "/mon-espace/orientations" in page.url
     _no_horizontal_scroll(page)
     shot(page, "mes-orientations-telephone")
-    page.get_by_role("button", name="J'accepte de partager avec CISP Le Tremplin").click()
+    asked = page.locator("section.ask", has_text=SERVICE)
+    asked.get_by_role("button", name=f"J'accepte de partager avec {PARTNER}").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("status").filter(has_text="Accord enregistré").is_visible()
     shot(page, "mes-orientations-apres-accord-telephone")
@@ -62,7 +67,9 @@ def test_referral_sent_consented_and_accepted(page, server):
     sign_in(page, server, "Paul Henrard")
     page.get_by_role("link", name="Orientations reçues").click()
     shot(page, "orientations-recues")
-    page.get_by_role("link", name="Julie").first.click()
+    page.locator("tr", has_text=SERVICE).filter(has_text="Julie").get_by_role(
+        "link", name="Julie"
+    ).first.click()
     assert page.get_by_role("link", name="Ouvrir le dossier partagé").is_visible()
     start = (brussels_today() + timedelta(days=10)).isoformat()
     page.get_by_label("Date de début convenue").fill(start)

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coordination.db.base import utcnow
+from coordination import clock
 from coordination.db.engine import Database
 from coordination.demo.directory import DEMO_USERS, ROLE_LABELS, seed_directory, seed_partner_users
 from coordination.directory.models import Role, User
@@ -38,7 +38,6 @@ async def seed_everything(session, settings: Settings, *, store=None) -> None:
     """Directory, registry, files, referents, consents, referrals, visas, a year of evaluated steps —
     flushed, not committed."""
     from coordination.cadastre.demo import seed_cadastre_demo, seed_evaluation_demo
-    from coordination.clock import today as brussels_today
     from coordination.dossier.demo import seed_dossier_demo
     from coordination.keys import niss_hash_key
     from coordination.referent.demo import seed_referent_demo
@@ -62,7 +61,7 @@ async def seed_everything(session, settings: Settings, *, store=None) -> None:
     await _seed_own_consent(session, users, partners)
     await seed_referral_demo(session, people, users, settings=settings)
     await seed_visa_demo(session, people, users, settings=settings)
-    await seed_evaluation_demo(session, partners, brussels_today(), niss_hash_key(settings))
+    await seed_evaluation_demo(session, partners, clock.today(), niss_hash_key(settings))
 
 
 async def _seed_own_consent(session, users: dict[str, User], partners) -> None:
@@ -81,5 +80,5 @@ async def _seed_own_consent(session, users: dict[str, User], partners) -> None:
         recipient_organisation_id=partners["cisp-envol"].id,
         sections=["trajectory", "progress"],
         purpose="Suivi de ma préformation au CISP L'Envol",
-        expires_at=utcnow() + timedelta(days=180),
+        expires_at=clock.now() + timedelta(days=180),
     )

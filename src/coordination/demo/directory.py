@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.factories import OrganisationFactory, UserFactory
 
 ROLE_LABELS = {
     Role.FOREM_REFERENT: "conseiller·ère de référence Forem",
@@ -70,38 +71,32 @@ class DemoDirectory:
     users: dict[str, User]
 
 
+def _user(demo: DemoUser, organisations: dict[str, Organisation]) -> User:
+    org = organisations[demo.organisation] if demo.organisation else None
+    return UserFactory.build(
+        subject=demo.subject,
+        display_name=demo.display_name,
+        role=demo.role,
+        organisation_id=org.id if org else None,
+        team=demo.team,
+    )
+
+
 async def seed_directory(session) -> DemoDirectory:
     organisations = {
-        key: Organisation(name=name, kind=kind, bassin=bassin)
+        key: OrganisationFactory.build(name=name, kind=kind, bassin=bassin)
         for key, (name, kind, bassin) in DEMO_ORGANISATIONS.items()
     }
     session.add_all(organisations.values())
     await session.flush()
-    users = {}
-    for demo in DEMO_USERS:
-        org = organisations.get(demo.organisation) if demo.organisation else None
-        users[demo.subject] = User(
-            subject=demo.subject,
-            display_name=demo.display_name,
-            role=demo.role,
-            organisation_id=org.id if org else None,
-            team=demo.team,
-        )
+    users = {demo.subject: _user(demo, organisations) for demo in DEMO_USERS}
     session.add_all(users.values())
     await session.flush()
     return DemoDirectory(organisations=organisations, users=users)
 
 
 async def seed_partner_users(session, partners: dict[str, Organisation]) -> dict[str, User]:
-    users = {
-        demo.subject: User(
-            subject=demo.subject,
-            display_name=demo.display_name,
-            role=demo.role,
-            organisation_id=partners[demo.organisation].id if demo.organisation else None,
-        )
-        for demo in PARTNER_USERS
-    }
+    users = {demo.subject: _user(demo, partners) for demo in PARTNER_USERS}
     session.add_all(users.values())
     await session.flush()
     return users

@@ -15,6 +15,7 @@ from coordination.access import mandates
 from coordination.clock import now as clock_now
 from coordination.directory.models import User
 from coordination.dossier.models import Person
+from coordination.factories import AdviserFactory
 from coordination.referent import bulk, services
 from coordination.referent.models import Adviser, ReferentLink
 from coordination.referent.policies import referent_policies
@@ -55,7 +56,7 @@ async def _advisers(session, users: dict[str, User]) -> dict[str, Adviser]:
         if user is None or user.organisation_id is None:
             continue
         team = user.team if kind == "eadviser_team" else None
-        advisers[subject] = Adviser(
+        advisers[subject] = AdviserFactory.build(
             kind=kind,
             user_id=None if team else user.id,
             team=team,

@@ -27,6 +27,7 @@ from coordination.clock import brussels_day
 from coordination.clock import now as clock_now
 from coordination.directory.models import Organisation, Role, User
 from coordination.dossier.models import Person
+from coordination.factories import UserFactory
 from coordination.referral import rules, services
 from coordination.referral.calendar import load_calendar
 from coordination.referral.models import Referral
@@ -59,7 +60,7 @@ async def _partner_user(session: AsyncSession, organisation_id: UUID, created: l
         .limit(1)
     )
     if user is None:
-        user = User(
+        user = UserFactory.build(
             subject=f"partenaire-{len(created) + 1}",
             display_name=f"Opérateur·rice partenaire {len(created) + 1}",
             role=Role.PARTNER_OPERATOR,
@@ -75,7 +76,7 @@ async def _person_user(session: AsyncSession, person: Person, created: list[User
     """The person's own account (the demo's people sign their consent themselves, in their space)."""
     user = await session.scalar(select(User).where(User.person_id == person.id).limit(1))
     if user is None:
-        user = User(
+        user = UserFactory.build(
             subject=f"personne-{len(created) + 1}",
             display_name=person.first_name,
             role=Role.BENEFICIARY,

@@ -1,49 +1,38 @@
-"""Registry fixtures: Forem, a CPAS, a regulator, and tokens minted by the development issuer."""
+"""Registry fixtures: the shared world (tests/fixtures/world.py) with Forem, a CPAS and a regulator only."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from types import SimpleNamespace
-from uuid import UUID, uuid4
+from dataclasses import dataclass
+from uuid import UUID
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.directory.models import Organisation, OrganisationKind, Role
+from tests.fixtures.world import World as SharedWorld
+from tests.fixtures.world import make_world
 
 
 @dataclass
-class World:
-    app: object
-    forem: Organisation
-    cpas: Organisation
-    region: Organisation
-    _tokens: dict = field(default_factory=dict)
+class World(SharedWorld):
+    """The shared world with the registry's three public bodies only (no partner: the tests create them
+    through the API) and the roles the registry tests sign in as, made up per request."""
 
-    def headers(
-        self, role: Role, org: Organisation | UUID | None, name: str = "Test", **extra
-    ) -> dict[str, str]:
-        if isinstance(org, str):
-            org = UUID(org)
-        org_id = org if isinstance(org, UUID) or org is None else org.id
-        kind = None
-        if isinstance(org, Organisation):
-            kind = org.kind
-        elif org is not None:
-            kind = OrganisationKind.PARTNER
-        user = SimpleNamespace(
-            id=uuid4(),
-            display_name=name,
-            role=role,
-            organisation_id=org_id,
-            organisation_kind=kind,
-            team=None,
-            person_id=extra.pop("person_id", None),
-        )
-        token = self.app.state.identity.dev_issuer.issue(user)
-        return {"Authorization": f"Bearer {token}", **extra}
+    app: object = None
+
+    @property
+    def forem(self) -> Organisation:
+        return self.orgs["forem"]
+
+    @property
+    def cpas(self) -> Organisation:
+        return self.orgs["cpas"]
+
+    @property
+    def region(self) -> Organisation:
+        return self.orgs["region"]
 
     @property
     def keeper(self) -> dict[str, str]:
@@ -55,6 +44,13 @@ class World:
 
     def manager(self, organisation_id: UUID | str) -> dict[str, str]:
         return self.headers(Role.PARTNER_MANAGER, organisation_id, "Responsable partenaire")
+
+
+REGISTRY_BODIES = {
+    "forem": ("Forem", OrganisationKind.FOREM),
+    "cpas": ("CPAS de Charleroi", OrganisationKind.CPAS),
+    "region": ("SPW EER", OrganisationKind.REGULATOR),
+}
 
 
 @asynccontextmanager
@@ -70,14 +66,8 @@ async def direct_session(database) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-async def world(app, database, client) -> World:
-    async with direct_session(database) as session:
-        forem = Organisation(name="Forem", kind=OrganisationKind.FOREM, bassin="Charleroi")
-        cpas = Organisation(name="CPAS de Charleroi", kind=OrganisationKind.CPAS, bassin="Charleroi")
-        region = Organisation(name="SPW EER", kind=OrganisationKind.REGULATOR)
-        session.add_all([forem, cpas, region])
-        await session.commit()
-    return World(app=app, forem=forem, cpas=cpas, region=region)
+async def world(app, database, settings, client) -> World:
+    return await make_world(database, settings, REGISTRY_BODIES, {}, cls=World, app=app)
 
 
 def org_payload(name: str = "CISP L'Envol", bce: str = "0403170701", **extra) -> dict:

@@ -1,21 +1,16 @@
-"""Dossier integration fixtures: organisations, users with DevIssuer tokens, a person with a consent.
-
-Tokens are minted by the access package's development issuer from the same settings as the app, so the
-app verifies them exactly as in the embedded default.
-"""
+"""Dossier helpers over the shared ``world`` (tests/fixtures/world.py): a person opened through the API,
+a consent, a file with every section filled by whoever may fill it, and ``trust`` (a second CPAS)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
 
-from coordination.access.identity import DevIssuer
-from coordination.access.models import Consent, ConsentChannel
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
+from coordination.factories import ConsentFactory, UserFactory
+from tests.fixtures.world import World
 
 VALID_NISS = "85071412330"  # 850714 123, check 97 - (850714123 % 97)
 OTHER_NISS = "90021500195"
@@ -34,48 +29,6 @@ def direct(database):
 
     engine = create_async_engine(database.url, poolclass=NullPool)
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-@dataclass
-class World:
-    orgs: dict[str, Organisation] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def headers(self, who: str, **extra: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
-
-
-@pytest.fixture
-async def world(database, settings) -> World:
-    issuer = DevIssuer.from_settings(settings)
-    w = World()
-    async with direct(database)() as s:
-        for key, name, kind in [
-            ("forem", "Le Forem – Charleroi", OrganisationKind.FOREM),
-            ("cpas", "CPAS de Charleroi", OrganisationKind.CPAS),
-            ("cisp", "CISP Les Ateliers du Pays Noir", OrganisationKind.PARTNER),
-            ("mire", "MIRE Charleroi", OrganisationKind.PARTNER),
-        ]:
-            w.orgs[key] = Organisation(name=name, kind=kind, bassin="Charleroi")
-            s.add(w.orgs[key])
-        await s.flush()
-        for key, name, role, org in [
-            ("referent", "Sophie Lambert", Role.FOREM_REFERENT, "forem"),
-            ("cpas", "Marc Dubois", Role.CPAS_SOCIAL_WORKER, "cpas"),
-            ("cisp", "Nadia Benali", Role.PARTNER_OPERATOR, "cisp"),
-            ("mire", "Thomas Renard", Role.PARTNER_OPERATOR, "mire"),
-        ]:
-            w.users[key] = User(
-                subject=f"test-{key}", display_name=name, role=role, organisation_id=w.orgs[org].id
-            )
-            s.add(w.users[key])
-        await s.commit()
-    for key, user in w.users.items():
-        user.organisation_kind = next(o.kind for o in w.orgs.values() if o.id == user.organisation_id)
-        w.tokens[key] = issuer.issue(user)
-    w.issuer = issuer
-    return w
 
 
 async def create_person(client, world: World, niss: str = VALID_NISS, **extra) -> dict:
@@ -108,17 +61,12 @@ async def create_person(client, world: World, niss: str = VALID_NISS, **extra) -
 
 async def give_consent(database, world: World, person_id: str, org: str, sections: list[str]) -> None:
     async with direct(database)() as s:
-        s.add(
-            Consent(
-                person_id=UUID(person_id),
-                recipient_organisation_id=world.orgs[org].id,
-                sections=sections,
-                purpose="Suivi de la formation",
-                given_at=datetime.now(UTC) - timedelta(minutes=1),
-                expires_at=datetime.now(UTC) + timedelta(days=180),
-                recorded_by_user_id=world.users["referent"].id,
-                channel=ConsentChannel.INTERVIEW,
-            )
+        await ConsentFactory.add(
+            s,
+            person_id=UUID(person_id),
+            recipient_organisation_id=world.orgs[org].id,
+            sections=sections,
+            recorded_by_user_id=world.users["referent"].id,
         )
         await s.commit()
 
@@ -130,13 +78,13 @@ async def count(database, model) -> int:
 
 async def beneficiary_token(database, world: World, person_id: str) -> str:
     async with direct(database)() as s:
-        user = User(
+        user = await UserFactory.add(
+            s,
             subject=f"person-{person_id}",
             display_name="Julie Martin",
             role=Role.BENEFICIARY,
             person_id=UUID(person_id),
         )
-        s.add(user)
         await s.commit()
     return world.issuer.issue(user)
 
@@ -245,26 +193,8 @@ async def build_rich_file(client, database, world: World, niss: str = VALID_NISS
 
 
 @pytest.fixture
-async def trust(world, database, settings):
-    """The dossier world plus a second CPAS with its worker, a regulator, and tokens for them."""
-    issuer = DevIssuer.from_settings(settings)
-    async with direct(database)() as s:
-        world.orgs["cpas2"] = Organisation(name="CPAS de Namur", kind=OrganisationKind.CPAS)
-        world.orgs["region"] = Organisation(name="SPW Emploi", kind=OrganisationKind.REGULATOR)
-        s.add_all([world.orgs["cpas2"], world.orgs["region"]])
-        await s.flush()
-        for key, name, role, org in [
-            ("cpas2", "Lucie Marchal", Role.CPAS_SOCIAL_WORKER, "cpas2"),
-            ("regulator", "Paul Régis", Role.REGULATOR, "region"),
-        ]:
-            world.users[key] = User(
-                subject=f"test-{key}", display_name=name, role=role, organisation_id=world.orgs[org].id
-            )
-            s.add(world.users[key])
-        await s.commit()
-    for key in ("cpas2", "regulator"):
-        user = world.users[key]
-        user.organisation_kind = next(o.kind for o in world.orgs.values() if o.id == user.organisation_id)
-        world.tokens[key] = issuer.issue(user)
-    world.issuer = issuer
+async def trust(world: World) -> World:
+    """The world plus a second CPAS (Namur) with its worker; the regulator is the world's."""
+    await world.add_organisations({"cpas2": ("CPAS de Namur", OrganisationKind.CPAS)}, bassin="Namur")
+    await world.add_users({"cpas2": ("Lucie Marchal", Role.CPAS_SOCIAL_WORKER, "cpas2")})
     return world

@@ -9,10 +9,18 @@ from uuid import UUID
 
 import pytest
 
-from coordination.access.mandates import seed_mandate
 from coordination.access.models import MandateKind
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 from coordination.dossier.models import Person
+from coordination.factories import (
+    AdviserFactory,
+    MandateFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    add_all,
+    nth_niss,
+)
 from coordination.referent.models import Adviser
 
 
@@ -55,134 +63,82 @@ _ORG_OF = {
 }
 
 
-def _person(key: str, n: int, **kw) -> Person:
-    values = dict(
-        niss_hash=f"{n:064d}",
-        niss=f"{90010100000 + n:011d}",
-        first_name=key.capitalize(),
-        last_name="Test",
-        language="fr",
-        bassin="Liège",
-        birth_date=date(1985, 5, 5),
-    )
-    values.update(kw)
-    return Person(**values)
+PEOPLE = {
+    # key: (n-th invented NISS, proximity score, digital autonomy, extra values)
+    "lea": (1, 5, False, {}),
+    "marc": (2, 8, True, {}),
+    "nina": (3, 2, True, {"birth_date": date(2004, 1, 1)}),  # young: shorter first-contact deadlines
+    "omar": (4, None, None, {}),  # not oriented yet
+    "rita": (5, 9, False, {}),
+}
+USERS = {
+    # key: (display name, role, organisation key, team)
+    "anna": ("Anna Conseillère", Role.FOREM_REFERENT, "forem", "grappe-industrie"),
+    "bob": ("Bob Conseiller", Role.FOREM_REFERENT, "forem", None),
+    "eva": ("Eva e-conseil", Role.FOREM_EADVISER, "forem", "econseil-liege"),
+    "admin": ("Admin", Role.ADMIN, "forem", None),
+    "nadia": ("Nadia AS", Role.CPAS_SOCIAL_WORKER, "cpas", None),
+    "paul": ("Paul CISP", Role.PARTNER_OPERATOR, "partner", None),
+}
+ADVISERS = {
+    # key: (user key or None for a team, organisation key, kind, capacity, cluster, bassins, tracks)
+    "anna": ("anna", "forem", "forem_adviser", 3, "industrie", ["Liège"], ["sectoral", "socio_professional"]),
+    "bob": ("bob", "forem", "forem_adviser", 1, "services", ["Namur"], ["sectoral", "socio_professional"]),
+    "team": (None, "forem", "eadviser_team", 100, None, ["Liège"], ["digital", "e_adviser"]),
+    "nadia": ("nadia", "cpas", "cpas_social_worker", 5, None, ["Liège"], ["socio_professional"]),
+}  # fmt: skip
+
+
+def _advisers(w: World) -> dict[str, Adviser]:
+    made = {}
+    for key, (user_key, org, kind, capacity, cluster, bassins, tracks) in ADVISERS.items():
+        user = w.users.get(user_key) if user_key else None
+        made[key] = AdviserFactory.build(
+            kind=kind, user_id=user.id if user else None, team=None if user else "econseil-liege",
+            organisation_id=w.orgs[org].id, display_name=user.display_name if user else "Équipe e-conseil Liège",
+            capacity=capacity, cluster=cluster, bassins=bassins, tracks=tracks,
+        )  # fmt: skip
+    return made
 
 
 @pytest.fixture
 async def world(app, database) -> World:
+    """Forem and a CPAS in Liège, a partner; five people, all registered job seekers since 2025-01-10
+    except Rita, whose RIS the CPAS pays; Léa has her own account; four advisers' portfolios."""
     w = World(app=app, database=database)
+    w.orgs = {
+        "forem": OrganisationFactory.build(name="Forem Liège", kind=OrganisationKind.FOREM, bassin=None),
+        "cpas": OrganisationFactory.build(name="CPAS de Liège", kind=OrganisationKind.CPAS, bassin=None),
+        "partner": OrganisationFactory.build(name="CISP Horizon", kind=OrganisationKind.PARTNER, bassin=None),
+    }
+    w.persons = {
+        key: PersonFactory.build(
+            niss=nth_niss(n), first_name=key.capitalize(), last_name="Test", bassin="Liège",
+            proximity_score=score, digital_autonomy=digital, **{"birth_date": date(1985, 5, 5), **extra},
+        )
+        for key, (n, score, digital, extra) in PEOPLE.items()
+    }  # fmt: skip
+    mandates = [
+        MandateFactory.build(
+            person_id=person.id, started_on=date(2025, 1, 10),
+            kind=MandateKind.RIS if key == "rita" else MandateKind.FOREM_REGISTRATION,
+            organisation_id=w.orgs["cpas" if key == "rita" else "forem"].id,
+        )
+        for key, person in w.persons.items()
+    ]  # fmt: skip
+    w.users = {
+        key: UserFactory.build(
+            subject=f"t-{key}", display_name=name, role=role, organisation_id=w.orgs[org].id, team=team
+        )
+        for key, (name, role, org, team) in USERS.items()
+    }
+    w.users["lea"] = UserFactory.build(
+        subject="t-lea-self", display_name="Léa", role=Role.BENEFICIARY, person_id=w.persons["lea"].id
+    )
+    w.advisers = _advisers(w)
     async with database.sessionmaker() as s:
-        w.orgs = {
-            "forem": Organisation(name="Forem Liège", kind=OrganisationKind.FOREM),
-            "cpas": Organisation(name="CPAS de Liège", kind=OrganisationKind.CPAS),
-            "partner": Organisation(name="CISP Horizon", kind=OrganisationKind.PARTNER),
-        }
-        s.add_all(w.orgs.values())
-        await s.flush()
-        w.persons = {
-            "lea": _person("lea", 1, proximity_score=5, digital_autonomy=False),
-            "marc": _person("marc", 2, proximity_score=8, digital_autonomy=True),
-            "nina": _person("nina", 3, proximity_score=2, digital_autonomy=True, birth_date=date(2004, 1, 1)),
-            "omar": _person("omar", 4, proximity_score=None, digital_autonomy=None),
-            "rita": _person("rita", 5, proximity_score=9, digital_autonomy=False),
-        }
-        s.add_all(w.persons.values())
-        await s.flush()
-        # everyone is a registered job seeker since 2025-01-10, except Rita, whose RIS the CPAS pays
-        for key, person in w.persons.items():
-            if key == "rita":
-                seed_mandate(s, person.id, MandateKind.RIS, w.orgs["cpas"].id, started_on=date(2025, 1, 10))
-            else:
-                seed_mandate(
-                    s,
-                    person.id,
-                    MandateKind.FOREM_REGISTRATION,
-                    w.orgs["forem"].id,
-                    started_on=date(2025, 1, 10),
-                )
-        forem, cpas = w.orgs["forem"].id, w.orgs["cpas"].id
-        w.users = {
-            "anna": User(
-                subject="t-anna",
-                display_name="Anna Conseillère",
-                role=Role.FOREM_REFERENT,
-                organisation_id=forem,
-                team="grappe-industrie",
-            ),
-            "bob": User(
-                subject="t-bob",
-                display_name="Bob Conseiller",
-                role=Role.FOREM_REFERENT,
-                organisation_id=forem,
-            ),
-            "eva": User(
-                subject="t-eva",
-                display_name="Eva e-conseil",
-                role=Role.FOREM_EADVISER,
-                organisation_id=forem,
-                team="econseil-liege",
-            ),
-            "admin": User(subject="t-admin", display_name="Admin", role=Role.ADMIN, organisation_id=forem),
-            "nadia": User(
-                subject="t-nadia", display_name="Nadia AS", role=Role.CPAS_SOCIAL_WORKER, organisation_id=cpas
-            ),
-            "paul": User(
-                subject="t-paul",
-                display_name="Paul CISP",
-                role=Role.PARTNER_OPERATOR,
-                organisation_id=w.orgs["partner"].id,
-            ),
-            "lea": User(
-                subject="t-lea-self", display_name="Léa", role=Role.BENEFICIARY, person_id=w.persons["lea"].id
-            ),
-        }
-        s.add_all(w.users.values())
-        await s.flush()
-        w.advisers = {
-            "anna": Adviser(
-                kind="forem_adviser",
-                user_id=w.users["anna"].id,
-                organisation_id=forem,
-                display_name="Anna Conseillère",
-                capacity=3,
-                cluster="industrie",
-                bassins=["Liège"],
-                languages=["fr"],
-                tracks=["sectoral", "socio_professional"],
-            ),
-            "bob": Adviser(
-                kind="forem_adviser",
-                user_id=w.users["bob"].id,
-                organisation_id=forem,
-                display_name="Bob Conseiller",
-                capacity=1,
-                cluster="services",
-                bassins=["Namur"],
-                languages=["fr"],
-                tracks=["sectoral", "socio_professional"],
-            ),
-            "team": Adviser(
-                kind="eadviser_team",
-                team="econseil-liege",
-                organisation_id=forem,
-                display_name="Équipe e-conseil Liège",
-                capacity=100,
-                bassins=["Liège"],
-                languages=["fr"],
-                tracks=["digital", "e_adviser"],
-            ),
-            "nadia": Adviser(
-                kind="cpas_social_worker",
-                user_id=w.users["nadia"].id,
-                organisation_id=cpas,
-                display_name="Nadia AS",
-                capacity=5,
-                bassins=["Liège"],
-                languages=["fr"],
-                tracks=["socio_professional"],
-            ),
-        }
-        s.add_all(w.advisers.values())
+        await add_all(
+            s, [*w.orgs.values(), *w.persons.values(), *mandates, *w.users.values(), *w.advisers.values()]
+        )
         await s.commit()
     return w

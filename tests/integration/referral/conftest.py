@@ -4,133 +4,91 @@ person opened through the API by the Forem referent, with their own beneficiary 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
 
-from coordination.access.identity import DevIssuer
 from coordination.cadastre.models import Agreement, Service
 from coordination.clock import today as brussels_today
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
+from coordination.factories import AgreementFactory, ServiceFactory, UserFactory, add_all
+from tests.fixtures.world import ORGANISATIONS as SHARED_ORGANISATIONS
+from tests.fixtures.world import USERS as SHARED_USERS
+from tests.fixtures.world import World as SharedWorld
+from tests.fixtures.world import make_world
 
 NISS = "85071412330"
 API = "/api/v1"
 
 
 @dataclass
-class World:
-    orgs: dict[str, Organisation] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
+class World(SharedWorld):
+    """The shared world, a closed partner, a CISP manager, services and agreements, and Julie opened
+    through the API by the Forem referent, with her own account (``person``)."""
+
     services: dict[str, Service] = field(default_factory=dict)
     agreements: dict[str, Agreement] = field(default_factory=dict)
-    issuer: DevIssuer | None = None
     person_id: str = ""
 
     def h(self, who: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[who]}"}
+        return self.headers(who)
 
     def sid(self, key: str) -> str:
         return str(self.services[key].id)
 
 
-def _service(org: Organisation, name: str, **extra) -> Service:
-    values = {
-        "organisation_id": org.id,
-        "name": name,
-        "status": "active",
-        "publics": ["demandeurs d'emploi"],
-        "service_areas": ["Charleroi"],
-        "languages": ["fr"],
-        "capacity": 12,
-        "description": "Formation qualifiante aux métiers de la construction",
-    }
-    values.update(extra)
-    return Service(**values)
-
-
-def _agreement(org: Organisation, funder: Organisation, ref: str, *, start: date, end: date, status="active"):
-    return Agreement(
-        reference=ref,
-        title=f"Convention {ref}",
-        organisation_id=org.id,
-        funder_id=funder.id,
-        kind="partnership",
-        start_date=start,
-        end_date=end,
-        status=status,
-        territory=["Charleroi"],
-        publics=[],
-    )
+ORGANISATIONS = {
+    **{k: v for k, v in SHARED_ORGANISATIONS.items() if k != "region"},
+    "closed": ("ALE Fermée", OrganisationKind.PARTNER),
+    "regulator": ("SPW Économie Emploi", OrganisationKind.REGULATOR),
+}
+USERS = {
+    **{k: v for k, v in SHARED_USERS.items() if k != "regulator"},
+    "cisp_manager": ("Paul Lejeune", Role.PARTNER_MANAGER, "cisp"),
+    "regulator": ("Anne Colin", Role.REGULATOR, "regulator"),
+}
+SERVICES = {
+    # key: (organisation key, name, values other than the factory's)
+    "cisp": ("cisp", "Formation maçonnerie", {}),
+    "cisp_full": ("cisp", "Formation carrelage", {"capacity": 0}),
+    "mire_namur": (
+        "mire",
+        "Job coaching Namur",
+        {"service_areas": ["Namur"], "description": "Coaching emploi"},
+    ),
+    "closed": ("closed", "Titres-services", {}),
+}
+AGREEMENTS = {
+    # key: (reference, days from today to the start and to the end, status)
+    "cisp": ("CISP-1", -200, 400, "active"),
+    "mire": ("MIRE-1", -200, 400, "active"),
+    "closed": ("ALE-1", -400, -10, "closed"),
+}
 
 
 @pytest.fixture
 async def world(database, settings, client) -> World:
-    w = World(issuer=DevIssuer.from_settings(settings))
+    w = await make_world(database, settings, ORGANISATIONS, USERS, cls=World)
     today = brussels_today()
-    async with database.sessionmaker() as s:
-        for key, name, kind in [
-            ("forem", "Le Forem – Charleroi", OrganisationKind.FOREM),
-            ("cpas", "CPAS de Charleroi", OrganisationKind.CPAS),
-            ("cisp", "CISP Les Ateliers du Pays Noir", OrganisationKind.PARTNER),
-            ("mire", "MIRE Charleroi", OrganisationKind.PARTNER),
-            ("closed", "ALE Fermée", OrganisationKind.PARTNER),
-            ("regulator", "SPW Économie Emploi", OrganisationKind.REGULATOR),
-        ]:
-            w.orgs[key] = Organisation(name=name, kind=kind, bassin="Charleroi")
-            s.add(w.orgs[key])
-        await s.flush()
-        for key, name, role, org in [
-            ("referent", "Sophie Lambert", Role.FOREM_REFERENT, "forem"),
-            ("cpas", "Marc Dubois", Role.CPAS_SOCIAL_WORKER, "cpas"),
-            ("cisp", "Nadia Benali", Role.PARTNER_OPERATOR, "cisp"),
-            ("cisp_manager", "Paul Lejeune", Role.PARTNER_MANAGER, "cisp"),
-            ("mire", "Thomas Renard", Role.PARTNER_OPERATOR, "mire"),
-            ("regulator", "Anne Colin", Role.REGULATOR, "regulator"),
-        ]:
-            w.users[key] = User(
-                subject=f"test-{key}", display_name=name, role=role, organisation_id=w.orgs[org].id
-            )
-            s.add(w.users[key])
-        w.services["cisp"] = _service(w.orgs["cisp"], "Formation maçonnerie")
-        w.services["cisp_full"] = _service(w.orgs["cisp"], "Formation carrelage", capacity=0)
-        w.services["mire_namur"] = _service(
-            w.orgs["mire"], "Job coaching Namur", service_areas=["Namur"], description="Coaching emploi"
+    w.services = {
+        key: ServiceFactory.build(
+            organisation_id=w.orgs[org].id, name=name, publics=["demandeurs d'emploi"],
+            **{"description": "Formation qualifiante aux métiers de la construction", **extra},
         )
-        w.services["closed"] = _service(w.orgs["closed"], "Titres-services")
-        for svc in w.services.values():
-            s.add(svc)
-        w.agreements["cisp"] = _agreement(
-            w.orgs["cisp"],
-            w.orgs["forem"],
-            "CISP-1",
-            start=today - timedelta(days=200),
-            end=today + timedelta(days=400),
+        for key, (org, name, extra) in SERVICES.items()
+    }  # fmt: skip
+    w.agreements = {
+        key: AgreementFactory.build(
+            reference=ref, title=f"Convention {ref}", organisation_id=w.orgs[key].id, funder_id=w.orgs["forem"].id,
+            start_date=today + timedelta(days=start), end_date=today + timedelta(days=end), status=status,
         )
-        w.agreements["mire"] = _agreement(
-            w.orgs["mire"],
-            w.orgs["forem"],
-            "MIRE-1",
-            start=today - timedelta(days=200),
-            end=today + timedelta(days=400),
-        )
-        w.agreements["closed"] = _agreement(
-            w.orgs["closed"],
-            w.orgs["forem"],
-            "ALE-1",
-            start=today - timedelta(days=400),
-            end=today - timedelta(days=10),
-            status="closed",
-        )
-        for a in w.agreements.values():
-            s.add(a)
+        for key, (ref, start, end, status) in AGREEMENTS.items()
+    }  # fmt: skip
+    async with w.session() as s:
+        await add_all(s, [*w.services.values(), *w.agreements.values()])
         await s.commit()
-    for user in w.users.values():
-        user.organisation_kind = next(o.kind for o in w.orgs.values() if o.id == user.organisation_id)
-        w.tokens[next(k for k, u in w.users.items() if u is user)] = w.issuer.issue(user)
-
     response = await client.post(
         f"{API}/persons",
         json={
@@ -144,14 +102,14 @@ async def world(database, settings, client) -> World:
     )
     assert response.status_code == 201, response.text
     w.person_id = response.json()["id"]
-    async with database.sessionmaker() as s:
-        person_user = User(
+    async with w.session() as s:
+        person_user = await UserFactory.add(
+            s,
             subject="person-julie",
             display_name="Julie Martin",
             role=Role.BENEFICIARY,
             person_id=UUID(w.person_id),
         )
-        s.add(person_user)
         await s.commit()
     w.users["person"] = person_user
     w.tokens["person"] = w.issuer.issue(person_user)

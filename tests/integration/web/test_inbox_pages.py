@@ -8,6 +8,7 @@ from html import unescape
 
 from sqlalchemy import select
 
+from coordination.db.base import utcnow
 from coordination.directory.models import User
 from coordination.inbox.models import Notification
 from coordination.inbox.services import notify
@@ -48,6 +49,12 @@ async def _seed(database, julie) -> list:
 
 async def test_person_reads_marks_and_opens_her_notifications(client, demo, database):
     julie = (await person_ids(database))["Julie"]
+    async with database.sessionmaker() as session:  # what the demo already told her
+        for note in (
+            await session.scalars(select(Notification).where(Notification.recipient_person_id == julie))
+        ).all():
+            note.read_at = utcnow()
+        await session.commit()
     first, second, sophies = await _seed(database, julie)
     await sign_in(client, "julie")
     space = await client.get("/mon-espace")

@@ -29,26 +29,31 @@ async def _rows(database, person_id) -> int:
         )
 
 
-async def test_one_opening_of_the_file_is_one_line_with_the_parts_seen(client, demo, database):
-    julie = (await person_ids(database))["Julie"]
-    before = await _rows(database, julie)
-    await sign_in(client, "sophie")
-    assert (await client.get(f"/dossiers/{julie}")).status_code == 200
-    written = await _rows(database, julie) - before
-    assert written >= 5, "the stored rows stay one per section"
+async def _sophies_visits_in_julies_journal(client) -> tuple[list[str], str]:
+    """Julie's journal page: the lines of Sophie's visits (the demo's own work included), and the page."""
     client.cookies.clear()
     await sign_in(client, "julie")
     response = await client.get("/mon-espace/journal")
     assert response.status_code == 200, response.text
     html = _main(response.text)
     visits = html.split('id="titre-refus"')[0]
-    lines = [
-        line
-        for line in re.findall(r'<li class="visit">(.*?)</li>\s*(?=<li class="visit">|</ul>)', visits, re.S)
-    ]
-    sophie = [line for line in lines if "Sophie Lambert" in line]
-    assert len(sophie) == 1, "one opening of the file is one line, not one per section"
-    [line] = sophie
+    lines = re.findall(r'<li class="visit">(.*?)</li>\s*(?=<li class="visit">|</ul>)', visits, re.S)
+    return [line for line in lines if "Sophie Lambert" in line], html
+
+
+async def test_one_opening_of_the_file_is_one_line_with_the_parts_seen(client, demo, database):
+    julie = (await person_ids(database))["Julie"]
+    earlier, _ = await _sophies_visits_in_julies_journal(client)
+    before = await _rows(database, julie)
+    client.cookies.clear()
+    await sign_in(client, "sophie")
+    assert (await client.get(f"/dossiers/{julie}")).status_code == 200
+    written = await _rows(database, julie) - before
+    assert written >= 5, "the stored rows stay one per section"
+    sophie, html = await _sophies_visits_in_julies_journal(client)
+    new = [line for line in sophie if line not in earlier]
+    assert len(new) == 1, "one opening of the file is one line, not one per section"
+    [line] = new
     assert "a consulté" in line and "identité" in line and "plan d'action" in line
     assert line.count("identité :") <= 1
     assert "<details>" in line and "Base :" in line
@@ -90,13 +95,19 @@ async def test_filters_by_organisation_and_period_and_says_what_is_wrong(client,
     assert 'id="du-erreur"' in page and "Date invalide" in page
 
 
-async def test_dpo_view_groups_the_same_way(client, demo, database):
-    julie = (await person_ids(database))["Julie"]
-    await sign_in(client, "sophie")
-    await client.get(f"/dossiers/{julie}")
+async def _sophies_reads_for_the_dpo(client) -> list[str]:
     client.cookies.clear()
     await sign_in(client, "dpo")
     html = _main((await client.get("/journal")).text)
     lines = re.findall(r'<li class="visit">(.*?)</details>', html.split('id="titre-refus"')[0], re.S)
-    sophie_reads = [line for line in lines if "Sophie Lambert" in line and "a consulté" in line]
-    assert len(sophie_reads) == 1 and "plan d'action" in sophie_reads[0]
+    return [line for line in lines if "Sophie Lambert" in line and "a consulté" in line]
+
+
+async def test_dpo_view_groups_the_same_way(client, demo, database):
+    julie = (await person_ids(database))["Julie"]
+    earlier = await _sophies_reads_for_the_dpo(client)  # the demo's own work, before this visit
+    client.cookies.clear()
+    await sign_in(client, "sophie")
+    await client.get(f"/dossiers/{julie}")
+    new = [line for line in await _sophies_reads_for_the_dpo(client) if line not in earlier]
+    assert len(new) == 1 and "plan d'action" in new[0]

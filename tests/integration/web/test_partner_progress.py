@@ -11,7 +11,7 @@ from html import unescape
 from coordination.clock import today as brussels_today
 from tests.integration.web.conftest import csrf_from, person_ids, sign_in
 
-SERVICE_TREMPLIN = "Préformation aux métiers de la logistique"
+SERVICE_TREMPLIN = "Préformation cariste et magasinier"
 
 
 async def test_default_consent_lets_the_accepting_partner_record_progress(client, demo, database):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from coordination.referral.models import Referral
 from tests.integration.web.conftest import csrf_from, person_ids, sign_in
 
-SERVICE_TREMPLIN = "Préformation aux métiers de la logistique"
+SERVICE_TREMPLIN = "Préformation cariste et magasinier"
 
 
 async def _count(database) -> int:

@@ -15,32 +15,40 @@ from coordination.referral.models import Referral
 from coordination.web.render import day_fr
 from tests.integration.web.conftest import csrf_from, person_ids, sign_in
 
-SERVICE_TREMPLIN = "Préformation aux métiers de la logistique"
+SERVICE_TREMPLIN = "Préformation cariste et magasinier"
 SERVICE_DUO = "Mentorat vers l'emploi"
+"""The demo's mentoring service serves Liège and Verviers: for Julie (Charleroi) it is out of her bassin,
+which the referent explains (``OUTSIDE_BASSIN``)."""
+OUTSIDE_BASSIN = "Mentorat possible à distance, la personne se déplace à Liège une fois par mois."
+
+
+async def _service_id(client, person_id, service_name: str) -> str:
+    """The service's id from the search page, every service listed (those outside the bassin too)."""
+    search = await client.get(f"/dossiers/{person_id}/orientations/nouvelle", params={"tous": "true"})
+    assert search.status_code == 200, search.text
+    block = unescape(search.text).split(service_name, 1)[1]
+    return re.search(r'href="\?service=([0-9a-f-]{36})', block).group(1)
 
 
 async def _send(client, person_id, service_name: str, reason: str) -> str:
     """As the signed-in referent: search, choose the service, send; returns the referral id."""
-    search = await client.get(f"/dossiers/{person_id}/orientations/nouvelle")
-    assert search.status_code == 200, search.text
-    html = unescape(search.text)
-    block = html.split(service_name, 1)[1]
-    service_id = re.search(r'href="\?service=([0-9a-f-]{36})"', block).group(1)
-    form = await client.get(f"/dossiers/{person_id}/orientations/nouvelle", params={"service": service_id})
+    service_id = await _service_id(client, person_id, service_name)
+    form = await client.get(
+        f"/dossiers/{person_id}/orientations/nouvelle", params={"service": service_id, "tous": "true"}
+    )
     assert form.status_code == 200, form.text
     assert "L'accord de la personne" in unescape(form.text)
-    response = await client.post(
-        f"/dossiers/{person_id}/orientations",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "service_id": service_id,
-            "reason_category": "training",
-            "reason": reason,
-            "sections": ["project", "plan"],
-            "consent_mode": "request",
-        },
-        follow_redirects=False,
-    )
+    data = {
+        "csrf_token": csrf_from(form.text),
+        "service_id": service_id,
+        "reason_category": "training",
+        "reason": reason,
+        "sections": ["project", "plan"],
+        "consent_mode": "request",
+    }
+    if 'id="outside_bassin_reason"' in form.text:
+        data["outside_bassin_reason"] = OUTSIDE_BASSIN
+    response = await client.post(f"/dossiers/{person_id}/orientations", data=data, follow_redirects=False)
     assert response.status_code == 303, response.text
     location = response.headers["location"]
     assert location.startswith(f"/dossiers/{person_id}/orientations?ok=envoyee#orientation-")
@@ -63,7 +71,11 @@ async def test_referral_sent_consented_accepted_through_the_pages(client, demo, 
     card = unescape((await client.get(f"/orientations/recues/{referral_id}")).text)
     assert "Projet logistique" not in card, "the free-text reason waits for the person's consent"
     assert "vous ne voyez rien de son dossier" in card
-    assert (await client.get(f"/dossiers/{julie}")).status_code == 403
+    # Julie shares her trajectory and progress with this CISP (the demo's own consent): her project waits
+    # for the referral's consent
+    file_page = unescape((await client.get(f"/dossiers/{julie}")).text)
+    project = re.search(r'id="section-project">(.*?)</section>', file_page, re.S).group(1)
+    assert "Vous ne pouvez pas voir cette partie du dossier" in project
     notes = unescape((await client.get("/notifications")).text)
     assert "Nouvelle orientation : Julie" in notes
 
@@ -71,11 +83,9 @@ async def test_referral_sent_consented_accepted_through_the_pages(client, demo, 
     await sign_in(client, "julie")
     space = unescape((await client.get("/mon-espace")).text)
     assert re.search(r'class="count">\d+<', space), "unread count in the header"
-    assert "Votre accord est demandé pour CISP Le Tremplin" in unescape(
-        (await client.get("/notifications")).text
-    )
+    assert "Votre accord est demandé pour CISP L'Envol" in unescape((await client.get("/notifications")).text)
     mine = await client.get("/mon-espace/orientations")
-    assert "J'accepte de partager avec CISP Le Tremplin" in unescape(mine.text)
+    assert "J'accepte de partager avec CISP L'Envol" in unescape(mine.text)
     agreed = await client.post(
         f"/orientations/{referral_id}/consentement",
         data={"csrf_token": csrf_from(mine.text)},
@@ -111,7 +121,7 @@ async def test_referral_sent_consented_accepted_through_the_pages(client, demo, 
     await sign_in(client, "julie")
     mine = unescape((await client.get("/mon-espace/orientations")).text)
     assert "Consentement donné" in mine and "par vous" in mine and "acceptée" in mine
-    assert "CISP Le Tremplin a dit oui" in unescape((await client.get("/notifications")).text)
+    assert "CISP L'Envol a dit oui" in unescape((await client.get("/notifications")).text)
 
 
 async def test_partner_refuses_with_a_reason_and_another_partner_cannot_answer(client, demo, database):
@@ -183,7 +193,10 @@ async def test_sender_withdraws_and_a_beneficiary_cannot_search_services(client,
     await sign_in(client, "julie")
     assert (await client.get(f"/dossiers/{julie}/orientations/nouvelle")).status_code == 403
     async with database.sessionmaker() as session:
-        assert await session.scalar(select(func.count()).select_from(Referral)) == 1
+        made = await session.scalar(
+            select(func.count()).select_from(Referral).where(Referral.reason == "Essai.")
+        )
+        assert made == 1
 
 
 async def _status(database, referral_id: str) -> str:
@@ -219,9 +232,10 @@ async def test_referent_sends_with_the_signed_form_or_records_it_later(client, d
 
     julie = (await person_ids(database))["Julie"]
     await sign_in(client, "sophie")
-    search = unescape((await client.get(f"/dossiers/{julie}/orientations/nouvelle")).text)
-    service_id = re.search(r'href="\?service=([0-9a-f-]{36})"', search.split(SERVICE_DUO, 1)[1]).group(1)
-    form = await client.get(f"/dossiers/{julie}/orientations/nouvelle", params={"service": service_id})
+    service_id = await _service_id(client, julie, SERVICE_DUO)
+    form = await client.get(
+        f"/dossiers/{julie}/orientations/nouvelle", params={"service": service_id, "tous": "true"}
+    )
     html = unescape(form.text)
     assert 'enctype="multipart/form-data"' in html and 'type="file"' in html
     assert 'name="evidence_document_id"' not in html
@@ -233,6 +247,7 @@ async def test_referent_sends_with_the_signed_form_or_records_it_later(client, d
         "sections": ["project", "plan"],
         "consent_mode": "record",
         "consent_channel": "paper",
+        "outside_bassin_reason": OUTSIDE_BASSIN,
     }
     before, stored = await counts(), objects()
     no_file = await client.post(f"/dossiers/{julie}/orientations", data=fields)
