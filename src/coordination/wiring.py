@@ -8,6 +8,8 @@ from __future__ import annotations
 from coordination import events
 from coordination.access import events as access_events
 from coordination.access import notices as access_notices
+from coordination.cadastre import events as cadastre_events
+from coordination.cadastre import notices as cadastre_notices
 
 
 def wire() -> None:
@@ -16,4 +18,7 @@ def wire() -> None:
     events.subscribe(access_events.ConsentEnded, access_notices.tell_consent_ended)
     events.subscribe(access_events.ConsentExpiring, access_notices.tell_consent_expiring)
     events.subscribe(access_events.MandateChanged, access_notices.tell_mandate_changed)
+    # cadastre: proposals to change an organisation's asserted facts
+    events.subscribe(cadastre_events.ProposalMade, cadastre_notices.tell_administrators)
+    events.subscribe(cadastre_events.ProposalDecided, cadastre_notices.tell_managers)
     events.bus.mark_wired()

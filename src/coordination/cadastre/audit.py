@@ -135,7 +135,7 @@ class Audit:
         return (self.values[cell], self.rank(cell))
 
     def _candidate(self, cell: Hashable) -> Hashable | None:
-        cells, used = self.component(cell)
+        _, used = self.component(cell)
         direct = set(self.by_cell.get(cell, ()))
 
         def published(indices, sense=None):

@@ -17,13 +17,14 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre import rules
 from coordination.cadastre import services as svc
@@ -119,8 +120,8 @@ DATE_FIELDS = {"start_date", "end_date"}
 
 def parse_date(raw: str) -> date:
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(raw, fmt).date()
+        try:  # a calendar date, no instant: the time zone given only to say so
+            return datetime.strptime(raw, fmt).replace(tzinfo=UTC).date()
         except ValueError:
             continue
     raise ValueError("Date invalide (attendu AAAA-MM-JJ ou JJ/MM/AAAA).")
@@ -421,7 +422,7 @@ async def _apply_agreement(session: AsyncSession, plan: _Plan, actor: Principal)
     values = _only(plan.values, (*svc.AGREEMENT_FIELDS, "reference", "organisation_id", "funder_id"))
     if plan.existing is not None:
         values.pop("reference")
-        await svc.update_agreement(session, plan.existing.id, values, actor, rules.today_brussels())
+        await svc.update_agreement(session, plan.existing.id, values, actor, clock.today())
         return "updated"
     await svc.create_agreement(session, values, actor)
     return "created"

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
-from coordination.cadastre.rules import bce_with_check, today_brussels
+from coordination.cadastre.rules import bce_with_check
+from coordination.clock import today as today_brussels
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
 

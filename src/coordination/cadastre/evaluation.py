@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.cadastre import audit, rules
 from coordination.cadastre.evaluation_sql import (
     DIMENSIONS,
@@ -117,7 +118,7 @@ async def latest_year_with_figures(session: AsyncSession, policy: PositiveExitPo
 async def evaluate(
     session: AsyncSession, year: int, policy: PositiveExitPolicy, as_of: date | None = None
 ) -> dict[str, Any]:
-    as_of = as_of or rules.today_brussels()
+    as_of = as_of or clock.today()
     start, end = date(year, 1, 1), date(year, 12, 31)
     cells = await aggregate_cells(session, start, end, policy)
     labels = await _labels(session, cells)

@@ -1,6 +1,6 @@
 """Registry services: organisations' entries, services, agreements, verification, expiry.
 
-Services ``flush()``; the controller commits. Permission checks that depend on the row (a partner manager
+Services ``flush()``; the request's session commits (the task runner, for the daily step). Permission checks that depend on the row (a partner manager
 editing their own entry) happen here, so the CSV import and the API apply the same rules.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre import proposals, rules
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
@@ -82,7 +83,7 @@ def _mark_verified(record, actor: Principal, now: datetime) -> None:
     otherwise stamp it with the time of this UPDATE), so that verifying is not an edit and a later edit
     is seen at once (``updated_at > assured_at``, both UTC)."""
     record.assured_at = now
-    record.assured_date = rules.today_brussels(now)
+    record.assured_date = clock.brussels_day(now)
     record.assured_by = actor.user_id
     flag_modified(record, "updated_at")
 
@@ -90,10 +91,10 @@ def _mark_verified(record, actor: Principal, now: datetime) -> None:
 def _now_on(today: date) -> datetime:
     """Now, unless the caller gives another day (tests, the CLI's ``--today``): then noon of that day in
     Brussels, so that the verification's day and instant agree."""
-    now = utcnow()
-    if rules.today_brussels(now) == today:
+    now = clock.now()
+    if clock.brussels_day(now) == today:
         return now
-    return datetime.combine(today, time(12), tzinfo=rules.BRUSSELS).astimezone(UTC)
+    return datetime.combine(today, time(12), tzinfo=clock.BRUSSELS).astimezone(UTC)
 
 
 def cents_to_euros(cents: int | None) -> Decimal | None:
@@ -148,6 +149,14 @@ async def list_organisations(
         stmt = stmt.where(Organisation.name.ilike(f"%{q.replace('%', '').replace('_', '')}%"))
     rows = await session.execute(stmt.order_by(Organisation.name))
     return [(o, p) for o, p in rows.all()]
+
+
+async def find_organisations(
+    session: AsyncSession, *, partner_kind: str | None = None, bassin: str | None = None, q: str | None = None
+) -> list[OrganisationOut]:
+    """The registry's entries as the API and the list page show them (filters: :func:`list_organisations`)."""
+    rows = await list_organisations(session, partner_kind=partner_kind, bassin=bassin, q=q)
+    return [organisation_out(o, p) for o, p in rows]
 
 
 async def get_organisation(
@@ -379,7 +388,7 @@ def agreement_out(agreement: Agreement, today: date) -> AgreementOut:
 async def close_expired_agreements(session: AsyncSession, today: date) -> int:
     """Close every active agreement whose end date has passed; returns how many were closed.
 
-    Run by the daily task (``python -m coordination.cadastre.tasks``), never by a read: readers compute
+    Run by the daily task (``coordination tasks --only agreements``), never by a read: readers compute
     the status on read (:func:`.rules.effective_status`). Idempotent. The version is
     bumped so that a client holding an old ETag must re-read.
     """
@@ -416,7 +425,7 @@ async def agreement_accepts_steps(session: AsyncSession, agreement_id: UUID, on_
     ).first()
     if row is None:
         return False
-    return rules.accepts_steps(row.status, row.start_date, row.end_date, on_date, rules.today_brussels())
+    return rules.accepts_steps(row.status, row.start_date, row.end_date, on_date, clock.today())
 
 
 async def list_agreements(
@@ -432,7 +441,7 @@ async def list_agreements(
     stmt = select(Agreement).order_by(Agreement.end_date, Agreement.reference)
     if organisation_id:
         stmt = stmt.where(Agreement.organisation_id == organisation_id)
-    today = today or rules.today_brussels()
+    today = today or clock.today()
     if status == "active":
         stmt = stmt.where(Agreement.status == "active", Agreement.end_date >= today)
     elif status == "closed":
@@ -581,7 +590,7 @@ async def verification_alerts(
         if not rules.verification_overdue(record.assured_at, record.created_at, now, max_months):
             continue
         since = (
-            f"n'a pas été vérifié(e) depuis le {rules.today_brussels(record.assured_at):%d/%m/%Y}"
+            f"n'a pas été vérifié(e) depuis le {clock.brussels_day(record.assured_at):%d/%m/%Y}"
             if record.assured_at
             else "n'a jamais été vérifié(e)"
         )

@@ -64,9 +64,12 @@ def qualifies_as_outcome(step: StepFacts, policy: PositiveExitPolicy) -> str | N
         long_enough = (step.job_duration_months or 0) >= policy.job_min_months
         if long_enough or step.job_contract_kind in policy.open_ended_contracts:
             return "job"
-    if policy.training_enabled and step.kind in policy.training_kinds:
-        if step.training_qualifying or not policy.training_qualifying_only:
-            return "training"
+    if (
+        policy.training_enabled
+        and step.kind in policy.training_kinds
+        and (step.training_qualifying or not policy.training_qualifying_only)
+    ):
+        return "training"
     return None
 
 

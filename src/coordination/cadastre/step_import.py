@@ -98,6 +98,13 @@ class Line:
     person_id: UUID | None = None
 
 
+TEMPLATE_DOWNLOAD = {
+    "media_type": "text/csv; charset=utf-8",
+    "headers": {"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'},
+}
+"""How the template is served (the API and the page alike): a CSV download with a French file name."""
+
+
 def template() -> str:
     """The header line and one example, ``;``-separated, UTF-8 with BOM (opens in Excel as is)."""
     example = ["85073003328", "", "formation", "", "", "Préformation logistique", "06/01/2025", "28/03/2025",
@@ -147,6 +154,13 @@ def read_lines(content: bytes) -> tuple[list[Line], list[ImportLine]]:
 
 def parse_line(line: Line) -> None:
     """Fill ``line.values`` (API field names) and ``line.errors`` (French, per column)."""
+    _parse_identity(line)
+    _parse_vocabularies(line)
+    _parse_dates_and_numbers(line)
+
+
+def _parse_identity(line: Line) -> None:
+    """Whose step (NISS) and which one (an existing step's id, or the kind of a new one)."""
     raw = line.raw
     try:
         line.niss = normalise_niss(raw.get("niss", ""))
@@ -159,6 +173,10 @@ def parse_line(line: Line) -> None:
             line.errors.append(_err("etape", "Identifiant d'étape invalide."))
     elif not raw.get("type"):
         line.errors.append(_err("type", "Le type est obligatoire pour une nouvelle étape."))
+
+
+def _parse_vocabularies(line: Line) -> None:
+    raw = line.raw
     vocabularies = {"type": KINDS, "statut": STATUSES, "contrat": CONTRACTS, "formation_qualifiante": YES_NO}
     for column, vocabulary in vocabularies.items():
         value = raw.get(column, "")
@@ -169,6 +187,10 @@ def parse_line(line: Line) -> None:
             line.errors.append(_err(column, f"Valeur « {value} » non reconnue (attendu : {allowed})."))
         else:
             line.values[FIELDS[column]] = vocabulary[value.lower()]
+
+
+def _parse_dates_and_numbers(line: Line) -> None:
+    raw = line.raw
     for column in ("debut", "fin", "date_sortie"):
         if raw.get(column):
             try:
@@ -274,8 +296,8 @@ async def _apply(session: AsyncSession, principal: Principal, line: Line) -> str
 async def import_steps(
     session: AsyncSession, principal: Principal, content: bytes, niss_key: bytes, request_id: str
 ) -> ImportReport:
-    """All or nothing. The caller commits when ``imported`` is true and rolls back otherwise; the gate's
-    decisions are committed here, before any write."""
+    """All or nothing. When ``imported`` is false the caller rolls back (the API by raising, the page
+    explicitly); the gate's decisions are committed here, before any write."""
     if principal.role not in IMPORTERS or principal.organisation_id is None:
         raise Forbidden(
             "L'import des étapes est réservé aux partenaires, pour leurs propres étapes.", "import-role"
@@ -292,6 +314,7 @@ async def import_steps(
         decision = await check_access(session, principal, person_id=person_id, section="trajectory",
                                       action="write", request_id=request_id, raise_on_deny=False)  # fmt: skip
         allowed[person_id] = decision.allowed
+    # commit: the gate's decisions are kept even when a line fails and the import is rolled back
     await session.commit()
     report = []
     for line in lines:

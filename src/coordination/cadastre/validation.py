@@ -26,9 +26,8 @@ def _choice(problems: Problems, field: str, value: Any, allowed: tuple[str, ...]
 
 def check_organisation(values: dict[str, Any], *, partial: bool = False) -> Problems:
     problems: Problems = []
-    if not partial or "name" in values:
-        if not (values.get("name") or "").strip():
-            problems.append(("name", "Le nom est obligatoire."))
+    if (not partial or "name" in values) and not (values.get("name") or "").strip():
+        problems.append(("name", "Le nom est obligatoire."))
     if not partial or "partner_kind" in values:
         if values.get("partner_kind") is None:
             problems.append(("partner_kind", "Le type d'organisation est obligatoire."))
@@ -47,9 +46,8 @@ def check_organisation(values: dict[str, Any], *, partial: bool = False) -> Prob
 
 def check_service(values: dict[str, Any], *, partial: bool = False) -> Problems:
     problems: Problems = []
-    if not partial or "name" in values:
-        if not (values.get("name") or "").strip():
-            problems.append(("name", "Le nom du service est obligatoire."))
+    if (not partial or "name" in values) and not (values.get("name") or "").strip():
+        problems.append(("name", "Le nom du service est obligatoire."))
     _choice(problems, "status", values.get("status"), SERVICE_STATUSES)
     for lang in values.get("languages") or []:
         if not _LANG.match(lang):
