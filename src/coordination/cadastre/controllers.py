@@ -6,6 +6,7 @@ from :mod:`.dependencies`, and the request's session commits (handlers never do)
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -64,6 +65,11 @@ def _decode(data: dict[str, Any], shape: type[msgspec.Struct]) -> dict[str, Any]
     if "funding_amount" in values:
         values["funding_cents"] = svc.euros_to_cents(values.pop("funding_amount"))
     return values
+
+
+def _if_match(request: Request) -> svc.VersionCheck:
+    """The write's precondition: the client's ``If-Match`` names the version it read."""
+    return partial(require_if_match, request)
 
 
 def _with_etag(content: Any, version: int, status_code: int = 200) -> Response:
@@ -130,9 +136,9 @@ class RegistryController(Controller):
         data: JSONBody[dict[str, Any]],
     ) -> Response[OrganisationOut]:
         values = _decode(data, OrganisationUpdate)
-        _, profile = await svc.get_organisation(db_session, organisation_id)
-        require_if_match(request, profile.version)
-        org, profile = await svc.update_organisation(db_session, organisation_id, values, principal)
+        org, profile = await svc.update_organisation(
+            db_session, organisation_id, values, principal, _if_match(request)
+        )
         return _with_etag(svc.organisation_out(org, profile), profile.version)
 
     @post("/organisations/{organisation_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
@@ -144,9 +150,9 @@ class RegistryController(Controller):
         today: Today,
         organisation_id: FromPath[UUID],
     ) -> Response[OrganisationOut]:
-        _, profile = await svc.get_organisation(db_session, organisation_id)
-        require_if_match(request, profile.version)
-        org, profile = await svc.verify_organisation(db_session, organisation_id, principal, today)
+        org, profile = await svc.verify_organisation(
+            db_session, organisation_id, principal, today, _if_match(request)
+        )
         return _with_etag(svc.organisation_out(org, profile), profile.version)
 
     # --- services --------------------------------------------------------------------------------
@@ -192,9 +198,7 @@ class RegistryController(Controller):
         data: JSONBody[dict[str, Any]],
     ) -> Response[ServiceOut]:
         values = _decode(data, ServiceUpdate)
-        service = await svc.get_service(db_session, service_id)
-        require_if_match(request, service.version)
-        service = await svc.update_service(db_session, service_id, values, principal)
+        service = await svc.update_service(db_session, service_id, values, principal, _if_match(request))
         return _with_etag(svc.service_out(service), service.version)
 
     @post("/services/{service_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
@@ -206,9 +210,7 @@ class RegistryController(Controller):
         today: Today,
         service_id: FromPath[UUID],
     ) -> Response[ServiceOut]:
-        service = await svc.get_service(db_session, service_id)
-        require_if_match(request, service.version)
-        service = await svc.verify_service(db_session, service_id, principal, today)
+        service = await svc.verify_service(db_session, service_id, principal, today, _if_match(request))
         return _with_etag(svc.service_out(service), service.version)
 
     # --- agreements ------------------------------------------------------------------------------
@@ -255,9 +257,9 @@ class RegistryController(Controller):
         data: JSONBody[dict[str, Any]],
     ) -> Response[AgreementOut]:
         values = _decode(data, AgreementUpdate)
-        agreement = await svc.get_agreement(db_session, agreement_id)
-        require_if_match(request, agreement.version)
-        agreement = await svc.update_agreement(db_session, agreement_id, values, principal, today)
+        agreement = await svc.update_agreement(
+            db_session, agreement_id, values, principal, today, _if_match(request)
+        )
         return _with_etag(svc.agreement_out(agreement, today), agreement.version)
 
     @post("/agreements/{agreement_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
@@ -269,9 +271,7 @@ class RegistryController(Controller):
         today: Today,
         agreement_id: FromPath[UUID],
     ) -> Response[AgreementOut]:
-        agreement = await svc.get_agreement(db_session, agreement_id)
-        require_if_match(request, agreement.version)
-        agreement = await svc.verify_agreement(db_session, agreement_id, principal, today)
+        agreement = await svc.verify_agreement(db_session, agreement_id, principal, today, _if_match(request))
         return _with_etag(svc.agreement_out(agreement, today), agreement.version)
 
     @get("/alerts", guards=[registry_reader], opt=READ)
@@ -457,7 +457,11 @@ class StepImportController(Controller):
     @get("/import-template", guards=[step_importer], opt=READ, media_type="text/csv")
     async def template(self) -> Response[str]:
         """The columns the import reads, with one example line."""
-        return Response(step_import.template(), **step_import.TEMPLATE_DOWNLOAD)
+        return Response(
+            step_import.template(),
+            media_type=step_import.TEMPLATE_MEDIA_TYPE,
+            headers=step_import.TEMPLATE_HEADERS,
+        )
 
 
 ROUTES: list = [

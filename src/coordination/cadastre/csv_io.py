@@ -159,17 +159,32 @@ def parse_cell(column: str, raw: str) -> Any:
     return raw
 
 
-def read_rows(content: bytes, resource: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportLine]]:
-    """Decode and split the file. Header problems are reported on line 1 and stop the import."""
+def _err(field_name: str, message: str) -> dict[str, str]:
+    return {"field": field_name, "message": message}
+
+
+def not_utf8() -> list[ImportLine]:
+    """The report of a file that is not UTF-8 text."""
+    return [ImportLine(line=1, ok=False, errors=[_err("fichier", "Le fichier doit être encodé en UTF-8.")])]
+
+
+def dict_reader(content: bytes) -> csv.DictReader | None:
+    """The file's rows, split on ``;`` or ``,`` (whichever its first line uses more); None unless UTF-8
+    (a byte-order mark is welcome: spreadsheets write one)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], [
-            ImportLine(line=1, ok=False, errors=[_err("fichier", "Le fichier doit être encodé en UTF-8.")])
-        ]
+        return None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    return csv.DictReader(io.StringIO(text), delimiter=delimiter)
+
+
+def read_rows(content: bytes, resource: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportLine]]:
+    """Decode and split the file. Header problems are reported on line 1 and stop the import."""
+    reader = dict_reader(content)
+    if reader is None:
+        return [], not_utf8()
     header = [column_of(h) for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     known, required = set(COLUMNS[resource]), REQUIRED[resource]
@@ -203,10 +218,6 @@ def _one_per_field(errors: list[dict[str, str]]) -> list[dict[str, str]]:
             seen.add(error["field"])
             kept.append(error)
     return kept
-
-
-def _err(field_name: str, message: str) -> dict[str, str]:
-    return {"field": field_name, "message": message}
 
 
 def parse_row(resource: str, row: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, str]]]:

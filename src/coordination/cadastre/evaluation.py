@@ -243,7 +243,7 @@ def _values(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) ->
     for (dim, key), cell in cells.items():
         for measure in MEASURES:
             values[(dim, key, measure)] = int(cell.total(measure))
-        mix = defaultdict(int)
+        mix: defaultdict[str, int] = defaultdict(int)
         for score, counts in cell.by_score.items():
             mix[f"mix_{band_of(score, policy.mix_bands)}"] += int(counts["entries"])
         for name in _mix_names(policy):

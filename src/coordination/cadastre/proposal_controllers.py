@@ -34,6 +34,16 @@ def _status(status: str | None) -> str | None:
     return status
 
 
+async def _decide(
+    session: AsyncSession, principal: Principal, proposal_id: UUID, data: Any, *, approve: bool
+) -> proposals.ProposalOut:
+    values = sent_fields(data, proposals.DecisionIn)
+    proposal, org = await proposals.decide(
+        session, proposal_id, principal, approve=approve, reason=values.get("reason")
+    )
+    return proposals.proposal_out(proposal, org.name)
+
+
 class ProposalController(Controller):
     path = "/api/v1/cadastre"
     tags = ["cadastre"]
@@ -81,11 +91,7 @@ class ProposalController(Controller):
         data: JSONBody[dict[str, Any] | None] = None,
     ) -> proposals.ProposalOut:
         """The administrator approves after checking against the BCE: the new values take effect."""
-        values = sent_fields(data or {}, proposals.DecisionIn)
-        proposal, org = await proposals.decide(
-            db_session, proposal_id, principal, approve=True, reason=values.get("reason")
-        )
-        return proposals.proposal_out(proposal, org.name)
+        return await _decide(db_session, principal, proposal_id, data or {}, approve=True)
 
     @post("/proposals/{proposal_id:uuid}/rejection", guards=[registry_keeper], opt=WRITE, status_code=200)
     async def reject(
@@ -96,11 +102,7 @@ class ProposalController(Controller):
         data: JSONBody[dict[str, Any]],
     ) -> proposals.ProposalOut:
         """The administrator rejects, with a reason the manager reads in their inbox."""
-        values = sent_fields(data, proposals.DecisionIn)
-        proposal, org = await proposals.decide(
-            db_session, proposal_id, principal, approve=False, reason=values.get("reason")
-        )
-        return proposals.proposal_out(proposal, org.name)
+        return await _decide(db_session, principal, proposal_id, data, approve=False)
 
 
 ROUTES = [ProposalController]

@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from coordination import clock, events
 from coordination.access.principal import Principal
 from coordination.cadastre import rules
+from coordination.cadastre.entries import registry_entry
 from coordination.cadastre.events import ProposalDecided, ProposalMade
 from coordination.cadastre.models import PartnerProfile
 from coordination.cadastre.proposal_models import PROPOSABLE_FIELDS, OrganisationProposal
@@ -153,19 +154,6 @@ def proposal_out(proposal: OrganisationProposal, organisation_name: str) -> Prop
     )
 
 
-async def _entry(session: AsyncSession, organisation_id: UUID) -> tuple[Organisation, PartnerProfile]:
-    row = (
-        await session.execute(
-            select(Organisation, PartnerProfile)
-            .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
-            .where(Organisation.id == organisation_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("Cette organisation ne figure pas au cadastre.", "organisation-not-found")
-    return row[0], row[1]
-
-
 def _check(org: Organisation, values: dict[str, Any]) -> Problems:
     problems = check_organisation({k: v for k, v in values.items() if k in PROPOSABLE_FIELDS}, partial=True)
     if values.get("partner_kind") == "cpas" and org.kind is not OrganisationKind.CPAS:
@@ -195,7 +183,7 @@ async def propose(
             "Seul un responsable de cette organisation peut proposer une modification de sa fiche.",
             "not-this-organisation-manager",
         )
-    org, profile = await _entry(session, organisation_id)
+    org, profile = await registry_entry(session, organisation_id, "organisation-not-found")
     fields = {k: v for k, v in values.items() if k in PROPOSABLE_FIELDS}
     if not fields:
         raise invalid([("name", "Indiquez au moins un nouveau nom, type ou numéro BCE.")])
@@ -297,7 +285,7 @@ async def decide(
     reason = (reason or "").strip() or None
     if not approve and reason is None:
         raise invalid([("reason", "Le motif du refus est obligatoire : le responsable le lira.")])
-    org, profile = await _entry(session, proposal.organisation_id)
+    org, profile = await registry_entry(session, proposal.organisation_id, "organisation-not-found")
     if approve:
         await _apply(session, proposal, org, profile)
     proposal.status = "approved" if approve else "rejected"

@@ -6,12 +6,13 @@ editing their own entry) happen here, so the CSV import and the API apply the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
@@ -20,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre import proposals, rules
+from coordination.cadastre.entries import registry_entry
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.schemas import (
     AgreementAlert,
@@ -62,6 +64,15 @@ AGREEMENT_FIELDS = (
     "territory",
     "publics",
 )
+
+
+VersionCheck = Callable[[int], None]
+"""Called with the record's version before a change: the API's ``If-Match`` check (412/428), so a client
+never overwrites what it has not read. The CSV import and the tasks pass none."""
+
+
+def any_version(version: int) -> None:
+    """No precondition (the CSV import replaces by key; it is all or nothing)."""
 
 
 def invalid(problems: Problems) -> ProblemError:
@@ -162,16 +173,7 @@ async def find_organisations(
 async def get_organisation(
     session: AsyncSession, organisation_id: UUID
 ) -> tuple[Organisation, PartnerProfile]:
-    row = (
-        await session.execute(
-            select(Organisation, PartnerProfile)
-            .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
-            .where(Organisation.id == organisation_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("Cette organisation ne figure pas au cadastre.")
-    return row[0], row[1]
+    return await registry_entry(session, organisation_id)
 
 
 async def find_by_bce(session: AsyncSession, bce: str) -> Organisation | None:
@@ -227,9 +229,14 @@ async def create_organisation(
 
 
 async def update_organisation(
-    session: AsyncSession, organisation_id: UUID, values: dict[str, Any], actor: Principal
+    session: AsyncSession,
+    organisation_id: UUID,
+    values: dict[str, Any],
+    actor: Principal,
+    expect_version: VersionCheck = any_version,
 ) -> tuple[Organisation, PartnerProfile]:
     org, profile = await get_organisation(session, organisation_id)
+    expect_version(profile.version)
     if not rules.may_edit_organisation(actor, org.id):
         raise Forbidden("Vous ne pouvez modifier que la fiche de votre propre organisation.")
     proposals.forbid_direct_change(actor, org, profile, values)
@@ -255,11 +262,16 @@ async def update_organisation(
 
 
 async def verify_organisation(
-    session: AsyncSession, organisation_id: UUID, actor: Principal, today: date
+    session: AsyncSession,
+    organisation_id: UUID,
+    actor: Principal,
+    today: date,
+    expect_version: VersionCheck = any_version,
 ) -> tuple[Organisation, PartnerProfile]:
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
     org, profile = await get_organisation(session, organisation_id)
+    expect_version(profile.version)
     _mark_verified(profile, actor, _now_on(today))
     await _flush_unique(session)
     return org, profile
@@ -324,9 +336,14 @@ async def create_service(
 
 
 async def update_service(
-    session: AsyncSession, service_id: UUID, values: dict[str, Any], actor: Principal
+    session: AsyncSession,
+    service_id: UUID,
+    values: dict[str, Any],
+    actor: Principal,
+    expect_version: VersionCheck = any_version,
 ) -> Service:
     service = await get_service(session, service_id)
+    expect_version(service.version)
     if not rules.may_edit_organisation(actor, service.organisation_id):
         raise Forbidden("Vous ne pouvez modifier que les services de votre propre organisation.")
     problems = check_service({**{f: getattr(service, f) for f in SERVICE_FIELDS}, **values})
@@ -341,10 +358,17 @@ async def update_service(
     return service
 
 
-async def verify_service(session: AsyncSession, service_id: UUID, actor: Principal, today: date) -> Service:
+async def verify_service(
+    session: AsyncSession,
+    service_id: UUID,
+    actor: Principal,
+    today: date,
+    expect_version: VersionCheck = any_version,
+) -> Service:
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
     service = await get_service(session, service_id)
+    expect_version(service.version)
     _mark_verified(service, actor, _now_on(today))
     await _flush_unique(session)
     return service
@@ -406,7 +430,7 @@ async def close_expired_agreements(session: AsyncSession, today: date) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0  # an UPDATE's result counts its rows
 
 
 async def agreement_accepts_steps(session: AsyncSession, agreement_id: UUID, on_date: date) -> bool:
@@ -492,11 +516,17 @@ async def create_agreement(session: AsyncSession, values: dict[str, Any], actor:
 
 
 async def update_agreement(
-    session: AsyncSession, agreement_id: UUID, values: dict[str, Any], actor: Principal, today: date
+    session: AsyncSession,
+    agreement_id: UUID,
+    values: dict[str, Any],
+    actor: Principal,
+    today: date,
+    expect_version: VersionCheck = any_version,
 ) -> Agreement:
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, modifie les conventions.")
     agreement = await get_agreement(session, agreement_id)
+    expect_version(agreement.version)
     merged = {
         **{f: getattr(agreement, f) for f in AGREEMENT_FIELDS},
         **values,
@@ -520,11 +550,16 @@ async def update_agreement(
 
 
 async def verify_agreement(
-    session: AsyncSession, agreement_id: UUID, actor: Principal, today: date
+    session: AsyncSession,
+    agreement_id: UUID,
+    actor: Principal,
+    today: date,
+    expect_version: VersionCheck = any_version,
 ) -> Agreement:
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les conventions.")
     agreement = await get_agreement(session, agreement_id)
+    expect_version(agreement.version)
     _mark_verified(agreement, actor, _now_on(today))
     await _flush_unique(session)
     return agreement

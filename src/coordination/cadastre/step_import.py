@@ -16,8 +16,6 @@ everything is rolled back (all or nothing) and the report lists, line by line an
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -28,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
-from coordination.cadastre.csv_io import parse_date
+from coordination.cadastre.csv_io import dict_reader, not_utf8, parse_date
 from coordination.cadastre.models import Agreement, Service
 from coordination.cadastre.schemas import ImportLine, ImportReport
 from coordination.directory.models import Role
@@ -98,10 +96,8 @@ class Line:
     person_id: UUID | None = None
 
 
-TEMPLATE_DOWNLOAD = {
-    "media_type": "text/csv; charset=utf-8",
-    "headers": {"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'},
-}
+TEMPLATE_MEDIA_TYPE = "text/csv; charset=utf-8"
+TEMPLATE_HEADERS = {"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'}
 """How the template is served (the API and the page alike): a CSV download with a French file name."""
 
 
@@ -116,15 +112,9 @@ def template() -> str:
 
 
 def read_lines(content: bytes) -> tuple[list[Line], list[ImportLine]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [
-            ImportLine(line=1, ok=False, errors=[_err("fichier", "Le fichier doit être encodé en UTF-8.")])
-        ]
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = dict_reader(content)
+    if reader is None:
+        return [], not_utf8()
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     problems = [_err(h, f"Colonne inconnue « {h} ».") for h in header if h not in COLUMNS]
     if "niss" not in header:
@@ -177,7 +167,12 @@ def _parse_identity(line: Line) -> None:
 
 def _parse_vocabularies(line: Line) -> None:
     raw = line.raw
-    vocabularies = {"type": KINDS, "statut": STATUSES, "contrat": CONTRACTS, "formation_qualifiante": YES_NO}
+    vocabularies: dict[str, dict[str, Any]] = {
+        "type": KINDS,
+        "statut": STATUSES,
+        "contrat": CONTRACTS,
+        "formation_qualifiante": YES_NO,
+    }
     for column, vocabulary in vocabularies.items():
         value = raw.get(column, "")
         if not value:

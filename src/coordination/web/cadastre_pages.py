@@ -194,7 +194,11 @@ class CadastrePages(Controller):
     @get("/import-etapes/modele.csv", opt=READ)
     async def template(self, request: Request) -> Response:
         await _importer(request)
-        return Response(step_import.template(), **step_import.TEMPLATE_DOWNLOAD)
+        return Response(
+            step_import.template(),
+            media_type=step_import.TEMPLATE_MEDIA_TYPE,
+            headers=step_import.TEMPLATE_HEADERS,
+        )
 
     @post("/import-etapes", opt=STEP_IMPORT)
     async def upload(
