@@ -379,7 +379,7 @@ def _per_dimension(source, measures: Callable[[str], list]) -> CompoundSelect:
 
 def _one_part(
     policy: PositiveExitPolicy, year_start: date, year_end: date, part: tuple[int, int] | None
-) -> Select:
+) -> CompoundSelect:
     """Every measure for one share of the people.
 
     Three streams of steps, each row carrying its step's cell, are stacked (``UNION ALL``):
