@@ -16,7 +16,7 @@ from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre.guards import principal_of
 from coordination.cadastre.policy import PositiveExitPolicy, load_policy
-from coordination.dossier.controllers.common import niss_key
+from coordination.keys import niss_hash_key
 from coordination.settings import Settings
 
 
@@ -34,9 +34,10 @@ def provide_policy(settings: Settings) -> PositiveExitPolicy:
     return load_policy(settings.policies_dir)
 
 
-def provide_niss_key(request: Request, settings: Settings) -> bytes:
-    """The keyed NISS hash's key, as the dossier reads it (the step import finds people by NISS)."""
-    return niss_key(request, settings)
+def provide_niss_key(settings: Settings) -> bytes:
+    """The keyed NISS hash's key (the step import finds people by NISS), read where the dossier reads
+    it; only the import routes ask for it."""
+    return niss_hash_key(settings)
 
 
 CONTEXT = {
@@ -48,4 +49,4 @@ CONTEXT = {
 API = {**CONTEXT, "principal": Provide(provide_principal, sync_to_thread=False)}
 """The API controllers' dependencies (the principal of the bearer token, checked by the role guards)."""
 
-NISS_KEY = {"niss_key": Provide(provide_niss_key, sync_to_thread=False)}
+NISS_KEY = {"niss_key": Provide(provide_niss_key, sync_to_thread=True)}  # reads a key file

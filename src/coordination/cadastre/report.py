@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.cadastre.charts import rate_bar, ratio_bar
 from coordination.cadastre.models import EvaluationReport
 from coordination.cadastre.policy import PositiveExitPolicy
@@ -109,9 +110,9 @@ async def stored_report(
     pdf = await render_report(evaluation, policy)
     try:
         if row is None:
-            session.add(EvaluationReport(year=year, digest=digest, pdf=pdf, rendered_at=datetime.now(UTC)))
+            session.add(EvaluationReport(year=year, digest=digest, pdf=pdf, rendered_at=clock.now()))
         else:
-            row.digest, row.pdf, row.rendered_at = digest, pdf, datetime.now(UTC)
+            row.digest, row.pdf, row.rendered_at = digest, pdf, clock.now()
         await session.flush()
     except IntegrityError:  # another download stored the same year at the same moment: theirs is kept
         await session.rollback()
