@@ -30,7 +30,7 @@ from coordination.cadastre.entries import registry_entry
 from coordination.cadastre.events import ProposalDecided, ProposalMade
 from coordination.cadastre.models import PartnerProfile
 from coordination.cadastre.proposal_models import PROPOSABLE_FIELDS, OrganisationProposal
-from coordination.cadastre.validation import Problems, check_organisation
+from coordination.cadastre.validation import Problems, check_organisation, unprocessable
 from coordination.directory.models import Organisation, OrganisationKind, Role
 from coordination.errors import Conflict, Forbidden, NotFound, ProblemError
 
@@ -74,13 +74,7 @@ class ProposalOut(msgspec.Struct, kw_only=True):
 
 
 def invalid(problems: Problems) -> ProblemError:
-    detail = " ; ".join(message for _, message in problems)
-    return ProblemError(
-        422,
-        "invalid-proposal",
-        f"Proposition invalide : {detail}",
-        errors=[{"field": f, "message": m} for f, m in problems],
-    )
+    return unprocessable(problems, "invalid-proposal", "Proposition invalide")
 
 
 def asserted_values(org: Organisation, profile: PartnerProfile) -> dict[str, Any]:

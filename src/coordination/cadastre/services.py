@@ -30,7 +30,13 @@ from coordination.cadastre.schemas import (
     ServiceOut,
     VerificationAlert,
 )
-from coordination.cadastre.validation import Problems, check_agreement, check_organisation, check_service
+from coordination.cadastre.validation import (
+    Problems,
+    check_agreement,
+    check_organisation,
+    check_service,
+    unprocessable,
+)
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
 from coordination.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ProblemError
@@ -76,17 +82,23 @@ def any_version(version: int) -> None:
 
 
 def invalid(problems: Problems) -> ProblemError:
-    detail = " ; ".join(message for _, message in problems)
-    return ProblemError(
-        422,
-        "invalid-registry-entry",
-        f"Données invalides : {detail}",
-        errors=[{"field": f, "message": m} for f, m in problems],
-    )
+    return unprocessable(problems, "invalid-registry-entry", "Données invalides")
 
 
 def _stale(assured_at: datetime | None, updated_at: datetime) -> bool:
     return rules.changed_since_verification(assured_at, updated_at)
+
+
+def _verification_fields(record: Any) -> dict[str, Any]:
+    """What every registry record shows of its verification and version (entries, services, agreements)."""
+    return {
+        "assured_date": record.assured_date,
+        "assured_by": record.assured_by,
+        "verification_stale": _stale(record.assured_at, record.updated_at),
+        "verified_at": record.assured_at,
+        "updated_at": record.updated_at,
+        "version": record.version,
+    }
 
 
 def _mark_verified(record, actor: Principal, now: datetime) -> None:
@@ -133,12 +145,7 @@ def organisation_out(org: Organisation, profile: PartnerProfile) -> Organisation
         website=profile.website,
         legal_status=profile.legal_status,
         status=profile.status,
-        assured_date=profile.assured_date,
-        assured_by=profile.assured_by,
-        verification_stale=_stale(profile.assured_at, profile.updated_at),
-        verified_at=profile.assured_at,
-        updated_at=profile.updated_at,
-        version=profile.version,
+        **_verification_fields(profile),
     )
 
 
@@ -285,12 +292,7 @@ def service_out(service: Service) -> ServiceOut:
         id=service.id,
         organization_id=service.organisation_id,
         **{f: getattr(service, f) for f in SERVICE_FIELDS},
-        assured_date=service.assured_date,
-        assured_by=service.assured_by,
-        verification_stale=_stale(service.assured_at, service.updated_at),
-        verified_at=service.assured_at,
-        updated_at=service.updated_at,
-        version=service.version,
+        **_verification_fields(service),
     )
 
 
@@ -400,12 +402,7 @@ def agreement_out(agreement: Agreement, today: date) -> AgreementOut:
         accepts_new_steps=rules.accepts_steps(
             agreement.status, agreement.start_date, agreement.end_date, today, today
         ),
-        assured_date=agreement.assured_date,
-        assured_by=agreement.assured_by,
-        verification_stale=_stale(agreement.assured_at, agreement.updated_at),
-        verified_at=agreement.assured_at,
-        updated_at=agreement.updated_at,
-        version=agreement.version,
+        **_verification_fields(agreement),
     )
 
 

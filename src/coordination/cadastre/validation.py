@@ -13,10 +13,19 @@ from coordination.cadastre.rules import (
     SERVICE_STATUSES,
     bce_error,
 )
+from coordination.errors import ProblemError
 
 Problems = list[tuple[str, str]]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[a-z]{2}$")
+
+
+def unprocessable(problems: Problems, code: str, lead: str) -> ProblemError:
+    """422: every problem in the French ``detail`` (after ``lead``) and, per field, in ``errors``."""
+    detail = " ; ".join(message for _, message in problems)
+    return ProblemError(
+        422, code, f"{lead} : {detail}", errors=[{"field": f, "message": m} for f, m in problems]
+    )
 
 
 def _choice(problems: Problems, field: str, value: Any, allowed: tuple[str, ...]) -> None:
