@@ -42,11 +42,15 @@ async def provide_reader(request: Request) -> Principal:
     return principal
 
 
-async def _importer(request: Request) -> Principal:
+async def provide_importer(request: Request) -> Principal:
+    """A partner importing their own steps (the upload checks its form's token before asking)."""
     principal = await require_user(request)
     if principal.role not in step_import.IMPORTERS:
         raise Forbidden(IMPORT_ONLY)
     return principal
+
+
+IMPORTER = {"importer": Provide(provide_importer)}
 
 
 EVALUATION_PDF = "/api/v1/cadastre/evaluation.pdf"
@@ -186,14 +190,12 @@ class CadastrePages(Controller):
             pdf_report=EVALUATION_PDF if pdf_report_available(request) else None,
         )
 
-    @get("/import-etapes", opt=STEP_IMPORT)
-    async def show(self, request: Request) -> Response:
-        await _importer(request)
+    @get("/import-etapes", opt=STEP_IMPORT, dependencies=IMPORTER)
+    async def show(self, request: Request, importer: Principal) -> Response:
         return page(request, "cadastre_import.html", columns=step_import.COLUMNS, report=None, lines=[])
 
-    @get("/import-etapes/modele.csv", opt=READ)
-    async def template(self, request: Request) -> Response:
-        await _importer(request)
+    @get("/import-etapes/modele.csv", opt=READ, dependencies=IMPORTER)
+    async def template(self, importer: Principal) -> Response:
         return Response(
             step_import.template(),
             media_type=step_import.TEMPLATE_MEDIA_TYPE,
@@ -205,7 +207,7 @@ class CadastrePages(Controller):
         self, request: Request, db_session: AsyncSession, niss_key: bytes, request_id: str
     ) -> Response:
         form = await checked_form(request)  # the form's token first, like every page's POST
-        principal = await _importer(request)
+        principal = await provide_importer(request)
         upload = form.get("fichier")
         if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
             return _import_page(request, 422, error="Choisissez le fichier CSV à importer.")
