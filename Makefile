@@ -23,15 +23,16 @@ LINT_PATHS := $(wildcard src tests bench)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv system-deps demo test test-fast lint format bench clean
+.PHONY: help venv system-deps demo test test-fast test-clock lint format bench clean
 
 help:
 	@echo "make demo         run the demo service on http://$(HOST):$(PORT) (make demo HOST=0.0.0.0 PORT=9000)"
 	@echo "make test         ruff + the whole test suite on SQLite and a throwaway PostgreSQL"
+	@echo "make test-clock   the tests that count days, with the clock at 00:30 in Brussels (winter, summer)"
 	@echo "make test-fast    the same without the slow tiers ($(SLOW_TIERS)): the edit-run loop"
 	@echo "make venv         create $(VENV) and install the package with its test extras"
 	@echo "make system-deps  install the missing Debian packages (PostgreSQL, ClamAV, Chromium, fonts, pango)"
-	@echo "make lint         ruff check + ruff format --check + mypy (ratchet: .mypy-ratchet may only go down)"
+	@echo "make lint         ruff check + ruff format --check + import contract + mypy (ratchet: .mypy-ratchet may only go down)"
 	@echo "make format       ruff format + ruff check --fix"
 	@echo "make bench        run every bench/*/bench_*.py (with a throwaway PostgreSQL)"
 	@echo "make clean        remove $(VENV) and caches (keeps ./var, the demo's data)"
@@ -54,15 +55,26 @@ demo: venv
 test: venv system-deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 	scripts/mypy-ratchet.sh $(BIN)/mypy
 	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) $(PYTEST_ARGS)
 
 test-fast: venv
 	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) -m "not ($(SLOW_TIERS))" $(PYTEST_ARGS)
 
+# The tests that count days, run again with the clock at the hour where a UTC day and a Brussels day
+# differ: 23:30 UTC in winter and 22:30 UTC in summer (both 00:30 in Brussels). See coordination.clock.
+CLOCK_HOURS := 2026-12-06T23:30:00+00:00 2026-07-04T22:30:00+00:00
+
+test-clock: venv system-deps
+	for at in $(CLOCK_HOURS); do \
+		COORDINATION_CLOCK_AT=$$at scripts/with-postgres.sh $(BIN)/pytest -m clock -q -p no:cacheprovider; \
+	done
+
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 	scripts/mypy-ratchet.sh $(BIN)/mypy
 
 format: venv

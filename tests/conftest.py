@@ -19,13 +19,19 @@ def pytest_configure(config) -> None:
 
 
 def pytest_report_header(config) -> list[str]:
+    from coordination import clock
+
     url = os.environ.get(POSTGRES_URL_ENV)
     if url:
         where = url.rsplit("@", 1)[-1]
-        return [f"coordination: integration tests on SQLite AND PostgreSQL ({where})"]
-    return [
-        "coordination: integration tests on SQLite only (set COORDINATION_TEST_POSTGRES_URL for PostgreSQL)"
-    ]
+        lines = [f"coordination: integration tests on SQLite AND PostgreSQL ({where})"]
+    else:
+        lines = [
+            "coordination: integration tests on SQLite only (set COORDINATION_TEST_POSTGRES_URL for PostgreSQL)"
+        ]
+    if clock.moved():
+        lines.append(f"coordination: clock moved to {clock.now():%Y-%m-%d %H:%M} UTC ({clock.CLOCK_ENV})")
+    return lines
 
 
 TIERS = {
@@ -37,11 +43,35 @@ TIERS = {
 (``-m "not e2e and not faults and not hardening"``) for the edit-run loop."""
 
 
-def _tier(item) -> str | None:
+CLOCK_SENSITIVE = (
+    ("tests", "unit", "foundation", "test_clock.py"),
+    ("tests", "integration", "referent"),
+    ("tests", "unit", "referent"),
+    ("tests", "integration", "referral"),
+    ("tests", "unit", "referral"),
+    ("tests", "integration", "access"),
+    ("tests", "integration", "visa"),
+    ("tests", "unit", "visa"),
+    ("tests", "integration", "inbox"),
+    ("tests", "integration", "events"),
+    ("tests", "integration", "foundation", "test_tasks.py"),
+    ("tests", "integration", "foundation", "test_demo.py"),
+    ("tests", "integration", "cadastre", "test_registry.py"),
+    ("tests", "integration", "cadastre", "test_step_claims.py"),
+)
+"""Where days and deadlines are counted (first contacts, referral deadlines, consent ends, contract dates,
+agreements in force, the demo's "today"): marked ``clock``; ``make test-clock`` runs them again with the
+clock moved to the evening hour where a UTC day and a Brussels day differ."""
+
+
+def _parts(item) -> tuple[str, ...]:
     try:
-        parts = Path(str(item.path)).resolve().relative_to(ROOT).parts
+        return Path(str(item.path)).resolve().relative_to(ROOT).parts
     except ValueError:
-        return None
+        return ()
+
+
+def _tier(parts: tuple[str, ...]) -> str | None:
     for prefix, tier in TIERS.items():
         if parts[: len(prefix)] == prefix:
             return tier
@@ -53,7 +83,10 @@ def pytest_collection_modifyitems(config, items) -> None:
     running in the main thread for as long as its session-scoped browser lives, and no asyncio test can
     run beside it."""
     for item in items:
-        tier = _tier(item)
+        parts = _parts(item)
+        tier = _tier(parts)
         if tier is not None and item.get_closest_marker(tier) is None:
             item.add_marker(tier)
+        if any(parts[: len(prefix)] == prefix for prefix in CLOCK_SENSITIVE):
+            item.add_marker("clock")
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

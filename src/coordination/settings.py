@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from coordination import clock
+
 PREFIX = "COORDINATION_"
 
 
@@ -163,6 +165,12 @@ class Settings:
             )
         if not self.is_production:
             return self
+        problems = self._production_problems()
+        if problems:
+            raise SettingsError("Démarrage refusé :\n- " + "\n- ".join(problems))
+        return self
+
+    def _production_problems(self) -> list[str]:
         problems = []
         if not self.database_url:
             problems.append(f"{PREFIX}DATABASE_URL (PostgreSQL) est obligatoire en production.")
@@ -191,11 +199,11 @@ class Settings:
             problems.append(f"{PREFIX}S3_PUBLIC_ENDPOINT doit être une adresse https en production.")
         if self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
             problems.append(f"{PREFIX}OIDC_ISSUER doit être une adresse https en production.")
+        if clock.moved():
+            problems.append(f"{clock.CLOCK_ENV} déplace l'horloge (tests) : interdit en production.")
         if self.db_pool_size < 1 or self.db_max_overflow < 0:
             problems.append(f"{PREFIX}DB_POOL_SIZE doit valoir au moins 1 et DB_MAX_OVERFLOW au moins 0.")
-        if problems:
-            raise SettingsError("Démarrage refusé :\n- " + "\n- ".join(problems))
-        return self
+        return problems
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

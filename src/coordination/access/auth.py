@@ -13,11 +13,15 @@ one place.
 
 from __future__ import annotations
 
+import hmac
+
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 
+from coordination.access.csrf_names import CSRF_COOKIE, CSRF_DETAIL, CSRF_HEADER
 from coordination.access.identity import Identity, InvalidToken, build_identity_from_settings
 from coordination.directory.admin import refuse_if_deactivated
+from coordination.errors import Forbidden
 from coordination.settings import Settings
 
 TOKEN_COOKIE = "coordination_token"  # noqa: S105 - a cookie name, not a secret
@@ -78,11 +82,6 @@ def _check_csrf(connection: ASGIConnection) -> None:
     (no CORS pre-flight); another site cannot read the CSRF cookie, so it cannot forge the header.
     Bearer-token callers are not concerned: nothing sends that header for them.
     """
-    import hmac
-
-    from coordination.errors import Forbidden
-    from coordination.web.csrf import CSRF_COOKIE, CSRF_DETAIL, CSRF_HEADER
-
     header = connection.headers.get(CSRF_HEADER, "")
     cookie = connection.cookies.get(CSRF_COOKIE, "")
     if not (header and cookie and hmac.compare_digest(header.encode(), cookie.encode())):

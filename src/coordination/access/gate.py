@@ -49,6 +49,7 @@ it; the health section only by the person or a consent naming it.
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +60,7 @@ from uuid import UUID
 from sqlalchemy import (
     BindParameter,
     String,
+    Table,
     Text,
     and_,
     bindparam,
@@ -220,14 +222,14 @@ def _plan(principal: Principal, person_id: UUID, section: str, action: str, poli
     return _Plan(section, candidates, tuple(checks), final)
 
 
-_consents = Consent.__table__
-_events = ConsentEvent.__table__
-_links = ReferentLink.__table__
-_persons = Person.__table__
-_journal = AccessJournalEntry.__table__
-_heads = JournalHead.__table__
-_mandates = Mandate.__table__
-_referrals = Referral.__table__
+_consents = typing.cast(Table, Consent.__table__)
+_events = typing.cast(Table, ConsentEvent.__table__)
+_links = typing.cast(Table, ReferentLink.__table__)
+_persons = typing.cast(Table, Person.__table__)
+_journal = typing.cast(Table, AccessJournalEntry.__table__)
+_heads = typing.cast(Table, JournalHead.__table__)
+_mandates = typing.cast(Table, Mandate.__table__)
+_referrals = typing.cast(Table, Referral.__table__)
 
 _ENDING_EVENTS = tuple(kind.value for kind in ENDING_EVENT_KINDS)  # withdrawn, renewed, ended
 

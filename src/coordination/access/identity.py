@@ -171,7 +171,9 @@ class JwksKeys:
             response = await client.get(self.jwks_url)
             response.raise_for_status()
             body = response.json()
-        keys = {k["kid"]: k for k in body.get("keys", []) if isinstance(k, dict) and "kid" in k}
+        keys: dict[str, Mapping[str, Any]] = {
+            k["kid"]: k for k in body.get("keys", []) if isinstance(k, dict) and "kid" in k
+        }
         self._keys = keys
 
     def _may_fetch(self, *, unknown_kid: bool) -> bool:
@@ -277,7 +279,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     if not claims.get(CLAIM_SUBJECT):
         raise InvalidToken("Jeton invalide : l'identifiant de l'utilisateur (sub) manque.")
     try:
-        role = Role(claims.get(CLAIM_ROLE))
+        role = Role(str(claims.get(CLAIM_ROLE) or ""))
     except ValueError as exc:
         raise InvalidToken("Jeton invalide : rôle absent ou inconnu.") from exc
     kind_raw = claims.get(CLAIM_ORG_KIND)

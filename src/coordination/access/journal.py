@@ -37,10 +37,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Text, bindparam, func, literal_column, select, text, union_all, update
+from sqlalchemy import Table, Text, bindparam, func, literal_column, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -76,10 +76,10 @@ FORMAT_VERSION = 2
 HASHED_FIELDS_BY_VERSION = {1: HASHED_FIELDS_V1, 2: HASHED_FIELDS}
 """Rows keep the format they were written with: no migration rehashes anything."""
 
-_journal = AccessJournalEntry.__table__
-_heads = JournalHead.__table__
-_persons = Person.__table__
-_organisations = Organisation.__table__
+_journal = cast(Table, AccessJournalEntry.__table__)
+_heads = cast(Table, JournalHead.__table__)
+_persons = cast(Table, Person.__table__)
+_organisations = cast(Table, Organisation.__table__)
 _ORGANISATION_NAME = select(_organisations.c.name).where(
     _organisations.c.id == bindparam("organisation_id", type_=_organisations.c.id.type)
 )

@@ -137,7 +137,8 @@ def read_lines(path: Path) -> list[PolicyLine | str]:
             if cells[0] != "p" or len(cells) != 5:
                 result.append(f"ligne {lineno} : attendu « p, rôle, section, action, base » ({row!r})")
                 continue
-            result.append(PolicyLine(*cells[1:], lineno=lineno))
+            role, section, action, basis = cells[1:]
+            result.append(PolicyLine(role, section, action, basis, lineno=lineno))
     return result
 
 

@@ -38,7 +38,9 @@ from coordination.access.gate import check_access
 from coordination.access.models import Consent, ConsentChannel
 from coordination.access.principal import Principal
 from coordination.directory.models import Role
+from coordination.dossier.services import documents
 from coordination.errors import BadRequest, Forbidden
+from coordination.storage.factory import build_scanner
 
 EVIDENCE_CATEGORY = "consent_form"
 """Every signed form (a consent, a renewal, a withdrawal request) is filed under this document category."""
@@ -126,8 +128,6 @@ def check_reason(reason: str | None) -> str:
 
 def signed_form_of(upload: Any, title: str | None = None) -> SignedForm:
     """The uploaded file of a multipart form (Litestar's ``UploadFile``), or a French 400."""
-    from coordination.dossier.services import documents
-
     if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
         raise BadRequest(
             "Joignez le formulaire signé par la personne (fichier, champ « file ») : il est déposé dans son "
@@ -287,8 +287,6 @@ async def with_signed_form(
     """Store and scan the signed form, then write its document row and ``rows(document_id)`` and commit;
     the object is deleted if anything after storing it fails. Every check that needs no file has been
     made by the caller, so a refusal stores nothing."""
-    from coordination.dossier.services import documents
-
     await session.commit()  # keep the gate's journal row; hold no transaction while the file streams
     document_id = uuid7()
     key = documents.object_key(person_id, document_id, 1)
@@ -400,7 +398,6 @@ streams into the store; a limit configured above this ceiling is capped by it on
 def uploads_for(request: Any, settings: Any) -> Uploads:
     """The app's store and antivirus (built once per app), the settings' limit and retention rules."""
     from coordination.dossier.controllers.common import retention, today
-    from coordination.storage.factory import build_scanner
 
     scanner = request.app.state.get("scanner")
     if scanner is None:
@@ -417,8 +414,6 @@ def uploads_for(request: Any, settings: Any) -> Uploads:
 
 def precheck_length(request: Any, settings: Any) -> None:
     """Refuse (413) a body announced larger than a document may be, before it is spooled."""
-    from coordination.dossier.services import documents
-
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > settings.max_upload_bytes + FORM_OVERHEAD:
         raise documents.too_large(settings.max_upload_bytes)

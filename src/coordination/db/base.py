@@ -7,13 +7,14 @@ PostgreSQL so migrations can alter them by name.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from uuid_utils.compat import uuid7
 
+from coordination import clock
 from coordination.db.types import GUID, DateTimeUTC
 
 NAMING_CONVENTION = {
@@ -26,7 +27,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The process clock's instant (:func:`coordination.clock.now`): row times follow a moved clock too."""
+    return clock.now()
 
 
 def new_id() -> UUID:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from coordination.access.identity import InvalidToken
 from coordination.db.base import Entity, utcnow
 from coordination.db.types import GUID, DateTimeUTC
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
@@ -273,8 +274,6 @@ async def refuse_if_deactivated(database, principal) -> None:
     organisation is no longer the directory's (a role changed or taken away counts from the next request;
     the identity provider then issues tokens with the new attributes). An account the directory does not
     hold is left to the token alone."""
-    from coordination.access.identity import InvalidToken
-
     async with database.engine.connect() as conn:
         row = (
             await conn.execute(

@@ -36,6 +36,8 @@ from uuid import UUID
 from sqlalchemy import func, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import journal
+from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import Role, User
@@ -227,7 +229,7 @@ async def mark_all_read(session: AsyncSession, principal: Principal, now: dateti
         .values(read_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0  # a CursorResult for an UPDATE
 
 
 # --- showing ---------------------------------------------------------------------------------------
@@ -261,9 +263,6 @@ async def present(
     and journals one row per notification shown on the person's chain, with the reader's current basis
     (referent, mandate, consent …), or the item's own ``about_basis`` (a partner's referral item). When the
     gate refuses (a former referent who lost the file), only a redacted notice is shown. The person's own notifications and those about no one are shown as written."""
-    from coordination.access import journal
-    from coordination.access.gate import check_access
-
     out = []
     for note in notes:
         if note.about_person_id is None or note.recipient_user_id != principal.user_id:

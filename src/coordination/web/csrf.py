@@ -20,17 +20,11 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import Cookie
 
+from coordination.access.csrf_names import CSRF_COOKIE, CSRF_DETAIL, CSRF_FIELD, CSRF_HEADER
 from coordination.errors import Forbidden
 
-CSRF_COOKIE = "coordination_csrf"
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
 _SCOPE_KEY = "web_csrf_token"
 _VALID = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-
-CSRF_DETAIL = (
-    "Ce formulaire a expiré ou ne vient pas de cette application : rechargez la page et recommencez."
-)
 
 
 def _secure(request: Request) -> bool:

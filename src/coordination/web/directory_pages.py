@@ -27,7 +27,7 @@ from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.nav import ROLE_NAMES
 from coordination.web.render import page
-from coordination.web.session import require_user
+from coordination.web.session import WEB_PRINCIPAL, require_user
 
 PAGE = "/annuaire"
 DECLARED = {
@@ -76,6 +76,7 @@ class DirectoryPages(Controller):
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
     guards = [administrators_only]
+    dependencies = WEB_PRINCIPAL
 
     async def _render(
         self,
@@ -121,9 +122,10 @@ class DirectoryPages(Controller):
         return page(request, "directory_journal.html", changes=await admin.changes(db_session, limit=200))
 
     @post("/organisations", opt=DECLARED)
-    async def add_organisation(self, request: Request, db_session: AsyncSession) -> Response:
+    async def add_organisation(
+        self, request: Request, db_session: AsyncSession, principal: Principal
+    ) -> Response:
         form = await checked_form(request)
-        principal = await require_user(request)
         try:
             await admin.add_organisation(
                 db_session,
@@ -135,13 +137,11 @@ class DirectoryPages(Controller):
             )
         except admin.DirectoryError as exc:
             return await self._refused(request, db_session, exc, "organisation", form)
-        await db_session.commit()
         return Redirect(f"{PAGE}?ok=organisation#organisations", status_code=303)
 
     @post("/utilisateurs", opt=DECLARED)
-    async def add_user(self, request: Request, db_session: AsyncSession) -> Response:
+    async def add_user(self, request: Request, db_session: AsyncSession, principal: Principal) -> Response:
         form = await checked_form(request)
-        principal = await require_user(request)
         try:
             await admin.add_user(
                 db_session,
@@ -155,13 +155,13 @@ class DirectoryPages(Controller):
             )
         except admin.DirectoryError as exc:
             return await self._refused(request, db_session, exc, "utilisateur", form)
-        await db_session.commit()
         return Redirect(f"{PAGE}?ok=utilisateur#utilisateurs", status_code=303)
 
     @post("/utilisateurs/{user_id:uuid}/role", opt=DECLARED)
-    async def change_role(self, request: Request, db_session: AsyncSession, user_id: UUID) -> Response:
+    async def change_role(
+        self, request: Request, db_session: AsyncSession, principal: Principal, user_id: UUID
+    ) -> Response:
         form = await checked_form(request)
-        principal = await require_user(request)
         try:
             if user_id == principal.user_id:
                 raise admin.DirectoryError(
@@ -176,13 +176,13 @@ class DirectoryPages(Controller):
             )
         except admin.DirectoryError as exc:
             return await self._refused(request, db_session, exc, f"compte-{user_id}", form)
-        await db_session.commit()
         return Redirect(f"{PAGE}?ok=role#compte-{user_id}", status_code=303)
 
     @post("/utilisateurs/{user_id:uuid}/activation", opt=DECLARED)
-    async def set_active(self, request: Request, db_session: AsyncSession, user_id: UUID) -> Response:
+    async def set_active(
+        self, request: Request, db_session: AsyncSession, principal: Principal, user_id: UUID
+    ) -> Response:
         form = await checked_form(request)
-        principal = await require_user(request)
         active = _value(form, "active") == "oui"
         try:
             if not active and user_id == principal.user_id:
@@ -196,7 +196,6 @@ class DirectoryPages(Controller):
             )
         except admin.DirectoryError as exc:
             return await self._refused(request, db_session, exc, f"compte-{user_id}", form)
-        await db_session.commit()
         return Redirect(
             f"{PAGE}?ok={'reactive' if active else 'desactive'}#compte-{user_id}", status_code=303
         )

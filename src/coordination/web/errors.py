@@ -12,6 +12,7 @@ from html import escape
 
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect
+from litestar.types import ExceptionHandlersMap
 
 from coordination.errors import problem_for_exception
 from coordination.web.session import LoginRequired, login_url
@@ -56,7 +57,7 @@ def html_error_response(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginRequired):
         return _redirect_to_login(request, exc.next_path)
     problem = problem_for_exception(request, exc)
-    status = problem.status_code
+    status = problem.status_code or 500
     if status == 401:
         return _redirect_to_login(request, request.url.path)
     body = dict(problem.content or {})
@@ -84,4 +85,4 @@ def html_error_response(request: Request, exc: Exception) -> Response:
         return Response(html, status_code=status, media_type=MediaType.HTML)
 
 
-WEB_EXCEPTION_HANDLERS = {Exception: html_error_response}
+WEB_EXCEPTION_HANDLERS: ExceptionHandlersMap = {Exception: html_error_response}

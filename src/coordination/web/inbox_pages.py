@@ -29,9 +29,8 @@ from coordination.errors import Conflict
 from coordination.inbox import services as inbox
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import request_id_of
 from coordination.web.render import page as render_page
-from coordination.web.session import require_user
+from coordination.web.session import WEB_PRINCIPAL
 
 OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
 PAGE_SIZE = 30
@@ -100,17 +99,19 @@ class InboxPages(Controller):
     path = "/notifications"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
+    dependencies = WEB_PRINCIPAL
 
     @get("/", opt=OWN_INBOX)
     async def inbox_page(
         self,
         request: Request,
         db_session: AsyncSession,
+        principal: Principal,
+        request_id: str,
         filtre: str | None = Parameter(default=None, max_length=16),
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         ok: str | None = None,
     ) -> Response:
-        principal = await require_user(request)
         unread_only = filtre == "non-lues"
         rows, total, unread = await inbox.list_for(
             db_session,
@@ -120,8 +121,7 @@ class InboxPages(Controller):
             offset=(page - 1) * PAGE_SIZE,
         )
         _set_unread(request, unread)
-        shown = await inbox.present(db_session, principal, rows, request_id_of(request))
-        await db_session.commit()
+        shown = await inbox.present(db_session, principal, rows, request_id)
         items = [
             {
                 "id": s.note.id,
@@ -148,33 +148,47 @@ class InboxPages(Controller):
         )
 
     @post("/{notification_id:uuid}/lue", opt=OWN_INBOX)
-    async def mark_read(self, request: Request, db_session: AsyncSession, notification_id: UUID) -> Response:
-        principal = await require_user(request)
+    async def mark_read(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        principal: Principal,
+        request_id: str,
+        notification_id: UUID,
+    ) -> Response:
         form = await checked_form(request)
         read = str(form.get("lue", "1")) != "0"
         await inbox.mark(db_session, principal, notification_id, read=read)
-        await db_session.commit()
         back = "/notifications" + ("?filtre=non-lues" if form.get("filtre") == "non-lues" else "")
         return Redirect(f"{back}#notification-{notification_id}", status_code=303)
 
     @post("/{notification_id:uuid}/ouvrir", opt=OWN_INBOX)
-    async def open_one(self, request: Request, db_session: AsyncSession, notification_id: UUID) -> Response:
+    async def open_one(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        principal: Principal,
+        request_id: str,
+        notification_id: UUID,
+    ) -> Response:
         """Mark read and go to what the notification is about, in one click."""
-        principal = await require_user(request)
         await checked_form(request)
         note = await inbox.mark(db_session, principal, notification_id, read=True)
-        [shown] = await inbox.present(db_session, principal, [note], request_id_of(request))
+        [shown] = await inbox.present(db_session, principal, [note], request_id)
         target = web_link(shown.link) or "/notifications"
-        await db_session.commit()
         return Redirect(target, status_code=303)
 
     @post("/{notification_id:uuid}/retirer-accord", opt={"section": "consents", "action": "write"})
     async def withdraw_consent(
-        self, request: Request, db_session: AsyncSession, notification_id: UUID
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        principal: Principal,
+        request_id: str,
+        notification_id: UUID,
     ) -> Response:
         """One click from the notice: withdraw the consent it is about (hers, named by the notice the
         server wrote, never by the form), and mark the notice read."""
-        principal = await require_user(request)
         await checked_form(request)
         note = await inbox.get_mine(db_session, principal, notification_id)
         if not withdrawable(principal, note):
@@ -185,23 +199,21 @@ class InboxPages(Controller):
             person_id=note.recipient_person_id,
             section="consents",
             action="write",
-            request_id=request_id_of(request),
+            request_id=request_id,
         )
         try:
             await consents.withdraw_consent(db_session, principal, note.recipient_person_id, note.subject_id)
-        except Conflict:
-            await db_session.rollback()
+        except Conflict:  # raised before anything is written: the gate's journal row stays
             ok = "accord-deja-termine"
         else:
             ok = "accord-retire"
         await inbox.mark(db_session, principal, notification_id, read=True)
-        await db_session.commit()
         return Redirect(f"/notifications?ok={ok}#notification-{notification_id}", status_code=303)
 
     @post("/tout-lu", opt=OWN_INBOX)
-    async def mark_all(self, request: Request, db_session: AsyncSession) -> Response:
-        principal = await require_user(request)
+    async def mark_all(
+        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str
+    ) -> Response:
         await checked_form(request)
         await inbox.mark_all_read(db_session, principal)
-        await db_session.commit()
         return Redirect("/notifications?ok=tout-lu", status_code=303)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.di import Provide
 
 from coordination.access.auth import TOKEN_COOKIE
 from coordination.access.principal import Principal
@@ -62,6 +63,16 @@ async def require_user(request: Request) -> Principal:
     if principal is None:
         raise LoginRequired(request.url.path)
     return principal
+
+
+async def provide_principal(request: Request) -> Principal:
+    """The signed-in user as a dependency (``principal``) of the page controllers; an anonymous visitor
+    is sent to the sign-in page."""
+    return await require_user(request)
+
+
+WEB_PRINCIPAL = {"principal": Provide(provide_principal)}
+"""Controller-level ``dependencies`` of page controllers whose handlers take ``principal``."""
 
 
 def login_url(next_path: str | None) -> str:
