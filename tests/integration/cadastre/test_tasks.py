@@ -19,7 +19,6 @@ from coordination.inbox.models import Notification
 from tests.integration.cadastre.conftest import direct_session
 
 TODAY = date(2025, 6, 16)
-CLOCK_ENV = "COORDINATION_CLOCK_AT"  # coordination.clock.CLOCK_ENV on main
 
 
 async def _registry(database, today: date = TODAY) -> dict[str, Agreement]:
@@ -87,7 +86,7 @@ async def test_within_days_narrows_the_alerts(database):
 
 def _coordination(tmp_path, database_url: str, *args: str) -> subprocess.CompletedProcess:
     # the run reads the same clock as this test (a clock moved for the suite is passed on)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_") or k == CLOCK_ENV}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_") or k == clock.CLOCK_ENV}
     env.update(COORDINATION_DATABASE_URL=database_url, COORDINATION_VAR_DIR=str(tmp_path / "var"))
     return subprocess.run(
         [sys.executable, "-m", "coordination", *args],
