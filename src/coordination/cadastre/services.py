@@ -111,6 +111,15 @@ def _mark_verified(record, actor: Principal, now: datetime) -> None:
     flag_modified(record, "updated_at")
 
 
+async def _verify(
+    record: Any, session: AsyncSession, actor: Principal, today: date, expect_version: VersionCheck
+) -> None:
+    """The keeper verified ``record`` (an entry, a service or an agreement) as the version they read."""
+    expect_version(record.version)
+    _mark_verified(record, actor, _now_on(today))
+    await _flush_unique(session)
+
+
 def _now_on(today: date) -> datetime:
     """Now, unless the caller gives another day (tests, the CLI's ``--today``): then noon of that day in
     Brussels, so that the verification's day and instant agree."""
@@ -278,9 +287,7 @@ async def verify_organisation(
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
     org, profile = await get_organisation(session, organisation_id)
-    expect_version(profile.version)
-    _mark_verified(profile, actor, _now_on(today))
-    await _flush_unique(session)
+    await _verify(profile, session, actor, today, expect_version)
     return org, profile
 
 
@@ -370,9 +377,7 @@ async def verify_service(
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
     service = await get_service(session, service_id)
-    expect_version(service.version)
-    _mark_verified(service, actor, _now_on(today))
-    await _flush_unique(session)
+    await _verify(service, session, actor, today, expect_version)
     return service
 
 
@@ -556,9 +561,7 @@ async def verify_agreement(
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les conventions.")
     agreement = await get_agreement(session, agreement_id)
-    expect_version(agreement.version)
-    _mark_verified(agreement, actor, _now_on(today))
-    await _flush_unique(session)
+    await _verify(agreement, session, actor, today, expect_version)
     return agreement
 
 
