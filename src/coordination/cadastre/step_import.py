@@ -225,7 +225,7 @@ async def _agreement(session: AsyncSession, raw: str) -> UUID | None:
         return await session.scalar(select(Agreement.id).where(Agreement.reference == raw))
 
 
-async def _resolve(session: AsyncSession, principal: Principal, line: Line, key: bytes) -> None:
+async def _resolve(session: AsyncSession, organisation_id: UUID, line: Line, key: bytes) -> None:
     if line.niss:
         line.person_id = await session.scalar(
             select(Person.id).where(Person.niss_hash == niss_hash(line.niss, key))
@@ -233,7 +233,7 @@ async def _resolve(session: AsyncSession, principal: Principal, line: Line, key:
         if line.person_id is None:
             line.errors.append(_err("niss", NO_FILE))
     if line.raw.get("service"):
-        line.values["service_id"] = await _service(session, principal.organisation_id, line.raw["service"])
+        line.values["service_id"] = await _service(session, organisation_id, line.raw["service"])
         if line.values["service_id"] is None:
             line.errors.append(
                 _err(
@@ -269,15 +269,15 @@ def _convert(values: dict[str, Any], shape: type) -> Any:
                            errors=[{"field": path or "ligne", "message": f"Valeur invalide pour « {LABELS.get(column, column)} »."}]) from exc  # fmt: skip
 
 
-async def _apply(session: AsyncSession, principal: Principal, line: Line) -> str:
+async def _apply(session: AsyncSession, principal: Principal, line: Line, person_id: UUID) -> str:
     if line.step_id is None:
         data = _convert(
             {"organisation_id": principal.organisation_id, **line.values}, dossier_schemas.StepCreate
         )
-        await trajectory.create_step(session, principal, line.person_id, data)
+        await trajectory.create_step(session, principal, person_id, data)
         return "created"
     step = await session.get(TrajectoryStep, line.step_id)
-    if step is None or step.person_id != line.person_id:
+    if step is None or step.person_id != person_id:
         raise ProblemError(422, "unknown-step", "Cette étape n'existe pas dans le dossier de cette personne.",
                            errors=[{"field": "etape", "message": "Cette étape n'existe pas dans le dossier de cette personne."}])  # fmt: skip
     changes = {k: v for k, v in line.values.items() if k != "kind"}
@@ -302,7 +302,7 @@ async def import_steps(
         return _report(len(lines), header_errors, "Le fichier ne peut pas être lu : corrigez l'en-tête.")
     for line in lines:
         parse_line(line)
-        await _resolve(session, principal, line, niss_key)
+        await _resolve(session, principal.organisation_id, line, niss_key)
     # the gate: one decision per person, journaled and committed before anything is written
     allowed: dict[UUID, bool] = {}
     for person_id in dict.fromkeys(line.person_id for line in lines if line.person_id):
@@ -315,13 +315,15 @@ async def import_steps(
     for line in lines:
         if line.person_id is not None and not allowed[line.person_id]:
             line.errors.append(_err("niss", NO_FILE))
-        if line.errors:
-            report.append(ImportLine(line=line.number, ok=False, errors=_labelled(line.errors)))
+        who = line.person_id
+        if line.errors or who is None:  # no person without an error saying why (NISS, no file)
+            errors = line.errors or [_err("niss", NO_FILE)]
+            report.append(ImportLine(line=line.number, ok=False, errors=_labelled(errors)))
             continue
         try:
             # the dossier's services check everything before they add or change a row: a refused line
             # leaves the session as it was (no savepoint needed; SQLite's driver would commit on release)
-            action = await _apply(session, principal, line)
+            action = await _apply(session, principal, line, who)
         except ProblemError as exc:
             report.append(ImportLine(line=line.number, ok=False, errors=_labelled(_problem_errors(exc))))
             continue
