@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from coordination import clock
 from coordination.cadastre import audit, rules
@@ -150,10 +150,15 @@ async def aggregate_cells(
     """The unprotected sums per (dimension, key, proximity score), from the statements of
     :mod:`.evaluation_sql`: on PostgreSQL one per share of the people, run at the same time on their own
     connections (one snapshot)."""
-    dialect = session.bind.dialect.name
+    bind = session.bind
+    if bind is None:
+        raise RuntimeError("the evaluation reads through a session bound to the database")
+    dialect = bind.dialect.name
     statements = evaluation_statements(policy, start, end, dialect, parts=parts)
     if dialect == "postgresql":
-        results = await run_concurrently(session.bind, statements, EVALUATION_SETTINGS)
+        if not isinstance(bind, AsyncEngine):  # the shares run on connections of their own
+            raise RuntimeError("the evaluation on PostgreSQL needs a session bound to an engine")
+        results = await run_concurrently(bind, statements, EVALUATION_SETTINGS)
     else:
         results = [list((await session.execute(statement)).mappings()) for statement in statements]
     cells: dict[tuple[str, tuple], Cell] = {}

@@ -186,7 +186,8 @@ def standardise(
             half = z * math.sqrt(var_o / observed**2 + var_e / expected**2)
             interval = (ratio * math.exp(-half), ratio * math.exp(half))
         else:
-            upper = wilson_interval(0, ended, confidence)[1] * ended / expected
+            bounds = wilson_interval(0, ended, confidence)  # ended > 0, as expected > 0
+            upper = (bounds[1] if bounds else 1.0) * ended / expected
             interval = (0.0, upper * math.exp(z * math.sqrt(var_e) / expected))
     return Standardised(
         observed=observed,
