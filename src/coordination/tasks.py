@@ -4,7 +4,8 @@ CronJob), each step in its own transaction so one failure does not undo the othe
 - consents past their end date are recorded as expired, and people are told of those ending soon;
 - referents are told of first contacts now overdue;
 - referrals get their reminders, and those past the partner's deadline expire;
-- agreements past their end date close (they stop accepting new trajectory steps);
+- agreements past their end date are recorded as closed (readers already count them closed), those
+  nearing their end are listed, and partner managers are told of registry records awaiting verification;
 - documents whose retention ended are erased, every version, from the store and the database, each with
   an event in the person's file (the rule per document category is data: ``policies/retention.toml``);
 - objects no document row points to (failed commits, killed workers) are swept from the store;
@@ -19,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.db.base import utcnow
 from coordination.db.engine import Database
 from coordination.formatting import date_fr
@@ -33,7 +34,8 @@ Step = Callable[[AsyncSession], Awaitable[str]]
 
 def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
     from coordination.access import services as consents
-    from coordination.cadastre.services import close_expired_agreements
+    from coordination.cadastre import tasks as cadastre_tasks
+    from coordination.cadastre.policy import verification_months
     from coordination.dossier.services.documents import sweep_orphans
     from coordination.referent.services import notify_overdue_first_contacts
     from coordination.referral import rules as referral_rules
@@ -57,7 +59,10 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
         return f"{result.reminders} rappel(s) envoyé(s), {result.expired} orientation(s) expirée(s)"
 
     async def close_agreements(session: AsyncSession) -> str:
-        return f"{await close_expired_agreements(session, today)} convention(s) clôturée(s)"
+        report = await cadastre_tasks.run(
+            session, today, verification_months=verification_months(settings.policies_dir)
+        )
+        return report.summary()
 
     async def contract_hours(session: AsyncSession) -> str:
         from coordination.visa.attendance import notify_gaps
@@ -134,10 +139,9 @@ async def run_daily(
 
     Raises :class:`TasksAlreadyRunning` at once when another run holds the lock.
     """
-    from coordination.cadastre.rules import today_brussels
     from coordination.task_runs import TaskRun, run_lock
 
-    today = today or today_brussels()
+    today = today or clock.today()
     db = Database(settings.effective_database_url, pool_size=1, max_overflow=1)
     results = []
     try:
@@ -167,19 +171,16 @@ async def run_daily(
     return results
 
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
 def next_run(now: datetime, at: time) -> datetime:
     """The next ``at`` (Brussels wall-clock time) strictly after ``now``, as an aware UTC datetime.
 
     For the compose flavour's scheduler (Kubernetes has its CronJob). A time that does not exist that
     day (the spring DST gap) is taken as the same wall time after the shift, as ``zoneinfo`` does.
     """
-    local = now.astimezone(BRUSSELS)
-    candidate = datetime.combine(local.date(), at, tzinfo=BRUSSELS)
+    local = now.astimezone(clock.BRUSSELS)
+    candidate = datetime.combine(local.date(), at, tzinfo=clock.BRUSSELS)
     if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=BRUSSELS)
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=clock.BRUSSELS)
     return candidate.astimezone(UTC)
 
 
@@ -214,7 +215,7 @@ def tasks_cli(settings: Settings, daily_at: str | None = None, only: list[str] |
     """Run the steps once (``only``: step ids of :data:`STEPS`); with ``daily_at`` (``HH:MM``, Brussels
     time), every day at that time, forever (compose's ``tasks`` service). A failed run is reported and the
     loop goes on to the next day. An unknown step id raises ``ValueError`` (French) before anything runs."""
-    import time as clock
+    from time import sleep
 
     names = select_steps(only)
     if daily_at is None:
@@ -223,5 +224,5 @@ def tasks_cli(settings: Settings, daily_at: str | None = None, only: list[str] |
     while True:
         due = next_run(utcnow(), at)
         print(f"prochaine exécution : {date_fr(due)} (Bruxelles)", flush=True)
-        clock.sleep(max(0.0, (due - utcnow()).total_seconds()))
+        sleep(max(0.0, (due - utcnow()).total_seconds()))
         _run_once(settings, names)

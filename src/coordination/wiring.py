@@ -8,6 +8,8 @@ from __future__ import annotations
 from coordination import events
 from coordination.access import events as access_events
 from coordination.access import notices as access_notices
+from coordination.cadastre import events as cadastre_events
+from coordination.cadastre import notices as cadastre_notices
 from coordination.referent import events as referent_events
 from coordination.referent import notices as referent_notices
 from coordination.referral import notices as referral_notices
@@ -25,4 +27,7 @@ def wire() -> None:
     # referent: handovers and overdue first contacts are told by the referent's notices
     events.subscribe(referent_events.ReferentHandedOver, referent_notices.tell_handover)
     events.subscribe(referent_events.FirstContactOverdue, referent_notices.tell_first_contact_overdue)
+    # cadastre: proposals to change an organisation's asserted facts
+    events.subscribe(cadastre_events.ProposalMade, cadastre_notices.tell_administrators)
+    events.subscribe(cadastre_events.ProposalDecided, cadastre_notices.tell_managers)
     events.bus.mark_wired()

@@ -32,7 +32,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any  # cells are any hashable keys: `Mapping[Any, int]`, as Mapping is invariant in its key
 
 from ortools.linear_solver import pywraplp
 
@@ -62,7 +62,7 @@ def at_most(left: Iterable[Hashable], right: Iterable[Hashable]) -> Constraint:
 class Audit:
     """The reader's system and the cells masked so far."""
 
-    values: Mapping[Hashable, int]
+    values: Mapping[Any, int]
     constraints: list[Constraint]
     protection: int
     hidden: set = field(default_factory=set)
@@ -70,7 +70,7 @@ class Audit:
     """The primary cells (small counts): they need ``protection``; any other masked cell needs two values."""
     shown_zeros: set = field(default_factory=set)
     """Masked cells found forced to 0 and shown; never masked again (so the search ends)."""
-    rank: Callable[[Hashable], Any] = repr
+    rank: Callable[[Any], Any] = repr
     """A total order on cells made of what they mean (a partner's name, a measure), never of ids: every
     choice and every solver's variable order follows it, so the masking is the same whatever the ids and
     whatever the order the rows came in."""
@@ -135,7 +135,7 @@ class Audit:
         return (self.values[cell], self.rank(cell))
 
     def _candidate(self, cell: Hashable) -> Hashable | None:
-        cells, used = self.component(cell)
+        _, used = self.component(cell)
         direct = set(self.by_cell.get(cell, ()))
 
         def published(indices, sense=None):
@@ -255,12 +255,12 @@ class _Component:
 
 
 def secure(
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],
     hidden: set,
     constraints: list[Constraint],
     protection: int,
     sensitive: set | None = None,
-    rank: Callable[[Hashable], Any] = repr,
+    rank: Callable[[Any], Any] = repr,
 ) -> set:
     """The masked set, grown from ``hidden`` until the audit passes (deterministic: every choice follows
     ``rank``). ``sensitive`` (default: every masked cell) need a range of ``protection``; the other masked
@@ -272,7 +272,7 @@ def secure(
 
 
 def unprotected(
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],
     hidden: set,
     constraints: list[Constraint],
     protection: int,

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.cadastre import rules
 from coordination.cadastre.models import Agreement, Service
 from coordination.errors import ProblemError
@@ -103,10 +104,10 @@ async def check_step_claims(
         start_date,
         end_date,
         attaching=attaching,
-        today=today or rules.today_brussels(),
+        today=today or clock.today(),
     )
     if problems:
-        code, _, field = problems[0]
+        code = problems[0][0]
         detail = " ".join(p[1] for p in problems)
         raise ProblemError(
             422, code, detail, errors=[{"field": f, "message": message} for _, message, f in problems]

@@ -1,8 +1,12 @@
-"""Thin HTTP layer of the registry (``/api/v1/cadastre``). See :mod:`.guards` for who may call what."""
+"""Thin HTTP layer of the registry (``/api/v1/cadastre``). See :mod:`.guards` for who may call what.
+
+Each handler parses, calls one service and returns; the caller, the Brussels day and the policy come
+from :mod:`.dependencies`, and the request's session commits (handlers never do)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
+from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -15,7 +19,9 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
+from coordination.access.principal import Principal
 from coordination.cadastre import csv_io, opendata, referral_figures, step_import
+from coordination.cadastre import dependencies as deps
 from coordination.cadastre import services as svc
 from coordination.cadastre.evaluation import evaluate
 from coordination.cadastre.evaluation_csv import evaluation_csv
@@ -29,9 +35,8 @@ from coordination.cadastre.guards import (
     registry_reader,
     registry_writer,
 )
-from coordination.cadastre.policy import load_policy, verification_months
+from coordination.cadastre.policy import PositiveExitPolicy, verification_months
 from coordination.cadastre.report import stored_report
-from coordination.cadastre.rules import today_brussels
 from coordination.cadastre.schemas import (
     AgreementAlert,
     AgreementCreate,
@@ -45,9 +50,9 @@ from coordination.cadastre.schemas import (
     ServiceOut,
     ServiceUpdate,
     VerificationAlert,
+    sent_fields,
 )
-from coordination.dossier.controllers.common import niss_key
-from coordination.errors import BadRequest, Forbidden, NotFound, ProblemError
+from coordination.errors import Forbidden, NotFound, ProblemError
 from coordination.http_utils import etag_for, require_if_match
 from coordination.settings import Settings
 
@@ -55,26 +60,44 @@ DbSession = NamedDependency[AsyncSession]
 
 
 def _decode(data: dict[str, Any], shape: type[msgspec.Struct]) -> dict[str, Any]:
-    """Validate a JSON object against ``shape``; return only the fields the client sent."""
-    if not isinstance(data, dict):
-        raise BadRequest("Un objet JSON est attendu.")
-    try:
-        struct = msgspec.convert(data, shape)
-    except msgspec.ValidationError as exc:
-        raise BadRequest(f"Les données envoyées sont invalides : {exc}", "validation-error") from exc
-    values = {name: getattr(struct, name) for name in data if name in struct.__struct_fields__}
+    """The fields the client sent (:func:`.schemas.sent_fields`), the funding amount in cents."""
+    values = sent_fields(data, shape)
     if "funding_amount" in values:
         values["funding_cents"] = svc.euros_to_cents(values.pop("funding_amount"))
     return values
+
+
+def _if_match(request: Request) -> svc.VersionCheck:
+    """The write's precondition: the client's ``If-Match`` names the version it read."""
+    return partial(require_if_match, request)
 
 
 def _with_etag(content: Any, version: int, status_code: int = 200) -> Response:
     return Response(content, status_code=status_code, headers={"ETag": etag_for(version)})
 
 
+Caller = NamedDependency[Principal]
+Today = NamedDependency[date]
+Policy = NamedDependency[PositiveExitPolicy]
+YEAR = Annotated[int, QueryParameter(ge=2000, le=2100)]
+
+
+def _own_organisation(principal: Principal):
+    """A partner manager's alerts are about their own organisation; everyone else sees them all."""
+    return principal.organisation_id if principal.role.value == "partner_manager" else None
+
+
+def _import_rejected(report: ImportReport, **extra: Any) -> ProblemError:
+    """422 with the line-by-line report; raising it rolls the request's session back (all or nothing)."""
+    return ProblemError(
+        422, "import-rejected", report.message, report=msgspec.to_builtins(report)["report"], **extra
+    )
+
+
 class RegistryController(Controller):
     path = "/api/v1/cadastre"
     tags = ["cadastre"]
+    dependencies = deps.API
 
     # --- organisations ---------------------------------------------------------------------------
 
@@ -86,16 +109,14 @@ class RegistryController(Controller):
         bassin: FromQuery[str | None] = None,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> list[OrganisationOut]:
-        rows = await svc.list_organisations(db_session, partner_kind=partner_kind, bassin=bassin, q=q)
-        return [svc.organisation_out(o, p) for o, p in rows]
+        return await svc.find_organisations(db_session, partner_kind=partner_kind, bassin=bassin, q=q)
 
     @post("/organisations", guards=[registry_keeper], opt=WRITE)
     async def create_organisation(
-        self, request: Request, db_session: DbSession, data: JSONBody[dict[str, Any]]
+        self, db_session: DbSession, principal: Caller, data: JSONBody[dict[str, Any]]
     ) -> Response[OrganisationOut]:
         values = _decode(data, OrganisationCreate)
-        org, profile = await svc.create_organisation(db_session, values, principal_of(request))
-        await db_session.commit()
+        org, profile = await svc.create_organisation(db_session, values, principal)
         return _with_etag(svc.organisation_out(org, profile), profile.version, 201)
 
     @get("/organisations/{organisation_id:uuid}", guards=[registry_reader], opt=READ)
@@ -110,28 +131,28 @@ class RegistryController(Controller):
         self,
         request: Request,
         db_session: DbSession,
+        principal: Caller,
         organisation_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
     ) -> Response[OrganisationOut]:
         values = _decode(data, OrganisationUpdate)
-        _, profile = await svc.get_organisation(db_session, organisation_id)
-        require_if_match(request, profile.version)
         org, profile = await svc.update_organisation(
-            db_session, organisation_id, values, principal_of(request)
+            db_session, organisation_id, values, principal, _if_match(request)
         )
-        await db_session.commit()
         return _with_etag(svc.organisation_out(org, profile), profile.version)
 
     @post("/organisations/{organisation_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
     async def verify_organisation(
-        self, request: Request, db_session: DbSession, organisation_id: FromPath[UUID]
+        self,
+        request: Request,
+        db_session: DbSession,
+        principal: Caller,
+        today: Today,
+        organisation_id: FromPath[UUID],
     ) -> Response[OrganisationOut]:
-        _, profile = await svc.get_organisation(db_session, organisation_id)
-        require_if_match(request, profile.version)
         org, profile = await svc.verify_organisation(
-            db_session, organisation_id, principal_of(request), today_brussels()
+            db_session, organisation_id, principal, today, _if_match(request)
         )
-        await db_session.commit()
         return _with_etag(svc.organisation_out(org, profile), profile.version)
 
     # --- services --------------------------------------------------------------------------------
@@ -152,15 +173,14 @@ class RegistryController(Controller):
     @post("/organisations/{organisation_id:uuid}/services", guards=[registry_writer], opt=WRITE)
     async def create_service(
         self,
-        request: Request,
         db_session: DbSession,
+        principal: Caller,
         organisation_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
     ) -> Response[ServiceOut]:
         values = _decode(data, ServiceCreate)
         values = {**msgspec.structs.asdict(msgspec.convert(data, ServiceCreate)), **values}
-        service = await svc.create_service(db_session, organisation_id, values, principal_of(request))
-        await db_session.commit()
+        service = await svc.create_service(db_session, organisation_id, values, principal)
         return _with_etag(svc.service_out(service), service.version, 201)
 
     @get("/services/{service_id:uuid}", guards=[registry_reader], opt=READ)
@@ -173,24 +193,24 @@ class RegistryController(Controller):
         self,
         request: Request,
         db_session: DbSession,
+        principal: Caller,
         service_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
     ) -> Response[ServiceOut]:
         values = _decode(data, ServiceUpdate)
-        service = await svc.get_service(db_session, service_id)
-        require_if_match(request, service.version)
-        service = await svc.update_service(db_session, service_id, values, principal_of(request))
-        await db_session.commit()
+        service = await svc.update_service(db_session, service_id, values, principal, _if_match(request))
         return _with_etag(svc.service_out(service), service.version)
 
     @post("/services/{service_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
     async def verify_service(
-        self, request: Request, db_session: DbSession, service_id: FromPath[UUID]
+        self,
+        request: Request,
+        db_session: DbSession,
+        principal: Caller,
+        today: Today,
+        service_id: FromPath[UUID],
     ) -> Response[ServiceOut]:
-        service = await svc.get_service(db_session, service_id)
-        require_if_match(request, service.version)
-        service = await svc.verify_service(db_session, service_id, principal_of(request), today_brussels())
-        await db_session.commit()
+        service = await svc.verify_service(db_session, service_id, principal, today, _if_match(request))
         return _with_etag(svc.service_out(service), service.version)
 
     # --- agreements ------------------------------------------------------------------------------
@@ -199,11 +219,13 @@ class RegistryController(Controller):
     async def list_agreements(
         self,
         db_session: DbSession,
+        today: Today,
         organisation_id: FromQuery[UUID | None] = None,
         status: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
     ) -> list[AgreementOut]:
-        today = today_brussels()  # expiry computed on read; the daily task closes (a GET writes nothing)
+        """Status as read today: an agreement past its end date is closed, though no GET writes it (the
+        daily task records the closure)."""
         found = await svc.list_agreements(
             db_session, organisation_id=organisation_id, status=status, kind=kind, today=today
         )
@@ -211,18 +233,16 @@ class RegistryController(Controller):
 
     @post("/agreements", guards=[registry_keeper], opt=WRITE)
     async def create_agreement(
-        self, request: Request, db_session: DbSession, data: JSONBody[dict[str, Any]]
+        self, db_session: DbSession, principal: Caller, today: Today, data: JSONBody[dict[str, Any]]
     ) -> Response[AgreementOut]:
         values = _decode(data, AgreementCreate)
-        agreement = await svc.create_agreement(db_session, values, principal_of(request))
-        await db_session.commit()
-        return _with_etag(svc.agreement_out(agreement, today_brussels()), agreement.version, 201)
+        agreement = await svc.create_agreement(db_session, values, principal)
+        return _with_etag(svc.agreement_out(agreement, today), agreement.version, 201)
 
     @get("/agreements/{agreement_id:uuid}", guards=[registry_reader], opt=READ)
     async def get_agreement(
-        self, db_session: DbSession, agreement_id: FromPath[UUID]
+        self, db_session: DbSession, today: Today, agreement_id: FromPath[UUID]
     ) -> Response[AgreementOut]:
-        today = today_brussels()
         agreement = await svc.get_agreement(db_session, agreement_id)
         return _with_etag(svc.agreement_out(agreement, today), agreement.version)
 
@@ -231,49 +251,52 @@ class RegistryController(Controller):
         self,
         request: Request,
         db_session: DbSession,
+        principal: Caller,
+        today: Today,
         agreement_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
     ) -> Response[AgreementOut]:
         values = _decode(data, AgreementUpdate)
-        agreement = await svc.get_agreement(db_session, agreement_id)
-        require_if_match(request, agreement.version)
-        today = today_brussels()
-        agreement = await svc.update_agreement(db_session, agreement_id, values, principal_of(request), today)
-        await db_session.commit()
+        agreement = await svc.update_agreement(
+            db_session, agreement_id, values, principal, today, _if_match(request)
+        )
         return _with_etag(svc.agreement_out(agreement, today), agreement.version)
 
     @post("/agreements/{agreement_id:uuid}/verification", guards=[registry_keeper], opt=WRITE)
     async def verify_agreement(
-        self, request: Request, db_session: DbSession, agreement_id: FromPath[UUID]
+        self,
+        request: Request,
+        db_session: DbSession,
+        principal: Caller,
+        today: Today,
+        agreement_id: FromPath[UUID],
     ) -> Response[AgreementOut]:
-        agreement = await svc.get_agreement(db_session, agreement_id)
-        require_if_match(request, agreement.version)
-        today = today_brussels()
-        agreement = await svc.verify_agreement(db_session, agreement_id, principal_of(request), today)
-        await db_session.commit()
+        agreement = await svc.verify_agreement(db_session, agreement_id, principal, today, _if_match(request))
         return _with_etag(svc.agreement_out(agreement, today), agreement.version)
 
     @get("/alerts", guards=[registry_reader], opt=READ)
     async def alerts(
         self,
-        request: Request,
         db_session: DbSession,
+        principal: Caller,
+        today: Today,
         within_days: Annotated[int, QueryParameter(ge=1, le=730)] = 90,
     ) -> list[AgreementAlert]:
-        principal = principal_of(request)
-        own = principal.organisation_id if principal.role.value == "partner_manager" else None
-        return await svc.agreement_alerts(db_session, today_brussels(), within_days, organisation_id=own)
+        return await svc.agreement_alerts(
+            db_session, today, within_days, organisation_id=_own_organisation(principal)
+        )
 
     @get("/verification-alerts", guards=[registry_reader], opt=READ)
     async def verification_alerts(
-        self, request: Request, db_session: DbSession, settings: NamedDependency[Settings]
+        self, db_session: DbSession, principal: Caller, settings: NamedDependency[Settings]
     ) -> list[VerificationAlert]:
         """Entries, services and agreements not verified for ``max_age_months`` (regulators, Forem; a
         partner manager sees its own organisation's)."""
-        principal = principal_of(request)
-        own = principal.organisation_id if principal.role.value == "partner_manager" else None
         return await svc.verification_alerts(
-            db_session, datetime.now(UTC), verification_months(settings.policies_dir), organisation_id=own
+            db_session,
+            clock.now(),
+            verification_months(settings.policies_dir),
+            organisation_id=_own_organisation(principal),
         )
 
 
@@ -291,20 +314,17 @@ class RegistryExchangeController(Controller):
 
     path = "/api/v1/cadastre"
     tags = ["cadastre"]
+    dependencies = deps.API
 
     @post("/import/{resource:str}", guards=[registry_keeper], opt=WRITE, status_code=200)
     async def import_csv(
-        self, request: Request, db_session: DbSession, resource: FromPath[str]
+        self, request: Request, db_session: DbSession, principal: Caller, resource: FromPath[str]
     ) -> ImportReport:
         """Body: the CSV file itself (``text/csv``). All lines are imported, or none (422 with the report)."""
         content = await request.body()
-        report = await csv_io.import_csv(db_session, _resource(resource), content, principal_of(request))
+        report = await csv_io.import_csv(db_session, _resource(resource), content, principal)
         if not report.imported:
-            await db_session.rollback()
-            raise ProblemError(
-                422, "import-rejected", report.message, report=msgspec.to_builtins(report)["report"]
-            )
-        await db_session.commit()
+            raise _import_rejected(report)
         return report
 
     @get("/export/{resource:str}", guards=[registry_reader], opt=READ, media_type="text/csv")
@@ -322,7 +342,7 @@ class RegistryExchangeController(Controller):
     @get("/open-data", guards=[registry_reader], opt=READ)
     async def open_data(self, db_session: DbSession) -> dict[str, Any]:
         """The registry as open data (HSDS 3.0 shaped JSON): organisations, services, funding. No person."""
-        return await opendata.open_data(db_session, datetime.now(UTC))
+        return await opendata.open_data(db_session, clock.now())
 
 
 class EvaluationController(Controller):
@@ -330,22 +350,26 @@ class EvaluationController(Controller):
 
     path = "/api/v1/cadastre/evaluation"
     tags = ["cadastre"]
+    dependencies = deps.CONTEXT
 
     @get("/", guards=[evaluator], opt=EVALUATE)
-    async def evaluation(
-        self,
-        db_session: DbSession,
-        settings: NamedDependency[Settings],
-        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
-    ) -> dict[str, Any]:
+    async def evaluation(self, db_session: DbSession, policy: Policy, year: YEAR) -> dict[str, Any]:
         """Figures for one calendar year, by partner, agreement, service, bassin and quarter."""
-        return await evaluate(db_session, year, load_policy(settings.policies_dir))
+        return await evaluate(db_session, year, policy)
 
     @get("/definition", guards=[evaluator], opt=EVALUATE)
-    async def definition(self, settings: NamedDependency[Settings]) -> dict[str, Any]:
+    async def definition(self, policy: Policy) -> dict[str, Any]:
         """The positive-exit definition in force (``policies/positive_exit.toml``)."""
-        policy = load_policy(settings.policies_dir)
         return {**policy.describe(), "min_cell": policy.min_cell, "confidence": policy.confidence}
+
+
+def _figures_download(content: Any, media_type: str, filename: str) -> Response:
+    """A download of protected figures: named, and never kept by a cache on the way."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 class EvaluationReportController(Controller):
@@ -353,28 +377,15 @@ class EvaluationReportController(Controller):
 
     path = "/api/v1/cadastre"
     tags = ["cadastre"]
+    dependencies = deps.CONTEXT
 
     @get("/evaluation.pdf", guards=[evaluator], opt=EVALUATE, media_type="application/pdf")
-    async def evaluation_pdf(
-        self,
-        db_session: DbSession,
-        settings: NamedDependency[Settings],
-        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
-    ) -> Response[bytes]:
+    async def evaluation_pdf(self, db_session: DbSession, policy: Policy, year: YEAR) -> Response[bytes]:
         """PDF evaluation report for one calendar year: the JSON evaluation's figures, suppressed cells
         included as « masqué », with the positive-exit definition on every page."""
-        policy = load_policy(settings.policies_dir)
         figures = await evaluate(db_session, year, policy)
         pdf = await stored_report(db_session, figures, policy)
-        await db_session.commit()
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={
-                "Content-Disposition": f'attachment; filename="cadastre-evaluation-{year}.pdf"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return _figures_download(pdf, "application/pdf", f"cadastre-evaluation-{year}.pdf")
 
 
 class EvaluationCsvController(Controller):
@@ -382,24 +393,16 @@ class EvaluationCsvController(Controller):
 
     path = "/api/v1/cadastre"
     tags = ["cadastre"]
+    dependencies = deps.CONTEXT
 
     @get("/evaluation.csv", guards=[evaluator], opt=EVALUATE, media_type="text/csv")
     async def evaluation_csv(
-        self,
-        db_session: DbSession,
-        settings: NamedDependency[Settings],
-        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
-        sep: Literal[";", ","] = ";",
+        self, db_session: DbSession, policy: Policy, year: YEAR, sep: Literal[";", ","] = ";"
     ) -> Response[str]:
         """UTF-8 with BOM, French headers, ``;`` (default) or ``,`` (``sep``), masked figures « masqué »."""
-        figures = await evaluate(db_session, year, load_policy(settings.policies_dir))
-        return Response(
-            evaluation_csv(figures, sep),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="cadastre-evaluation-{year}.csv"',
-                "Cache-Control": "no-store",
-            },
+        figures = await evaluate(db_session, year, policy)
+        return _figures_download(
+            evaluation_csv(figures, sep), "text/csv; charset=utf-8", f"cadastre-evaluation-{year}.csv"
         )
 
 
@@ -408,18 +411,15 @@ class ReferralFiguresController(Controller):
 
     path = "/api/v1/cadastre"
     tags = ["cadastre"]
+    dependencies = deps.CONTEXT
 
     @get("/referral-outcomes", guards=[evaluator], opt=EVALUATE)
     async def referral_outcomes(
-        self,
-        db_session: DbSession,
-        settings: NamedDependency[Settings],
-        year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+        self, db_session: DbSession, policy: Policy, today: Today, year: YEAR
     ) -> dict[str, Any]:
         """Referrals received and their outcome per partner and per month of one year (never finer than a
         month); counts under the threshold masked, complements audited against every figure of the year."""
-        policy = load_policy(settings.policies_dir)
-        return await referral_figures.referral_outcomes(db_session, year, policy, clock.today())
+        return await referral_figures.referral_outcomes(db_session, year, policy, today)
 
 
 STEP_IMPORT = step_import.ROUTE_OPT
@@ -435,31 +435,23 @@ class StepImportController(Controller):
 
     path = "/api/v1/cadastre/steps"
     tags = ["cadastre"]
+    dependencies = {**deps.API, **deps.NISS_KEY}
 
     @post("/import", guards=[step_importer], opt=STEP_IMPORT, status_code=200)
     async def import_steps(
         self,
         request: Request,
         db_session: DbSession,
-        settings: NamedDependency[Settings],
+        principal: Caller,
+        niss_key: NamedDependency[bytes],
         request_id: NamedDependency[str],
     ) -> ImportReport:
         """Body: the CSV file (``text/csv``, ``;`` or ``,``). Every person passes the gate; all lines are
         written, or none (422 with the report)."""
         content = await request.body()
-        report = await step_import.import_steps(
-            db_session, principal_of(request), content, niss_key(request, settings), request_id
-        )
+        report = await step_import.import_steps(db_session, principal, content, niss_key, request_id)
         if not report.imported:
-            await db_session.rollback()
-            raise ProblemError(
-                422,
-                "import-rejected",
-                report.message,
-                report=msgspec.to_builtins(report)["report"],
-                lines=step_import.report_text(report),
-            )
-        await db_session.commit()
+            raise _import_rejected(report, lines=step_import.report_text(report))
         return report
 
     @get("/import-template", guards=[step_importer], opt=READ, media_type="text/csv")
@@ -467,8 +459,8 @@ class StepImportController(Controller):
         """The columns the import reads, with one example line."""
         return Response(
             step_import.template(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'},
+            media_type=step_import.TEMPLATE_MEDIA_TYPE,
+            headers=step_import.TEMPLATE_HEADERS,
         )
 
 

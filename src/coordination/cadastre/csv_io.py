@@ -19,13 +19,14 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre import rules
 from coordination.cadastre import services as svc
@@ -50,24 +51,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "legal_status",
         "status",
     ),
-    "services": (
-        "organization_tax_id",
-        "name",
-        "alternate_name",
-        "description",
-        "url",
-        "email",
-        "status",
-        "publics",
-        "service_areas",
-        "capacity",
-        "capacity_unit",
-        "eligibility_description",
-        "application_process",
-        "minimum_age",
-        "maximum_age",
-        "languages",
-    ),
+    "services": ("organization_tax_id", *svc.SERVICE_FIELDS),
     "agreements": (
         "reference",
         "title",
@@ -135,8 +119,8 @@ DATE_FIELDS = {"start_date", "end_date"}
 
 def parse_date(raw: str) -> date:
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(raw, fmt).date()
+        try:  # a calendar date, no instant: the time zone given only to say so
+            return datetime.strptime(raw, fmt).replace(tzinfo=UTC).date()
         except ValueError:
             continue
     raise ValueError("Date invalide (attendu AAAA-MM-JJ ou JJ/MM/AAAA).")
@@ -176,17 +160,32 @@ def parse_cell(column: str, raw: str) -> Any:
     return raw
 
 
-def read_rows(content: bytes, resource: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportLine]]:
-    """Decode and split the file. Header problems are reported on line 1 and stop the import."""
+def _err(field_name: str, message: str) -> dict[str, str]:
+    return {"field": field_name, "message": message}
+
+
+def not_utf8() -> list[ImportLine]:
+    """The report of a file that is not UTF-8 text."""
+    return [ImportLine(line=1, ok=False, errors=[_err("fichier", "Le fichier doit être encodé en UTF-8.")])]
+
+
+def dict_reader(content: bytes) -> csv.DictReader | None:
+    """The file's rows, split on ``;`` or ``,`` (whichever its first line uses more); None unless UTF-8
+    (a byte-order mark is welcome: spreadsheets write one)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], [
-            ImportLine(line=1, ok=False, errors=[_err("fichier", "Le fichier doit être encodé en UTF-8.")])
-        ]
+        return None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    return csv.DictReader(io.StringIO(text), delimiter=delimiter)
+
+
+def read_rows(content: bytes, resource: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportLine]]:
+    """Decode and split the file. Header problems are reported on line 1 and stop the import."""
+    reader = dict_reader(content)
+    if reader is None:
+        return [], not_utf8()
     header = [column_of(h) for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     known, required = set(COLUMNS[resource]), REQUIRED[resource]
@@ -220,10 +219,6 @@ def _one_per_field(errors: list[dict[str, str]]) -> list[dict[str, str]]:
             seen.add(error["field"])
             kept.append(error)
     return kept
-
-
-def _err(field_name: str, message: str) -> dict[str, str]:
-    return {"field": field_name, "message": message}
 
 
 def parse_row(resource: str, row: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -439,7 +434,7 @@ async def _apply_agreement(session: AsyncSession, plan: _Plan, actor: Principal)
     values = _only(plan.values, (*svc.AGREEMENT_FIELDS, "reference", "organisation_id", "funder_id"))
     if plan.existing is not None:
         values.pop("reference")
-        await svc.update_agreement(session, plan.existing.id, values, actor, rules.today_brussels())
+        await svc.update_agreement(session, plan.existing.id, values, actor, clock.today())
         return "updated"
     await svc.create_agreement(session, values, actor)
     return "created"

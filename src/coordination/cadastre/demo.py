@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.cadastre.rules import today_brussels
+from coordination.clock import today as today_brussels
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
 from coordination.factories import (

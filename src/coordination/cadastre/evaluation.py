@@ -31,8 +31,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from coordination import clock
 from coordination.cadastre import audit, rules
 from coordination.cadastre.evaluation_sql import (
     DIMENSIONS,
@@ -117,7 +118,7 @@ async def latest_year_with_figures(session: AsyncSession, policy: PositiveExitPo
 async def evaluate(
     session: AsyncSession, year: int, policy: PositiveExitPolicy, as_of: date | None = None
 ) -> dict[str, Any]:
-    as_of = as_of or rules.today_brussels()
+    as_of = as_of or clock.today()
     start, end = date(year, 1, 1), date(year, 12, 31)
     cells = await aggregate_cells(session, start, end, policy)
     labels = await _labels(session, cells)
@@ -149,10 +150,15 @@ async def aggregate_cells(
     """The unprotected sums per (dimension, key, proximity score), from the statements of
     :mod:`.evaluation_sql`: on PostgreSQL one per share of the people, run at the same time on their own
     connections (one snapshot)."""
-    dialect = session.bind.dialect.name
+    bind = session.bind
+    if bind is None:
+        raise RuntimeError("the evaluation reads through a session bound to the database")
+    dialect = bind.dialect.name
     statements = evaluation_statements(policy, start, end, dialect, parts=parts)
     if dialect == "postgresql":
-        results = await run_concurrently(session.bind, statements, EVALUATION_SETTINGS)
+        if not isinstance(bind, AsyncEngine):  # the shares run on connections of their own
+            raise RuntimeError("the evaluation on PostgreSQL needs a session bound to an engine")
+        results = await run_concurrently(bind, statements, EVALUATION_SETTINGS)
     else:
         results = [list((await session.execute(statement)).mappings()) for statement in statements]
     cells: dict[tuple[str, tuple], Cell] = {}
@@ -242,7 +248,7 @@ def _values(cells: dict[tuple[str, tuple], Cell], policy: PositiveExitPolicy) ->
     for (dim, key), cell in cells.items():
         for measure in MEASURES:
             values[(dim, key, measure)] = int(cell.total(measure))
-        mix = defaultdict(int)
+        mix: defaultdict[str, int] = defaultdict(int)
         for score, counts in cell.by_score.items():
             mix[f"mix_{band_of(score, policy.mix_bands)}"] += int(counts["entries"])
         for name in _mix_names(policy):

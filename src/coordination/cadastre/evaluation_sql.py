@@ -113,7 +113,7 @@ def evaluation_statements(
     return [_portable(policy, year_start, year_end)]
 
 
-class person_part(FunctionElement):  # noqa: N801 - reads as SQL
+class person_part(FunctionElement):
     """PostgreSQL: which of ``n`` shares a person falls in, from the last byte of their (random) id.
 
     Every figure is a sum over people and their own steps (an exit, a repeat, a progression never looks at
@@ -379,7 +379,7 @@ def _per_dimension(source, measures: Callable[[str], list]) -> CompoundSelect:
 
 def _one_part(
     policy: PositiveExitPolicy, year_start: date, year_end: date, part: tuple[int, int] | None
-) -> Select:
+) -> CompoundSelect:
     """Every measure for one share of the people.
 
     Three streams of steps, each row carrying its step's cell, are stacked (``UNION ALL``):

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.cadastre import rules
 from coordination.cadastre import services as svc
 from coordination.directory.models import Organisation
@@ -21,7 +22,7 @@ HSDS_VERSION = "3.0"
 
 
 async def open_data(session: AsyncSession, now: datetime) -> dict[str, Any]:
-    today = rules.today_brussels(now)
+    today = clock.brussels_day(now)
     names = dict((await session.execute(select(Organisation.id, Organisation.name))).all())
     services_by_org: dict = {}
     for service in await svc.list_services(session):

@@ -9,30 +9,21 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.principal import Principal
+from coordination.cadastre import dependencies as deps
 from coordination.cadastre import proposals
-from coordination.cadastre.guards import READ, WRITE, principal_of, registry_keeper, registry_writer
+from coordination.cadastre.guards import READ, WRITE, registry_keeper, registry_writer
 from coordination.cadastre.proposal_models import PROPOSAL_STATUSES
-from coordination.directory.models import Organisation
+from coordination.cadastre.schemas import sent_fields
 from coordination.errors import BadRequest
 
 DbSession = NamedDependency[AsyncSession]
-
-
-def decode(data: Any, shape: type[msgspec.Struct]) -> dict[str, Any]:
-    """Validate a JSON object against ``shape``; return only the fields the client sent."""
-    if not isinstance(data, dict):
-        raise BadRequest("Un objet JSON est attendu.")
-    try:
-        struct = msgspec.convert(data, shape)
-    except msgspec.ValidationError as exc:
-        raise BadRequest(f"Les données envoyées sont invalides : {exc}", "validation-error") from exc
-    return {name: getattr(struct, name) for name in data if name in struct.__struct_fields__}
+Caller = NamedDependency[Principal]
 
 
 def _status(status: str | None) -> str | None:
@@ -43,80 +34,75 @@ def _status(status: str | None) -> str | None:
     return status
 
 
+async def _decide(
+    session: AsyncSession, principal: Principal, proposal_id: UUID, data: Any, *, approve: bool
+) -> proposals.ProposalOut:
+    values = sent_fields(data, proposals.DecisionIn)
+    proposal, org = await proposals.decide(
+        session, proposal_id, principal, approve=approve, reason=values.get("reason")
+    )
+    return proposals.proposal_out(proposal, org.name)
+
+
 class ProposalController(Controller):
     path = "/api/v1/cadastre"
     tags = ["cadastre"]
+    dependencies = deps.API
 
     @post("/organisations/{organisation_id:uuid}/proposals", guards=[registry_writer], opt=WRITE)
     async def propose(
         self,
-        request: Request,
+        principal: Caller,
         db_session: DbSession,
         organisation_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
     ) -> proposals.ProposalOut:
         """A partner manager proposes a new name, kind or BCE number; it takes effect once approved."""
-        values = decode(data, proposals.ProposalIn)
-        proposal, org = await proposals.propose(db_session, organisation_id, values, principal_of(request))
-        out = proposals.proposal_out(proposal, org.name)
-        await db_session.commit()
-        return out
+        values = sent_fields(data, proposals.ProposalIn)
+        proposal, org = await proposals.propose(db_session, organisation_id, values, principal)
+        return proposals.proposal_out(proposal, org.name)
 
     @get("/proposals", guards=[registry_writer], opt=READ)
     async def list_proposals(
         self,
-        request: Request,
+        principal: Caller,
         db_session: DbSession,
         status: FromQuery[str | None] = None,
         organisation_id: FromQuery[UUID | None] = None,
     ) -> list[proposals.ProposalOut]:
         """Administrators see every proposal; a partner manager those of their organisation."""
         rows = await proposals.list_proposals(
-            db_session, principal_of(request), status=_status(status), organisation_id=organisation_id
+            db_session, principal, status=_status(status), organisation_id=organisation_id
         )
         return [proposals.proposal_out(p, name) for p, name in rows]
 
     @get("/proposals/{proposal_id:uuid}", guards=[registry_writer], opt=READ)
     async def get_proposal(
-        self, request: Request, db_session: DbSession, proposal_id: FromPath[UUID]
+        self, principal: Caller, db_session: DbSession, proposal_id: FromPath[UUID]
     ) -> proposals.ProposalOut:
-        proposal = await proposals.get_proposal(db_session, proposal_id, principal_of(request))
-        org = await db_session.get(Organisation, proposal.organisation_id)
-        return proposals.proposal_out(proposal, org.name if org else "")
+        return await proposals.proposal_view(db_session, proposal_id, principal)
 
     @post("/proposals/{proposal_id:uuid}/approval", guards=[registry_keeper], opt=WRITE, status_code=200)
     async def approve(
         self,
-        request: Request,
+        principal: Caller,
         db_session: DbSession,
         proposal_id: FromPath[UUID],
         data: JSONBody[dict[str, Any] | None] = None,
     ) -> proposals.ProposalOut:
         """The administrator approves after checking against the BCE: the new values take effect."""
-        values = decode(data or {}, proposals.DecisionIn)
-        proposal, org = await proposals.decide(
-            db_session, proposal_id, principal_of(request), approve=True, reason=values.get("reason")
-        )
-        out = proposals.proposal_out(proposal, org.name)
-        await db_session.commit()
-        return out
+        return await _decide(db_session, principal, proposal_id, data or {}, approve=True)
 
     @post("/proposals/{proposal_id:uuid}/rejection", guards=[registry_keeper], opt=WRITE, status_code=200)
     async def reject(
         self,
-        request: Request,
+        principal: Caller,
         db_session: DbSession,
         proposal_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
     ) -> proposals.ProposalOut:
         """The administrator rejects, with a reason the manager reads in their inbox."""
-        values = decode(data, proposals.DecisionIn)
-        proposal, org = await proposals.decide(
-            db_session, proposal_id, principal_of(request), approve=False, reason=values.get("reason")
-        )
-        out = proposals.proposal_out(proposal, org.name)
-        await db_session.commit()
-        return out
+        return await _decide(db_session, principal, proposal_id, data, approve=False)
 
 
 ROUTES = [ProposalController]

@@ -4,9 +4,10 @@ Why: those three facts name an organisation in every person's journal and consen
 it may be a CPAS. Whoever they empower never asserts them alone (``shared/DOMAIN.md``): the registry
 administrator (:func:`coordination.cadastre.rules.is_keeper`) asserts them, checked against the BCE; a
 partner manager proposes, and the change takes effect only when an administrator approves. Either way the
-manager is told the outcome in the inbox.
+manager is told the outcome in the inbox: the services record :mod:`.events`, whose subscribers
+(:mod:`.notices`) write the notices in the same transaction.
 
-Services ``flush()``; the controller commits. A refused request raises before anything is added, so the
+Services ``flush()``; the request's session (or the task runner) commits. A refused request raises before anything is added, so the
 session holds nothing to write.
 """
 
@@ -17,18 +18,20 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from coordination import clock, events
 from coordination.access.principal import Principal
 from coordination.cadastre import rules
+from coordination.cadastre.entries import registry_entry
+from coordination.cadastre.events import ProposalDecided, ProposalMade
 from coordination.cadastre.models import PartnerProfile
 from coordination.cadastre.proposal_models import PROPOSABLE_FIELDS, OrganisationProposal
-from coordination.cadastre.validation import Problems, check_organisation
-from coordination.db.base import utcnow
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.cadastre.validation import Problems, check_organisation, unprocessable
+from coordination.directory.models import Organisation, OrganisationKind, Role
 from coordination.errors import Conflict, Forbidden, NotFound, ProblemError
 
 FIELD_LABELS_FR = {"name": "nom", "partner_kind": "type d'organisation", "tax_id": "numéro BCE"}
@@ -71,13 +74,7 @@ class ProposalOut(msgspec.Struct, kw_only=True):
 
 
 def invalid(problems: Problems) -> ProblemError:
-    detail = " ; ".join(message for _, message in problems)
-    return ProblemError(
-        422,
-        "invalid-proposal",
-        f"Proposition invalide : {detail}",
-        errors=[{"field": f, "message": m} for f, m in problems],
-    )
+    return unprocessable(problems, "invalid-proposal", "Proposition invalide")
 
 
 def asserted_values(org: Organisation, profile: PartnerProfile) -> dict[str, Any]:
@@ -151,19 +148,6 @@ def proposal_out(proposal: OrganisationProposal, organisation_name: str) -> Prop
     )
 
 
-async def _entry(session: AsyncSession, organisation_id: UUID) -> tuple[Organisation, PartnerProfile]:
-    row = (
-        await session.execute(
-            select(Organisation, PartnerProfile)
-            .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
-            .where(Organisation.id == organisation_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("Cette organisation ne figure pas au cadastre.", "organisation-not-found")
-    return row[0], row[1]
-
-
 def _check(org: Organisation, values: dict[str, Any]) -> Problems:
     problems = check_organisation({k: v for k, v in values.items() if k in PROPOSABLE_FIELDS}, partial=True)
     if values.get("partner_kind") == "cpas" and org.kind is not OrganisationKind.CPAS:
@@ -193,7 +177,7 @@ async def propose(
             "Seul un responsable de cette organisation peut proposer une modification de sa fiche.",
             "not-this-organisation-manager",
         )
-    org, profile = await _entry(session, organisation_id)
+    org, profile = await registry_entry(session, organisation_id, "organisation-not-found")
     fields = {k: v for k, v in values.items() if k in PROPOSABLE_FIELDS}
     if not fields:
         raise invalid([("name", "Indiquez au moins un nouveau nom, type ou numéro BCE.")])
@@ -230,7 +214,7 @@ async def propose(
     )
     session.add(proposal)
     await session.flush()
-    await _tell_administrators(session, proposal, org, actor)
+    await events.record(session, ProposalMade(proposal_id=proposal.id, actor_user_id=actor.user_id))
     return proposal, org
 
 
@@ -239,6 +223,13 @@ async def get_proposal(session: AsyncSession, proposal_id: UUID, actor: Principa
     if proposal is None or not _may_see(actor, proposal.organisation_id):
         raise NotFound("Proposition introuvable.", "proposal-not-found")
     return proposal
+
+
+async def proposal_view(session: AsyncSession, proposal_id: UUID, actor: Principal) -> ProposalOut:
+    """One proposal as the API shows it, with its organisation's current name."""
+    proposal = await get_proposal(session, proposal_id, actor)
+    name = await session.scalar(select(Organisation.name).where(Organisation.id == proposal.organisation_id))
+    return proposal_out(proposal, name or "")
 
 
 def _may_see(actor: Principal, organisation_id: UUID) -> bool:
@@ -288,32 +279,46 @@ async def decide(
     reason = (reason or "").strip() or None
     if not approve and reason is None:
         raise invalid([("reason", "Le motif du refus est obligatoire : le responsable le lira.")])
-    org, profile = await _entry(session, proposal.organisation_id)
+    org, profile = await registry_entry(session, proposal.organisation_id, "organisation-not-found")
     if approve:
-        current = asserted_values(org, profile)
-        if any(current[f] != old for f, old in proposal.old_values.items()):
-            raise Conflict(
-                "La fiche a changé depuis la proposition : refusez-la, le responsable en fera une nouvelle.",
-                "proposal-stale",
-            )
-        problems = _check(org, proposal.new_values)
-        if problems:
-            raise invalid(problems)
-        new_bce = proposal.new_values.get("tax_id")
-        if "tax_id" in proposal.new_values and await _bce_taken(session, new_bce, org.id):
-            raise Conflict("Ce numéro BCE est déjà utilisé par une autre organisation.", "bce-taken")
-        if "name" in proposal.new_values:
-            org.name = proposal.new_values["name"]
-        if "tax_id" in proposal.new_values:
-            org.bce_number = new_bce
-        if "partner_kind" in proposal.new_values:
-            profile.partner_kind = proposal.new_values["partner_kind"]
-        profile.updated_at = utcnow()  # the entry changed: its version moves and its verification is stale
+        await _apply(session, proposal, org, profile)
     proposal.status = "approved" if approve else "rejected"
     proposal.decided_by = actor.user_id
     proposal.decided_by_name = actor.display_name
-    proposal.decided_at = utcnow()
+    proposal.decided_at = clock.now()
     proposal.decision_reason = reason
+    await _flush_decision(session)
+    await events.record(session, ProposalDecided(proposal_id=proposal.id, actor_user_id=actor.user_id))
+    return proposal, org
+
+
+async def _apply(
+    session: AsyncSession, proposal: OrganisationProposal, org: Organisation, profile: PartnerProfile
+) -> None:
+    """The approved values take effect, if the entry still holds the values the proposal started from."""
+    current = asserted_values(org, profile)
+    if any(current[f] != old for f, old in proposal.old_values.items()):
+        raise Conflict(
+            "La fiche a changé depuis la proposition : refusez-la, le responsable en fera une nouvelle.",
+            "proposal-stale",
+        )
+    problems = _check(org, proposal.new_values)
+    if problems:
+        raise invalid(problems)
+    new_bce = proposal.new_values.get("tax_id")
+    if "tax_id" in proposal.new_values and await _bce_taken(session, new_bce, org.id):
+        raise Conflict("Ce numéro BCE est déjà utilisé par une autre organisation.", "bce-taken")
+    if "name" in proposal.new_values:
+        org.name = proposal.new_values["name"]
+    if "tax_id" in proposal.new_values:
+        org.bce_number = new_bce
+    if "partner_kind" in proposal.new_values:
+        profile.partner_kind = proposal.new_values["partner_kind"]
+    profile.updated_at = clock.now()  # the entry changed: its version moves and its verification is stale
+
+
+async def _flush_decision(session: AsyncSession) -> None:
+    """Flush; a concurrent change of the proposal or the entry, or a BCE number taken meanwhile, is 409."""
     try:
         await session.flush()
     except StaleDataError as exc:
@@ -325,73 +330,3 @@ async def decide(
     except IntegrityError as exc:  # a BCE number taken by a concurrent write since the check above
         await session.rollback()
         raise Conflict("Ce numéro BCE est déjà utilisé par une autre organisation.", "bce-taken") from exc
-    await _tell_managers(session, proposal, org, actor)
-    return proposal, org
-
-
-def describe_changes(proposal: OrganisationProposal) -> str:
-    parts = []
-    for field, new in proposal.new_values.items():
-        old = proposal.old_values.get(field)
-        parts.append(f"{FIELD_LABELS_FR[field]} : « {old or '—'} » → « {new or '—'} »")
-    return " ; ".join(parts)
-
-
-async def _tell_managers(
-    session: AsyncSession, proposal: OrganisationProposal, org: Organisation, actor: Principal
-) -> None:
-    """The organisation's partner managers (the proposer among them) read the outcome in their inbox."""
-    from coordination.inbox.services import notify_organisation
-
-    if proposal.status == "approved":
-        title = "Modification de votre fiche approuvée"
-        body = (
-            f"L'administrateur du cadastre a approuvé la modification proposée par {proposal.proposed_by_name} "
-            f"({describe_changes(proposal)}). Elle est en vigueur."
-        )
-    else:
-        title = "Modification de votre fiche refusée"
-        body = (
-            f"L'administrateur du cadastre a refusé la modification proposée par {proposal.proposed_by_name} "
-            f"({describe_changes(proposal)}). Motif : {proposal.decision_reason}"
-        )
-    await notify_organisation(
-        session,
-        org.id,
-        roles={Role.PARTNER_MANAGER.value},
-        exclude_user_id=actor.user_id,
-        kind="organisation_proposal_decided",
-        title_fr=title,
-        body_fr=body,
-        link=PROPOSALS_PAGE,
-        subject_id=proposal.id,
-    )
-
-
-async def _tell_administrators(
-    session: AsyncSession, proposal: OrganisationProposal, org: Organisation, actor: Principal
-) -> None:
-    from coordination.inbox.services import notify_users
-
-    keepers = await session.scalars(
-        select(User.id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(
-            User.role == Role.ADMIN,
-            or_(User.organisation_id.is_(None), Organisation.kind == OrganisationKind.FOREM),
-        )
-        .order_by(User.id)
-    )
-    await notify_users(
-        session,
-        list(keepers),
-        exclude_user_id=actor.user_id,
-        kind="organisation_proposal",
-        title_fr=f"Fiche à vérifier : {org.name}",
-        body_fr=(
-            f"{proposal.proposed_by_name} propose une modification de la fiche de {org.name} "
-            f"({describe_changes(proposal)}). Vérifiez-la auprès de la BCE avant de l'approuver."
-        ),
-        link=PROPOSALS_PAGE,
-        subject_id=proposal.id,
-    )

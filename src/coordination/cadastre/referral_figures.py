@@ -21,6 +21,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.cadastre import audit
 from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.cadastre.stats import complementary_suppression, primary_suppression
@@ -54,8 +55,8 @@ async def referral_outcomes(
     session: AsyncSession, year: int, policy: PositiveExitPolicy, today: date
 ) -> dict[str, Any]:
     """The protected tables of one year (``today`` decides which unanswered referrals have expired)."""
-    start = datetime.combine(date(year, 1, 1), time.min, tzinfo=referral_rules.BRUSSELS)
-    end = datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=referral_rules.BRUSSELS)
+    start = datetime.combine(date(year, 1, 1), time.min, tzinfo=clock.BRUSSELS)
+    end = datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=clock.BRUSSELS)
     rows = await session.execute(
         select(Referral.to_organisation_id, Referral.sent_at, Referral.status, Referral.deadline).where(
             Referral.sent_at >= start, Referral.sent_at < end
@@ -66,7 +67,7 @@ async def referral_outcomes(
         if status == referral_rules.SENT and today > deadline:
             status = referral_rules.EXPIRED
         outcome = _STATUS.get(status, "pending")
-        month = sent_at.astimezone(referral_rules.BRUSSELS).month
+        month = sent_at.astimezone(clock.BRUSSELS).month
         for key in (
             ("all", None),
             ("partner", partner),

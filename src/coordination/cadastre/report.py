@@ -14,14 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
+from coordination.cadastre.charts import rate_bar, ratio_bar
 from coordination.cadastre.models import EvaluationReport
 from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.formatting import date_fr
 from coordination.reports import render_pdf_async
-from coordination.web.charts import Bar, bar_chart
+from coordination.reports.charts import bar_chart
 
 TEMPLATE = "cadastre/evaluation_report.html"
 MAX_PAGES = 400
@@ -34,18 +37,9 @@ TABLES = (
 )
 
 
-def _ratio_chart(rows: list[dict[str, Any]], confidence: float):
-    bars = [
-        Bar(
-            label=str(r["label"]),
-            value=r["observed_expected_ratio"],
-            low=(r["ratio_interval"] or [None, None])[0],
-            high=(r["ratio_interval"] or [None, None])[1],
-        )
-        for r in rows
-    ]
+def _ratio_chart(rows: list[dict[str, Any]], confidence: float) -> Markup:
     return bar_chart(
-        bars,
+        [ratio_bar(str(r["label"]), r) for r in rows],
         title="Sorties positives observées / attendues, par partenaire",
         description=(
             "Rapport entre les sorties positives observées et celles attendues compte tenu des scores de "
@@ -56,18 +50,9 @@ def _ratio_chart(rows: list[dict[str, Any]], confidence: float):
     )
 
 
-def _rate_chart(rows: list[dict[str, Any]], reference: float | None):
-    bars = [
-        Bar(
-            label=str(r["label"]),
-            value=r["positive_rate"],
-            low=(r["positive_rate_interval"] or [None, None])[0],
-            high=(r["positive_rate_interval"] or [None, None])[1],
-        )
-        for r in rows
-    ]
+def _rate_chart(rows: list[dict[str, Any]], reference: float | None) -> Markup:
     return bar_chart(
-        bars,
+        [rate_bar(str(r["label"]), r) for r in rows],
         title="Taux brut de sortie positive, par partenaire",
         description="Part des étapes terminées suivies d'une sortie positive, sans ajustement.",
         reference=reference,
@@ -126,9 +111,9 @@ async def stored_report(
     pdf = await render_report(evaluation, policy)
     try:
         if row is None:
-            session.add(EvaluationReport(year=year, digest=digest, pdf=pdf, rendered_at=datetime.now(UTC)))
+            session.add(EvaluationReport(year=year, digest=digest, pdf=pdf, rendered_at=clock.now()))
         else:
-            row.digest, row.pdf, row.rendered_at = digest, pdf, datetime.now(UTC)
+            row.digest, row.pdf, row.rendered_at = digest, pdf, clock.now()
         await session.flush()
     except IntegrityError:  # another download stored the same year at the same moment: theirs is kept
         await session.rollback()

@@ -8,15 +8,13 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from stdnum.be import vat as belgian_vat
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from coordination.access.principal import Principal
+from coordination.clock import brussels_day
 from coordination.directory.models import OrganisationKind, Role
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 PARTNER_KINDS = ("cisp", "mire", "ale", "eta", "mentoring_association", "cpas", "employer", "other")
 PARTNER_KIND_LABELS = {
@@ -46,11 +44,6 @@ ALERT_WITHIN_DAYS = 90
 """Default horizon of the "agreement nearing its end" alert."""
 
 _BCE_CLEAN = re.compile(r"[\s.\-/]")
-
-
-def today_brussels(now: datetime | None = None) -> date:
-    """Legal dates are evaluated in Europe/Brussels."""
-    return (now or datetime.now(BRUSSELS)).astimezone(BRUSSELS).date()
 
 
 def normalise_bce(raw: str) -> str:
@@ -109,8 +102,8 @@ def verification_overdue(
 ) -> bool:
     """Not verified for ``max_months`` calendar months (counted on Brussels days); a record never
     verified counts from its creation."""
-    since = today_brussels(assured_at or created_at)
-    today = today_brussels(now)
+    since = brussels_day(assured_at or created_at)
+    today = brussels_day(now)
     month0 = since.month - 1 + max_months
     year, month = since.year + month0 // 12, month0 % 12 + 1
     due = date(year, month, min(since.day, calendar.monthrange(year, month)[1]))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
+
+from coordination.errors import BadRequest
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(max_length=300)]
@@ -223,3 +225,15 @@ class ImportReport(msgspec.Struct, kw_only=True):
     errors: int
     message: str
     report: list[ImportLine]
+
+
+def sent_fields(data: Any, shape: type[msgspec.Struct]) -> dict[str, Any]:
+    """Validate a JSON object against ``shape``; return only the fields the client sent (a PATCH changes
+    those and no other). Bad input is a 400 with a French detail."""
+    if not isinstance(data, dict):
+        raise BadRequest("Un objet JSON est attendu.")
+    try:
+        struct = msgspec.convert(data, shape)
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"Les données envoyées sont invalides : {exc}", "validation-error") from exc
+    return {name: getattr(struct, name) for name in data if name in struct.__struct_fields__}

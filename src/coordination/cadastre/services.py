@@ -1,24 +1,27 @@
 """Registry services: organisations' entries, services, agreements, verification, expiry.
 
-Services ``flush()``; the controller commits. Permission checks that depend on the row (a partner manager
+Services ``flush()``; the request's session commits (the task runner, for the daily step). Permission checks that depend on the row (a partner manager
 editing their own entry) happen here, so the CSV import and the API apply the same rules.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre import proposals, rules
+from coordination.cadastre.entries import registry_entry
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.schemas import (
     AgreementAlert,
@@ -27,7 +30,13 @@ from coordination.cadastre.schemas import (
     ServiceOut,
     VerificationAlert,
 )
-from coordination.cadastre.validation import Problems, check_agreement, check_organisation, check_service
+from coordination.cadastre.validation import (
+    Problems,
+    check_agreement,
+    check_organisation,
+    check_service,
+    unprocessable,
+)
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
 from coordination.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ProblemError
@@ -64,18 +73,33 @@ AGREEMENT_FIELDS = (
 )
 
 
+VersionCheck = Callable[[int], None]
+"""Called with the record's version before a change: the API's ``If-Match`` check (412/428), so a client
+never overwrites what it has not read. The CSV import and the tasks pass none."""
+
+
+def any_version(version: int) -> None:
+    """No precondition (the CSV import replaces by key; it is all or nothing)."""
+
+
 def invalid(problems: Problems) -> ProblemError:
-    detail = " ; ".join(message for _, message in problems)
-    return ProblemError(
-        422,
-        "invalid-registry-entry",
-        f"Données invalides : {detail}",
-        errors=[{"field": f, "message": m} for f, m in problems],
-    )
+    return unprocessable(problems, "invalid-registry-entry", "Données invalides")
 
 
 def _stale(assured_at: datetime | None, updated_at: datetime) -> bool:
     return rules.changed_since_verification(assured_at, updated_at)
+
+
+def _verification_fields(record: Any) -> dict[str, Any]:
+    """What every registry record shows of its verification and version (entries, services, agreements)."""
+    return {
+        "assured_date": record.assured_date,
+        "assured_by": record.assured_by,
+        "verification_stale": _stale(record.assured_at, record.updated_at),
+        "verified_at": record.assured_at,
+        "updated_at": record.updated_at,
+        "version": record.version,
+    }
 
 
 def _mark_verified(record, actor: Principal, now: datetime) -> None:
@@ -83,18 +107,27 @@ def _mark_verified(record, actor: Principal, now: datetime) -> None:
     otherwise stamp it with the time of this UPDATE), so that verifying is not an edit and a later edit
     is seen at once (``updated_at > assured_at``, both UTC)."""
     record.assured_at = now
-    record.assured_date = rules.today_brussels(now)
+    record.assured_date = clock.brussels_day(now)
     record.assured_by = actor.user_id
     flag_modified(record, "updated_at")
+
+
+async def _verify(
+    record: Any, session: AsyncSession, actor: Principal, today: date, expect_version: VersionCheck
+) -> None:
+    """The keeper verified ``record`` (an entry, a service or an agreement) as the version they read."""
+    expect_version(record.version)
+    _mark_verified(record, actor, _now_on(today))
+    await _flush_unique(session)
 
 
 def _now_on(today: date) -> datetime:
     """Now, unless the caller gives another day (tests, the CLI's ``--today``): then noon of that day in
     Brussels, so that the verification's day and instant agree."""
-    now = utcnow()
-    if rules.today_brussels(now) == today:
+    now = clock.now()
+    if clock.brussels_day(now) == today:
         return now
-    return datetime.combine(today, time(12), tzinfo=rules.BRUSSELS).astimezone(UTC)
+    return datetime.combine(today, time(12), tzinfo=clock.BRUSSELS).astimezone(UTC)
 
 
 def cents_to_euros(cents: int | None) -> Decimal | None:
@@ -122,12 +155,7 @@ def organisation_out(org: Organisation, profile: PartnerProfile) -> Organisation
         website=profile.website,
         legal_status=profile.legal_status,
         status=profile.status,
-        assured_date=profile.assured_date,
-        assured_by=profile.assured_by,
-        verification_stale=_stale(profile.assured_at, profile.updated_at),
-        verified_at=profile.assured_at,
-        updated_at=profile.updated_at,
-        version=profile.version,
+        **_verification_fields(profile),
     )
 
 
@@ -151,19 +179,18 @@ async def list_organisations(
     return [(o, p) for o, p in rows.all()]
 
 
+async def find_organisations(
+    session: AsyncSession, *, partner_kind: str | None = None, bassin: str | None = None, q: str | None = None
+) -> list[OrganisationOut]:
+    """The registry's entries as the API and the list page show them (filters: :func:`list_organisations`)."""
+    rows = await list_organisations(session, partner_kind=partner_kind, bassin=bassin, q=q)
+    return [organisation_out(o, p) for o, p in rows]
+
+
 async def get_organisation(
     session: AsyncSession, organisation_id: UUID
 ) -> tuple[Organisation, PartnerProfile]:
-    row = (
-        await session.execute(
-            select(Organisation, PartnerProfile)
-            .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
-            .where(Organisation.id == organisation_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("Cette organisation ne figure pas au cadastre.")
-    return row[0], row[1]
+    return await registry_entry(session, organisation_id)
 
 
 async def find_by_bce(session: AsyncSession, bce: str) -> Organisation | None:
@@ -219,9 +246,14 @@ async def create_organisation(
 
 
 async def update_organisation(
-    session: AsyncSession, organisation_id: UUID, values: dict[str, Any], actor: Principal
+    session: AsyncSession,
+    organisation_id: UUID,
+    values: dict[str, Any],
+    actor: Principal,
+    expect_version: VersionCheck = any_version,
 ) -> tuple[Organisation, PartnerProfile]:
     org, profile = await get_organisation(session, organisation_id)
+    expect_version(profile.version)
     if not rules.may_edit_organisation(actor, org.id):
         raise Forbidden("Vous ne pouvez modifier que la fiche de votre propre organisation.")
     proposals.forbid_direct_change(actor, org, profile, values)
@@ -247,13 +279,16 @@ async def update_organisation(
 
 
 async def verify_organisation(
-    session: AsyncSession, organisation_id: UUID, actor: Principal, today: date
+    session: AsyncSession,
+    organisation_id: UUID,
+    actor: Principal,
+    today: date,
+    expect_version: VersionCheck = any_version,
 ) -> tuple[Organisation, PartnerProfile]:
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
     org, profile = await get_organisation(session, organisation_id)
-    _mark_verified(profile, actor, _now_on(today))
-    await _flush_unique(session)
+    await _verify(profile, session, actor, today, expect_version)
     return org, profile
 
 
@@ -265,12 +300,7 @@ def service_out(service: Service) -> ServiceOut:
         id=service.id,
         organization_id=service.organisation_id,
         **{f: getattr(service, f) for f in SERVICE_FIELDS},
-        assured_date=service.assured_date,
-        assured_by=service.assured_by,
-        verification_stale=_stale(service.assured_at, service.updated_at),
-        verified_at=service.assured_at,
-        updated_at=service.updated_at,
-        version=service.version,
+        **_verification_fields(service),
     )
 
 
@@ -316,9 +346,14 @@ async def create_service(
 
 
 async def update_service(
-    session: AsyncSession, service_id: UUID, values: dict[str, Any], actor: Principal
+    session: AsyncSession,
+    service_id: UUID,
+    values: dict[str, Any],
+    actor: Principal,
+    expect_version: VersionCheck = any_version,
 ) -> Service:
     service = await get_service(session, service_id)
+    expect_version(service.version)
     if not rules.may_edit_organisation(actor, service.organisation_id):
         raise Forbidden("Vous ne pouvez modifier que les services de votre propre organisation.")
     problems = check_service({**{f: getattr(service, f) for f in SERVICE_FIELDS}, **values})
@@ -333,12 +368,17 @@ async def update_service(
     return service
 
 
-async def verify_service(session: AsyncSession, service_id: UUID, actor: Principal, today: date) -> Service:
+async def verify_service(
+    session: AsyncSession,
+    service_id: UUID,
+    actor: Principal,
+    today: date,
+    expect_version: VersionCheck = any_version,
+) -> Service:
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
     service = await get_service(session, service_id)
-    _mark_verified(service, actor, _now_on(today))
-    await _flush_unique(session)
+    await _verify(service, session, actor, today, expect_version)
     return service
 
 
@@ -368,19 +408,14 @@ def agreement_out(agreement: Agreement, today: date) -> AgreementOut:
         accepts_new_steps=rules.accepts_steps(
             agreement.status, agreement.start_date, agreement.end_date, today, today
         ),
-        assured_date=agreement.assured_date,
-        assured_by=agreement.assured_by,
-        verification_stale=_stale(agreement.assured_at, agreement.updated_at),
-        verified_at=agreement.assured_at,
-        updated_at=agreement.updated_at,
-        version=agreement.version,
+        **_verification_fields(agreement),
     )
 
 
 async def close_expired_agreements(session: AsyncSession, today: date) -> int:
     """Close every active agreement whose end date has passed; returns how many were closed.
 
-    Run by the daily task (``python -m coordination.cadastre.tasks``), never by a read: readers compute
+    Run by the daily task (``coordination tasks --only agreements``), never by a read: readers compute
     the status on read (:func:`.rules.effective_status`). Idempotent. The version is
     bumped so that a client holding an old ETag must re-read.
     """
@@ -398,7 +433,7 @@ async def close_expired_agreements(session: AsyncSession, today: date) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0  # an UPDATE's result counts its rows
 
 
 async def agreement_accepts_steps(session: AsyncSession, agreement_id: UUID, on_date: date) -> bool:
@@ -417,7 +452,7 @@ async def agreement_accepts_steps(session: AsyncSession, agreement_id: UUID, on_
     ).first()
     if row is None:
         return False
-    return rules.accepts_steps(row.status, row.start_date, row.end_date, on_date, rules.today_brussels())
+    return rules.accepts_steps(row.status, row.start_date, row.end_date, on_date, clock.today())
 
 
 async def list_agreements(
@@ -433,7 +468,7 @@ async def list_agreements(
     stmt = select(Agreement).order_by(Agreement.end_date, Agreement.reference)
     if organisation_id:
         stmt = stmt.where(Agreement.organisation_id == organisation_id)
-    today = today or rules.today_brussels()
+    today = today or clock.today()
     if status == "active":
         stmt = stmt.where(Agreement.status == "active", Agreement.end_date >= today)
     elif status == "closed":
@@ -484,11 +519,17 @@ async def create_agreement(session: AsyncSession, values: dict[str, Any], actor:
 
 
 async def update_agreement(
-    session: AsyncSession, agreement_id: UUID, values: dict[str, Any], actor: Principal, today: date
+    session: AsyncSession,
+    agreement_id: UUID,
+    values: dict[str, Any],
+    actor: Principal,
+    today: date,
+    expect_version: VersionCheck = any_version,
 ) -> Agreement:
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, modifie les conventions.")
     agreement = await get_agreement(session, agreement_id)
+    expect_version(agreement.version)
     merged = {
         **{f: getattr(agreement, f) for f in AGREEMENT_FIELDS},
         **values,
@@ -512,13 +553,16 @@ async def update_agreement(
 
 
 async def verify_agreement(
-    session: AsyncSession, agreement_id: UUID, actor: Principal, today: date
+    session: AsyncSession,
+    agreement_id: UUID,
+    actor: Principal,
+    today: date,
+    expect_version: VersionCheck = any_version,
 ) -> Agreement:
     if not rules.is_keeper(actor):
         raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les conventions.")
     agreement = await get_agreement(session, agreement_id)
-    _mark_verified(agreement, actor, _now_on(today))
-    await _flush_unique(session)
+    await _verify(agreement, session, actor, today, expect_version)
     return agreement
 
 
@@ -582,7 +626,7 @@ async def verification_alerts(
         if not rules.verification_overdue(record.assured_at, record.created_at, now, max_months):
             continue
         since = (
-            f"n'a pas été vérifié(e) depuis le {day_fr(rules.today_brussels(record.assured_at))}"
+            f"n'a pas été vérifié(e) depuis le {day_fr(clock.brussels_day(record.assured_at))}"
             if record.assured_at
             else "n'a jamais été vérifié(e)"
         )

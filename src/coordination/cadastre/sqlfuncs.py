@@ -7,7 +7,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class add_months(FunctionElement):  # noqa: N801 - reads as SQL
+class add_months(FunctionElement):
     """``day + n months``, clamped to the end of a shorter month (31 Aug + 6 months = 28/29 Feb)."""
 
     type = Date()
@@ -34,7 +34,7 @@ def _add_months_sqlite(element, compiler, **kw):
     return f"min(date({d}, '+{n} months'), date({d}, 'start of month', '+{n + 1} months', '-1 day'))"
 
 
-class days_between(FunctionElement):  # noqa: N801
+class days_between(FunctionElement):
     """Whole days from ``start`` to ``end``."""
 
     type = Integer()
@@ -54,7 +54,7 @@ def _days_sqlite(element, compiler, **kw):
     return f"CAST(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}) AS INTEGER)"
 
 
-class quarter_key(FunctionElement):  # noqa: N801
+class quarter_key(FunctionElement):
     """``year * 10 + quarter`` (20253 = third quarter of 2025)."""
 
     type = Integer()

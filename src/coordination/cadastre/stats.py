@@ -64,9 +64,12 @@ def qualifies_as_outcome(step: StepFacts, policy: PositiveExitPolicy) -> str | N
         long_enough = (step.job_duration_months or 0) >= policy.job_min_months
         if long_enough or step.job_contract_kind in policy.open_ended_contracts:
             return "job"
-    if policy.training_enabled and step.kind in policy.training_kinds:
-        if step.training_qualifying or not policy.training_qualifying_only:
-            return "training"
+    if (
+        policy.training_enabled
+        and step.kind in policy.training_kinds
+        and (step.training_qualifying or not policy.training_qualifying_only)
+    ):
+        return "training"
     return None
 
 
@@ -85,7 +88,7 @@ def positive_exit_on(step: StepFacts, others: Iterable[StepFacts], policy: Posit
         if other.id == step.id:
             continue
         kind = qualifies_as_outcome(other, policy)
-        if kind is None or other.start_date < step.start_date:
+        if kind is None or other.start_date is None or other.start_date < step.start_date:
             continue
         within = policy.job_within_months if kind == "job" else policy.training_within_months
         if other.start_date <= add_months(ended, within) and (best is None or other.start_date < best):
@@ -122,7 +125,7 @@ class BandCounts:
     positive: int
 
 
-def reference_rates(population: Mapping[Hashable, BandCounts]) -> dict[Hashable, float]:
+def reference_rates(population: Mapping[Any, BandCounts]) -> dict[Hashable, float]:
     """Positive-exit rate per band over the whole population (bands with no ended step are left out)."""
     return {band: c.positive / c.ended for band, c in population.items() if c.ended > 0}
 
@@ -138,7 +141,7 @@ class Standardised:
     small_numbers: bool
 
 
-def leave_one_out(population: Mapping[Hashable, BandCounts], group: Mapping[Hashable, BandCounts]):
+def leave_one_out(population: Mapping[Any, BandCounts], group: Mapping[Any, BandCounts]):
     """The reference without ``group``: per band, the population's counts minus the group's own. A partner
     is never part of its own reference (else its ratio is pulled towards 1 by its own weight)."""
     out = {}
@@ -149,8 +152,8 @@ def leave_one_out(population: Mapping[Hashable, BandCounts], group: Mapping[Hash
 
 
 def standardise(
-    group: Mapping[Hashable, BandCounts],
-    reference: Mapping[Hashable, BandCounts],
+    group: Mapping[Any, BandCounts],
+    reference: Mapping[Any, BandCounts],
     confidence: float = 0.95,
     small_numbers: int = 30,
 ) -> Standardised:
@@ -183,7 +186,8 @@ def standardise(
             half = z * math.sqrt(var_o / observed**2 + var_e / expected**2)
             interval = (ratio * math.exp(-half), ratio * math.exp(half))
         else:
-            upper = wilson_interval(0, ended, confidence)[1] * ended / expected
+            bounds = wilson_interval(0, ended, confidence)  # ended > 0, as expected > 0
+            upper = (bounds[1] if bounds else 1.0) * ended / expected
             interval = (0.0, upper * math.exp(z * math.sqrt(var_e) / expected))
     return Standardised(
         observed=observed,
@@ -209,9 +213,7 @@ def verdict(interval: tuple[float, float] | None) -> str:
 # --- disclosure control ---------------------------------------------------------------------------
 
 
-def primary_suppression(
-    values: Mapping[Hashable, int], min_cell: int, always: Iterable[Hashable] = ()
-) -> set:
+def primary_suppression(values: Mapping[Any, int], min_cell: int, always: Iterable[Hashable] = ()) -> set:
     """Counts from 1 to ``min_cell - 1`` are hidden (zero is shown: it identifies nobody)."""
     hidden = {key for key, value in values.items() if 0 < value < min_cell}
     hidden.update(always)
@@ -219,10 +221,10 @@ def primary_suppression(
 
 
 def complementary_suppression(
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],
     hidden: set,
-    relations: Iterable[list[Hashable]],
-    rank: Callable[[Hashable], Any] = str,
+    relations: Iterable[list[Any]],
+    rank: Callable[[Any], Any] = str,
 ) -> set:
     """Hide more cells until no published relation ``a = b + c + …`` leaves exactly one unknown.
 

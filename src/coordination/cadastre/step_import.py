@@ -16,8 +16,6 @@ everything is rolled back (all or nothing) and the report lists, line by line an
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -28,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
-from coordination.cadastre.csv_io import parse_date
+from coordination.cadastre.csv_io import dict_reader, not_utf8, parse_date
 from coordination.cadastre.models import Agreement, Service
 from coordination.cadastre.schemas import ImportLine, ImportReport
 from coordination.directory.models import Role
@@ -102,6 +100,10 @@ HEADERS_FR = {column: label[0].upper() + label[1:] for column, label in LABELS.i
 """The template's headers (« Date de sortie »); the import reads them back, or the column names."""
 FROM_HEADER = {label.lower(): column for column, label in LABELS.items()}
 
+TEMPLATE_MEDIA_TYPE = "text/csv; charset=utf-8"
+TEMPLATE_HEADERS = {"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'}
+"""How the template is served (the API and the page alike): a CSV download with a French file name."""
+
 
 def template() -> str:
     """The header line (in French) and one example, ``;``-separated, UTF-8 with BOM (opens in Excel as is)."""
@@ -115,15 +117,9 @@ def template() -> str:
 
 
 def read_lines(content: bytes) -> tuple[list[Line], list[ImportLine]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [
-            ImportLine(line=1, ok=False, errors=[_err("fichier", "Le fichier doit être encodé en UTF-8.")])
-        ]
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = dict_reader(content)
+    if reader is None:
+        return [], not_utf8()
     header = [FROM_HEADER.get(h.strip().lower(), h.strip().lower()) for h in (reader.fieldnames or [])]
     problems = [_err(h, f"Colonne inconnue « {h} ».") for h in header if h not in COLUMNS]
     if "niss" not in header:
@@ -153,6 +149,13 @@ def read_lines(content: bytes) -> tuple[list[Line], list[ImportLine]]:
 
 def parse_line(line: Line) -> None:
     """Fill ``line.values`` (API field names) and ``line.errors`` (French, per column)."""
+    _parse_identity(line)
+    _parse_vocabularies(line)
+    _parse_dates_and_numbers(line)
+
+
+def _parse_identity(line: Line) -> None:
+    """Whose step (NISS) and which one (an existing step's id, or the kind of a new one)."""
     raw = line.raw
     try:
         line.niss = normalise_niss(raw.get("niss", ""))
@@ -165,7 +168,16 @@ def parse_line(line: Line) -> None:
             line.errors.append(_err("etape", "Identifiant d'étape invalide."))
     elif not raw.get("type"):
         line.errors.append(_err("type", "Le type est obligatoire pour une nouvelle étape."))
-    vocabularies = {"type": KINDS, "statut": STATUSES, "contrat": CONTRACTS, "formation_qualifiante": YES_NO}
+
+
+def _parse_vocabularies(line: Line) -> None:
+    raw = line.raw
+    vocabularies: dict[str, dict[str, Any]] = {
+        "type": KINDS,
+        "statut": STATUSES,
+        "contrat": CONTRACTS,
+        "formation_qualifiante": YES_NO,
+    }
     for column, vocabulary in vocabularies.items():
         value = raw.get(column, "")
         if not value:
@@ -175,6 +187,10 @@ def parse_line(line: Line) -> None:
             line.errors.append(_err(column, f"Valeur « {value} » non reconnue (attendu : {allowed})."))
         else:
             line.values[FIELDS[column]] = vocabulary[value.lower()]
+
+
+def _parse_dates_and_numbers(line: Line) -> None:
+    raw = line.raw
     for column in ("debut", "fin", "date_sortie"):
         if raw.get(column):
             try:
@@ -214,7 +230,7 @@ async def _agreement(session: AsyncSession, raw: str) -> UUID | None:
         return await session.scalar(select(Agreement.id).where(Agreement.reference == raw))
 
 
-async def _resolve(session: AsyncSession, principal: Principal, line: Line, key: bytes) -> None:
+async def _resolve(session: AsyncSession, organisation_id: UUID, line: Line, key: bytes) -> None:
     if line.niss:
         line.person_id = await session.scalar(
             select(Person.id).where(Person.niss_hash == niss_hash(line.niss, key))
@@ -222,7 +238,7 @@ async def _resolve(session: AsyncSession, principal: Principal, line: Line, key:
         if line.person_id is None:
             line.errors.append(_err("niss", NO_FILE))
     if line.raw.get("service"):
-        line.values["service_id"] = await _service(session, principal.organisation_id, line.raw["service"])
+        line.values["service_id"] = await _service(session, organisation_id, line.raw["service"])
         if line.values["service_id"] is None:
             line.errors.append(
                 _err(
@@ -258,15 +274,15 @@ def _convert(values: dict[str, Any], shape: type) -> Any:
                            errors=[{"field": path or "ligne", "message": f"Valeur invalide pour « {LABELS.get(column, column)} »."}]) from exc  # fmt: skip
 
 
-async def _apply(session: AsyncSession, principal: Principal, line: Line) -> str:
+async def _apply(session: AsyncSession, principal: Principal, line: Line, person_id: UUID) -> str:
     if line.step_id is None:
         data = _convert(
             {"organisation_id": principal.organisation_id, **line.values}, dossier_schemas.StepCreate
         )
-        await trajectory.create_step(session, principal, line.person_id, data)
+        await trajectory.create_step(session, principal, person_id, data)
         return "created"
     step = await session.get(TrajectoryStep, line.step_id)
-    if step is None or step.person_id != line.person_id:
+    if step is None or step.person_id != person_id:
         raise ProblemError(422, "unknown-step", "Cette étape n'existe pas dans le dossier de cette personne.",
                            errors=[{"field": "etape", "message": "Cette étape n'existe pas dans le dossier de cette personne."}])  # fmt: skip
     changes = {k: v for k, v in line.values.items() if k != "kind"}
@@ -280,8 +296,8 @@ async def _apply(session: AsyncSession, principal: Principal, line: Line) -> str
 async def import_steps(
     session: AsyncSession, principal: Principal, content: bytes, niss_key: bytes, request_id: str
 ) -> ImportReport:
-    """All or nothing. The caller commits when ``imported`` is true and rolls back otherwise; the gate's
-    decisions are committed here, before any write."""
+    """All or nothing. When ``imported`` is false the caller rolls back (the API by raising, the page
+    explicitly); the gate's decisions are committed here, before any write."""
     if principal.role not in IMPORTERS or principal.organisation_id is None:
         raise Forbidden(
             "L'import des étapes est réservé aux partenaires, pour leurs propres étapes.", "import-role"
@@ -291,25 +307,28 @@ async def import_steps(
         return _report(len(lines), header_errors, "Le fichier ne peut pas être lu : corrigez l'en-tête.")
     for line in lines:
         parse_line(line)
-        await _resolve(session, principal, line, niss_key)
+        await _resolve(session, principal.organisation_id, line, niss_key)
     # the gate: one decision per person, journaled and committed before anything is written
     allowed: dict[UUID, bool] = {}
     for person_id in dict.fromkeys(line.person_id for line in lines if line.person_id):
         decision = await check_access(session, principal, person_id=person_id, section="trajectory",
                                       action="write", request_id=request_id, raise_on_deny=False)  # fmt: skip
         allowed[person_id] = decision.allowed
+    # commit: the gate's decisions are kept even when a line fails and the import is rolled back
     await session.commit()
     report = []
     for line in lines:
         if line.person_id is not None and not allowed[line.person_id]:
             line.errors.append(_err("niss", NO_FILE))
-        if line.errors:
-            report.append(ImportLine(line=line.number, ok=False, errors=_labelled(line.errors)))
+        who = line.person_id
+        if line.errors or who is None:  # no person without an error saying why (NISS, no file)
+            errors = line.errors or [_err("niss", NO_FILE)]
+            report.append(ImportLine(line=line.number, ok=False, errors=_labelled(errors)))
             continue
         try:
             # the dossier's services check everything before they add or change a row: a refused line
             # leaves the session as it was (no savepoint needed; SQLite's driver would commit on release)
-            action = await _apply(session, principal, line)
+            action = await _apply(session, principal, line, who)
         except ProblemError as exc:
             report.append(ImportLine(line=line.number, ok=False, errors=_labelled(_problem_errors(exc))))
             continue

@@ -13,10 +13,19 @@ from coordination.cadastre.rules import (
     SERVICE_STATUSES,
     bce_error,
 )
+from coordination.errors import ProblemError
 
 Problems = list[tuple[str, str]]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[a-z]{2}$")
+
+
+def unprocessable(problems: Problems, code: str, lead: str) -> ProblemError:
+    """422: every problem in the French ``detail`` (after ``lead``) and, per field, in ``errors``."""
+    detail = " ; ".join(message for _, message in problems)
+    return ProblemError(
+        422, code, f"{lead} : {detail}", errors=[{"field": f, "message": m} for f, m in problems]
+    )
 
 
 def _choice(problems: Problems, field: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -26,9 +35,8 @@ def _choice(problems: Problems, field: str, value: Any, allowed: tuple[str, ...]
 
 def check_organisation(values: dict[str, Any], *, partial: bool = False) -> Problems:
     problems: Problems = []
-    if not partial or "name" in values:
-        if not (values.get("name") or "").strip():
-            problems.append(("name", "Le nom est obligatoire."))
+    if (not partial or "name" in values) and not (values.get("name") or "").strip():
+        problems.append(("name", "Le nom est obligatoire."))
     if not partial or "partner_kind" in values:
         if values.get("partner_kind") is None:
             problems.append(("partner_kind", "Le type d'organisation est obligatoire."))
@@ -47,9 +55,8 @@ def check_organisation(values: dict[str, Any], *, partial: bool = False) -> Prob
 
 def check_service(values: dict[str, Any], *, partial: bool = False) -> Problems:
     problems: Problems = []
-    if not partial or "name" in values:
-        if not (values.get("name") or "").strip():
-            problems.append(("name", "Le nom du service est obligatoire."))
+    if (not partial or "name" in values) and not (values.get("name") or "").strip():
+        problems.append(("name", "Le nom du service est obligatoire."))
     _choice(problems, "status", values.get("status"), SERVICE_STATUSES)
     for lang in values.get("languages") or []:
         if not _LANG.match(lang):

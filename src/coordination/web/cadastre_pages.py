@@ -4,23 +4,25 @@ file (role-guarded like the API); effectiveness figures are the cadastre's prote
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.cadastre import rules, step_import
+from coordination.access.principal import Principal
+from coordination.cadastre import dependencies as deps
+from coordination.cadastre import overview, rules, step_import
 from coordination.cadastre import services as svc
-from coordination.clock import today as brussels_today
-from coordination.dossier.controllers.common import niss_key
+from coordination.cadastre.charts import rate_bar, ratio_bar
+from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.errors import Forbidden
-from coordination.settings import Settings
-from coordination.web.charts import Bar, bar_chart
+from coordination.reports.charts import Bar, bar_chart
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import request_id_of
 from coordination.web.render import page
 from coordination.web.session import require_user
 
@@ -28,45 +30,27 @@ READ = {"public": "cadastre des partenariats (lecture) : aucun dossier de person
 EVALUATE = {
     "public": "indicateurs agrégés et anonymisés du cadastre : aucun dossier de personne, garde par rôle"
 }
+EVALUATION_ONLY = "Les indicateurs d'efficacité sont réservés aux régulateurs et au Forem."
+IMPORT_ONLY = "L'import des étapes est réservé aux partenaires, pour leurs propres étapes."
 
 
-async def _reader(request: Request):
+async def provide_reader(request: Request) -> Principal:
+    """The signed-in professional (the registry is closed to the people themselves)."""
     principal = await require_user(request)
     if principal.role not in rules.READER_ROLES:
         raise Forbidden("Le cadastre des partenariats est réservé aux professionnels.")
     return principal
 
 
-async def _evaluation(
-    db_session: AsyncSession, settings: Settings, principal, year: int
-) -> dict[str, Any] | None:
-    """The protected figures of one year, for the roles that may see them (else None)."""
-    if principal.role not in rules.EVALUATION_ROLES:
-        return None
-    from coordination.cadastre.evaluation import evaluate
-    from coordination.cadastre.policy import load_policy
-
-    return await evaluate(db_session, year, load_policy(settings.policies_dir))
+async def provide_importer(request: Request) -> Principal:
+    """A partner importing their own steps (the upload checks its form's token before asking)."""
+    principal = await require_user(request)
+    if principal.role not in step_import.IMPORTERS:
+        raise Forbidden(IMPORT_ONLY)
+    return principal
 
 
-def _partner_rows(evaluation: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    if not evaluation:
-        return {}
-    return {str(r["key"]): r for r in evaluation.get("partners", [])}
-
-
-def _ratio_bar(label: str, row: dict[str, Any] | None) -> Bar:
-    if not row or row.get("observed_expected_ratio") is None:
-        return Bar(label, None)
-    low, high = (row.get("ratio_interval") or [None, None])[:2]
-    return Bar(label, row["observed_expected_ratio"], low, high)
-
-
-def _rate_bar(label: str, row: dict[str, Any] | None) -> Bar:
-    if not row or row.get("positive_rate") is None:
-        return Bar(label, None)
-    low, high = (row.get("positive_rate_interval") or [None, None])[:2]
-    return Bar(label, row["positive_rate"], low, high)
+IMPORTER = {"importer": Provide(provide_importer)}
 
 
 EVALUATION_PDF = "/api/v1/cadastre/evaluation.pdf"
@@ -78,14 +62,34 @@ def pdf_report_available(request: Request) -> bool:
     return any(getattr(route, "path", None) == EVALUATION_PDF for route in request.app.routes)
 
 
-async def _year(db_session: AsyncSession, settings: Settings, value: int | None) -> int:
-    """The year asked for, else the most recent one with figures (never an empty previous year)."""
-    if value:
-        return value
-    from coordination.cadastre.evaluation import latest_year_with_figures
-    from coordination.cadastre.policy import load_policy
+def _quarter_chart(result: overview.PartnerOverview):
+    if result.evaluation is None:
+        return None
+    return bar_chart(
+        [rate_bar(str(r["key"]["period"]), r) for r in result.quarters] or [Bar("Année", None)],
+        title=f"Taux de sortie positive par trimestre ({result.year})",
+        description="Part des étapes terminées suivies d'une sortie positive, avec l'intervalle de confiance.",
+        maximum=1.0,
+        percent=True,
+    )
 
-    return await latest_year_with_figures(db_session, load_policy(settings.policies_dir), brussels_today())
+
+def _comparison_charts(result: overview.Comparison):
+    ratio_chart = bar_chart(
+        [ratio_bar(r["label"], r) for r in result.rows] or [Bar("—", None)],
+        title=f"Sorties positives observées / attendues ({result.year})",
+        description="1 = autant de sorties positives qu'attendu vu le profil des personnes accueillies ; "
+        "au-dessus de 1 = mieux qu'attendu. Les traits montrent l'intervalle de confiance.",
+        reference=1.0,
+    )
+    rate_chart = bar_chart(
+        [rate_bar(r["label"], r) for r in result.rows] or [Bar("—", None)],
+        title=f"Taux brut de sortie positive ({result.year})",
+        description="Taux non ajusté : à lire avec le profil des personnes accueillies.",
+        maximum=1.0,
+        percent=True,
+    )
+    return ratio_chart, rate_chart
 
 
 STEP_IMPORT = step_import.ROUTE_OPT
@@ -96,24 +100,33 @@ class CadastrePages(Controller):
     path = "/cadastre"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
+    dependencies = {  # noqa: RUF012 (Litestar reads it as a class attribute)
+        **deps.CONTEXT,
+        **deps.NISS_KEY,
+        "reader": Provide(provide_reader),
+    }
 
     @get("/", opt=READ)
     async def browse(
         self,
         request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        reader: Principal,
+        policy: PositiveExitPolicy,
+        today: date,
         type: Annotated[str | None, Parameter(max_length=40)] = None,
         bassin: Annotated[str | None, Parameter(max_length=80)] = None,
         q: Annotated[str | None, Parameter(max_length=100)] = None,
         annee: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
     ) -> Response:
-        principal = await _reader(request)
-        year = await _year(db_session, settings, annee) if principal.role in rules.EVALUATION_ROLES else None
-        rows = await svc.list_organisations(
+        year = (
+            await overview.evaluation_year(db_session, policy, annee, today)
+            if overview.may_evaluate(reader)
+            else None
+        )
+        partners = await svc.find_organisations(
             db_session, partner_kind=type or None, bassin=bassin or None, q=q or None
         )
-        partners = [svc.organisation_out(o, p) for o, p in rows]
         return page(
             request,
             "cadastre_list.html",
@@ -121,7 +134,7 @@ class CadastrePages(Controller):
             kinds=rules.PARTNER_KIND_LABELS,
             query={"type": type or "", "bassin": bassin or "", "q": q or ""},
             year=year,
-            importer=principal.role in step_import.IMPORTERS,
+            importer=reader.role in step_import.IMPORTERS,
         )
 
     @get("/partenaires/{organisation_id:uuid}", opt=EVALUATE)
@@ -129,48 +142,24 @@ class CadastrePages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        reader: Principal,
+        policy: PositiveExitPolicy,
+        today: date,
         organisation_id: UUID,
         annee: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
     ) -> Response:
-        principal = await _reader(request)
-        org, profile = await svc.get_organisation(db_session, organisation_id)
-        services = [
-            svc.service_out(s) for s in await svc.list_services(db_session, organisation_id=organisation_id)
-        ]
-        today = rules.today_brussels()
-        agreements = [
-            svc.agreement_out(a, today)
-            for a in await svc.list_agreements(db_session, organisation_id=organisation_id)
-        ]
-        year = await _year(db_session, settings, annee)
-        evaluation = await _evaluation(db_session, settings, principal, year)
-        row = _partner_rows(evaluation).get(str(organisation_id))
-        quarters = [
-            r
-            for r in (evaluation or {}).get("partner_periods", [])
-            if (r.get("key") or {}).get("partner_id") == str(organisation_id)
-        ]
-        chart = None
-        if evaluation is not None:
-            chart = bar_chart(
-                [_rate_bar(str(r["key"]["period"]), r) for r in quarters] or [Bar("Année", None)],
-                title=f"Taux de sortie positive par trimestre ({year})",
-                description="Part des étapes terminées suivies d'une sortie positive, avec l'intervalle de confiance.",
-                maximum=1.0,
-                percent=True,
-            )
+        result = await overview.partner_overview(db_session, organisation_id, reader, policy, annee, today)
         return page(
             request,
             "cadastre_partner.html",
-            org=svc.organisation_out(org, profile),
-            services=services,
-            agreements=agreements,
-            evaluation=evaluation,
-            row=row,
-            quarters=quarters,
-            chart=chart,
-            year=year,
+            org=result.org,
+            services=result.services,
+            agreements=result.agreements,
+            evaluation=result.evaluation,
+            row=result.row,
+            quarters=result.quarters,
+            chart=_quarter_chart(result),
+            year=result.year,
         )
 
     @get("/comparaison", opt=EVALUATE)
@@ -178,100 +167,66 @@ class CadastrePages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        reader: Principal,
+        policy: PositiveExitPolicy,
+        today: date,
         annee: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
     ) -> Response:
-        principal = await _reader(request)
-        if principal.role not in rules.EVALUATION_ROLES:
-            raise Forbidden("Les indicateurs d'efficacité sont réservés aux régulateurs et au Forem.")
+        if not overview.may_evaluate(reader):
+            raise Forbidden(EVALUATION_ONLY)
         wanted = request.query_params.getall("p") if "p" in request.query_params else []
-        year = await _year(db_session, settings, annee)
-        evaluation = await _evaluation(db_session, settings, principal, year) or {}
-        rows = evaluation.get("partners", [])
-        if wanted:
-            rows = [r for r in rows if str(r["key"]) in wanted]
-        ratio_chart = bar_chart(
-            [_ratio_bar(r["label"], r) for r in rows] or [Bar("—", None)],
-            title=f"Sorties positives observées / attendues ({year})",
-            description="1 = autant de sorties positives qu'attendu vu le profil des personnes accueillies ; "
-            "au-dessus de 1 = mieux qu'attendu. Les traits montrent l'intervalle de confiance.",
-            reference=1.0,
-        )
-        rate_chart = bar_chart(
-            [_rate_bar(r["label"], r) for r in rows] or [Bar("—", None)],
-            title=f"Taux brut de sortie positive ({year})",
-            description="Taux non ajusté : à lire avec le profil des personnes accueillies.",
-            maximum=1.0,
-            percent=True,
-        )
-        from coordination.cadastre.policy import load_policy
-        from coordination.cadastre.referral_figures import referral_outcomes
-
-        referrals = await referral_outcomes(
-            db_session, year, load_policy(settings.policies_dir), brussels_today()
-        )
+        result = await overview.comparison(db_session, policy, annee, wanted, today)
+        ratio_chart, rate_chart = _comparison_charts(result)
         return page(
             request,
             "cadastre_compare.html",
-            referrals=referrals,
-            evaluation=evaluation,
-            rows=rows,
+            referrals=result.referrals,
+            evaluation=result.evaluation,
+            rows=result.rows,
             ratio_chart=ratio_chart,
             rate_chart=rate_chart,
-            year=year,
+            year=result.year,
             wanted=wanted,
             pdf_report=EVALUATION_PDF if pdf_report_available(request) else None,
         )
 
-    @staticmethod
-    async def _importer(request: Request):
-        principal = await require_user(request)
-        if principal.role not in step_import.IMPORTERS:
-            raise Forbidden("L'import des étapes est réservé aux partenaires, pour leurs propres étapes.")
-        return principal
-
-    @get("/import-etapes", opt=STEP_IMPORT)
-    async def show(self, request: Request) -> Response:
-        await self._importer(request)
+    @get("/import-etapes", opt=STEP_IMPORT, dependencies=IMPORTER)
+    async def show(self, request: Request, importer: Principal) -> Response:
         return page(request, "cadastre_import.html", columns=step_import.COLUMNS, report=None, lines=[])
 
-    @get("/import-etapes/modele.csv", opt=READ)
-    async def template(self, request: Request) -> Response:
-        await self._importer(request)
+    @get("/import-etapes/modele.csv", opt=READ, dependencies=IMPORTER)
+    async def template(self, importer: Principal) -> Response:
         return Response(
             step_import.template(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="modele-import-etapes.csv"'},
+            media_type=step_import.TEMPLATE_MEDIA_TYPE,
+            headers=step_import.TEMPLATE_HEADERS,
         )
 
     @post("/import-etapes", opt=STEP_IMPORT)
-    async def upload(self, request: Request, db_session: AsyncSession, settings: Settings) -> Response:
+    async def upload(
+        self, request: Request, db_session: AsyncSession, niss_key: bytes, request_id: str
+    ) -> Response:
         form = await checked_form(request)  # the form's token first, like every page's POST
-        principal = await self._importer(request)
+        principal = await provide_importer(request)
         upload = form.get("fichier")
         if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
-            return page(
-                request, "cadastre_import.html", status_code=422, columns=step_import.COLUMNS, report=None,
-                lines=[], error="Choisissez le fichier CSV à importer.",
-            )  # fmt: skip
+            return _import_page(request, 422, error="Choisissez le fichier CSV à importer.")
         content = await upload.read(MAX_IMPORT_BYTES + 1)
         if len(content) > MAX_IMPORT_BYTES:
-            return page(
-                request, "cadastre_import.html", status_code=413, columns=step_import.COLUMNS, report=None,
-                lines=[], error=f"Le fichier dépasse {MAX_IMPORT_BYTES // 1_000_000} Mo.",
-            )  # fmt: skip
-        report = await step_import.import_steps(
-            db_session, principal, content, niss_key(request, settings), request_id_of(request)
-        )
-        if report.imported:
-            await db_session.commit()
-        else:
-            await db_session.rollback()
-        return page(
-            request,
-            "cadastre_import.html",
-            status_code=200 if report.imported else 422,
-            columns=step_import.COLUMNS,
-            report=report,
-            lines=step_import.report_text(report),
-        )
+            return _import_page(request, 413, error=f"Le fichier dépasse {MAX_IMPORT_BYTES // 1_000_000} Mo.")
+        report = await step_import.import_steps(db_session, principal, content, niss_key, request_id)
+        if not report.imported:
+            await db_session.rollback()  # all or nothing: the lines that passed are not kept either
+        return _import_page(request, 200 if report.imported else 422, report=report)
+
+
+def _import_page(request: Request, status_code: int, report=None, error: str | None = None) -> Response:
+    return page(
+        request,
+        "cadastre_import.html",
+        status_code=status_code,
+        columns=step_import.COLUMNS,
+        report=report,
+        lines=step_import.report_text(report) if report is not None else [],
+        error=error,
+    )

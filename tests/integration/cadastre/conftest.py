@@ -91,4 +91,4 @@ def agreement_payload(org_id, funder_id, reference: str = "AAP-2025-001", **extr
     }
 
 
-__all__ = ["World", "agreement_payload", "direct_session", "org_payload", "Role"]
+__all__ = ["Role", "World", "agreement_payload", "direct_session", "org_payload"]

@@ -165,14 +165,19 @@ async def _population(session, rng: random.Random) -> dict:
 def _outcome_kind(x: TrajectoryStep, policy) -> str | None:
     if x.status not in policy.outcome_statuses or x.start_date < YEAR_START:
         return None
-    if policy.job_enabled and x.kind in policy.job_kinds:
-        if (
-            x.job_duration_months or 0
-        ) >= policy.job_min_months or x.job_contract_kind in policy.open_ended_contracts:
-            return "job"
-    if policy.training_enabled and x.kind in policy.training_kinds:
-        if x.training_qualifying or not policy.training_qualifying_only:
-            return "training"
+    long_enough = (x.job_duration_months or 0) >= policy.job_min_months
+    if (
+        policy.job_enabled
+        and x.kind in policy.job_kinds
+        and (long_enough or x.job_contract_kind in policy.open_ended_contracts)
+    ):
+        return "job"
+    if (
+        policy.training_enabled
+        and x.kind in policy.training_kinds
+        and (x.training_qualifying or not policy.training_qualifying_only)
+    ):
+        return "training"
     return None
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from coordination.cadastre.proposal_models import OrganisationProposal
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.events.models import DomainEvent
+from coordination.inbox.models import Notification
 from tests.integration.cadastre.conftest import direct_session, org_payload
 
 API = "/api/v1/cadastre"
@@ -246,3 +248,44 @@ async def test_each_manager_sees_only_their_organisation_s_proposals(client, wor
     everything = await client.get(f"{API}/proposals", headers=world.keeper)
     assert {p["id"] for p in everything.json()} == {mine.json()["id"], theirs.json()["id"]}
     assert (await client.get(f"{API}/proposals", headers=world.regulator)).status_code == 403
+
+
+async def test_proposal_events_are_recorded_with_their_notices_in_one_transaction(client, world, database):
+    """The service records the event; the inbox notice is its subscriber's, written in the same
+    transaction: a proposal refused on its way to the database leaves neither."""
+    org = await _create_org(client, world)
+    manager = await _account(database, world, Role.PARTNER_MANAGER, org["id"], "Claire Responsable")
+    admin = await _account(database, world, Role.ADMIN, world.forem.id, "Gestionnaire Forem")
+    url = f"{API}/organisations/{org['id']}/proposals"
+
+    proposed = await client.post(url, json={"name": "CISP L'Envol Charleroi"}, headers=manager)
+    assert proposed.status_code == 201, proposed.text
+    proposal_id = UUID(proposed.json()["id"])
+    async with direct_session(database) as session:
+        made = (
+            await session.scalars(select(DomainEvent).where(DomainEvent.kind == "organisation_proposal_made"))
+        ).all()
+        assert [e.subject_id for e in made] == [proposal_id]
+        assert made[0].person_id is None and made[0].payload["proposal_id"] == str(proposal_id)
+        notices = (
+            await session.scalars(select(Notification).where(Notification.subject_id == proposal_id))
+        ).all()
+        assert [n.kind for n in notices] == ["organisation_proposal"]
+
+    # a second proposal is refused (one is pending): no event, no notice
+    refused = await client.post(url, json={"name": "Autre nom"}, headers=manager)
+    assert refused.status_code == 409
+    rejected = await client.post(
+        f"{API}/proposals/{proposal_id}/rejection", json={"reason": "BCE à vérifier"}, headers=admin
+    )
+    assert rejected.status_code == 200, rejected.text
+    async with direct_session(database) as session:
+        kinds = (await session.scalars(select(DomainEvent.kind).order_by(DomainEvent.occurred_at))).all()
+        assert [k for k in kinds if k.startswith("organisation_proposal")] == [
+            "organisation_proposal_made",
+            "organisation_proposal_decided",
+        ]
+        told = await session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.kind == "organisation_proposal")
+        )
+        assert told == 1

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from coordination.cadastre.models import Agreement
-from coordination.cadastre.rules import today_brussels
 from coordination.cadastre.services import agreement_accepts_steps
+from coordination.clock import today as today_brussels
 from coordination.directory.models import Role
 from tests.integration.cadastre.conftest import agreement_payload, direct_session, org_payload
 

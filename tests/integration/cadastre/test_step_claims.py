@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from coordination.cadastre.claims import claim_problems
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
-from coordination.cadastre.rules import today_brussels
+from coordination.clock import today as today_brussels
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 from coordination.dossier.models import TrajectoryStep
 from tests.integration.cadastre.conftest import direct_session

@@ -1,4 +1,5 @@
-"""The scheduled task ``python -m coordination.cadastre.tasks``: close expired agreements, print alerts."""
+"""The registry's daily step (``coordination tasks --only agreements``): record expired agreements as
+closed, list the alerts, tell partner managers of records awaiting verification."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from coordination import clock
 from coordination.cadastre import tasks
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.services import agreement_accepts_steps
@@ -19,7 +21,7 @@ from tests.integration.cadastre.conftest import direct_session
 TODAY = date(2025, 6, 16)
 
 
-async def _registry(database) -> dict[str, Agreement]:
+async def _registry(database, today: date = TODAY) -> dict[str, Agreement]:
     async with direct_session(database) as session:
         forem = Organisation(name="Forem", kind=OrganisationKind.FOREM)
         partner = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER, bassin="Charleroi")
@@ -27,11 +29,11 @@ async def _registry(database) -> dict[str, Agreement]:
         await session.flush()
         session.add(PartnerProfile(organisation_id=partner.id, partner_kind="cisp"))
         ends = {
-            "expired": TODAY - timedelta(days=1),
-            "urgent": TODAY + timedelta(days=10),
-            "warning": TODAY + timedelta(days=60),
-            "far": TODAY + timedelta(days=400),
-            "today": TODAY,
+            "expired": today - timedelta(days=1),
+            "urgent": today + timedelta(days=10),
+            "warning": today + timedelta(days=60),
+            "far": today + timedelta(days=400),
+            "today": today,
         }
         agreements = {
             name: Agreement(
@@ -40,7 +42,7 @@ async def _registry(database) -> dict[str, Agreement]:
                 organisation_id=partner.id,
                 funder_id=forem.id,
                 kind="call_for_projects",
-                start_date=date(2024, 1, 1),
+                start_date=today - timedelta(days=500),
                 end_date=end,
             )
             for name, end in ends.items()
@@ -54,6 +56,7 @@ async def test_closes_expired_agreements_and_lists_alerts(database):
     agreements = await _registry(database)
     async with direct_session(database) as session:
         report = await tasks.run(session, TODAY)
+        await session.commit()  # as the task runner does
     assert report.closed == 1
     assert [a.reference for a in report.alerts] == ["AG-today", "AG-urgent", "AG-warning"]
     assert [a.level for a in report.alerts] == ["urgent", "urgent", "warning"]
@@ -81,11 +84,12 @@ async def test_within_days_narrows_the_alerts(database):
     assert [a.reference for a in report.alerts] == ["AG-today", "AG-urgent"]
 
 
-def _module(tmp_path, database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_")}
+def _coordination(tmp_path, database_url: str, *args: str) -> subprocess.CompletedProcess:
+    # the run reads the same clock as this test (a clock moved for the suite is passed on)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_") or k == clock.CLOCK_ENV}
     env.update(COORDINATION_DATABASE_URL=database_url, COORDINATION_VAR_DIR=str(tmp_path / "var"))
     return subprocess.run(
-        [sys.executable, "-m", "coordination.cadastre.tasks", *args],
+        [sys.executable, "-m", "coordination", *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -95,30 +99,32 @@ def _module(tmp_path, database_url: str, *args: str) -> subprocess.CompletedProc
     )
 
 
-async def test_command_line_entry(database, tmp_path):
-    await _registry(database)
+async def test_the_step_runs_from_the_one_task_registry(database, tmp_path):
+    """No ``python -m coordination.cadastre.tasks`` any more: ``coordination tasks --only agreements``."""
+    today = clock.today()  # the run counts the Brussels day it starts on, like the code
+    agreements = await _registry(database, today)
     await database.engine.dispose()
-    done = _module(tmp_path, database.url, "--today", TODAY.isoformat())
+    done = _coordination(tmp_path, database.url, "tasks", "--only", "agreements")
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
-    assert out[0] == "Cadastre — tâche du 16 juin 2025 : 1 convention échue clôturée."
-    assert len(out) == 5 and "Traceback" not in done.stderr
-    assert out[4] == "0 fiche(s) à vérifier ; 0 avis envoyé(s) aux responsables partenaires."
+    assert out[0] == (
+        "✓ conventions : 1 convention(s) clôturée(s), 3 échéance(s) proche(s), 0 fiche(s) à vérifier, "
+        "0 avis envoyé(s)"
+    )
+    assert out[1].startswith("[URGENT] La convention AG-today") and out[3].startswith("[À prévoir]")
+    assert "Traceback" not in done.stderr
+    async with direct_session(database) as session:
+        expired = await session.get(Agreement, agreements["expired"].id)
+        assert (expired.status, expired.closed_reason) == ("closed", "expired")
 
-    again = _module(tmp_path, database.url, "--today", TODAY.isoformat(), "--within-days", "5")
+    again = _coordination(tmp_path, database.url, "tasks", "--only", "agreements")
     assert again.returncode == 0, again.stderr
-    assert again.stdout.splitlines()[0].endswith(": 0 convention échue clôturée.")
-    assert len(again.stdout.splitlines()) == 3  # AG-today only, then the verification line
-
-    bad = _module(tmp_path, database.url, "--within-days", "0")
-    assert bad.returncode == 2 and "--within-days" in bad.stderr
+    assert again.stdout.splitlines()[0].startswith("✓ conventions : 0 convention(s) clôturée(s)")
 
 
-def test_unreachable_database_is_a_message_not_a_traceback(tmp_path):
-    done = _module(tmp_path, "postgresql+asyncpg://nobody:secret@127.0.0.1:9/absent")
-    assert done.returncode == tasks.EXIT_UNAVAILABLE, done.stderr
-    assert "base de données injoignable" in done.stderr and "Traceback" not in done.stderr
-    assert "secret" not in done.stderr
+def test_help_lists_the_step(tmp_path):
+    done = _coordination(tmp_path, "sqlite+aiosqlite:///:memory:", "tasks", "--help")
+    assert done.returncode == 0 and "agreements" in done.stdout
 
 
 async def test_records_not_verified_for_twelve_months_reach_alerts_and_the_managers_inbox(
@@ -151,6 +157,7 @@ async def test_records_not_verified_for_twelve_months_reach_alerts_and_the_manag
         await session.commit()
     async with direct_session(database) as session:
         report = await tasks.run(session, TODAY, now=now)
+        await session.commit()
     assert [(a.resource, a.label) for a in report.unverified] == [
         ("service", "MIRE Centre — Jobcoaching"),
         ("organisation", "CISP L'Envol"),
@@ -179,6 +186,7 @@ async def test_closing_an_expired_agreement_is_not_an_edit_of_a_verified_record(
         before = expired.updated_at
     async with direct_session(database) as session:
         await tasks.run(session, TODAY)
+        await session.commit()
     async with direct_session(database) as session:
         closed = await session.scalar(select(Agreement).where(Agreement.reference == "AG-expired"))
         assert closed.status == "closed" and closed.updated_at == before

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from coordination.cadastre.models import Agreement
-from coordination.cadastre.rules import today_brussels
+from coordination.clock import today as today_brussels
 from coordination.demo import load_demo_data
 from coordination.tasks import run_daily
 

@@ -109,3 +109,59 @@ async def test_partner_imports_steps_through_the_page(client, demo):
     client.cookies.clear()
     await sign_in(client, "regis")
     assert (await client.get("/cadastre/import-etapes")).status_code == 403
+
+
+async def test_an_expired_agreement_is_closed_on_the_page_and_in_the_api_without_a_write(
+    client, demo, database
+):
+    """Expiry is computed on read, the same way by the page and the API (one service): neither GET
+    writes the closure, which the daily task records."""
+    from datetime import timedelta
+    from uuid import UUID
+
+    from sqlalchemy import select
+
+    from coordination import clock
+    from coordination.cadastre.models import Agreement
+    from coordination.directory.models import Organisation, OrganisationKind
+    from tests.integration.cadastre.conftest import direct_session
+
+    async with direct_session(database) as session:
+        forem_id = await session.scalar(
+            select(Organisation.id).where(Organisation.kind == OrganisationKind.FOREM).limit(1)
+        )
+    await sign_in(client, "admin")
+    csrf = {"x-csrf-token": client.cookies.get("coordination_csrf")}
+    org = await client.post(
+        "/api/v1/cadastre/organisations", json={"name": "CISP Échu", "partner_kind": "cisp"}, headers=csrf
+    )
+    assert org.status_code == 201, org.text
+    today = clock.today()
+    agreement = await client.post(
+        "/api/v1/cadastre/agreements",
+        json={
+            "reference": "ECHUE-1",
+            "title": "Préformation",
+            "organisation_id": org.json()["id"],
+            "funder_id": str(forem_id),
+            "kind": "partnership",
+            "start_date": str(today - timedelta(days=300)),
+            "end_date": str(today - timedelta(days=1)),
+        },
+        headers=csrf,
+    )
+    assert agreement.status_code == 201, agreement.text
+    assert agreement.json()["status"] == "closed"
+    client.cookies.clear()
+
+    await sign_in(client, "regis")
+    page = await client.get(f"/cadastre/partenaires/{org.json()['id']}")
+    assert page.status_code == 200, page.text
+    row = next(line for line in unescape(page.text).splitlines() if "ECHUE-1" in line)
+    assert "closed" in row and "n'accepte plus d'étapes" in row
+    api = await client.get(f"/api/v1/cadastre/agreements/{agreement.json()['id']}")
+    assert api.json()["status"] == "closed" and api.json()["closed_reason"] == "expired"
+
+    async with direct_session(database) as session:
+        stored = await session.get(Agreement, UUID(agreement.json()["id"]))
+        assert (stored.status, stored.closed_on, stored.version) == ("active", None, 1)

@@ -1,6 +1,8 @@
 """Inline SVG charts, generated server-side (no script, no external resource): accessible bar charts with
 an optional interval per bar. Text is French; every chart has a <title> and a <desc> for screen readers,
-and the same figures are always given in a table next to it."""
+and the same figures are always given in a table next to it.
+
+Neutral (no web import): drawn by the pages and by the PDF reports alike."""
 
 from __future__ import annotations
 
