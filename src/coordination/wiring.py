@@ -8,6 +8,8 @@ from __future__ import annotations
 from coordination import events
 from coordination.access import events as access_events
 from coordination.access import notices as access_notices
+from coordination.visa import events as visa_events
+from coordination.visa import notices as visa_notices
 
 
 def wire() -> None:
@@ -16,4 +18,8 @@ def wire() -> None:
     events.subscribe(access_events.ConsentEnded, access_notices.tell_consent_ended)
     events.subscribe(access_events.ConsentExpiring, access_notices.tell_consent_expiring)
     events.subscribe(access_events.MandateChanged, access_notices.tell_mandate_changed)
+    # visa: decisions, requests for a decision, hours worked beyond the contract
+    events.subscribe(visa_events.VisaDecided, visa_notices.tell_visa_decided)
+    events.subscribe(visa_events.VisaDecisionAsked, visa_notices.tell_decision_asked)
+    events.subscribe(visa_events.HoursOverContract, visa_notices.tell_hours_over_contract)
     events.bus.mark_wired()

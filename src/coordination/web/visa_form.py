@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 
 from coordination.errors import BadRequest
+from coordination.formatting import day_fr, euro_fr, hours_fr
 from coordination.visa import contract as model
 from coordination.visa.checks.form import MENTION_LABELS
 from coordination.visa.contract import Contract
@@ -625,15 +626,11 @@ def form_values(contract: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hours(value: Any) -> str:
-    from coordination.formatting import hours_fr
-
     return hours_fr(value) if isinstance(value, int | float) else "—"
 
 
 def key_terms(contract: dict[str, Any]) -> list[tuple[str, str]]:
     """The contract's main terms, for the visa page: French labels, dates in words, amounts in euros."""
-    from coordination.formatting import day_fr, euro_fr
-
     pay = contract.get("pay") or {}
     sector = pay.get("sector_minimum") or {}
     frequency = ENUM_LABELS[model.PayFrequency].get(pay.get("frequency") or "", "—")
