@@ -13,12 +13,12 @@ import msgspec
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
-from visa_builders import base, with_pay  # noqa: E402
+from visa_builders import base, with_pay
 
 from coordination.access.mandates import seed_mandate
 from coordination.access.models import MandateKind
-from coordination.directory.models import Organisation, OrganisationKind, Role, User  # noqa: E402
-from coordination.dossier.models import Person  # noqa: E402
+from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.dossier.models import Person
 
 
 async def headers(app, database, role: Role, org: Organisation | None, name: str = "Test") -> dict[str, str]:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.integration.web.conftest import csrf_from, person_ids, sign_in
-from tests.integration.web.conftest import demo as demo  # noqa: F401 (the web pages' demo fixture)
+from tests.integration.web.conftest import demo as demo
 
 pytestmark = pytest.mark.usefixtures("demo")
 

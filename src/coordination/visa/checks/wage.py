@@ -123,56 +123,68 @@ def wage_sector(ctx: Ctx) -> Outcome:
             "minimum sectoriel que vous avez consulté (salaireminimum.be ou la CCT), avec sa source"
         )
     elif scale is not None:
-        ctx.sources.append(scale.source)
-        amount = scale.hourly if scale.hourly is not None else scale.monthly_full_time
-        value = amount
-        if scale.is_floor_only(ctx.on_date):
-            value = Unknown(
-                f"barème CP {cp}",
-                ctx.on_date,
-                f"le barème enregistré vaut jusqu'au {day_fr(scale.valid_until)}; l'indexation suivante n'est pas encore enregistrée",
-                floor=amount,
-                floor_since=scale.valid_from,
-            )
-        elif scale.ceiling is not None:
-            value = Unknown(
-                f"barème CP {cp}",
-                ctx.on_date,
-                f"le barème dépend de {scale.category or 'faits absents du contrat'}",
-                floor=amount,
-                floor_since=scale.valid_from,
-                ceiling=scale.ceiling,
-            )
-        if scale.hourly is not None:
-            ctx.use("sector_minimum_hourly", scale.hourly)
-            hourly = _hourly_pay(c)
-            if hourly is None:
-                ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
-            else:
-                compare_to_minimum(
-                    ctx,
-                    hourly,
-                    value,
-                    1.0,
-                    what=f"le barème horaire de la CP {cp} pour cette fonction",
-                    pay_label="le salaire horaire",
-                    fmt=_hourly_fmt,
-                    digits=4,
-                )
-        else:
-            ctx.use("sector_minimum_full_time", scale.monthly_full_time)
-            if base is not None and frac is not None:
-                compare_to_minimum(
-                    ctx,
-                    base,
-                    value,
-                    frac,
-                    what=f"le barème de la CP {cp} pour cette fonction au prorata des heures",
-                    pay_label="le salaire de base",
-                )
+        _against_scale(ctx, c, scale, cp, base, frac)
     return ctx.verdict(
         "Le salaire atteint le barème sectoriel enregistré pour cette commission paritaire et cette fonction."
     )
+
+
+def _scale_value(ctx: Ctx, scale, cp):
+    """The scale's amount, or an :class:`Unknown` bounded by it when the registered scale is only a
+    floor (the next indexation is not registered yet) or depends on facts the contract does not give."""
+    amount = scale.hourly if scale.hourly is not None else scale.monthly_full_time
+    if scale.is_floor_only(ctx.on_date):
+        return Unknown(
+            f"barème CP {cp}",
+            ctx.on_date,
+            f"le barème enregistré vaut jusqu'au {day_fr(scale.valid_until)}; l'indexation suivante n'est pas encore enregistrée",
+            floor=amount,
+            floor_since=scale.valid_from,
+        )
+    if scale.ceiling is not None:
+        return Unknown(
+            f"barème CP {cp}",
+            ctx.on_date,
+            f"le barème dépend de {scale.category or 'faits absents du contrat'}",
+            floor=amount,
+            floor_since=scale.valid_from,
+            ceiling=scale.ceiling,
+        )
+    return amount
+
+
+def _against_scale(ctx: Ctx, c, scale, cp, base, frac) -> None:
+    """The pay set against the registered sector scale: hourly scales against the hourly pay, monthly
+    ones against the base salary pro rata of the hours."""
+    ctx.sources.append(scale.source)
+    value = _scale_value(ctx, scale, cp)
+    if scale.hourly is not None:
+        ctx.use("sector_minimum_hourly", scale.hourly)
+        hourly = _hourly_pay(c)
+        if hourly is None:
+            ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
+        else:
+            compare_to_minimum(
+                ctx,
+                hourly,
+                value,
+                1.0,
+                what=f"le barème horaire de la CP {cp} pour cette fonction",
+                pay_label="le salaire horaire",
+                fmt=_hourly_fmt,
+                digits=4,
+            )
+    else:
+        ctx.use("sector_minimum_full_time", scale.monthly_full_time)
+        if base is not None and frac is not None:
+            compare_to_minimum(
+                ctx,
+                base,
+                value,
+                frac,
+                what=f"le barème de la CP {cp} pour cette fonction au prorata des heures",
+                pay_label="le salaire de base",
+            )
 
 
 def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Outcome:

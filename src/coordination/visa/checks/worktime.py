@@ -226,27 +226,7 @@ def minors(ctx: Ctx) -> Outcome:
         ctx.fail("un travailleur de moins de 18 ans ne peut pas faire d'heures supplémentaires")
     shifts = _shifts(ctx)
     if shifts:
-        for day, h in sorted(facts.daily_hours(shifts).items()):
-            if h > m["max_hours_day"] + 1e-9:
-                ctx.fail(f"{hours(h)} le {_DAYS[day]}: plus de {hours(m['max_hours_day'])} par jour")
-        for x in shifts:
-            worked = facts.worked_hours(x)
-            need = (
-                m["break_after_6h_minutes"]
-                if worked > 6
-                else m["break_after_4h30_minutes"]
-                if worked > 4.5
-                else 0
-            )
-            if x.break_minutes < need:
-                ctx.fail(
-                    f"le {_DAYS[x.weekday]}, une pause de {need} minutes est due (prévue: {x.break_minutes})"
-                )
-        gaps = facts.rest_gaps_hours(shifts)
-        if gaps and min(gaps) < m["rest_between_shifts"] - 1e-9:
-            ctx.fail(
-                f"repos de {hours(min(gaps))} seulement entre deux prestations (minimum {hours(m['rest_between_shifts'])})"
-            )
+        _minors_shifts(ctx, shifts, m)
     other = ctx.use("weekly_hours_other_employers", c.worker.weekly_hours_other_employers)
     if other is None:
         ctx.missing("heures prestées chez d'autres employeurs (elles s'additionnent)")
@@ -255,3 +235,28 @@ def minors(ctx: Ctx) -> Outcome:
             f"avec les autres employeurs, {hours(c.weekly_hours + other)} par semaine (maximum {hours(m['max_hours_week'])})"
         )
     return ctx.verdict("Les règles protégeant les jeunes travailleurs sont respectées.")
+
+
+def _minors_shifts(ctx: Ctx, shifts, m) -> None:
+    """A minor's shifts: hours per day, the break each shift needs, the rest between two shifts."""
+    for day, h in sorted(facts.daily_hours(shifts).items()):
+        if h > m["max_hours_day"] + 1e-9:
+            ctx.fail(f"{hours(h)} le {_DAYS[day]}: plus de {hours(m['max_hours_day'])} par jour")
+    for x in shifts:
+        worked = facts.worked_hours(x)
+        need = (
+            m["break_after_6h_minutes"]
+            if worked > 6
+            else m["break_after_4h30_minutes"]
+            if worked > 4.5
+            else 0
+        )
+        if x.break_minutes < need:
+            ctx.fail(
+                f"le {_DAYS[x.weekday]}, une pause de {need} minutes est due (prévue: {x.break_minutes})"
+            )
+    gaps = facts.rest_gaps_hours(shifts)
+    if gaps and min(gaps) < m["rest_between_shifts"] - 1e-9:
+        ctx.fail(
+            f"repos de {hours(min(gaps))} seulement entre deux prestations (minimum {hours(m['rest_between_shifts'])})"
+        )
