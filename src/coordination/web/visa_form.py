@@ -321,7 +321,7 @@ def _first_leaf(path: str) -> str:
     return msgspec.structs.fields(item)[0].name
 
 
-_ROW_TYPES = {
+_ROW_TYPES: dict[str, type[msgspec.Struct]] = {
     "schedule.shifts": model.Shift,
     "pay.bonuses": model.Bonus,
     "clauses.worker_costs": model.WorkerCost,

@@ -262,7 +262,7 @@ def wage_rmmmg(ctx: Ctx) -> Outcome:
     if student and age is None:
         ctx.missing("date de naissance de l'étudiant (le RMMMG complet s'applique dès 21 ans)")
         return ctx.verdict("")
-    if student and age < 21:
+    if student and age is not None and age < 21:  # (an unknown age was answered above)
         return not_applicable(
             "Étudiant de moins de 21 ans: le minimum réduit des étudiants s'applique (voir WAGE_YOUTH)."
         )
@@ -282,7 +282,8 @@ def wage_rmmmg(ctx: Ctx) -> Outcome:
     if _hourly_only(c) and frac is not None:
         _check_hourly(ctx, rmmmg, caveat)
     elif avg is not None and frac is not None:
-        ctx.use("minimum_pro_rata", _r(bounds(rmmmg)[0] * frac) if bounds(rmmmg)[0] else None)
+        low = bounds(rmmmg)[0]
+        ctx.use("minimum_pro_rata", _r(low * frac) if low else None)
         compare_to_minimum(
             ctx,
             avg,
@@ -330,6 +331,7 @@ def _check_hourly(ctx: Ctx, rmmmg, caveat: str, rate: float = 1.0, what: str = "
     low = bounds(minimum)[0]
     ctx.use("hourly_minimum", None if low is None else round(low * rate, 4))
     bonus = facts.counted_bonuses_monthly(c) / ((c.weekly_hours or full) * facts.WEEKS_PER_MONTH)
+    assert c.pay is not None and c.pay.gross_hourly is not None  # the callers asked _hourly_only(c)
     hourly = ctx.use("average_hourly_gross", round(c.pay.gross_hourly + bonus, 4))
     compare_to_minimum(
         ctx,

@@ -149,6 +149,7 @@ def wt_sun_night(ctx: Ctx) -> Outcome:
     if not shifts or isinstance(wt, Unknown):
         return ctx.verdict("")
     s = ctx.contract.schedule
+    assert s is not None  # there are shifts, so there is a schedule
     sunday = ctx.use("sunday_or_holiday_work", any(x.weekday == 7 or x.public_holiday for x in shifts))
     night = ctx.use(
         "night_work", any(facts.overlaps_night(x, wt["night_start"], wt["night_end"]) for x in shifts)
@@ -190,7 +191,9 @@ def min_shift(ctx: Ctx) -> Outcome:
     # Breaks are not work: a period of work is measured without them.
     shortest = ctx.use("shortest_shift_hours", round(min(facts.worked_hours(x) for x in shifts), 2))
     if shortest < minimum - 1e-9:
-        derog = ctx.use("min_shift_derogation", ctx.contract.schedule.min_shift_derogation)
+        schedule = ctx.contract.schedule
+        assert schedule is not None  # there are shifts, so there is a schedule
+        derog = ctx.use("min_shift_derogation", schedule.min_shift_derogation)
         if derog is None:
             ctx.unknown(
                 f"une prestation ne dure que {hours(shortest)} (minimum {hours(minimum)}): une dérogation existe-t-elle?"
