@@ -13,7 +13,6 @@ from pathlib import Path
 import anyio
 from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Request
-from litestar.di import Provide
 
 from coordination.access.principal import Principal
 from coordination.dossier.rules import RetentionPolicy, load_retention
@@ -63,10 +62,3 @@ def provide_visa_context(request: Request, settings: Settings) -> VisaContext:
 def provide_api_principal(request: Request) -> Principal:
     """The API's principal: the verified token's (set by the auth middleware)."""
     return request.user
-
-
-API_DEPENDENCIES = {
-    "principal": Provide(provide_api_principal, sync_to_thread=False),
-    "visa_context": Provide(provide_visa_context, sync_to_thread=False),
-}
-"""The ``dependencies`` of the visa API controllers."""

@@ -2,8 +2,9 @@
 
 Each handler parses its input, calls one use case (:mod:`coordination.visa.use_cases`, shared with the web
 pages) and answers; the request's session commits. Routes under a person pass the declared gate
-(``access``); routes under a visa open it through :func:`use_cases.open_visa`, which asks the gate for the
-visa's person. The principal and the visa context are dependencies declared once per controller.
+(``access``); routes under a visa open it through :meth:`Visas.open`, which asks the gate for the visa's
+person. The principal, the visa context and the use cases (``visas``) are dependencies declared once per
+controller.
 """
 
 from __future__ import annotations
@@ -13,19 +14,19 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.background_tasks import BackgroundTask
+from litestar.di import Provide
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
-from coordination.access.principal import Principal
 from coordination.http_utils import etag_for, require_if_match
-from coordination.visa import attendance, filing, services, use_cases
+from coordination.visa import attendance, filing, services
 from coordination.visa.checks import Checklist, run_checklist
-from coordination.visa.context import API_DEPENDENCIES, VisaContext
+from coordination.visa.context import VisaContext, provide_api_principal, provide_visa_context
 from coordination.visa.contract import Contract
 from coordination.visa.schemas import AttendanceIn, AttendanceOut, DecisionIn, VerificationOut, VisaOut
-from coordination.visa.use_cases import SECTION, open_visa
+from coordination.visa.use_cases import SECTION, Visas, provide_visas
 from coordination.visa.validation import EXCEPTION_HANDLERS
 
 
@@ -44,6 +45,14 @@ async def checklist(data: Contract) -> Checklist:
     return run_checklist(data)
 
 
+API_DEPENDENCIES = {
+    "principal": Provide(provide_api_principal, sync_to_thread=False),
+    "visa_context": Provide(provide_visa_context, sync_to_thread=False),
+    "visas": Provide(provide_visas, sync_to_thread=False),
+}
+"""Declared once per controller: the token's principal, the visa context and the request's use cases."""
+
+
 class PersonVisaController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/visas"
     tags = ["visa"]
@@ -57,9 +66,9 @@ class PersonVisaController(Controller):
         summary="Soumettre un contrat pour visa",
     )
     async def submit(
-        self, db_session: AsyncSession, access: Access, principal: Principal, person_id: UUID, data: Contract
+        self, access: Access, visas: Visas, person_id: UUID, data: Contract
     ) -> Response[VisaOut]:
-        return _out(await services.submit(db_session, person_id, data, principal), HTTP_201_CREATED)
+        return _out(await visas.submit(person_id, data), HTTP_201_CREATED)
 
     @get("/", opt={"section": SECTION, "action": "read"}, summary="Visas du dossier")
     async def list_visas(self, access: Access, db_session: AsyncSession, person_id: UUID) -> list[VisaOut]:
@@ -73,10 +82,8 @@ class VisaController(Controller):
     dependencies = API_DEPENDENCIES
 
     @get("/", opt={"section": SECTION, "action": "read"}, summary="Lire une demande de visa")
-    async def read(
-        self, db_session: AsyncSession, principal: Principal, request_id: str, visa_id: UUID
-    ) -> Response[VisaOut]:
-        return _out(await open_visa(db_session, principal, visa_id, "read", request_id=request_id))
+    async def read(self, visas: Visas, visa_id: UUID) -> Response[VisaOut]:
+        return _out(await visas.open(visa_id, "read"))
 
     @put(
         "/contract",
@@ -84,17 +91,11 @@ class VisaController(Controller):
         summary="Corriger le contrat et le recontrôler",
     )
     async def resubmit(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
-        visa_id: UUID,
-        data: Contract,
+        self, request: Request, visas: Visas, visa_id: UUID, data: Contract
     ) -> Response[VisaOut]:
-        visa = await open_visa(db_session, principal, visa_id, "write", request_id=request_id)
+        visa = await visas.open(visa_id, "write")
         require_if_match(request, visa.version)
-        return _out(await services.resubmit(db_session, visa, data, principal))
+        return _out(await visas.resubmit(visa, data))
 
     @post(
         "/decision",
@@ -103,27 +104,13 @@ class VisaController(Controller):
         summary="Décider du visa",
     )
     async def decide(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        visa_context: VisaContext,
-        request_id: str,
-        visa_id: UUID,
-        data: DecisionIn,
+        self, request: Request, visas: Visas, visa_id: UUID, data: DecisionIn
     ) -> Response[VisaOut]:
-        visa = await open_visa(db_session, principal, visa_id, "decide", request_id=request_id)
+        visa = await visas.open(visa_id, "decide")
         require_if_match(request, visa.version)
-        decided = await use_cases.decide(
-            db_session,
-            visa,
-            principal,
-            visa_context,
-            decision=data.decision,
-            reason=data.reason,
-            answers=[msgspec.to_builtins(a) for a in data.answers],
-        )
-        await filing.commit_or_discard(db_session, visa_context.store, decided.certificate_key)
+        answers = [msgspec.to_builtins(a) for a in data.answers]
+        decided = await visas.decide(visa, decision=data.decision, reason=data.reason, answers=answers)
+        await visas.commit_filed(decided.certificate_key)
         return _out(decided.visa)
 
     @post(
@@ -132,23 +119,14 @@ class VisaController(Controller):
         opt={"section": "progress", "action": "write"},
         summary="Enregistrer les heures prestées sur une période (contrat approuvé)",
     )
-    async def record_attendance(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
-        visa_id: UUID,
-        data: AttendanceIn,
-    ) -> AttendanceOut:
+    async def record_attendance(self, visas: Visas, visa_id: UUID, data: AttendanceIn) -> AttendanceOut:
         """Attendance is progress data a partner writes (section ``progress``), tied to the approved
         contract it is compared with."""
-        visa = await open_visa(
-            db_session, principal, visa_id, "write", request_id=request_id, section="progress"
-        )
+        visa = await visas.open(visa_id, "write", section="progress")
         row = await attendance.record(
-            db_session,
+            visas.session,
             visa,
-            principal,
+            visas.actor,
             period_start=data.period_start,
             period_end=data.period_end,
             hours_worked=data.hours_worked,
@@ -162,26 +140,17 @@ class VisaController(Controller):
         opt={"section": SECTION, "action": "read"},
         summary="Heures prestées et heures payées par période",
     )
-    async def list_attendance(
-        self, db_session: AsyncSession, principal: Principal, request_id: str, visa_id: UUID
-    ) -> list[AttendanceOut]:
-        visa = await open_visa(db_session, principal, visa_id, "read", request_id=request_id)
-        return [AttendanceOut.of(c) for c in await attendance.comparisons(db_session, visa)]
+    async def list_attendance(self, visas: Visas, visa_id: UUID) -> list[AttendanceOut]:
+        visa = await visas.open(visa_id, "read")
+        return [AttendanceOut.of(c) for c in await attendance.comparisons(visas.session, visa)]
 
     @get("/verification", opt={"section": SECTION, "action": "read"}, summary="Vérifier la signature")
-    async def verification(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        visa_context: VisaContext,
-        request_id: str,
-        visa_id: UUID,
-    ) -> VerificationOut:
-        visa = await open_visa(db_session, principal, visa_id, "read", request_id=request_id)
+    async def verification(self, visas: Visas, visa_id: UUID) -> VerificationOut:
+        visa = await visas.open(visa_id, "read")
         return VerificationOut(
             visa_id=visa.id,
             signed=bool(visa.signature),
-            signature_valid=await use_cases.signature_valid(visa, visa_context),
+            signature_valid=await visas.signature_valid(visa),
             content_hash=visa.content_hash,
             signing_key_fingerprint=visa.signing_key_fingerprint,
         )
@@ -193,24 +162,16 @@ class VisaController(Controller):
         response_description="Le certificat signé (PDF)",
         media_type="application/pdf",
     )
-    async def certificate_pdf(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        visa_context: VisaContext,
-        request_id: str,
-        visa_id: UUID,
-    ) -> Response:
+    async def certificate_pdf(self, visas: Visas, visa_id: UUID) -> Response:
         """The stored certificate of a decided visa (filed on its first download if it was decided before
         certificates were kept), or the draft of a visa not yet decided."""
-        visa = await open_visa(db_session, principal, visa_id, "export", request_id=request_id)
-        found = await use_cases.certificate(db_session, visa, principal, visa_context)
-        await filing.commit_or_discard(db_session, visa_context.store, found.filed_key)
+        found = await visas.certificate(await visas.open(visa_id, "export"))
+        await visas.commit_filed(found.filed_key)
         disposition = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
         if found.draft is not None:
             return Response(found.draft, media_type="application/pdf", headers=disposition)
         assert found.object_key is not None  # a decided visa's certificate is stored
-        return await _stream_stored(visa_context, found.object_key, disposition)
+        return await _stream_stored(visas.context, found.object_key, disposition)
 
 
 async def _stream_stored(context: VisaContext, object_key: str, disposition: dict[str, str]) -> Response:

@@ -17,13 +17,12 @@ from uuid_utils.compat import uuid7
 from coordination import clock
 from coordination.access.principal import Principal
 from coordination.dossier.models import Document, DocumentVersion
-from coordination.dossier.rules import RetentionPolicy
 from coordination.dossier.services import documents
 from coordination.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from coordination.formatting import day_fr
-from coordination.storage.antivirus import Scanner
 from coordination.storage.base import DocumentStore, NotFoundInStore, ObjectStream, StorageError
 from coordination.visa import certificate
+from coordination.visa.context import VisaContext
 from coordination.visa.labels import DECISION_LABELS_FR, kind_label
 from coordination.visa.models import VisaRequest, VisaStatus
 
@@ -50,11 +49,7 @@ async def file_certificate(
     session: AsyncSession,
     visa: VisaRequest,
     actor: Principal,
-    *,
-    store: DocumentStore,
-    scanner: Scanner,
-    retention: RetentionPolicy,
-    max_size: int,
+    context: VisaContext,
     today: date | None = None,
 ) -> tuple[Document, str]:
     """Render the signed certificate of a decided visa and store it as a document of the person's file
@@ -76,7 +71,8 @@ async def file_certificate(
     async def chunks() -> AsyncIterator[bytes]:
         yield pdf
 
-    stored = await documents.store_and_scan(store, scanner, key, chunks(), filename, max_size)
+    store = context.store
+    stored = await documents.store_and_scan(store, context.scanner, key, chunks(), filename, context.max_size)
     try:
         label = DECISION_LABELS_FR[visa.decision] if visa.decision else "Visa"
         decided_at = visa.decided_at or clock.now()
@@ -90,7 +86,7 @@ async def file_certificate(
             stored=stored,
             key=key,
             document_id=document_id,
-            retention=retention,
+            retention=context.retention,
             today=today or clock.brussels_day(decided_at),
             notify_person=False,
         )

@@ -24,19 +24,15 @@ from coordination.formatting import day_fr, euro_fr, hours_fr
 from coordination.visa import contract as model
 from coordination.visa.checks.form import MENTION_LABELS
 from coordination.visa.contract import Contract
+from coordination.visa.labels import KIND_LABELS as CONTRACT_KIND_LABELS
 from coordination.visa.validation import french
 
 KIND_LABELS = {
+    **CONTRACT_KIND_LABELS,
+    # the form says a little more than the certificate's short names
     "open_ended": "Contrat de travail à durée indéterminée",
-    "fixed_term": "Contrat à durée déterminée",
-    "defined_work": "Contrat pour un travail nettement défini",
-    "replacement": "Contrat de remplacement",
-    "student": "Contrat d'occupation d'étudiant",
-    "pfi": "Formation professionnelle individuelle en entreprise (PFI)",
-    "cip": "Convention d'immersion professionnelle",
     "article_60": "Article 60 §7 (mise à l'emploi par le CPAS)",
     "article_61": "Article 61 (mise à l'emploi chez un partenaire du CPAS)",
-    "transition_internship": "Stage de transition",
     "first_internship": "Stage de première expérience",
 }
 CATEGORY_LABELS = {"": "Je ne sais pas", "manual": "Ouvrier", "employee": "Employé"}

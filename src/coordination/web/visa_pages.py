@@ -16,17 +16,15 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.errors import BadRequest, Conflict, ProblemError, Unprocessable
-from coordination.visa import attendance, filing, services, use_cases
+from coordination.visa import attendance, services
 from coordination.visa.checks import run_checklist
-from coordination.visa.context import VisaContext, provide_visa_context
+from coordination.visa.context import provide_visa_context
 from coordination.visa.models import Decision, VisaStatus
-from coordination.visa.use_cases import SECTION, open_visa
+from coordination.visa.use_cases import SECTION, Visas, provide_visas
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
@@ -154,9 +152,7 @@ def answers_from_form(form: dict, items: list[dict]) -> list[dict]:
 
 async def _show(
     request: Request,
-    db_session: AsyncSession,
-    principal: Principal,
-    request_id: str,
+    visas: Visas,
     visa_id: UUID,
     *,
     typed: dict | None = None,
@@ -169,8 +165,8 @@ async def _show(
 ) -> Response:
     """The visa page; after a refused decision or attendance, again with what was typed and, beside each
     wrong field, why it was refused."""
-    screen = await use_cases.visa_screen(db_session, principal, visa_id, request_id=request_id)
-    visa = screen.visa
+    screen = await visas.screen(visa_id)
+    visa, principal = screen.visa, visas.actor
     status = visa.status.value
     decision = visa.decision.value if visa.decision else None
     return page(
@@ -242,8 +238,10 @@ WEB_DEPENDENCIES = {
     **WEB_ACCESS,
     "principal": Provide(require_user),
     "visa_context": Provide(provide_visa_context, sync_to_thread=False),
+    "visas": Provide(provide_visas, sync_to_thread=False),
 }
-"""The signed-in user, the declared gate for the lists, and the visa context (as the API's)."""
+"""The signed-in user, the declared gate for the lists, the visa context and the request's use cases (as
+the API's)."""
 
 HOURS_FIELDS = {
     "attendance-hours": "hours_worked",
@@ -299,21 +297,14 @@ class VisaPages(Controller):
     include_in_schema = False
 
     @get("/", opt={"section": SECTION, "action": "read", "list": True})
-    async def waiting(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        request_id: str,
-    ) -> Response:
+    async def waiting(self, request: Request, access: Access, visas: Visas) -> Response:
         """The visa requests of the worker's organisation still open (waiting for a decision or for a
         correction), the newest first, each with its date, contract, employer and submitter; only files
         the gate lets the worker read are listed, and each line shown is journaled."""
         readable = access.readable
         assert readable is not None  # a list route: the dependency gave the predicate or refused
-        rows = await use_cases.waiting_requests(db_session, principal, readable, request_id=request_id)
-        items = [visa_item(visa, name) for visa, name in rows]
+        principal = visas.actor
+        items = [visa_item(visa, name) for visa, name in await visas.waiting(readable)]
         mine = [i for i in items if i.raw.submitted_by == principal.user_id]
         to_decide = [i for i in items if i.raw.submitted_by != principal.user_id and i.status == "submitted"]
         others = [i for i in items if i not in mine and i not in to_decide]
@@ -344,56 +335,46 @@ class VisaPages(Controller):
         )
 
     @post("/demandes", opt={"section": SECTION, "action": "write"})
-    async def submit(
-        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str
-    ) -> Response:
+    async def submit(self, request: Request, visas: Visas) -> Response:
         form = await checked_form(request)
         person_id = _person_of_form(form)
         contract, error_page = _parse_or_page(request, form)
         if error_page is not None:
             return error_page
-        await check_access(
-            db_session, principal, person_id=person_id, section=SECTION, action="write", request_id=request_id
-        )
-        visa = await services.submit(db_session, person_id, contract, principal)
+        await visas.check(person_id, "write")
+        visa = await visas.submit(person_id, contract)
         return Redirect(f"/visa/{visa.id}?ok=demande", status_code=303)
 
     @get("/{visa_id:uuid}", opt={"section": SECTION, "action": "read"})
     async def show(
         self,
         request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
+        visas: Visas,
         visa_id: UUID,
         ok: str | None = None,
         collegue: UUID | None = None,
     ) -> Response:
         name = None
         if ok == "collegue" and collegue is not None:
-            name = await use_cases.colleague_name(db_session, principal, collegue)
-        return await _show(request, db_session, principal, request_id, visa_id, message=_ok_message(ok, name))
+            name = await visas.colleague_name(collegue)
+        return await _show(request, visas, visa_id, message=_ok_message(ok, name))
 
     @post(
         "/{visa_id:uuid}/collegue",
         opt={"section": SECTION, "action": "write"},
     )
-    async def ask_colleague(
-        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str, visa_id: UUID
-    ) -> Response:
+    async def ask_colleague(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """The submitter asks a named colleague to decide (four eyes): the colleague is told in their
         notifications, with a link to the request. Nothing of the visa changes."""
         form = await checked_form(request)
-        visa = await open_visa(db_session, principal, visa_id, "write", request_id=request_id)
+        visa = await visas.open(visa_id, "write")
         colleague = _uuid_or_none(form.get("colleague"))
         try:
-            await use_cases.ask_colleague(db_session, visa, principal, colleague, str(form.get("note") or ""))
+            await visas.ask_colleague(visa, colleague, str(form.get("note") or ""))
         except Unprocessable as exc:
             return await _show(
                 request,
-                db_session,
-                principal,
-                request_id,
+                visas,
                 visa_id,
                 field_errors={"colleague": exc.detail},
                 status_code=422,
@@ -401,38 +382,25 @@ class VisaPages(Controller):
         return Redirect(f"/visa/{visa_id}?ok=collegue&collegue={colleague}", status_code=303)
 
     @post("/{visa_id:uuid}/decision", opt={"section": SECTION, "action": "decide"})
-    async def decide(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        visa_context: VisaContext,
-        request_id: str,
-        visa_id: UUID,
-    ) -> Response:
-        """The same decision as the API's (:func:`use_cases.decide`: signed, certificate filed); a refusal
+    async def decide(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
+        """The same decision as the API's (:meth:`Visas.decide`: signed, certificate filed); a refusal
         comes back as the page, with the decider's typed answers and the reason."""
         form = await checked_form(request)
-        visa = await open_visa(db_session, principal, visa_id, "decide", request_id=request_id)
+        visa = await visas.open(visa_id, "decide")
         try:
             decision = Decision(str(form.get("decision") or ""))
         except ValueError:
             return await _show(
                 request,
-                db_session,
-                principal,
-                request_id,
+                visas,
                 visa_id,
                 typed=form,
                 field_errors={"decision": "Choisissez une décision."},
                 status_code=422,
             )
         try:
-            decided = await use_cases.decide(
-                db_session,
+            decided = await visas.decide(
                 visa,
-                principal,
-                visa_context,
                 decision=decision,
                 reason=str(form.get("reason") or "").strip() or None,
                 answers=answers_from_form(form, services.open_items(visa.checklist)),
@@ -442,41 +410,35 @@ class VisaPages(Controller):
             if not fields and not isinstance(exc, Unprocessable):
                 raise
             # nothing was decided: undone, then the page again with what was typed
-            await db_session.rollback()
+            await visas.session.rollback()
             return await _show(
                 request,
-                db_session,
-                principal,
-                request_id,
+                visas,
                 visa_id,
                 typed=form,
                 form_error=exc.detail,
                 field_errors=fields,
                 status_code=422,
             )
-        await filing.commit_or_discard(db_session, visa_context.store, decided.certificate_key)
+        await visas.commit_filed(decided.certificate_key)
         return Redirect(f"/visa/{visa_id}?ok={decision.value}", status_code=303)
 
     @post(
         "/{visa_id:uuid}/presences",
         opt={"section": "progress", "action": "write"},
     )
-    async def record_hours(
-        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str, visa_id: UUID
-    ) -> Response:
+    async def record_hours(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """A partner records the hours worked over a day or a week under the approved contract."""
         form = await checked_form(request)
-        visa = await open_visa(
-            db_session, principal, visa_id, "write", request_id=request_id, section="progress"
-        )
+        visa = await visas.open(visa_id, "write", section="progress")
         start, end, hours, errors = _period_from_form(form)
         if not errors:
             assert start is not None and end is not None  # read without error
             try:
                 await attendance.record(
-                    db_session,
+                    visas.session,
                     visa,
-                    principal,
+                    visas.actor,
                     period_start=start,
                     period_end=end,
                     hours_worked=hours,
@@ -488,12 +450,10 @@ class VisaPages(Controller):
                     raise
                 errors[field] = exc.detail
         if errors:
-            await db_session.rollback()  # nothing recorded: the page again with what was typed
+            await visas.session.rollback()  # nothing recorded: the page again with what was typed
             return await _show(
                 request,
-                db_session,
-                principal,
-                request_id,
+                visas,
                 visa_id,
                 hours_typed=form,
                 hours_errors=errors,
@@ -505,11 +465,9 @@ class VisaPages(Controller):
         "/{visa_id:uuid}/correction",
         opt={"section": SECTION, "action": "read"},
     )
-    async def correction(
-        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str, visa_id: UUID
-    ) -> Response:
+    async def correction(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """The contract form filled with the stored contract, to correct a request returned for correction."""
-        visa = await open_visa(db_session, principal, visa_id, "read", request_id=request_id)
+        visa = await visas.open(visa_id, "read")
         if visa.status is VisaStatus.DECIDED:
             raise Conflict("Ce visa est déjà décidé : il ne peut plus être modifié.", code="visa-decided")
         context = _form_context(str(visa.person_id), form_values(visa.contract or {}), visa)
@@ -519,12 +477,10 @@ class VisaPages(Controller):
         "/{visa_id:uuid}/contrat",
         opt={"section": SECTION, "action": "write"},
     )
-    async def resubmit(
-        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str, visa_id: UUID
-    ) -> Response:
+    async def resubmit(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """Resubmit the corrected contract: checked again, the request waits for a decision again."""
         form = await checked_form(request)
-        visa = await open_visa(db_session, principal, visa_id, "write", request_id=request_id)
+        visa = await visas.open(visa_id, "write")
         contract, error_page = _parse_or_page(request, form, visa)
         if error_page is not None:
             return error_page
@@ -533,5 +489,5 @@ class VisaPages(Controller):
                 "Cette demande a changé entre-temps (décision ou autre correction) : rechargez-la.",
                 code="stale",
             )
-        await services.resubmit(db_session, visa, contract, principal)
+        await visas.resubmit(visa, contract)
         return Redirect(f"/visa/{visa_id}?ok=correction", status_code=303)

@@ -258,13 +258,13 @@ async def test_the_api_decides_through_the_use_case_the_pages_use(app, client, w
     from coordination.visa import use_cases
 
     calls = []
-    real = use_cases.decide
+    real = use_cases.Visas.decide
 
-    async def spy(*args, **kwargs):
+    async def spy(self, *args, **kwargs):
         calls.append(kwargs["decision"])
-        return await real(*args, **kwargs)
+        return await real(self, *args, **kwargs)
 
-    monkeypatch.setattr(use_cases, "decide", spy)
+    monkeypatch.setattr(use_cases.Visas, "decide", spy)
     social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
     decider = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Décideuse")
     created = await client.post(f"/api/v1/persons/{world.person.id}/visas", json=CONTRACT, headers=social)

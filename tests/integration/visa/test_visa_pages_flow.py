@@ -248,13 +248,13 @@ async def test_the_page_decides_through_the_use_case_the_api_uses(client, databa
     from coordination.visa.models import VisaRequest
 
     calls = []
-    real = use_cases.decide
+    real = use_cases.Visas.decide
 
-    async def spy(*args, **kwargs):
+    async def spy(self, *args, **kwargs):
         calls.append(kwargs["decision"])
-        return await real(*args, **kwargs)
+        return await real(self, *args, **kwargs)
 
-    monkeypatch.setattr(use_cases, "decide", spy)
+    monkeypatch.setattr(use_cases.Visas, "decide", spy)
     sophie = (await person_ids(database))["Sophie"]
     await sign_in(client, "nadia")
     visa_url = await _submit(client, sophie)
