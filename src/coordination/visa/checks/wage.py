@@ -241,9 +241,10 @@ def _hourly_pay(c) -> float | None:
 
 
 def _student_age(ctx: Ctx) -> tuple[bool, int | None]:
+    """(student, age), both recorded as inputs: which minimum applies depends on them."""
     c = ctx.contract
-    student = c.kind == ContractKind.STUDENT or bool(c.worker.is_student)
-    return student, ctx.age
+    student = ctx.use("student", c.kind == ContractKind.STUDENT or bool(c.worker.is_student))
+    return student, ctx.use("age", ctx.age)
 
 
 @check(
@@ -257,8 +258,6 @@ def wage_rmmmg(ctx: Ctx) -> Outcome:
     if c.kind not in EMPLOYMENT_KINDS:
         return not_applicable(NOT_EMPLOYMENT)
     student, age = _student_age(ctx)
-    ctx.use("student", student)
-    ctx.use("age", age)
     if student and age is None:
         ctx.missing("date de naissance de l'étudiant (le RMMMG complet s'applique dès 21 ans)")
         return ctx.verdict("")
@@ -361,8 +360,6 @@ def wage_youth(ctx: Ctx) -> Outcome:
     if c.kind not in EMPLOYMENT_KINDS:
         return not_applicable(NOT_EMPLOYMENT)
     student, age = _student_age(ctx)
-    ctx.use("student", student)
-    ctx.use("age", age)
     if age is None:
         if student:
             ctx.missing("date de naissance de l'étudiant")
