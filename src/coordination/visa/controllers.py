@@ -123,17 +123,15 @@ class VisaController(Controller):
         """Attendance is progress data a partner writes (section ``progress``), tied to the approved
         contract it is compared with."""
         visa = await visas.open(visa_id, "write", section="progress")
-        row = await attendance.record(
-            visas.session,
+        compared = await visas.record_attendance(
             visa,
-            visas.actor,
             period_start=data.period_start,
             period_end=data.period_end,
             hours_worked=data.hours_worked,
             step_id=data.step_id,
             note=data.note,
         )
-        return AttendanceOut.of(attendance.compare(visa.contract or {}, row))
+        return AttendanceOut.of(compared)
 
     @get(
         "/attendance",

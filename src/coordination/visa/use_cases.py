@@ -14,6 +14,7 @@ person's file skips the access gate."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -137,6 +138,29 @@ class Visas:
             return Decided(visa)
         _, object_key = await filing.file_certificate(self.session, visa, self.actor, self.context)
         return Decided(visa, object_key)
+
+    async def record_attendance(
+        self,
+        visa: VisaRequest,
+        *,
+        period_start: date,
+        period_end: date,
+        hours_worked: float,
+        step_id: UUID | None = None,
+        note: str | None = None,
+    ) -> attendance.Comparison:
+        """One period of hours worked under the approved contract, compared with what it pays."""
+        row = await attendance.record(
+            self.session,
+            visa,
+            self.actor,
+            period_start=period_start,
+            period_end=period_end,
+            hours_worked=hours_worked,
+            step_id=step_id,
+            note=note,
+        )
+        return attendance.compare(visa.contract or {}, row)
 
     async def commit_filed(self, object_key: str | None) -> None:
         """After a use case that filed a certificate: commit, or remove the object if the commit fails."""

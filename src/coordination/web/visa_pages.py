@@ -20,7 +20,7 @@ from litestar.response import Redirect
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.errors import BadRequest, Conflict, ProblemError, Unprocessable
-from coordination.visa import attendance, services
+from coordination.visa import services
 from coordination.visa.checks import run_checklist
 from coordination.visa.context import provide_visa_context
 from coordination.visa.models import Decision, VisaStatus
@@ -435,10 +435,8 @@ class VisaPages(Controller):
         if not errors:
             assert start is not None and end is not None  # read without error
             try:
-                await attendance.record(
-                    visas.session,
+                await visas.record_attendance(
                     visa,
-                    visas.actor,
                     period_start=start,
                     period_end=end,
                     hours_worked=hours,
