@@ -123,7 +123,7 @@ def wage_sector(ctx: Ctx) -> Outcome:
             "minimum sectoriel que vous avez consulté (salaireminimum.be ou la CCT), avec sa source"
         )
     elif scale is not None:
-        _against_scale(ctx, c, scale, cp, base, frac)
+        _against_scale(ctx, scale, cp, base, frac)
     return ctx.verdict(
         "Le salaire atteint le barème sectoriel enregistré pour cette commission paritaire et cette fonction."
     )
@@ -153,27 +153,14 @@ def _scale_value(ctx: Ctx, scale, cp):
     return amount
 
 
-def _against_scale(ctx: Ctx, c, scale, cp, base, frac) -> None:
+def _against_scale(ctx: Ctx, scale, cp, base, frac) -> None:
     """The pay set against the registered sector scale: hourly scales against the hourly pay, monthly
     ones against the base salary pro rata of the hours."""
     ctx.sources.append(scale.source)
     value = _scale_value(ctx, scale, cp)
     if scale.hourly is not None:
         ctx.use("sector_minimum_hourly", scale.hourly)
-        hourly = _hourly_pay(c)
-        if hourly is None:
-            ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
-        else:
-            compare_to_minimum(
-                ctx,
-                hourly,
-                value,
-                1.0,
-                what=f"le barème horaire de la CP {cp} pour cette fonction",
-                pay_label="le salaire horaire",
-                fmt=_hourly_fmt,
-                digits=4,
-            )
+        _against_hourly(ctx, value, f"le barème horaire de la CP {cp} pour cette fonction")
     else:
         ctx.use("sector_minimum_full_time", scale.monthly_full_time)
         if base is not None and frac is not None:
@@ -187,9 +174,19 @@ def _against_scale(ctx: Ctx, c, scale, cp, base, frac) -> None:
             )
 
 
+def _against_hourly(ctx: Ctx, minimum, what: str) -> None:
+    """An hourly sector minimum (registered or entered) against the contract's hourly pay."""
+    hourly = _hourly_pay(ctx.contract)
+    if hourly is None:
+        ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
+        return
+    compare_to_minimum(
+        ctx, hourly, minimum, 1.0, what=what, pay_label="le salaire horaire", fmt=_hourly_fmt, digits=4
+    )
+
+
 def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Outcome:
     """The sector minimum the worker entered, with its source printed beside the verdict."""
-    c = ctx.contract
     when = f", en vigueur au {day_fr(m.valid_from)}" if m.valid_from else ""
     ctx.sources.append(f"Minimum sectoriel saisi par le travailleur social: {m.source}{when}")
     ctx.use("sector_minimum_entered", msgspec.to_builtins(m))
@@ -198,20 +195,7 @@ def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Out
             f"le minimum sectoriel saisi est en vigueur à partir du {day_fr(m.valid_from)}, après le début du contrat"
         )
     if m.hourly is not None:
-        hourly = _hourly_pay(c)
-        if hourly is None:
-            ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
-        else:
-            compare_to_minimum(
-                ctx,
-                hourly,
-                m.hourly,
-                1.0,
-                what=f"le minimum sectoriel horaire saisi (source: {m.source}{when})",
-                pay_label="le salaire horaire",
-                fmt=_hourly_fmt,
-                digits=4,
-            )
+        _against_hourly(ctx, m.hourly, f"le minimum sectoriel horaire saisi (source: {m.source}{when})")
     else:
         if base is None:
             ctx.missing("salaire brut")
