@@ -13,6 +13,8 @@ from coordination.cadastre import notices as cadastre_notices
 from coordination.referent import events as referent_events
 from coordination.referent import notices as referent_notices
 from coordination.referral import notices as referral_notices
+from coordination.visa import events as visa_events
+from coordination.visa import notices as visa_notices
 
 
 def wire() -> None:
@@ -30,4 +32,8 @@ def wire() -> None:
     # cadastre: proposals to change an organisation's asserted facts
     events.subscribe(cadastre_events.ProposalMade, cadastre_notices.tell_administrators)
     events.subscribe(cadastre_events.ProposalDecided, cadastre_notices.tell_managers)
+    # visa: decisions, requests for a decision, hours worked beyond the contract
+    events.subscribe(visa_events.VisaDecided, visa_notices.tell_visa_decided)
+    events.subscribe(visa_events.VisaDecisionAsked, visa_notices.tell_decision_asked)
+    events.subscribe(visa_events.HoursOverContract, visa_notices.tell_hours_over_contract)
     events.bus.mark_wired()

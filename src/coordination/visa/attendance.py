@@ -4,9 +4,10 @@ hours the approved contract pays over the same period.
 Why: the working group's case is a person paid for 19 hours a week who works 38. The visa checks the
 contract before signature; only attendance tied to that approved contract, compared period by period, shows
 what happens after. A gap over the tolerance (``policies/visa/monitoring.toml``) is told once to the
-person's referent, to the worker who decided the visa, and to the person in her own space.
+person's referent, to the worker who decided the visa, and to the person in her own space (the notices are
+the subscribers of :class:`~coordination.visa.events.HoursOverContract`, in :mod:`coordination.visa.notices`).
 
-The comparison is pure (:func:`paid_hours`, :func:`compare`); the async functions load, store and notify.
+The comparison is pure (:func:`paid_hours`, :func:`compare`); the async functions load, store and record.
 """
 
 from __future__ import annotations
@@ -23,17 +24,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock, events
 from coordination.access.principal import Principal
+from coordination.dossier.models import TrajectoryStep
+from coordination.dossier.services.common import get_owned
 from coordination.errors import Conflict, Unprocessable
-from coordination.formatting import day_fr
 from coordination.visa import facts
 from coordination.visa.contract import Shift
+from coordination.visa.events import HoursOverContract
 from coordination.visa.models import AttendancePeriod, Decision, VisaRequest, VisaStatus
 
 MONITORING_FILE = Path(__file__).resolve().parents[3] / "policies" / "visa" / "monitoring.toml"
 APPROVED = (Decision.APPROVED, Decision.APPROVED_WITH_RESERVATIONS)
 MAX_PERIOD_DAYS = 7
-KIND = "visa_hours"
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def check_period(start: dt.date, end: dt.date, hours: float, contract: dict[str,
         )
     first = contract.get("start_date")
     last = contract.get("end_date")
-    if first and start < dt.date.fromisoformat(first) or last and end > dt.date.fromisoformat(last):
+    if (first and start < dt.date.fromisoformat(first)) or (last and end > dt.date.fromisoformat(last)):
         raise Unprocessable(
             "Cette période sort des dates du contrat approuvé.", code="attendance-outside-contract"
         )
@@ -158,9 +161,6 @@ async def record(
     require_approved(visa)
     check_period(period_start, period_end, hours_worked, visa.contract or {})
     if step_id is not None:
-        from coordination.dossier.models import TrajectoryStep
-        from coordination.dossier.services.common import get_owned
-
         # the step must be one of this person's steps (an id from another file is a 404)
         await get_owned(session, TrajectoryStep, step_id, visa.person_id, "Étape du parcours")
     row = AttendancePeriod(
@@ -199,18 +199,11 @@ async def comparisons(session: AsyncSession, visa: VisaRequest) -> list[Comparis
     return [compare(visa.contract or {}, row) for row in await for_visa(session, visa.id)]
 
 
-def _fmt(hours: float) -> str:
-    return f"{hours:g}".replace(".", ",") + " h"
-
-
 async def notify_gaps(session: AsyncSession, today: dt.date, rules: Monitoring | None = None) -> int:
     """The daily step: every period ended before ``today`` and not yet reported, compared with its contract;
-    over the tolerance, the referent, the visa's decider and the person are told once. Returns how many
-    periods were reported."""
-    from coordination.db.base import utcnow
-    from coordination.inbox.services import notify, notify_users
-    from coordination.referent.services import active_link, link_users
-
+    over the tolerance, a :class:`~coordination.visa.events.HoursOverContract` is recorded once (its
+    subscribers tell the referent, the visa's decider and the person). Returns how many periods were
+    reported."""
     rules = rules or monitoring()
     pending = await session.execute(
         select(AttendancePeriod, VisaRequest)
@@ -220,38 +213,18 @@ async def notify_gaps(session: AsyncSession, today: dt.date, rules: Monitoring |
     )
     told = 0
     for period, visa in pending.all():
-        result = compare(visa.contract or {}, period, rules)
-        if not result.over:
+        if not compare(visa.contract or {}, period, rules).over:
             continue
-        when = f"du {day_fr(period.period_start)} au {day_fr(period.period_end)}"
-        facts_fr = (
-            f"{_fmt(result.hours_worked)} de présence enregistrées {when} pour {_fmt(result.hours_paid or 0)} "
-            f"payées par le contrat approuvé, soit {_fmt(result.gap or 0)} de plus que le contrat "
-            f"(tolérance {_fmt(result.tolerance)})."
-        )
-        link = await active_link(session, visa.person_id)
-        users = (await link_users(session, link)) if link is not None else []
-        if visa.decided_by is not None:
-            users.append(visa.decided_by)
-        await notify_users(
+        period.alerted_at = clock.now()
+        await events.record(
             session,
-            users,
-            kind=KIND,
-            title_fr="Heures prestées au-delà du contrat",
-            body_fr=facts_fr + " Vérifiez avec l'employeur que toutes les heures sont payées.",
-            link=f"/visa/{visa.id}",
-            subject_id=visa.id,
+            HoursOverContract(
+                person_id=visa.person_id,
+                attendance_id=period.id,
+                visa_id=visa.id,
+                tolerance_hours_per_week=rules.tolerance_hours_per_week,
+            ),
         )
-        await notify(
-            session,
-            person_id=visa.person_id,
-            kind=KIND,
-            title_fr="Vos heures de travail et votre contrat",
-            body_fr=facts_fr + " Toute heure prestée doit être payée : parlez-en avec votre référent·e.",
-            link="/mon-espace",
-            subject_id=visa.id,
-        )
-        period.alerted_at = utcnow()
         told += 1
     await session.flush()
     return told

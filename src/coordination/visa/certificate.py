@@ -17,8 +17,8 @@ import weasyprint
 from coordination.formatting import date_fr, day_fr, euro_fr, hours_fr
 from coordination.visa.checks import VERDICT_LABELS_FR, Verdict
 from coordination.visa.checks.base import SEVERITY_LABELS_FR, STATUS_LABELS_FR, Severity, Status
+from coordination.visa.labels import DECISION_LABELS_FR, KIND_LABELS
 from coordination.visa.models import Decision, VisaRequest
-from coordination.visa.services import DECISION_LABELS_FR
 
 MAX_PAGES = 12
 MAX_BYTES = 2 * 1024 * 1024
@@ -29,20 +29,6 @@ _ENV = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
-
-KIND_LABELS = {
-    "open_ended": "Contrat à durée indéterminée",
-    "fixed_term": "Contrat à durée déterminée",
-    "defined_work": "Contrat pour un travail nettement défini",
-    "replacement": "Contrat de remplacement",
-    "student": "Contrat d'occupation d'étudiant",
-    "pfi": "Formation professionnelle individuelle en entreprise (PFI)",
-    "cip": "Convention d'immersion professionnelle",
-    "article_60": "Mise à l'emploi article 60 §7",
-    "article_61": "Mise à l'emploi article 61",
-    "transition_internship": "Stage de transition",
-    "first_internship": "Stage First",
-}
 
 
 class CertificateError(Exception):
@@ -158,4 +144,4 @@ def render_pdf(visa: VisaRequest, person_label: str | None = None) -> tuple[byte
     return pdf, len(doc.pages)
 
 
-__all__ = ["CertificateError", "Decision", "bce_valid", "render_html", "render_pdf"]
+__all__ = ["KIND_LABELS", "CertificateError", "Decision", "bce_valid", "render_html", "render_pdf"]

@@ -7,34 +7,26 @@ async functions only load, apply and flush. A decided visa is immutable: every w
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid_utils.compat import uuid7
 
+from coordination import clock, events
+from coordination.access.policy import default_policy
 from coordination.access.principal import Principal
 from coordination.directory.models import Role
 from coordination.errors import Conflict, Forbidden, NotFound, Unprocessable
-from coordination.formatting import day_fr
 from coordination.visa import signing
 from coordination.visa.checks import Checklist, Verdict, run_checklist
 from coordination.visa.contract import Contract
+from coordination.visa.events import VisaDecided
 from coordination.visa.models import Decision, VisaRequest, VisaStatus
 from coordination.visa.parameters import ParameterSet
-
-if TYPE_CHECKING:
-    from coordination.dossier.models import Document
-    from coordination.dossier.rules import RetentionPolicy
-    from coordination.storage.antivirus import Scanner
-    from coordination.storage.base import DocumentStore
-
-_BRUSSELS = ZoneInfo("Europe/Brussels")
 
 DECIDE_SECTION, DECIDE_ACTION = "contracts", "decide"
 
@@ -43,8 +35,6 @@ def decider_roles() -> frozenset[Role]:
     """The roles that may decide a visa: read from the access policy (``policies/policy.csv``), so the
     four-eyes rule here and the gate's answer can never disagree (issue 18: the code once named e-advisers,
     whom the policy refuses)."""
-    from coordination.access.policy import default_policy
-
     return frozenset(
         Role(line.role)
         for line in default_policy().lines
@@ -55,12 +45,6 @@ def decider_roles() -> frozenset[Role]:
 OPEN_STATUSES = ("a_verifier", "non_conforme")
 NOTE_MIN = 3
 NOTE_MAX = 1000
-DECISION_LABELS_FR = {
-    Decision.APPROVED: "Visa accordé",
-    Decision.APPROVED_WITH_RESERVATIONS: "Visa accordé avec réserves",
-    Decision.REFUSED: "Visa refusé",
-    Decision.RETURNED: "Renvoyé pour correction",
-}
 
 
 def check_transition(
@@ -255,151 +239,17 @@ async def decide(
     visa.decision = decision
     visa.decided_by, visa.decided_by_name = actor.user_id, actor.display_name
     visa.decision_reason = reason.strip() if reason else None
-    visa.decided_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    visa.decided_at = (now or clock.now()).replace(microsecond=0)
     payload = signed_payload(visa)
     visa.content_hash = signing.content_hash(payload)
     visa.signature = signing.sign(key, payload)
     visa.signing_key_fingerprint = signing.fingerprint(key.public_key())
     await session.flush()
-    if visa.status is VisaStatus.DECIDED:
-        await _announce(session, visa, actor)
-    return visa
-
-
-PERSON_LINK = "/mon-espace"
-"""The person's own space (web); the contract and its certificate are among their documents."""
-
-
-def worker_link(visa: VisaRequest) -> str:
-    return f"/visa/{visa.id}"
-
-
-async def _announce(session: AsyncSession, visa: VisaRequest, actor: Principal) -> None:
-    """The person and the submitter are told of a decision (the decider is never the submitter). A
-    return for correction is not a decision: the submitter sees it on the request itself."""
-    from coordination.inbox.services import notify, notify_users
-
-    label = DECISION_LABELS_FR[visa.decision].lower() if visa.decision else "décidé"
-    kind_label = _kind_label(visa)
-    when = day_fr(visa.decided_at) if visa.decided_at else ""
-    await notify(
-        session,
-        person_id=visa.person_id,
-        kind="visa_decided",
-        title_fr="Décision sur votre contrat",
-        body_fr=(
-            f"{actor.display_name} a rendu sa décision le {when} sur le contrat proposé ({kind_label}) : "
-            f"{label}. Le certificat est dans les documents de votre dossier ; parlez-en avec votre "
-            "référent·e si vous avez une question."
-        ),
-        link=PERSON_LINK,
-        subject_id=visa.id,
-    )
-    await notify_users(
-        session,
-        [visa.submitted_by],
-        exclude_user_id=actor.user_id,
-        kind="visa_decided",
-        title_fr=f"Visa : {label}",
-        body_fr=(
-            f"{actor.display_name} a décidé le {when} du contrat soumis ({kind_label}) : {label}."
-            + (f" Commentaire : {visa.decision_reason}" if visa.decision_reason else "")
-        ),
-        link=worker_link(visa),
-        subject_id=visa.id,
-    )
-
-
-def _kind_label(visa: VisaRequest) -> str:
-    from coordination.visa.certificate import KIND_LABELS
-
-    kind = (visa.contract or {}).get("kind", "")
-    return KIND_LABELS.get(kind, "contrat").lower() if kind else "contrat"
-
-
-CERTIFICATE_CATEGORY = "contract"
-CERTIFICATE_RENDER_SECONDS = 20
-
-
-async def file_certificate(
-    session: AsyncSession,
-    visa: VisaRequest,
-    actor: Principal,
-    *,
-    store: DocumentStore,
-    scanner: Scanner,
-    retention: RetentionPolicy,
-    max_size: int,
-    today: date | None = None,
-) -> tuple[Document, str]:
-    """Render the signed certificate of a decided visa and store it as a document of the person's file
-    (category ``contract``, section ``contracts``), through the dossier's own document path: stored,
-    scanned, then the rows. Returns (document, object key): if the caller's commit fails, it must remove
-    the object (``documents.discard_object``); the orphan sweep is the backstop.
-
-    Called in the decision's request, after :func:`decide`: the caller has passed the gate for the
-    ``contracts`` section (``decide``), which covers filing the decision's own certificate. The person is
-    not told twice: the visa notification already says the certificate is in their documents."""
-    import anyio
-
-    from coordination.dossier.services import documents
-    from coordination.visa import certificate
-
-    if visa.status is not VisaStatus.DECIDED:
-        raise Conflict("Seul un visa décidé a un certificat.", code="visa-not-decided")
-    try:
-        with anyio.fail_after(CERTIFICATE_RENDER_SECONDS):
-            pdf, _pages = await anyio.to_thread.run_sync(certificate.render_pdf, visa)
-    except (certificate.CertificateError, TimeoutError) as exc:
-        raise Unprocessable("Le certificat ne peut pas être produit.", code="certificate-render") from exc
-    document_id = uuid7()
-    filename = f"visa-{visa.id}.pdf"
-    key = documents.object_key(visa.person_id, document_id, 1)
-
-    async def chunks():
-        yield pdf
-
-    stored = await documents.store_and_scan(store, scanner, key, chunks(), filename, max_size)
-    try:
-        label = DECISION_LABELS_FR[visa.decision] if visa.decision else "Visa"
-        day = (visa.decided_at or datetime.now(UTC)).astimezone(_BRUSSELS)
-        document = await documents.create_document(
-            session,
-            actor,
-            person_id=visa.person_id,
-            title=f"Certificat de visa : {label.lower()} ({_kind_label(visa)}, {day_fr(day)})",
-            category=CERTIFICATE_CATEGORY,
-            filename=filename,
-            stored=stored,
-            key=key,
-            document_id=document_id,
-            retention=retention,
-            today=today or day.date(),
-            notify_person=False,
+    if visa.status is VisaStatus.DECIDED:  # a return for correction is not a decision: nobody is told
+        await events.record(
+            session, VisaDecided(person_id=visa.person_id, visa_id=visa.id, actor_user_id=actor.user_id)
         )
-        visa.certificate_document_id = document.id
-        await session.flush()
-    except BaseException:
-        await documents.discard_object(store, key)
-        raise
-    return document, key
-
-
-async def stored_certificate(session: AsyncSession, visa: VisaRequest):
-    """The stored version of a decided visa's certificate (``DocumentVersion``), or ``None`` when the visa
-    was decided before certificates were kept (then the caller files it once: :func:`file_certificate`).
-
-    Why served from storage: the certificate is evidence of what was signed on the day; rendering it again
-    on each download cost a WeasyPrint run every time and could differ (fonts, template) from the copy the
-    person received in her documents."""
-    from coordination.dossier.services import documents
-
-    if visa.certificate_document_id is None:
-        return None
-    document = await documents.find_document(session, visa.person_id, visa.certificate_document_id)
-    if document is None:
-        return None
-    return await documents.version_for_download(session, document, None)
+    return visa
 
 
 async def recheck_pending(session: AsyncSession, params: ParameterSet) -> list[UUID]:

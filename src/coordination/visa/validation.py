@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import ValidationException
+from litestar.types import ExceptionHandlersMap
 
 from coordination.errors import problem_for_exception, problem_response
 
@@ -93,4 +94,4 @@ def handle_validation(request: Request, exc: Exception) -> Response:
     return problem_response(request, 400, "validation-error", detail, {"errors": messages})
 
 
-EXCEPTION_HANDLERS = {ValidationException: handle_validation}
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {ValidationException: handle_validation}

@@ -9,6 +9,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.visa import services
+from coordination.web.visa_form import KIND_LABELS
+
 STATUS_LABELS = {
     "submitted": "en attente de décision",
     "returned": "renvoyé pour correction",
@@ -55,8 +58,6 @@ class VisaItem:
 
 
 def _kind_label(contract: dict[str, Any]) -> str:
-    from coordination.web.visa_form import KIND_LABELS
-
     kind = str(contract.get("kind") or "")
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize() or "Contrat")
 
@@ -97,6 +98,4 @@ def visa_item(visa: Any, person_name: str | None = None) -> VisaItem:
 
 
 async def visas_of_person(session: AsyncSession, person_id: UUID) -> list[VisaItem]:
-    from coordination.visa import services
-
     return [visa_item(v) for v in await services.list_for_person(session, person_id)]

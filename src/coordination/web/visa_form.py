@@ -20,22 +20,19 @@ from typing import Any
 import msgspec
 
 from coordination.errors import BadRequest
+from coordination.formatting import day_fr, euro_fr, hours_fr
 from coordination.visa import contract as model
 from coordination.visa.checks.form import MENTION_LABELS
 from coordination.visa.contract import Contract
+from coordination.visa.labels import KIND_LABELS as CONTRACT_KIND_LABELS
 from coordination.visa.validation import french
 
 KIND_LABELS = {
+    **CONTRACT_KIND_LABELS,
+    # the form says a little more than the certificate's short names
     "open_ended": "Contrat de travail à durée indéterminée",
-    "fixed_term": "Contrat à durée déterminée",
-    "defined_work": "Contrat pour un travail nettement défini",
-    "replacement": "Contrat de remplacement",
-    "student": "Contrat d'occupation d'étudiant",
-    "pfi": "Formation professionnelle individuelle en entreprise (PFI)",
-    "cip": "Convention d'immersion professionnelle",
     "article_60": "Article 60 §7 (mise à l'emploi par le CPAS)",
     "article_61": "Article 61 (mise à l'emploi chez un partenaire du CPAS)",
-    "transition_internship": "Stage de transition",
     "first_internship": "Stage de première expérience",
 }
 CATEGORY_LABELS = {"": "Je ne sais pas", "manual": "Ouvrier", "employee": "Employé"}
@@ -320,7 +317,7 @@ def _first_leaf(path: str) -> str:
     return msgspec.structs.fields(item)[0].name
 
 
-_ROW_TYPES = {
+_ROW_TYPES: dict[str, type[msgspec.Struct]] = {
     "schedule.shifts": model.Shift,
     "pay.bonuses": model.Bonus,
     "clauses.worker_costs": model.WorkerCost,
@@ -337,6 +334,46 @@ def _name(path: str) -> str:
     return NAMES.get(path, path)
 
 
+_FIXED_SELECTS = {"schedule.shifts.weekday": WEEKDAYS, "pay.bonuses.per": PER_LABELS}
+_INPUT_KINDS: dict[Any, str] = {dt.date: "date", dt.time: "time", int: "number", float: "number"}
+
+
+def _toggle(path: str, key: str) -> Field:
+    """The checkbox saying whether an optional part (a list, a group) is filled in at all."""
+    return Field(path + "?", _name(path + "?"), LABELS[key + "?"], "checkbox")
+
+
+def _list_fields(path: str, key: str, tp: Any, optional: bool) -> list[Field]:
+    """A list: several choices of an enumeration in one input, or a fixed number of rows of a struct."""
+    (item,) = typing.get_args(tp)
+    item, _ = _unwrap(item)
+    if isinstance(item, type) and issubclass(item, enum.Enum):
+        return [_toggle(path, key), Field(path, path, LABELS[key], "multi", ENUM_LABELS[item])]
+    out = [_toggle(path, key)] if optional and key + "?" in LABELS else []
+    for i in range(LIST_ROWS[key]):
+        out.extend(_fields_of(item, f"{path}.{i}.", i))
+    return out
+
+
+def _struct_fields(path: str, key: str, tp: type, row: int | None) -> list[Field]:
+    """A nested group, behind its toggle when it is optional (the worker is always filled in)."""
+    out = [_toggle(path, key)] if path != "worker" and key + "?" in LABELS else []
+    return out + _fields_of(tp, path + ".", row)
+
+
+def _leaf(path: str, key: str, tp: Any, optional: bool, required: bool, row: int | None) -> Field:
+    """One input for a plain value, its kind chosen by the value's type."""
+    label = LABELS[key]
+    if tp is bool:
+        kind = "tristate" if optional else "checkbox"
+        return Field(path, _name(path), label, kind, TRISTATE if optional else None, row=row)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return Field(path, _name(path), label, "select", ENUM_LABELS[tp], required, row)
+    if key in _FIXED_SELECTS:
+        return Field(path, path, label, "select", _FIXED_SELECTS[key], row=row)
+    return Field(path, _name(path), label, _INPUT_KINDS.get(tp, "text"), row=row)
+
+
 def _fields_of(struct: type, prefix: str = "", row: int | None = None) -> list[Field]:
     out: list[Field] = []
     hints = typing.get_type_hints(struct, include_extras=True)
@@ -345,46 +382,12 @@ def _fields_of(struct: type, prefix: str = "", row: int | None = None) -> list[F
         tp, optional = _unwrap(hints[f.name])
         key = _label_key(path)
         if typing.get_origin(tp) is list:
-            (item,) = typing.get_args(tp)
-            item, _ = _unwrap(item)
-            if isinstance(item, type) and issubclass(item, enum.Enum):
-                out.append(Field(path + "?", _name(path + "?"), LABELS[key + "?"], "checkbox"))
-                out.append(Field(path, path, LABELS[key], "multi", ENUM_LABELS[item]))
-                continue
-            if optional and key + "?" in LABELS:
-                out.append(Field(path + "?", _name(path + "?"), LABELS[key + "?"], "checkbox"))
-            for i in range(LIST_ROWS[key]):
-                out.extend(_fields_of(item, f"{path}.{i}.", i))
-            continue
-        if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
-            if path in ("worker",):
-                out.extend(_fields_of(tp, path + ".", row))
-                continue
-            if key + "?" in LABELS:
-                out.append(Field(path + "?", _name(path + "?"), LABELS[key + "?"], "checkbox"))
-            out.extend(_fields_of(tp, path + ".", row))
-            continue
-        required = f.required and row is None and prefix == ""
-        label = LABELS[key]
-        start = len(out)
-        if tp is bool:
-            kind = "tristate" if optional else "checkbox"
-            out.append(Field(path, _name(path), label, kind, TRISTATE if optional else None, row=row))
-        elif isinstance(tp, type) and issubclass(tp, enum.Enum):
-            out.append(Field(path, _name(path), label, "select", ENUM_LABELS[tp], required, row))
-        elif key == "schedule.shifts.weekday":
-            out.append(Field(path, path, label, "select", WEEKDAYS, row=row))
-        elif key == "pay.bonuses.per":
-            out.append(Field(path, path, label, "select", PER_LABELS, row=row))
-        elif tp is dt.date:
-            out.append(Field(path, _name(path), label, "date", row=row))
-        elif tp is dt.time:
-            out.append(Field(path, _name(path), label, "time", row=row))
-        elif tp in (int, float):
-            out.append(Field(path, _name(path), label, "number", row=row))
+            out.extend(_list_fields(path, key, tp, optional))
+        elif isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+            out.extend(_struct_fields(path, key, tp, row))
         else:
-            out.append(Field(path, _name(path), label, "text", row=row))
-        out[start:] = [replace(leaf, hint=hints[f.name]) for leaf in out[start:]]
+            required = f.required and row is None and prefix == ""
+            out.append(replace(_leaf(path, key, tp, optional, required, row), hint=hints[f.name]))
     return out
 
 
@@ -587,21 +590,36 @@ def _readable(message: str) -> str:
 
 def _flat(value: Any, path: str, out: dict[str, Any]) -> None:
     if isinstance(value, dict):
-        if path and path + "?" in BY_PATH:
-            out[BY_PATH[path + "?"].name] = "1"
-        for k, v in value.items():
-            _flat(v, f"{path}.{k}" if path else k, out)
+        _flat_group(value, path, out)
+    elif isinstance(value, list):
+        _flat_list(value, path, out)
+    else:
+        _flat_leaf(value, path, out)
+
+
+def _tick_toggle(path: str, out: dict[str, Any]) -> None:
+    if path + "?" in BY_PATH:
+        out[BY_PATH[path + "?"].name] = "1"
+
+
+def _flat_group(value: dict[str, Any], path: str, out: dict[str, Any]) -> None:
+    if path:
+        _tick_toggle(path, out)
+    for k, v in value.items():
+        _flat(v, f"{path}.{k}" if path else k, out)
+
+
+def _flat_list(value: list[Any], path: str, out: dict[str, Any]) -> None:
+    _tick_toggle(path, out)
+    f = BY_PATH.get(path)
+    if f is not None and f.kind == "multi":
+        out[f.name] = [str(v) for v in value]
         return
-    if isinstance(value, list):
-        if path + "?" in BY_PATH:
-            out[BY_PATH[path + "?"].name] = "1"
-        f = BY_PATH.get(path)
-        if f is not None and f.kind == "multi":
-            out[f.name] = [str(v) for v in value]
-            return
-        for i, item in enumerate(value):
-            _flat(item, f"{path}.{i}", out)
-        return
+    for i, item in enumerate(value):
+        _flat(item, f"{path}.{i}", out)
+
+
+def _flat_leaf(value: Any, path: str, out: dict[str, Any]) -> None:
     f = BY_PATH.get(path)
     if f is None or value is None:
         return
@@ -625,15 +643,11 @@ def form_values(contract: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hours(value: Any) -> str:
-    from coordination.formatting import hours_fr
-
     return hours_fr(value) if isinstance(value, int | float) else "—"
 
 
 def key_terms(contract: dict[str, Any]) -> list[tuple[str, str]]:
     """The contract's main terms, for the visa page: French labels, dates in words, amounts in euros."""
-    from coordination.formatting import day_fr, euro_fr
-
     pay = contract.get("pay") or {}
     sector = pay.get("sector_minimum") or {}
     frequency = ENUM_LABELS[model.PayFrequency].get(pay.get("frequency") or "", "—")

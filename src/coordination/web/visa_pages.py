@@ -14,19 +14,21 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.response import Redirect
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
-from coordination.access.filter import bases_of, journal_shown
-from coordination.access.gate import check_access
+from coordination.access.principal import Principal
 from coordination.errors import BadRequest, Conflict, ProblemError, Unprocessable
-from coordination.settings import Settings
+from coordination.visa import services
+from coordination.visa.checks import run_checklist
+from coordination.visa.context import provide_visa_context
+from coordination.visa.models import Decision, VisaStatus
+from coordination.visa.use_cases import SECTION, Visas, provide_visas
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import request_id_of, role_may
+from coordination.web.filedata import role_may
 from coordination.web.render import page
 from coordination.web.session import require_user
 from coordination.web.visa_data import (
@@ -48,7 +50,6 @@ from coordination.web.visa_form import (
     key_terms,
 )
 
-SECTION = "contracts"
 STATUS_LABELS_FR = {
     "conforme": "Conforme",
     "non_conforme": "Non conforme",
@@ -57,8 +58,6 @@ STATUS_LABELS_FR = {
 }
 SEVERITY_LABELS = {"blocking": "bloquant", "warning": "avertissement"}
 DECISIONS = dict(DECISION_LABELS)
-WAITING_LIMIT = 50
-"""Requests shown on the waiting list (the newest first); a CPAS team has a few dozen at most."""
 
 MESSAGES = {
     "demande": "Demande de visa enregistrée dans le dossier. Une autre personne habilitée de votre "
@@ -138,17 +137,6 @@ def _checklist_context(checklist) -> dict:
     }
 
 
-async def _gate(request: Request, db_session: AsyncSession, principal, person_id: UUID, action: str) -> None:
-    await check_access(
-        db_session,
-        principal,
-        person_id=person_id,
-        section=SECTION,
-        action=action,
-        request_id=request_id_of(request),
-    )
-
-
 def answers_from_form(form: dict, items: list[dict]) -> list[dict]:
     """The decider's answers to the open items: a checkbox ``checked_<ID>`` and a note ``note_<ID>`` each;
     an item with neither is not answered (the service then says which ones are missing)."""
@@ -162,30 +150,9 @@ def answers_from_form(form: dict, items: list[dict]) -> list[dict]:
     return answers
 
 
-async def colleagues_for(session: AsyncSession, principal, visa) -> list[tuple[UUID, str]]:
-    """Who may decide this request: people of the submitter's organisation whose role decides visas
-    (the access policy says which), never the submitter (four eyes)."""
-    from coordination.directory.models import User
-    from coordination.visa.services import decider_roles
-
-    if visa.organisation_id is None:
-        return []
-    rows = await session.execute(
-        select(User.id, User.display_name)
-        .where(
-            User.organisation_id == visa.organisation_id,
-            User.role.in_([r.value for r in decider_roles()]),
-            User.id != visa.submitted_by,
-        )
-        .order_by(User.display_name)
-    )
-    return [(row[0], row[1]) for row in rows]
-
-
 async def _show(
     request: Request,
-    db_session: AsyncSession,
-    principal,
+    visas: Visas,
     visa_id: UUID,
     *,
     typed: dict | None = None,
@@ -198,16 +165,10 @@ async def _show(
 ) -> Response:
     """The visa page; after a refused decision or attendance, again with what was typed and, beside each
     wrong field, why it was refused."""
-    from coordination.visa import attendance, services
-
-    visa = await services.get(db_session, visa_id)
-    await _gate(request, db_session, principal, visa.person_id, "read")
-    hours = await attendance.comparisons(db_session, visa)
-    own = visa.submitted_by == principal.user_id
-    status = getattr(visa.status, "value", visa.status)
-    colleagues = await colleagues_for(db_session, principal, visa) if own and status == "submitted" else []
-    await db_session.commit()
-    decision = getattr(visa.decision, "value", visa.decision)
+    screen = await visas.screen(visa_id)
+    visa, principal = screen.visa, visas.actor
+    status = visa.status.value
+    decision = visa.decision.value if visa.decision else None
     return page(
         request,
         "visa_show.html",
@@ -222,13 +183,13 @@ async def _show(
         returned=status == "returned",
         can_correct=status == "returned" and role_may(principal, SECTION, "write"),
         can_decide=role_may(principal, SECTION, "decide") and status != "decided",
-        own_submission=own,
-        colleagues=colleagues,
-        open_items=services.open_items(visa.checklist),
+        own_submission=screen.own_submission,
+        colleagues=screen.colleagues,
+        open_items=screen.open_items,
         typed=typed or {},
         form_error=form_error,
         field_errors=field_errors or {},
-        hours=hours,
+        hours=screen.hours,
         hours_typed=hours_typed or {},
         hours_errors=hours_errors or {},
         can_record_hours=(
@@ -273,45 +234,77 @@ def _ok_message(ok: str | None, colleague: str | None = None) -> str | None:
     return MESSAGES.get(ok or "")
 
 
+WEB_DEPENDENCIES = {
+    **WEB_ACCESS,
+    "principal": Provide(require_user),
+    "visa_context": Provide(provide_visa_context, sync_to_thread=False),
+    "visas": Provide(provide_visas, sync_to_thread=False),
+}
+"""The signed-in user, the declared gate for the lists, the visa context and the request's use cases (as
+the API's)."""
+
+HOURS_FIELDS = {
+    "attendance-hours": "hours_worked",
+    "attendance-period": "period_end",
+    "attendance-outside-contract": "period_start",
+    "attendance-duplicate": "period_start",
+}
+"""The field each refusal of an attendance period belongs to."""
+
+
+def _period_from_form(form: dict) -> tuple[dt.date | None, dt.date | None, float, dict[str, str]]:
+    """(first day, last day, hours, errors): a French message per field that could not be read."""
+    errors: dict[str, str] = {}
+    start = end = None
+    hours = 0.0
+    try:
+        start = dt.date.fromisoformat(str(form.get("period_start") or ""))
+    except ValueError:
+        errors["period_start"] = "Indiquez le premier jour de la période (une date)."
+    try:
+        end = dt.date.fromisoformat(str(form.get("period_end") or form.get("period_start") or ""))
+    except ValueError:
+        errors["period_end"] = (
+            "Indiquez le dernier jour de la période (une date), ou laissez vide pour un jour."
+        )
+    try:
+        hours = float(str(form.get("hours_worked") or "").replace(",", ".").strip())
+    except ValueError:
+        errors["hours_worked"] = "Indiquez le nombre d'heures prestées, par exemple 38 ou 7,5."
+    return start, end, hours, errors
+
+
+def _person_of_form(form: dict) -> UUID:
+    try:
+        return UUID(str(form.get("person_id") or ""))
+    except ValueError as exc:
+        raise BadRequest(
+            "Pour enregistrer une demande de visa, ouvrez-la depuis le dossier de la personne."
+        ) from exc
+
+
+def _uuid_or_none(value: Any) -> UUID | None:
+    try:
+        return UUID(str(value or ""))
+    except ValueError:
+        return None
+
+
 class VisaPages(Controller):
     path = "/visa"
     exception_handlers = WEB_EXCEPTION_HANDLERS
-    dependencies = WEB_ACCESS
+    dependencies = WEB_DEPENDENCIES
     include_in_schema = False
 
     @get("/", opt={"section": SECTION, "action": "read", "list": True})
-    async def waiting(self, request: Request, db_session: AsyncSession, access: Access) -> Response:
+    async def waiting(self, request: Request, access: Access, visas: Visas) -> Response:
         """The visa requests of the worker's organisation still open (waiting for a decision or for a
         correction), the newest first, each with its date, contract, employer and submitter; only files
         the gate lets the worker read are listed, and each line shown is journaled."""
-        from coordination.dossier.models import Person
-        from coordination.visa.models import VisaRequest, VisaStatus
-
-        principal = await require_user(request)
         readable = access.readable
         assert readable is not None  # a list route: the dependency gave the predicate or refused
-        items = []
-        if principal.organisation_id is not None:
-            rows = (
-                await db_session.execute(
-                    select(VisaRequest, Person.first_name, Person.last_name)
-                    .join(Person, Person.id == VisaRequest.person_id)
-                    .where(
-                        readable.where,
-                        VisaRequest.organisation_id == principal.organisation_id,
-                        VisaRequest.status != VisaStatus.DECIDED,
-                    )
-                    .order_by(VisaRequest.created_at.desc())
-                    .limit(WAITING_LIMIT)
-                )
-            ).all()
-            items = [visa_item(visa, f"{first} {last}") for visa, first, last in rows]
-        ids = list(dict.fromkeys(i.person_id for i in items))
-        bases = await bases_of(db_session, readable, ids)
-        await journal_shown(
-            db_session, principal, request_id_of(request), [(i, *bases[i]) for i in ids], sections=(SECTION,)
-        )
-        await db_session.commit()
+        principal = visas.actor
+        items = [visa_item(visa, name) for visa, name in await visas.waiting(readable)]
         mine = [i for i in items if i.raw.submitted_by == principal.user_id]
         to_decide = [i for i in items if i.raw.submitted_by != principal.user_id and i.status == "submitted"]
         others = [i for i in items if i not in mine and i not in to_decide]
@@ -325,21 +318,16 @@ class VisaPages(Controller):
         )
 
     @get("/nouveau", opt={"public": "formulaire de contrat vide : aucun dossier lu"})
-    async def form(self, request: Request, personne: UUID | None = None) -> Response:
-        await require_user(request)
+    async def form(self, request: Request, principal: Principal, personne: UUID | None = None) -> Response:
         return page(request, "visa_form.html", **_form_context(str(personne) if personne else None))
 
     @post("/controle", opt={"public": "contrôle sans état d'un contrat : ne lit ni n'écrit aucun dossier"})
-    async def check(self, request: Request) -> Response:
-        from coordination.visa.checks import run_checklist
-
-        await require_user(request)
+    async def check(self, request: Request, principal: Principal) -> Response:
         form = await checked_form(request)
         contract, error_page = _parse_or_page(request, form)
         if error_page is not None:
             return error_page
-        checklist = run_checklist(contract)
-        context = _checklist_context(checklist)
+        context = _checklist_context(run_checklist(contract))
         if _htmx(request):
             return page(request, "_visa_checklist.html", **context)
         return page(
@@ -347,225 +335,138 @@ class VisaPages(Controller):
         )
 
     @post("/demandes", opt={"section": SECTION, "action": "write"})
-    async def submit(self, request: Request, db_session: AsyncSession) -> Response:
-        from coordination.visa import services
-
-        principal = await require_user(request)
+    async def submit(self, request: Request, visas: Visas) -> Response:
         form = await checked_form(request)
-        try:
-            person_id = UUID(str(form.get("person_id") or ""))
-        except ValueError as exc:
-            raise BadRequest(
-                "Pour enregistrer une demande de visa, ouvrez-la depuis le dossier de la personne."
-            ) from exc
+        person_id = _person_of_form(form)
         contract, error_page = _parse_or_page(request, form)
         if error_page is not None:
             return error_page
-        await _gate(request, db_session, principal, person_id, "write")
-        visa = await services.submit(db_session, person_id, contract, principal)
-        await db_session.commit()
+        await visas.check(person_id, "write")
+        visa = await visas.submit(person_id, contract)
         return Redirect(f"/visa/{visa.id}?ok=demande", status_code=303)
 
     @get("/{visa_id:uuid}", opt={"section": SECTION, "action": "read"})
     async def show(
         self,
         request: Request,
-        db_session: AsyncSession,
+        visas: Visas,
         visa_id: UUID,
         ok: str | None = None,
         collegue: UUID | None = None,
     ) -> Response:
-        principal = await require_user(request)
         name = None
         if ok == "collegue" and collegue is not None:
-            from coordination.directory.models import User
-
-            user = await db_session.get(User, collegue)
-            name = user.display_name if user and user.organisation_id == principal.organisation_id else None
-        return await _show(request, db_session, principal, visa_id, message=_ok_message(ok, name))
+            name = await visas.colleague_name(collegue)
+        return await _show(request, visas, visa_id, message=_ok_message(ok, name))
 
     @post(
         "/{visa_id:uuid}/collegue",
         opt={"section": SECTION, "action": "write"},
     )
-    async def ask_colleague(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+    async def ask_colleague(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """The submitter asks a named colleague to decide (four eyes): the colleague is told in their
         notifications, with a link to the request. Nothing of the visa changes."""
-        from coordination.inbox.services import notify_users
-        from coordination.visa import services
-
-        principal = await require_user(request)
         form = await checked_form(request)
-        visa = await services.get(db_session, visa_id)
-        await _gate(request, db_session, principal, visa.person_id, "write")
-        if getattr(visa.status, "value", visa.status) != "submitted":
-            raise Conflict("Cette demande n'attend pas de décision.", code="visa-not-waiting")
-        choices = dict(await colleagues_for(db_session, principal, visa))
+        visa = await visas.open(visa_id, "write")
+        colleague = _uuid_or_none(form.get("colleague"))
         try:
-            colleague = UUID(str(form.get("colleague") or ""))
-        except ValueError:
-            colleague = None
-        if colleague not in choices:
-            await db_session.rollback()
+            await visas.ask_colleague(visa, colleague, str(form.get("note") or ""))
+        except Unprocessable as exc:
             return await _show(
                 request,
-                db_session,
-                principal,
+                visas,
                 visa_id,
-                field_errors={"colleague": "Choisissez la personne qui décidera, dans la liste."},
+                field_errors={"colleague": exc.detail},
                 status_code=422,
             )
-        note = str(form.get("note") or "").strip()[:500]
-        item = visa_item(visa)
-        await notify_users(
-            session=db_session,
-            user_ids=[colleague],
-            exclude_user_id=principal.user_id,
-            kind="visa_decision_asked",
-            title_fr="Un visa attend votre décision",
-            body_fr=(
-                f"{principal.display_name} vous demande de décider du visa d'un contrat ({item.kind_label.lower()}"
-                f", {item.employer})." + (f" Message : {note}" if note else "")
-            ),
-            link=services.worker_link(visa),
-            subject_id=visa.id,
-        )
-        await db_session.commit()
         return Redirect(f"/visa/{visa_id}?ok=collegue&collegue={colleague}", status_code=303)
 
     @post("/{visa_id:uuid}/decision", opt={"section": SECTION, "action": "decide"})
-    async def decide(
-        self, request: Request, db_session: AsyncSession, settings: Settings, visa_id: UUID
-    ) -> Response:
-        from coordination.visa import services
-        from coordination.visa.controllers import decide_with_certificate
-        from coordination.visa.models import Decision
-
-        principal = await require_user(request)
+    async def decide(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
+        """The same decision as the API's (:meth:`Visas.decide`: signed, certificate filed); a refusal
+        comes back as the page, with the decider's typed answers and the reason."""
         form = await checked_form(request)
-        visa = await services.get(db_session, visa_id)
-        await _gate(request, db_session, principal, visa.person_id, "decide")
+        visa = await visas.open(visa_id, "decide")
         try:
             decision = Decision(str(form.get("decision") or ""))
         except ValueError:
-            await db_session.commit()  # the journal row of the gate's decision
             return await _show(
                 request,
-                db_session,
-                principal,
+                visas,
                 visa_id,
                 typed=form,
                 field_errors={"decision": "Choisissez une décision."},
                 status_code=422,
             )
-        reason = str(form.get("reason") or "").strip() or None
-        answers = answers_from_form(form, services.open_items(visa.checklist))
         try:
-            await decide_with_certificate(
-                request, db_session, settings, visa, decision, reason, principal, answers
+            decided = await visas.decide(
+                visa,
+                decision=decision,
+                reason=str(form.get("reason") or "").strip() or None,
+                answers=answers_from_form(form, services.open_items(visa.checklist)),
             )
         except (Unprocessable, Conflict) as exc:
-            # nothing was decided: the page again, with the decider's typed answers and the reason
             fields = _decision_errors(exc)
             if not fields and not isinstance(exc, Unprocessable):
                 raise
-            await db_session.rollback()
+            # nothing was decided: undone, then the page again with what was typed
+            await visas.session.rollback()
             return await _show(
                 request,
-                db_session,
-                principal,
+                visas,
                 visa_id,
                 typed=form,
                 form_error=exc.detail,
                 field_errors=fields,
                 status_code=422,
             )
+        await visas.commit_filed(decided.certificate_key)
         return Redirect(f"/visa/{visa_id}?ok={decision.value}", status_code=303)
 
     @post(
         "/{visa_id:uuid}/presences",
         opt={"section": "progress", "action": "write"},
     )
-    async def record_hours(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+    async def record_hours(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """A partner records the hours worked over a day or a week under the approved contract."""
-        from coordination.visa import attendance, services
-
-        principal = await require_user(request)
         form = await checked_form(request)
-        visa = await services.get(db_session, visa_id)
-        await check_access(
-            db_session,
-            principal,
-            person_id=visa.person_id,
-            section="progress",
-            action="write",
-            request_id=request_id_of(request),
-        )
-        errors: dict[str, str] = {}
-        start = end = None
-        hours = 0.0
-        try:
-            start = dt.date.fromisoformat(str(form.get("period_start") or ""))
-        except ValueError:
-            errors["period_start"] = "Indiquez le premier jour de la période (une date)."
-        try:
-            end = dt.date.fromisoformat(str(form.get("period_end") or form.get("period_start") or ""))
-        except ValueError:
-            errors["period_end"] = (
-                "Indiquez le dernier jour de la période (une date), ou laissez vide pour un jour."
-            )
-        try:
-            hours = float(str(form.get("hours_worked") or "").replace(",", ".").strip())
-        except ValueError:
-            errors["hours_worked"] = "Indiquez le nombre d'heures prestées, par exemple 38 ou 7,5."
+        visa = await visas.open(visa_id, "write", section="progress")
+        start, end, hours, errors = _period_from_form(form)
         if not errors:
+            assert start is not None and end is not None  # read without error
             try:
-                await attendance.record(
-                    db_session,
+                await visas.record_attendance(
                     visa,
-                    principal,
                     period_start=start,
                     period_end=end,
                     hours_worked=hours,
                     note=str(form.get("note") or "") or None,
                 )
             except (Unprocessable, Conflict) as exc:
-                field = {
-                    "attendance-hours": "hours_worked",
-                    "attendance-period": "period_end",
-                    "attendance-outside-contract": "period_start",
-                    "attendance-duplicate": "period_start",
-                }.get(exc.code or "")
+                field = HOURS_FIELDS.get(exc.code or "")
                 if field is None:
                     raise
                 errors[field] = exc.detail
         if errors:
-            await db_session.rollback()
+            await visas.session.rollback()  # nothing recorded: the page again with what was typed
             return await _show(
                 request,
-                db_session,
-                principal,
+                visas,
                 visa_id,
                 hours_typed=form,
                 hours_errors=errors,
                 status_code=422,
             )
-        await db_session.commit()
         return Redirect(f"/visa/{visa_id}?ok=presences#titre-heures", status_code=303)
 
     @get(
         "/{visa_id:uuid}/correction",
         opt={"section": SECTION, "action": "read"},
     )
-    async def correction(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+    async def correction(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """The contract form filled with the stored contract, to correct a request returned for correction."""
-        from coordination.visa import services
-
-        principal = await require_user(request)
-        visa = await services.get(db_session, visa_id)
-        await _gate(request, db_session, principal, visa.person_id, "read")
-        await db_session.commit()
-        if getattr(visa.status, "value", visa.status) == "decided":
+        visa = await visas.open(visa_id, "read")
+        if visa.status is VisaStatus.DECIDED:
             raise Conflict("Ce visa est déjà décidé : il ne peut plus être modifié.", code="visa-decided")
         context = _form_context(str(visa.person_id), form_values(visa.contract or {}), visa)
         return page(request, "visa_form.html", **context, **_checklist_context(visa.checklist))
@@ -574,23 +475,17 @@ class VisaPages(Controller):
         "/{visa_id:uuid}/contrat",
         opt={"section": SECTION, "action": "write"},
     )
-    async def resubmit(self, request: Request, db_session: AsyncSession, visa_id: UUID) -> Response:
+    async def resubmit(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """Resubmit the corrected contract: checked again, the request waits for a decision again."""
-        from coordination.visa import services
-
-        principal = await require_user(request)
         form = await checked_form(request)
-        visa = await services.get(db_session, visa_id)
-        await _gate(request, db_session, principal, visa.person_id, "write")
+        visa = await visas.open(visa_id, "write")
         contract, error_page = _parse_or_page(request, form, visa)
         if error_page is not None:
-            await db_session.rollback()
             return error_page
         if str(form.get("visa_version") or "") != str(visa.version):
             raise Conflict(
                 "Cette demande a changé entre-temps (décision ou autre correction) : rechargez-la.",
                 code="stale",
             )
-        await services.resubmit(db_session, visa, contract, principal)
-        await db_session.commit()
+        await visas.resubmit(visa, contract)
         return Redirect(f"/visa/{visa_id}?ok=correction", status_code=303)

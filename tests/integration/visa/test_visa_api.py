@@ -13,12 +13,12 @@ import msgspec
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
-from visa_builders import base, with_pay  # noqa: E402
+from visa_builders import base, with_pay
 
 from coordination.access.mandates import seed_mandate
 from coordination.access.models import MandateKind
-from coordination.directory.models import Organisation, OrganisationKind, Role, User  # noqa: E402
-from coordination.dossier.models import Person  # noqa: E402
+from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.dossier.models import Person
 
 
 async def headers(app, database, role: Role, org: Organisation | None, name: str = "Test") -> dict[str, str]:
@@ -171,6 +171,7 @@ async def test_hours_worked_beyond_the_approved_contract_are_told_once(app, clie
     from sqlalchemy import select
     from visa_builders import week, with_schedule
 
+    from coordination.events import DomainEvent
     from coordination.inbox.models import Notification
     from coordination.visa.attendance import notify_gaps
 
@@ -238,4 +239,43 @@ async def test_hours_worked_beyond_the_approved_contract_are_told_once(app, clie
     to_person = [n for n in notes if n.recipient_person_id == world.person.id]
     to_workers = [n for n in notes if n.recipient_user_id is not None]
     assert len(to_person) == 3 and len(to_workers) == 3  # the decider (no referent link in this file)
+    async with (
+        database.sessionmaker() as session
+    ):  # each report is an event of the outbox, told by its subscriber
+        kinds = (
+            await session.scalars(select(DomainEvent.kind).where(DomainEvent.person_id == world.person.id))
+        ).all()
+    assert kinds.count("visa_hours_over_contract") == 3
     assert "38 h de présence" in to_person[0].body_fr and "19 h payées" in to_person[0].body_fr
+
+
+async def test_the_api_decides_through_the_use_case_the_pages_use(app, client, world, database, monkeypatch):
+    """Issue 21: one decision service (signature, certificate, event) for the API and the web page; the
+    page's twin is test_visa_pages_flow.test_the_page_decides_through_the_use_case_the_api_uses."""
+    from sqlalchemy import select
+
+    from coordination.events import DomainEvent
+    from coordination.visa import use_cases
+
+    calls = []
+    real = use_cases.Visas.decide
+
+    async def spy(self, *args, **kwargs):
+        calls.append(kwargs["decision"])
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(use_cases.Visas, "decide", spy)
+    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
+    decider = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Décideuse")
+    created = await client.post(f"/api/v1/persons/{world.person.id}/visas", json=CONTRACT, headers=social)
+    assert created.status_code == 201, created.text
+    decided = await client.post(
+        f"/api/v1/visas/{created.json()['id']}/decision",
+        json={"decision": "approved"},
+        headers={**decider, "If-Match": created.headers["etag"]},
+    )
+    assert decided.status_code == 200, decided.text
+    assert [c.value for c in calls] == ["approved"]
+    async with database.sessionmaker() as session:
+        event = await session.scalar(select(DomainEvent).where(DomainEvent.kind == "visa_decided"))
+    assert event is not None and str(event.subject_id) == created.json()["id"]

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.integration.web.conftest import csrf_from, person_ids, sign_in
-from tests.integration.web.conftest import demo as demo  # noqa: F401 (the web pages' demo fixture)
+from tests.integration.web.conftest import demo as demo
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -123,6 +123,7 @@ async def test_mistakes_come_back_beside_their_fields_with_everything_typed(clie
 
 
 async def test_four_eyes_through_the_pages_with_a_confirmation_after_each_step(client, database, monkeypatch):
+    from coordination.events import DomainEvent
     from coordination.inbox.models import Notification
     from coordination.visa import certificate
     from coordination.visa.models import VisaRequest
@@ -155,6 +156,8 @@ async def test_four_eyes_through_the_pages_with_a_confirmation_after_each_step(c
     async with database.sessionmaker() as s:
         note = await s.scalar(select(Notification).where(Notification.kind == "visa_decision_asked"))
         assert note is not None and "Urgent : début lundi" in note.body_fr and note.link == visa_url
+        asked_event = await s.scalar(select(DomainEvent).where(DomainEvent.kind == "visa_decision_asked"))
+        assert asked_event is not None and asked_event.payload["colleague_user_id"] == next(iter(colleagues))
     # the colleague finds it in the list of requests to decide: date, contract, employer, submitter
     client.cookies.clear()
     await sign_in(client, "thomas")
@@ -236,6 +239,38 @@ async def test_a_visa_decided_before_certificates_were_kept_is_filed_once(client
             .where(Document.person_id == sophie, Document.category == "contract")
         )
     assert visa.certificate_document_id is not None and count == 2  # the decision's, then the one filed once
+
+
+async def test_the_page_decides_through_the_use_case_the_api_uses(client, database, monkeypatch):
+    """Issue 21: the page's decision is the API's (test_visa_api.test_the_api_decides_through_the_use_case_
+    the_pages_use): the same use case signs, files the certificate and records the event."""
+    from coordination.visa import use_cases
+    from coordination.visa.models import VisaRequest
+
+    calls = []
+    real = use_cases.Visas.decide
+
+    async def spy(self, *args, **kwargs):
+        calls.append(kwargs["decision"])
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(use_cases.Visas, "decide", spy)
+    sophie = (await person_ids(database))["Sophie"]
+    await sign_in(client, "nadia")
+    visa_url = await _submit(client, sophie)
+    client.cookies.clear()
+    await sign_in(client, "thomas")
+    html = (await client.get(visa_url)).text
+    decided = await client.post(
+        visa_url + "/decision",
+        data={"csrf_token": csrf_from(html), "decision": "approved"},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303, decided.text
+    assert [c.value for c in calls] == ["approved"]
+    async with database.sessionmaker() as s:
+        visa = await s.get(VisaRequest, UUID(visa_url.rsplit("/", 1)[-1]))
+    assert visa.certificate_document_id is not None  # filed by the use case, committed with the decision
 
 
 async def test_every_page_names_its_favicon_and_it_is_served(client):

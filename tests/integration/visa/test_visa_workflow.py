@@ -18,15 +18,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
-from visa_builders import PARAMS, base, of_kind, with_pay  # noqa: E402
+from visa_builders import PARAMS, base, of_kind, with_pay
 
-from coordination.access.principal import Principal  # noqa: E402
-from coordination.db.models import load_all_models  # noqa: E402
-from coordination.directory.models import Role  # noqa: E402
-from coordination.errors import Conflict, Forbidden, Unprocessable  # noqa: E402
-from coordination.visa import certificate, parameters, services  # noqa: E402
-from coordination.visa.contract import ContractKind  # noqa: E402
-from coordination.visa.models import Decision, VisaStatus  # noqa: E402
+from coordination.access.principal import Principal
+from coordination.db.models import load_all_models
+from coordination.directory.models import Role
+from coordination.errors import Conflict, Forbidden, Unprocessable
+from coordination.visa import certificate, parameters, services
+from coordination.visa.contract import ContractKind
+from coordination.visa.models import Decision, VisaStatus
 
 PARTNER = Principal(user_id=uuid4(), display_name="Employeur Partenaire", role=Role.PARTNER_OPERATOR)
 CPAS = Principal(user_id=uuid4(), display_name="Assistante sociale CPAS", role=Role.CPAS_SOCIAL_WORKER)
@@ -171,14 +171,14 @@ async def test_approving_with_open_items_needs_an_answer_to_each(session):
     one = [{"check_id": "WAGE_RMMMG", "checked": True, "note": "RMMMG d'avril 2026 vérifié: 2.154,13 €."}]
     with pytest.raises(Unprocessable):  # an item left unanswered
         await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=one)
-    unchecked = one + [{"check_id": "WT_OVERTIME", "checked": False, "note": "pas regardé"}]
+    unchecked = [*one, {"check_id": "WT_OVERTIME", "checked": False, "note": "pas regardé"}]
     with pytest.raises(Unprocessable):  # not checked by hand
         await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=unchecked)
     with pytest.raises(Unprocessable):  # an answer to a point that is not open
         bogus = [*one, {"check_id": "TRIAL", "checked": True, "note": "ok ok"}]
         await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=bogus)
     assert visa.status is VisaStatus.SUBMITTED and visa.open_item_answers is None
-    answers = one + [{"check_id": "WT_OVERTIME", "checked": True, "note": "Surcroît de travail saisonnier."}]
+    answers = [*one, {"check_id": "WT_OVERTIME", "checked": True, "note": "Surcroît de travail saisonnier."}]
     await services.decide(session, visa, Decision.APPROVED, None, CPAS, KEY, answers=answers)
     assert visa.status is VisaStatus.DECIDED
     assert [(a["check_id"], a["note"]) for a in visa.open_item_answers] == [

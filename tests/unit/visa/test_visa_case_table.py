@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -150,7 +151,7 @@ def entered(monthly: float, pay: float, start: dt.date = D(2025, 6, 1)) -> Contr
 
 
 FLOOR_ONLY = parameters.loads(
-    open(parameters.DEFAULT_PATH, encoding="utf-8").read()
+    Path(parameters.DEFAULT_PATH).read_text(encoding="utf-8")
     + """
 [[sector_scales]]
 joint_committee = "302"

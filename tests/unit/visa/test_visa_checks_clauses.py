@@ -183,8 +183,8 @@ Q = [
 
 def test_cdd_chain():
     assert status(chain(Q), "CDD_CHAIN") == "conforme"  # 4 × 3 months
-    assert status(chain(Q + [(D(2025, 1, 1), D(2025, 3, 31))]), "CDD_CHAIN") == "non_conforme"  # a 5th
-    short = [(D(2024, 1, 1), D(2024, 3, 30))] + Q[1:]
+    assert status(chain([*Q, (D(2025, 1, 1), D(2025, 3, 31))]), "CDD_CHAIN") == "non_conforme"  # a 5th
+    short = [(D(2024, 1, 1), D(2024, 3, 30)), *Q[1:]]
     assert status(chain(short), "CDD_CHAIN") == "non_conforme"  # one day under 3 months
     six = [
         (D(2024, 1, 1), D(2024, 6, 30)),
@@ -203,7 +203,7 @@ def test_cdd_chain():
         )
         == "a_verifier"
     )
-    r = run(chain(Q + [(D(2025, 1, 1), D(2025, 3, 31))])).by_id("CDD_CHAIN")
+    r = run(chain([*Q, (D(2025, 1, 1), D(2025, 3, 31))])).by_id("CDD_CHAIN")
     assert r.severity == "warning"
 
 
@@ -535,7 +535,7 @@ def test_reference_date_defaults_and_timezone():
     assert run(c, D(2026, 4, 1)).by_id("WAGE_RMMMG").status == "a_verifier"
     assert run(c, D(2025, 12, 31)).by_id("WAGE_RMMMG").status == "conforme"
     with pytest.raises(ValueError):
-        reference_date(c, dt.datetime(2026, 1, 1))
+        reference_date(c, dt.datetime(2026, 1, 1))  # noqa: DTZ001 (a naive instant is what is refused)
 
 
 def test_contract_decodes_from_json_and_rejects_unknown_fields():

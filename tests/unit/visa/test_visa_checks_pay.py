@@ -183,8 +183,10 @@ def five(end: str, start: str = "08:00", brk: int = 0, days=(1, 2, 3, 4, 5)):
         (
             with_schedule(
                 base(weekly_hours=36),
-                shifts=week("08:00", "16:30", days=(1, 2, 3, 4), brk=0)
-                + [Shift(weekday=6, start=t("08:00"), end=t("10:00"))],
+                shifts=[
+                    *week("08:00", "16:30", days=(1, 2, 3, 4), brk=0),
+                    Shift(weekday=6, start=t("08:00"), end=t("10:00")),
+                ],
             ),
             "conforme",
         ),
@@ -205,8 +207,10 @@ def test_wt_limits_six_days_eight_hours():
     assert status(six, "WT_LIMITS") == "conforme"
     over = with_schedule(
         six,
-        shifts=week("08:00", "16:01", days=(1, 2, 3, 4, 5), brk=0)
-        + [Shift(weekday=6, start=t("08:00"), end=t("09:00"))],
+        shifts=[
+            *week("08:00", "16:01", days=(1, 2, 3, 4, 5), brk=0),
+            Shift(weekday=6, start=t("08:00"), end=t("09:00")),
+        ],
     )
     assert status(over, "WT_LIMITS") == "non_conforme"  # 6 days: 8 h cap, 8 h 01 on weekdays
 

@@ -78,7 +78,7 @@ def test_every_field_of_the_contract_model_is_on_the_form():
     missing = [p for p in paths if p not in BY_PATH]
     assert missing == []
     for f in FIELDS:
-        assert f.label and f.label[0].isupper() or f.label.startswith("«"), f.path
+        assert (f.label and f.label[0].isupper()) or f.label.startswith("«"), f.path
     labels = [f.full_label for f in FIELDS]
     assert len(labels) == len(set(labels)), "every label names one field"
 

@@ -183,7 +183,23 @@ def test_a_start_marked_unknown_must_say_what_was_searched():
         parameters.loads(bad)
 
 
-COMMITTEES = "100 118 119 121 124 140.03 200 302 311 314 322.01 327 329 330 337".split()
+COMMITTEES = [
+    "100",
+    "118",
+    "119",
+    "121",
+    "124",
+    "140.03",
+    "200",
+    "302",
+    "311",
+    "314",
+    "322.01",
+    "327",
+    "329",
+    "330",
+    "337",
+]
 
 
 def test_sector_table_covers_the_insertion_committees_and_guesses_nothing():

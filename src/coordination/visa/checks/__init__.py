@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from coordination import clock
 from coordination.visa import facts
 from coordination.visa.checks import clauses, form, schemes, wage, worktime  # noqa: F401  (register checks)
 from coordination.visa.checks.base import (
@@ -25,15 +25,42 @@ from coordination.visa.checks.base import (
 from coordination.visa.contract import Contract
 from coordination.visa.parameters import ParameterSet, default
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
 #: The order of LEGAL.md, so a checklist reads like the law's table.
-ORDER = (
-    "WAGE_SECTOR WAGE_RMMMG WAGE_YOUTH HOURS_PAID WT_LIMITS WT_OVERTIME WT_REST WT_SUN_NIGHT MIN_SHIFT "
-    "PT_WRITTEN PT_MIN PT_NOTICE CDD_FORM CDD_CHAIN REPLACEMENT TRIAL UNPAID_TEST NONCOMPETE ECOLAGE PENALTY "
-    "EMPLOYER_COSTS DEDUCTIONS DEPOSIT PAY_TIMING STUDENT MINORS ART60 ART61 PIIS PFI CIP STAGE_TRANSITION "
-    "STAGE_FIRST"
-).split()
+ORDER = [
+    "WAGE_SECTOR",
+    "WAGE_RMMMG",
+    "WAGE_YOUTH",
+    "HOURS_PAID",
+    "WT_LIMITS",
+    "WT_OVERTIME",
+    "WT_REST",
+    "WT_SUN_NIGHT",
+    "MIN_SHIFT",
+    "PT_WRITTEN",
+    "PT_MIN",
+    "PT_NOTICE",
+    "CDD_FORM",
+    "CDD_CHAIN",
+    "REPLACEMENT",
+    "TRIAL",
+    "UNPAID_TEST",
+    "NONCOMPETE",
+    "ECOLAGE",
+    "PENALTY",
+    "EMPLOYER_COSTS",
+    "DEDUCTIONS",
+    "DEPOSIT",
+    "PAY_TIMING",
+    "STUDENT",
+    "MINORS",
+    "ART60",
+    "ART61",
+    "PIIS",
+    "PFI",
+    "CIP",
+    "STAGE_TRANSITION",
+    "STAGE_FIRST",
+]
 CHECKS: tuple[CheckSpec, ...] = tuple(sorted(REGISTRY, key=lambda s: ORDER.index(s.id)))
 CHECK_IDS = tuple(s.id for s in CHECKS)
 assert set(CHECK_IDS) == set(ORDER), "every registered check must have a place in ORDER"
@@ -71,12 +98,12 @@ def reference_date(contract: Contract, on_date: dt.date | dt.datetime | None = N
     if isinstance(on_date, dt.datetime):
         if on_date.tzinfo is None:
             raise ValueError("a datetime reference must be timezone-aware")
-        return on_date.astimezone(BRUSSELS).date()
+        return clock.brussels_day(on_date)
     if on_date is not None:
         return on_date
     if contract.start_date is not None:
         return contract.start_date
-    return dt.datetime.now(BRUSSELS).date()
+    return clock.today()
 
 
 def run_check(

@@ -56,15 +56,15 @@ class Ctx:
     """What one check sees: the contract, the legal reference date, the rule set, and a recorder."""
 
     __slots__ = (
-        "contract",
-        "on_date",
-        "params",
-        "age",
-        "inputs",
-        "sources",
         "_fails",
         "_unknowns",
+        "age",
+        "contract",
+        "inputs",
+        "on_date",
+        "params",
         "severity",
+        "sources",
     )
 
     def __init__(

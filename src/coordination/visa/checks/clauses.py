@@ -247,9 +247,7 @@ def ecolage(ctx: Ctx) -> Outcome:
 def _ecolage_rules(ctx: Ctx, tr, rules, rmmmg) -> None:
     h = ctx.use("training_hours", tr.training_hours)
     cost = ctx.use("training_cost", tr.training_cost)
-    if h is not None and h >= rules["min_hours"]:
-        pass
-    elif (
+    if (h is not None and h >= rules["min_hours"]) or (
         cost is not None
         and not isinstance(rmmmg, Unknown)
         and cost >= rules["min_cost_rmmmg_multiple"] * rmmmg
@@ -434,6 +432,16 @@ def pay_timing(ctx: Ctx) -> Outcome:
     if isinstance(rules, Unknown):
         ctx.unknown_law(rules, "les délais de paiement")
         return ctx.verdict("")
+    _pay_frequency(ctx, c, p, rules)
+    _pay_deadline(ctx, p, rules)
+    if ctx.use("bank_transfer", p.bank_transfer) is False:
+        ctx.fail("la rémunération doit être payée par virement")
+    return ctx.verdict("Le salaire est payé à temps, à la bonne fréquence, par virement.")
+
+
+def _pay_frequency(ctx: Ctx, c, p, rules) -> None:
+    """A manual worker is paid at least twice a month (with a cap on the days between payments), an
+    employee at least monthly."""
     cat = ctx.use("worker_category", c.worker_category)
     freq = ctx.use("frequency", p.frequency)
     if cat is None:
@@ -448,6 +456,11 @@ def pay_timing(ctx: Ctx) -> Outcome:
             ctx.fail(f"{gap} jours entre deux paiements: au plus {rules['manual_max_days_between']}")
     elif cat == WorkerCategory.EMPLOYEE and freq == PayFrequency.OTHER:
         ctx.fail("un employé doit être payé au moins une fois par mois")
+
+
+def _pay_deadline(ctx: Ctx, p, rules) -> None:
+    """The pay falls due within the legal number of working days after the period (longer when the work
+    rules say so)."""
     deadline = ctx.use("payment_deadline_working_days", p.payment_deadline_working_days)
     work_rules = ctx.use("deadline_set_in_work_rules", p.deadline_set_in_work_rules)
     allowed = rules["deadline_working_days_work_rules"] if work_rules else rules["deadline_working_days"]
@@ -455,6 +468,3 @@ def pay_timing(ctx: Ctx) -> Outcome:
         ctx.missing("délai de paiement après la période")
     elif deadline > allowed:
         ctx.fail(f"paiement {deadline} jours ouvrables après la période: au plus {allowed}")
-    if ctx.use("bank_transfer", p.bank_transfer) is False:
-        ctx.fail("la rémunération doit être payée par virement")
-    return ctx.verdict("Le salaire est payé à temps, à la bonne fréquence, par virement.")

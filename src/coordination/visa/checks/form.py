@@ -85,13 +85,9 @@ def _part_time(ctx: Ctx) -> bool | None:
     return pt
 
 
-@check(
-    "PT_WRITTEN",
-    "Temps partiel: écrit avec le régime et l'horaire",
-    Severity.BLOCKING,
-    "LCT art. 11bis; loi-programme du 22-12-1989",
-)
-def pt_written(ctx: Ctx) -> Outcome:
+def _unless_part_time(ctx: Ctx) -> Outcome | None:
+    """The outcome of a part-time check that does not apply (not an employment contract, or full time) or
+    cannot be judged (whether it is part time is unknown); ``None`` when the check applies."""
     if ctx.contract.kind not in PART_TIME_KINDS:
         return not_applicable("Ce n'est pas un contrat de travail.")
     pt = _part_time(ctx)
@@ -99,6 +95,19 @@ def pt_written(ctx: Ctx) -> Outcome:
         return not_applicable("Contrat à temps plein.")
     if pt is None:
         return ctx.verdict("")
+    return None
+
+
+@check(
+    "PT_WRITTEN",
+    "Temps partiel: écrit avec le régime et l'horaire",
+    Severity.BLOCKING,
+    "LCT art. 11bis; loi-programme du 22-12-1989",
+)
+def pt_written(ctx: Ctx) -> Outcome:
+    skip = _unless_part_time(ctx)
+    if skip is not None:
+        return skip
     require_written(ctx, "le contrat à temps partiel")
     s = ctx.contract.schedule
     if s is None:
@@ -128,14 +137,10 @@ def pt_written(ctx: Ctx) -> Outcome:
     "LCT art. 11bis",
 )
 def pt_min(ctx: Ctx) -> Outcome:
+    skip = _unless_part_time(ctx)
+    if skip is not None:
+        return skip
     c = ctx.contract
-    if c.kind not in PART_TIME_KINDS:
-        return not_applicable("Ce n'est pas un contrat de travail.")
-    pt = _part_time(ctx)
-    if pt is False:
-        return not_applicable("Contrat à temps plein.")
-    if pt is None:
-        return ctx.verdict("")
     frac = ctx.param("part_time_min_fraction")
     weekly, full = c.weekly_hours or 0.0, c.full_time_weekly_hours or 0.0
     ctx.use("weekly_hours", weekly)

@@ -123,61 +123,70 @@ def wage_sector(ctx: Ctx) -> Outcome:
             "minimum sectoriel que vous avez consulté (salaireminimum.be ou la CCT), avec sa source"
         )
     elif scale is not None:
-        ctx.sources.append(scale.source)
-        amount = scale.hourly if scale.hourly is not None else scale.monthly_full_time
-        value = amount
-        if scale.is_floor_only(ctx.on_date):
-            value = Unknown(
-                f"barème CP {cp}",
-                ctx.on_date,
-                f"le barème enregistré vaut jusqu'au {day_fr(scale.valid_until)}; l'indexation suivante n'est pas encore enregistrée",
-                floor=amount,
-                floor_since=scale.valid_from,
-            )
-        elif scale.ceiling is not None:
-            value = Unknown(
-                f"barème CP {cp}",
-                ctx.on_date,
-                f"le barème dépend de {scale.category or 'faits absents du contrat'}",
-                floor=amount,
-                floor_since=scale.valid_from,
-                ceiling=scale.ceiling,
-            )
-        if scale.hourly is not None:
-            ctx.use("sector_minimum_hourly", scale.hourly)
-            hourly = _hourly_pay(c)
-            if hourly is None:
-                ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
-            else:
-                compare_to_minimum(
-                    ctx,
-                    hourly,
-                    value,
-                    1.0,
-                    what=f"le barème horaire de la CP {cp} pour cette fonction",
-                    pay_label="le salaire horaire",
-                    fmt=_hourly_fmt,
-                    digits=4,
-                )
-        else:
-            ctx.use("sector_minimum_full_time", scale.monthly_full_time)
-            if base is not None and frac is not None:
-                compare_to_minimum(
-                    ctx,
-                    base,
-                    value,
-                    frac,
-                    what=f"le barème de la CP {cp} pour cette fonction au prorata des heures",
-                    pay_label="le salaire de base",
-                )
+        _against_scale(ctx, scale, cp, base, frac)
     return ctx.verdict(
         "Le salaire atteint le barème sectoriel enregistré pour cette commission paritaire et cette fonction."
     )
 
 
+def _scale_value(ctx: Ctx, scale, cp):
+    """The scale's amount, or an :class:`Unknown` bounded by it when the registered scale is only a
+    floor (the next indexation is not registered yet) or depends on facts the contract does not give."""
+    amount = scale.hourly if scale.hourly is not None else scale.monthly_full_time
+    if scale.is_floor_only(ctx.on_date):
+        return Unknown(
+            f"barème CP {cp}",
+            ctx.on_date,
+            f"le barème enregistré vaut jusqu'au {day_fr(scale.valid_until)}; l'indexation suivante n'est pas encore enregistrée",
+            floor=amount,
+            floor_since=scale.valid_from,
+        )
+    if scale.ceiling is not None:
+        return Unknown(
+            f"barème CP {cp}",
+            ctx.on_date,
+            f"le barème dépend de {scale.category or 'faits absents du contrat'}",
+            floor=amount,
+            floor_since=scale.valid_from,
+            ceiling=scale.ceiling,
+        )
+    return amount
+
+
+def _against_scale(ctx: Ctx, scale, cp, base, frac) -> None:
+    """The pay set against the registered sector scale: hourly scales against the hourly pay, monthly
+    ones against the base salary pro rata of the hours."""
+    ctx.sources.append(scale.source)
+    value = _scale_value(ctx, scale, cp)
+    if scale.hourly is not None:
+        ctx.use("sector_minimum_hourly", scale.hourly)
+        _against_hourly(ctx, value, f"le barème horaire de la CP {cp} pour cette fonction")
+    else:
+        ctx.use("sector_minimum_full_time", scale.monthly_full_time)
+        if base is not None and frac is not None:
+            compare_to_minimum(
+                ctx,
+                base,
+                value,
+                frac,
+                what=f"le barème de la CP {cp} pour cette fonction au prorata des heures",
+                pay_label="le salaire de base",
+            )
+
+
+def _against_hourly(ctx: Ctx, minimum, what: str) -> None:
+    """An hourly sector minimum (registered or entered) against the contract's hourly pay."""
+    hourly = _hourly_pay(ctx.contract)
+    if hourly is None:
+        ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
+        return
+    compare_to_minimum(
+        ctx, hourly, minimum, 1.0, what=what, pay_label="le salaire horaire", fmt=_hourly_fmt, digits=4
+    )
+
+
 def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Outcome:
     """The sector minimum the worker entered, with its source printed beside the verdict."""
-    c = ctx.contract
     when = f", en vigueur au {day_fr(m.valid_from)}" if m.valid_from else ""
     ctx.sources.append(f"Minimum sectoriel saisi par le travailleur social: {m.source}{when}")
     ctx.use("sector_minimum_entered", msgspec.to_builtins(m))
@@ -186,20 +195,7 @@ def _against_entered(ctx: Ctx, m, base: float | None, frac: float | None) -> Out
             f"le minimum sectoriel saisi est en vigueur à partir du {day_fr(m.valid_from)}, après le début du contrat"
         )
     if m.hourly is not None:
-        hourly = _hourly_pay(c)
-        if hourly is None:
-            ctx.missing("salaire horaire, ou salaire mensuel avec les heures hebdomadaires")
-        else:
-            compare_to_minimum(
-                ctx,
-                hourly,
-                m.hourly,
-                1.0,
-                what=f"le minimum sectoriel horaire saisi (source: {m.source}{when})",
-                pay_label="le salaire horaire",
-                fmt=_hourly_fmt,
-                digits=4,
-            )
+        _against_hourly(ctx, m.hourly, f"le minimum sectoriel horaire saisi (source: {m.source}{when})")
     else:
         if base is None:
             ctx.missing("salaire brut")
@@ -229,9 +225,10 @@ def _hourly_pay(c) -> float | None:
 
 
 def _student_age(ctx: Ctx) -> tuple[bool, int | None]:
+    """(student, age), both recorded as inputs: which minimum applies depends on them."""
     c = ctx.contract
-    student = c.kind == ContractKind.STUDENT or bool(c.worker.is_student)
-    return student, ctx.age
+    student = ctx.use("student", c.kind == ContractKind.STUDENT or bool(c.worker.is_student))
+    return student, ctx.use("age", ctx.age)
 
 
 @check(
@@ -245,12 +242,10 @@ def wage_rmmmg(ctx: Ctx) -> Outcome:
     if c.kind not in EMPLOYMENT_KINDS:
         return not_applicable(NOT_EMPLOYMENT)
     student, age = _student_age(ctx)
-    ctx.use("student", student)
-    ctx.use("age", age)
     if student and age is None:
         ctx.missing("date de naissance de l'étudiant (le RMMMG complet s'applique dès 21 ans)")
         return ctx.verdict("")
-    if student and age < 21:
+    if student and age is not None and age < 21:  # (an unknown age was answered above)
         return not_applicable(
             "Étudiant de moins de 21 ans: le minimum réduit des étudiants s'applique (voir WAGE_YOUTH)."
         )
@@ -270,7 +265,8 @@ def wage_rmmmg(ctx: Ctx) -> Outcome:
     if _hourly_only(c) and frac is not None:
         _check_hourly(ctx, rmmmg, caveat)
     elif avg is not None and frac is not None:
-        ctx.use("minimum_pro_rata", _r(bounds(rmmmg)[0] * frac) if bounds(rmmmg)[0] else None)
+        low = bounds(rmmmg)[0]
+        ctx.use("minimum_pro_rata", _r(low * frac) if low else None)
         compare_to_minimum(
             ctx,
             avg,
@@ -318,6 +314,7 @@ def _check_hourly(ctx: Ctx, rmmmg, caveat: str, rate: float = 1.0, what: str = "
     low = bounds(minimum)[0]
     ctx.use("hourly_minimum", None if low is None else round(low * rate, 4))
     bonus = facts.counted_bonuses_monthly(c) / ((c.weekly_hours or full) * facts.WEEKS_PER_MONTH)
+    assert c.pay is not None and c.pay.gross_hourly is not None  # the callers asked _hourly_only(c)
     hourly = ctx.use("average_hourly_gross", round(c.pay.gross_hourly + bonus, 4))
     compare_to_minimum(
         ctx,
@@ -347,8 +344,6 @@ def wage_youth(ctx: Ctx) -> Outcome:
     if c.kind not in EMPLOYMENT_KINDS:
         return not_applicable(NOT_EMPLOYMENT)
     student, age = _student_age(ctx)
-    ctx.use("student", student)
-    ctx.use("age", age)
     if age is None:
         if student:
             ctx.missing("date de naissance de l'étudiant")

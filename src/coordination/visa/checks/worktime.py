@@ -149,6 +149,7 @@ def wt_sun_night(ctx: Ctx) -> Outcome:
     if not shifts or isinstance(wt, Unknown):
         return ctx.verdict("")
     s = ctx.contract.schedule
+    assert s is not None  # there are shifts, so there is a schedule
     sunday = ctx.use("sunday_or_holiday_work", any(x.weekday == 7 or x.public_holiday for x in shifts))
     night = ctx.use(
         "night_work", any(facts.overlaps_night(x, wt["night_start"], wt["night_end"]) for x in shifts)
@@ -190,7 +191,9 @@ def min_shift(ctx: Ctx) -> Outcome:
     # Breaks are not work: a period of work is measured without them.
     shortest = ctx.use("shortest_shift_hours", round(min(facts.worked_hours(x) for x in shifts), 2))
     if shortest < minimum - 1e-9:
-        derog = ctx.use("min_shift_derogation", ctx.contract.schedule.min_shift_derogation)
+        schedule = ctx.contract.schedule
+        assert schedule is not None  # there are shifts, so there is a schedule
+        derog = ctx.use("min_shift_derogation", schedule.min_shift_derogation)
         if derog is None:
             ctx.unknown(
                 f"une prestation ne dure que {hours(shortest)} (minimum {hours(minimum)}): une dérogation existe-t-elle?"
@@ -226,27 +229,7 @@ def minors(ctx: Ctx) -> Outcome:
         ctx.fail("un travailleur de moins de 18 ans ne peut pas faire d'heures supplémentaires")
     shifts = _shifts(ctx)
     if shifts:
-        for day, h in sorted(facts.daily_hours(shifts).items()):
-            if h > m["max_hours_day"] + 1e-9:
-                ctx.fail(f"{hours(h)} le {_DAYS[day]}: plus de {hours(m['max_hours_day'])} par jour")
-        for x in shifts:
-            worked = facts.worked_hours(x)
-            need = (
-                m["break_after_6h_minutes"]
-                if worked > 6
-                else m["break_after_4h30_minutes"]
-                if worked > 4.5
-                else 0
-            )
-            if x.break_minutes < need:
-                ctx.fail(
-                    f"le {_DAYS[x.weekday]}, une pause de {need} minutes est due (prévue: {x.break_minutes})"
-                )
-        gaps = facts.rest_gaps_hours(shifts)
-        if gaps and min(gaps) < m["rest_between_shifts"] - 1e-9:
-            ctx.fail(
-                f"repos de {hours(min(gaps))} seulement entre deux prestations (minimum {hours(m['rest_between_shifts'])})"
-            )
+        _minors_shifts(ctx, shifts, m)
     other = ctx.use("weekly_hours_other_employers", c.worker.weekly_hours_other_employers)
     if other is None:
         ctx.missing("heures prestées chez d'autres employeurs (elles s'additionnent)")
@@ -255,3 +238,28 @@ def minors(ctx: Ctx) -> Outcome:
             f"avec les autres employeurs, {hours(c.weekly_hours + other)} par semaine (maximum {hours(m['max_hours_week'])})"
         )
     return ctx.verdict("Les règles protégeant les jeunes travailleurs sont respectées.")
+
+
+def _minors_shifts(ctx: Ctx, shifts, m) -> None:
+    """A minor's shifts: hours per day, the break each shift needs, the rest between two shifts."""
+    for day, h in sorted(facts.daily_hours(shifts).items()):
+        if h > m["max_hours_day"] + 1e-9:
+            ctx.fail(f"{hours(h)} le {_DAYS[day]}: plus de {hours(m['max_hours_day'])} par jour")
+    for x in shifts:
+        worked = facts.worked_hours(x)
+        need = (
+            m["break_after_6h_minutes"]
+            if worked > 6
+            else m["break_after_4h30_minutes"]
+            if worked > 4.5
+            else 0
+        )
+        if x.break_minutes < need:
+            ctx.fail(
+                f"le {_DAYS[x.weekday]}, une pause de {need} minutes est due (prévue: {x.break_minutes})"
+            )
+    gaps = facts.rest_gaps_hours(shifts)
+    if gaps and min(gaps) < m["rest_between_shifts"] - 1e-9:
+        ctx.fail(
+            f"repos de {hours(min(gaps))} seulement entre deux prestations (minimum {hours(m['rest_between_shifts'])})"
+        )
