@@ -18,6 +18,11 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # The slowest tests are printed at the end of every run (what to look at when the suite slows down).
 PYTEST_DURATIONS ?= --durations=15
+# pytest-xdist workers: each has its own PostgreSQL database in the one cluster, its own SQLite files and its
+# own servers (S3, clamd, OIDC, uvicorn) on free ports; the PostgreSQL and browser tests wait on I/O, so more
+# workers than cores pays (measured on 2 cores). PYTEST_WORKERS=0 runs in this process, serially.
+PYTEST_WORKERS ?= 4
+PYTEST_PARALLEL ?= -n $(PYTEST_WORKERS) --dist load
 SLOW_TIERS := e2e or faults or hardening
 LINT_PATHS := $(wildcard src tests bench)
 
@@ -57,10 +62,10 @@ test: venv system-deps
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	PYTHONPATH=scripts $(BIN)/lint-imports --no-cache
 	scripts/mypy-ratchet.sh $(BIN)/mypy
-	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_DURATIONS) $(PYTEST_ARGS)
 
 test-fast: venv
-	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_DURATIONS) -m "not ($(SLOW_TIERS))" $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_DURATIONS) -m "not ($(SLOW_TIERS))" $(PYTEST_ARGS)
 
 # The tests that count days, run again with the clock at the hour where a UTC day and a Brussels day
 # differ: 23:30 UTC in winter and 22:30 UTC in summer (both 00:30 in Brussels). See coordination.clock.

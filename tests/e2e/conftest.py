@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.fixtures.s3 import PORT_ATTEMPTS, PortTaken, free_port, lost_port_race
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,63 +41,76 @@ asyncio.run(seed_web_demo(settings))
 """
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
-    """Base URL of a live server with the demo data."""
-    var = tmp_path_factory.mktemp("e2e-var")
-    port = _free_port()
-    env = {**os.environ, "COORDINATION_VAR_DIR": str(var), "COORDINATION_ENV": "development"}
-    env.pop("COORDINATION_DATABASE_URL", None)
-    # Migrate and seed in a child process: this process may already run an event loop (pytest-asyncio).
-    subprocess.run([sys.executable, "-c", SEED], env=env, cwd=ROOT, check=True, timeout=120)
-    log = (var / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "coordination.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+def _start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+    """uvicorn on a free loopback port, once ``/health/live`` answers."""
+    port = free_port()
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "coordination.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError("the server stopped: " + (var / "server.log").read_text()[-2000:])
+                tail = log_path.read_text(errors="replace")[-2000:]
+                raise (PortTaken if lost_port_race(tail) else RuntimeError)("the server stopped: " + tail)
             try:
                 if httpx.get(base + "/health/live", timeout=1).status_code == 200:
-                    break
+                    return process, base
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start within 30 s")
             time.sleep(0.2)
+    except BaseException:
+        _stop(process)
+        raise
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a live server with the demo data (one per xdist worker, in the worker's own folder)."""
+    var = tmp_path_factory.mktemp("e2e-var")
+    env = {**os.environ, "COORDINATION_VAR_DIR": str(var), "COORDINATION_ENV": "development"}
+    env.pop("COORDINATION_DATABASE_URL", None)
+    # Migrate and seed in a child process: this process may already run an event loop (pytest-asyncio).
+    subprocess.run([sys.executable, "-c", SEED], env=env, cwd=ROOT, check=True, timeout=120)
+    for attempt in range(PORT_ATTEMPTS):
+        try:
+            process, base = _start_server(env, var / "server.log")
+            break
+        except PortTaken:
+            if attempt == PORT_ATTEMPTS - 1:
+                raise
+    try:
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        _stop(process)
 
 
 @pytest.fixture(scope="session")

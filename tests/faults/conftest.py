@@ -28,7 +28,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.fixtures.s3 import free_port
+from tests.fixtures.s3 import PORT_ATTEMPTS, PortTaken, free_port, lost_port_race
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
 
@@ -62,7 +62,17 @@ class PgCluster:
             "--auth-host=scram-sha-256",
             "--no-sync",
         )
-        self.start()
+        for attempt in range(PORT_ATTEMPTS):
+            try:
+                self.start()
+                break
+            except subprocess.CalledProcessError:
+                # the port chosen above was taken since (another xdist worker or run): a new one
+                log = self.dir / "postgres.log"
+                taken = log.exists() and lost_port_race(log.read_text(errors="replace"))
+                if attempt == PORT_ATTEMPTS - 1 or not taken:
+                    raise
+                self.port = free_port()
         self._run(
             PG_BIN / "psql",
             "-X",
@@ -209,6 +219,18 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> LiveServer:
+        """Start and wait until every worker is up; on a port taken since it was chosen (another xdist
+        worker or run), again on a new one."""
+        for attempt in range(PORT_ATTEMPTS):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if attempt == PORT_ATTEMPTS - 1:
+                    raise
+                self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout: float) -> LiveServer:
         log = open(Path(self.env["COORDINATION_VAR_DIR"]) / f"uvicorn-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
@@ -238,7 +260,10 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {self.proc.returncode}: {self.log()[-3000:]}")
+                tail = self.log()[-3000:]
+                raise (PortTaken if lost_port_race(tail) else RuntimeError)(
+                    f"uvicorn exited with {self.proc.returncode}: {tail}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.url}/health/live", timeout=1):  # noqa: S310 - loopback
                     if len(self.worker_pids()) >= (self.workers if self.workers > 1 else 0):

@@ -2,6 +2,10 @@
 
 Each backend is migrated once per session; each test then gets a clean database (a copy of the migrated
 SQLite file, or truncated PostgreSQL tables), so tests stay independent without re-running migrations.
+
+Under pytest-xdist (``make test`` runs ``-n``), a session is one worker: each worker migrates its own
+PostgreSQL database in the one cluster of ``scripts/with-postgres.sh`` (``<db>_gw0``, ``<db>_gw1``…, see
+:func:`worker_postgres_url`) and its own SQLite template under its own temporary folder.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 import anyio
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from coordination.db.engine import Database
@@ -36,12 +40,35 @@ def pytest_configure(config) -> None:
         )
 
 
+def worker_postgres_url(url: str) -> str:
+    """The database of this xdist worker in the cluster of ``url`` (``coordination_gw0`` for ``gw0``), or
+    ``url`` itself outside xdist: two workers truncating one database would empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
 async def _reset_postgres(url: str) -> None:
-    engine = create_async_engine(url)
+    """An empty database at ``url``: the worker's own one created afresh (the cluster's user may create
+    databases), or, without xdist, the given database with its public schema dropped."""
+    if url == PG_URL:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+        finally:
+            await engine.dispose()
+        return
+    name = make_url(url).database
+    engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+        async with engine.connect() as conn:
+            # the name is this run's database name and the xdist worker id (gw0…), never input
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await engine.dispose()
 
@@ -73,9 +100,10 @@ def migrated_backend(request, tmp_path_factory) -> tuple[str, str]:
         return "sqlite", str(template)
     import asyncio
 
-    asyncio.run(_reset_postgres(PG_URL))
-    upgrade(PG_URL)
-    return "postgresql", PG_URL
+    url = worker_postgres_url(PG_URL)
+    asyncio.run(_reset_postgres(url))
+    upgrade(url)
+    return "postgresql", url
 
 
 @pytest.fixture

@@ -10,8 +10,10 @@ so a 412/428 cannot hide a missing gate.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -95,6 +97,16 @@ def _file_operations(raw_schema: dict) -> list:
     return operations
 
 
+@functools.cache
+def _sweep_plan(raw_schema_json: str) -> list[tuple[Any, Any]]:
+    """Each id-bearing operation of this OpenAPI document with its one valid case. Reading the document and
+    drawing the cases is a third of the sweep, and both are deterministic (``derandomize``): drawn once per
+    process and document, so the SQLite and PostgreSQL runs share them (read only)."""
+    return [
+        (operation, _one_valid_case(operation)) for operation in _file_operations(json.loads(raw_schema_json))
+    ]
+
+
 @dataclass
 class Sweep:
     calls: int = 0
@@ -107,19 +119,14 @@ class Sweep:
     deny_users: set = field(default_factory=set)
 
 
-async def sweep(database, settings) -> tuple[Sweep, object]:
+async def sweep(database, settings, app) -> tuple[Sweep, object]:
     world = await seed_world(database, settings)
     ids = {"person": world.person_b, **world.b_ids}
-    from coordination.app import create_app
-
-    app = create_app(settings, database=database)
     out = Sweep()
     async with AsyncTestClient(app=app) as client:
-        raw = (await client.get("/schema/openapi.json")).json()
-        operations = _file_operations(raw)
-        assert len(operations) >= 30, [op.label for op in operations]
-        for operation in operations:
-            case = _one_valid_case(operation)
+        plan = _sweep_plan((await client.get("/schema/openapi.json")).text)
+        assert len(plan) >= 30, [op.label for op, _ in plan]
+        for operation, case in plan:
             path = operation.path
             on_file = False
             for param in operation.path_parameters:
@@ -185,10 +192,10 @@ async def sweep(database, settings) -> tuple[Sweep, object]:
     return out, world
 
 
-async def test_every_id_route_refuses_other_peoples_files(database, settings) -> None:
+async def test_every_id_route_refuses_other_peoples_files(database, settings, app) -> None:
     """403/404 (or an empty view), never 2xx data, never 5xx, for every caller on every id route; and each
     403 (or empty view) on B's file left a ``deny`` row in B's journal. All problems reported at once."""
-    out, world = await sweep(database, settings)
+    out, world = await sweep(database, settings, app)
     assert out.calls >= 30 * len(CALLERS)
     problems = []
     for title, items in (

@@ -3,6 +3,7 @@ leaves the evaluation passes an exact (whole-number) attack written from the pub
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import replace
 from datetime import date
@@ -120,6 +121,17 @@ def test_every_masked_count_of_random_small_populations_admits_several_whole_val
         assert masked_cells_admitting_one_value(published, truth) == []
         masked_total += sum(1 for cell in truth if cell not in _shown(published))
     assert masked_total > 400  # the populations are small enough to mask a lot
+
+
+def test_the_exact_attack_finds_a_count_the_published_figures_determine():
+    """The attack the tests above run can fail: mask one count of a fully published evaluation (the overall
+    completed steps, which ended − dropped out and the partners' rows give back) and it names that count."""
+    cells = _random_cells(random.Random(19))
+    evaluation = assemble(cells, replace(POLICY, min_cell=1, protection_range=0), 2025, AS_OF, {}, {})
+    truth = truth_of(evaluation)
+    leaked = copy.deepcopy(evaluation)
+    leaked["overall"]["completed"] = None
+    assert masked_cells_admitting_one_value(leaked, truth) == [("all", None, "completed")]
 
 
 def _shown(published) -> set:
