@@ -36,7 +36,11 @@ FORM_ERRORS = (409, 422)
 
 
 async def provide_keeper_or_manager(request: Request) -> Principal:
+    """The signed-in keeper or partner manager; a form sent is checked for its CSRF token first, so a
+    forged cross-site post is refused as such whoever is signed in."""
     principal = await require_user(request)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        await checked_form(request)  # parsed once: Litestar keeps the form for the handler
     if not (rules.is_keeper(principal) or principal.role is Role.PARTNER_MANAGER):
         raise Forbidden(
             "Ces pages sont réservées à l'administrateur du cadastre et aux responsables partenaires."

@@ -158,7 +158,7 @@ async def test_an_expired_agreement_is_closed_on_the_page_and_in_the_api_without
     page = await client.get(f"/cadastre/partenaires/{org.json()['id']}")
     assert page.status_code == 200, page.text
     row = next(line for line in unescape(page.text).splitlines() if "ECHUE-1" in line)
-    assert "closed" in row and "n'accepte plus d'étapes" in row
+    assert "clôturée" in row and "n'accepte plus d'étapes" in row
     api = await client.get(f"/api/v1/cadastre/agreements/{agreement.json()['id']}")
     assert api.json()["status"] == "closed" and api.json()["closed_reason"] == "expired"
 
