@@ -8,6 +8,8 @@ from __future__ import annotations
 from coordination import events
 from coordination.access import events as access_events
 from coordination.access import notices as access_notices
+from coordination.dossier import events as dossier_events
+from coordination.dossier import notices as dossier_notices
 
 
 def wire() -> None:
@@ -16,4 +18,6 @@ def wire() -> None:
     events.subscribe(access_events.ConsentEnded, access_notices.tell_consent_ended)
     events.subscribe(access_events.ConsentExpiring, access_notices.tell_consent_expiring)
     events.subscribe(access_events.MandateChanged, access_notices.tell_mandate_changed)
+    # the shared file
+    events.subscribe(dossier_events.DocumentAdded, dossier_notices.tell_document_added)
     events.bus.mark_wired()

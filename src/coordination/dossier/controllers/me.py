@@ -7,37 +7,28 @@ Consents (give/withdraw) and the access journal are served by the access package
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
 from coordination.dossier import schemas
-from coordination.dossier.controllers.common import icf, retention
-from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
+from coordination.dossier.context import DOSSIER_DEPENDENCIES, DossierContext
+from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.services import fileview, plan
 from coordination.dossier.services.common import get_person
-from coordination.errors import NotFound
-from coordination.settings import Settings
-
-
-def _own_person(request: Request) -> UUID:
-    person_id = request.user.person_id
-    if person_id is None:
-        raise NotFound("Aucun dossier personnel n'est associé à votre compte.", "no-own-file")
-    return person_id
 
 
 class MeController(Controller):
     path = "/api/v1/me"
     tags = ["Mon espace"]
+    dependencies = DOSSIER_DEPENDENCIES
 
     @get("/file", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
-    async def file(self, access: Access, db_session: AsyncSession, settings: Settings) -> dict[str, Any]:
+    async def file(self, access: Access, db_session: AsyncSession, dossier: DossierContext) -> dict[str, Any]:
         person = await get_person(db_session, access.person_id)
         result = await fileview.read_file(
-            db_session, person, set(access.sections), icf(settings), retention(settings)
+            db_session, person, set(access.sections), dossier.icf, dossier.retention
         )
         return fileview.to_builtins(result)
 
@@ -51,6 +42,6 @@ class MeController(Controller):
 
     @get("/export", opt={"section": EXPORT_SECTIONS, "action": "export", "own": True})
     async def my_export(
-        self, access: Access, db_session: AsyncSession, settings: Settings, format: str = "json"
+        self, access: Access, db_session: AsyncSession, dossier: DossierContext, format: str = "json"
     ) -> Response:
-        return await export_response(db_session, settings, access.person_id, format, set(access.sections))
+        return await export_response(db_session, dossier, access.person_id, format, set(access.sections))

@@ -27,12 +27,13 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
+from coordination import events
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
+from coordination.dossier.events import DocumentAdded
 from coordination.dossier.models import DOCUMENT_CATEGORIES, Document, DocumentVersion
 from coordination.dossier.rules import RetentionPolicy, RuleViolation
 from coordination.dossier.services.common import flush_versioned, record_event, rule_error
-from coordination.dossier.services.documents_notices import tell_person
 from coordination.dossier.sniff import SNIFF_BYTES, RejectedType, check_type
 from coordination.errors import (
     BadRequest,
@@ -212,7 +213,7 @@ async def create_document(
 ) -> Document:
     """The document's rows (the object is already stored and scanned). Unless the person uploaded it
     themself (or ``notify_person`` is false, when the caller tells them otherwise), the person is told in
-    their inbox that a document was added to their file."""
+    their inbox that a document was added to their file (the :class:`DocumentAdded` event's subscriber)."""
     try:
         rule = retention.for_category(category)
     except RuleViolation as exc:
@@ -242,9 +243,21 @@ async def create_document(
         summary=f"Document déposé : « {document.title} » ({CATEGORY_LABELS[category]}).",
         subject_id=document.id,
     )
-    if notify_person:
-        await tell_person(session, principal, document, new_version=False)
+    await events.record(session, _added(principal, document, new_version=False, told=not notify_person))
     return document
+
+
+def _added(principal: Principal, document: Document, *, new_version: bool, told: bool) -> DocumentAdded:
+    """The event the person's notice subscribes to (:mod:`coordination.dossier.notices`)."""
+    return DocumentAdded(
+        person_id=document.person_id,
+        document_id=document.id,
+        new_version=new_version,
+        actor_user_id=principal.user_id,
+        actor_organisation_id=principal.organisation_id,
+        actor_person_id=principal.person_id,
+        told_by_caller=told,
+    )
 
 
 def _add_version(session, principal, document, number, key, filename, stored) -> DocumentVersion:
@@ -289,7 +302,7 @@ async def add_version(
         summary=f"Nouvelle version ({number}) du document « {document.title} ».",
         subject_id=document.id,
     )
-    await tell_person(session, principal, document, new_version=True)
+    await events.record(session, _added(principal, document, new_version=True, told=False))
     return document
 
 
