@@ -95,6 +95,6 @@ class PlanController(Controller):
     ) -> Response[schemas.CommitmentOut]:
         commitment = await get_owned(db_session, PlanCommitment, commitment_id, person_id, "Engagement")
         require_if_match(request, commitment.version)
-        objective = await db_session.get(PlanObjective, commitment.objective_id)
+        objective = await get_owned(db_session, PlanObjective, commitment.objective_id, person_id, "Objectif")
         await plan.update_commitment(db_session, principal, objective, commitment, data)
         return with_etag(plan.commitment_out(commitment), commitment.version)

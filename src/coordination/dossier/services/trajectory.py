@@ -7,6 +7,7 @@ added to the session, so a refused write leaves no row (the gate's journal row r
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -42,7 +43,8 @@ OUTCOME_FIELDS = ("job_contract_kind", "job_duration_months", "training_qualifyi
 
 
 def _facts(values: dict) -> StepFacts:
-    return StepFacts(**{k: values.get(k) for k in StepFacts.__slots__})
+    facts: dict[str, Any] = {k: values.get(k) for k in StepFacts.__slots__}
+    return StepFacts(**facts)
 
 
 def _check(values: dict) -> None:
@@ -312,4 +314,4 @@ async def open_steps_by_service(session: AsyncSession, service_ids: list[UUID]) 
         .where(TrajectoryStep.service_id.in_(ids), TrajectoryStep.status.in_(OPEN_STEP_STATUSES))
         .group_by(TrajectoryStep.service_id)
     )
-    return {service_id: int(n) for service_id, n in rows}
+    return {service_id: int(n) for service_id, n in rows if service_id is not None}
