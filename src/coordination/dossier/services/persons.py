@@ -18,7 +18,7 @@ from coordination.access.filter import Readable, bases_of, journal_shown
 from coordination.access.models import Mandate, MandateKind
 from coordination.access.principal import Principal
 from coordination.clock import brussels_day
-from coordination.db.base import utcnow
+from coordination.db.base import Base, utcnow
 from coordination.dossier import schemas
 from coordination.dossier.models import FileEvent, Person
 from coordination.dossier.niss import InvalidNiss, mask, niss_hash, normalise_niss
@@ -319,8 +319,6 @@ async def visible_page(
 
 def _referent_filters(query: Any, filters: ListFilters) -> Any:
     """Referent and track filters read the referent package's tables when they exist."""
-    from coordination.db.base import Base
-
     links = Base.metadata.tables.get("referent_links")
     if filters.referent_user_id is not None:
         if links is None:
