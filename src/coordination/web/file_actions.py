@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -204,21 +204,17 @@ class FileActions(Controller):
     ) -> Response:
         """A worker (or the DPO) records a consent the person signed on paper, the form uploaded with it
         (:func:`coordination.access.recorded.record_consent`, as ``POST …/consents/recorded``)."""
-        recorded.precheck_length(request, settings)
-        form = await checked_form(request)
-        _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
-        try:
-            await recorded.record_consent(
-                db_session,
-                principal,
-                person_id,
-                recorded.Draft(form, expires_at=now() + timedelta(days=days)),
-                uploads=recorded.uploads_for(request, settings),
-                request_id=request_id,
+
+        async def record(form: dict[str, Any], uploads: recorded.Uploads) -> Any:
+            _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
+            draft = recorded.Draft(form, expires_at=now() + timedelta(days=days))
+            return await recorded.record_consent(
+                db_session, principal, person_id, draft, uploads=uploads, request_id=request_id
             )
-        except ProblemError as exc:
-            return await _refused(request, db_session, principal, person_id, request_id, exc, form)
-        return Redirect(f"/dossiers/{person_id}/consentements?ok=enregistre", status_code=303)
+
+        return await _signed_paper(
+            request, db_session, principal, settings, request_id, person_id, record, "enregistre"
+        )
 
     @post(
         "/consentements/{consent_id:uuid}/retrait",
@@ -237,21 +233,21 @@ class FileActions(Controller):
     ) -> Response:
         """A worker records the withdrawal the person asked for in writing: her signed request uploaded
         with it and a reason (:func:`coordination.access.recorded.record_withdrawal`)."""
-        recorded.precheck_length(request, settings)
-        form = await checked_form(request)
-        try:
-            await recorded.record_withdrawal(
+
+        async def record(form: dict[str, Any], uploads: recorded.Uploads) -> Any:
+            return await recorded.record_withdrawal(
                 db_session,
                 principal,
                 person_id,
                 consent_id,
                 recorded.Draft(form),
-                uploads=recorded.uploads_for(request, settings),
+                uploads=uploads,
                 request_id=request_id,
             )
-        except ProblemError as exc:
-            return await _refused(request, db_session, principal, person_id, request_id, exc, form)
-        return Redirect(f"/dossiers/{person_id}/consentements?ok=retrait", status_code=303)
+
+        return await _signed_paper(
+            request, db_session, principal, settings, request_id, person_id, record, "retrait"
+        )
 
 
 MESSAGES = {
@@ -260,6 +256,27 @@ MESSAGES = {
     "retrait": "Retrait enregistré, la demande signée déposée dans le dossier. L'organisme n'a plus accès, dès "
     "maintenant ; la personne en est informée.",
 }
+
+
+async def _signed_paper(
+    request: Request,
+    db_session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    request_id: str,
+    person_id: UUID,
+    record: Callable[[dict[str, Any], recorded.Uploads], Awaitable[Any]],
+    ok: str,
+) -> Response:
+    """A recording on signed paper (the access package's service, which stores the form and commits):
+    back to the consents with ``ok``, or the form again with the refusal in French."""
+    recorded.precheck_length(request, settings)
+    form = await checked_form(request)
+    try:
+        await record(form, recorded.uploads_for(request, settings))
+    except ProblemError as exc:
+        return await _refused(request, db_session, principal, person_id, request_id, exc, form)
+    return Redirect(f"/dossiers/{person_id}/consentements?ok={ok}", status_code=303)
 
 
 async def _refused(
