@@ -27,7 +27,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
-from coordination import events
+from coordination import clock, events
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
 from coordination.dossier.events import DocumentAdded
@@ -273,7 +273,7 @@ def _add_version(session, principal, document, number, key, filename, stored) ->
         filename=filename,
         scan_status=status,
         scan_signature=signature,
-        scanned_at=datetime.now(UTC) if status == "clean" else None,
+        scanned_at=clock.now() if status == "clean" else None,
         uploaded_by=principal.user_id,
     )
     session.add(version)
@@ -291,7 +291,7 @@ async def add_version(
 ) -> Document:
     _add_version(session, principal, document, number, key, filename, stored)
     document.current_version = number
-    document.updated_at = datetime.now(UTC)
+    document.updated_at = clock.now()
     await flush_versioned(session)
     record_event(
         session,
@@ -362,7 +362,7 @@ async def delete_document(
     """
     if document.deleted_at is not None:
         raise ProblemError(410, "document-deleted", "Ce document a déjà été supprimé.")
-    now = datetime.now(UTC)
+    now = clock.now()
     document.deleted_at = now
     document.deleted_by = principal.user_id
     document.deletion_reason = reason
@@ -462,7 +462,7 @@ async def sweep_orphans(
 
     Objects younger than :data:`SWEEP_GRACE` are spared: their upload may still be committing.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     live = set(
         (
             await session.scalars(
@@ -518,7 +518,7 @@ async def purge_expired(
         )
     ).all()
     keys = [v.object_key for v in versions]
-    now = datetime.now(UTC)
+    now = clock.now()
     for document in due:
         rule = retention.rules.get(document.retention_rule)
         label = rule.label if rule else document.retention_rule

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.directory.models import Organisation
 from coordination.dossier import schemas
@@ -125,7 +125,7 @@ async def update_objective(
             raise rule_error(exc) from exc
     before = apply_changes(objective, changes)
     if before:
-        objective.updated_at = datetime.now(UTC)
+        objective.updated_at = clock.now()
         await flush_versioned(session)
         after = {k: changes[k] for k in before}
         _history(session, principal, objective, "objective_updated", before, after)
@@ -159,7 +159,7 @@ async def update_commitment(
             raise rule_error(exc) from exc
     before = apply_changes(commitment, changes)
     if before:
-        commitment.updated_at = datetime.now(UTC)
+        commitment.updated_at = clock.now()
         await flush_versioned(session)
         _history(
             session,

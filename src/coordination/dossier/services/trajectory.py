@@ -6,7 +6,6 @@ added to the session, so a refused write leaves no row (the gate's journal row r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +13,7 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre.claims import check_step_claims
 from coordination.directory.models import Organisation, OrganisationKind
@@ -111,7 +111,7 @@ async def update_step(
     )  # fmt: skip
     before = apply_changes(step, changes)
     if before:
-        step.updated_at = datetime.now(UTC)
+        step.updated_at = clock.now()
         await flush_versioned(session)
         record_event(
             session,
