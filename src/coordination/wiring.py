@@ -10,6 +10,8 @@ from coordination.access import events as access_events
 from coordination.access import notices as access_notices
 from coordination.cadastre import events as cadastre_events
 from coordination.cadastre import notices as cadastre_notices
+from coordination.dossier import events as dossier_events
+from coordination.dossier import notices as dossier_notices
 from coordination.referent import events as referent_events
 from coordination.referent import notices as referent_notices
 from coordination.referral import notices as referral_notices
@@ -36,4 +38,6 @@ def wire() -> None:
     events.subscribe(visa_events.VisaDecided, visa_notices.tell_visa_decided)
     events.subscribe(visa_events.VisaDecisionAsked, visa_notices.tell_decision_asked)
     events.subscribe(visa_events.HoursOverContract, visa_notices.tell_hours_over_contract)
+    # the shared file
+    events.subscribe(dossier_events.DocumentAdded, dossier_notices.tell_document_added)
     events.bus.mark_wired()

@@ -14,8 +14,12 @@ import hashlib
 import hmac
 import re
 
+from litestar import Request
 from stdnum.be import ssn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
+
+from coordination.keys import niss_hash_key
+from coordination.settings import Settings
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 
@@ -48,3 +52,14 @@ def mask(niss: str) -> str:
     """What a screen may show: the birth part and the last two digits."""
     digits = normalise_niss(niss)
     return f"{digits[:6]}-***-{digits[9:]}"
+
+
+def niss_key(request: Request, settings: Settings) -> bytes:
+    """The key of the NISS hash index, read once per app (kept in ``app.state``): every search by NISS,
+    from the API or a page of any domain, hashes with the same key."""
+    state = request.app.state
+    key = state.get("niss_hash_key")
+    if key is None:
+        key = niss_hash_key(settings)
+        state["niss_hash_key"] = key
+    return key

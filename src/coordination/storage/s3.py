@@ -143,11 +143,11 @@ class _MultipartUpload:
         if self.error is not None:
             return
         parts = sorted(self.parts, key=lambda part: part.part_number)
+        upload_id = self.upload_id
+        assert upload_id is not None  # a part was sent above, so the multipart upload was opened
 
         def complete() -> None:
-            result = self.client._complete_multipart_upload(
-                self.store.bucket, self.key, self.upload_id, parts
-            )
+            result = self.client._complete_multipart_upload(self.store.bucket, self.key, upload_id, parts)
             self.completed = True
             self.result_etag, self.result_version = result.etag, result.version_id
 

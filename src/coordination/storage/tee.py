@@ -21,7 +21,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 #: Chunks queued per consumer (a request body arrives in chunks of 64–256 KiB).
 BUFFER_CHUNKS = 4
@@ -43,6 +43,34 @@ class Branch(AsyncIterator[bytes]):
         except anyio.EndOfStream:
             self.read_all = True
             raise StopAsyncIteration from None
+
+
+async def _deliver(chunk: bytes, live: list[MemoryObjectSendStream[bytes]]) -> None:
+    """Send ``chunk`` to every consumer still reading; one that closed its queue (done early) is dropped."""
+    for send in list(live):
+        try:
+            await send.send(chunk)
+        except anyio.BrokenResourceError:
+            live.remove(send)
+
+
+async def _feed(
+    source: AsyncIterable[bytes],
+    sends: list[MemoryObjectSendStream[bytes]],
+    fail: Callable[[Exception], None],
+) -> None:
+    """Read the source only while some consumer still reads; a source error goes to ``fail``."""
+    live = list(sends)
+    try:
+        async for chunk in source:
+            await _deliver(chunk, live)
+            if not live:
+                break
+    except Exception as exc:
+        fail(exc)
+    finally:
+        for send in live:
+            send.close()  # end of stream for the consumers still reading
 
 
 async def tee(
@@ -74,26 +102,9 @@ async def tee(
                 finally:
                     queues[index][1].close()  # a consumer done early is dropped by ``feed``
 
-            async def feed() -> None:
-                live = [send for send, _ in queues]
-                try:
-                    async for chunk in source:
-                        for send in list(live):
-                            try:
-                                await send.send(chunk)
-                            except anyio.BrokenResourceError:
-                                live.remove(send)
-                        if not live:
-                            break
-                except Exception as exc:
-                    fail(exc)
-                finally:
-                    for send in live:
-                        send.close()  # end of stream for the consumers still reading
-
             for index in range(len(consumers)):
                 tg.start_soon(consume, index)
-            tg.start_soon(feed)
+            tg.start_soon(_feed, source, [send for send, _ in queues], fail)
     if errors:
         raise errors[0]
     return [(result, branch.read_all) for result, branch in zip(results, branches, strict=True)]

@@ -10,11 +10,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,49 +24,35 @@ from coordination.access import services as consents
 from coordination.access.declared import Access
 from coordination.access.gate import check_access
 from coordination.access.policy import FILE_SECTIONS
-from coordination.db.base import utcnow
+from coordination.access.principal import Principal
+from coordination.clock import BRUSSELS, now
 from coordination.directory.models import Role
 from coordination.dossier import schemas
-from coordination.dossier.controllers.common import icf, retention, today
-from coordination.dossier.models import TrajectoryStep
-from coordination.dossier.services import documents, trajectory
-from coordination.dossier.services.common import get_owned, get_person
+from coordination.dossier.context import DocumentIO, DossierContext
+from coordination.dossier.services import trajectory
+from coordination.dossier.services.common import get_person
+from coordination.dossier.services.document_access import BY_DOCUMENT
+from coordination.dossier.services.document_uploads import Incoming, remove_document, upload_version
 from coordination.errors import BadRequest, Conflict, ProblemError
+from coordination.referent import services as referent
+from coordination.referent.policies import referent_policies
 from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import PLAIN_WORDS, request_id_of, role_may
-from coordination.web.me_pages import DURATIONS, _recipients
+from coordination.web.filedata import ASSESSMENT_ROWS, PAGE_CONTEXT, PLAIN_WORDS, back, convert, role_may
+from coordination.web.me_pages import DURATIONS, recipients_of
+from coordination.web.referent_info import (
+    CONTACT_FIELDS,
+    HANDOVER_FIELDS,
+    contact_instant,
+    current_referent,
+    field_of,
+)
 from coordination.web.render import page
-from coordination.web.session import require_user
-from coordination.web.uploads import _file_chunks, _scanner
+from coordination.web.uploads import MULTIPART_OVERHEAD, file_chunks, uploaded_file
 
-ASSESSMENT_ROWS = 4
-"""Item rows offered by the assessment form (empty rows are ignored)."""
-
-
-def _back(person_id: UUID, ok: str, anchor: str) -> Redirect:
-    return Redirect(f"/dossiers/{person_id}?ok={ok}#{anchor}", status_code=303)
-
-
-def _uuid(value: Any, message: str) -> UUID:
-    try:
-        return UUID(str(value or ""))
-    except ValueError as exc:
-        raise BadRequest(message) from exc
-
-
-async def _gate(request: Request, db_session: AsyncSession, principal, person_id, section, action, **kw):
-    return await check_access(
-        db_session,
-        principal,
-        person_id=person_id,
-        section=section,
-        action=action,
-        request_id=request_id_of(request),
-        **kw,
-    )
+FILE_PAGE_DEPENDENCIES = {**WEB_ACCESS, **PAGE_CONTEXT}
 
 
 def assessment_items(form: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,16 +73,24 @@ def assessment_items(form: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
-BY_DOCUMENT = (
-    "la section (documents ou contrats) dépend du document : le gate est appelé une fois le document lu"
-)
+def version_sent(form: dict[str, Any]) -> Callable[[int], None]:
+    """The page's stale-write check: the version the form was drawn with (hidden field) must still be the
+    document's (409 otherwise; the API's is ``If-Match``)."""
+
+    def check(current: int) -> None:
+        if str(form.get("version") or "") != str(current):
+            raise Conflict("Ce document a changé entre-temps : rechargez la page.", "stale")
+
+    return check
+
+
 RECORDING = "le gate (consents, write) est demandé par access.recorded, le service partagé avec l'API"
 
 
 class FileActions(Controller):
     path = "/dossiers/{person_id:uuid}"
     exception_handlers = WEB_EXCEPTION_HANDLERS
-    dependencies = WEB_ACCESS
+    dependencies = FILE_PAGE_DEPENDENCIES
     include_in_schema = False
 
     @post("/etapes/{step_id:uuid}/evaluations", opt={"section": "progress", "action": "write"})
@@ -105,23 +99,18 @@ class FileActions(Controller):
         request: Request,
         db_session: AsyncSession,
         access: Access,
-        settings: Settings,
+        principal: Principal,
+        dossier: DossierContext,
         person_id: UUID,
         step_id: UUID,
     ) -> Response:
-        principal = await require_user(request)
         form = await checked_form(request)
-        step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
         raw: dict[str, Any] = {"items": assessment_items(form)}
         if str(form.get("assessed_on") or "").strip():
             raw["assessed_on"] = str(form["assessed_on"]).strip()
-        try:
-            data = msgspec.convert(raw, schemas.AssessmentCreate, strict=False)
-        except msgspec.ValidationError as exc:
-            raise BadRequest(f"Évaluation invalide : {exc}.") from exc
-        await trajectory.add_assessments(db_session, principal, step, data, icf(settings), today())
-        await db_session.commit()
-        return _back(person_id, "evaluation", "section-progress")
+        data = convert(raw, schemas.AssessmentCreate, "Évaluation invalide")
+        await trajectory.add_assessments(db_session, principal, person_id, step_id, data, dossier)
+        return back(person_id, "evaluation", "section-progress")
 
     @post(
         "/documents/{document_id:uuid}/versions",
@@ -132,41 +121,26 @@ class FileActions(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        principal: Principal,
+        document_io: DocumentIO,
+        request_id: str,
         person_id: UUID,
         document_id: UUID,
     ) -> Response:
-        principal = await require_user(request)
         form = await checked_form(request)
-        upload = form.get("file")
-        if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
-            raise BadRequest("Choisissez le fichier de la nouvelle version.")
-        name = documents.clean_filename(upload.filename)
-        document = await documents.get_document(db_session, person_id, document_id)
-        await _gate(
-            request, db_session, principal, person_id, document.section, "upload", document_id=document_id
+        upload = uploaded_file(form, "Choisissez le fichier de la nouvelle version.")
+        length = request.headers.get("content-length")
+        await upload_version(
+            db_session,
+            principal,
+            document_io,
+            person_id,
+            document_id,
+            Incoming(upload.filename, file_chunks(upload), length, MULTIPART_OVERHEAD),
+            check_version=version_sent(form),
+            request_id=request_id,
         )
-        if document.deleted_at is not None:
-            raise ProblemError(410, "document-deleted", "Ce document a été supprimé.")
-        if str(form.get("version") or "") != str(document.version):
-            raise Conflict("Ce document a changé entre-temps : rechargez la page.", "stale")
-        expected, number = document.version, document.current_version + 1
-        await db_session.commit()  # no transaction held while streaming
-        key = documents.object_key(person_id, document_id, number)
-        store = request.app.state.store
-        stored = await documents.store_and_scan(
-            store, _scanner(request, settings), key, _file_chunks(upload), name, settings.max_upload_bytes
-        )
-        try:
-            document = await documents.get_document(db_session, person_id, document_id)
-            if document.version != expected:
-                raise Conflict("Une autre version a été déposée entre-temps : rechargez la page.", "stale")
-            await documents.add_version(db_session, principal, document, number, key, name, stored)
-            await db_session.commit()
-        except BaseException:
-            await documents.discard_object(store, key)
-            raise
-        return _back(person_id, "version", f"document-{document_id}")
+        return back(person_id, "version", f"document-{document_id}")
 
     @post(
         "/documents/{document_id:uuid}/suppression",
@@ -176,30 +150,26 @@ class FileActions(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        principal: Principal,
+        dossier: DossierContext,
+        document_io: DocumentIO,
+        request_id: str,
         person_id: UUID,
         document_id: UUID,
     ) -> Response:
-        principal = await require_user(request)
         form = await checked_form(request)
-        reason = str(form.get("reason") or "").strip()
-        document = await documents.get_document(db_session, person_id, document_id)
-        await _gate(
-            request, db_session, principal, person_id, document.section, "delete", document_id=document_id
+        await remove_document(
+            db_session,
+            principal,
+            document_io,
+            dossier,
+            person_id,
+            document_id,
+            str(form.get("reason") or ""),
+            check_version=version_sent(form),
+            request_id=request_id,
         )
-        if not 3 <= len(reason) <= 500:
-            raise BadRequest("Indiquez pourquoi ce document est supprimé (3 à 500 caractères).")
-        if str(form.get("version") or "") != str(document.version):
-            raise Conflict("Ce document a changé entre-temps : rechargez la page.", "stale")
-        keys = await documents.delete_document(db_session, principal, document, reason, retention(settings))
-        await db_session.commit()
-        store = request.app.state.store
-        for key in keys:
-            try:
-                await documents.discard_object(store, key)
-            except Exception:  # noqa: S112 - the orphan sweep removes it later
-                continue
-        return _back(person_id, "suppression", f"document-{document_id}")
+        return back(person_id, "suppression", f"document-{document_id}")
 
     # --- consents ---------------------------------------------------------------------------------
 
@@ -209,12 +179,13 @@ class FileActions(Controller):
         request: Request,
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
+        request_id: str,
         person_id: UUID,
         ok: str | None = None,
     ) -> Response:
-        principal = await require_user(request)
         return await _consents_page(
-            request, db_session, principal, person_id, message=MESSAGES.get(ok or ""), gated=True
+            request, db_session, principal, person_id, request_id, message=MESSAGES.get(ok or ""), gated=True
         )
 
     @post(
@@ -223,26 +194,27 @@ class FileActions(Controller):
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def record_consent(
-        self, request: Request, db_session: AsyncSession, settings: Settings, person_id: UUID
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        principal: Principal,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
     ) -> Response:
         """A worker (or the DPO) records a consent the person signed on paper, the form uploaded with it
         (:func:`coordination.access.recorded.record_consent`, as ``POST …/consents/recorded``)."""
-        principal = await require_user(request)
-        recorded.precheck_length(request, settings)
-        form = await checked_form(request)
-        _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
-        try:
-            await recorded.record_consent(
-                db_session,
-                principal,
-                person_id,
-                recorded.Draft(form, expires_at=utcnow() + timedelta(days=days)),
-                uploads=recorded.uploads_for(request, settings),
-                request_id=request_id_of(request),
+
+        async def record(form: dict[str, Any], uploads: recorded.Uploads) -> Any:
+            _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
+            draft = recorded.Draft(form, expires_at=now() + timedelta(days=days))
+            return await recorded.record_consent(
+                db_session, principal, person_id, draft, uploads=uploads, request_id=request_id
             )
-        except ProblemError as exc:
-            return await _refused(request, db_session, principal, person_id, exc, form)
-        return Redirect(f"/dossiers/{person_id}/consentements?ok=enregistre", status_code=303)
+
+        return await _signed_paper(
+            request, db_session, principal, settings, request_id, person_id, record, "enregistre"
+        )
 
     @post(
         "/consentements/{consent_id:uuid}/retrait",
@@ -253,28 +225,29 @@ class FileActions(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        principal: Principal,
         settings: Settings,
+        request_id: str,
         person_id: UUID,
         consent_id: UUID,
     ) -> Response:
         """A worker records the withdrawal the person asked for in writing: her signed request uploaded
         with it and a reason (:func:`coordination.access.recorded.record_withdrawal`)."""
-        principal = await require_user(request)
-        recorded.precheck_length(request, settings)
-        form = await checked_form(request)
-        try:
-            await recorded.record_withdrawal(
+
+        async def record(form: dict[str, Any], uploads: recorded.Uploads) -> Any:
+            return await recorded.record_withdrawal(
                 db_session,
                 principal,
                 person_id,
                 consent_id,
                 recorded.Draft(form),
-                uploads=recorded.uploads_for(request, settings),
-                request_id=request_id_of(request),
+                uploads=uploads,
+                request_id=request_id,
             )
-        except ProblemError as exc:
-            return await _refused(request, db_session, principal, person_id, exc, form)
-        return Redirect(f"/dossiers/{person_id}/consentements?ok=retrait", status_code=303)
+
+        return await _signed_paper(
+            request, db_session, principal, settings, request_id, person_id, record, "retrait"
+        )
 
 
 MESSAGES = {
@@ -285,22 +258,59 @@ MESSAGES = {
 }
 
 
-async def _refused(request, db_session, principal, person_id, exc: ProblemError, form) -> Response:
+async def _signed_paper(
+    request: Request,
+    db_session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    request_id: str,
+    person_id: UUID,
+    record: Callable[[dict[str, Any], recorded.Uploads], Awaitable[Any]],
+    ok: str,
+) -> Response:
+    """A recording on signed paper (the access package's service, which stores the form and commits):
+    back to the consents with ``ok``, or the form again with the refusal in French."""
+    recorded.precheck_length(request, settings)
+    form = await checked_form(request)
+    try:
+        await record(form, recorded.uploads_for(request, settings))
+    except ProblemError as exc:
+        return await _refused(request, db_session, principal, person_id, request_id, exc, form)
+    return Redirect(f"/dossiers/{person_id}/consentements?ok={ok}", status_code=303)
+
+
+async def _refused(
+    request: Request,
+    db_session: AsyncSession,
+    principal: Principal,
+    person_id: UUID,
+    request_id: str,
+    exc: ProblemError,
+    form: dict[str, Any],
+) -> Response:
     """A refused form is shown again with the reason in French (nothing was written); a refusal by the
     gate itself, or about a person that does not exist, stays an error page."""
     await db_session.rollback()
     if exc.code in ("access-denied", "csrf-failed") or exc.status in (401, 404):
         raise exc
     return await _consents_page(
-        request, db_session, principal, person_id, error=exc.detail, status_code=exc.status, sent=form
+        request,
+        db_session,
+        principal,
+        person_id,
+        request_id,
+        error=exc.detail,
+        status_code=exc.status,
+        sent=form,
     )
 
 
 async def _consents_page(
     request: Request,
     db_session: AsyncSession,
-    principal,
+    principal: Principal,
     person_id: UUID,
+    request_id: str,
     *,
     message: str | None = None,
     error: str | None = None,
@@ -311,13 +321,19 @@ async def _consents_page(
     """The consents page. ``gated``: the route's ``access`` dependency already decided (consents, read);
     after a refused recording the page is drawn again, and reading the consents is then its own decision."""
     if not gated:
-        await _gate(request, db_session, principal, person_id, "consents", "read")
+        await check_access(
+            db_session,
+            principal,
+            person_id=person_id,
+            section="consents",
+            action="read",
+            request_id=request_id,
+        )
     person = await get_person(db_session, person_id)
     consent_list = await consents.list_consents(db_session, person_id)
     can_record = role_may(principal, "consents", "write") and principal.person_id != person_id
-    recipients = await _recipients(db_session) if can_record else []
+    recipients = await recipients_of(db_session) if can_record else []
     dpo = principal.role is Role.DPO
-    await db_session.commit()
     return page(
         request,
         "file_consents.html",
@@ -345,34 +361,47 @@ REFERENT_WRITE = {"section": "trajectory", "action": "write"}
 
 
 async def _referent_context(
-    request: Request, db_session: AsyncSession, principal, person_id, settings
+    db_session: AsyncSession, principal: Principal, person_id: UUID, settings: Settings, request_id: str
 ) -> dict:
     """The current referent (through the gate) and the person's name when the identity part is open."""
-    from coordination.web.referent_info import current_referent
-
-    rid = request_id_of(request)
-    referent, _ = await current_referent(db_session, principal, person_id, request_id=rid, settings=settings)
+    current, _ = await current_referent(
+        db_session, principal, person_id, request_id=request_id, settings=settings
+    )
     identity = await check_access(
         db_session,
         principal,
         person_id=person_id,
         section="identity",
         action="read",
-        request_id=rid,
+        request_id=request_id,
         raise_on_deny=False,
     )
     name = None
     if identity.allowed:
         person = await get_person(db_session, person_id)
         name = f"{person.first_name} {person.last_name}"
-    return {"referent": referent, "name": name, "person_id": person_id}
+    return {"referent": current, "name": name, "person_id": person_id}
 
 
 def _contact_defaults() -> dict[str, str]:
-    from coordination.clock import BRUSSELS
+    at = now().astimezone(BRUSSELS)
+    return {"contacted_on": at.date().isoformat(), "contacted_time": f"{at:%H:%M}", "note": ""}
 
-    now = utcnow().astimezone(BRUSSELS)
-    return {"contacted_on": now.date().isoformat(), "contacted_time": f"{now:%H:%M}", "note": ""}
+
+def _handover_values(form: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], UUID | None]:
+    """What was typed, the French message of each field refused, and the chosen adviser."""
+    values = {k: str(form.get(k) or "") for k in ("adviser_id", "reason", "note")}
+    errors: dict[str, str] = {}
+    adviser_id = None
+    try:
+        adviser_id = UUID(values["adviser_id"])
+    except ValueError:
+        errors["adviser_id"] = "Choisissez le nouveau référent dans la liste."
+    if len(values["reason"]) > 300:
+        errors["reason"] = "Le motif dépasse 300 caractères."
+    if len(values["note"]) > 4000:
+        errors["note"] = "La note dépasse 4 000 caractères."
+    return values, errors, adviser_id
 
 
 class ReferentActions(Controller):
@@ -381,26 +410,34 @@ class ReferentActions(Controller):
 
     path = "/dossiers/{person_id:uuid}"
     exception_handlers = WEB_EXCEPTION_HANDLERS
-    dependencies = WEB_ACCESS
+    dependencies = FILE_PAGE_DEPENDENCIES
     include_in_schema = False
 
     @get("/contacts", opt=REFERENT_READ)
     async def contact_form(
-        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        principal: Principal,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
     ) -> Response:
-        principal = await require_user(request)
-        context = await _referent_context(request, db_session, principal, person_id, settings)
-        await db_session.commit()
+        context = await _referent_context(db_session, principal, person_id, settings, request_id)
         return page(request, "referent_contact.html", values=_contact_defaults(), errors={}, **context)
 
     @post("/contacts", opt=REFERENT_WRITE)
     async def record_contact(
-        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        principal: Principal,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
     ) -> Response:
-        from coordination.referent import services as referent
-        from coordination.web.referent_info import CONTACT_FIELDS, contact_instant, field_of
-
-        principal = await require_user(request)
         form = await checked_form(request)
         values = {k: str(form.get(k) or "") for k in ("contacted_on", "contacted_time", "note")}
         errors: dict[str, str] = {}
@@ -412,27 +449,28 @@ class ReferentActions(Controller):
                 await referent.record_contact(
                     db_session, principal, person_id, at=at, note=values["note"].strip() or None
                 )
-                await db_session.commit()
                 return Redirect("/portefeuille?ok=contact", status_code=303)
             except ProblemError as exc:
                 errors[field_of(exc.code, CONTACT_FIELDS)] = exc.detail
         await db_session.rollback()  # nothing written: not the contact, not its journal row
-        context = await _referent_context(request, db_session, principal, person_id, settings)
-        await db_session.commit()
+        context = await _referent_context(db_session, principal, person_id, settings, request_id)
         return page(
             request, "referent_contact.html", status_code=422, values=values, errors=errors, **context
         )
 
     @get("/passation", opt=REFERENT_READ)
     async def handover_form(
-        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        principal: Principal,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
     ) -> Response:
-        from coordination.referent import services as referent
-
-        principal = await require_user(request)
-        context = await _referent_context(request, db_session, principal, person_id, settings)
+        context = await _referent_context(db_session, principal, person_id, settings, request_id)
         candidates = await referent.handover_candidates(db_session, person_id)
-        await db_session.commit()
         values = {"adviser_id": "", "reason": "", "note": ""}
         return page(
             request, "referent_handover.html", values=values, errors={}, candidates=candidates, **context
@@ -440,30 +478,22 @@ class ReferentActions(Controller):
 
     @post("/passation", opt=REFERENT_WRITE)
     async def handover(
-        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        access: Access,
+        principal: Principal,
+        settings: Settings,
+        request_id: str,
+        person_id: UUID,
     ) -> Response:
-        from coordination.referent import services as referent
-        from coordination.referent.policies import referent_policies
-        from coordination.web.referent_info import HANDOVER_FIELDS, field_of
-
-        principal = await require_user(request)
         form = await checked_form(request)
-        values = {k: str(form.get(k) or "") for k in ("adviser_id", "reason", "note")}
-        errors: dict[str, str] = {}
-        adviser_id = None
-        try:
-            adviser_id = UUID(values["adviser_id"])
-        except ValueError:
-            errors["adviser_id"] = "Choisissez le nouveau référent dans la liste."
-        if len(values["reason"]) > 300:
-            errors["reason"] = "Le motif dépasse 300 caractères."
-        if len(values["note"]) > 4000:
-            errors["note"] = "La note dépasse 4 000 caractères."
+        values, errors, adviser_id = _handover_values(form)
         if not errors:
             try:
                 person = await referent.get_person(db_session, person_id)
                 adviser = await referent.get_adviser(db_session, adviser_id)
-                _, new = await referent.handover(
+                await referent.handover(
                     db_session,
                     principal,
                     person,
@@ -472,14 +502,12 @@ class ReferentActions(Controller):
                     reason=values["reason"],
                     note=values["note"],
                 )
-                await db_session.commit()
                 return Redirect("/portefeuille?ok=passation", status_code=303)
             except ProblemError as exc:
                 errors[field_of(exc.code, HANDOVER_FIELDS)] = exc.detail
         await db_session.rollback()  # nothing written: the link, the notices and the journal row
-        context = await _referent_context(request, db_session, principal, person_id, settings)
+        context = await _referent_context(db_session, principal, person_id, settings, request_id)
         candidates = await referent.handover_candidates(db_session, person_id)
-        await db_session.commit()
         return page(
             request,
             "referent_handover.html",

@@ -1,27 +1,30 @@
-"""What a reader may see of one file, fetched through the access gate like the API's full-file view.
-
-Each section is asked of the gate on its own (each decision journaled); the allowed ones are read with
-the dossier's own services, and the refused ones keep the gate's French reason, so the page can say
-plainly which basis is missing.
-"""
+"""What the file's pages share: the sections' titles, what each part holds in plain words, whether a role
+could ever do something (to show a form or not), their dependencies, and turning a form into the API's
+body type. The file itself is read by the dossier's service
+(:mod:`coordination.dossier.services.file_screen`), through the gate."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+import msgspec
+from litestar.di import Provide
+from litestar.response import Redirect
 
-from coordination.access.gate import check_sections
 from coordination.access.policy import SECTION_LABELS_FR, Section, default_policy
 from coordination.access.principal import Principal
-from coordination.directory.models import Organisation
-from coordination.dossier.controllers.common import icf, retention
-from coordination.dossier.services import fileview
-from coordination.dossier.services.common import get_person
-from coordination.settings import Settings
+from coordination.dossier.context import DOSSIER_CONTEXT
+from coordination.errors import BadRequest
+from coordination.web.session import require_user
+
+PAGE_CONTEXT = {**DOSSIER_CONTEXT, "principal": Provide(require_user)}
+"""Controller-level dependencies of the file's pages (with ``WEB_ACCESS`` where the route is gated): the
+signed-in user as ``principal`` (a visitor without a session is sent to sign in), the dossier's rules and
+day, the document store."""
+
+ASSESSMENT_ROWS = 4
+"""Item rows offered by the assessment form (empty rows are ignored)."""
 
 SECTION_TITLES = {
     "identity": "Identité et coordonnées",
@@ -49,74 +52,17 @@ PLAIN_WORDS = {
 """What each part of the file holds, in words a person reads without training."""
 
 
-@dataclass
-class FileView:
-    person_id: UUID
-    allowed: set[str]
-    denied: dict[str, str]
-    data: dict[str, Any]
-    timeline: list[Any] = field(default_factory=list)
-    org_names: dict[UUID, str] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str | None:
-        identity = self.data.get("identity")
-        return f"{identity.first_name} {identity.last_name}" if identity else None
+def convert(data: dict[str, Any], type_: type, what: str = "Données invalides") -> Any:
+    """The form's values as the API's body type: the same validation, a French 400 when refused."""
+    try:
+        return msgspec.convert(data, type_, strict=False)
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"{what} : {exc}.") from exc
 
 
-async def organisation_names(session: AsyncSession) -> dict[UUID, str]:
-    rows = await session.execute(select(Organisation.id, Organisation.name))
-    return {row.id: row.name for row in rows}
-
-
-async def load_file_view(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    *,
-    request_id: str,
-    settings: Settings,
-    timeline_limit: int = 30,
-) -> FileView:
-    """For the person's own space: ask the gate for every section, then :func:`file_view_of`."""
-    decisions = await check_sections(
-        session,
-        principal,
-        person_id=person_id,
-        sections=list(fileview.FILE_SECTIONS),
-        action="read",
-        request_id=request_id,
-    )
-    allowed = {s for s, d in decisions.items() if d.allowed}
-    refusals = {s: d.reason or "Accès refusé." for s, d in decisions.items() if not d.allowed}
-    return await file_view_of(
-        session,
-        person_id,
-        allowed=allowed,
-        refusals=refusals,
-        settings=settings,
-        timeline_limit=timeline_limit,
-    )
-
-
-async def file_view_of(
-    session: AsyncSession,
-    person_id: UUID,
-    *,
-    allowed: set[str],
-    refusals: dict[str, str],
-    settings: Settings,
-    timeline_limit: int = 30,
-) -> FileView:
-    """Read what the gate allowed (``allowed``, decided by the route's ``access`` dependency); the
-    refused sections are listed with what is missing."""
-    data: dict[str, Any] = {}
-    events: list[Any] = []
-    if allowed:
-        person = await get_person(session, person_id)
-        data = await fileview.read_file(session, person, allowed, icf(settings), retention(settings))
-        events = await fileview.timeline(session, person_id, allowed, limit=timeline_limit)
-    return FileView(person_id, allowed, dict(refusals), data, events, await organisation_names(session))
+def back(person_id: UUID, ok: str, anchor: str) -> Redirect:
+    """Back to the file, its message shown and the changed part in view."""
+    return Redirect(f"/dossiers/{person_id}?ok={ok}#{anchor}", status_code=303)
 
 
 def role_may(principal: Principal, section: str, action: str) -> bool:
@@ -131,4 +77,6 @@ def section_label(section: str) -> str:
 
 
 def request_id_of(request) -> str:
+    """Kept for the pages of other domains that still read the request id here; the file's pages take
+    the ``request_id`` dependency."""
     return request.scope.get("state", {}).get("request_id", "") or ""

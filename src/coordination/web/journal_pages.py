@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
+from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +29,7 @@ from coordination.access.journal_visits import (
     read_visits,
 )
 from coordination.access.policy import Basis
+from coordination.access.principal import Principal
 from coordination.clock import today
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import page as render_page
@@ -50,8 +53,6 @@ class JournalQuery:
 
     def link(self, **changes: Any) -> str:
         """The query string of this filter with ``changes`` (page numbers)."""
-        from urllib.parse import urlencode
-
         values = {k: v for k, v in {**self.typed, **changes}.items() if v not in ("", None, False)}
         return "?" + urlencode(values)
 
@@ -131,6 +132,7 @@ async def journal_context(
 class JournalPages(Controller):
     path = "/journal"
     exception_handlers = WEB_EXCEPTION_HANDLERS
+    dependencies = {"principal": Provide(require_user)}
     include_in_schema = False
 
     @get("/", opt={"section": "journal", "action": "read"})
@@ -138,13 +140,13 @@ class JournalPages(Controller):
         self,
         request: Request,
         db_session: AsyncSession,
+        principal: Principal,
         page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
         refus: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
         organisme: Annotated[str, Parameter(max_length=40)] = "",
         du: Annotated[str, Parameter(max_length=20)] = "",
         au: Annotated[str, Parameter(max_length=20)] = "",
     ) -> Response:
-        principal = await require_user(request)
         require_role_permission(principal, "journal", "read", Basis.OVERSIGHT)
         query = parse_query(organisme, du, au, default_since=today() - timedelta(days=DPO_DEFAULT_DAYS))
         context = await journal_context(

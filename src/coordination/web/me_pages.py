@@ -25,19 +25,21 @@ from coordination.access.gate import check_access
 from coordination.access.journal_visits import VisitFilter, read_visits
 from coordination.access.policy import FILE_SECTIONS
 from coordination.access.principal import Principal
-from coordination.db.base import utcnow
+from coordination.clock import now
 from coordination.directory.models import Organisation, OrganisationKind
-from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
+from coordination.dossier.context import DossierContext
+from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.services import fileview
+from coordination.dossier.services.file_screen import own_file_view
 from coordination.errors import BadRequest, NotFound
 from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import as_list, checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import PLAIN_WORDS, SECTION_TITLES, load_file_view, request_id_of
+from coordination.web.filedata import PAGE_CONTEXT, PLAIN_WORDS, SECTION_TITLES
+from coordination.web.journal_pages import journal_context, parse_query
 from coordination.web.referent_info import current_referent, referent_contact
 from coordination.web.render import page as render_page
-from coordination.web.session import require_user
 
 OWN_READ = {"section": (*fileview.FILE_SECTIONS, "consents", "journal"), "action": "read"}
 CONSENTS_WRITE = {"section": "consents", "action": "write"}
@@ -52,18 +54,18 @@ MESSAGES = {
 JOURNAL_PAGE = 100
 
 
-async def own_person(request: Request) -> tuple[Principal, UUID]:
-    principal = await require_user(request)
+def own_person(principal: Principal) -> UUID:
+    """The person the signed-in user is; 404 for a worker (this space is the persons')."""
     if principal.person_id is None:
         raise NotFound(
             "Aucun dossier personnel n'est associé à votre compte : cet espace est celui des personnes "
             "accompagnées.",
             code="no-own-file",
         )
-    return principal, principal.person_id
+    return principal.person_id
 
 
-async def _recipients(session: AsyncSession) -> list[Organisation]:
+async def recipients_of(session: AsyncSession) -> list[Organisation]:
     """Organisations a person may share with (regulators never see a named file)."""
     rows = await session.scalars(
         select(Organisation)
@@ -99,15 +101,23 @@ def _suggestions(view, active_consents) -> list[dict]:
 class MePages(Controller):
     path = "/mon-espace"
     exception_handlers = WEB_EXCEPTION_HANDLERS
+    dependencies = PAGE_CONTEXT
     include_in_schema = False
 
     @get("/", opt=OWN_READ)
     async def space(
-        self, request: Request, db_session: AsyncSession, settings: Settings, ok: str | None = None
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        principal: Principal,
+        dossier: DossierContext,
+        settings: Settings,
+        request_id: str,
+        ok: str | None = None,
     ) -> Response:
-        principal, person_id = await own_person(request)
-        rid = request_id_of(request)
-        view = await load_file_view(db_session, principal, person_id, request_id=rid, settings=settings)
+        person_id = own_person(principal)
+        rid = request_id
+        view = await own_file_view(db_session, principal, person_id, dossier, request_id=rid)
         referent, _ = await current_referent(
             db_session, principal, person_id, request_id=rid, settings=settings
         )
@@ -127,8 +137,7 @@ class MePages(Controller):
             VisitFilter(person_id=person_id, decision="allow", exclude_user_id=principal.user_id),
             limit=5,
         )
-        recipients = await _recipients(db_session)
-        await db_session.commit()
+        recipients = await recipients_of(db_session)
         return render_page(
             request,
             "me.html",
@@ -148,8 +157,10 @@ class MePages(Controller):
         )
 
     @post("/consentements", opt=CONSENTS_WRITE)
-    async def give(self, request: Request, db_session: AsyncSession) -> Response:
-        principal, person_id = await own_person(request)
+    async def give(
+        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str
+    ) -> Response:
+        person_id = own_person(principal)
         form = await checked_form(request)
         try:
             recipient = UUID(str(form.get("recipient_organisation_id", "")))
@@ -162,7 +173,7 @@ class MePages(Controller):
             person_id=person_id,
             section="consents",
             action="write",
-            request_id=request_id_of(request),
+            request_id=request_id,
         )
         await consents.give_consent(
             db_session,
@@ -171,14 +182,20 @@ class MePages(Controller):
             recipient_organisation_id=recipient,
             sections=as_list(form.get("sections")),
             purpose=str(form.get("purpose", "")),
-            expires_at=utcnow() + timedelta(days=days),
+            expires_at=now() + timedelta(days=days),
         )
-        await db_session.commit()
         return Redirect("/mon-espace?" + urlencode({"ok": "donne"}) + "#consentements", status_code=303)
 
     @post("/consentements/{consent_id:uuid}/retrait", opt=CONSENTS_WRITE)
-    async def withdraw(self, request: Request, db_session: AsyncSession, consent_id: UUID) -> Response:
-        principal, person_id = await own_person(request)
+    async def withdraw(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        principal: Principal,
+        request_id: str,
+        consent_id: UUID,
+    ) -> Response:
+        person_id = own_person(principal)
         await checked_form(request)
         await check_access(
             db_session,
@@ -186,10 +203,9 @@ class MePages(Controller):
             person_id=person_id,
             section="consents",
             action="write",
-            request_id=request_id_of(request),
+            request_id=request_id,
         )
         await consents.withdraw_consent(db_session, principal, person_id, consent_id)
-        await db_session.commit()
         return Redirect("/mon-espace?" + urlencode({"ok": "retire"}) + "#consentements", status_code=303)
 
     @get(
@@ -199,21 +215,22 @@ class MePages(Controller):
     )
     async def export(
         self,
-        request: Request,
         db_session: AsyncSession,
-        settings: Settings,
+        dossier: DossierContext,
         access: Access,
         format: Annotated[str, Parameter(max_length=10)] = "pdf",
     ) -> Response:
         """Her data as PDF or JSON, from her space: the API's export (same gate, same journal rows)."""
         assert access.person_id is not None  # "own": the dependency found her file or refused
-        return await export_response(db_session, settings, access.person_id, format, set(access.sections))
+        return await export_response(db_session, dossier, access.person_id, format, set(access.sections))
 
     @get("/journal", opt=JOURNAL_READ)
     async def journal(
         self,
         request: Request,
         db_session: AsyncSession,
+        principal: Principal,
+        request_id: str,
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         refus: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         moi: bool = False,
@@ -222,16 +239,14 @@ class MePages(Controller):
         au: Annotated[str, Parameter(max_length=20)] = "",
     ) -> Response:
         """One line per visit, refusals apart, filter by organisation and period (``journal_pages``)."""
-        from coordination.web.journal_pages import journal_context, parse_query
-
-        principal, person_id = await own_person(request)
+        person_id = own_person(principal)
         await check_access(
             db_session,
             principal,
             person_id=person_id,
             section="journal",
             action="read",
-            request_id=request_id_of(request),
+            request_id=request_id,
         )
         query = parse_query(organisme, du, au)
         if moi:
@@ -244,7 +259,6 @@ class MePages(Controller):
             page=page,
             refusals_page=refus,
         )
-        await db_session.commit()
         return render_page(
             request,
             "my_journal.html",

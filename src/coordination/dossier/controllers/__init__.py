@@ -1,4 +1,5 @@
-"""HTTP routes of the shared file (thin: gate, service, commit). ``ROUTES`` is collected by ``app.py``."""
+"""HTTP routes of the shared file (thin: parse, call one service, return; the declared gate and the
+request's session do the rest). ``ROUTES`` is collected by ``app.py``."""
 
 from coordination.dossier.controllers.documents import DocumentController
 from coordination.dossier.controllers.me import MeController

@@ -1,45 +1,23 @@
-"""Small helpers shared by the dossier controllers."""
+"""Small helpers shared by the dossier controllers.
+
+``icf``, ``retention``, ``niss_key`` and ``today`` are re-exported for the other domains that still import
+them from here (cadastre, visa, access, worklist pages); their homes are :mod:`coordination.dossier.context`,
+:mod:`coordination.dossier.niss` and :mod:`coordination.clock`. Remove these names once nobody imports them.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from litestar import Request, Response
+from litestar import Response
 
-from coordination.dossier.rules import IcfCatalogue, RetentionPolicy, load_icf, load_retention
+from coordination.clock import today
+from coordination.dossier.context import icf, retention
+from coordination.dossier.niss import niss_key
 from coordination.http_utils import etag_for
-from coordination.keys import niss_hash_key
-from coordination.settings import Settings
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
+__all__ = ["icf", "niss_key", "retention", "today", "with_etag"]
 
 
 def with_etag(content: Any, version: int, status_code: int = 200) -> Response:
     return Response(content, status_code=status_code, headers={"ETag": etag_for(version)})
-
-
-def today() -> date:
-    """Legal dates are evaluated in Europe/Brussels."""
-    from datetime import datetime
-
-    return datetime.now(BRUSSELS).date()
-
-
-def icf(settings: Settings) -> IcfCatalogue:
-    return load_icf(Path(settings.policies_dir))
-
-
-def retention(settings: Settings) -> RetentionPolicy:
-    return load_retention(Path(settings.policies_dir))
-
-
-def niss_key(request: Request, settings: Settings) -> bytes:
-    state = request.app.state
-    key = state.get("niss_hash_key")
-    if key is None:
-        key = niss_hash_key(settings)
-        state["niss_hash_key"] = key
-    return key

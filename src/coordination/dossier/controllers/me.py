@@ -9,48 +9,49 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
 from coordination.dossier import schemas
-from coordination.dossier.controllers.common import icf, retention
-from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
+from coordination.dossier.context import DOSSIER_DEPENDENCIES, DossierContext
+from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.services import fileview, plan
 from coordination.dossier.services.common import get_person
 from coordination.errors import NotFound
-from coordination.settings import Settings
 
 
-def _own_person(request: Request) -> UUID:
-    person_id = request.user.person_id
-    if person_id is None:
+def own_file(access: Access) -> UUID:
+    """The person's own file, found by the ``access`` dependency of an ``own`` route (which refuses a
+    caller without one: this 404 is only the type's other case)."""
+    if access.person_id is None:
         raise NotFound("Aucun dossier personnel n'est associé à votre compte.", "no-own-file")
-    return person_id
+    return access.person_id
 
 
 class MeController(Controller):
     path = "/api/v1/me"
     tags = ["Mon espace"]
+    dependencies = DOSSIER_DEPENDENCIES
 
     @get("/file", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
-    async def file(self, access: Access, db_session: AsyncSession, settings: Settings) -> dict[str, Any]:
-        person = await get_person(db_session, access.person_id)
+    async def file(self, access: Access, db_session: AsyncSession, dossier: DossierContext) -> dict[str, Any]:
+        person = await get_person(db_session, own_file(access))
         result = await fileview.read_file(
-            db_session, person, set(access.sections), icf(settings), retention(settings)
+            db_session, person, set(access.sections), dossier.icf, dossier.retention
         )
         return fileview.to_builtins(result)
 
     @get("/plan", opt={"section": "plan", "action": "read", "own": True})
     async def my_plan(self, access: Access, db_session: AsyncSession) -> schemas.PlanOut:
-        return await plan.read_plan(db_session, access.person_id)
+        return await plan.read_plan(db_session, own_file(access))
 
     @get("/timeline", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
     async def my_timeline(self, access: Access, db_session: AsyncSession) -> list[schemas.EventOut]:
-        return await fileview.timeline(db_session, access.person_id, set(access.sections), limit=200)
+        return await fileview.timeline(db_session, own_file(access), set(access.sections), limit=200)
 
     @get("/export", opt={"section": EXPORT_SECTIONS, "action": "export", "own": True})
     async def my_export(
-        self, access: Access, db_session: AsyncSession, settings: Settings, format: str = "json"
+        self, access: Access, db_session: AsyncSession, dossier: DossierContext, format: str = "json"
     ) -> Response:
-        return await export_response(db_session, settings, access.person_id, format, set(access.sections))
+        return await export_response(db_session, dossier, own_file(access), format, set(access.sections))

@@ -11,84 +11,44 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import pagination
-from coordination.access import mandates
 from coordination.access.declared import Access
-from coordination.access.gate import check_access
-from coordination.db.base import utcnow
+from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.controllers.common import icf, niss_key, retention, with_etag
-from coordination.dossier.controllers.export import EXPORT_SECTIONS, export_response
-from coordination.dossier.guard import allowed_sections
+from coordination.dossier.context import DOSSIER_DEPENDENCIES, DossierContext
+from coordination.dossier.controllers.common import with_etag
+from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
+from coordination.dossier.niss import niss_key
 from coordination.dossier.rules import load_icf
 from coordination.dossier.services import fileview, persons
 from coordination.dossier.services.common import get_person
-from coordination.errors import Conflict, Forbidden
+from coordination.dossier.services.person_files import open_file, search_persons
 from coordination.http_utils import require_if_match
 from coordination.settings import Settings
 
 ALL = fileview.FILE_SECTIONS
 
 
-def _no_mandate_to_open() -> Forbidden:
-    """The one answer to a caller who may not open (or read) the file of this NISS, whether it exists."""
-    return Forbidden(
-        "Vous ne pouvez pas ouvrir ce dossier : aucun mandat de votre organisme ne couvre cette personne.",
-        "access-denied",
-    )
-
-
 class PersonController(Controller):
     path = "/api/v1/persons"
     tags = ["Dossier"]
+    dependencies = DOSSIER_DEPENDENCIES
 
     @post("/", opt={"section": "identity", "action": "write"})
     async def create(
-        self, request: Request, db_session: AsyncSession, settings: Settings, data: schemas.PersonCreate
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        principal: Principal,
+        settings: Settings,
+        request_id: str,
+        data: schemas.PersonCreate,
     ) -> Response[schemas.PersonOut]:
-        """Open a file. The mandates claimed with it are checked first (on the request alone); then a NISS
-        that already has a file answers 409 only to a caller who may read that file, and to anyone else the
-        very 403 a caller without mandate gets for a new file, the attempt journaled on the existing file:
-        holding a NISS never tells whether that person is followed. A new file is gated once it exists in
-        the transaction; a refusal rolls everything back (no file, so no journal to keep)."""
-        persons.check_creation(request.user, data)
-        key = niss_key(request, settings)
-        rid = request.scope.get("state", {}).get("request_id", "")
-        existing = await persons.find_by_niss(db_session, data.niss, key)
-        if existing is None:
-            try:
-                person = await persons.create_person(db_session, request.user, data, key)
-            except persons.DuplicatePerson:  # a concurrent creation won: answer as for an existing file
-                await db_session.rollback()
-                existing = await persons.find_by_niss(db_session, data.niss, key)
-        if existing is not None:
-            decision = await check_access(
-                db_session,
-                request.user,
-                person_id=existing.id,
-                section="identity",
-                action="read",
-                request_id=rid,
-                raise_on_deny=False,
-            )
-            if not decision.allowed:
-                await db_session.commit()  # the attempt stays in that file's journal
-                raise _no_mandate_to_open()
-            raise Conflict("Un dossier existe déjà pour ce numéro NISS.", "duplicate-person")
-        decision = await check_access(
-            db_session,
-            request.user,
-            person_id=person.id,
-            section="identity",
-            action="write",
-            request_id=rid,
-            raise_on_deny=False,
+        """Open a file (:func:`~coordination.dossier.services.person_files.open_file`: a NISS that already
+        has a file is told apart only to a caller who may read it)."""
+        person = await open_file(
+            db_session, principal, data, niss_key(request, settings), request_id=request_id
         )
-        if not decision.allowed:
-            await db_session.rollback()
-            raise _no_mandate_to_open()
-        out = await persons.read_person_out(db_session, person)
-        await db_session.commit()
-        return with_etag(out, person.version, 201)
+        return with_etag(await persons.read_person_out(db_session, person), person.version, 201)
 
     @get("/", opt={"section": "identity", "action": "read", "list": True})
     async def search(
@@ -96,6 +56,7 @@ class PersonController(Controller):
         request: Request,
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         settings: Settings,
         request_id: str,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
@@ -114,14 +75,6 @@ class PersonController(Controller):
         person) gets 403 before any data is read."""
         readable = access.readable
         assert readable is not None  # a list route: the dependency gave the predicate or refused
-        if niss:
-            person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
-            items = []
-            # A real attempt on one file: journaled as a denial when refused, and answered like an unknown
-            # number (a 403 would tell anyone holding a NISS that this person has a file).
-            if person is not None and await allowed_sections(request, db_session, person.id, ["identity"]):
-                items = [persons.summary_out(person, None, await mandates.status(db_session, person.id))]
-            return schemas.PersonPage(items=items, page_size=page_size, has_more=False)
         filters = persons.ListFilters(
             name=name,
             bassin=bassin,
@@ -130,19 +83,24 @@ class PersonController(Controller):
             referent_user_id=referent,
             stale_days=stale_days,
         )
-        query = persons.filtered_query(filters, readable, utcnow())
-        return await persons.visible_page(
-            db_session, request.user, request_id, query, readable, cursor=cursor, page_size=page_size
+        return await search_persons(
+            db_session,
+            principal,
+            readable,
+            niss=niss,
+            niss_key=niss_key(request, settings),
+            filters=filters,
+            cursor=cursor,
+            page_size=page_size,
+            request_id=request_id,
         )
 
     @get("/{person_id:uuid}", opt={"section": "identity", "action": "read"})
     async def read(
-        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID
+        self, db_session: AsyncSession, access: Access, person_id: UUID
     ) -> Response[schemas.PersonOut]:
         person = await get_person(db_session, person_id)
-        out = await persons.read_person_out(db_session, person)
-        await db_session.commit()
-        return with_etag(out, person.version)
+        return with_etag(await persons.read_person_out(db_session, person), person.version)
 
     @patch("/{person_id:uuid}", opt={"section": "identity", "action": "write"})
     async def update(
@@ -150,31 +108,29 @@ class PersonController(Controller):
         request: Request,
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         person_id: UUID,
         data: schemas.PersonUpdate,
     ) -> Response[schemas.PersonOut]:
         person = await get_person(db_session, person_id)
         require_if_match(request, person.version)
-        await persons.update_identity(db_session, request.user, person, data)
-        out = await persons.read_person_out(db_session, person)
-        await db_session.commit()
-        return with_etag(out, person.version)
+        await persons.update_identity(db_session, principal, person, data)
+        return with_etag(await persons.read_person_out(db_session, person), person.version)
 
     @get("/{person_id:uuid}/file", opt={"section": ALL, "action": "read"})
     async def full_file(
-        self, request: Request, db_session: AsyncSession, access: Access, settings: Settings, person_id: UUID
+        self, db_session: AsyncSession, access: Access, dossier: DossierContext, person_id: UUID
     ) -> dict[str, Any]:
         """Every section the reader may see, in one answer (the others are left out, each refusal journaled)."""
-        sections = set(access.sections)
         person = await get_person(db_session, person_id)
-        result = await fileview.read_file(db_session, person, sections, icf(settings), retention(settings))
-        await db_session.commit()
+        result = await fileview.read_file(
+            db_session, person, set(access.sections), dossier.icf, dossier.retention
+        )
         return fileview.to_builtins(result)
 
     @get("/{person_id:uuid}/timeline", opt={"section": ALL, "action": "read"})
     async def timeline(
         self,
-        request: Request,
         db_session: AsyncSession,
         access: Access,
         person_id: UUID,
@@ -186,7 +142,6 @@ class PersonController(Controller):
         sections = set(access.sections)
         after = pagination.decode(cursor, datetime, UUID)
         events = await fileview.timeline(db_session, person_id, sections, limit=page_size + 1, after=after)
-        await db_session.commit()
         has_more = len(events) > page_size
         events = events[:page_size]
         next_cursor = pagination.encode(events[-1].occurred_at, events[-1].id) if has_more else None
@@ -215,15 +170,16 @@ class IcfController(Controller):
 class ExportController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/export"
     tags = ["Dossier"]
+    dependencies = DOSSIER_DEPENDENCIES
 
     @get("/", opt={"section": EXPORT_SECTIONS, "action": "export"})
     async def export(
         self,
         access: Access,
         db_session: AsyncSession,
-        settings: Settings,
+        dossier: DossierContext,
         person_id: UUID,
         format: str = "json",
     ) -> Response:
         """Right-of-access export (JSON or PDF), itself journaled section by section."""
-        return await export_response(db_session, settings, person_id, format, set(access.sections))
+        return await export_response(db_session, dossier, person_id, format, set(access.sections))

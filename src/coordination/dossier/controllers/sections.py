@@ -8,7 +8,9 @@ from litestar import Controller, Request, Response, get, put
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
+from coordination.access.principal import Principal
 from coordination.dossier import schemas
+from coordination.dossier.context import DOSSIER_DEPENDENCIES
 from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.services import sections
 from coordination.dossier.services.common import get_person
@@ -20,14 +22,14 @@ PROFILE = ("project", "social", "health")
 class SectionController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/sections"
     tags = ["Dossier"]
+    dependencies = DOSSIER_DEPENDENCIES
 
     @get("/{section:str}", opt={"section": PROFILE, "action": "read"})
     async def read(
-        self, request: Request, db_session: AsyncSession, access: Access, person_id: UUID, section: str
+        self, db_session: AsyncSession, access: Access, person_id: UUID, section: str
     ) -> Response[schemas.SectionOut]:
         await get_person(db_session, person_id)
         row = await sections.load(db_session, person_id, section)
-        await db_session.commit()
         return with_etag(sections.out(person_id, section, row), row.version if row else 0)
 
     @put("/{section:str}", opt={"section": PROFILE, "action": "write"})
@@ -36,6 +38,7 @@ class SectionController(Controller):
         request: Request,
         db_session: AsyncSession,
         access: Access,
+        principal: Principal,
         person_id: UUID,
         section: str,
         data: schemas.SectionWrite,
@@ -43,6 +46,5 @@ class SectionController(Controller):
         await get_person(db_session, person_id)
         row = await sections.load(db_session, person_id, section)
         require_if_match(request, row.version if row else 0)
-        row = await sections.write(db_session, request.user, person_id, section, data.content, row)
-        await db_session.commit()
+        row = await sections.write(db_session, principal, person_id, section, data.content, row)
         return with_etag(sections.out(person_id, section, row), row.version)

@@ -27,12 +27,13 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
+from coordination import clock, events
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
+from coordination.dossier.events import DocumentAdded
 from coordination.dossier.models import DOCUMENT_CATEGORIES, Document, DocumentVersion
 from coordination.dossier.rules import RetentionPolicy, RuleViolation
 from coordination.dossier.services.common import flush_versioned, record_event, rule_error
-from coordination.dossier.services.documents_notices import tell_person
 from coordination.dossier.sniff import SNIFF_BYTES, RejectedType, check_type
 from coordination.errors import (
     BadRequest,
@@ -212,7 +213,7 @@ async def create_document(
 ) -> Document:
     """The document's rows (the object is already stored and scanned). Unless the person uploaded it
     themself (or ``notify_person`` is false, when the caller tells them otherwise), the person is told in
-    their inbox that a document was added to their file."""
+    their inbox that a document was added to their file (the :class:`DocumentAdded` event's subscriber)."""
     try:
         rule = retention.for_category(category)
     except RuleViolation as exc:
@@ -242,9 +243,21 @@ async def create_document(
         summary=f"Document déposé : « {document.title} » ({CATEGORY_LABELS[category]}).",
         subject_id=document.id,
     )
-    if notify_person:
-        await tell_person(session, principal, document, new_version=False)
+    await events.record(session, _added(principal, document, new_version=False, told=not notify_person))
     return document
+
+
+def _added(principal: Principal, document: Document, *, new_version: bool, told: bool) -> DocumentAdded:
+    """The event the person's notice subscribes to (:mod:`coordination.dossier.notices`)."""
+    return DocumentAdded(
+        person_id=document.person_id,
+        document_id=document.id,
+        new_version=new_version,
+        actor_user_id=principal.user_id,
+        actor_organisation_id=principal.organisation_id,
+        actor_person_id=principal.person_id,
+        told_by_caller=told,
+    )
 
 
 def _add_version(session, principal, document, number, key, filename, stored) -> DocumentVersion:
@@ -260,7 +273,7 @@ def _add_version(session, principal, document, number, key, filename, stored) ->
         filename=filename,
         scan_status=status,
         scan_signature=signature,
-        scanned_at=datetime.now(UTC) if status == "clean" else None,
+        scanned_at=clock.now() if status == "clean" else None,
         uploaded_by=principal.user_id,
     )
     session.add(version)
@@ -278,7 +291,7 @@ async def add_version(
 ) -> Document:
     _add_version(session, principal, document, number, key, filename, stored)
     document.current_version = number
-    document.updated_at = datetime.now(UTC)
+    document.updated_at = clock.now()
     await flush_versioned(session)
     record_event(
         session,
@@ -289,7 +302,7 @@ async def add_version(
         summary=f"Nouvelle version ({number}) du document « {document.title} ».",
         subject_id=document.id,
     )
-    await tell_person(session, principal, document, new_version=True)
+    await events.record(session, _added(principal, document, new_version=True, told=False))
     return document
 
 
@@ -349,7 +362,7 @@ async def delete_document(
     """
     if document.deleted_at is not None:
         raise ProblemError(410, "document-deleted", "Ce document a déjà été supprimé.")
-    now = datetime.now(UTC)
+    now = clock.now()
     document.deleted_at = now
     document.deleted_by = principal.user_id
     document.deletion_reason = reason
@@ -449,7 +462,7 @@ async def sweep_orphans(
 
     Objects younger than :data:`SWEEP_GRACE` are spared: their upload may still be committing.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     live = set(
         (
             await session.scalars(
@@ -505,7 +518,7 @@ async def purge_expired(
         )
     ).all()
     keys = [v.object_key for v in versions]
-    now = datetime.now(UTC)
+    now = clock.now()
     for document in due:
         rule = retention.rules.get(document.retention_rule)
         label = rule.label if rule else document.retention_rule

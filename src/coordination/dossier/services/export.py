@@ -6,15 +6,28 @@ access); consents and the access journal come from the access package's services
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access import services as access_services
+from coordination.access.journal_visits import export_journal
+from coordination.clock import BRUSSELS, now
+from coordination.dossier.context import DossierContext
 from coordination.dossier.models import Person
 from coordination.dossier.rules import IcfCatalogue, RetentionPolicy
 from coordination.dossier.services import fileview
+from coordination.dossier.services.common import get_person
+from coordination.dossier.services.export_labels import FILTERS
+from coordination.errors import BadRequest
+from coordination.reports import render_pdf_async
+
+EXPORT_SECTIONS = (*fileview.FILE_SECTIONS, "consents", "journal")
+"""What an export may hold: every part of the file, the consents and the access journal (each gated)."""
 
 
 async def build_export(
@@ -29,15 +42,11 @@ async def build_export(
     journal_rows: bool = True,
 ) -> dict[str, Any]:
     """``journal_rows``: the stored rows too (the JSON export); the PDF shows the visits only."""
-    from coordination.access import services as access_services
-
     data = msgspec.to_builtins(await fileview.read_file(session, person, sections, catalogue, retention))
-    data["generated_at"] = datetime.now(UTC).isoformat()
+    data["generated_at"] = now().isoformat()
     if with_consents:
         data["consents"] = msgspec.to_builtins(await access_services.list_consents(session, person.id))
     if with_journal:
-        from coordination.access.journal_visits import export_journal
-
         # one read of every row of the file's journal: the rows as stored (JSON: they are the data) and
         # the same rows grouped into visits, as the person's journal page shows them (JSON and PDF)
         rows, visits = await export_journal(session, person.id, with_rows=journal_rows)
@@ -61,8 +70,6 @@ _MONTHS_FR = (
 def summarise_older_visits(visits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Older visits grouped by Brussels month, visitor and decision, newest month first: how many visits,
     which parts were seen."""
-    from coordination.clock import BRUSSELS
-
     groups: dict[tuple, dict[str, Any]] = {}
     for visit in visits:
         at = datetime.fromisoformat(visit["at"]).astimezone(BRUSSELS)
@@ -84,9 +91,6 @@ def summarise_older_visits(visits: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 async def render_pdf(data: dict[str, Any], catalogue: IcfCatalogue) -> bytes:
     """Through the shared renderer: off the event loop, and no external resource is ever fetched."""
-    from coordination.dossier.services.export_labels import FILTERS
-    from coordination.reports import render_pdf_async
-
     shown = data
     visits = data.get("access_visits")
     if visits is not None and len(visits) > PDF_DETAILED_VISITS:
@@ -98,3 +102,40 @@ async def render_pdf(data: dict[str, Any], catalogue: IcfCatalogue) -> bytes:
     return await render_pdf_async(
         "dossier/export.html", {"d": shown, "items": {i.code: i.label for i in catalogue.items}, **FILTERS}
     )
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """An export ready to send: its content (builtins for JSON, bytes for PDF), type and file name."""
+
+    content: Any
+    media_type: str
+    filename: str
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in ("json", "pdf"):
+        raise BadRequest("Format d'export inconnu : json ou pdf.", "unknown-format")
+
+
+async def export_file(
+    session: AsyncSession, ctx: DossierContext, person_id: UUID, fmt: str, sections: set[str]
+) -> ExportFile:
+    """The export of the ``sections`` the gate allowed (each decision journaled by the route's ``access``
+    dependency; 403 when none), as JSON or PDF. The journal says "exported" only for an export that
+    exists: a failed rendering raises, and the request's session rolls the journal rows back."""
+    check_format(fmt)
+    person = await get_person(session, person_id)
+    data = await build_export(
+        session,
+        person,
+        sections & set(fileview.FILE_SECTIONS),
+        ctx.icf,
+        ctx.retention,
+        with_consents="consents" in sections,
+        with_journal="journal" in sections,
+        journal_rows=fmt == "json",
+    )
+    if fmt == "json":
+        return ExportFile(data, "application/json", "mes-donnees.json")
+    return ExportFile(await render_pdf(data, ctx.icf), "application/pdf", "mes-donnees.pdf")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from coordination.access.journal_visits import MONTHS_FR, moment_fr, section_words
+from coordination.clock import BRUSSELS
 
 CONTENT_LABELS_FR = {
     "metier_vise": "Métier visé",
@@ -68,8 +69,6 @@ def day_fr(value: Any) -> str:
 
 
 def when_iso(value: datetime) -> str:
-    from coordination.clock import BRUSSELS
-
     return value.astimezone(BRUSSELS).isoformat()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,12 +13,12 @@ from sqlalchemy import func, literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access import mandates
 from coordination.access.filter import Readable, bases_of, journal_shown
 from coordination.access.models import Mandate, MandateKind
 from coordination.access.principal import Principal
-from coordination.clock import brussels_day
-from coordination.db.base import utcnow
+from coordination.db.base import Base
 from coordination.dossier import schemas
 from coordination.dossier.models import FileEvent, Person
 from coordination.dossier.niss import InvalidNiss, mask, niss_hash, normalise_niss
@@ -62,7 +62,7 @@ def _creation_assertions(principal: Principal, data: schemas.PersonCreate) -> li
     result = []
     for kind, since, organisation_id in wanted:
         mandates.check_asserter(asserter, kind, organisation_id or asserter.organisation_id)
-        result.append((kind, since or brussels_day(utcnow())))
+        result.append((kind, since or clock.today()))
     return result
 
 
@@ -140,7 +140,7 @@ async def update_identity(
         )
     before = apply_changes(person, changes)
     if before:
-        person.updated_at = datetime.now(UTC)
+        person.updated_at = clock.now()
         await flush_versioned(session)
         record_event(
             session,
@@ -319,8 +319,6 @@ async def visible_page(
 
 def _referent_filters(query: Any, filters: ListFilters) -> Any:
     """Referent and track filters read the referent package's tables when they exist."""
-    from coordination.db.base import Base
-
     links = Base.metadata.tables.get("referent_links")
     if filters.referent_user_id is not None:
         if links is None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.directory.models import Organisation
 from coordination.dossier import schemas
@@ -23,6 +23,7 @@ from coordination.dossier.rules import (
 from coordination.dossier.services.common import (
     apply_changes,
     flush_versioned,
+    get_person,
     jsonable,
     record_event,
     rule_error,
@@ -87,6 +88,8 @@ async def add_commitment(
 async def create_objective(
     session: AsyncSession, principal: Principal, person_id: UUID, data: schemas.ObjectiveCreate
 ) -> PlanObjective:
+    """A new objective of the file's plan with its commitments (from the API and the file page alike)."""
+    await get_person(session, person_id)
     if data.status not in ("proposed", "agreed"):
         raise rule_error(RuleViolation("Un nouvel objectif est proposé ou convenu.", "invalid-transition"))
     for commitment in data.commitments:
@@ -122,7 +125,7 @@ async def update_objective(
             raise rule_error(exc) from exc
     before = apply_changes(objective, changes)
     if before:
-        objective.updated_at = datetime.now(UTC)
+        objective.updated_at = clock.now()
         await flush_versioned(session)
         after = {k: changes[k] for k in before}
         _history(session, principal, objective, "objective_updated", before, after)
@@ -156,7 +159,7 @@ async def update_commitment(
             raise rule_error(exc) from exc
     before = apply_changes(commitment, changes)
     if before:
-        commitment.updated_at = datetime.now(UTC)
+        commitment.updated_at = clock.now()
         await flush_versioned(session)
         _history(
             session,
@@ -208,6 +211,16 @@ def objective_out(o: PlanObjective, commitments: list[PlanCommitment]) -> schema
         updated_at=o.updated_at,
         commitments=[commitment_out(c) for c in commitments],
     )
+
+
+async def read_objective(session: AsyncSession, objective: PlanObjective) -> schemas.ObjectiveOut:
+    """One objective with its commitments, oldest first."""
+    commitments = await session.scalars(
+        select(PlanCommitment)
+        .where(PlanCommitment.objective_id == objective.id)
+        .order_by(PlanCommitment.created_at)
+    )
+    return objective_out(objective, list(commitments))
 
 
 async def read_plan(session: AsyncSession, person_id: UUID) -> schemas.PlanOut:

@@ -6,12 +6,11 @@ and two first writers cannot both succeed (the unique (person, section) constrai
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
 from coordination.dossier.models import PROFILE_SECTIONS, ProfileSection
@@ -78,7 +77,7 @@ async def write(
         row.content = content
         row.updated_by = principal.user_id
         row.organisation_id = principal.organisation_id
-        row.updated_at = datetime.now(UTC)
+        row.updated_at = clock.now()
         await flush_versioned(session)
     record_event(
         session,

@@ -6,17 +6,19 @@ added to the session, so a refused write leaves no row (the gate's journal row r
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre.claims import check_step_claims
 from coordination.directory.models import Organisation, OrganisationKind
 from coordination.dossier import schemas
+from coordination.dossier.context import DossierContext
 from coordination.dossier.models import Assessment, ProgressEntry, TrajectoryStep
 from coordination.dossier.rules import (
     STATUS_LABELS,
@@ -28,14 +30,21 @@ from coordination.dossier.rules import (
     check_transition,
     may_write_progress,
 )
-from coordination.dossier.services.common import apply_changes, flush_versioned, record_event, rule_error
+from coordination.dossier.services.common import (
+    apply_changes,
+    flush_versioned,
+    get_owned,
+    record_event,
+    rule_error,
+)
 from coordination.errors import Forbidden
 
 OUTCOME_FIELDS = ("job_contract_kind", "job_duration_months", "training_qualifying", "exit_date")
 
 
 def _facts(values: dict) -> StepFacts:
-    return StepFacts(**{k: values.get(k) for k in StepFacts.__slots__})
+    facts: dict[str, Any] = {k: values.get(k) for k in StepFacts.__slots__}
+    return StepFacts(**facts)
 
 
 def _check(values: dict) -> None:
@@ -102,7 +111,7 @@ async def update_step(
     )  # fmt: skip
     before = apply_changes(step, changes)
     if before:
-        step.updated_at = datetime.now(UTC)
+        step.updated_at = clock.now()
         await flush_versioned(session)
         record_event(
             session,
@@ -124,8 +133,10 @@ def _own_step_only(principal: Principal, step: TrajectoryStep) -> None:
 
 
 async def add_progress(
-    session: AsyncSession, principal: Principal, step: TrajectoryStep, data: schemas.ProgressCreate
+    session: AsyncSession, principal: Principal, person_id: UUID, step_id: UUID, data: schemas.ProgressCreate
 ) -> ProgressEntry:
+    """A progress note on a step of this file, by the organisation running the step (API and file page)."""
+    step = await get_owned(session, TrajectoryStep, step_id, person_id, "Étape")
     _own_step_only(principal, step)
     if data.note is None and data.attendance_hours is None and data.milestone is None:
         raise rule_error(
@@ -156,15 +167,18 @@ async def add_progress(
 async def add_assessments(
     session: AsyncSession,
     principal: Principal,
-    step: TrajectoryStep,
+    person_id: UUID,
+    step_id: UUID,
     data: schemas.AssessmentCreate,
-    catalogue: IcfCatalogue,
-    today: date,
+    ctx: DossierContext,
 ) -> list[Assessment]:
+    """ICF items assessed on a step of this file (items from the catalogue in force; undated: the Brussels
+    day of the request), by the organisation running the step (API and file page)."""
+    step = await get_owned(session, TrajectoryStep, step_id, person_id, "Étape")
     _own_step_only(principal, step)
     for item in data.items:  # validate everything before adding anything
         try:
-            catalogue.check(item.item_code, item.qualifier)
+            ctx.icf.check(item.item_code, item.qualifier)
         except RuleViolation as exc:
             raise rule_error(exc) from exc
     rows = [
@@ -175,7 +189,7 @@ async def add_assessments(
             author_user_id=principal.user_id,
             item_code=item.item_code,
             qualifier=item.qualifier,
-            assessed_on=data.assessed_on or today,
+            assessed_on=data.assessed_on or ctx.today,
             comment=item.comment,
         )
         for item in data.items
@@ -300,4 +314,4 @@ async def open_steps_by_service(session: AsyncSession, service_ids: list[UUID]) 
         .where(TrajectoryStep.service_id.in_(ids), TrajectoryStep.status.in_(OPEN_STEP_STATUSES))
         .group_by(TrajectoryStep.service_id)
     )
-    return {service_id: int(n) for service_id, n in rows}
+    return {service_id: int(n) for service_id, n in rows if service_id is not None}

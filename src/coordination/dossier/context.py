@@ -1,0 +1,89 @@
+"""What every dossier route needs besides the session, provided once per controller as Litestar
+dependencies (``DOSSIER_DEPENDENCIES``; the pages add their own principal, see ``coordination.web``):
+
+* ``principal``: who is asking (``request.user``, set by the authentication middleware);
+* ``dossier``: the rule files in force (ICF catalogue, retention policy, both cached per folder) and the
+  Brussels day, so a handler never rebuilds them nor asks the machine's clock;
+* ``document_io``: where documents' bytes go (the app's store and antivirus, the configured size limit).
+
+Neutral on purpose: the API controllers, the pages and other domains (visa, access) read the same rules
+and the same store through here, never through a controllers module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+
+from coordination import clock
+from coordination.access.principal import Principal
+from coordination.dossier.rules import IcfCatalogue, RetentionPolicy, load_icf, load_retention
+from coordination.settings import Settings
+from coordination.storage.antivirus import Scanner
+from coordination.storage.base import DocumentStore
+from coordination.storage.factory import build_scanner
+
+
+def icf(settings: Settings) -> IcfCatalogue:
+    return load_icf(Path(settings.policies_dir))
+
+
+def retention(settings: Settings) -> RetentionPolicy:
+    return load_retention(Path(settings.policies_dir))
+
+
+@dataclass(frozen=True)
+class DossierContext:
+    """The rules a request of the file works with, and its legal day (Europe/Brussels)."""
+
+    icf: IcfCatalogue
+    retention: RetentionPolicy
+    today: date
+
+
+@dataclass(frozen=True)
+class DocumentIO:
+    """Where a document's bytes are streamed: the store, the antivirus and the configured limit."""
+
+    store: DocumentStore
+    scanner: Scanner
+    max_size: int
+
+
+def scanner_of(state: Any, settings: Settings) -> Scanner:
+    """The app's antivirus client, built on first use and kept in ``app.state`` (one per app)."""
+    scanner = state.get("scanner")
+    if scanner is None:
+        scanner = build_scanner(settings)
+        state["scanner"] = scanner
+    return scanner
+
+
+def provide_dossier(settings: Settings) -> DossierContext:
+    return DossierContext(icf=icf(settings), retention=retention(settings), today=clock.today())
+
+
+def provide_document_io(request: Request, settings: Settings) -> DocumentIO:
+    state = request.app.state
+    return DocumentIO(
+        store=state.store, scanner=scanner_of(state, settings), max_size=settings.max_upload_bytes
+    )
+
+
+def provide_principal(request: Request) -> Principal:
+    return request.user
+
+
+DOSSIER_CONTEXT = {
+    "dossier": Provide(provide_dossier, sync_to_thread=False),
+    "document_io": Provide(provide_document_io, sync_to_thread=False),
+}
+"""The dossier's context without the principal (the pages provide theirs from the web session)."""
+
+DOSSIER_DEPENDENCIES = {**DOSSIER_CONTEXT, "principal": Provide(provide_principal, sync_to_thread=False)}
+"""Controller-level ``dependencies`` of every dossier API controller."""

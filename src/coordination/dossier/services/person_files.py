@@ -1,0 +1,120 @@
+"""Opening a file and finding files: the two person use cases that talk to the gate themselves, shared by
+``/api/v1/persons`` and the search page (``coordination.web.worklist_pages``).
+
+Both answer a caller holding a NISS the same way whether that person has a file or not, unless the
+caller may read it: holding a number never tells whether someone is followed.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.access import mandates
+from coordination.access.filter import Readable
+from coordination.access.gate import check_access
+from coordination.access.principal import Principal
+from coordination.clock import now
+from coordination.db.engine import keep_on_failure
+from coordination.dossier import schemas
+from coordination.dossier.models import Person
+from coordination.dossier.services import persons
+from coordination.errors import Conflict, Forbidden
+
+
+def no_mandate_to_open() -> Forbidden:
+    """The one answer to a caller who may not open (or read) the file of this NISS, whether it exists."""
+    return Forbidden(
+        "Vous ne pouvez pas ouvrir ce dossier : aucun mandat de votre organisme ne couvre cette personne.",
+        "access-denied",
+    )
+
+
+async def _may(
+    session: AsyncSession, principal: Principal, person_id: UUID, action: str, request_id: str
+) -> bool:
+    decision = await check_access(
+        session,
+        principal,
+        person_id=person_id,
+        section="identity",
+        action=action,
+        request_id=request_id,
+        raise_on_deny=False,
+    )
+    return decision.allowed
+
+
+async def _refuse_existing(session: AsyncSession, principal: Principal, existing: Person, request_id: str):
+    """409 to a caller who may read the existing file; to anyone else the 403 of a caller without mandate,
+    the attempt staying in that file's journal."""
+    if not await _may(session, principal, existing.id, "read", request_id):
+        keep_on_failure(session)  # the attempt stays in that file's journal
+        raise no_mandate_to_open()
+    raise Conflict("Un dossier existe déjà pour ce numéro NISS.", "duplicate-person")
+
+
+async def open_file(
+    session: AsyncSession,
+    principal: Principal,
+    data: schemas.PersonCreate,
+    niss_key: bytes,
+    *,
+    request_id: str,
+) -> Person:
+    """Open a file. The mandates claimed with it are checked first (on the request alone); then a NISS
+    that already has a file answers 409 only to a caller who may read that file, and to anyone else the
+    very 403 a caller without mandate gets for a new file, the attempt journaled on the existing file:
+    holding a NISS never tells whether that person is followed. A new file is gated once it exists in
+    the transaction; a refusal rolls everything back (no file, so no journal to keep)."""
+    persons.check_creation(principal, data)
+    existing = await persons.find_by_niss(session, data.niss, niss_key)
+    if existing is None:
+        try:
+            return await _create_gated(session, principal, data, niss_key, request_id)
+        except persons.DuplicatePerson:  # a concurrent creation won: answer as for an existing file
+            await session.rollback()
+            existing = await persons.find_by_niss(session, data.niss, niss_key)
+    if existing is None:  # the concurrent file vanished again: as for a new file without mandate
+        raise no_mandate_to_open()
+    await _refuse_existing(session, principal, existing, request_id)
+    raise AssertionError("unreachable: _refuse_existing always raises")
+
+
+async def _create_gated(
+    session: AsyncSession, principal: Principal, data: schemas.PersonCreate, niss_key: bytes, request_id: str
+) -> Person:
+    person = await persons.create_person(session, principal, data, niss_key)
+    if not await _may(session, principal, person.id, "write", request_id):
+        raise no_mandate_to_open()  # the request's session rolls the new file back, its journal row too
+    return person
+
+
+async def search_persons(
+    session: AsyncSession,
+    principal: Principal,
+    readable: Readable,
+    *,
+    niss: str | None,
+    niss_key: bytes,
+    filters: persons.ListFilters,
+    cursor: str | None,
+    page_size: int,
+    request_id: str,
+) -> schemas.PersonPage:
+    """By NISS (exact) or a filtered list of the files the reader may read, selected by the gate's
+    predicate in the database (keyset pagination). Each file SHOWN is journaled once (action ``list``);
+    files not shown are not touched."""
+    if niss:
+        person = await persons.find_by_niss(session, niss, niss_key)
+        items = []
+        # A real attempt on one file: journaled as a denial when refused, and answered like an unknown
+        # number (a 403 would tell anyone holding a NISS that this person has a file).
+        if person is not None and await _may(session, principal, person.id, "read", request_id):
+            items = [persons.summary_out(person, None, await mandates.status(session, person.id))]
+        return schemas.PersonPage(items=items, page_size=page_size, has_more=False)
+    query = persons.filtered_query(filters, readable, now())
+    return await persons.visible_page(
+        session, principal, request_id, query, readable, cursor=cursor, page_size=page_size
+    )
