@@ -33,14 +33,15 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
+from coordination import clock
 from coordination.access import services
 from coordination.access.gate import check_access
 from coordination.access.models import Consent, ConsentChannel
 from coordination.access.principal import Principal
 from coordination.directory.models import Role
+from coordination.dossier.context import retention, scanner_of
 from coordination.dossier.services import documents
 from coordination.errors import BadRequest, Forbidden
-from coordination.storage.factory import build_scanner
 
 EVIDENCE_CATEGORY = "consent_form"
 """Every signed form (a consent, a renewal, a withdrawal request) is filed under this document category."""
@@ -397,18 +398,12 @@ streams into the store; a limit configured above this ceiling is capped by it on
 
 def uploads_for(request: Any, settings: Any) -> Uploads:
     """The app's store and antivirus (built once per app), the settings' limit and retention rules."""
-    from coordination.dossier.controllers.common import retention, today
-
-    scanner = request.app.state.get("scanner")
-    if scanner is None:
-        scanner = build_scanner(settings)
-        request.app.state["scanner"] = scanner
     return Uploads(
         store=request.app.state.store,
-        scanner=scanner,
+        scanner=scanner_of(request.app.state, settings),
         max_size=settings.max_upload_bytes,
         retention=retention(settings),
-        today=today(),
+        today=clock.today(),
     )
 
 

@@ -74,9 +74,3 @@ def role_may(principal: Principal, section: str, action: str) -> bool:
 
 def section_label(section: str) -> str:
     return SECTION_LABELS_FR.get(Section(section), section)
-
-
-def request_id_of(request) -> str:
-    """Kept for the pages of other domains that still read the request id here; the file's pages take
-    the ``request_id`` dependency."""
-    return request.scope.get("state", {}).get("request_id", "") or ""

@@ -16,7 +16,7 @@ from coordination.access.declared import Access
 from coordination.access.gate import check_sections
 from coordination.access.principal import Principal
 from coordination.clock import now
-from coordination.dossier.controllers.common import niss_key
+from coordination.dossier.niss import niss_key
 from coordination.dossier.services import persons
 from coordination.errors import BadRequest, Forbidden
 from coordination.referent import use_cases
