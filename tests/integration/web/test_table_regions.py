@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from coordination.directory.models import OrganisationKind, Role
+from coordination.factories import OrganisationFactory, UserFactory
 from tests.integration.web.conftest import csrf_from, person_ids, sign_in
 from tests.integration.web.test_referral_pages import SERVICE_TREMPLIN, _send
 
@@ -41,7 +43,7 @@ async def test_consents_and_received_referrals_scroll_in_named_regions(client, d
     await sign_in(client, "sophie")
     consents = await client.get(f"/dossiers/{julie}/consentements")
     assert consents.status_code == 200
-    assert "CISP Le Tremplin" in unescape(consents.text)
+    assert "CISP L'Envol" in unescape(consents.text)
     assert tables_in_regions(consents.text) == 1
     for path in ("/portefeuille", "/dossiers?nom=martin", f"/dossiers/{julie}"):
         page = await client.get(path)
@@ -55,8 +57,18 @@ async def test_consents_and_received_referrals_scroll_in_named_regions(client, d
     assert tables_in_regions((await client.get("/mes-suivis")).text) >= 1
 
 
-async def test_an_empty_received_list_draws_no_empty_table(client, demo):
-    await sign_in(client, "ines")
+async def test_an_empty_received_list_draws_no_empty_table(client, demo, database):
+    """A partner the demo never referred anyone to (every demo partner has referrals: one is added)."""
+    async with database.sessionmaker() as session:
+        partner = OrganisationFactory.build(name="Atelier sans orientation", kind=OrganisationKind.PARTNER)
+        operator = UserFactory.build(
+            subject="atelier-vide", role=Role.PARTNER_OPERATOR, organisation_id=partner.id
+        )
+        session.add(partner)
+        await session.flush()
+        session.add(operator)
+        await session.commit()
+    await sign_in(client, "atelier-vide")
     received = await client.get("/orientations/recues")
     assert "Aucune orientation" in unescape(received.text)
     assert tables_in_regions(received.text) == 0
