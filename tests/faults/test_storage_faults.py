@@ -18,13 +18,14 @@ import asyncio
 import socket
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
+from coordination import clock
 from coordination.db.engine import Database
 from coordination.db.migrate import upgrade
 from coordination.dossier.models import DocumentVersion
@@ -88,7 +89,7 @@ async def _sweep(url: str, store: S3Store) -> list[str]:
     db = Database(url)
     try:
         async with db.sessionmaker() as s:
-            return await sweep_orphans(s, store, now=datetime.now(UTC) + timedelta(hours=2))
+            return await sweep_orphans(s, store, now=clock.now() + timedelta(hours=2))
     finally:
         await db.dispose()
 
@@ -367,9 +368,7 @@ async def test_worker_killed_mid_stream_leaves_nothing_after_the_sweep(tmp_path)
     db = Database(url)
     try:
         async with db.sessionmaker() as s:
-            await sweep_orphans(
-                s, FilesystemStore(var / "documents"), now=datetime.now(UTC) + timedelta(hours=2)
-            )
+            await sweep_orphans(s, FilesystemStore(var / "documents"), now=clock.now() + timedelta(hours=2))
     finally:
         await db.dispose()
     on_disk = {

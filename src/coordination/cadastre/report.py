@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ def report_context(
         "mix_labels": mix_labels,
         "ratio_chart": _ratio_chart(partners, policy.confidence),
         "rate_chart": _rate_chart(partners, overall["positive_rate"] if overall else None),
-        "generated_at": date_fr(generated_at or datetime.now(UTC)),
+        "generated_at": date_fr(generated_at or clock.now()),
     }
 
 

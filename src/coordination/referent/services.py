@@ -22,6 +22,7 @@ from coordination.directory.models import User
 from coordination.dossier.models import FileEvent, Person
 from coordination.errors import Conflict, NotFound, Unprocessable
 from coordination.events import DomainEvent
+from coordination.formatting import day_fr
 from coordination.referent.events import FirstContactOverdue, ReferentHandedOver
 from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.orientation import (
@@ -283,7 +284,7 @@ async def open_link(
 
 
 def _second_active(current: ReferentLink | None = None, name: str | None = None) -> Conflict:
-    since = f" depuis le {current.started_at:%d/%m/%Y}" if current is not None else ""
+    since = f" depuis le {day_fr(current.started_at)}" if current is not None else ""
     who = f" ({name}{since})" if name else since
     return Conflict(
         f"Cette personne a déjà un référent actif{who}. Un changement de référent passe par une passation "

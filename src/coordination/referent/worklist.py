@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.dossier.models import FileEvent, Person
+from coordination.formatting import day_fr
 from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.orientation import ReferentRules, Track, local_date
 
@@ -134,7 +135,7 @@ def alerts(items: list[WorkItem], adviser: Adviser, *, today: date, stale_days: 
             result.append(
                 Alert(
                     "first_contact_overdue",
-                    f"Premier contact en retard avec {name} (échéance : {item.first_contact_due:%d/%m/%Y}).",
+                    f"Premier contact en retard avec {name} (échéance : {day_fr(item.first_contact_due)}).",
                     item.person_id,
                     item.first_contact_due,
                 )
@@ -147,7 +148,7 @@ def alerts(items: list[WorkItem], adviser: Adviser, *, today: date, stale_days: 
             result.append(
                 Alert(
                     "first_contact_due_soon",
-                    f"Premier contact à prendre avec {name} d'ici le {item.first_contact_due:%d/%m/%Y}.",
+                    f"Premier contact à prendre avec {name} d'ici le {day_fr(item.first_contact_due)}.",
                     item.person_id,
                     item.first_contact_due,
                 )
@@ -156,7 +157,7 @@ def alerts(items: list[WorkItem], adviser: Adviser, *, today: date, stale_days: 
             result.append(
                 Alert(
                     "digital_track_ended",
-                    f"Le parcours digital de {name} est terminé depuis le {item.digital_move_due:%d/%m/%Y} : "
+                    f"Le parcours digital de {name} est terminé depuis le {day_fr(item.digital_move_due)} : "
                     "passage en e-conseil à organiser.",
                     item.person_id,
                     item.digital_move_due,

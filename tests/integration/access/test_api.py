@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import uuid4
 
+from coordination import clock
 from coordination.directory.models import OrganisationKind, Role
 from tests.integration.access import seed
 
@@ -56,7 +57,7 @@ def consent_body(org_id, sections=("plan", "progress"), **extra):
         "recipient_organisation_id": str(org_id),
         "sections": list(sections),
         "purpose": "Suivi de la formation",
-        "expires_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
+        "expires_at": (clock.now() + timedelta(days=90)).isoformat(),
     }
     body.update(extra)
     return body
@@ -131,8 +132,8 @@ async def test_consent_validation(client, database, issuer):
     w = await world(database)
     me = auth(token(issuer, w["me"]))
     url = f"/api/v1/persons/{w['person']}/consents"
-    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    far = (datetime.now(UTC) + timedelta(days=4 * 365)).isoformat()
+    past = (clock.now() - timedelta(days=1)).isoformat()
+    far = (clock.now() + timedelta(days=4 * 365)).isoformat()
     for body in (
         consent_body(w["partner"].id, sections=()),
         consent_body(w["partner"].id, sections=("journal",)),
@@ -174,7 +175,7 @@ async def test_worker_records_paper_consent_with_evidence(client, database, issu
     doc = r.json()["evidence_document_id"]
     assert doc and r.json()["channel"] == "paper"
     # renewal: a new consent, the old one marked renewed; the renewal's form is filed too
-    new_end = (datetime.now(UTC) + timedelta(days=300)).isoformat()
+    new_end = (clock.now() + timedelta(days=300)).isoformat()
     r2 = await client.post(
         f"{url}/{r.json()['id']}/renew/recorded",
         data={"expires_at": new_end, "channel": "paper"},

@@ -8,12 +8,13 @@ withdraw in one click. Bad input writes nothing: no consent, no event, no docume
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from uuid import uuid4
 
 from sqlalchemy import func, select
 
+from coordination import clock
 from coordination.access.gate import check_access
 from coordination.access.models import Consent, ConsentEvent
 from coordination.directory.models import OrganisationKind, Role
@@ -29,7 +30,7 @@ def auth(token: str) -> dict[str, str]:
 
 
 def _until(days: int = 90) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+    return (clock.now() + timedelta(days=days)).isoformat()
 
 
 async def world(database):

@@ -12,11 +12,12 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
+from coordination import clock
 from coordination.access.identity import DevIssuer
 from coordination.directory.models import OrganisationKind, Role
 from tests.integration.access import seed
@@ -83,7 +84,7 @@ async def test_withdrawal_is_effective_in_every_process(database, settings, tmp_
                 "recipient_organisation_id": str(partner.id),
                 "sections": ["plan"],
                 "purpose": "Suivi",
-                "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+                "expires_at": (clock.now() + timedelta(days=30)).isoformat(),
             }
             r = await http.post(a, json=body, headers=me_h)  # the person gives the consent through A
             assert r.status_code == 201, r.text

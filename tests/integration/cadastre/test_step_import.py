@@ -4,10 +4,11 @@ dates), every person through the gate, journaled."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from coordination import clock
 from coordination.access.models import AccessJournalEntry, Consent, ConsentChannel
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
@@ -63,8 +64,8 @@ async def _setup(client, world, database) -> dict:
         for niss in (VALID_NISS, OTHER_NISS):  # the third person gave no consent to the partner
             session.add(
                 Consent(person_id=people[niss], recipient_organisation_id=own.id, sections=["trajectory"],
-                        purpose="Suivi de la formation", given_at=datetime.now(UTC) - timedelta(minutes=1),
-                        expires_at=datetime.now(UTC) + timedelta(days=180), recorded_by_user_id=referent.id,
+                        purpose="Suivi de la formation", given_at=clock.now() - timedelta(minutes=1),
+                        expires_at=clock.now() + timedelta(days=180), recorded_by_user_id=referent.id,
                         channel=ConsentChannel.INTERVIEW)
             )  # fmt: skip
         await session.commit()

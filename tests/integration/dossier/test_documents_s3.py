@@ -7,7 +7,7 @@ import hashlib
 import os
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
@@ -17,6 +17,7 @@ import urllib3.exceptions
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
+from coordination import clock
 from coordination.dossier.models import DocumentVersion
 from coordination.storage.base import READ_CHUNK_SIZE, ObjectStream, StoreUnavailable
 from coordination.storage.s3 import S3Store
@@ -83,14 +84,14 @@ async def test_presigned_url_is_short_lived_and_downloads_the_right_bytes(s3_cli
     doc = await _upload(client, world, person["id"], v1, "curriculum vitæ.pdf")
     base = f"/api/v1/persons/{person['id']}/documents/{doc['id']}"
 
-    before = datetime.now(UTC)
+    before = clock.now()
     response = await client.get(f"{base}/url", headers=world.headers("referent"))
     assert response.status_code == 200, response.text
     body = response.json()
     query = parse_qs(urlsplit(body["url"]).query)
     assert query["X-Amz-Expires"] == ["300"]  # 5 minutes (settings), never the client's 7 days
     expires_at = datetime.fromisoformat(body["expires_at"])
-    assert before + timedelta(minutes=4) < expires_at <= datetime.now(UTC) + timedelta(minutes=5)
+    assert before + timedelta(minutes=4) < expires_at <= clock.now() + timedelta(minutes=5)
     assert "curriculum%20vit%C3%A6.pdf" in query["response-content-disposition"][0]
     status, content, headers = await anyio.to_thread.run_sync(_fetch, body["url"])
     assert status == 200 and content == v1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
 
+from coordination import clock
 from tests.integration.dossier.conftest import beneficiary_token, build_rich_file
 
 pytestmark = [
@@ -65,7 +66,7 @@ async def test_export_json_holds_every_section_documents_consents_and_journal(cl
     journal = data["access_journal"]
     assert journal, "the access journal is part of the export"
     for entry in journal:
-        assert datetime.fromisoformat(entry["at"]) <= datetime.now(UTC)
+        assert datetime.fromisoformat(entry["at"]) <= clock.now()
         assert entry["purpose"] and entry["sentence"]
     by_whom = {(e["user_id"], e["action"], e["decision"]) for e in journal}
     assert (str(world.users["referent"].id), "read", "allow") in by_whom
@@ -177,7 +178,7 @@ async def test_own_space_file_plan_timeline_consents_and_journal(client, rich, w
             "recipient_organisation_id": str(mire),
             "sections": ["identity", "plan"],
             "purpose": "Recherche d'emploi accompagnée",
-            "expires_at": (datetime.now(UTC) + timedelta(days=90)).isoformat(),
+            "expires_at": (clock.now() + timedelta(days=90)).isoformat(),
         },
         headers=bearer(me),
     )

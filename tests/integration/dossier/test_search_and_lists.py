@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
 from sqlalchemy import select, update
 
+from coordination import clock
 from coordination.access.models import AccessJournalEntry
 from coordination.clock import today as brussels_today
 from coordination.dossier.models import FileEvent
@@ -164,7 +165,7 @@ async def test_paginated_list_with_filters(client, world, database) -> None:
         await s.execute(
             update(FileEvent)
             .where(FileEvent.person_id == UUID(people["Delvaux"]["id"]))
-            .values(occurred_at=datetime.now(UTC) - timedelta(days=45))
+            .values(occurred_at=clock.now() - timedelta(days=45))
         )
         await s.commit()
     stale = await _search(client, world, "referent", stale_days=30)
@@ -173,7 +174,7 @@ async def test_paginated_list_with_filters(client, world, database) -> None:
     assert names(await _search(client, world, "referent", stale_days=60)) == []
 
     # Referent and track filters read the referent package's tables.
-    now = datetime.now(UTC)
+    now = clock.now()
     async with direct(database)() as s:
         s.add(
             ReferentLink(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +26,7 @@ import msgspec
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 
+from coordination import clock
 from coordination.access.models import AccessJournalEntry, Consent, ConsentChannel, Mandate, MandateKind
 from coordination.db.engine import Database
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
@@ -218,9 +219,9 @@ async def seed_world(database: Database, settings: Settings) -> World:
         await s.execute(
             update(Mandate)
             .where(Mandate.person_id == UUID(w.person_b), Mandate.kind == MandateKind.FOREM_REGISTRATION)
-            .values(ended_at=datetime.now(UTC), ended_on=date(2025, 6, 1), end_ground="Sortie du registre")
+            .values(ended_at=clock.now(), ended_on=date(2025, 6, 1), end_ground="Sortie du registre")
         )
-        now = datetime.now(UTC)
+        now = clock.now()
         for pid, org, sections, ids in (
             (w.person_a, "cisp", ["plan", "trajectory", "progress"], w.a_ids),
             (w.person_b, "mire", ["plan", "trajectory", "progress", "documents"], w.b_ids),

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import msgspec
 
+from coordination import clock
 from coordination.db.base import utcnow
 from coordination.directory.models import Role, User
 from coordination.inbox.tasks import run_notices
@@ -42,7 +43,7 @@ def _clean(notes: list[dict]) -> None:
 
 
 def _until(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+    return (clock.now() + timedelta(days=days)).isoformat()
 
 
 async def test_consents_recorded_withdrawn_renewed_by_a_worker_tell_the_person(client, world) -> None:

@@ -5,11 +5,11 @@ on its very next request. Also: the dossier's count of open steps per service, u
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
-from coordination.clock import BRUSSELS
+from coordination import clock
 from coordination.clock import today as brussels_today
 from coordination.dossier.services.trajectory import open_steps_by_service
 from coordination.referral.calendar import load_calendar
@@ -79,7 +79,7 @@ async def test_expiry_without_an_answer_ends_the_consent(client, world, database
     rid, consent_id = await _consented(client, w)
     async with database.sessionmaker() as s:
         referral = await s.get(Referral, UUID(rid))
-        referral.deadline = datetime.now(BRUSSELS).date() - timedelta(days=1)
+        referral.deadline = clock.today() - timedelta(days=1)
         await s.commit()
     rules = load_rules(Path(settings.policies_dir))
     cal = load_calendar(Path(settings.policies_dir))

@@ -4,13 +4,13 @@ its next request although nothing has been swept yet (the consent row still has 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import select
 
+from coordination import clock
 from coordination.access.models import ConsentEvent
-from coordination.clock import BRUSSELS
 from coordination.referral.models import Referral
 from tests.integration.referral.conftest import API, send
 
@@ -30,7 +30,7 @@ async def test_an_overdue_referral_closes_the_file_before_any_sweep(client, worl
         assert await _status(client, w, path) == 200, path
     async with database.sessionmaker() as s:
         referral = await s.get(Referral, UUID(rid))
-        referral.deadline = datetime.now(BRUSSELS).date() - timedelta(days=1)  # overdue, still "sent"
+        referral.deadline = clock.today() - timedelta(days=1)  # overdue, still "sent"
         await s.commit()
     for path in CONSENTED:
         assert await _status(client, w, path) == 403, path
@@ -50,6 +50,6 @@ async def test_the_deadline_day_itself_still_counts(client, world, database) -> 
     ).status_code == 200
     async with database.sessionmaker() as s:
         referral = await s.get(Referral, UUID(rid))
-        referral.deadline = datetime.now(BRUSSELS).date()
+        referral.deadline = clock.today()
         await s.commit()
     assert await _status(client, w, "plan") == 200

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from uuid import UUID
 
+from coordination import clock
 from coordination.clock import BRUSSELS
 from coordination.formatting import day_fr
 from coordination.referral.calendar import load_calendar
@@ -38,7 +39,7 @@ async def test_reminders_then_expiry(client, world, database, settings) -> None:
     # past the deadline: effective status is expired even before the sweep, and answers are refused
     async with database.sessionmaker() as s:
         referral = await s.get(Referral, UUID(rid))
-        referral.deadline = datetime.now(BRUSSELS).date() - timedelta(days=1)
+        referral.deadline = clock.today() - timedelta(days=1)
         await s.commit()
     card = (await client.get(f"{API}/referrals/received/{rid}", headers=w.h("cisp"))).json()
     assert card["status"] == "expired"

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from uuid import uuid4
 
 import pytest
 
+from coordination import clock
 from coordination.access import journal
 
 AWKWARD = [
@@ -26,7 +27,7 @@ def fields(user_name, request_id, *, consent_id=None, seq=7, reason=None, at=Non
     return {
         "person_id": uuid4(),
         "seq": seq,
-        "at": at or datetime.now(UTC),
+        "at": at or clock.now(),
         "user_id": uuid4(),
         "user_name": user_name,
         "organisation_id": None,

@@ -43,6 +43,7 @@ from coordination.errors import (
     ServiceUnavailable,
     Unprocessable,
 )
+from coordination.formatting import day_fr
 from coordination.storage.antivirus import ScanFailed, Scanner, ScannerError, ScanStatus
 from coordination.storage.base import DocumentStore, StorageError, TooLarge
 from coordination.storage.tee import tee
@@ -526,7 +527,7 @@ async def purge_expired(
             document.deleted_at = now
             document.deleted_by = None
             document.deletion_reason = (
-                f"{RETENTION_ENDED} ({label}, jusqu'au {document.retain_until:%d/%m/%Y})."
+                f"{RETENTION_ENDED} ({label}, jusqu'au {day_fr(document.retain_until)})."
             )
             document.deletion_rule = document.retention_rule
             document.updated_at = now
@@ -537,7 +538,7 @@ async def purge_expired(
             section=document.section,
             kind="document_retention_ended",
             summary=f"Document « {document.title} » effacé : durée de conservation échue le "
-            f"{document.retain_until:%d/%m/%Y} (règle : {label}, version {retention.version}).",
+            f"{day_fr(document.retain_until)} (règle : {label}, version {retention.version}).",
             subject_id=document.id,
         )
     await flush_versioned(session)
