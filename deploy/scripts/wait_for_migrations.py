@@ -44,7 +44,7 @@ def main() -> int:
     while time.monotonic() < deadline:
         try:
             current = asyncio.run(current_heads(url))
-        except Exception as exc:  # noqa: BLE001 - database not reachable yet: wait and retry
+        except Exception as exc:
             print(f"wait_for_migrations : base injoignable ({type(exc).__name__}), nouvel essai.", flush=True)
         else:
             if current == expected:

@@ -100,7 +100,7 @@ class CadastrePages(Controller):
     path = "/cadastre"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
-    dependencies = {  # noqa: RUF012 (Litestar reads it as a class attribute)
+    dependencies = {
         **deps.CONTEXT,
         **deps.NISS_KEY,
         "reader": Provide(provide_reader),

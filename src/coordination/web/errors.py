@@ -73,7 +73,7 @@ def html_error_response(request: Request, exc: Exception) -> Response:
             problem=body,
             hint=HINTS.get(status, ""),
         )
-    except Exception:  # noqa: BLE001 - the error page must never fail into a traceback
+    except Exception:
         logger.exception("error page rendering failed", extra={"path": request.url.path})
         title = escape(str(body.get("title", "Erreur")))
         detail = escape(str(body.get("detail", "")))

@@ -166,7 +166,7 @@ class MePages(Controller):
             recipient = UUID(str(form.get("recipient_organisation_id", "")))
         except ValueError as exc:
             raise BadRequest("Choisissez l'organisme avec lequel partager.") from exc
-        label, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
+        _label, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
         await check_access(
             db_session,
             principal,

@@ -101,7 +101,7 @@ class ProposalPages(Controller):
     path = PAGE
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
-    dependencies = {"principal": Provide(provide_keeper_or_manager)}  # noqa: RUF012
+    dependencies = {"principal": Provide(provide_keeper_or_manager)}
 
     @get("/", opt=REGISTRY)
     async def show(

@@ -134,7 +134,7 @@ async def test_partner_records_progress_on_its_own_step_only(client, demo, datab
 
 
 async def test_progress_without_csrf_is_refused(client, demo, database):
-    user, step, _ = await _partner_file(client, database, "paul")
+    _user, step, _ = await _partner_file(client, database, "paul")
     await sign_in(client, "paul")
     response = await client.post(
         f"/dossiers/{step.person_id}/etapes/{step.id}/progression", data={"note": "x"}

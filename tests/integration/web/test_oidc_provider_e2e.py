@@ -90,7 +90,7 @@ async def start(web, oidc_provider) -> tuple[str, str]:
 
 
 async def test_code_and_pkce_sign_in_against_a_real_provider(web, oidc_provider, signed_up):
-    authorize_url, flow = await start(web, oidc_provider)
+    authorize_url, _flow = await start(web, oidc_provider)
     callback = sign_in_at_provider(authorize_url, str(signed_up.id), oidc_provider.cert_file)
     response = await web.get("/connexion/retour", params=callback, follow_redirects=False)
     assert response.status_code == 303, response.text
