@@ -288,7 +288,7 @@ async def with_signed_form(
     """Store and scan the signed form, then write its document row and ``rows(document_id)`` and commit;
     the object is deleted if anything after storing it fails. Every check that needs no file has been
     made by the caller, so a refusal stores nothing."""
-    await session.commit()  # keep the gate's journal row; hold no transaction while the file streams
+    await session.commit()  # commit: keep the gate's journal row; hold no transaction while the file streams
     document_id = uuid7()
     key = documents.object_key(person_id, document_id, 1)
     stored = await documents.store_and_scan(
@@ -310,7 +310,7 @@ async def with_signed_form(
             notify_person=False,  # the consent's own notice tells her, and names the form
         )
         result = await rows(document_id)
-        await session.commit()
+        await session.commit()  # commit: here, so that a failed commit still deletes the stored object
     except BaseException:
         await session.rollback()
         await documents.discard_object(uploads.store, key)
