@@ -73,7 +73,7 @@ CLOCK_HOURS := 2026-12-06T23:30:00+00:00 2026-07-04T22:30:00+00:00
 
 test-clock: venv system-deps
 	for at in $(CLOCK_HOURS); do \
-		COORDINATION_CLOCK_AT=$$at scripts/with-postgres.sh $(BIN)/pytest -m clock -q -p no:cacheprovider; \
+		COORDINATION_CLOCK_AT=$$at scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_PARALLEL) -m clock -q -p no:cacheprovider; \
 	done
 
 lint: venv
