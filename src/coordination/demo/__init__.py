@@ -17,10 +17,13 @@ from coordination.db.engine import Database
 from coordination.demo.directory import DEMO_USERS, ROLE_LABELS, seed_directory, seed_partner_users
 from coordination.directory.models import Role, User
 from coordination.settings import Settings
+from coordination.wiring import wire
 
 
 async def load_demo_data(settings: Settings, *, store=None) -> list[str]:
-    """Load the demo once; return one line per demo user (subject, name, role) for the console."""
+    """Load the demo once; return one line per demo user (subject, name, role) for the console. Wires the
+    domain events itself: the demo is an entry point of its own (the command line, the browser tests)."""
+    wire()
     db = Database(settings.effective_database_url)
     try:
         async with db.sessionmaker() as session:
