@@ -135,8 +135,13 @@ async def renew_lapsed_agreements(session: AsyncSession, users: dict[str, User],
     return renewed
 
 
-def _pick(fits: list[Fit], index: int) -> Fit | None:
+def _pick(fits: list[Fit], index: int, prefer_organisation: UUID | None = None) -> Fit | None:
+    """A usable service, in the person's bassin when there is one; ``prefer_organisation`` first when it
+    has one (the referral waiting for an answer goes to a partner with a demo account: Paul's CISP)."""
     usable = [f for f in fits if f.agreement_active and not f.full and f.service.status == "active"]
+    preferred = [f for f in usable if f.service.organisation_id == prefer_organisation]
+    if preferred:
+        return preferred[0]
     in_bassin = [f for f in usable if f.in_bassin]
     pool = in_bassin or usable
     return pool[index % len(pool)] if pool else None
@@ -164,6 +169,7 @@ async def seed_referral_demo(
     await renew_lapsed_agreements(session, users, brussels_day(now))
     created_users: list[User] = []
     out: list[Referral] = []
+    answering = users.get("paul")  # the demo's partner operator: a referral waits for his answer
 
     def ctx(principal: Principal, at=None) -> services.Context:
         return services.Context(
@@ -178,6 +184,7 @@ async def seed_referral_demo(
                 session, bassin=person.bassin, language=None, public=None, theme=None, today=today
             ),
             index if index < len(people) else index + 1,  # a second referral: another service
+            answering.organisation_id if scenario == "to_answer" and answering else None,
         )
         if fit is None:
             break
