@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import String, Text, select
@@ -96,14 +97,23 @@ def _role(value: str) -> Role:
         raise DirectoryError(f"Rôle inconnu « {value} » (au choix : {choices}).") from None
 
 
+_Row = TypeVar("_Row", Organisation, User)
+
+
+async def _by_id(session: AsyncSession, model: type[_Row], ref: str) -> _Row | None:
+    """The row whose id ``ref`` is; None when ``ref`` is no id or no such row (the caller then tries the
+    row's other name: an organisation's name, an account's login subject)."""
+    try:
+        return await session.get(model, UUID(ref))
+    except ValueError:
+        return None
+
+
 async def find_organisation(session: AsyncSession, ref: str) -> Organisation:
     """By id, or by exact name (refused when two share it)."""
-    try:
-        found = await session.get(Organisation, UUID(ref))
-        if found:
-            return found
-    except ValueError:
-        pass
+    found = await _by_id(session, Organisation, ref)
+    if found:
+        return found
     rows = (await session.scalars(select(Organisation).where(Organisation.name == ref))).all()
     if len(rows) != 1:
         raise DirectoryError(
@@ -298,12 +308,9 @@ async def refuse_if_deactivated(database, principal) -> None:
 
 
 async def find_user(session: AsyncSession, ref: str) -> User:
-    try:
-        found = await session.get(User, UUID(ref))
-        if found:
-            return found
-    except ValueError:
-        pass
+    found = await _by_id(session, User, ref)
+    if found:
+        return found
     found = await session.scalar(select(User).where(User.subject == ref))
     if found is None:
         raise DirectoryError(f"Utilisateur « {ref} » introuvable (identifiant ou identifiant de connexion).")
