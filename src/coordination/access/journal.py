@@ -404,15 +404,9 @@ _LOCK_HEADS = (
     .order_by(_heads.c.person_id)
     .with_for_update()
 )
-_HEAD_MOVE = (
-    update(_heads)
-    .where(_heads.c.person_id == bindparam("head_person_id", type_=_heads.c.person_id.type))
-    .values(
-        seq=bindparam("head_seq", type_=_heads.c.seq.type),
-        head_hash=bindparam("head_hash", type_=_heads.c.head_hash.type),
-        updated_at=bindparam("head_at", type_=_heads.c.updated_at.type),
-    )
-)
+_HEAD_MOVE = _HEAD_UPDATE.values(seq=bindparam("head_seq", type_=_heads.c.seq.type))
+""":data:`_HEAD_UPDATE` that also moves the sequence: the heads of a many-files append were locked, not
+advanced, so each one's new ``seq`` is written with its hash."""
 
 
 def append_many_sync(
