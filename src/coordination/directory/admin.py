@@ -51,12 +51,20 @@ def _journal(session: AsyncSession, actor: str, action: str, target: UUID, summa
     session.add(DirectoryChange(actor=actor, action=action, target_id=target, summary=summary))
 
 
-def _kind(value: str) -> OrganisationKind:
+_Choice = TypeVar("_Choice", OrganisationKind, Role)
+
+
+def _choice(choices: type[_Choice], value: str, what: str) -> _Choice:
+    """``value`` as one of ``choices``; else a French refusal that lists them (a typed value, not a 500)."""
     try:
-        return OrganisationKind(value)
+        return choices(value)
     except ValueError:
-        choices = ", ".join(k.value for k in OrganisationKind)
-        raise DirectoryError(f"Type d'organisation inconnu « {value} » (au choix : {choices}).") from None
+        listed = ", ".join(c.value for c in choices)
+        raise DirectoryError(f"{what} inconnu « {value} » (au choix : {listed}).") from None
+
+
+def _kind(value: str) -> OrganisationKind:
+    return _choice(OrganisationKind, value, "Type d'organisation")
 
 
 def _text(value: str | None, label: str, limit: int, *, required: bool = False) -> str | None:
@@ -90,11 +98,7 @@ def _bce(value: str | None) -> str | None:
 
 
 def _role(value: str) -> Role:
-    try:
-        return Role(value)
-    except ValueError:
-        choices = ", ".join(r.value for r in Role)
-        raise DirectoryError(f"Rôle inconnu « {value} » (au choix : {choices}).") from None
+    return _choice(Role, value, "Rôle")
 
 
 _Row = TypeVar("_Row", Organisation, User)
