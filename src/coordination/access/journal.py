@@ -280,6 +280,48 @@ class Entry:
     reason: str | None = None
 
 
+def _author_fields(session: Session, principal: Principal, request_id: str, at: datetime) -> dict[str, Any]:
+    """The fields every row of one append shares: who accessed, for which organisation, when, and the
+    row format (one place, so the single-file and the many-files appends cannot hash different rows)."""
+    return {
+        "at": at,
+        "user_id": principal.user_id,
+        "user_name": principal.display_name,
+        "organisation_id": principal.organisation_id,
+        "organisation_name": organisation_name_sync(session, principal.organisation_id),
+        "role": str(principal.role.value),
+        "request_id": (request_id or "-")[:64],
+        "format_version": FORMAT_VERSION,
+    }
+
+
+def _chained_rows(
+    common: dict[str, Any], person_id: UUID, last_seq: int, prev: str, entries: list[Entry]
+) -> tuple[list[dict[str, Any]], str]:
+    """The rows of ``entries`` chained after the head (``last_seq``, ``prev``), each hashed over the
+    previous one, as column → value dicts in :data:`_ENTRY_COLUMNS` order; returns them and the last hash
+    (the head's new hash)."""
+    rows: list[dict[str, Any]] = []
+    for i, entry in enumerate(entries):
+        fields = {
+            **common,
+            "person_id": person_id,
+            "seq": last_seq + 1 + i,
+            "section": entry.section,
+            "document_id": entry.document_id,
+            "action": entry.action,
+            "decision": entry.decision,
+            "basis": entry.basis,
+            "consent_id": entry.consent_id,
+            "reason": entry.reason,
+        }
+        digest = row_hash(fields, prev)
+        fields.update(id=new_id(), prev_hash=prev, row_hash=digest)
+        rows.append({name: fields[name] for name in _ENTRY_COLUMNS})
+        prev = digest
+    return rows, prev
+
+
 def append_entries_sync(
     session: Session,
     *,
@@ -299,38 +341,12 @@ def append_entries_sync(
     count = len(entries)
     last_seq, prev = lock_head_sync(session, person_id, count)
     at = utcnow()
-    common = {
-        "person_id": person_id,
-        "at": at,
-        "user_id": principal.user_id,
-        "user_name": principal.display_name,
-        "organisation_id": principal.organisation_id,
-        "organisation_name": organisation_name_sync(session, principal.organisation_id),
-        "role": str(principal.role.value),
-        "request_id": (request_id or "-")[:64],
-        "format_version": FORMAT_VERSION,
+    common = _author_fields(session, principal, request_id, at)
+    rows, prev = _chained_rows(common, person_id, last_seq, prev, entries)
+    params: dict[str, Any] = {
+        f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()
     }
-    params: dict[str, Any] = {}
-    ids: list[UUID] = []
-    for i, entry in enumerate(entries):
-        fields = {
-            **common,
-            "seq": last_seq + 1 + i,
-            "section": entry.section,
-            "document_id": entry.document_id,
-            "action": entry.action,
-            "decision": entry.decision,
-            "basis": entry.basis,
-            "consent_id": entry.consent_id,
-            "reason": entry.reason,
-        }
-        digest = row_hash(fields, prev)
-        entry_id = new_id()
-        ids.append(entry_id)
-        fields.update(id=entry_id, prev_hash=prev, row_hash=digest)
-        for name in _ENTRY_COLUMNS:
-            params[f"{name}_{i}"] = fields[name]
-        prev = digest
+    ids: list[UUID] = [row["id"] for row in rows]
     params.update(head_person_id=person_id, head_hash=prev, head_at=at)
     if is_postgres(session):
         execute(session, _append_statement_pg(count), params)
@@ -388,15 +404,9 @@ _LOCK_HEADS = (
     .order_by(_heads.c.person_id)
     .with_for_update()
 )
-_HEAD_MOVE = (
-    update(_heads)
-    .where(_heads.c.person_id == bindparam("head_person_id", type_=_heads.c.person_id.type))
-    .values(
-        seq=bindparam("head_seq", type_=_heads.c.seq.type),
-        head_hash=bindparam("head_hash", type_=_heads.c.head_hash.type),
-        updated_at=bindparam("head_at", type_=_heads.c.updated_at.type),
-    )
-)
+_HEAD_MOVE = _HEAD_UPDATE.values(seq=bindparam("head_seq", type_=_heads.c.seq.type))
+""":data:`_HEAD_UPDATE` that also moves the sequence: the heads of a many-files append were locked, not
+advanced, so each one's new ``seq`` is written with its hash."""
 
 
 def append_many_sync(
@@ -435,37 +445,13 @@ def append_many_sync(
         if person_id in fresh:  # creates the head with seq = count: nothing to move afterwards but the hash
             heads[person_id] = lock_head_sync(session, person_id, len(merged[person_id]))
     at = utcnow()
-    common = {
-        "at": at,
-        "user_id": principal.user_id,
-        "user_name": principal.display_name,
-        "organisation_id": principal.organisation_id,
-        "organisation_name": organisation_name_sync(session, principal.organisation_id),
-        "role": str(principal.role.value),
-        "request_id": (request_id or "-")[:64],
-        "format_version": FORMAT_VERSION,
-    }
+    common = _author_fields(session, principal, request_id, at)
     rows: list[dict[str, Any]] = []
     moves: list[dict[str, Any]] = []
     for person_id in order:
         last_seq, prev = heads[person_id]
-        for i, entry in enumerate(merged[person_id]):
-            fields = {
-                **common,
-                "person_id": person_id,
-                "seq": last_seq + 1 + i,
-                "section": entry.section,
-                "document_id": entry.document_id,
-                "action": entry.action,
-                "decision": entry.decision,
-                "basis": entry.basis,
-                "consent_id": entry.consent_id,
-                "reason": entry.reason,
-            }
-            digest = row_hash(fields, prev)
-            fields.update(id=new_id(), prev_hash=prev, row_hash=digest)
-            rows.append({name: fields[name] for name in _ENTRY_COLUMNS})
-            prev = digest
+        chained, prev = _chained_rows(common, person_id, last_seq, prev, merged[person_id])
+        rows.extend(chained)
         moves.append(
             {
                 "head_person_id": person_id,

@@ -25,23 +25,13 @@ from coordination.access.models import AccessJournalEntry, Consent
 from coordination.access.policy import ROLE_LABELS_FR, SECTION_LABELS_FR, Section
 from coordination.access.services import journal_action_label, journal_basis_label
 from coordination.clock import BRUSSELS
+from coordination.formatting import MONTHS
 
 E = AccessJournalEntry
 
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS_FR = MONTHS
+"""The French month names of :mod:`coordination.formatting` (one list for the pages, the PDFs and the
+journal's export)."""
 
 VISIT_VERBS_FR = {
     "read": "a consulté",

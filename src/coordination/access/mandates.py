@@ -190,19 +190,7 @@ async def assert_mandate(
             await session.flush()
     except IntegrityError as exc:  # a concurrent assertion of the same kind won
         raise Conflict("Ce mandat vient d'être enregistré par ailleurs.", code="mandate-exists") from exc
-    org_name = await _organisation_name(session, asserter.organisation_id)
-    record_event(
-        session,
-        asserter.principal(),
-        person_id=person_id,
-        section="identity",
-        kind="mandate_asserted",
-        summary=f"Mandat déclaré par {org_name} : {KIND_LABELS_FR[kind]}, depuis le {day_fr(started_on)}.",
-        subject_id=mandate.id,
-    )
-    await events.record(
-        session, MandateChanged(person_id=person_id, mandate_id=mandate.id, change="asserted")
-    )
+    await _journal_change(session, asserter, mandate, "asserted", f"depuis le {day_fr(started_on)}")
     return mandate
 
 
@@ -230,18 +218,32 @@ async def end_mandate(
     mandate.ended_by_name = asserter.name[:200]
     mandate.end_ground = _ground(ground)
     await session.flush()
+    await _journal_change(session, asserter, mandate, "ended", f"au {day_fr(ended_on)}")
+    return mandate
+
+
+_CHANGE_VERBS_FR = {"asserted": "déclaré", "ended": "clos"}
+
+
+async def _journal_change(
+    session: AsyncSession, asserter: Asserter, mandate: Mandate, change: str, when_fr: str
+) -> None:
+    """The file's history line (« Mandat déclaré par … » / « Mandat clos par … ») and the domain event
+    of a mandate's change: both changes leave the same two traces, worded alike."""
     org_name = await _organisation_name(session, mandate.organisation_id)
     record_event(
         session,
         asserter.principal(),
-        person_id=person_id,
+        person_id=mandate.person_id,
         section="identity",
-        kind="mandate_ended",
-        summary=f"Mandat clos par {org_name} : {KIND_LABELS_FR[mandate.kind]}, au {day_fr(ended_on)}.",
+        kind=f"mandate_{change}",
+        summary=f"Mandat {_CHANGE_VERBS_FR[change]} par {org_name} : {KIND_LABELS_FR[mandate.kind]}, "
+        f"{when_fr}.",
         subject_id=mandate.id,
     )
-    await events.record(session, MandateChanged(person_id=person_id, mandate_id=mandate.id, change="ended"))
-    return mandate
+    await events.record(
+        session, MandateChanged(person_id=mandate.person_id, mandate_id=mandate.id, change=change)
+    )
 
 
 async def _organisation_name(session: AsyncSession, organisation_id: UUID) -> str:

@@ -8,7 +8,16 @@ from uuid import UUID
 import msgspec
 
 
-class GiveConsent(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ConsentActIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What every act on a consent (give, withdraw, renew) may say of how it came in: the channel and,
+    for a worker recording it from paper, the signed form on the file. One base, so the three bodies
+    cannot drift apart; each subclass keeps its own name (and OpenAPI component)."""
+
+    channel: str | None = None
+    evidence_document_id: UUID | None = None
+
+
+class GiveConsent(ConsentActIn, kw_only=True, forbid_unknown_fields=True):
     """A consent given by the person themself (channel ``self``) or recorded by a worker from a signed
     form (channel ``paper``/``interview``, ``evidence_document_id`` required)."""
 
@@ -17,22 +26,16 @@ class GiveConsent(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     purpose: str
     expires_at: datetime
     legal_basis: str = "consent"
-    channel: str | None = None
-    evidence_document_id: UUID | None = None
 
 
-class WithdrawConsent(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class WithdrawConsent(ConsentActIn, kw_only=True, forbid_unknown_fields=True):
     """Optional: a worker recording a withdrawal received on paper says how (the person needs nothing)."""
 
-    channel: str | None = None
-    evidence_document_id: UUID | None = None
     note: str | None = None
 
 
-class RenewConsent(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class RenewConsent(ConsentActIn, kw_only=True, forbid_unknown_fields=True):
     expires_at: datetime
-    channel: str | None = None
-    evidence_document_id: UUID | None = None
 
 
 class ConsentEventOut(msgspec.Struct, kw_only=True):

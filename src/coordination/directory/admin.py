@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import String, Text, select
@@ -50,12 +51,20 @@ def _journal(session: AsyncSession, actor: str, action: str, target: UUID, summa
     session.add(DirectoryChange(actor=actor, action=action, target_id=target, summary=summary))
 
 
-def _kind(value: str) -> OrganisationKind:
+_Choice = TypeVar("_Choice", OrganisationKind, Role)
+
+
+def _choice(choices: type[_Choice], value: str, what: str) -> _Choice:
+    """``value`` as one of ``choices``; else a French refusal that lists them (a typed value, not a 500)."""
     try:
-        return OrganisationKind(value)
+        return choices(value)
     except ValueError:
-        choices = ", ".join(k.value for k in OrganisationKind)
-        raise DirectoryError(f"Type d'organisation inconnu « {value} » (au choix : {choices}).") from None
+        listed = ", ".join(c.value for c in choices)
+        raise DirectoryError(f"{what} inconnu « {value} » (au choix : {listed}).") from None
+
+
+def _kind(value: str) -> OrganisationKind:
+    return _choice(OrganisationKind, value, "Type d'organisation")
 
 
 def _text(value: str | None, label: str, limit: int, *, required: bool = False) -> str | None:
@@ -89,21 +98,26 @@ def _bce(value: str | None) -> str | None:
 
 
 def _role(value: str) -> Role:
+    return _choice(Role, value, "Rôle")
+
+
+_Row = TypeVar("_Row", Organisation, User)
+
+
+async def _by_id(session: AsyncSession, model: type[_Row], ref: str) -> _Row | None:
+    """The row whose id ``ref`` is; None when ``ref`` is no id or no such row (the caller then tries the
+    row's other name: an organisation's name, an account's login subject)."""
     try:
-        return Role(value)
+        return await session.get(model, UUID(ref))
     except ValueError:
-        choices = ", ".join(r.value for r in Role)
-        raise DirectoryError(f"Rôle inconnu « {value} » (au choix : {choices}).") from None
+        return None
 
 
 async def find_organisation(session: AsyncSession, ref: str) -> Organisation:
     """By id, or by exact name (refused when two share it)."""
-    try:
-        found = await session.get(Organisation, UUID(ref))
-        if found:
-            return found
-    except ValueError:
-        pass
+    found = await _by_id(session, Organisation, ref)
+    if found:
+        return found
     rows = (await session.scalars(select(Organisation).where(Organisation.name == ref))).all()
     if len(rows) != 1:
         raise DirectoryError(
@@ -298,12 +312,9 @@ async def refuse_if_deactivated(database, principal) -> None:
 
 
 async def find_user(session: AsyncSession, ref: str) -> User:
-    try:
-        found = await session.get(User, UUID(ref))
-        if found:
-            return found
-    except ValueError:
-        pass
+    found = await _by_id(session, User, ref)
+    if found:
+        return found
     found = await session.scalar(select(User).where(User.subject == ref))
     if found is None:
         raise DirectoryError(f"Utilisateur « {ref} » introuvable (identifiant ou identifiant de connexion).")

@@ -10,6 +10,7 @@ as typed; a change is confirmed on the page it leads back to.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -105,13 +106,27 @@ class DirectoryPages(Controller):
             form=form or {},
         )
 
-    async def _refused(
-        self, request: Request, db_session: AsyncSession, exc: admin.DirectoryError, where: str, form: dict
+    async def _changed(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        form: dict[str, Any],
+        change: Callable[[], Awaitable[object]],
+        *,
+        where: str,
+        done: str,
     ) -> Response:
-        await db_session.rollback()
-        return await self._render(
-            request, db_session, error=str(exc), error_for=where, form=form, status_code=422
-        )
+        """Make one change of the directory, the same way for every form: refused, nothing is kept and the
+        page answers 422 with the French reason next to the form ``where``, as typed; made, the page is
+        shown again with the message and at the line ``done`` names (``message#anchor``)."""
+        try:
+            await change()
+        except admin.DirectoryError as exc:
+            await db_session.rollback()
+            return await self._render(
+                request, db_session, error=str(exc), error_for=where, form=form, status_code=422
+            )
+        return Redirect(f"{PAGE}?ok={done}", status_code=303)
 
     @get("/", opt=DECLARED)
     async def show(self, request: Request, db_session: AsyncSession, ok: str | None = None) -> Response:
@@ -126,8 +141,9 @@ class DirectoryPages(Controller):
         self, request: Request, db_session: AsyncSession, principal: Principal
     ) -> Response:
         form = await checked_form(request)
-        try:
-            await admin.add_organisation(
+
+        def change() -> Awaitable[object]:
+            return admin.add_organisation(
                 db_session,
                 actor_of(principal),
                 name=_value(form, "name"),
@@ -135,15 +151,17 @@ class DirectoryPages(Controller):
                 bassin=_value(form, "bassin"),
                 bce=_value(form, "bce"),
             )
-        except admin.DirectoryError as exc:
-            return await self._refused(request, db_session, exc, "organisation", form)
-        return Redirect(f"{PAGE}?ok=organisation#organisations", status_code=303)
+
+        return await self._changed(
+            request, db_session, form, change, where="organisation", done="organisation#organisations"
+        )
 
     @post("/utilisateurs", opt=DECLARED)
     async def add_user(self, request: Request, db_session: AsyncSession, principal: Principal) -> Response:
         form = await checked_form(request)
-        try:
-            await admin.add_user(
+
+        def change() -> Awaitable[object]:
+            return admin.add_user(
                 db_session,
                 actor_of(principal),
                 subject=_value(form, "subject"),
@@ -153,16 +171,18 @@ class DirectoryPages(Controller):
                 team=_value(form, "team"),
                 email=_value(form, "email"),
             )
-        except admin.DirectoryError as exc:
-            return await self._refused(request, db_session, exc, "utilisateur", form)
-        return Redirect(f"{PAGE}?ok=utilisateur#utilisateurs", status_code=303)
+
+        return await self._changed(
+            request, db_session, form, change, where="utilisateur", done="utilisateur#utilisateurs"
+        )
 
     @post("/utilisateurs/{user_id:uuid}/role", opt=DECLARED)
     async def change_role(
         self, request: Request, db_session: AsyncSession, principal: Principal, user_id: UUID
     ) -> Response:
         form = await checked_form(request)
-        try:
+
+        async def change() -> None:
             if user_id == principal.user_id:
                 raise admin.DirectoryError(
                     "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur."
@@ -174,9 +194,10 @@ class DirectoryPages(Controller):
                 role=_value(form, "role"),
                 organisation=_value(form, "organisation") or None,
             )
-        except admin.DirectoryError as exc:
-            return await self._refused(request, db_session, exc, f"compte-{user_id}", form)
-        return Redirect(f"{PAGE}?ok=role#compte-{user_id}", status_code=303)
+
+        return await self._changed(
+            request, db_session, form, change, where=f"compte-{user_id}", done=f"role#compte-{user_id}"
+        )
 
     @post("/utilisateurs/{user_id:uuid}/activation", opt=DECLARED)
     async def set_active(
@@ -184,7 +205,8 @@ class DirectoryPages(Controller):
     ) -> Response:
         form = await checked_form(request)
         active = _value(form, "active") == "oui"
-        try:
+
+        async def change() -> None:
             if not active and user_id == principal.user_id:
                 raise admin.DirectoryError("Vous ne pouvez pas désactiver votre propre compte.")
             await admin.set_active(
@@ -194,8 +216,6 @@ class DirectoryPages(Controller):
                 active=active,
                 reason=_value(form, "reason"),
             )
-        except admin.DirectoryError as exc:
-            return await self._refused(request, db_session, exc, f"compte-{user_id}", form)
-        return Redirect(
-            f"{PAGE}?ok={'reactive' if active else 'desactive'}#compte-{user_id}", status_code=303
-        )
+
+        done = f"{'reactive' if active else 'desactive'}#compte-{user_id}"
+        return await self._changed(request, db_session, form, change, where=f"compte-{user_id}", done=done)
