@@ -1,7 +1,7 @@
 """The registry's API root, said once: every registry controller answers below ``/api/v1/cadastre``,
 under the OpenAPI tag ``cadastre``.
 
-Why: seven controllers repeated the same three attributes; a controller whose handlers need less than the
+Why: eight controllers repeated the same three attributes; a controller whose handlers need less than the
 caller and the Brussels day (the evaluation figures) narrows ``dependencies`` itself."""
 
 from __future__ import annotations
