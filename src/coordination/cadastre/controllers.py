@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Request, Response, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers import BaseRouteHandler
@@ -23,6 +23,7 @@ from coordination.access.principal import Principal
 from coordination.cadastre import csv_io, opendata, referral_figures, step_import
 from coordination.cadastre import dependencies as deps
 from coordination.cadastre import services as svc
+from coordination.cadastre.api_root import CadastreApi
 from coordination.cadastre.evaluation import evaluate
 from coordination.cadastre.evaluation_csv import evaluation_csv
 from coordination.cadastre.guards import (
@@ -94,10 +95,8 @@ def _import_rejected(report: ImportReport, **extra: Any) -> ProblemError:
     )
 
 
-class RegistryController(Controller):
-    path = "/api/v1/cadastre"
-    tags = ["cadastre"]
-    dependencies = deps.API
+class RegistryController(CadastreApi):
+    """Organisations, services and agreements: list, read, write, verify; and the alerts."""
 
     # --- organisations ---------------------------------------------------------------------------
 
@@ -309,12 +308,8 @@ def _resource(resource: str) -> str:
     return resource
 
 
-class RegistryExchangeController(Controller):
+class RegistryExchangeController(CadastreApi):
     """CSV in and out, open data out."""
-
-    path = "/api/v1/cadastre"
-    tags = ["cadastre"]
-    dependencies = deps.API
 
     @post("/import/{resource:str}", guards=[registry_keeper], opt=WRITE, status_code=200)
     async def import_csv(
@@ -345,11 +340,10 @@ class RegistryExchangeController(Controller):
         return await opendata.open_data(db_session, clock.now())
 
 
-class EvaluationController(Controller):
+class EvaluationController(CadastreApi):
     """Aggregated, disclosure-controlled effectiveness figures (regulators, Forem's registry keepers)."""
 
     path = "/api/v1/cadastre/evaluation"
-    tags = ["cadastre"]
     dependencies = deps.CONTEXT
 
     @get("/", guards=[evaluator], opt=EVALUATE)
@@ -372,11 +366,9 @@ def _figures_download(content: Any, media_type: str, filename: str) -> Response:
     )
 
 
-class EvaluationReportController(Controller):
+class EvaluationReportController(CadastreApi):
     """The same protected figures as a PDF report for regulators (French, no personal data)."""
 
-    path = "/api/v1/cadastre"
-    tags = ["cadastre"]
     dependencies = deps.CONTEXT
 
     @get("/evaluation.pdf", guards=[evaluator], opt=EVALUATE, media_type="application/pdf")
@@ -388,11 +380,9 @@ class EvaluationReportController(Controller):
         return _figures_download(pdf, "application/pdf", f"cadastre-evaluation-{year}.pdf")
 
 
-class EvaluationCsvController(Controller):
+class EvaluationCsvController(CadastreApi):
     """The same protected figures as CSV (masked figures written « masqué »)."""
 
-    path = "/api/v1/cadastre"
-    tags = ["cadastre"]
     dependencies = deps.CONTEXT
 
     @get("/evaluation.csv", guards=[evaluator], opt=EVALUATE, media_type="text/csv")
@@ -406,11 +396,9 @@ class EvaluationCsvController(Controller):
         )
 
 
-class ReferralFiguresController(Controller):
+class ReferralFiguresController(CadastreApi):
     """Referral outcomes per partner and month for regulators, under the evaluation's disclosure rules."""
 
-    path = "/api/v1/cadastre"
-    tags = ["cadastre"]
     dependencies = deps.CONTEXT
 
     @get("/referral-outcomes", guards=[evaluator], opt=EVALUATE)
@@ -430,11 +418,10 @@ def step_importer(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise Forbidden("L'import des étapes est réservé aux partenaires, pour leurs propres étapes.")
 
 
-class StepImportController(Controller):
+class StepImportController(CadastreApi):
     """Bulk import of a partner's steps and outcomes (CSV, all or nothing, line-by-line French report)."""
 
     path = "/api/v1/cadastre/steps"
-    tags = ["cadastre"]
     dependencies = {**deps.API, **deps.NISS_KEY}
 
     @post("/import", guards=[step_importer], opt=STEP_IMPORT, status_code=200)

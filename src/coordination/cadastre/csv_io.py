@@ -348,14 +348,23 @@ async def _check_org(session: AsyncSession, plan: _Plan) -> None:
         )
 
 
+async def _line_organisation(session: AsyncSession, plan: _Plan) -> Organisation | None:
+    """The registry organisation a service or agreement line names by BCE number (``organization_tax_id``),
+    written into its values; a line naming none gets the error."""
+    org = await _org_by_bce(session, plan.values.get("organization_tax_id"))
+    if org is None:
+        plan.errors.append(_err("organization_tax_id", "Aucune organisation du cadastre avec ce numéro BCE."))
+    else:
+        plan.values["organisation_id"] = org.id
+    return org
+
+
 async def _check_service(session: AsyncSession, plan: _Plan) -> None:
     values = plan.values
     plan.errors += [_err(f, m) for f, m in check_service(values)]
-    org = await _org_by_bce(session, values.get("organization_tax_id"))
+    org = await _line_organisation(session, plan)
     if org is None:
-        plan.errors.append(_err("organization_tax_id", "Aucune organisation du cadastre avec ce numéro BCE."))
         return
-    values["organisation_id"] = org.id
     plan.existing = await session.scalar(
         select(Service).where(Service.organisation_id == org.id, Service.name == values["name"])
     )
@@ -364,11 +373,7 @@ async def _check_service(session: AsyncSession, plan: _Plan) -> None:
 async def _check_agreement(session: AsyncSession, plan: _Plan) -> None:
     values = plan.values
     plan.errors += [_err(f, m) for f, m in check_agreement(values)]
-    org = await _org_by_bce(session, values.get("organization_tax_id"))
-    if org is None:
-        plan.errors.append(_err("organization_tax_id", "Aucune organisation du cadastre avec ce numéro BCE."))
-    else:
-        values["organisation_id"] = org.id
+    org = await _line_organisation(session, plan)
     funder_raw = values.get("funder") or ""
     funder_filter = (
         Organisation.bce_number == rules.normalise_bce(funder_raw)

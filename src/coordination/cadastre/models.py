@@ -45,7 +45,22 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class PartnerProfile(VersionedEntity):
+class VerifiedEntity(VersionedEntity):
+    """A registry record Forem verifies: an entry, a service or an agreement carry the same three columns."""
+
+    __abstract__ = True
+
+    assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """HSDS: when Forem last verified the entry (its Europe/Brussels day); kept apart from ``updated_at``."""
+    assured_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    """The verification's instant (UTC): the entry is "modifié depuis la vérification" when
+    ``updated_at > assured_at``. Verifying sets only the ``assured_*`` columns, never ``updated_at``."""
+    # ``assured_by`` is the verifier's user id (token ``sub``); no foreign key, so that an account removed
+    # from the directory later does not erase who verified what.
+    assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+
+
+class PartnerProfile(VerifiedEntity):
     """The registry entry of an organisation (HSDS ``organization`` fields where one fits)."""
 
     __tablename__ = "cadastre_partners"
@@ -63,17 +78,9 @@ class PartnerProfile(VersionedEntity):
     website: Mapped[str | None] = mapped_column(String(300), nullable=True)
     legal_status: Mapped[str | None] = mapped_column(String(80), nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
-    assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    """HSDS: when Forem last verified the entry (its Europe/Brussels day); kept apart from ``updated_at``."""
-    assured_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
-    """The verification's instant (UTC): the entry is "modifié depuis la vérification" when
-    ``updated_at > assured_at``. Verifying sets only the ``assured_*`` columns, never ``updated_at``."""
-    # ``assured_by`` is the verifier's user id (token ``sub``); no foreign key, so that an account removed
-    # from the directory later does not erase who verified what.
-    assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
 
 
-class Service(VersionedEntity):
+class Service(VerifiedEntity):
     """A service an organisation offers (HSDS ``service``)."""
 
     __tablename__ = "cadastre_services"
@@ -102,12 +109,9 @@ class Service(VersionedEntity):
     maximum_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
     languages: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     """ISO 639-1 codes (``fr``, ``nl``, ``de``, ``en`` …)."""
-    assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    assured_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
-    assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
 
 
-class Agreement(VersionedEntity):
+class Agreement(VerifiedEntity):
     """A convention between a partner and its funder (Forem or a CPAS)."""
 
     __tablename__ = "cadastre_agreements"
@@ -137,9 +141,6 @@ class Agreement(VersionedEntity):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    assured_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
-    assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
 
 
 class EvaluationReport(Base):

@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
-from coordination.cadastre import dependencies as deps
 from coordination.cadastre import proposals
+from coordination.cadastre.api_root import CadastreApi
 from coordination.cadastre.guards import READ, WRITE, registry_keeper, registry_writer
 from coordination.cadastre.proposal_models import PROPOSAL_STATUSES
 from coordination.cadastre.schemas import sent_fields
@@ -44,10 +44,8 @@ async def _decide(
     return proposals.proposal_out(proposal, org.name)
 
 
-class ProposalController(Controller):
-    path = "/api/v1/cadastre"
-    tags = ["cadastre"]
-    dependencies = deps.API
+class ProposalController(CadastreApi):
+    """Proposals to change an organisation's name, kind or BCE number."""
 
     @post("/organisations/{organisation_id:uuid}/proposals", guards=[registry_writer], opt=WRITE)
     async def propose(

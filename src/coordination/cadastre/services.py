@@ -86,6 +86,18 @@ def invalid(problems: Problems) -> ProblemError:
     return unprocessable(problems, "invalid-registry-entry", "Données invalides")
 
 
+def _require_valid(problems: Problems) -> None:
+    """Every write checks its values first; any problem refuses the whole write (422)."""
+    if problems:
+        raise invalid(problems)
+
+
+def _require_keeper(actor: Principal, action: str) -> None:
+    """Only Forem, the registry's keeper, does ``action`` (French, e.g. « vérifie les fiches »)."""
+    if not rules.is_keeper(actor):
+        raise Forbidden(f"Seul le Forem, gestionnaire du cadastre, {action}.")
+
+
 def _stale(assured_at: datetime | None, updated_at: datetime) -> bool:
     return rules.changed_since_verification(assured_at, updated_at)
 
@@ -200,11 +212,8 @@ async def find_by_bce(session: AsyncSession, bce: str) -> Organisation | None:
 async def create_organisation(
     session: AsyncSession, values: dict[str, Any], actor: Principal
 ) -> tuple[Organisation, PartnerProfile]:
-    if not rules.is_keeper(actor):
-        raise Forbidden("Seul le Forem, gestionnaire du cadastre, peut y ajouter une organisation.")
-    problems = check_organisation(values)
-    if problems:
-        raise invalid(problems)
+    _require_keeper(actor, "peut y ajouter une organisation")
+    _require_valid(check_organisation(values))
     bce = rules.normalise_bce(values["tax_id"]) if values.get("tax_id") else None
     existing_id = values.get("organisation_id")
     if existing_id:
@@ -262,8 +271,7 @@ async def update_organisation(
         problems.append(
             ("partner_kind", "Seule une organisation de type CPAS de l'annuaire peut être un CPAS.")
         )
-    if problems:
-        raise invalid(problems)
+    _require_valid(problems)
     if "name" in values:
         org.name = values["name"]
     if "bassin" in values:
@@ -285,8 +293,7 @@ async def verify_organisation(
     today: date,
     expect_version: VersionCheck = any_version,
 ) -> tuple[Organisation, PartnerProfile]:
-    if not rules.is_keeper(actor):
-        raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
+    _require_keeper(actor, "vérifie les fiches")
     org, profile = await get_organisation(session, organisation_id)
     await _verify(profile, session, actor, today, expect_version)
     return org, profile
@@ -336,9 +343,7 @@ async def create_service(
     org, _ = await get_organisation(session, organisation_id)
     if not rules.may_edit_organisation(actor, org.id):
         raise Forbidden("Vous ne pouvez ajouter des services qu'à votre propre organisation.")
-    problems = check_service(values)
-    if problems:
-        raise invalid(problems)
+    _require_valid(check_service(values))
     service = Service(organisation_id=org.id, **{f: values[f] for f in SERVICE_FIELDS if f in values})
     session.add(service)
     await _flush_unique(session, "Cette organisation propose déjà un service de ce nom.")
@@ -356,9 +361,7 @@ async def update_service(
     expect_version(service.version)
     if not rules.may_edit_organisation(actor, service.organisation_id):
         raise Forbidden("Vous ne pouvez modifier que les services de votre propre organisation.")
-    problems = check_service({**{f: getattr(service, f) for f in SERVICE_FIELDS}, **values})
-    if problems:
-        raise invalid(problems)
+    _require_valid(check_service({**{f: getattr(service, f) for f in SERVICE_FIELDS}, **values}))
     for field in SERVICE_FIELDS:
         if field in values and (
             values[field] is not None or field not in ("name", "status", "capacity_unit")
@@ -375,8 +378,7 @@ async def verify_service(
     today: date,
     expect_version: VersionCheck = any_version,
 ) -> Service:
-    if not rules.is_keeper(actor):
-        raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les fiches.")
+    _require_keeper(actor, "vérifie les fiches")
     service = await get_service(session, service_id)
     await _verify(service, session, actor, today, expect_version)
     return service
@@ -500,13 +502,11 @@ async def _check_parties(session: AsyncSession, organisation_id: UUID, funder_id
 
 
 async def create_agreement(session: AsyncSession, values: dict[str, Any], actor: Principal) -> Agreement:
-    if not rules.is_keeper(actor):
-        raise Forbidden("Seul le Forem, gestionnaire du cadastre, enregistre les conventions.")
+    _require_keeper(actor, "enregistre les conventions")
     problems = check_agreement(values) + await _check_parties(
         session, values["organisation_id"], values["funder_id"]
     )
-    if problems:
-        raise invalid(problems)
+    _require_valid(problems)
     agreement = Agreement(
         reference=values["reference"],
         organisation_id=values["organisation_id"],
@@ -526,8 +526,7 @@ async def update_agreement(
     today: date,
     expect_version: VersionCheck = any_version,
 ) -> Agreement:
-    if not rules.is_keeper(actor):
-        raise Forbidden("Seul le Forem, gestionnaire du cadastre, modifie les conventions.")
+    _require_keeper(actor, "modifie les conventions")
     agreement = await get_agreement(session, agreement_id)
     expect_version(agreement.version)
     merged = {
@@ -535,9 +534,7 @@ async def update_agreement(
         **values,
         "reference": agreement.reference,
     }
-    problems = check_agreement(merged)
-    if problems:
-        raise invalid(problems)
+    _require_valid(check_agreement(merged))
     for field in AGREEMENT_FIELDS:
         if field in values and values[field] is not None:
             setattr(agreement, field, values[field])
@@ -559,8 +556,7 @@ async def verify_agreement(
     today: date,
     expect_version: VersionCheck = any_version,
 ) -> Agreement:
-    if not rules.is_keeper(actor):
-        raise Forbidden("Seul le Forem, gestionnaire du cadastre, vérifie les conventions.")
+    _require_keeper(actor, "vérifie les conventions")
     agreement = await get_agreement(session, agreement_id)
     await _verify(agreement, session, actor, today, expect_version)
     return agreement
