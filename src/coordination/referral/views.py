@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -242,22 +243,13 @@ def outcome_out(
     referral_rules: rules.ReferralRules,
     organisation_id: UUID | None = None,
 ) -> schemas.OutcomeOut:
+    """The outcome figures as computed by :func:`rules.outcome`, field for field, with who they are about
+    and the alerts they raise."""
     return schemas.OutcomeOut(
         id=key,
         name=name,
         organisation_id=organisation_id,
-        received=result.received,
-        answered=result.answered,
-        accepted=result.accepted,
-        refused=result.refused,
-        waiting_list=result.waiting_list,
-        withdrawn=result.withdrawn,
-        expired=result.expired,
-        pending=result.pending,
-        acceptance_rate=result.acceptance_rate,
-        refusal_rate=result.refusal_rate,
-        median_response_days=result.median_response_days,
-        refusal_reasons=result.refusal_reasons,
+        **dataclasses.asdict(result),
         alerts=[schemas.Alert(code=c, message=m) for c, m in rules.alerts_for(result, referral_rules)],
     )
 
