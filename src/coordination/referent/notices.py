@@ -66,33 +66,51 @@ async def tell_handover(session: AsyncSession, event: ReferentHandedOver) -> Non
         link=OWN_SPACE,
         subject_id=new.id,
     )
-    await notify_users(
+    await _tell_holders(
         session,
-        await link_users(session, former),
-        exclude_user_id=event.actor_user_id,
-        kind="referent_handover",
-        title_fr=f"Passation : {person.first_name} est suivi·e par {new_name}",
-        body_fr=(
+        former,
+        event,
+        title=f"Passation : {person.first_name} est suivi·e par {new_name}",
+        body=(
             f"Le suivi de {full_name} passe à {new_name} depuis le {since} (passation faite{who}). "
             f"Motif : {reason}. La note de passation est transmise au nouveau référent."
         ),
         link=PORTFOLIO,
-        subject_id=new.id,
-        about_person_id=person.id,
     )
-    await notify_users(
+    await _tell_holders(
         session,
-        await link_users(session, new),
-        exclude_user_id=event.actor_user_id,
-        kind="referent_handover",
-        title_fr=f"Nouvelle personne suivie : {full_name}",
-        body_fr=(
+        new,
+        event,
+        title=f"Nouvelle personne suivie : {full_name}",
+        body=(
             f"Vous êtes le ou la référent·e de {full_name} depuis le {since}, à la suite de {former_name}{who}. "
             f"Motif : {reason}. Note de passation : {new.handover_note or ''}"
         ),
         link=file_link(person.id),
-        subject_id=new.id,
-        about_person_id=person.id,
+    )
+
+
+async def _tell_holders(
+    session: AsyncSession,
+    holders_of: ReferentLink,
+    event: ReferentHandedOver,
+    *,
+    title: str,
+    body: str,
+    link: str,
+) -> None:
+    """A handover notice to the holders of one of its two links (not the one who made it): it names the
+    person, so it is about her and shows through the gate; its subject is the new link."""
+    await notify_users(
+        session,
+        await link_users(session, holders_of),
+        exclude_user_id=event.actor_user_id,
+        kind="referent_handover",
+        title_fr=title,
+        body_fr=body,
+        link=link,
+        subject_id=event.new_link_id,
+        about_person_id=holders_of.person_id,
     )
 
 

@@ -4,6 +4,7 @@ the same readers)."""
 
 from __future__ import annotations
 
+import dataclasses
 from uuid import UUID
 
 from coordination.access.principal import Principal
@@ -109,21 +110,8 @@ def adviser_out(adviser: Adviser, load: int) -> schemas.AdviserOut:
 
 
 def work_item_out(item: WorkItem, policies: ReferentPolicies) -> schemas.WorkItemOut:
-    return schemas.WorkItemOut(
-        person_id=item.person_id,
-        first_name=item.first_name,
-        last_name=item.last_name,
-        track=item.track,
-        track_label=track_label(policies, item.track),
-        since=item.since,
-        first_contact_due=item.first_contact_due,
-        first_contact_overdue=item.first_contact_overdue,
-        digital_move_due=item.digital_move_due,
-        next_due=item.next_due,
-        last_contact_at=item.last_contact_at,
-        last_activity_at=item.last_activity_at,
-        stale=item.stale,
-    )
+    """The worklist's item as computed, field for field, with its track's French label."""
+    return schemas.WorkItemOut(**dataclasses.asdict(item), track_label=track_label(policies, item.track))
 
 
 def alert_out(alert: Alert) -> schemas.AlertOut:

@@ -6,7 +6,9 @@ partner's card routes and the aggregated outcomes touch no file and say why
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
@@ -20,6 +22,7 @@ from coordination.referral import outcomes, reading, schemas, services, views
 from coordination.referral.context import Context
 from coordination.referral.declarations import AGGREGATES, CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, VOCABULARY
 from coordination.referral.dependencies import API_DEPENDENCIES, RULES_DEPENDENCIES
+from coordination.referral.models import Referral
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
 
@@ -127,15 +130,15 @@ class ReferralController(Controller):
         data: schemas.GiveConsent | None = None,
     ) -> schemas.ReferralOut:
         body = data or schemas.GiveConsent()
-        referral = await services.give_consent(
+        return await _as_file_reads_it(
             db_session,
             ctx,
-            await services.get_referral(db_session, referral_id),
+            referral_id,
+            services.give_consent,
             channel=body.channel,
             evidence_document_id=body.evidence_document_id,
             expires_at=body.expires_at,
         )
-        return await reading.full_one(db_session, ctx, referral)
 
     @post(
         "/{referral_id:uuid}/consent/recorded",
@@ -150,14 +153,9 @@ class ReferralController(Controller):
         self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
     ) -> schemas.ReferralOut:
         signed, uploads = await _signed(request, settings)
-        referral = await services.give_consent(
-            db_session,
-            ctx,
-            await services.get_referral(db_session, referral_id),
-            signed=signed,
-            uploads=uploads,
+        return await _as_file_reads_it(
+            db_session, ctx, referral_id, services.give_consent, signed=signed, uploads=uploads
         )
-        return await reading.full_one(db_session, ctx, referral)
 
     @post(
         "/{referral_id:uuid}/consent/withdraw/recorded",
@@ -171,14 +169,9 @@ class ReferralController(Controller):
         self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
     ) -> schemas.ReferralOut:
         signed, uploads = await _signed(request, settings)
-        referral = await services.withdraw_consent(
-            db_session,
-            ctx,
-            await services.get_referral(db_session, referral_id),
-            signed=signed,
-            uploads=uploads,
+        return await _as_file_reads_it(
+            db_session, ctx, referral_id, services.withdraw_consent, signed=signed, uploads=uploads
         )
-        return await reading.full_one(db_session, ctx, referral)
 
     @post(
         "/{referral_id:uuid}/consent/decline",
@@ -193,13 +186,9 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.DeclineConsent | None = None,
     ) -> schemas.ReferralOut:
-        referral = await services.decline_consent(
-            db_session,
-            ctx,
-            await services.get_referral(db_session, referral_id),
-            (data or schemas.DeclineConsent()).note,
+        return await _as_file_reads_it(
+            db_session, ctx, referral_id, services.decline_consent, (data or schemas.DeclineConsent()).note
         )
-        return await reading.full_one(db_session, ctx, referral)
 
     @post(
         "/{referral_id:uuid}/consent/withdraw",
@@ -215,15 +204,15 @@ class ReferralController(Controller):
         data: schemas.WithdrawConsent | None = None,
     ) -> schemas.ReferralOut:
         body = data or schemas.WithdrawConsent()
-        referral = await services.withdraw_consent(
+        return await _as_file_reads_it(
             db_session,
             ctx,
-            await services.get_referral(db_session, referral_id),
+            referral_id,
+            services.withdraw_consent,
             channel=body.channel,
             evidence_document_id=body.evidence_document_id,
             note=body.note,
         )
-        return await reading.full_one(db_session, ctx, referral)
 
     @post(
         "/{referral_id:uuid}/withdraw",
@@ -238,13 +227,13 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.WithdrawReferral | None = None,
     ) -> schemas.ReferralOut:
-        referral = await services.withdraw(
+        return await _as_file_reads_it(
             db_session,
             ctx,
-            await services.get_referral(db_session, referral_id),
+            referral_id,
+            services.withdraw,
             reason=(data or schemas.WithdrawReferral()).reason,
         )
-        return await reading.full_one(db_session, ctx, referral)
 
     # --- the partner side ----------------------------------------------------------------------
 
@@ -273,15 +262,15 @@ class ReferralController(Controller):
     async def accept(
         self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.AcceptReferral
     ) -> schemas.ReferralCard:
-        referral = await services.accept(
+        return await _as_partner_reads_it(
             db_session,
             ctx,
-            await services.get_referral(db_session, referral_id),
+            referral_id,
+            services.accept,
             agreed_start_date=data.agreed_start_date,
             step_kind=data.step_kind,
             note=data.note,
         )
-        return await reading.card(db_session, ctx, referral)
 
     @post(
         "/{referral_id:uuid}/refuse",
@@ -292,14 +281,9 @@ class ReferralController(Controller):
     async def refuse(
         self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.RefuseReferral
     ) -> schemas.ReferralCard:
-        referral = await services.refuse(
-            db_session,
-            ctx,
-            await services.get_referral(db_session, referral_id),
-            reason=data.reason,
-            text=data.text,
+        return await _as_partner_reads_it(
+            db_session, ctx, referral_id, services.refuse, reason=data.reason, text=data.text
         )
-        return await reading.card(db_session, ctx, referral)
 
     @post(
         "/{referral_id:uuid}/waiting-list",
@@ -314,13 +298,36 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.WaitingListIn | None = None,
     ) -> schemas.ReferralCard:
-        referral = await services.waiting_list(
-            db_session,
-            ctx,
-            await services.get_referral(db_session, referral_id),
-            note=(data or schemas.WaitingListIn()).note,
+        return await _as_partner_reads_it(
+            db_session, ctx, referral_id, services.waiting_list, note=(data or schemas.WaitingListIn()).note
         )
-        return await reading.card(db_session, ctx, referral)
+
+
+ReferralAction = Callable[..., Awaitable[Referral]]
+
+
+async def _as_file_reads_it(
+    db_session: AsyncSession,
+    ctx: Context,
+    referral_id: UUID,
+    action: ReferralAction,
+    *args: Any,
+    **values: Any,
+) -> schemas.ReferralOut:
+    """A file-side step: load the referral, apply the one service that takes it, answer the full view the
+    file reads (the service calls the gate)."""
+    referral = await action(
+        db_session, ctx, await services.get_referral(db_session, referral_id), *args, **values
+    )
+    return await reading.full_one(db_session, ctx, referral)
+
+
+async def _as_partner_reads_it(
+    db_session: AsyncSession, ctx: Context, referral_id: UUID, action: ReferralAction, **values: Any
+) -> schemas.ReferralCard:
+    """A partner's answer: load the referral, apply the service, answer the card the partner reads."""
+    referral = await action(db_session, ctx, await services.get_referral(db_session, referral_id), **values)
+    return await reading.card(db_session, ctx, referral)
 
 
 async def _signed(request: Request, settings: Settings) -> tuple[recorded.Draft, recorded.Uploads]:

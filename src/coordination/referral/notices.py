@@ -16,7 +16,6 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.policy import SECTION_LABELS_FR, Section
 from coordination.cadastre.models import Service
 from coordination.directory.models import Organisation, User
 from coordination.formatting import day_fr
@@ -45,10 +44,6 @@ def partner_link(referral: Referral) -> str:
 
 def access_ended_fr(org_name: str) -> str:
     return f" Votre accord pour {org_name} prend fin avec elle : {org_name} n'a plus accès à votre dossier."
-
-
-def section_labels(sections: list[str]) -> str:
-    return ", ".join(SECTION_LABELS_FR[Section(s)] for s in sections)
 
 
 @dataclass(frozen=True)
@@ -175,7 +170,7 @@ async def tell_consent_requested(session: AsyncSession, event: events.ReferralCo
         "consent_requested",
         f"Votre accord est demandé pour {org}",
         f"Pour vous accueillir, {org} a besoin de voir ces parties de votre dossier : "
-        f"{section_labels(list(r.requested_sections))}, jusqu'au {day_fr(r.consent_expires_at)}. Sans votre "
+        f"{rules.section_labels_fr(list(r.requested_sections))}, jusqu'au {day_fr(r.consent_expires_at)}. Sans votre "
         "accord, le partenaire ne voit que votre prénom, votre bassin et le type de demande. Vous pouvez "
         "accepter ou refuser dans votre espace, et retirer votre accord plus tard.",
     )
@@ -183,7 +178,7 @@ async def tell_consent_requested(session: AsyncSession, event: events.ReferralCo
 
 async def tell_consent_given(session: AsyncSession, event: events.ReferralConsentGiven) -> None:
     about = await _about(session, event)
-    r, labels = about.referral, section_labels(list(about.referral.requested_sections))
+    r, labels = about.referral, rules.section_labels_fr(list(about.referral.requested_sections))
     await to_partner(
         session,
         r,

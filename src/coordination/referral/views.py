@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -21,19 +23,14 @@ from coordination.referral.search import Fit
 
 
 async def _names(session: AsyncSession, referrals: list[Referral]) -> tuple[dict, dict]:
+    """Service names and organisation names (both ends) of these referrals, each in one query."""
     service_ids = {r.service_id for r in referrals}
     org_ids = {r.to_organisation_id for r in referrals} | {r.from_organisation_id for r in referrals}
-    svc = dict(
-        (await session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids)))).all()
-    )
-    orgs = dict(
-        (
-            await session.execute(
-                select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
-            )
-        ).all()
-    )
-    return svc, orgs
+    return await _name_by_id(session, Service, service_ids), await _name_by_id(session, Organisation, org_ids)
+
+
+async def _name_by_id(session: AsyncSession, model: type[Service | Organisation], ids: set[UUID]) -> dict:
+    return dict((await session.execute(select(model.id, model.name).where(model.id.in_(ids)))).all())
 
 
 def _history_out(rows: list[ReferralHistory]) -> list[schemas.HistoryOut]:
@@ -192,23 +189,20 @@ async def full(
     return out
 
 
+WHY_NOT: tuple[tuple[Callable[[Fit], bool], str], ...] = (
+    (lambda fit: fit.service.status != "active", "service inactif au cadastre"),
+    (lambda fit: not fit.agreement_active, "pas de convention en cours"),
+    (lambda fit: fit.full, "complet"),
+    (lambda fit: not fit.in_bassin, "hors du bassin de la personne"),
+    (lambda fit: not fit.language_ok, "langue de la personne non proposée"),
+    (lambda fit: not fit.public_ok, "public non visé"),
+    (lambda fit: not fit.theme_ok, "thème différent"),
+)
+"""Each way a service may not suit the person, with what the sender reads, in the order shown."""
+
+
 def why_not(fit: Fit) -> list[str]:
-    reasons = []
-    if fit.service.status != "active":
-        reasons.append("service inactif au cadastre")
-    if not fit.agreement_active:
-        reasons.append("pas de convention en cours")
-    if fit.full:
-        reasons.append("complet")
-    if not fit.in_bassin:
-        reasons.append("hors du bassin de la personne")
-    if not fit.language_ok:
-        reasons.append("langue de la personne non proposée")
-    if not fit.public_ok:
-        reasons.append("public non visé")
-    if not fit.theme_ok:
-        reasons.append("thème différent")
-    return reasons
+    return [label for misses, label in WHY_NOT if misses(fit)]
 
 
 def match_out(fit: Fit) -> schemas.ServiceMatch:
@@ -242,22 +236,13 @@ def outcome_out(
     referral_rules: rules.ReferralRules,
     organisation_id: UUID | None = None,
 ) -> schemas.OutcomeOut:
+    """The outcome figures as computed by :func:`rules.outcome`, field for field, with who they are about
+    and the alerts they raise."""
     return schemas.OutcomeOut(
         id=key,
         name=name,
         organisation_id=organisation_id,
-        received=result.received,
-        answered=result.answered,
-        accepted=result.accepted,
-        refused=result.refused,
-        waiting_list=result.waiting_list,
-        withdrawn=result.withdrawn,
-        expired=result.expired,
-        pending=result.pending,
-        acceptance_rate=result.acceptance_rate,
-        refusal_rate=result.refusal_rate,
-        median_response_days=result.median_response_days,
-        refusal_reasons=result.refusal_reasons,
+        **dataclasses.asdict(result),
         alerts=[schemas.Alert(code=c, message=m) for c, m in rules.alerts_for(result, referral_rules)],
     )
 
