@@ -167,7 +167,7 @@ def referent(w: Walk) -> None:
     w.shot("passation-enregistree", "Confirmation de la passation")
 
 
-PARTNERS = {"bureau": "Inès Moreau", "telephone": "Opérateur·rice partenaire 2"}
+PARTNERS = {"bureau": "Inès Moreau", "telephone": "Paul Henrard"}
 
 
 def partner(w: Walk) -> None:

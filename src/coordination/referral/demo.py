@@ -135,11 +135,16 @@ async def renew_lapsed_agreements(session: AsyncSession, users: dict[str, User],
     return renewed
 
 
-def _pick(fits: list[Fit], index: int, prefer_organisation: UUID | None = None) -> Fit | None:
+def _pick(
+    fits: list[Fit], index: int, prefer_organisation: UUID | None = None, taken: frozenset[UUID] = frozenset()
+) -> Fit | None:
     """A usable service, in the person's bassin when there is one; ``prefer_organisation`` first when it
-    has one (the referral waiting for an answer goes to a partner with a demo account: Paul's CISP)."""
+    has one the person is not already referred to (the referral waiting for an answer goes to a partner
+    with a demo account: Paul's CISP)."""
     usable = [f for f in fits if f.agreement_active and not f.full and f.service.status == "active"]
-    preferred = [f for f in usable if f.service.organisation_id == prefer_organisation]
+    preferred = [
+        f for f in usable if f.service.organisation_id == prefer_organisation and f.service.id not in taken
+    ]
     if preferred:
         return preferred[0]
     in_bassin = [f for f in usable if f.in_bassin]
@@ -185,6 +190,7 @@ async def seed_referral_demo(
             ),
             index if index < len(people) else index + 1,  # a second referral: another service
             answering.organisation_id if scenario == "to_answer" and answering else None,
+            frozenset(r.service_id for r in out if r.person_id == person.id),
         )
         if fit is None:
             break
