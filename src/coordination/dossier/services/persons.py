@@ -22,7 +22,7 @@ from coordination.db.base import Base
 from coordination.dossier import schemas
 from coordination.dossier.models import FileEvent, Person
 from coordination.dossier.niss import InvalidNiss, mask, niss_hash, normalise_niss
-from coordination.dossier.services.common import apply_changes, flush_versioned, record_event
+from coordination.dossier.services.common import apply_changes, flush_versioned, record_event, sent_fields
 from coordination.errors import BadRequest, Forbidden
 
 IDENTITY_FIELDS = tuple(f for f in schemas.PersonUpdate.__struct_fields__)
@@ -128,7 +128,7 @@ class DuplicatePerson(Exception):
 async def update_identity(
     session: AsyncSession, principal: Principal, person: Person, data: schemas.PersonUpdate
 ) -> Person:
-    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    changes = sent_fields(data)
     forged = sorted(set(changes) & set(MANDATE_FIELDS))
     if forged:
         raise Forbidden(

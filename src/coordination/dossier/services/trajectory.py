@@ -27,14 +27,15 @@ from coordination.dossier.rules import (
     RuleViolation,
     StepFacts,
     check_step,
-    check_transition,
     may_write_progress,
 )
 from coordination.dossier.services.common import (
     apply_changes,
+    checked_changes,
     flush_versioned,
     get_owned,
     record_event,
+    rows_of_person,
     rule_error,
 )
 from coordination.errors import Forbidden
@@ -94,12 +95,7 @@ async def update_step(
     session: AsyncSession, principal: Principal, step: TrajectoryStep, data: schemas.StepUpdate
 ) -> TrajectoryStep:
     _partner_only_own(principal, step.organisation_id, "modifier")
-    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-    if "status" in changes:
-        try:
-            check_transition("step", step.status, changes["status"])
-        except RuleViolation as exc:
-            raise rule_error(exc) from exc
+    changes = checked_changes(data, "step", step.status)
     current = {c: getattr(step, c) for c in StepFacts.__slots__}
     _check({**current, **changes})
     claims = {
@@ -259,36 +255,23 @@ def assessment_out(a: Assessment, catalogue: IcfCatalogue) -> schemas.Assessment
 
 
 async def read_steps(session: AsyncSession, person_id: UUID) -> list[TrajectoryStep]:
-    return list(
-        (
-            await session.scalars(
-                select(TrajectoryStep)
-                .where(TrajectoryStep.person_id == person_id)
-                .order_by(
-                    TrajectoryStep.start_date.is_(None), TrajectoryStep.start_date, TrajectoryStep.created_at
-                )
-            )
-        ).all()
+    return await rows_of_person(
+        session,
+        TrajectoryStep,
+        person_id,
+        TrajectoryStep.start_date.is_(None),
+        TrajectoryStep.start_date,
+        TrajectoryStep.created_at,
     )
 
 
 async def read_progress(
     session: AsyncSession, person_id: UUID, catalogue: IcfCatalogue
 ) -> schemas.ProgressView:
-    entries = (
-        await session.scalars(
-            select(ProgressEntry)
-            .where(ProgressEntry.person_id == person_id)
-            .order_by(ProgressEntry.created_at)
-        )
-    ).all()
-    assessments = (
-        await session.scalars(
-            select(Assessment)
-            .where(Assessment.person_id == person_id)
-            .order_by(Assessment.assessed_on, Assessment.item_code)
-        )
-    ).all()
+    entries = await rows_of_person(session, ProgressEntry, person_id, ProgressEntry.created_at)
+    assessments = await rows_of_person(
+        session, Assessment, person_id, Assessment.assessed_on, Assessment.item_code
+    )
     return schemas.ProgressView(
         person_id=person_id,
         entries=[progress_out(e) for e in entries],
