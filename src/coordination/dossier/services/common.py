@@ -17,6 +17,7 @@ from coordination.dossier.rules import RuleViolation, check_transition
 from coordination.errors import NotFound, PreconditionFailed, Unprocessable
 
 T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
 
 STALE_DETAIL = (
     "Ce contenu a été modifié par quelqu'un d'autre depuis votre lecture : rechargez-le avant de réessayer."
@@ -73,6 +74,14 @@ def checked_changes(data: msgspec.Struct, kind: str, current_status: str) -> dic
         except RuleViolation as exc:
             raise rule_error(exc) from exc
     return changes
+
+
+def out_of(schema: type[S], row: Any, **computed: Any) -> S:
+    """The response ``schema`` filled from the row's attributes of the same names, ``computed`` giving the
+    fields the row does not hold (labels, renamed or nested fields): one copy of columns to the API, so a
+    field added to both cannot be forgotten in between (a name neither holds is an error, not a gap)."""
+    copied = {f: getattr(row, f) for f in schema.__struct_fields__ if f not in computed}
+    return schema(**copied, **computed)
 
 
 def record_event(

@@ -25,6 +25,7 @@ from coordination.dossier.services.common import (
     flush_versioned,
     get_person,
     jsonable,
+    out_of,
     record_event,
     rows_of_person,
     rule_error,
@@ -171,31 +172,16 @@ async def update_commitment(
 
 
 def commitment_out(c: PlanCommitment) -> schemas.CommitmentOut:
-    return schemas.CommitmentOut(
-        id=c.id,
-        objective_id=c.objective_id,
-        party=c.party,
-        party_label=PARTY_LABELS[c.party],
-        organisation_id=c.organisation_id,
-        description=c.description,
-        due_date=c.due_date,
-        status=c.status,
-        status_label=STATUS_LABELS[c.status],
-        version=c.version,
+    return out_of(
+        schemas.CommitmentOut, c, party_label=PARTY_LABELS[c.party], status_label=STATUS_LABELS[c.status]
     )
 
 
 def objective_out(o: PlanObjective, commitments: list[PlanCommitment]) -> schemas.ObjectiveOut:
-    return schemas.ObjectiveOut(
-        id=o.id,
-        title=o.title,
-        description=o.description,
-        due_date=o.due_date,
-        status=o.status,
+    return out_of(
+        schemas.ObjectiveOut,
+        o,
         status_label=STATUS_LABELS[o.status],
-        version=o.version,
-        created_at=o.created_at,
-        updated_at=o.updated_at,
         commitments=[commitment_out(c) for c in commitments],
     )
 
@@ -223,16 +209,4 @@ async def read_plan(session: AsyncSession, person_id: UUID) -> schemas.PlanOut:
 
 async def read_history(session: AsyncSession, person_id: UUID) -> list[schemas.PlanHistoryOut]:
     rows = await rows_of_person(session, PlanHistory, person_id, PlanHistory.created_at)
-    return [
-        schemas.PlanHistoryOut(
-            id=h.id,
-            objective_id=h.objective_id,
-            commitment_id=h.commitment_id,
-            author_user_id=h.author_user_id,
-            change=h.change,
-            before=h.before,
-            after=h.after,
-            at=h.created_at,
-        )
-        for h in rows
-    ]
+    return [out_of(schemas.PlanHistoryOut, h, at=h.created_at) for h in rows]

@@ -34,6 +34,7 @@ from coordination.dossier.services.common import (
     checked_changes,
     flush_versioned,
     get_owned,
+    out_of,
     record_event,
     rows_of_person,
     rule_error,
@@ -205,52 +206,22 @@ async def add_assessments(
 
 
 def step_out(s: TrajectoryStep) -> schemas.StepOut:
-    return schemas.StepOut(
-        id=s.id,
-        person_id=s.person_id,
-        kind=s.kind,
-        kind_label=STEP_KIND_LABELS[s.kind],
-        organisation_id=s.organisation_id,
-        service_id=s.service_id,
-        agreement_id=s.agreement_id,
-        title=s.title,
-        start_date=s.start_date,
-        end_date=s.end_date,
-        status=s.status,
-        status_label=STATUS_LABELS[s.status],
-        job_contract_kind=s.job_contract_kind,
-        job_duration_months=s.job_duration_months,
-        training_qualifying=s.training_qualifying,
-        exit_date=s.exit_date,
-        version=s.version,
+    return out_of(
+        schemas.StepOut, s, kind_label=STEP_KIND_LABELS[s.kind], status_label=STATUS_LABELS[s.status]
     )
 
 
 def progress_out(p: ProgressEntry) -> schemas.ProgressOut:
-    return schemas.ProgressOut(
-        id=p.id,
-        step_id=p.step_id,
-        organisation_id=p.organisation_id,
-        author_user_id=p.author_user_id,
-        note=p.note,
-        attendance_hours=p.attendance_hours,
-        milestone=p.milestone,
-        created_at=p.created_at,
-    )
+    return out_of(schemas.ProgressOut, p)
 
 
 def assessment_out(a: Assessment, catalogue: IcfCatalogue) -> schemas.AssessmentOut:
     item = catalogue.get(a.item_code)
-    return schemas.AssessmentOut(
-        id=a.id,
-        step_id=a.step_id,
-        organisation_id=a.organisation_id,
-        item_code=a.item_code,
+    return out_of(
+        schemas.AssessmentOut,
+        a,
         item_label=item.label if item else a.item_code,
-        qualifier=a.qualifier,
         qualifier_label=catalogue.qualifiers.get(a.qualifier, str(a.qualifier)),
-        assessed_on=a.assessed_on,
-        comment=a.comment,
     )
 
 
