@@ -39,9 +39,10 @@ from coordination.access.gate import check_access
 from coordination.access.models import Consent, ConsentChannel
 from coordination.access.principal import Principal
 from coordination.directory.models import Role
-from coordination.dossier.context import retention, scanner_of
+from coordination.dossier.context import retention
 from coordination.dossier.services import documents
 from coordination.errors import BadRequest, Forbidden
+from coordination.storage.factory import app_scanner
 
 EVIDENCE_CATEGORY = "consent_form"
 """Every signed form (a consent, a renewal, a withdrawal request) is filed under this document category."""
@@ -400,7 +401,7 @@ def uploads_for(request: Any, settings: Any) -> Uploads:
     """The app's store and antivirus (built once per app), the settings' limit and retention rules."""
     return Uploads(
         store=request.app.state.store,
-        scanner=scanner_of(request.app.state, settings),
+        scanner=app_scanner(request.app.state, settings),
         max_size=settings.max_upload_bytes,
         retention=retention(settings),
         today=clock.today(),

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from litestar import Request
 from litestar.di import Provide
@@ -26,7 +25,7 @@ from coordination.dossier.rules import IcfCatalogue, RetentionPolicy, load_icf, 
 from coordination.settings import Settings
 from coordination.storage.antivirus import Scanner
 from coordination.storage.base import DocumentStore
-from coordination.storage.factory import build_scanner
+from coordination.storage.factory import app_scanner
 
 
 def icf(settings: Settings) -> IcfCatalogue:
@@ -55,15 +54,6 @@ class DocumentIO:
     max_size: int
 
 
-def scanner_of(state: Any, settings: Settings) -> Scanner:
-    """The app's antivirus client, built on first use and kept in ``app.state`` (one per app)."""
-    scanner = state.get("scanner")
-    if scanner is None:
-        scanner = build_scanner(settings)
-        state["scanner"] = scanner
-    return scanner
-
-
 def provide_dossier(settings: Settings) -> DossierContext:
     return DossierContext(icf=icf(settings), retention=retention(settings), today=clock.today())
 
@@ -71,7 +61,7 @@ def provide_dossier(settings: Settings) -> DossierContext:
 def provide_document_io(request: Request, settings: Settings) -> DocumentIO:
     state = request.app.state
     return DocumentIO(
-        store=state.store, scanner=scanner_of(state, settings), max_size=settings.max_upload_bytes
+        store=state.store, scanner=app_scanner(state, settings), max_size=settings.max_upload_bytes
     )
 
 

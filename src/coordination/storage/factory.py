@@ -4,6 +4,7 @@ implementation runs (S3 when ``s3_endpoint`` is set, else the local folder)."""
 from __future__ import annotations
 
 import ssl
+from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
@@ -71,3 +72,13 @@ def build_scanner(settings: Settings) -> Scanner:
     if not settings.clamd_socket:
         return DisabledScanner()
     return ClamdScanner.from_address(settings.clamd_socket)
+
+
+def app_scanner(state: Any, settings: Settings) -> Scanner:
+    """The app's antivirus client, built on first use and kept in ``app.state`` (one per app): the dossier's
+    documents, the visa's certificates and the recorded consents share it."""
+    scanner = state.get("scanner")
+    if scanner is None:
+        scanner = build_scanner(settings)
+        state["scanner"] = scanner
+    return scanner

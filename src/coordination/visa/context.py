@@ -20,7 +20,7 @@ from coordination.keys import signing_key
 from coordination.settings import Settings
 from coordination.storage.antivirus import Scanner
 from coordination.storage.base import DocumentStore
-from coordination.storage.factory import build_scanner
+from coordination.storage.factory import app_scanner
 
 
 @dataclass(frozen=True)
@@ -41,20 +41,11 @@ class VisaContext:
         return await anyio.to_thread.run_sync(signing_key, self.settings)
 
 
-def _scanner(request: Request, settings: Settings) -> Scanner:
-    """The app's antivirus client, built on first use and kept on the app (one per process)."""
-    scanner = request.app.state.get("scanner")
-    if scanner is None:
-        scanner = build_scanner(settings)
-        request.app.state["scanner"] = scanner
-    return scanner
-
-
 def provide_visa_context(request: Request, settings: Settings) -> VisaContext:
     return VisaContext(
         settings=settings,
         store=request.app.state.store,
-        scanner=_scanner(request, settings),
+        scanner=app_scanner(request.app.state, settings),
         retention=load_retention(Path(settings.policies_dir)),
     )
 

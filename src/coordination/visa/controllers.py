@@ -20,8 +20,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
+from coordination.dossier.services.document_access import open_object
 from coordination.http_utils import etag_for, require_if_match
-from coordination.visa import attendance, filing, services
+from coordination.visa import attendance, services
 from coordination.visa.checks import Checklist, run_checklist
 from coordination.visa.context import VisaContext, provide_api_principal, provide_visa_context
 from coordination.visa.contract import Contract
@@ -174,7 +175,7 @@ class VisaController(Controller):
 
 async def _stream_stored(context: VisaContext, object_key: str, disposition: dict[str, str]) -> Response:
     """The stored PDF, streamed (never loaded whole), closed when the response ends or the client leaves."""
-    stream = await filing.open_stored(context.store, object_key)
+    stream = await open_object(context.store, object_key)
     return Stream(
         stream,
         background=BackgroundTask(stream.aclose),

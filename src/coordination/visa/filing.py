@@ -6,7 +6,6 @@ received in her documents."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -18,9 +17,9 @@ from coordination import clock
 from coordination.access.principal import Principal
 from coordination.dossier.models import Document, DocumentVersion
 from coordination.dossier.services import documents
-from coordination.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
+from coordination.errors import Conflict, Unprocessable
 from coordination.formatting import day_fr
-from coordination.storage.base import DocumentStore, NotFoundInStore, ObjectStream, StorageError
+from coordination.storage.base import DocumentStore
 from coordination.visa import certificate
 from coordination.visa.context import VisaContext
 from coordination.visa.labels import DECISION_LABELS_FR, kind_label
@@ -121,22 +120,3 @@ async def stored_certificate(session: AsyncSession, visa: VisaRequest) -> Docume
     if document is None:
         return None
     return await documents.version_for_download(session, document, None)
-
-
-async def open_stored(store: DocumentStore, object_key: str) -> ObjectStream:
-    """The stored certificate's bytes as a stream, or a clear problem: a store down is a 503, bytes gone
-    behind our back a 404."""
-    try:
-        return await store.open(object_key)
-    except NotFoundInStore as exc:
-        raise NotFound(
-            "Le contenu de ce document est introuvable dans le stockage ; signalez-le à l'administrateur.",
-            "document-content-missing",
-        ) from exc
-    except StorageError as exc:
-        # a neutral detail for the caller: the store's address and bucket are for the operator's log
-        logging.getLogger(__name__).warning("document store unavailable: %s", exc)
-        raise ServiceUnavailable(
-            "Le stockage des documents est momentanément indisponible. Réessayez plus tard.",
-            "store-unavailable",
-        ) from exc

@@ -84,12 +84,7 @@ class AttendanceOut(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, c) -> AttendanceOut:
-        return cls(
-            period_start=c.period_start,
-            period_end=c.period_end,
-            hours_worked=c.hours_worked,
-            hours_paid=c.hours_paid,
-            gap=c.gap,
-            tolerance=c.tolerance,
-            over_tolerance=c.over,
-        )
+        """From an :class:`~coordination.visa.attendance.Comparison`: the same fields by name, its ``over``
+        answered as ``over_tolerance``."""
+        same = {f: getattr(c, f) for f in cls.__struct_fields__ if f != "over_tolerance"}
+        return cls(**same, over_tolerance=c.over)

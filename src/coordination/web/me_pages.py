@@ -65,6 +65,20 @@ def own_person(principal: Principal) -> UUID:
     return principal.person_id
 
 
+async def _gate_own(
+    session: AsyncSession, principal: Principal, person_id: UUID, section: str, action: str, request_id: str
+) -> None:
+    """The gate on the person's own file: she too goes through it (her visits and refusals are journaled)."""
+    await check_access(
+        session, principal, person_id=person_id, section=section, action=action, request_id=request_id
+    )
+
+
+def _back_to_consents(ok: str) -> Response:
+    """After a consent given or withdrawn: back to the consents of the personal space, with its message."""
+    return Redirect("/mon-espace?" + urlencode({"ok": ok}) + "#consentements", status_code=303)
+
+
 async def recipients_of(session: AsyncSession) -> list[Organisation]:
     """Organisations a person may share with (regulators never see a named file)."""
     rows = await session.scalars(
@@ -122,16 +136,12 @@ class MePages(Controller):
             db_session, principal, person_id, request_id=rid, settings=settings
         )
         contact = await referent_contact(db_session, referent)
-        await check_access(
-            db_session, principal, person_id=person_id, section="consents", action="read", request_id=rid
-        )
+        await _gate_own(db_session, principal, person_id, "consents", "read", rid)
         consent_list = await consents.list_consents(db_session, person_id)
         legal_mandates = (
             await mandates.list_mandates(db_session, person_id) if "identity" in view.allowed else []
         )
-        await check_access(
-            db_session, principal, person_id=person_id, section="journal", action="read", request_id=rid
-        )
+        await _gate_own(db_session, principal, person_id, "journal", "read", rid)
         others, _ = await read_visits(
             db_session,
             VisitFilter(person_id=person_id, decision="allow", exclude_user_id=principal.user_id),
@@ -167,14 +177,7 @@ class MePages(Controller):
         except ValueError as exc:
             raise BadRequest("Choisissez l'organisme avec lequel partager.") from exc
         _label, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
-        await check_access(
-            db_session,
-            principal,
-            person_id=person_id,
-            section="consents",
-            action="write",
-            request_id=request_id,
-        )
+        await _gate_own(db_session, principal, person_id, "consents", "write", request_id)
         await consents.give_consent(
             db_session,
             principal,
@@ -184,7 +187,7 @@ class MePages(Controller):
             purpose=str(form.get("purpose", "")),
             expires_at=now() + timedelta(days=days),
         )
-        return Redirect("/mon-espace?" + urlencode({"ok": "donne"}) + "#consentements", status_code=303)
+        return _back_to_consents("donne")
 
     @post("/consentements/{consent_id:uuid}/retrait", opt=CONSENTS_WRITE)
     async def withdraw(
@@ -197,16 +200,9 @@ class MePages(Controller):
     ) -> Response:
         person_id = own_person(principal)
         await checked_form(request)
-        await check_access(
-            db_session,
-            principal,
-            person_id=person_id,
-            section="consents",
-            action="write",
-            request_id=request_id,
-        )
+        await _gate_own(db_session, principal, person_id, "consents", "write", request_id)
         await consents.withdraw_consent(db_session, principal, person_id, consent_id)
-        return Redirect("/mon-espace?" + urlencode({"ok": "retire"}) + "#consentements", status_code=303)
+        return _back_to_consents("retire")
 
     @get(
         "/export",
@@ -240,14 +236,7 @@ class MePages(Controller):
     ) -> Response:
         """One line per visit, refusals apart, filter by organisation and period (``journal_pages``)."""
         person_id = own_person(principal)
-        await check_access(
-            db_session,
-            principal,
-            person_id=person_id,
-            section="journal",
-            action="read",
-            request_id=request_id,
-        )
+        await _gate_own(db_session, principal, person_id, "journal", "read", request_id)
         query = parse_query(organisme, du, au)
         if moi:
             query.typed["moi"] = "true"

@@ -6,15 +6,18 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 from uuid import UUID
 
+import msgspec
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination.access.principal import Principal
 from coordination.dossier.models import FileEvent, Person
-from coordination.dossier.rules import RuleViolation
+from coordination.dossier.rules import RuleViolation, check_transition
 from coordination.errors import NotFound, PreconditionFailed, Unprocessable
 
 T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
 
 STALE_DETAIL = (
     "Ce contenu a été modifié par quelqu'un d'autre depuis votre lecture : rechargez-le avant de réessayer."
@@ -36,6 +39,12 @@ async def get_owned(session: AsyncSession, model: type[T], row_id: UUID, person_
     return row
 
 
+async def rows_of_person(session: AsyncSession, model: type[T], person_id: UUID, *order_by: Any) -> list[T]:
+    """All rows of ``model`` in this person's file, in the given order (the caller has passed the gate)."""
+    query = select(model).where(model.person_id == person_id).order_by(*order_by)  # type: ignore[attr-defined]
+    return list((await session.scalars(query)).all())
+
+
 async def flush_versioned(session: AsyncSession, awaitable: Awaitable[Any] | None = None) -> None:
     """Flush, turning the optimistic-lock miss of a concurrent writer into a 412 (nothing written)."""
     try:
@@ -48,6 +57,31 @@ async def flush_versioned(session: AsyncSession, awaitable: Awaitable[Any] | Non
 
 def rule_error(exc: RuleViolation) -> Unprocessable:
     return Unprocessable(str(exc), exc.code)
+
+
+def sent_fields(data: msgspec.Struct) -> dict[str, Any]:
+    """The fields a partial update carries: those the client left out (``UNSET``) are not changes."""
+    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+
+
+def checked_changes(data: msgspec.Struct, kind: str, current_status: str) -> dict[str, Any]:
+    """The fields a partial update carries, a new ``status`` checked against the transitions allowed from
+    ``current_status`` for this kind of row (a forbidden one is a 422, before anything is changed)."""
+    changes = sent_fields(data)
+    if "status" in changes:
+        try:
+            check_transition(kind, current_status, changes["status"])
+        except RuleViolation as exc:
+            raise rule_error(exc) from exc
+    return changes
+
+
+def out_of(schema: type[S], row: Any, **computed: Any) -> S:
+    """The response ``schema`` filled from the row's attributes of the same names, ``computed`` giving the
+    fields the row does not hold (labels, renamed or nested fields): one copy of columns to the API, so a
+    field added to both cannot be forgotten in between (a name neither holds is an error, not a gap)."""
+    copied = {f: getattr(row, f) for f in schema.__struct_fields__ if f not in computed}
+    return schema(**copied, **computed)
 
 
 def record_event(

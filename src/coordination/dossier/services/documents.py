@@ -33,7 +33,7 @@ from coordination.dossier import schemas
 from coordination.dossier.events import DocumentAdded
 from coordination.dossier.models import DOCUMENT_CATEGORIES, Document, DocumentVersion
 from coordination.dossier.rules import RetentionPolicy, RuleViolation
-from coordination.dossier.services.common import flush_versioned, record_event, rule_error
+from coordination.dossier.services.common import flush_versioned, out_of, record_event, rule_error
 from coordination.dossier.sniff import SNIFF_BYTES, RejectedType, check_type
 from coordination.errors import (
     BadRequest,
@@ -391,34 +391,11 @@ def document_out(
     document: Document, versions: list[DocumentVersion], retention: RetentionPolicy
 ) -> schemas.DocumentOut:
     rule = retention.rules.get(document.retention_rule)
-    return schemas.DocumentOut(
-        id=document.id,
-        person_id=document.person_id,
-        title=document.title,
-        category=document.category,
-        section=document.section,
-        retention_rule=document.retention_rule,
+    return out_of(
+        schemas.DocumentOut,
+        document,
         retention_label=rule.label if rule else document.retention_rule,
-        retain_until=document.retain_until,
-        current_version=document.current_version,
-        version=document.version,
-        created_at=document.created_at,
-        deleted_at=document.deleted_at,
-        deletion_reason=document.deletion_reason,
-        versions=[
-            schemas.DocumentVersionOut(
-                number=v.number,
-                filename=v.filename,
-                media_type=v.media_type,
-                size=v.size,
-                sha256=v.sha256,
-                scan_status=v.scan_status,
-                uploaded_by=v.uploaded_by,
-                created_at=v.created_at,
-                available=downloadable(v),
-            )
-            for v in versions
-        ],
+        versions=[out_of(schemas.DocumentVersionOut, v, available=downloadable(v)) for v in versions],
     )
 
 

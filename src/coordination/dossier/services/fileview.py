@@ -17,6 +17,7 @@ from coordination.dossier.services import documents as documents_service
 from coordination.dossier.services import plan as plan_service
 from coordination.dossier.services import sections as sections_service
 from coordination.dossier.services import trajectory as trajectory_service
+from coordination.dossier.services.common import out_of
 from coordination.dossier.services.persons import read_person_out
 
 FILE_SECTIONS = (
@@ -79,19 +80,7 @@ async def timeline(
     rows = (
         await session.scalars(query.order_by(FileEvent.occurred_at.desc(), FileEvent.id.desc()).limit(limit))
     ).all()
-    return [
-        schemas.EventOut(
-            id=e.id,
-            section=e.section,
-            kind=e.kind,
-            summary=e.summary,
-            subject_id=e.subject_id,
-            actor_user_id=e.actor_user_id,
-            actor_organisation_id=e.actor_organisation_id,
-            occurred_at=e.occurred_at,
-        )
-        for e in rows
-    ]
+    return [out_of(schemas.EventOut, e) for e in rows]
 
 
 def to_builtins(value: Any) -> Any:

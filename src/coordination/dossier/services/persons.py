@@ -22,7 +22,13 @@ from coordination.db.base import Base
 from coordination.dossier import schemas
 from coordination.dossier.models import FileEvent, Person
 from coordination.dossier.niss import InvalidNiss, mask, niss_hash, normalise_niss
-from coordination.dossier.services.common import apply_changes, flush_versioned, record_event
+from coordination.dossier.services.common import (
+    apply_changes,
+    flush_versioned,
+    out_of,
+    record_event,
+    sent_fields,
+)
 from coordination.errors import BadRequest, Forbidden
 
 IDENTITY_FIELDS = tuple(f for f in schemas.PersonUpdate.__struct_fields__)
@@ -128,7 +134,7 @@ class DuplicatePerson(Exception):
 async def update_identity(
     session: AsyncSession, principal: Principal, person: Person, data: schemas.PersonUpdate
 ) -> Person:
-    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    changes = sent_fields(data)
     forged = sorted(set(changes) & set(MANDATE_FIELDS))
     if forged:
         raise Forbidden(
@@ -157,18 +163,10 @@ async def update_identity(
 def person_out(person: Person, current: list[Mandate]) -> schemas.PersonOut:
     """``current``: the person's current mandate assertions (:func:`mandates.current_mandates`)."""
     status = mandates.status_of(current)
-    return schemas.PersonOut(
-        id=person.id,
-        niss=person.niss,
+    return out_of(
+        schemas.PersonOut,
+        person,
         niss_masked=mask(person.niss),
-        first_name=person.first_name,
-        last_name=person.last_name,
-        birth_date=person.birth_date,
-        email=person.email,
-        phone=person.phone,
-        address=person.address,
-        language=person.language,
-        bassin=person.bassin,
         statuses=schemas.Statuses(
             forem_registered=status.forem_registered,
             forem_registered_on=status.forem_registered_on,
@@ -176,11 +174,6 @@ def person_out(person: Person, current: list[Mandate]) -> schemas.PersonOut:
             inami_return_to_work=person.inami_return_to_work,
             mandates=[mandates.mandate_out(m, None) for m in current],
         ),
-        proximity_score=person.proximity_score,
-        digital_autonomy=person.digital_autonomy,
-        version=person.version,
-        created_at=person.created_at,
-        updated_at=person.updated_at,
     )
 
 

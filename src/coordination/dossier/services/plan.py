@@ -18,20 +18,18 @@ from coordination.dossier.rules import (
     STATUS_LABELS,
     RuleViolation,
     check_commitment_party,
-    check_transition,
 )
 from coordination.dossier.services.common import (
     apply_changes,
+    checked_changes,
     flush_versioned,
     get_person,
     jsonable,
+    out_of,
     record_event,
+    rows_of_person,
     rule_error,
 )
-
-
-def _unset_free(data: msgspec.Struct) -> dict:
-    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
 
 
 async def _check_party(session: AsyncSession, data: schemas.CommitmentCreate) -> None:
@@ -117,12 +115,7 @@ async def create_objective(
 async def update_objective(
     session: AsyncSession, principal: Principal, objective: PlanObjective, data: schemas.ObjectiveUpdate
 ) -> PlanObjective:
-    changes = _unset_free(data)
-    if "status" in changes:
-        try:
-            check_transition("objective", objective.status, changes["status"])
-        except RuleViolation as exc:
-            raise rule_error(exc) from exc
+    changes = checked_changes(data, "objective", objective.status)
     before = apply_changes(objective, changes)
     if before:
         objective.updated_at = clock.now()
@@ -151,12 +144,7 @@ async def update_commitment(
     commitment: PlanCommitment,
     data: schemas.CommitmentUpdate,
 ) -> PlanCommitment:
-    changes = _unset_free(data)
-    if "status" in changes:
-        try:
-            check_transition("commitment", commitment.status, changes["status"])
-        except RuleViolation as exc:
-            raise rule_error(exc) from exc
+    changes = checked_changes(data, "commitment", commitment.status)
     before = apply_changes(commitment, changes)
     if before:
         commitment.updated_at = clock.now()
@@ -184,31 +172,16 @@ async def update_commitment(
 
 
 def commitment_out(c: PlanCommitment) -> schemas.CommitmentOut:
-    return schemas.CommitmentOut(
-        id=c.id,
-        objective_id=c.objective_id,
-        party=c.party,
-        party_label=PARTY_LABELS[c.party],
-        organisation_id=c.organisation_id,
-        description=c.description,
-        due_date=c.due_date,
-        status=c.status,
-        status_label=STATUS_LABELS[c.status],
-        version=c.version,
+    return out_of(
+        schemas.CommitmentOut, c, party_label=PARTY_LABELS[c.party], status_label=STATUS_LABELS[c.status]
     )
 
 
 def objective_out(o: PlanObjective, commitments: list[PlanCommitment]) -> schemas.ObjectiveOut:
-    return schemas.ObjectiveOut(
-        id=o.id,
-        title=o.title,
-        description=o.description,
-        due_date=o.due_date,
-        status=o.status,
+    return out_of(
+        schemas.ObjectiveOut,
+        o,
         status_label=STATUS_LABELS[o.status],
-        version=o.version,
-        created_at=o.created_at,
-        updated_at=o.updated_at,
         commitments=[commitment_out(c) for c in commitments],
     )
 
@@ -224,20 +197,8 @@ async def read_objective(session: AsyncSession, objective: PlanObjective) -> sch
 
 
 async def read_plan(session: AsyncSession, person_id: UUID) -> schemas.PlanOut:
-    objectives = (
-        await session.scalars(
-            select(PlanObjective)
-            .where(PlanObjective.person_id == person_id)
-            .order_by(PlanObjective.created_at)
-        )
-    ).all()
-    commitments = (
-        await session.scalars(
-            select(PlanCommitment)
-            .where(PlanCommitment.person_id == person_id)
-            .order_by(PlanCommitment.created_at)
-        )
-    ).all()
+    objectives = await rows_of_person(session, PlanObjective, person_id, PlanObjective.created_at)
+    commitments = await rows_of_person(session, PlanCommitment, person_id, PlanCommitment.created_at)
     by_objective: dict[UUID, list[PlanCommitment]] = {}
     for c in commitments:
         by_objective.setdefault(c.objective_id, []).append(c)
@@ -247,21 +208,5 @@ async def read_plan(session: AsyncSession, person_id: UUID) -> schemas.PlanOut:
 
 
 async def read_history(session: AsyncSession, person_id: UUID) -> list[schemas.PlanHistoryOut]:
-    rows = (
-        await session.scalars(
-            select(PlanHistory).where(PlanHistory.person_id == person_id).order_by(PlanHistory.created_at)
-        )
-    ).all()
-    return [
-        schemas.PlanHistoryOut(
-            id=h.id,
-            objective_id=h.objective_id,
-            commitment_id=h.commitment_id,
-            author_user_id=h.author_user_id,
-            change=h.change,
-            before=h.before,
-            after=h.after,
-            at=h.created_at,
-        )
-        for h in rows
-    ]
+    rows = await rows_of_person(session, PlanHistory, person_id, PlanHistory.created_at)
+    return [out_of(schemas.PlanHistoryOut, h, at=h.created_at) for h in rows]

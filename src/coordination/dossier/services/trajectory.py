@@ -27,14 +27,16 @@ from coordination.dossier.rules import (
     RuleViolation,
     StepFacts,
     check_step,
-    check_transition,
     may_write_progress,
 )
 from coordination.dossier.services.common import (
     apply_changes,
+    checked_changes,
     flush_versioned,
     get_owned,
+    out_of,
     record_event,
+    rows_of_person,
     rule_error,
 )
 from coordination.errors import Forbidden
@@ -94,12 +96,7 @@ async def update_step(
     session: AsyncSession, principal: Principal, step: TrajectoryStep, data: schemas.StepUpdate
 ) -> TrajectoryStep:
     _partner_only_own(principal, step.organisation_id, "modifier")
-    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-    if "status" in changes:
-        try:
-            check_transition("step", step.status, changes["status"])
-        except RuleViolation as exc:
-            raise rule_error(exc) from exc
+    changes = checked_changes(data, "step", step.status)
     current = {c: getattr(step, c) for c in StepFacts.__slots__}
     _check({**current, **changes})
     claims = {
@@ -209,86 +206,43 @@ async def add_assessments(
 
 
 def step_out(s: TrajectoryStep) -> schemas.StepOut:
-    return schemas.StepOut(
-        id=s.id,
-        person_id=s.person_id,
-        kind=s.kind,
-        kind_label=STEP_KIND_LABELS[s.kind],
-        organisation_id=s.organisation_id,
-        service_id=s.service_id,
-        agreement_id=s.agreement_id,
-        title=s.title,
-        start_date=s.start_date,
-        end_date=s.end_date,
-        status=s.status,
-        status_label=STATUS_LABELS[s.status],
-        job_contract_kind=s.job_contract_kind,
-        job_duration_months=s.job_duration_months,
-        training_qualifying=s.training_qualifying,
-        exit_date=s.exit_date,
-        version=s.version,
+    return out_of(
+        schemas.StepOut, s, kind_label=STEP_KIND_LABELS[s.kind], status_label=STATUS_LABELS[s.status]
     )
 
 
 def progress_out(p: ProgressEntry) -> schemas.ProgressOut:
-    return schemas.ProgressOut(
-        id=p.id,
-        step_id=p.step_id,
-        organisation_id=p.organisation_id,
-        author_user_id=p.author_user_id,
-        note=p.note,
-        attendance_hours=p.attendance_hours,
-        milestone=p.milestone,
-        created_at=p.created_at,
-    )
+    return out_of(schemas.ProgressOut, p)
 
 
 def assessment_out(a: Assessment, catalogue: IcfCatalogue) -> schemas.AssessmentOut:
     item = catalogue.get(a.item_code)
-    return schemas.AssessmentOut(
-        id=a.id,
-        step_id=a.step_id,
-        organisation_id=a.organisation_id,
-        item_code=a.item_code,
+    return out_of(
+        schemas.AssessmentOut,
+        a,
         item_label=item.label if item else a.item_code,
-        qualifier=a.qualifier,
         qualifier_label=catalogue.qualifiers.get(a.qualifier, str(a.qualifier)),
-        assessed_on=a.assessed_on,
-        comment=a.comment,
     )
 
 
 async def read_steps(session: AsyncSession, person_id: UUID) -> list[TrajectoryStep]:
-    return list(
-        (
-            await session.scalars(
-                select(TrajectoryStep)
-                .where(TrajectoryStep.person_id == person_id)
-                .order_by(
-                    TrajectoryStep.start_date.is_(None), TrajectoryStep.start_date, TrajectoryStep.created_at
-                )
-            )
-        ).all()
+    return await rows_of_person(
+        session,
+        TrajectoryStep,
+        person_id,
+        TrajectoryStep.start_date.is_(None),
+        TrajectoryStep.start_date,
+        TrajectoryStep.created_at,
     )
 
 
 async def read_progress(
     session: AsyncSession, person_id: UUID, catalogue: IcfCatalogue
 ) -> schemas.ProgressView:
-    entries = (
-        await session.scalars(
-            select(ProgressEntry)
-            .where(ProgressEntry.person_id == person_id)
-            .order_by(ProgressEntry.created_at)
-        )
-    ).all()
-    assessments = (
-        await session.scalars(
-            select(Assessment)
-            .where(Assessment.person_id == person_id)
-            .order_by(Assessment.assessed_on, Assessment.item_code)
-        )
-    ).all()
+    entries = await rows_of_person(session, ProgressEntry, person_id, ProgressEntry.created_at)
+    assessments = await rows_of_person(
+        session, Assessment, person_id, Assessment.assessed_on, Assessment.item_code
+    )
     return schemas.ProgressView(
         person_id=person_id,
         entries=[progress_out(e) for e in entries],
