@@ -36,7 +36,8 @@ from coordination.referral.tasks import run_deadlines
 
 SCENARIOS = ("pending_consent", "accepted", "refused", "waiting_list", "withdrawn", "expired", "to_answer")
 """One referral per scenario; the seventh (``to_answer``: the person agreed, the partner has not answered
-yet) goes to the first person again, to another service, so a partner has a referral waiting."""
+yet) goes to the second person again, to Paul's CISP, so a partner with a demo account has a referral
+waiting."""
 CATEGORIES = ("training", "mentoring", "job_search", "language", "immersion", "other")
 
 
@@ -182,7 +183,9 @@ async def seed_referral_demo(
         )
 
     for index, scenario in enumerate(SCENARIOS):
-        person = people[index % len(people)]
+        # the referral waiting for an answer is the second person's: the first (Julie, the demo's own
+        # account) keeps her project hidden from the CISP until she agrees to the pending referral
+        person = people[(1 if scenario == "to_answer" else index) % len(people)]
         today = brussels_day(now)
         fit = _pick(
             await fits_for(
