@@ -22,6 +22,12 @@ from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CLOCK_ENV = "COORDINATION_CLOCK_AT"
+OFFSET_ENV = "COORDINATION_CLOCK_OFFSET"
+"""Set by the first process that reads :data:`CLOCK_ENV` (seconds between the moved clock and the
+system's), so that the processes it starts share ITS clock instead of each starting at the instant anew
+(a consent given by one server would otherwise be in the future for another started a second later)."""
+ENV_VARS = (CLOCK_ENV, OFFSET_ENV)
+"""What a test passes on to the servers it starts, when it hands them no other COORDINATION_ variable."""
 
 
 class Clock(Protocol):
@@ -42,10 +48,14 @@ class ShiftedClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("the clock's start must carry its time zone")
-        self._offset = start - datetime.now(UTC)
+        self.offset = start - datetime.now(UTC)
+
+    @classmethod
+    def by(cls, offset: timedelta) -> ShiftedClock:
+        return cls(datetime.now(UTC) + offset)
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
+        return datetime.now(UTC) + self.offset
 
 
 class FixedClock:
@@ -67,10 +77,15 @@ def _from_environment() -> Clock:
     value = os.environ.get(CLOCK_ENV, "").strip()
     if not value:
         return SystemClock()
+    shared = os.environ.get(OFFSET_ENV, "").strip()
+    if shared:  # started by a process whose clock was moved: run on the same clock
+        return ShiftedClock.by(timedelta(seconds=float(shared)))
     try:
-        return ShiftedClock(datetime.fromisoformat(value))
+        clock = ShiftedClock(datetime.fromisoformat(value))
     except ValueError as exc:
         raise RuntimeError(f"{CLOCK_ENV} must be an ISO instant with its offset, got {value!r}") from exc
+    os.environ[OFFSET_ENV] = repr(clock.offset.total_seconds())
+    return clock
 
 
 _clock: Clock = _from_environment()

@@ -66,7 +66,7 @@ async def test_withdrawal_is_effective_in_every_process(database, settings, tmp_
     op_h = {"Authorization": f"Bearer {issuer.issue(op, org_kind='partner')}"}
 
     # the servers get this test's settings only, and its clock (a moved clock is the test process's)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_") or k == clock.CLOCK_ENV}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_") or k in clock.ENV_VARS}
     env.update(
         COORDINATION_ENV="test",
         COORDINATION_VAR_DIR=str(settings.var_dir),

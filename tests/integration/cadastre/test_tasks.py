@@ -86,7 +86,7 @@ async def test_within_days_narrows_the_alerts(database):
 
 def _coordination(tmp_path, database_url: str, *args: str) -> subprocess.CompletedProcess:
     # the run reads the same clock as this test (a clock moved for the suite is passed on)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_") or k == clock.CLOCK_ENV}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_") or k in clock.ENV_VARS}
     env.update(COORDINATION_DATABASE_URL=database_url, COORDINATION_VAR_DIR=str(tmp_path / "var"))
     return subprocess.run(
         [sys.executable, "-m", "coordination", *args],

@@ -56,3 +56,27 @@ def test_a_moved_clock_is_refused_in_production(monkeypatch):
     assert any("COORDINATION_CLOCK_AT" in p for p in problems)
     with pytest.raises(SettingsError), clock.using(clock.FixedClock(LATE_EVENING_UTC)):
         Settings(env="production").validate()
+
+
+def test_the_processes_a_moved_process_starts_share_its_clock():
+    """Two servers started a few seconds apart must not disagree on the time (a consent given by one
+    would be in the future for the other): a child runs on its parent's offset, not from the instant anew."""
+    code = (
+        "import os; from coordination import clock; "
+        "print(os.environ[clock.OFFSET_ENV]); print(clock.now().isoformat())"
+    )
+    env = {"COORDINATION_CLOCK_AT": LATE_EVENING_UTC.isoformat(), "PATH": ""}
+    parent_offset, _ = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    shifted_far = float(parent_offset) - 3600  # as if the parent had started an hour earlier
+    child_now = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "COORDINATION_CLOCK_OFFSET": repr(shifted_far)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[1]
+    assert abs(datetime.fromisoformat(child_now) - (LATE_EVENING_UTC - timedelta(hours=1))) < timedelta(
+        seconds=30
+    )
