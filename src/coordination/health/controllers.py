@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from coordination.errors import PROBLEM_JSON
 from coordination.metrics.registry import record_dependency
+from coordination.storage.factory import app_scanner
 
 CHECK_TIMEOUT = 5.0
 _LABELS = {
@@ -37,16 +38,6 @@ async def _probe(name: str, check) -> str:
         up = False
     record_dependency(name, up)
     return "ok" if up else "injoignable"
-
-
-def _scanner(state: State):
-    from coordination.storage.factory import build_scanner
-
-    scanner = state.get("scanner")
-    if scanner is None:
-        scanner = build_scanner(state.settings)
-        state["scanner"] = scanner
-    return scanner
 
 
 def _answer(checks: dict[str, str], *, code: str, title: str, lead: str) -> Response[dict]:
@@ -85,7 +76,7 @@ class HealthController(Controller):
     async def dependency_health(self, state: State) -> Response[dict]:
         checks = {
             "document_store": await _probe("document_store", state.store.check),
-            "antivirus": await _probe("antivirus", _scanner(state).check),
+            "antivirus": await _probe("antivirus", app_scanner(state, state.settings).check),
         }
         return _answer(
             checks,
