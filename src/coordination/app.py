@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import provide_access
+from coordination.access.principal import provide_principal as provide_token_principal
 from coordination.db.engine import Database, kept_on_failure
 from coordination.errors import problem_for_exception
 from coordination.health.controllers import HealthController
@@ -25,6 +26,7 @@ from coordination.middleware import RequestIdMiddleware, guard_request_body
 from coordination.openapi_problems import document_problem_details
 from coordination.openapi_truth import SCHEMA_PLUGINS, complete_document, complete_serialised
 from coordination.settings import Settings, get_settings
+from coordination.web.session import provide_principal as provide_session_principal
 from coordination.wiring import wire
 
 API_MODULES = (
@@ -152,9 +154,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         path="/",
         route_handlers=api_routes,
         middleware=[build_auth_middleware(settings)],
+        dependencies={"principal": Provide(provide_token_principal, sync_to_thread=False)},
+    )
+    pages = Router(
+        path="/",
+        route_handlers=_collect_routes(WEB_MODULES),
+        dependencies={"principal": Provide(provide_session_principal)},
     )
     app = Litestar(
-        route_handlers=[HealthController, metrics, api, *_collect_routes(WEB_MODULES)],
+        route_handlers=[HealthController, metrics, api, pages],
         dependencies={
             "db_session": Provide(provide_db_session),
             "settings": Provide(provide_settings, sync_to_thread=False),

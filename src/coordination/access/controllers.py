@@ -24,7 +24,7 @@ from coordination.access import recorded, services
 from coordination.access.declared import Access
 from coordination.access.gate import require_role_permission
 from coordination.access.policy import Basis
-from coordination.access.principal import API_PRINCIPAL, Principal
+from coordination.access.principal import Principal
 from coordination.access.schemas import (
     ConsentOut,
     DevTokenOut,
@@ -42,9 +42,6 @@ from coordination.settings import Settings
 CONSENTS_READ = {"section": "consents", "action": "read"}
 CONSENTS_WRITE = {"section": "consents", "action": "write"}
 JOURNAL_READ = {"section": "journal", "action": "read"}
-
-
-PRINCIPAL = API_PRINCIPAL
 
 
 RECORDING = (
@@ -67,7 +64,6 @@ async def _signed_form(request: Request, settings: Settings) -> tuple[recorded.D
 class ConsentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/consents"
     tags = ["consentements"]
-    dependencies = PRINCIPAL
 
     @get("/", opt=CONSENTS_READ, summary="Consentements de la personne, avec leur historique")
     async def list_consents(
@@ -257,7 +253,6 @@ class ConsentController(Controller):
 class JournalController(Controller):
     path = "/api/v1"
     tags = ["journal des accès"]
-    dependencies = PRINCIPAL
 
     @get(
         "/persons/{person_id:uuid}/journal",

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
-from coordination.access.controllers import PRINCIPAL
 from coordination.access.declared import Access
 from coordination.access.mandate_schemas import AssertMandate, EndMandate, MandateOut
 from coordination.access.models import MandateKind
@@ -38,7 +37,6 @@ async def _out(session: AsyncSession, mandate) -> MandateOut:
 class MandateController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/mandates"
     tags = ["mandats"]
-    dependencies = PRINCIPAL
 
     @get(
         "/",

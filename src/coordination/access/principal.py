@@ -7,7 +7,6 @@ from uuid import UUID
 import msgspec
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import Provide
 
 from coordination.directory.models import OrganisationKind, Role
 
@@ -28,10 +27,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def provide_principal(request: Request[Principal, str, State]) -> Principal:
-    """The ``principal`` dependency of the API controllers: the verified token's (the auth middleware's).
-    Declared once, for every route, in :mod:`coordination.app`; page controllers override it with the
-    signed-in user of the web session (``coordination.web.session.WEB_PRINCIPAL``)."""
+    """The ``principal`` of every API route: the verified token's (the auth middleware's). Declared once,
+    on the API router, in :mod:`coordination.app`; the pages' router declares the web session's user
+    (:func:`coordination.web.session.provide_principal`) under the same name."""
     return request.user
-
-
-API_PRINCIPAL = {"principal": Provide(provide_principal, sync_to_thread=False)}

@@ -16,4 +16,4 @@ class CadastreApi(Controller):
 
     path = "/api/v1/cadastre"
     tags = ["cadastre"]
-    dependencies = deps.API
+    dependencies = deps.CONTEXT

@@ -422,7 +422,7 @@ class StepImportController(CadastreApi):
     """Bulk import of a partner's steps and outcomes (CSV, all or nothing, line-by-line French report)."""
 
     path = "/api/v1/cadastre/steps"
-    dependencies = {**deps.API, **deps.NISS_KEY}
+    dependencies = {**deps.CONTEXT, **deps.NISS_KEY}
 
     @post("/import", guards=[step_importer], opt=STEP_IMPORT, status_code=200)
     async def import_steps(

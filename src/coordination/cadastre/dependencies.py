@@ -46,7 +46,5 @@ CONTEXT = {
 }
 """The registry's context: what the API controllers and the pages both declare."""
 
-API = {**CONTEXT, "principal": Provide(provide_principal, sync_to_thread=False)}
-"""The API controllers' dependencies (the principal of the bearer token, checked by the role guards)."""
 
 NISS_KEY = {"niss_key": Provide(provide_niss_key, sync_to_thread=True)}  # reads a key file

@@ -1,7 +1,7 @@
 """What every dossier route needs besides the session, provided once per controller as Litestar
-dependencies (``DOSSIER_DEPENDENCIES``; the pages add their own principal, see ``coordination.web``):
+dependencies (``DOSSIER_CONTEXT``, declared by the API controllers and the file's pages alike; the
+``principal`` is the app's, see :mod:`coordination.app`):
 
-* ``principal``: who is asking (``request.user``, set by the authentication middleware);
 * ``dossier``: the rule files in force (ICF catalogue, retention policy, both cached per folder) and the
   Brussels day, so a handler never rebuilds them nor asks the machine's clock;
 * ``document_io``: where documents' bytes go (the app's store and antivirus, the configured size limit).
@@ -20,7 +20,6 @@ from litestar import Request
 from litestar.di import Provide
 
 from coordination import clock
-from coordination.access.principal import Principal
 from coordination.dossier.rules import IcfCatalogue, RetentionPolicy, load_icf, load_retention
 from coordination.settings import Settings
 from coordination.storage.antivirus import Scanner
@@ -65,15 +64,8 @@ def provide_document_io(request: Request, settings: Settings) -> DocumentIO:
     )
 
 
-def provide_principal(request: Request) -> Principal:
-    return request.user
-
-
 DOSSIER_CONTEXT = {
     "dossier": Provide(provide_dossier, sync_to_thread=False),
     "document_io": Provide(provide_document_io, sync_to_thread=False),
 }
 """The dossier's context without the principal (the pages provide theirs from the web session)."""
-
-DOSSIER_DEPENDENCIES = {**DOSSIER_CONTEXT, "principal": Provide(provide_principal, sync_to_thread=False)}
-"""Controller-level ``dependencies`` of every dossier API controller."""

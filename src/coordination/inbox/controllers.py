@@ -14,7 +14,6 @@ from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import pagination
-from coordination.access.controllers import PRINCIPAL
 from coordination.access.principal import Principal
 from coordination.inbox import services
 from coordination.inbox.schemas import InboxPage, MarkedAll, NotificationOut
@@ -50,7 +49,6 @@ async def _marked(
 class InboxController(Controller):
     path = "/api/v1/inbox"
     tags = ["notifications"]
-    dependencies = PRINCIPAL
 
     @get("/", opt=OWN_INBOX, summary="Mes notifications, les plus récentes d'abord")
     async def list_inbox(

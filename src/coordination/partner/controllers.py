@@ -7,10 +7,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get
-from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.principal import Principal, provide_principal
+from coordination.access.principal import Principal
 from coordination.partner.worklist import WorklistLine, partner_worklist
 
 
@@ -48,7 +47,6 @@ def line_out(line: WorklistLine) -> WorklistLineOut:
 class PartnerWorklistController(Controller):
     path = "/api/v1/partners/me"
     tags = ["Partenaires"]
-    dependencies = {"principal": Provide(provide_principal, sync_to_thread=False)}
 
     @get("/worklist", opt={"section": "identity", "action": "read", "list": True})
     async def my_worklist(

@@ -18,7 +18,6 @@ from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.controllers import PRINCIPAL
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.http_utils import etag_for, require_if_match
@@ -34,7 +33,7 @@ DIRECTORY = {"public": "annuaire des conseillers : aucun dossier de personne"}
 StaleDays = Annotated[int | None, Parameter(ge=1, le=3650)]
 
 
-DEPENDENCIES = {**PRINCIPAL, "policies": Provide(provide_policies, sync_to_thread=False)}
+DEPENDENCIES = {"policies": Provide(provide_policies, sync_to_thread=False)}
 
 
 class PersonReferentController(Controller):

@@ -21,7 +21,7 @@ from coordination.access.declared import Access
 from coordination.referral import outcomes, reading, schemas, services, views
 from coordination.referral.context import Context
 from coordination.referral.declarations import AGGREGATES, CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, VOCABULARY
-from coordination.referral.dependencies import API_DEPENDENCIES, RULES_DEPENDENCIES
+from coordination.referral.dependencies import CONTEXT_DEPENDENCIES, RULES_DEPENDENCIES
 from coordination.referral.models import Referral
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
@@ -34,7 +34,7 @@ class PersonReferralController(Controller):
 
     path = "/api/v1/persons/{person_id:uuid}"
     tags = ["orientations"]
-    dependencies = API_DEPENDENCIES
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/referral-services",
@@ -104,7 +104,7 @@ class PersonReferralController(Controller):
 class ReferralController(Controller):
     path = "/api/v1/referrals"
     tags = ["orientations"]
-    dependencies = API_DEPENDENCIES
+    dependencies = CONTEXT_DEPENDENCIES
 
     # --- the file side: referent, CPAS worker, the person -------------------------------------
 
@@ -341,7 +341,7 @@ class MyReferralsController(Controller):
 
     path = "/api/v1/me/referrals"
     tags = ["mon espace"]
-    dependencies = API_DEPENDENCIES
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/",
@@ -363,7 +363,7 @@ class MyReferralsController(Controller):
 class ReferralOutcomesController(Controller):
     path = "/api/v1/referral-outcomes"
     tags = ["cadastre"]
-    dependencies = API_DEPENDENCIES
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from litestar.di import Provide
 
-from coordination.access.principal import Principal, provide_principal
+from coordination.access.principal import Principal
 from coordination.referral.context import Context, build_context, referral_rules
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
@@ -29,10 +29,4 @@ CONTEXT_DEPENDENCIES = {
     **RULES_DEPENDENCIES,
     "ctx": Provide(provide_referral_context, sync_to_thread=False),
 }
-"""The rules and the use-case context; the controller adds its ``principal`` provider."""
-
-API_DEPENDENCIES = {
-    "principal": Provide(provide_principal, sync_to_thread=False),
-    **CONTEXT_DEPENDENCIES,
-}
-"""Controller-level ``dependencies`` of every referral API controller."""
+"""The rules and the use-case context (of the app-wide ``principal``, see :mod:`coordination.app`)."""

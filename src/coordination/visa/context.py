@@ -14,7 +14,6 @@ import anyio
 from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Request
 
-from coordination.access.principal import Principal
 from coordination.dossier.rules import RetentionPolicy, load_retention
 from coordination.keys import signing_key
 from coordination.settings import Settings
@@ -48,8 +47,3 @@ def provide_visa_context(request: Request, settings: Settings) -> VisaContext:
         scanner=app_scanner(request.app.state, settings),
         retention=load_retention(Path(settings.policies_dir)),
     )
-
-
-def provide_api_principal(request: Request) -> Principal:
-    """The API's principal: the verified token's (set by the auth middleware)."""
-    return request.user

@@ -24,7 +24,7 @@ from coordination.dossier.services.document_access import open_object
 from coordination.http_utils import etag_for, require_if_match
 from coordination.visa import attendance, services
 from coordination.visa.checks import Checklist, run_checklist
-from coordination.visa.context import VisaContext, provide_api_principal, provide_visa_context
+from coordination.visa.context import VisaContext, provide_visa_context
 from coordination.visa.contract import Contract
 from coordination.visa.schemas import AttendanceIn, AttendanceOut, DecisionIn, VerificationOut, VisaOut
 from coordination.visa.use_cases import SECTION, Visas, provide_visas
@@ -47,7 +47,6 @@ async def checklist(data: Contract) -> Checklist:
 
 
 API_DEPENDENCIES = {
-    "principal": Provide(provide_api_principal, sync_to_thread=False),
     "visa_context": Provide(provide_visa_context, sync_to_thread=False),
     "visas": Provide(provide_visas, sync_to_thread=False),
 }

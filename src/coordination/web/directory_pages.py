@@ -28,7 +28,7 @@ from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.nav import ROLE_NAMES
 from coordination.web.render import page
-from coordination.web.session import WEB_PRINCIPAL, require_user
+from coordination.web.session import require_user
 
 PAGE = "/annuaire"
 DECLARED = {
@@ -77,7 +77,6 @@ class DirectoryPages(Controller):
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
     guards = [administrators_only]
-    dependencies = WEB_PRINCIPAL
 
     async def _render(
         self,

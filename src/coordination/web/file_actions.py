@@ -28,7 +28,7 @@ from coordination.access.principal import Principal
 from coordination.clock import BRUSSELS, now
 from coordination.directory.models import Role
 from coordination.dossier import schemas
-from coordination.dossier.context import DocumentIO, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, DocumentIO, DossierContext
 from coordination.dossier.services import trajectory
 from coordination.dossier.services.common import get_person
 from coordination.dossier.services.document_access import BY_DOCUMENT
@@ -40,7 +40,7 @@ from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import ASSESSMENT_ROWS, PAGE_CONTEXT, PLAIN_WORDS, back, convert, role_may
+from coordination.web.filedata import ASSESSMENT_ROWS, PLAIN_WORDS, back, convert, role_may
 from coordination.web.me_pages import DURATIONS, recipients_of
 from coordination.web.referent_info import (
     CONTACT_FIELDS,
@@ -52,7 +52,7 @@ from coordination.web.referent_info import (
 from coordination.web.render import page
 from coordination.web.uploads import MULTIPART_OVERHEAD, file_chunks, uploaded_file
 
-FILE_PAGE_DEPENDENCIES = {**WEB_ACCESS, **PAGE_CONTEXT}
+FILE_PAGE_DEPENDENCIES = {**WEB_ACCESS, **DOSSIER_CONTEXT}
 
 
 def assessment_items(form: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DocumentIO, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, DocumentIO, DossierContext
 from coordination.dossier.services import plan, trajectory
 from coordination.dossier.services.file_screen import file_view
 from coordination.errors import BadRequest
@@ -22,7 +22,7 @@ from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import ASSESSMENT_ROWS, PAGE_CONTEXT, SECTION_TITLES, back, convert, role_may
+from coordination.web.filedata import ASSESSMENT_ROWS, SECTION_TITLES, back, convert, role_may
 from coordination.web.referent_info import current_referent
 from coordination.web.render import page
 from coordination.web.uploads import CATEGORY_CHOICES, receive_upload
@@ -80,7 +80,7 @@ UPLOAD_BY_CATEGORY = (
 class FilePages(Controller):
     path = "/dossiers/{person_id:uuid}"
     exception_handlers = WEB_EXCEPTION_HANDLERS
-    dependencies = {**WEB_ACCESS, **PAGE_CONTEXT}
+    dependencies = {**WEB_ACCESS, **DOSSIER_CONTEXT}
     include_in_schema = False
 
     @get("/", opt=FILE_READ)

@@ -9,19 +9,11 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar.di import Provide
 from litestar.response import Redirect
 
 from coordination.access.policy import SECTION_LABELS_FR, Section, default_policy
 from coordination.access.principal import Principal
-from coordination.dossier.context import DOSSIER_CONTEXT
 from coordination.errors import BadRequest
-from coordination.web.session import require_user
-
-PAGE_CONTEXT = {**DOSSIER_CONTEXT, "principal": Provide(require_user)}
-"""Controller-level dependencies of the file's pages (with ``WEB_ACCESS`` where the route is gated): the
-signed-in user as ``principal`` (a visitor without a session is sent to sign in), the dossier's rules and
-day, the document store."""
 
 ASSESSMENT_ROWS = 4
 """Item rows offered by the assessment form (empty rows are ignored)."""

@@ -30,7 +30,6 @@ from coordination.inbox import services as inbox
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import page as render_page
-from coordination.web.session import WEB_PRINCIPAL
 
 OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
 PAGE_SIZE = 30
@@ -99,7 +98,6 @@ class InboxPages(Controller):
     path = "/notifications"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
-    dependencies = WEB_PRINCIPAL
 
     @get("/", opt=OWN_INBOX)
     async def inbox_page(

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
-from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +32,6 @@ from coordination.access.principal import Principal
 from coordination.clock import today
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import page as render_page
-from coordination.web.session import require_user
 
 VISITS_PAGE = 30
 REFUSALS_PAGE = 10
@@ -132,7 +130,6 @@ async def journal_context(
 class JournalPages(Controller):
     path = "/journal"
     exception_handlers = WEB_EXCEPTION_HANDLERS
-    dependencies = {"principal": Provide(require_user)}
     include_in_schema = False
 
     @get("/", opt={"section": "journal", "action": "read"})

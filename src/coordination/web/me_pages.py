@@ -27,7 +27,7 @@ from coordination.access.policy import FILE_SECTIONS
 from coordination.access.principal import Principal
 from coordination.clock import now
 from coordination.directory.models import Organisation, OrganisationKind
-from coordination.dossier.context import DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, DossierContext
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.services import fileview
 from coordination.dossier.services.file_screen import own_file_view
@@ -36,7 +36,7 @@ from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import as_list, checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.filedata import PAGE_CONTEXT, PLAIN_WORDS, SECTION_TITLES
+from coordination.web.filedata import PLAIN_WORDS, SECTION_TITLES
 from coordination.web.journal_pages import journal_context, parse_query
 from coordination.web.referent_info import current_referent, referent_contact
 from coordination.web.render import page as render_page
@@ -115,7 +115,7 @@ def _suggestions(view, active_consents) -> list[dict]:
 class MePages(Controller):
     path = "/mon-espace"
     exception_handlers = WEB_EXCEPTION_HANDLERS
-    dependencies = PAGE_CONTEXT
+    dependencies = DOSSIER_CONTEXT
     include_in_schema = False
 
     @get("/", opt=OWN_READ)

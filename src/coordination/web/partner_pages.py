@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.principal import Principal
 from coordination.partner.worklist import partner_worklist, sections_fr
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.referral_pages import PAGE_PRINCIPAL
 from coordination.web.render import page
 
 STEP_KINDS_FR = {
@@ -29,7 +28,6 @@ class PartnerPages(Controller):
     path = "/"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
-    dependencies = PAGE_PRINCIPAL
 
     @get("/mes-suivis", opt={"section": "identity", "action": "read", "list": True})
     async def my_people(

@@ -17,7 +17,6 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,19 +35,6 @@ from coordination.web.csrf import as_list, checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import PLAIN_WORDS, role_may
 from coordination.web.render import page
-from coordination.web.session import require_user
-
-
-async def provide_page_principal(request: Request) -> Principal:
-    """The signed-in user of the web session (a visitor is sent to the sign-in page)."""
-    return await require_user(request)
-
-
-PAGE_PRINCIPAL = {"principal": Provide(provide_page_principal)}
-"""The pages' ``principal`` dependency (the API's is the verified token's)."""
-PAGE_DEPENDENCIES = {**PAGE_PRINCIPAL, **CONTEXT_DEPENDENCIES}
-"""Controller-level ``dependencies`` of the referral pages: the same context as the API's."""
-
 
 SENDABLE_SECTIONS = ("identity", "project", "plan", "progress", "documents", "social", "health")
 """Sections a referral may ask the person to share (the trajectory is always added: the step lives there)."""
@@ -225,7 +211,7 @@ class FileReferralPages(Controller):
     path = "/dossiers/{person_id:uuid}/orientations"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
-    dependencies = PAGE_DEPENDENCIES
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get("/", opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE})
     async def list_for_file(
@@ -308,7 +294,7 @@ class ReferralPages(Controller):
     path = "/orientations"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
-    dependencies = PAGE_DEPENDENCIES
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get("/{referral_id:uuid}", opt={"section": "trajectory", "action": "read"})
     async def one(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> Response:
@@ -465,7 +451,7 @@ class MyReferralPages(Controller):
     path = "/mon-espace/orientations"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     include_in_schema = False
-    dependencies = PAGE_DEPENDENCIES
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get("/", opt={"section": "trajectory", "action": "read"})
     async def mine(

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from litestar import Request
 from litestar.datastructures import Cookie
-from litestar.di import Provide
 
 from coordination.access.auth import TOKEN_COOKIE
 from coordination.access.principal import Principal
@@ -66,13 +65,9 @@ async def require_user(request: Request) -> Principal:
 
 
 async def provide_principal(request: Request) -> Principal:
-    """The signed-in user as a dependency (``principal``) of the page controllers; an anonymous visitor
-    is sent to the sign-in page."""
+    """The ``principal`` of every page: the signed-in user (an anonymous visitor is sent to the sign-in
+    page). Declared once, on the pages' router, in :mod:`coordination.app`."""
     return await require_user(request)
-
-
-WEB_PRINCIPAL = {"principal": Provide(provide_principal)}
-"""Controller-level ``dependencies`` of page controllers whose handlers take ``principal``."""
 
 
 def login_url(next_path: str | None) -> str:

@@ -30,7 +30,6 @@ from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import role_may
 from coordination.web.render import page
-from coordination.web.session import require_user
 from coordination.web.visa_data import (
     DECISION_LABELS,
     RESULT_BADGES,
@@ -236,11 +235,10 @@ def _ok_message(ok: str | None, colleague: str | None = None) -> str | None:
 
 WEB_DEPENDENCIES = {
     **WEB_ACCESS,
-    "principal": Provide(require_user),
     "visa_context": Provide(provide_visa_context, sync_to_thread=False),
     "visas": Provide(provide_visas, sync_to_thread=False),
 }
-"""The signed-in user, the declared gate for the lists, the visa context and the request's use cases (as
+"""The declared gate for the lists, the visa context and the request's use cases (as
 the API's)."""
 
 HOURS_FIELDS = {

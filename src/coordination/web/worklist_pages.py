@@ -26,7 +26,6 @@ from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import page
-from coordination.web.session import WEB_PRINCIPAL
 
 STATUS_FILTERS = {
     "": "Tous",
@@ -53,7 +52,6 @@ class WorklistPages(Controller):
     exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = {
         **WEB_ACCESS,
-        **WEB_PRINCIPAL,
         "policies": Provide(provide_policies, sync_to_thread=False),
     }
     include_in_schema = False

@@ -25,7 +25,7 @@ from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.db.engine import keep_on_failure
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_DEPENDENCIES, DocumentIO, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, DocumentIO, DossierContext
 from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.services import documents
 from coordination.dossier.services.document_access import (
@@ -57,7 +57,7 @@ def _incoming(request: Request, filename: str) -> Incoming:
 class DocumentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/documents"
     tags = ["Documents"]
-    dependencies = DOSSIER_DEPENDENCIES
+    dependencies = DOSSIER_CONTEXT
 
     @get("/", opt={"section": ("documents", "contracts"), "action": "read"})
     async def list(

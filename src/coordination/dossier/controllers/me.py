@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_DEPENDENCIES, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, DossierContext
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.services import fileview, plan
 from coordination.dossier.services.common import get_person
@@ -32,7 +32,7 @@ def own_file(access: Access) -> UUID:
 class MeController(Controller):
     path = "/api/v1/me"
     tags = ["Mon espace"]
-    dependencies = DOSSIER_DEPENDENCIES
+    dependencies = DOSSIER_CONTEXT
 
     @get("/file", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
     async def file(self, access: Access, db_session: AsyncSession, dossier: DossierContext) -> dict[str, Any]:

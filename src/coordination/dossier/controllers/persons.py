@@ -14,7 +14,7 @@ from coordination import pagination
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_DEPENDENCIES, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, DossierContext
 from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.niss import niss_key
@@ -31,7 +31,7 @@ ALL = fileview.FILE_SECTIONS
 class PersonController(Controller):
     path = "/api/v1/persons"
     tags = ["Dossier"]
-    dependencies = DOSSIER_DEPENDENCIES
+    dependencies = DOSSIER_CONTEXT
 
     @post("/", opt={"section": "identity", "action": "write"})
     async def create(
@@ -170,7 +170,7 @@ class IcfController(Controller):
 class ExportController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/export"
     tags = ["Dossier"]
-    dependencies = DOSSIER_DEPENDENCIES
+    dependencies = DOSSIER_CONTEXT
 
     @get("/", opt={"section": EXPORT_SECTIONS, "action": "export"})
     async def export(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_DEPENDENCIES
+from coordination.dossier.context import DOSSIER_CONTEXT
 from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.models import PlanCommitment, PlanObjective
 from coordination.dossier.services import plan
@@ -21,7 +21,7 @@ from coordination.http_utils import require_if_match
 class PlanController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/plan"
     tags = ["Plan d'action"]
-    dependencies = DOSSIER_DEPENDENCIES
+    dependencies = DOSSIER_CONTEXT
 
     @get("/", opt={"section": "plan", "action": "read"})
     async def read(self, db_session: AsyncSession, access: Access, person_id: UUID) -> schemas.PlanOut:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_DEPENDENCIES
+from coordination.dossier.context import DOSSIER_CONTEXT
 from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.services import sections
 from coordination.dossier.services.common import get_person
@@ -22,7 +22,7 @@ PROFILE = ("project", "social", "health")
 class SectionController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/sections"
     tags = ["Dossier"]
-    dependencies = DOSSIER_DEPENDENCIES
+    dependencies = DOSSIER_CONTEXT
 
     @get("/{section:str}", opt={"section": PROFILE, "action": "read"})
     async def read(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_DEPENDENCIES, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, DossierContext
 from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.models import TrajectoryStep
 from coordination.dossier.services import trajectory
@@ -21,7 +21,7 @@ from coordination.http_utils import require_if_match
 class TrajectoryController(Controller):
     path = "/api/v1/persons/{person_id:uuid}"
     tags = ["Parcours"]
-    dependencies = DOSSIER_DEPENDENCIES
+    dependencies = DOSSIER_CONTEXT
 
     @get("/trajectory", opt={"section": "trajectory", "action": "read"})
     async def read(self, db_session: AsyncSession, access: Access, person_id: UUID) -> list[schemas.StepOut]:
