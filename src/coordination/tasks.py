@@ -95,6 +95,17 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
         removed = await sweep_orphans(session, build_store(settings))
         return f"{len(removed)} objet(s) orphelin(s) supprimé(s) du stockage"
 
+    async def outbox(session: AsyncSession) -> str:
+        from coordination.events.retention import OUTBOX_RETENTION, purge_outbox
+        from coordination.referent.events import FirstContactOverdue
+        from coordination.referent.services import links_awaiting_first_contact
+
+        purged = await purge_outbox(
+            session, utcnow(), still_needed={FirstContactOverdue.kind: links_awaiting_first_contact()}
+        )
+        days = OUTBOX_RETENTION.days
+        return f"{purged} événement(s) de plus de {days} jours retiré(s) de la file des événements"
+
     steps = {
         "consentements": expire_consents,
         "premiers contacts": first_contacts,
@@ -103,6 +114,7 @@ def daily_steps(settings: Settings, today: date) -> list[tuple[str, Step]]:
         "conservation": retention,
         "documents": sweep_documents,
         "heures des contrats": contract_hours,
+        "événements": outbox,
     }
     return [(name, steps[name]) for name in STEPS.values()]
 
@@ -115,6 +127,7 @@ STEPS = {
     "retention": "conservation",
     "documents": "documents",
     "contract-hours": "heures des contrats",
+    "events": "événements",
 }
 """The task registry: the one list of daily steps, in run order (``coordination tasks --only ID`` runs
 one), each id with the French name the run history (``task_runs``) and the operator read. It replaces

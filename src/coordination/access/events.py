@@ -16,6 +16,7 @@ class ConsentChanged(Event, frozen=True, kw_only=True):
 
     kind: ClassVar[str] = "consent_changed"
     subject_field: ClassVar[str | None] = "consent_id"
+    unstored: ClassVar[frozenset[str]] = frozenset({"reason"})
     consent_id: UUID
     change: str  # "given", "withdrawn" or "renewed"
     actor_user_id: UUID | None = None
@@ -29,6 +30,7 @@ class ConsentEnded(Event, frozen=True, kw_only=True):
 
     kind: ClassVar[str] = "consent_ended"
     subject_field: ClassVar[str | None] = "consent_id"
+    unstored: ClassVar[frozenset[str]] = frozenset({"reason"})
     consent_id: UUID
     reason: str
     told_by_caller: bool = False

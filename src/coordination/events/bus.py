@@ -22,6 +22,9 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     subject_field: ClassVar[str | None] = None
     """The field naming the thing the event is about (stored as ``subject_id``, so a daily sweep can ask
     "was this consent already announced?" without reading payloads)."""
+    unstored: ClassVar[frozenset[str]] = frozenset()
+    """Fields the subscribers receive but the outbox does not keep: words a worker typed (a reason, a
+    note) go to the people they are written for, never into a second store."""
     person_id: UUID | None = None
 
     @property
@@ -62,7 +65,7 @@ async def record(session: AsyncSession, event: Event) -> None:
     Refuses to run before the subscribers are wired: an event recorded then would silently tell nobody."""
     if not _wired:
         raise RuntimeError("domain events recorded before coordination.wiring.wire() ran")
-    payload = msgspec.to_builtins(event)
+    payload = {k: v for k, v in msgspec.to_builtins(event).items() if k not in event.unstored}
     session.add(
         DomainEvent(
             kind=event.kind,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -384,6 +384,14 @@ async def link_users(session: AsyncSession, link: ReferentLink) -> list[UUID]:
         )
         return list(rows)
     return []
+
+
+def links_awaiting_first_contact() -> Select[tuple[UUID]]:
+    """The active links with no contact yet: their "first contact overdue" mark in the outbox is still
+    needed (the outbox's retention keeps it, see :mod:`coordination.events.retention`)."""
+    return select(ReferentLink.id).where(
+        ReferentLink.ended_at.is_(None), ReferentLink.last_contact_at.is_(None)
+    )
 
 
 async def notify_overdue_first_contacts(session: AsyncSession, now: datetime | None = None) -> int:

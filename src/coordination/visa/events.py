@@ -27,6 +27,7 @@ class VisaDecisionAsked(Event, frozen=True, kw_only=True):
 
     kind: ClassVar[str] = "visa_decision_asked"
     subject_field: ClassVar[str | None] = "visa_id"
+    unstored: ClassVar[frozenset[str]] = frozenset({"note"})
     visa_id: UUID
     colleague_user_id: UUID
     actor_user_id: UUID

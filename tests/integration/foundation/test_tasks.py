@@ -36,6 +36,7 @@ async def test_daily_tasks_run_and_close_what_is_due(settings, database):
         "conservation",
         "documents",
         "heures des contrats",
+        "événements",
     ]
     assert all(ok for _, _, ok in results), results
     assert not dict((n, s) for n, s, _ in results)["conventions"].startswith("0 ")
@@ -94,7 +95,7 @@ async def test_only_one_step_runs_with_only(settings, database):
         assert (await session.get(Agreement, agreement.id)).status != "active"
         assert (await session.scalars(select(TaskRun.step))).all() == ["conventions"]
     assert select_steps(None) is None
-    assert len(STEPS) == len(set(STEPS.values())) == 7
+    assert len(STEPS) == len(set(STEPS.values())) == 8
 
 
 def test_an_unknown_step_is_refused_in_french_before_anything_runs():
