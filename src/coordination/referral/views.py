@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,17 +33,15 @@ async def _name_by_id(session: AsyncSession, model: type[Service | Organisation]
     return dict((await session.execute(select(model.id, model.name).where(model.id.in_(ids)))).all())
 
 
+_HISTORY_COLUMNS = tuple(f for f in schemas.HistoryOut.__struct_fields__ if f != "label")
+"""Every field of a history entry but its French label is the row's column of the same name."""
+
+
 def _history_out(rows: list[ReferralHistory]) -> list[schemas.HistoryOut]:
     return [
         schemas.HistoryOut(
-            event=h.event,
             label=rules.HISTORY_LABELS_FR.get(h.event, h.event),
-            status=h.status,
-            at=h.at,
-            by_user_id=h.by_user_id,
-            by_organisation_id=h.by_organisation_id,
-            by_person=h.by_person,
-            note=h.note,
+            **{f: getattr(h, f) for f in _HISTORY_COLUMNS},
         )
         for h in rows
     ]
@@ -242,7 +240,7 @@ def outcome_out(
         id=key,
         name=name,
         organisation_id=organisation_id,
-        **dataclasses.asdict(result),
+        **msgspec.structs.asdict(result),
         alerts=[schemas.Alert(code=c, message=m) for c, m in rules.alerts_for(result, referral_rules)],
     )
 
