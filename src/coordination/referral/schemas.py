@@ -180,7 +180,7 @@ class Alert(msgspec.Struct, kw_only=True):
     message: str
 
 
-class OutcomeOut(Outcome, kw_only=True):
+class OutcomeOut(Outcome, frozen=True, kw_only=True):
     """The figures of :func:`.rules.outcome`, with who they are about and the alerts they raise."""
 
     id: UUID
