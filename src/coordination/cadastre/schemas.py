@@ -17,6 +17,20 @@ Count = Annotated[int, msgspec.Meta(ge=0)]
 Money = Decimal
 
 
+class Verified(msgspec.Struct, kw_only=True):
+    """What every registry record shows of its verification and version (entries, services, agreements),
+    after its own fields (``services._verification_fields`` fills them)."""
+
+    assured_date: date | None
+    assured_by: UUID | None
+    verification_stale: bool
+    """Changed since it was last verified (« modifié depuis la vérification »)."""
+    verified_at: datetime | None = None
+    """The verification's instant (UTC)."""
+    updated_at: datetime
+    version: int
+
+
 class OrganisationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: Name
     partner_kind: str
@@ -32,20 +46,34 @@ class OrganisationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """Attach the entry to an organisation already in the directory (a CPAS) instead of creating one."""
 
 
-class OrganisationUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
-    name: Name | None = None
-    partner_kind: str | None = None
-    tax_id: str | None = None
-    bassin: str | None = None
-    alternate_name: str | None = None
-    description: str | None = None
-    email: ShortText | None = None
-    website: ShortText | None = None
-    legal_status: str | None = None
-    status: str | None = None
+def _update_of(
+    name: str, create: type[msgspec.Struct], *, leave_out: tuple[str, ...] = (), add: tuple = ()
+) -> type[msgspec.Struct]:
+    """A PATCH body: the create's fields but ``leave_out``, each optional and left out of the encoding
+    unless sent, then ``add``; unknown fields refused. Written once, the update cannot drift from the
+    create (a new field is editable the day it is added)."""
+    optional = [
+        (f.name, f.type | None, None) for f in msgspec.structs.fields(create) if f.name not in leave_out
+    ]
+    return msgspec.defstruct(
+        name,
+        [*optional, *add],
+        kw_only=True,
+        forbid_unknown_fields=True,
+        omit_defaults=True,
+        module=__name__,
+    )
 
 
-class OrganisationOut(msgspec.Struct, kw_only=True):
+OrganisationUpdate = _update_of(
+    "OrganisationUpdate",
+    OrganisationCreate,
+    leave_out=("organisation_id",),
+    add=(("status", str | None, None),),
+)
+
+
+class OrganisationOut(Verified):
     id: UUID
     """The directory organisation's id (the one trajectory steps point to)."""
     name: str
@@ -59,14 +87,6 @@ class OrganisationOut(msgspec.Struct, kw_only=True):
     website: str | None
     legal_status: str | None
     status: str
-    assured_date: date | None
-    assured_by: UUID | None
-    verification_stale: bool
-    """Changed since it was last verified (« modifié depuis la vérification »)."""
-    verified_at: datetime | None = None
-    """The verification's instant (UTC)."""
-    updated_at: datetime
-    version: int
 
 
 class ServiceCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -87,25 +107,10 @@ class ServiceCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     languages: list[str] = msgspec.field(default_factory=lambda: ["fr"])
 
 
-class ServiceUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
-    name: Name | None = None
-    description: str | None = None
-    alternate_name: str | None = None
-    url: ShortText | None = None
-    email: ShortText | None = None
-    status: str | None = None
-    publics: list[str] | None = None
-    service_areas: list[str] | None = None
-    capacity: Count | None = None
-    capacity_unit: str | None = None
-    eligibility_description: str | None = None
-    application_process: str | None = None
-    minimum_age: Count | None = None
-    maximum_age: Count | None = None
-    languages: list[str] | None = None
+ServiceUpdate = _update_of("ServiceUpdate", ServiceCreate)
 
 
-class ServiceOut(msgspec.Struct, kw_only=True):
+class ServiceOut(Verified):
     id: UUID
     organization_id: UUID
     name: str
@@ -123,12 +128,6 @@ class ServiceOut(msgspec.Struct, kw_only=True):
     minimum_age: int | None
     maximum_age: int | None
     languages: list[str]
-    assured_date: date | None
-    assured_by: UUID | None
-    verification_stale: bool
-    verified_at: datetime | None = None
-    updated_at: datetime
-    version: int
 
 
 class AgreementCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -147,21 +146,16 @@ class AgreementCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     publics: list[str] = msgspec.field(default_factory=list)
 
 
-class AgreementUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
-    title: Name | None = None
-    kind: str | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    funding_amount: Money | None = None
-    target_entrants: Count | None = None
-    target_positive_exits: Count | None = None
-    territory: list[str] | None = None
-    publics: list[str] | None = None
-    terminate: bool | None = None
-    """``true`` closes the agreement early (reason ``terminated``)."""
+AgreementUpdate = _update_of(
+    "AgreementUpdate",
+    AgreementCreate,
+    leave_out=("reference", "organisation_id", "funder_id"),
+    add=(("terminate", bool | None, None),),
+)
+"""``terminate: true`` closes the agreement early (reason ``terminated``)."""
 
 
-class AgreementOut(msgspec.Struct, kw_only=True):
+class AgreementOut(Verified):
     id: UUID
     reference: str
     title: str
@@ -180,12 +174,6 @@ class AgreementOut(msgspec.Struct, kw_only=True):
     closed_on: date | None
     closed_reason: str | None
     accepts_new_steps: bool
-    assured_date: date | None
-    assured_by: UUID | None
-    verification_stale: bool
-    verified_at: datetime | None = None
-    updated_at: datetime
-    version: int
 
 
 class AgreementAlert(msgspec.Struct, kw_only=True):

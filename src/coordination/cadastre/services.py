@@ -562,6 +562,10 @@ async def verify_agreement(
     return agreement
 
 
+_ALERT_COLUMNS = ("reference", "title", "organisation_id", "end_date")
+"""What an end-of-agreement alert shows of the agreement as it is."""
+
+
 async def agreement_alerts(
     session: AsyncSession,
     today: date,
@@ -579,10 +583,7 @@ async def agreement_alerts(
         alerts.append(
             AgreementAlert(
                 agreement_id=agreement.id,
-                reference=agreement.reference,
-                title=agreement.title,
-                organisation_id=agreement.organisation_id,
-                end_date=agreement.end_date,
+                **{f: getattr(agreement, f) for f in _ALERT_COLUMNS},
                 days_left=days_left,
                 level=rules.alert_level(days_left),
                 message=f"La convention {agreement.reference} prend fin le {day_fr(agreement.end_date)} "

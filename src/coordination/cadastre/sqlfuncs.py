@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+
+
+def _per_dialect(function: type[FunctionElement], **sql: Callable[..., str]) -> None:
+    """Register the function's SQL text for each dialect (``postgresql=…, sqlite=…``): each is given the
+    element (for its parameters) and its arguments, already compiled."""
+    for dialect, text in sql.items():
+
+        def compile_for(element, compiler, _text=text, **kw) -> str:
+            return _text(element, *(compiler.process(clause, **kw) for clause in element.clauses))
+
+        compiles(function, dialect)(compile_for)
 
 
 class add_months(FunctionElement):
@@ -19,19 +32,15 @@ class add_months(FunctionElement):
         super().__init__(day)
 
 
-@compiles(add_months, "postgresql")
-def _add_months_pg(element, compiler, **kw):
-    (day,) = list(element.clauses)
-    return f"(({compiler.process(day, **kw)}) + INTERVAL '{element.months} months')::date"
-
-
-@compiles(add_months, "sqlite")
-def _add_months_sqlite(element, compiler, **kw):
-    (day,) = list(element.clauses)
-    d = compiler.process(day, **kw)
-    n = element.months
+_per_dialect(
+    add_months,
+    postgresql=lambda element, d: f"(({d}) + INTERVAL '{element.months} months')::date",
     # SQLite's '+N months' overflows into the next month (31 Aug + 6 = 3 Mar): clamp to the month's last day.
-    return f"min(date({d}, '+{n} months'), date({d}, 'start of month', '+{n + 1} months', '-1 day'))"
+    sqlite=lambda element, d: (
+        f"min(date({d}, '+{element.months} months'), "
+        f"date({d}, 'start of month', '+{element.months + 1} months', '-1 day'))"
+    ),
+)
 
 
 class days_between(FunctionElement):
@@ -42,16 +51,11 @@ class days_between(FunctionElement):
     name = "days_between"
 
 
-@compiles(days_between, "postgresql")
-def _days_pg(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return f"(({compiler.process(end, **kw)}) - ({compiler.process(start, **kw)}))"
-
-
-@compiles(days_between, "sqlite")
-def _days_sqlite(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return f"CAST(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}) AS INTEGER)"
+_per_dialect(
+    days_between,
+    postgresql=lambda _, start, end: f"(({end}) - ({start}))",
+    sqlite=lambda _, start, end: f"CAST(julianday({end}) - julianday({start}) AS INTEGER)",
+)
 
 
 class quarter_key(FunctionElement):
@@ -62,16 +66,13 @@ class quarter_key(FunctionElement):
     name = "quarter_key"
 
 
-@compiles(quarter_key, "postgresql")
-def _quarter_pg(element, compiler, **kw):
-    (day,) = list(element.clauses)
-    d = compiler.process(day, **kw)
+_per_dialect(
+    quarter_key,
     # date_part (double precision), not EXTRACT (numeric since PostgreSQL 14): computed for every cohort step
-    return f"(CAST(date_part('year', {d}) AS INTEGER) * 10 + CAST(date_part('quarter', {d}) AS INTEGER))"
-
-
-@compiles(quarter_key, "sqlite")
-def _quarter_sqlite(element, compiler, **kw):
-    (day,) = list(element.clauses)
-    d = compiler.process(day, **kw)
-    return f"(CAST(strftime('%Y', {d}) AS INTEGER) * 10 + (CAST(strftime('%m', {d}) AS INTEGER) + 2) / 3)"
+    postgresql=lambda _, d: (
+        f"(CAST(date_part('year', {d}) AS INTEGER) * 10 + CAST(date_part('quarter', {d}) AS INTEGER))"
+    ),
+    sqlite=lambda _, d: (
+        f"(CAST(strftime('%Y', {d}) AS INTEGER) * 10 + (CAST(strftime('%m', {d}) AS INTEGER) + 2) / 3)"
+    ),
+)

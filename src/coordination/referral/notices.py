@@ -11,6 +11,7 @@ journals each showing on the person's chain (the sender's through the gate; the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -88,15 +89,14 @@ async def _note_of(session: AsyncSession, referral_id: UUID, event: str) -> str 
 # --- the three addressees ----------------------------------------------------------------------------
 
 
+def _message(referral: Referral, kind: str, title: str, body: str, link: str) -> dict[str, Any]:
+    """The inbox item itself, whoever it goes to: about this referral, with the link its addressee follows."""
+    return {"kind": kind, "title_fr": title, "body_fr": body, "link": link, "subject_id": referral.id}
+
+
 async def to_person(session: AsyncSession, referral: Referral, kind: str, title: str, body: str) -> None:
     await notify(
-        session,
-        person_id=referral.person_id,
-        kind=kind,
-        title_fr=title,
-        body_fr=body,
-        link=person_link(referral),
-        subject_id=referral.id,
+        session, person_id=referral.person_id, **_message(referral, kind, title, body, person_link(referral))
     )
 
 
@@ -107,12 +107,8 @@ async def to_sender(
         session,
         [referral.from_user_id],
         exclude_user_id=actor,
-        kind=kind,
-        title_fr=title,
-        body_fr=body,
-        link=worker_link(referral),
-        subject_id=referral.id,
         about_person_id=referral.person_id,
+        **_message(referral, kind, title, body, worker_link(referral)),
     )
 
 
@@ -124,13 +120,9 @@ async def to_partner(
         referral.to_organisation_id,
         roles=PARTNER_ROLES,
         exclude_user_id=actor,
-        kind=kind,
-        title_fr=title,
-        body_fr=body,
-        link=partner_link(referral),
-        subject_id=referral.id,
         about_person_id=referral.person_id,
         about_basis="referral",
+        **_message(referral, kind, title, body, partner_link(referral)),
     )
 
 

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+import msgspec
+
 from coordination.access.policy import SECTION_LABELS_FR, Section
 from coordination.clock import BRUSSELS as BRUSSELS  # re-exported: cadastre.referral_figures reads it here
 from coordination.referral.calendar import HolidayCalendar
@@ -230,8 +232,9 @@ class AnsweredReferral:
     refusal_reason: str | None
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    """A service's or a partner's referral figures; the API's ``OutcomeOut`` shows them field for field."""
+
     received: int
     answered: int
     accepted: int

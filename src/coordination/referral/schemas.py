@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from coordination.referral.rules import Outcome
+
 
 class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     pass
@@ -178,22 +180,12 @@ class Alert(msgspec.Struct, kw_only=True):
     message: str
 
 
-class OutcomeOut(msgspec.Struct, kw_only=True):
+class OutcomeOut(Outcome, frozen=True, kw_only=True):
+    """The figures of :func:`.rules.outcome`, with who they are about and the alerts they raise."""
+
     id: UUID
     name: str
     organisation_id: UUID | None = None
-    received: int
-    answered: int
-    accepted: int
-    refused: int
-    waiting_list: int
-    withdrawn: int
-    expired: int
-    pending: int
-    acceptance_rate: float | None
-    refusal_rate: float | None
-    median_response_days: float | None
-    refusal_reasons: dict[str, int]
     alerts: list[Alert]
 
 

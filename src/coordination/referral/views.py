@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,10 @@ from coordination.referral.search import Fit
 
 
 async def _names(session: AsyncSession, referrals: list[Referral]) -> tuple[dict, dict]:
-    """Service names and organisation names (both ends) of these referrals, each in one query."""
+    """Service names and organisation names (both ends) of these referrals, each in one query (none for no
+    referral)."""
+    if not referrals:
+        return {}, {}
     service_ids = {r.service_id for r in referrals}
     org_ids = {r.to_organisation_id for r in referrals} | {r.from_organisation_id for r in referrals}
     return await _name_by_id(session, Service, service_ids), await _name_by_id(session, Organisation, org_ids)
@@ -33,17 +36,46 @@ async def _name_by_id(session: AsyncSession, model: type[Service | Organisation]
     return dict((await session.execute(select(model.id, model.name).where(model.id.in_(ids)))).all())
 
 
+def _columns(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The row's values of these columns, by name (the API fields that show a column as it is)."""
+    return {name: getattr(row, name) for name in names}
+
+
+_HISTORY_COLUMNS = tuple(f for f in schemas.HistoryOut.__struct_fields__ if f != "label")
+"""Every field of a history entry but its French label is the row's column of the same name."""
+_SHARED_COLUMNS = (
+    "id",
+    "service_id",
+    "reason_category",
+    "sent_at",
+    "deadline",
+    "refusal_reason",
+    "refusal_text",
+    "agreed_start_date",
+)
+"""What the partner's card and the file's view show of the referral's row as it is."""
+_FILE_COLUMNS = (
+    "person_id",
+    "agreement_id",
+    "from_user_id",
+    "from_organisation_id",
+    "reason",
+    "plan_objective_id",
+    "outside_bassin_reason",
+    "consent_id",
+    "consent_expires_at",
+    "answered_at",
+    "closed_at",
+    "trajectory_step_id",
+    "version",
+)
+"""What the file's view adds of the row as it is."""
+
+
 def _history_out(rows: list[ReferralHistory]) -> list[schemas.HistoryOut]:
     return [
         schemas.HistoryOut(
-            event=h.event,
-            label=rules.HISTORY_LABELS_FR.get(h.event, h.event),
-            status=h.status,
-            at=h.at,
-            by_user_id=h.by_user_id,
-            by_organisation_id=h.by_organisation_id,
-            by_person=h.by_person,
-            note=h.note,
+            label=rules.HISTORY_LABELS_FR.get(h.event, h.event), **_columns(h, _HISTORY_COLUMNS)
         )
         for h in rows
     ]
@@ -61,46 +93,36 @@ async def _shared(
     state = await services.effective_consent_state(session, r, now)
     status = services.effective_status(r, clock.brussels_day(now))
     return {
-        "id": r.id,
+        **_columns(r, _SHARED_COLUMNS),
         "status": status,
         "status_label": rules.STATUS_LABELS_FR[status],
-        "service_id": r.service_id,
         "service_name": service_names.get(r.service_id, ""),
-        "reason_category": r.reason_category,
         "reason_category_label": referral_rules.reason_categories.get(r.reason_category, r.reason_category),
-        "sent_at": r.sent_at,
-        "deadline": r.deadline,
         "consent_state": state,
         "consent_state_label": rules.CONSENT_LABELS_FR[state],
-        "refusal_reason": r.refusal_reason,
-        "refusal_text": r.refusal_text,
-        "agreed_start_date": r.agreed_start_date,
     }
 
 
 async def cards(
     session: AsyncSession, referrals: list[Referral], referral_rules: rules.ReferralRules, now: datetime
 ) -> list[schemas.ReferralCard]:
-    if not referrals:
-        return []
     svc, _ = await _names(session, referrals)
-    out = []
-    for r in referrals:
-        shared = await _shared(session, r, svc, referral_rules, now)
-        in_force = shared["consent_state"] == rules.CONSENT_GIVEN
-        out.append(
-            schemas.ReferralCard(
-                **shared,
-                person_first_name=r.person_first_name,
-                person_bassin=r.person_bassin,
-                consent_in_force=in_force,
-                person_id=r.person_id if in_force else None,
-                reason=r.reason if in_force else None,
-                consented_sections=list(r.requested_sections) if in_force else None,
-                trajectory_step_id=r.trajectory_step_id if in_force else None,
-            )
-        )
-    return out
+    return [_card(r, await _shared(session, r, svc, referral_rules, now)) for r in referrals]
+
+
+def _card(r: Referral, shared: dict[str, Any]) -> schemas.ReferralCard:
+    """The partner's card: what the person agreed to share appears only while the consent is in force."""
+    in_force = shared["consent_state"] == rules.CONSENT_GIVEN
+    return schemas.ReferralCard(
+        **shared,
+        person_first_name=r.person_first_name,
+        person_bassin=r.person_bassin,
+        consent_in_force=in_force,
+        person_id=r.person_id if in_force else None,
+        reason=r.reason if in_force else None,
+        consented_sections=list(r.requested_sections) if in_force else None,
+        trajectory_step_id=r.trajectory_step_id if in_force else None,
+    )
 
 
 async def journal_cards(
@@ -153,40 +175,24 @@ async def shown_cards(
 async def full(
     session: AsyncSession, referrals: list[Referral], referral_rules: rules.ReferralRules, now: datetime
 ) -> list[schemas.ReferralOut]:
-    if not referrals:
-        return []
     svc, orgs = await _names(session, referrals)
     hist = await services.history(session, [r.id for r in referrals])
-    out = []
-    for r in referrals:
-        out.append(
-            schemas.ReferralOut(
-                **await _shared(session, r, svc, referral_rules, now),
-                person_id=r.person_id,
-                partner_organisation_id=r.to_organisation_id,
-                partner_name=orgs.get(r.to_organisation_id, ""),
-                agreement_id=r.agreement_id,
-                from_user_id=r.from_user_id,
-                from_organisation_id=r.from_organisation_id,
-                from_organisation_name=orgs.get(r.from_organisation_id, ""),
-                reason=r.reason,
-                plan_objective_id=r.plan_objective_id,
-                requested_sections=list(r.requested_sections),
-                requested_section_labels=[SECTION_LABELS_FR[Section(s)] for s in r.requested_sections],
-                outside_bassin_reason=r.outside_bassin_reason,
-                consent_id=r.consent_id,
-                consent_expires_at=r.consent_expires_at,
-                answered_at=r.answered_at,
-                closed_at=r.closed_at,
-                refusal_reason_label=referral_rules.refusal_reasons.get(r.refusal_reason)
-                if r.refusal_reason
-                else None,
-                trajectory_step_id=r.trajectory_step_id,
-                history=_history_out(hist[r.id]),
-                version=r.version,
-            )
+    return [
+        schemas.ReferralOut(
+            **await _shared(session, r, svc, referral_rules, now),
+            **_columns(r, _FILE_COLUMNS),
+            partner_organisation_id=r.to_organisation_id,
+            partner_name=orgs.get(r.to_organisation_id, ""),
+            from_organisation_name=orgs.get(r.from_organisation_id, ""),
+            requested_sections=list(r.requested_sections),
+            requested_section_labels=[SECTION_LABELS_FR[Section(s)] for s in r.requested_sections],
+            refusal_reason_label=referral_rules.refusal_reasons.get(r.refusal_reason)
+            if r.refusal_reason
+            else None,
+            history=_history_out(hist[r.id]),
         )
-    return out
+        for r in referrals
+    ]
 
 
 WHY_NOT: tuple[tuple[Callable[[Fit], bool], str], ...] = (
@@ -242,7 +248,7 @@ def outcome_out(
         id=key,
         name=name,
         organisation_id=organisation_id,
-        **dataclasses.asdict(result),
+        **msgspec.structs.asdict(result),
         alerts=[schemas.Alert(code=c, message=m) for c, m in rules.alerts_for(result, referral_rules)],
     )
 

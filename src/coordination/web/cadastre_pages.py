@@ -152,14 +152,8 @@ class CadastrePages(Controller):
         return page(
             request,
             "cadastre_partner.html",
-            org=result.org,
-            services=result.services,
-            agreements=result.agreements,
-            evaluation=result.evaluation,
-            row=result.row,
-            quarters=result.quarters,
+            **overview.fields_of(result),
             chart=_quarter_chart(result),
-            year=result.year,
         )
 
     @get("/comparaison", opt=EVALUATE)
@@ -180,12 +174,9 @@ class CadastrePages(Controller):
         return page(
             request,
             "cadastre_compare.html",
-            referrals=result.referrals,
-            evaluation=result.evaluation,
-            rows=result.rows,
+            **overview.fields_of(result),
             ratio_chart=ratio_chart,
             rate_chart=rate_chart,
-            year=result.year,
             wanted=wanted,
             pdf_report=EVALUATION_PDF if pdf_report_available(request) else None,
         )

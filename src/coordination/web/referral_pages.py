@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access import recorded
 from coordination.access.policy import SECTION_LABELS_FR, Section
 from coordination.access.principal import Principal
+from coordination.dossier.rules import STEP_KIND_LABELS
 from coordination.errors import BadRequest, NotFound, ProblemError, problem_for_exception
 from coordination.referral import reading, rules, services
 from coordination.referral.context import Context
@@ -49,18 +50,8 @@ SEND_ERROR_FIELDS = {
 """Which field a refusal of the referral service is about (anything else is said above the form)."""
 
 
-STEP_KINDS = {
-    "": "Selon le motif de l'orientation",
-    "orientation": "Orientation",
-    "training": "Formation",
-    "immersion": "Immersion",
-    "mentoring": "Mentorat",
-    "pfi": "PFI",
-    "art60": "Article 60",
-    "art61": "Article 61",
-    "job": "Emploi",
-    "other": "Autre",
-}
+STEP_KINDS = {"": "Selon le motif de l'orientation", **STEP_KIND_LABELS}
+"""The step the partner may create on acceptance, labelled as the trajectory names it (the domain's table)."""
 STATUS_BADGES = {
     "sent": "warn",
     "waiting_list": "warn",

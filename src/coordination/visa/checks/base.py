@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import msgspec
 
 from coordination.formatting import day_fr
-from coordination.visa.contract import Contract
+from coordination.visa.contract import Clauses, Contract
 from coordination.visa.parameters import ParameterSet, Unknown
 
 
@@ -105,6 +106,28 @@ class Ctx:
     def unknown_law(self, u: Unknown, what: str) -> None:
         self._unknowns.append(f"{what}: valeur légale inconnue au {day_fr(u.on_date)} ({u.reason})")
 
+    def stop_missing(self, label: str) -> Outcome:
+        """The check cannot go further without this information: « à vérifier » (with what it found)."""
+        self.missing(label)
+        return self.verdict("")
+
+    def stop_unknown_law(self, u: Unknown, what: str) -> Outcome:
+        """The check cannot go further without this legal value: « à vérifier » (with what it found)."""
+        self.unknown_law(u, what)
+        return self.verdict("")
+
+    def flag(
+        self, name: str, value: bool | None, missing: str, failure: str, want: bool = True
+    ) -> bool | None:
+        """A yes/no fact the law wants to be ``want``: recorded; the other answer fails, no answer is a
+        missing information (never a silent pass)."""
+        self.use(name, value)
+        if value is None:
+            self.missing(missing)
+        elif value is not want:
+            self.fail(failure)
+        return value
+
     @property
     def has_findings(self) -> bool:
         return bool(self._fails or self._unknowns)
@@ -161,6 +184,19 @@ def check(id: str, title: str, severity: Severity, reference: str) -> Callable[[
         return fn
 
     return deco
+
+
+def on_clauses(fn: Callable[[Ctx, Clauses], Outcome]) -> CheckFn:
+    """A check of the contract's clauses: without them it can only say they are missing (« à vérifier »)."""
+
+    @functools.wraps(fn)
+    def run(ctx: Ctx) -> Outcome:
+        clauses = ctx.contract.clauses
+        if clauses is None:
+            return ctx.stop_missing("clauses du contrat")
+        return fn(ctx, clauses)
+
+    return run
 
 
 def eur(amount: float) -> str:

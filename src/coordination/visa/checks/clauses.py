@@ -4,10 +4,10 @@ deposit and pay timing — the abusive clauses the seeds describe."""
 from __future__ import annotations
 
 from coordination.visa import facts
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, not_applicable
-from coordination.visa.checks.wage import NOT_EMPLOYMENT
+from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, on_clauses
+from coordination.visa.checks.wage import employment_only
 from coordination.visa.contract import (
-    EMPLOYMENT_KINDS,
+    Clauses,
     ContractKind,
     DeductionKind,
     PayFrequency,
@@ -17,26 +17,16 @@ from coordination.visa.contract import (
 from coordination.visa.parameters import Unknown
 
 
-def _clauses(ctx: Ctx):
-    cl = ctx.contract.clauses
-    if cl is None:
-        ctx.missing("clauses du contrat")
-    return cl
-
-
 @check("TRIAL", "Clause d'essai", Severity.BLOCKING, "Loi du 26-12-2013; LCT art. 127")
-def trial(ctx: Ctx) -> Outcome:
-    cl = _clauses(ctx)
-    if cl is None:
-        return ctx.verdict("")
+@on_clauses
+def trial(ctx: Ctx, cl: Clauses) -> Outcome:
     t = cl.trial
     ctx.use("trial_clause", t is not None)
     if t is None:
         return ctx.verdict("Pas de clause d'essai.")
     rule = ctx.param("trial_clause")
     if isinstance(rule, Unknown):
-        ctx.unknown_law(rule, "le régime de la période d'essai")
-        return ctx.verdict("")
+        return ctx.stop_unknown_law(rule, "le régime de la période d'essai")
     if t.temporary_agency_work:
         return _interim_trial(ctx, t, rule)
     if ctx.contract.kind == ContractKind.STUDENT:
@@ -47,10 +37,12 @@ def trial(ctx: Ctx) -> Outcome:
             ctx.fail(
                 f"essai de {days} jours de travail pour un étudiant: au plus {rule['student_working_days']}"
             )
-        if ctx.use("written", t.written) is False:
-            ctx.fail("la période d'essai de l'étudiant n'est pas prévue par écrit")
-        elif t.written is None:
-            ctx.missing("période d'essai prévue par écrit")
+        ctx.flag(
+            "written",
+            t.written,
+            "période d'essai prévue par écrit",
+            "la période d'essai de l'étudiant n'est pas prévue par écrit",
+        )
         return ctx.verdict(
             "Contrat d'étudiant: les 3 premiers jours de travail peuvent être une période d'essai écrite."
         )
@@ -96,8 +88,9 @@ def unpaid_test(ctx: Ctx) -> Outcome:
     c = ctx.contract
     days = ctx.use("unpaid_test_days", c.unpaid_test_days)
     if days is None:
-        ctx.missing("jours de « test » non payés prévus avant l'engagement (indiquer 0 s'il n'y en a pas)")
-        return ctx.verdict("")
+        return ctx.stop_missing(
+            "jours de « test » non payés prévus avant l'engagement (indiquer 0 s'il n'y en a pas)"
+        )
     if days == 0:
         return ctx.verdict("Aucun jour de test non payé n'est prévu.")
     productive = ctx.use("unpaid_test_productive", c.unpaid_test_productive)
@@ -132,10 +125,8 @@ def _yearly(ctx: Ctx) -> float | None:
 
 
 @check("NONCOMPETE", "Clause de non-concurrence", Severity.BLOCKING, "LCT art. 65 et 86")
-def noncompete(ctx: Ctx) -> Outcome:
-    cl = _clauses(ctx)
-    if cl is None:
-        return ctx.verdict("")
+@on_clauses
+def noncompete(ctx: Ctx, cl: Clauses) -> Outcome:
     nc = cl.non_compete
     if nc is None:
         return ctx.verdict("Pas de clause de non-concurrence.")
@@ -177,38 +168,36 @@ def noncompete(ctx: Ctx) -> Outcome:
 
 def _nc_conditions(ctx: Ctx, nc, cond) -> None:
     """Each condition is a fact to know: a missing one is « à vérifier », never a silent pass."""
-    written = ctx.use("written", nc.written)
-    if written is False:
-        ctx.fail("la clause n'est pas écrite")
-    elif written is None:
-        ctx.missing("clause constatée par écrit")
+    ctx.flag("written", nc.written, "clause constatée par écrit", "la clause n'est pas écrite")
     if (m := ctx.use("duration_months", nc.duration_months)) is None:
         ctx.missing("durée de la clause")
     elif m > cond["max_months"]:
         ctx.fail(f"durée de {m:g} mois, au-delà de {cond['max_months']} mois")
-    beyond = ctx.use("beyond_belgium", nc.beyond_belgium)
-    if beyond:
-        ctx.fail("la clause s'étend au-delà du territoire belge")
-    elif beyond is None:
-        ctx.missing("territoire couvert par la clause (limité à la Belgique?)")
+    ctx.flag(
+        "beyond_belgium",
+        nc.beyond_belgium,
+        "territoire couvert par la clause (limité à la Belgique?)",
+        "la clause s'étend au-delà du territoire belge",
+        want=False,
+    )
     if (i := ctx.use("indemnity_fraction", nc.indemnity_fraction)) is None:
         ctx.missing("indemnité compensatoire")
     elif i < cond["min_indemnity"]:
         ctx.fail(
             f"indemnité de {round(i * 100)} % de la rémunération de la période, moins que {round(cond['min_indemnity'] * 100)} %"
         )
-    early = ctx.use("effective_in_first_six_months", nc.effective_in_first_six_months)
-    if early:
-        ctx.fail("la clause produirait ses effets en cas de fin du contrat dans les 6 premiers mois")
-    elif early is None:
-        ctx.missing("effet de la clause si le contrat prend fin dans les 6 premiers mois")
+    ctx.flag(
+        "effective_in_first_six_months",
+        nc.effective_in_first_six_months,
+        "effet de la clause si le contrat prend fin dans les 6 premiers mois",
+        "la clause produirait ses effets en cas de fin du contrat dans les 6 premiers mois",
+        want=False,
+    )
 
 
 @check("ECOLAGE", "Clause d'écolage (remboursement de formation)", Severity.BLOCKING, "LCT art. 22bis")
-def ecolage(ctx: Ctx) -> Outcome:
-    cl = _clauses(ctx)
-    if cl is None:
-        return ctx.verdict("")
+@on_clauses
+def ecolage(ctx: Ctx, cl: Clauses) -> Outcome:
     tr = cl.training_repayment
     if tr is None:
         return ctx.verdict("Pas de clause d'écolage.")
@@ -261,10 +250,12 @@ def _ecolage_rules(ctx: Ctx, tr, rules, rmmmg) -> None:
         ctx.fail(
             f"formation de moins de {rules['min_hours']} heures et d'un coût inférieur au double du RMMMG"
         )
-    if ctx.use("written_before_training", tr.written_before_training) is False:
-        ctx.fail("la clause n'est pas écrite avant le début de la formation")
-    elif tr.written_before_training is None:
-        ctx.missing("clause écrite avant la formation")
+    ctx.flag(
+        "written_before_training",
+        tr.written_before_training,
+        "clause écrite avant la formation",
+        "la clause n'est pas écrite avant le début de la formation",
+    )
     y = ctx.use("repayment_period_years", tr.repayment_period_years)
     if y is None:
         ctx.missing("période pendant laquelle le remboursement peut être réclamé")
@@ -273,10 +264,8 @@ def _ecolage_rules(ctx: Ctx, tr, rules, rmmmg) -> None:
 
 
 @check("PENALTY", "Clauses pénales et responsabilité", Severity.BLOCKING, "LCT art. 6 et 18")
-def penalty(ctx: Ctx) -> Outcome:
-    cl = _clauses(ctx)
-    if cl is None:
-        return ctx.verdict("")
+@on_clauses
+def penalty(ctx: Ctx, cl: Clauses) -> Outcome:
     if ctx.use("penalty", cl.penalty):
         ctx.fail("une clause pénale (amende, indemnité forfaitaire) est nulle")
     if ctx.use("debt_acknowledgement", cl.debt_acknowledgement):
@@ -301,10 +290,8 @@ _ALWAYS_EMPLOYER = {
     Severity.BLOCKING,
     "LCT art. 20; code du bien-être au travail",
 )
-def employer_costs(ctx: Ctx) -> Outcome:
-    cl = _clauses(ctx)
-    if cl is None:
-        return ctx.verdict("")
+@on_clauses
+def employer_costs(ctx: Ctx, cl: Clauses) -> Outcome:
     costs = cl.worker_costs
     ctx.use("worker_costs", [x.kind.value for x in costs])
     if not costs:
@@ -347,10 +334,8 @@ _ALLOWED_DEDUCTIONS = {
 
 
 @check("DEDUCTIONS", "Retenues sur salaire", Severity.BLOCKING, "Loi du 12-4-1965, art. 23")
-def deductions(ctx: Ctx) -> Outcome:
-    cl = _clauses(ctx)
-    if cl is None:
-        return ctx.verdict("")
+@on_clauses
+def deductions(ctx: Ctx, cl: Clauses) -> Outcome:
     ded = cl.deductions
     ctx.use("deductions", [d.kind.value for d in ded])
     for d in ded:
@@ -363,8 +348,7 @@ def deductions(ctx: Ctx) -> Outcome:
         return ctx.verdict("Seules des retenues fiscales et sociales sont prévues.")
     net = ctx.use("net_monthly", ctx.contract.pay.net_monthly if ctx.contract.pay else None)
     if net is None or any(d.monthly_amount is None for d in capped):
-        ctx.missing("salaire net mensuel et montant des retenues")
-        return ctx.verdict("")
+        return ctx.stop_missing("salaire net mensuel et montant des retenues")
     total = ctx.use("capped_deductions_monthly", round(sum(d.monthly_amount or 0.0 for d in capped), 2))
     cap = ctx.param("deductions_cap_fraction")
     fractions = cap.candidates if isinstance(cap, Unknown) else (cap,)
@@ -380,10 +364,8 @@ def deductions(ctx: Ctx) -> Outcome:
 
 
 @check("DEPOSIT", "Cautionnement", Severity.WARNING, "CCT n° 41; LCT art. 23")
-def deposit(ctx: Ctx) -> Outcome:
-    cl = _clauses(ctx)
-    if cl is None:
-        return ctx.verdict("")
+@on_clauses
+def deposit(ctx: Ctx, cl: Clauses) -> Outcome:
     amount = ctx.use("deposit_amount", cl.deposit_amount)
     if not amount:
         return ctx.verdict("Pas de cautionnement.")
@@ -420,18 +402,15 @@ def _deposit_limit(ctx: Ctx, amount: float, yearly: float, months: int) -> None:
 
 
 @check("PAY_TIMING", "Périodicité et délai de paiement", Severity.WARNING, "Loi du 12-4-1965, art. 5 et 9")
+@employment_only
 def pay_timing(ctx: Ctx) -> Outcome:
     c = ctx.contract
-    if c.kind not in EMPLOYMENT_KINDS:
-        return not_applicable(NOT_EMPLOYMENT)
     p = c.pay
     rules = ctx.param("pay_timing")
     if p is None:
-        ctx.missing("modalités de paiement")
-        return ctx.verdict("")
+        return ctx.stop_missing("modalités de paiement")
     if isinstance(rules, Unknown):
-        ctx.unknown_law(rules, "les délais de paiement")
-        return ctx.verdict("")
+        return ctx.stop_unknown_law(rules, "les délais de paiement")
     _pay_frequency(ctx, c, p, rules)
     _pay_deadline(ctx, p, rules)
     if ctx.use("bank_transfer", p.bank_transfer) is False:

@@ -114,28 +114,23 @@ def pt_written(ctx: Ctx) -> Outcome:
         ctx.missing("horaire")
     elif s.type == ScheduleType.VARIABLE:
         if s.stated_in_contract is not True:
-            ref = ctx.use("variable_schedules_in_work_rules", s.variable_schedules_in_work_rules)
-            if ref is False:
-                ctx.fail("horaire variable sans renvoi aux horaires du règlement de travail")
-            elif ref is None:
-                ctx.missing("renvoi aux horaires variables du règlement de travail")
-    else:
-        stated = ctx.use("schedule_stated_in_contract", s.stated_in_contract)
-        if stated is False:
-            ctx.fail(
-                "l'horaire fixe n'est pas mentionné dans le contrat: le travailleur pourra choisir le régime le plus favorable"
+            ctx.flag(
+                "variable_schedules_in_work_rules",
+                s.variable_schedules_in_work_rules,
+                "renvoi aux horaires variables du règlement de travail",
+                "horaire variable sans renvoi aux horaires du règlement de travail",
             )
-        elif stated is None:
-            ctx.missing("horaire mentionné dans le contrat")
+    else:
+        ctx.flag(
+            "schedule_stated_in_contract",
+            s.stated_in_contract,
+            "horaire mentionné dans le contrat",
+            "l'horaire fixe n'est pas mentionné dans le contrat: le travailleur pourra choisir le régime le plus favorable",
+        )
     return ctx.verdict("Le temps partiel est écrit avant le début, avec le régime et l'horaire.")
 
 
-@check(
-    "PT_MIN",
-    "Temps partiel: durée hebdomadaire minimale",
-    Severity.BLOCKING,
-    "LCT art. 11bis",
-)
+@check("PT_MIN", "Temps partiel: durée hebdomadaire minimale", Severity.BLOCKING, "LCT art. 11bis")
 def pt_min(ctx: Ctx) -> Outcome:
     skip = _unless_part_time(ctx)
     if skip is not None:
@@ -215,32 +210,24 @@ def cdd_form(ctx: Ctx) -> Outcome:
     return ctx.verdict("Le contrat est écrit et signé avant le début.")
 
 
-@check(
-    "CDD_CHAIN",
-    "Contrats à durée déterminée successifs",
-    Severity.WARNING,
-    "LCT art. 10 et 10bis",
-)
+@check("CDD_CHAIN", "Contrats à durée déterminée successifs", Severity.WARNING, "LCT art. 10 et 10bis")
 def cdd_chain(ctx: Ctx) -> Outcome:
     c = ctx.contract
     if c.kind not in (ContractKind.FIXED_TERM, ContractKind.DEFINED_WORK):
         return not_applicable("Pas un contrat à durée déterminée.")
     earlier = c.earlier_fixed_term_contracts
     if earlier is None:
-        ctx.missing(
+        return ctx.stop_missing(
             "contrats à durée déterminée antérieurs avec le même employeur (liste vide s'il n'y en a pas)"
         )
-        return ctx.verdict("")
     ctx.use("earlier_contracts", len(earlier))
     if not earlier:
         return ctx.verdict("Premier contrat à durée déterminée avec cet employeur.")
     if c.start_date is None or c.end_date is None:
-        ctx.missing("dates de début et de fin")
-        return ctx.verdict("")
+        return ctx.stop_missing("dates de début et de fin")
     rules = ctx.param("fixed_term_chain")
     if isinstance(rules, Unknown):
-        ctx.unknown_law(rules, "les règles de succession")
-        return ctx.verdict("")
+        return ctx.stop_unknown_law(rules, "les règles de succession")
     certain, doubtful = chain_of(c, earlier, rules["max_total_months"])
     ctx.use("gaps_days", [g for _, g in doubtful])
     verdict_certain = _chain_verdict(certain, rules)
@@ -337,12 +324,7 @@ def _chain_verdict(periods, rules) -> str:
     return "out"
 
 
-@check(
-    "REPLACEMENT",
-    "Contrat de remplacement",
-    Severity.BLOCKING,
-    "LCT art. 11ter",
-)
+@check("REPLACEMENT", "Contrat de remplacement", Severity.BLOCKING, "LCT art. 11ter")
 def replacement(ctx: Ctx) -> Outcome:
     c = ctx.contract
     if c.kind != ContractKind.REPLACEMENT:
@@ -356,11 +338,12 @@ def replacement(ctx: Ctx) -> Outcome:
             ctx.fail("le motif du remplacement n'est pas indiqué")
         if not ctx.use("replaced_person", r.replaced_person):
             ctx.fail("l'identité de la personne remplacée n'est pas indiquée")
-        stated = ctx.use("conditions_stated", r.conditions_stated)
-        if stated is False:
-            ctx.fail("les conditions de l'engagement ne sont pas indiquées")
-        elif stated is None:
-            ctx.missing("conditions de l'engagement indiquées dans l'écrit")
+        ctx.flag(
+            "conditions_stated",
+            r.conditions_stated,
+            "conditions de l'engagement indiquées dans l'écrit",
+            "les conditions de l'engagement ne sont pas indiquées",
+        )
     limit = ctx.param("replacement_max_months")
     if c.start_date and c.end_date and not isinstance(limit, Unknown):
         earlier = [e for e in (c.earlier_fixed_term_contracts or []) if e.kind == ContractKind.REPLACEMENT]

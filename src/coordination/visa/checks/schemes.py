@@ -9,14 +9,6 @@ from coordination.visa.facts import add_months
 from coordination.visa.parameters import Unknown
 
 
-def _flag(ctx: Ctx, value: bool | None, name: str, missing: str, failure: str, want: bool = True) -> None:
-    ctx.use(name, value)
-    if value is None:
-        ctx.missing(missing)
-    elif value is not want:
-        ctx.fail(failure)
-
-
 @check(
     "ART60",
     "Mise à l'emploi article 60 §7",
@@ -24,17 +16,14 @@ def _flag(ctx: Ctx, value: bool | None, name: str, missing: str, failure: str, w
     "Loi organique des CPAS du 8-7-1976, art. 60 §7",
 )
 def art60(ctx: Ctx) -> Outcome:
-    c = ctx.contract
-    if c.kind != ContractKind.ARTICLE_60:
+    if ctx.contract.kind != ContractKind.ARTICLE_60:
         return not_applicable("Pas une mise à l'emploi article 60 §7.")
-    a = c.article_60
+    a = ctx.contract.article_60
     if a is None:
-        ctx.missing("conditions de l'article 60 §7 (employeur, durée, mise à disposition)")
-        return ctx.verdict("")
-    _flag(
-        ctx,
-        a.employer_is_cpas,
+        return ctx.stop_missing("conditions de l'article 60 §7 (employeur, durée, mise à disposition)")
+    ctx.flag(
         "employer_is_cpas",
+        a.employer_is_cpas,
         "le CPAS est-il l'employeur?",
         "le CPAS doit être l'employeur, sous un vrai contrat de travail",
     )
@@ -49,17 +38,15 @@ def art60(ctx: Ctx) -> Outcome:
             f"{days} jours de travail prévus: il en faut {target} pour ouvrir le droit aux allocations de chômage"
         )
     if ctx.use("placed_with_user", a.placed_with_user):
-        _flag(
-            ctx,
-            a.user_allowed,
+        ctx.flag(
             "user_allowed",
+            a.user_allowed,
             "l'utilisateur fait-il partie des utilisateurs autorisés?",
             "mise à disposition d'un utilisateur non autorisé",
         )
-        _flag(
-            ctx,
-            a.placement_agreement_written,
+        ctx.flag(
             "placement_agreement_written",
+            a.placement_agreement_written,
             "convention de mise à disposition écrite",
             "pas de convention écrite de mise à disposition",
         )
@@ -73,18 +60,15 @@ def art60(ctx: Ctx) -> Outcome:
 
 @check("ART61", "Mise à l'emploi article 61", Severity.WARNING, "Loi organique des CPAS du 8-7-1976, art. 61")
 def art61(ctx: Ctx) -> Outcome:
-    c = ctx.contract
-    if c.kind != ContractKind.ARTICLE_61:
+    if ctx.contract.kind != ContractKind.ARTICLE_61:
         return not_applicable("Pas une mise à l'emploi article 61.")
-    a = c.article_61
+    a = ctx.contract.article_61
     rules = ctx.param("article_61")
     if a is None:
-        ctx.missing("prime de tutorat (montant, durée, effet sur le salaire)")
-        return ctx.verdict("")
-    _flag(
-        ctx,
-        a.premium_deducted_from_pay,
+        return ctx.stop_missing("prime de tutorat (montant, durée, effet sur le salaire)")
+    ctx.flag(
         "premium_deducted_from_pay",
+        a.premium_deducted_from_pay,
         "la prime de tutorat réduit-elle le salaire?",
         "la prime de tutorat du CPAS ne peut jamais réduire le salaire",
         want=False,
@@ -113,23 +97,20 @@ def piis(ctx: Ctx) -> Outcome:
     cpas_kind = c.kind in (ContractKind.ARTICLE_60, ContractKind.ARTICLE_61)
     if p is None:
         if ris or (cpas_kind and ris is None):
-            ctx.missing("PIIS signé (date, contenu, évaluations)")
-            return ctx.verdict("")
+            return ctx.stop_missing("PIIS signé (date, contenu, évaluations)")
         return not_applicable(
             "Pas de PIIS en jeu: la personne n'est pas indiquée comme bénéficiaire du revenu d'intégration."
         )
     rules = ctx.param("piis")
-    _flag(ctx, p.written, "written", "PIIS écrit", "le PIIS doit être écrit")
-    _flag(
-        ctx,
-        p.fits_aspirations_and_aptitudes,
+    ctx.flag("written", p.written, "PIIS écrit", "le PIIS doit être écrit")
+    ctx.flag(
         "fits_aspirations_and_aptitudes",
+        p.fits_aspirations_and_aptitudes,
         "l'offre correspond-elle aux aspirations et aptitudes inscrites au PIIS?",
         "l'offre ne correspond pas aux aspirations et aptitudes inscrites au PIIS",
     )
     if isinstance(rules, Unknown):
-        ctx.unknown_law(rules, "les délais du PIIS")
-        return ctx.verdict("")
+        return ctx.stop_unknown_law(rules, "les délais du PIIS")
     granted, concluded = ctx.use("ris_granted_on", p.ris_granted_on), ctx.use("concluded_on", p.concluded_on)
     if granted and concluded and concluded > add_months(granted, rules["conclude_within_months"]):
         ctx.fail(
@@ -155,17 +136,14 @@ def piis(ctx: Ctx) -> Outcome:
     "Décret du 18-7-1997 et arrêtés du Gouvernement wallon",
 )
 def pfi(ctx: Ctx) -> Outcome:
-    c = ctx.contract
-    if c.kind != ContractKind.PFI:
+    if ctx.contract.kind != ContractKind.PFI:
         return not_applicable("Pas une PFI.")
-    f = c.pfi
+    f = ctx.contract.pfi
     rules = ctx.param("pfi")
     if f is None:
-        ctx.missing("conditions de la PFI (durée, prime, tuteur, engagement)")
-        return ctx.verdict("")
+        return ctx.stop_missing("conditions de la PFI (durée, prime, tuteur, engagement)")
     if isinstance(rules, Unknown):
-        ctx.unknown_law(rules, "les règles de la PFI (réforme du 1-10-2024)")
-        return ctx.verdict("")
+        return ctx.stop_unknown_law(rules, "les règles de la PFI (réforme du 1-10-2024)")
     w = ctx.use("duration_weeks", f.duration_weeks)
     target = ctx.use("target_group", f.target_group)
     cap = rules["max_weeks_target_group"] if target else rules["max_weeks"]
@@ -180,18 +158,16 @@ def pfi(ctx: Ctx) -> Outcome:
         ctx.fail(
             f"prime de stagiaire de {round(pr * 100)} %: entre 60 et 100 % de (salaire d'embauche − allocations)"
         )
-    _flag(
-        ctx,
-        f.travel_costs_paid,
+    ctx.flag(
         "travel_costs_paid",
+        f.travel_costs_paid,
         "frais de déplacement payés",
         "l'employeur doit payer les frais de déplacement",
     )
-    _flag(ctx, f.tutor, "tutor", "tuteur désigné", "un tuteur doit être désigné")
-    _flag(
-        ctx,
-        f.accident_insurance,
+    ctx.flag("tutor", f.tutor, "tuteur désigné", "un tuteur doit être désigné")
+    ctx.flag(
         "accident_insurance",
+        f.accident_insurance,
         "assurance accidents",
         "le stagiaire doit être assuré contre les accidents",
     )
@@ -200,17 +176,15 @@ def pfi(ctx: Ctx) -> Outcome:
         ctx.missing("durée de l'engagement après la PFI")
     elif w is not None and h < w:
         ctx.fail("l'engagement après la PFI doit durer au moins autant que la formation")
-    _flag(
-        ctx,
-        f.hiring_in_trained_job,
+    ctx.flag(
         "hiring_in_trained_job",
+        f.hiring_in_trained_job,
         "engagement dans le métier appris",
         "l'engagement doit porter sur le métier appris",
     )
-    _flag(
-        ctx,
-        f.dismissal_to_make_room,
+    ctx.flag(
         "dismissal_to_make_room",
+        f.dismissal_to_make_room,
         "licenciement pour faire place au stagiaire?",
         "un travailleur ne peut être licencié pour faire place au stagiaire",
         want=False,
@@ -247,9 +221,9 @@ CIP_MENTIONS = (
     "Loi-programme du 2-8-2002, art. 104 à 106",
 )
 def cip(ctx: Ctx) -> Outcome:
-    c = ctx.contract
-    if c.kind != ContractKind.CIP:
+    if ctx.contract.kind != ContractKind.CIP:
         return not_applicable("Pas une convention d'immersion professionnelle.")
+    c = ctx.contract
     require_written(ctx, "la convention d'immersion")
     require_mentions(ctx, CIP_MENTIONS)
     minimum = ctx.param("cip_min_allowance")
@@ -266,7 +240,10 @@ def cip(ctx: Ctx) -> Outcome:
 
 
 @check(
-    "STAGE_TRANSITION", "Stage de transition", Severity.WARNING, "Régime du stage de transition (Onem/Forem)"
+    "STAGE_TRANSITION",
+    "Stage de transition",
+    Severity.WARNING,
+    "Régime du stage de transition (Onem/Forem)",
 )
 def stage_transition(ctx: Ctx) -> Outcome:
     if ctx.contract.kind != ContractKind.TRANSITION_INTERNSHIP:

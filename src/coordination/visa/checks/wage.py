@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import functools
+
 import msgspec
 
 from coordination.formatting import day_fr
 from coordination.visa import facts
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, hours, not_applicable
+from coordination.visa.checks.base import CheckFn, Ctx, Outcome, Severity, check, eur, hours, not_applicable
 from coordination.visa.contract import EMPLOYMENT_KINDS, ContractKind
 from coordination.visa.parameters import Unknown
 
 NOT_EMPLOYMENT = "Ce n'est pas un contrat de travail (formation ou stage): pas de salaire minimum; l'allocation est vérifiée par le contrôle propre au dispositif."
+
+
+def employment_only(fn: CheckFn) -> CheckFn:
+    """Pay rules govern employment contracts: on a training or an internship the check is « sans objet »."""
+
+    @functools.wraps(fn)
+    def run(ctx: Ctx) -> Outcome:
+        if ctx.contract.kind not in EMPLOYMENT_KINDS:
+            return not_applicable(NOT_EMPLOYMENT)
+        return fn(ctx)
+
+    return run
 
 
 def _below(pay: float, required: float, digits: int = 2) -> bool:
@@ -95,10 +109,9 @@ def _hourly_fmt(x: float) -> str:
 
 
 @check("WAGE_SECTOR", "Barème sectoriel", Severity.BLOCKING, "Loi du 5-12-1968 sur les CCT; CCT sectorielles")
+@employment_only
 def wage_sector(ctx: Ctx) -> Outcome:
     c = ctx.contract
-    if c.kind not in EMPLOYMENT_KINDS:
-        return not_applicable(NOT_EMPLOYMENT)
     cp = ctx.use("joint_committee", c.joint_committee)
     fn = ctx.use("function", c.function)
     base = ctx.use("base_monthly_gross", _r(facts.base_monthly_gross(c)))
@@ -237,14 +250,12 @@ def _student_age(ctx: Ctx) -> tuple[bool, int | None]:
     Severity.BLOCKING,
     "CCT n° 43 et 43/15 à 43/17 (CNT); CCT n° 50 pour les étudiants",
 )
+@employment_only
 def wage_rmmmg(ctx: Ctx) -> Outcome:
     c = ctx.contract
-    if c.kind not in EMPLOYMENT_KINDS:
-        return not_applicable(NOT_EMPLOYMENT)
     student, age = _student_age(ctx)
     if student and age is None:
-        ctx.missing("date de naissance de l'étudiant (le RMMMG complet s'applique dès 21 ans)")
-        return ctx.verdict("")
+        return ctx.stop_missing("date de naissance de l'étudiant (le RMMMG complet s'applique dès 21 ans)")
     if student and age is not None and age < 21:  # (an unknown age was answered above)
         return not_applicable(
             "Étudiant de moins de 21 ans: le minimum réduit des étudiants s'applique (voir WAGE_YOUTH)."
@@ -333,21 +344,14 @@ def _check_hourly(ctx: Ctx, rmmmg, caveat: str, rate: float = 1.0, what: str = "
 _YOUTH_KEYS = {18: "student_18", 19: "student_19", 20: "student_20"}
 
 
-@check(
-    "WAGE_YOUTH",
-    "Salaire minimum des jeunes et des étudiants",
-    Severity.BLOCKING,
-    "CCT n° 50 (CNT)",
-)
+@check("WAGE_YOUTH", "Salaire minimum des jeunes et des étudiants", Severity.BLOCKING, "CCT n° 50 (CNT)")
+@employment_only
 def wage_youth(ctx: Ctx) -> Outcome:
     c = ctx.contract
-    if c.kind not in EMPLOYMENT_KINDS:
-        return not_applicable(NOT_EMPLOYMENT)
     student, age = _student_age(ctx)
     if age is None:
         if student:
-            ctx.missing("date de naissance de l'étudiant")
-            return ctx.verdict("")
+            return ctx.stop_missing("date de naissance de l'étudiant")
         return not_applicable("Âge inconnu et pas étudiant: le minimum adulte est vérifié par WAGE_RMMMG.")
     if age >= 21 or (age >= 18 and not student):
         return not_applicable(
@@ -360,8 +364,7 @@ def wage_youth(ctx: Ctx) -> Outcome:
     rates = ctx.param("youth_rates")
     rmmmg = ctx.param("rmmmg_monthly")
     if isinstance(rates, Unknown):
-        ctx.unknown_law(rates, "le taux du minimum des jeunes")
-        return ctx.verdict("")
+        return ctx.stop_unknown_law(rates, "le taux du minimum des jeunes")
     rate = ctx.use("youth_rate", rates[key])
     what = f"le minimum de {round(rate * 100)} % du RMMMG pour cet âge ({age} ans)"
     if _hourly_only(c) and facts.hours_fraction(c) is not None:
@@ -386,17 +389,15 @@ def wage_youth(ctx: Ctx) -> Outcome:
     Severity.BLOCKING,
     "Loi du 16-3-1971 sur le travail, art. 19",
 )
+@employment_only
 def hours_paid(ctx: Ctx) -> Outcome:
     c = ctx.contract
-    if c.kind not in EMPLOYMENT_KINDS:
-        return not_applicable(NOT_EMPLOYMENT)
     weekly = ctx.use("weekly_hours", c.weekly_hours)
     s = c.schedule
     if weekly is None:
         ctx.missing("heures hebdomadaires payées")
     if s is None:
-        ctx.missing("horaire")
-        return ctx.verdict("")
+        return ctx.stop_missing("horaire")
     unpaid = ctx.use("unpaid_presence_minutes_per_week", s.unpaid_presence_minutes_per_week)
     if unpaid is None:
         ctx.missing(

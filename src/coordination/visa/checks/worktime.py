@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from coordination.visa import facts
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, hours, not_applicable
+from coordination.visa.checks.base import Ctx, Outcome, Severity, check, hours, not_applicable, on_clauses
+from coordination.visa.contract import Clauses
 from coordination.visa.parameters import Unknown
 
 _DAYS = {1: "lundi", 2: "mardi", 3: "mercredi", 4: "jeudi", 5: "vendredi", 6: "samedi", 7: "dimanche"}
@@ -28,8 +29,7 @@ def _shifts(ctx: Ctx):
 def wt_limits(ctx: Ctx) -> Outcome:
     wt = ctx.param("working_time")
     if isinstance(wt, Unknown):
-        ctx.unknown_law(wt, "les limites de durée du travail")
-        return ctx.verdict("")
+        return ctx.stop_unknown_law(wt, "les limites de durée du travail")
     weekly = ctx.use("weekly_hours", ctx.contract.weekly_hours)
     shifts = _shifts(ctx)
     if weekly is None and not shifts:
@@ -61,11 +61,8 @@ def wt_limits(ctx: Ctx) -> Outcome:
     Severity.WARNING,
     "Loi du 16-3-1971 sur le travail, art. 25 à 29",
 )
-def wt_overtime(ctx: Ctx) -> Outcome:
-    cl = ctx.contract.clauses
-    if cl is None:
-        ctx.missing("clauses du contrat")
-        return ctx.verdict("")
+@on_clauses
+def wt_overtime(ctx: Ctx, cl: Clauses) -> Outcome:
     included = ctx.use("overtime_included_in_salary", cl.overtime_included_in_salary)
     ot = cl.overtime
     if ot is None and not included:
@@ -157,24 +154,25 @@ def wt_sun_night(ctx: Ctx) -> Outcome:
     if not sunday and not night:
         return not_applicable("Pas de travail le dimanche, un jour férié ou la nuit (20 h – 6 h).")
     if sunday:
-        exc = ctx.use("sunday_exception", s.sunday_exception)
-        if exc is False:
-            ctx.fail("travail le dimanche ou un jour férié sans dérogation légale ou sectorielle")
-        elif exc is None:
-            ctx.missing("dérogation (légale ou sectorielle) autorisant le travail du dimanche")
-        rest = ctx.use("sunday_compensatory_rest", s.sunday_compensatory_rest)
-        if rest is False:
-            ctx.fail(
-                f"pas de repos compensatoire dans les {wt['sunday_rest_within_days']} jours après un dimanche travaillé"
-            )
-        elif rest is None:
-            ctx.missing("repos compensatoire après le dimanche travaillé")
+        ctx.flag(
+            "sunday_exception",
+            s.sunday_exception,
+            "dérogation (légale ou sectorielle) autorisant le travail du dimanche",
+            "travail le dimanche ou un jour férié sans dérogation légale ou sectorielle",
+        )
+        ctx.flag(
+            "sunday_compensatory_rest",
+            s.sunday_compensatory_rest,
+            "repos compensatoire après le dimanche travaillé",
+            f"pas de repos compensatoire dans les {wt['sunday_rest_within_days']} jours après un dimanche travaillé",
+        )
     if night:
-        exc = ctx.use("night_exception", s.night_exception)
-        if exc is False:
-            ctx.fail("travail de nuit (entre 20 h et 6 h) sans dérogation légale ou sectorielle")
-        elif exc is None:
-            ctx.missing("dérogation autorisant le travail de nuit (entre 20 h et 6 h)")
+        ctx.flag(
+            "night_exception",
+            s.night_exception,
+            "dérogation autorisant le travail de nuit (entre 20 h et 6 h)",
+            "travail de nuit (entre 20 h et 6 h) sans dérogation légale ou sectorielle",
+        )
     return ctx.verdict(
         "Le travail du dimanche ou de nuit repose sur une dérogation, avec repos compensatoire."
     )
@@ -216,14 +214,12 @@ def min_shift(ctx: Ctx) -> Outcome:
 def minors(ctx: Ctx) -> Outcome:
     age = ctx.use("age", ctx.age)
     if age is None:
-        ctx.missing("date de naissance du travailleur")
-        return ctx.verdict("")
+        return ctx.stop_missing("date de naissance du travailleur")
     if age >= 18:
         return not_applicable("Travailleur majeur.")
     m = ctx.param("minors")
     if isinstance(m, Unknown):
-        ctx.unknown_law(m, "les règles des jeunes travailleurs")
-        return ctx.verdict("")
+        return ctx.stop_unknown_law(m, "les règles des jeunes travailleurs")
     c = ctx.contract
     if c.clauses is not None and (c.clauses.overtime is not None or c.clauses.overtime_included_in_salary):
         ctx.fail("un travailleur de moins de 18 ans ne peut pas faire d'heures supplémentaires")
