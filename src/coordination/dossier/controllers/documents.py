@@ -36,6 +36,7 @@ from coordination.dossier.services.document_access import (
     store_down,
 )
 from coordination.dossier.services.document_uploads import (
+    ROUTE_BODY_CEILING,
     Incoming,
     remove_document,
     upload_document,
@@ -44,9 +45,6 @@ from coordination.dossier.services.document_uploads import (
 from coordination.errors import Conflict
 from coordination.settings import Settings
 from coordination.storage.base import MAX_PRESIGNED_EXPIRY, StorageError
-
-ROUTE_BODY_CEILING = 4 * 1024 * 1024 * 1024
-"""Litestar's per-route ceiling: far above any configured upload limit, which is enforced while streaming."""
 
 
 def _incoming(request: Request, filename: str) -> Incoming:

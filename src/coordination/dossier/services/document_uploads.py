@@ -31,6 +31,10 @@ from coordination.dossier.services.document_access import gated_document
 from coordination.errors import BadRequest, Conflict, ProblemError
 from coordination.storage.base import DocumentStore
 
+ROUTE_BODY_CEILING = 4 * 1024 * 1024 * 1024
+"""Litestar's per-route ceiling of the upload routes (API and pages): far above any configured upload
+limit, which is enforced while streaming."""
+
 
 @dataclass(frozen=True)
 class Incoming:
