@@ -14,14 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.niss import niss_key
+from coordination.dossier.niss import NISS_KEY
 from coordination.dossier.services import persons
 from coordination.dossier.services.person_files import search_persons
 from coordination.errors import BadRequest, Forbidden
 from coordination.referent import use_cases
 from coordination.referent.policies import ReferentPolicies, provide_policies
 from coordination.referent.roles import ADVISER_ROLES
-from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import fields_of, page
@@ -44,6 +43,7 @@ class WorklistPages(Controller):
     exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = {
         **WEB_ACCESS,
+        **NISS_KEY,
         "policies": Provide(provide_policies, sync_to_thread=False),
     }
     include_in_schema = False
@@ -86,7 +86,7 @@ class WorklistPages(Controller):
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
-        settings: Settings,
+        niss_key: bytes,
         request_id: str,
         nom: Annotated[str | None, Parameter(max_length=100)] = None,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
@@ -109,7 +109,7 @@ class WorklistPages(Controller):
                 principal,
                 readable,
                 niss=niss,
-                niss_key=niss_key(request, settings),
+                niss_key=niss_key,
                 filters=persons.ListFilters(name=nom, bassin=bassin, status=statut or None),
                 cursor=suite,
                 page_size=PAGE_SIZE,

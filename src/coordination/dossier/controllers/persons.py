@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +17,7 @@ from coordination.dossier import schemas
 from coordination.dossier.context import DossierContext
 from coordination.dossier.controllers.common import DOSSIER_API, with_etag
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
-from coordination.dossier.niss import niss_key
+from coordination.dossier.niss import NISS_KEY
 from coordination.dossier.rules import load_icf
 from coordination.dossier.services import fileview, persons
 from coordination.dossier.services.common import VersionCheck, get_person
@@ -30,33 +30,29 @@ ALL = fileview.FILE_SECTIONS
 class PersonController(Controller):
     path = "/api/v1/persons"
     tags = ["Dossier"]
-    dependencies = DOSSIER_API
+    dependencies = {**DOSSIER_API, **NISS_KEY}
 
     @post("/", opt={"section": "identity", "action": "write"})
     async def create(
         self,
-        request: Request,
         db_session: AsyncSession,
         principal: Principal,
-        settings: Settings,
+        niss_key: bytes,
         request_id: str,
         data: schemas.PersonCreate,
     ) -> Response[schemas.PersonOut]:
         """Open a file (:func:`~coordination.dossier.services.person_files.open_file`: a NISS that already
         has a file is told apart only to a caller who may read it)."""
-        person = await open_file(
-            db_session, principal, data, niss_key(request, settings), request_id=request_id
-        )
+        person = await open_file(db_session, principal, data, niss_key, request_id=request_id)
         return with_etag(await persons.read_person_out(db_session, person), person.version, 201)
 
     @get("/", opt={"section": "identity", "action": "read", "list": True})
     async def search(
         self,
-        request: Request,
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
-        settings: Settings,
+        niss_key: bytes,
         request_id: str,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
         name: Annotated[str | None, Parameter(max_length=100)] = None,
@@ -87,7 +83,7 @@ class PersonController(Controller):
             principal,
             readable,
             niss=niss,
-            niss_key=niss_key(request, settings),
+            niss_key=niss_key,
             filters=filters,
             cursor=cursor,
             page_size=page_size,
