@@ -15,6 +15,7 @@ import hmac
 import re
 
 from litestar import Request
+from litestar.di import Provide
 from stdnum.be import ssn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 
@@ -63,3 +64,8 @@ def niss_key(request: Request, settings: Settings) -> bytes:
         key = niss_hash_key(settings)
         state["niss_hash_key"] = key
     return key
+
+
+NISS_KEY = {"niss_key": Provide(niss_key, sync_to_thread=False)}
+"""The ``niss_key`` dependency of the routes that find people by NISS (the API's persons, the search
+page): a handler takes the key, not the request and the settings to read it."""

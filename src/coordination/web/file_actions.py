@@ -32,7 +32,12 @@ from coordination.dossier.context import DOSSIER_CONTEXT, DocumentIO, DossierCon
 from coordination.dossier.services import trajectory
 from coordination.dossier.services.common import get_person
 from coordination.dossier.services.document_access import BY_DOCUMENT
-from coordination.dossier.services.document_uploads import Incoming, remove_document, upload_version
+from coordination.dossier.services.document_uploads import (
+    ROUTE_BODY_CEILING,
+    Incoming,
+    remove_document,
+    upload_version,
+)
 from coordination.errors import BadRequest, Conflict, ProblemError
 from coordination.referent import services as referent
 from coordination.referent.policies import referent_policies
@@ -115,7 +120,7 @@ class FileActions(Controller):
     @post(
         "/documents/{document_id:uuid}/versions",
         opt={"section": ("documents", "contracts"), "action": "upload", "gate": BY_DOCUMENT},
-        request_max_body_size=4 * 1024 * 1024 * 1024,
+        request_max_body_size=ROUTE_BODY_CEILING,
     )
     async def upload_version(
         self,

@@ -16,6 +16,7 @@ from coordination.access.principal import Principal
 from coordination.dossier import schemas
 from coordination.dossier.context import DOSSIER_CONTEXT, DocumentIO, DossierContext
 from coordination.dossier.services import plan, trajectory
+from coordination.dossier.services.document_uploads import ROUTE_BODY_CEILING
 from coordination.dossier.services.file_screen import file_view
 from coordination.errors import BadRequest
 from coordination.settings import Settings
@@ -177,7 +178,7 @@ class FilePages(Controller):
     @post(
         "/documents",
         opt={"section": "documents", "action": "upload", "gate": UPLOAD_BY_CATEGORY},
-        request_max_body_size=4 * 1024 * 1024 * 1024,
+        request_max_body_size=ROUTE_BODY_CEILING,
     )
     async def upload(
         self,

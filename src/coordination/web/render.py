@@ -6,6 +6,7 @@ package stays self-contained: ``app.py`` only collects :data:`coordination.web.r
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "date_fr",
     "day_fr",
     "environment",
+    "fields_of",
     "number_fr",
     "page",
     "percent_fr",
@@ -77,6 +79,13 @@ def current_nav(items: list[tuple[str, str]], path: str) -> str | None:
     it (« Mes orientations » under « Mon espace » marks only itself)."""
     found = [href for href, _ in items if path == href or (href != "/" and path.startswith(href + "/"))]
     return max(found, key=len, default=None)
+
+
+def fields_of(view: Any) -> dict[str, Any]:
+    """A use case's answer (a dataclass) as a page's context, one name per field: the template reads the
+    same names the service gives, so a field added there is not forgotten in between (shallow, unlike
+    :func:`dataclasses.asdict`, so nested rows keep their attributes)."""
+    return {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
 
 
 def page(

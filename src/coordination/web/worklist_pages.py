@@ -11,21 +11,19 @@ from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access import mandates
 from coordination.access.declared import Access
-from coordination.access.gate import check_sections
 from coordination.access.principal import Principal
-from coordination.clock import now
-from coordination.dossier.niss import niss_key
+from coordination.dossier import schemas
+from coordination.dossier.niss import NISS_KEY
 from coordination.dossier.services import persons
+from coordination.dossier.services.person_files import search_persons
 from coordination.errors import BadRequest, Forbidden
 from coordination.referent import use_cases
 from coordination.referent.policies import ReferentPolicies, provide_policies
 from coordination.referent.roles import ADVISER_ROLES
-from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.render import page
+from coordination.web.render import fields_of, page
 
 STATUS_FILTERS = {
     "": "Tous",
@@ -40,18 +38,12 @@ CONFIRMATIONS = {
 }
 
 
-async def _visible(session, principal, person_id, request_id: str, section: str) -> bool:
-    decisions = await check_sections(
-        session, principal, person_id=person_id, sections=[section], action="read", request_id=request_id
-    )
-    return decisions[section].allowed
-
-
 class WorklistPages(Controller):
     path = "/"
     exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = {
         **WEB_ACCESS,
+        **NISS_KEY,
         "policies": Provide(provide_policies, sync_to_thread=False),
     }
     include_in_schema = False
@@ -80,11 +72,7 @@ class WorklistPages(Controller):
         return page(
             request,
             "worklist.html",
-            adviser=found.adviser,
-            load=found.load,
-            items=found.items,
-            alerts=found.alerts,
-            stale_days=found.stale_days,
+            **fields_of(found),
             track_label=lambda t: labels.get(t, t) if t else "—",
             overdue=sum(1 for i in found.items if i.first_contact_overdue),
             stale=sum(1 for i in found.items if i.stale),
@@ -98,7 +86,7 @@ class WorklistPages(Controller):
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
-        settings: Settings,
+        niss_key: bytes,
         request_id: str,
         nom: Annotated[str | None, Parameter(max_length=100)] = None,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
@@ -106,33 +94,34 @@ class WorklistPages(Controller):
         statut: str | None = None,
         suite: Annotated[str | None, Parameter(max_length=1000)] = None,
     ) -> Response:
-        """The same search as ``GET /api/v1/persons``: the gate's predicate in the database, one journal
-        row per file shown; the regulator and the person get the refusal page."""
+        """The search of ``GET /api/v1/persons`` (:func:`~coordination.dossier.services.person_files.
+        search_persons`): the gate's predicate in the database, one journal row per file shown; the
+        regulator and the person get the refusal page."""
         readable = access.readable
         assert readable is not None  # a list route: the dependency gave the predicate or refused
-        results, has_more, next_cursor, searched = [], False, None, bool(nom or niss or bassin or statut)
         if statut and statut not in STATUS_FILTERS:
             raise BadRequest("Filtre de statut inconnu.")
-        if niss:
-            person = await persons.find_by_niss(db_session, niss, niss_key(request, settings))
-            if person is not None and await _visible(
-                db_session, principal, person.id, request_id, "identity"
-            ):
-                results = [persons.summary_out(person, None, await mandates.status(db_session, person.id))]
-        elif searched:
-            filters = persons.ListFilters(name=nom, bassin=bassin, status=statut or None)
-            query = persons.filtered_query(filters, readable, now())
-            found = await persons.visible_page(
-                db_session, principal, request_id, query, readable, cursor=suite, page_size=PAGE_SIZE
+        searched = bool(nom or niss or bassin or statut)
+        found = schemas.PersonPage(items=[], page_size=PAGE_SIZE, has_more=False)
+        if searched:
+            found = await search_persons(
+                db_session,
+                principal,
+                readable,
+                niss=niss,
+                niss_key=niss_key,
+                filters=persons.ListFilters(name=nom, bassin=bassin, status=statut or None),
+                cursor=suite,
+                page_size=PAGE_SIZE,
+                request_id=request_id,
             )
-            results, has_more, next_cursor = found.items, found.has_more, found.next_cursor
         return page(
             request,
             "search.html",
-            results=results,
+            results=found.items,
             searched=searched,
-            has_more=has_more,
-            next_cursor=next_cursor,
+            has_more=found.has_more,
+            next_cursor=found.next_cursor,
             query={"nom": nom or "", "niss": niss or "", "bassin": bassin or "", "statut": statut or ""},
             statuses=STATUS_FILTERS,
         )

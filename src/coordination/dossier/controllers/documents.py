@@ -9,7 +9,6 @@ the route's own ceiling being only a backstop above it.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
@@ -25,9 +24,10 @@ from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.db.engine import keep_on_failure
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_CONTEXT, DocumentIO, DossierContext
-from coordination.dossier.controllers.common import with_etag
+from coordination.dossier.context import DocumentIO, DossierContext
+from coordination.dossier.controllers.common import DOSSIER_API, with_etag
 from coordination.dossier.services import documents
+from coordination.dossier.services.common import VersionCheck
 from coordination.dossier.services.document_access import (
     BY_DOCUMENT,
     confirm_unscanned,
@@ -36,18 +36,15 @@ from coordination.dossier.services.document_access import (
     store_down,
 )
 from coordination.dossier.services.document_uploads import (
+    ROUTE_BODY_CEILING,
     Incoming,
     remove_document,
     upload_document,
     upload_version,
 )
 from coordination.errors import Conflict
-from coordination.http_utils import require_if_match
 from coordination.settings import Settings
 from coordination.storage.base import MAX_PRESIGNED_EXPIRY, StorageError
-
-ROUTE_BODY_CEILING = 4 * 1024 * 1024 * 1024
-"""Litestar's per-route ceiling: far above any configured upload limit, which is enforced while streaming."""
 
 
 def _incoming(request: Request, filename: str) -> Incoming:
@@ -57,7 +54,7 @@ def _incoming(request: Request, filename: str) -> Incoming:
 class DocumentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/documents"
     tags = ["Documents"]
-    dependencies = DOSSIER_CONTEXT
+    dependencies = DOSSIER_API
 
     @get("/", opt={"section": ("documents", "contracts"), "action": "read"})
     async def list(
@@ -106,6 +103,7 @@ class DocumentController(Controller):
     async def upload_version(
         self,
         request: Request,
+        if_match: VersionCheck,
         db_session: AsyncSession,
         principal: Principal,
         dossier: DossierContext,
@@ -122,7 +120,7 @@ class DocumentController(Controller):
             person_id,
             document_id,
             _incoming(request, filename),
-            check_version=partial(require_if_match, request),
+            check_version=if_match,
             request_id=request_id,
         )
         out = documents.document_out(document, versions, dossier.retention)
@@ -225,7 +223,7 @@ class DocumentController(Controller):
     )
     async def remove(
         self,
-        request: Request,
+        if_match: VersionCheck,
         db_session: AsyncSession,
         principal: Principal,
         dossier: DossierContext,
@@ -244,7 +242,7 @@ class DocumentController(Controller):
             person_id,
             document_id,
             reason,
-            check_version=partial(require_if_match, request),
+            check_version=if_match,
             request_id=request_id,
         )
         return with_etag(documents.document_out(document, versions, dossier.retention), document.version)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,15 +14,14 @@ from coordination import pagination
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_CONTEXT, DossierContext
-from coordination.dossier.controllers.common import with_etag
+from coordination.dossier.context import DossierContext
+from coordination.dossier.controllers.common import DOSSIER_API, with_etag
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
-from coordination.dossier.niss import niss_key
+from coordination.dossier.niss import NISS_KEY
 from coordination.dossier.rules import load_icf
 from coordination.dossier.services import fileview, persons
-from coordination.dossier.services.common import get_person
+from coordination.dossier.services.common import VersionCheck, get_person
 from coordination.dossier.services.person_files import open_file, search_persons
-from coordination.http_utils import require_if_match
 from coordination.settings import Settings
 
 ALL = fileview.FILE_SECTIONS
@@ -31,33 +30,29 @@ ALL = fileview.FILE_SECTIONS
 class PersonController(Controller):
     path = "/api/v1/persons"
     tags = ["Dossier"]
-    dependencies = DOSSIER_CONTEXT
+    dependencies = {**DOSSIER_API, **NISS_KEY}
 
     @post("/", opt={"section": "identity", "action": "write"})
     async def create(
         self,
-        request: Request,
         db_session: AsyncSession,
         principal: Principal,
-        settings: Settings,
+        niss_key: bytes,
         request_id: str,
         data: schemas.PersonCreate,
     ) -> Response[schemas.PersonOut]:
         """Open a file (:func:`~coordination.dossier.services.person_files.open_file`: a NISS that already
         has a file is told apart only to a caller who may read it)."""
-        person = await open_file(
-            db_session, principal, data, niss_key(request, settings), request_id=request_id
-        )
+        person = await open_file(db_session, principal, data, niss_key, request_id=request_id)
         return with_etag(await persons.read_person_out(db_session, person), person.version, 201)
 
     @get("/", opt={"section": "identity", "action": "read", "list": True})
     async def search(
         self,
-        request: Request,
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
-        settings: Settings,
+        niss_key: bytes,
         request_id: str,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
         name: Annotated[str | None, Parameter(max_length=100)] = None,
@@ -88,7 +83,7 @@ class PersonController(Controller):
             principal,
             readable,
             niss=niss,
-            niss_key=niss_key(request, settings),
+            niss_key=niss_key,
             filters=filters,
             cursor=cursor,
             page_size=page_size,
@@ -105,7 +100,7 @@ class PersonController(Controller):
     @patch("/{person_id:uuid}", opt={"section": "identity", "action": "write"})
     async def update(
         self,
-        request: Request,
+        if_match: VersionCheck,
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
@@ -113,7 +108,7 @@ class PersonController(Controller):
         data: schemas.PersonUpdate,
     ) -> Response[schemas.PersonOut]:
         person = await get_person(db_session, person_id)
-        require_if_match(request, person.version)
+        if_match(person.version)
         await persons.update_identity(db_session, principal, person, data)
         return with_etag(await persons.read_person_out(db_session, person), person.version)
 
@@ -170,7 +165,7 @@ class IcfController(Controller):
 class ExportController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/export"
     tags = ["Dossier"]
-    dependencies = DOSSIER_CONTEXT
+    dependencies = DOSSIER_API
 
     @get("/", opt={"section": EXPORT_SECTIONS, "action": "export"})
     async def export(

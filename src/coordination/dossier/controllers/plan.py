@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_CONTEXT
-from coordination.dossier.controllers.common import with_etag
+from coordination.dossier.controllers.common import DOSSIER_API, with_etag
 from coordination.dossier.models import PlanCommitment, PlanObjective
 from coordination.dossier.services import plan
-from coordination.dossier.services.common import get_owned
-from coordination.http_utils import require_if_match
+from coordination.dossier.services.common import VersionCheck, get_owned
 
 
 class PlanController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/plan"
     tags = ["Plan d'action"]
-    dependencies = DOSSIER_CONTEXT
+    dependencies = DOSSIER_API
 
     @get("/", opt={"section": "plan", "action": "read"})
     async def read(self, db_session: AsyncSession, access: Access, person_id: UUID) -> schemas.PlanOut:
@@ -55,7 +53,7 @@ class PlanController(Controller):
     @patch("/objectives/{objective_id:uuid}", opt={"section": "plan", "action": "write"})
     async def update_objective(
         self,
-        request: Request,
+        if_match: VersionCheck,
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
@@ -64,7 +62,7 @@ class PlanController(Controller):
         data: schemas.ObjectiveUpdate,
     ) -> Response[schemas.ObjectiveOut]:
         objective = await get_owned(db_session, PlanObjective, objective_id, person_id, "Objectif")
-        require_if_match(request, objective.version)
+        if_match(objective.version)
         await plan.update_objective(db_session, principal, objective, data)
         return with_etag(await plan.read_objective(db_session, objective), objective.version)
 
@@ -85,7 +83,7 @@ class PlanController(Controller):
     @patch("/commitments/{commitment_id:uuid}", opt={"section": "plan", "action": "write"})
     async def update_commitment(
         self,
-        request: Request,
+        if_match: VersionCheck,
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
@@ -94,7 +92,7 @@ class PlanController(Controller):
         data: schemas.CommitmentUpdate,
     ) -> Response[schemas.CommitmentOut]:
         commitment = await get_owned(db_session, PlanCommitment, commitment_id, person_id, "Engagement")
-        require_if_match(request, commitment.version)
+        if_match(commitment.version)
         objective = await get_owned(db_session, PlanObjective, commitment.objective_id, person_id, "Objectif")
         await plan.update_commitment(db_session, principal, objective, commitment, data)
         return with_etag(plan.commitment_out(commitment), commitment.version)

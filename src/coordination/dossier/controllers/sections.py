@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, put
+from litestar import Controller, Response, get, put
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_CONTEXT
-from coordination.dossier.controllers.common import with_etag
+from coordination.dossier.controllers.common import DOSSIER_API, with_etag
 from coordination.dossier.services import sections
-from coordination.dossier.services.common import get_person
-from coordination.http_utils import require_if_match
+from coordination.dossier.services.common import VersionCheck, get_person
 
 PROFILE = ("project", "social", "health")
 
@@ -22,7 +20,7 @@ PROFILE = ("project", "social", "health")
 class SectionController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/sections"
     tags = ["Dossier"]
-    dependencies = DOSSIER_CONTEXT
+    dependencies = DOSSIER_API
 
     @get("/{section:str}", opt={"section": PROFILE, "action": "read"})
     async def read(
@@ -35,7 +33,7 @@ class SectionController(Controller):
     @put("/{section:str}", opt={"section": PROFILE, "action": "write"})
     async def write(
         self,
-        request: Request,
+        if_match: VersionCheck,
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
@@ -45,6 +43,6 @@ class SectionController(Controller):
     ) -> Response[schemas.SectionOut]:
         await get_person(db_session, person_id)
         row = await sections.load(db_session, person_id, section)
-        require_if_match(request, row.version if row else 0)
+        if_match(row.version if row else 0)
         row = await sections.write(db_session, principal, person_id, section, data.content, row)
         return with_etag(sections.out(person_id, section, row), row.version)

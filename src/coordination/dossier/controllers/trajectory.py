@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_CONTEXT, DossierContext
-from coordination.dossier.controllers.common import with_etag
+from coordination.dossier.context import DossierContext
+from coordination.dossier.controllers.common import DOSSIER_API, with_etag
 from coordination.dossier.models import TrajectoryStep
 from coordination.dossier.services import trajectory
-from coordination.dossier.services.common import get_owned, get_person
-from coordination.http_utils import require_if_match
+from coordination.dossier.services.common import VersionCheck, get_owned, get_person
 
 
 class TrajectoryController(Controller):
     path = "/api/v1/persons/{person_id:uuid}"
     tags = ["Parcours"]
-    dependencies = DOSSIER_CONTEXT
+    dependencies = DOSSIER_API
 
     @get("/trajectory", opt={"section": "trajectory", "action": "read"})
     async def read(self, db_session: AsyncSession, access: Access, person_id: UUID) -> list[schemas.StepOut]:
@@ -50,7 +49,7 @@ class TrajectoryController(Controller):
     @patch("/trajectory/steps/{step_id:uuid}", opt={"section": "trajectory", "action": "write"})
     async def update_step(
         self,
-        request: Request,
+        if_match: VersionCheck,
         db_session: AsyncSession,
         access: Access,
         principal: Principal,
@@ -59,7 +58,7 @@ class TrajectoryController(Controller):
         data: schemas.StepUpdate,
     ) -> Response[schemas.StepOut]:
         step = await get_owned(db_session, TrajectoryStep, step_id, person_id, "Étape")
-        require_if_match(request, step.version)
+        if_match(step.version)
         await trajectory.update_step(db_session, principal, step, data)
         return with_etag(trajectory.step_out(step), step.version)
 

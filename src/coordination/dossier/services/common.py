@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from coordination import clock
 from coordination.access.principal import Principal
 from coordination.dossier.models import FileEvent, Person
 from coordination.dossier.rules import RuleViolation, check_transition
@@ -18,6 +19,10 @@ from coordination.errors import NotFound, PreconditionFailed, Unprocessable
 
 T = TypeVar("T")
 S = TypeVar("S", bound=msgspec.Struct)
+
+VersionCheck = Callable[[int], None]
+"""Raises when the version the client read is not the row's current one (the API's ``If-Match``: 428
+without it, 412 when stale; the page's hidden field: 409)."""
 
 STALE_DETAIL = (
     "Ce contenu a été modifié par quelqu'un d'autre depuis votre lecture : rechargez-le avant de réessayer."
@@ -108,14 +113,35 @@ def record_event(
     return event
 
 
-def apply_changes(row: Any, changes: dict[str, Any]) -> dict[str, Any]:
-    """Set attributes; return the previous values of those that changed (for the history)."""
+def record_about(
+    session: AsyncSession, principal: Principal | None, row: Any, section: str, kind: str, summary: str
+) -> FileEvent:
+    """A timeline event about one row of the file: the person and the subject are the row's own
+    (``row.person_id``, ``row.id``), so a caller cannot pair an event with another file's row."""
+    return record_event(
+        session,
+        principal,
+        person_id=row.person_id,
+        section=section,
+        kind=kind,
+        summary=summary,
+        subject_id=row.id,
+    )
+
+
+async def write_changes(session: AsyncSession, row: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """Set the attributes that differ; when any did, stamp ``updated_at`` and flush (a concurrent writer's
+    newer version: 412, nothing written). Returns the previous values of those that changed (for the
+    history and the timeline; empty: nothing to record)."""
     before: dict[str, Any] = {}
     for name, value in changes.items():
         old = getattr(row, name)
         if old != value:
             before[name] = old
             setattr(row, name, value)
+    if before:
+        row.updated_at = clock.now()
+        await flush_versioned(session)
     return before
 
 

@@ -14,7 +14,7 @@ exception of the request pipeline, like :func:`coordination.access.recorded.with
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -26,14 +26,14 @@ from coordination.access.principal import Principal
 from coordination.dossier.context import DocumentIO, DossierContext
 from coordination.dossier.models import Document, DocumentVersion
 from coordination.dossier.services import documents
-from coordination.dossier.services.common import get_person
+from coordination.dossier.services.common import VersionCheck, get_person
 from coordination.dossier.services.document_access import gated_document
 from coordination.errors import BadRequest, Conflict, ProblemError
 from coordination.storage.base import DocumentStore
 
-VersionCheck = Callable[[int], None]
-"""Raises when the version the client read is not ``document.version`` (the API's ``If-Match``: 412;
-the page's hidden field: 409)."""
+ROUTE_BODY_CEILING = 4 * 1024 * 1024 * 1024
+"""Litestar's per-route ceiling of the upload routes (API and pages): far above any configured upload
+limit, which is enforced while streaming."""
 
 
 @dataclass(frozen=True)

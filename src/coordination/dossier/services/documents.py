@@ -33,7 +33,7 @@ from coordination.dossier import schemas
 from coordination.dossier.events import DocumentAdded
 from coordination.dossier.models import DOCUMENT_CATEGORIES, Document, DocumentVersion
 from coordination.dossier.rules import RetentionPolicy, RuleViolation
-from coordination.dossier.services.common import flush_versioned, out_of, record_event, rule_error
+from coordination.dossier.services.common import flush_versioned, out_of, record_about, rule_error
 from coordination.dossier.sniff import SNIFF_BYTES, RejectedType, check_type
 from coordination.errors import (
     BadRequest,
@@ -66,6 +66,13 @@ CATEGORY_LABELS = {
 def section_for(category: str) -> str:
     """Contracts are gated as their own section; every other document under ``documents``."""
     return "contracts" if category == "contract" else "documents"
+
+
+def _document_event(
+    session: AsyncSession, principal: Principal | None, document: Document, kind: str, summary: str
+) -> None:
+    """A timeline event about a document, in the section that gates it (documents or contracts)."""
+    record_about(session, principal, document, document.section, kind, summary)
 
 
 def check_category(category: str) -> str:
@@ -235,15 +242,8 @@ async def create_document(
     await session.flush()
     _add_version(session, principal, document, 1, key, filename, stored)
     await session.flush()
-    record_event(
-        session,
-        principal,
-        person_id=person_id,
-        section=document.section,
-        kind="document_added",
-        summary=f"Document déposé : « {document.title} » ({CATEGORY_LABELS[category]}).",
-        subject_id=document.id,
-    )
+    summary = f"Document déposé : « {document.title} » ({CATEGORY_LABELS[category]})."
+    _document_event(session, principal, document, "document_added", summary)
     await events.record(session, _added(principal, document, new_version=False, told=not notify_person))
     return document
 
@@ -294,15 +294,8 @@ async def add_version(
     document.current_version = number
     document.updated_at = clock.now()
     await flush_versioned(session)
-    record_event(
-        session,
-        principal,
-        person_id=document.person_id,
-        section=document.section,
-        kind="document_version_added",
-        summary=f"Nouvelle version ({number}) du document « {document.title} ».",
-        subject_id=document.id,
-    )
+    summary = f"Nouvelle version ({number}) du document « {document.title} »."
+    _document_event(session, principal, document, "document_version_added", summary)
     await events.record(session, _added(principal, document, new_version=True, told=False))
     return document
 
@@ -374,16 +367,11 @@ async def delete_document(
         version.purged_at = now
     await flush_versioned(session)
     rule = retention.rules.get(document.retention_rule)
-    record_event(
-        session,
-        principal,
-        person_id=document.person_id,
-        section=document.section,
-        kind="document_deleted",
-        summary=f"Document « {document.title} » supprimé (règle de conservation : "
-        f"{rule.label if rule else document.retention_rule}). Motif : {reason}",
-        subject_id=document.id,
+    summary = (
+        f"Document « {document.title} » supprimé (règle de conservation : "
+        f"{rule.label if rule else document.retention_rule}). Motif : {reason}"
     )
+    _document_event(session, principal, document, "document_deleted", summary)
     return [v.object_key for v in versions]
 
 
@@ -508,16 +496,11 @@ async def purge_expired(
             )
             document.deletion_rule = document.retention_rule
             document.updated_at = now
-        record_event(
-            session,
-            None,
-            person_id=document.person_id,
-            section=document.section,
-            kind="document_retention_ended",
-            summary=f"Document « {document.title} » effacé : durée de conservation échue le "
-            f"{day_fr(document.retain_until)} (règle : {label}, version {retention.version}).",
-            subject_id=document.id,
+        summary = (
+            f"Document « {document.title} » effacé : durée de conservation échue le "
+            f"{day_fr(document.retain_until)} (règle : {label}, version {retention.version})."
         )
+        _document_event(session, None, document, "document_retention_ended", summary)
     await flush_versioned(session)
     await session.execute(delete(DocumentVersion).where(DocumentVersion.id.in_([v.id for v in versions])))
     return len(due), keys

@@ -23,11 +23,10 @@ from coordination.dossier import schemas
 from coordination.dossier.models import FileEvent, Person
 from coordination.dossier.niss import InvalidNiss, mask, niss_hash, normalise_niss
 from coordination.dossier.services.common import (
-    apply_changes,
-    flush_versioned,
     out_of,
     record_event,
     sent_fields,
+    write_changes,
 )
 from coordination.errors import BadRequest, Forbidden
 
@@ -144,10 +143,8 @@ async def update_identity(
             "mandate-not-editable",
             fields=forged,
         )
-    before = apply_changes(person, changes)
+    before = await write_changes(session, person, changes)
     if before:
-        person.updated_at = clock.now()
-        await flush_versioned(session)
         record_event(
             session,
             principal,
@@ -185,15 +182,12 @@ async def read_person_out(session: AsyncSession, person: Person) -> schemas.Pers
 def summary_out(
     person: Person, last_activity: datetime | None, status: mandates.MandateStatus
 ) -> schemas.PersonSummary:
-    return schemas.PersonSummary(
-        id=person.id,
+    return out_of(
+        schemas.PersonSummary,
+        person,
         niss_masked=mask(person.niss),
-        first_name=person.first_name,
-        last_name=person.last_name,
-        bassin=person.bassin,
         forem_registered=status.forem_registered,
         ris=status.ris_cpas_id is not None,
-        proximity_score=person.proximity_score,
         last_activity_at=last_activity,
     )
 

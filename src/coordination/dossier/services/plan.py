@@ -8,7 +8,6 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination import clock
 from coordination.access.principal import Principal
 from coordination.directory.models import Organisation
 from coordination.dossier import schemas
@@ -20,15 +19,14 @@ from coordination.dossier.rules import (
     check_commitment_party,
 )
 from coordination.dossier.services.common import (
-    apply_changes,
     checked_changes,
-    flush_versioned,
     get_person,
     jsonable,
     out_of,
-    record_event,
+    record_about,
     rows_of_person,
     rule_error,
+    write_changes,
 )
 
 
@@ -71,15 +69,8 @@ async def add_commitment(
     _history(
         session, principal, objective, "commitment_added", None, msgspec.structs.asdict(data), commitment
     )
-    record_event(
-        session,
-        principal,
-        person_id=objective.person_id,
-        section="plan",
-        kind="commitment_added",
-        summary=f"Engagement de {PARTY_LABELS[data.party]} ajouté à l'objectif « {objective.title} ».",
-        subject_id=commitment.id,
-    )
+    summary = f"Engagement de {PARTY_LABELS[data.party]} ajouté à l'objectif « {objective.title} »."
+    record_about(session, principal, commitment, "plan", "commitment_added", summary)
     return commitment
 
 
@@ -98,15 +89,8 @@ async def create_objective(
     session.add(objective)
     await session.flush()
     _history(session, principal, objective, "objective_created", None, values)
-    record_event(
-        session,
-        principal,
-        person_id=person_id,
-        section="plan",
-        kind="objective_created",
-        summary=f"Objectif ajouté au plan d'action : « {objective.title} ».",
-        subject_id=objective.id,
-    )
+    summary = f"Objectif ajouté au plan d'action : « {objective.title} »."
+    record_about(session, principal, objective, "plan", "objective_created", summary)
     for item in commitments:
         await add_commitment(session, principal, objective, item)
     return objective
@@ -116,24 +100,14 @@ async def update_objective(
     session: AsyncSession, principal: Principal, objective: PlanObjective, data: schemas.ObjectiveUpdate
 ) -> PlanObjective:
     changes = checked_changes(data, "objective", objective.status)
-    before = apply_changes(objective, changes)
+    before = await write_changes(session, objective, changes)
     if before:
-        objective.updated_at = clock.now()
-        await flush_versioned(session)
         after = {k: changes[k] for k in before}
         _history(session, principal, objective, "objective_updated", before, after)
         summary = f"Objectif « {objective.title} » modifié"
         if "status" in before:
             summary += f" (statut : {STATUS_LABELS[objective.status]})"
-        record_event(
-            session,
-            principal,
-            person_id=objective.person_id,
-            section="plan",
-            kind="objective_updated",
-            summary=summary + ".",
-            subject_id=objective.id,
-        )
+        record_about(session, principal, objective, "plan", "objective_updated", summary + ".")
     return objective
 
 
@@ -145,10 +119,8 @@ async def update_commitment(
     data: schemas.CommitmentUpdate,
 ) -> PlanCommitment:
     changes = checked_changes(data, "commitment", commitment.status)
-    before = apply_changes(commitment, changes)
+    before = await write_changes(session, commitment, changes)
     if before:
-        commitment.updated_at = clock.now()
-        await flush_versioned(session)
         _history(
             session,
             principal,
@@ -158,16 +130,11 @@ async def update_commitment(
             {k: changes[k] for k in before},
             commitment,
         )
-        record_event(
-            session,
-            principal,
-            person_id=objective.person_id,
-            section="plan",
-            kind="commitment_updated",
-            summary=f"Engagement de {PARTY_LABELS[commitment.party]} mis à jour "
-            f"(statut : {STATUS_LABELS[commitment.status]}).",
-            subject_id=commitment.id,
+        summary = (
+            f"Engagement de {PARTY_LABELS[commitment.party]} mis à jour "
+            f"(statut : {STATUS_LABELS[commitment.status]})."
         )
+        record_about(session, principal, commitment, "plan", "commitment_updated", summary)
     return commitment
 
 

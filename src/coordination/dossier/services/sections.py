@@ -13,24 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination import clock
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.models import PROFILE_SECTIONS, ProfileSection
-from coordination.dossier.services.common import STALE_DETAIL, flush_versioned, record_event
-from coordination.errors import NotFound, PreconditionFailed
+from coordination.dossier.models import ProfileSection
+from coordination.dossier.services.common import STALE_DETAIL, flush_versioned, record_about
+from coordination.errors import PreconditionFailed
 
 SECTION_LABELS = {
     "project": "Projet professionnel",
     "social": "Situation sociale (CPAS)",
     "health": "Santé et constats psycho-médico-sociaux",
 }
-
-
-def check_section(section: str) -> str:
-    if section not in PROFILE_SECTIONS:
-        raise NotFound(
-            f"Partie du dossier inconnue : « {section} ». Parties disponibles : {', '.join(PROFILE_SECTIONS)}.",
-            "unknown-section",
-        )
-    return section
 
 
 async def load(session: AsyncSession, person_id, section: str) -> ProfileSection | None:
@@ -79,13 +70,7 @@ async def write(
         row.organisation_id = principal.organisation_id
         row.updated_at = clock.now()
         await flush_versioned(session)
-    record_event(
-        session,
-        principal,
-        person_id=person_id,
-        section=section,
-        kind="section_updated",
-        summary=f"{SECTION_LABELS[section]} mis à jour.",
-        subject_id=row.id,
+    record_about(
+        session, principal, row, section, "section_updated", f"{SECTION_LABELS[section]} mis à jour."
     )
     return row

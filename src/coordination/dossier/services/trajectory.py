@@ -13,7 +13,6 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination import clock
 from coordination.access.principal import Principal
 from coordination.cadastre.claims import check_step_claims
 from coordination.directory.models import Organisation, OrganisationKind
@@ -30,14 +29,13 @@ from coordination.dossier.rules import (
     may_write_progress,
 )
 from coordination.dossier.services.common import (
-    apply_changes,
     checked_changes,
-    flush_versioned,
     get_owned,
     out_of,
-    record_event,
+    record_about,
     rows_of_person,
     rule_error,
+    write_changes,
 )
 from coordination.errors import Forbidden
 
@@ -80,15 +78,8 @@ async def create_step(
     step = TrajectoryStep(person_id=person_id, created_by=principal.user_id, **values)
     session.add(step)
     await session.flush()
-    record_event(
-        session,
-        principal,
-        person_id=person_id,
-        section="trajectory",
-        kind="step_created",
-        summary=f"{STEP_KIND_LABELS[step.kind]} chez {org.name} ({STATUS_LABELS[step.status]}).",
-        subject_id=step.id,
-    )
+    summary = f"{STEP_KIND_LABELS[step.kind]} chez {org.name} ({STATUS_LABELS[step.status]})."
+    record_about(session, principal, step, "trajectory", "step_created", summary)
     return step
 
 
@@ -106,20 +97,22 @@ async def update_step(
         session, step.organisation_id, **claims,
         attaching="agreement_id" in changes and changes["agreement_id"] != step.agreement_id,
     )  # fmt: skip
-    before = apply_changes(step, changes)
+    before = await write_changes(session, step, changes)
     if before:
-        step.updated_at = clock.now()
-        await flush_versioned(session)
-        record_event(
-            session,
-            principal,
-            person_id=step.person_id,
-            section="trajectory",
-            kind="step_updated",
-            summary=f"{STEP_KIND_LABELS[step.kind]} mise à jour (statut : {STATUS_LABELS[step.status]}).",
-            subject_id=step.id,
-        )
+        summary = f"{STEP_KIND_LABELS[step.kind]} mise à jour (statut : {STATUS_LABELS[step.status]})."
+        record_about(session, principal, step, "trajectory", "step_updated", summary)
     return step
+
+
+def _written_on(step: TrajectoryStep, principal: Principal) -> dict[str, UUID]:
+    """The columns a progress note and an assessment share: the step written on, its file and partner,
+    and the author."""
+    return {
+        "step_id": step.id,
+        "person_id": step.person_id,
+        "organisation_id": step.organisation_id,
+        "author_user_id": principal.user_id,
+    }
 
 
 def _own_step_only(principal: Principal, step: TrajectoryStep) -> None:
@@ -139,25 +132,12 @@ async def add_progress(
         raise rule_error(
             RuleViolation("Une note, des heures de présence ou une étape franchie sont attendues.", "empty")
         )
-    entry = ProgressEntry(
-        step_id=step.id,
-        person_id=step.person_id,
-        organisation_id=step.organisation_id,
-        author_user_id=principal.user_id,
-        **msgspec.structs.asdict(data),
-    )
+    entry = ProgressEntry(**_written_on(step, principal), **msgspec.structs.asdict(data))
     session.add(entry)
     await session.flush()
     what = data.milestone or ("présence notée" if data.attendance_hours is not None else "note de suivi")
-    record_event(
-        session,
-        principal,
-        person_id=step.person_id,
-        section="progress",
-        kind="progress_added",
-        summary=f"Progression ({STEP_KIND_LABELS[step.kind]}) : {what}.",
-        subject_id=entry.id,
-    )
+    summary = f"Progression ({STEP_KIND_LABELS[step.kind]}) : {what}."
+    record_about(session, principal, entry, "progress", "progress_added", summary)
     return entry
 
 
@@ -180,10 +160,7 @@ async def add_assessments(
             raise rule_error(exc) from exc
     rows = [
         Assessment(
-            step_id=step.id,
-            person_id=step.person_id,
-            organisation_id=step.organisation_id,
-            author_user_id=principal.user_id,
+            **_written_on(step, principal),
             item_code=item.item_code,
             qualifier=item.qualifier,
             assessed_on=data.assessed_on or ctx.today,
@@ -193,15 +170,8 @@ async def add_assessments(
     ]
     session.add_all(rows)
     await session.flush()
-    record_event(
-        session,
-        principal,
-        person_id=step.person_id,
-        section="progress",
-        kind="assessment_added",
-        summary=f"Évaluation de {len(rows)} item(s) ({STEP_KIND_LABELS[step.kind]}).",
-        subject_id=step.id,
-    )
+    summary = f"Évaluation de {len(rows)} item(s) ({STEP_KIND_LABELS[step.kind]})."
+    record_about(session, principal, step, "progress", "assessment_added", summary)
     return rows
 
 
