@@ -6,7 +6,7 @@ serve the same figures the same way."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -32,12 +32,6 @@ async def evaluation_year(
 
 def may_evaluate(principal: Principal) -> bool:
     return principal.role in rules.EVALUATION_ROLES
-
-
-def fields_of(shown: Any) -> dict[str, Any]:
-    """A composed read's fields by name, as they are (not copied): what its page renders, under the same
-    names."""
-    return {f.name: getattr(shown, f.name) for f in fields(shown)}
 
 
 @dataclass

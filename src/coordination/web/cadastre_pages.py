@@ -23,7 +23,7 @@ from coordination.errors import Forbidden
 from coordination.reports.charts import Bar, bar_chart
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.render import page
+from coordination.web.render import fields_of, page
 from coordination.web.session import require_user
 
 READ = {"public": "cadastre des partenariats (lecture) : aucun dossier de personne, garde par rôle"}
@@ -152,7 +152,7 @@ class CadastrePages(Controller):
         return page(
             request,
             "cadastre_partner.html",
-            **overview.fields_of(result),
+            **fields_of(result),
             chart=_quarter_chart(result),
         )
 
@@ -174,7 +174,7 @@ class CadastrePages(Controller):
         return page(
             request,
             "cadastre_compare.html",
-            **overview.fields_of(result),
+            **fields_of(result),
             ratio_chart=ratio_chart,
             rate_chart=rate_chart,
             wanted=wanted,

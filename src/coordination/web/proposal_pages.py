@@ -21,7 +21,7 @@ from coordination.directory.models import Role
 from coordination.errors import Forbidden, ProblemError
 from coordination.web.csrf import checked_form
 from coordination.web.errors import WEB_EXCEPTION_HANDLERS
-from coordination.web.render import page
+from coordination.web.render import fields_of, page
 from coordination.web.session import require_user
 
 PAGE = proposals.PROPOSALS_PAGE
@@ -76,7 +76,7 @@ async def _render(
         request,
         "cadastre_proposals.html",
         status_code=status_code,
-        **overview.fields_of(shown),
+        **fields_of(shown),
         field_labels=proposals.FIELD_LABELS_FR,
         kinds=rules.PARTNER_KIND_LABELS,
         message=message,
