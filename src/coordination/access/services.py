@@ -40,6 +40,7 @@ from coordination.directory.models import Organisation
 from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
 from coordination.events import DomainEvent
 from coordination.formatting import date_fr
+from coordination.shapes import from_row
 
 MAX_CONSENT_DURATION = timedelta(days=3 * 365)
 """A consent always ends; three years at most, renewable (the person is asked again)."""
@@ -637,30 +638,15 @@ async def read_journal(
     total = int(await session.scalar(count) or 0)
     items = []
     for entry, org_name in rows:
-        role_label = ROLE_LABELS_FR.get(entry.role, entry.role)
         items.append(
-            JournalEntryOut(
-                id=entry.id,
-                person_id=entry.person_id,
-                seq=entry.seq,
-                at=entry.at,
-                user_id=entry.user_id,
-                user_name=entry.user_name,
-                organisation_id=entry.organisation_id,
+            from_row(
+                entry,
+                JournalEntryOut,
                 organisation_name=org_name,
-                role=entry.role,
-                role_label=role_label,
-                section=entry.section,
+                role_label=ROLE_LABELS_FR.get(entry.role, entry.role),
                 section_label=SECTION_LABELS_FR[Section(entry.section)] if entry.section else None,
-                document_id=entry.document_id,
-                action=entry.action,
                 action_label=journal_action_label(entry.action),
-                decision=entry.decision,
-                basis=entry.basis,
                 basis_label=journal_basis_label(entry.basis),
-                consent_id=entry.consent_id,
-                request_id=entry.request_id,
-                reason=entry.reason,
                 sentence=journal_sentence(entry, org_name),
             )
         )
