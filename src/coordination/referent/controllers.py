@@ -149,7 +149,7 @@ class MyPortfolioController(Controller):
         return schemas.PortfolioOut(
             adviser=presenters.adviser_out(found.adviser, found.load),
             stale_days=found.stale_days,
-            items=[presenters.work_item_out(i, policies) for i in found.items],
+            items=found.items,
         )
 
     @get("/alerts", opt=LIST)

@@ -4,7 +4,6 @@ the same readers)."""
 
 from __future__ import annotations
 
-import dataclasses
 from uuid import UUID
 
 from coordination.access.principal import Principal
@@ -13,7 +12,7 @@ from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.orientation import Track, local_date
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.services import KIND_LABELS_FR
-from coordination.referent.worklist import Alert, WorkItem
+from coordination.referent.worklist import Alert
 from coordination.shapes import from_row
 
 
@@ -77,11 +76,6 @@ def adviser_out(adviser: Adviser, load: int) -> schemas.AdviserOut:
         languages=list(adviser.languages or []),
         tracks=list(adviser.tracks or []),
     )
-
-
-def work_item_out(item: WorkItem, policies: ReferentPolicies) -> schemas.WorkItemOut:
-    """The worklist's item as computed, field for field, with its track's French label."""
-    return schemas.WorkItemOut(**dataclasses.asdict(item), track_label=track_label(policies, item.track))
 
 
 def alert_out(alert: Alert) -> schemas.AlertOut:

@@ -169,7 +169,7 @@ async def record_contact(
 @dataclass(frozen=True)
 class Worklist:
     adviser: Adviser
-    items: list[worklist.WorkItem]
+    items: list[schemas.WorkItemOut]
     load: int
     alerts: list[worklist.Alert]
     stale_days: int
@@ -192,7 +192,13 @@ async def my_worklist(
     days = stale_days or policies.rules.stale_after_days
     adviser = await services.adviser_for(session, principal)
     items = await worklist.portfolio(
-        session, adviser, policies.rules, now=now, stale_days=days, readable=readable.where
+        session,
+        adviser,
+        policies.rules,
+        now=now,
+        stale_days=days,
+        track_label=lambda track: presenters.track_label(policies, track),
+        readable=readable.where,
     )
     ids = [item.person_id for item in items]
     bases = await bases_of(session, readable, ids)
