@@ -38,6 +38,7 @@ from coordination.access.schemas import (
 from coordination.directory.models import Organisation, User
 from coordination.errors import NotFound
 from coordination.settings import Settings
+from coordination.shapes import from_row
 
 CONSENTS_READ = {"section": "consents", "action": "read"}
 CONSENTS_WRITE = {"section": "consents", "action": "write"}
@@ -320,16 +321,7 @@ class DevLoginController(Controller):
     async def users(self, state: State, db_session: AsyncSession) -> list[DevUserOut]:
         self._issuer(state)
         users = (await db_session.scalars(select(User).order_by(User.role, User.subject))).all()
-        return [
-            DevUserOut(
-                subject=u.subject,
-                display_name=u.display_name,
-                role=u.role.value,
-                organisation_id=u.organisation_id,
-                person_id=u.person_id,
-            )
-            for u in users
-        ]
+        return [from_row(u, DevUserOut, role=u.role.value) for u in users]
 
     @post("/token", opt={"public": "connexion de développement"}, status_code=HTTP_200_OK)
     async def token(self, state: State, db_session: AsyncSession, data: DevTokenRequest) -> DevTokenOut:

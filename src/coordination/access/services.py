@@ -515,15 +515,12 @@ async def list_consents(session: AsyncSession, person_id: UUID) -> list[ConsentO
     result = []
     for consent, org_name in rows:
         history = [
-            ConsentEventOut(
+            from_row(
+                e,
+                ConsentEventOut,
                 kind=e.kind.value,
                 label=EVENT_LABELS_FR[e.kind],
-                at=e.at,
-                by_user_id=e.by_user_id,
                 channel=e.channel.value if e.channel else None,
-                evidence_document_id=e.evidence_document_id,
-                successor_id=e.successor_id,
-                note=e.note,
             )
             for e in events[consent.id]
         ]
@@ -535,24 +532,15 @@ async def list_consents(session: AsyncSession, person_id: UUID) -> list[ConsentO
                 )
             )
         result.append(
-            ConsentOut(
-                id=consent.id,
-                person_id=consent.person_id,
-                recipient_organisation_id=consent.recipient_organisation_id,
+            from_row(
+                consent,
+                ConsentOut,
                 recipient_organisation_name=org_name,
-                sections=list(consent.sections),
                 section_labels=[SECTION_LABELS_FR[Section(s)] for s in consent.sections],
-                purpose=consent.purpose,
-                legal_basis=consent.legal_basis,
-                given_at=consent.given_at,
-                expires_at=consent.expires_at,
-                recorded_by_user_id=consent.recorded_by_user_id,
                 channel=consent.channel.value,
-                evidence_document_id=consent.evidence_document_id,
                 evidence=_evidence_words(consent),
                 status=status,
                 status_label=STATUS_LABELS_FR[status],
-                renews_id=consent.renews_id,
                 history=history,
             )
         )

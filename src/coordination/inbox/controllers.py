@@ -17,23 +17,21 @@ from coordination import pagination
 from coordination.access.principal import Principal
 from coordination.inbox import services
 from coordination.inbox.schemas import InboxPage, MarkedAll, NotificationOut
+from coordination.shapes import from_row
 
 OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
 
 
 def notification_out(shown: services.Shown) -> NotificationOut:
     note = shown.note
-    return NotificationOut(
-        id=note.id,
-        kind=note.kind,
+    return from_row(
+        note,
+        NotificationOut,
         kind_label=services.KINDS.get(note.kind, "Notification"),
         title=shown.title,
         body=shown.body,
         link=shown.link,
-        subject_id=note.subject_id,
-        created_at=note.created_at,
         read=note.read_at is not None,
-        read_at=note.read_at,
     )
 
 
