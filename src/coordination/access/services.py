@@ -97,10 +97,18 @@ def validate_expiry(expires_at: datetime, now: datetime) -> datetime:
     return expires_at
 
 
-def person_only(principal: Principal, person_id: UUID, evidence_document_id: UUID | None, what: str) -> None:
+def person_only(
+    principal: Principal,
+    person_id: UUID,
+    evidence_document_id: UUID | None,
+    what: str,
+    *,
+    channel: str | None = None,
+) -> None:
     """A consent is the person's act: giving, renewing or withdrawing one with no signed form attached is
     hers alone. A worker (or the DPO) records what she signed on paper through :mod:`.recorded`, the signed
-    form uploaded in the same step; never an id of a document already in the file (a CV would do)."""
+    form uploaded in the same step; never an id of a document already in the file (a CV would do). She
+    acts herself: the ``channel``, if said, is ``self``."""
     if principal.person_id != person_id:
         raise Forbidden(
             f"Seule la personne peut {what} elle-même, dans son espace. Un travailleur enregistre seulement "
@@ -113,6 +121,8 @@ def person_only(principal: Principal, person_id: UUID, evidence_document_id: UUI
             "Vous agissez vous-même : aucune preuve n'est à joindre (votre action est la preuve).",
             code="consent-evidence-upload",
         )
+    if channel not in (None, ConsentChannel.SELF.value):
+        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
 
 
 def consent_status(consent: Consent, events: list[ConsentEvent], now: datetime) -> str:
@@ -152,9 +162,7 @@ async def give_consent(
 ) -> Consent:
     """The person gives a consent in her own space (channel ``self``). Anyone else is refused here: see
     :func:`person_only` and :func:`coordination.access.recorded.record_consent`."""
-    person_only(principal, person_id, evidence_document_id, "donner un consentement")
-    if channel not in (None, ConsentChannel.SELF.value):
-        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
+    person_only(principal, person_id, evidence_document_id, "donner un consentement", channel=channel)
     terms = check_terms(
         recipient_organisation_id=recipient_organisation_id,
         sections=sections,
@@ -306,9 +314,13 @@ async def withdraw_consent(
     """The person withdraws, in one step, effective at once: the next request of the recipient, in any
     process, is refused. A worker records a withdrawal only with the person's signed request and a reason
     (:func:`coordination.access.recorded.record_withdrawal`)."""
-    person_only(principal, person_id, evidence_document_id, "retirer son consentement sans formulaire signé")
-    if channel not in (None, ConsentChannel.SELF.value):
-        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
+    person_only(
+        principal,
+        person_id,
+        evidence_document_id,
+        "retirer son consentement sans formulaire signé",
+        channel=channel,
+    )
     consent, events = await _load(session, person_id, consent_id)
     require_active(consent, events)
     await write_withdrawal(session, principal, consent, ConsentChannel.SELF, None, note)
@@ -350,9 +362,7 @@ async def renew_consent(
 ) -> Consent:
     """The person renews: a NEW consent with the same terms and a later end; the old one gets a
     ``renewed`` event. A worker renews only from a signed form (:func:`.recorded.record_renewal`)."""
-    person_only(principal, person_id, evidence_document_id, "renouveler son consentement")
-    if channel not in (None, ConsentChannel.SELF.value):
-        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
+    person_only(principal, person_id, evidence_document_id, "renouveler son consentement", channel=channel)
     old, events = await _load(session, person_id, consent_id)
     require_renewable(old, events)
     terms = renewal_terms(old, expires_at)
