@@ -6,6 +6,7 @@ The caller has already passed the gate (section ``consents``/``journal``); these
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -222,12 +223,8 @@ async def write_consent(
     now = utcnow()
     consent = Consent(
         person_id=person_id,
-        recipient_organisation_id=terms.recipient_organisation_id,
-        sections=list(terms.sections),
-        purpose=terms.purpose,
-        legal_basis=terms.legal_basis,
+        **dataclasses.asdict(terms),  # the checked terms, each a column of the same name (sections copied)
         given_at=now,
-        expires_at=terms.expires_at,
         recorded_by_user_id=principal.user_id,
         channel=channel,
         evidence_document_id=evidence_document_id,
