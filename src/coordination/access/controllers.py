@@ -10,8 +10,10 @@ once per controller (:func:`provide_principal`).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
@@ -26,6 +28,7 @@ from coordination.access.gate import require_role_permission
 from coordination.access.policy import Basis
 from coordination.access.principal import Principal
 from coordination.access.schemas import (
+    ConsentActIn,
     ConsentOut,
     DevTokenOut,
     DevTokenRequest,
@@ -38,6 +41,7 @@ from coordination.access.schemas import (
 from coordination.directory.models import Organisation, User
 from coordination.errors import NotFound
 from coordination.settings import Settings
+from coordination.shapes import from_row
 
 CONSENTS_READ = {"section": "consents", "action": "read"}
 CONSENTS_WRITE = {"section": "consents", "action": "write"}
@@ -53,6 +57,12 @@ RECORDING = (
 async def _consent_answer(session: AsyncSession, person_id: UUID, consent_id: UUID) -> ConsentOut:
     """One consent as the person's list shows it (with its history)."""
     return services.consent_out(await services.list_consents(session, person_id), consent_id)
+
+
+def _fields(body: ConsentActIn) -> dict[str, Any]:
+    """A consent act's body as the service's keywords: each body field is named as the service's parameter
+    (a field the service does not take fails at once, in every test of the route)."""
+    return msgspec.structs.asdict(body)
 
 
 async def _signed_form(request: Request, settings: Settings) -> tuple[recorded.Draft, recorded.Uploads]:
@@ -89,18 +99,7 @@ class ConsentController(Controller):
         person_id: UUID,
         data: GiveConsent,
     ) -> ConsentOut:
-        consent = await services.give_consent(
-            db_session,
-            principal,
-            person_id,
-            recipient_organisation_id=data.recipient_organisation_id,
-            sections=data.sections,
-            purpose=data.purpose,
-            expires_at=data.expires_at,
-            legal_basis=data.legal_basis,
-            channel=data.channel,
-            evidence_document_id=data.evidence_document_id,
-        )
+        consent = await services.give_consent(db_session, principal, person_id, **_fields(data))
         return await _consent_answer(db_session, person_id, consent.id)
 
     @post(
@@ -118,15 +117,8 @@ class ConsentController(Controller):
         consent_id: UUID,
         data: WithdrawConsent | None = None,
     ) -> ConsentOut:
-        body = data or WithdrawConsent()
         await services.withdraw_consent(
-            db_session,
-            principal,
-            person_id,
-            consent_id,
-            channel=body.channel,
-            evidence_document_id=body.evidence_document_id,
-            note=body.note,
+            db_session, principal, person_id, consent_id, **_fields(data or WithdrawConsent())
         )
         return await _consent_answer(db_session, person_id, consent_id)
 
@@ -145,15 +137,7 @@ class ConsentController(Controller):
         consent_id: UUID,
         data: RenewConsent,
     ) -> ConsentOut:
-        new = await services.renew_consent(
-            db_session,
-            principal,
-            person_id,
-            consent_id,
-            expires_at=data.expires_at,
-            channel=data.channel,
-            evidence_document_id=data.evidence_document_id,
-        )
+        new = await services.renew_consent(db_session, principal, person_id, consent_id, **_fields(data))
         return await _consent_answer(db_session, person_id, new.id)
 
     @post(
@@ -320,16 +304,7 @@ class DevLoginController(Controller):
     async def users(self, state: State, db_session: AsyncSession) -> list[DevUserOut]:
         self._issuer(state)
         users = (await db_session.scalars(select(User).order_by(User.role, User.subject))).all()
-        return [
-            DevUserOut(
-                subject=u.subject,
-                display_name=u.display_name,
-                role=u.role.value,
-                organisation_id=u.organisation_id,
-                person_id=u.person_id,
-            )
-            for u in users
-        ]
+        return [from_row(u, DevUserOut, role=u.role.value) for u in users]
 
     @post("/token", opt={"public": "connexion de développement"}, status_code=HTTP_200_OK)
     async def token(self, state: State, db_session: AsyncSession, data: DevTokenRequest) -> DevTokenOut:

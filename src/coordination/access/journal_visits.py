@@ -26,6 +26,7 @@ from coordination.access.policy import ROLE_LABELS_FR, SECTION_LABELS_FR, Sectio
 from coordination.access.services import journal_action_label, journal_basis_label
 from coordination.clock import BRUSSELS
 from coordination.formatting import MONTHS
+from coordination.shapes import from_row
 
 E = AccessJournalEntry
 
@@ -349,17 +350,8 @@ def row_sentence(r: Any, basis_label: str | None) -> str:
 
 
 def _new_visit(entry: Any) -> Visit:
-    return Visit(
-        person_id=entry.person_id,
-        request_id=entry.request_id,
-        at=entry.at,
-        user_id=entry.user_id,
-        user_name=entry.user_name,
-        role=entry.role,
-        organisation_id=entry.organisation_id,
-        organisation_name=entry.organisation_name,
-        decision=entry.decision,
-    )
+    """The visit an entry opens: its identity fields read from the row, its lists filled by :func:`_add`."""
+    return from_row(entry, Visit)
 
 
 def _add(visit: Visit, entry: Any, purpose: str | None) -> None:

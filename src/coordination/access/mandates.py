@@ -34,6 +34,7 @@ from coordination.dossier.models import Person
 from coordination.dossier.services.common import record_event
 from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
 from coordination.formatting import day_fr
+from coordination.shapes import from_row
 
 KIND_LABELS_FR = {
     MandateKind.FOREM_REGISTRATION: "inscrit·e comme demandeur·euse d'emploi au Forem",
@@ -291,24 +292,13 @@ async def list_mandates(session: AsyncSession, person_id: UUID) -> list[MandateO
 
 
 def mandate_out(mandate: Mandate, org_name: str | None) -> MandateOut:
-    return MandateOut(
-        id=mandate.id,
-        person_id=mandate.person_id,
+    return from_row(
+        mandate,
+        MandateOut,
         kind=mandate.kind.value,
         label=KIND_LABELS_FR[mandate.kind],
-        organisation_id=mandate.organisation_id,
         organisation_name=org_name,
-        started_on=mandate.started_on,
-        ground=mandate.ground,
-        source=mandate.source,
-        asserted_by_user_id=mandate.asserted_by_user_id,
-        asserted_by_name=mandate.asserted_by_name,
-        asserted_at=mandate.asserted_at,
         current=mandate.ended_at is None,
-        ended_on=mandate.ended_on,
-        ended_at=mandate.ended_at,
-        ended_by_name=mandate.ended_by_name,
-        end_ground=mandate.end_ground,
         sentence=sentence(mandate, org_name),
     )
 

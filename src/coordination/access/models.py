@@ -19,10 +19,10 @@ import enum
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordination.db.base import Base, Entity, new_id, utcnow
+from coordination.db.base import Base, Entity, new_id, utcnow, while_open
 from coordination.db.types import GUID, JSON, DateTimeUTC
 from coordination.directory.models import Organisation, enum_column
 from coordination.dossier.models import Person
@@ -170,8 +170,7 @@ class Mandate(Entity):
             "person_id",
             "kind",
             unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
+            **while_open(),
         ),
         Index("ix_mandates_person_kind_org", "person_id", "kind", "organisation_id"),
         # the current facts of a kind (or of one CPAS), index-only, for the gate's query filter
@@ -180,8 +179,7 @@ class Mandate(Entity):
             "kind",
             "organisation_id",
             "person_id",
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
+            **while_open(),
         ),
     )
 

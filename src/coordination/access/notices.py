@@ -6,6 +6,9 @@ services that change consents and mandates record an event and never have to rem
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from uuid import UUID
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,36 +102,46 @@ async def tell_consent_changed(session: AsyncSession, event: ConsentChanged) -> 
     await _tell(session, consent, kind, title, body)
 
 
-async def tell_consent_ended(session: AsyncSession, event: ConsentEnded) -> None:
-    if event.told_by_caller:
-        return
-    consent = await session.get(Consent, event.consent_id)
+async def _tell_about(
+    session: AsyncSession, consent_id: UUID, words: Callable[[Consent, str], tuple[str, str, str]]
+) -> None:
+    """Tell the person about one of her consents (gone since the event: nothing to say); ``words(consent,
+    recipient's name)`` gives the notice's kind, title and body."""
+    consent = await session.get(Consent, consent_id)
     if consent is None:
         return
-    org_name = await _organisation_name(session, consent.recipient_organisation_id)
-    await _tell(
-        session,
-        consent,
-        "consent_ended",
-        f"Votre accord pour {org_name} a pris fin",
-        f"Votre accord pour {org_name} a pris fin : {event.reason} {org_name} n'a plus accès à votre dossier.",
-    )
+    kind, title, body = words(consent, await _organisation_name(session, consent.recipient_organisation_id))
+    await _tell(session, consent, kind, title, body)
 
 
-async def tell_consent_expiring(session: AsyncSession, event: ConsentExpiring) -> None:
-    consent = await session.get(Consent, event.consent_id)
-    if consent is None:
-        return
-    org_name = await _organisation_name(session, consent.recipient_organisation_id)
-    await _tell(
-        session,
-        consent,
+def _ended_words(reason: str) -> Callable[[Consent, str], tuple[str, str, str]]:
+    def words(consent: Consent, org_name: str) -> tuple[str, str, str]:
+        return (
+            "consent_ended",
+            f"Votre accord pour {org_name} a pris fin",
+            f"Votre accord pour {org_name} a pris fin : {reason} {org_name} n'a plus accès à votre dossier.",
+        )
+
+    return words
+
+
+def _expiring_words(consent: Consent, org_name: str) -> tuple[str, str, str]:
+    return (
         "consent_expiring",
         f"Votre accord pour {org_name} prend fin bientôt",
         f"Votre accord permettant à {org_name} de consulter votre dossier prend fin le "
         f"{day_fr(consent.expires_at)}. Si vous voulez qu'il continue, renouvelez-le dans votre espace ; "
         "sinon, vous n'avez rien à faire.",
     )
+
+
+async def tell_consent_ended(session: AsyncSession, event: ConsentEnded) -> None:
+    if not event.told_by_caller:
+        await _tell_about(session, event.consent_id, _ended_words(event.reason))
+
+
+async def tell_consent_expiring(session: AsyncSession, event: ConsentExpiring) -> None:
+    await _tell_about(session, event.consent_id, _expiring_words)
 
 
 async def tell_mandate_changed(session: AsyncSession, event: MandateChanged) -> None:

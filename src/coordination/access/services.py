@@ -6,6 +6,7 @@ The caller has already passed the gate (section ``consents``/``journal``); these
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,6 +41,7 @@ from coordination.directory.models import Organisation
 from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
 from coordination.events import DomainEvent
 from coordination.formatting import date_fr
+from coordination.shapes import from_row
 
 MAX_CONSENT_DURATION = timedelta(days=3 * 365)
 """A consent always ends; three years at most, renewable (the person is asked again)."""
@@ -96,10 +98,18 @@ def validate_expiry(expires_at: datetime, now: datetime) -> datetime:
     return expires_at
 
 
-def person_only(principal: Principal, person_id: UUID, evidence_document_id: UUID | None, what: str) -> None:
+def person_only(
+    principal: Principal,
+    person_id: UUID,
+    evidence_document_id: UUID | None,
+    what: str,
+    *,
+    channel: str | None = None,
+) -> None:
     """A consent is the person's act: giving, renewing or withdrawing one with no signed form attached is
     hers alone. A worker (or the DPO) records what she signed on paper through :mod:`.recorded`, the signed
-    form uploaded in the same step; never an id of a document already in the file (a CV would do)."""
+    form uploaded in the same step; never an id of a document already in the file (a CV would do). She
+    acts herself: the ``channel``, if said, is ``self``."""
     if principal.person_id != person_id:
         raise Forbidden(
             f"Seule la personne peut {what} elle-même, dans son espace. Un travailleur enregistre seulement "
@@ -112,6 +122,8 @@ def person_only(principal: Principal, person_id: UUID, evidence_document_id: UUI
             "Vous agissez vous-même : aucune preuve n'est à joindre (votre action est la preuve).",
             code="consent-evidence-upload",
         )
+    if channel not in (None, ConsentChannel.SELF.value):
+        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
 
 
 def consent_status(consent: Consent, events: list[ConsentEvent], now: datetime) -> str:
@@ -151,9 +163,7 @@ async def give_consent(
 ) -> Consent:
     """The person gives a consent in her own space (channel ``self``). Anyone else is refused here: see
     :func:`person_only` and :func:`coordination.access.recorded.record_consent`."""
-    person_only(principal, person_id, evidence_document_id, "donner un consentement")
-    if channel not in (None, ConsentChannel.SELF.value):
-        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
+    person_only(principal, person_id, evidence_document_id, "donner un consentement", channel=channel)
     terms = check_terms(
         recipient_organisation_id=recipient_organisation_id,
         sections=sections,
@@ -213,12 +223,8 @@ async def write_consent(
     now = utcnow()
     consent = Consent(
         person_id=person_id,
-        recipient_organisation_id=terms.recipient_organisation_id,
-        sections=list(terms.sections),
-        purpose=terms.purpose,
-        legal_basis=terms.legal_basis,
+        **dataclasses.asdict(terms),  # the checked terms, each a column of the same name (sections copied)
         given_at=now,
-        expires_at=terms.expires_at,
         recorded_by_user_id=principal.user_id,
         channel=channel,
         evidence_document_id=evidence_document_id,
@@ -305,9 +311,13 @@ async def withdraw_consent(
     """The person withdraws, in one step, effective at once: the next request of the recipient, in any
     process, is refused. A worker records a withdrawal only with the person's signed request and a reason
     (:func:`coordination.access.recorded.record_withdrawal`)."""
-    person_only(principal, person_id, evidence_document_id, "retirer son consentement sans formulaire signé")
-    if channel not in (None, ConsentChannel.SELF.value):
-        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
+    person_only(
+        principal,
+        person_id,
+        evidence_document_id,
+        "retirer son consentement sans formulaire signé",
+        channel=channel,
+    )
     consent, events = await _load(session, person_id, consent_id)
     require_active(consent, events)
     await write_withdrawal(session, principal, consent, ConsentChannel.SELF, None, note)
@@ -349,9 +359,7 @@ async def renew_consent(
 ) -> Consent:
     """The person renews: a NEW consent with the same terms and a later end; the old one gets a
     ``renewed`` event. A worker renews only from a signed form (:func:`.recorded.record_renewal`)."""
-    person_only(principal, person_id, evidence_document_id, "renouveler son consentement")
-    if channel not in (None, ConsentChannel.SELF.value):
-        raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
+    person_only(principal, person_id, evidence_document_id, "renouveler son consentement", channel=channel)
     old, events = await _load(session, person_id, consent_id)
     require_renewable(old, events)
     terms = renewal_terms(old, expires_at)
@@ -514,15 +522,12 @@ async def list_consents(session: AsyncSession, person_id: UUID) -> list[ConsentO
     result = []
     for consent, org_name in rows:
         history = [
-            ConsentEventOut(
+            from_row(
+                e,
+                ConsentEventOut,
                 kind=e.kind.value,
                 label=EVENT_LABELS_FR[e.kind],
-                at=e.at,
-                by_user_id=e.by_user_id,
                 channel=e.channel.value if e.channel else None,
-                evidence_document_id=e.evidence_document_id,
-                successor_id=e.successor_id,
-                note=e.note,
             )
             for e in events[consent.id]
         ]
@@ -534,24 +539,15 @@ async def list_consents(session: AsyncSession, person_id: UUID) -> list[ConsentO
                 )
             )
         result.append(
-            ConsentOut(
-                id=consent.id,
-                person_id=consent.person_id,
-                recipient_organisation_id=consent.recipient_organisation_id,
+            from_row(
+                consent,
+                ConsentOut,
                 recipient_organisation_name=org_name,
-                sections=list(consent.sections),
                 section_labels=[SECTION_LABELS_FR[Section(s)] for s in consent.sections],
-                purpose=consent.purpose,
-                legal_basis=consent.legal_basis,
-                given_at=consent.given_at,
-                expires_at=consent.expires_at,
-                recorded_by_user_id=consent.recorded_by_user_id,
                 channel=consent.channel.value,
-                evidence_document_id=consent.evidence_document_id,
                 evidence=_evidence_words(consent),
                 status=status,
                 status_label=STATUS_LABELS_FR[status],
-                renews_id=consent.renews_id,
                 history=history,
             )
         )
@@ -637,30 +633,15 @@ async def read_journal(
     total = int(await session.scalar(count) or 0)
     items = []
     for entry, org_name in rows:
-        role_label = ROLE_LABELS_FR.get(entry.role, entry.role)
         items.append(
-            JournalEntryOut(
-                id=entry.id,
-                person_id=entry.person_id,
-                seq=entry.seq,
-                at=entry.at,
-                user_id=entry.user_id,
-                user_name=entry.user_name,
-                organisation_id=entry.organisation_id,
+            from_row(
+                entry,
+                JournalEntryOut,
                 organisation_name=org_name,
-                role=entry.role,
-                role_label=role_label,
-                section=entry.section,
+                role_label=ROLE_LABELS_FR.get(entry.role, entry.role),
                 section_label=SECTION_LABELS_FR[Section(entry.section)] if entry.section else None,
-                document_id=entry.document_id,
-                action=entry.action,
                 action_label=journal_action_label(entry.action),
-                decision=entry.decision,
-                basis=entry.basis,
                 basis_label=journal_basis_label(entry.basis),
-                consent_id=entry.consent_id,
-                request_id=entry.request_id,
-                reason=entry.reason,
                 sentence=journal_sentence(entry, org_name),
             )
         )

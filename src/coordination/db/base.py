@@ -8,9 +8,10 @@ PostgreSQL so migrations can alter them by name.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from uuid_utils.compat import uuid7
 
@@ -66,3 +67,10 @@ class VersionedEntity(Entity):
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}
+
+
+def while_open(column: str = "ended_at") -> dict[str, Any]:
+    """An ``Index``'s keywords that keep only the rows still open (``<column> IS NULL``): the same partial
+    index on SQLite and PostgreSQL (one active referent, one current mandate of a kind)."""
+    where = text(f"{column} IS NULL")
+    return {"sqlite_where": where, "postgresql_where": where}

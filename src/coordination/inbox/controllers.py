@@ -17,33 +17,22 @@ from coordination import pagination
 from coordination.access.principal import Principal
 from coordination.inbox import services
 from coordination.inbox.schemas import InboxPage, MarkedAll, NotificationOut
+from coordination.shapes import from_row
 
 OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
 
 
 def notification_out(shown: services.Shown) -> NotificationOut:
     note = shown.note
-    return NotificationOut(
-        id=note.id,
-        kind=note.kind,
+    return from_row(
+        note,
+        NotificationOut,
         kind_label=services.KINDS.get(note.kind, "Notification"),
         title=shown.title,
         body=shown.body,
         link=shown.link,
-        subject_id=note.subject_id,
-        created_at=note.created_at,
         read=note.read_at is not None,
-        read_at=note.read_at,
     )
-
-
-async def _marked(
-    session: AsyncSession, principal: Principal, notification_id: UUID, request_id: str, *, read: bool
-) -> NotificationOut:
-    """Mark one of the caller's notifications, and show it as the list does (through the gate)."""
-    note = await services.mark(session, principal, notification_id, read=read)
-    [shown] = await services.present(session, principal, [note], request_id)
-    return notification_out(shown)
 
 
 class InboxController(Controller):
@@ -63,19 +52,17 @@ class InboxController(Controller):
     ) -> InboxPage:
         """Keyset pagination: pass the answer's ``next_cursor`` as ``cursor`` for the next page."""
         before = pagination.decode(cursor, datetime, UUID)
-        rows, total, unread_count = await services.list_for(
-            db_session, principal, unread_only=unread, kind=kind, limit=page_size + 1, before=before
+        found = await services.shown_page(
+            db_session, principal, request_id, limit=page_size, unread_only=unread, kind=kind, before=before
         )
-        has_more = len(rows) > page_size
-        rows = rows[:page_size]
-        shown = await services.present(db_session, principal, rows, request_id)
+        last = found.items[-1].note if found.items else None
         return InboxPage(
-            items=[notification_out(n) for n in shown],
-            total=total,
-            unread=unread_count,
+            items=[notification_out(s) for s in found.items],
+            total=found.total,
+            unread=found.unread,
             page_size=page_size,
-            has_more=has_more,
-            next_cursor=pagination.encode(rows[-1].created_at, rows[-1].id) if has_more else None,
+            has_more=found.has_more,
+            next_cursor=pagination.encode(last.created_at, last.id) if found.has_more and last else None,
         )
 
     @post("/{notification_id:uuid}/read", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Marquer comme lue")
@@ -86,7 +73,9 @@ class InboxController(Controller):
         request_id: str,
         notification_id: UUID,
     ) -> NotificationOut:
-        return await _marked(db_session, principal, notification_id, request_id, read=True)
+        return notification_out(
+            await services.mark_shown(db_session, principal, notification_id, request_id, read=True)
+        )
 
     @post(
         "/{notification_id:uuid}/unread",
@@ -101,7 +90,9 @@ class InboxController(Controller):
         request_id: str,
         notification_id: UUID,
     ) -> NotificationOut:
-        return await _marked(db_session, principal, notification_id, request_id, read=False)
+        return notification_out(
+            await services.mark_shown(db_session, principal, notification_id, request_id, read=False)
+        )
 
     @post("/read-all", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Tout marquer comme lu")
     async def mark_all(self, db_session: AsyncSession, principal: Principal) -> MarkedAll:

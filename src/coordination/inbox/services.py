@@ -301,3 +301,44 @@ async def present(
         else:
             out.append(Shown(note, REDACTED_TITLE, REDACTED_BODY, None, redacted=True))
     return out
+
+
+@dataclass(frozen=True)
+class ShownPage:
+    """One page of the caller's notifications as shown, with the counts the API and the page display."""
+
+    items: list[Shown]
+    total: int
+    unread: int
+    has_more: bool
+
+
+async def shown_page(
+    session: AsyncSession,
+    principal: Principal,
+    request_id: str,
+    *,
+    limit: int,
+    unread_only: bool = False,
+    kind: str | None = None,
+    offset: int = 0,
+    before: tuple[datetime, UUID] | None = None,
+) -> ShownPage:
+    """One page of the caller's own notifications, shown through the gate (:func:`present`), for the API
+    and the page alike. One more row is read to know whether another page follows; it is neither shown
+    nor journaled."""
+    rows, total, unread = await list_for(
+        session, principal, unread_only=unread_only, kind=kind, limit=limit + 1, offset=offset, before=before
+    )
+    shown = await present(session, principal, rows[:limit], request_id)
+    return ShownPage(shown, total, unread, has_more=len(rows) > limit)
+
+
+async def mark_shown(
+    session: AsyncSession, principal: Principal, notification_id: UUID, request_id: str, *, read: bool
+) -> Shown:
+    """Mark one of the caller's notifications, and show it as the list does (through the gate): the API's
+    answer to a mark, and where the page's « open » leads."""
+    note = await mark(session, principal, notification_id, read=read)
+    [shown] = await present(session, principal, [note], request_id)
+    return shown

@@ -33,15 +33,8 @@ class WorklistLineOut(msgspec.Struct, kw_only=True):
 
 
 def line_out(line: WorklistLine) -> WorklistLineOut:
-    return WorklistLineOut(
-        person_id=line.person_id,
-        name=line.name,
-        open_sections=line.open_sections,
-        consent_needed=line.consent_needed,
-        can_record_progress=line.can_record_progress,
-        steps=[StepOut(**s) for s in line.steps],
-        referral_id=line.referral_id,
-    )
+    """The computed line as it is, its steps checked into :class:`StepOut`."""
+    return msgspec.convert(line, WorklistLineOut, from_attributes=True)
 
 
 class PartnerWorklistController(Controller):

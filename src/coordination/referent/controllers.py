@@ -5,7 +5,8 @@ Every route that touches a person's file declares ``opt={"section": "trajectory"
 ``access`` dependency asks the gate for that person before the handler runs (lists get the gate's
 predicate and journal each person shown). The advisers' directory touches no file
 (``opt={"public": ...}``). The principal, the request id and the rule files are dependencies declared once
-per controller; the request's session commits (handlers never do).
+per controller, and the person routes get their use cases bound to them (``referents``,
+:class:`coordination.referent.use_cases.Referents`); the request's session commits (handlers never do).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from coordination.http_utils import etag_for, require_if_match
 from coordination.referent import advisers, bulk, importer, presenters, schemas, services, use_cases
 from coordination.referent.models import Adviser
 from coordination.referent.policies import ReferentPolicies, provide_policies
+from coordination.referent.use_cases import Referents
 
 SECTION = services.SECTION
 READ = {"section": SECTION, "action": "read"}
@@ -39,92 +41,49 @@ DEPENDENCIES = {"policies": Provide(provide_policies, sync_to_thread=False)}
 class PersonReferentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}"
     tags = ["Référent unique"]
-    dependencies = DEPENDENCIES
+    dependencies = {**DEPENDENCIES, "referents": Provide(use_cases.provide_referents, sync_to_thread=False)}
 
     @get("/orientation", opt=READ)
     async def get_orientation(
-        self, db_session: AsyncSession, access: Access, policies: ReferentPolicies, person_id: UUID
+        self, access: Access, referents: Referents, person_id: UUID
     ) -> schemas.OrientationOut:
-        row = await use_cases.current_orientation(db_session, person_id)
-        return presenters.orientation_out(row, policies)
+        return await referents.orientation(person_id)
 
     @post("/orientation", opt=WRITE, status_code=201)
     async def orient(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        policies: ReferentPolicies,
-        person_id: UUID,
-        data: schemas.OrientationIn,
+        self, access: Access, referents: Referents, person_id: UUID, data: schemas.OrientationIn
     ) -> schemas.OrientationOut:
-        row = await use_cases.orient_person(db_session, principal, person_id, policies, data)
-        return presenters.orientation_out(row, policies)
+        return await referents.orient(person_id, data)
 
     @get("/referent", opt=READ)
     async def get_referent(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        policies: ReferentPolicies,
-        person_id: UUID,
+        self, access: Access, referents: Referents, person_id: UUID
     ) -> schemas.ReferentOut:
-        return await use_cases.active_referent(db_session, principal, person_id, policies)
+        return await referents.active(person_id)
 
     @get("/referent/history", opt=READ)
     async def get_history(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        policies: ReferentPolicies,
-        person_id: UUID,
+        self, access: Access, referents: Referents, person_id: UUID
     ) -> list[schemas.ReferentOut]:
-        return await use_cases.referent_history(db_session, principal, person_id, policies)
+        return await referents.history(person_id)
 
     @post("/referent", opt=WRITE, status_code=201)
     async def assign(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        policies: ReferentPolicies,
-        person_id: UUID,
-        data: schemas.AssignIn,
+        self, access: Access, referents: Referents, person_id: UUID, data: schemas.AssignIn
     ) -> schemas.ReferentOut:
-        return await use_cases.assign_referent(
-            db_session, principal, person_id, data.adviser_id, policies, reason=data.reason
-        )
+        return await referents.assign(person_id, data)
 
     @post("/referent/handover", opt=WRITE, status_code=201)
     async def handover(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        policies: ReferentPolicies,
-        person_id: UUID,
-        data: schemas.HandoverIn,
+        self, access: Access, referents: Referents, person_id: UUID, data: schemas.HandoverIn
     ) -> schemas.HandoverOut:
-        former, new = await use_cases.hand_over(
-            db_session, principal, person_id, data.adviser_id, policies, reason=data.reason, note=data.note
-        )
-        return await use_cases.handover_out(db_session, former, new, policies)
+        return await referents.hand_over(person_id, data)
 
     @post("/referent/contacts", opt=WRITE, status_code=201)
     async def contact(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        policies: ReferentPolicies,
-        person_id: UUID,
-        data: schemas.ContactIn,
+        self, access: Access, referents: Referents, person_id: UUID, data: schemas.ContactIn
     ) -> schemas.ReferentOut:
-        return await use_cases.record_contact(
-            db_session, principal, person_id, policies, at=data.contacted_at, note=data.note
-        )
+        return await referents.record_contact(person_id, data)
 
 
 class MyPortfolioController(Controller):
@@ -149,7 +108,7 @@ class MyPortfolioController(Controller):
         return schemas.PortfolioOut(
             adviser=presenters.adviser_out(found.adviser, found.load),
             stale_days=found.stale_days,
-            items=[presenters.work_item_out(i, policies) for i in found.items],
+            items=found.items,
         )
 
     @get("/alerts", opt=LIST)

@@ -35,11 +35,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordination.db.base import Entity
+from coordination.db.base import Entity, while_open
 from coordination.db.types import JSON, DateTimeUTC
 
 REFERENT_KINDS = ("forem_adviser", "eadviser_team", "cpas_social_worker")
@@ -98,8 +97,7 @@ class ReferentLink(Entity):
             "uq_referent_links_one_active",
             "person_id",
             unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
+            **while_open(),
         ),
         Index("ix_referent_links_user_active", "referent_user_id", "ended_at"),
         Index("ix_referent_links_person_ended", "person_id", "ended_at"),  # a person's previous referent
@@ -108,8 +106,7 @@ class ReferentLink(Entity):
             "ix_referent_links_team_active",
             "organisation_id",
             "team",
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
+            **while_open(),
         ),
     )
 

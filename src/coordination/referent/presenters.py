@@ -4,7 +4,6 @@ the same readers)."""
 
 from __future__ import annotations
 
-import dataclasses
 from uuid import UUID
 
 from coordination.access.principal import Principal
@@ -13,7 +12,8 @@ from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.orientation import Track, local_date
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.services import KIND_LABELS_FR
-from coordination.referent.worklist import Alert, WorkItem
+from coordination.referent.worklist import Alert
+from coordination.shapes import from_row
 
 
 def track_label(policies: ReferentPolicies, track: str | None) -> str | None:
@@ -21,23 +21,12 @@ def track_label(policies: ReferentPolicies, track: str | None) -> str | None:
 
 
 def orientation_out(row: Orientation, policies: ReferentPolicies) -> schemas.OrientationOut:
-    return schemas.OrientationOut(
-        person_id=row.person_id,
-        proximity_score=row.proximity_score,
-        digital_autonomy=row.digital_autonomy,
-        computed_track=row.computed_track,
+    return from_row(
+        row,
+        schemas.OrientationOut,
         computed_track_label=track_label(policies, row.computed_track) or "",
-        chosen_track=row.chosen_track,
         chosen_track_label=track_label(policies, row.chosen_track) or "",
         overridden=row.chosen_track != row.computed_track,
-        override_reason=row.override_reason,
-        cluster=row.cluster,
-        young=row.young,
-        start_on=row.start_on,
-        first_contact_due=row.first_contact_due,
-        digital_move_due=row.digital_move_due,
-        matrix_version=row.matrix_version,
-        rules_version=row.rules_version,
         decided_at=row.created_at,
     )
 
@@ -64,54 +53,29 @@ def link_out(
     """``reader``: who will see it (the handover note is kept from whoever :func:`may_read_note` refuses);
     ``None`` only for the author of the handover, in the answer to their own request."""
     referent_name = (names.get(link.adviser_id) if link.adviser_id else None) or link.team or "—"
-    return schemas.ReferentOut(
-        id=link.id,
-        person_id=link.person_id,
-        kind=link.kind,
+    return from_row(
+        link,
+        schemas.ReferentOut,
         kind_label=KIND_LABELS_FR.get(link.kind, link.kind),
         referent_name=referent_name,
-        adviser_id=link.adviser_id,
-        organisation_id=link.organisation_id,
         since=link.started_at,
         since_date=local_date(link.started_at, policies.rules),
-        ended_at=link.ended_at,
-        reason=link.reason,
-        end_reason=link.end_reason,
         handover_note=link.handover_note if reader is None or may_read_note(reader, link) else None,
-        computed_track=link.computed_track,
-        chosen_track=link.chosen_track,
         track_label=track_label(policies, link.chosen_track),
-        override_reason=link.override_reason,
-        first_contact_due=link.first_contact_due,
-        last_contact_at=link.last_contact_at,
     )
 
 
 def adviser_out(adviser: Adviser, load: int) -> schemas.AdviserOut:
-    return schemas.AdviserOut(
-        id=adviser.id,
-        kind=adviser.kind,
+    return from_row(
+        adviser,
+        schemas.AdviserOut,
         kind_label=KIND_LABELS_FR.get(adviser.kind, adviser.kind),
-        display_name=adviser.display_name,
-        organisation_id=adviser.organisation_id,
-        user_id=adviser.user_id,
-        team=adviser.team,
-        capacity=adviser.capacity,
         load=load,
         over_capacity=load > adviser.capacity,
-        cluster=adviser.cluster,
         bassins=list(adviser.bassins or []),
         languages=list(adviser.languages or []),
         tracks=list(adviser.tracks or []),
-        active=adviser.active,
-        phone=adviser.phone,
-        email=adviser.email,
     )
-
-
-def work_item_out(item: WorkItem, policies: ReferentPolicies) -> schemas.WorkItemOut:
-    """The worklist's item as computed, field for field, with its track's French label."""
-    return schemas.WorkItemOut(**dataclasses.asdict(item), track_label=track_label(policies, item.track))
 
 
 def alert_out(alert: Alert) -> schemas.AlertOut:

@@ -23,7 +23,7 @@ from coordination.access.principal import Principal
 from coordination.db.engine import keep_on_failure
 from coordination.errors import NotFound
 from coordination.referent import presenters, schemas, services, worklist
-from coordination.referent.models import Adviser, Orientation, ReferentLink
+from coordination.referent.models import Adviser, ReferentLink
 from coordination.referent.orientation import local_date
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.roles import ADVISER_ROLES, require_role
@@ -34,37 +34,6 @@ SECTION = services.SECTION
 # --- one person's referent ------------------------------------------------------------------------
 
 
-async def current_orientation(session: AsyncSession, person_id: UUID) -> Orientation:
-    """The latest orientation, or 404. The read was allowed and journaled by the gate: the journal row is
-    kept even when there is nothing to show (someone did look)."""
-    row = await services.latest_orientation(session, person_id)
-    if row is None:
-        keep_on_failure(session)
-        raise NotFound("Cette personne n'a pas encore été orientée.", "no-orientation")
-    return row
-
-
-async def orient_person(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    policies: ReferentPolicies,
-    data: schemas.OrientationIn,
-) -> Orientation:
-    person = await services.get_person(session, person_id)
-    return await services.decide_orientation(
-        session,
-        principal,
-        person,
-        policies,
-        score=data.proximity_score,
-        digital_autonomy=data.digital_autonomy,
-        chosen_track=data.chosen_track,
-        override_reason=data.override_reason,
-        cluster=data.cluster,
-    )
-
-
 async def referent_history(
     session: AsyncSession, reader: Principal, person_id: UUID, policies: ReferentPolicies
 ) -> list[schemas.ReferentOut]:
@@ -73,18 +42,6 @@ async def referent_history(
     links = await services.history(session, person_id)
     names = await services.adviser_names(session, links)
     return [presenters.link_out(link, names, policies, reader) for link in links]
-
-
-async def active_referent(
-    session: AsyncSession, reader: Principal, person_id: UUID, policies: ReferentPolicies
-) -> schemas.ReferentOut:
-    """The active link, or 404 (the gate's journal row of the allowed read is kept)."""
-    link = await services.active_link(session, person_id)
-    if link is None:
-        keep_on_failure(session)
-        raise NotFound("Cette personne n'a pas encore de référent.", "no-active-referent")
-    names = await services.adviser_names(session, [link])
-    return presenters.link_out(link, names, policies, reader)
 
 
 async def readable_referent(
@@ -107,60 +64,90 @@ async def readable_referent(
     return next((h for h in history if h.ended_at is None), None), history
 
 
-async def assign_referent(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    adviser_id: UUID,
-    policies: ReferentPolicies,
-    *,
-    reason: str,
-) -> schemas.ReferentOut:
-    person = await services.get_person(session, person_id)
-    adviser = await services.get_adviser(session, adviser_id)
-    link = await services.assign(session, principal, person, adviser, policies, reason=reason)
-    return presenters.link_out(link, {adviser.id: adviser.display_name}, policies, principal)
+@dataclass(frozen=True)
+class Referents:
+    """One person's referent use cases for one request and one principal: the ``referents`` dependency
+    of the API's person routes (:func:`provide_referents`), so a route parses, calls one method and
+    returns. The gate was asked by the route's ``access`` dependency before any of these runs."""
+
+    session: AsyncSession
+    principal: Principal
+    policies: ReferentPolicies
+
+    async def orientation(self, person_id: UUID) -> schemas.OrientationOut:
+        """The latest orientation, or 404. The read was allowed and journaled by the gate: the journal
+        row is kept even when there is nothing to show (someone did look)."""
+        row = await services.latest_orientation(self.session, person_id)
+        if row is None:
+            keep_on_failure(self.session)
+            raise NotFound("Cette personne n'a pas encore été orientée.", "no-orientation")
+        return presenters.orientation_out(row, self.policies)
+
+    async def orient(self, person_id: UUID, data: schemas.OrientationIn) -> schemas.OrientationOut:
+        person = await services.get_person(self.session, person_id)
+        row = await services.decide_orientation(
+            self.session,
+            self.principal,
+            person,
+            self.policies,
+            score=data.proximity_score,
+            digital_autonomy=data.digital_autonomy,
+            chosen_track=data.chosen_track,
+            override_reason=data.override_reason,
+            cluster=data.cluster,
+        )
+        return presenters.orientation_out(row, self.policies)
+
+    async def active(self, person_id: UUID) -> schemas.ReferentOut:
+        """The active link, or 404 (the gate's journal row of the allowed read is kept)."""
+        link = await services.active_link(self.session, person_id)
+        if link is None:
+            keep_on_failure(self.session)
+            raise NotFound("Cette personne n'a pas encore de référent.", "no-active-referent")
+        return await self._shown(link)
+
+    async def history(self, person_id: UUID) -> list[schemas.ReferentOut]:
+        return await referent_history(self.session, self.principal, person_id, self.policies)
+
+    async def assign(self, person_id: UUID, data: schemas.AssignIn) -> schemas.ReferentOut:
+        person = await services.get_person(self.session, person_id)
+        adviser = await services.get_adviser(self.session, data.adviser_id)
+        link = await services.assign(
+            self.session, self.principal, person, adviser, self.policies, reason=data.reason
+        )
+        return presenters.link_out(link, {adviser.id: adviser.display_name}, self.policies, self.principal)
+
+    async def hand_over(self, person_id: UUID, data: schemas.HandoverIn) -> schemas.HandoverOut:
+        """The documented handover (the person and both referents are told: see
+        :mod:`coordination.referent.notices`), answered to its author (who wrote the note, so reads it)."""
+        person = await services.get_person(self.session, person_id)
+        adviser = await services.get_adviser(self.session, data.adviser_id)
+        former, new = await services.handover(
+            self.session, self.principal, person, adviser, self.policies, reason=data.reason, note=data.note
+        )
+        names = await services.adviser_names(self.session, [former, new])
+        return schemas.HandoverOut(
+            former=presenters.link_out(former, names, self.policies),
+            new=presenters.link_out(new, names, self.policies),
+        )
+
+    async def record_contact(self, person_id: UUID, data: schemas.ContactIn) -> schemas.ReferentOut:
+        link = await services.record_contact(
+            self.session, self.principal, person_id, at=data.contacted_at, note=data.note
+        )
+        return await self._shown(link)
+
+    async def _shown(self, link: ReferentLink) -> schemas.ReferentOut:
+        """A link as the caller may read it (the handover note only for whom :func:`may_read_note` lets)."""
+        names = await services.adviser_names(self.session, [link])
+        return presenters.link_out(link, names, self.policies, self.principal)
 
 
-async def hand_over(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    adviser_id: UUID | None,
-    policies: ReferentPolicies,
-    *,
-    reason: str,
-    note: str,
-) -> tuple[ReferentLink, ReferentLink]:
-    """The documented handover (the person and both referents are told: see
-    :mod:`coordination.referent.notices`); ``(former, new)``."""
-    person = await services.get_person(session, person_id)
-    adviser = await services.get_adviser(session, adviser_id)
-    return await services.handover(session, principal, person, adviser, policies, reason=reason, note=note)
-
-
-async def handover_out(
-    session: AsyncSession, former: ReferentLink, new: ReferentLink, policies: ReferentPolicies
-) -> schemas.HandoverOut:
-    """The answer to the handover's author (who wrote the note, so reads it)."""
-    names = await services.adviser_names(session, [former, new])
-    return schemas.HandoverOut(
-        former=presenters.link_out(former, names, policies), new=presenters.link_out(new, names, policies)
-    )
-
-
-async def record_contact(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    policies: ReferentPolicies,
-    *,
-    at: datetime | None,
-    note: str | None,
-) -> schemas.ReferentOut:
-    link = await services.record_contact(session, principal, person_id, at=at, note=note)
-    names = await services.adviser_names(session, [link])
-    return presenters.link_out(link, names, policies, principal)
+def provide_referents(
+    db_session: AsyncSession, principal: Principal, policies: ReferentPolicies
+) -> Referents:
+    """The ``referents`` dependency (``principal`` is provided per router, ``policies`` per controller)."""
+    return Referents(db_session, principal, policies)
 
 
 # --- the adviser's own worklist -------------------------------------------------------------------
@@ -169,7 +156,7 @@ async def record_contact(
 @dataclass(frozen=True)
 class Worklist:
     adviser: Adviser
-    items: list[worklist.WorkItem]
+    items: list[schemas.WorkItemOut]
     load: int
     alerts: list[worklist.Alert]
     stale_days: int
@@ -192,7 +179,13 @@ async def my_worklist(
     days = stale_days or policies.rules.stale_after_days
     adviser = await services.adviser_for(session, principal)
     items = await worklist.portfolio(
-        session, adviser, policies.rules, now=now, stale_days=days, readable=readable.where
+        session,
+        adviser,
+        policies.rules,
+        now=now,
+        stale_days=days,
+        track_label=lambda track: presenters.track_label(policies, track),
+        readable=readable.where,
     )
     ids = [item.person_id for item in items]
     bases = await bases_of(session, readable, ids)

@@ -8,6 +8,7 @@ for ``stale_days`` days.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -19,27 +20,12 @@ from coordination.dossier.models import FileEvent, Person
 from coordination.formatting import day_fr
 from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.orientation import ReferentRules, Track, local_date
+from coordination.referent.schemas import WorkItemOut
 
 DUE_SOON_DAYS = 7
 
 
-@dataclass(frozen=True)
-class WorkItem:
-    person_id: UUID
-    first_name: str
-    last_name: str
-    track: str | None
-    since: datetime
-    first_contact_due: date | None
-    first_contact_overdue: bool
-    digital_move_due: date | None
-    next_due: date | None
-    last_contact_at: datetime | None
-    last_activity_at: datetime | None
-    stale: bool
-
-
-def _sort_key(item: WorkItem) -> tuple:
+def _sort_key(item: WorkItemOut) -> tuple:
     return (
         not item.first_contact_overdue,
         item.next_due or date.max,
@@ -55,9 +41,11 @@ async def portfolio(
     *,
     now: datetime,
     stale_days: int,
+    track_label: Callable[[str | None], str | None],
     readable: ColumnElement[bool] | None = None,
-) -> list[WorkItem]:
-    """The adviser's active links, with each person's last activity and digital-track deadline.
+) -> list[WorkItemOut]:
+    """The adviser's active links, with each person's last activity and digital-track deadline, as the
+    API and the page show them (``track_label``: the track's French name in the rule files).
 
     ``readable``: the gate's predicate on ``persons`` (:func:`coordination.access.filter.readable`); the
     portfolio keeps only the files the reader may read, in the same query. The last event and the latest
@@ -85,7 +73,7 @@ async def portfolio(
     if readable is not None:
         query = query.where(readable)
     rows = await session.execute(query)
-    items: dict[UUID, WorkItem] = {}
+    items: dict[UUID, WorkItemOut] = {}
     stale_before = now - timedelta(days=stale_days)
     for link, first, last, event_at, oriented_move_due in rows:
         contacted = link.last_contact_at is not None
@@ -95,11 +83,12 @@ async def portfolio(
         next_due = link.first_contact_due if not contacted else None
         if move_due is not None:
             next_due = min(d for d in (next_due, move_due) if d is not None)
-        items[link.person_id] = WorkItem(
+        items[link.person_id] = WorkItemOut(
             person_id=link.person_id,
             first_name=first,
             last_name=last,
             track=link.chosen_track,
+            track_label=track_label(link.chosen_track),
             since=link.started_at,
             first_contact_due=link.first_contact_due,
             first_contact_overdue=overdue,
@@ -120,7 +109,7 @@ class Alert:
     due: date | None = None
 
 
-def alerts(items: list[WorkItem], adviser: Adviser, *, today: date, stale_days: int) -> list[Alert]:
+def alerts(items: list[WorkItemOut], adviser: Adviser, *, today: date, stale_days: int) -> list[Alert]:
     result: list[Alert] = []
     if len(items) > adviser.capacity:
         result.append(

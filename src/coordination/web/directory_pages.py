@@ -72,6 +72,11 @@ def _value(form: dict[str, Any], key: str) -> str:
     return str(value[0] if isinstance(value, list) else value).strip()
 
 
+def _values(form: dict[str, Any], **fields: str) -> dict[str, str]:
+    """The service's keyword arguments from the form: ``argument="form field"``, each trimmed."""
+    return {argument: _value(form, key) for argument, key in fields.items()}
+
+
 class DirectoryPages(Controller):
     path = PAGE
     exception_handlers = WEB_EXCEPTION_HANDLERS
@@ -142,14 +147,8 @@ class DirectoryPages(Controller):
         form = await checked_form(request)
 
         def change() -> Awaitable[object]:
-            return admin.add_organisation(
-                db_session,
-                actor_of(principal),
-                name=_value(form, "name"),
-                kind=_value(form, "kind"),
-                bassin=_value(form, "bassin"),
-                bce=_value(form, "bce"),
-            )
+            fields = _values(form, name="name", kind="kind", bassin="bassin", bce="bce")
+            return admin.add_organisation(db_session, actor_of(principal), **fields)
 
         return await self._changed(
             request, db_session, form, change, where="organisation", done="organisation#organisations"
@@ -160,16 +159,11 @@ class DirectoryPages(Controller):
         form = await checked_form(request)
 
         def change() -> Awaitable[object]:
-            return admin.add_user(
-                db_session,
-                actor_of(principal),
-                subject=_value(form, "subject"),
-                name=_value(form, "display_name"),
-                role=_value(form, "role"),
-                organisation=_value(form, "organisation") or None,
-                team=_value(form, "team"),
-                email=_value(form, "email"),
+            fields = _values(
+                form, subject="subject", name="display_name", role="role", team="team", email="email"
             )
+            organisation = _value(form, "organisation") or None
+            return admin.add_user(db_session, actor_of(principal), organisation=organisation, **fields)
 
         return await self._changed(
             request, db_session, form, change, where="utilisateur", done="utilisateur#utilisateurs"

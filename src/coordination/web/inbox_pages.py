@@ -111,15 +111,15 @@ class InboxPages(Controller):
         ok: str | None = None,
     ) -> Response:
         unread_only = filtre == "non-lues"
-        rows, total, unread = await inbox.list_for(
+        found = await inbox.shown_page(
             db_session,
             principal,
-            unread_only=unread_only,
+            request_id,
             limit=PAGE_SIZE,
+            unread_only=unread_only,
             offset=(page - 1) * PAGE_SIZE,
         )
-        _set_unread(request, unread)
-        shown = await inbox.present(db_session, principal, rows, request_id)
+        _set_unread(request, found.unread)
         items = [
             {
                 "id": s.note.id,
@@ -131,17 +131,17 @@ class InboxPages(Controller):
                 "link": web_link(s.link),
                 "withdraw": withdrawable(principal, s.note),
             }
-            for s in shown
+            for s in found.items
         ]
         return render_page(
             request,
             "inbox.html",
             items=items,
-            total=total,
-            unread_count=unread,
+            total=found.total,
+            unread_count=found.unread,
             unread_only=unread_only,
             page_number=page,
-            has_more=page * PAGE_SIZE < total,
+            has_more=found.has_more,
             message=MESSAGES.get(ok or ""),
         )
 
@@ -171,8 +171,7 @@ class InboxPages(Controller):
     ) -> Response:
         """Mark read and go to what the notification is about, in one click."""
         await checked_form(request)
-        note = await inbox.mark(db_session, principal, notification_id, read=True)
-        [shown] = await inbox.present(db_session, principal, [note], request_id)
+        shown = await inbox.mark_shown(db_session, principal, notification_id, request_id, read=True)
         target = web_link(shown.link) or "/notifications"
         return Redirect(target, status_code=303)
 
