@@ -26,6 +26,7 @@ from coordination.middleware import RequestIdMiddleware, guard_request_body
 from coordination.openapi_problems import document_problem_details
 from coordination.openapi_truth import SCHEMA_PLUGINS, complete_document, complete_serialised
 from coordination.settings import Settings, get_settings
+from coordination.web.errors import WEB_EXCEPTION_HANDLERS, html_error_response, wants_html_page
 from coordination.web.session import provide_principal as provide_session_principal
 from coordination.wiring import wire
 
@@ -49,8 +50,6 @@ WEB_MODULES = ("coordination.web.routes",)
 def handle_exception(request: Request, exc: Exception) -> Response:
     """App-wide handler: problem details, or a French HTML page for a browser outside the API. Composed
     here, where the web pages are wired, so that ``coordination.errors`` never imports ``web``."""
-    from coordination.web.errors import html_error_response, wants_html_page
-
     if wants_html_page(request):
         return html_error_response(request, exc)
     return problem_for_exception(request, exc)
@@ -160,6 +159,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         path="/",
         route_handlers=_collect_routes(WEB_MODULES),
         dependencies={"principal": Provide(provide_session_principal)},
+        exception_handlers=WEB_EXCEPTION_HANDLERS,  # a page's error is a page, not a problem document
+        include_in_schema=False,  # the OpenAPI document describes the API only
     )
     app = Litestar(
         route_handlers=[HealthController, metrics, api, pages],

@@ -21,7 +21,6 @@ from coordination.directory.models import Organisation, OrganisationKind, Role, 
 from coordination.errors import BadRequest, NotFound
 from coordination.settings import Settings
 from coordination.web.csrf import checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.nav import ROLE_NAMES, home_for
 from coordination.web.oidc import FLOW_COOKIE, FLOW_MAX_AGE, FlowState, client_for, same
 from coordination.web.render import page
@@ -86,8 +85,6 @@ def _require_dev(request: Request) -> None:
 
 class AuthPages(Controller):
     path = "/"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
 
     @get("/", opt=PUBLIC)
     async def home(self, request: Request) -> Response:

@@ -22,7 +22,6 @@ from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.errors import Forbidden
 from coordination.reports.charts import Bar, bar_chart
 from coordination.web.csrf import checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import fields_of, page
 from coordination.web.session import require_user
 
@@ -98,8 +97,6 @@ MAX_IMPORT_BYTES = 5_000_000
 
 class CadastrePages(Controller):
     path = "/cadastre"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
     dependencies = {
         **deps.CONTEXT,
         **deps.NISS_KEY,

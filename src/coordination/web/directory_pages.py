@@ -25,7 +25,6 @@ from coordination.directory import admin
 from coordination.directory.models import OrganisationKind, Role
 from coordination.errors import Forbidden
 from coordination.web.csrf import checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.nav import ROLE_NAMES
 from coordination.web.render import page
 from coordination.web.session import require_user
@@ -79,8 +78,6 @@ def _values(form: dict[str, Any], **fields: str) -> dict[str, str]:
 
 class DirectoryPages(Controller):
     path = PAGE
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
     guards = [administrators_only]
 
     async def _render(

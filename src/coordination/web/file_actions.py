@@ -44,7 +44,6 @@ from coordination.referent.policies import referent_policies
 from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import ASSESSMENT_ROWS, PLAIN_WORDS, back, convert, role_may
 from coordination.web.me_pages import DURATIONS, recipients_of
 from coordination.web.referent_info import (
@@ -94,9 +93,7 @@ RECORDING = "le gate (consents, write) est demandé par access.recorded, le serv
 
 class FileActions(Controller):
     path = "/dossiers/{person_id:uuid}"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = FILE_PAGE_DEPENDENCIES
-    include_in_schema = False
 
     @post("/etapes/{step_id:uuid}/evaluations", opt={"section": "progress", "action": "write"})
     async def add_assessment(
@@ -414,9 +411,7 @@ class ReferentActions(Controller):
     here): a refusal re-renders the form with what was typed and the message next to its field."""
 
     path = "/dossiers/{person_id:uuid}"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = FILE_PAGE_DEPENDENCIES
-    include_in_schema = False
 
     @get("/contacts", opt=REFERENT_READ)
     async def contact_form(

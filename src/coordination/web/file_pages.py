@@ -22,7 +22,6 @@ from coordination.errors import BadRequest
 from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import ASSESSMENT_ROWS, SECTION_TITLES, back, convert, role_may
 from coordination.web.referent_info import current_referent
 from coordination.web.render import page
@@ -80,9 +79,7 @@ UPLOAD_BY_CATEGORY = (
 
 class FilePages(Controller):
     path = "/dossiers/{person_id:uuid}"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = {**WEB_ACCESS, **DOSSIER_CONTEXT}
-    include_in_schema = False
 
     @get("/", opt=FILE_READ)
     async def file(

@@ -28,7 +28,6 @@ from coordination.access.principal import Principal
 from coordination.errors import Conflict
 from coordination.inbox import services as inbox
 from coordination.web.csrf import checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import page as render_page
 
 OWN_INBOX = {"public": "boîte de réception de l'utilisateur connecté : uniquement ses propres notifications"}
@@ -96,8 +95,6 @@ def withdrawable(principal: Principal, note) -> bool:
 
 class InboxPages(Controller):
     path = "/notifications"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
 
     @get("/", opt=OWN_INBOX)
     async def inbox_page(

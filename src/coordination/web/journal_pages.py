@@ -30,7 +30,6 @@ from coordination.access.journal_visits import (
 from coordination.access.policy import Basis
 from coordination.access.principal import Principal
 from coordination.clock import today
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import page as render_page
 
 VISITS_PAGE = 30
@@ -129,8 +128,6 @@ async def journal_context(
 
 class JournalPages(Controller):
     path = "/journal"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
 
     @get("/", opt={"section": "journal", "action": "read"})
     async def all_files(

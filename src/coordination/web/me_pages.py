@@ -35,7 +35,6 @@ from coordination.errors import BadRequest, NotFound
 from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import as_list, checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import PLAIN_WORDS, SECTION_TITLES
 from coordination.web.journal_pages import journal_context, parse_query
 from coordination.web.referent_info import current_referent, referent_contact
@@ -114,9 +113,7 @@ def _suggestions(view, active_consents) -> list[dict]:
 
 class MePages(Controller):
     path = "/mon-espace"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = DOSSIER_CONTEXT
-    include_in_schema = False
 
     @get("/", opt=OWN_READ)
     async def space(

@@ -20,7 +20,6 @@ from coordination.cadastre import overview, proposals, rules
 from coordination.directory.models import Role
 from coordination.errors import Forbidden, ProblemError
 from coordination.web.csrf import checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import fields_of, page
 from coordination.web.session import require_user
 
@@ -96,8 +95,6 @@ async def _refused(request: Request, db_session: AsyncSession, principal: Princi
 
 class ProposalPages(Controller):
     path = PAGE
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
     dependencies = {"principal": Provide(provide_keeper_or_manager)}
 
     @get("/", opt=REGISTRY)

@@ -33,7 +33,6 @@ from coordination.referral.dependencies import CONTEXT_DEPENDENCIES
 from coordination.referral.models import Referral
 from coordination.settings import Settings
 from coordination.web.csrf import as_list, checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import PLAIN_WORDS, role_may
 from coordination.web.render import page
 
@@ -200,8 +199,6 @@ class FileReferralPages(Controller):
     """The referrals of one file, and sending a new one (referent, CPAS social worker)."""
 
     path = "/dossiers/{person_id:uuid}/orientations"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
     dependencies = CONTEXT_DEPENDENCIES
 
     @get("/", opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE})
@@ -283,8 +280,6 @@ class ReferralPages(Controller):
     """One referral: actions of the sender, the person and the partner; the partner's inbox."""
 
     path = "/orientations"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
     dependencies = CONTEXT_DEPENDENCIES
 
     @get("/{referral_id:uuid}", opt={"section": "trajectory", "action": "read"})
@@ -440,8 +435,6 @@ class MyReferralPages(Controller):
     """The person's own referrals: status, history, consent in one click, withdrawal."""
 
     path = "/mon-espace/orientations"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
-    include_in_schema = False
     dependencies = CONTEXT_DEPENDENCIES
 
     @get("/", opt={"section": "trajectory", "action": "read"})

@@ -9,7 +9,6 @@ from litestar.static_files import create_static_files_router
 from coordination.web.auth_pages import AuthPages
 from coordination.web.cadastre_pages import CadastrePages
 from coordination.web.directory_pages import DirectoryPages
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.file_actions import FileActions, ReferentActions
 from coordination.web.file_pages import FilePages
 from coordination.web.inbox_pages import InboxPages
@@ -28,7 +27,6 @@ ROUTES = [
         path="/static",
         directories=[STATIC_DIR],
         name="web-static",
-        exception_handlers=WEB_EXCEPTION_HANDLERS,
         opt={"public": "feuilles de style et scripts"},
     ),
     AuthPages,

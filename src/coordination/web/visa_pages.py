@@ -27,7 +27,6 @@ from coordination.visa.models import Decision, VisaStatus
 from coordination.visa.use_cases import SECTION, Visas, provide_visas
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.filedata import role_may
 from coordination.web.render import page
 from coordination.web.visa_data import (
@@ -290,9 +289,7 @@ def _uuid_or_none(value: Any) -> UUID | None:
 
 class VisaPages(Controller):
     path = "/visa"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = WEB_DEPENDENCIES
-    include_in_schema = False
 
     @get("/", opt={"section": SECTION, "action": "read", "list": True})
     async def waiting(self, request: Request, access: Access, visas: Visas) -> Response:

@@ -22,7 +22,6 @@ from coordination.referent import use_cases
 from coordination.referent.policies import ReferentPolicies, provide_policies
 from coordination.referent.roles import ADVISER_ROLES
 from coordination.web.access import WEB_ACCESS
-from coordination.web.errors import WEB_EXCEPTION_HANDLERS
 from coordination.web.render import fields_of, page
 
 STATUS_FILTERS = {
@@ -40,13 +39,11 @@ CONFIRMATIONS = {
 
 class WorklistPages(Controller):
     path = "/"
-    exception_handlers = WEB_EXCEPTION_HANDLERS
     dependencies = {
         **WEB_ACCESS,
         **NISS_KEY,
         "policies": Provide(provide_policies, sync_to_thread=False),
     }
-    include_in_schema = False
 
     @get("/portefeuille", opt={"section": "trajectory", "action": "read", "list": True})
     async def portfolio(
