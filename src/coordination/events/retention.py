@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Select, and_, delete, not_, or_
+from sqlalchemy import CursorResult, Select, and_, delete, not_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.events.models import DomainEvent
@@ -37,5 +38,5 @@ async def purge_outbox(
     condition = DomainEvent.occurred_at < now - OUTBOX_RETENTION
     if kept:
         condition = and_(condition, not_(or_(*kept)))
-    result = await session.execute(delete(DomainEvent).where(condition))
+    result = cast(CursorResult, await session.execute(delete(DomainEvent).where(condition)))
     return result.rowcount or 0

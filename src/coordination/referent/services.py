@@ -386,7 +386,7 @@ async def link_users(session: AsyncSession, link: ReferentLink) -> list[UUID]:
     return []
 
 
-def links_awaiting_first_contact() -> Select[tuple[UUID]]:
+def links_awaiting_first_contact() -> Select:
     """The active links with no contact yet: their "first contact overdue" mark in the outbox is still
     needed (the outbox's retention keeps it, see :mod:`coordination.events.retention`)."""
     return select(ReferentLink.id).where(
