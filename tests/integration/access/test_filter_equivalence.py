@@ -22,11 +22,11 @@ from coordination.access.filter import readable
 from coordination.access.gate import check_sections
 from coordination.access.models import ConsentEvent, ConsentEventKind, MandateKind
 from coordination.access.policy import FILE_SECTIONS
-from coordination.cadastre.models import Service
 from coordination.clock import brussels_day
 from coordination.db.base import utcnow
 from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import Person
+from coordination.factories import ServiceFactory
 from coordination.referral.models import Referral
 from tests.integration.access import seed
 
@@ -92,7 +92,7 @@ async def _world(session, rnd: random.Random):
         if u.organisation_id == o.id
     }
     services = [
-        Service(
+        ServiceFactory.build(
             organisation_id=p.id,
             name=f"Service {i}",
             status="active",
