@@ -12,9 +12,15 @@ from sqlalchemy import select
 
 from coordination import clock
 from coordination.cadastre import tasks
-from coordination.cadastre.models import Agreement, PartnerProfile, Service
+from coordination.cadastre.models import Agreement
 from coordination.cadastre.services import agreement_accepts_steps
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
+from coordination.factories import (
+    AgreementFactory,
+    OrganisationFactory,
+    PartnerProfileFactory,
+    ServiceFactory,
+)
 from coordination.inbox.models import Notification
 from tests.integration.cadastre.conftest import direct_session
 
@@ -23,11 +29,13 @@ TODAY = date(2025, 6, 16)
 
 async def _registry(database, today: date = TODAY) -> dict[str, Agreement]:
     async with direct_session(database) as session:
-        forem = Organisation(name="Forem", kind=OrganisationKind.FOREM)
-        partner = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER, bassin="Charleroi")
+        forem = OrganisationFactory.build(name="Forem", kind=OrganisationKind.FOREM, bassin=None)
+        partner = OrganisationFactory.build(
+            name="CISP L'Envol", kind=OrganisationKind.PARTNER, bassin="Charleroi"
+        )
         session.add_all([forem, partner])
         await session.flush()
-        session.add(PartnerProfile(organisation_id=partner.id, partner_kind="cisp"))
+        session.add(PartnerProfileFactory.build(organisation_id=partner.id, partner_kind="cisp"))
         ends = {
             "expired": today - timedelta(days=1),
             "urgent": today + timedelta(days=10),
@@ -36,7 +44,7 @@ async def _registry(database, today: date = TODAY) -> dict[str, Agreement]:
             "today": today,
         }
         agreements = {
-            name: Agreement(
+            name: AgreementFactory.build(
                 reference=f"AG-{name}",
                 title="Préformation logistique",
                 organisation_id=partner.id,
@@ -131,30 +139,37 @@ async def test_records_not_verified_for_twelve_months_reach_alerts_and_the_manag
     client, world, database
 ):
     now = datetime(2025, 6, 16, 4, 0, tzinfo=UTC)
-    async with direct_session(database) as session:
-        envol = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER)
-        other = Organisation(name="MIRE Centre", kind=OrganisationKind.PARTNER)
-        session.add_all([envol, other])
-        await session.flush()
-        old = datetime(2019, 3, 1, 10, tzinfo=UTC)
-        session.add_all(
-            [
-                # verified in 2019: overdue (it is not « à jour » just because nobody edited it since)
-                PartnerProfile(organisation_id=envol.id, partner_kind="cisp", assured_at=old, created_at=old),
-                # verified eleven months ago: not yet
-                PartnerProfile(
-                    organisation_id=other.id,
-                    partner_kind="mire",
-                    assured_at=datetime(2024, 7, 20, tzinfo=UTC),
-                    created_at=old,
-                ),
-                Service(organisation_id=other.id, name="Jobcoaching", created_at=old),  # never verified
-                User(subject="m1", display_name="M1", role=Role.PARTNER_MANAGER, organisation_id=envol.id),
-                User(subject="m2", display_name="M2", role=Role.PARTNER_MANAGER, organisation_id=other.id),
-                User(subject="o2", display_name="O2", role=Role.PARTNER_OPERATOR, organisation_id=other.id),
-            ]
-        )
-        await session.commit()
+    await world.add_organisations(
+        {
+            "envol": ("CISP L'Envol", OrganisationKind.PARTNER),
+            "other": ("MIRE Centre", OrganisationKind.PARTNER),
+        },
+        bassin=None,
+    )
+    envol, other = world.orgs["envol"], world.orgs["other"]
+    old = datetime(2019, 3, 1, 10, tzinfo=UTC)
+    await world.add(
+        *[
+            # verified in 2019: overdue (it is not « à jour » just because nobody edited it since)
+            PartnerProfileFactory.build(
+                organisation_id=envol.id, partner_kind="cisp", assured_at=old, created_at=old
+            ),
+            # verified eleven months ago: not yet
+            PartnerProfileFactory.build(
+                organisation_id=other.id,
+                partner_kind="mire",
+                assured_at=datetime(2024, 7, 20, tzinfo=UTC),
+                created_at=old,
+            ),
+            # never verified
+            ServiceFactory.build(organisation_id=other.id, name="Jobcoaching", created_at=old),
+        ]
+    )
+    await world.add_users(
+        {"m1": ("M1", Role.PARTNER_MANAGER, "envol"), "m2": ("M2", Role.PARTNER_MANAGER, "other"),
+         "o2": ("O2", Role.PARTNER_OPERATOR, "other")},
+        subject_prefix="",
+    )  # fmt: skip
     async with direct_session(database) as session:
         report = await tasks.run(session, TODAY, now=now)
         await session.commit()
