@@ -126,7 +126,13 @@ async def seed(settings: Settings) -> tuple[UUID, str]:
     from coordination.db.engine import Database
     from coordination.db.migrate import upgrade
     from coordination.directory.models import OrganisationKind, Role
-    from coordination.factories import OrganisationFactory, PersonFactory, UserFactory, add_all
+    from coordination.factories import (
+        MandateFactory,
+        OrganisationFactory,
+        PersonFactory,
+        UserFactory,
+        add_all,
+    )
     from coordination.keys import niss_hash_key
 
     await asyncio.to_thread(upgrade, settings.database_url)
@@ -140,10 +146,10 @@ async def seed(settings: Settings) -> tuple[UUID, str]:
                 role=Role.FOREM_REFERENT,
                 organisation_id=forem.id,
             )
-            person = PersonFactory.build(
-                niss="85071412330", niss_key=niss_hash_key(settings), bassin=None, forem_registered=True
-            )  # Julie Martin, born on 14 July 1985 as her NISS says
-            await add_all(s, [forem, user, person])
+            # Julie Martin, born on 14 July 1985 as her NISS says, registered at the Forem (the referent's basis)
+            person = PersonFactory.build(niss="85071412330", niss_key=niss_hash_key(settings), bassin=None)
+            registration = MandateFactory.build(person_id=person.id, organisation_id=forem.id)
+            await add_all(s, [forem, user, person, registration])
             await s.commit()
             user.organisation_kind = OrganisationKind.FOREM
             return person.id, DevIssuer.from_settings(settings).issue(user)
