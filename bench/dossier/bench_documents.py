@@ -36,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
 from pathlib import Path
 from uuid import UUID
 
@@ -126,34 +125,31 @@ async def seed(settings: Settings) -> tuple[UUID, str]:
     from coordination.access.identity import DevIssuer
     from coordination.db.engine import Database
     from coordination.db.migrate import upgrade
-    from coordination.directory.models import Organisation, OrganisationKind, Role, User
-    from coordination.dossier.models import Person
-    from coordination.dossier.niss import niss_hash
+    from coordination.directory.models import OrganisationKind, Role
+    from coordination.factories import (
+        MandateFactory,
+        OrganisationFactory,
+        PersonFactory,
+        UserFactory,
+        add_all,
+    )
     from coordination.keys import niss_hash_key
 
     await asyncio.to_thread(upgrade, settings.database_url)
     db = Database(settings.database_url)
     try:
         async with db.sessionmaker() as s:
-            forem = Organisation(name="Le Forem", kind=OrganisationKind.FOREM, bassin="Charleroi")
-            s.add(forem)
-            await s.flush()
-            user = User(
+            forem = OrganisationFactory.build(name="Le Forem", kind=OrganisationKind.FOREM)
+            user = UserFactory.build(
                 subject="bench",
                 display_name="Sophie Lambert",
                 role=Role.FOREM_REFERENT,
                 organisation_id=forem.id,
             )
-            niss = "85071412330"
-            person = Person(
-                niss=niss,
-                niss_hash=niss_hash(niss, niss_hash_key(settings)),
-                first_name="Julie",
-                last_name="Martin",
-                birth_date=date(1985, 7, 14),
-                forem_registered=True,
-            )
-            s.add_all([user, person])
+            # Julie Martin, born on 14 July 1985 as her NISS says, registered at the Forem (the referent's basis)
+            person = PersonFactory.build(niss="85071412330", niss_key=niss_hash_key(settings), bassin=None)
+            registration = MandateFactory.build(person_id=person.id, organisation_id=forem.id)
+            await add_all(s, [forem, user, person, registration])
             await s.commit()
             user.organisation_kind = OrganisationKind.FOREM
             return person.id, DevIssuer.from_settings(settings).issue(user)

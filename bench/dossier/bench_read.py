@@ -43,7 +43,7 @@ from coordination.app import create_app  # noqa: E402
 from coordination.clock import today as brussels_today  # noqa: E402
 from coordination.db.engine import Database  # noqa: E402
 from coordination.db.migrate import upgrade  # noqa: E402
-from coordination.directory.models import Organisation, OrganisationKind, Role, User  # noqa: E402
+from coordination.directory.models import OrganisationKind, Role, User  # noqa: E402
 from coordination.dossier.demo import seed_dossier_demo  # noqa: E402
 from coordination.dossier.models import (  # noqa: E402
     Assessment,
@@ -56,6 +56,7 @@ from coordination.dossier.models import (  # noqa: E402
     ProgressEntry,
     TrajectoryStep,
 )
+from coordination.factories import OrganisationFactory, UserFactory, add_all  # noqa: E402
 from coordination.keys import niss_hash_key  # noqa: E402
 from coordination.settings import Settings  # noqa: E402
 from coordination.storage.filesystem import FilesystemStore  # noqa: E402
@@ -87,31 +88,26 @@ async def reset(sa_url: str) -> None:
 async def seed(db: Database, settings: Settings, documents_dir: Path) -> tuple[UUID, User]:
     async with db.sessionmaker() as s:
         orgs = {
-            "forem": Organisation(
-                name="Le Forem – Charleroi", kind=OrganisationKind.FOREM, bassin="Charleroi"
-            ),
-            "cpas": Organisation(name="CPAS de Charleroi", kind=OrganisationKind.CPAS, bassin="Charleroi"),
-            "cisp": Organisation(name="CISP Les Ateliers", kind=OrganisationKind.PARTNER, bassin="Charleroi"),
-            "mire": Organisation(name="MIRE Charleroi", kind=OrganisationKind.PARTNER, bassin="Charleroi"),
+            "forem": OrganisationFactory.build(name="Le Forem – Charleroi", kind=OrganisationKind.FOREM),
+            "cpas": OrganisationFactory.build(name="CPAS de Charleroi", kind=OrganisationKind.CPAS),
+            "cisp": OrganisationFactory.build(name="CISP Les Ateliers", kind=OrganisationKind.PARTNER),
+            "mire": OrganisationFactory.build(name="MIRE Charleroi", kind=OrganisationKind.PARTNER),
         }
-        s.add_all(orgs.values())
-        await s.flush()
         users = {
-            "referent": User(
+            "referent": UserFactory.build(
                 subject="bench-referent",
                 display_name="Sophie Lambert",
                 role=Role.FOREM_REFERENT,
                 organisation_id=orgs["forem"].id,
             ),
-            "operator": User(
+            "operator": UserFactory.build(
                 subject="bench-operator",
                 display_name="Nadia Benali",
                 role=Role.PARTNER_OPERATOR,
                 organisation_id=orgs["cisp"].id,
             ),
         }
-        s.add_all(users.values())
-        await s.flush()
+        await add_all(s, [*orgs.values(), *users.values()])
         people = await seed_dossier_demo(
             s,
             orgs,

@@ -110,27 +110,20 @@ async def seed(url: str, var: Path, persons: int):
             ).json()
             files.append((person["id"], step["id"]))
     await db.engine.dispose()
-    from datetime import UTC, datetime, timedelta
     from uuid import UUID
 
-    from coordination.access.models import Consent, ConsentChannel
+    from coordination.factories import ConsentFactory
 
-    async with db.sessionmaker() as s:
-        now = datetime.now(UTC)
-        for person_id, _ in files[1:]:
-            s.add(
-                Consent(
-                    person_id=UUID(person_id),
-                    recipient_organisation_id=world.orgs["cisp"].id,
-                    sections=["plan", "trajectory", "progress"],
-                    purpose="Suivi de la formation",
-                    given_at=now - timedelta(minutes=1),
-                    expires_at=now + timedelta(days=180),
-                    recorded_by_user_id=world.users["referent"].id,
-                    channel=ConsentChannel.INTERVIEW,
-                )
+    # each person but the first consented to the CISP (the factory's consent: given a minute ago, six months)
+    await world.add(
+        *[
+            ConsentFactory.build(
+                person_id=UUID(person_id), recipient_organisation_id=world.orgs["cisp"].id,
+                sections=["plan", "trajectory", "progress"], recorded_by_user_id=world.users["referent"].id,
             )
-        await s.commit()
+            for person_id, _ in files[1:]
+        ]
+    )  # fmt: skip
     await db.dispose()
     return world, files
 

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 
 from coordination.db.engine import Database
 from coordination.db.migrate import upgrade
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import Document
 from coordination.settings import Settings
+from tests.fixtures.world import World, make_world
 from tests.integration.hardening.conftest import PDF
 
 TOKEN = "jeton-de-collecte-readiness"
@@ -31,20 +32,14 @@ def dependency_up(text: str) -> dict[str, float]:
     }
 
 
-async def _world(url: str) -> User:
+async def _world(url: str, settings: Settings) -> World:
+    """The shared world's Forem office with one referent (``rita``), on this database."""
     db = Database(url, pooled=False)
     try:
-        async with db.sessionmaker() as session:
-            forem = Organisation(name="Le Forem", kind=OrganisationKind.FOREM)
-            session.add(forem)
-            await session.flush()
-            worker = User(
-                subject="rita", display_name="Rita", role=Role.FOREM_REFERENT, organisation_id=forem.id
-            )
-            session.add(worker)
-            await session.commit()
-            worker.organisation_kind = "forem"
-            return worker
+        return await make_world(
+            db, settings, {"forem": ("Le Forem", OrganisationKind.FOREM)},
+            {"rita": ("Rita", Role.FOREM_REFERENT, "forem")},
+        )  # fmt: skip
     finally:
         await db.dispose()
 
@@ -54,14 +49,14 @@ async def test_antivirus_down_degrades_without_unreadying_and_database_down_unre
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
     await asyncio.to_thread(upgrade, url)
-    worker = await _world(url)
     missing_socket = tmp_path / "clamd-is-down.sock"
     settings = Settings(
         env="test", var_dir=tmp_path / "var", database_url=url, documents_dir=tmp_path / "docs",
         clamd_socket=str(missing_socket), metrics_token=TOKEN, metrics_dir=tmp_path / "metrics",
     )  # fmt: skip
+    world = await _world(url, settings)
     app = create_app(settings)
-    headers = {"Authorization": f"Bearer {app.state.identity.dev_issuer.issue(worker)}"}
+    headers = world.headers("rita")
     async with AsyncTestClient(app=app) as client:
         ready = await client.get("/health/ready")
         assert ready.status_code == 200, ready.text

@@ -1,8 +1,12 @@
-"""Small builders for organisations, users and persons (direct rows: the access tests need facts)."""
+"""Small builders for organisations, users and persons (direct rows: the access tests need facts).
+
+Each is the shared factory (``coordination.factories``) with what the access tests need: organisations and
+people outside any bassin, every person named "Prénom Nom", mandates asserted on 1 January 2025, consents
+on paper given sixty days ago.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
@@ -18,11 +22,19 @@ from coordination.access.principal import Principal
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
 from coordination.dossier.models import Person
+from coordination.factories import (
+    ConsentFactory,
+    MandateFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ReferentLinkFactory,
+    UserFactory,
+)
 from coordination.referent.models import ReferentLink
 
 
 def org(session, kind: OrganisationKind, name: str | None = None) -> Organisation:
-    o = Organisation(id=uuid4(), name=name or f"{kind.value} {uuid4().hex[:6]}", kind=kind)
+    o = OrganisationFactory.build(name=name or f"{kind.value} {uuid4().hex[:6]}", kind=kind, bassin=None)
     session.add(o)
     return o
 
@@ -32,16 +44,7 @@ def person(
 ) -> Person:
     """A person; ``forem_registered``/``ris_cpas_id`` add the matching mandate assertions (the Forem one
     to ``forem_id``, or to a Forem organisation made for it)."""
-    pid = uuid4()
-    p = Person(
-        id=pid,
-        niss_hash=hashlib.sha256(pid.bytes).hexdigest(),
-        niss="85073003328",
-        first_name="Prénom",
-        last_name="Nom",
-        language="fr",
-        inami_return_to_work=False,
-    )
+    p = PersonFactory.build(first_name="Prénom", last_name="Nom", bassin=None)
     session.add(p)
     if forem_registered:
         if forem_id is None:
@@ -53,15 +56,13 @@ def person(
 
 
 def mandate(session, p: Person, kind: MandateKind, organisation_id: UUID) -> Mandate:
-    m = Mandate(
+    m = MandateFactory.build(
         person_id=p.id,
         kind=kind,
         organisation_id=organisation_id,
         started_on=date(2025, 1, 1),
         ground="Fixture de test",
-        source="seed",
         asserted_by_name="Test",
-        asserted_at=utcnow(),
     )
     session.add(m)
     return m
@@ -70,8 +71,7 @@ def mandate(session, p: Person, kind: MandateKind, organisation_id: UUID) -> Man
 def user(
     session, role: Role, organisation: Organisation | None, *, person_id=None, team=None, subject=None
 ) -> User:
-    u = User(
-        id=uuid4(),
+    u = UserFactory.build(
         subject=subject or f"{role.value}-{uuid4().hex[:8]}",
         display_name=f"{role.value.replace('_', ' ').title()}",
         role=role,
@@ -99,8 +99,7 @@ def consent(
     session, person_id, organisation_id, sections, recorded_by, *, days=30, state="active"
 ) -> Consent:
     now = utcnow()
-    c = Consent(
-        id=uuid4(),
+    c = ConsentFactory.build(
         person_id=person_id,
         recipient_organisation_id=organisation_id,
         sections=list(sections),
@@ -121,12 +120,11 @@ def consent(
 
 
 def referent_link(session, person_id, organisation_id, *, user_id=None, team=None) -> ReferentLink:
-    link = ReferentLink(
+    link = ReferentLinkFactory.build(
         person_id=person_id,
         referent_user_id=user_id,
         team=team,
         organisation_id=organisation_id,
-        started_at=utcnow(),
         reason="orientation",
     )
     session.add(link)

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from coordination import clock
 from coordination.directory.models import OrganisationKind, Role
-from tests.integration.access import seed
+from tests.fixtures.world import make_world
 
 
 def b64u(data: bytes) -> str:
@@ -21,31 +21,31 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def world(database):
-    async with database.sessionmaker() as s:
-        forem = seed.org(s, OrganisationKind.FOREM, "Forem Charleroi")
-        partner = seed.org(s, OrganisationKind.PARTNER, "CISP Les Ateliers")
-        cpas = seed.org(s, OrganisationKind.CPAS, "CPAS de Charleroi")
-        await s.flush()
-        person = seed.person(s, forem_registered=True, ris_cpas_id=cpas.id)
-        await s.flush()
-        me = seed.user(s, Role.BENEFICIARY, None, person_id=person.id, subject="lea")
-        adviser = seed.user(s, Role.FOREM_REFERENT, forem, subject="marie")
-        operator = seed.user(s, Role.PARTNER_OPERATOR, partner, subject="karim")
-        dpo = seed.user(s, Role.DPO, seed.org(s, OrganisationKind.REGULATOR), subject="dpo")
-        await s.commit()
-        for u in (me, adviser, operator, dpo):
-            u.organisation = None
-        return {
-            "person": person.id,
-            "forem": forem,
-            "partner": partner,
-            "cpas": cpas,
-            "me": me,
-            "adviser": adviser,
-            "operator": operator,
-            "dpo": dpo,
-        }
+async def world(database, settings):
+    """The shared world (``tests.fixtures.world``) with this file's subjects (dev login lists them)."""
+    w = await make_world(
+        database, settings,
+        {"forem": ("Forem Charleroi", OrganisationKind.FOREM),
+         "partner": ("CISP Les Ateliers", OrganisationKind.PARTNER),
+         "cpas": ("CPAS de Charleroi", OrganisationKind.CPAS),
+         "region": ("Régulateur", OrganisationKind.REGULATOR)},
+        {"marie": ("Forem Referent", Role.FOREM_REFERENT, "forem"),
+         "karim": ("Partner Operator", Role.PARTNER_OPERATOR, "partner"),
+         "dpo": ("Dpo", Role.DPO, "region")},
+        subject_prefix="", bassin=None,
+    )  # fmt: skip
+    person = await w.add_person(registered_at="forem", ris_at="cpas")
+    me = await w.add_beneficiary(person.id, key="lea", display_name="Beneficiary", subject="lea")
+    return {
+        "person": person.id,
+        "forem": w.orgs["forem"],
+        "partner": w.orgs["partner"],
+        "cpas": w.orgs["cpas"],
+        "me": me,
+        "adviser": w.users["marie"],
+        "operator": w.users["karim"],
+        "dpo": w.users["dpo"],
+    }
 
 
 def token(issuer, u, kind=None):
@@ -63,8 +63,8 @@ def consent_body(org_id, sections=("plan", "progress"), **extra):
     return body
 
 
-async def test_no_token_and_bad_tokens_are_401_problem(client, database, issuer):
-    w = await world(database)
+async def test_no_token_and_bad_tokens_are_401_problem(client, database, issuer, settings):
+    w = await world(database, settings)
     url = f"/api/v1/persons/{w['person']}/consents"
     r = await client.get(url)
     assert r.status_code == 401
@@ -100,8 +100,8 @@ async def test_no_token_and_bad_tokens_are_401_problem(client, database, issuer)
     assert r.status_code == 200
 
 
-async def test_person_gives_and_withdraws_then_partner_is_refused(client, database, issuer):
-    w = await world(database)
+async def test_person_gives_and_withdraws_then_partner_is_refused(client, database, issuer, settings):
+    w = await world(database, settings)
     me, op = auth(token(issuer, w["me"])), auth(token(issuer, w["operator"], OrganisationKind.PARTNER))
     base = f"/api/v1/persons/{w['person']}"
 
@@ -128,8 +128,8 @@ async def test_person_gives_and_withdraws_then_partner_is_refused(client, databa
     assert r.status_code == 200 and len(r.json()) == 1
 
 
-async def test_consent_validation(client, database, issuer):
-    w = await world(database)
+async def test_consent_validation(client, database, issuer, settings):
+    w = await world(database, settings)
     me = auth(token(issuer, w["me"]))
     url = f"/api/v1/persons/{w['person']}/consents"
     past = (clock.now() - timedelta(days=1)).isoformat()
@@ -150,10 +150,10 @@ async def test_consent_validation(client, database, issuer):
     assert r.status_code == 400  # expiry mandatory
 
 
-async def test_worker_records_paper_consent_with_evidence(client, database, issuer):
+async def test_worker_records_paper_consent_with_evidence(client, database, issuer, settings):
     """A worker records a consent only with the signed form uploaded in the same request (multipart);
     the JSON path and an id of an existing document are refused (see test_consent_provenance.py)."""
-    w = await world(database)
+    w = await world(database, settings)
     adv = auth(token(issuer, w["adviser"], OrganisationKind.FOREM))
     url = f"/api/v1/persons/{w['person']}/consents"
     r = await client.post(url, json=consent_body(w["partner"].id), headers=adv)
@@ -189,8 +189,8 @@ async def test_worker_records_paper_consent_with_evidence(client, database, issu
     assert statuses == {r.json()["id"]: "renewed", r2.json()["id"]: "active"}
 
 
-async def test_person_reads_own_journal_dpo_reads_all(client, database, issuer):
-    w = await world(database)
+async def test_person_reads_own_journal_dpo_reads_all(client, database, issuer, settings):
+    w = await world(database, settings)
     me = auth(token(issuer, w["me"]))
     op = auth(token(issuer, w["operator"], OrganisationKind.PARTNER))
     dpo = auth(token(issuer, w["dpo"], OrganisationKind.REGULATOR))
@@ -214,9 +214,11 @@ async def test_person_reads_own_journal_dpo_reads_all(client, database, issuer):
     assert (await client.get("/api/v1/journal", headers=me)).status_code == 403
 
 
-async def test_journals_page_by_cursor_newest_first_without_repeating_or_skipping(client, database, issuer):
+async def test_journals_page_by_cursor_newest_first_without_repeating_or_skipping(
+    client, database, issuer, settings
+):
     """Keyset pagination, as every API list: rows written between two pages never shift a page."""
-    w = await world(database)
+    w = await world(database, settings)
     me = auth(token(issuer, w["me"]))
     dpo = auth(token(issuer, w["dpo"], OrganisationKind.REGULATOR))
     base = f"/api/v1/persons/{w['person']}"
@@ -244,10 +246,10 @@ async def test_journals_page_by_cursor_newest_first_without_repeating_or_skippin
     assert bad.status_code == 400 and bad.json()["type"].endswith("/bad-cursor")
 
 
-async def test_unknown_person_is_refused_like_a_file_without_basis(client, database, issuer):
+async def test_unknown_person_is_refused_like_a_file_without_basis(client, database, issuer, settings):
     """An id tells nobody whether a file exists: a worker gets for an unknown id the 403 a file without
     basis would give; only a caller whose access needs no fact of the file (the DPO) learns it is 404."""
-    w = await world(database)
+    w = await world(database, settings)
     forem = auth(token(issuer, w["adviser"], OrganisationKind.FOREM))
     partner = auth(token(issuer, w["operator"], OrganisationKind.PARTNER))
     unknown = uuid4()
@@ -266,8 +268,8 @@ async def test_unknown_person_is_refused_like_a_file_without_basis(client, datab
     assert r.status_code == 404
 
 
-async def test_dev_login(client, database, issuer):
-    await world(database)
+async def test_dev_login(client, database, issuer, settings):
+    await world(database, settings)
     r = await client.get("/api/v1/dev/users")
     assert r.status_code == 200 and {u["subject"] for u in r.json()} >= {"lea", "marie"}
     r = await client.post("/api/v1/dev/token", json={"subject": "marie"})

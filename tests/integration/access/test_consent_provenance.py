@@ -20,6 +20,7 @@ from coordination.access.models import Consent, ConsentEvent
 from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import Document, DocumentVersion
 from coordination.inbox.models import Notification
+from tests.fixtures.world import make_world
 from tests.integration.access import seed
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -33,27 +34,27 @@ def _until(days: int = 90) -> str:
     return (clock.now() + timedelta(days=days)).isoformat()
 
 
-async def world(database):
-    async with database.sessionmaker() as s:
-        forem = seed.org(s, OrganisationKind.FOREM, "Forem Charleroi")
-        partner = seed.org(s, OrganisationKind.PARTNER, "CISP Les Ateliers")
-        cpas = seed.org(s, OrganisationKind.CPAS, "CPAS de Charleroi")
-        await s.flush()
-        person = seed.person(s, forem_registered=True, ris_cpas_id=cpas.id)
-        await s.flush()
-        me = seed.user(s, Role.BENEFICIARY, None, person_id=person.id, subject="lea")
-        referent = seed.user(s, Role.FOREM_REFERENT, forem, subject="marie")
-        dpo = seed.user(s, Role.DPO, forem, subject="dpo-forem")
-        await s.commit()
-        return {
-            "person": person.id,
-            "forem": forem.id,
-            "partner": partner.id,
-            "cpas": cpas.id,
-            "me": me,
-            "referent": referent,
-            "dpo": dpo,
-        }
+async def world(database, settings):
+    """The shared world (``tests.fixtures.world``) with this file's subjects."""
+    w = await make_world(
+        database, settings,
+        {"forem": ("Forem Charleroi", OrganisationKind.FOREM),
+         "partner": ("CISP Les Ateliers", OrganisationKind.PARTNER),
+         "cpas": ("CPAS de Charleroi", OrganisationKind.CPAS)},
+        {"marie": ("Forem Referent", Role.FOREM_REFERENT, "forem"), "dpo-forem": ("Dpo", Role.DPO, "forem")},
+        subject_prefix="", bassin=None,
+    )  # fmt: skip
+    person = await w.add_person(registered_at="forem", ris_at="cpas")
+    me = await w.add_beneficiary(person.id, key="lea", display_name="Beneficiary", subject="lea")
+    return {
+        "person": person.id,
+        "forem": w.orgs["forem"].id,
+        "partner": w.orgs["partner"].id,
+        "cpas": w.orgs["cpas"].id,
+        "me": me,
+        "referent": w.users["marie"],
+        "dpo": w.users["dpo-forem"],
+    }
 
 
 def headers(issuer, w, who: str) -> dict[str, str]:
@@ -120,7 +121,7 @@ async def test_point_1_forem_referent_cannot_grant_forem_social_and_health(
 ):
     """Issue #15 point 1: a Forem referent named Forem as recipient of social and health with a random
     UUID as evidence, and the next read of the social section was allowed. Now refused, nothing written."""
-    w = await world(database)
+    w = await world(database, settings)
     url = f"/api/v1/persons/{w['person']}/consents"
     forged = {
         "recipient_organisation_id": str(w["forem"]),
@@ -159,7 +160,7 @@ async def test_point_2_worker_cannot_withdraw_without_signed_request_and_reason(
 ):
     """Issue #15 point 2: a worker withdrew the person's consent as "paper" with no evidence and no
     reason. Now the JSON withdrawal is hers alone, and the recorded one needs the file and a reason."""
-    w = await world(database)
+    w = await world(database, settings)
     me, ref = headers(issuer, w, "me"), headers(issuer, w, "referent")
     url = f"/api/v1/persons/{w['person']}/consents"
     given = await client.post(
@@ -218,7 +219,7 @@ async def test_point_2_worker_cannot_withdraw_without_signed_request_and_reason(
 
 
 async def test_worker_records_paper_consent_to_a_partner_with_the_form(client, database, issuer, settings):
-    w = await world(database)
+    w = await world(database, settings)
     url = f"/api/v1/persons/{w['person']}/consents"
     r = await client.post(
         f"{url}/recorded",
@@ -275,7 +276,7 @@ async def test_worker_records_paper_consent_to_a_partner_with_the_form(client, d
 
 
 async def test_dpo_records_health_consent_but_never_for_own_organisation(client, database, issuer, settings):
-    w = await world(database)
+    w = await world(database, settings)
     url = f"/api/v1/persons/{w['person']}/consents"
     dpo = headers(issuer, w, "dpo")
     before = await counts(database)
@@ -292,8 +293,8 @@ async def test_dpo_records_health_consent_but_never_for_own_organisation(client,
         assert doc.category == "consent_form"
 
 
-async def test_person_gives_health_consent_herself(client, database, issuer):
-    w = await world(database)
+async def test_person_gives_health_consent_herself(client, database, issuer, settings):
+    w = await world(database, settings)
     url = f"/api/v1/persons/{w['person']}/consents"
     body = {
         "recipient_organisation_id": str(w["partner"]),
@@ -312,7 +313,7 @@ async def test_person_gives_health_consent_herself(client, database, issuer):
 
 
 async def test_recording_bad_input_writes_nothing(client, database, issuer, settings):
-    w = await world(database)
+    w = await world(database, settings)
     url = f"/api/v1/persons/{w['person']}/consents/recorded"
     ref = headers(issuer, w, "referent")
     # an existing document of the file (a CV) offered as evidence
@@ -373,7 +374,7 @@ async def test_recording_bad_input_writes_nothing(client, database, issuer, sett
 
 
 async def test_recorded_routes_refuse_who_may_not_write_consents(client, database, issuer, settings):
-    w = await world(database)
+    w = await world(database, settings)
     async with database.sessionmaker() as s:
         partner_org = await s.get(seed.Organisation, w["partner"])
         operator = seed.user(s, Role.PARTNER_OPERATOR, partner_org, subject="karim")
@@ -389,7 +390,7 @@ async def test_recorded_routes_refuse_who_may_not_write_consents(client, databas
 async def test_a_form_over_the_document_limit_is_refused_before_it_is_stored(
     client, database, issuer, settings
 ):
-    w = await world(database)
+    w = await world(database, settings)
     before = await counts(database)
     big = PDF + b"0" * (settings.max_upload_bytes + 2 * 1024 * 1024)
     r = await client.post(

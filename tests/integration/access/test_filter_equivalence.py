@@ -22,12 +22,13 @@ from coordination.access.filter import readable
 from coordination.access.gate import check_sections
 from coordination.access.models import ConsentEvent, ConsentEventKind, MandateKind
 from coordination.access.policy import FILE_SECTIONS
-from coordination.cadastre.models import Service
 from coordination.clock import brussels_day
 from coordination.db.base import utcnow
 from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import Person
+from coordination.factories import ServiceFactory
 from coordination.referral.models import Referral
+from tests.fixtures.world import World, make_world
 from tests.integration.access import seed
 
 SECTIONS = [s.value for s in FILE_SECTIONS] + ["journal", "consents"]
@@ -66,33 +67,41 @@ def _referral(session, rnd, person, partner, service, sender, forem, consent_id,
     )
 
 
-async def _world(session, rnd: random.Random):
-    forem = [seed.org(session, OrganisationKind.FOREM) for _ in range(2)]
-    cpas = [seed.org(session, OrganisationKind.CPAS) for _ in range(2)]
-    partners = [seed.org(session, OrganisationKind.PARTNER) for _ in range(3)]
-    region = seed.org(session, OrganisationKind.REGULATOR)
-    await session.flush()
-    users = {
-        "forem_referent": seed.user(session, Role.FOREM_REFERENT, forem[0]),
-        "forem_eadviser_team": seed.user(session, Role.FOREM_EADVISER, forem[0], team="equipe-a"),
-        "forem_eadviser_alone": seed.user(session, Role.FOREM_EADVISER, forem[1]),
-        "cpas_a": seed.user(session, Role.CPAS_SOCIAL_WORKER, cpas[0]),
-        "cpas_b": seed.user(session, Role.CPAS_SOCIAL_WORKER, cpas[1]),
-        "partner_op": seed.user(session, Role.PARTNER_OPERATOR, partners[0]),
-        "partner_mgr": seed.user(session, Role.PARTNER_MANAGER, partners[0]),
-        "partner_other": seed.user(session, Role.PARTNER_OPERATOR, partners[1]),
-        "regulator": seed.user(session, Role.REGULATOR, region),
-        "dpo": seed.user(session, Role.DPO, region),
-        "admin": seed.user(session, Role.ADMIN, None),
-    }
-    orgs = {
-        u.id: o
-        for o in (*forem, *cpas, *partners, region)
-        for u in users.values()
-        if u.organisation_id == o.id
-    }
+ORGANISATIONS = {
+    **{f"forem{i}": (f"Forem {i}", OrganisationKind.FOREM) for i in range(2)},
+    **{f"cpas{i}": (f"CPAS {i}", OrganisationKind.CPAS) for i in range(2)},
+    **{f"partner{i}": (f"Partenaire {i}", OrganisationKind.PARTNER) for i in range(3)},
+    "region": ("Région", OrganisationKind.REGULATOR),
+}
+USERS = {
+    "forem_referent": ("Référente", Role.FOREM_REFERENT, "forem0"),
+    "forem_eadviser_team": ("E-conseillère en équipe", Role.FOREM_EADVISER, "forem0", {"team": "equipe-a"}),
+    "forem_eadviser_alone": ("E-conseillère seule", Role.FOREM_EADVISER, "forem1"),
+    "cpas_a": ("Assistante A", Role.CPAS_SOCIAL_WORKER, "cpas0"),
+    "cpas_b": ("Assistante B", Role.CPAS_SOCIAL_WORKER, "cpas1"),
+    "partner_op": ("Opératrice", Role.PARTNER_OPERATOR, "partner0"),
+    "partner_mgr": ("Responsable", Role.PARTNER_MANAGER, "partner0"),
+    "partner_other": ("Opérateur d'ailleurs", Role.PARTNER_OPERATOR, "partner1"),
+    "regulator": ("Régulatrice", Role.REGULATOR, "region"),
+    "dpo": ("DPO", Role.DPO, "region"),
+    "admin": ("Administratrice", Role.ADMIN, None),
+}
+
+
+@pytest.fixture
+async def world(database, settings) -> World:
+    """The shared world with this file's organisations and one user of each kind of caller (no one else)."""
+    return await make_world(database, settings, ORGANISATIONS, USERS, bassin=None, subject_prefix="eq")
+
+
+async def _world(session, world: World, rnd: random.Random):
+    """The random part: people, their mandates, referent links, consents and referrals, on the world."""
+    forem = [world.orgs[f"forem{i}"] for i in range(2)]
+    cpas = [world.orgs[f"cpas{i}"] for i in range(2)]
+    partners = [world.orgs[f"partner{i}"] for i in range(3)]
+    users = dict(world.users)
     services = [
-        Service(
+        ServiceFactory.build(
             organisation_id=p.id,
             name=f"Service {i}",
             status="active",
@@ -162,19 +171,21 @@ async def _world(session, rnd: random.Random):
                     consent.id,
                     rnd.choice(["running", "overdue", "refused", "accepted"]),
                 )
+    principals = {key: world.principal(key) for key in users}
     # two people have their own accounts
     for person in people[:2]:
-        users[f"person-{person.id}"] = seed.user(session, Role.BENEFICIARY, None, person_id=person.id)
+        principals[f"person-{person.id}"] = seed.principal_of(
+            seed.user(session, Role.BENEFICIARY, None, person_id=person.id), None
+        )
     await session.commit()
-    principals = {key: seed.principal_of(u, orgs.get(u.id)) for key, u in users.items()}
     return principals, [p.id for p in people]
 
 
 @pytest.mark.parametrize("world_seed", range(WORLDS))
-async def test_the_predicate_selects_exactly_what_the_gate_allows(database, world_seed) -> None:
+async def test_the_predicate_selects_exactly_what_the_gate_allows(database, world, world_seed) -> None:
     rnd = random.Random(1600 + world_seed)
     async with database.sessionmaker() as session:
-        principals, people = await _world(session, rnd)
+        principals, people = await _world(session, world, rnd)
         dialect = session.get_bind().dialect.name
         mismatches, compared = [], defaultdict(int)
         for key, principal in principals.items():

@@ -19,6 +19,7 @@ from coordination.access.gate import check_access, check_sections
 from coordination.access.models import AccessJournalEntry, ConsentEvent, ConsentEventKind
 from coordination.db.base import utcnow
 from coordination.directory.models import OrganisationKind, Role
+from tests.fixtures.world import make_world
 from tests.integration.access import seed
 
 J = AccessJournalEntry.__table__
@@ -38,17 +39,16 @@ def counting(database):
         event.remove(database.engine.sync_engine, "before_cursor_execute", listener)
 
 
-async def world(database, *, display_name="Opérateur", partner_name=None):
-    async with database.sessionmaker() as s:
-        forem = seed.org(s, OrganisationKind.FOREM)
-        partner = seed.org(s, OrganisationKind.PARTNER, partner_name)
-        await s.flush()
-        person = seed.person(s, forem_registered=True)
-        worker = seed.user(s, Role.FOREM_REFERENT, forem)
-        operator = seed.user(s, Role.PARTNER_OPERATOR, partner)
-        operator.display_name = display_name
-        await s.commit()
-        return person.id, seed.principal_of(worker, forem), seed.principal_of(operator, partner), partner.id
+async def world(database, settings, *, display_name="Opérateur", partner_name="Partenaire"):
+    """The shared world's shape here: a Forem referent, a partner's operator, a person registered at the Forem."""
+    w = await make_world(
+        database, settings,
+        {"forem": ("Forem", OrganisationKind.FOREM), "partner": (partner_name, OrganisationKind.PARTNER)},
+        {"worker": ("Référente", Role.FOREM_REFERENT, "forem"),
+         "operator": (display_name, Role.PARTNER_OPERATOR, "partner")},
+    )  # fmt: skip
+    person = await w.add_person(registered_at="forem")
+    return person.id, w.principal("worker"), w.principal("operator"), w.orgs["partner"].id
 
 
 async def verify(database):
@@ -58,8 +58,8 @@ async def verify(database):
     return report
 
 
-async def test_statements_per_decision(database, backend):
-    person, worker, _, _ = await world(database)
+async def test_statements_per_decision(database, settings, backend):
+    person, worker, _, _ = await world(database, settings)
     journal.forget_organisation_names()
     async with database.sessionmaker() as s:
         with counting(database) as first:
@@ -91,10 +91,10 @@ async def test_statements_per_decision(database, backend):
     assert report.rows == 6
 
 
-async def test_database_hashes_match_python_with_awkward_text(database):
+async def test_database_hashes_match_python_with_awkward_text(database, settings):
     name = 'Opé "rateur" \\ « 🧾 »\n\t'
     person, _, operator, partner = await world(
-        database, display_name=name, partner_name="Asbl « L'Envol » \\ 🧾"
+        database, settings, display_name=name, partner_name="Asbl « L'Envol » \\ 🧾"
     )
     async with database.sessionmaker() as s:
         recorder = seed.user(s, Role.ADMIN, None)
@@ -124,8 +124,8 @@ async def test_database_hashes_match_python_with_awkward_text(database):
     await verify(database)
 
 
-async def test_consent_chosen_is_the_latest_in_force_naming_the_section(database):
-    person, _, operator, partner = await world(database)
+async def test_consent_chosen_is_the_latest_in_force_naming_the_section(database, settings):
+    person, _, operator, partner = await world(database, settings)
     async with database.sessionmaker() as s:
         recorder = seed.user(s, Role.ADMIN, None)
         await s.flush()
@@ -166,10 +166,10 @@ async def test_consent_chosen_is_the_latest_in_force_naming_the_section(database
     await verify(database)
 
 
-async def test_concurrent_decisions_on_one_file_keep_one_chain(database):
+async def test_concurrent_decisions_on_one_file_keep_one_chain(database, settings):
     """Sessions on separate connections decide on the same file at once, from its very first row (the
     head does not exist yet) on: every decision is journaled exactly once and the chain verifies."""
-    person, worker, operator, _ = await world(database)
+    person, worker, operator, _ = await world(database, settings)
     sessions, rounds = 8, 4
 
     async def one(n: int) -> int:
@@ -198,10 +198,10 @@ async def test_concurrent_decisions_on_one_file_keep_one_chain(database):
         assert list(seqs) == list(range(1, total + 1))
 
 
-async def test_a_waiting_decision_follows_the_committed_head(database):
+async def test_a_waiting_decision_follows_the_committed_head(database, settings):
     """A decision on a file whose head another transaction holds waits for its commit, then chains onto
     the row that transaction wrote (not onto the head as it was when the waiting statement began)."""
-    person, worker, operator, _ = await world(database)
+    person, worker, operator, _ = await world(database, settings)
     async with database.sessionmaker() as a, database.sessionmaker() as b:
         await check_access(a, worker, person_id=person, section="plan", action="read", request_id="first")
         await a.commit()

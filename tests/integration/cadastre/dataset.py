@@ -20,13 +20,21 @@ Raw rates rank A above B; the adjusted ratio ranks B above A, as planted.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from itertools import count
 
-from coordination.cadastre.models import Agreement, PartnerProfile
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
-from coordination.dossier.models import Assessment, Person, TrajectoryStep
+from coordination.directory.models import OrganisationKind, Role
+from coordination.dossier.models import Person
+from coordination.factories import (
+    AgreementFactory,
+    AssessmentFactory,
+    OrganisationFactory,
+    OrientationFactory,
+    PartnerProfileFactory,
+    PersonFactory,
+    TrajectoryStepFactory,
+    UserFactory,
+)
 from coordination.referent.models import Orientation
 
 _serial = count(1)
@@ -38,14 +46,11 @@ SCORED_ON = date(2024, 12, 1)
 
 def _person(score: int, bassin: str) -> Person:
     n = next(_serial)
-    person = Person(
-        niss_hash=hashlib.sha256(f"p{n}".encode()).hexdigest(),
-        niss=f"{n:011d}",
+    person = PersonFactory.build(
         first_name=f"Prénom{n}",
         last_name=f"Nom{n}",
-        language="fr",
         bassin=bassin,
-        inami_return_to_work=False,
+        birth_date=None,
         proximity_score=9 - score,  # today's score, never read by the evaluation
     )
     _planted.append((person, score))
@@ -56,7 +61,7 @@ _planted: list[tuple[Person, int]] = []
 
 
 def orientation(person_id, score: int, day: date = SCORED_ON) -> Orientation:
-    return Orientation(
+    return OrientationFactory.build(
         person_id=person_id,
         proximity_score=score,
         digital_autonomy=True,
@@ -72,9 +77,10 @@ def orientation(person_id, score: int, day: date = SCORED_ON) -> Orientation:
 def _step(
     person, org, kind="training", status="completed", start=date(2025, 1, 6), end=date(2025, 3, 28), **kw
 ):
-    return TrajectoryStep(
+    return TrajectoryStepFactory.build(
         person_id=person.id,
         organisation_id=org.id,
+        title=None,
         kind=kind,
         status=status,
         start_date=start,
@@ -84,9 +90,10 @@ def _step(
 
 
 def _job(person, employer, start, months=6, contract="cdd"):
-    return TrajectoryStep(
+    return TrajectoryStepFactory.build(
         person_id=person.id,
         organisation_id=employer.id,
+        title=None,
         kind="job",
         status="ongoing",
         start_date=start,
@@ -97,19 +104,25 @@ def _job(person, employer, start, months=6, contract="cdd"):
 
 async def build(session, *, small_partner: bool = False, scale: int = 3) -> dict:
     _planted.clear()
-    forem = Organisation(name="Forem", kind=OrganisationKind.FOREM)
-    employer = Organisation(name="Employeur sans fiche", kind=OrganisationKind.PARTNER)
-    a = Organisation(name="CISP Tremplin", kind=OrganisationKind.PARTNER, bassin="Charleroi")
-    b = Organisation(name="Mentorat Horizon", kind=OrganisationKind.PARTNER, bassin="Liège")
-    c = Organisation(name="MIRE Centre", kind=OrganisationKind.PARTNER, bassin="Mons")
-    d = Organisation(name="Petite ASBL", kind=OrganisationKind.PARTNER, bassin="Namur")
+    forem = OrganisationFactory.build(name="Forem", kind=OrganisationKind.FOREM, bassin=None)
+    employer = OrganisationFactory.build(
+        name="Employeur sans fiche", kind=OrganisationKind.PARTNER, bassin=None
+    )
+    a = OrganisationFactory.build(name="CISP Tremplin", kind=OrganisationKind.PARTNER, bassin="Charleroi")
+    b = OrganisationFactory.build(name="Mentorat Horizon", kind=OrganisationKind.PARTNER, bassin="Liège")
+    c = OrganisationFactory.build(name="MIRE Centre", kind=OrganisationKind.PARTNER, bassin="Mons")
+    d = OrganisationFactory.build(name="Petite ASBL", kind=OrganisationKind.PARTNER, bassin="Namur")
     partners = [a, b, c] + ([d] if small_partner else [])
     session.add_all([forem, employer, *partners])
     await session.flush()
     kinds = {a.id: "cisp", b.id: "mentoring_association", c.id: "mire", d.id: "other"}
-    session.add_all([PartnerProfile(organisation_id=o.id, partner_kind=kinds[o.id]) for o in partners])
-    author = User(subject="op", display_name="Opératrice", role=Role.PARTNER_OPERATOR, organisation_id=b.id)
-    agreement = Agreement(
+    session.add_all(
+        [PartnerProfileFactory.build(organisation_id=o.id, partner_kind=kinds[o.id]) for o in partners]
+    )
+    author = UserFactory.build(
+        subject="op", display_name="Opératrice", role=Role.PARTNER_OPERATOR, organisation_id=b.id
+    )
+    agreement = AgreementFactory.build(
         reference="AG-B",
         title="Mentorat vers l'emploi",
         organisation_id=b.id,
@@ -118,6 +131,7 @@ async def build(session, *, small_partner: bool = False, scale: int = 3) -> dict
         start_date=date(2025, 1, 1),
         end_date=date(2025, 12, 31),
         funding_cents=4_000_000,
+        territory=[],
     )
     session.add_all([author, agreement])
     await session.flush()
@@ -166,8 +180,9 @@ async def build(session, *, small_partner: bool = False, scale: int = 3) -> dict
             rows.append(_job(person, employer, end + timedelta(days=60)))
         elif i == 2:
             rows.append(
-                TrajectoryStep(
+                TrajectoryStepFactory.build(
                     person_id=person.id,
+                    title=None,
                     organisation_id=forem.id,  # a Forem training: outside the registry, not an entry
                     kind="training",
                     status="ongoing",
@@ -208,7 +223,7 @@ async def build(session, *, small_partner: bool = False, scale: int = 3) -> dict
         for item, first, last in (("confiance", 3, 1), ("initiative", 2, 2)):
             for on, qualifier in ((date(2025, 1, 10), first), (date(2025, 3, 20), last)):
                 session.add(
-                    Assessment(
+                    AssessmentFactory.build(
                         step_id=step.id,
                         person_id=step.person_id,
                         organisation_id=b.id,

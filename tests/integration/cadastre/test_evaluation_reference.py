@@ -10,7 +10,6 @@ own start day, several assessments on the same first or last day, and two window
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections import defaultdict
 from dataclasses import replace
@@ -22,11 +21,19 @@ import pytest
 
 from coordination.cadastre.evaluation import aggregate_cells
 from coordination.cadastre.evaluation_sql import DIMENSIONS
-from coordination.cadastre.models import PartnerProfile
 from coordination.cadastre.policy import load_policy
 from coordination.cadastre.stats import add_months
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
-from coordination.dossier.models import Assessment, Person, TrajectoryStep
+from coordination.directory.models import OrganisationKind, Role
+from coordination.dossier.models import Assessment, TrajectoryStep
+from coordination.factories import (
+    AssessmentFactory,
+    OrganisationFactory,
+    OrientationFactory,
+    PartnerProfileFactory,
+    PersonFactory,
+    TrajectoryStepFactory,
+    UserFactory,
+)
 from coordination.referent.models import Orientation
 from tests.integration.cadastre.conftest import direct_session
 
@@ -43,7 +50,7 @@ def _day(rng: random.Random, lo: date, hi: date) -> date:
 
 
 def _orientation(person_id, score: int, day: date) -> Orientation:
-    return Orientation(
+    return OrientationFactory.build(
         person_id=person_id,
         proximity_score=score,
         digital_autonomy=True,
@@ -58,14 +65,18 @@ def _orientation(person_id, score: int, day: date) -> Orientation:
 
 async def _population(session, rng: random.Random) -> dict:
     partners = [
-        Organisation(name=f"Partenaire {i}", kind=OrganisationKind.PARTNER, bassin=b)
+        OrganisationFactory.build(name=f"Partenaire {i}", kind=OrganisationKind.PARTNER, bassin=b)
         for i, b in enumerate((*BASSINS, None))
     ]
-    outsider = Organisation(name="Hors cadastre", kind=OrganisationKind.PARTNER, bassin="Namur")
+    outsider = OrganisationFactory.build(name="Hors cadastre", kind=OrganisationKind.PARTNER, bassin="Namur")
     session.add_all([*partners, outsider])
     await session.flush()
-    session.add_all([PartnerProfile(organisation_id=o.id, partner_kind="cisp") for o in partners])
-    author = User(subject="op", display_name="Op", role=Role.PARTNER_OPERATOR, organisation_id=partners[0].id)
+    session.add_all(
+        [PartnerProfileFactory.build(organisation_id=o.id, partner_kind="cisp") for o in partners]
+    )
+    author = UserFactory.build(
+        subject="op", display_name="Op", role=Role.PARTNER_OPERATOR, organisation_id=partners[0].id
+    )
     session.add(author)
     services = [uuid4() for _ in range(5)]
     agreements = [uuid4() for _ in range(3)]
@@ -73,14 +84,11 @@ async def _population(session, rng: random.Random) -> dict:
     persons, steps, assessments = {}, [], []
     orientations = defaultdict(list)
     for n in range(70):
-        person = Person(
-            niss_hash=hashlib.sha256(f"ref{n}".encode()).hexdigest(),
-            niss=f"{n:011d}",
+        person = PersonFactory.build(
             first_name="P",
             last_name=f"N{n}",
-            language="fr",
             bassin=rng.choice((*BASSINS, None)),
-            inami_return_to_work=False,
+            birth_date=None,
             proximity_score=rng.choice((0, 1, 5, 8, 9, None)),
         )
         session.add(person)
@@ -109,7 +117,8 @@ async def _population(session, rng: random.Random) -> dict:
             )
             kind = rng.choice(KINDS)
             steps.append(
-                TrajectoryStep(
+                TrajectoryStepFactory.build(
+                    title=None,
                     person_id=person.id,
                     organisation_id=org.id,
                     kind=kind,
@@ -127,11 +136,11 @@ async def _population(session, rng: random.Random) -> dict:
     # planted: a step of the year that ends long after it, and a job found after that
     late = next(iter(persons))
     steps.append(
-        TrajectoryStep(person_id=late, organisation_id=partners[0].id, kind="training", status="completed",
+        TrajectoryStepFactory.build(title=None, person_id=late, organisation_id=partners[0].id, kind="training", status="completed",
                        start_date=date(2025, 11, 3), end_date=date(2026, 12, 18))
     )  # fmt: skip
     steps.append(
-        TrajectoryStep(person_id=late, organisation_id=outsider.id, kind="job", status="ongoing",
+        TrajectoryStepFactory.build(title=None, person_id=late, organisation_id=outsider.id, kind="job", status="ongoing",
                        start_date=date(2027, 2, 1), job_contract_kind="cdi")
     )  # fmt: skip
     session.add_all(steps)
@@ -140,7 +149,7 @@ async def _population(session, rng: random.Random) -> dict:
         for item in rng.sample(ITEMS, rng.randint(1, 3)):
             for _ in range(rng.randint(1, 4)):
                 assessments.append(
-                    Assessment(
+                    AssessmentFactory.build(
                         step_id=step.id,
                         person_id=step.person_id,
                         organisation_id=step.organisation_id,

@@ -9,7 +9,7 @@ import json
 from sqlalchemy import func, select
 
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
-from coordination.dossier.models import Person
+from coordination.factories import PersonFactory
 from tests.integration.cadastre.conftest import direct_session
 
 API = "/api/v1/cadastre"
@@ -115,14 +115,8 @@ async def test_exports_hold_no_personal_data(client, world, database):
     assert (await _post_csv(client, world.keeper, "organisations", GOOD_ORGS)).status_code == 200
     async with direct_session(database) as session:
         session.add(
-            Person(
-                niss_hash="h" * 64,
-                niss="85073003328",
-                first_name="Amélie",
-                last_name="Verhaegen",
-                language="fr",
-                bassin="Charleroi",
-                inami_return_to_work=False,
+            PersonFactory.build(
+                niss="85073003328", first_name="Amélie", last_name="Verhaegen", bassin="Charleroi"
             )
         )
         await session.commit()

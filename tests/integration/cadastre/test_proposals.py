@@ -9,8 +9,9 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, select
 
 from coordination.cadastre.proposal_models import OrganisationProposal
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import Organisation, OrganisationKind, Role
 from coordination.events.models import DomainEvent
+from coordination.factories import UserFactory
 from coordination.inbox.models import Notification
 from tests.integration.cadastre.conftest import direct_session, org_payload
 
@@ -29,7 +30,7 @@ async def _account(database, world, role: Role, organisation_id, name: str) -> d
     user_id = uuid4()
     async with direct_session(database) as session:
         session.add(
-            User(
+            UserFactory.build(
                 id=user_id,
                 subject=str(user_id),
                 display_name=name,

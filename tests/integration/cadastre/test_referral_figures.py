@@ -3,16 +3,14 @@ against every figure of the year (on each engine)."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from coordination.cadastre import audit
-from coordination.cadastre.models import Service
 from coordination.cadastre.policy import load_policy
 from coordination.cadastre.referral_figures import MEASURES, _relations, month_label
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
-from coordination.dossier.models import Person
+from coordination.directory.models import OrganisationKind, Role
+from coordination.factories import OrganisationFactory, PersonFactory, ServiceFactory, UserFactory
 from coordination.referral.models import Referral
 from tests.integration.cadastre.conftest import direct_session
 
@@ -24,20 +22,19 @@ async def _referrals(session, world) -> dict:
     """Big partner: 12 referrals in March 2025 (9 accepted, 3 refused), 10 in April (all accepted);
     medium partner: 6 in January, 8 in March, 9 in April; small partner: 2 in March (1 accepted, 1 refused); one sent on 31 December 2024 at 23:30 UTC, which is
     1 January 2025 in Brussels."""
-    big = Organisation(name="Grand partenaire", kind=OrganisationKind.PARTNER)
-    small = Organisation(name="Petit partenaire", kind=OrganisationKind.PARTNER)
-    medium = Organisation(name="Moyen partenaire", kind=OrganisationKind.PARTNER)
+    big, small, medium = (
+        OrganisationFactory.build(name=f"{size} partenaire", kind=OrganisationKind.PARTNER, bassin=None)
+        for size in ("Grand", "Petit", "Moyen")
+    )
     session.add_all([big, small, medium])
     await session.flush()
-    user = User(
+    user = UserFactory.build(
         subject="ref", display_name="Référente", role=Role.FOREM_REFERENT, organisation_id=world.forem.id
     )
-    person = Person(
-        niss_hash=hashlib.sha256(b"ref-person").hexdigest(), niss="00000000097", first_name="Aïcha",
-        last_name="Test", language="fr", inami_return_to_work=False,
-    )  # fmt: skip
+    person = PersonFactory.build(first_name="Aïcha", last_name="Test", bassin=None)
     services = {
-        o.id: Service(organisation_id=o.id, name=f"Service de {o.name}") for o in (big, small, medium)
+        o.id: ServiceFactory.build(organisation_id=o.id, name=f"Service de {o.name}")
+        for o in (big, small, medium)
     }
     session.add_all([user, person, *services.values()])
     await session.flush()

@@ -9,6 +9,7 @@ import re
 from pypdf import PdfReader
 
 from coordination.directory.models import Role
+from coordination.factories import TrajectoryStepFactory
 from tests.integration.cadastre import dataset
 from tests.integration.cadastre.conftest import direct_session
 
@@ -167,8 +168,8 @@ async def test_pdf_is_rendered_once_and_again_only_when_the_figures_change(
         person = dataset._person(1, "Charleroi")
         session.add(person)
         await session.flush()
-        session.add(dataset.TrajectoryStep(person_id=person.id, organisation_id=ids["a"], kind="training",
-                                           status="ongoing", start_date=dataset.date(2025, 5, 5)))  # fmt: skip
+        session.add(TrajectoryStepFactory.build(person_id=person.id, organisation_id=ids["a"], kind="training",
+                                                title=None, status="ongoing", start_date=dataset.date(2025, 5, 5)))  # fmt: skip
         await session.commit()
     third = await client.get(URL, params={"year": 2025}, headers=world.regulator)
     assert third.status_code == 200 and rendered == [2025, 2025]

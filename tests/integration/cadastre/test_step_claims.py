@@ -8,52 +8,50 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from coordination.cadastre.claims import claim_problems
-from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.clock import today as today_brussels
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import TrajectoryStep
+from coordination.factories import AgreementFactory, PartnerProfileFactory, ServiceFactory
 from tests.integration.cadastre.conftest import direct_session
 from tests.integration.dossier.conftest import VALID_NISS
 
 
-async def _registry(database, forem):
+async def _registry(world):
+    """Two partners of the registry, a service each, running agreements and a terminated one of ``own``."""
     today = today_brussels()
-    async with direct_session(database) as session:
-        own = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER)
-        other = Organisation(name="MIRE Centre", kind=OrganisationKind.PARTNER)
-        session.add_all([own, other])
-        await session.flush()
-        session.add_all([PartnerProfile(organisation_id=o.id, partner_kind="cisp") for o in (own, other)])
-        rows = {
-            "service": Service(organisation_id=own.id, name="Préformation"),
-            "other_service": Service(organisation_id=other.id, name="Jobcoaching"),
-            "agreement": Agreement(reference="AG-1", title="Préformation", organisation_id=own.id,
-                                   funder_id=forem.id, kind="call_for_projects",
-                                   start_date=date(2025, 1, 1), end_date=today + timedelta(days=200)),
-            "other_agreement": Agreement(reference="AG-2", title="Jobcoaching", organisation_id=other.id,
-                                         funder_id=forem.id, kind="call_for_projects",
-                                         start_date=date(2025, 1, 1), end_date=today + timedelta(days=200)),
-            "terminated": Agreement(reference="AG-3", title="Arrêtée", organisation_id=own.id,
-                                    funder_id=forem.id, kind="partnership", start_date=date(2025, 1, 1),
-                                    end_date=today + timedelta(days=200), status="closed",
-                                    closed_on=today, closed_reason="terminated"),
-        }  # fmt: skip
-        session.add_all(rows.values())
-        await session.commit()
-        return own, {k: v.id for k, v in rows.items()}
+    await world.add_organisations(
+        {
+            "own": ("CISP L'Envol", OrganisationKind.PARTNER),
+            "other": ("MIRE Centre", OrganisationKind.PARTNER),
+        },
+        bassin=None,
+    )
+    own, other, forem = world.orgs["own"], world.orgs["other"], world.forem
+    rows = {
+        "service": ServiceFactory.build(organisation_id=own.id, name="Préformation"),
+        "other_service": ServiceFactory.build(organisation_id=other.id, name="Jobcoaching"),
+        "agreement": AgreementFactory.build(reference="AG-1", title="Préformation", organisation_id=own.id,
+                                            funder_id=forem.id, kind="call_for_projects",
+                                            start_date=date(2025, 1, 1), end_date=today + timedelta(days=200)),
+        "other_agreement": AgreementFactory.build(reference="AG-2", title="Jobcoaching", organisation_id=other.id,
+                                                  funder_id=forem.id, kind="call_for_projects",
+                                                  start_date=date(2025, 1, 1), end_date=today + timedelta(days=200)),
+        "terminated": AgreementFactory.build(reference="AG-3", title="Arrêtée", organisation_id=own.id,
+                                             funder_id=forem.id, kind="partnership", start_date=date(2025, 1, 1),
+                                             end_date=today + timedelta(days=200), status="closed",
+                                             closed_on=today, closed_reason="terminated"),
+    }  # fmt: skip
+    await world.add(
+        *[PartnerProfileFactory.build(organisation_id=o.id, partner_kind="cisp") for o in (own, other)],
+        *rows.values(),
+    )
+    return own, {k: v.id for k, v in rows.items()}
 
 
 async def test_steps_claim_only_their_organisations_service_and_a_running_agreement(client, world, database):
-    own, ids = await _registry(database, world.forem)
-    async with direct_session(database) as session:
-        user = User(
-            subject="ref", display_name="Référente", role=Role.FOREM_REFERENT, organisation_id=world.forem.id
-        )
-        session.add(user)
-        await session.commit()
-    user.organisation_kind = OrganisationKind.FOREM
-    user.team, user.person_id = None, None
-    referent = {"Authorization": f"Bearer {world.app.state.identity.dev_issuer.issue(user)}"}
+    own, ids = await _registry(world)
+    await world.add_users({"ref": ("Référente", Role.FOREM_REFERENT, "forem")}, subject_prefix="")
+    referent = world.headers("ref")
     person = await client.post(
         "/api/v1/persons",
         json={"niss": VALID_NISS, "first_name": "Julie", "last_name": "Martin", "forem_registered": True},
@@ -100,16 +98,17 @@ async def test_steps_claim_only_their_organisations_service_and_a_running_agreem
 
 
 def test_a_step_already_on_an_agreement_that_closed_since_can_still_be_completed():
-    agreement = Agreement(reference="AG-9", title="t", organisation_id=None, funder_id=None, kind="partnership",
-                          start_date=date(2025, 1, 1), end_date=date(2025, 6, 30), status="closed")  # fmt: skip
+    agreement = AgreementFactory.build(reference="AG-9", title="t", organisation_id=None, funder_id=None,
+                                       kind="partnership", start_date=date(2025, 1, 1), end_date=date(2025, 6, 30),
+                                       status="closed")  # fmt: skip
     agreement.organisation_id = org = object()
     on_it = claim_problems(org, None, agreement, date(2025, 2, 1), date(2025, 6, 1), attaching=False,
                            today=date(2025, 9, 1))  # fmt: skip
     assert on_it == []
     new = claim_problems(org, None, agreement, date(2025, 2, 1), None, attaching=True, today=date(2025, 9, 1))
     assert [code for code, _, _ in new] == ["agreement-closed"]
-    expired = Agreement(reference="AG-8", title="t", kind="partnership", start_date=date(2025, 1, 1),
-                        end_date=date(2025, 6, 30), status="active")  # fmt: skip
+    expired = AgreementFactory.build(reference="AG-8", title="t", kind="partnership", start_date=date(2025, 1, 1),
+                                     end_date=date(2025, 6, 30), status="active")  # fmt: skip
     expired.organisation_id = org
     late = claim_problems(org, None, expired, date(2025, 6, 2), None, attaching=True, today=date(2025, 7, 1))
     assert [code for code, _, _ in late] == ["agreement-closed"]  # past its end, before the task closed it

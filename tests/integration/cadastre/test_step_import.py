@@ -4,15 +4,14 @@ dates), every person through the gate, journaled."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
-from coordination import clock
-from coordination.access.models import AccessJournalEntry, Consent, ConsentChannel
-from coordination.cadastre.models import Agreement, PartnerProfile, Service
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.access.models import AccessJournalEntry
+from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import TrajectoryStep
+from coordination.factories import AgreementFactory, PartnerProfileFactory, ServiceFactory
 from tests.integration.cadastre.conftest import direct_session
 from tests.integration.dossier.conftest import OTHER_NISS, VALID_NISS, niss_for
 
@@ -21,56 +20,46 @@ THIRD_NISS = niss_for("880101", "123")
 UNKNOWN_NISS = niss_for("770202", "456")
 
 
-def _token(world, user: User, kind: OrganisationKind) -> dict[str, str]:
-    user.organisation_kind = kind
-    user.team, user.person_id = None, None
-    return {"Authorization": f"Bearer {world.app.state.identity.dev_issuer.issue(user)}"}
-
-
 async def _setup(client, world, database) -> dict:
-    async with direct_session(database) as session:
-        own = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER)
-        other = Organisation(name="MIRE Centre", kind=OrganisationKind.PARTNER)
-        session.add_all([own, other])
-        await session.flush()
-        session.add_all([PartnerProfile(organisation_id=o.id, partner_kind="cisp") for o in (own, other)])
-        other_service = Service(organisation_id=other.id, name="Jobcoaching")
-        session.add_all(
-            [
-                Service(organisation_id=own.id, name="Préformation logistique"),
-                other_service,
-                Agreement(reference="AG-1", title="Préformation", organisation_id=own.id, funder_id=world.forem.id,
-                          kind="call_for_projects", start_date=date(2025, 1, 1), end_date=date(2027, 12, 31)),
-            ]
-        )  # fmt: skip
-        referent = User(subject="ref", display_name="Référente", role=Role.FOREM_REFERENT,
-                        organisation_id=world.forem.id)  # fmt: skip
-        operator = User(
-            subject="op", display_name="Opératrice", role=Role.PARTNER_OPERATOR, organisation_id=own.id
-        )
-        session.add_all([referent, operator])
-        await session.commit()
-    referent_headers = _token(world, referent, OrganisationKind.FOREM)
+    """Two partners of the registry with their services, an agreement funding ``own``, a Forem referent who
+    opens three files and an operator of ``own`` to whom two of the three people consented."""
+    await world.add_organisations(
+        {
+            "own": ("CISP L'Envol", OrganisationKind.PARTNER),
+            "other": ("MIRE Centre", OrganisationKind.PARTNER),
+        },
+        bassin=None,
+    )
+    own, other = world.orgs["own"], world.orgs["other"]
+    other_service = ServiceFactory.build(organisation_id=other.id, name="Jobcoaching")
+    await world.add(
+        *[PartnerProfileFactory.build(organisation_id=o.id, partner_kind="cisp") for o in (own, other)],
+        ServiceFactory.build(organisation_id=own.id, name="Préformation logistique"),
+        other_service,
+        AgreementFactory.build(reference="AG-1", title="Préformation", organisation_id=own.id,
+                               funder_id=world.forem.id, kind="call_for_projects", start_date=date(2025, 1, 1),
+                               end_date=date(2027, 12, 31)),
+    )  # fmt: skip
+    await world.add_users(
+        {
+            "ref": ("Référente", Role.FOREM_REFERENT, "forem"),
+            "op": ("Opératrice", Role.PARTNER_OPERATOR, "own"),
+        },
+        subject_prefix="",
+    )
     people = {}
     for niss in (VALID_NISS, OTHER_NISS, THIRD_NISS):
         response = await client.post(
             "/api/v1/persons",
             json={"niss": niss, "first_name": "Julie", "last_name": "Martin", "forem_registered": True},
-            headers=referent_headers,
+            headers=world.headers("ref"),
         )
         assert response.status_code == 201, response.text
         people[niss] = response.json()["id"]
-    async with direct_session(database) as session:
-        for niss in (VALID_NISS, OTHER_NISS):  # the third person gave no consent to the partner
-            session.add(
-                Consent(person_id=people[niss], recipient_organisation_id=own.id, sections=["trajectory"],
-                        purpose="Suivi de la formation", given_at=clock.now() - timedelta(minutes=1),
-                        expires_at=clock.now() + timedelta(days=180), recorded_by_user_id=referent.id,
-                        channel=ConsentChannel.INTERVIEW)
-            )  # fmt: skip
-        await session.commit()
+    for niss in (VALID_NISS, OTHER_NISS):  # the third person gave no consent to the partner
+        await world.add_consent(people[niss], "own", ["trajectory"], recorded_by="ref")
     return {
-        "operator": _token(world, operator, OrganisationKind.PARTNER),
+        "operator": world.headers("op"),
         "people": people,
         "own": own.id,
         "other_service": other_service.id,

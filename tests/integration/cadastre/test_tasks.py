@@ -12,48 +12,51 @@ from sqlalchemy import select
 
 from coordination import clock
 from coordination.cadastre import tasks
-from coordination.cadastre.models import Agreement, PartnerProfile, Service
+from coordination.cadastre.models import Agreement
 from coordination.cadastre.services import agreement_accepts_steps
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
+from coordination.factories import (
+    AgreementFactory,
+    PartnerProfileFactory,
+    ServiceFactory,
+)
 from coordination.inbox.models import Notification
 from tests.integration.cadastre.conftest import direct_session
 
 TODAY = date(2025, 6, 16)
 
 
-async def _registry(database, today: date = TODAY) -> dict[str, Agreement]:
-    async with direct_session(database) as session:
-        forem = Organisation(name="Forem", kind=OrganisationKind.FOREM)
-        partner = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER, bassin="Charleroi")
-        session.add_all([forem, partner])
-        await session.flush()
-        session.add(PartnerProfile(organisation_id=partner.id, partner_kind="cisp"))
-        ends = {
-            "expired": today - timedelta(days=1),
-            "urgent": today + timedelta(days=10),
-            "warning": today + timedelta(days=60),
-            "far": today + timedelta(days=400),
-            "today": today,
-        }
-        agreements = {
-            name: Agreement(
-                reference=f"AG-{name}",
-                title="Préformation logistique",
-                organisation_id=partner.id,
-                funder_id=forem.id,
-                kind="call_for_projects",
-                start_date=today - timedelta(days=500),
-                end_date=end,
-            )
-            for name, end in ends.items()
-        }
-        session.add_all(agreements.values())
-        await session.commit()
-        return agreements
+async def _registry(world, today: date = TODAY) -> dict[str, Agreement]:
+    """The shared world's Forem funds five agreements of a CISP, ending around ``today``."""
+    await world.add_organisations({"partner": ("CISP L'Envol", OrganisationKind.PARTNER)}, bassin="Charleroi")
+    partner = world.orgs["partner"]
+    ends = {
+        "expired": today - timedelta(days=1),
+        "urgent": today + timedelta(days=10),
+        "warning": today + timedelta(days=60),
+        "far": today + timedelta(days=400),
+        "today": today,
+    }
+    agreements = {
+        name: AgreementFactory.build(
+            reference=f"AG-{name}",
+            title="Préformation logistique",
+            organisation_id=partner.id,
+            funder_id=world.forem.id,
+            kind="call_for_projects",
+            start_date=today - timedelta(days=500),
+            end_date=end,
+        )
+        for name, end in ends.items()
+    }
+    await world.add(
+        PartnerProfileFactory.build(organisation_id=partner.id, partner_kind="cisp"), *agreements.values()
+    )
+    return agreements
 
 
-async def test_closes_expired_agreements_and_lists_alerts(database):
-    agreements = await _registry(database)
+async def test_closes_expired_agreements_and_lists_alerts(database, world):
+    agreements = await _registry(world)
     async with direct_session(database) as session:
         report = await tasks.run(session, TODAY)
         await session.commit()  # as the task runner does
@@ -77,8 +80,8 @@ async def test_closes_expired_agreements_and_lists_alerts(database):
     assert again.closed == 0 and len(again.alerts) == 3
 
 
-async def test_within_days_narrows_the_alerts(database):
-    await _registry(database)
+async def test_within_days_narrows_the_alerts(database, world):
+    await _registry(world)
     async with direct_session(database) as session:
         report = await tasks.run(session, TODAY, within_days=30)
     assert [a.reference for a in report.alerts] == ["AG-today", "AG-urgent"]
@@ -99,10 +102,10 @@ def _coordination(tmp_path, database_url: str, *args: str) -> subprocess.Complet
     )
 
 
-async def test_the_step_runs_from_the_one_task_registry(database, tmp_path):
+async def test_the_step_runs_from_the_one_task_registry(database, world, tmp_path):
     """No ``python -m coordination.cadastre.tasks`` any more: ``coordination tasks --only agreements``."""
     today = clock.today()  # the run counts the Brussels day it starts on, like the code
-    agreements = await _registry(database, today)
+    agreements = await _registry(world, today)
     await database.engine.dispose()
     done = _coordination(tmp_path, database.url, "tasks", "--only", "agreements")
     assert done.returncode == 0, done.stderr
@@ -131,30 +134,37 @@ async def test_records_not_verified_for_twelve_months_reach_alerts_and_the_manag
     client, world, database
 ):
     now = datetime(2025, 6, 16, 4, 0, tzinfo=UTC)
-    async with direct_session(database) as session:
-        envol = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER)
-        other = Organisation(name="MIRE Centre", kind=OrganisationKind.PARTNER)
-        session.add_all([envol, other])
-        await session.flush()
-        old = datetime(2019, 3, 1, 10, tzinfo=UTC)
-        session.add_all(
-            [
-                # verified in 2019: overdue (it is not « à jour » just because nobody edited it since)
-                PartnerProfile(organisation_id=envol.id, partner_kind="cisp", assured_at=old, created_at=old),
-                # verified eleven months ago: not yet
-                PartnerProfile(
-                    organisation_id=other.id,
-                    partner_kind="mire",
-                    assured_at=datetime(2024, 7, 20, tzinfo=UTC),
-                    created_at=old,
-                ),
-                Service(organisation_id=other.id, name="Jobcoaching", created_at=old),  # never verified
-                User(subject="m1", display_name="M1", role=Role.PARTNER_MANAGER, organisation_id=envol.id),
-                User(subject="m2", display_name="M2", role=Role.PARTNER_MANAGER, organisation_id=other.id),
-                User(subject="o2", display_name="O2", role=Role.PARTNER_OPERATOR, organisation_id=other.id),
-            ]
-        )
-        await session.commit()
+    await world.add_organisations(
+        {
+            "envol": ("CISP L'Envol", OrganisationKind.PARTNER),
+            "other": ("MIRE Centre", OrganisationKind.PARTNER),
+        },
+        bassin=None,
+    )
+    envol, other = world.orgs["envol"], world.orgs["other"]
+    old = datetime(2019, 3, 1, 10, tzinfo=UTC)
+    await world.add(
+        *[
+            # verified in 2019: overdue (it is not « à jour » just because nobody edited it since)
+            PartnerProfileFactory.build(
+                organisation_id=envol.id, partner_kind="cisp", assured_at=old, created_at=old
+            ),
+            # verified eleven months ago: not yet
+            PartnerProfileFactory.build(
+                organisation_id=other.id,
+                partner_kind="mire",
+                assured_at=datetime(2024, 7, 20, tzinfo=UTC),
+                created_at=old,
+            ),
+            # never verified
+            ServiceFactory.build(organisation_id=other.id, name="Jobcoaching", created_at=old),
+        ]
+    )
+    await world.add_users(
+        {"m1": ("M1", Role.PARTNER_MANAGER, "envol"), "m2": ("M2", Role.PARTNER_MANAGER, "other"),
+         "o2": ("O2", Role.PARTNER_OPERATOR, "other")},
+        subject_prefix="",
+    )  # fmt: skip
     async with direct_session(database) as session:
         report = await tasks.run(session, TODAY, now=now)
         await session.commit()
@@ -176,8 +186,8 @@ async def test_records_not_verified_for_twelve_months_reach_alerts_and_the_manag
     assert [a["label"] for a in own] == ["CISP L'Envol"]
 
 
-async def test_closing_an_expired_agreement_is_not_an_edit_of_a_verified_record(database):
-    await _registry(database)
+async def test_closing_an_expired_agreement_is_not_an_edit_of_a_verified_record(database, world):
+    await _registry(world)
     verified_at = datetime(2025, 6, 1, tzinfo=UTC)
     async with direct_session(database) as session:
         expired = await session.scalar(select(Agreement).where(Agreement.reference == "AG-expired"))

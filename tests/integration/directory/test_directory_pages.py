@@ -12,29 +12,22 @@ from sqlalchemy import func, select
 
 from coordination.directory.admin import DirectoryChange
 from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from tests.fixtures.world import make_world
 from tests.integration.web.conftest import form_token, sign_in
 
 PAGE = "/annuaire"
 
 
-async def _world(database) -> dict[str, User]:
-    async with database.sessionmaker() as session:
-        forem = Organisation(name="Le Forem", kind=OrganisationKind.FOREM)
-        session.add(forem)
-        await session.flush()
-        users = {
-            "admin": User(subject="admin", display_name="Alice Admin", role=Role.ADMIN),
-            "referente": User(
-                subject="referente",
-                display_name="Rita Référente",
-                role=Role.FOREM_REFERENT,
-                organisation_id=forem.id,
-            ),
-            "dpo": User(subject="dpo", display_name="Denis DPO", role=Role.DPO),
-        }
-        session.add_all(users.values())
-        await session.commit()
-        return users
+async def _world(database, settings) -> dict[str, User]:
+    """The shared world with a Forem office, an administrator, a referent and a DPO, signed in by subject."""
+    world = await make_world(
+        database, settings, {"forem": ("Le Forem", OrganisationKind.FOREM)},
+        {"admin": ("Alice Admin", Role.ADMIN, None),
+         "referente": ("Rita Référente", Role.FOREM_REFERENT, "forem"),
+         "dpo": ("Denis DPO", Role.DPO, None)},
+        bassin=None, subject_prefix="",
+    )  # fmt: skip
+    return world.users
 
 
 async def _counts(database) -> tuple[int, int, int]:
@@ -46,8 +39,10 @@ async def _counts(database) -> tuple[int, int, int]:
         )
 
 
-async def test_administrator_creates_organisation_and_account_changes_role_and_deactivates(client, database):
-    users = await _world(database)
+async def test_administrator_creates_organisation_and_account_changes_role_and_deactivates(
+    client, database, settings
+):
+    users = await _world(database, settings)
     await sign_in(client, "admin")
     home = unescape((await client.get(PAGE)).text)
     assert "Annuaire" in home and "Rita Référente" in home
@@ -150,9 +145,9 @@ async def test_administrator_creates_organisation_and_account_changes_role_and_d
     ],
 )  # fmt: skip
 async def test_refusals_are_french_keep_the_values_and_change_nothing(
-    client, database, path, data, reason, kept
+    client, database, settings, path, data, reason, kept
 ):
-    await _world(database)
+    await _world(database, settings)
     await sign_in(client, "admin")
     before = await _counts(database)
     token = await form_token(client, PAGE)
@@ -165,8 +160,8 @@ async def test_refusals_are_french_keep_the_values_and_change_nothing(
     assert await _counts(database) == before
 
 
-async def test_a_role_that_does_not_fit_the_organisation_is_refused(client, database):
-    users = await _world(database)
+async def test_a_role_that_does_not_fit_the_organisation_is_refused(client, database, settings):
+    users = await _world(database, settings)
     await sign_in(client, "admin")
     token = await form_token(client, PAGE)
     before = await _counts(database)
@@ -189,8 +184,8 @@ async def test_a_role_that_does_not_fit_the_organisation_is_refused(client, data
     assert await _counts(database) == before
 
 
-async def test_only_administrators_reach_the_directory(client, database):
-    users = await _world(database)
+async def test_only_administrators_reach_the_directory(client, database, settings):
+    users = await _world(database, settings)
     anonymous = await client.get(PAGE, follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/connexion")
     for subject in ("referente", "dpo"):
@@ -213,20 +208,20 @@ async def test_only_administrators_reach_the_directory(client, database):
     assert await _counts(database) == (1, 3, 0)
 
 
-async def test_a_forged_post_without_the_csrf_token_changes_nothing(client, database):
-    await _world(database)
+async def test_a_forged_post_without_the_csrf_token_changes_nothing(client, database, settings):
+    await _world(database, settings)
     await sign_in(client, "admin")
     forged = await client.post(f"{PAGE}/organisations", data={"name": "Forgée", "kind": "partner"})
     assert forged.status_code == 403
     assert await _counts(database) == (1, 3, 0)
 
 
-async def test_a_role_changed_in_the_directory_counts_from_the_next_request(client, database):
+async def test_a_role_changed_in_the_directory_counts_from_the_next_request(client, database, settings):
     """The token still says « forem_referent »; the directory now says otherwise: refused until a new
     sign-in brings a token with the new role (the identity provider's attribute changed with it)."""
     from coordination.directory import admin
 
-    users = await _world(database)
+    users = await _world(database, settings)
     await sign_in(client, "referente")
     assert (await client.get("/notifications", follow_redirects=False)).status_code == 200
     async with database.sessionmaker() as session:

@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coordination.access.models import AccessJournalEntry
-from coordination.cadastre.models import Service
-from coordination.dossier.models import TrajectoryStep
+from coordination.factories import ServiceFactory, TrajectoryStepFactory
 from coordination.referral.models import Referral
 from tests.integration.dossier.conftest import create_person, direct, give_consent, niss_for
 
@@ -103,11 +102,11 @@ async def test_the_partner_worklist(client, trust, database) -> None:
     minimal card otherwise; nobody else appears; each line journaled once."""
     people = await _people(client, trust, 4)
     async with direct(database)() as s:
-        service = Service(organisation_id=trust.orgs["cisp"].id, name="Remobilisation", status="active")
+        service = ServiceFactory.build(organisation_id=trust.orgs["cisp"].id, name="Remobilisation")
         s.add(service)
         await s.flush()
         s.add(
-            TrajectoryStep(
+            TrajectoryStepFactory.build(
                 person_id=UUID(people[0]["id"]),
                 kind="training",
                 organisation_id=trust.orgs["cisp"].id,

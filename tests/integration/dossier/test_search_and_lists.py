@@ -12,7 +12,7 @@ from coordination import clock
 from coordination.access.models import AccessJournalEntry
 from coordination.clock import today as brussels_today
 from coordination.dossier.models import FileEvent
-from coordination.referent.models import Orientation, ReferentLink
+from coordination.factories import OrientationFactory, ReferentLinkFactory
 from tests.integration.dossier.conftest import VALID_NISS, create_person, direct, give_consent, niss_for
 
 pytestmark = [
@@ -177,7 +177,7 @@ async def test_paginated_list_with_filters(client, world, database) -> None:
     now = clock.now()
     async with direct(database)() as s:
         s.add(
-            ReferentLink(
+            ReferentLinkFactory.build(
                 person_id=UUID(people["Collard"]["id"]),
                 referent_user_id=world.users["referent"].id,
                 organisation_id=world.orgs["forem"].id,
@@ -191,7 +191,7 @@ async def test_paginated_list_with_filters(client, world, database) -> None:
             ("Evrard", "sectoral", 2),
         ):
             s.add(
-                Orientation(
+                OrientationFactory.build(
                     person_id=UUID(people[person]["id"]),
                     proximity_score=3,
                     digital_autonomy=True,

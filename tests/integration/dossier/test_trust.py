@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from coordination.access import journal
 from coordination.access.models import AccessJournalEntry, Mandate
-from coordination.directory.models import Organisation, Role, User
+from coordination.directory.models import Organisation
 from coordination.dossier.models import Person
 from coordination.inbox.models import Notification
 from tests.integration.dossier.conftest import OTHER_NISS, VALID_NISS, create_person, direct
@@ -23,12 +23,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware.
 
 
 async def _beneficiary(database, world, person_id: str) -> dict[str, str]:
-    async with direct(database)() as s:
-        user = User(subject=f"person-{person_id}", display_name="Julie Martin", role=Role.BENEFICIARY)
-        user.person_id = UUID(person_id)
-        s.add(user)
-        await s.commit()
-    return {"Authorization": f"Bearer {world.issuer.issue(user)}"}
+    key = f"beneficiary-{person_id}"
+    await world.add_beneficiary(person_id, key=key)
+    return world.headers(key)
 
 
 async def _journal(database, person_id: str, **where) -> list[AccessJournalEntry]:

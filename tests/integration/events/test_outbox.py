@@ -14,19 +14,15 @@ from coordination.access import services as consents
 from coordination.access.events import ConsentChanged, ConsentExpiring
 from coordination.access.models import ConsentChannel
 from coordination.db.base import utcnow
-from coordination.directory.models import OrganisationKind, Role
 from coordination.events import DomainEvent
 from coordination.inbox.models import Notification
 from tests.integration.access import seed
 
 
-async def _world(session):
-    forem = seed.org(session, OrganisationKind.FOREM)
-    partner = seed.org(session, OrganisationKind.PARTNER)
-    person = seed.person(session, forem_registered=True, forem_id=forem.id)
-    worker = seed.user(session, Role.FOREM_REFERENT, forem)
-    await session.flush()
-    return person, partner, seed.principal_of(worker, forem)
+async def _world(world):
+    """From the shared world: a person registered at its Forem, the CISP, and the Forem referent."""
+    person = await world.add_person(registered_at="forem")
+    return person, world.orgs["cisp"], world.principal("referent")
 
 
 def _terms(partner):
@@ -48,10 +44,9 @@ async def _counts(session, person_id):
     return told, recorded
 
 
-async def test_a_recorded_consent_writes_its_event_and_the_persons_notice_in_one_transaction(database):
+async def test_a_recorded_consent_writes_its_event_and_the_persons_notice_in_one_transaction(database, world):
+    person, partner, worker = await _world(world)
     async with database.sessionmaker() as session:
-        person, partner, worker = await _world(session)
-        await session.commit()
         consent = await consents.write_consent(
             session, worker, person.id, _terms(partner), ConsentChannel.PAPER, None
         )
@@ -62,31 +57,29 @@ async def test_a_recorded_consent_writes_its_event_and_the_persons_notice_in_one
         assert await _counts(session, person.id) == (1, 1)
 
 
-async def test_a_rolled_back_change_leaves_neither_event_nor_notice(database):
+async def test_a_rolled_back_change_leaves_neither_event_nor_notice(database, world):
+    person, partner, worker = await _world(world)
     async with database.sessionmaker() as session:
-        person, partner, worker = await _world(session)
-        await session.commit()
         person_id = person.id
         await consents.write_consent(session, worker, person_id, _terms(partner), ConsentChannel.PAPER, None)
         await session.rollback()
         assert await _counts(session, person_id) == (0, 0)
 
 
-async def test_the_person_acting_herself_is_recorded_but_not_told(database):
+async def test_the_person_acting_herself_is_recorded_but_not_told(database, world):
+    person, partner, _ = await _world(world)
+    await world.add_beneficiary(person.id)
     async with database.sessionmaker() as session:
-        person, partner, _ = await _world(session)
-        own = seed.user(session, Role.BENEFICIARY, None, person_id=person.id)
-        await session.commit()
         await consents.write_consent(
-            session, seed.principal_of(own, None), person.id, _terms(partner), ConsentChannel.SELF, None
+            session, world.principal("beneficiary"), person.id, _terms(partner), ConsentChannel.SELF, None
         )
         await session.commit()
         assert await _counts(session, person.id) == (0, 1)
 
 
-async def test_the_expiry_sweep_announces_each_consent_once(database):
+async def test_the_expiry_sweep_announces_each_consent_once(database, world):
+    person, partner, worker = await _world(world)
     async with database.sessionmaker() as session:
-        person, partner, worker = await _world(session)
         seed.consent(session, person.id, partner.id, ["plan"], worker.user_id, days=5)
         await session.commit()
         assert await consents.notify_expiring(session) == 1

@@ -9,16 +9,17 @@ run as in production) plus a few direct rows for facts the API sets elsewhere (c
   paying B's RIS (``cpas_owner``) holds a mandate; it has an objective, a commitment, a trajectory step, a
   document, a consent (to MIRE) and a visa request. Every other caller must get 403/404 on all of them.
 
-Tokens are minted by the app's development issuer; user rows exist so consent foreign keys hold.
+The organisations, users, tokens, consents and the beneficiary's account come from the shared world
+(``tests.fixtures.world.make_world``, built with ``coordination.factories``); tokens are minted by the
+development issuer from the app's settings.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -27,35 +28,40 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 
 from coordination import clock
-from coordination.access.models import AccessJournalEntry, Consent, ConsentChannel, Mandate, MandateKind
+from coordination.access.models import AccessJournalEntry, Mandate, MandateKind
 from coordination.db.engine import Database
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
-from coordination.referent.models import ReferentLink
+from coordination.directory.models import OrganisationKind, Role
+from coordination.factories import ReferentLinkFactory, niss_from
 from coordination.settings import Settings
+from tests.fixtures.world import World, make_world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def niss_for(birth: str, serial: str) -> str:
-    """A NISS with a valid mod-97 check (born before 2000)."""
-    base = int(birth + serial)
-    return f"{birth}{serial}{97 - base % 97:02d}"
+    """The valid NISS (``coordination.factories.niss_from``) of someone born on ``yymmdd`` before 2000."""
+    return niss_from(date(1900 + int(birth[:2]), int(birth[2:4]), int(birth[4:])), int(serial))
 
 
 @dataclass
-class World:
-    orgs: dict[str, Organisation] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
+class HardeningWorld(World):
+    """The shared world (``tests.fixtures.world``) with the two files and the ids of what they hold."""
+
     person_a: str = ""
     person_b: str = ""
     b_ids: dict[str, str] = field(default_factory=dict)
     """Identifiers of objects in B's file: objective, commitment, step, document, consent, visa."""
     a_ids: dict[str, str] = field(default_factory=dict)
 
-    def headers(self, who: str, **extra: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
 
+ORGANISATIONS = {
+    "forem": ("Le Forem – Charleroi", OrganisationKind.FOREM),
+    "cpas": ("CPAS de Charleroi", OrganisationKind.CPAS),
+    "cpas2": ("CPAS de Namur", OrganisationKind.CPAS),
+    "cisp": ("CISP Les Ateliers du Pays Noir", OrganisationKind.PARTNER),
+    "mire": ("MIRE Charleroi", OrganisationKind.PARTNER),
+    "spw": ("SPW Économie Emploi Recherche", OrganisationKind.REGULATOR),
+}
 
 ROLES = {
     # key: (role, organisation key)
@@ -69,6 +75,7 @@ ROLES = {
     "admin": (Role.ADMIN, "forem"),
 }
 """Professional callers; ``beneficiary`` (person A themself) is added once A exists."""
+USERS = {key: (f"Utilisateur {key}", role, org) for key, (role, org) in ROLES.items()}
 
 
 def _contract() -> dict[str, Any]:
@@ -90,38 +97,12 @@ def _expect(response, *status: int) -> dict:
     return response.json()
 
 
-async def seed_world(database: Database, settings: Settings) -> World:
-    from coordination.access.identity import DevIssuer
+async def seed_world(database: Database, settings: Settings) -> HardeningWorld:
     from coordination.app import create_app
 
-    issuer = DevIssuer.from_settings(settings)
-    w = World()
-    async with database.sessionmaker() as s:
-        for key, name, kind in [
-            ("forem", "Le Forem – Charleroi", OrganisationKind.FOREM),
-            ("cpas", "CPAS de Charleroi", OrganisationKind.CPAS),
-            ("cpas2", "CPAS de Namur", OrganisationKind.CPAS),
-            ("cisp", "CISP Les Ateliers du Pays Noir", OrganisationKind.PARTNER),
-            ("mire", "MIRE Charleroi", OrganisationKind.PARTNER),
-            ("spw", "SPW Économie Emploi Recherche", OrganisationKind.REGULATOR),
-        ]:
-            w.orgs[key] = Organisation(name=name, kind=kind, bassin="Charleroi")
-            s.add(w.orgs[key])
-        await s.flush()
-        for key, (role, org) in ROLES.items():
-            w.users[key] = User(
-                subject=f"hardening-{key}",
-                display_name=f"Utilisateur {key}",
-                role=role,
-                organisation_id=w.orgs[org].id,
-            )
-            s.add(w.users[key])
-        await s.commit()
-    kinds = {o.id: o.kind for o in w.orgs.values()}
-    for key, user in w.users.items():
-        w.tokens[key] = issuer.issue(
-            SimpleNamespace(**_user_claims(user), organisation_kind=kinds[user.organisation_id])
-        )
+    w = await make_world(
+        database, settings, ORGANISATIONS, USERS, cls=HardeningWorld, subject_prefix="hardening"
+    )
 
     # The test client runs the app in its own event loop: pooled asyncpg connections must not cross loops,
     # so the seeding app owns its engine (same URL), created and disposed in that loop by its lifespan.
@@ -214,66 +195,31 @@ async def seed_world(database: Database, settings: Settings) -> World:
         )
         w.b_ids["visa"] = visa["id"]
     await database.engine.dispose()
-    async with database.sessionmaker() as s:
+    async with w.session() as s:
         # B leaves the Forem register: only the CPAS paying B's RIS keeps a mandate.
         await s.execute(
             update(Mandate)
             .where(Mandate.person_id == UUID(w.person_b), Mandate.kind == MandateKind.FOREM_REGISTRATION)
             .values(ended_at=clock.now(), ended_on=date(2025, 6, 1), end_ground="Sortie du registre")
         )
-        now = clock.now()
-        for pid, org, sections, ids in (
-            (w.person_a, "cisp", ["plan", "trajectory", "progress"], w.a_ids),
-            (w.person_b, "mire", ["plan", "trajectory", "progress", "documents"], w.b_ids),
-        ):
-            consent = Consent(
-                person_id=UUID(pid),
-                recipient_organisation_id=w.orgs[org].id,
-                sections=sections,
-                purpose="Suivi de la formation",
-                given_at=now - timedelta(minutes=1),
-                expires_at=now + timedelta(days=180),
-                recorded_by_user_id=w.users["referent"].id,
-                channel=ConsentChannel.INTERVIEW,
-            )
-            s.add(consent)
-            await s.flush()
-            ids["consent"] = str(consent.id)
-        beneficiary = User(
-            subject=f"person-{w.person_a}",
-            display_name="Julie Martin",
-            role=Role.BENEFICIARY,
+        await s.commit()
+    for pid, org, sections, ids in (
+        (w.person_a, "cisp", ["plan", "trajectory", "progress"], w.a_ids),
+        (w.person_b, "mire", ["plan", "trajectory", "progress", "documents"], w.b_ids),
+    ):
+        ids["consent"] = str((await w.add_consent(pid, org, sections)).id)
+    await w.add_beneficiary(w.person_a)
+    async with w.session() as s:
+        await ReferentLinkFactory.add(
+            s,
             person_id=UUID(w.person_a),
-        )
-        s.add(beneficiary)
-        s.add(
-            ReferentLink(
-                person_id=UUID(w.person_a),
-                referent_user_id=w.users["referent"].id,
-                organisation_id=w.orgs["forem"].id,
-                started_at=now,
-                reason="orientation",
-            )
+            referent_user_id=w.users["referent"].id,
+            organisation_id=w.orgs["forem"].id,
+            reason="orientation",
         )
         await s.commit()
     await database.engine.dispose()
-    w.users["beneficiary"] = beneficiary
-    w.tokens["beneficiary"] = issuer.issue(
-        SimpleNamespace(**_user_claims(beneficiary), organisation_kind=None)
-    )
-    w.issuer = issuer  # type: ignore[attr-defined]
     return w
-
-
-def _user_claims(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "display_name": user.display_name,
-        "role": user.role,
-        "organisation_id": user.organisation_id,
-        "team": user.team,
-        "person_id": user.person_id,
-    }
 
 
 async def journal_rows(database: Database, person_id: str | UUID, **where: Any) -> int:

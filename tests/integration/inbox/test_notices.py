@@ -21,7 +21,7 @@ import msgspec
 
 from coordination import clock
 from coordination.db.base import utcnow
-from coordination.directory.models import Role, User
+from coordination.directory.models import Role
 from coordination.inbox.tasks import run_notices
 from tests.integration.referral.conftest import API, NISS, inbox
 
@@ -181,17 +181,8 @@ async def test_a_visa_decision_tells_the_person_and_the_submitter_and_files_the_
     client, world, database
 ) -> None:
     w = world
-    async with database.sessionmaker() as s:
-        decider = User(
-            subject="test-claire",
-            display_name="Claire Conseillère",
-            role=Role.FOREM_REFERENT,
-            organisation_id=w.orgs["forem"].id,
-        )
-        s.add(decider)
-        await s.commit()
-    decider.organisation_kind = w.orgs["forem"].kind
-    claire = {"Authorization": f"Bearer {w.issuer.issue(decider)}"}
+    await w.add_users({"claire": ("Claire Conseillère", Role.FOREM_REFERENT, "forem")})
+    claire = w.headers("claire")
 
     submitted = await client.post(
         f"{API}/persons/{w.person_id}/visas", json=msgspec.to_builtins(base()), headers=w.h("referent")

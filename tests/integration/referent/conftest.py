@@ -1,65 +1,41 @@
-"""A small world for the referent tests: Forem and a CPAS, advisers, registered job seekers, tokens."""
+"""The referent tests' world: the shared world (``tests.fixtures.world``) with Forem and a CPAS in Liège,
+advisers, registered job seekers and their tokens."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 from uuid import UUID
 
 import pytest
 
-from coordination.access.models import MandateKind
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import Person
 from coordination.factories import (
     AdviserFactory,
-    MandateFactory,
-    OrganisationFactory,
-    PersonFactory,
-    UserFactory,
-    add_all,
     nth_niss,
 )
 from coordination.referent.models import Adviser
+from tests.fixtures.world import World as SharedWorld
+from tests.fixtures.world import make_world
 
 
 @dataclass
-class World:
-    app: object
-    database: object
-    orgs: dict[str, Organisation] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
+class World(SharedWorld):
+    """The shared world (``tests.fixtures.world``) with the referents' advisers and people by name."""
+
+    app: object = None
     advisers: dict[str, Adviser] = field(default_factory=dict)
     persons: dict[str, Person] = field(default_factory=dict)
-
-    def headers(self, subject: str) -> dict[str, str]:
-        user = self.users[subject]
-        org = self.orgs.get(_ORG_OF[subject])
-        principal_like = SimpleNamespace(
-            id=user.id,
-            display_name=user.display_name,
-            role=user.role,
-            organisation_id=user.organisation_id,
-            organisation_kind=org.kind if org else None,
-            team=user.team,
-            person_id=user.person_id,
-        )
-        token = self.app.state.identity.dev_issuer.issue(principal_like)
-        return {"Authorization": f"Bearer {token}"}
 
     def pid(self, name: str) -> UUID:
         return self.persons[name].id
 
 
-_ORG_OF = {
-    "anna": "forem",
-    "bob": "forem",
-    "eva": "forem",
-    "admin": "forem",
-    "nadia": "cpas",
-    "paul": "partner",
-    "lea": None,
+ORGANISATIONS = {
+    "forem": ("Forem Liège", OrganisationKind.FOREM),
+    "cpas": ("CPAS de Liège", OrganisationKind.CPAS),
+    "partner": ("CISP Horizon", OrganisationKind.PARTNER),
 }
 
 
@@ -72,13 +48,13 @@ PEOPLE = {
     "rita": (5, 9, False, {}),
 }
 USERS = {
-    # key: (display name, role, organisation key, team)
-    "anna": ("Anna Conseillère", Role.FOREM_REFERENT, "forem", "grappe-industrie"),
-    "bob": ("Bob Conseiller", Role.FOREM_REFERENT, "forem", None),
-    "eva": ("Eva e-conseil", Role.FOREM_EADVISER, "forem", "econseil-liege"),
-    "admin": ("Admin", Role.ADMIN, "forem", None),
-    "nadia": ("Nadia AS", Role.CPAS_SOCIAL_WORKER, "cpas", None),
-    "paul": ("Paul CISP", Role.PARTNER_OPERATOR, "partner", None),
+    # key: (display name, role, organisation key, other values)
+    "anna": ("Anna Conseillère", Role.FOREM_REFERENT, "forem", {"team": "grappe-industrie"}),
+    "bob": ("Bob Conseiller", Role.FOREM_REFERENT, "forem"),
+    "eva": ("Eva e-conseil", Role.FOREM_EADVISER, "forem", {"team": "econseil-liege"}),
+    "admin": ("Admin", Role.ADMIN, "forem"),
+    "nadia": ("Nadia AS", Role.CPAS_SOCIAL_WORKER, "cpas"),
+    "paul": ("Paul CISP", Role.PARTNER_OPERATOR, "partner"),
 }
 ADVISERS = {
     # key: (user key or None for a team, organisation key, kind, capacity, cluster, bassins, tracks)
@@ -102,43 +78,20 @@ def _advisers(w: World) -> dict[str, Adviser]:
 
 
 @pytest.fixture
-async def world(app, database) -> World:
+async def world(app, database, settings) -> World:
     """Forem and a CPAS in Liège, a partner; five people, all registered job seekers since 2025-01-10
     except Rita, whose RIS the CPAS pays; Léa has her own account; four advisers' portfolios."""
-    w = World(app=app, database=database)
-    w.orgs = {
-        "forem": OrganisationFactory.build(name="Forem Liège", kind=OrganisationKind.FOREM, bassin=None),
-        "cpas": OrganisationFactory.build(name="CPAS de Liège", kind=OrganisationKind.CPAS, bassin=None),
-        "partner": OrganisationFactory.build(name="CISP Horizon", kind=OrganisationKind.PARTNER, bassin=None),
-    }
-    w.persons = {
-        key: PersonFactory.build(
-            niss=nth_niss(n), first_name=key.capitalize(), last_name="Test", bassin="Liège",
-            proximity_score=score, digital_autonomy=digital, **{"birth_date": date(1985, 5, 5), **extra},
-        )
-        for key, (n, score, digital, extra) in PEOPLE.items()
-    }  # fmt: skip
-    mandates = [
-        MandateFactory.build(
-            person_id=person.id, started_on=date(2025, 1, 10),
-            kind=MandateKind.RIS if key == "rita" else MandateKind.FOREM_REGISTRATION,
-            organisation_id=w.orgs["cpas" if key == "rita" else "forem"].id,
-        )
-        for key, person in w.persons.items()
-    ]  # fmt: skip
-    w.users = {
-        key: UserFactory.build(
-            subject=f"t-{key}", display_name=name, role=role, organisation_id=w.orgs[org].id, team=team
-        )
-        for key, (name, role, org, team) in USERS.items()
-    }
-    w.users["lea"] = UserFactory.build(
-        subject="t-lea-self", display_name="Léa", role=Role.BENEFICIARY, person_id=w.persons["lea"].id
+    w = await make_world(
+        database, settings, ORGANISATIONS, USERS, cls=World, bassin=None, subject_prefix="t", app=app
     )
+    for key, (n, score, digital, extra) in PEOPLE.items():
+        w.persons[key] = await w.add_person(
+            registered_at=None if key == "rita" else "forem", ris_at="cpas" if key == "rita" else None,
+            mandates_from=date(2025, 1, 10), niss=nth_niss(n), first_name=key.capitalize(), last_name="Test",
+            bassin="Liège", proximity_score=score, digital_autonomy=digital,
+            **{"birth_date": date(1985, 5, 5), **extra},
+        )  # fmt: skip
+    await w.add_beneficiary(w.persons["lea"].id, key="lea", display_name="Léa", subject="t-lea-self")
     w.advisers = _advisers(w)
-    async with database.sessionmaker() as s:
-        await add_all(
-            s, [*w.orgs.values(), *w.persons.values(), *mandates, *w.users.values(), *w.advisers.values()]
-        )
-        await s.commit()
+    await w.add(*w.advisers.values())
     return w

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coordination.clock import today as brussels_today
 from coordination.db.base import utcnow
+from coordination.factories import ReferentLinkFactory
 from coordination.referent.models import Orientation, ReferentLink
 
 
@@ -128,11 +129,10 @@ async def test_database_refuses_a_second_active_row(world):
     async with world.database.sessionmaker() as s:
         for _ in range(2):
             s.add(
-                ReferentLink(
+                ReferentLinkFactory.build(
                     person_id=p.id,
                     referent_user_id=a.user_id,
                     organisation_id=a.organisation_id,
-                    started_at=utcnow(),
                     reason="insertion directe",
                     kind="forem_adviser",
                 )
@@ -145,11 +145,10 @@ async def test_database_refuses_an_override_without_reason(world):
     p, a = world.persons["lea"], world.advisers["anna"]
     async with world.database.sessionmaker() as s:
         s.add(
-            ReferentLink(
+            ReferentLinkFactory.build(
                 person_id=p.id,
                 referent_user_id=a.user_id,
                 organisation_id=a.organisation_id,
-                started_at=utcnow(),
                 reason="insertion directe",
                 computed_track="digital",
                 chosen_track="sectoral",

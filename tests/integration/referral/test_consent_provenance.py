@@ -9,9 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from coordination.access.models import Consent, ConsentEvent
-from coordination.cadastre.models import Agreement, Service
 from coordination.clock import today as brussels_today
 from coordination.dossier.models import Document
+from coordination.factories import AgreementFactory, ServiceFactory
 from coordination.inbox.models import Notification
 from coordination.referral.models import Referral
 from tests.integration.referral.conftest import API, SIGNED_FORM, count_rows, send, send_recorded
@@ -31,34 +31,24 @@ async def snapshot(database) -> tuple[int, ...]:
 async def _forem_service(database, w) -> str:
     """A service run by the referent's own organisation (the Forem), with an agreement in force."""
     today = brussels_today()
-    async with database.sessionmaker() as s:
-        service = Service(
+    service = ServiceFactory.build(
+        organisation_id=w.orgs["forem"].id,
+        name="Atelier recherche d'emploi",
+        publics=["demandeurs d'emploi"],
+        description="Atelier",
+    )
+    await w.add(
+        service,
+        AgreementFactory.build(
+            reference="FOREM-1",
+            title="Convention FOREM-1",
             organisation_id=w.orgs["forem"].id,
-            name="Atelier recherche d'emploi",
-            status="active",
-            publics=["demandeurs d'emploi"],
-            service_areas=["Charleroi"],
-            languages=["fr"],
-            capacity=12,
-            description="Atelier",
-        )
-        s.add(service)
-        s.add(
-            Agreement(
-                reference="FOREM-1",
-                title="Convention FOREM-1",
-                organisation_id=w.orgs["forem"].id,
-                funder_id=w.orgs["regulator"].id,
-                kind="partnership",
-                start_date=today - timedelta(days=10),
-                end_date=today + timedelta(days=300),
-                status="active",
-                territory=["Charleroi"],
-                publics=[],
-            )
-        )
-        await s.commit()
-        return str(service.id)
+            funder_id=w.orgs["regulator"].id,
+            start_date=today - timedelta(days=10),
+            end_date=today + timedelta(days=300),
+        ),
+    )
+    return str(service.id)
 
 
 async def test_recorded_referral_consent_refusals_write_nothing(client, world, database, settings) -> None:

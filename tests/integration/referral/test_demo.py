@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from coordination.cadastre.models import Agreement, Service
 from coordination.clock import today as brussels_today
 from coordination.demo.directory import seed_directory
-from coordination.directory.models import Organisation, OrganisationKind
+from coordination.directory.models import OrganisationKind
 from coordination.dossier.demo import seed_dossier_demo
+from coordination.factories import AgreementFactory, OrganisationFactory, ServiceFactory, add_all
 from coordination.inbox.models import Notification
 from coordination.referral.demo import seed_referral_demo
 from coordination.referral.models import Referral
@@ -22,32 +22,21 @@ async def test_seed_referral_demo(database, settings) -> None:
         directory = await seed_directory(s)
         partners = []
         for name, bassin in (("CISP Le Trusquin", "Charleroi"), ("MIRE Liège", "Liège")):
-            org = Organisation(name=name, kind=OrganisationKind.PARTNER, bassin=bassin)
-            s.add(org)
-            await s.flush()
+            org = OrganisationFactory.build(name=name, kind=OrganisationKind.PARTNER, bassin=bassin)
             partners.append(org)
-            s.add(
-                Service(
-                    organisation_id=org.id,
-                    name=f"Accompagnement {bassin}",
-                    service_areas=[bassin],
-                    capacity=20,
-                )
+            service = ServiceFactory.build(
+                organisation_id=org.id, name=f"Accompagnement {bassin}", service_areas=[bassin], capacity=20,
+                languages=[],
+            )  # fmt: skip
+            agreement = AgreementFactory.build(
+                reference=f"CONV-{bassin}",
+                organisation_id=org.id,
+                funder_id=directory.organisations["forem"].id,
+                start_date=today - timedelta(days=100),
+                end_date=today + timedelta(days=300),
+                territory=[bassin],
             )
-            s.add(
-                Agreement(
-                    reference=f"CONV-{bassin}",
-                    title="Convention de partenariat",
-                    organisation_id=org.id,
-                    funder_id=directory.organisations["forem"].id,
-                    kind="partnership",
-                    start_date=today - timedelta(days=100),
-                    end_date=today + timedelta(days=300),
-                    territory=[bassin],
-                    publics=[],
-                )
-            )
-        await s.flush()
+            await add_all(s, [org, service, agreement])
         orgs = {**directory.organisations, **{f"p{i}": o for i, o in enumerate(partners)}}
         people = await seed_dossier_demo(s, orgs, directory.users, niss_key=b"k" * 32)
         referrals = await seed_referral_demo(s, people, directory.users, settings=settings)

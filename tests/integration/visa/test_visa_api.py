@@ -4,9 +4,9 @@ certificate. Uses the shared ``client``/``app``/``database`` fixtures (SQLite an
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 from uuid import uuid4
 
 import msgspec
@@ -15,59 +15,50 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "visa"))
 from visa_builders import base, with_pay
 
-from coordination.access.mandates import seed_mandate
-from coordination.access.models import MandateKind
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import Person
+from coordination.factories import TrajectoryStepFactory
+from tests.fixtures.world import World, make_world
 
 
-async def headers(app, database, role: Role, org: Organisation | None, name: str = "Test") -> dict[str, str]:
-    """A real user (the decision files a document and notifies the submitter: both name a ``users`` row)."""
-    user = User(
-        subject=f"visa-test-{uuid4().hex}",
-        display_name=name,
-        role=role,
-        organisation_id=org.id if org else None,
-    )
-    async with database.sessionmaker() as s:
-        s.add(user)
-        await s.commit()
-    user.organisation_kind = org.kind if org else None
-    return {"Authorization": f"Bearer {app.state.identity.dev_issuer.issue(user)}"}
+async def headers(world: World, role: Role, org: str | None, name: str = "Test") -> dict[str, str]:
+    """A real user of the world (the decision files a document and notifies the submitter: both name a
+    ``users`` row), signed in."""
+    key = f"visa-{len(world.users)}"
+    await world.add_users({key: (name, role, org)}, subject_prefix="visa-test")
+    return world.headers(key)
+
+
+@dataclass
+class VisaWorld(World):
+    person: Person | None = None
 
 
 @pytest.fixture
-async def world(app, database, client):
-    await database.engine.dispose()
-    async with database.sessionmaker() as s:
-        cpas = Organisation(name="CPAS de Namur", kind=OrganisationKind.CPAS)
-        partner = Organisation(name="Brasserie du Pont", kind=OrganisationKind.PARTNER)
-        s.add_all([cpas, partner])
-        await s.flush()
-        person = Person(
-            niss_hash=uuid4().hex,
-            niss="85070100153",
-            first_name="Marie",
-            last_name="Dupont",
-        )
-        s.add(person)
-        await s.flush()
-        seed_mandate(s, person.id, MandateKind.RIS, cpas.id, started_on=date(2025, 1, 1))
-        await s.commit()
-    await database.engine.dispose()
-    return SimpleNamespace(cpas=cpas, partner=partner, person=person)
+async def world(database, settings) -> VisaWorld:
+    """The shared world with a CPAS paying a RIS to Marie Dupont since 2025 and the partner employing her."""
+    world = await make_world(
+        database, settings,
+        {"cpas": ("CPAS de Namur", OrganisationKind.CPAS), "partner": ("Brasserie du Pont", OrganisationKind.PARTNER)},
+        {}, cls=VisaWorld, bassin=None,
+    )  # fmt: skip
+    world.person = await world.add_person(
+        registered_at=None, ris_at="cpas", mandates_from=date(2025, 1, 1),
+        first_name="Marie", last_name="Dupont", bassin=None,
+    )  # fmt: skip
+    return world
 
 
 CONTRACT = msgspec.to_builtins(base())
 
 
-async def test_stateless_checklist_needs_only_authentication(app, client, database):
+async def test_stateless_checklist_needs_only_authentication(app, client, world):
     anon = await client.post("/api/v1/visa/checklist", json=CONTRACT)
     assert anon.status_code == 401
     r = await client.post(
         "/api/v1/visa/checklist",
         json=CONTRACT,
-        headers=await headers(app, database, Role.PARTNER_OPERATOR, None),
+        headers=await headers(world, Role.PARTNER_OPERATOR, None),
     )
     assert r.status_code == 200
     body = r.json()
@@ -75,17 +66,15 @@ async def test_stateless_checklist_needs_only_authentication(app, client, databa
     bad = await client.post(
         "/api/v1/visa/checklist",
         json={"kind": "open_ended", "salary": 1},
-        headers=await headers(app, database, Role.PARTNER_OPERATOR, None),
+        headers=await headers(world, Role.PARTNER_OPERATOR, None),
     )
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_stored_visa_flow_through_the_gate(app, client, world, database):
-    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
-    other = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Autre assistante")
-    outsider = await headers(
-        app, database, Role.PARTNER_OPERATOR, world.partner, "Partenaire sans consentement"
-    )
+    social = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Assistante sociale")
+    other = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Autre assistante")
+    outsider = await headers(world, Role.PARTNER_OPERATOR, "partner", "Partenaire sans consentement")
     url = f"/api/v1/persons/{world.person.id}/visas"
 
     denied = await client.post(url, json=CONTRACT, headers=outsider)
@@ -138,7 +127,7 @@ async def test_bad_contract_input_gets_french_problem_details_and_writes_nothing
     app, client, world, database
 ):
     """Issue 18: a sector minimum without a source, a negative amount, a signature before the birth date."""
-    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
+    social = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Assistante sociale")
     url = f"/api/v1/persons/{world.person.id}/visas"
     before = (await client.get(url, headers=social)).json()
     no_source = msgspec.to_builtins(base())
@@ -175,8 +164,8 @@ async def test_hours_worked_beyond_the_approved_contract_are_told_once(app, clie
     from coordination.inbox.models import Notification
     from coordination.visa.attendance import notify_gaps
 
-    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
-    decider = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Décideuse")
+    social = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Assistante sociale")
+    decider = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Décideuse")
     half = with_pay(
         with_schedule(base(weekly_hours=19), shifts=week("08:00", "11:48", brk=0)), gross_monthly=1200
     )
@@ -193,10 +182,14 @@ async def test_hours_worked_beyond_the_approved_contract_are_told_once(app, clie
     )
     assert approved.status_code == 200, approved.text
 
-    from coordination.dossier.models import TrajectoryStep
-
     async with database.sessionmaker() as session:
-        step = TrajectoryStep(person_id=world.person.id, kind="job", organisation_id=world.partner.id)
+        step = TrajectoryStepFactory.build(
+            person_id=world.person.id,
+            kind="job",
+            organisation_id=world.orgs["partner"].id,
+            title=None,
+            status="planned",
+        )
         session.add(step)
         await session.commit()
     for start, hours in (("2025-06-02", 38), ("2025-06-09", 38), ("2025-06-16", 40), ("2025-06-23", 19.5)):
@@ -265,8 +258,8 @@ async def test_the_api_decides_through_the_use_case_the_pages_use(app, client, w
         return await real(self, *args, **kwargs)
 
     monkeypatch.setattr(use_cases.Visas, "decide", spy)
-    social = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Assistante sociale")
-    decider = await headers(app, database, Role.CPAS_SOCIAL_WORKER, world.cpas, "Décideuse")
+    social = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Assistante sociale")
+    decider = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Décideuse")
     created = await client.post(f"/api/v1/persons/{world.person.id}/visas", json=CONTRACT, headers=social)
     assert created.status_code == 201, created.text
     decided = await client.post(

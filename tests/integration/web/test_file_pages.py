@@ -86,12 +86,13 @@ async def _partner_file(client, database, subject: str):
 async def _consent(database, person_id, organisation_id, recorded_by):
     from datetime import timedelta
 
-    from coordination.access.models import Consent, ConsentChannel, ConsentEvent, ConsentEventKind
+    from coordination.access.models import ConsentChannel, ConsentEvent, ConsentEventKind
     from coordination.db.base import utcnow
+    from coordination.factories import ConsentFactory
 
     async with database.sessionmaker() as session:
         now = utcnow()
-        consent = Consent(
+        consent = ConsentFactory.build(
             person_id=person_id,
             recipient_organisation_id=organisation_id,
             sections=["identity", "plan", "trajectory", "progress"],

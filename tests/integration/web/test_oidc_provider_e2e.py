@@ -18,21 +18,19 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import OrganisationKind, Role
 from coordination.web.oidc import FLOW_COOKIE
+from tests.fixtures.world import make_world
 
 
 @pytest.fixture
-async def signed_up(database, oidc_provider):
-    async with database.sessionmaker() as session:
-        org = Organisation(name="Le Forem – Namur", kind=OrganisationKind.FOREM, bassin="Namur")
-        session.add(org)
-        await session.flush()
-        user = User(
-            subject="sophie", display_name="Sophie Lambert", role=Role.FOREM_REFERENT, organisation_id=org.id
-        )
-        session.add(user)
-        await session.commit()
+async def signed_up(database, settings, oidc_provider):
+    """The shared world's shape with one Forem referent in Namur, known to the provider by her user id."""
+    world = await make_world(
+        database, settings, {"forem": ("Le Forem – Namur", OrganisationKind.FOREM)},
+        {"sophie": ("Sophie Lambert", Role.FOREM_REFERENT, "forem")}, bassin="Namur", subject_prefix="",
+    )  # fmt: skip
+    org, user = world.orgs["forem"], world.users["sophie"]
     oidc_provider.put_user(
         str(user.id),
         {"name": "Sophie Lambert", "role": "forem_referent", "org": str(org.id), "org_kind": "forem"},

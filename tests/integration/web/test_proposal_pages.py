@@ -7,45 +7,30 @@ from html import unescape
 
 from sqlalchemy import select
 
-from coordination.cadastre.models import PartnerProfile
 from coordination.cadastre.proposal_models import OrganisationProposal
-from coordination.directory.models import Organisation, OrganisationKind, Role, User
+from coordination.directory.models import Organisation, OrganisationKind, Role
+from coordination.factories import PartnerProfileFactory
+from tests.fixtures.world import make_world
 from tests.integration.web.conftest import form_token, sign_in
 
 PAGE = "/cadastre/propositions"
 
 
-async def _world(database) -> Organisation:
-    async with database.sessionmaker() as session:
-        forem = Organisation(name="Forem", kind=OrganisationKind.FOREM)
-        cisp = Organisation(name="CISP L'Envol", kind=OrganisationKind.PARTNER, bce_number="0403170701")
-        session.add_all([forem, cisp])
-        await session.flush()
-        session.add(PartnerProfile(organisation_id=cisp.id, partner_kind="cisp"))
-        session.add_all(
-            [
-                User(
-                    subject="claire",
-                    display_name="Claire Responsable",
-                    role=Role.PARTNER_MANAGER,
-                    organisation_id=cisp.id,
-                ),
-                User(
-                    subject="gestion",
-                    display_name="Gestionnaire Forem",
-                    role=Role.ADMIN,
-                    organisation_id=forem.id,
-                ),
-                User(
-                    subject="operatrice",
-                    display_name="Opératrice",
-                    role=Role.PARTNER_OPERATOR,
-                    organisation_id=cisp.id,
-                ),
-            ]
-        )
-        await session.commit()
-        return cisp
+async def _world(database, settings) -> Organisation:
+    """The shared world with a Forem and a CISP (a registered partner): its manager and operator, and the
+    registry's administrator; users signed in by subject."""
+    world = await make_world(
+        database, settings,
+        {"forem": ("Forem", OrganisationKind.FOREM),
+         "cisp": ("CISP L'Envol", OrganisationKind.PARTNER, {"bce_number": "0403170701"})},
+        {"claire": ("Claire Responsable", Role.PARTNER_MANAGER, "cisp"),
+         "gestion": ("Gestionnaire Forem", Role.ADMIN, "forem"),
+         "operatrice": ("Opératrice", Role.PARTNER_OPERATOR, "cisp")},
+        bassin=None, subject_prefix="",
+    )  # fmt: skip
+    cisp = world.orgs["cisp"]
+    await world.add(PartnerProfileFactory.build(organisation_id=cisp.id, partner_kind="cisp"))
+    return cisp
 
 
 async def _org_name(database, org_id) -> str:
@@ -53,8 +38,8 @@ async def _org_name(database, org_id) -> str:
         return (await session.get(Organisation, org_id)).name
 
 
-async def test_manager_proposes_and_administrator_approves_through_the_pages(client, database):
-    cisp = await _world(database)
+async def test_manager_proposes_and_administrator_approves_through_the_pages(client, database, settings):
+    cisp = await _world(database, settings)
     await sign_in(client, "claire")
     assert 'href="/cadastre/propositions"' in (await client.get("/cadastre")).text
     page = await client.get(PAGE)
@@ -95,7 +80,7 @@ async def test_manager_proposes_and_administrator_approves_through_the_pages(cli
     assert await _org_name(database, cisp.id) == "CISP L'Envol Charleroi"
 
 
-async def test_the_page_is_closed_to_other_roles(client, database):
-    await _world(database)
+async def test_the_page_is_closed_to_other_roles(client, database, settings):
+    await _world(database, settings)
     await sign_in(client, "operatrice")
     assert (await client.get(PAGE)).status_code == 403
