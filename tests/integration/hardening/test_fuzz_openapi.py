@@ -170,9 +170,7 @@ def fuzz_target(migrated_backend, tmp_path: Path):
             world = await seed_world(db, settings)
         finally:
             await db.dispose()
-        from coordination.app import create_app
-
-        async with AsyncTestClient(app=create_app(settings)) as client:
+        async with AsyncTestClient(app=app) as client:
             adviser = await client.post(
                 "/api/v1/advisers",
                 json={
@@ -188,10 +186,12 @@ def fuzz_target(migrated_backend, tmp_path: Path):
             world.a_ids["adviser"] = adviser.json()["id"]
         return world
 
-    world = asyncio.run(prepare())
     from coordination.app import create_app
 
-    app = create_app(settings)  # owns its engine: created and disposed in the ASGI portal's loop
+    # One app for the set-up and the fuzzing: it owns its engine, whose connections are opened in the loop of
+    # each ASGI lifespan and closed at its end (the set-up's client, then Schemathesis's).
+    app = create_app(settings)
+    world = asyncio.run(prepare())
     try:
         yield app, world
     finally:
