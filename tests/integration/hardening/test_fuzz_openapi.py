@@ -114,6 +114,10 @@ def problem_details(ctx, response, case) -> bool | None:
 
 
 CONFIG = {
+    # A request still unanswered after a minute fails as "Read timed out" (a hang). Schemathesis's default,
+    # 10 s, is shorter than a certificate's first PDF render (WeasyPrint loads its fonts) on a 2-core machine
+    # shared by several test runs (seen at a load average of 14).
+    "request-timeout": 60,
     # Unknown query parameters are ignored, as by most HTTP APIs (OpenAPI cannot forbid them); unknown
     # body fields are refused and documented so (additionalProperties: false).
     "generation": {"allow-extra-parameters": False},
