@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--lang=fr-BE",  # date inputs and messages as a Belgian French-speaking user sees them
 ]
+SERVER_START_SECONDS = 120
 SCREENSHOTS = Path(os.environ.get("COORDINATION_E2E_SCREENSHOTS", "/tmp/coordination-e2e"))
 """Screenshots of each page, kept as test artefacts."""
 
@@ -65,7 +66,10 @@ def _start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # every xdist worker starts its own server when it reaches the browser tests, which ``make test`` runs
+        # last: up to four start together, beside their Chromiums, on a 2-core machine that other runs share
+        # (30 s was exceeded at a load average of 13)
+        deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
             if process.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-2000:]
@@ -76,7 +80,7 @@ def _start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 30 s")
+                raise RuntimeError(f"the server did not start within {SERVER_START_SECONDS} s")
             time.sleep(0.2)
     except BaseException:
         _stop(process)

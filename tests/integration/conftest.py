@@ -91,19 +91,37 @@ async def _empty_postgres_tables(conn) -> None:
         await conn.execute(text(f"TRUNCATE TABLE {names} CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def _migrated_backends() -> dict[str, tuple[str, str]]:
+    """The backends this session (one xdist worker) has migrated, by name: see :func:`migrated_backend`."""
+    return {}
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def migrated_backend(request, tmp_path_factory) -> tuple[str, str]:
-    """(backend, url-or-template-path) of a database migrated to head."""
+def migrated_backend(request, tmp_path_factory, _migrated_backends) -> tuple[str, str]:
+    """(backend, url-or-template-path) of a database migrated to head, migrated once per session.
+
+    pytest keeps one value of a parametrized session fixture at a time: each time a worker passes from a
+    SQLite test to a PostgreSQL one (or back) it calls this again. ``make test`` hands tests to workers one
+    by one, slowest first (see ``pytest_collection_modifyitems`` in tests/conftest.py), so a worker
+    switches often; the migrated template and database are kept and given again, never migrated twice
+    (each test empties its database itself)."""
+    done = _migrated_backends.get(request.param)
+    if done is not None:
+        return done
     if request.param == "sqlite":
         template = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
         upgrade(f"sqlite+aiosqlite:///{template}")
-        return "sqlite", str(template)
-    import asyncio
+        done = ("sqlite", str(template))
+    else:
+        import asyncio
 
-    url = worker_postgres_url(PG_URL)
-    asyncio.run(_reset_postgres(url))
-    upgrade(url)
-    return "postgresql", url
+        url = worker_postgres_url(PG_URL)
+        asyncio.run(_reset_postgres(url))
+        upgrade(url)
+        done = ("postgresql", url)
+    _migrated_backends[request.param] = done
+    return done
 
 
 @pytest.fixture

@@ -114,6 +114,10 @@ def problem_details(ctx, response, case) -> bool | None:
 
 
 CONFIG = {
+    # A request still unanswered after a minute fails as "Read timed out" (a hang). Schemathesis's default,
+    # 10 s, is shorter than a certificate's first PDF render (WeasyPrint loads its fonts) on a 2-core machine
+    # shared by several test runs (seen at a load average of 14).
+    "request-timeout": 60,
     # Unknown query parameters are ignored, as by most HTTP APIs (OpenAPI cannot forbid them); unknown
     # body fields are refused and documented so (additionalProperties: false).
     "generation": {"allow-extra-parameters": False},
@@ -170,9 +174,7 @@ def fuzz_target(migrated_backend, tmp_path: Path):
             world = await seed_world(db, settings)
         finally:
             await db.dispose()
-        from coordination.app import create_app
-
-        async with AsyncTestClient(app=create_app(settings)) as client:
+        async with AsyncTestClient(app=app) as client:
             adviser = await client.post(
                 "/api/v1/advisers",
                 json={
@@ -188,10 +190,12 @@ def fuzz_target(migrated_backend, tmp_path: Path):
             world.a_ids["adviser"] = adviser.json()["id"]
         return world
 
-    world = asyncio.run(prepare())
     from coordination.app import create_app
 
-    app = create_app(settings)  # owns its engine: created and disposed in the ASGI portal's loop
+    # One app for the set-up and the fuzzing: it owns its engine, whose connections are opened in the loop of
+    # each ASGI lifespan and closed at its end (the set-up's client, then Schemathesis's).
+    app = create_app(settings)
+    world = asyncio.run(prepare())
     try:
         yield app, world
     finally:
