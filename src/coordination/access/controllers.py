@@ -10,10 +10,8 @@ once per controller (:func:`provide_principal`).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
@@ -28,7 +26,6 @@ from coordination.access.gate import require_role_permission
 from coordination.access.policy import Basis
 from coordination.access.principal import Principal
 from coordination.access.schemas import (
-    ConsentActIn,
     ConsentOut,
     DevTokenOut,
     DevTokenRequest,
@@ -57,12 +54,6 @@ RECORDING = (
 async def _consent_answer(session: AsyncSession, person_id: UUID, consent_id: UUID) -> ConsentOut:
     """One consent as the person's list shows it (with its history)."""
     return services.consent_out(await services.list_consents(session, person_id), consent_id)
-
-
-def _fields(body: ConsentActIn) -> dict[str, Any]:
-    """A consent act's body as the service's keywords: each body field is named as the service's parameter
-    (a field the service does not take fails at once, in every test of the route)."""
-    return msgspec.structs.asdict(body)
 
 
 async def _signed_form(request: Request, settings: Settings) -> tuple[recorded.Draft, recorded.Uploads]:
@@ -99,7 +90,18 @@ class ConsentController(Controller):
         person_id: UUID,
         data: GiveConsent,
     ) -> ConsentOut:
-        consent = await services.give_consent(db_session, principal, person_id, **_fields(data))
+        consent = await services.give_consent(
+            db_session,
+            principal,
+            person_id,
+            recipient_organisation_id=data.recipient_organisation_id,
+            sections=data.sections,
+            purpose=data.purpose,
+            expires_at=data.expires_at,
+            legal_basis=data.legal_basis,
+            channel=data.channel,
+            evidence_document_id=data.evidence_document_id,
+        )
         return await _consent_answer(db_session, person_id, consent.id)
 
     @post(
@@ -117,8 +119,15 @@ class ConsentController(Controller):
         consent_id: UUID,
         data: WithdrawConsent | None = None,
     ) -> ConsentOut:
+        body = data or WithdrawConsent()
         await services.withdraw_consent(
-            db_session, principal, person_id, consent_id, **_fields(data or WithdrawConsent())
+            db_session,
+            principal,
+            person_id,
+            consent_id,
+            channel=body.channel,
+            evidence_document_id=body.evidence_document_id,
+            note=body.note,
         )
         return await _consent_answer(db_session, person_id, consent_id)
 
@@ -137,7 +146,15 @@ class ConsentController(Controller):
         consent_id: UUID,
         data: RenewConsent,
     ) -> ConsentOut:
-        new = await services.renew_consent(db_session, principal, person_id, consent_id, **_fields(data))
+        new = await services.renew_consent(
+            db_session,
+            principal,
+            person_id,
+            consent_id,
+            expires_at=data.expires_at,
+            channel=data.channel,
+            evidence_document_id=data.evidence_document_id,
+        )
         return await _consent_answer(db_session, person_id, new.id)
 
     @post(
