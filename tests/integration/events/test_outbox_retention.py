@@ -29,7 +29,11 @@ def _event(kind: str, at: datetime, subject=None) -> DomainEvent:
 async def test_old_events_go_recent_ones_and_needed_marks_stay(world):
     person = await world.add_person()
     async with world.session() as session:
-        common = {"person_id": person.id, "organisation_id": world.orgs["forem"].id}
+        common = {
+            "person_id": person.id,
+            "organisation_id": world.orgs["forem"].id,
+            "started_at": NOW - timedelta(days=200),  # the test's instant, not the process clock
+        }
         waiting = await ReferentLinkFactory.add(
             session, **common, referent_user_id=world.users["referent"].id
         )
