@@ -192,15 +192,15 @@ async def list_for(
         )
     ).all()
     total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    unread = int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(_mine(principal), Notification.read_at.is_(None))
-        )
-        or 0
+    return list(rows), total, await unread_count(session, principal)
+
+
+async def unread_count(session: AsyncSession, principal: Principal) -> int:
+    """How many of the caller's own notifications are unread: the list's counter and every page's badge."""
+    unread = (
+        select(func.count()).select_from(Notification).where(_mine(principal), Notification.read_at.is_(None))
     )
-    return list(rows), total, unread
+    return int(await session.scalar(unread) or 0)
 
 
 async def get_mine(session: AsyncSession, principal: Principal, notification_id: UUID) -> Notification:

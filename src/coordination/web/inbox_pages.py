@@ -70,8 +70,7 @@ async def load_unread(request: Request, principal: Principal) -> int:
     if _UNREAD_KEY not in state:
         db = request.app.state.db
         async with db.sessionmaker() as session:
-            _, _, unread = await inbox.list_for(session, principal, limit=1)
-        state[_UNREAD_KEY] = unread
+            state[_UNREAD_KEY] = await inbox.unread_count(session, principal)
     return state[_UNREAD_KEY]
 
 
