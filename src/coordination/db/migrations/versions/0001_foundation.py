@@ -1,8 +1,4 @@
-"""foundation: organisations, users, persons
-
-Revision ID: 0001_foundation
-Revises:
-"""
+"""foundation: organisations, users, persons"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +7,6 @@ import coordination.db.types
 
 revision = "0001_foundation"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

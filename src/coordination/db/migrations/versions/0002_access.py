@@ -1,8 +1,4 @@
-"""access: consents and their events, the access journal (per-person hash chain) and its heads, referent links
-
-Revision ID: 0002_access
-Revises: 0001_foundation
-"""
+"""access: consents and their events, the access journal (per-person hash chain) and its heads, referent links"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +8,6 @@ import coordination.db.types
 
 revision = "0002_access"
 down_revision = "0001_foundation"
-branch_labels = None
-depends_on = None
 
 GUID = coordination.db.types.GUID(length=16)
 

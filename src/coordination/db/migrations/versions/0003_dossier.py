@@ -1,8 +1,4 @@
-"""dossier: profile sections, action plan, trajectory, progress, assessments, documents, timeline
-
-Revision ID: 0003_dossier
-Revises: 0002_access
-"""
+"""dossier: profile sections, action plan, trajectory, progress, assessments, documents, timeline"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +8,6 @@ import coordination.db.types
 
 revision = "0003_dossier"
 down_revision = "0002_access"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

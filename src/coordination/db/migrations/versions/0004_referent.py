@@ -1,8 +1,5 @@
 """referent: advisers, orientations, and the referent links' orientation snapshot, deadlines and contacts
 
-Revision ID: 0004_referent
-Revises: 0003_dossier
-
 SQLite alters a table by copying it (``batch_alter_table``); the partial unique index that keeps ONE active
 referent per person is dropped before the copy and created again after, on both databases, so it can never
 be lost on the way.
@@ -16,8 +13,6 @@ import coordination.db.types
 
 revision = "0004_referent"
 down_revision = "0003_dossier"
-branch_labels = None
-depends_on = None
 
 GUID = coordination.db.types.GUID(length=16)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")

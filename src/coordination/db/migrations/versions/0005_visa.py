@@ -1,8 +1,4 @@
-"""visa: stored visa requests with checklist, rule-set version and signed decision
-
-Revision ID: 0005_visa
-Revises: 0004_referent
-"""
+"""visa: stored visa requests with checklist, rule-set version and signed decision"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +8,6 @@ import coordination.db.types
 
 revision = "0005_visa"
 down_revision = "0004_referent"
-branch_labels = None
-depends_on = None
 
 GUID = coordination.db.types.GUID(length=16)
 TS = coordination.db.types.DateTimeUTC(timezone=True)

@@ -1,8 +1,4 @@
-"""cadastre: partner profiles, services, agreements
-
-Revision ID: 0006_cadastre
-Revises: 0005_visa
-"""
+"""cadastre: partner profiles, services, agreements"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +8,6 @@ import coordination.db.types
 
 revision = "0006_cadastre"
 down_revision = "0005_visa"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

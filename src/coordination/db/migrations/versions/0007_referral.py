@@ -1,8 +1,4 @@
-"""referral: referrals to partner services, their history, and the notifications inbox
-
-Revision ID: 0007_referral
-Revises: 0006_cadastre
-"""
+"""referral: referrals to partner services, their history, and the notifications inbox"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +8,6 @@ import coordination.db.types
 
 revision = "0007_referral"
 down_revision = "0006_cadastre"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

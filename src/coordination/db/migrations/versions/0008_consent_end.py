@@ -3,17 +3,12 @@ consent state can be ``ended``
 
 ``consent_events.kind`` is a plain string column (non-native enum, no CHECK), so the new event kind needs
 no schema change; the referrals' CHECK on ``consent_state`` does.
-
-Revision ID: 0008_consent_end
-Revises: 0007_referral
 """
 
 from alembic import op
 
 revision = "0008_consent_end"
 down_revision = "0007_referral"
-branch_labels = None
-depends_on = None
 
 NAME = "ck_referrals_consent_state_known"
 BEFORE = "consent_state IN ('requested', 'given', 'declined', 'withdrawn')"

@@ -1,15 +1,9 @@
-"""visa: ``visa_requests.person_id`` references ``persons.id`` (a visa belongs to an existing file)
-
-Revision ID: 0009_visa_person
-Revises: 0008_consent_end
-"""
+"""visa: ``visa_requests.person_id`` references ``persons.id`` (a visa belongs to an existing file)"""
 
 from alembic import op
 
 revision = "0009_visa_person"
 down_revision = "0008_consent_end"
-branch_labels = None
-depends_on = None
 
 FK = "fk_visa_requests_person_id_persons"
 

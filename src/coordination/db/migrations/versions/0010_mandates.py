@@ -5,9 +5,6 @@ were (``access_journal.organisation_name``) and says which fields its hash cover
 Existing values are moved into ``mandates`` rows with ``source = 'migration'`` (nobody asserted them in
 the new sense: the person sees that they came from before). Journal rows are NOT rehashed: they keep
 format version 1; their ``organisation_name`` is the name on the day of the migration, outside their hash.
-
-Revision ID: 0010_mandates
-Revises: 0009_visa_person
 """
 
 from datetime import UTC, datetime
@@ -20,8 +17,6 @@ import coordination.db.types
 
 revision = "0010_mandates"
 down_revision = "0009_visa_person"
-branch_labels = None
-depends_on = None
 
 GUID = coordination.db.types.GUID(length=16)
 WHEN = coordination.db.types.DateTimeUTC(timezone=True)

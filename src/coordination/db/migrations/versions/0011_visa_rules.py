@@ -1,8 +1,4 @@
-"""visa: the decider's answers to open items, and attendance per period compared with the approved contract
-
-Revision ID: 0011_visa_rules
-Revises: 0010_mandates
-"""
+"""visa: the decider's answers to open items, and attendance per period compared with the approved contract"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +8,6 @@ import coordination.db.types
 
 revision = "0011_visa_rules"
 down_revision = "0010_mandates"
-branch_labels = None
-depends_on = None
 
 GUID = coordination.db.types.GUID(length=16)
 TS = coordination.db.types.DateTimeUTC(timezone=True)

@@ -1,8 +1,5 @@
 """production: ``task_runs`` (one row per step of each ``coordination tasks`` run: history and /metrics)
 and ``directory_changes`` (the journal of ``coordination directory``)
-
-Revision ID: 0013_production
-Revises: 0011_visa_rules
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from coordination.db.types import GUID, DateTimeUTC
 
 revision = "0013_production"
 down_revision = "0011_visa_rules"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,5 @@
 """cadastre: proposals to change an organisation's name, kind or BCE number, verified by the administrator;
 inbox: ``notifications.about_person_id`` (a worker's notification carrying a person's data is gated and journaled)
-
-Revision ID: 0014_org_proposals
-Revises: 0013_production
 """
 
 import sqlalchemy as sa
@@ -13,8 +10,6 @@ import coordination.db.types
 
 revision = "0014_org_proposals"
 down_revision = "0013_production"
-branch_labels = None
-depends_on = None
 
 _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 _GUID = coordination.db.types.GUID(length=16)

@@ -21,9 +21,6 @@ in the schema ``access_journal_partitions`` so that the application's schema sta
 into the new partitioned table, which takes the old one's name, constraints and index; the unique
 ``(person_id, seq)`` stays (it contains the partition key), the primary key becomes ``(id, person_id)``
 (a partitioned table's keys must contain it). SQLite: unchanged.
-
-Revision ID: 0016_scale_indexes
-Revises: 0014_org_proposals
 """
 
 import sqlalchemy as sa
@@ -31,8 +28,6 @@ from alembic import op
 
 revision = "0016_scale_indexes"
 down_revision = "0014_org_proposals"
-branch_labels = None
-depends_on = None
 
 CURRENT = sa.text("ended_at IS NULL")
 PARTITIONS = 16

@@ -5,9 +5,6 @@ Verifying a record now sets only ``assured_at``/``assured_date``/``assured_by`` 
 record is "modifié depuis la vérification" when ``updated_at > assured_at``: two UTC instants, so an edit made
 a minute after a verification counts at once. Earlier verifications carry no timestamp: they read as
 changed since, until verified again.
-
-Revision ID: 0017_cadastre_honest_b
-Revises: 0016_scale_indexes
 """
 
 import sqlalchemy as sa
@@ -17,8 +14,6 @@ import coordination.db.types
 
 revision = "0017_cadastre_honest_b"
 down_revision = "0016_scale_indexes"
-branch_labels = None
-depends_on = None
 
 TABLES = ("cadastre_partners", "cadastre_services", "cadastre_agreements")
 

@@ -1,8 +1,5 @@
 """directory: ``users.deactivated_at`` (an administrator deactivates an account from the directory pages or
 the CLI; the account is refused on its next request, its row stays for the journals that name it)
-
-Revision ID: 0018_directory_admin
-Revises: 0017_cadastre_honest_b
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from coordination.db.types import DateTimeUTC
 
 revision = "0018_directory_admin"
 down_revision = "0017_cadastre_honest_b"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,4 @@
-"""Advisers' professional phone and e-mail, shown to the people they follow (issue 17).
-
-Revision ID: 0019_people_pages
-Revises: 0018_directory_admin
-"""
+"""Advisers' professional phone and e-mail, shown to the people they follow (issue 17)."""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0019_people_pages"
 down_revision = "0018_directory_admin"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

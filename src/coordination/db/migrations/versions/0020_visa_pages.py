@@ -1,8 +1,5 @@
 """visa: the stored certificate of a decided visa (rendered once, served on every download) and the index of
 the organisation's waiting requests (the CPAS worker's list of visas to decide)
-
-Revision ID: 0020_visa_pages
-Revises: 0019_people_pages
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ import coordination.db.types
 
 revision = "0020_visa_pages"
 down_revision = "0019_people_pages"
-branch_labels = None
-depends_on = None
 
 GUID = coordination.db.types.GUID(length=16)
 

@@ -1,15 +1,9 @@
-"""A person's previous referent found by index (the bulk assignment's continuity, per waiting person).
-
-Revision ID: 0021_list_scale
-Revises: 0020_visa_pages
-"""
+"""A person's previous referent found by index (the bulk assignment's continuity, per waiting person)."""
 
 from alembic import op
 
 revision = "0021_list_scale"
 down_revision = "0020_visa_pages"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

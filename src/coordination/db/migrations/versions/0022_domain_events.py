@@ -1,8 +1,5 @@
 """The outbox of domain events (coordination.events), with the announcements already made.
 
-Revision ID: 0022_domain_events
-Revises: 0021_list_scale
-
 The daily sweeps now ask the outbox, not the inbox, whether something was already announced: the
 notifications already sent for those sweeps are copied in as events so nobody is told twice.
 """
@@ -17,8 +14,6 @@ from coordination.db.types import GUID, DateTimeUTC
 
 revision = "0022_domain_events"
 down_revision = "0021_list_scale"
-branch_labels = None
-depends_on = None
 
 ANNOUNCED = {"consent_expiring": "consent_expiring", "first_contact_overdue": "first_contact_overdue"}
 """Notification kind → event kind of the sweeps that must not repeat themselves."""
