@@ -269,15 +269,13 @@ async def present(
             out.append(Shown(note, note.title_fr, note.body_fr, note.link))
             continue
         if note.about_basis is not None:
-            await journal.append(
+            entry = journal.Entry("read", "allow", section=ABOUT_SECTION, basis=note.about_basis)
+            await journal.append_entries(
                 session,
                 person_id=note.about_person_id,
                 principal=principal,
-                action="read",
-                decision="allow",
                 request_id=request_id,
-                section=ABOUT_SECTION,
-                basis=note.about_basis,
+                entries=[entry],
             )
             out.append(Shown(note, note.title_fr, note.body_fr, note.link))
             continue
