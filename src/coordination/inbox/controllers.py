@@ -50,15 +50,7 @@ class InboxController(Controller):
     ) -> InboxPage:
         """Keyset pagination: pass the answer's ``next_cursor`` as ``cursor`` for the next page."""
         before = pagination.decode(cursor, datetime, UUID)
-        found = await services.shown_page(
-            ctx.session,
-            ctx.principal,
-            ctx.request_id,
-            limit=page_size,
-            unread_only=unread,
-            kind=kind,
-            before=before,
-        )
+        found = await services.shown_page(ctx, services.Query(page_size, unread, kind, before=before))
         last = found.items[-1].note if found.items else None
         return InboxPage(
             items=[notification_out(s) for s in found.items],
@@ -89,8 +81,7 @@ class InboxController(Controller):
 
 async def _marked(ctx: Context, notification_id: UUID, *, read: bool) -> NotificationOut:
     """Mark one of the caller's notifications read or unread; the answer shows it as the list does."""
-    shown = await services.mark_shown(ctx.session, ctx.principal, notification_id, ctx.request_id, read=read)
-    return notification_out(shown)
+    return notification_out(await services.mark_shown(ctx, notification_id, read=read))
 
 
 ROUTES = [InboxController]

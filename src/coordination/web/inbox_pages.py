@@ -107,12 +107,7 @@ class InboxPages(Controller):
     ) -> Response:
         unread_only = filtre == "non-lues"
         found = await inbox.shown_page(
-            ctx.session,
-            ctx.principal,
-            ctx.request_id,
-            limit=PAGE_SIZE,
-            unread_only=unread_only,
-            offset=(page - 1) * PAGE_SIZE,
+            ctx, inbox.Query(PAGE_SIZE, unread_only, offset=(page - 1) * PAGE_SIZE)
         )
         _set_unread(request, found.unread)
         items = [
@@ -152,7 +147,7 @@ class InboxPages(Controller):
     async def open_one(self, request: Request, ctx: Context, notification_id: UUID) -> Response:
         """Mark read and go to what the notification is about, in one click."""
         await checked_form(request)
-        shown = await inbox.mark_shown(ctx.session, ctx.principal, notification_id, ctx.request_id, read=True)
+        shown = await inbox.mark_shown(ctx, notification_id, read=True)
         return Redirect(web_link(shown.link) or "/notifications", status_code=303)
 
     @post("/{notification_id:uuid}/retirer-accord", opt={"section": "consents", "action": "write"})
