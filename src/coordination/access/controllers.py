@@ -72,6 +72,19 @@ async def _recorded(request: Request, ctx: Context, person_id: UUID, record, *co
     return await _consent_answer(ctx.session, person_id, consent.id)
 
 
+def _recording(path: str, status_code: int, *, summary: str, description: str):
+    """The route of a recording from paper: a multipart body up to the signed form's ceiling, the gate
+    asked by :mod:`.recorded` itself (see :data:`RECORDING`)."""
+    return post(
+        path,
+        opt={**CONSENTS_WRITE, "gate": RECORDING},
+        status_code=status_code,
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        summary=summary,
+        description=description,
+    )
+
+
 class ConsentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/consents"
     tags = ["consentements"]
@@ -148,11 +161,9 @@ class ConsentController(Controller):
         )
         return await _consent_answer(ctx.session, person_id, new.id)
 
-    @post(
+    @_recording(
         "/recorded",
-        opt={**CONSENTS_WRITE, "gate": RECORDING},
-        status_code=HTTP_201_CREATED,
-        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        HTTP_201_CREATED,
         summary="Enregistrer un consentement signé sur papier, formulaire joint (multipart/form-data)",
         description="Champs : recipient_organisation_id, sections (répété ou séparé par des virgules), "
         "purpose, expires_at (ISO 8601 avec fuseau), channel (paper | interview), legal_basis, title, et "
@@ -164,11 +175,9 @@ class ConsentController(Controller):
     ) -> ConsentOut:
         return await _recorded(request, ctx, person_id, recorded.record_consent)
 
-    @post(
+    @_recording(
         "/{consent_id:uuid}/withdraw/recorded",
-        opt={**CONSENTS_WRITE, "gate": RECORDING},
-        status_code=HTTP_200_OK,
-        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        HTTP_200_OK,
         summary="Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
         description="Champs : reason (obligatoire), channel (paper | interview), title, et file : la "
         "demande signée de la personne, déposée dans son dossier dans la même étape.",
@@ -178,11 +187,9 @@ class ConsentController(Controller):
     ) -> ConsentOut:
         return await _recorded(request, ctx, person_id, recorded.record_withdrawal, consent_id)
 
-    @post(
+    @_recording(
         "/{consent_id:uuid}/renew/recorded",
-        opt={**CONSENTS_WRITE, "gate": RECORDING},
-        status_code=HTTP_201_CREATED,
-        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        HTTP_201_CREATED,
         summary="Enregistrer un renouvellement signé sur papier, formulaire joint (multipart/form-data)",
         description="Champs : expires_at (ISO 8601 avec fuseau), channel (paper | interview), title, et "
         "file : le formulaire signé. Mêmes règles que l'enregistrement d'un consentement.",

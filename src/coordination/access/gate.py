@@ -851,32 +851,24 @@ def _validate(section: str, action: str) -> None:
 
 
 def _decide_sync(
-    session: Session,
-    principal: Principal,
-    *,
-    person_id: UUID,
-    sections: list[str],
-    action: str,
-    request_id: str,
-    document_id: UUID | None,
-    policy: Policy | None,
+    session: Session, ask: _Ask, sections: list[str], policy: Policy | None
 ) -> list[tuple[AccessDecision, _Plan]]:
     """Decide every section and journal every decision. Synchronous, run whole in one
     :meth:`AsyncSession.run_sync` (the statements wait on the driver inside it): one greenlet switch
     per request costs less than one per statement."""
-    action = str(action)
+    action = ask.action
     sections = [str(section) for section in sections]
     for section in sections:
         _validate(section, action)
     policy = policy or default_policy()
-    plans = [_plan(principal, person_id, section, action, policy) for section in sections]
+    plans = [_plan(ask.principal, ask.person_id, section, action, policy) for section in sections]
     decide = _decide_pg if journal.is_postgres(session) else _decide_portable
-    outcomes = decide(session, _Ask(principal, person_id, action, request_id, document_id), plans)
+    outcomes = decide(session, ask, plans)
     return [
         (
             AccessDecision(
                 basis is not None,
-                person_id,
+                ask.person_id,
                 plan.section,
                 action,
                 basis,
@@ -890,8 +882,8 @@ def _decide_sync(
     ]
 
 
-async def _decide(session: AsyncSession, principal: Principal, **kwargs: Any):
-    decided = await session.run_sync(lambda sync_session: _decide_sync(sync_session, principal, **kwargs))
+async def _decide(session: AsyncSession, ask: _Ask, sections: list[str], policy: Policy | None):
+    decided = await session.run_sync(lambda sync_session: _decide_sync(sync_session, ask, sections, policy))
     record_gate_decisions((d.basis.value if d.basis else None, d.allowed) for d, _ in decided)
     return decided
 
@@ -912,16 +904,8 @@ async def check_access(
 
     Round trips on PostgreSQL: one statement (after the transaction's BEGIN). On SQLite: four statements
     (facts; head lock; insert; head update), in-process."""
-    ((decision, plan),) = await _decide(
-        session,
-        principal,
-        person_id=person_id,
-        sections=[section],
-        action=action,
-        request_id=request_id,
-        document_id=document_id,
-        policy=policy,
-    )
+    ask = _Ask(principal, person_id, str(action), request_id, document_id)
+    ((decision, plan),) = await _decide(session, ask, [section], policy)
     if not decision.allowed and raise_on_deny:
         keep_on_failure(session)  # the request fails, its refusal stays in the journal
         raise Forbidden(
@@ -950,14 +934,7 @@ async def check_sections(
     if not sections:
         return {}
     decided = await _decide(
-        session,
-        principal,
-        person_id=person_id,
-        sections=list(sections),
-        action=action,
-        request_id=request_id,
-        document_id=None,
-        policy=policy,
+        session, _Ask(principal, person_id, str(action), request_id, None), sections, policy
     )
     return {decision.section: decision for decision, _ in decided}
 
