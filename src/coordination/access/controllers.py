@@ -240,16 +240,17 @@ async def _journal_page(
 ) -> JournalPage:
     """Keyset pagination, as every API list: the next page starts after the last row shown (in one file's
     chain, its sequence number; across all files, the instant and the id)."""
-    if person_id is None:
-        after, key = pagination.decode(cursor, datetime, UUID), lambda last: (last.at, last.id)
-    else:
-        after, key = pagination.decode(cursor, int), lambda last: (last.seq,)
+    one_file = person_id is not None
+    after = pagination.decode(cursor, int) if one_file else pagination.decode(cursor, datetime, UUID)
     items, total = await services.read_journal(
         ctx.session, person_id=person_id, limit=page_size + 1, offset=0, after=after
     )
     has_more = len(items) > page_size
     items = items[:page_size]
-    next_cursor = pagination.encode(*key(items[-1])) if has_more else None
+    next_cursor = None
+    if has_more:
+        last = items[-1]
+        next_cursor = pagination.encode(last.seq) if one_file else pagination.encode(last.at, last.id)
     return JournalPage(
         items=items, total=total, page_size=page_size, has_more=has_more, next_cursor=next_cursor
     )
