@@ -4,9 +4,9 @@ French-speaking Belgian Excel, which otherwise puts a whole line in one column),
 caller, and cells that a spreadsheet would run as a formula neutralised (CSV injection: a value typed by a
 user such as ``=HYPERLINK(...)`` or ``@SUM(...)`` must come out as text).
 
-Use :func:`csv_text` / :func:`csv_bytes` for a whole file, :func:`csv_response_headers` for the download
-headers; the values are written as given (format dates and numbers in French before, e.g. with
-``coordination.formatting``)."""
+Use :func:`csv_text` for a whole file (``.encode("utf-8")`` for bytes: the BOM becomes EF BB BF),
+:func:`csv_response_headers` for the download headers; the values are written as given (format dates and
+numbers in French before, e.g. with ``coordination.formatting``)."""
 
 from __future__ import annotations
 
@@ -50,17 +50,6 @@ def csv_text(
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return (BOM if bom else "") + out.getvalue()
-
-
-def csv_bytes(
-    headers: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    separator: str = ",",
-    bom: bool = True,
-) -> bytes:
-    """:func:`csv_text` encoded in UTF-8 (the BOM becomes the three bytes EF BB BF)."""
-    return csv_text(headers, rows, separator=separator, bom=bom).encode("utf-8")
 
 
 def separator_from(choice: str | None) -> str:

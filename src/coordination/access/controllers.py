@@ -3,8 +3,8 @@
 Every route declares its (section, action) in ``opt``: the ``access`` dependency asks the gate first, and
 the request's session commits (the gate's journal row with the change; handlers never commit). When a
 worker gives (records), withdraws or renews a consent on the person's behalf, the person is told in their
-inbox, in the same transaction (the access events' subscribers). The principal is a dependency declared
-once per controller (:func:`provide_principal`).
+inbox, in the same transaction (the access events' subscribers). The session, the principal and the
+request id come as one context (:mod:`coordination.access.context`), declared once per controller.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import pagination
 from coordination.access import recorded, services
+from coordination.access.context import CONTEXT_DEPENDENCIES, Context
 from coordination.access.declared import Access
 from coordination.access.gate import require_role_permission
 from coordination.access.policy import Basis
@@ -37,7 +38,6 @@ from coordination.access.schemas import (
 )
 from coordination.directory.models import Organisation, User
 from coordination.errors import NotFound
-from coordination.settings import Settings
 from coordination.shapes import from_row
 
 CONSENTS_READ = {"section": "consents", "action": "read"}
@@ -56,25 +56,43 @@ async def _consent_answer(session: AsyncSession, person_id: UUID, consent_id: UU
     return services.consent_out(await services.list_consents(session, person_id), consent_id)
 
 
-async def _signed_form(request: Request, settings: Settings) -> tuple[recorded.Draft, recorded.Uploads]:
-    """The multipart form of a recording (values and the signed file) and where its file goes."""
-    values = await recorded.multipart_values(request, settings)
-    return recorded.Draft(values), recorded.uploads_for(request, settings)
+async def _recorded(request: Request, ctx: Context, person_id: UUID, record, *consent_id: UUID) -> ConsentOut:
+    """A worker records what the person signed on paper: the multipart form (values and the signed file),
+    one service of :mod:`.recorded` (``record`` with the consent's id, if any), the consent it wrote."""
+    values = await recorded.multipart_values(request, ctx.settings)
+    consent = await record(
+        ctx.session,
+        ctx.principal,
+        person_id,
+        *consent_id,
+        recorded.Draft(values),
+        uploads=recorded.uploads_for(request, ctx.settings),
+        request_id=ctx.request_id,
+    )
+    return await _consent_answer(ctx.session, person_id, consent.id)
+
+
+def _recording(path: str, status_code: int, *, summary: str, description: str):
+    """The route of a recording from paper: a multipart body up to the signed form's ceiling, the gate
+    asked by :mod:`.recorded` itself (see :data:`RECORDING`)."""
+    return post(
+        path,
+        opt={**CONSENTS_WRITE, "gate": RECORDING},
+        status_code=status_code,
+        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        summary=summary,
+        description=description,
+    )
 
 
 class ConsentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/consents"
     tags = ["consentements"]
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get("/", opt=CONSENTS_READ, summary="Consentements de la personne, avec leur historique")
-    async def list_consents(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        person_id: UUID,
-    ) -> list[ConsentOut]:
-        return await services.list_consents(db_session, person_id)
+    async def list_consents(self, ctx: Context, access: Access, person_id: UUID) -> list[ConsentOut]:
+        return await services.list_consents(ctx.session, person_id)
 
     @post(
         "/",
@@ -82,17 +100,10 @@ class ConsentController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Donner son consentement (la personne elle-même)",
     )
-    async def give(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        person_id: UUID,
-        data: GiveConsent,
-    ) -> ConsentOut:
+    async def give(self, ctx: Context, access: Access, person_id: UUID, data: GiveConsent) -> ConsentOut:
         consent = await services.give_consent(
-            db_session,
-            principal,
+            ctx.session,
+            ctx.principal,
             person_id,
             recipient_organisation_id=data.recipient_organisation_id,
             sections=data.sections,
@@ -102,7 +113,7 @@ class ConsentController(Controller):
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
-        return await _consent_answer(db_session, person_id, consent.id)
+        return await _consent_answer(ctx.session, person_id, consent.id)
 
     @post(
         "/{consent_id:uuid}/withdraw",
@@ -112,24 +123,23 @@ class ConsentController(Controller):
     )
     async def withdraw(
         self,
-        db_session: AsyncSession,
+        ctx: Context,
         access: Access,
-        principal: Principal,
         person_id: UUID,
         consent_id: UUID,
         data: WithdrawConsent | None = None,
     ) -> ConsentOut:
         body = data or WithdrawConsent()
         await services.withdraw_consent(
-            db_session,
-            principal,
+            ctx.session,
+            ctx.principal,
             person_id,
             consent_id,
             channel=body.channel,
             evidence_document_id=body.evidence_document_id,
             note=body.note,
         )
-        return await _consent_answer(db_session, person_id, consent_id)
+        return await _consent_answer(ctx.session, person_id, consent_id)
 
     @post(
         "/{consent_id:uuid}/renew",
@@ -138,30 +148,22 @@ class ConsentController(Controller):
         summary="Renouveler un consentement (nouveau consentement, l'ancien est remplacé)",
     )
     async def renew(
-        self,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        person_id: UUID,
-        consent_id: UUID,
-        data: RenewConsent,
+        self, ctx: Context, access: Access, person_id: UUID, consent_id: UUID, data: RenewConsent
     ) -> ConsentOut:
         new = await services.renew_consent(
-            db_session,
-            principal,
+            ctx.session,
+            ctx.principal,
             person_id,
             consent_id,
             expires_at=data.expires_at,
             channel=data.channel,
             evidence_document_id=data.evidence_document_id,
         )
-        return await _consent_answer(db_session, person_id, new.id)
+        return await _consent_answer(ctx.session, person_id, new.id)
 
-    @post(
+    @_recording(
         "/recorded",
-        opt={**CONSENTS_WRITE, "gate": RECORDING},
-        status_code=HTTP_201_CREATED,
-        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        HTTP_201_CREATED,
         summary="Enregistrer un consentement signé sur papier, formulaire joint (multipart/form-data)",
         description="Champs : recipient_organisation_id, sections (répété ou séparé par des virgules), "
         "purpose, expires_at (ISO 8601 avec fuseau), channel (paper | interview), legal_basis, title, et "
@@ -169,91 +171,39 @@ class ConsentController(Controller):
         "Jamais au profit de son propre organisme ; santé et situation sociale : DPO seulement.",
     )
     async def record(
-        self,
-        request: Request[Principal, str, State],
-        db_session: AsyncSession,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
+        self, request: Request[Principal, str, State], ctx: Context, person_id: UUID
     ) -> ConsentOut:
-        draft, uploads = await _signed_form(request, settings)
-        consent = await recorded.record_consent(
-            db_session,
-            principal,
-            person_id,
-            draft,
-            uploads=uploads,
-            request_id=request_id,
-        )
-        return await _consent_answer(db_session, person_id, consent.id)
+        return await _recorded(request, ctx, person_id, recorded.record_consent)
 
-    @post(
+    @_recording(
         "/{consent_id:uuid}/withdraw/recorded",
-        opt={**CONSENTS_WRITE, "gate": RECORDING},
-        status_code=HTTP_200_OK,
-        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        HTTP_200_OK,
         summary="Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
         description="Champs : reason (obligatoire), channel (paper | interview), title, et file : la "
         "demande signée de la personne, déposée dans son dossier dans la même étape.",
     )
     async def record_withdrawal(
-        self,
-        request: Request[Principal, str, State],
-        db_session: AsyncSession,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
-        consent_id: UUID,
+        self, request: Request[Principal, str, State], ctx: Context, person_id: UUID, consent_id: UUID
     ) -> ConsentOut:
-        draft, uploads = await _signed_form(request, settings)
-        await recorded.record_withdrawal(
-            db_session,
-            principal,
-            person_id,
-            consent_id,
-            draft,
-            uploads=uploads,
-            request_id=request_id,
-        )
-        return await _consent_answer(db_session, person_id, consent_id)
+        return await _recorded(request, ctx, person_id, recorded.record_withdrawal, consent_id)
 
-    @post(
+    @_recording(
         "/{consent_id:uuid}/renew/recorded",
-        opt={**CONSENTS_WRITE, "gate": RECORDING},
-        status_code=HTTP_201_CREATED,
-        request_max_body_size=recorded.ROUTE_BODY_CEILING,
+        HTTP_201_CREATED,
         summary="Enregistrer un renouvellement signé sur papier, formulaire joint (multipart/form-data)",
         description="Champs : expires_at (ISO 8601 avec fuseau), channel (paper | interview), title, et "
         "file : le formulaire signé. Mêmes règles que l'enregistrement d'un consentement.",
     )
     async def record_renewal(
-        self,
-        request: Request[Principal, str, State],
-        db_session: AsyncSession,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
-        consent_id: UUID,
+        self, request: Request[Principal, str, State], ctx: Context, person_id: UUID, consent_id: UUID
     ) -> ConsentOut:
-        draft, uploads = await _signed_form(request, settings)
-        new = await recorded.record_renewal(
-            db_session,
-            principal,
-            person_id,
-            consent_id,
-            draft,
-            uploads=uploads,
-            request_id=request_id,
-        )
-        return await _consent_answer(db_session, person_id, new.id)
+        return await _recorded(request, ctx, person_id, recorded.record_renewal, consent_id)
 
 
 class JournalController(Controller):
     path = "/api/v1"
     tags = ["journal des accès"]
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/persons/{person_id:uuid}/journal",
@@ -262,18 +212,13 @@ class JournalController(Controller):
     )
     async def person_journal(
         self,
-        db_session: AsyncSession,
+        ctx: Context,
         access: Access,
-        principal: Principal,
         person_id: UUID,
         cursor: str | None = Parameter(default=None, max_length=pagination.CURSOR_MAX_LENGTH),
         page_size: int = Parameter(default=50, ge=1, le=500),
     ) -> JournalPage:
-        after = pagination.decode(cursor, int)
-        items, total = await services.read_journal(
-            db_session, person_id=person_id, limit=page_size + 1, offset=0, after=after
-        )
-        return _journal_page(items, total, page_size, lambda last: (last.seq,))
+        return await _journal_page(ctx, person_id, cursor, page_size)
 
     @get(
         "/journal",
@@ -282,25 +227,33 @@ class JournalController(Controller):
     )
     async def all_journals(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
+        ctx: Context,
         cursor: str | None = Parameter(default=None, max_length=pagination.CURSOR_MAX_LENGTH),
         page_size: int = Parameter(default=50, ge=1, le=500),
     ) -> JournalPage:
-        require_role_permission(principal, "journal", "read", Basis.OVERSIGHT)
-        after = pagination.decode(cursor, datetime, UUID)
-        items, total = await services.read_journal(
-            db_session, person_id=None, limit=page_size + 1, offset=0, after=after
-        )
-        return _journal_page(items, total, page_size, lambda last: (last.at, last.id))
+        require_role_permission(ctx.principal, "journal", "read", Basis.OVERSIGHT)
+        return await _journal_page(ctx, None, cursor, page_size)
 
 
-def _journal_page(items: list, total: int, page_size: int, key) -> JournalPage:
-    """Keyset pagination, as every API list: the next page starts after the last row shown."""
+async def _journal_page(
+    ctx: Context, person_id: UUID | None, cursor: str | None, page_size: int
+) -> JournalPage:
+    """Keyset pagination, as every API list: the next page starts after the last row shown (in one file's
+    chain, its sequence number; across all files, the instant and the id)."""
+    one_file = person_id is not None
+    after = pagination.decode(cursor, int) if one_file else pagination.decode(cursor, datetime, UUID)
+    items, total = await services.read_journal(
+        ctx.session, person_id=person_id, limit=page_size + 1, offset=0, after=after
+    )
     has_more = len(items) > page_size
     items = items[:page_size]
-    cursor = pagination.encode(*key(items[-1])) if has_more else None
-    return JournalPage(items=items, total=total, page_size=page_size, has_more=has_more, next_cursor=cursor)
+    next_cursor = None
+    if has_more:
+        last = items[-1]
+        next_cursor = pagination.encode(last.seq) if one_file else pagination.encode(last.at, last.id)
+    return JournalPage(
+        items=items, total=total, page_size=page_size, has_more=has_more, next_cursor=next_cursor
+    )
 
 
 class DevLoginController(Controller):

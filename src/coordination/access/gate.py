@@ -166,6 +166,22 @@ _CONSENT = "consent"  # a consent in force to the caller's organisation names th
 
 
 @dataclass(frozen=True)
+class _Ask:
+    """One question to the gate: who asks, on which file, to do what, in which request (and, for a
+    document's download, which document the journal rows name)."""
+
+    principal: Principal
+    person_id: UUID
+    action: str
+    request_id: str
+    document_id: UUID | None
+
+
+_Outcome = tuple[Basis | None, UUID | None, UUID]
+"""A section's basis (None: denied), the consent relied on, and the id of its journal row."""
+
+
+@dataclass(frozen=True)
 class _Plan:
     """One section's decision, everything but the per-person facts settled: the bases that the policy
     (Casbin) and the hard rules would accept, in preference order, each either settled in Python
@@ -300,7 +316,7 @@ def _is_referent(team: bool):
     return exists().where(_links.c.person_id == _persons.c.id, _links.c.ended_at.is_(None), holder)
 
 
-# --- SQLite (and any other database): facts, then the decision in Python, then journal.append ---------
+# --- SQLite (and any other database): facts, then the decision in Python, then journal.append_entries -------
 
 
 @lru_cache(maxsize=64)
@@ -397,72 +413,65 @@ def decide_on_facts(
     return plan.outcome(index), consent_id
 
 
-def _decide_portable(
-    session: Session,
-    principal: Principal,
-    person_id: UUID,
-    plans: list[_Plan],
-    action: str,
-    request_id: str,
-    document_id: UUID | None,
-) -> list[tuple[Basis | None, UUID | None, UUID]]:
+def _decide_portable(session: Session, ask: _Ask, plans: list[_Plan]) -> list[_Outcome]:
     """Facts (one query), decisions in Python, then :func:`journal.append_entries_sync` (lock the head,
     one multi-row INSERT, move the head): four statements on SQLite, whatever the number of sections."""
-    facts = _facts(session, principal, person_id, {tag for plan in plans for tag in plan.tags})
+    facts = _facts(session, ask.principal, ask.person_id, {tag for plan in plans for tag in plan.tags})
     if facts is None:
-        return _not_found(principal, request_id, plans, action)
+        return _not_found(ask, plans)
     outcomes = []
     for plan in plans:
-        index, consent_id = _evaluate(plan, principal, facts)
+        index, consent_id = _evaluate(plan, ask.principal, facts)
         outcomes.append((plan.outcome(index), consent_id))
-    ids = _append(session, principal, person_id, plans, outcomes, action, request_id, document_id)
+    ids = _append(session, ask, plans, outcomes)
     return _with_ids(outcomes, ids)
 
 
-def _append(session, principal, person_id, plans, outcomes, action, request_id, document_id) -> list[UUID]:
+def _append(session: Session, ask: _Ask, plans: list[_Plan], outcomes) -> list[UUID]:
     """The decisions' journal rows through :func:`journal.append_entries_sync` (lock the head, insert,
     move the head)."""
     return journal.append_entries_sync(
         session,
-        person_id=person_id,
-        principal=principal,
-        request_id=request_id,
-        entries=_entries(plans, outcomes, action, document_id),
+        person_id=ask.person_id,
+        principal=ask.principal,
+        request_id=ask.request_id,
+        entries=_entries(ask, plans, outcomes),
     )
 
 
-def _with_ids(outcomes, ids) -> list[tuple[Basis | None, UUID | None, UUID]]:
+def _with_ids(outcomes, ids) -> list[_Outcome]:
     return [
         (basis, consent_id, entry_id) for (basis, consent_id), entry_id in zip(outcomes, ids, strict=True)
     ]
 
 
-def _entries(plans, outcomes, action: str, document_id: UUID | None) -> list[journal.Entry]:
+def _entries(ask: _Ask, plans: list[_Plan], outcomes) -> list[journal.Entry]:
     return [
         journal.Entry(
-            action=action,
+            action=ask.action,
             decision=ALLOW if basis is not None else DENY,
             section=plan.section,
-            document_id=document_id,
+            document_id=ask.document_id,
             basis=basis.value if basis is not None else None,
             consent_id=consent_id,
-            reason=None if basis is not None else _denial_reason(plan.section, action, plan.candidates),
+            reason=None if basis is not None else _denial_reason(plan.section, ask.action, plan.candidates),
         )
         for plan, (basis, consent_id) in zip(plans, outcomes, strict=True)
     ]
 
 
-def _not_found(principal: Principal, request_id: str, plans: list[_Plan], action: str):
+def _not_found(ask: _Ask, plans: list[_Plan]):
     """No such person. Only a caller whose access needs no fact of the file (the person herself, the
     data-protection officer) learns that it does not exist (404); anyone else gets the very refusal an
     existing file would give them (403), so an id tells nobody whether a file exists. Nothing is
     journaled: there is no file, hence no journal to write to (the app log keeps the request)."""
-    logger.info("access to unknown person", extra={"request_id": request_id, "user": str(principal.user_id)})
+    user = str(ask.principal.user_id)
+    logger.info("access to unknown person", extra={"request_id": ask.request_id, "user": user})
     if any(plan.final is not None for plan in plans):
         raise NotFound("Dossier introuvable.", code="person-not-found")
     plan = plans[0]
     raise Forbidden(
-        _denial_reason(plan.section, action, plan.candidates),
+        _denial_reason(plan.section, ask.action, plan.candidates),
         code="access-denied",
         missing=[b.value for b in plan.candidates],
     )
@@ -736,19 +745,12 @@ def _encoded_word(value: str | None) -> str:
     return journal.encode_value(value)
 
 
-def _decide_pg(
-    session: Session,
-    principal: Principal,
-    person_id: UUID,
-    plans: list[_Plan],
-    action: str,
-    request_id: str,
-    document_id: UUID | None,
-) -> list[tuple[Basis | None, UUID | None, UUID]]:
+def _decide_pg(session: Session, ask: _Ask, plans: list[_Plan]) -> list[_Outcome]:
     """One statement (:func:`_pg_statement`) on PostgreSQL: the gate's only round trip besides the
     transaction's BEGIN, for one section as for a whole file."""
+    principal, person_id, action, document_id = ask.principal, ask.person_id, ask.action, ask.document_id
     now = utcnow()
-    request_id = (request_id or "-")[:64]
+    request_id = (ask.request_id or "-")[:64]
     team = any(tag == _REFERENT for plan in plans for tag in plan.tags) and bool(
         principal.team and principal.organisation_id
     )
@@ -810,14 +812,14 @@ def _decide_pg(
     shape = tuple(plan.tags for plan in plans)
     result = _execute_prebuilt(session, _pg_statement(shape, team), params).first()
     if result is None:
-        return _not_found(principal, request_id, plans, action)
+        return _not_found(ask, plans)
     outcomes = []
     consents = iter(result[len(plans) : -1])
     for i, plan in enumerate(plans):
         consent_id = next(consents) if _CONSENT in plan.tags else None
         outcomes.append((plan.outcome(result[i]), consent_id))
     if not result[-1]:  # lost the race to create the file's head: nothing was written, append now
-        ids = _append(session, principal, person_id, plans, outcomes, action, request_id, document_id)
+        ids = _append(session, ask, plans, outcomes)
     return _with_ids(outcomes, ids)
 
 
@@ -849,32 +851,24 @@ def _validate(section: str, action: str) -> None:
 
 
 def _decide_sync(
-    session: Session,
-    principal: Principal,
-    *,
-    person_id: UUID,
-    sections: list[str],
-    action: str,
-    request_id: str,
-    document_id: UUID | None,
-    policy: Policy | None,
+    session: Session, ask: _Ask, sections: list[str], policy: Policy | None
 ) -> list[tuple[AccessDecision, _Plan]]:
     """Decide every section and journal every decision. Synchronous, run whole in one
     :meth:`AsyncSession.run_sync` (the statements wait on the driver inside it): one greenlet switch
     per request costs less than one per statement."""
-    action = str(action)
+    action = ask.action
     sections = [str(section) for section in sections]
     for section in sections:
         _validate(section, action)
     policy = policy or default_policy()
-    plans = [_plan(principal, person_id, section, action, policy) for section in sections]
+    plans = [_plan(ask.principal, ask.person_id, section, action, policy) for section in sections]
     decide = _decide_pg if journal.is_postgres(session) else _decide_portable
-    outcomes = decide(session, principal, person_id, plans, action, request_id, document_id)
+    outcomes = decide(session, ask, plans)
     return [
         (
             AccessDecision(
                 basis is not None,
-                person_id,
+                ask.person_id,
                 plan.section,
                 action,
                 basis,
@@ -888,8 +882,8 @@ def _decide_sync(
     ]
 
 
-async def _decide(session: AsyncSession, principal: Principal, **kwargs: Any):
-    decided = await session.run_sync(lambda sync_session: _decide_sync(sync_session, principal, **kwargs))
+async def _decide(session: AsyncSession, ask: _Ask, sections: list[str], policy: Policy | None):
+    decided = await session.run_sync(lambda sync_session: _decide_sync(sync_session, ask, sections, policy))
     record_gate_decisions((d.basis.value if d.basis else None, d.allowed) for d, _ in decided)
     return decided
 
@@ -910,16 +904,8 @@ async def check_access(
 
     Round trips on PostgreSQL: one statement (after the transaction's BEGIN). On SQLite: four statements
     (facts; head lock; insert; head update), in-process."""
-    ((decision, plan),) = await _decide(
-        session,
-        principal,
-        person_id=person_id,
-        sections=[section],
-        action=action,
-        request_id=request_id,
-        document_id=document_id,
-        policy=policy,
-    )
+    ask = _Ask(principal, person_id, str(action), request_id, document_id)
+    ((decision, plan),) = await _decide(session, ask, [section], policy)
     if not decision.allowed and raise_on_deny:
         keep_on_failure(session)  # the request fails, its refusal stays in the journal
         raise Forbidden(
@@ -948,14 +934,7 @@ async def check_sections(
     if not sections:
         return {}
     decided = await _decide(
-        session,
-        principal,
-        person_id=person_id,
-        sections=list(sections),
-        action=action,
-        request_id=request_id,
-        document_id=None,
-        policy=policy,
+        session, _Ask(principal, person_id, str(action), request_id, None), sections, policy
     )
     return {decision.section: decision for decision, _ in decided}
 

@@ -376,28 +376,6 @@ async def append_entries(
     )
 
 
-async def append(
-    session: AsyncSession,
-    *,
-    person_id: UUID,
-    principal: Principal,
-    action: str,
-    decision: str,
-    request_id: str,
-    section: str | None = None,
-    document_id: UUID | None = None,
-    basis: str | None = None,
-    consent_id: UUID | None = None,
-    reason: str | None = None,
-) -> UUID:
-    """Append one entry to the person's chain in the caller's transaction; returns the entry id."""
-    entry = Entry(action, decision, section, document_id, basis, consent_id, reason)
-    (entry_id,) = await append_entries(
-        session, person_id=person_id, principal=principal, request_id=request_id, entries=[entry]
-    )
-    return entry_id
-
-
 _LOCK_HEADS = (
     select(_heads.c.person_id, _heads.c.seq, _heads.c.head_hash)
     .where(_heads.c.person_id.in_(bindparam("person_ids", expanding=True)))

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import mandates
+from coordination.access.context import CONTEXT_DEPENDENCIES, Context
 from coordination.access.declared import Access
 from coordination.access.mandate_schemas import AssertMandate, EndMandate, MandateOut
 from coordination.access.models import MandateKind
-from coordination.access.principal import Principal
 from coordination.directory.models import Organisation
 
 ASSERTION = (
@@ -37,16 +37,15 @@ async def _out(session: AsyncSession, mandate) -> MandateOut:
 class MandateController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/mandates"
     tags = ["mandats"]
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/",
         opt={"section": "identity", "action": "read"},
         summary="Mandats légaux déclarés, avec l'historique",
     )
-    async def list_mandates(
-        self, access: Access, db_session: AsyncSession, person_id: UUID
-    ) -> list[MandateOut]:
-        return await mandates.list_mandates(db_session, person_id)
+    async def list_mandates(self, ctx: Context, access: Access, person_id: UUID) -> list[MandateOut]:
+        return await mandates.list_mandates(ctx.session, person_id)
 
     @post(
         "/",
@@ -54,18 +53,13 @@ class MandateController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Déclarer un mandat de son propre organisme (inscription au Forem, RIS payé par ce CPAS)",
     )
-    async def assert_mandate(
-        self, principal: Principal, db_session: AsyncSession, person_id: UUID, data: AssertMandate
-    ) -> MandateOut:
+    async def assert_mandate(self, ctx: Context, person_id: UUID, data: AssertMandate) -> MandateOut:
+        asserter = mandates.Asserter.of(ctx.principal)
+        kind = MandateKind(data.kind)
         mandate = await mandates.assert_mandate(
-            db_session,
-            mandates.Asserter.of(principal),
-            person_id,
-            kind=MandateKind(data.kind),
-            started_on=data.started_on,
-            ground=data.ground,
+            ctx.session, asserter, person_id, kind=kind, started_on=data.started_on, ground=data.ground
         )
-        return await _out(db_session, mandate)
+        return await _out(ctx.session, mandate)
 
     @post(
         "/{mandate_id:uuid}/end",
@@ -74,22 +68,13 @@ class MandateController(Controller):
         summary="Clore un mandat de son propre organisme",
     )
     async def end_mandate(
-        self,
-        principal: Principal,
-        db_session: AsyncSession,
-        person_id: UUID,
-        mandate_id: UUID,
-        data: EndMandate,
+        self, ctx: Context, person_id: UUID, mandate_id: UUID, data: EndMandate
     ) -> MandateOut:
+        asserter = mandates.Asserter.of(ctx.principal)
         mandate = await mandates.end_mandate(
-            db_session,
-            mandates.Asserter.of(principal),
-            person_id,
-            mandate_id,
-            ended_on=data.ended_on,
-            ground=data.ground,
+            ctx.session, asserter, person_id, mandate_id, ended_on=data.ended_on, ground=data.ground
         )
-        return await _out(db_session, mandate)
+        return await _out(ctx.session, mandate)
 
 
 ROUTES = [MandateController]

@@ -54,15 +54,15 @@ OWN_SPACE = "/mon-espace"
 
 @dataclass(frozen=True)
 class Asserter:
-    """Who asserts a mandate fact: a worker of the mandated organisation, or (later) a data feed acting
-    for it. ``source``: ``worker`` or ``feed:<name>``."""
+    """Who asserts a mandate fact: a worker of the mandated organisation (``worker``: the signed-in
+    principal), or (later) a data feed acting for it (no worker). ``source``: ``worker`` or ``feed:<name>``."""
 
     organisation_id: UUID
     organisation_kind: OrganisationKind
     name: str
     source: str = "worker"
-    user_id: UUID | None = None
-    role: Role | None = None
+    worker: Principal | None = None
+    """Also the timeline's actor (a feed has none)."""
 
     @classmethod
     def of(cls, principal: Principal) -> Asserter:
@@ -71,24 +71,16 @@ class Asserter:
                 "Seul un organisme mandaté peut déclarer ou clore un mandat légal.", code="mandate-forbidden"
             )
         return cls(
-            organisation_id=principal.organisation_id,
-            organisation_kind=principal.organisation_kind,
-            name=principal.display_name,
-            user_id=principal.user_id,
-            role=principal.role,
+            principal.organisation_id, principal.organisation_kind, principal.display_name, worker=principal
         )
 
-    def principal(self) -> Principal | None:
-        """For the timeline's actor columns (a feed has no user)."""
-        if self.user_id is None or self.role is None:
-            return None
-        return Principal(
-            user_id=self.user_id,
-            display_name=self.name,
-            role=self.role,
-            organisation_id=self.organisation_id,
-            organisation_kind=self.organisation_kind,
-        )
+    @property
+    def user_id(self) -> UUID | None:
+        return self.worker.user_id if self.worker else None
+
+    @property
+    def role(self) -> Role | None:
+        return self.worker.role if self.worker else None
 
 
 # --- pure rules ------------------------------------------------------------------------------------
@@ -234,7 +226,7 @@ async def _journal_change(
     org_name = await _organisation_name(session, mandate.organisation_id)
     record_event(
         session,
-        asserter.principal(),
+        asserter.worker,
         person_id=mandate.person_id,
         section="identity",
         kind=f"mandate_{change}",

@@ -11,10 +11,9 @@ from uuid import UUID
 from litestar import Controller, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import pagination
-from coordination.access.principal import Principal
+from coordination.access.context import CONTEXT_DEPENDENCIES, Context
 from coordination.inbox import services
 from coordination.inbox.schemas import InboxPage, MarkedAll, NotificationOut
 from coordination.shapes import from_row
@@ -38,13 +37,12 @@ def notification_out(shown: services.Shown) -> NotificationOut:
 class InboxController(Controller):
     path = "/api/v1/inbox"
     tags = ["notifications"]
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get("/", opt=OWN_INBOX, summary="Mes notifications, les plus récentes d'abord")
     async def list_inbox(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
+        ctx: Context,
         unread: bool = Parameter(default=False, description="Seulement les non lues"),
         kind: str | None = Parameter(default=None, max_length=40),
         cursor: str | None = Parameter(default=None, max_length=pagination.CURSOR_MAX_LENGTH),
@@ -52,9 +50,7 @@ class InboxController(Controller):
     ) -> InboxPage:
         """Keyset pagination: pass the answer's ``next_cursor`` as ``cursor`` for the next page."""
         before = pagination.decode(cursor, datetime, UUID)
-        found = await services.shown_page(
-            db_session, principal, request_id, limit=page_size, unread_only=unread, kind=kind, before=before
-        )
+        found = await services.shown_page(ctx, services.Query(page_size, unread, kind, before=before))
         last = found.items[-1].note if found.items else None
         return InboxPage(
             items=[notification_out(s) for s in found.items],
@@ -66,16 +62,8 @@ class InboxController(Controller):
         )
 
     @post("/{notification_id:uuid}/read", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Marquer comme lue")
-    async def mark_read(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
-        notification_id: UUID,
-    ) -> NotificationOut:
-        return notification_out(
-            await services.mark_shown(db_session, principal, notification_id, request_id, read=True)
-        )
+    async def mark_read(self, ctx: Context, notification_id: UUID) -> NotificationOut:
+        return await _marked(ctx, notification_id, read=True)
 
     @post(
         "/{notification_id:uuid}/unread",
@@ -83,21 +71,17 @@ class InboxController(Controller):
         status_code=HTTP_200_OK,
         summary="Marquer comme non lue",
     )
-    async def mark_unread(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
-        notification_id: UUID,
-    ) -> NotificationOut:
-        return notification_out(
-            await services.mark_shown(db_session, principal, notification_id, request_id, read=False)
-        )
+    async def mark_unread(self, ctx: Context, notification_id: UUID) -> NotificationOut:
+        return await _marked(ctx, notification_id, read=False)
 
     @post("/read-all", opt=OWN_INBOX, status_code=HTTP_200_OK, summary="Tout marquer comme lu")
-    async def mark_all(self, db_session: AsyncSession, principal: Principal) -> MarkedAll:
-        count = await services.mark_all_read(db_session, principal)
-        return MarkedAll(marked=count)
+    async def mark_all(self, ctx: Context) -> MarkedAll:
+        return MarkedAll(marked=await services.mark_all_read(ctx.session, ctx.principal))
+
+
+async def _marked(ctx: Context, notification_id: UUID, *, read: bool) -> NotificationOut:
+    """Mark one of the caller's notifications read or unread; the answer shows it as the list does."""
+    return notification_out(await services.mark_shown(ctx, notification_id, read=read))
 
 
 ROUTES = [InboxController]

@@ -37,6 +37,7 @@ from sqlalchemy import func, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import journal
+from coordination.access.context import Context
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.db.base import utcnow
@@ -164,33 +165,35 @@ def _mine(principal: Principal):
     return or_(*clauses)
 
 
+@dataclass(frozen=True)
+class Query:
+    """Which of the caller's own notifications a page shows, newest first: ``limit`` of them (only the
+    unread ones, or of one ``kind``), after ``offset`` rows or ``before`` the (created_at, id) of the last
+    one already shown (keyset pagination)."""
+
+    limit: int
+    unread_only: bool = False
+    kind: str | None = None
+    offset: int = 0
+    before: tuple[datetime, UUID] | None = None
+
+
 async def list_for(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    unread_only: bool = False,
-    kind: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-    before: tuple[datetime, UUID] | None = None,
+    session: AsyncSession, principal: Principal, query: Query
 ) -> tuple[list[Notification], int, int]:
-    """(page, total matching, unread count) of the caller's own notifications, newest first; ``before`` is
-    the (created_at, id) of the last one already shown (keyset pagination)."""
+    """(page, total matching, unread count) of the caller's own notifications. The page holds one row more
+    than ``query.limit`` when another page follows."""
     base = select(Notification).where(_mine(principal))
-    if unread_only:
+    if query.unread_only:
         base = base.where(Notification.read_at.is_(None))
-    if kind:
-        base = base.where(Notification.kind == kind)
-    page = base
-    if before is not None:
+    if query.kind:
+        base = base.where(Notification.kind == query.kind)
+    page = base.order_by(Notification.created_at.desc(), Notification.id.desc())
+    if query.before is not None:
         columns = (Notification.created_at, Notification.id)
-        key = tuple_(*(literal(v, type_=c.type) for v, c in zip(before, columns, strict=True)))
+        key = tuple_(*(literal(v, type_=c.type) for v, c in zip(query.before, columns, strict=True)))
         page = page.where(tuple_(*columns) < key)
-    rows = (
-        await session.scalars(
-            page.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
-        )
-    ).all()
+    rows = (await session.scalars(page.limit(query.limit + 1).offset(query.offset))).all()
     total = int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0)
     return list(rows), total, await unread_count(session, principal)
 
@@ -269,15 +272,13 @@ async def present(
             out.append(Shown(note, note.title_fr, note.body_fr, note.link))
             continue
         if note.about_basis is not None:
-            await journal.append(
+            entry = journal.Entry("read", "allow", section=ABOUT_SECTION, basis=note.about_basis)
+            await journal.append_entries(
                 session,
                 person_id=note.about_person_id,
                 principal=principal,
-                action="read",
-                decision="allow",
                 request_id=request_id,
-                section=ABOUT_SECTION,
-                basis=note.about_basis,
+                entries=[entry],
             )
             out.append(Shown(note, note.title_fr, note.body_fr, note.link))
             continue
@@ -313,32 +314,18 @@ class ShownPage:
     has_more: bool
 
 
-async def shown_page(
-    session: AsyncSession,
-    principal: Principal,
-    request_id: str,
-    *,
-    limit: int,
-    unread_only: bool = False,
-    kind: str | None = None,
-    offset: int = 0,
-    before: tuple[datetime, UUID] | None = None,
-) -> ShownPage:
+async def shown_page(ctx: Context, query: Query) -> ShownPage:
     """One page of the caller's own notifications, shown through the gate (:func:`present`), for the API
-    and the page alike. One more row is read to know whether another page follows; it is neither shown
-    nor journaled."""
-    rows, total, unread = await list_for(
-        session, principal, unread_only=unread_only, kind=kind, limit=limit + 1, offset=offset, before=before
-    )
-    shown = await present(session, principal, rows[:limit], request_id)
-    return ShownPage(shown, total, unread, has_more=len(rows) > limit)
+    and the page alike. The one more row read to know whether another page follows is neither shown nor
+    journaled."""
+    rows, total, unread = await list_for(ctx.session, ctx.principal, query)
+    shown = await present(ctx.session, ctx.principal, rows[: query.limit], ctx.request_id)
+    return ShownPage(shown, total, unread, has_more=len(rows) > query.limit)
 
 
-async def mark_shown(
-    session: AsyncSession, principal: Principal, notification_id: UUID, request_id: str, *, read: bool
-) -> Shown:
+async def mark_shown(ctx: Context, notification_id: UUID, *, read: bool) -> Shown:
     """Mark one of the caller's notifications, and show it as the list does (through the gate): the API's
     answer to a mark, and where the page's « open » leads."""
-    note = await mark(session, principal, notification_id, read=read)
-    [shown] = await present(session, principal, [note], request_id)
+    note = await mark(ctx.session, ctx.principal, notification_id, read=read)
+    [shown] = await present(ctx.session, ctx.principal, [note], ctx.request_id)
     return shown

@@ -20,6 +20,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.access.context import CONTEXT_DEPENDENCIES, Context
 from coordination.access.principal import Principal
 from coordination.directory import admin
 from coordination.directory.models import OrganisationKind, Role
@@ -79,6 +80,7 @@ def _values(form: dict[str, Any], **fields: str) -> dict[str, str]:
 class DirectoryPages(Controller):
     path = PAGE
     guards = [administrators_only]
+    dependencies = CONTEXT_DEPENDENCIES
 
     async def _render(
         self,
@@ -130,29 +132,27 @@ class DirectoryPages(Controller):
         return Redirect(f"{PAGE}?ok={done}", status_code=303)
 
     @get("/", opt=DECLARED)
-    async def show(self, request: Request, db_session: AsyncSession, ok: str | None = None) -> Response:
-        return await self._render(request, db_session, message=MESSAGES.get(ok or ""))
+    async def show(self, request: Request, ctx: Context, ok: str | None = None) -> Response:
+        return await self._render(request, ctx.session, message=MESSAGES.get(ok or ""))
 
     @get("/journal", opt=DECLARED)
-    async def journal(self, request: Request, db_session: AsyncSession) -> Response:
-        return page(request, "directory_journal.html", changes=await admin.changes(db_session, limit=200))
+    async def journal(self, request: Request, ctx: Context) -> Response:
+        return page(request, "directory_journal.html", changes=await admin.changes(ctx.session, limit=200))
 
     @post("/organisations", opt=DECLARED)
-    async def add_organisation(
-        self, request: Request, db_session: AsyncSession, principal: Principal
-    ) -> Response:
+    async def add_organisation(self, request: Request, ctx: Context) -> Response:
         form = await checked_form(request)
 
         def change() -> Awaitable[object]:
             fields = _values(form, name="name", kind="kind", bassin="bassin", bce="bce")
-            return admin.add_organisation(db_session, actor_of(principal), **fields)
+            return admin.add_organisation(ctx.session, actor_of(ctx.principal), **fields)
 
         return await self._changed(
-            request, db_session, form, change, where="organisation", done="organisation#organisations"
+            request, ctx.session, form, change, where="organisation", done="organisation#organisations"
         )
 
     @post("/utilisateurs", opt=DECLARED)
-    async def add_user(self, request: Request, db_session: AsyncSession, principal: Principal) -> Response:
+    async def add_user(self, request: Request, ctx: Context) -> Response:
         form = await checked_form(request)
 
         def change() -> Awaitable[object]:
@@ -160,52 +160,48 @@ class DirectoryPages(Controller):
                 form, subject="subject", name="display_name", role="role", team="team", email="email"
             )
             organisation = _value(form, "organisation") or None
-            return admin.add_user(db_session, actor_of(principal), organisation=organisation, **fields)
+            return admin.add_user(ctx.session, actor_of(ctx.principal), organisation=organisation, **fields)
 
         return await self._changed(
-            request, db_session, form, change, where="utilisateur", done="utilisateur#utilisateurs"
+            request, ctx.session, form, change, where="utilisateur", done="utilisateur#utilisateurs"
         )
 
     @post("/utilisateurs/{user_id:uuid}/role", opt=DECLARED)
-    async def change_role(
-        self, request: Request, db_session: AsyncSession, principal: Principal, user_id: UUID
-    ) -> Response:
+    async def change_role(self, request: Request, ctx: Context, user_id: UUID) -> Response:
         form = await checked_form(request)
 
         async def change() -> None:
-            if user_id == principal.user_id:
+            if user_id == ctx.principal.user_id:
                 raise admin.DirectoryError(
                     "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur."
                 )
             await admin.set_role(
-                db_session,
-                actor_of(principal),
+                ctx.session,
+                actor_of(ctx.principal),
                 user_ref=str(user_id),
                 role=_value(form, "role"),
                 organisation=_value(form, "organisation") or None,
             )
 
         return await self._changed(
-            request, db_session, form, change, where=f"compte-{user_id}", done=f"role#compte-{user_id}"
+            request, ctx.session, form, change, where=f"compte-{user_id}", done=f"role#compte-{user_id}"
         )
 
     @post("/utilisateurs/{user_id:uuid}/activation", opt=DECLARED)
-    async def set_active(
-        self, request: Request, db_session: AsyncSession, principal: Principal, user_id: UUID
-    ) -> Response:
+    async def set_active(self, request: Request, ctx: Context, user_id: UUID) -> Response:
         form = await checked_form(request)
         active = _value(form, "active") == "oui"
 
         async def change() -> None:
-            if not active and user_id == principal.user_id:
+            if not active and user_id == ctx.principal.user_id:
                 raise admin.DirectoryError("Vous ne pouvez pas désactiver votre propre compte.")
             await admin.set_active(
-                db_session,
-                actor_of(principal),
+                ctx.session,
+                actor_of(ctx.principal),
                 user_ref=str(user_id),
                 active=active,
                 reason=_value(form, "reason"),
             )
 
         done = f"{'reactive' if active else 'desactive'}#compte-{user_id}"
-        return await self._changed(request, db_session, form, change, where=f"compte-{user_id}", done=done)
+        return await self._changed(request, ctx.session, form, change, where=f"compte-{user_id}", done=done)

@@ -19,10 +19,10 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import notices as consent_notices
 from coordination.access import services as consents
+from coordination.access.context import CONTEXT_DEPENDENCIES, Context
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.errors import Conflict
@@ -94,26 +94,20 @@ def withdrawable(principal: Principal, note) -> bool:
 
 class InboxPages(Controller):
     path = "/notifications"
+    dependencies = CONTEXT_DEPENDENCIES
 
     @get("/", opt=OWN_INBOX)
     async def inbox_page(
         self,
         request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
+        ctx: Context,
         filtre: str | None = Parameter(default=None, max_length=16),
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         ok: str | None = None,
     ) -> Response:
         unread_only = filtre == "non-lues"
         found = await inbox.shown_page(
-            db_session,
-            principal,
-            request_id,
-            limit=PAGE_SIZE,
-            unread_only=unread_only,
-            offset=(page - 1) * PAGE_SIZE,
+            ctx, inbox.Query(PAGE_SIZE, unread_only, offset=(page - 1) * PAGE_SIZE)
         )
         _set_unread(request, found.unread)
         items = [
@@ -125,7 +119,7 @@ class InboxPages(Controller):
                 "created_at": s.note.created_at,
                 "read": s.note.read_at is not None,
                 "link": web_link(s.link),
-                "withdraw": withdrawable(principal, s.note),
+                "withdraw": withdrawable(ctx.principal, s.note),
             }
             for s in found.items
         ]
@@ -142,71 +136,49 @@ class InboxPages(Controller):
         )
 
     @post("/{notification_id:uuid}/lue", opt=OWN_INBOX)
-    async def mark_read(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
-        notification_id: UUID,
-    ) -> Response:
+    async def mark_read(self, request: Request, ctx: Context, notification_id: UUID) -> Response:
         form = await checked_form(request)
         read = str(form.get("lue", "1")) != "0"
-        await inbox.mark(db_session, principal, notification_id, read=read)
+        await inbox.mark(ctx.session, ctx.principal, notification_id, read=read)
         back = "/notifications" + ("?filtre=non-lues" if form.get("filtre") == "non-lues" else "")
         return Redirect(f"{back}#notification-{notification_id}", status_code=303)
 
     @post("/{notification_id:uuid}/ouvrir", opt=OWN_INBOX)
-    async def open_one(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
-        notification_id: UUID,
-    ) -> Response:
+    async def open_one(self, request: Request, ctx: Context, notification_id: UUID) -> Response:
         """Mark read and go to what the notification is about, in one click."""
         await checked_form(request)
-        shown = await inbox.mark_shown(db_session, principal, notification_id, request_id, read=True)
-        target = web_link(shown.link) or "/notifications"
-        return Redirect(target, status_code=303)
+        shown = await inbox.mark_shown(ctx, notification_id, read=True)
+        return Redirect(web_link(shown.link) or "/notifications", status_code=303)
 
     @post("/{notification_id:uuid}/retirer-accord", opt={"section": "consents", "action": "write"})
-    async def withdraw_consent(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
-        notification_id: UUID,
-    ) -> Response:
+    async def withdraw_consent(self, request: Request, ctx: Context, notification_id: UUID) -> Response:
         """One click from the notice: withdraw the consent it is about (hers, named by the notice the
         server wrote, never by the form), and mark the notice read."""
         await checked_form(request)
-        note = await inbox.get_mine(db_session, principal, notification_id)
+        session, principal = ctx.session, ctx.principal
+        note = await inbox.get_mine(session, principal, notification_id)
         if not withdrawable(principal, note):
             raise Conflict("Cette notification ne porte pas sur un accord à retirer.", code="not-a-consent")
+        person_id = note.recipient_person_id
         await check_access(
-            db_session,
+            session,
             principal,
-            person_id=note.recipient_person_id,
+            person_id=person_id,
             section="consents",
             action="write",
-            request_id=request_id,
+            request_id=ctx.request_id,
         )
         try:
-            await consents.withdraw_consent(db_session, principal, note.recipient_person_id, note.subject_id)
+            await consents.withdraw_consent(session, principal, person_id, note.subject_id)
         except Conflict:  # raised before anything is written: the gate's journal row stays
             ok = "accord-deja-termine"
         else:
             ok = "accord-retire"
-        await inbox.mark(db_session, principal, notification_id, read=True)
+        await inbox.mark(session, principal, notification_id, read=True)
         return Redirect(f"/notifications?ok={ok}#notification-{notification_id}", status_code=303)
 
     @post("/tout-lu", opt=OWN_INBOX)
-    async def mark_all(
-        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str
-    ) -> Response:
+    async def mark_all(self, request: Request, ctx: Context) -> Response:
         await checked_form(request)
-        await inbox.mark_all_read(db_session, principal)
+        await inbox.mark_all_read(ctx.session, ctx.principal)
         return Redirect("/notifications?ok=tout-lu", status_code=303)

@@ -7,11 +7,13 @@ import io
 
 import pytest
 
-from coordination.csv_export import csv_bytes, csv_response_headers, csv_text, neutralise, separator_from
+from coordination.csv_export import csv_response_headers, csv_text, neutralise, separator_from
 
 
 def test_utf8_with_bom_and_french_headers_read_back():
-    data = csv_bytes(["Métier visé", "Bassin"], [["Aide-soignante", "Liège"], ["Soudeur", None]])
+    data = csv_text(["Métier visé", "Bassin"], [["Aide-soignante", "Liège"], ["Soudeur", None]]).encode(
+        "utf-8"
+    )
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text))) == [
