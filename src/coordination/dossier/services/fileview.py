@@ -11,13 +11,14 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.dossier import schemas
+from coordination.dossier.context import DossierContext
 from coordination.dossier.models import FileEvent, Person
 from coordination.dossier.rules import IcfCatalogue, RetentionPolicy
 from coordination.dossier.services import documents as documents_service
 from coordination.dossier.services import plan as plan_service
 from coordination.dossier.services import sections as sections_service
 from coordination.dossier.services import trajectory as trajectory_service
-from coordination.dossier.services.common import out_of
+from coordination.dossier.services.common import get_person, out_of
 from coordination.dossier.services.persons import read_person_out
 
 FILE_SECTIONS = (
@@ -85,3 +86,11 @@ async def timeline(
 
 def to_builtins(value: Any) -> Any:
     return msgspec.to_builtins(value)
+
+
+async def file_builtins(
+    session: AsyncSession, person_id: UUID, sections: set[str], dossier: DossierContext
+) -> dict[str, Any]:
+    """The full file of ``GET …/file`` and ``GET /api/v1/me/file``, as plain JSON values."""
+    person = await get_person(session, person_id)
+    return to_builtins(await read_file(session, person, sections, dossier.icf, dossier.retention))
