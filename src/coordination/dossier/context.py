@@ -19,12 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 from litestar import Request
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
+from coordination.access.gate import AccessDecision, check_access
 from coordination.access.principal import Principal
 from coordination.dossier.rules import IcfCatalogue, RetentionPolicy, load_icf, load_retention
 from coordination.settings import Settings
@@ -81,6 +83,28 @@ class FileRequest:
     settings: Settings
     dossier: DossierContext
     io: DocumentIO
+
+    async def gate(
+        self,
+        person_id: UUID,
+        section: str,
+        action: str,
+        *,
+        document_id: UUID | None = None,
+        raise_on_deny: bool = True,
+    ) -> AccessDecision:
+        """The gate asked by the use case itself, where the route's ``access`` cannot decide (a document's
+        section, a page drawn again after a refusal): decided and journaled for this principal and request."""
+        return await check_access(
+            self.db_session,
+            self.principal,
+            person_id=person_id,
+            section=section,
+            action=action,
+            request_id=self.request_id,
+            document_id=document_id,
+            raise_on_deny=raise_on_deny,
+        )
 
 
 def provide_file_request(

@@ -21,7 +21,6 @@ from litestar.response import Redirect
 from coordination.access import recorded
 from coordination.access import services as consents
 from coordination.access.declared import Access
-from coordination.access.gate import AccessDecision, check_access
 from coordination.access.policy import FILE_SECTIONS
 from coordination.clock import BRUSSELS, now
 from coordination.directory.models import Role
@@ -234,7 +233,7 @@ async def _consents_page(
     after a refused recording the page is drawn again, and reading the consents is then its own decision."""
     db_session, principal = ctx.db_session, ctx.principal
     if not gated:
-        await _check(ctx, person_id, "consents")
+        await ctx.gate(person_id, "consents", "read")
     person = await get_person(db_session, person_id)
     consent_list = await consents.list_consents(db_session, person_id)
     can_record = role_may(principal, "consents", "write") and principal.person_id != person_id
@@ -266,28 +265,13 @@ REFERENT_READ = {"section": "trajectory", "action": "read"}
 REFERENT_WRITE = {"section": "trajectory", "action": "write"}
 
 
-async def _check(
-    ctx: FileRequest, person_id: UUID, section: str, raise_on_deny: bool = True
-) -> AccessDecision:
-    """A read decided here rather than by the route's ``access`` (journaled like it)."""
-    return await check_access(
-        ctx.db_session,
-        ctx.principal,
-        person_id=person_id,
-        section=section,
-        action="read",
-        request_id=ctx.request_id,
-        raise_on_deny=raise_on_deny,
-    )
-
-
 async def _referent_context(ctx: FileRequest, person_id: UUID) -> dict:
     """The current referent (through the gate) and the person's name when the identity part is open."""
     current, _ = await current_referent(
         ctx.db_session, ctx.principal, person_id, request_id=ctx.request_id, settings=ctx.settings
     )
     name = None
-    if (await _check(ctx, person_id, "identity", raise_on_deny=False)).allowed:
+    if (await ctx.gate(person_id, "identity", "read", raise_on_deny=False)).allowed:
         person = await get_person(ctx.db_session, person_id)
         name = f"{person.first_name} {person.last_name}"
     return {"referent": current, "name": name, "person_id": person_id}

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access import mandates
 from coordination.access import services as consents
 from coordination.access.declared import Access
-from coordination.access.gate import check_access
 from coordination.access.journal_visits import VisitFilter, read_visits
 from coordination.access.policy import FILE_SECTIONS
 from coordination.access.principal import Principal
@@ -67,14 +66,7 @@ async def _gate_own(ctx: FileRequest, section: str, action: str) -> UUID:
     """The gate on the person's own file: she too goes through it (her visits and refusals are journaled).
     Her file's id (404 for a worker)."""
     person_id = own_person(ctx.principal)
-    await check_access(
-        ctx.db_session,
-        ctx.principal,
-        person_id=person_id,
-        section=section,
-        action=action,
-        request_id=ctx.request_id,
-    )
+    await ctx.gate(person_id, section, action)
     return person_id
 
 

@@ -97,16 +97,9 @@ class WorklistPages(Controller):
         searched = bool(nom or niss or bassin or statut)
         found = schemas.PersonPage(items=[], page_size=PAGE_SIZE, has_more=False)
         if searched:
+            filters = persons.ListFilters(name=nom, bassin=bassin, status=statut or None)
             found = await search_persons(
-                ctx.db_session,
-                ctx.principal,
-                readable,
-                niss=niss,
-                niss_key=niss_key,
-                filters=persons.ListFilters(name=nom, bassin=bassin, status=statut or None),
-                cursor=suite,
-                page_size=PAGE_SIZE,
-                request_id=ctx.request_id,
+                ctx, readable, niss_key, niss, filters, cursor=suite, page_size=PAGE_SIZE
             )
         return page(
             request,

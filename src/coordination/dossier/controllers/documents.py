@@ -8,6 +8,7 @@ the route's own ceiling being only a backstop above it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Stream
 
@@ -49,6 +51,19 @@ def _incoming(request: Request, filename: str) -> Incoming:
     return Incoming(filename, request.stream(), request.headers.get("content-length"))
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """The version a download asks for (the current one by default), and whether the reader confirms
+    one no antivirus analysed (``?confirm=true``)."""
+
+    version: int | None
+    confirm: bool
+
+
+def provide_wanted(version: Annotated[int | None, Parameter(ge=1)] = None, confirm: bool = False) -> Wanted:
+    return Wanted(version, confirm)
+
+
 READ = {"section": ("documents", "contracts"), "action": "read", "gate": BY_DOCUMENT}
 UPLOAD = {"section": "documents", "action": "upload", "gate": BY_DOCUMENT}
 
@@ -56,7 +71,7 @@ UPLOAD = {"section": "documents", "action": "upload", "gate": BY_DOCUMENT}
 class DocumentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/documents"
     tags = ["Documents"]
-    dependencies = DOSSIER_API
+    dependencies = {**DOSSIER_API, "wanted": Provide(provide_wanted, sync_to_thread=False)}
 
     @get("/", opt={"section": ("documents", "contracts"), "action": "read"})
     async def list(self, ctx: FileRequest, access: Access, person_id: UUID) -> list[schemas.DocumentOut]:
@@ -104,20 +119,11 @@ class DocumentController(Controller):
     async def read(
         self, ctx: FileRequest, person_id: UUID, document_id: UUID
     ) -> Response[schemas.DocumentOut]:
-        document = await gated_document(
-            ctx.db_session, ctx.principal, person_id, document_id, "read", request_id=ctx.request_id
-        )
+        document = await gated_document(ctx, person_id, document_id, "read")
         return _document(ctx, document, await documents.versions_of(ctx.db_session, document_id))
 
     @get("/{document_id:uuid}/content", opt=READ)
-    async def content(
-        self,
-        ctx: FileRequest,
-        person_id: UUID,
-        document_id: UUID,
-        version: Annotated[int | None, Parameter(ge=1)] = None,
-        confirm: bool = False,
-    ) -> Stream:
+    async def content(self, ctx: FileRequest, person_id: UUID, document_id: UUID, wanted: Wanted) -> Stream:
         """Streamed through the app: the object is never loaded whole.
 
         The object (file or S3 response) is released at the end, on a store error mid-stream (the stream
@@ -125,7 +131,7 @@ class DocumentController(Controller):
         cancels the body, and the background task, which runs after it, closes the stream. Closing twice
         is harmless.
         """
-        row = await _readable_version(ctx, person_id, document_id, version, confirm)
+        row = await _readable_version(ctx, person_id, document_id, wanted)
         stream = await open_object(ctx.io.store, row.object_key)
         return Stream(
             stream,
@@ -141,15 +147,10 @@ class DocumentController(Controller):
 
     @get("/{document_id:uuid}/url", opt=READ)
     async def presigned(
-        self,
-        ctx: FileRequest,
-        person_id: UUID,
-        document_id: UUID,
-        version: Annotated[int | None, Parameter(ge=1)] = None,
-        confirm: bool = False,
+        self, ctx: FileRequest, person_id: UUID, document_id: UUID, wanted: Wanted
     ) -> schemas.PresignedOut:
         """A direct download link valid a few minutes (S3 store only)."""
-        row = await _readable_version(ctx, person_id, document_id, version, confirm)
+        row = await _readable_version(ctx, person_id, document_id, wanted)
         expires = min(timedelta(minutes=ctx.settings.presigned_url_minutes), MAX_PRESIGNED_EXPIRY)
         try:
             url = await ctx.io.store.presigned_url(row.object_key, expires, download_name=row.filename)
@@ -189,18 +190,15 @@ def _document(
 
 
 async def _readable_version(
-    ctx: FileRequest, person_id: UUID, document_id: UUID, version: int | None, confirm: bool
+    ctx: FileRequest, person_id: UUID, document_id: UUID, wanted: Wanted
 ) -> DocumentVersion:
     """The version to download, after the gate; an unscanned one asks for a confirmation (409), the
     allowed read staying in the journal."""
-    document = await gated_document(
-        ctx.db_session, ctx.principal, person_id, document_id, "read", request_id=ctx.request_id
-    )
-    row = await documents.version_for_download(ctx.db_session, document, version)
-    keep_on_failure(
-        ctx.db_session
-    )  # a 409 below (confirmation asked) keeps the journal row of the allowed read
-    confirm_unscanned(ctx.principal, row, confirm)
+    document = await gated_document(ctx, person_id, document_id, "read")
+    row = await documents.version_for_download(ctx.db_session, document, wanted.version)
+    # a 409 below (confirmation asked) keeps the journal row of the allowed read
+    keep_on_failure(ctx.db_session)
+    confirm_unscanned(ctx.principal, row, wanted.confirm)
     return row
 
 

@@ -70,15 +70,7 @@ class PersonController(Controller):
             stale_days=stale_days,
         )
         return await search_persons(
-            ctx.db_session,
-            ctx.principal,
-            readable,
-            niss=niss,
-            niss_key=niss_key,
-            filters=filters,
-            cursor=cursor,
-            page_size=page_size,
-            request_id=ctx.request_id,
+            ctx, readable, niss_key, niss, filters, cursor=cursor, page_size=page_size
         )
 
     @get("/{person_id:uuid}", opt={"section": "identity", "action": "read"})
@@ -128,6 +120,13 @@ class PersonController(Controller):
             items=events, page_size=page_size, has_more=has_more, next_cursor=next_cursor
         )
 
+    @get("/{person_id:uuid}/export", opt={"section": EXPORT_SECTIONS, "action": "export"})
+    async def export(
+        self, ctx: FileRequest, access: Access, person_id: UUID, format: str = "json"
+    ) -> Response:
+        """Right-of-access export (JSON or PDF), itself journaled section by section."""
+        return await export_response(ctx.db_session, ctx.dossier, person_id, format, set(access.sections))
+
 
 class IcfController(Controller):
     path = "/api/v1/icf-items"
@@ -144,16 +143,3 @@ class IcfController(Controller):
                 for i in catalogue.items
             ],
         )
-
-
-class ExportController(Controller):
-    path = "/api/v1/persons/{person_id:uuid}/export"
-    tags = ["Dossier"]
-    dependencies = DOSSIER_API
-
-    @get("/", opt={"section": EXPORT_SECTIONS, "action": "export"})
-    async def export(
-        self, ctx: FileRequest, access: Access, person_id: UUID, format: str = "json"
-    ) -> Response:
-        """Right-of-access export (JSON or PDF), itself journaled section by section."""
-        return await export_response(ctx.db_session, ctx.dossier, person_id, format, set(access.sections))

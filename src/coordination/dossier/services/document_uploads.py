@@ -128,9 +128,7 @@ async def upload_version(
     while this one was streaming."""
     session, principal, io = ctx.db_session, ctx.principal, ctx.io
     name = documents.clean_filename(incoming.filename)
-    document = await gated_document(
-        session, principal, person_id, document_id, "upload", request_id=ctx.request_id
-    )
+    document = await gated_document(ctx, person_id, document_id, "upload")
     if document.deleted_at is not None:
         raise ProblemError(410, "document-deleted", "Ce document a été supprimé.")
     check_version(document.version)
@@ -162,9 +160,7 @@ async def remove_document(
     """Deletion is an event kept on the row (who, when, why, which retention rule); the bytes are removed
     once that is committed (a removal that fails leaves an orphan for the sweep, never a dangling row)."""
     session, io = ctx.db_session, ctx.io
-    document = await gated_document(
-        session, ctx.principal, person_id, document_id, "delete", request_id=ctx.request_id
-    )
+    document = await gated_document(ctx, person_id, document_id, "delete")
     reason = check_reason(reason)
     check_version(document.version)
     keys = await documents.delete_document(session, ctx.principal, document, reason, ctx.dossier.retention)
