@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 
@@ -29,6 +30,8 @@ from coordination import clock
 from coordination.access.gate import AccessDecision, check_access
 from coordination.access.principal import Principal
 from coordination.dossier.rules import IcfCatalogue, RetentionPolicy, load_icf, load_retention
+from coordination.dossier.services.common import VersionCheck
+from coordination.http_utils import require_if_match
 from coordination.settings import Settings
 from coordination.storage.antivirus import Scanner
 from coordination.storage.base import DocumentStore
@@ -75,7 +78,7 @@ def provide_document_io(request: Request, settings: Settings) -> DocumentIO:
 @dataclass(frozen=True)
 class FileRequest:
     """One request on the shared file: the session, who acts, the request id, the settings, the rules and
-    day (``dossier``) and the documents' store (``io``)."""
+    day (``dossier``), the documents' store (``io``) and the API's write precondition (``if_match``)."""
 
     db_session: AsyncSession
     principal: Principal
@@ -83,6 +86,10 @@ class FileRequest:
     settings: Settings
     dossier: DossierContext
     io: DocumentIO
+    if_match: VersionCheck
+    """An API write's precondition, called with the row's current version: the client's ``If-Match`` must
+    name it (428 without the header, 412 when stale). The pages check the version their form was drawn
+    with instead (:func:`coordination.web.file_actions.version_sent`)."""
 
     async def gate(
         self,
@@ -117,6 +124,7 @@ def provide_file_request(
         settings=settings,
         dossier=provide_dossier(settings),
         io=provide_document_io(request, settings),
+        if_match=partial(require_if_match, request),
     )
 
 

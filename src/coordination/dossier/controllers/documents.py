@@ -24,11 +24,10 @@ from coordination import clock
 from coordination.access.declared import Access
 from coordination.db.engine import keep_on_failure
 from coordination.dossier import schemas
-from coordination.dossier.context import FileRequest
-from coordination.dossier.controllers.common import DOSSIER_API, with_etag
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
+from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.models import Document, DocumentVersion
 from coordination.dossier.services import documents
-from coordination.dossier.services.common import VersionCheck
 from coordination.dossier.services.document_access import (
     BY_DOCUMENT,
     confirm_unscanned,
@@ -71,7 +70,7 @@ UPLOAD = {"section": "documents", "action": "upload", "gate": BY_DOCUMENT}
 class DocumentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/documents"
     tags = ["Documents"]
-    dependencies = {**DOSSIER_API, "wanted": Provide(provide_wanted, sync_to_thread=False)}
+    dependencies = {**DOSSIER_CONTEXT, "wanted": Provide(provide_wanted, sync_to_thread=False)}
 
     @get("/", opt={"section": ("documents", "contracts"), "action": "read"})
     async def list(self, ctx: FileRequest, access: Access, person_id: UUID) -> list[schemas.DocumentOut]:
@@ -106,13 +105,12 @@ class DocumentController(Controller):
         self,
         request: Request,
         ctx: FileRequest,
-        if_match: VersionCheck,
         person_id: UUID,
         document_id: UUID,
         filename: Annotated[str, Parameter(max_length=200)],
     ) -> Response[schemas.DocumentOut]:
         incoming = _incoming(request, filename)
-        document, versions = await upload_version(ctx, person_id, document_id, incoming, if_match)
+        document, versions = await upload_version(ctx, person_id, document_id, incoming, ctx.if_match)
         return _document(ctx, document, versions, 201)
 
     @get("/{document_id:uuid}", opt=READ)
@@ -172,13 +170,12 @@ class DocumentController(Controller):
     async def remove(
         self,
         ctx: FileRequest,
-        if_match: VersionCheck,
         person_id: UUID,
         document_id: UUID,
         reason: Annotated[str, Parameter(min_length=3, max_length=500)],
     ) -> Response[schemas.DocumentOut]:
         """Deletion is an event kept on the row (who, when, why, which retention rule); bytes removed after."""
-        document, versions = await remove_document(ctx, person_id, document_id, reason, if_match)
+        document, versions = await remove_document(ctx, person_id, document_id, reason, ctx.if_match)
         return _document(ctx, document, versions)
 
 

@@ -12,13 +12,13 @@ from litestar.params import Parameter
 from coordination import pagination
 from coordination.access.declared import Access
 from coordination.dossier import schemas
-from coordination.dossier.context import FileRequest
-from coordination.dossier.controllers.common import DOSSIER_API, with_etag
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
+from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.niss import NISS_KEY
 from coordination.dossier.rules import load_icf
 from coordination.dossier.services import fileview, persons
-from coordination.dossier.services.common import VersionCheck, get_person
+from coordination.dossier.services.common import get_person
 from coordination.dossier.services.person_files import open_file, search_persons
 from coordination.settings import Settings
 
@@ -28,7 +28,7 @@ ALL = fileview.FILE_SECTIONS
 class PersonController(Controller):
     path = "/api/v1/persons"
     tags = ["Dossier"]
-    dependencies = {**DOSSIER_API, **NISS_KEY}
+    dependencies = {**DOSSIER_CONTEXT, **NISS_KEY}
 
     @post("/", opt={"section": "identity", "action": "write"})
     async def create(
@@ -80,15 +80,10 @@ class PersonController(Controller):
 
     @patch("/{person_id:uuid}", opt={"section": "identity", "action": "write"})
     async def update(
-        self,
-        ctx: FileRequest,
-        access: Access,
-        if_match: VersionCheck,
-        person_id: UUID,
-        data: schemas.PersonUpdate,
+        self, ctx: FileRequest, access: Access, person_id: UUID, data: schemas.PersonUpdate
     ) -> Response[schemas.PersonOut]:
         person = await get_person(ctx.db_session, person_id)
-        if_match(person.version)
+        ctx.if_match(person.version)
         await persons.update_identity(ctx.db_session, ctx.principal, person, data)
         return with_etag(await persons.read_person_out(ctx.db_session, person), person.version)
 

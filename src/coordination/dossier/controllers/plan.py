@@ -8,11 +8,11 @@ from litestar import Controller, Response, get, patch, post
 
 from coordination.access.declared import Access
 from coordination.dossier import schemas
-from coordination.dossier.context import FileRequest
-from coordination.dossier.controllers.common import DOSSIER_API, with_etag
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
+from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.models import PlanCommitment, PlanObjective
 from coordination.dossier.services import plan
-from coordination.dossier.services.common import VersionCheck, get_owned
+from coordination.dossier.services.common import get_owned
 
 READ = {"section": "plan", "action": "read"}
 WRITE = {"section": "plan", "action": "write"}
@@ -21,7 +21,7 @@ WRITE = {"section": "plan", "action": "write"}
 class PlanController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/plan"
     tags = ["Plan d'action"]
-    dependencies = DOSSIER_API
+    dependencies = DOSSIER_CONTEXT
 
     @get("/", opt=READ)
     async def read(self, ctx: FileRequest, access: Access, person_id: UUID) -> schemas.PlanOut:
@@ -52,13 +52,12 @@ class PlanController(Controller):
         self,
         ctx: FileRequest,
         access: Access,
-        if_match: VersionCheck,
         person_id: UUID,
         objective_id: UUID,
         data: schemas.ObjectiveUpdate,
     ) -> Response[schemas.ObjectiveOut]:
         objective = await _objective(ctx, person_id, objective_id)
-        if_match(objective.version)
+        ctx.if_match(objective.version)
         await plan.update_objective(ctx.db_session, ctx.principal, objective, data)
         return with_etag(await plan.read_objective(ctx.db_session, objective), objective.version)
 
@@ -80,13 +79,12 @@ class PlanController(Controller):
         self,
         ctx: FileRequest,
         access: Access,
-        if_match: VersionCheck,
         person_id: UUID,
         commitment_id: UUID,
         data: schemas.CommitmentUpdate,
     ) -> Response[schemas.CommitmentOut]:
         commitment = await get_owned(ctx.db_session, PlanCommitment, commitment_id, person_id, "Engagement")
-        if_match(commitment.version)
+        ctx.if_match(commitment.version)
         objective = await _objective(ctx, person_id, commitment.objective_id)
         await plan.update_commitment(ctx.db_session, ctx.principal, objective, commitment, data)
         return with_etag(plan.commitment_out(commitment), commitment.version)

@@ -8,10 +8,10 @@ from litestar import Controller, Response, get, put
 
 from coordination.access.declared import Access
 from coordination.dossier import schemas
-from coordination.dossier.context import FileRequest
-from coordination.dossier.controllers.common import DOSSIER_API, with_etag
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
+from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.services import sections
-from coordination.dossier.services.common import VersionCheck, get_person
+from coordination.dossier.services.common import get_person
 
 PROFILE = ("project", "social", "health")
 
@@ -19,7 +19,7 @@ PROFILE = ("project", "social", "health")
 class SectionController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/sections"
     tags = ["Dossier"]
-    dependencies = DOSSIER_API
+    dependencies = DOSSIER_CONTEXT
 
     @get("/{section:str}", opt={"section": PROFILE, "action": "read"})
     async def read(
@@ -31,16 +31,10 @@ class SectionController(Controller):
 
     @put("/{section:str}", opt={"section": PROFILE, "action": "write"})
     async def write(
-        self,
-        ctx: FileRequest,
-        access: Access,
-        if_match: VersionCheck,
-        person_id: UUID,
-        section: str,
-        data: schemas.SectionWrite,
+        self, ctx: FileRequest, access: Access, person_id: UUID, section: str, data: schemas.SectionWrite
     ) -> Response[schemas.SectionOut]:
         await get_person(ctx.db_session, person_id)
         row = await sections.load(ctx.db_session, person_id, section)
-        if_match(row.version if row else 0)
+        ctx.if_match(row.version if row else 0)
         row = await sections.write(ctx.db_session, ctx.principal, person_id, section, data.content, row)
         return with_etag(sections.out(person_id, section, row), row.version)

@@ -8,11 +8,11 @@ from litestar import Controller, Response, get, patch, post
 
 from coordination.access.declared import Access
 from coordination.dossier import schemas
-from coordination.dossier.context import FileRequest
-from coordination.dossier.controllers.common import DOSSIER_API, with_etag
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
+from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.models import TrajectoryStep
 from coordination.dossier.services import trajectory
-from coordination.dossier.services.common import VersionCheck, get_owned, get_person
+from coordination.dossier.services.common import get_owned, get_person
 
 READ = {"section": "trajectory", "action": "read"}
 WRITE = {"section": "trajectory", "action": "write"}
@@ -21,7 +21,7 @@ WRITE = {"section": "trajectory", "action": "write"}
 class TrajectoryController(Controller):
     path = "/api/v1/persons/{person_id:uuid}"
     tags = ["Parcours"]
-    dependencies = DOSSIER_API
+    dependencies = DOSSIER_CONTEXT
 
     @get("/trajectory", opt=READ)
     async def read(self, ctx: FileRequest, access: Access, person_id: UUID) -> list[schemas.StepOut]:
@@ -44,16 +44,10 @@ class TrajectoryController(Controller):
 
     @patch("/trajectory/steps/{step_id:uuid}", opt=WRITE)
     async def update_step(
-        self,
-        ctx: FileRequest,
-        access: Access,
-        if_match: VersionCheck,
-        person_id: UUID,
-        step_id: UUID,
-        data: schemas.StepUpdate,
+        self, ctx: FileRequest, access: Access, person_id: UUID, step_id: UUID, data: schemas.StepUpdate
     ) -> Response[schemas.StepOut]:
         step = await get_owned(ctx.db_session, TrajectoryStep, step_id, person_id, "Étape")
-        if_match(step.version)
+        ctx.if_match(step.version)
         await trajectory.update_step(ctx.db_session, ctx.principal, step, data)
         return with_etag(trajectory.step_out(step), step.version)
 
