@@ -1,10 +1,14 @@
-"""What every dossier route needs besides the session, provided once per controller as Litestar
-dependencies (``DOSSIER_CONTEXT``, declared by the API controllers and the file's pages alike; the
-``principal`` is the app's, see :mod:`coordination.app`):
+"""What every dossier route needs, provided once per controller as one Litestar dependency, ``ctx``
+(``DOSSIER_CONTEXT``, declared by the API controllers and the file's pages alike), a :class:`FileRequest`:
 
+* the request's session, who acts (the ``principal`` is the app's, the token's on the API and the signed-in
+  session's on the pages, see :mod:`coordination.app`), the request id and the settings;
 * ``dossier``: the rule files in force (ICF catalogue, retention policy, both cached per folder) and the
   Brussels day, so a handler never rebuilds them nor asks the machine's clock;
-* ``document_io``: where documents' bytes go (the app's store and antivirus, the configured size limit).
+* ``io``: where documents' bytes go (the app's store and antivirus, the configured size limit).
+
+The gate stays the route's own ``access`` dependency (:mod:`coordination.access.declared`): a handler of
+``{person_id}`` takes it by name, next to ``ctx``.
 
 Neutral on purpose: the API controllers, the pages and other domains (visa, access) read the same rules
 and the same store through here, never through a controllers module.
@@ -14,13 +18,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
+from uuid import UUID
 
 from litestar import Request
 from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
+from coordination.access.gate import AccessDecision, check_access
+from coordination.access.principal import Principal
 from coordination.dossier.rules import IcfCatalogue, RetentionPolicy, load_icf, load_retention
+from coordination.dossier.services.common import VersionCheck
+from coordination.http_utils import require_if_match
 from coordination.settings import Settings
 from coordination.storage.antivirus import Scanner
 from coordination.storage.base import DocumentStore
@@ -64,8 +75,58 @@ def provide_document_io(request: Request, settings: Settings) -> DocumentIO:
     )
 
 
-DOSSIER_CONTEXT = {
-    "dossier": Provide(provide_dossier, sync_to_thread=False),
-    "document_io": Provide(provide_document_io, sync_to_thread=False),
-}
-"""The dossier's context without the principal (the pages provide theirs from the web session)."""
+@dataclass(frozen=True)
+class FileRequest:
+    """One request on the shared file: the session, who acts, the request id, the settings, the rules and
+    day (``dossier``), the documents' store (``io``) and the API's write precondition (``if_match``)."""
+
+    db_session: AsyncSession
+    principal: Principal
+    request_id: str
+    settings: Settings
+    dossier: DossierContext
+    io: DocumentIO
+    if_match: VersionCheck
+    """An API write's precondition, called with the row's current version: the client's ``If-Match`` must
+    name it (428 without the header, 412 when stale). The pages check the version their form was drawn
+    with instead (:func:`coordination.web.file_actions.version_sent`)."""
+
+    async def gate(
+        self,
+        person_id: UUID,
+        section: str,
+        action: str,
+        *,
+        document_id: UUID | None = None,
+        raise_on_deny: bool = True,
+    ) -> AccessDecision:
+        """The gate asked by the use case itself, where the route's ``access`` cannot decide (a document's
+        section, a page drawn again after a refusal): decided and journaled for this principal and request."""
+        return await check_access(
+            self.db_session,
+            self.principal,
+            person_id=person_id,
+            section=section,
+            action=action,
+            request_id=self.request_id,
+            document_id=document_id,
+            raise_on_deny=raise_on_deny,
+        )
+
+
+def provide_file_request(
+    request: Request, db_session: AsyncSession, principal: Principal, request_id: str, settings: Settings
+) -> FileRequest:
+    return FileRequest(
+        db_session=db_session,
+        principal=principal,
+        request_id=request_id,
+        settings=settings,
+        dossier=provide_dossier(settings),
+        io=provide_document_io(request, settings),
+        if_match=partial(require_if_match, request),
+    )
+
+
+DOSSIER_CONTEXT = {"ctx": Provide(provide_file_request, sync_to_thread=False)}
+"""The dossier's ``ctx``, of the app-wide ``principal`` (the pages' is the web session's)."""

@@ -206,7 +206,6 @@ class DocumentStore(ABC):
     #: Short human name used in French messages ("le dossier …", "le stockage S3 …").
     description: str
 
-    @abstractmethod
     async def put(
         self,
         key: str,
@@ -215,7 +214,19 @@ class DocumentStore(ABC):
         content_type: str = "application/octet-stream",
         max_size: int,
     ) -> StoredObject:
-        """Store the chunks under a new key; ``TooLarge``/``AlreadyExists``/``StoreFull`` leave nothing."""
+        """Store the chunks under a new key; ``TooLarge``/``AlreadyExists``/``StoreFull`` leave nothing.
+
+        The key is checked and the bytes metered (size, sha256, limit) here, once for every store; the
+        store writes them (:meth:`_write`)."""
+        validate_key(key)
+        return await self._write(key, chunks, Meter(max_size), content_type)
+
+    @abstractmethod
+    async def _write(
+        self, key: str, chunks: AsyncIterable[bytes], meter: Meter, content_type: str
+    ) -> StoredObject:
+        """Write a new object, each chunk through ``meter`` (which raises ``TooLarge``) before it is sent;
+        ``AlreadyExists`` for a key in use; nothing left behind on any failure."""
 
     @abstractmethod
     async def open(self, key: str) -> ObjectStream:
@@ -232,11 +243,17 @@ class DocumentStore(ABC):
     def list_keys(self, prefix: str = "") -> AsyncIterator[str]:
         """Every key starting with ``prefix`` (for the orphan sweep), in no guaranteed order."""
 
-    @abstractmethod
     async def presigned_url(
         self, key: str, expires: timedelta, *, download_name: str | None = None
     ) -> str | None:
-        """A short-lived direct download URL, or ``None`` when the store cannot issue one (filesystem)."""
+        """A short-lived direct download URL, or ``None`` when the store cannot issue one (filesystem).
+        The key and the expiry are checked for every store, even one that issues none."""
+        validate_key(key)
+        validate_expiry(expires)
+        return await self._presigned_url(key, expires, download_name)
+
+    async def _presigned_url(self, key: str, expires: timedelta, download_name: str | None) -> str | None:
+        return None  # documents are served through the application
 
     async def sweep_incomplete(self, started_before: datetime) -> int:
         """Remove what interrupted writes left behind (a killed worker never reaches its clean-up).

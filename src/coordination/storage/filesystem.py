@@ -17,7 +17,7 @@ import errno
 import os
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,7 +38,6 @@ from .base import (
     StoredObject,
     StoreFull,
     StoreUnavailable,
-    validate_expiry,
     validate_key,
     validate_prefix,
 )
@@ -120,16 +119,10 @@ class FilesystemStore(DocumentStore):
 
     # -- DocumentStore ---------------------------------------------------------------------------------
 
-    async def put(
-        self,
-        key: str,
-        chunks: AsyncIterable[bytes],
-        *,
-        content_type: str = "application/octet-stream",
-        max_size: int,
+    async def _write(
+        self, key: str, chunks: AsyncIterable[bytes], meter: Meter, content_type: str
     ) -> StoredObject:
         path = self._path(key)
-        meter = Meter(max_size)
         # Refuse early, before reading the body; the link below is what really guarantees it.
         if await anyio.to_thread.run_sync(os.path.lexists, path):
             raise AlreadyExists(key)
@@ -214,13 +207,6 @@ class FilesystemStore(DocumentStore):
 
         for key in await anyio.to_thread.run_sync(_walk):
             yield key
-
-    async def presigned_url(
-        self, key: str, expires: timedelta, *, download_name: str | None = None
-    ) -> str | None:
-        validate_key(key)
-        validate_expiry(expires)
-        return None  # documents are served through the application
 
     async def sweep_incomplete(self, started_before: datetime) -> int:
         """Delete ``.part`` temporary files last written before ``started_before`` (a killed worker's)."""

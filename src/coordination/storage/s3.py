@@ -48,7 +48,6 @@ from .base import (
     StorageError,
     StoredObject,
     StoreUnavailable,
-    validate_expiry,
     validate_key,
     validate_prefix,
 )
@@ -223,16 +222,9 @@ class S3Store(DocumentStore):
 
     # -- DocumentStore ---------------------------------------------------------------------------------
 
-    async def put(
-        self,
-        key: str,
-        chunks: AsyncIterable[bytes],
-        *,
-        content_type: str = "application/octet-stream",
-        max_size: int,
+    async def _write(
+        self, key: str, chunks: AsyncIterable[bytes], meter: Meter, content_type: str
     ) -> StoredObject:
-        validate_key(key)
-        meter = Meter(max_size)
         if await self.exists(key):
             raise AlreadyExists(key)
         upload = _MultipartUpload(self, key, content_type)
@@ -328,11 +320,7 @@ class S3Store(DocumentStore):
         for key in await self._call(_list):
             yield key
 
-    async def presigned_url(
-        self, key: str, expires: timedelta, *, download_name: str | None = None
-    ) -> str | None:
-        validate_key(key)
-        validate_expiry(expires)
+    async def _presigned_url(self, key: str, expires: timedelta, download_name: str | None) -> str | None:
         headers = None
         if download_name:
             headers = {"response-content-disposition": f"attachment; filename*=UTF-8''{quote(download_name)}"}

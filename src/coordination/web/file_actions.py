@@ -17,18 +17,15 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import recorded
 from coordination.access import services as consents
 from coordination.access.declared import Access
-from coordination.access.gate import check_access
 from coordination.access.policy import FILE_SECTIONS
-from coordination.access.principal import Principal
 from coordination.clock import BRUSSELS, now
 from coordination.directory.models import Role
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_CONTEXT, DocumentIO, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
 from coordination.dossier.services import trajectory
 from coordination.dossier.services.common import get_person
 from coordination.dossier.services.document_access import BY_DOCUMENT
@@ -41,7 +38,6 @@ from coordination.dossier.services.document_uploads import (
 from coordination.errors import BadRequest, Conflict, ProblemError
 from coordination.referent import services as referent
 from coordination.referent.policies import referent_policies
-from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.filedata import ASSESSMENT_ROWS, PLAIN_WORDS, back, convert, role_may
@@ -97,21 +93,14 @@ class FileActions(Controller):
 
     @post("/etapes/{step_id:uuid}/evaluations", opt={"section": "progress", "action": "write"})
     async def add_assessment(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        dossier: DossierContext,
-        person_id: UUID,
-        step_id: UUID,
+        self, request: Request, ctx: FileRequest, access: Access, person_id: UUID, step_id: UUID
     ) -> Response:
         form = await checked_form(request)
         raw: dict[str, Any] = {"items": assessment_items(form)}
         if str(form.get("assessed_on") or "").strip():
             raw["assessed_on"] = str(form["assessed_on"]).strip()
         data = convert(raw, schemas.AssessmentCreate, "Évaluation invalide")
-        await trajectory.add_assessments(db_session, principal, person_id, step_id, data, dossier)
+        await trajectory.add_assessments(ctx.db_session, ctx.principal, person_id, step_id, data, ctx.dossier)
         return back(person_id, "evaluation", "section-progress")
 
     @post(
@@ -120,28 +109,13 @@ class FileActions(Controller):
         request_max_body_size=ROUTE_BODY_CEILING,
     )
     async def upload_version(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        document_io: DocumentIO,
-        request_id: str,
-        person_id: UUID,
-        document_id: UUID,
+        self, request: Request, ctx: FileRequest, person_id: UUID, document_id: UUID
     ) -> Response:
         form = await checked_form(request)
         upload = uploaded_file(form, "Choisissez le fichier de la nouvelle version.")
         length = request.headers.get("content-length")
-        await upload_version(
-            db_session,
-            principal,
-            document_io,
-            person_id,
-            document_id,
-            Incoming(upload.filename, file_chunks(upload), length, MULTIPART_OVERHEAD),
-            check_version=version_sent(form),
-            request_id=request_id,
-        )
+        incoming = Incoming(upload.filename, file_chunks(upload), length, MULTIPART_OVERHEAD)
+        await upload_version(ctx, person_id, document_id, incoming, version_sent(form))
         return back(person_id, "version", f"document-{document_id}")
 
     @post(
@@ -149,61 +123,27 @@ class FileActions(Controller):
         opt={"section": ("documents", "contracts"), "action": "delete", "gate": BY_DOCUMENT},
     )
     async def delete_document(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        dossier: DossierContext,
-        document_io: DocumentIO,
-        request_id: str,
-        person_id: UUID,
-        document_id: UUID,
+        self, request: Request, ctx: FileRequest, person_id: UUID, document_id: UUID
     ) -> Response:
         form = await checked_form(request)
-        await remove_document(
-            db_session,
-            principal,
-            document_io,
-            dossier,
-            person_id,
-            document_id,
-            str(form.get("reason") or ""),
-            check_version=version_sent(form),
-            request_id=request_id,
-        )
+        reason = str(form.get("reason") or "")
+        await remove_document(ctx, person_id, document_id, reason, version_sent(form))
         return back(person_id, "suppression", f"document-{document_id}")
 
     # --- consents ---------------------------------------------------------------------------------
 
     @get("/consentements", opt={"section": "consents", "action": "read"})
     async def consents_page(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        request_id: str,
-        person_id: UUID,
-        ok: str | None = None,
+        self, request: Request, ctx: FileRequest, access: Access, person_id: UUID, ok: str | None = None
     ) -> Response:
-        return await _consents_page(
-            request, db_session, principal, person_id, request_id, message=MESSAGES.get(ok or ""), gated=True
-        )
+        return await _consents_page(request, ctx, person_id, message=MESSAGES.get(ok or ""), gated=True)
 
     @post(
         "/consentements",
         opt={"section": "consents", "action": "write", "gate": RECORDING},
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
-    async def record_consent(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
-    ) -> Response:
+    async def record_consent(self, request: Request, ctx: FileRequest, person_id: UUID) -> Response:
         """A worker (or the DPO) records a consent the person signed on paper, the form uploaded with it
         (:func:`coordination.access.recorded.record_consent`, as ``POST …/consents/recorded``)."""
 
@@ -211,12 +151,10 @@ class FileActions(Controller):
             _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
             draft = recorded.Draft(form, expires_at=now() + timedelta(days=days))
             return await recorded.record_consent(
-                db_session, principal, person_id, draft, uploads=uploads, request_id=request_id
+                ctx.db_session, ctx.principal, person_id, draft, uploads=uploads, request_id=ctx.request_id
             )
 
-        return await _signed_paper(
-            request, db_session, principal, settings, request_id, person_id, record, "enregistre"
-        )
+        return await _signed_paper(request, ctx, person_id, record, "enregistre")
 
     @post(
         "/consentements/{consent_id:uuid}/retrait",
@@ -224,32 +162,23 @@ class FileActions(Controller):
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def record_withdrawal(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
-        consent_id: UUID,
+        self, request: Request, ctx: FileRequest, person_id: UUID, consent_id: UUID
     ) -> Response:
         """A worker records the withdrawal the person asked for in writing: her signed request uploaded
         with it and a reason (:func:`coordination.access.recorded.record_withdrawal`)."""
 
         async def record(form: dict[str, Any], uploads: recorded.Uploads) -> Any:
             return await recorded.record_withdrawal(
-                db_session,
-                principal,
+                ctx.db_session,
+                ctx.principal,
                 person_id,
                 consent_id,
                 recorded.Draft(form),
                 uploads=uploads,
-                request_id=request_id,
+                request_id=ctx.request_id,
             )
 
-        return await _signed_paper(
-            request, db_session, principal, settings, request_id, person_id, record, "retrait"
-        )
+        return await _signed_paper(request, ctx, person_id, record, "retrait")
 
 
 MESSAGES = {
@@ -262,57 +191,37 @@ MESSAGES = {
 
 async def _signed_paper(
     request: Request,
-    db_session: AsyncSession,
-    principal: Principal,
-    settings: Settings,
-    request_id: str,
+    ctx: FileRequest,
     person_id: UUID,
     record: Callable[[dict[str, Any], recorded.Uploads], Awaitable[Any]],
     ok: str,
 ) -> Response:
     """A recording on signed paper (the access package's service, which stores the form and commits):
     back to the consents with ``ok``, or the form again with the refusal in French."""
-    recorded.precheck_length(request, settings)
+    recorded.precheck_length(request, ctx.settings)
     form = await checked_form(request)
     try:
-        await record(form, recorded.uploads_for(request, settings))
+        await record(form, recorded.uploads_for(request, ctx.settings))
     except ProblemError as exc:
-        return await _refused(request, db_session, principal, person_id, request_id, exc, form)
+        return await _refused(request, ctx, person_id, exc, form)
     return Redirect(f"/dossiers/{person_id}/consentements?ok={ok}", status_code=303)
 
 
 async def _refused(
-    request: Request,
-    db_session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    request_id: str,
-    exc: ProblemError,
-    form: dict[str, Any],
+    request: Request, ctx: FileRequest, person_id: UUID, exc: ProblemError, form: dict[str, Any]
 ) -> Response:
     """A refused form is shown again with the reason in French (nothing was written); a refusal by the
     gate itself, or about a person that does not exist, stays an error page."""
-    await db_session.rollback()
+    await ctx.db_session.rollback()
     if exc.code in ("access-denied", "csrf-failed") or exc.status in (401, 404):
         raise exc
-    return await _consents_page(
-        request,
-        db_session,
-        principal,
-        person_id,
-        request_id,
-        error=exc.detail,
-        status_code=exc.status,
-        sent=form,
-    )
+    return await _consents_page(request, ctx, person_id, error=exc.detail, status_code=exc.status, sent=form)
 
 
 async def _consents_page(
     request: Request,
-    db_session: AsyncSession,
-    principal: Principal,
+    ctx: FileRequest,
     person_id: UUID,
-    request_id: str,
     *,
     message: str | None = None,
     error: str | None = None,
@@ -322,15 +231,9 @@ async def _consents_page(
 ) -> Response:
     """The consents page. ``gated``: the route's ``access`` dependency already decided (consents, read);
     after a refused recording the page is drawn again, and reading the consents is then its own decision."""
+    db_session, principal = ctx.db_session, ctx.principal
     if not gated:
-        await check_access(
-            db_session,
-            principal,
-            person_id=person_id,
-            section="consents",
-            action="read",
-            request_id=request_id,
-        )
+        await ctx.gate(person_id, "consents", "read")
     person = await get_person(db_session, person_id)
     consent_list = await consents.list_consents(db_session, person_id)
     can_record = role_may(principal, "consents", "write") and principal.person_id != person_id
@@ -362,25 +265,14 @@ REFERENT_READ = {"section": "trajectory", "action": "read"}
 REFERENT_WRITE = {"section": "trajectory", "action": "write"}
 
 
-async def _referent_context(
-    db_session: AsyncSession, principal: Principal, person_id: UUID, settings: Settings, request_id: str
-) -> dict:
+async def _referent_context(ctx: FileRequest, person_id: UUID) -> dict:
     """The current referent (through the gate) and the person's name when the identity part is open."""
     current, _ = await current_referent(
-        db_session, principal, person_id, request_id=request_id, settings=settings
-    )
-    identity = await check_access(
-        db_session,
-        principal,
-        person_id=person_id,
-        section="identity",
-        action="read",
-        request_id=request_id,
-        raise_on_deny=False,
+        ctx.db_session, ctx.principal, person_id, request_id=ctx.request_id, settings=ctx.settings
     )
     name = None
-    if identity.allowed:
-        person = await get_person(db_session, person_id)
+    if (await ctx.gate(person_id, "identity", "read", raise_on_deny=False)).allowed:
+        person = await get_person(ctx.db_session, person_id)
         name = f"{person.first_name} {person.last_name}"
     return {"referent": current, "name": name, "person_id": person_id}
 
@@ -415,28 +307,14 @@ class ReferentActions(Controller):
 
     @get("/contacts", opt=REFERENT_READ)
     async def contact_form(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
+        self, request: Request, ctx: FileRequest, access: Access, person_id: UUID
     ) -> Response:
-        context = await _referent_context(db_session, principal, person_id, settings, request_id)
+        context = await _referent_context(ctx, person_id)
         return page(request, "referent_contact.html", values=_contact_defaults(), errors={}, **context)
 
     @post("/contacts", opt=REFERENT_WRITE)
     async def record_contact(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
+        self, request: Request, ctx: FileRequest, access: Access, person_id: UUID
     ) -> Response:
         form = await checked_form(request)
         values = {k: str(form.get(k) or "") for k in ("contacted_on", "contacted_time", "note")}
@@ -447,67 +325,51 @@ class ReferentActions(Controller):
         if not errors:
             try:
                 await referent.record_contact(
-                    db_session, principal, person_id, at=at, note=values["note"].strip() or None
+                    ctx.db_session, ctx.principal, person_id, at=at, note=values["note"].strip() or None
                 )
                 return Redirect("/portefeuille?ok=contact", status_code=303)
             except ProblemError as exc:
                 errors[field_of(exc.code, CONTACT_FIELDS)] = exc.detail
-        await db_session.rollback()  # nothing written: not the contact, not its journal row
-        context = await _referent_context(db_session, principal, person_id, settings, request_id)
+        await ctx.db_session.rollback()  # nothing written: not the contact, not its journal row
+        context = await _referent_context(ctx, person_id)
         return page(
             request, "referent_contact.html", status_code=422, values=values, errors=errors, **context
         )
 
     @get("/passation", opt=REFERENT_READ)
     async def handover_form(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
+        self, request: Request, ctx: FileRequest, access: Access, person_id: UUID
     ) -> Response:
-        context = await _referent_context(db_session, principal, person_id, settings, request_id)
-        candidates = await referent.handover_candidates(db_session, person_id)
+        context = await _referent_context(ctx, person_id)
+        candidates = await referent.handover_candidates(ctx.db_session, person_id)
         values = {"adviser_id": "", "reason": "", "note": ""}
         return page(
             request, "referent_handover.html", values=values, errors={}, candidates=candidates, **context
         )
 
     @post("/passation", opt=REFERENT_WRITE)
-    async def handover(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
-    ) -> Response:
+    async def handover(self, request: Request, ctx: FileRequest, access: Access, person_id: UUID) -> Response:
         form = await checked_form(request)
         values, errors, adviser_id = _handover_values(form)
         if not errors:
             try:
-                person = await referent.get_person(db_session, person_id)
-                adviser = await referent.get_adviser(db_session, adviser_id)
+                person = await referent.get_person(ctx.db_session, person_id)
+                adviser = await referent.get_adviser(ctx.db_session, adviser_id)
                 await referent.handover(
-                    db_session,
-                    principal,
+                    ctx.db_session,
+                    ctx.principal,
                     person,
                     adviser,
-                    referent_policies(settings.policies_dir),
+                    referent_policies(ctx.settings.policies_dir),
                     reason=values["reason"],
                     note=values["note"],
                 )
                 return Redirect("/portefeuille?ok=passation", status_code=303)
             except ProblemError as exc:
                 errors[field_of(exc.code, HANDOVER_FIELDS)] = exc.detail
-        await db_session.rollback()  # nothing written: the link, the notices and the journal row
-        context = await _referent_context(db_session, principal, person_id, settings, request_id)
-        candidates = await referent.handover_candidates(db_session, person_id)
+        await ctx.db_session.rollback()  # nothing written: the link, the notices and the journal row
+        context = await _referent_context(ctx, person_id)
+        candidates = await referent.handover_candidates(ctx.db_session, person_id)
         return page(
             request,
             "referent_handover.html",

@@ -9,17 +9,15 @@ from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
 from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_CONTEXT, DocumentIO, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
 from coordination.dossier.services import plan, trajectory
 from coordination.dossier.services.document_uploads import ROUTE_BODY_CEILING
 from coordination.dossier.services.file_screen import file_view
 from coordination.errors import BadRequest
-from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.filedata import ASSESSMENT_ROWS, SECTION_TITLES, back, convert, role_may
@@ -83,22 +81,14 @@ class FilePages(Controller):
 
     @get("/", opt=FILE_READ)
     async def file(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        dossier: DossierContext,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
-        ok: str | None = None,
+        self, request: Request, ctx: FileRequest, access: Access, person_id: UUID, ok: str | None = None
     ) -> Response:
+        db_session, principal, dossier = ctx.db_session, ctx.principal, ctx.dossier
         view = await file_view(
             db_session, person_id, dossier, allowed=set(access.sections), refusals=access.refusals
         )
         referent, history = await current_referent(
-            db_session, principal, person_id, request_id=request_id, settings=settings
+            db_session, principal, person_id, request_id=ctx.request_id, settings=ctx.settings
         )
         visas = await visas_of_person(db_session, person_id) if "contracts" in view.allowed else []
         own_steps = [
@@ -129,13 +119,7 @@ class FilePages(Controller):
 
     @post("/etapes/{step_id:uuid}/progression", opt={"section": "progress", "action": "write"})
     async def add_progress(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        person_id: UUID,
-        step_id: UUID,
+        self, request: Request, ctx: FileRequest, access: Access, person_id: UUID, step_id: UUID
     ) -> Response:
         form = await checked_form(request)
         data = convert(
@@ -146,17 +130,12 @@ class FilePages(Controller):
             },
             schemas.ProgressCreate,
         )
-        await trajectory.add_progress(db_session, principal, person_id, step_id, data)
+        await trajectory.add_progress(ctx.db_session, ctx.principal, person_id, step_id, data)
         return back(person_id, "progression", "section-progress")
 
     @post("/plan/objectifs", opt={"section": "plan", "action": "write"})
     async def add_objective(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        person_id: UUID,
+        self, request: Request, ctx: FileRequest, access: Access, person_id: UUID
     ) -> Response:
         form = await checked_form(request)
         data = convert(
@@ -165,11 +144,11 @@ class FilePages(Controller):
                 "description": _optional(form.get("description")),
                 "due_date": _optional(form.get("due_date")),
                 "status": "proposed",
-                "commitments": commitments_of(form, principal),
+                "commitments": commitments_of(form, ctx.principal),
             },
             schemas.ObjectiveCreate,
         )
-        await plan.create_objective(db_session, principal, person_id, data)
+        await plan.create_objective(ctx.db_session, ctx.principal, person_id, data)
         return back(person_id, "objectif", "section-plan")
 
     @post(
@@ -177,17 +156,10 @@ class FilePages(Controller):
         opt={"section": "documents", "action": "upload", "gate": UPLOAD_BY_CATEGORY},
         request_max_body_size=ROUTE_BODY_CEILING,
     )
-    async def upload(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        dossier: DossierContext,
-        document_io: DocumentIO,
-        request_id: str,
-        person_id: UUID,
-    ) -> Response:
-        await receive_upload(request, db_session, principal, dossier, document_io, person_id, request_id)
+    async def upload(self, request: Request, ctx: FileRequest, person_id: UUID) -> Response:
+        await receive_upload(
+            request, ctx.db_session, ctx.principal, ctx.dossier, ctx.io, person_id, ctx.request_id
+        )
         return back(person_id, "document", "section-documents")
 
 

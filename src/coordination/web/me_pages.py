@@ -21,18 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access import mandates
 from coordination.access import services as consents
 from coordination.access.declared import Access
-from coordination.access.gate import check_access
 from coordination.access.journal_visits import VisitFilter, read_visits
 from coordination.access.policy import FILE_SECTIONS
 from coordination.access.principal import Principal
 from coordination.clock import now
 from coordination.directory.models import Organisation, OrganisationKind
-from coordination.dossier.context import DOSSIER_CONTEXT, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.services import fileview
 from coordination.dossier.services.file_screen import own_file_view
 from coordination.errors import BadRequest, NotFound
-from coordination.settings import Settings
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import as_list, checked_form
 from coordination.web.filedata import PLAIN_WORDS, SECTION_TITLES
@@ -64,13 +62,12 @@ def own_person(principal: Principal) -> UUID:
     return principal.person_id
 
 
-async def _gate_own(
-    session: AsyncSession, principal: Principal, person_id: UUID, section: str, action: str, request_id: str
-) -> None:
-    """The gate on the person's own file: she too goes through it (her visits and refusals are journaled)."""
-    await check_access(
-        session, principal, person_id=person_id, section=section, action=action, request_id=request_id
-    )
+async def _gate_own(ctx: FileRequest, section: str, action: str) -> UUID:
+    """The gate on the person's own file: she too goes through it (her visits and refusals are journaled).
+    Her file's id (404 for a worker)."""
+    person_id = own_person(ctx.principal)
+    await ctx.gate(person_id, section, action)
+    return person_id
 
 
 def _back_to_consents(ok: str) -> Response:
@@ -116,29 +113,20 @@ class MePages(Controller):
     dependencies = DOSSIER_CONTEXT
 
     @get("/", opt=OWN_READ)
-    async def space(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        dossier: DossierContext,
-        settings: Settings,
-        request_id: str,
-        ok: str | None = None,
-    ) -> Response:
+    async def space(self, request: Request, ctx: FileRequest, ok: str | None = None) -> Response:
+        db_session, principal, rid = ctx.db_session, ctx.principal, ctx.request_id
         person_id = own_person(principal)
-        rid = request_id
-        view = await own_file_view(db_session, principal, person_id, dossier, request_id=rid)
+        view = await own_file_view(db_session, principal, person_id, ctx.dossier, request_id=rid)
         referent, _ = await current_referent(
-            db_session, principal, person_id, request_id=rid, settings=settings
+            db_session, principal, person_id, request_id=rid, settings=ctx.settings
         )
         contact = await referent_contact(db_session, referent)
-        await _gate_own(db_session, principal, person_id, "consents", "read", rid)
+        await _gate_own(ctx, "consents", "read")
         consent_list = await consents.list_consents(db_session, person_id)
         legal_mandates = (
             await mandates.list_mandates(db_session, person_id) if "identity" in view.allowed else []
         )
-        await _gate_own(db_session, principal, person_id, "journal", "read", rid)
+        await _gate_own(ctx, "journal", "read")
         others, _ = await read_visits(
             db_session,
             VisitFilter(person_id=person_id, decision="allow", exclude_user_id=principal.user_id),
@@ -164,20 +152,18 @@ class MePages(Controller):
         )
 
     @post("/consentements", opt=CONSENTS_WRITE)
-    async def give(
-        self, request: Request, db_session: AsyncSession, principal: Principal, request_id: str
-    ) -> Response:
-        person_id = own_person(principal)
+    async def give(self, request: Request, ctx: FileRequest) -> Response:
+        person_id = own_person(ctx.principal)
         form = await checked_form(request)
         try:
             recipient = UUID(str(form.get("recipient_organisation_id", "")))
         except ValueError as exc:
             raise BadRequest("Choisissez l'organisme avec lequel partager.") from exc
         _label, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
-        await _gate_own(db_session, principal, person_id, "consents", "write", request_id)
+        await _gate_own(ctx, "consents", "write")
         await consents.give_consent(
-            db_session,
-            principal,
+            ctx.db_session,
+            ctx.principal,
             person_id,
             recipient_organisation_id=recipient,
             sections=as_list(form.get("sections")),
@@ -187,18 +173,11 @@ class MePages(Controller):
         return _back_to_consents("donne")
 
     @post("/consentements/{consent_id:uuid}/retrait", opt=CONSENTS_WRITE)
-    async def withdraw(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
-        consent_id: UUID,
-    ) -> Response:
-        person_id = own_person(principal)
+    async def withdraw(self, request: Request, ctx: FileRequest, consent_id: UUID) -> Response:
+        person_id = own_person(ctx.principal)
         await checked_form(request)
-        await _gate_own(db_session, principal, person_id, "consents", "write", request_id)
-        await consents.withdraw_consent(db_session, principal, person_id, consent_id)
+        await _gate_own(ctx, "consents", "write")
+        await consents.withdraw_consent(ctx.db_session, ctx.principal, person_id, consent_id)
         return _back_to_consents("retire")
 
     @get(
@@ -207,23 +186,19 @@ class MePages(Controller):
         dependencies=WEB_ACCESS,
     )
     async def export(
-        self,
-        db_session: AsyncSession,
-        dossier: DossierContext,
-        access: Access,
-        format: Annotated[str, Parameter(max_length=10)] = "pdf",
+        self, ctx: FileRequest, access: Access, format: Annotated[str, Parameter(max_length=10)] = "pdf"
     ) -> Response:
         """Her data as PDF or JSON, from her space: the API's export (same gate, same journal rows)."""
         assert access.person_id is not None  # "own": the dependency found her file or refused
-        return await export_response(db_session, dossier, access.person_id, format, set(access.sections))
+        return await export_response(
+            ctx.db_session, ctx.dossier, access.person_id, format, set(access.sections)
+        )
 
     @get("/journal", opt=JOURNAL_READ)
     async def journal(
         self,
         request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        request_id: str,
+        ctx: FileRequest,
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         refus: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         moi: bool = False,
@@ -232,16 +207,15 @@ class MePages(Controller):
         au: Annotated[str, Parameter(max_length=20)] = "",
     ) -> Response:
         """One line per visit, refusals apart, filter by organisation and period (``journal_pages``)."""
-        person_id = own_person(principal)
-        await _gate_own(db_session, principal, person_id, "journal", "read", request_id)
+        person_id = await _gate_own(ctx, "journal", "read")
         query = parse_query(organisme, du, au)
         if moi:
             query.typed["moi"] = "true"
         context = await journal_context(
-            db_session,
+            ctx.db_session,
             query,
             person_id=person_id,
-            exclude_user_id=None if moi else principal.user_id,
+            exclude_user_id=None if moi else ctx.principal.user_id,
             page=page,
             refusals_page=refus,
         )

@@ -9,11 +9,10 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get
 from litestar.di import Provide
 from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
-from coordination.access.principal import Principal
 from coordination.dossier import schemas
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
 from coordination.dossier.niss import NISS_KEY
 from coordination.dossier.services import persons
 from coordination.dossier.services.person_files import search_persons
@@ -41,6 +40,7 @@ class WorklistPages(Controller):
     path = "/"
     dependencies = {
         **WEB_ACCESS,
+        **DOSSIER_CONTEXT,
         **NISS_KEY,
         "policies": Provide(provide_policies, sync_to_thread=False),
     }
@@ -49,21 +49,19 @@ class WorklistPages(Controller):
     async def portfolio(
         self,
         request: Request,
-        db_session: AsyncSession,
+        ctx: FileRequest,
         access: Access,
-        principal: Principal,
         policies: ReferentPolicies,
-        request_id: str,
         inactifs: Annotated[int | None, Parameter(ge=1, le=3650)] = None,
         ok: Annotated[str | None, Parameter(max_length=20)] = None,
     ) -> Response:
         """The same worklist as ``/api/v1/referents/me/portfolio`` and ``…/alerts``
         (:func:`coordination.referent.use_cases.my_worklist`), with this page's refusal for other roles."""
-        if principal.role not in ADVISER_ROLES:
+        if ctx.principal.role not in ADVISER_ROLES:
             raise Forbidden("Cette page est réservée aux conseillers et assistants sociaux référents.")
         assert access.readable is not None  # a list route: the dependency gave the predicate or refused
         found = await use_cases.my_worklist(
-            db_session, principal, policies, access.readable, request_id, stale_days=inactifs
+            ctx.db_session, ctx.principal, policies, access.readable, ctx.request_id, stale_days=inactifs
         )
         labels = policies.matrix.labels_fr
         return page(
@@ -80,11 +78,9 @@ class WorklistPages(Controller):
     async def search(
         self,
         request: Request,
-        db_session: AsyncSession,
+        ctx: FileRequest,
         access: Access,
-        principal: Principal,
         niss_key: bytes,
-        request_id: str,
         nom: Annotated[str | None, Parameter(max_length=100)] = None,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
         bassin: Annotated[str | None, Parameter(max_length=80)] = None,
@@ -101,16 +97,9 @@ class WorklistPages(Controller):
         searched = bool(nom or niss or bassin or statut)
         found = schemas.PersonPage(items=[], page_size=PAGE_SIZE, has_more=False)
         if searched:
+            filters = persons.ListFilters(name=nom, bassin=bassin, status=statut or None)
             found = await search_persons(
-                db_session,
-                principal,
-                readable,
-                niss=niss,
-                niss_key=niss_key,
-                filters=persons.ListFilters(name=nom, bassin=bassin, status=statut or None),
-                cursor=suite,
-                page_size=PAGE_SIZE,
-                request_id=request_id,
+                ctx, readable, niss_key, niss, filters, cursor=suite, page_size=PAGE_SIZE
             )
         return page(
             request,

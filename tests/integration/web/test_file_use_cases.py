@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from coordination.dossier.context import FileRequest
 from coordination.dossier.controllers import documents as api_documents
 from coordination.dossier.services import document_uploads
 from coordination.events import DomainEvent
@@ -26,7 +27,9 @@ def _counting(monkeypatch, name: str, *modules) -> list:
     real = getattr(document_uploads, name)
 
     async def spy(*args, **kwargs):
-        calls.append(args[1].user_id)  # the principal
+        # the principal: the request's (``FileRequest``), or the second argument of ``upload_document``
+        principal = args[0].principal if isinstance(args[0], FileRequest) else args[1]
+        calls.append(principal.user_id)
         return await real(*args, **kwargs)
 
     for module in modules:

@@ -3,7 +3,7 @@ request's session do the rest). ``ROUTES`` is collected by ``app.py``."""
 
 from coordination.dossier.controllers.documents import DocumentController
 from coordination.dossier.controllers.me import MeController
-from coordination.dossier.controllers.persons import ExportController, IcfController, PersonController
+from coordination.dossier.controllers.persons import IcfController, PersonController
 from coordination.dossier.controllers.plan import PlanController
 from coordination.dossier.controllers.sections import SectionController
 from coordination.dossier.controllers.trajectory import TrajectoryController
@@ -16,5 +16,4 @@ ROUTES = [
     DocumentController,
     MeController,
     IcfController,
-    ExportController,
 ]

@@ -8,6 +8,7 @@ the route's own ceiling being only a backstop above it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
@@ -15,19 +16,18 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Stream
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
 from coordination.access.declared import Access
-from coordination.access.principal import Principal
 from coordination.db.engine import keep_on_failure
 from coordination.dossier import schemas
-from coordination.dossier.context import DocumentIO, DossierContext
-from coordination.dossier.controllers.common import DOSSIER_API, with_etag
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
+from coordination.dossier.controllers.common import with_etag
+from coordination.dossier.models import Document, DocumentVersion
 from coordination.dossier.services import documents
-from coordination.dossier.services.common import VersionCheck
 from coordination.dossier.services.document_access import (
     BY_DOCUMENT,
     confirm_unscanned,
@@ -43,7 +43,6 @@ from coordination.dossier.services.document_uploads import (
     upload_version,
 )
 from coordination.errors import Conflict
-from coordination.settings import Settings
 from coordination.storage.base import MAX_PRESIGNED_EXPIRY, StorageError
 
 
@@ -51,115 +50,78 @@ def _incoming(request: Request, filename: str) -> Incoming:
     return Incoming(filename, request.stream(), request.headers.get("content-length"))
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """The version a download asks for (the current one by default), and whether the reader confirms
+    one no antivirus analysed (``?confirm=true``)."""
+
+    version: int | None
+    confirm: bool
+
+
+def provide_wanted(version: Annotated[int | None, Parameter(ge=1)] = None, confirm: bool = False) -> Wanted:
+    return Wanted(version, confirm)
+
+
+READ = {"section": ("documents", "contracts"), "action": "read", "gate": BY_DOCUMENT}
+UPLOAD = {"section": "documents", "action": "upload", "gate": BY_DOCUMENT}
+
+
 class DocumentController(Controller):
     path = "/api/v1/persons/{person_id:uuid}/documents"
     tags = ["Documents"]
-    dependencies = DOSSIER_API
+    dependencies = {**DOSSIER_CONTEXT, "wanted": Provide(provide_wanted, sync_to_thread=False)}
 
     @get("/", opt={"section": ("documents", "contracts"), "action": "read"})
-    async def list(
-        self, db_session: AsyncSession, access: Access, dossier: DossierContext, person_id: UUID
-    ) -> list[schemas.DocumentOut]:
-        rows = await documents.list_documents(db_session, person_id, set(access.sections))
-        return [documents.document_out(d, v, dossier.retention) for d, v in rows]
+    async def list(self, ctx: FileRequest, access: Access, person_id: UUID) -> list[schemas.DocumentOut]:
+        rows = await documents.list_documents(ctx.db_session, person_id, set(access.sections))
+        return [documents.document_out(d, v, ctx.dossier.retention) for d, v in rows]
 
-    @post(
-        "/",
-        opt={"section": "documents", "action": "upload", "gate": BY_DOCUMENT},
-        request_max_body_size=ROUTE_BODY_CEILING,
-    )
+    @post("/", opt=UPLOAD, request_max_body_size=ROUTE_BODY_CEILING)
     async def upload(
         self,
         request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        dossier: DossierContext,
-        document_io: DocumentIO,
-        request_id: str,
+        ctx: FileRequest,
         person_id: UUID,
         filename: Annotated[str, Parameter(max_length=200)],
         category: str = "other",
         title: Annotated[str | None, Parameter(max_length=200)] = None,
     ) -> Response[schemas.DocumentOut]:
         document, versions = await upload_document(
-            db_session,
-            principal,
-            document_io,
-            dossier,
+            ctx.db_session,
+            ctx.principal,
+            ctx.io,
+            ctx.dossier,
             person_id,
             _incoming(request, filename),
             category=category,
             title=title,
-            request_id=request_id,
+            request_id=ctx.request_id,
         )
-        out = documents.document_out(document, versions, dossier.retention)
-        return with_etag(out, document.version, 201)
+        return _document(ctx, document, versions, 201)
 
-    @post(
-        "/{document_id:uuid}/versions",
-        opt={"section": "documents", "action": "upload", "gate": BY_DOCUMENT},
-        request_max_body_size=ROUTE_BODY_CEILING,
-    )
+    @post("/{document_id:uuid}/versions", opt=UPLOAD, request_max_body_size=ROUTE_BODY_CEILING)
     async def upload_version(
         self,
         request: Request,
-        if_match: VersionCheck,
-        db_session: AsyncSession,
-        principal: Principal,
-        dossier: DossierContext,
-        document_io: DocumentIO,
-        request_id: str,
+        ctx: FileRequest,
         person_id: UUID,
         document_id: UUID,
         filename: Annotated[str, Parameter(max_length=200)],
     ) -> Response[schemas.DocumentOut]:
-        document, versions = await upload_version(
-            db_session,
-            principal,
-            document_io,
-            person_id,
-            document_id,
-            _incoming(request, filename),
-            check_version=if_match,
-            request_id=request_id,
-        )
-        out = documents.document_out(document, versions, dossier.retention)
-        return with_etag(out, document.version, 201)
+        incoming = _incoming(request, filename)
+        document, versions = await upload_version(ctx, person_id, document_id, incoming, ctx.if_match)
+        return _document(ctx, document, versions, 201)
 
-    @get(
-        "/{document_id:uuid}",
-        opt={"section": ("documents", "contracts"), "action": "read", "gate": BY_DOCUMENT},
-    )
+    @get("/{document_id:uuid}", opt=READ)
     async def read(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        dossier: DossierContext,
-        request_id: str,
-        person_id: UUID,
-        document_id: UUID,
+        self, ctx: FileRequest, person_id: UUID, document_id: UUID
     ) -> Response[schemas.DocumentOut]:
-        document = await gated_document(
-            db_session, principal, person_id, document_id, "read", request_id=request_id
-        )
-        versions = await documents.versions_of(db_session, document_id)
-        return with_etag(documents.document_out(document, versions, dossier.retention), document.version)
+        document = await gated_document(ctx, person_id, document_id, "read")
+        return _document(ctx, document, await documents.versions_of(ctx.db_session, document_id))
 
-    @get(
-        "/{document_id:uuid}/content",
-        opt={"section": ("documents", "contracts"), "action": "read", "gate": BY_DOCUMENT},
-    )
-    async def content(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        document_io: DocumentIO,
-        request_id: str,
-        person_id: UUID,
-        document_id: UUID,
-        version: Annotated[int | None, Parameter(ge=1)] = None,
-        confirm: bool = False,
-    ) -> Stream:
+    @get("/{document_id:uuid}/content", opt=READ)
+    async def content(self, ctx: FileRequest, person_id: UUID, document_id: UUID, wanted: Wanted) -> Stream:
         """Streamed through the app: the object is never loaded whole.
 
         The object (file or S3 response) is released at the end, on a store error mid-stream (the stream
@@ -167,10 +129,8 @@ class DocumentController(Controller):
         cancels the body, and the background task, which runs after it, closes the stream. Closing twice
         is harmless.
         """
-        row = await _readable_version(
-            db_session, principal, person_id, document_id, version, confirm, request_id
-        )
-        stream = await open_object(document_io.store, row.object_key)
+        row = await _readable_version(ctx, person_id, document_id, wanted)
+        stream = await open_object(ctx.io.store, row.object_key)
         return Stream(
             stream,
             background=BackgroundTask(stream.aclose),
@@ -183,33 +143,19 @@ class DocumentController(Controller):
             },
         )
 
-    @get(
-        "/{document_id:uuid}/url",
-        opt={"section": ("documents", "contracts"), "action": "read", "gate": BY_DOCUMENT},
-    )
+    @get("/{document_id:uuid}/url", opt=READ)
     async def presigned(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        document_io: DocumentIO,
-        settings: Settings,
-        request_id: str,
-        person_id: UUID,
-        document_id: UUID,
-        version: Annotated[int | None, Parameter(ge=1)] = None,
-        confirm: bool = False,
+        self, ctx: FileRequest, person_id: UUID, document_id: UUID, wanted: Wanted
     ) -> schemas.PresignedOut:
         """A direct download link valid a few minutes (S3 store only)."""
-        row = await _readable_version(
-            db_session, principal, person_id, document_id, version, confirm, request_id
-        )
-        expires = min(timedelta(minutes=settings.presigned_url_minutes), MAX_PRESIGNED_EXPIRY)
+        row = await _readable_version(ctx, person_id, document_id, wanted)
+        expires = min(timedelta(minutes=ctx.settings.presigned_url_minutes), MAX_PRESIGNED_EXPIRY)
         try:
-            url = await document_io.store.presigned_url(row.object_key, expires, download_name=row.filename)
+            url = await ctx.io.store.presigned_url(row.object_key, expires, download_name=row.filename)
         except StorageError as exc:
             raise store_down(exc) from exc
         if url is None:
-            keep_on_failure(db_session)  # the read was allowed and journaled: its row stays
+            keep_on_failure(ctx.db_session)  # the read was allowed and journaled: its row stays
             raise Conflict(
                 "Ce stockage ne délivre pas de lien direct : téléchargez le document par l'application.",
                 "no-presigned-url",
@@ -223,48 +169,33 @@ class DocumentController(Controller):
     )
     async def remove(
         self,
-        if_match: VersionCheck,
-        db_session: AsyncSession,
-        principal: Principal,
-        dossier: DossierContext,
-        document_io: DocumentIO,
-        request_id: str,
+        ctx: FileRequest,
         person_id: UUID,
         document_id: UUID,
         reason: Annotated[str, Parameter(min_length=3, max_length=500)],
     ) -> Response[schemas.DocumentOut]:
         """Deletion is an event kept on the row (who, when, why, which retention rule); bytes removed after."""
-        document, versions = await remove_document(
-            db_session,
-            principal,
-            document_io,
-            dossier,
-            person_id,
-            document_id,
-            reason,
-            check_version=if_match,
-            request_id=request_id,
-        )
-        return with_etag(documents.document_out(document, versions, dossier.retention), document.version)
+        document, versions = await remove_document(ctx, person_id, document_id, reason, ctx.if_match)
+        return _document(ctx, document, versions)
+
+
+def _document(
+    ctx: FileRequest, document: Document, versions: list[DocumentVersion], status_code: int = 200
+) -> Response[schemas.DocumentOut]:
+    out = documents.document_out(document, versions, ctx.dossier.retention)
+    return with_etag(out, document.version, status_code)
 
 
 async def _readable_version(
-    db_session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    document_id: UUID,
-    version: int | None,
-    confirm: bool,
-    request_id: str,
-):
+    ctx: FileRequest, person_id: UUID, document_id: UUID, wanted: Wanted
+) -> DocumentVersion:
     """The version to download, after the gate; an unscanned one asks for a confirmation (409), the
     allowed read staying in the journal."""
-    document = await gated_document(
-        db_session, principal, person_id, document_id, "read", request_id=request_id
-    )
-    row = await documents.version_for_download(db_session, document, version)
-    keep_on_failure(db_session)  # a 409 below (confirmation asked) keeps the journal row of the allowed read
-    confirm_unscanned(principal, row, confirm)
+    document = await gated_document(ctx, person_id, document_id, "read")
+    row = await documents.version_for_download(ctx.db_session, document, wanted.version)
+    # a 409 below (confirmation asked) keeps the journal row of the allowed read
+    keep_on_failure(ctx.db_session)
+    confirm_unscanned(ctx.principal, row, wanted.confirm)
     return row
 
 

@@ -10,14 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Response, get
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.declared import Access
 from coordination.dossier import schemas
-from coordination.dossier.context import DOSSIER_CONTEXT, DossierContext
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.services import fileview, plan
-from coordination.dossier.services.common import get_person
 from coordination.errors import NotFound
 
 
@@ -35,23 +33,21 @@ class MeController(Controller):
     dependencies = DOSSIER_CONTEXT
 
     @get("/file", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
-    async def file(self, access: Access, db_session: AsyncSession, dossier: DossierContext) -> dict[str, Any]:
-        person = await get_person(db_session, own_file(access))
-        result = await fileview.read_file(
-            db_session, person, set(access.sections), dossier.icf, dossier.retention
+    async def file(self, ctx: FileRequest, access: Access) -> dict[str, Any]:
+        return await fileview.file_builtins(
+            ctx.db_session, own_file(access), set(access.sections), ctx.dossier
         )
-        return fileview.to_builtins(result)
 
     @get("/plan", opt={"section": "plan", "action": "read", "own": True})
-    async def my_plan(self, access: Access, db_session: AsyncSession) -> schemas.PlanOut:
-        return await plan.read_plan(db_session, own_file(access))
+    async def my_plan(self, ctx: FileRequest, access: Access) -> schemas.PlanOut:
+        return await plan.read_plan(ctx.db_session, own_file(access))
 
     @get("/timeline", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
-    async def my_timeline(self, access: Access, db_session: AsyncSession) -> list[schemas.EventOut]:
-        return await fileview.timeline(db_session, own_file(access), set(access.sections), limit=200)
+    async def my_timeline(self, ctx: FileRequest, access: Access) -> list[schemas.EventOut]:
+        return await fileview.timeline(ctx.db_session, own_file(access), set(access.sections), limit=200)
 
     @get("/export", opt={"section": EXPORT_SECTIONS, "action": "export", "own": True})
-    async def my_export(
-        self, access: Access, db_session: AsyncSession, dossier: DossierContext, format: str = "json"
-    ) -> Response:
-        return await export_response(db_session, dossier, own_file(access), format, set(access.sections))
+    async def my_export(self, ctx: FileRequest, access: Access, format: str = "json") -> Response:
+        return await export_response(
+            ctx.db_session, ctx.dossier, own_file(access), format, set(access.sections)
+        )

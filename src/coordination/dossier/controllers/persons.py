@@ -8,19 +8,17 @@ from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
 from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import pagination
 from coordination.access.declared import Access
-from coordination.access.principal import Principal
 from coordination.dossier import schemas
-from coordination.dossier.context import DossierContext
-from coordination.dossier.controllers.common import DOSSIER_API, with_etag
+from coordination.dossier.context import DOSSIER_CONTEXT, FileRequest
+from coordination.dossier.controllers.common import with_etag
 from coordination.dossier.export_response import EXPORT_SECTIONS, export_response
 from coordination.dossier.niss import NISS_KEY
 from coordination.dossier.rules import load_icf
 from coordination.dossier.services import fileview, persons
-from coordination.dossier.services.common import VersionCheck, get_person
+from coordination.dossier.services.common import get_person
 from coordination.dossier.services.person_files import open_file, search_persons
 from coordination.settings import Settings
 
@@ -30,30 +28,23 @@ ALL = fileview.FILE_SECTIONS
 class PersonController(Controller):
     path = "/api/v1/persons"
     tags = ["Dossier"]
-    dependencies = {**DOSSIER_API, **NISS_KEY}
+    dependencies = {**DOSSIER_CONTEXT, **NISS_KEY}
 
     @post("/", opt={"section": "identity", "action": "write"})
     async def create(
-        self,
-        db_session: AsyncSession,
-        principal: Principal,
-        niss_key: bytes,
-        request_id: str,
-        data: schemas.PersonCreate,
+        self, ctx: FileRequest, niss_key: bytes, data: schemas.PersonCreate
     ) -> Response[schemas.PersonOut]:
         """Open a file (:func:`~coordination.dossier.services.person_files.open_file`: a NISS that already
         has a file is told apart only to a caller who may read it)."""
-        person = await open_file(db_session, principal, data, niss_key, request_id=request_id)
-        return with_etag(await persons.read_person_out(db_session, person), person.version, 201)
+        person = await open_file(ctx.db_session, ctx.principal, data, niss_key, request_id=ctx.request_id)
+        return with_etag(await persons.read_person_out(ctx.db_session, person), person.version, 201)
 
     @get("/", opt={"section": "identity", "action": "read", "list": True})
     async def search(
         self,
-        db_session: AsyncSession,
+        ctx: FileRequest,
         access: Access,
-        principal: Principal,
         niss_key: bytes,
-        request_id: str,
         niss: Annotated[str | None, Parameter(max_length=20)] = None,
         name: Annotated[str | None, Parameter(max_length=100)] = None,
         bassin: Annotated[str | None, Parameter(max_length=80)] = None,
@@ -79,54 +70,32 @@ class PersonController(Controller):
             stale_days=stale_days,
         )
         return await search_persons(
-            db_session,
-            principal,
-            readable,
-            niss=niss,
-            niss_key=niss_key,
-            filters=filters,
-            cursor=cursor,
-            page_size=page_size,
-            request_id=request_id,
+            ctx, readable, niss_key, niss, filters, cursor=cursor, page_size=page_size
         )
 
     @get("/{person_id:uuid}", opt={"section": "identity", "action": "read"})
-    async def read(
-        self, db_session: AsyncSession, access: Access, person_id: UUID
-    ) -> Response[schemas.PersonOut]:
-        person = await get_person(db_session, person_id)
-        return with_etag(await persons.read_person_out(db_session, person), person.version)
+    async def read(self, ctx: FileRequest, access: Access, person_id: UUID) -> Response[schemas.PersonOut]:
+        person = await get_person(ctx.db_session, person_id)
+        return with_etag(await persons.read_person_out(ctx.db_session, person), person.version)
 
     @patch("/{person_id:uuid}", opt={"section": "identity", "action": "write"})
     async def update(
-        self,
-        if_match: VersionCheck,
-        db_session: AsyncSession,
-        access: Access,
-        principal: Principal,
-        person_id: UUID,
-        data: schemas.PersonUpdate,
+        self, ctx: FileRequest, access: Access, person_id: UUID, data: schemas.PersonUpdate
     ) -> Response[schemas.PersonOut]:
-        person = await get_person(db_session, person_id)
-        if_match(person.version)
-        await persons.update_identity(db_session, principal, person, data)
-        return with_etag(await persons.read_person_out(db_session, person), person.version)
+        person = await get_person(ctx.db_session, person_id)
+        ctx.if_match(person.version)
+        await persons.update_identity(ctx.db_session, ctx.principal, person, data)
+        return with_etag(await persons.read_person_out(ctx.db_session, person), person.version)
 
     @get("/{person_id:uuid}/file", opt={"section": ALL, "action": "read"})
-    async def full_file(
-        self, db_session: AsyncSession, access: Access, dossier: DossierContext, person_id: UUID
-    ) -> dict[str, Any]:
+    async def full_file(self, ctx: FileRequest, access: Access, person_id: UUID) -> dict[str, Any]:
         """Every section the reader may see, in one answer (the others are left out, each refusal journaled)."""
-        person = await get_person(db_session, person_id)
-        result = await fileview.read_file(
-            db_session, person, set(access.sections), dossier.icf, dossier.retention
-        )
-        return fileview.to_builtins(result)
+        return await fileview.file_builtins(ctx.db_session, person_id, set(access.sections), ctx.dossier)
 
     @get("/{person_id:uuid}/timeline", opt={"section": ALL, "action": "read"})
     async def timeline(
         self,
-        db_session: AsyncSession,
+        ctx: FileRequest,
         access: Access,
         person_id: UUID,
         cursor: Annotated[str | None, Parameter(max_length=pagination.CURSOR_MAX_LENGTH)] = None,
@@ -136,13 +105,22 @@ class PersonController(Controller):
         keyset pagination like every API list (``next_cursor``)."""
         sections = set(access.sections)
         after = pagination.decode(cursor, datetime, UUID)
-        events = await fileview.timeline(db_session, person_id, sections, limit=page_size + 1, after=after)
+        events = await fileview.timeline(
+            ctx.db_session, person_id, sections, limit=page_size + 1, after=after
+        )
         has_more = len(events) > page_size
         events = events[:page_size]
         next_cursor = pagination.encode(events[-1].occurred_at, events[-1].id) if has_more else None
         return schemas.EventPage(
             items=events, page_size=page_size, has_more=has_more, next_cursor=next_cursor
         )
+
+    @get("/{person_id:uuid}/export", opt={"section": EXPORT_SECTIONS, "action": "export"})
+    async def export(
+        self, ctx: FileRequest, access: Access, person_id: UUID, format: str = "json"
+    ) -> Response:
+        """Right-of-access export (JSON or PDF), itself journaled section by section."""
+        return await export_response(ctx.db_session, ctx.dossier, person_id, format, set(access.sections))
 
 
 class IcfController(Controller):
@@ -160,21 +138,3 @@ class IcfController(Controller):
                 for i in catalogue.items
             ],
         )
-
-
-class ExportController(Controller):
-    path = "/api/v1/persons/{person_id:uuid}/export"
-    tags = ["Dossier"]
-    dependencies = DOSSIER_API
-
-    @get("/", opt={"section": EXPORT_SECTIONS, "action": "export"})
-    async def export(
-        self,
-        access: Access,
-        db_session: AsyncSession,
-        dossier: DossierContext,
-        person_id: UUID,
-        format: str = "json",
-    ) -> Response:
-        """Right-of-access export (JSON or PDF), itself journaled section by section."""
-        return await export_response(db_session, dossier, person_id, format, set(access.sections))

@@ -129,6 +129,16 @@ def record_about(
     )
 
 
+async def add_recorded(
+    session: AsyncSession, principal: Principal, row: Any, section: str, kind: str, summary: str
+) -> None:
+    """A new row of the file and its timeline event (:func:`record_about`), the row flushed first so the
+    event names its id."""
+    session.add(row)
+    await session.flush()
+    record_about(session, principal, row, section, kind, summary)
+
+
 async def write_changes(session: AsyncSession, row: Any, changes: dict[str, Any]) -> dict[str, Any]:
     """Set the attributes that differ; when any did, stamp ``updated_at`` and flush (a concurrent writer's
     newer version: 412, nothing written). Returns the previous values of those that changed (for the

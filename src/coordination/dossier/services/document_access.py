@@ -9,10 +9,8 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
+from coordination.dossier.context import FileRequest
 from coordination.dossier.models import Document, DocumentVersion
 from coordination.dossier.services.documents import find_document
 from coordination.errors import Conflict, NotFound, ServiceUnavailable
@@ -22,29 +20,15 @@ BY_DOCUMENT = "la section (documents ou contrats) dépend du document : le gate 
 """The ``opt["gate"]`` of a route whose section is the document's (``coordination policy check``)."""
 
 
-async def gated_document(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    document_id: UUID,
-    action: str,
-    *,
-    request_id: str,
-) -> Document:
+async def gated_document(ctx: FileRequest, person_id: UUID, document_id: UUID, action: str) -> Document:
     """The document, after the gate said yes for its section. An id that designates no document of this
     file is refused by the gate first (journaled 403) to whoever may not read the file's documents: only
     a reader who could see it learns that it does not exist (404)."""
-    document = await find_document(session, person_id, document_id)
-    section = document.section if document is not None else "documents"
-    await check_access(
-        session,
-        principal,
-        person_id=person_id,
-        section=section,
-        action=action,
-        request_id=request_id,
-        document_id=document_id if document is not None else None,
-    )
+    document = await find_document(ctx.db_session, person_id, document_id)
+    if document is None:
+        await ctx.gate(person_id, "documents", action)
+    else:
+        await ctx.gate(person_id, document.section, action, document_id=document_id)
     if document is None:
         raise NotFound("Document introuvable dans ce dossier.", "document-not-found")
     return document

@@ -23,7 +23,7 @@ from uuid_utils.compat import uuid7
 
 from coordination.access.gate import check_access
 from coordination.access.principal import Principal
-from coordination.dossier.context import DocumentIO, DossierContext
+from coordination.dossier.context import DocumentIO, DossierContext, FileRequest
 from coordination.dossier.models import Document, DocumentVersion
 from coordination.dossier.services import documents
 from coordination.dossier.services.common import VersionCheck, get_person
@@ -122,22 +122,13 @@ async def upload_document(
 
 
 async def upload_version(
-    session: AsyncSession,
-    principal: Principal,
-    io: DocumentIO,
-    person_id: UUID,
-    document_id: UUID,
-    incoming: Incoming,
-    *,
-    check_version: VersionCheck,
-    request_id: str,
+    ctx: FileRequest, person_id: UUID, document_id: UUID, incoming: Incoming, check_version: VersionCheck
 ) -> tuple[Document, list[DocumentVersion]]:
     """A new version of a document: the previous ones stay. Refused (409) if another version arrived
     while this one was streaming."""
+    session, principal, io = ctx.db_session, ctx.principal, ctx.io
     name = documents.clean_filename(incoming.filename)
-    document = await gated_document(
-        session, principal, person_id, document_id, "upload", request_id=request_id
-    )
+    document = await gated_document(ctx, person_id, document_id, "upload")
     if document.deleted_at is not None:
         raise ProblemError(410, "document-deleted", "Ce document a été supprimé.")
     check_version(document.version)
@@ -164,25 +155,15 @@ def check_reason(reason: str) -> str:
 
 
 async def remove_document(
-    session: AsyncSession,
-    principal: Principal,
-    io: DocumentIO,
-    ctx: DossierContext,
-    person_id: UUID,
-    document_id: UUID,
-    reason: str,
-    *,
-    check_version: VersionCheck,
-    request_id: str,
+    ctx: FileRequest, person_id: UUID, document_id: UUID, reason: str, check_version: VersionCheck
 ) -> tuple[Document, list[DocumentVersion]]:
     """Deletion is an event kept on the row (who, when, why, which retention rule); the bytes are removed
     once that is committed (a removal that fails leaves an orphan for the sweep, never a dangling row)."""
-    document = await gated_document(
-        session, principal, person_id, document_id, "delete", request_id=request_id
-    )
+    session, io = ctx.db_session, ctx.io
+    document = await gated_document(ctx, person_id, document_id, "delete")
     reason = check_reason(reason)
     check_version(document.version)
-    keys = await documents.delete_document(session, principal, document, reason, ctx.retention)
+    keys = await documents.delete_document(session, ctx.principal, document, reason, ctx.dossier.retention)
     versions = await documents.versions_of(session, document_id)
     # commit: the objects are removed below, only once the rows saying so are stored
     await session.commit()

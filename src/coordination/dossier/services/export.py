@@ -19,7 +19,7 @@ from coordination.access.journal_visits import export_journal
 from coordination.clock import BRUSSELS, now
 from coordination.dossier.context import DossierContext
 from coordination.dossier.models import Person
-from coordination.dossier.rules import IcfCatalogue, RetentionPolicy
+from coordination.dossier.rules import IcfCatalogue
 from coordination.dossier.services import fileview
 from coordination.dossier.services.common import get_person
 from coordination.dossier.services.export_labels import FILTERS
@@ -34,15 +34,14 @@ async def build_export(
     session: AsyncSession,
     person: Person,
     sections: set[str],
-    catalogue: IcfCatalogue,
-    retention: RetentionPolicy,
+    dossier: DossierContext,
     *,
     with_consents: bool,
     with_journal: bool,
     journal_rows: bool = True,
 ) -> dict[str, Any]:
     """``journal_rows``: the stored rows too (the JSON export); the PDF shows the visits only."""
-    data = msgspec.to_builtins(await fileview.read_file(session, person, sections, catalogue, retention))
+    data = msgspec.to_builtins(await fileview.read_file(session, person, sections, dossier))
     data["generated_at"] = now().isoformat()
     if with_consents:
         data["consents"] = msgspec.to_builtins(await access_services.list_consents(session, person.id))
@@ -130,8 +129,7 @@ async def export_file(
         session,
         person,
         sections & set(fileview.FILE_SECTIONS),
-        ctx.icf,
-        ctx.retention,
+        ctx,
         with_consents="consents" in sections,
         with_journal="journal" in sections,
         journal_rows=fmt == "json",

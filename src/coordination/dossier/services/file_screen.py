@@ -55,7 +55,7 @@ async def file_view(
     events: list[Any] = []
     if allowed:
         person = await get_person(session, person_id)
-        data = await fileview.read_file(session, person, allowed, ctx.icf, ctx.retention)
+        data = await fileview.read_file(session, person, allowed, ctx)
         events = await fileview.timeline(session, person_id, allowed, limit=timeline_limit)
     return FileView(person_id, allowed, dict(refusals), data, events, await organisation_names(session))
 

@@ -11,13 +11,13 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.dossier import schemas
+from coordination.dossier.context import DossierContext
 from coordination.dossier.models import FileEvent, Person
-from coordination.dossier.rules import IcfCatalogue, RetentionPolicy
 from coordination.dossier.services import documents as documents_service
 from coordination.dossier.services import plan as plan_service
 from coordination.dossier.services import sections as sections_service
 from coordination.dossier.services import trajectory as trajectory_service
-from coordination.dossier.services.common import out_of
+from coordination.dossier.services.common import get_person, out_of
 from coordination.dossier.services.persons import read_person_out
 
 FILE_SECTIONS = (
@@ -34,11 +34,7 @@ FILE_SECTIONS = (
 
 
 async def read_file(
-    session: AsyncSession,
-    person: Person,
-    sections: set[str],
-    catalogue: IcfCatalogue,
-    retention: RetentionPolicy,
+    session: AsyncSession, person: Person, sections: set[str], dossier: DossierContext
 ) -> dict[str, Any]:
     """Every allowed section of the file; a section the reader may not see is simply absent."""
     out: dict[str, Any] = {"person_id": str(person.id), "sections": sorted(sections)}
@@ -55,11 +51,11 @@ async def read_file(
             trajectory_service.step_out(s) for s in await trajectory_service.read_steps(session, person.id)
         ]
     if "progress" in sections:
-        out["progress"] = await trajectory_service.read_progress(session, person.id, catalogue)
+        out["progress"] = await trajectory_service.read_progress(session, person.id, dossier.icf)
     doc_sections = sections & {"documents", "contracts"}
     if doc_sections:
         out["documents"] = [
-            documents_service.document_out(d, v, retention)
+            documents_service.document_out(d, v, dossier.retention)
             for d, v in await documents_service.list_documents(session, person.id, doc_sections)
         ]
     return out
@@ -85,3 +81,11 @@ async def timeline(
 
 def to_builtins(value: Any) -> Any:
     return msgspec.to_builtins(value)
+
+
+async def file_builtins(
+    session: AsyncSession, person_id: UUID, sections: set[str], dossier: DossierContext
+) -> dict[str, Any]:
+    """The full file of ``GET …/file`` and ``GET /api/v1/me/file``, as plain JSON values."""
+    person = await get_person(session, person_id)
+    return to_builtins(await read_file(session, person, sections, dossier))

@@ -18,6 +18,7 @@ from coordination.access.principal import Principal
 from coordination.clock import now
 from coordination.db.engine import keep_on_failure
 from coordination.dossier import schemas
+from coordination.dossier.context import FileRequest
 from coordination.dossier.models import Person
 from coordination.dossier.services import persons
 from coordination.errors import Conflict, Forbidden
@@ -92,20 +93,19 @@ async def _create_gated(
 
 
 async def search_persons(
-    session: AsyncSession,
-    principal: Principal,
+    ctx: FileRequest,
     readable: Readable,
-    *,
-    niss: str | None,
     niss_key: bytes,
+    niss: str | None,
     filters: persons.ListFilters,
+    *,
     cursor: str | None,
     page_size: int,
-    request_id: str,
 ) -> schemas.PersonPage:
     """By NISS (exact) or a filtered list of the files the reader may read, selected by the gate's
     predicate in the database (keyset pagination). Each file SHOWN is journaled once (action ``list``);
     files not shown are not touched."""
+    session, principal, request_id = ctx.db_session, ctx.principal, ctx.request_id
     if niss:
         person = await persons.find_by_niss(session, niss, niss_key)
         items = []

@@ -19,6 +19,7 @@ from coordination.dossier.rules import (
     check_commitment_party,
 )
 from coordination.dossier.services.common import (
+    add_recorded,
     checked_changes,
     get_person,
     jsonable,
@@ -64,13 +65,11 @@ async def add_commitment(
     commitment = PlanCommitment(
         objective_id=objective.id, person_id=objective.person_id, **msgspec.structs.asdict(data)
     )
-    session.add(commitment)
-    await session.flush()
+    summary = f"Engagement de {PARTY_LABELS[data.party]} ajouté à l'objectif « {objective.title} »."
+    await add_recorded(session, principal, commitment, "plan", "commitment_added", summary)
     _history(
         session, principal, objective, "commitment_added", None, msgspec.structs.asdict(data), commitment
     )
-    summary = f"Engagement de {PARTY_LABELS[data.party]} ajouté à l'objectif « {objective.title} »."
-    record_about(session, principal, commitment, "plan", "commitment_added", summary)
     return commitment
 
 
@@ -86,11 +85,9 @@ async def create_objective(
     values = msgspec.structs.asdict(data)
     commitments = values.pop("commitments")
     objective = PlanObjective(person_id=person_id, created_by=principal.user_id, **values)
-    session.add(objective)
-    await session.flush()
-    _history(session, principal, objective, "objective_created", None, values)
     summary = f"Objectif ajouté au plan d'action : « {objective.title} »."
-    record_about(session, principal, objective, "plan", "objective_created", summary)
+    await add_recorded(session, principal, objective, "plan", "objective_created", summary)
+    _history(session, principal, objective, "objective_created", None, values)
     for item in commitments:
         await add_commitment(session, principal, objective, item)
     return objective

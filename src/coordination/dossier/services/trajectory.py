@@ -29,6 +29,7 @@ from coordination.dossier.rules import (
     may_write_progress,
 )
 from coordination.dossier.services.common import (
+    add_recorded,
     checked_changes,
     get_owned,
     out_of,
@@ -76,10 +77,8 @@ async def create_step(
         attaching=True,
     )  # fmt: skip
     step = TrajectoryStep(person_id=person_id, created_by=principal.user_id, **values)
-    session.add(step)
-    await session.flush()
     summary = f"{STEP_KIND_LABELS[step.kind]} chez {org.name} ({STATUS_LABELS[step.status]})."
-    record_about(session, principal, step, "trajectory", "step_created", summary)
+    await add_recorded(session, principal, step, "trajectory", "step_created", summary)
     return step
 
 
@@ -133,11 +132,9 @@ async def add_progress(
             RuleViolation("Une note, des heures de présence ou une étape franchie sont attendues.", "empty")
         )
     entry = ProgressEntry(**_written_on(step, principal), **msgspec.structs.asdict(data))
-    session.add(entry)
-    await session.flush()
     what = data.milestone or ("présence notée" if data.attendance_hours is not None else "note de suivi")
     summary = f"Progression ({STEP_KIND_LABELS[step.kind]}) : {what}."
-    record_about(session, principal, entry, "progress", "progress_added", summary)
+    await add_recorded(session, principal, entry, "progress", "progress_added", summary)
     return entry
 
 
