@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,20 @@ from coordination.referral.models import Referral
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
 
-RECORDED_OPT = {"section": "consents", "action": "write"}
+CONSENTS_WRITE = {"section": "consents", "action": "write"}
+TRAJECTORY_WRITE = {"section": "trajectory", "action": "write"}
+
+
+def _step(path: str, opt: dict[str, Any], summary: str, **more: Any) -> HTTPRouteHandler:
+    """A step on one referral (consent, answer, withdrawal): a POST that changes it and answers 200 with
+    the referral as the caller reads it afterwards."""
+    return post(path, opt=opt, status_code=HTTP_200_OK, summary=summary, **more)
+
+
+async def _recording(request: Request, settings: Settings) -> services.Recording:
+    """A recording's multipart form (its values, read after the gate) and where its signed file goes."""
+    values = await recorded.multipart_values(request, settings)
+    return services.Recording(recorded.Draft(values), recorded.uploads_for(request, settings))
 
 
 class PersonReferralController(Controller):
@@ -94,9 +108,8 @@ class PersonReferralController(Controller):
     async def send_recorded(
         self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, person_id: UUID
     ) -> schemas.ReferralOut:
-        values = await recorded.multipart_values(request, settings)
         referral = await services.send_recorded(
-            db_session, ctx, person_id, recorded.Draft(values), recorded.uploads_for(request, settings)
+            db_session, ctx, person_id, await _recording(request, settings)
         )
         return await reading.full_one(db_session, ctx, referral)
 
@@ -116,11 +129,10 @@ class ReferralController(Controller):
     async def read(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
         return await reading.referral_in_file(db_session, ctx, referral_id)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent",
-        opt={"section": "consents", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="Donner son accord (la personne) ou l'enregistrer avec sa preuve (le travailleur)",
+        CONSENTS_WRITE,
+        "Donner son accord (la personne) ou l'enregistrer avec sa preuve (le travailleur)",
     )
     async def give_consent(
         self,
@@ -129,55 +141,39 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.GiveConsent | None = None,
     ) -> schemas.ReferralOut:
-        body = data or schemas.GiveConsent()
-        return await _as_file_reads_it(
-            db_session,
-            ctx,
-            referral_id,
-            services.give_consent,
-            channel=body.channel,
-            evidence_document_id=body.evidence_document_id,
-            expires_at=body.expires_at,
-        )
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.give_consent, data)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent/recorded",
-        opt=RECORDED_OPT,
-        status_code=HTTP_200_OK,
+        CONSENTS_WRITE,
+        "Enregistrer l'accord signé sur papier, formulaire joint (multipart/form-data)",
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
-        summary="Enregistrer l'accord signé sur papier, formulaire joint (multipart/form-data)",
         description="Champs : file (le formulaire signé), channel (paper | interview), title. Pour le "
         "partenaire destinataire seulement, jamais santé ni situation sociale.",
     )
     async def record_consent(
         self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
     ) -> schemas.ReferralOut:
-        signed, uploads = await _signed(request, settings)
-        return await _as_file_reads_it(
-            db_session, ctx, referral_id, services.give_consent, signed=signed, uploads=uploads
-        )
+        recording = await _recording(request, settings)
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.record_consent, recording)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent/withdraw/recorded",
-        opt=RECORDED_OPT,
-        status_code=HTTP_200_OK,
+        CONSENTS_WRITE,
+        "Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
-        summary="Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
         description="Champs : file (la demande signée), reason (obligatoire), channel, title.",
     )
     async def record_withdrawal(
         self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
     ) -> schemas.ReferralOut:
-        signed, uploads = await _signed(request, settings)
-        return await _as_file_reads_it(
-            db_session, ctx, referral_id, services.withdraw_consent, signed=signed, uploads=uploads
-        )
+        recording = await _recording(request, settings)
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.record_withdrawal, recording)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent/decline",
-        opt={"section": "consents", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="La personne refuse de partager : l'orientation est retirée",
+        CONSENTS_WRITE,
+        "La personne refuse de partager : l'orientation est retirée",
     )
     async def decline_consent(
         self,
@@ -186,15 +182,13 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.DeclineConsent | None = None,
     ) -> schemas.ReferralOut:
-        return await _as_file_reads_it(
-            db_session, ctx, referral_id, services.decline_consent, (data or schemas.DeclineConsent()).note
-        )
+        note = (data or schemas.DeclineConsent()).note
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.decline_consent, note)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent/withdraw",
-        opt={"section": "consents", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="Retirer l'accord donné pour cette orientation (effet immédiat)",
+        CONSENTS_WRITE,
+        "Retirer l'accord donné pour cette orientation (effet immédiat)",
     )
     async def withdraw_consent(
         self,
@@ -203,22 +197,10 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.WithdrawConsent | None = None,
     ) -> schemas.ReferralOut:
-        body = data or schemas.WithdrawConsent()
-        return await _as_file_reads_it(
-            db_session,
-            ctx,
-            referral_id,
-            services.withdraw_consent,
-            channel=body.channel,
-            evidence_document_id=body.evidence_document_id,
-            note=body.note,
-        )
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.withdraw_consent, data)
 
-    @post(
-        "/{referral_id:uuid}/withdraw",
-        opt={"section": "trajectory", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="Retirer l'orientation (le référent ou la personne)",
+    @_step(
+        "/{referral_id:uuid}/withdraw", TRAJECTORY_WRITE, "Retirer l'orientation (le référent ou la personne)"
     )
     async def withdraw(
         self,
@@ -227,13 +209,8 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.WithdrawReferral | None = None,
     ) -> schemas.ReferralOut:
-        return await _as_file_reads_it(
-            db_session,
-            ctx,
-            referral_id,
-            services.withdraw,
-            reason=(data or schemas.WithdrawReferral()).reason,
-        )
+        reason = (data or schemas.WithdrawReferral()).reason
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.withdraw, reason=reason)
 
     # --- the partner side ----------------------------------------------------------------------
 
@@ -253,11 +230,10 @@ class ReferralController(Controller):
     ) -> schemas.ReferralCard:
         return await reading.received_card(db_session, ctx, referral_id)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/accept",
-        opt={"section": "trajectory", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="Accepter : une étape du parcours est créée chez le partenaire (accord de la personne requis)",
+        TRAJECTORY_WRITE,
+        "Accepter : une étape du parcours est créée chez le partenaire (accord de la personne requis)",
     )
     async def accept(
         self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.AcceptReferral
@@ -272,12 +248,7 @@ class ReferralController(Controller):
             note=data.note,
         )
 
-    @post(
-        "/{referral_id:uuid}/refuse",
-        opt=PARTNER_ANSWER,
-        status_code=HTTP_200_OK,
-        summary="Refuser (motif de la liste)",
-    )
+    @_step("/{referral_id:uuid}/refuse", PARTNER_ANSWER, "Refuser (motif de la liste)")
     async def refuse(
         self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.RefuseReferral
     ) -> schemas.ReferralCard:
@@ -285,12 +256,7 @@ class ReferralController(Controller):
             db_session, ctx, referral_id, services.refuse, reason=data.reason, text=data.text
         )
 
-    @post(
-        "/{referral_id:uuid}/waiting-list",
-        opt=PARTNER_ANSWER,
-        status_code=HTTP_200_OK,
-        summary="Mettre en liste d'attente",
-    )
+    @_step("/{referral_id:uuid}/waiting-list", PARTNER_ANSWER, "Mettre en liste d'attente")
     async def waiting_list(
         self,
         db_session: AsyncSession,
@@ -298,9 +264,8 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.WaitingListIn | None = None,
     ) -> schemas.ReferralCard:
-        return await _as_partner_reads_it(
-            db_session, ctx, referral_id, services.waiting_list, note=(data or schemas.WaitingListIn()).note
-        )
+        note = (data or schemas.WaitingListIn()).note
+        return await _as_partner_reads_it(db_session, ctx, referral_id, services.waiting_list, note=note)
 
 
 ReferralAction = Callable[..., Awaitable[Referral]]
@@ -328,12 +293,6 @@ async def _as_partner_reads_it(
     """A partner's answer: load the referral, apply the service, answer the card the partner reads."""
     referral = await action(db_session, ctx, await services.get_referral(db_session, referral_id), **values)
     return await reading.card(db_session, ctx, referral)
-
-
-async def _signed(request: Request, settings: Settings) -> tuple[recorded.Draft, recorded.Uploads]:
-    """The multipart form of a recorded consent or withdrawal: its values and its uploaded file."""
-    values = await recorded.multipart_values(request, settings)
-    return recorded.Draft(values), recorded.uploads_for(request, settings)
 
 
 class MyReferralsController(Controller):

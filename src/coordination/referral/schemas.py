@@ -38,9 +38,15 @@ class SendReferral(Input):
     consent: ConsentIn = msgspec.field(default_factory=ConsentIn)
 
 
-class GiveConsent(Input):
+class ConsentAct(Input):
+    """A consent step in JSON: the person's own (channel ``self``). A worker records only with the signed
+    form uploaded (the ``…/recorded`` routes): an ``evidence_document_id`` is refused."""
+
     channel: Literal["self", "paper", "interview"] | None = None
     evidence_document_id: UUID | None = None
+
+
+class GiveConsent(ConsentAct):
     expires_at: datetime | None = None
 
 
@@ -48,9 +54,7 @@ class DeclineConsent(Input):
     note: Annotated[str, Meta(max_length=500)] | None = None
 
 
-class WithdrawConsent(Input):
-    channel: Literal["self", "paper", "interview"] | None = None
-    evidence_document_id: UUID | None = None
+class WithdrawConsent(ConsentAct):
     note: Annotated[str, Meta(max_length=500)] | None = None
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -188,6 +189,11 @@ def _send_input(person_id: UUID, form: Any, mode: str) -> services.SendInput:
     )
 
 
+def _recording(request: Request, settings: Settings, values: Mapping[str, Any]) -> services.Recording:
+    """A form's recording: its values (read by the service after the gate) and where its file goes."""
+    return services.Recording(recorded.Draft(values), recorded.uploads_for(request, settings))
+
+
 def _typed(form: Any) -> dict:
     """What the sender typed, to fill the form again after a refusal."""
     values: dict[str, Any] = {k: str(form.get(k) or "") for k in SEND_FIELDS}
@@ -256,8 +262,7 @@ class FileReferralPages(Controller):
                 db_session,
                 ctx,
                 _send_input(person_id, form, "record" if record else "request"),
-                signed=recorded.Draft(form) if record else None,
-                uploads=recorded.uploads_for(request, settings) if record else None,
+                _recording(request, settings, form) if record else None,
             )
         except ProblemError as exc:
             await db_session.rollback()  # nothing sent, nothing journaled as sent
@@ -315,14 +320,11 @@ class ReferralPages(Controller):
         recorded.precheck_length(request, settings)
         form = await checked_form(request)
         referral = await services.get_referral(db_session, referral_id)
-        by_person = ctx.principal.person_id == referral.person_id
-        await services.give_consent(
-            db_session,
-            ctx,
-            referral,
-            signed=None if by_person else recorded.Draft({**form, "channel": form.get("consent_channel")}),
-            uploads=None if by_person else recorded.uploads_for(request, settings),
-        )
+        if ctx.principal.person_id == referral.person_id:
+            await services.give_consent(db_session, ctx, referral)
+        else:
+            signed = {**form, "channel": form.get("consent_channel")}
+            await services.record_consent(db_session, ctx, referral, _recording(request, settings, signed))
         return _back(ctx.principal, referral, "accord")
 
     @post("/{referral_id:uuid}/consentement/refus", opt={"section": "consents", "action": "write"})
