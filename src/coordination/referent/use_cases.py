@@ -9,6 +9,7 @@ session does (or the page's runner)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -22,7 +23,7 @@ from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.db.engine import keep_on_failure
 from coordination.errors import NotFound
-from coordination.referent import presenters, schemas, services, worklist
+from coordination.referent import advisers, bulk, importer, presenters, schemas, services, worklist
 from coordination.referent.models import Adviser, ReferentLink
 from coordination.referent.orientation import local_date
 from coordination.referent.policies import ReferentPolicies
@@ -66,13 +67,15 @@ async def readable_referent(
 
 @dataclass(frozen=True)
 class Referents:
-    """One person's referent use cases for one request and one principal: the ``referents`` dependency
-    of the API's person routes (:func:`provide_referents`), so a route parses, calls one method and
-    returns. The gate was asked by the route's ``access`` dependency before any of these runs."""
+    """The referent use cases for one request and one principal: the ``referents`` dependency of the
+    API's controllers (:func:`provide_referents`), so a route parses, calls one method and returns. For
+    the routes about one person, the gate was asked by the route's ``access`` dependency before any of
+    these runs; the lists get the gate's predicate from it."""
 
     session: AsyncSession
     principal: Principal
     policies: ReferentPolicies
+    request_id: str
 
     async def orientation(self, person_id: UUID) -> schemas.OrientationOut:
         """The latest orientation, or 404. The read was allowed and journaled by the gate: the journal
@@ -142,12 +145,56 @@ class Referents:
         names = await services.adviser_names(self.session, [link])
         return presenters.link_out(link, names, self.policies, self.principal)
 
+    # --- the adviser's own work, and the operations on many files ---------------------------------
+
+    async def worklist(self, readable: Readable, stale_days: int | None) -> Worklist:
+        return await my_worklist(
+            self.session, self.principal, self.policies, readable, self.request_id, stale_days=stale_days
+        )
+
+    async def handovers(self) -> list[schemas.MyHandoverOut]:
+        return await my_handovers(self.session, self.principal, self.request_id)
+
+    async def import_csv(self, body: bytes) -> schemas.ImportOut:
+        """CSV body (``person_id,adviser_id,reason``); each line is accepted or refused on its own."""
+        lines = await importer.import_upload(
+            self.session, self.principal, self.policies, body, request_id=self.request_id
+        )
+        created = sum(1 for line in lines if line.status == "created")
+        return schemas.ImportOut(
+            created=created,
+            refused=len(lines) - created,
+            lines=[schemas.ImportLineOut(**line.__dict__) for line in lines],
+        )
+
+    async def bulk_assignment(self, body: schemas.BulkIn) -> schemas.BulkOut:
+        result = await bulk.run(self.session, self.principal, self.policies, body, self.request_id)
+        return presenters.bulk_out(result, dry_run=not body.apply)
+
+    # --- the advisers' directory (no file) ------------------------------------------------------------
+
+    async def advisers(self) -> list[schemas.AdviserOut]:
+        found = await advisers.directory(self.session, self.principal)
+        return [presenters.adviser_out(a, load) for a, load in found]
+
+    async def create_adviser(self, data: schemas.AdviserIn) -> Adviser:
+        return await advisers.create_adviser(self.session, self.principal, data)
+
+    async def read_adviser(self, adviser_id: UUID) -> tuple[Adviser, int]:
+        return await advisers.read_adviser(self.session, self.principal, adviser_id)
+
+    async def change_adviser(
+        self, adviser_id: UUID, data: schemas.AdviserPatch, if_match: Callable[[int], None]
+    ) -> tuple[Adviser, int]:
+        return await advisers.change_adviser(self.session, self.principal, adviser_id, data, if_match)
+
 
 def provide_referents(
-    db_session: AsyncSession, principal: Principal, policies: ReferentPolicies
+    db_session: AsyncSession, principal: Principal, policies: ReferentPolicies, request_id: str
 ) -> Referents:
-    """The ``referents`` dependency (``principal`` is provided per router, ``policies`` per controller)."""
-    return Referents(db_session, principal, policies)
+    """The ``referents`` dependency (``principal`` and ``request_id`` are provided per router, ``policies``
+    per controller)."""
+    return Referents(db_session, principal, policies, request_id)
 
 
 # --- the adviser's own worklist -------------------------------------------------------------------

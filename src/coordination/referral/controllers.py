@@ -28,6 +28,7 @@ from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
 
 CONSENTS_WRITE = {"section": "consents", "action": "write"}
+TRAJECTORY_READ = {"section": "trajectory", "action": "read"}
 TRAJECTORY_WRITE = {"section": "trajectory", "action": "write"}
 
 
@@ -43,12 +44,18 @@ async def _recording(request: Request, settings: Settings) -> services.Recording
     return services.Recording(recorded.Draft(values), recorded.uploads_for(request, settings))
 
 
-class PersonReferralController(Controller):
+class _ReferralRoutes(Controller):
+    """What every referral controller shares: its tag and the referral context (a controller with no
+    route of its own: Litestar registers the subclasses)."""
+
+    tags = ["orientations"]
+    dependencies = CONTEXT_DEPENDENCIES
+
+
+class PersonReferralController(_ReferralRoutes):
     """From the person's file: find a service, send a referral, follow the person's referrals."""
 
     path = "/api/v1/persons/{person_id:uuid}"
-    tags = ["orientations"]
-    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/referral-services",
@@ -114,18 +121,12 @@ class PersonReferralController(Controller):
         return await reading.full_one(db_session, ctx, referral)
 
 
-class ReferralController(Controller):
+class ReferralController(_ReferralRoutes):
     path = "/api/v1/referrals"
-    tags = ["orientations"]
-    dependencies = CONTEXT_DEPENDENCIES
 
     # --- the file side: referent, CPAS worker, the person -------------------------------------
 
-    @get(
-        "/{referral_id:uuid}",
-        opt={"section": "trajectory", "action": "read"},
-        summary="Une orientation et son historique",
-    )
+    @get("/{referral_id:uuid}", opt=TRAJECTORY_READ, summary="Une orientation et son historique")
     async def read(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
         return await reading.referral_in_file(db_session, ctx, referral_id)
 
@@ -295,34 +296,24 @@ async def _as_partner_reads_it(
     return await reading.card(db_session, ctx, referral)
 
 
-class MyReferralsController(Controller):
+class MyReferralsController(_ReferralRoutes):
     """The person's own referrals, in their space."""
 
     path = "/api/v1/me/referrals"
     tags = ["mon espace"]
-    dependencies = CONTEXT_DEPENDENCIES
 
-    @get(
-        "/",
-        opt={"section": "trajectory", "action": "read"},
-        summary="Mes orientations, leur statut et leur historique",
-    )
+    @get("/", opt=TRAJECTORY_READ, summary="Mes orientations, leur statut et leur historique")
     async def mine(self, db_session: AsyncSession, ctx: Context) -> list[schemas.ReferralOut]:
         return await reading.file_referrals(db_session, ctx, reading.own_person(ctx.principal))
 
-    @get(
-        "/{referral_id:uuid}",
-        opt={"section": "trajectory", "action": "read"},
-        summary="Une de mes orientations",
-    )
+    @get("/{referral_id:uuid}", opt=TRAJECTORY_READ, summary="Une de mes orientations")
     async def one(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
         return await reading.my_referral(db_session, ctx, referral_id)
 
 
-class ReferralOutcomesController(Controller):
+class ReferralOutcomesController(_ReferralRoutes):
     path = "/api/v1/referral-outcomes"
     tags = ["cadastre"]
-    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/",
