@@ -16,14 +16,13 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.dossier.models import Person
 from coordination.errors import BadRequest, ProblemError, Unprocessable
 from coordination.referent.models import Adviser
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.roles import ADVISER_ROLES, require_role
-from coordination.referent.services import SECTION, active_link, open_link, portfolio_size
+from coordination.referent.services import active_link, open_link, portfolio_size, trajectory_decision
 
 REQUIRED = ("person_id", "adviser_id", "reason")
 MAX_LINES = 5000
@@ -112,15 +111,7 @@ async def import_csv(
             person = await session.get(Person, person_id)
             if person is None:
                 raise _Refused("person-not-found", "Dossier introuvable.")
-            decision = await check_access(
-                session,
-                principal,
-                person_id=person_id,
-                section=SECTION,
-                action="write",
-                request_id=request_id,
-                raise_on_deny=False,
-            )
+            decision = await trajectory_decision(session, principal, person_id, "write", request_id)
             if not decision.allowed:
                 raise _Refused("access-denied", decision.reason or "Accès refusé.")
             adviser = await session.get(Adviser, adviser_id)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock, events
 from coordination.access import mandates
+from coordination.access.gate import AccessDecision, check_access
 from coordination.access.principal import Principal
 from coordination.clock import brussels_day
 from coordination.directory.models import User
@@ -34,6 +35,7 @@ from coordination.referent.orientation import (
     orient,
 )
 from coordination.referent.policies import ReferentPolicies
+from coordination.referent.schemas import OrientationIn
 
 SECTION = "trajectory"
 KIND_LABELS_FR = {
@@ -55,6 +57,22 @@ def record_event(
             actor_user_id=principal.user_id if principal else None,
             actor_organisation_id=principal.organisation_id if principal else None,
         )
+    )
+
+
+async def trajectory_decision(
+    session: AsyncSession, principal: Principal, person_id: UUID, action: str, request_id: str
+) -> AccessDecision:
+    """The gate's decision on the person's trajectory, journaled, without raising: for the callers that
+    show or skip a file (a page beside other parts of it, a list of handovers, a line of an import)."""
+    return await check_access(
+        session,
+        principal,
+        person_id=person_id,
+        section=SECTION,
+        action=action,
+        request_id=request_id,
+        raise_on_deny=False,
     )
 
 
@@ -145,19 +163,16 @@ async def decide_orientation(
     principal: Principal | None,
     person: Person,
     policies: ReferentPolicies,
-    *,
-    score: int | None = None,
-    digital_autonomy: bool | None = None,
-    chosen_track: str | None = None,
-    override_reason: str | None = None,
-    cluster: str | None = None,
+    asked: OrientationIn | None = None,
     now: datetime | None = None,
 ) -> Orientation:
-    """Record an orientation (inputs default to the file's), and carry it onto the active link."""
+    """Record an orientation (``asked``: the adviser's inputs, each defaulting to the file's; none: the
+    file's score and autonomy), and carry it onto the active link."""
+    asked = asked or OrientationIn()
     now = now or clock.now()
     today = local_date(now, policies.rules)
-    score = person.proximity_score if score is None else score
-    autonomy = person.digital_autonomy if digital_autonomy is None else digital_autonomy
+    score = person.proximity_score if asked.proximity_score is None else asked.proximity_score
+    autonomy = person.digital_autonomy if asked.digital_autonomy is None else asked.digital_autonomy
     if score is None or autonomy is None:
         raise Unprocessable(
             "Le score de proximité à l'emploi et l'autonomie numérique déclarée sont nécessaires pour orienter.",
@@ -175,8 +190,8 @@ async def decide_orientation(
             start=start,
             birth_date=person.birth_date,
             registered_on=registered_on or start,
-            chosen_track=_track(chosen_track),
-            override_reason=override_reason,
+            chosen_track=_track(asked.chosen_track),
+            override_reason=asked.override_reason,
         )
     except ScoreOutOfRange as exc:
         raise Unprocessable(str(exc), "score-out-of-range", score=str(score)) from exc
@@ -189,7 +204,7 @@ async def decide_orientation(
         computed_track=result.computed_track.value,
         chosen_track=result.chosen_track.value,
         override_reason=result.override_reason,
-        cluster=(cluster or "").strip() or (previous.cluster if previous else None),
+        cluster=(asked.cluster or "").strip() or (previous.cluster if previous else None),
         young=result.young,
         start_on=result.start,
         first_contact_due=result.first_contact_due,
@@ -223,7 +238,7 @@ async def ensure_orientation(
     if current is not None or person.proximity_score is None or person.digital_autonomy is None:
         return current
     try:
-        return await decide_orientation(session, None, person, policies, now=now)
+        return await decide_orientation(session, None, person, policies, None, now)
     except Unprocessable:
         return None
 

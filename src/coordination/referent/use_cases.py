@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -19,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
 from coordination.access.filter import Readable, bases_of, journal_shown
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.db.engine import keep_on_failure
 from coordination.errors import NotFound
@@ -50,16 +48,7 @@ async def readable_referent(
 ) -> tuple[schemas.ReferentOut | None, list[schemas.ReferentOut]]:
     """``(active, history)`` for a page that shows the referent beside other parts of the file: the gate
     is asked here (without raising); ``(None, [])`` when refused or unassigned."""
-    decision = await check_access(
-        session,
-        reader,
-        person_id=person_id,
-        section=SECTION,
-        action="read",
-        request_id=request_id,
-        raise_on_deny=False,
-    )
-    if not decision.allowed:
+    if not (await services.trajectory_decision(session, reader, person_id, "read", request_id)).allowed:
         return None, []
     history = await referent_history(session, reader, person_id, policies)
     return next((h for h in history if h.ended_at is None), None), history
@@ -88,17 +77,7 @@ class Referents:
 
     async def orient(self, person_id: UUID, data: schemas.OrientationIn) -> schemas.OrientationOut:
         person = await services.get_person(self.session, person_id)
-        row = await services.decide_orientation(
-            self.session,
-            self.principal,
-            person,
-            self.policies,
-            score=data.proximity_score,
-            digital_autonomy=data.digital_autonomy,
-            chosen_track=data.chosen_track,
-            override_reason=data.override_reason,
-            cluster=data.cluster,
-        )
+        row = await services.decide_orientation(self.session, self.principal, person, self.policies, data)
         return presenters.orientation_out(row, self.policies)
 
     async def active(self, person_id: UUID) -> schemas.ReferentOut:
@@ -217,12 +196,11 @@ async def my_worklist(
     request_id: str,
     *,
     stale_days: int | None = None,
-    now: datetime | None = None,
 ) -> Worklist:
     """The caller's portfolio, filtered by the gate's predicate in the query, with its load and alerts;
     one ``list`` journal row per file shown. For advisers and social workers only."""
     require_role(principal, ADVISER_ROLES)
-    now = now or clock.now()
+    now = clock.now()
     days = stale_days or policies.rules.stale_after_days
     adviser = await services.adviser_for(session, principal)
     items = await worklist.portfolio(
@@ -292,15 +270,7 @@ async def my_handovers(
     names = await services.adviser_names(session, [p[1] for p in pairs] + [p[2] for p in pairs if p[2]])
     result = []
     for side, new, former in pairs:
-        decision = await check_access(
-            session,
-            principal,
-            person_id=new.person_id,
-            section=SECTION,
-            action="read",
-            request_id=request_id,
-            raise_on_deny=False,
-        )
+        decision = await services.trajectory_decision(session, principal, new.person_id, "read", request_id)
         person_name = None
         if decision.allowed:
             person = await services.get_person(session, new.person_id)

@@ -6,7 +6,6 @@ partner's card routes and the aggregated outcomes touch no file and say why
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -23,7 +22,6 @@ from coordination.referral import outcomes, reading, schemas, services, views
 from coordination.referral.context import Context
 from coordination.referral.declarations import AGGREGATES, CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, VOCABULARY
 from coordination.referral.dependencies import CONTEXT_DEPENDENCIES, RULES_DEPENDENCIES
-from coordination.referral.models import Referral
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
 
@@ -239,15 +237,8 @@ class ReferralController(_ReferralRoutes):
     async def accept(
         self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.AcceptReferral
     ) -> schemas.ReferralCard:
-        return await _as_partner_reads_it(
-            db_session,
-            ctx,
-            referral_id,
-            services.accept,
-            agreed_start_date=data.agreed_start_date,
-            step_kind=data.step_kind,
-            note=data.note,
-        )
+        answer = services.Acceptance(data.agreed_start_date, data.step_kind, data.note)
+        return await _as_partner_reads_it(db_session, ctx, referral_id, services.accept, answer)
 
     @_step("/{referral_id:uuid}/refuse", PARTNER_ANSWER, "Refuser (motif de la liste)")
     async def refuse(
@@ -269,30 +260,29 @@ class ReferralController(_ReferralRoutes):
         return await _as_partner_reads_it(db_session, ctx, referral_id, services.waiting_list, note=note)
 
 
-ReferralAction = Callable[..., Awaitable[Referral]]
-
-
 async def _as_file_reads_it(
     db_session: AsyncSession,
     ctx: Context,
     referral_id: UUID,
-    action: ReferralAction,
+    action: services.Step,
     *args: Any,
     **values: Any,
 ) -> schemas.ReferralOut:
-    """A file-side step: load the referral, apply the one service that takes it, answer the full view the
-    file reads (the service calls the gate)."""
-    referral = await action(
-        db_session, ctx, await services.get_referral(db_session, referral_id), *args, **values
-    )
+    """A file-side step, answered with the full view the file reads."""
+    referral = await services.step(db_session, ctx, referral_id, action, *args, **values)
     return await reading.full_one(db_session, ctx, referral)
 
 
 async def _as_partner_reads_it(
-    db_session: AsyncSession, ctx: Context, referral_id: UUID, action: ReferralAction, **values: Any
+    db_session: AsyncSession,
+    ctx: Context,
+    referral_id: UUID,
+    action: services.Step,
+    *args: Any,
+    **values: Any,
 ) -> schemas.ReferralCard:
-    """A partner's answer: load the referral, apply the service, answer the card the partner reads."""
-    referral = await action(db_session, ctx, await services.get_referral(db_session, referral_id), **values)
+    """A partner's answer, answered with the card the partner reads."""
+    referral = await services.step(db_session, ctx, referral_id, action, *args, **values)
     return await reading.card(db_session, ctx, referral)
 
 

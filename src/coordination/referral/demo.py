@@ -219,7 +219,7 @@ async def seed_referral_demo(
         )
         if scenario == "accepted" and referral.consent_state == rules.CONSENT_GIVEN:
             await services.accept(
-                session, ctx(partner), referral, agreed_start_date=today + timedelta(days=10)
+                session, ctx(partner), referral, services.Acceptance(today + timedelta(days=10))
             )
         elif scenario == "refused":
             await services.refuse(

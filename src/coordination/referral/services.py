@@ -21,6 +21,7 @@ transaction. These functions flush and never commit: the request's session or th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar, cast
@@ -122,6 +123,18 @@ async def get_referral(session: AsyncSession, referral_id: UUID) -> Referral:
     if referral is None:
         raise NotFound("Orientation introuvable.", code="referral-not-found")
     return referral
+
+
+Step = Callable[..., Awaitable[Referral]]
+"""A service that changes one referral: ``(session, ctx, referral, ...)`` (consent, answer, withdrawal)."""
+
+
+async def step(
+    session: AsyncSession, ctx: Context, referral_id: UUID, action: Step, *args: Any, **values: Any
+) -> Referral:
+    """Load the referral and apply the one step service that takes it (the API and the pages alike; the
+    service calls the gate)."""
+    return await action(session, ctx, await get_referral(session, referral_id), *args, **values)
 
 
 async def _partner(session: AsyncSession, referral: Referral) -> Organisation:
@@ -804,15 +817,17 @@ async def _close(
     session.add(_history(referral, target, ctx, note))
 
 
-async def accept(
-    session: AsyncSession,
-    ctx: Context,
-    referral: Referral,
-    *,
-    agreed_start_date: date,
-    step_kind: str | None = None,
-    note: str | None = None,
-) -> Referral:
+@dataclass(frozen=True)
+class Acceptance:
+    """The partner's acceptance: the start day agreed with the person, the kind of step it creates
+    (default: the reason category's, from the rules) and a note for the history."""
+
+    agreed_start_date: date
+    step_kind: str | None = None
+    note: str | None = None
+
+
+async def accept(session: AsyncSession, ctx: Context, referral: Referral, answer: Acceptance) -> Referral:
     _require_addressee(ctx.principal, referral)
     await _transition(session, ctx, referral, rules.ACCEPTED)
     if not await consent_in_force(session, referral, ctx.at):
@@ -822,11 +837,11 @@ async def accept(
             "La personne n'a pas (ou plus) donné son accord : l'étape ne peut pas être créée dans son dossier. "
             "Vous pouvez mettre l'orientation en liste d'attente ou la refuser.",
         )
-    if agreed_start_date < clock.brussels_day(referral.sent_at):
+    if answer.agreed_start_date < clock.brussels_day(referral.sent_at):
         raise BadRequest("La date de début ne peut pas précéder l'envoi de l'orientation.", code="start-date")
     await _gate(session, ctx, referral.person_id, "trajectory", "write")
     if referral.agreement_id is not None and not await cadastre.agreement_accepts_steps(
-        session, referral.agreement_id, agreed_start_date
+        session, referral.agreement_id, answer.agreed_start_date
     ):
         raise ProblemError(
             409,
@@ -835,7 +850,7 @@ async def accept(
         )
     service, org = await _service_and_org(session, referral)
     # the API's and the page's kinds are checked on input; the rule file's are the same vocabulary
-    kind = cast(dossier_schemas.StepKind, step_kind or ctx.rules.step_kind(referral.reason_category))
+    kind = cast(dossier_schemas.StepKind, answer.step_kind or ctx.rules.step_kind(referral.reason_category))
     step = await create_step(
         session,
         ctx.principal,
@@ -846,19 +861,19 @@ async def accept(
             service_id=referral.service_id,
             agreement_id=referral.agreement_id,
             title=service.name[:200],
-            start_date=agreed_start_date,
+            start_date=answer.agreed_start_date,
             status="planned",
         ),
     )
-    await _close(session, ctx, referral, rules.ACCEPTED, note)
-    referral.agreed_start_date = agreed_start_date
+    await _close(session, ctx, referral, rules.ACCEPTED, answer.note)
+    referral.agreed_start_date = answer.agreed_start_date
     referral.trajectory_step_id = step.id
     _file_event(
         session,
         ctx,
         referral,
         "referral_accepted",
-        f"{org.name} a accepté l'orientation ; début le {day_fr(agreed_start_date)}.",
+        f"{org.name} a accepté l'orientation ; début le {day_fr(answer.agreed_start_date)}.",
     )
     await record(session, _event(events.ReferralAnswered, referral, ctx, answer=rules.ACCEPTED))
     await _flush(session)

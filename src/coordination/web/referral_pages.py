@@ -302,9 +302,8 @@ class ReferralPages(Controller):
     async def withdraw(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.withdraw(db_session, ctx, referral, reason=_text(form.get("reason")))
+        reason = _text((await checked_form(request)).get("reason"))
+        referral = await services.step(db_session, ctx, referral_id, services.withdraw, reason=reason)
         return _back(ctx.principal, referral, "retiree")
 
     @post(
@@ -331,9 +330,8 @@ class ReferralPages(Controller):
     async def decline_consent(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.decline_consent(db_session, ctx, referral, _text(form.get("note")))
+        note = _text((await checked_form(request)).get("note"))
+        referral = await services.step(db_session, ctx, referral_id, services.decline_consent, note)
         return _back(ctx.principal, referral, "refus-accord")
 
     @post("/{referral_id:uuid}/consentement/retrait", opt={"section": "consents", "action": "write"})
@@ -341,8 +339,7 @@ class ReferralPages(Controller):
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
         await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.withdraw_consent(db_session, ctx, referral)
+        referral = await services.step(db_session, ctx, referral_id, services.withdraw_consent)
         return _back(ctx.principal, referral, "accord-retire")
 
     # --- the partner's inbox ----------------------------------------------------------------------
@@ -398,18 +395,12 @@ class ReferralPages(Controller):
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
         form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
         kind = _text(form.get("step_kind"))
         if kind is not None and kind not in STEP_KINDS:
             raise BadRequest("Type d'étape inconnu.")
-        await services.accept(
-            db_session,
-            ctx,
-            referral,
-            agreed_start_date=_date(form.get("agreed_start_date"), "Indiquez la date de début convenue."),
-            step_kind=kind,
-            note=_text(form.get("note")),
-        )
+        start = _date(form.get("agreed_start_date"), "Indiquez la date de début convenue.")
+        answer = services.Acceptance(start, kind, _text(form.get("note")))
+        await services.step(db_session, ctx, referral_id, services.accept, answer)
         return _received(referral_id, "acceptee")
 
     @post("/{referral_id:uuid}/refus", opt=PARTNER_ANSWER)
@@ -417,19 +408,16 @@ class ReferralPages(Controller):
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
         form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.refuse(
-            db_session, ctx, referral, reason=str(form.get("reason") or ""), text=_text(form.get("text"))
-        )
+        reason, text = str(form.get("reason") or ""), _text(form.get("text"))
+        await services.step(db_session, ctx, referral_id, services.refuse, reason=reason, text=text)
         return _received(referral_id, "refusee")
 
     @post("/{referral_id:uuid}/attente", opt=PARTNER_ANSWER)
     async def waiting_list(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.waiting_list(db_session, ctx, referral, note=_text(form.get("note")))
+        note = _text((await checked_form(request)).get("note"))
+        await services.step(db_session, ctx, referral_id, services.waiting_list, note=note)
         return _received(referral_id, "attente")
 
 
