@@ -22,7 +22,13 @@ from coordination.errors import BadRequest, ProblemError, Unprocessable
 from coordination.referent.models import Adviser
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.roles import ADVISER_ROLES, require_role
-from coordination.referent.services import active_link, open_link, portfolio_size, trajectory_decision
+from coordination.referent.services import (
+    Opening,
+    active_link,
+    open_link,
+    portfolio_size,
+    trajectory_decision,
+)
 
 REQUIRED = ("person_id", "adviser_id", "reason")
 MAX_LINES = 5000
@@ -130,7 +136,7 @@ async def import_csv(
                 )
             try:
                 async with session.begin_nested():
-                    await open_link(session, principal, person, adviser, policies, reason=reason)
+                    await open_link(session, principal, policies, Opening(person, adviser, reason))
             except ProblemError as exc:
                 raise _Refused(exc.code, exc.detail) from exc
             seen.add(person_id)

@@ -7,6 +7,7 @@ reason. Services ``flush()``; the caller commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
@@ -243,20 +244,28 @@ async def ensure_orientation(
         return None
 
 
+@dataclass(frozen=True)
+class Opening:
+    """A link to open: for whom, with which adviser, why, from when (default: now). A link opened with a
+    handover note takes over from a former referent, and its file event says so."""
+
+    person: Person
+    adviser: Adviser
+    reason: str
+    note: str | None = None
+    at: datetime | None = None
+
+    @property
+    def event(self) -> str:
+        return "referent_handover" if self.note else "referent_assigned"
+
+
 async def open_link(
-    session: AsyncSession,
-    principal: Principal | None,
-    person: Person,
-    adviser: Adviser,
-    policies: ReferentPolicies,
-    *,
-    reason: str,
-    note: str | None = None,
-    now: datetime | None = None,
-    event: str = "referent_assigned",
+    session: AsyncSession, principal: Principal | None, policies: ReferentPolicies, opening: Opening
 ) -> ReferentLink:
     """Open the person's active link. The caller checked there is none; the database re-checks."""
-    now = now or clock.now()
+    person, adviser, reason = opening.person, opening.adviser, opening.reason
+    now = opening.at or clock.now()
     orientation = await ensure_orientation(session, person, policies, now)
     first_link = not await session.scalar(select(func.count()).where(ReferentLink.person_id == person.id))
     due: date | None = None
@@ -280,7 +289,7 @@ async def open_link(
         organisation_id=adviser.organisation_id,
         started_at=now,
         reason=reason.strip()[:300],
-        handover_note=(note or "").strip() or None,
+        handover_note=(opening.note or "").strip() or None,
         started_by_user_id=principal.user_id if principal else None,
         computed_track=orientation.computed_track if orientation else None,
         chosen_track=orientation.chosen_track if orientation else None,
@@ -293,7 +302,7 @@ async def open_link(
     except IntegrityError as exc:  # a concurrent writer opened another active link first
         raise _second_active() from exc
     record_event(
-        session, principal, person.id, event, f"Référent : {adviser.display_name} — {reason.strip()}"
+        session, principal, person.id, opening.event, f"Référent : {adviser.display_name} — {reason.strip()}"
     )
     return link
 
@@ -309,23 +318,17 @@ def _second_active(current: ReferentLink | None = None, name: str | None = None)
 
 
 async def assign(
-    session: AsyncSession,
-    principal: Principal | None,
-    person: Person,
-    adviser: Adviser,
-    policies: ReferentPolicies,
-    *,
-    reason: str,
-    now: datetime | None = None,
+    session: AsyncSession, principal: Principal | None, policies: ReferentPolicies, opening: Opening
 ) -> ReferentLink:
-    if not (reason or "").strip():
+    """The person's first (or next, after an ended one) referent: a reason, no active link, room left."""
+    if not (opening.reason or "").strip():
         raise Unprocessable("Le motif de l'attribution est obligatoire.", "reason-required")
-    current = await active_link(session, person.id)
+    current = await active_link(session, opening.person.id)
     if current is not None:
         holder = await session.get(Adviser, current.adviser_id) if current.adviser_id else None
         raise _second_active(current, holder.display_name if holder else None)
-    await ensure_room(session, adviser)
-    return await open_link(session, principal, person, adviser, policies, reason=reason, now=now)
+    await ensure_room(session, opening.adviser)
+    return await open_link(session, principal, policies, opening)
 
 
 async def handover(
@@ -361,17 +364,7 @@ async def handover(
     current.end_reason = reason.strip()[:300]
     current.ended_by_user_id = principal.user_id if principal else None
     await session.flush()
-    new = await open_link(
-        session,
-        principal,
-        person,
-        adviser,
-        policies,
-        reason=reason,
-        note=note,
-        now=now,
-        event="referent_handover",
-    )
+    new = await open_link(session, principal, policies, Opening(person, adviser, reason, note, now))
     await events.record(
         session,
         ReferentHandedOver(

@@ -94,9 +94,8 @@ class Referents:
     async def assign(self, person_id: UUID, data: schemas.AssignIn) -> schemas.ReferentOut:
         person = await services.get_person(self.session, person_id)
         adviser = await services.get_adviser(self.session, data.adviser_id)
-        link = await services.assign(
-            self.session, self.principal, person, adviser, self.policies, reason=data.reason
-        )
+        opening = services.Opening(person, adviser, data.reason)
+        link = await services.assign(self.session, self.principal, self.policies, opening)
         return presenters.link_out(link, {adviser.id: adviser.display_name}, self.policies, self.principal)
 
     async def hand_over(self, person_id: UUID, data: schemas.HandoverIn) -> schemas.HandoverOut:

@@ -20,14 +20,20 @@ from coordination.access import recorded
 from coordination.access.declared import Access
 from coordination.referral import outcomes, reading, schemas, services, views
 from coordination.referral.context import Context
-from coordination.referral.declarations import AGGREGATES, CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, VOCABULARY
+from coordination.referral.declarations import (
+    AGGREGATES,
+    CARD,
+    CONSENTS_WRITE,
+    FILE_REFERRALS,
+    PARTNER_ANSWER,
+    SENDING,
+    TRAJECTORY_READ,
+    TRAJECTORY_WRITE,
+    VOCABULARY,
+)
 from coordination.referral.dependencies import CONTEXT_DEPENDENCIES, RULES_DEPENDENCIES
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
-
-CONSENTS_WRITE = {"section": "consents", "action": "write"}
-TRAJECTORY_READ = {"section": "trajectory", "action": "read"}
-TRAJECTORY_WRITE = {"section": "trajectory", "action": "write"}
 
 
 def _step(path: str, opt: dict[str, Any], summary: str, **more: Any) -> HTTPRouteHandler:
@@ -79,7 +85,7 @@ class PersonReferralController(_ReferralRoutes):
 
     @get(
         "/referrals",
-        opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE},
+        opt=FILE_REFERRALS,
         summary="Orientations de la personne",
     )
     async def list_for_person(
@@ -89,7 +95,7 @@ class PersonReferralController(_ReferralRoutes):
 
     @post(
         "/referrals",
-        opt={"section": "trajectory", "action": "write", "gate": REFERRAL_USE_CASE},
+        opt=SENDING,
         status_code=HTTP_201_CREATED,
         summary="Orienter la personne vers un service (le consentement est demandé dans la même étape)",
     )
@@ -101,7 +107,7 @@ class PersonReferralController(_ReferralRoutes):
 
     @post(
         "/referrals/recorded",
-        opt={"section": "trajectory", "action": "write", "gate": REFERRAL_USE_CASE},
+        opt=SENDING,
         status_code=HTTP_201_CREATED,
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
         summary="Orienter la personne avec son accord signé sur papier, formulaire joint (multipart/form-data)",

@@ -346,15 +346,7 @@ async def _registry_fit(session: AsyncSession, ctx: Context, data: SendInput, pe
     """The service as the registry has it today: active, under an agreement, with a place, in the
     person's bassin (or a reason to leave it)."""
     service = await cadastre.get_service(session, data.service_id)
-    [fit] = await fits_for(
-        session,
-        bassin=person.bassin,
-        language=None,
-        public=None,
-        theme=None,
-        today=ctx.today,
-        service_ids=[service.id],
-    )
+    [fit] = await fits_for(session, person, ctx.today, only=[service.id])
     if service.status != "active":
         raise ProblemError(
             409, "service-inactive", "Ce service n'accueille plus personne (statut au cadastre)."

@@ -29,7 +29,15 @@ from coordination.dossier.rules import STEP_KIND_LABELS
 from coordination.errors import BadRequest, NotFound, ProblemError, problem_for_exception
 from coordination.referral import reading, rules, services
 from coordination.referral.context import Context
-from coordination.referral.declarations import CARD, PARTNER_ANSWER, REFERRAL_USE_CASE
+from coordination.referral.declarations import (
+    CARD,
+    CONSENTS_WRITE,
+    FILE_REFERRALS,
+    PARTNER_ANSWER,
+    REFERRAL_USE_CASE,
+    TRAJECTORY_READ,
+    TRAJECTORY_WRITE,
+)
 from coordination.referral.dependencies import CONTEXT_DEPENDENCIES
 from coordination.referral.models import Referral
 from coordination.settings import Settings
@@ -207,7 +215,7 @@ class FileReferralPages(Controller):
     path = "/dossiers/{person_id:uuid}/orientations"
     dependencies = CONTEXT_DEPENDENCIES
 
-    @get("/", opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE})
+    @get("/", opt=FILE_REFERRALS)
     async def list_for_file(
         self, request: Request, db_session: AsyncSession, ctx: Context, person_id: UUID, ok: str | None = None
     ) -> Response:
@@ -287,7 +295,7 @@ class ReferralPages(Controller):
     path = "/orientations"
     dependencies = CONTEXT_DEPENDENCIES
 
-    @get("/{referral_id:uuid}", opt={"section": "trajectory", "action": "read"})
+    @get("/{referral_id:uuid}", opt=TRAJECTORY_READ)
     async def one(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> Response:
         """Where a notification leads: the page of the referral for whoever reads it."""
         principal = ctx.principal
@@ -308,7 +316,7 @@ class ReferralPages(Controller):
 
     @post(
         "/{referral_id:uuid}/consentement",
-        opt={"section": "consents", "action": "write"},
+        opt=CONSENTS_WRITE,
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def give_consent(
@@ -326,7 +334,7 @@ class ReferralPages(Controller):
             await services.record_consent(db_session, ctx, referral, _recording(request, settings, signed))
         return _back(ctx.principal, referral, "accord")
 
-    @post("/{referral_id:uuid}/consentement/refus", opt={"section": "consents", "action": "write"})
+    @post("/{referral_id:uuid}/consentement/refus", opt=CONSENTS_WRITE)
     async def decline_consent(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
@@ -334,7 +342,7 @@ class ReferralPages(Controller):
         referral = await services.step(db_session, ctx, referral_id, services.decline_consent, note)
         return _back(ctx.principal, referral, "refus-accord")
 
-    @post("/{referral_id:uuid}/consentement/retrait", opt={"section": "consents", "action": "write"})
+    @post("/{referral_id:uuid}/consentement/retrait", opt=CONSENTS_WRITE)
     async def withdraw_consent(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
@@ -390,7 +398,7 @@ class ReferralPages(Controller):
             **_common(),
         )
 
-    @post("/{referral_id:uuid}/acceptation", opt={"section": "trajectory", "action": "write"})
+    @post("/{referral_id:uuid}/acceptation", opt=TRAJECTORY_WRITE)
     async def accept(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
@@ -427,7 +435,7 @@ class MyReferralPages(Controller):
     path = "/mon-espace/orientations"
     dependencies = CONTEXT_DEPENDENCIES
 
-    @get("/", opt={"section": "trajectory", "action": "read"})
+    @get("/", opt=TRAJECTORY_READ)
     async def mine(
         self, request: Request, db_session: AsyncSession, ctx: Context, ok: str | None = None
     ) -> Response:
