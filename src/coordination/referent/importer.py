@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,7 @@ from coordination.errors import BadRequest, ProblemError, Unprocessable
 from coordination.referent.models import Adviser
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.roles import ADVISER_ROLES, require_role
+from coordination.referent.schemas import ImportLineOut
 from coordination.referent.services import (
     Opening,
     active_link,
@@ -32,16 +32,6 @@ from coordination.referent.services import (
 
 REQUIRED = ("person_id", "adviser_id", "reason")
 MAX_LINES = 5000
-
-
-@dataclass(frozen=True)
-class LineReport:
-    line: int
-    person_id: str
-    status: str
-    """``created`` or ``refused``."""
-    code: str | None = None
-    detail: str | None = None
 
 
 class _Refused(Exception):
@@ -82,7 +72,7 @@ def _uuid(value: str, what: str) -> UUID:
 
 async def import_upload(
     session: AsyncSession, principal: Principal, policies: ReferentPolicies, raw: bytes, *, request_id: str
-) -> list[LineReport]:
+) -> list[ImportLineOut]:
     """The API's CSV body (advisers only): decoded as UTF-8, then :func:`import_csv`."""
     require_role(principal, ADVISER_ROLES)
     try:
@@ -99,8 +89,8 @@ async def import_csv(
     text: str,
     *,
     request_id: str,
-) -> list[LineReport]:
-    reports: list[LineReport] = []
+) -> list[ImportLineOut]:
+    reports: list[ImportLineOut] = []
     seen: set[UUID] = set()
     for line, row in parse(text):
         try:
@@ -140,9 +130,15 @@ async def import_csv(
             except ProblemError as exc:
                 raise _Refused(exc.code, exc.detail) from exc
             seen.add(person_id)
-            reports.append(LineReport(line, str(person_id), "created"))
+            reports.append(ImportLineOut(line=line, person_id=str(person_id), status="created"))
         except _Refused as refused:
             reports.append(
-                LineReport(line, row.get("person_id", ""), "refused", refused.code, refused.detail)
+                ImportLineOut(
+                    line=line,
+                    person_id=row.get("person_id", ""),
+                    status="refused",
+                    code=refused.code,
+                    detail=refused.detail,
+                )
             )
     return reports

@@ -142,7 +142,7 @@ class Referents:
         return schemas.ImportOut(
             created=created,
             refused=len(lines) - created,
-            lines=[schemas.ImportLineOut(**line.__dict__) for line in lines],
+            lines=lines,
         )
 
     async def bulk_assignment(self, body: schemas.BulkIn) -> schemas.BulkOut:
