@@ -28,8 +28,10 @@ from coordination.formatting import day_fr
 from coordination.referent.events import FirstContactOverdue, ReferentHandedOver
 from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.orientation import (
+    Choice,
     OverrideWithoutReason,
     ScoreOutOfRange,
+    Situation,
     Track,
     first_contact_due,
     local_date,
@@ -182,17 +184,14 @@ async def decide_orientation(
     previous = await latest_orientation(session, person.id)
     registered_on = (await mandates.status(session, person.id)).forem_registered_on
     start = (registered_on or today) if previous is None else today
+    situation = Situation(score, bool(autonomy), start, person.birth_date, registered_on or start)
+    chosen = _track(asked.chosen_track)
     try:
         result = orient(
             policies.matrix,
             policies.rules,
-            score=score,
-            digital_autonomy=bool(autonomy),
-            start=start,
-            birth_date=person.birth_date,
-            registered_on=registered_on or start,
-            chosen_track=_track(asked.chosen_track),
-            override_reason=asked.override_reason,
+            situation,
+            Choice(chosen, asked.override_reason) if chosen else None,
         )
     except ScoreOutOfRange as exc:
         raise Unprocessable(str(exc), "score-out-of-range", score=str(score)) from exc

@@ -6,7 +6,6 @@ partner's card routes and the aggregated outcomes touch no file and say why
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -31,7 +30,7 @@ from coordination.referral.declarations import (
     TRAJECTORY_WRITE,
     VOCABULARY,
 )
-from coordination.referral.dependencies import CONTEXT_DEPENDENCIES, RULES_DEPENDENCIES
+from coordination.referral.dependencies import CONTEXT_DEPENDENCIES, PERIOD_DEPENDENCIES, RULES_DEPENDENCIES
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
 
@@ -315,19 +314,19 @@ class ReferralOutcomesController(_ReferralRoutes):
         "/",
         opt=AGGREGATES,
         summary="Résultats bruts des orientations vers les services du partenaire lui-même, avec alertes",
+        dependencies=PERIOD_DEPENDENCIES,
     )
     async def outcomes(
         self,
         db_session: AsyncSession,
         ctx: Context,
-        since: date | None = None,
-        until: date | None = None,
+        period: outcomes.Period,
         organisation_id: UUID | None = None,
         alerts_only: bool = False,
     ) -> schemas.OutcomesOut:
         # organisation_id is accepted and ignored: a partner sees its own figures only
         return await outcomes.partner_report(
-            db_session, ctx.principal, ctx.rules, outcomes.Period(since, until), alerts_only=alerts_only
+            db_session, ctx.principal, ctx.rules, period, alerts_only=alerts_only
         )
 
 
