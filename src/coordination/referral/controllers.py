@@ -31,6 +31,7 @@ from coordination.referral.declarations import (
     VOCABULARY,
 )
 from coordination.referral.dependencies import CONTEXT_DEPENDENCIES, PERIOD_DEPENDENCIES, RULES_DEPENDENCIES
+from coordination.referral.outcomes import Period
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
 
@@ -320,7 +321,7 @@ class ReferralOutcomesController(_ReferralRoutes):
         self,
         db_session: AsyncSession,
         ctx: Context,
-        period: outcomes.Period,
+        period: Period,
         organisation_id: UUID | None = None,
         alerts_only: bool = False,
     ) -> schemas.OutcomesOut:
