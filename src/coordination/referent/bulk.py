@@ -28,7 +28,7 @@ from coordination.referent import schemas
 from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.roles import FOREM_ROLES, require_role
-from coordination.referent.services import SECTION, open_link, portfolio_sizes
+from coordination.referent.services import SECTION, Opening, open_link, portfolio_sizes
 
 NOT_ORIENTED = "not_oriented"
 REASONS_FR = {
@@ -209,21 +209,9 @@ async def apply(
         had_referent = bool(
             await session.scalar(select(ReferentLink.id).where(ReferentLink.person_id == person_id).limit(1))
         )
-        await open_link(
-            session,
-            principal,
-            person,
-            adviser,
-            policies,
-            reason=BULK_REASON,
-            note=(
-                "Reprise du suivi après la fin du précédent référent (attribution en masse)."
-                if had_referent
-                else None
-            ),
-            now=now,
-            event="referent_handover" if had_referent else "referent_assigned",
-        )
+        note = "Reprise du suivi après la fin du précédent référent (attribution en masse)."
+        opening = Opening(person, adviser, BULK_REASON, note if had_referent else None, now)
+        await open_link(session, principal, policies, opening)
         if on_each:
             on_each(done, total)
     bulk.applied = total

@@ -90,14 +90,9 @@ async def seed_referent_demo(session, users) -> None:
         ris_cpas_id = status[person.id].ris_cpas_id
         worker = cpas_workers.get(ris_cpas_id) if ris_cpas_id else None
         if worker is not None and not status[person.id].forem_registered:
+            reason = "Bénéficiaire du RIS : suivi par le CPAS (PIIS)"
             await services.assign(
-                session,
-                None,
-                person,
-                worker,
-                policies,
-                reason="Bénéficiaire du RIS : suivi par le CPAS (PIIS)",
-                now=started,
+                session, None, policies, services.Opening(person, worker, reason, at=started)
             )
         else:
             forem_people.append(person)

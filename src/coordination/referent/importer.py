@@ -11,32 +11,27 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.dossier.models import Person
 from coordination.errors import BadRequest, ProblemError, Unprocessable
 from coordination.referent.models import Adviser
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.roles import ADVISER_ROLES, require_role
-from coordination.referent.services import SECTION, active_link, open_link, portfolio_size
+from coordination.referent.schemas import ImportLineOut
+from coordination.referent.services import (
+    Opening,
+    active_link,
+    open_link,
+    portfolio_size,
+    trajectory_decision,
+)
 
 REQUIRED = ("person_id", "adviser_id", "reason")
 MAX_LINES = 5000
-
-
-@dataclass(frozen=True)
-class LineReport:
-    line: int
-    person_id: str
-    status: str
-    """``created`` or ``refused``."""
-    code: str | None = None
-    detail: str | None = None
 
 
 class _Refused(Exception):
@@ -77,7 +72,7 @@ def _uuid(value: str, what: str) -> UUID:
 
 async def import_upload(
     session: AsyncSession, principal: Principal, policies: ReferentPolicies, raw: bytes, *, request_id: str
-) -> list[LineReport]:
+) -> list[ImportLineOut]:
     """The API's CSV body (advisers only): decoded as UTF-8, then :func:`import_csv`."""
     require_role(principal, ADVISER_ROLES)
     try:
@@ -94,8 +89,8 @@ async def import_csv(
     text: str,
     *,
     request_id: str,
-) -> list[LineReport]:
-    reports: list[LineReport] = []
+) -> list[ImportLineOut]:
+    reports: list[ImportLineOut] = []
     seen: set[UUID] = set()
     for line, row in parse(text):
         try:
@@ -112,15 +107,7 @@ async def import_csv(
             person = await session.get(Person, person_id)
             if person is None:
                 raise _Refused("person-not-found", "Dossier introuvable.")
-            decision = await check_access(
-                session,
-                principal,
-                person_id=person_id,
-                section=SECTION,
-                action="write",
-                request_id=request_id,
-                raise_on_deny=False,
-            )
+            decision = await trajectory_decision(session, principal, person_id, "write", request_id)
             if not decision.allowed:
                 raise _Refused("access-denied", decision.reason or "Accès refusé.")
             adviser = await session.get(Adviser, adviser_id)
@@ -139,13 +126,19 @@ async def import_csv(
                 )
             try:
                 async with session.begin_nested():
-                    await open_link(session, principal, person, adviser, policies, reason=reason)
+                    await open_link(session, principal, policies, Opening(person, adviser, reason))
             except ProblemError as exc:
                 raise _Refused(exc.code, exc.detail) from exc
             seen.add(person_id)
-            reports.append(LineReport(line, str(person_id), "created"))
+            reports.append(ImportLineOut(line=line, person_id=str(person_id), status="created"))
         except _Refused as refused:
             reports.append(
-                LineReport(line, row.get("person_id", ""), "refused", refused.code, refused.detail)
+                ImportLineOut(
+                    line=line,
+                    person_id=row.get("person_id", ""),
+                    status="refused",
+                    code=refused.code,
+                    detail=refused.detail,
+                )
             )
     return reports

@@ -229,31 +229,41 @@ class OverrideWithoutReason(ValueError):
         super().__init__("Un motif est obligatoire pour choisir un autre parcours que celui calculé.")
 
 
-def orient(
-    matrix: OrientationMatrix,
-    rules: ReferentRules,
-    *,
-    score: int,
-    digital_autonomy: bool,
-    start: date,
-    birth_date: date | None = None,
-    registered_on: date | None = None,
-    chosen_track: Track | None = None,
-    override_reason: str | None = None,
-) -> Orientation:
-    """Compute the track, apply an adviser's override (reason mandatory) and the deadlines.
+@dataclass(frozen=True)
+class Situation:
+    """What a track is computed from: the person's score and declared digital autonomy, the day she
+    enters the track (registration for a first orientation), and what youth is judged on: her birth
+    date and her registration day (default: ``start``)."""
 
-    ``start`` is the day the person enters the chosen track (registration for a first orientation);
-    youth is judged on ``registered_on`` (defaults to ``start``).
-    """
-    computed = matrix.track_for(score, digital_autonomy)
-    chosen = chosen_track or computed
-    reason = (override_reason or "").strip() or None
+    score: int
+    digital_autonomy: bool
+    start: date
+    birth_date: date | None = None
+    registered_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An adviser's choice of track; another than the computed one needs its reason."""
+
+    track: Track
+    reason: str | None = None
+
+
+def orient(
+    matrix: OrientationMatrix, rules: ReferentRules, situation: Situation, choice: Choice | None = None
+) -> Orientation:
+    """Compute the track, apply an adviser's choice (its reason mandatory when it differs) and the
+    deadlines."""
+    computed = matrix.track_for(situation.score, situation.digital_autonomy)
+    chosen = choice.track if choice else computed
+    reason = ((choice.reason if choice else None) or "").strip() or None
     if chosen is not computed and reason is None:
         raise OverrideWithoutReason()
     if chosen is computed:
         reason = None
-    young = is_young(birth_date, registered_on or start, rules)
+    start = situation.start
+    young = is_young(situation.birth_date, situation.registered_on or start, rules)
     return Orientation(
         computed_track=computed,
         chosen_track=chosen,

@@ -4,6 +4,7 @@ the same readers)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import UUID
 
 from coordination.access.principal import Principal
@@ -83,15 +84,8 @@ def alert_out(alert: Alert) -> schemas.AlertOut:
 
 
 def _cost(cost: bulk.model.CostBreakdown) -> dict[str, int]:
-    return {
-        "total": cost.total,
-        "cluster": cost.cluster,
-        "bassin": cost.bassin,
-        "language": cost.language,
-        "continuity": cost.continuity,
-        "load": cost.load,
-        "unassigned": cost.unassigned,
-    }
+    """The total, then each criterion's part as the breakdown names it."""
+    return {"total": cost.total, **asdict(cost)}
 
 
 def bulk_out(result: bulk.BulkPlan, *, dry_run: bool) -> schemas.BulkOut:

@@ -13,7 +13,11 @@ LongText = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=80)]
 
 
-class OrientationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A request body: an unknown field is refused (a typo is never silently ignored)."""
+
+
+class OrientationIn(Input):
     proximity_score: int | None = None
     """0–9; default: the score on the file."""
     digital_autonomy: bool | None = None
@@ -43,18 +47,18 @@ class OrientationOut(msgspec.Struct, kw_only=True):
     decided_at: datetime
 
 
-class AssignIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class AssignIn(Input):
     adviser_id: UUID
     reason: Text
 
 
-class HandoverIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    adviser_id: UUID
-    reason: Text
+class HandoverIn(AssignIn):
+    """An assignment that takes over from the active referent, with the note the new one reads."""
+
     note: LongText
 
 
-class ContactIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ContactIn(Input):
     contacted_at: datetime | None = None
     note: Text | None = None
 
@@ -87,7 +91,7 @@ class HandoverOut(msgspec.Struct, kw_only=True):
     new: ReferentOut
 
 
-class AdviserIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class AdviserIn(Input):
     kind: Short
     organisation_id: UUID
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -104,7 +108,7 @@ class AdviserIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Professional e-mail shown to the people followed."""
 
 
-class AdviserPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class AdviserPatch(Input):
     capacity: Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None = None
     active: bool | None = None
 
@@ -173,7 +177,7 @@ class MyHandoverOut(msgspec.Struct, kw_only=True):
     new_referent: str
 
 
-class WeightsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class WeightsIn(Input):
     cluster_mismatch: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 40
     bassin_mismatch: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 30
     language_mismatch: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 60
@@ -182,7 +186,7 @@ class WeightsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     unassigned: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 10_000
 
 
-class BulkIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class BulkIn(Input):
     apply: bool = False
     """Dry run unless true."""
     weights: WeightsIn | None = None
@@ -213,9 +217,12 @@ class BulkOut(msgspec.Struct, kw_only=True):
 
 
 class ImportLineOut(msgspec.Struct, kw_only=True):
+    """One line of an import as judged (the importer's own report, answered as it is)."""
+
     line: int
     person_id: str
     status: str
+    """``created`` or ``refused``."""
     code: str | None = None
     detail: str | None = None
 

@@ -7,6 +7,7 @@ reason. Services ``flush()``; the caller commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock, events
 from coordination.access import mandates
+from coordination.access.gate import AccessDecision, check_access
 from coordination.access.principal import Principal
 from coordination.clock import brussels_day
 from coordination.directory.models import User
@@ -26,14 +28,17 @@ from coordination.formatting import day_fr
 from coordination.referent.events import FirstContactOverdue, ReferentHandedOver
 from coordination.referent.models import Adviser, Orientation, ReferentLink
 from coordination.referent.orientation import (
+    Choice,
     OverrideWithoutReason,
     ScoreOutOfRange,
+    Situation,
     Track,
     first_contact_due,
     local_date,
     orient,
 )
 from coordination.referent.policies import ReferentPolicies
+from coordination.referent.schemas import OrientationIn
 
 SECTION = "trajectory"
 KIND_LABELS_FR = {
@@ -55,6 +60,22 @@ def record_event(
             actor_user_id=principal.user_id if principal else None,
             actor_organisation_id=principal.organisation_id if principal else None,
         )
+    )
+
+
+async def trajectory_decision(
+    session: AsyncSession, principal: Principal, person_id: UUID, action: str, request_id: str
+) -> AccessDecision:
+    """The gate's decision on the person's trajectory, journaled, without raising: for the callers that
+    show or skip a file (a page beside other parts of it, a list of handovers, a line of an import)."""
+    return await check_access(
+        session,
+        principal,
+        person_id=person_id,
+        section=SECTION,
+        action=action,
+        request_id=request_id,
+        raise_on_deny=False,
     )
 
 
@@ -145,19 +166,16 @@ async def decide_orientation(
     principal: Principal | None,
     person: Person,
     policies: ReferentPolicies,
-    *,
-    score: int | None = None,
-    digital_autonomy: bool | None = None,
-    chosen_track: str | None = None,
-    override_reason: str | None = None,
-    cluster: str | None = None,
+    asked: OrientationIn | None = None,
     now: datetime | None = None,
 ) -> Orientation:
-    """Record an orientation (inputs default to the file's), and carry it onto the active link."""
+    """Record an orientation (``asked``: the adviser's inputs, each defaulting to the file's; none: the
+    file's score and autonomy), and carry it onto the active link."""
+    asked = asked or OrientationIn()
     now = now or clock.now()
     today = local_date(now, policies.rules)
-    score = person.proximity_score if score is None else score
-    autonomy = person.digital_autonomy if digital_autonomy is None else digital_autonomy
+    score = person.proximity_score if asked.proximity_score is None else asked.proximity_score
+    autonomy = person.digital_autonomy if asked.digital_autonomy is None else asked.digital_autonomy
     if score is None or autonomy is None:
         raise Unprocessable(
             "Le score de proximité à l'emploi et l'autonomie numérique déclarée sont nécessaires pour orienter.",
@@ -166,17 +184,14 @@ async def decide_orientation(
     previous = await latest_orientation(session, person.id)
     registered_on = (await mandates.status(session, person.id)).forem_registered_on
     start = (registered_on or today) if previous is None else today
+    situation = Situation(score, bool(autonomy), start, person.birth_date, registered_on or start)
+    chosen = _track(asked.chosen_track)
     try:
         result = orient(
             policies.matrix,
             policies.rules,
-            score=score,
-            digital_autonomy=bool(autonomy),
-            start=start,
-            birth_date=person.birth_date,
-            registered_on=registered_on or start,
-            chosen_track=_track(chosen_track),
-            override_reason=override_reason,
+            situation,
+            Choice(chosen, asked.override_reason) if chosen else None,
         )
     except ScoreOutOfRange as exc:
         raise Unprocessable(str(exc), "score-out-of-range", score=str(score)) from exc
@@ -189,7 +204,7 @@ async def decide_orientation(
         computed_track=result.computed_track.value,
         chosen_track=result.chosen_track.value,
         override_reason=result.override_reason,
-        cluster=(cluster or "").strip() or (previous.cluster if previous else None),
+        cluster=(asked.cluster or "").strip() or (previous.cluster if previous else None),
         young=result.young,
         start_on=result.start,
         first_contact_due=result.first_contact_due,
@@ -223,25 +238,33 @@ async def ensure_orientation(
     if current is not None or person.proximity_score is None or person.digital_autonomy is None:
         return current
     try:
-        return await decide_orientation(session, None, person, policies, now=now)
+        return await decide_orientation(session, None, person, policies, None, now)
     except Unprocessable:
         return None
 
 
+@dataclass(frozen=True)
+class Opening:
+    """A link to open: for whom, with which adviser, why, from when (default: now). A link opened with a
+    handover note takes over from a former referent, and its file event says so."""
+
+    person: Person
+    adviser: Adviser
+    reason: str
+    note: str | None = None
+    at: datetime | None = None
+
+    @property
+    def event(self) -> str:
+        return "referent_handover" if self.note else "referent_assigned"
+
+
 async def open_link(
-    session: AsyncSession,
-    principal: Principal | None,
-    person: Person,
-    adviser: Adviser,
-    policies: ReferentPolicies,
-    *,
-    reason: str,
-    note: str | None = None,
-    now: datetime | None = None,
-    event: str = "referent_assigned",
+    session: AsyncSession, principal: Principal | None, policies: ReferentPolicies, opening: Opening
 ) -> ReferentLink:
     """Open the person's active link. The caller checked there is none; the database re-checks."""
-    now = now or clock.now()
+    person, adviser, reason = opening.person, opening.adviser, opening.reason
+    now = opening.at or clock.now()
     orientation = await ensure_orientation(session, person, policies, now)
     first_link = not await session.scalar(select(func.count()).where(ReferentLink.person_id == person.id))
     due: date | None = None
@@ -265,7 +288,7 @@ async def open_link(
         organisation_id=adviser.organisation_id,
         started_at=now,
         reason=reason.strip()[:300],
-        handover_note=(note or "").strip() or None,
+        handover_note=(opening.note or "").strip() or None,
         started_by_user_id=principal.user_id if principal else None,
         computed_track=orientation.computed_track if orientation else None,
         chosen_track=orientation.chosen_track if orientation else None,
@@ -278,7 +301,7 @@ async def open_link(
     except IntegrityError as exc:  # a concurrent writer opened another active link first
         raise _second_active() from exc
     record_event(
-        session, principal, person.id, event, f"Référent : {adviser.display_name} — {reason.strip()}"
+        session, principal, person.id, opening.event, f"Référent : {adviser.display_name} — {reason.strip()}"
     )
     return link
 
@@ -294,23 +317,17 @@ def _second_active(current: ReferentLink | None = None, name: str | None = None)
 
 
 async def assign(
-    session: AsyncSession,
-    principal: Principal | None,
-    person: Person,
-    adviser: Adviser,
-    policies: ReferentPolicies,
-    *,
-    reason: str,
-    now: datetime | None = None,
+    session: AsyncSession, principal: Principal | None, policies: ReferentPolicies, opening: Opening
 ) -> ReferentLink:
-    if not (reason or "").strip():
+    """The person's first (or next, after an ended one) referent: a reason, no active link, room left."""
+    if not (opening.reason or "").strip():
         raise Unprocessable("Le motif de l'attribution est obligatoire.", "reason-required")
-    current = await active_link(session, person.id)
+    current = await active_link(session, opening.person.id)
     if current is not None:
         holder = await session.get(Adviser, current.adviser_id) if current.adviser_id else None
         raise _second_active(current, holder.display_name if holder else None)
-    await ensure_room(session, adviser)
-    return await open_link(session, principal, person, adviser, policies, reason=reason, now=now)
+    await ensure_room(session, opening.adviser)
+    return await open_link(session, principal, policies, opening)
 
 
 async def handover(
@@ -346,17 +363,7 @@ async def handover(
     current.end_reason = reason.strip()[:300]
     current.ended_by_user_id = principal.user_id if principal else None
     await session.flush()
-    new = await open_link(
-        session,
-        principal,
-        person,
-        adviser,
-        policies,
-        reason=reason,
-        note=note,
-        now=now,
-        event="referent_handover",
-    )
+    new = await open_link(session, principal, policies, Opening(person, adviser, reason, note, now))
     await events.record(
         session,
         ReferentHandedOver(

@@ -9,8 +9,8 @@ session does (or the page's runner)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -18,11 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
 from coordination.access.filter import Readable, bases_of, journal_shown
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.db.engine import keep_on_failure
 from coordination.errors import NotFound
-from coordination.referent import presenters, schemas, services, worklist
+from coordination.referent import advisers, bulk, importer, presenters, schemas, services, worklist
 from coordination.referent.models import Adviser, ReferentLink
 from coordination.referent.orientation import local_date
 from coordination.referent.policies import ReferentPolicies
@@ -49,16 +48,7 @@ async def readable_referent(
 ) -> tuple[schemas.ReferentOut | None, list[schemas.ReferentOut]]:
     """``(active, history)`` for a page that shows the referent beside other parts of the file: the gate
     is asked here (without raising); ``(None, [])`` when refused or unassigned."""
-    decision = await check_access(
-        session,
-        reader,
-        person_id=person_id,
-        section=SECTION,
-        action="read",
-        request_id=request_id,
-        raise_on_deny=False,
-    )
-    if not decision.allowed:
+    if not (await services.trajectory_decision(session, reader, person_id, "read", request_id)).allowed:
         return None, []
     history = await referent_history(session, reader, person_id, policies)
     return next((h for h in history if h.ended_at is None), None), history
@@ -66,13 +56,15 @@ async def readable_referent(
 
 @dataclass(frozen=True)
 class Referents:
-    """One person's referent use cases for one request and one principal: the ``referents`` dependency
-    of the API's person routes (:func:`provide_referents`), so a route parses, calls one method and
-    returns. The gate was asked by the route's ``access`` dependency before any of these runs."""
+    """The referent use cases for one request and one principal: the ``referents`` dependency of the
+    API's controllers (:func:`provide_referents`), so a route parses, calls one method and returns. For
+    the routes about one person, the gate was asked by the route's ``access`` dependency before any of
+    these runs; the lists get the gate's predicate from it."""
 
     session: AsyncSession
     principal: Principal
     policies: ReferentPolicies
+    request_id: str
 
     async def orientation(self, person_id: UUID) -> schemas.OrientationOut:
         """The latest orientation, or 404. The read was allowed and journaled by the gate: the journal
@@ -85,17 +77,7 @@ class Referents:
 
     async def orient(self, person_id: UUID, data: schemas.OrientationIn) -> schemas.OrientationOut:
         person = await services.get_person(self.session, person_id)
-        row = await services.decide_orientation(
-            self.session,
-            self.principal,
-            person,
-            self.policies,
-            score=data.proximity_score,
-            digital_autonomy=data.digital_autonomy,
-            chosen_track=data.chosen_track,
-            override_reason=data.override_reason,
-            cluster=data.cluster,
-        )
+        row = await services.decide_orientation(self.session, self.principal, person, self.policies, data)
         return presenters.orientation_out(row, self.policies)
 
     async def active(self, person_id: UUID) -> schemas.ReferentOut:
@@ -112,9 +94,8 @@ class Referents:
     async def assign(self, person_id: UUID, data: schemas.AssignIn) -> schemas.ReferentOut:
         person = await services.get_person(self.session, person_id)
         adviser = await services.get_adviser(self.session, data.adviser_id)
-        link = await services.assign(
-            self.session, self.principal, person, adviser, self.policies, reason=data.reason
-        )
+        opening = services.Opening(person, adviser, data.reason)
+        link = await services.assign(self.session, self.principal, self.policies, opening)
         return presenters.link_out(link, {adviser.id: adviser.display_name}, self.policies, self.principal)
 
     async def hand_over(self, person_id: UUID, data: schemas.HandoverIn) -> schemas.HandoverOut:
@@ -142,12 +123,56 @@ class Referents:
         names = await services.adviser_names(self.session, [link])
         return presenters.link_out(link, names, self.policies, self.principal)
 
+    # --- the adviser's own work, and the operations on many files ---------------------------------
+
+    async def worklist(self, readable: Readable, stale_days: int | None) -> Worklist:
+        return await my_worklist(
+            self.session, self.principal, self.policies, readable, self.request_id, stale_days=stale_days
+        )
+
+    async def handovers(self) -> list[schemas.MyHandoverOut]:
+        return await my_handovers(self.session, self.principal, self.request_id)
+
+    async def import_csv(self, body: bytes) -> schemas.ImportOut:
+        """CSV body (``person_id,adviser_id,reason``); each line is accepted or refused on its own."""
+        lines = await importer.import_upload(
+            self.session, self.principal, self.policies, body, request_id=self.request_id
+        )
+        created = sum(1 for line in lines if line.status == "created")
+        return schemas.ImportOut(
+            created=created,
+            refused=len(lines) - created,
+            lines=lines,
+        )
+
+    async def bulk_assignment(self, body: schemas.BulkIn) -> schemas.BulkOut:
+        result = await bulk.run(self.session, self.principal, self.policies, body, self.request_id)
+        return presenters.bulk_out(result, dry_run=not body.apply)
+
+    # --- the advisers' directory (no file) ------------------------------------------------------------
+
+    async def advisers(self) -> list[schemas.AdviserOut]:
+        found = await advisers.directory(self.session, self.principal)
+        return [presenters.adviser_out(a, load) for a, load in found]
+
+    async def create_adviser(self, data: schemas.AdviserIn) -> Adviser:
+        return await advisers.create_adviser(self.session, self.principal, data)
+
+    async def read_adviser(self, adviser_id: UUID) -> tuple[Adviser, int]:
+        return await advisers.read_adviser(self.session, self.principal, adviser_id)
+
+    async def change_adviser(
+        self, adviser_id: UUID, data: schemas.AdviserPatch, if_match: Callable[[int], None]
+    ) -> tuple[Adviser, int]:
+        return await advisers.change_adviser(self.session, self.principal, adviser_id, data, if_match)
+
 
 def provide_referents(
-    db_session: AsyncSession, principal: Principal, policies: ReferentPolicies
+    db_session: AsyncSession, principal: Principal, policies: ReferentPolicies, request_id: str
 ) -> Referents:
-    """The ``referents`` dependency (``principal`` is provided per router, ``policies`` per controller)."""
-    return Referents(db_session, principal, policies)
+    """The ``referents`` dependency (``principal`` and ``request_id`` are provided per router, ``policies``
+    per controller)."""
+    return Referents(db_session, principal, policies, request_id)
 
 
 # --- the adviser's own worklist -------------------------------------------------------------------
@@ -170,12 +195,11 @@ async def my_worklist(
     request_id: str,
     *,
     stale_days: int | None = None,
-    now: datetime | None = None,
 ) -> Worklist:
     """The caller's portfolio, filtered by the gate's predicate in the query, with its load and alerts;
     one ``list`` journal row per file shown. For advisers and social workers only."""
     require_role(principal, ADVISER_ROLES)
-    now = now or clock.now()
+    now = clock.now()
     days = stale_days or policies.rules.stale_after_days
     adviser = await services.adviser_for(session, principal)
     items = await worklist.portfolio(
@@ -245,15 +269,7 @@ async def my_handovers(
     names = await services.adviser_names(session, [p[1] for p in pairs] + [p[2] for p in pairs if p[2]])
     result = []
     for side, new, former in pairs:
-        decision = await check_access(
-            session,
-            principal,
-            person_id=new.person_id,
-            section=SECTION,
-            action="read",
-            request_id=request_id,
-            raise_on_deny=False,
-        )
+        decision = await services.trajectory_decision(session, principal, new.person_id, "read", request_id)
         person_name = None
         if decision.allowed:
             person = await services.get_person(session, new.person_id)

@@ -6,12 +6,11 @@ partner's card routes and the aggregated outcomes touch no file and say why
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,21 +19,47 @@ from coordination.access import recorded
 from coordination.access.declared import Access
 from coordination.referral import outcomes, reading, schemas, services, views
 from coordination.referral.context import Context
-from coordination.referral.declarations import AGGREGATES, CARD, PARTNER_ANSWER, REFERRAL_USE_CASE, VOCABULARY
-from coordination.referral.dependencies import CONTEXT_DEPENDENCIES, RULES_DEPENDENCIES
-from coordination.referral.models import Referral
+from coordination.referral.declarations import (
+    AGGREGATES,
+    CARD,
+    CONSENTS_WRITE,
+    FILE_REFERRALS,
+    PARTNER_ANSWER,
+    SENDING,
+    TRAJECTORY_READ,
+    TRAJECTORY_WRITE,
+    VOCABULARY,
+)
+from coordination.referral.dependencies import CONTEXT_DEPENDENCIES, PERIOD_DEPENDENCIES, RULES_DEPENDENCIES
+from coordination.referral.outcomes import Period
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
 
-RECORDED_OPT = {"section": "consents", "action": "write"}
+
+def _step(path: str, opt: dict[str, Any], summary: str, **more: Any) -> HTTPRouteHandler:
+    """A step on one referral (consent, answer, withdrawal): a POST that changes it and answers 200 with
+    the referral as the caller reads it afterwards."""
+    return post(path, opt=opt, status_code=HTTP_200_OK, summary=summary, **more)
 
 
-class PersonReferralController(Controller):
+async def _recording(request: Request, settings: Settings) -> services.Recording:
+    """A recording's multipart form (its values, read after the gate) and where its signed file goes."""
+    values = await recorded.multipart_values(request, settings)
+    return services.Recording(recorded.Draft(values), recorded.uploads_for(request, settings))
+
+
+class _ReferralRoutes(Controller):
+    """What every referral controller shares: its tag and the referral context (a controller with no
+    route of its own: Litestar registers the subclasses)."""
+
+    tags = ["orientations"]
+    dependencies = CONTEXT_DEPENDENCIES
+
+
+class PersonReferralController(_ReferralRoutes):
     """From the person's file: find a service, send a referral, follow the person's referrals."""
 
     path = "/api/v1/persons/{person_id:uuid}"
-    tags = ["orientations"]
-    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/referral-services",
@@ -60,7 +85,7 @@ class PersonReferralController(Controller):
 
     @get(
         "/referrals",
-        opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE},
+        opt=FILE_REFERRALS,
         summary="Orientations de la personne",
     )
     async def list_for_person(
@@ -70,7 +95,7 @@ class PersonReferralController(Controller):
 
     @post(
         "/referrals",
-        opt={"section": "trajectory", "action": "write", "gate": REFERRAL_USE_CASE},
+        opt=SENDING,
         status_code=HTTP_201_CREATED,
         summary="Orienter la personne vers un service (le consentement est demandé dans la même étape)",
     )
@@ -82,7 +107,7 @@ class PersonReferralController(Controller):
 
     @post(
         "/referrals/recorded",
-        opt={"section": "trajectory", "action": "write", "gate": REFERRAL_USE_CASE},
+        opt=SENDING,
         status_code=HTTP_201_CREATED,
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
         summary="Orienter la personne avec son accord signé sur papier, formulaire joint (multipart/form-data)",
@@ -94,33 +119,25 @@ class PersonReferralController(Controller):
     async def send_recorded(
         self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, person_id: UUID
     ) -> schemas.ReferralOut:
-        values = await recorded.multipart_values(request, settings)
         referral = await services.send_recorded(
-            db_session, ctx, person_id, recorded.Draft(values), recorded.uploads_for(request, settings)
+            db_session, ctx, person_id, await _recording(request, settings)
         )
         return await reading.full_one(db_session, ctx, referral)
 
 
-class ReferralController(Controller):
+class ReferralController(_ReferralRoutes):
     path = "/api/v1/referrals"
-    tags = ["orientations"]
-    dependencies = CONTEXT_DEPENDENCIES
 
     # --- the file side: referent, CPAS worker, the person -------------------------------------
 
-    @get(
-        "/{referral_id:uuid}",
-        opt={"section": "trajectory", "action": "read"},
-        summary="Une orientation et son historique",
-    )
+    @get("/{referral_id:uuid}", opt=TRAJECTORY_READ, summary="Une orientation et son historique")
     async def read(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
         return await reading.referral_in_file(db_session, ctx, referral_id)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent",
-        opt={"section": "consents", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="Donner son accord (la personne) ou l'enregistrer avec sa preuve (le travailleur)",
+        CONSENTS_WRITE,
+        "Donner son accord (la personne) ou l'enregistrer avec sa preuve (le travailleur)",
     )
     async def give_consent(
         self,
@@ -129,55 +146,39 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.GiveConsent | None = None,
     ) -> schemas.ReferralOut:
-        body = data or schemas.GiveConsent()
-        return await _as_file_reads_it(
-            db_session,
-            ctx,
-            referral_id,
-            services.give_consent,
-            channel=body.channel,
-            evidence_document_id=body.evidence_document_id,
-            expires_at=body.expires_at,
-        )
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.give_consent, data)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent/recorded",
-        opt=RECORDED_OPT,
-        status_code=HTTP_200_OK,
+        CONSENTS_WRITE,
+        "Enregistrer l'accord signé sur papier, formulaire joint (multipart/form-data)",
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
-        summary="Enregistrer l'accord signé sur papier, formulaire joint (multipart/form-data)",
         description="Champs : file (le formulaire signé), channel (paper | interview), title. Pour le "
         "partenaire destinataire seulement, jamais santé ni situation sociale.",
     )
     async def record_consent(
         self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
     ) -> schemas.ReferralOut:
-        signed, uploads = await _signed(request, settings)
-        return await _as_file_reads_it(
-            db_session, ctx, referral_id, services.give_consent, signed=signed, uploads=uploads
-        )
+        recording = await _recording(request, settings)
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.record_consent, recording)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent/withdraw/recorded",
-        opt=RECORDED_OPT,
-        status_code=HTTP_200_OK,
+        CONSENTS_WRITE,
+        "Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
-        summary="Enregistrer le retrait demandé par écrit, demande signée jointe (multipart/form-data)",
         description="Champs : file (la demande signée), reason (obligatoire), channel, title.",
     )
     async def record_withdrawal(
         self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
     ) -> schemas.ReferralOut:
-        signed, uploads = await _signed(request, settings)
-        return await _as_file_reads_it(
-            db_session, ctx, referral_id, services.withdraw_consent, signed=signed, uploads=uploads
-        )
+        recording = await _recording(request, settings)
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.record_withdrawal, recording)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent/decline",
-        opt={"section": "consents", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="La personne refuse de partager : l'orientation est retirée",
+        CONSENTS_WRITE,
+        "La personne refuse de partager : l'orientation est retirée",
     )
     async def decline_consent(
         self,
@@ -186,15 +187,13 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.DeclineConsent | None = None,
     ) -> schemas.ReferralOut:
-        return await _as_file_reads_it(
-            db_session, ctx, referral_id, services.decline_consent, (data or schemas.DeclineConsent()).note
-        )
+        note = (data or schemas.DeclineConsent()).note
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.decline_consent, note)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/consent/withdraw",
-        opt={"section": "consents", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="Retirer l'accord donné pour cette orientation (effet immédiat)",
+        CONSENTS_WRITE,
+        "Retirer l'accord donné pour cette orientation (effet immédiat)",
     )
     async def withdraw_consent(
         self,
@@ -203,22 +202,10 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.WithdrawConsent | None = None,
     ) -> schemas.ReferralOut:
-        body = data or schemas.WithdrawConsent()
-        return await _as_file_reads_it(
-            db_session,
-            ctx,
-            referral_id,
-            services.withdraw_consent,
-            channel=body.channel,
-            evidence_document_id=body.evidence_document_id,
-            note=body.note,
-        )
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.withdraw_consent, data)
 
-    @post(
-        "/{referral_id:uuid}/withdraw",
-        opt={"section": "trajectory", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="Retirer l'orientation (le référent ou la personne)",
+    @_step(
+        "/{referral_id:uuid}/withdraw", TRAJECTORY_WRITE, "Retirer l'orientation (le référent ou la personne)"
     )
     async def withdraw(
         self,
@@ -227,13 +214,8 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.WithdrawReferral | None = None,
     ) -> schemas.ReferralOut:
-        return await _as_file_reads_it(
-            db_session,
-            ctx,
-            referral_id,
-            services.withdraw,
-            reason=(data or schemas.WithdrawReferral()).reason,
-        )
+        reason = (data or schemas.WithdrawReferral()).reason
+        return await _as_file_reads_it(db_session, ctx, referral_id, services.withdraw, reason=reason)
 
     # --- the partner side ----------------------------------------------------------------------
 
@@ -253,31 +235,18 @@ class ReferralController(Controller):
     ) -> schemas.ReferralCard:
         return await reading.received_card(db_session, ctx, referral_id)
 
-    @post(
+    @_step(
         "/{referral_id:uuid}/accept",
-        opt={"section": "trajectory", "action": "write"},
-        status_code=HTTP_200_OK,
-        summary="Accepter : une étape du parcours est créée chez le partenaire (accord de la personne requis)",
+        TRAJECTORY_WRITE,
+        "Accepter : une étape du parcours est créée chez le partenaire (accord de la personne requis)",
     )
     async def accept(
         self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.AcceptReferral
     ) -> schemas.ReferralCard:
-        return await _as_partner_reads_it(
-            db_session,
-            ctx,
-            referral_id,
-            services.accept,
-            agreed_start_date=data.agreed_start_date,
-            step_kind=data.step_kind,
-            note=data.note,
-        )
+        answer = services.Acceptance(data.agreed_start_date, data.step_kind, data.note)
+        return await _as_partner_reads_it(db_session, ctx, referral_id, services.accept, answer)
 
-    @post(
-        "/{referral_id:uuid}/refuse",
-        opt=PARTNER_ANSWER,
-        status_code=HTTP_200_OK,
-        summary="Refuser (motif de la liste)",
-    )
+    @_step("/{referral_id:uuid}/refuse", PARTNER_ANSWER, "Refuser (motif de la liste)")
     async def refuse(
         self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.RefuseReferral
     ) -> schemas.ReferralCard:
@@ -285,12 +254,7 @@ class ReferralController(Controller):
             db_session, ctx, referral_id, services.refuse, reason=data.reason, text=data.text
         )
 
-    @post(
-        "/{referral_id:uuid}/waiting-list",
-        opt=PARTNER_ANSWER,
-        status_code=HTTP_200_OK,
-        summary="Mettre en liste d'attente",
-    )
+    @_step("/{referral_id:uuid}/waiting-list", PARTNER_ANSWER, "Mettre en liste d'attente")
     async def waiting_list(
         self,
         db_session: AsyncSession,
@@ -298,90 +262,72 @@ class ReferralController(Controller):
         referral_id: UUID,
         data: schemas.WaitingListIn | None = None,
     ) -> schemas.ReferralCard:
-        return await _as_partner_reads_it(
-            db_session, ctx, referral_id, services.waiting_list, note=(data or schemas.WaitingListIn()).note
-        )
-
-
-ReferralAction = Callable[..., Awaitable[Referral]]
+        note = (data or schemas.WaitingListIn()).note
+        return await _as_partner_reads_it(db_session, ctx, referral_id, services.waiting_list, note=note)
 
 
 async def _as_file_reads_it(
     db_session: AsyncSession,
     ctx: Context,
     referral_id: UUID,
-    action: ReferralAction,
+    action: services.Step,
     *args: Any,
     **values: Any,
 ) -> schemas.ReferralOut:
-    """A file-side step: load the referral, apply the one service that takes it, answer the full view the
-    file reads (the service calls the gate)."""
-    referral = await action(
-        db_session, ctx, await services.get_referral(db_session, referral_id), *args, **values
-    )
+    """A file-side step, answered with the full view the file reads."""
+    referral = await services.step(db_session, ctx, referral_id, action, *args, **values)
     return await reading.full_one(db_session, ctx, referral)
 
 
 async def _as_partner_reads_it(
-    db_session: AsyncSession, ctx: Context, referral_id: UUID, action: ReferralAction, **values: Any
+    db_session: AsyncSession,
+    ctx: Context,
+    referral_id: UUID,
+    action: services.Step,
+    *args: Any,
+    **values: Any,
 ) -> schemas.ReferralCard:
-    """A partner's answer: load the referral, apply the service, answer the card the partner reads."""
-    referral = await action(db_session, ctx, await services.get_referral(db_session, referral_id), **values)
+    """A partner's answer, answered with the card the partner reads."""
+    referral = await services.step(db_session, ctx, referral_id, action, *args, **values)
     return await reading.card(db_session, ctx, referral)
 
 
-async def _signed(request: Request, settings: Settings) -> tuple[recorded.Draft, recorded.Uploads]:
-    """The multipart form of a recorded consent or withdrawal: its values and its uploaded file."""
-    values = await recorded.multipart_values(request, settings)
-    return recorded.Draft(values), recorded.uploads_for(request, settings)
-
-
-class MyReferralsController(Controller):
+class MyReferralsController(_ReferralRoutes):
     """The person's own referrals, in their space."""
 
     path = "/api/v1/me/referrals"
     tags = ["mon espace"]
-    dependencies = CONTEXT_DEPENDENCIES
 
-    @get(
-        "/",
-        opt={"section": "trajectory", "action": "read"},
-        summary="Mes orientations, leur statut et leur historique",
-    )
+    @get("/", opt=TRAJECTORY_READ, summary="Mes orientations, leur statut et leur historique")
     async def mine(self, db_session: AsyncSession, ctx: Context) -> list[schemas.ReferralOut]:
         return await reading.file_referrals(db_session, ctx, reading.own_person(ctx.principal))
 
-    @get(
-        "/{referral_id:uuid}",
-        opt={"section": "trajectory", "action": "read"},
-        summary="Une de mes orientations",
-    )
+    @get("/{referral_id:uuid}", opt=TRAJECTORY_READ, summary="Une de mes orientations")
     async def one(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
         return await reading.my_referral(db_session, ctx, referral_id)
 
 
-class ReferralOutcomesController(Controller):
+class ReferralOutcomesController(_ReferralRoutes):
     path = "/api/v1/referral-outcomes"
     tags = ["cadastre"]
-    dependencies = CONTEXT_DEPENDENCIES
 
     @get(
         "/",
         opt=AGGREGATES,
         summary="Résultats bruts des orientations vers les services du partenaire lui-même, avec alertes",
+        dependencies=PERIOD_DEPENDENCIES,
     )
     async def outcomes(
         self,
         db_session: AsyncSession,
         ctx: Context,
-        since: date | None = None,
-        until: date | None = None,
+        period: Period,
         organisation_id: UUID | None = None,
         alerts_only: bool = False,
     ) -> schemas.OutcomesOut:
         # organisation_id is accepted and ignored: a partner sees its own figures only
         return await outcomes.partner_report(
-            db_session, ctx.principal, ctx.rules, outcomes.Period(since, until), alerts_only=alerts_only
+            db_session, ctx.principal, ctx.rules, period, alerts_only=alerts_only
         )
 
 

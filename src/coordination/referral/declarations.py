@@ -20,3 +20,11 @@ REFERRAL_USE_CASE = (
     "une orientation demande plusieurs décisions du gate (identité, parcours, plan, consentements) selon ce "
     "qu'elle contient : le service referral.services les demande, le même pour l'API et les pages"
 )
+
+TRAJECTORY_READ = {"section": "trajectory", "action": "read"}
+TRAJECTORY_WRITE = {"section": "trajectory", "action": "write"}
+CONSENTS_WRITE = {"section": "consents", "action": "write"}
+FILE_REFERRALS = {**TRAJECTORY_READ, "gate": REFERRAL_USE_CASE}
+"""The referrals of one file: each one's reading is decided by the service."""
+SENDING = {**TRAJECTORY_WRITE, "gate": REFERRAL_USE_CASE}
+"""Sending a referral from the file (the service asks the gate for each part it touches)."""

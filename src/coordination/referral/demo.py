@@ -188,9 +188,7 @@ async def seed_referral_demo(
         person = people[(1 if scenario == "to_answer" else index) % len(people)]
         today = brussels_day(now)
         fit = _pick(
-            await fits_for(
-                session, bassin=person.bassin, language=None, public=None, theme=None, today=today
-            ),
+            await fits_for(session, person, today),
             index if index < len(people) else index + 1,  # a second referral: another service
             answering.organisation_id if scenario == "to_answer" and answering else None,
             frozenset(r.service_id for r in out if r.person_id == person.id),
@@ -219,7 +217,7 @@ async def seed_referral_demo(
         )
         if scenario == "accepted" and referral.consent_state == rules.CONSENT_GIVEN:
             await services.accept(
-                session, ctx(partner), referral, agreed_start_date=today + timedelta(days=10)
+                session, ctx(partner), referral, services.Acceptance(today + timedelta(days=10))
             )
         elif scenario == "refused":
             await services.refuse(

@@ -6,16 +6,24 @@ The API and the pages share the providers of the rules and of the context; only 
 
 from __future__ import annotations
 
+from datetime import date
+
 from litestar.di import Provide
 
 from coordination.access.principal import Principal
 from coordination.referral.context import Context, build_context, referral_rules
+from coordination.referral.outcomes import Period
 from coordination.referral.rules import ReferralRules
 from coordination.settings import Settings
 
 
 def provide_referral_rules(settings: Settings) -> ReferralRules:
     return referral_rules(settings)
+
+
+def provide_period(since: date | None = None, until: date | None = None) -> Period:
+    """The figures' period, from the query's ``since`` and ``until``."""
+    return Period(since, until)
 
 
 def provide_referral_context(principal: Principal, settings: Settings, request_id: str) -> Context:
@@ -30,3 +38,6 @@ CONTEXT_DEPENDENCIES = {
     "ctx": Provide(provide_referral_context, sync_to_thread=False),
 }
 """The rules and the use-case context (of the app-wide ``principal``, see :mod:`coordination.app`)."""
+
+PERIOD_DEPENDENCIES = {"period": Provide(provide_period, sync_to_thread=False)}
+"""The outcome figures' period (its two query parameters, documented as the route's)."""

@@ -7,7 +7,7 @@ Each asks the gate what it needs (through :mod:`coordination.referral.services`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from sqlalchemy import select
@@ -23,20 +23,9 @@ from coordination.errors import Forbidden, NotFound
 from coordination.referral import schemas, services, views
 from coordination.referral.context import Context
 from coordination.referral.models import Referral
-from coordination.referral.search import Fit, fits_for, partner_kind_of
+from coordination.referral.search import Filters, Fit, fits_for, partner_kind_of
 
 # --- the registry's services for a person ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the sender narrows the registry by (the person's own language when none is given)."""
-
-    theme: str | None = None
-    public: str | None = None
-    language: str | None = None
-    everything: bool = False
-    """Also the services that do not fit (each with why not)."""
 
 
 async def fitting_services(
@@ -46,14 +35,8 @@ async def fitting_services(
     name). Only a sender asks; the caller's gate has read the person's identity."""
     services.require_sender(ctx.principal)
     person = await get_person(session, person_id)
-    found = await fits_for(
-        session,
-        bassin=person.bassin,
-        language=filters.language or person.language,
-        public=filters.public,
-        theme=filters.theme,
-        today=ctx.today,
-    )
+    wanted = replace(filters, language=filters.language or person.language)
+    found = await fits_for(session, person, ctx.today, wanted)
     found.sort(key=lambda f: (not f.fits, not f.in_bassin, f.service.name))
     return person, found
 

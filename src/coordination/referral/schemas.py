@@ -38,9 +38,15 @@ class SendReferral(Input):
     consent: ConsentIn = msgspec.field(default_factory=ConsentIn)
 
 
-class GiveConsent(Input):
+class ConsentAct(Input):
+    """A consent step in JSON: the person's own (channel ``self``). A worker records only with the signed
+    form uploaded (the ``…/recorded`` routes): an ``evidence_document_id`` is refused."""
+
     channel: Literal["self", "paper", "interview"] | None = None
     evidence_document_id: UUID | None = None
+
+
+class GiveConsent(ConsentAct):
     expires_at: datetime | None = None
 
 
@@ -48,9 +54,7 @@ class DeclineConsent(Input):
     note: Annotated[str, Meta(max_length=500)] | None = None
 
 
-class WithdrawConsent(Input):
-    channel: Literal["self", "paper", "interview"] | None = None
-    evidence_document_id: UUID | None = None
+class WithdrawConsent(ConsentAct):
     note: Annotated[str, Meta(max_length=500)] | None = None
 
 
@@ -87,10 +91,9 @@ class HistoryOut(msgspec.Struct, kw_only=True):
     note: str | None
 
 
-class ReferralCard(msgspec.Struct, kw_only=True):
-    """What the partner sees. Before the person's consent: service, reason category, first name and
-    bassin (and the answer fields). With consent in force, also the reason, the sections it may read
-    through the file's routes and the person's id to reach them."""
+class ReferralShown(msgspec.Struct, kw_only=True):
+    """What the partner's card and the file's view both say of a referral (``views._shared``): its
+    effective status and consent state, its service, its reason category, its dates."""
 
     id: UUID
     status: str
@@ -99,12 +102,19 @@ class ReferralCard(msgspec.Struct, kw_only=True):
     service_name: str
     reason_category: str
     reason_category_label: str
-    person_first_name: str
-    person_bassin: str | None
     sent_at: datetime
     deadline: date
     consent_state: str
     consent_state_label: str
+
+
+class ReferralCard(ReferralShown, kw_only=True):
+    """What the partner sees. Before the person's consent: service, reason category, first name and
+    bassin (and the answer fields). With consent in force, also the reason, the sections it may read
+    through the file's routes and the person's id to reach them."""
+
+    person_first_name: str
+    person_bassin: str | None
     consent_in_force: bool
     person_id: UUID | None = None
     reason: str | None = None
@@ -115,34 +125,23 @@ class ReferralCard(msgspec.Struct, kw_only=True):
     trajectory_step_id: UUID | None = None
 
 
-class ReferralOut(msgspec.Struct, kw_only=True):
+class ReferralOut(ReferralShown, kw_only=True):
     """The referral as seen from the file: by the referent, the CPAS worker, the person."""
 
-    id: UUID
     person_id: UUID
-    status: str
-    status_label: str
-    service_id: UUID
-    service_name: str
     partner_organisation_id: UUID
     partner_name: str
     agreement_id: UUID | None
     from_user_id: UUID
     from_organisation_id: UUID
     from_organisation_name: str
-    reason_category: str
-    reason_category_label: str
     reason: str
     plan_objective_id: UUID | None
     requested_sections: list[str]
     requested_section_labels: list[str]
     outside_bassin_reason: str | None
-    consent_state: str
-    consent_state_label: str
     consent_id: UUID | None
     consent_expires_at: datetime
-    sent_at: datetime
-    deadline: date
     answered_at: datetime | None
     closed_at: datetime | None
     refusal_reason: str | None

@@ -18,7 +18,19 @@ from coordination.cadastre import services as cadastre
 from coordination.cadastre.models import Agreement, PartnerProfile, Service
 from coordination.cadastre.rules import accepts_steps
 from coordination.directory.models import Organisation
+from coordination.dossier.models import Person
 from coordination.dossier.services.trajectory import open_steps_by_service
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sender narrows the registry by (the person's own language when none is given)."""
+
+    theme: str | None = None
+    public: str | None = None
+    language: str | None = None
+    everything: bool = False
+    """Also the services that do not fit (each with why not)."""
 
 
 @dataclass(frozen=True)
@@ -110,21 +122,19 @@ async def places_taken(session: AsyncSession, service_ids: list[UUID]) -> dict[U
     return await open_steps_by_service(session, service_ids)
 
 
+ANY = Filters()
+"""No narrowing: every service, with how it fits the person's bassin."""
+
+
 async def fits_for(
-    session: AsyncSession,
-    *,
-    bassin: str | None,
-    language: str | None,
-    public: str | None,
-    theme: str | None,
-    today: date,
-    service_ids: list[UUID] | None = None,
+    session: AsyncSession, person: Person, today: date, wanted: Filters = ANY, only: list[UUID] | None = None
 ) -> list[Fit]:
-    """Every registry service (or those of ``service_ids``) with how it fits; the caller filters."""
+    """Every registry service (or those ``only``) with how it fits the person's bassin and what the
+    sender narrows by (``wanted``); the caller filters."""
     services = await cadastre.list_services(session)
-    if service_ids is not None:
-        wanted = set(service_ids)
-        services = [s for s in services if s.id in wanted]
+    if only is not None:
+        kept = set(only)
+        services = [s for s in services if s.id in kept]
     names = (
         dict(
             (
@@ -144,10 +154,10 @@ async def fits_for(
     for service in services:
         if service.organisation_id not in agreements:
             agreements[service.organisation_id] = await active_agreement(
-                session, service.organisation_id, today, bassin
+                session, service.organisation_id, today, person.bassin
             )
         in_bassin, language_ok, public_ok, theme_ok = match(
-            service, bassin=bassin, language=language, public=public, theme=theme
+            service, bassin=person.bassin, language=wanted.language, public=wanted.public, theme=wanted.theme
         )
         out.append(
             Fit(

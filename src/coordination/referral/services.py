@@ -21,6 +21,7 @@ transaction. These functions flush and never commit: the request's session or th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar, cast
@@ -51,7 +52,7 @@ from coordination.referral import events, rules
 from coordination.referral.calendar import CalendarError
 from coordination.referral.context import Context  # also reached as services.Context by the demo
 from coordination.referral.models import Referral, ReferralHistory
-from coordination.referral.schemas import SendReferral
+from coordination.referral.schemas import GiveConsent, SendReferral, WithdrawConsent
 from coordination.referral.search import Fit, fits_for, partner_kind_of
 
 REASON_MAX = 2000
@@ -122,6 +123,18 @@ async def get_referral(session: AsyncSession, referral_id: UUID) -> Referral:
     if referral is None:
         raise NotFound("Orientation introuvable.", code="referral-not-found")
     return referral
+
+
+Step = Callable[..., Awaitable[Referral]]
+"""A service that changes one referral: ``(session, ctx, referral, ...)`` (consent, answer, withdrawal)."""
+
+
+async def step(
+    session: AsyncSession, ctx: Context, referral_id: UUID, action: Step, *args: Any, **values: Any
+) -> Referral:
+    """Load the referral and apply the one step service that takes it (the API and the pages alike; the
+    service calls the gate)."""
+    return await action(session, ctx, await get_referral(session, referral_id), *args, **values)
 
 
 async def _partner(session: AsyncSession, referral: Referral) -> Organisation:
@@ -201,7 +214,7 @@ class SendInput:
     outside_bassin_reason: str | None = None
     consent_mode: str = "request"
     """``request``: asked to the person in their space; ``record``: she signed the form on paper, and the
-    worker records it now, the signed form uploaded in the same step (``send(..., signed=...)``): never to
+    worker records it now, the signed form uploaded in the same step (``send(..., recording)``): never to
     the worker's own organisation, never health/social (``docs/decisions/consent-provenance.md``)."""
     consent_channel: str | None = None
     consent_evidence_document_id: UUID | None = None
@@ -227,6 +240,15 @@ class SendInput:
         )
 
 
+@dataclass(frozen=True)
+class Recording:
+    """A worker's recording of what the person signed on paper: the form's values (read only after the
+    gate) and where its uploaded file goes. The API's multipart routes and the pages build it alike."""
+
+    signed: recorded.Draft
+    uploads: recorded.Uploads
+
+
 def _consent_end(ctx: Context, wanted: datetime | None) -> datetime:
     if wanted is not None:
         return consents.validate_expiry(wanted, ctx.at)
@@ -243,22 +265,20 @@ async def send(
     session: AsyncSession,
     ctx: Context,
     data: SendInput,
-    *,
-    signed: recorded.Draft | None = None,
-    uploads: recorded.Uploads | None = None,
+    recording: Recording | None = None,
 ) -> Referral:
     """Send a referral; its consent is asked to the person (``request``) or, when she signed the form on
-    paper, recorded now from the form uploaded in the same request (``record``, ``signed``/``uploads``):
+    paper, recorded now from the form uploaded in the same request (``record``, ``recording``):
     every check first, then the form is stored, then the rows (see :mod:`coordination.access.recorded`)."""
     # the file first, through the gate: whoever may not orient this person is refused (and journaled)
     # before anything about the request is looked at
     await _gate(session, ctx, data.person_id, "identity", "read")
     await _gate(session, ctx, data.person_id, "trajectory", "write")
-    return await _send_gated(session, ctx, data, signed, uploads)
+    return await _send_gated(session, ctx, data, recording)
 
 
 async def send_recorded(
-    session: AsyncSession, ctx: Context, person_id: UUID, draft: recorded.Draft, uploads: recorded.Uploads
+    session: AsyncSession, ctx: Context, person_id: UUID, recording: Recording
 ) -> Referral:
     """The API's one-step send with a recorded consent: a multipart form whose ``referral`` part is the
     JSON of :class:`~coordination.referral.schemas.SendReferral` (``consent.mode`` ``record``) and whose
@@ -266,7 +286,7 @@ async def send_recorded(
     await _gate(session, ctx, person_id, "identity", "read")
     await _gate(session, ctx, person_id, "trajectory", "write")
     try:
-        data = msgspec.json.decode(draft.text("referral") or "null", type=SendReferral)
+        data = msgspec.json.decode(recording.signed.text("referral") or "null", type=SendReferral)
     except msgspec.DecodeError as exc:
         raise BadRequest(
             f"Partie « referral » invalide (l'orientation en JSON est attendue) : {exc}", code="bad-request"
@@ -275,7 +295,7 @@ async def send_recorded(
         raise BadRequest(
             "Cette route enregistre l'accord signé : « consent.mode » vaut « record ».", code="consent-mode"
         )
-    return await _send_gated(session, ctx, SendInput.from_api(person_id, data), draft, uploads)
+    return await _send_gated(session, ctx, SendInput.from_api(person_id, data), recording)
 
 
 def require_sender(principal: Principal) -> None:
@@ -326,15 +346,7 @@ async def _registry_fit(session: AsyncSession, ctx: Context, data: SendInput, pe
     """The service as the registry has it today: active, under an agreement, with a place, in the
     person's bassin (or a reason to leave it)."""
     service = await cadastre.get_service(session, data.service_id)
-    [fit] = await fits_for(
-        session,
-        bassin=person.bassin,
-        language=None,
-        public=None,
-        theme=None,
-        today=ctx.today,
-        service_ids=[service.id],
-    )
+    [fit] = await fits_for(session, person, ctx.today, only=[service.id])
     if service.status != "active":
         raise ProblemError(
             409, "service-inactive", "Ce service n'accueille plus personne (statut au cadastre)."
@@ -390,11 +402,7 @@ async def _sending(session: AsyncSession, ctx: Context, data: SendInput, person:
 
 
 async def _send_gated(
-    session: AsyncSession,
-    ctx: Context,
-    data: SendInput,
-    signed: recorded.Draft | None,
-    uploads: recorded.Uploads | None,
+    session: AsyncSession, ctx: Context, data: SendInput, recording: Recording | None
 ) -> Referral:
     require_sender(ctx.principal)
     _check_request(ctx, data)
@@ -405,7 +413,7 @@ async def _send_gated(
     form = None
     if data.consent_mode == "record":
         await _gate(session, ctx, data.person_id, "consents", "write")
-        form = _signed_form(signed, data.consent_evidence_document_id, uploads)
+        form = _signed_form(recording, data.consent_evidence_document_id)
     sending = await _sending(session, ctx, data, person)
     if form is None:
         return await _write_sent(session, ctx, sending, None)
@@ -500,18 +508,18 @@ async def _write_sent(
 
 
 def _signed_form(
-    signed: recorded.Draft | None, evidence_document_id: UUID | None, uploads: recorded.Uploads | None
+    recording: Recording | None, evidence_document_id: UUID | None
 ) -> tuple[recorded.SignedForm, recorded.Uploads]:
     """The signed form of a recorded consent and where it is stored (after the gate), or a French 400."""
     if evidence_document_id is not None:
         recorded.refuse_evidence_id({"evidence_document_id": str(evidence_document_id)})
-    if signed is None or uploads is None:
+    if recording is None:
         raise BadRequest(
             "Pour enregistrer l'accord signé sur papier, joignez le formulaire signé dans la même requête "
             "(multipart/form-data, champ « file »).",
             code="consent-form-missing",
         )
-    return signed.signed_form(), uploads
+    return recording.signed.signed_form(), recording.uploads
 
 
 async def _give(
@@ -571,35 +579,43 @@ def _require_open(referral: Referral, today: date) -> None:
 
 
 async def give_consent(
-    session: AsyncSession,
-    ctx: Context,
-    referral: Referral,
-    *,
-    channel: str | None = None,
-    evidence_document_id: UUID | None = None,
-    expires_at: datetime | None = None,
-    signed: recorded.Draft | None = None,
-    uploads: recorded.Uploads | None = None,
+    session: AsyncSession, ctx: Context, referral: Referral, asked: GiveConsent | None = None
 ) -> Referral:
-    """The person agrees in her space (channel ``self``); or a worker records the agreement she signed on
-    paper, the form uploaded in the same step (``signed``/``uploads``), for the partner only, never the
-    worker's own organisation and never health/social. Commits when recorded."""
+    """The person agrees in her space (channel ``self``; ``asked``: the API's body); a worker is refused
+    (she records the signed form instead, :func:`record_consent`)."""
+    return await _consent(session, ctx, referral, asked or GiveConsent(), None)
+
+
+async def record_consent(
+    session: AsyncSession, ctx: Context, referral: Referral, recording: Recording
+) -> Referral:
+    """A worker records the agreement the person signed on paper, the form uploaded in the same step, for
+    the partner only, never the worker's own organisation and never health/social. Commits."""
+    return await _consent(session, ctx, referral, GiveConsent(), recording)
+
+
+async def _consent(
+    session: AsyncSession, ctx: Context, referral: Referral, asked: GiveConsent, recording: Recording | None
+) -> Referral:
+    """Either way: the gate, who may do it how, the referral still open and its consent still asked."""
     await _gate(session, ctx, referral.person_id, "consents", "write")
     by_person = ctx.principal.person_id == referral.person_id
     form = None
     if by_person:
-        if signed is not None:
+        if recording is not None:
             raise BadRequest(
                 "Vous donnez votre accord vous-même, en un clic : aucun formulaire n'est à déposer.",
                 code="consent-self",
             )
-        if evidence_document_id is not None or channel not in (None, "self"):
-            consents.person_only(ctx.principal, referral.person_id, evidence_document_id, "donner son accord")
+        if asked.evidence_document_id is not None or asked.channel not in (None, "self"):
+            consents.person_only(
+                ctx.principal, referral.person_id, asked.evidence_document_id, "donner son accord"
+            )
             raise BadRequest("Vous agissez vous-même : le canal est « self ».", code="consent-channel")
     else:
-        if signed is None and uploads is None:
+        if recording is None:
             consents.person_only(ctx.principal, referral.person_id, None, "donner son accord")
-        form = _signed_form(signed, evidence_document_id, uploads)
+        form = _signed_form(recording, asked.evidence_document_id)
     _require_open(referral, ctx.today)
     if referral.consent_state != rules.CONSENT_REQUESTED:
         raise ProblemError(
@@ -607,8 +623,8 @@ async def give_consent(
             "consent-not-pending",
             f"Le consentement de cette orientation est déjà {rules.CONSENT_LABELS_FR[referral.consent_state]}.",
         )
-    if expires_at is not None:
-        referral.consent_expires_at = consents.validate_expiry(expires_at, ctx.at)
+    if asked.expires_at is not None:
+        referral.consent_expires_at = consents.validate_expiry(asked.expires_at, ctx.at)
     service, org = await _service_and_org(session, referral)
     if form is None:
         await _give(session, ctx, referral, recorded_as=None, service_name=service.name, org_name=org.name)
@@ -626,7 +642,7 @@ async def give_consent(
         ctx.principal,
         referral.person_id,
         terms,
-        (signed.text("channel") if signed else "") or channel,
+        (recording.signed.text("channel") if recording else "") or asked.channel,
     )
     referral_id, consent_end = referral.id, referral.consent_expires_at
 
@@ -682,22 +698,31 @@ async def decline_consent(
 
 
 async def withdraw_consent(
+    session: AsyncSession, ctx: Context, referral: Referral, asked: WithdrawConsent | None = None
+) -> Referral:
+    """The person withdraws in one click (``asked``: the API's body); a worker is refused (she records
+    the signed request instead, :func:`record_withdrawal`)."""
+    return await _withdrawal(session, ctx, referral, asked or WithdrawConsent(), None)
+
+
+async def record_withdrawal(
+    session: AsyncSession, ctx: Context, referral: Referral, recording: Recording
+) -> Referral:
+    """A worker records a withdrawal with the person's signed request uploaded in the same step and a
+    reason (the recording's values ``reason``, ``channel``, ``file``), as
+    :func:`coordination.access.recorded.record_withdrawal` (which commits)."""
+    return await _withdrawal(session, ctx, referral, WithdrawConsent(), recording)
+
+
+async def _withdrawal(
     session: AsyncSession,
     ctx: Context,
     referral: Referral,
-    *,
-    channel: str | None = None,
-    evidence_document_id: UUID | None = None,
-    note: str | None = None,
-    signed: recorded.Draft | None = None,
-    uploads: recorded.Uploads | None = None,
+    asked: WithdrawConsent,
+    recording: Recording | None,
 ) -> Referral:
     """Effective at once (the gate reads consents on every request). The referral keeps its status: an
-    accepted step stays in the trajectory, the partner simply loses access to the file.
-
-    The person withdraws in one click; a worker records a withdrawal only with her signed request
-    uploaded in the same step and a reason (``signed``: its values ``reason``, ``channel``, ``file``), as
-    :func:`coordination.access.recorded.record_withdrawal` (which commits)."""
+    accepted step stays in the trajectory, the partner simply loses access to the file."""
     await _gate(session, ctx, referral.person_id, "consents", "write")
     if referral.consent_id is None or not await consent_in_force(session, referral, ctx.at):
         raise ProblemError(409, "consent-not-active", "Aucun consentement en vigueur pour cette orientation.")
@@ -707,19 +732,19 @@ async def withdraw_consent(
             ctx.principal,
             referral.person_id,
             referral.consent_id,
-            channel=channel,
-            evidence_document_id=evidence_document_id,
-            note=note,
+            channel=asked.channel,
+            evidence_document_id=asked.evidence_document_id,
+            note=asked.note,
         )
-        await _after_withdrawal(session, ctx, referral, note)
+        await _after_withdrawal(session, ctx, referral, asked.note)
         await _flush(session)
         return referral
-    if signed is None or uploads is None:
+    if recording is None:
         consents.person_only(
             ctx.principal, referral.person_id, None, "retirer son accord sans demande signée"
         )
         raise AssertionError("person_only refuses everyone but the person, whose case returned above")
-    referral_id = referral.id
+    referral_id, signed = referral.id, recording.signed
 
     async def after(_consent) -> None:
         current = await get_referral(session, referral_id)
@@ -732,7 +757,7 @@ async def withdraw_consent(
         referral.person_id,
         referral.consent_id,
         signed,
-        uploads=uploads,
+        uploads=recording.uploads,
         request_id=ctx.request_id,
         after=after,
     )
@@ -784,15 +809,17 @@ async def _close(
     session.add(_history(referral, target, ctx, note))
 
 
-async def accept(
-    session: AsyncSession,
-    ctx: Context,
-    referral: Referral,
-    *,
-    agreed_start_date: date,
-    step_kind: str | None = None,
-    note: str | None = None,
-) -> Referral:
+@dataclass(frozen=True)
+class Acceptance:
+    """The partner's acceptance: the start day agreed with the person, the kind of step it creates
+    (default: the reason category's, from the rules) and a note for the history."""
+
+    agreed_start_date: date
+    step_kind: str | None = None
+    note: str | None = None
+
+
+async def accept(session: AsyncSession, ctx: Context, referral: Referral, answer: Acceptance) -> Referral:
     _require_addressee(ctx.principal, referral)
     await _transition(session, ctx, referral, rules.ACCEPTED)
     if not await consent_in_force(session, referral, ctx.at):
@@ -802,11 +829,11 @@ async def accept(
             "La personne n'a pas (ou plus) donné son accord : l'étape ne peut pas être créée dans son dossier. "
             "Vous pouvez mettre l'orientation en liste d'attente ou la refuser.",
         )
-    if agreed_start_date < clock.brussels_day(referral.sent_at):
+    if answer.agreed_start_date < clock.brussels_day(referral.sent_at):
         raise BadRequest("La date de début ne peut pas précéder l'envoi de l'orientation.", code="start-date")
     await _gate(session, ctx, referral.person_id, "trajectory", "write")
     if referral.agreement_id is not None and not await cadastre.agreement_accepts_steps(
-        session, referral.agreement_id, agreed_start_date
+        session, referral.agreement_id, answer.agreed_start_date
     ):
         raise ProblemError(
             409,
@@ -815,7 +842,7 @@ async def accept(
         )
     service, org = await _service_and_org(session, referral)
     # the API's and the page's kinds are checked on input; the rule file's are the same vocabulary
-    kind = cast(dossier_schemas.StepKind, step_kind or ctx.rules.step_kind(referral.reason_category))
+    kind = cast(dossier_schemas.StepKind, answer.step_kind or ctx.rules.step_kind(referral.reason_category))
     step = await create_step(
         session,
         ctx.principal,
@@ -826,19 +853,19 @@ async def accept(
             service_id=referral.service_id,
             agreement_id=referral.agreement_id,
             title=service.name[:200],
-            start_date=agreed_start_date,
+            start_date=answer.agreed_start_date,
             status="planned",
         ),
     )
-    await _close(session, ctx, referral, rules.ACCEPTED, note)
-    referral.agreed_start_date = agreed_start_date
+    await _close(session, ctx, referral, rules.ACCEPTED, answer.note)
+    referral.agreed_start_date = answer.agreed_start_date
     referral.trajectory_step_id = step.id
     _file_event(
         session,
         ctx,
         referral,
         "referral_accepted",
-        f"{org.name} a accepté l'orientation ; début le {day_fr(agreed_start_date)}.",
+        f"{org.name} a accepté l'orientation ; début le {day_fr(answer.agreed_start_date)}.",
     )
     await record(session, _event(events.ReferralAnswered, referral, ctx, answer=rules.ACCEPTED))
     await _flush(session)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -28,7 +29,15 @@ from coordination.dossier.rules import STEP_KIND_LABELS
 from coordination.errors import BadRequest, NotFound, ProblemError, problem_for_exception
 from coordination.referral import reading, rules, services
 from coordination.referral.context import Context
-from coordination.referral.declarations import CARD, PARTNER_ANSWER, REFERRAL_USE_CASE
+from coordination.referral.declarations import (
+    CARD,
+    CONSENTS_WRITE,
+    FILE_REFERRALS,
+    PARTNER_ANSWER,
+    REFERRAL_USE_CASE,
+    TRAJECTORY_READ,
+    TRAJECTORY_WRITE,
+)
 from coordination.referral.dependencies import CONTEXT_DEPENDENCIES
 from coordination.referral.models import Referral
 from coordination.settings import Settings
@@ -188,6 +197,11 @@ def _send_input(person_id: UUID, form: Any, mode: str) -> services.SendInput:
     )
 
 
+def _recording(request: Request, settings: Settings, values: Mapping[str, Any]) -> services.Recording:
+    """A form's recording: its values (read by the service after the gate) and where its file goes."""
+    return services.Recording(recorded.Draft(values), recorded.uploads_for(request, settings))
+
+
 def _typed(form: Any) -> dict:
     """What the sender typed, to fill the form again after a refusal."""
     values: dict[str, Any] = {k: str(form.get(k) or "") for k in SEND_FIELDS}
@@ -201,7 +215,7 @@ class FileReferralPages(Controller):
     path = "/dossiers/{person_id:uuid}/orientations"
     dependencies = CONTEXT_DEPENDENCIES
 
-    @get("/", opt={"section": "trajectory", "action": "read", "gate": REFERRAL_USE_CASE})
+    @get("/", opt=FILE_REFERRALS)
     async def list_for_file(
         self, request: Request, db_session: AsyncSession, ctx: Context, person_id: UUID, ok: str | None = None
     ) -> Response:
@@ -256,8 +270,7 @@ class FileReferralPages(Controller):
                 db_session,
                 ctx,
                 _send_input(person_id, form, "record" if record else "request"),
-                signed=recorded.Draft(form) if record else None,
-                uploads=recorded.uploads_for(request, settings) if record else None,
+                _recording(request, settings, form) if record else None,
             )
         except ProblemError as exc:
             await db_session.rollback()  # nothing sent, nothing journaled as sent
@@ -282,7 +295,7 @@ class ReferralPages(Controller):
     path = "/orientations"
     dependencies = CONTEXT_DEPENDENCIES
 
-    @get("/{referral_id:uuid}", opt={"section": "trajectory", "action": "read"})
+    @get("/{referral_id:uuid}", opt=TRAJECTORY_READ)
     async def one(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> Response:
         """Where a notification leads: the page of the referral for whoever reads it."""
         principal = ctx.principal
@@ -297,14 +310,13 @@ class ReferralPages(Controller):
     async def withdraw(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.withdraw(db_session, ctx, referral, reason=_text(form.get("reason")))
+        reason = _text((await checked_form(request)).get("reason"))
+        referral = await services.step(db_session, ctx, referral_id, services.withdraw, reason=reason)
         return _back(ctx.principal, referral, "retiree")
 
     @post(
         "/{referral_id:uuid}/consentement",
-        opt={"section": "consents", "action": "write"},
+        opt=CONSENTS_WRITE,
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def give_consent(
@@ -315,32 +327,27 @@ class ReferralPages(Controller):
         recorded.precheck_length(request, settings)
         form = await checked_form(request)
         referral = await services.get_referral(db_session, referral_id)
-        by_person = ctx.principal.person_id == referral.person_id
-        await services.give_consent(
-            db_session,
-            ctx,
-            referral,
-            signed=None if by_person else recorded.Draft({**form, "channel": form.get("consent_channel")}),
-            uploads=None if by_person else recorded.uploads_for(request, settings),
-        )
+        if ctx.principal.person_id == referral.person_id:
+            await services.give_consent(db_session, ctx, referral)
+        else:
+            signed = {**form, "channel": form.get("consent_channel")}
+            await services.record_consent(db_session, ctx, referral, _recording(request, settings, signed))
         return _back(ctx.principal, referral, "accord")
 
-    @post("/{referral_id:uuid}/consentement/refus", opt={"section": "consents", "action": "write"})
+    @post("/{referral_id:uuid}/consentement/refus", opt=CONSENTS_WRITE)
     async def decline_consent(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.decline_consent(db_session, ctx, referral, _text(form.get("note")))
+        note = _text((await checked_form(request)).get("note"))
+        referral = await services.step(db_session, ctx, referral_id, services.decline_consent, note)
         return _back(ctx.principal, referral, "refus-accord")
 
-    @post("/{referral_id:uuid}/consentement/retrait", opt={"section": "consents", "action": "write"})
+    @post("/{referral_id:uuid}/consentement/retrait", opt=CONSENTS_WRITE)
     async def withdraw_consent(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
         await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.withdraw_consent(db_session, ctx, referral)
+        referral = await services.step(db_session, ctx, referral_id, services.withdraw_consent)
         return _back(ctx.principal, referral, "accord-retire")
 
     # --- the partner's inbox ----------------------------------------------------------------------
@@ -391,23 +398,17 @@ class ReferralPages(Controller):
             **_common(),
         )
 
-    @post("/{referral_id:uuid}/acceptation", opt={"section": "trajectory", "action": "write"})
+    @post("/{referral_id:uuid}/acceptation", opt=TRAJECTORY_WRITE)
     async def accept(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
         form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
         kind = _text(form.get("step_kind"))
         if kind is not None and kind not in STEP_KINDS:
             raise BadRequest("Type d'étape inconnu.")
-        await services.accept(
-            db_session,
-            ctx,
-            referral,
-            agreed_start_date=_date(form.get("agreed_start_date"), "Indiquez la date de début convenue."),
-            step_kind=kind,
-            note=_text(form.get("note")),
-        )
+        start = _date(form.get("agreed_start_date"), "Indiquez la date de début convenue.")
+        answer = services.Acceptance(start, kind, _text(form.get("note")))
+        await services.step(db_session, ctx, referral_id, services.accept, answer)
         return _received(referral_id, "acceptee")
 
     @post("/{referral_id:uuid}/refus", opt=PARTNER_ANSWER)
@@ -415,19 +416,16 @@ class ReferralPages(Controller):
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
         form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.refuse(
-            db_session, ctx, referral, reason=str(form.get("reason") or ""), text=_text(form.get("text"))
-        )
+        reason, text = str(form.get("reason") or ""), _text(form.get("text"))
+        await services.step(db_session, ctx, referral_id, services.refuse, reason=reason, text=text)
         return _received(referral_id, "refusee")
 
     @post("/{referral_id:uuid}/attente", opt=PARTNER_ANSWER)
     async def waiting_list(
         self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
     ) -> Response:
-        form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
-        await services.waiting_list(db_session, ctx, referral, note=_text(form.get("note")))
+        note = _text((await checked_form(request)).get("note"))
+        await services.step(db_session, ctx, referral_id, services.waiting_list, note=note)
         return _received(referral_id, "attente")
 
 
@@ -437,7 +435,7 @@ class MyReferralPages(Controller):
     path = "/mon-espace/orientations"
     dependencies = CONTEXT_DEPENDENCIES
 
-    @get("/", opt={"section": "trajectory", "action": "read"})
+    @get("/", opt=TRAJECTORY_READ)
     async def mine(
         self, request: Request, db_session: AsyncSession, ctx: Context, ok: str | None = None
     ) -> Response:

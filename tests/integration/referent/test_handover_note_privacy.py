@@ -45,7 +45,7 @@ async def _rita_handed_from_anna_to_nadia(client, world) -> None:
     policies = referent_policies(client.app.state.settings.policies_dir)
     async with world.database.sessionmaker() as s:
         rita = await s.get(type(world.persons["rita"]), world.pid("rita"))
-        await services.assign(s, None, rita, world.advisers["anna"], policies, reason="Test")
+        await services.assign(s, None, policies, services.Opening(rita, world.advisers["anna"], "Test"))
         await s.commit()
     r = await client.post(
         url(world, "rita", "referent/handover"),

@@ -214,7 +214,7 @@ async def test_former_referent_loses_the_referent_basis(client, world):
     policies = referent_policies(client.app.state.settings.policies_dir)
     async with world.database.sessionmaker() as s:
         rita = await s.get(type(world.persons["rita"]), world.pid("rita"))
-        await services.assign(s, None, rita, world.advisers["anna"], policies, reason="Test")
+        await services.assign(s, None, policies, services.Opening(rita, world.advisers["anna"], "Test"))
         await s.commit()
     assert (await client.get(url(world, "rita"), headers=world.headers("anna"))).status_code == 200
     r = await client.post(

@@ -4,9 +4,11 @@ from pathlib import Path
 import pytest
 
 from coordination.referent.orientation import (
+    Choice,
     OverrideWithoutReason,
     RuleFileError,
     ScoreOutOfRange,
+    Situation,
     Track,
     add_months,
     digital_move_due,
@@ -121,21 +123,14 @@ def test_orient_with_override_requires_reason(matrix, rules):
         orient(
             matrix,
             rules,
-            score=2,
-            digital_autonomy=True,
-            start=date(2025, 1, 10),
-            chosen_track=Track.SOCIO_PROFESSIONAL,
-            override_reason="   ",
+            Situation(score=2, digital_autonomy=True, start=date(2025, 1, 10)),
+            Choice(Track.SOCIO_PROFESSIONAL, "   "),
         )
     result = orient(
         matrix,
         rules,
-        score=2,
-        digital_autonomy=True,
-        start=date(2025, 1, 10),
-        birth_date=date(2003, 1, 1),
-        chosen_track=Track.SOCIO_PROFESSIONAL,
-        override_reason="Problème de logement signalé",
+        Situation(score=2, digital_autonomy=True, start=date(2025, 1, 10), birth_date=date(2003, 1, 1)),
+        Choice(Track.SOCIO_PROFESSIONAL, "Problème de logement signalé"),
     )
     assert result.computed_track is Track.DIGITAL
     assert result.chosen_track is Track.SOCIO_PROFESSIONAL
@@ -145,9 +140,10 @@ def test_orient_with_override_requires_reason(matrix, rules):
 
 
 def test_orient_digital_young(matrix, rules):
-    result = orient(
-        matrix, rules, score=0, digital_autonomy=True, start=date(2025, 1, 31), birth_date=date(2005, 1, 1)
+    situation = Situation(
+        score=0, digital_autonomy=True, start=date(2025, 1, 31), birth_date=date(2005, 1, 1)
     )
+    result = orient(matrix, rules, situation)
     assert result.chosen_track is Track.DIGITAL and not result.overridden and result.override_reason is None
     assert result.first_contact_due is None
     assert result.digital_move_due == date(2025, 2, 28)
