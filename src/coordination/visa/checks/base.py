@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from coordination.formatting import day_fr
-from coordination.visa.contract import Clauses, Contract
+from coordination.visa.contract import Clauses, Contract, ContractKind
 from coordination.visa.parameters import ParameterSet, Unknown
 
 
@@ -165,23 +165,40 @@ CheckFn = Callable[[Ctx], Outcome]
 @dataclass(frozen=True, slots=True)
 class CheckSpec:
     id: str
-    title: str
     severity: Severity
+    title: str
     reference: str
     fn: CheckFn
 
 
-REGISTRY: list[CheckSpec] = []
+REGISTRY: dict[str, CheckFn] = {}
+"""The checks by id; their titles, weights and legal references are the table ``checks.LAW``."""
 
 
-def check(id: str, title: str, severity: Severity, reference: str) -> Callable[[CheckFn], CheckFn]:
-    """Register a check; ids are stable (stored visas refer to them)."""
+def check(id: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a check under its row of ``checks.LAW``; ids are stable (stored visas refer to them)."""
 
     def deco(fn: CheckFn) -> CheckFn:
-        if any(s.id == id for s in REGISTRY):
+        if id in REGISTRY:
             raise ValueError(f"duplicate check id {id}")
-        REGISTRY.append(CheckSpec(id, title, severity, reference, fn))
+        REGISTRY[id] = fn
         return fn
+
+    return deco
+
+
+def only_for(kind: ContractKind, otherwise: str) -> Callable[[CheckFn], CheckFn]:
+    """A check of one kind of contract (a scheme, a student's contract…): « sans objet » for the others,
+    saying so in ``otherwise`` (« Pas une PFI. »)."""
+
+    def deco(fn: CheckFn) -> CheckFn:
+        @functools.wraps(fn)
+        def run(ctx: Ctx) -> Outcome:
+            if ctx.contract.kind != kind:
+                return not_applicable(otherwise)
+            return fn(ctx)
+
+        return run
 
     return deco
 

@@ -17,7 +17,7 @@ from coordination.visa.contract import (
 from coordination.visa.parameters import Unknown
 
 
-@check("TRIAL", "Clause d'essai", Severity.BLOCKING, "Loi du 26-12-2013; LCT art. 127")
+@check("TRIAL")
 @on_clauses
 def trial(ctx: Ctx, cl: Clauses) -> Outcome:
     t = cl.trial
@@ -81,9 +81,7 @@ def _interim_trial(ctx: Ctx, t, rule) -> Outcome:
     )
 
 
-@check(
-    "UNPAID_TEST", "Jours d'essai non payés", Severity.BLOCKING, "CCT n° 38 (CNT); loi du 16-3-1971 art. 19"
-)
+@check("UNPAID_TEST")
 def unpaid_test(ctx: Ctx) -> Outcome:
     c = ctx.contract
     days = ctx.use("unpaid_test_days", c.unpaid_test_days)
@@ -124,7 +122,7 @@ def _yearly(ctx: Ctx) -> float | None:
     return y
 
 
-@check("NONCOMPETE", "Clause de non-concurrence", Severity.BLOCKING, "LCT art. 65 et 86")
+@check("NONCOMPETE")
 @on_clauses
 def noncompete(ctx: Ctx, cl: Clauses) -> Outcome:
     nc = cl.non_compete
@@ -195,7 +193,7 @@ def _nc_conditions(ctx: Ctx, nc, cond) -> None:
     )
 
 
-@check("ECOLAGE", "Clause d'écolage (remboursement de formation)", Severity.BLOCKING, "LCT art. 22bis")
+@check("ECOLAGE")
 @on_clauses
 def ecolage(ctx: Ctx, cl: Clauses) -> Outcome:
     tr = cl.training_repayment
@@ -263,7 +261,7 @@ def _ecolage_rules(ctx: Ctx, tr, rules, rmmmg) -> None:
         ctx.fail(f"période de remboursement de {y:g} ans, au-delà de {rules['max_years']} ans")
 
 
-@check("PENALTY", "Clauses pénales et responsabilité", Severity.BLOCKING, "LCT art. 6 et 18")
+@check("PENALTY")
 @on_clauses
 def penalty(ctx: Ctx, cl: Clauses) -> Outcome:
     if ctx.use("penalty", cl.penalty):
@@ -284,12 +282,7 @@ _ALWAYS_EMPLOYER = {
 }
 
 
-@check(
-    "EMPLOYER_COSTS",
-    "Frais mis à charge du travailleur",
-    Severity.BLOCKING,
-    "LCT art. 20; code du bien-être au travail",
-)
+@check("EMPLOYER_COSTS")
 @on_clauses
 def employer_costs(ctx: Ctx, cl: Clauses) -> Outcome:
     costs = cl.worker_costs
@@ -333,7 +326,7 @@ _ALLOWED_DEDUCTIONS = {
 }
 
 
-@check("DEDUCTIONS", "Retenues sur salaire", Severity.BLOCKING, "Loi du 12-4-1965, art. 23")
+@check("DEDUCTIONS")
 @on_clauses
 def deductions(ctx: Ctx, cl: Clauses) -> Outcome:
     ded = cl.deductions
@@ -363,7 +356,7 @@ def deductions(ctx: Ctx, cl: Clauses) -> Outcome:
     return ctx.verdict("Les retenues restent dans la liste légale et sous le plafond.")
 
 
-@check("DEPOSIT", "Cautionnement", Severity.WARNING, "CCT n° 41; LCT art. 23")
+@check("DEPOSIT")
 @on_clauses
 def deposit(ctx: Ctx, cl: Clauses) -> Outcome:
     amount = ctx.use("deposit_amount", cl.deposit_amount)
@@ -401,7 +394,7 @@ def _deposit_limit(ctx: Ctx, amount: float, yearly: float, months: int) -> None:
         ctx.fail(f"cautionnement de {eur(amount)}, au-delà de {months} mois de rémunération ({eur(limit)})")
 
 
-@check("PAY_TIMING", "Périodicité et délai de paiement", Severity.WARNING, "Loi du 12-4-1965, art. 5 et 9")
+@check("PAY_TIMING")
 @employment_only
 def pay_timing(ctx: Ctx) -> Outcome:
     c = ctx.contract

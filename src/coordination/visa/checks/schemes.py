@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, not_applicable
+from coordination.visa.checks.base import Ctx, Outcome, check, eur, not_applicable, only_for
 from coordination.visa.checks.form import require_mentions, require_written
 from coordination.visa.contract import ContractKind, Mention
 from coordination.visa.facts import add_months
 from coordination.visa.parameters import Unknown
 
 
-@check(
-    "ART60",
-    "Mise à l'emploi article 60 §7",
-    Severity.BLOCKING,
-    "Loi organique des CPAS du 8-7-1976, art. 60 §7",
-)
+@check("ART60")
+@only_for(ContractKind.ARTICLE_60, "Pas une mise à l'emploi article 60 §7.")
 def art60(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.ARTICLE_60:
-        return not_applicable("Pas une mise à l'emploi article 60 §7.")
     a = ctx.contract.article_60
     if a is None:
         return ctx.stop_missing("conditions de l'article 60 §7 (employeur, durée, mise à disposition)")
@@ -58,10 +52,9 @@ def art60(ctx: Ctx) -> Outcome:
     )
 
 
-@check("ART61", "Mise à l'emploi article 61", Severity.WARNING, "Loi organique des CPAS du 8-7-1976, art. 61")
+@check("ART61")
+@only_for(ContractKind.ARTICLE_61, "Pas une mise à l'emploi article 61.")
 def art61(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.ARTICLE_61:
-        return not_applicable("Pas une mise à l'emploi article 61.")
     a = ctx.contract.article_61
     rules = ctx.param("article_61")
     if a is None:
@@ -87,9 +80,7 @@ def art61(ctx: Ctx) -> Outcome:
     return ctx.verdict("Contrat ordinaire à plein salaire; la prime de tutorat ne le réduit pas.")
 
 
-@check(
-    "PIIS", "Cohérence avec le PIIS", Severity.WARNING, "Loi du 26-5-2002, art. 11 et 13 §3; AR du 11-7-2002"
-)
+@check("PIIS")
 def piis(ctx: Ctx) -> Outcome:
     c = ctx.contract
     ris = ctx.use("ris_beneficiary", c.worker.ris_beneficiary)
@@ -129,15 +120,9 @@ def piis(ctx: Ctx) -> Outcome:
     )
 
 
-@check(
-    "PFI",
-    "Formation professionnelle individuelle en entreprise (PFI)",
-    Severity.BLOCKING,
-    "Décret du 18-7-1997 et arrêtés du Gouvernement wallon",
-)
+@check("PFI")
+@only_for(ContractKind.PFI, "Pas une PFI.")
 def pfi(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.PFI:
-        return not_applicable("Pas une PFI.")
     f = ctx.contract.pfi
     rules = ctx.param("pfi")
     if f is None:
@@ -214,15 +199,9 @@ CIP_MENTIONS = (
 )
 
 
-@check(
-    "CIP",
-    "Convention d'immersion professionnelle",
-    Severity.BLOCKING,
-    "Loi-programme du 2-8-2002, art. 104 à 106",
-)
+@check("CIP")
+@only_for(ContractKind.CIP, "Pas une convention d'immersion professionnelle.")
 def cip(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.CIP:
-        return not_applicable("Pas une convention d'immersion professionnelle.")
     c = ctx.contract
     require_written(ctx, "la convention d'immersion")
     require_mentions(ctx, CIP_MENTIONS)
@@ -239,15 +218,9 @@ def cip(ctx: Ctx) -> Outcome:
     )
 
 
-@check(
-    "STAGE_TRANSITION",
-    "Stage de transition",
-    Severity.WARNING,
-    "Régime du stage de transition (Onem/Forem)",
-)
+@check("STAGE_TRANSITION")
+@only_for(ContractKind.TRANSITION_INTERNSHIP, "Pas un stage de transition.")
 def stage_transition(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.TRANSITION_INTERNSHIP:
-        return not_applicable("Pas un stage de transition.")
     ctx.unknown(
         "le stage de transition est signalé comme supprimé en Wallonie francophone (date de suppression inconnue): "
         "vérifier auprès du Forem qu'il peut encore être conclu, sinon proposer une PFI ou une immersion"
@@ -255,9 +228,8 @@ def stage_transition(ctx: Ctx) -> Outcome:
     return ctx.verdict("")
 
 
-@check("STAGE_FIRST", "Stage First (Bruxelles)", Severity.WARNING, "Régime bruxellois (Actiris)")
+@check("STAGE_FIRST")
+@only_for(ContractKind.FIRST_INTERNSHIP, "Pas un stage First.")
 def stage_first(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.FIRST_INTERNSHIP:
-        return not_applicable("Pas un stage First.")
     ctx.fail("le stage First est un dispositif bruxellois (Actiris): il ne s'applique pas en Wallonie")
     return ctx.verdict("")

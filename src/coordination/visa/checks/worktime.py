@@ -20,12 +20,7 @@ def _shifts(ctx: Ctx):
     return shifts
 
 
-@check(
-    "WT_LIMITS",
-    "Durée normale du travail",
-    Severity.BLOCKING,
-    "Loi du 16-3-1971 sur le travail, art. 19 et 20",
-)
+@check("WT_LIMITS")
 def wt_limits(ctx: Ctx) -> Outcome:
     wt = ctx.param("working_time")
     if isinstance(wt, Unknown):
@@ -55,12 +50,7 @@ def wt_limits(ctx: Ctx) -> Outcome:
     return ctx.verdict("L'horaire respecte les limites journalières et hebdomadaires.")
 
 
-@check(
-    "WT_OVERTIME",
-    "Heures supplémentaires",
-    Severity.WARNING,
-    "Loi du 16-3-1971 sur le travail, art. 25 à 29",
-)
+@check("WT_OVERTIME")
 @on_clauses
 def wt_overtime(ctx: Ctx, cl: Clauses) -> Outcome:
     included = ctx.use("overtime_included_in_salary", cl.overtime_included_in_salary)
@@ -118,9 +108,7 @@ def _ot_limits(ctx: Ctx, ot, wt) -> None:
         ctx.fail(f"sursalaire du dimanche ou jour férié de {round(ps * 100)} %, inférieur à 100 %")
 
 
-@check(
-    "WT_REST", "Repos entre deux prestations", Severity.WARNING, "Loi du 16-3-1971 sur le travail, art. 38ter"
-)
+@check("WT_REST")
 def wt_rest(ctx: Ctx) -> Outcome:
     wt = ctx.param("working_time")
     shifts = _shifts(ctx)
@@ -134,12 +122,7 @@ def wt_rest(ctx: Ctx) -> Outcome:
     return ctx.verdict("Au moins 11 heures de repos consécutives séparent les prestations.")
 
 
-@check(
-    "WT_SUN_NIGHT",
-    "Travail du dimanche et de nuit",
-    Severity.WARNING,
-    "Loi du 16-3-1971 sur le travail, art. 11, 16 et 35",
-)
+@check("WT_SUN_NIGHT")
 def wt_sun_night(ctx: Ctx) -> Outcome:
     wt = ctx.param("working_time")
     shifts = _shifts(ctx)
@@ -178,9 +161,7 @@ def wt_sun_night(ctx: Ctx) -> Outcome:
     )
 
 
-@check(
-    "MIN_SHIFT", "Durée minimale de chaque prestation", Severity.BLOCKING, "Loi du 3-7-1978 (LCT), art. 11bis"
-)
+@check("MIN_SHIFT")
 def min_shift(ctx: Ctx) -> Outcome:
     minimum = ctx.param("min_shift_hours")
     shifts = _shifts(ctx)
@@ -205,12 +186,7 @@ def min_shift(ctx: Ctx) -> Outcome:
     )
 
 
-@check(
-    "MINORS",
-    "Jeunes travailleurs (moins de 18 ans)",
-    Severity.BLOCKING,
-    "Loi du 16-3-1971 sur le travail, jeunes travailleurs",
-)
+@check("MINORS")
 def minors(ctx: Ctx) -> Outcome:
     age = ctx.use("age", ctx.age)
     if age is None:
