@@ -45,6 +45,11 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def _known(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """The column holds a word of its vocabulary (constraint ``<column>_known``)."""
+    return CheckConstraint(_in(column, values), name=f"{column}_known")
+
+
 class VerifiedEntity(VersionedEntity):
     """A registry record Forem verifies: an entry, a service or an agreement carry the same three columns."""
 
@@ -65,8 +70,8 @@ class PartnerProfile(VerifiedEntity):
 
     __tablename__ = "cadastre_partners"
     __table_args__ = (
-        CheckConstraint(_in("partner_kind", PARTNER_KINDS), name="partner_kind_known"),
-        CheckConstraint(_in("status", PARTNER_STATUSES), name="status_known"),
+        _known("partner_kind", PARTNER_KINDS),
+        _known("status", PARTNER_STATUSES),
     )
 
     organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, unique=True)
@@ -86,7 +91,7 @@ class Service(VerifiedEntity):
     __tablename__ = "cadastre_services"
     __table_args__ = (
         UniqueConstraint("organisation_id", "name"),
-        CheckConstraint(_in("status", SERVICE_STATUSES), name="status_known"),
+        _known("status", SERVICE_STATUSES),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),
     )
 
@@ -116,8 +121,8 @@ class Agreement(VerifiedEntity):
 
     __tablename__ = "cadastre_agreements"
     __table_args__ = (
-        CheckConstraint(_in("kind", AGREEMENT_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", AGREEMENT_STATUSES), name="status_known"),
+        _known("kind", AGREEMENT_KINDS),
+        _known("status", AGREEMENT_STATUSES),
         CheckConstraint(
             "closed_reason IS NULL OR " + _in("closed_reason", CLOSED_REASONS), name="reason_known"
         ),

@@ -123,15 +123,7 @@ class VisaController(Controller):
         """Attendance is progress data a partner writes (section ``progress``), tied to the approved
         contract it is compared with."""
         visa = await visas.open(visa_id, "write", section="progress")
-        compared = await visas.record_attendance(
-            visa,
-            period_start=data.period_start,
-            period_end=data.period_end,
-            hours_worked=data.hours_worked,
-            step_id=data.step_id,
-            note=data.note,
-        )
-        return AttendanceOut.of(compared)
+        return AttendanceOut.of(await visas.record_attendance(visa, data))
 
     @get(
         "/attendance",

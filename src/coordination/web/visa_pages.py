@@ -24,6 +24,7 @@ from coordination.visa import services
 from coordination.visa.checks import run_checklist
 from coordination.visa.context import provide_visa_context
 from coordination.visa.models import Decision, VisaStatus
+from coordination.visa.schemas import AttendanceIn
 from coordination.visa.use_cases import SECTION, Visas, provide_visas
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
@@ -430,13 +431,13 @@ class VisaPages(Controller):
         if not errors:
             assert start is not None and end is not None  # read without error
             try:
-                await visas.record_attendance(
-                    visa,
+                period = AttendanceIn(
                     period_start=start,
                     period_end=end,
                     hours_worked=hours,
                     note=str(form.get("note") or "") or None,
                 )
+                await visas.record_attendance(visa, period)
             except (Unprocessable, Conflict) as exc:
                 field = HOURS_FIELDS.get(exc.code or "")
                 if field is None:

@@ -128,6 +128,13 @@ class Ctx:
             self.fail(failure)
         return value
 
+    def need(self, name: str, value: Any, missing: str) -> Any:
+        """A value the check needs: recorded; no value is a missing information (« à vérifier »)."""
+        self.use(name, value)
+        if value is None:
+            self.missing(missing)
+        return value
+
     @property
     def has_findings(self) -> bool:
         return bool(self._fails or self._unknowns)
@@ -203,17 +210,43 @@ def only_for(kind: ContractKind, otherwise: str) -> Callable[[CheckFn], CheckFn]
     return deco
 
 
-def on_clauses(fn: Callable[[Ctx, Clauses], Outcome]) -> CheckFn:
-    """A check of the contract's clauses: without them it can only say they are missing (« à vérifier »)."""
+def on_part(name: str, missing: str, *params: str) -> Callable[[Callable[..., Outcome]], CheckFn]:
+    """A check of one block of the contract (its clauses, a scheme's conditions), given the block and the
+    legal values ``params`` (read first, so they are recorded whatever follows): without the block it
+    can only say it is missing (« à vérifier »)."""
 
-    @functools.wraps(fn)
-    def run(ctx: Ctx) -> Outcome:
-        clauses = ctx.contract.clauses
-        if clauses is None:
-            return ctx.stop_missing("clauses du contrat")
-        return fn(ctx, clauses)
+    def deco(fn: Callable[..., Outcome]) -> CheckFn:
+        @functools.wraps(fn)
+        def run(ctx: Ctx) -> Outcome:
+            values = [ctx.param(p) for p in params]
+            part = getattr(ctx.contract, name)
+            if part is None:
+                return ctx.stop_missing(missing)
+            return fn(ctx, part, *values)
 
-    return run
+        return run
+
+    return deco
+
+
+on_clauses: Callable[[Callable[[Ctx, Clauses], Outcome]], CheckFn] = on_part("clauses", "clauses du contrat")
+"""A check of the contract's clauses."""
+
+
+def on_clause(name: str, absent: str) -> Callable[[Callable[[Ctx, Any], Outcome]], CheckFn]:
+    """A check of one clause: the clauses are needed (:data:`on_clauses`); a contract without this one
+    passes, saying so in ``absent`` (« Pas de clause d'écolage. »)."""
+
+    def deco(fn: Callable[[Ctx, Any], Outcome]) -> CheckFn:
+        @on_clauses
+        @functools.wraps(fn)
+        def run(ctx: Ctx, clauses: Clauses) -> Outcome:
+            clause = getattr(clauses, name)
+            return ctx.verdict(absent) if clause is None else fn(ctx, clause)
+
+        return run
+
+    return deco
 
 
 def eur(amount: float) -> str:

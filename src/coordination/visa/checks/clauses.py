@@ -4,13 +4,15 @@ deposit and pay timing — the abusive clauses the seeds describe."""
 from __future__ import annotations
 
 from coordination.visa import facts
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, on_clauses
+from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, on_clause, on_clauses
 from coordination.visa.checks.wage import employment_only
 from coordination.visa.contract import (
     Clauses,
     ContractKind,
     DeductionKind,
+    NonCompete,
     PayFrequency,
+    TrainingRepayment,
     WorkerCategory,
     WorkerCostKind,
 )
@@ -123,11 +125,8 @@ def _yearly(ctx: Ctx) -> float | None:
 
 
 @check("NONCOMPETE")
-@on_clauses
-def noncompete(ctx: Ctx, cl: Clauses) -> Outcome:
-    nc = cl.non_compete
-    if nc is None:
-        return ctx.verdict("Pas de clause de non-concurrence.")
+@on_clause("non_compete", "Pas de clause de non-concurrence.")
+def noncompete(ctx: Ctx, nc: NonCompete) -> Outcome:
     thresholds = ctx.param("clause_pay_thresholds")
     cond = ctx.param("non_compete")
     yearly = _yearly(ctx)
@@ -194,11 +193,8 @@ def _nc_conditions(ctx: Ctx, nc, cond) -> None:
 
 
 @check("ECOLAGE")
-@on_clauses
-def ecolage(ctx: Ctx, cl: Clauses) -> Outcome:
-    tr = cl.training_repayment
-    if tr is None:
-        return ctx.verdict("Pas de clause d'écolage.")
+@on_clause("training_repayment", "Pas de clause d'écolage.")
+def ecolage(ctx: Ctx, tr: TrainingRepayment) -> Outcome:
     if ctx.use("kind", ctx.contract.kind) != ContractKind.OPEN_ENDED:
         ctx.fail("une clause d'écolage n'est permise que dans un contrat à durée indéterminée")
     thresholds = ctx.param("clause_pay_thresholds")
@@ -254,10 +250,12 @@ def _ecolage_rules(ctx: Ctx, tr, rules, rmmmg) -> None:
         "clause écrite avant la formation",
         "la clause n'est pas écrite avant le début de la formation",
     )
-    y = ctx.use("repayment_period_years", tr.repayment_period_years)
-    if y is None:
-        ctx.missing("période pendant laquelle le remboursement peut être réclamé")
-    elif y > rules["max_years"]:
+    y = ctx.need(
+        "repayment_period_years",
+        tr.repayment_period_years,
+        "période pendant laquelle le remboursement peut être réclamé",
+    )
+    if y is not None and y > rules["max_years"]:
         ctx.fail(f"période de remboursement de {y:g} ans, au-delà de {rules['max_years']} ans")
 
 

@@ -42,8 +42,8 @@ MENTION_LABELS = {
 }
 
 
-def require_mentions(ctx: Ctx, needed: tuple[Mention, ...]) -> None:
-    """Fail for each mention the written document lacks (shared by STUDENT and CIP)."""
+def _require_mentions(ctx: Ctx, needed: tuple[Mention, ...]) -> None:
+    """Fail for each mention the written document lacks."""
     mentions = ctx.contract.mentions
     ctx.use("mentions", None if mentions is None else sorted(mentions))
     if mentions is None:
@@ -54,8 +54,15 @@ def require_mentions(ctx: Ctx, needed: tuple[Mention, ...]) -> None:
         ctx.fail("mentions obligatoires absentes de l'écrit: " + ", ".join(lacking))
 
 
-def require_written(ctx: Ctx, what: str) -> None:
-    """Written and signed by the start: the dates decide when both are known, whatever the flag says."""
+def require_written(ctx: Ctx, what: str, mentions: tuple[Mention, ...] = ()) -> None:
+    """Written and signed by the start, with the ``mentions`` the law lists for it (STUDENT, CIP)."""
+    _written_by_start(ctx, what)
+    if mentions:
+        _require_mentions(ctx, mentions)
+
+
+def _written_by_start(ctx: Ctx, what: str) -> None:
+    """The dates decide when both are known, whatever the flag says."""
     c = ctx.contract
     w = ctx.use("written_before_start", c.written_before_start)
     signed = ctx.use("signature_date", c.signature_date)
@@ -355,8 +362,7 @@ STUDENT_MENTIONS = (
 @check("STUDENT")
 @only_for(ContractKind.STUDENT, "Pas un contrat d'étudiant.")
 def student(ctx: Ctx) -> Outcome:
-    require_written(ctx, "le contrat d'étudiant")
-    require_mentions(ctx, STUDENT_MENTIONS)
+    require_written(ctx, "le contrat d'étudiant", STUDENT_MENTIONS)
     return ctx.verdict(
         "Le contrat d'étudiant est écrit avant le début avec toutes les mentions obligatoires."
     )

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from coordination.visa.checks.base import Ctx, Outcome, check, eur, not_applicable, only_for
-from coordination.visa.checks.form import require_mentions, require_written
-from coordination.visa.contract import ContractKind, Mention
+from coordination.visa.checks.base import Ctx, Outcome, check, eur, not_applicable, on_part, only_for
+from coordination.visa.checks.form import require_written
+from coordination.visa.contract import Article60, Article61, ContractKind, Mention, Pfi
 from coordination.visa.facts import add_months
 from coordination.visa.parameters import Unknown
 
 
 @check("ART60")
 @only_for(ContractKind.ARTICLE_60, "Pas une mise à l'emploi article 60 §7.")
-def art60(ctx: Ctx) -> Outcome:
-    a = ctx.contract.article_60
-    if a is None:
-        return ctx.stop_missing("conditions de l'article 60 §7 (employeur, durée, mise à disposition)")
+@on_part("article_60", "conditions de l'article 60 §7 (employeur, durée, mise à disposition)")
+def art60(ctx: Ctx, a: Article60) -> Outcome:
     ctx.flag(
         "employer_is_cpas",
         a.employer_is_cpas,
@@ -54,11 +52,8 @@ def art60(ctx: Ctx) -> Outcome:
 
 @check("ART61")
 @only_for(ContractKind.ARTICLE_61, "Pas une mise à l'emploi article 61.")
-def art61(ctx: Ctx) -> Outcome:
-    a = ctx.contract.article_61
-    rules = ctx.param("article_61")
-    if a is None:
-        return ctx.stop_missing("prime de tutorat (montant, durée, effet sur le salaire)")
+@on_part("article_61", "prime de tutorat (montant, durée, effet sur le salaire)", "article_61")
+def art61(ctx: Ctx, a: Article61, rules: dict | Unknown) -> Outcome:
     ctx.flag(
         "premium_deducted_from_pay",
         a.premium_deducted_from_pay,
@@ -122,11 +117,8 @@ def piis(ctx: Ctx) -> Outcome:
 
 @check("PFI")
 @only_for(ContractKind.PFI, "Pas une PFI.")
-def pfi(ctx: Ctx) -> Outcome:
-    f = ctx.contract.pfi
-    rules = ctx.param("pfi")
-    if f is None:
-        return ctx.stop_missing("conditions de la PFI (durée, prime, tuteur, engagement)")
+@on_part("pfi", "conditions de la PFI (durée, prime, tuteur, engagement)", "pfi")
+def pfi(ctx: Ctx, f: Pfi, rules: dict | Unknown) -> Outcome:
     if isinstance(rules, Unknown):
         return ctx.stop_unknown_law(rules, "les règles de la PFI (réforme du 1-10-2024)")
     w = ctx.use("duration_weeks", f.duration_weeks)
@@ -156,10 +148,8 @@ def pfi(ctx: Ctx) -> Outcome:
         "assurance accidents",
         "le stagiaire doit être assuré contre les accidents",
     )
-    h = ctx.use("hiring_commitment_weeks", f.hiring_commitment_weeks)
-    if h is None:
-        ctx.missing("durée de l'engagement après la PFI")
-    elif w is not None and h < w:
+    h = ctx.need("hiring_commitment_weeks", f.hiring_commitment_weeks, "durée de l'engagement après la PFI")
+    if h is not None and w is not None and h < w:
         ctx.fail("l'engagement après la PFI doit durer au moins autant que la formation")
     ctx.flag(
         "hiring_in_trained_job",
@@ -203,8 +193,7 @@ CIP_MENTIONS = (
 @only_for(ContractKind.CIP, "Pas une convention d'immersion professionnelle.")
 def cip(ctx: Ctx) -> Outcome:
     c = ctx.contract
-    require_written(ctx, "la convention d'immersion")
-    require_mentions(ctx, CIP_MENTIONS)
+    require_written(ctx, "la convention d'immersion", CIP_MENTIONS)
     minimum = ctx.param("cip_min_allowance")
     allowance = ctx.use("monthly_allowance", c.cip.monthly_allowance if c.cip else None)
     if allowance is None:

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from coordination.visa import facts
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, hours, not_applicable, on_clauses
-from coordination.visa.contract import Clauses
+from coordination.visa.checks.base import (
+    CheckFn,
+    Ctx,
+    Outcome,
+    Severity,
+    check,
+    hours,
+    not_applicable,
+    on_clauses,
+)
+from coordination.visa.contract import Clauses, Schedule
 from coordination.visa.parameters import Unknown
 
 _DAYS = {1: "lundi", 2: "mardi", 3: "mercredi", 4: "jeudi", 5: "vendredi", 6: "samedi", 7: "dimanche"}
@@ -122,14 +135,30 @@ def wt_rest(ctx: Ctx) -> Outcome:
     return ctx.verdict("Au moins 11 heures de repos consécutives séparent les prestations.")
 
 
+def _on_shifts(param: str) -> Callable[[Callable[[Ctx, Schedule, Any], Outcome]], CheckFn]:
+    """A check of the shifts under the legal value ``param``: without shifts (already asked for) or without
+    the value, it has nothing to add."""
+
+    def deco(fn: Callable[[Ctx, Schedule, Any], Outcome]) -> CheckFn:
+        @functools.wraps(fn)
+        def run(ctx: Ctx) -> Outcome:
+            value = ctx.param(param)
+            shifts = _shifts(ctx)
+            if not shifts or isinstance(value, Unknown):
+                return ctx.verdict("")
+            schedule = ctx.contract.schedule
+            assert schedule is not None  # there are shifts, so there is a schedule
+            return fn(ctx, schedule, value)
+
+        return run
+
+    return deco
+
+
 @check("WT_SUN_NIGHT")
-def wt_sun_night(ctx: Ctx) -> Outcome:
-    wt = ctx.param("working_time")
-    shifts = _shifts(ctx)
-    if not shifts or isinstance(wt, Unknown):
-        return ctx.verdict("")
-    s = ctx.contract.schedule
-    assert s is not None  # there are shifts, so there is a schedule
+@_on_shifts("working_time")
+def wt_sun_night(ctx: Ctx, s: Schedule, wt: dict) -> Outcome:
+    shifts = s.shifts
     sunday = ctx.use("sunday_or_holiday_work", any(x.weekday == 7 or x.public_holiday for x in shifts))
     night = ctx.use(
         "night_work", any(facts.overlaps_night(x, wt["night_start"], wt["night_end"]) for x in shifts)
@@ -162,16 +191,11 @@ def wt_sun_night(ctx: Ctx) -> Outcome:
 
 
 @check("MIN_SHIFT")
-def min_shift(ctx: Ctx) -> Outcome:
-    minimum = ctx.param("min_shift_hours")
-    shifts = _shifts(ctx)
-    if not shifts or isinstance(minimum, Unknown):
-        return ctx.verdict("")
+@_on_shifts("min_shift_hours")
+def min_shift(ctx: Ctx, schedule: Schedule, minimum: float) -> Outcome:
     # Breaks are not work: a period of work is measured without them.
-    shortest = ctx.use("shortest_shift_hours", round(min(facts.worked_hours(x) for x in shifts), 2))
+    shortest = ctx.use("shortest_shift_hours", round(min(facts.worked_hours(x) for x in schedule.shifts), 2))
     if shortest < minimum - 1e-9:
-        schedule = ctx.contract.schedule
-        assert schedule is not None  # there are shifts, so there is a schedule
         derog = ctx.use("min_shift_derogation", schedule.min_shift_derogation)
         if derog is None:
             ctx.unknown(
