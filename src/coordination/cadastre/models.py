@@ -65,7 +65,16 @@ class VerifiedEntity(VersionedEntity):
     assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
 
 
-class PartnerProfile(VerifiedEntity):
+class Described:
+    """What HSDS calls the same on an organisation and a service: another name, a description, and a
+    generic contact address (never a person's)."""
+
+    alternate_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class PartnerProfile(Described, VerifiedEntity):
     """The registry entry of an organisation (HSDS ``organization`` fields where one fits)."""
 
     __tablename__ = "cadastre_partners"
@@ -76,16 +85,12 @@ class PartnerProfile(VerifiedEntity):
 
     organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, unique=True)
     partner_kind: Mapped[str] = mapped_column(String(32), nullable=False)
-    alternate_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    description: Mapped[str | None] = mapped_column(Text, nullable=True)
-    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    """The organisation's generic contact address (never a person's)."""
     website: Mapped[str | None] = mapped_column(String(300), nullable=True)
     legal_status: Mapped[str | None] = mapped_column(String(80), nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
 
 
-class Service(VerifiedEntity):
+class Service(Described, VerifiedEntity):
     """A service an organisation offers (HSDS ``service``)."""
 
     __tablename__ = "cadastre_services"
@@ -97,10 +102,7 @@ class Service(VerifiedEntity):
 
     organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
-    alternate_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    description: Mapped[str | None] = mapped_column(Text, nullable=True)
     url: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status: Mapped[str] = mapped_column(String(24), nullable=False, default="active")
     publics: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     """Target publics (e.g. ``NEET``, ``bénéficiaires RIS``)."""

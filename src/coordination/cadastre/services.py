@@ -168,15 +168,16 @@ def euros_to_cents(amount: Decimal | None) -> int | None:
 # --- organisations -------------------------------------------------------------------------------
 
 
+DIRECTORY_FIELDS = {"id": "id", "name": "name", "tax_id": "bce_number", "bassin": "bassin"}
+"""The entry's fields the directory keeps (the answer's name: the ``organisations`` column)."""
+
+
 def organisation_out(org: Organisation, profile: PartnerProfile) -> OrganisationOut:
-    """The registry entry (its profile's fields) under the directory's id, name, BCE number and bassin."""
+    """The registry entry: its profile's fields, and the directory's for the organisation itself."""
     return from_row(
         profile,
         OrganisationOut,
-        id=org.id,
-        name=org.name,
-        tax_id=org.bce_number,
-        bassin=org.bassin,
+        **{name: getattr(org, column) for name, column in DIRECTORY_FIELDS.items()},
         partner_kind_label=rules.PARTNER_KIND_LABELS[profile.partner_kind],
         **_verification_fields(profile),
     )

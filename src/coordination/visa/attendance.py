@@ -30,6 +30,7 @@ from coordination.access.principal import Principal
 from coordination.dossier.models import TrajectoryStep
 from coordination.dossier.services.common import get_owned
 from coordination.errors import Conflict, Unprocessable
+from coordination.shapes import from_row
 from coordination.visa import facts
 from coordination.visa.contract import Shift
 from coordination.visa.events import HoursOverContract
@@ -209,15 +210,13 @@ async def notify_gaps(session: AsyncSession, today: dt.date, rules: Monitoring |
         if not compare(visa.contract or {}, period, rules).over:
             continue
         period.alerted_at = clock.now()
-        await events.record(
-            session,
-            HoursOverContract(
-                person_id=visa.person_id,
-                attendance_id=period.id,
-                visa_id=visa.id,
-                tolerance_hours_per_week=rules.tolerance_hours_per_week,
-            ),
+        over = from_row(
+            period,  # its person and visa
+            HoursOverContract,
+            attendance_id=period.id,
+            tolerance_hours_per_week=rules.tolerance_hours_per_week,
         )
+        await events.record(session, over)
         told += 1
     await session.flush()
     return told

@@ -35,6 +35,14 @@ from coordination.visa.models import Decision, VisaRequest, VisaStatus
 from coordination.visa.schemas import AttendanceIn
 
 SECTION = "contracts"
+
+
+def gate(action: str, section: str = SECTION) -> dict[str, str]:
+    """The declared gate of a visa route (``opt``): the file's section it opens, and what it does there
+    (a visa is in ``contracts``; its attendance is progress data)."""
+    return {"section": section, "action": action}
+
+
 WAITING_LIMIT = 50
 """Requests shown on the waiting list (the newest first); a CPAS team has a few dozen at most."""
 NOTE_TO_COLLEAGUE_MAX = 500

@@ -31,6 +31,8 @@ MESSAGES = {
     "approuvee": "La proposition est approuvée : la fiche est modifiée.",
     "refusee": "La proposition est refusée ; le responsable en est informé.",
 }
+VOCABULARY: dict[str, Any] = {"field_labels": proposals.FIELD_LABELS_FR, "kinds": rules.PARTNER_KIND_LABELS}
+"""The words the page shows: the fields a proposal changes, the kinds of partner."""
 FORM_ERRORS = (409, 422)
 """Refusals the page shows beside the form (a conflict, an invalid value); any other is an error page."""
 
@@ -75,8 +77,7 @@ async def _render(
         "cadastre_proposals.html",
         status_code=status_code,
         **fields_of(shown),
-        field_labels=proposals.FIELD_LABELS_FR,
-        kinds=rules.PARTNER_KIND_LABELS,
+        **VOCABULARY,
         message=message,
         error=error,
         form=form or {},

@@ -7,14 +7,13 @@ reference date is the contract's start date (the law in force when the work begi
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import msgspec
 
 from coordination import clock
 from coordination.visa import facts
 from coordination.visa.checks import clauses, form, schemes, wage, worktime  # noqa: F401  (register checks)
-from coordination.visa.checks.base import REGISTRY, CheckResult, CheckSpec, Ctx, Severity, Status
+from coordination.visa.checks.base import REGISTRY, CheckResult, CheckSpec, Ctx, Labelled, Severity, Status
 from coordination.visa.contract import Contract
 from coordination.visa.parameters import ParameterSet, default
 
@@ -99,17 +98,13 @@ CHECKS = tuple(CheckSpec(*row, fn=REGISTRY[row[0]]) for row in LAW)
 CHECK_IDS = tuple(s.id for s in CHECKS)
 
 
-class Verdict(enum.StrEnum):
-    CONFORME = "conforme"  # every applicable check passes
-    NON_CONFORME = "non_conforme"  # a blocking check fails: the visa is refused until fixed
-    A_COMPLETER = "a_completer"  # something to verify or a warning: the adviser must look
+class Verdict(Labelled):
+    CONFORME = "conforme", "Conforme"  # every applicable check passes
+    NON_CONFORME = "non_conforme", "Non conforme"  # a blocking check fails: the visa is refused until fixed
+    A_COMPLETER = "a_completer", "À compléter ou à vérifier"  # something to verify or a warning: look
 
 
-VERDICT_LABELS_FR = {
-    Verdict.CONFORME: "Conforme",
-    Verdict.NON_CONFORME: "Non conforme",
-    Verdict.A_COMPLETER: "À compléter ou à vérifier",
-}
+VERDICT_LABELS_FR = {v: v.label_fr for v in Verdict}
 
 
 class Checklist(msgspec.Struct, kw_only=True):

@@ -21,25 +21,32 @@ from coordination.visa.contract import Clauses, Contract, ContractKind
 from coordination.visa.parameters import ParameterSet, Unknown
 
 
-class Status(enum.StrEnum):
-    CONFORME = "conforme"
-    NON_CONFORME = "non_conforme"
-    A_VERIFIER = "a_verifier"
-    SANS_OBJET = "sans_objet"
+class Labelled(enum.StrEnum):
+    """A word of the checklist's vocabulary with its French label, declared together (``label_fr``)."""
+
+    label_fr: str
+
+    def __new__(cls, value: str, label_fr: str = "") -> Labelled:  # Status("conforme") looks the word up
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label_fr = label_fr
+        return member
 
 
-class Severity(enum.StrEnum):
-    BLOCKING = "blocking"
-    WARNING = "warning"
+class Status(Labelled):
+    CONFORME = "conforme", "Conforme"
+    NON_CONFORME = "non_conforme", "Non conforme"
+    A_VERIFIER = "a_verifier", "À vérifier"
+    SANS_OBJET = "sans_objet", "Sans objet"
 
 
-STATUS_LABELS_FR = {
-    Status.CONFORME: "Conforme",
-    Status.NON_CONFORME: "Non conforme",
-    Status.A_VERIFIER: "À vérifier",
-    Status.SANS_OBJET: "Sans objet",
-}
-SEVERITY_LABELS_FR = {Severity.BLOCKING: "Bloquant", Severity.WARNING: "Avertissement"}
+class Severity(Labelled):
+    BLOCKING = "blocking", "Bloquant"
+    WARNING = "warning", "Avertissement"
+
+
+STATUS_LABELS_FR = {s: s.label_fr for s in Status}
+SEVERITY_LABELS_FR = {s: s.label_fr for s in Severity}
 
 
 class CheckResult(msgspec.Struct, kw_only=True):

@@ -17,7 +17,7 @@ from coordination.visa.checks.base import (
     not_applicable,
     on_clauses,
 )
-from coordination.visa.contract import Clauses, Schedule
+from coordination.visa.contract import Clauses, Schedule, Shift
 from coordination.visa.parameters import Unknown
 
 _DAYS = {1: "lundi", 2: "mardi", 3: "mercredi", 4: "jeudi", 5: "vendredi", 6: "samedi", 7: "dimanche"}
@@ -135,11 +135,15 @@ def wt_rest(ctx: Ctx) -> Outcome:
     return ctx.verdict("Au moins 11 heures de repos consécutives séparent les prestations.")
 
 
-def _on_shifts(param: str) -> Callable[[Callable[[Ctx, Schedule, Any], Outcome]], CheckFn]:
+Shifted = Callable[[Ctx, Schedule, list[Shift], Any], Outcome]
+"""A check given the schedule, its shifts and the legal value it reads."""
+
+
+def _on_shifts(param: str) -> Callable[[Shifted], CheckFn]:
     """A check of the shifts under the legal value ``param``: without shifts (already asked for) or without
     the value, it has nothing to add."""
 
-    def deco(fn: Callable[[Ctx, Schedule, Any], Outcome]) -> CheckFn:
+    def deco(fn: Shifted) -> CheckFn:
         @functools.wraps(fn)
         def run(ctx: Ctx) -> Outcome:
             value = ctx.param(param)
@@ -148,7 +152,7 @@ def _on_shifts(param: str) -> Callable[[Callable[[Ctx, Schedule, Any], Outcome]]
                 return ctx.verdict("")
             schedule = ctx.contract.schedule
             assert schedule is not None  # there are shifts, so there is a schedule
-            return fn(ctx, schedule, value)
+            return fn(ctx, schedule, shifts, value)
 
         return run
 
@@ -157,8 +161,7 @@ def _on_shifts(param: str) -> Callable[[Callable[[Ctx, Schedule, Any], Outcome]]
 
 @check("WT_SUN_NIGHT")
 @_on_shifts("working_time")
-def wt_sun_night(ctx: Ctx, s: Schedule, wt: dict) -> Outcome:
-    shifts = s.shifts
+def wt_sun_night(ctx: Ctx, s: Schedule, shifts: list[Shift], wt: dict) -> Outcome:
     sunday = ctx.use("sunday_or_holiday_work", any(x.weekday == 7 or x.public_holiday for x in shifts))
     night = ctx.use(
         "night_work", any(facts.overlaps_night(x, wt["night_start"], wt["night_end"]) for x in shifts)
@@ -192,9 +195,9 @@ def wt_sun_night(ctx: Ctx, s: Schedule, wt: dict) -> Outcome:
 
 @check("MIN_SHIFT")
 @_on_shifts("min_shift_hours")
-def min_shift(ctx: Ctx, schedule: Schedule, minimum: float) -> Outcome:
+def min_shift(ctx: Ctx, schedule: Schedule, shifts: list[Shift], minimum: float) -> Outcome:
     # Breaks are not work: a period of work is measured without them.
-    shortest = ctx.use("shortest_shift_hours", round(min(facts.worked_hours(x) for x in schedule.shifts), 2))
+    shortest = ctx.use("shortest_shift_hours", round(min(facts.worked_hours(x) for x in shifts), 2))
     if shortest < minimum - 1e-9:
         derog = ctx.use("min_shift_derogation", schedule.min_shift_derogation)
         if derog is None:
