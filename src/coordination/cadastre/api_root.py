@@ -1,8 +1,8 @@
 """The registry's API root, said once: every registry controller answers below ``/api/v1/cadastre``,
 under the OpenAPI tag ``cadastre``.
 
-Why: eight controllers repeated the same three attributes; a controller whose handlers need less than the
-caller and the Brussels day (the evaluation figures) narrows ``dependencies`` itself."""
+Why: eight controllers repeated the same three attributes. Every handler is given the registry's context
+(``ctx``, :mod:`.dependencies`); the step import adds the NISS key."""
 
 from __future__ import annotations
 

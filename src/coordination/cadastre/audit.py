@@ -272,15 +272,11 @@ def secure(
 
 
 def unprotected(
-    values: Mapping[Any, int],
-    hidden: set,
-    constraints: list[Constraint],
-    protection: int,
-    sensitive: set | None = None,
+    values: Mapping[Any, int], hidden: set, constraints: list[Constraint], protection: int
 ) -> dict[Hashable, tuple[float, float]]:
-    """The masked cells a reader could pin down, with their feasible range (empty when the audit passes)."""
-    sensitive = set(hidden) if sensitive is None else set(sensitive)
-    audit = Audit(values, constraints, protection, set(hidden), sensitive)
+    """The masked cells a reader could pin down (every masked cell needing ``protection``), with their
+    feasible range: empty when the audit passes."""
+    audit = Audit(values, constraints, protection, set(hidden), set(hidden))
     return {
         cell: audit.interval(cell) for cell in sorted(hidden, key=audit.rank) if not audit.protected(cell)
     }

@@ -419,7 +419,7 @@ def _only(values: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
 async def _apply_org(session: AsyncSession, plan: _Plan, actor: Principal) -> str:
     values = _only(plan.values, COLUMNS["organisations"])
     if plan.existing is not None:
-        await svc.update_organisation(session, plan.existing.id, values, actor)
+        await svc.update_organisation(svc.Edit(session, actor, clock.today()), plan.existing.id, values)
         return "updated"
     await svc.create_organisation(session, values, actor)
     return "created"
@@ -429,7 +429,7 @@ async def _apply_service(session: AsyncSession, plan: _Plan, actor: Principal) -
     values = _only(plan.values, svc.SERVICE_FIELDS)
     values = {k: v for k, v in values.items() if v is not None or k not in ("status", "capacity_unit")}
     if plan.existing is not None:
-        await svc.update_service(session, plan.existing.id, values, actor)
+        await svc.update_service(svc.Edit(session, actor, clock.today()), plan.existing.id, values)
         return "updated"
     await svc.create_service(session, plan.values["organisation_id"], values, actor)
     return "created"
@@ -439,7 +439,7 @@ async def _apply_agreement(session: AsyncSession, plan: _Plan, actor: Principal)
     values = _only(plan.values, (*svc.AGREEMENT_FIELDS, "reference", "organisation_id", "funder_id"))
     if plan.existing is not None:
         values.pop("reference")
-        await svc.update_agreement(session, plan.existing.id, values, actor, clock.today())
+        await svc.update_agreement(svc.Edit(session, actor, clock.today()), plan.existing.id, values)
         return "updated"
     await svc.create_agreement(session, values, actor)
     return "created"

@@ -1,50 +1,79 @@
-"""What every registry handler is given (declared once per controller, API and pages alike): the caller,
-the Brussels day, the positive-exit policy and the NISS hashing key.
+"""What every registry handler is given, declared once per controller (API and pages alike): one
+:class:`RegistryContext` (``ctx``) with the request's session, the caller, the Brussels day, the
+positive-exit policy and the request's ``If-Match`` check; the NISS key only where people are found by
+NISS (the step import).
 
-Why: each handler used to rebuild these (``principal_of(request)``, ``today_brussels()``,
-``load_policy(settings.policies_dir)``) in its own way; a dependency says once what "today" and "the
-policy in force" mean for the whole registry, and tests may override them in one place."""
+Why: each handler used to list these one by one (``db_session``, ``principal``, ``today``, ``policy``,
+``request``…) and rebuild the version check; one context says once what "today" and "the policy in force"
+mean for the whole registry, and a handler reads: parse, call one service, return."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from litestar import Request
 from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
 from coordination.access.principal import Principal
-from coordination.cadastre.guards import principal_of
 from coordination.cadastre.policy import PositiveExitPolicy, load_policy
-from coordination.keys import niss_hash_key
+from coordination.cadastre.services import Edit
+from coordination.dossier.niss import NISS_KEY
+from coordination.http_utils import require_if_match
 from coordination.settings import Settings
 
 
-def provide_principal(request: Request) -> Principal:
-    return principal_of(request)
+@dataclass(frozen=True)
+class RegistryContext:
+    """One request to the registry: who asks, on which Brussels day, under which rules."""
 
-
-def provide_today() -> date:
+    session: AsyncSession
+    principal: Principal
+    today: date
     """The Brussels day of the request: agreements' expiry and alerts are read on it."""
-    return clock.today()
+    settings: Settings
+    request: Request
+    request_id: str
+
+    @property
+    def policy(self) -> PositiveExitPolicy:
+        """The positive-exit definition in force (``policies/positive_exit.toml``, cached by path)."""
+        return load_policy(self.settings.policies_dir)
+
+    def if_match(self, version: int) -> None:
+        """A write's precondition: the client's ``If-Match`` names the version it read."""
+        require_if_match(self.request, version)
+
+    @property
+    def edit(self) -> Edit:
+        """A change made by this request: its caller and day, under its ``If-Match``."""
+        return Edit(self.session, self.principal, self.today, self.if_match)
+
+    @property
+    def own_organisation(self) -> UUID | None:
+        """A partner manager's alerts are about their own organisation; everyone else sees them all."""
+        principal = self.principal
+        return principal.organisation_id if principal.role.value == "partner_manager" else None
 
 
-def provide_policy(settings: Settings) -> PositiveExitPolicy:
-    """The positive-exit definition in force (``policies/positive_exit.toml``, cached by path)."""
-    return load_policy(settings.policies_dir)
+def provide_context(
+    request: Request, db_session: AsyncSession, principal: Principal, settings: Settings, request_id: str
+) -> RegistryContext:
+    """Of the router's ``principal`` (the token's on the API, the signed-in reader on the pages)."""
+    return RegistryContext(
+        session=db_session,
+        principal=principal,
+        today=clock.today(),
+        settings=settings,
+        request=request,
+        request_id=request_id,
+    )
 
 
-def provide_niss_key(settings: Settings) -> bytes:
-    """The keyed NISS hash's key (the step import finds people by NISS), read where the dossier reads
-    it; only the import routes ask for it."""
-    return niss_hash_key(settings)
-
-
-CONTEXT = {
-    "today": Provide(provide_today, sync_to_thread=False),
-    "policy": Provide(provide_policy, sync_to_thread=False),
-}
+CONTEXT = {"ctx": Provide(provide_context, sync_to_thread=False)}
 """The registry's context: what the API controllers and the pages both declare."""
 
-
-NISS_KEY = {"niss_key": Provide(provide_niss_key, sync_to_thread=True)}  # reads a key file
+__all__ = ["CONTEXT", "NISS_KEY", "RegistryContext"]

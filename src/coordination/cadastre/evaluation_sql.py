@@ -53,13 +53,11 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.functions import FunctionElement
 
 from coordination.cadastre.models import PartnerProfile
 from coordination.cadastre.policy import PositiveExitPolicy
-from coordination.cadastre.sqlfuncs import add_months, days_between, quarter_key
+from coordination.cadastre.sqlfuncs import add_months, days_between, person_part, quarter_key
 from coordination.db.types import GUID
 from coordination.directory.models import Organisation
 from coordination.dossier.models import Assessment, Person, TrajectoryStep
@@ -111,29 +109,6 @@ def evaluation_statements(
             for part in range(parts)
         ]
     return [_portable(policy, year_start, year_end)]
-
-
-class person_part(FunctionElement):
-    """PostgreSQL: which of ``n`` shares a person falls in, from the last byte of their (random) id.
-
-    Every figure is a sum over people and their own steps (an exit, a repeat, a progression never looks at
-    another person), so the evaluation can be cut into disjoint shares of people, each computed by its own
-    statement on its own connection, and the rows added up: exactly the same figures, people counts
-    included, in about 1/n of the time on n cores."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "person_part"
-
-    def __init__(self, person_id, n: int) -> None:
-        self.n = int(n)
-        super().__init__(person_id)
-
-
-@compiles(person_part, "postgresql")
-def _person_part_pg(element, compiler, **kw):
-    (person_id,) = list(element.clauses)
-    return f"(get_byte(uuid_send({compiler.process(person_id, **kw)}), 15) % {element.n})"
 
 
 def in_share(person_id, part: tuple[int, int] | None) -> list[ColumnElement]:

@@ -45,6 +45,11 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def _known(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """The column holds a word of its vocabulary (constraint ``<column>_known``)."""
+    return CheckConstraint(_in(column, values), name=f"{column}_known")
+
+
 class VerifiedEntity(VersionedEntity):
     """A registry record Forem verifies: an entry, a service or an agreement carry the same three columns."""
 
@@ -60,42 +65,44 @@ class VerifiedEntity(VersionedEntity):
     assured_by: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
 
 
-class PartnerProfile(VerifiedEntity):
+class Described:
+    """What HSDS calls the same on an organisation and a service: another name, a description, and a
+    generic contact address (never a person's)."""
+
+    alternate_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class PartnerProfile(Described, VerifiedEntity):
     """The registry entry of an organisation (HSDS ``organization`` fields where one fits)."""
 
     __tablename__ = "cadastre_partners"
     __table_args__ = (
-        CheckConstraint(_in("partner_kind", PARTNER_KINDS), name="partner_kind_known"),
-        CheckConstraint(_in("status", PARTNER_STATUSES), name="status_known"),
+        _known("partner_kind", PARTNER_KINDS),
+        _known("status", PARTNER_STATUSES),
     )
 
     organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, unique=True)
     partner_kind: Mapped[str] = mapped_column(String(32), nullable=False)
-    alternate_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    description: Mapped[str | None] = mapped_column(Text, nullable=True)
-    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    """The organisation's generic contact address (never a person's)."""
     website: Mapped[str | None] = mapped_column(String(300), nullable=True)
     legal_status: Mapped[str | None] = mapped_column(String(80), nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
 
 
-class Service(VerifiedEntity):
+class Service(Described, VerifiedEntity):
     """A service an organisation offers (HSDS ``service``)."""
 
     __tablename__ = "cadastre_services"
     __table_args__ = (
         UniqueConstraint("organisation_id", "name"),
-        CheckConstraint(_in("status", SERVICE_STATUSES), name="status_known"),
+        _known("status", SERVICE_STATUSES),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),
     )
 
     organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
-    alternate_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    description: Mapped[str | None] = mapped_column(Text, nullable=True)
     url: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status: Mapped[str] = mapped_column(String(24), nullable=False, default="active")
     publics: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     """Target publics (e.g. ``NEET``, ``bénéficiaires RIS``)."""
@@ -116,8 +123,8 @@ class Agreement(VerifiedEntity):
 
     __tablename__ = "cadastre_agreements"
     __table_args__ = (
-        CheckConstraint(_in("kind", AGREEMENT_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", AGREEMENT_STATUSES), name="status_known"),
+        _known("kind", AGREEMENT_KINDS),
+        _known("status", AGREEMENT_STATUSES),
         CheckConstraint(
             "closed_reason IS NULL OR " + _in("closed_reason", CLOSED_REASONS), name="reason_known"
         ),

@@ -7,7 +7,6 @@ serve the same figures the same way."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -16,18 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.access.principal import Principal
 from coordination.cadastre import proposals, rules
 from coordination.cadastre import services as svc
+from coordination.cadastre.dependencies import RegistryContext
 from coordination.cadastre.evaluation import evaluate, latest_year_with_figures
-from coordination.cadastre.policy import PositiveExitPolicy
 from coordination.cadastre.referral_figures import referral_outcomes
 from coordination.cadastre.schemas import AgreementOut, OrganisationOut, ServiceOut
 from coordination.errors import NotFound
 
 
-async def evaluation_year(
-    session: AsyncSession, policy: PositiveExitPolicy, wanted: int | None, today: date
-) -> int:
+async def evaluation_year(ctx: RegistryContext, wanted: int | None) -> int:
     """The year asked for, else the most recent one with figures (never an empty previous year)."""
-    return wanted or await latest_year_with_figures(session, policy, today)
+    return wanted or await latest_year_with_figures(ctx.session, ctx.policy, ctx.today)
 
 
 def may_evaluate(principal: Principal) -> bool:
@@ -47,24 +44,20 @@ class PartnerOverview:
 
 
 async def partner_overview(
-    session: AsyncSession,
-    organisation_id: UUID,
-    principal: Principal,
-    policy: PositiveExitPolicy,
-    wanted_year: int | None,
-    today: date,
+    ctx: RegistryContext, organisation_id: UUID, wanted_year: int | None
 ) -> PartnerOverview:
-    """A partner's entry, services and agreements (status as read ``today``), and its figures."""
+    """A partner's entry, services and agreements (status as read ``ctx.today``), and its figures."""
+    session, today = ctx.session, ctx.today
     org, profile = await svc.get_organisation(session, organisation_id)
     services = await svc.list_services(session, organisation_id=organisation_id)
     agreements = await svc.list_agreements(session, organisation_id=organisation_id, today=today)
-    year = await evaluation_year(session, policy, wanted_year, today)
+    year = await evaluation_year(ctx, wanted_year)
     overview = PartnerOverview(
         org=svc.organisation_out(org, profile),
         services=[svc.service_out(s) for s in services],
         agreements=[svc.agreement_out(a, today) for a in agreements],
         year=year,
-        evaluation=await evaluate(session, year, policy) if may_evaluate(principal) else None,
+        evaluation=await evaluate(session, year, ctx.policy) if may_evaluate(ctx.principal) else None,
     )
     if overview.evaluation is not None:
         key = str(organisation_id)
@@ -88,20 +81,14 @@ class Comparison:
     referrals: dict[str, Any]
 
 
-async def comparison(
-    session: AsyncSession,
-    policy: PositiveExitPolicy,
-    wanted_year: int | None,
-    partners: list[str],
-    today: date,
-) -> Comparison:
+async def comparison(ctx: RegistryContext, wanted_year: int | None, partners: list[str]) -> Comparison:
     """The year's protected figures for the chosen partners, with their referral outcomes."""
-    year = await evaluation_year(session, policy, wanted_year, today)
-    evaluation = await evaluate(session, year, policy)
+    year = await evaluation_year(ctx, wanted_year)
+    evaluation = await evaluate(ctx.session, year, ctx.policy)
     rows = evaluation.get("partners", [])
     if partners:
         rows = [r for r in rows if str(r["key"]) in partners]
-    referrals = await referral_outcomes(session, year, policy, today)
+    referrals = await referral_outcomes(ctx.session, year, ctx.policy, ctx.today)
     return Comparison(year=year, evaluation=evaluation, rows=rows, referrals=referrals)
 
 

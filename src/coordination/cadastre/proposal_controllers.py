@@ -12,18 +12,16 @@ from uuid import UUID
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.principal import Principal
 from coordination.cadastre import proposals
 from coordination.cadastre.api_root import CadastreApi
+from coordination.cadastre.dependencies import RegistryContext
 from coordination.cadastre.guards import READ, WRITE, registry_keeper, registry_writer
 from coordination.cadastre.proposal_models import PROPOSAL_STATUSES
 from coordination.cadastre.schemas import sent_fields
 from coordination.errors import BadRequest
 
-DbSession = NamedDependency[AsyncSession]
-Caller = NamedDependency[Principal]
+Ctx = NamedDependency[RegistryContext]
 
 
 def _status(status: str | None) -> str | None:
@@ -34,12 +32,10 @@ def _status(status: str | None) -> str | None:
     return status
 
 
-async def _decide(
-    session: AsyncSession, principal: Principal, proposal_id: UUID, data: Any, *, approve: bool
-) -> proposals.ProposalOut:
+async def _decide(ctx: Ctx, proposal_id: UUID, data: Any, *, approve: bool) -> proposals.ProposalOut:
     values = sent_fields(data, proposals.DecisionIn)
     proposal, org = await proposals.decide(
-        session, proposal_id, principal, approve=approve, reason=values.get("reason")
+        ctx.session, proposal_id, ctx.principal, approve=approve, reason=values.get("reason")
     )
     return proposals.proposal_out(proposal, org.name)
 
@@ -49,58 +45,40 @@ class ProposalController(CadastreApi):
 
     @post("/organisations/{organisation_id:uuid}/proposals", guards=[registry_writer], opt=WRITE)
     async def propose(
-        self,
-        principal: Caller,
-        db_session: DbSession,
-        organisation_id: FromPath[UUID],
-        data: JSONBody[dict[str, Any]],
+        self, ctx: Ctx, organisation_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
     ) -> proposals.ProposalOut:
         """A partner manager proposes a new name, kind or BCE number; it takes effect once approved."""
         values = sent_fields(data, proposals.ProposalIn)
-        proposal, org = await proposals.propose(db_session, organisation_id, values, principal)
+        proposal, org = await proposals.propose(ctx.session, organisation_id, values, ctx.principal)
         return proposals.proposal_out(proposal, org.name)
 
     @get("/proposals", guards=[registry_writer], opt=READ)
     async def list_proposals(
-        self,
-        principal: Caller,
-        db_session: DbSession,
-        status: FromQuery[str | None] = None,
-        organisation_id: FromQuery[UUID | None] = None,
+        self, ctx: Ctx, status: FromQuery[str | None] = None, organisation_id: FromQuery[UUID | None] = None
     ) -> list[proposals.ProposalOut]:
         """Administrators see every proposal; a partner manager those of their organisation."""
         rows = await proposals.list_proposals(
-            db_session, principal, status=_status(status), organisation_id=organisation_id
+            ctx.session, ctx.principal, status=_status(status), organisation_id=organisation_id
         )
         return [proposals.proposal_out(p, name) for p, name in rows]
 
     @get("/proposals/{proposal_id:uuid}", guards=[registry_writer], opt=READ)
-    async def get_proposal(
-        self, principal: Caller, db_session: DbSession, proposal_id: FromPath[UUID]
-    ) -> proposals.ProposalOut:
-        return await proposals.proposal_view(db_session, proposal_id, principal)
+    async def get_proposal(self, ctx: Ctx, proposal_id: FromPath[UUID]) -> proposals.ProposalOut:
+        return await proposals.proposal_view(ctx.session, proposal_id, ctx.principal)
 
     @post("/proposals/{proposal_id:uuid}/approval", guards=[registry_keeper], opt=WRITE, status_code=200)
     async def approve(
-        self,
-        principal: Caller,
-        db_session: DbSession,
-        proposal_id: FromPath[UUID],
-        data: JSONBody[dict[str, Any] | None] = None,
+        self, ctx: Ctx, proposal_id: FromPath[UUID], data: JSONBody[dict[str, Any] | None] = None
     ) -> proposals.ProposalOut:
         """The administrator approves after checking against the BCE: the new values take effect."""
-        return await _decide(db_session, principal, proposal_id, data or {}, approve=True)
+        return await _decide(ctx, proposal_id, data or {}, approve=True)
 
     @post("/proposals/{proposal_id:uuid}/rejection", guards=[registry_keeper], opt=WRITE, status_code=200)
     async def reject(
-        self,
-        principal: Caller,
-        db_session: DbSession,
-        proposal_id: FromPath[UUID],
-        data: JSONBody[dict[str, Any]],
+        self, ctx: Ctx, proposal_id: FromPath[UUID], data: JSONBody[dict[str, Any]]
     ) -> proposals.ProposalOut:
         """The administrator rejects, with a reason the manager reads in their inbox."""
-        return await _decide(db_session, principal, proposal_id, data, approve=False)
+        return await _decide(ctx, proposal_id, data, approve=False)
 
 
 ROUTES = [ProposalController]

@@ -33,6 +33,7 @@ from coordination.cadastre.proposal_models import PROPOSABLE_FIELDS, Organisatio
 from coordination.cadastre.validation import Problems, check_organisation, unprocessable
 from coordination.directory.models import Organisation, OrganisationKind, Role
 from coordination.errors import Conflict, Forbidden, NotFound, ProblemError
+from coordination.shapes import from_row
 
 FIELD_LABELS_FR = {"name": "nom", "partner_kind": "type d'organisation", "tax_id": "numéro BCE"}
 STATUS_LABELS_FR = {"pending": "en attente de vérification", "approved": "approuvée", "rejected": "refusée"}
@@ -128,23 +129,14 @@ def forbid_direct_change(
 
 
 def proposal_out(proposal: OrganisationProposal, organisation_name: str) -> ProposalOut:
-    return ProposalOut(
-        id=proposal.id,
-        organisation_id=proposal.organisation_id,
+    return from_row(
+        proposal,
+        ProposalOut,
         organisation_name=organisation_name,
-        status=proposal.status,
         status_label=STATUS_LABELS_FR[proposal.status],
         old_values=dict(proposal.old_values),
         new_values=dict(proposal.new_values),
-        comment=proposal.comment,
-        proposed_by=proposal.proposed_by,
-        proposed_by_name=proposal.proposed_by_name,
         proposed_at=proposal.created_at,
-        decided_by=proposal.decided_by,
-        decided_by_name=proposal.decided_by_name,
-        decided_at=proposal.decided_at,
-        decision_reason=proposal.decision_reason,
-        version=proposal.version,
     )
 
 

@@ -7,9 +7,10 @@ editing their own entry) happen here, so the CSV import and the API apply the sa
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from sqlalchemy import CursorResult, or_, select, update
@@ -41,6 +42,7 @@ from coordination.db.base import utcnow
 from coordination.directory.models import Organisation, OrganisationKind
 from coordination.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ProblemError
 from coordination.formatting import day_fr
+from coordination.shapes import from_row
 
 ORG_FIELDS = ("alternate_name", "description", "email", "website", "legal_status", "status", "partner_kind")
 SERVICE_FIELDS = (
@@ -73,6 +75,8 @@ AGREEMENT_FIELDS = (
 )
 
 
+R = TypeVar("R", PartnerProfile, Service, Agreement)
+
 VersionCheck = Callable[[int], None]
 """Called with the record's version before a change: the API's ``If-Match`` check (412/428), so a client
 never overwrites what it has not read. The CSV import and the tasks pass none."""
@@ -80,6 +84,17 @@ never overwrites what it has not read. The CSV import and the tasks pass none.""
 
 def any_version(version: int) -> None:
     """No precondition (the CSV import replaces by key; it is all or nothing)."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to the registry: the session it is written in, who makes it, on which Brussels day
+    (an agreement's termination, a verification), and the check of the version the writer read."""
+
+    session: AsyncSession
+    actor: Principal
+    today: date
+    expect_version: VersionCheck = any_version
 
 
 def invalid(problems: Problems) -> ProblemError:
@@ -124,13 +139,13 @@ def _mark_verified(record, actor: Principal, now: datetime) -> None:
     flag_modified(record, "updated_at")
 
 
-async def _verify(
-    record: Any, session: AsyncSession, actor: Principal, today: date, expect_version: VersionCheck
-) -> None:
+async def _verify(edit: Edit, record: R, what: str = "vérifie les fiches") -> R:
     """The keeper verified ``record`` (an entry, a service or an agreement) as the version they read."""
-    expect_version(record.version)
-    _mark_verified(record, actor, _now_on(today))
-    await _flush_unique(session)
+    _require_keeper(edit.actor, what)
+    edit.expect_version(record.version)
+    _mark_verified(record, edit.actor, _now_on(edit.today))
+    await _flush_unique(edit.session)
+    return record
 
 
 def _now_on(today: date) -> datetime:
@@ -153,20 +168,17 @@ def euros_to_cents(amount: Decimal | None) -> int | None:
 # --- organisations -------------------------------------------------------------------------------
 
 
+DIRECTORY_FIELDS = {"id": "id", "name": "name", "tax_id": "bce_number", "bassin": "bassin"}
+"""The entry's fields the directory keeps (the answer's name: the ``organisations`` column)."""
+
+
 def organisation_out(org: Organisation, profile: PartnerProfile) -> OrganisationOut:
-    return OrganisationOut(
-        id=org.id,
-        name=org.name,
-        partner_kind=profile.partner_kind,
+    """The registry entry: its profile's fields, and the directory's for the organisation itself."""
+    return from_row(
+        profile,
+        OrganisationOut,
+        **{name: getattr(org, column) for name, column in DIRECTORY_FIELDS.items()},
         partner_kind_label=rules.PARTNER_KIND_LABELS[profile.partner_kind],
-        tax_id=org.bce_number,
-        bassin=org.bassin,
-        alternate_name=profile.alternate_name,
-        description=profile.description,
-        email=profile.email,
-        website=profile.website,
-        legal_status=profile.legal_status,
-        status=profile.status,
         **_verification_fields(profile),
     )
 
@@ -255,14 +267,11 @@ async def create_organisation(
 
 
 async def update_organisation(
-    session: AsyncSession,
-    organisation_id: UUID,
-    values: dict[str, Any],
-    actor: Principal,
-    expect_version: VersionCheck = any_version,
+    edit: Edit, organisation_id: UUID, values: dict[str, Any]
 ) -> tuple[Organisation, PartnerProfile]:
+    session, actor = edit.session, edit.actor
     org, profile = await get_organisation(session, organisation_id)
-    expect_version(profile.version)
+    edit.expect_version(profile.version)
     if not rules.may_edit_organisation(actor, org.id):
         raise Forbidden("Vous ne pouvez modifier que la fiche de votre propre organisation.")
     proposals.forbid_direct_change(actor, org, profile, values)
@@ -286,28 +295,17 @@ async def update_organisation(
     return org, profile
 
 
-async def verify_organisation(
-    session: AsyncSession,
-    organisation_id: UUID,
-    actor: Principal,
-    today: date,
-    expect_version: VersionCheck = any_version,
-) -> tuple[Organisation, PartnerProfile]:
-    _require_keeper(actor, "vérifie les fiches")
-    org, profile = await get_organisation(session, organisation_id)
-    await _verify(profile, session, actor, today, expect_version)
-    return org, profile
+async def verify_organisation(edit: Edit, organisation_id: UUID) -> tuple[Organisation, PartnerProfile]:
+    org, profile = await get_organisation(edit.session, organisation_id)
+    return org, await _verify(edit, profile)
 
 
 # --- services ------------------------------------------------------------------------------------
 
 
 def service_out(service: Service) -> ServiceOut:
-    return ServiceOut(
-        id=service.id,
-        organization_id=service.organisation_id,
-        **{f: getattr(service, f) for f in SERVICE_FIELDS},
-        **_verification_fields(service),
+    return from_row(
+        service, ServiceOut, organization_id=service.organisation_id, **_verification_fields(service)
     )
 
 
@@ -350,16 +348,10 @@ async def create_service(
     return service
 
 
-async def update_service(
-    session: AsyncSession,
-    service_id: UUID,
-    values: dict[str, Any],
-    actor: Principal,
-    expect_version: VersionCheck = any_version,
-) -> Service:
-    service = await get_service(session, service_id)
-    expect_version(service.version)
-    if not rules.may_edit_organisation(actor, service.organisation_id):
+async def update_service(edit: Edit, service_id: UUID, values: dict[str, Any]) -> Service:
+    service = await get_service(edit.session, service_id)
+    edit.expect_version(service.version)
+    if not rules.may_edit_organisation(edit.actor, service.organisation_id):
         raise Forbidden("Vous ne pouvez modifier que les services de votre propre organisation.")
     _require_valid(check_service({**{f: getattr(service, f) for f in SERVICE_FIELDS}, **values}))
     for field in SERVICE_FIELDS:
@@ -367,21 +359,12 @@ async def update_service(
             values[field] is not None or field not in ("name", "status", "capacity_unit")
         ):
             setattr(service, field, values[field])
-    await _flush_unique(session, "Cette organisation propose déjà un service de ce nom.")
+    await _flush_unique(edit.session, "Cette organisation propose déjà un service de ce nom.")
     return service
 
 
-async def verify_service(
-    session: AsyncSession,
-    service_id: UUID,
-    actor: Principal,
-    today: date,
-    expect_version: VersionCheck = any_version,
-) -> Service:
-    _require_keeper(actor, "vérifie les fiches")
-    service = await get_service(session, service_id)
-    await _verify(service, session, actor, today, expect_version)
-    return service
+async def verify_service(edit: Edit, service_id: UUID) -> Service:
+    return await _verify(edit, await get_service(edit.session, service_id))
 
 
 # --- agreements ----------------------------------------------------------------------------------
@@ -389,23 +372,14 @@ async def verify_service(
 
 def agreement_out(agreement: Agreement, today: date) -> AgreementOut:
     status = rules.effective_status(agreement.status, agreement.end_date, today)
-    return AgreementOut(
-        id=agreement.id,
-        reference=agreement.reference,
-        title=agreement.title,
-        organisation_id=agreement.organisation_id,
-        funder_id=agreement.funder_id,
-        kind=agreement.kind,
+    return from_row(
+        agreement,
+        AgreementOut,
         kind_label=rules.AGREEMENT_KIND_LABELS[agreement.kind],
-        start_date=agreement.start_date,
-        end_date=agreement.end_date,
         funding_amount=cents_to_euros(agreement.funding_cents),
-        target_entrants=agreement.target_entrants,
-        target_positive_exits=agreement.target_positive_exits,
         territory=list(agreement.territory or []),
         publics=list(agreement.publics or []),
         status=status,
-        closed_on=agreement.closed_on,
         closed_reason=agreement.closed_reason or ("expired" if status != agreement.status else None),
         accepts_new_steps=rules.accepts_steps(
             agreement.status, agreement.start_date, agreement.end_date, today, today
@@ -518,17 +492,11 @@ async def create_agreement(session: AsyncSession, values: dict[str, Any], actor:
     return agreement
 
 
-async def update_agreement(
-    session: AsyncSession,
-    agreement_id: UUID,
-    values: dict[str, Any],
-    actor: Principal,
-    today: date,
-    expect_version: VersionCheck = any_version,
-) -> Agreement:
-    _require_keeper(actor, "modifie les conventions")
-    agreement = await get_agreement(session, agreement_id)
-    expect_version(agreement.version)
+async def update_agreement(edit: Edit, agreement_id: UUID, values: dict[str, Any]) -> Agreement:
+    _require_keeper(edit.actor, "modifie les conventions")
+    agreement = await get_agreement(edit.session, agreement_id)
+    edit.expect_version(agreement.version)
+    today = edit.today
     merged = {
         **{f: getattr(agreement, f) for f in AGREEMENT_FIELDS},
         **values,
@@ -545,21 +513,12 @@ async def update_agreement(
     ):
         # an extension (avenant) reopens an agreement that had only expired
         agreement.status, agreement.closed_on, agreement.closed_reason = "active", None, None
-    await _flush_unique(session)
+    await _flush_unique(edit.session)
     return agreement
 
 
-async def verify_agreement(
-    session: AsyncSession,
-    agreement_id: UUID,
-    actor: Principal,
-    today: date,
-    expect_version: VersionCheck = any_version,
-) -> Agreement:
-    _require_keeper(actor, "vérifie les conventions")
-    agreement = await get_agreement(session, agreement_id)
-    await _verify(agreement, session, actor, today, expect_version)
-    return agreement
+async def verify_agreement(edit: Edit, agreement_id: UUID) -> Agreement:
+    return await _verify(edit, await get_agreement(edit.session, agreement_id), "vérifie les conventions")
 
 
 _ALERT_COLUMNS = ("reference", "title", "organisation_id", "end_date")

@@ -1,4 +1,5 @@
-"""Date arithmetic that gives the same answer on SQLite and PostgreSQL."""
+"""SQL functions of the evaluation: date arithmetic that gives the same answer on SQLite and PostgreSQL,
+and the share of the people a PostgreSQL statement computes."""
 
 from __future__ import annotations
 
@@ -20,27 +21,48 @@ def _per_dialect(function: type[FunctionElement], **sql: Callable[..., str]) -> 
         compiles(function, dialect)(compile_for)
 
 
-class add_months(FunctionElement):
+class _WithNumber(FunctionElement):
+    """A function of one SQL argument and a whole number ``n`` written into the statement."""
+
+    inherit_cache = True
+
+    def __init__(self, argument, n: int) -> None:
+        self.n = int(n)
+        super().__init__(argument)
+
+
+class add_months(_WithNumber):
     """``day + n months``, clamped to the end of a shorter month (31 Aug + 6 months = 28/29 Feb)."""
 
     type = Date()
     inherit_cache = True
     name = "add_months"
 
-    def __init__(self, day, months: int) -> None:
-        self.months = int(months)
-        super().__init__(day)
-
 
 _per_dialect(
     add_months,
-    postgresql=lambda element, d: f"(({d}) + INTERVAL '{element.months} months')::date",
+    postgresql=lambda element, d: f"(({d}) + INTERVAL '{element.n} months')::date",
     # SQLite's '+N months' overflows into the next month (31 Aug + 6 = 3 Mar): clamp to the month's last day.
     sqlite=lambda element, d: (
-        f"min(date({d}, '+{element.months} months'), "
-        f"date({d}, 'start of month', '+{element.months + 1} months', '-1 day'))"
+        f"min(date({d}, '+{element.n} months'), date({d}, 'start of month', '+{element.n + 1} months', '-1 day'))"
     ),
 )
+
+
+class person_part(_WithNumber):
+    """PostgreSQL: which of ``n`` shares a person falls in, from the last byte of their (random) id.
+
+    Every figure is a sum over people and their own steps (an exit, a repeat, a progression never looks at
+    another person), so the evaluation can be cut into disjoint shares of people, each computed by its own
+    statement on its own connection, and the rows added up: exactly the same figures, people counts
+    included, in about 1/n of the time on n cores."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "person_part"
+
+
+_per_dialect(person_part, postgresql=lambda element, pid: f"(get_byte(uuid_send({pid}), 15) % {element.n})")
 
 
 class days_between(FunctionElement):

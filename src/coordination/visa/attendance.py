@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,10 +30,12 @@ from coordination.access.principal import Principal
 from coordination.dossier.models import TrajectoryStep
 from coordination.dossier.services.common import get_owned
 from coordination.errors import Conflict, Unprocessable
+from coordination.shapes import from_row
 from coordination.visa import facts
 from coordination.visa.contract import Shift
 from coordination.visa.events import HoursOverContract
 from coordination.visa.models import AttendancePeriod, Decision, VisaRequest, VisaStatus
+from coordination.visa.schemas import AttendanceIn
 
 MONITORING_FILE = Path(__file__).resolve().parents[3] / "policies" / "visa" / "monitoring.toml"
 APPROVED = (Decision.APPROVED, Decision.APPROVED_WITH_RESERVATIONS)
@@ -147,33 +150,24 @@ def require_approved(visa: VisaRequest) -> None:
 
 
 async def record(
-    session: AsyncSession,
-    visa: VisaRequest,
-    actor: Principal,
-    *,
-    period_start: dt.date,
-    period_end: dt.date,
-    hours_worked: float,
-    step_id: UUID | None = None,
-    note: str | None = None,
+    session: AsyncSession, visa: VisaRequest, actor: Principal, period: AttendanceIn
 ) -> AttendancePeriod:
     """Store one period of attendance for an approved contract (a period is recorded once)."""
     require_approved(visa)
-    check_period(period_start, period_end, hours_worked, visa.contract or {})
-    if step_id is not None:
+    check_period(period.period_start, period.period_end, period.hours_worked, visa.contract or {})
+    if period.step_id is not None:
         # the step must be one of this person's steps (an id from another file is a 404)
-        await get_owned(session, TrajectoryStep, step_id, visa.person_id, "Étape du parcours")
+        await get_owned(session, TrajectoryStep, period.step_id, visa.person_id, "Étape du parcours")
     row = AttendancePeriod(
-        person_id=visa.person_id,
-        visa_id=visa.id,
-        step_id=step_id,
-        period_start=period_start,
-        period_end=period_end,
-        hours_worked=hours_worked,
-        recorded_by=actor.user_id,
-        recorded_by_name=actor.display_name,
-        organisation_id=actor.organisation_id,
-        note=(note or "").strip()[:1000] or None,
+        **msgspec.structs.asdict(period)
+        | {
+            "note": (period.note or "").strip()[:1000] or None,
+            "person_id": visa.person_id,
+            "visa_id": visa.id,
+            "recorded_by": actor.user_id,
+            "recorded_by_name": actor.display_name,
+            "organisation_id": actor.organisation_id,
+        }
     )
     session.add(row)
     try:
@@ -216,15 +210,13 @@ async def notify_gaps(session: AsyncSession, today: dt.date, rules: Monitoring |
         if not compare(visa.contract or {}, period, rules).over:
             continue
         period.alerted_at = clock.now()
-        await events.record(
-            session,
-            HoursOverContract(
-                person_id=visa.person_id,
-                attendance_id=period.id,
-                visa_id=visa.id,
-                tolerance_hours_per_week=rules.tolerance_hours_per_week,
-            ),
+        over = from_row(
+            period,  # its person and visa
+            HoursOverContract,
+            attendance_id=period.id,
+            tolerance_hours_per_week=rules.tolerance_hours_per_week,
         )
+        await events.record(session, over)
         told += 1
     await session.flush()
     return told

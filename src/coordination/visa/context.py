@@ -30,10 +30,8 @@ class VisaContext:
     store: DocumentStore
     scanner: Scanner
     retention: RetentionPolicy
-
-    @property
-    def max_size(self) -> int:
-        return self.settings.max_upload_bytes
+    max_size: int
+    """The largest document stored (``settings.max_upload_bytes``)."""
 
     async def signing_key(self) -> ec.EllipticCurvePrivateKey:
         """Read (or created) from disk: off the event loop."""
@@ -46,4 +44,5 @@ def provide_visa_context(request: Request, settings: Settings) -> VisaContext:
         store=request.app.state.store,
         scanner=app_scanner(request.app.state, settings),
         retention=load_retention(Path(settings.policies_dir)),
+        max_size=settings.max_upload_bytes,
     )

@@ -27,7 +27,7 @@ from coordination.visa.checks import Checklist, run_checklist
 from coordination.visa.context import VisaContext, provide_visa_context
 from coordination.visa.contract import Contract
 from coordination.visa.schemas import AttendanceIn, AttendanceOut, DecisionIn, VerificationOut, VisaOut
-from coordination.visa.use_cases import SECTION, Visas, provide_visas
+from coordination.visa.use_cases import Visas, gate, provide_visas
 from coordination.visa.validation import EXCEPTION_HANDLERS
 
 
@@ -59,18 +59,13 @@ class PersonVisaController(Controller):
     exception_handlers = EXCEPTION_HANDLERS
     dependencies = API_DEPENDENCIES
 
-    @post(
-        "/",
-        status_code=HTTP_201_CREATED,
-        opt={"section": SECTION, "action": "write"},
-        summary="Soumettre un contrat pour visa",
-    )
+    @post("/", status_code=HTTP_201_CREATED, opt=gate("write"), summary="Soumettre un contrat pour visa")
     async def submit(
         self, access: Access, visas: Visas, person_id: UUID, data: Contract
     ) -> Response[VisaOut]:
         return _out(await visas.submit(person_id, data), HTTP_201_CREATED)
 
-    @get("/", opt={"section": SECTION, "action": "read"}, summary="Visas du dossier")
+    @get("/", opt=gate("read"), summary="Visas du dossier")
     async def list_visas(self, access: Access, db_session: AsyncSession, person_id: UUID) -> list[VisaOut]:
         return [VisaOut.of(v) for v in await services.list_for_person(db_session, person_id)]
 
@@ -81,15 +76,11 @@ class VisaController(Controller):
     exception_handlers = EXCEPTION_HANDLERS
     dependencies = API_DEPENDENCIES
 
-    @get("/", opt={"section": SECTION, "action": "read"}, summary="Lire une demande de visa")
+    @get("/", opt=gate("read"), summary="Lire une demande de visa")
     async def read(self, visas: Visas, visa_id: UUID) -> Response[VisaOut]:
         return _out(await visas.open(visa_id, "read"))
 
-    @put(
-        "/contract",
-        opt={"section": SECTION, "action": "write"},
-        summary="Corriger le contrat et le recontrôler",
-    )
+    @put("/contract", opt=gate("write"), summary="Corriger le contrat et le recontrôler")
     async def resubmit(
         self, request: Request, visas: Visas, visa_id: UUID, data: Contract
     ) -> Response[VisaOut]:
@@ -97,12 +88,7 @@ class VisaController(Controller):
         require_if_match(request, visa.version)
         return _out(await visas.resubmit(visa, data))
 
-    @post(
-        "/decision",
-        status_code=HTTP_200_OK,
-        opt={"section": SECTION, "action": "decide"},
-        summary="Décider du visa",
-    )
+    @post("/decision", status_code=HTTP_200_OK, opt=gate("decide"), summary="Décider du visa")
     async def decide(
         self, request: Request, visas: Visas, visa_id: UUID, data: DecisionIn
     ) -> Response[VisaOut]:
@@ -116,33 +102,21 @@ class VisaController(Controller):
     @post(
         "/attendance",
         status_code=HTTP_201_CREATED,
-        opt={"section": "progress", "action": "write"},
+        opt=gate("write", section="progress"),
         summary="Enregistrer les heures prestées sur une période (contrat approuvé)",
     )
     async def record_attendance(self, visas: Visas, visa_id: UUID, data: AttendanceIn) -> AttendanceOut:
         """Attendance is progress data a partner writes (section ``progress``), tied to the approved
         contract it is compared with."""
         visa = await visas.open(visa_id, "write", section="progress")
-        compared = await visas.record_attendance(
-            visa,
-            period_start=data.period_start,
-            period_end=data.period_end,
-            hours_worked=data.hours_worked,
-            step_id=data.step_id,
-            note=data.note,
-        )
-        return AttendanceOut.of(compared)
+        return AttendanceOut.of(await visas.record_attendance(visa, data))
 
-    @get(
-        "/attendance",
-        opt={"section": SECTION, "action": "read"},
-        summary="Heures prestées et heures payées par période",
-    )
+    @get("/attendance", opt=gate("read"), summary="Heures prestées et heures payées par période")
     async def list_attendance(self, visas: Visas, visa_id: UUID) -> list[AttendanceOut]:
         visa = await visas.open(visa_id, "read")
         return [AttendanceOut.of(c) for c in await attendance.comparisons(visas.session, visa)]
 
-    @get("/verification", opt={"section": SECTION, "action": "read"}, summary="Vérifier la signature")
+    @get("/verification", opt=gate("read"), summary="Vérifier la signature")
     async def verification(self, visas: Visas, visa_id: UUID) -> VerificationOut:
         visa = await visas.open(visa_id, "read")
         return VerificationOut(
@@ -155,7 +129,7 @@ class VisaController(Controller):
 
     @get(
         "/certificate.pdf",
-        opt={"section": SECTION, "action": "export"},
+        opt=gate("export"),
         summary="Certificat PDF du visa",
         response_description="Le certificat signé (PDF)",
         media_type="application/pdf",

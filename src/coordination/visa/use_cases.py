@@ -14,7 +14,6 @@ person's file skips the access gate."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -33,8 +32,17 @@ from coordination.visa.context import VisaContext
 from coordination.visa.contract import Contract
 from coordination.visa.events import VisaDecisionAsked
 from coordination.visa.models import Decision, VisaRequest, VisaStatus
+from coordination.visa.schemas import AttendanceIn
 
 SECTION = "contracts"
+
+
+def gate(action: str, section: str = SECTION) -> dict[str, str]:
+    """The declared gate of a visa route (``opt``): the file's section it opens, and what it does there
+    (a visa is in ``contracts``; its attendance is progress data)."""
+    return {"section": section, "action": action}
+
+
 WAITING_LIMIT = 50
 """Requests shown on the waiting list (the newest first); a CPAS team has a few dozen at most."""
 NOTE_TO_COLLEAGUE_MAX = 500
@@ -139,27 +147,9 @@ class Visas:
         _, object_key = await filing.file_certificate(self.session, visa, self.actor, self.context)
         return Decided(visa, object_key)
 
-    async def record_attendance(
-        self,
-        visa: VisaRequest,
-        *,
-        period_start: date,
-        period_end: date,
-        hours_worked: float,
-        step_id: UUID | None = None,
-        note: str | None = None,
-    ) -> attendance.Comparison:
+    async def record_attendance(self, visa: VisaRequest, period: AttendanceIn) -> attendance.Comparison:
         """One period of hours worked under the approved contract, compared with what it pays."""
-        row = await attendance.record(
-            self.session,
-            visa,
-            self.actor,
-            period_start=period_start,
-            period_end=period_end,
-            hours_worked=hours_worked,
-            step_id=step_id,
-            note=note,
-        )
+        row = await attendance.record(self.session, visa, self.actor, period)
         return attendance.compare(visa.contract or {}, row)
 
     async def commit_filed(self, object_key: str | None) -> None:

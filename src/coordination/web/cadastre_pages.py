@@ -4,7 +4,6 @@ file (role-guarded like the API); effectiveness figures are the cadastre's prote
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -18,7 +17,7 @@ from coordination.cadastre import dependencies as deps
 from coordination.cadastre import overview, rules, step_import
 from coordination.cadastre import services as svc
 from coordination.cadastre.charts import rate_bar, ratio_bar
-from coordination.cadastre.policy import PositiveExitPolicy
+from coordination.cadastre.dependencies import RegistryContext
 from coordination.errors import Forbidden
 from coordination.reports.charts import Bar, bar_chart
 from coordination.web.csrf import checked_form
@@ -92,37 +91,28 @@ def _comparison_charts(result: overview.Comparison):
 
 
 STEP_IMPORT = step_import.ROUTE_OPT
+Year = Annotated[int | None, Parameter(ge=2000, le=2100)]
 MAX_IMPORT_BYTES = 5_000_000
 
 
 class CadastrePages(Controller):
     path = "/cadastre"
-    dependencies = {
-        **deps.CONTEXT,
-        **deps.NISS_KEY,
-        "reader": Provide(provide_reader),
-    }
+    dependencies = {**deps.CONTEXT, **deps.NISS_KEY, "principal": Provide(provide_reader)}
+    """The registry's context (:mod:`coordination.cadastre.dependencies`) of the signed-in reader."""
 
     @get("/", opt=READ)
     async def browse(
         self,
         request: Request,
-        db_session: AsyncSession,
-        reader: Principal,
-        policy: PositiveExitPolicy,
-        today: date,
+        ctx: RegistryContext,
         type: Annotated[str | None, Parameter(max_length=40)] = None,
         bassin: Annotated[str | None, Parameter(max_length=80)] = None,
         q: Annotated[str | None, Parameter(max_length=100)] = None,
-        annee: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        annee: Year = None,
     ) -> Response:
-        year = (
-            await overview.evaluation_year(db_session, policy, annee, today)
-            if overview.may_evaluate(reader)
-            else None
-        )
+        year = await overview.evaluation_year(ctx, annee) if overview.may_evaluate(ctx.principal) else None
         partners = await svc.find_organisations(
-            db_session, partner_kind=type or None, bassin=bassin or None, q=q or None
+            ctx.session, partner_kind=type or None, bassin=bassin or None, q=q or None
         )
         return page(
             request,
@@ -131,42 +121,22 @@ class CadastrePages(Controller):
             kinds=rules.PARTNER_KIND_LABELS,
             query={"type": type or "", "bassin": bassin or "", "q": q or ""},
             year=year,
-            importer=reader.role in step_import.IMPORTERS,
+            importer=ctx.principal.role in step_import.IMPORTERS,
         )
 
     @get("/partenaires/{organisation_id:uuid}", opt=EVALUATE)
     async def partner(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        reader: Principal,
-        policy: PositiveExitPolicy,
-        today: date,
-        organisation_id: UUID,
-        annee: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        self, request: Request, ctx: RegistryContext, organisation_id: UUID, annee: Year = None
     ) -> Response:
-        result = await overview.partner_overview(db_session, organisation_id, reader, policy, annee, today)
-        return page(
-            request,
-            "cadastre_partner.html",
-            **fields_of(result),
-            chart=_quarter_chart(result),
-        )
+        result = await overview.partner_overview(ctx, organisation_id, annee)
+        return page(request, "cadastre_partner.html", **fields_of(result), chart=_quarter_chart(result))
 
     @get("/comparaison", opt=EVALUATE)
-    async def compare(
-        self,
-        request: Request,
-        db_session: AsyncSession,
-        reader: Principal,
-        policy: PositiveExitPolicy,
-        today: date,
-        annee: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
-    ) -> Response:
-        if not overview.may_evaluate(reader):
+    async def compare(self, request: Request, ctx: RegistryContext, annee: Year = None) -> Response:
+        if not overview.may_evaluate(ctx.principal):
             raise Forbidden(EVALUATION_ONLY)
         wanted = request.query_params.getall("p") if "p" in request.query_params else []
-        result = await overview.comparison(db_session, policy, annee, wanted, today)
+        result = await overview.comparison(ctx, annee, wanted)
         ratio_chart, rate_chart = _comparison_charts(result)
         return page(
             request,

@@ -13,10 +13,11 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
+from coordination.cadastre import dependencies as deps
 from coordination.cadastre import overview, proposals, rules
+from coordination.cadastre.dependencies import RegistryContext
 from coordination.directory.models import Role
 from coordination.errors import Forbidden, ProblemError
 from coordination.web.csrf import checked_form
@@ -30,6 +31,8 @@ MESSAGES = {
     "approuvee": "La proposition est approuvée : la fiche est modifiée.",
     "refusee": "La proposition est refusée ; le responsable en est informé.",
 }
+VOCABULARY: dict[str, Any] = {"field_labels": proposals.FIELD_LABELS_FR, "kinds": rules.PARTNER_KIND_LABELS}
+"""The words the page shows: the fields a proposal changes, the kinds of partner."""
 FORM_ERRORS = (409, 422)
 """Refusals the page shows beside the form (a conflict, an invalid value); any other is an error page."""
 
@@ -61,74 +64,66 @@ def _proposed_values(form: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _render(
-    request: Request,
-    db_session: AsyncSession,
-    principal: Principal,
+    ctx: RegistryContext,
     *,
     message: str | None = None,
     error: str | None = None,
     status_code: int = 200,
     form: dict[str, Any] | None = None,
 ) -> Response:
-    shown = await overview.proposals_overview(db_session, principal)
+    shown = await overview.proposals_overview(ctx.session, ctx.principal)
     return page(
-        request,
+        ctx.request,
         "cadastre_proposals.html",
         status_code=status_code,
         **fields_of(shown),
-        field_labels=proposals.FIELD_LABELS_FR,
-        kinds=rules.PARTNER_KIND_LABELS,
+        **VOCABULARY,
         message=message,
         error=error,
         form=form or {},
     )
 
 
-async def _refused(request: Request, db_session: AsyncSession, principal: Principal, exc: ProblemError,
-                   form: dict[str, Any] | None = None) -> Response:  # fmt: skip
+async def _refused(ctx: RegistryContext, exc: ProblemError, form: dict[str, Any] | None = None) -> Response:
     """The page again with the refusal's French detail; nothing of the refused request is kept."""
     if exc.status not in FORM_ERRORS:
         raise exc
-    await db_session.rollback()
-    return await _render(request, db_session, principal, error=exc.detail, status_code=exc.status, form=form)
+    await ctx.session.rollback()
+    return await _render(ctx, error=exc.detail, status_code=exc.status, form=form)
 
 
 class ProposalPages(Controller):
     path = PAGE
-    dependencies = {"principal": Provide(provide_keeper_or_manager)}
+    dependencies = {**deps.CONTEXT, "principal": Provide(provide_keeper_or_manager)}
+    """The registry's context (:mod:`coordination.cadastre.dependencies`) of a keeper or partner manager."""
 
     @get("/", opt=REGISTRY)
-    async def show(
-        self, request: Request, db_session: AsyncSession, principal: Principal, ok: str | None = None
-    ) -> Response:
-        return await _render(request, db_session, principal, message=MESSAGES.get(ok or ""))
+    async def show(self, ctx: RegistryContext, ok: str | None = None) -> Response:
+        return await _render(ctx, message=MESSAGES.get(ok or ""))
 
     @post("/", opt=REGISTRY)
-    async def propose(self, request: Request, db_session: AsyncSession, principal: Principal) -> Response:
-        form = await checked_form(request)
+    async def propose(self, ctx: RegistryContext) -> Response:
+        form = await checked_form(ctx.request)
+        principal = ctx.principal
         if principal.organisation_id is None:
             raise Forbidden("Seul un responsable partenaire propose une modification de sa fiche.")
         try:
-            await proposals.propose(db_session, principal.organisation_id, _proposed_values(form), principal)
+            await proposals.propose(ctx.session, principal.organisation_id, _proposed_values(form), principal)
         except ProblemError as exc:
-            return await _refused(request, db_session, principal, exc, form=dict(form))
+            return await _refused(ctx, exc, form=dict(form))
         return Redirect(f"{PAGE}?ok=proposee", status_code=303)
 
     @post("/{proposal_id:uuid}/decision", opt=REGISTRY)
-    async def decide(
-        self, request: Request, db_session: AsyncSession, principal: Principal, proposal_id: UUID
-    ) -> Response:
-        form = await checked_form(request)
+    async def decide(self, ctx: RegistryContext, proposal_id: UUID) -> Response:
+        form = await checked_form(ctx.request)
         decision = str(form.get("decision", ""))
         if decision not in ("approuver", "refuser"):
-            return await _render(
-                request, db_session, principal, error="Choisissez d'approuver ou de refuser.", status_code=422
-            )
+            return await _render(ctx, error="Choisissez d'approuver ou de refuser.", status_code=422)
         approve = decision == "approuver"
         try:
             await proposals.decide(
-                db_session, proposal_id, principal, approve=approve, reason=_text(form.get("reason"))
+                ctx.session, proposal_id, ctx.principal, approve=approve, reason=_text(form.get("reason"))
             )
         except ProblemError as exc:
-            return await _refused(request, db_session, principal, exc)
+            return await _refused(ctx, exc)
         return Redirect(f"{PAGE}?ok={'approuvee' if approve else 'refusee'}", status_code=303)

@@ -9,6 +9,7 @@ redirects to a page that says what was done (« ok » in the query string, a fix
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 from uuid import UUID
@@ -22,9 +23,11 @@ from coordination.access.principal import Principal
 from coordination.errors import BadRequest, Conflict, ProblemError, Unprocessable
 from coordination.visa import services
 from coordination.visa.checks import run_checklist
+from coordination.visa.checks.base import STATUS_LABELS_FR
 from coordination.visa.context import provide_visa_context
 from coordination.visa.models import Decision, VisaStatus
-from coordination.visa.use_cases import SECTION, Visas, provide_visas
+from coordination.visa.schemas import AttendanceIn
+from coordination.visa.use_cases import SECTION, Visas, gate, provide_visas
 from coordination.web.access import WEB_ACCESS
 from coordination.web.csrf import checked_form
 from coordination.web.filedata import role_may
@@ -48,12 +51,6 @@ from coordination.web.visa_form import (
     key_terms,
 )
 
-STATUS_LABELS_FR = {
-    "conforme": "Conforme",
-    "non_conforme": "Non conforme",
-    "a_verifier": "À vérifier",
-    "sans_objet": "Sans objet",
-}
 SEVERITY_LABELS = {"blocking": "bloquant", "warning": "avertissement"}
 DECISIONS = dict(DECISION_LABELS)
 
@@ -148,21 +145,31 @@ def answers_from_form(form: dict, items: list[dict]) -> list[dict]:
     return answers
 
 
+@dataclasses.dataclass(frozen=True)
+class Refused:
+    """A form of the visa page refused (422): shown again with what was typed and, beside each wrong
+    field, why (``error``: a refusal that belongs to no field)."""
+
+    typed: dict = dataclasses.field(default_factory=dict)
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    error: str | None = None
+
+
+NOTHING_REFUSED = Refused()
+
+
 async def _show(
     request: Request,
     visas: Visas,
     visa_id: UUID,
     *,
-    typed: dict | None = None,
-    form_error: str | None = None,
-    field_errors: dict[str, str] | None = None,
-    hours_typed: dict | None = None,
-    hours_errors: dict[str, str] | None = None,
-    status_code: int = 200,
     message: str | None = None,
+    decision_form: Refused = NOTHING_REFUSED,
+    hours_form: Refused = NOTHING_REFUSED,
 ) -> Response:
-    """The visa page; after a refused decision or attendance, again with what was typed and, beside each
-    wrong field, why it was refused."""
+    """The visa page; after a refused decision (or request to a colleague) or attendance, again with what
+    was typed and, beside each wrong field, why it was refused."""
+    nothing_refused = decision_form == hours_form == NOTHING_REFUSED
     screen = await visas.screen(visa_id)
     visa, principal = screen.visa, visas.actor
     status = visa.status.value
@@ -170,7 +177,7 @@ async def _show(
     return page(
         request,
         "visa_show.html",
-        status_code=status_code,
+        status_code=200 if nothing_refused else 422,
         visa=visa,
         item=visa_item(visa),
         title=contract_title(visa.contract or {}),
@@ -184,12 +191,12 @@ async def _show(
         own_submission=screen.own_submission,
         colleagues=screen.colleagues,
         open_items=screen.open_items,
-        typed=typed or {},
-        form_error=form_error,
-        field_errors=field_errors or {},
+        typed=decision_form.typed,
+        form_error=decision_form.error,
+        field_errors=decision_form.errors,
         hours=screen.hours,
-        hours_typed=hours_typed or {},
-        hours_errors=hours_errors or {},
+        hours_typed=hours_form.typed,
+        hours_errors=hours_form.errors,
         can_record_hours=(
             decision in ("approved", "approved_with_reservations")
             and role_may(principal, "progress", "write")
@@ -221,7 +228,7 @@ def _decision_errors(exc: ProblemError) -> dict[str, str]:
     return {}
 
 
-def _ok_message(ok: str | None, colleague: str | None = None) -> str | None:
+def _ok_message(ok: str, colleague: str | None = None) -> str | None:
     if ok == "collegue":
         return (
             f"Demande de décision envoyée à {colleague} : la demande apparaît dans ses notifications et dans "
@@ -229,7 +236,7 @@ def _ok_message(ok: str | None, colleague: str | None = None) -> str | None:
             if colleague
             else None
         )
-    return MESSAGES.get(ok or "")
+    return MESSAGES.get(ok)
 
 
 WEB_DEPENDENCIES = {
@@ -329,7 +336,7 @@ class VisaPages(Controller):
             request, "visa_form.html", **_form_context(str(form.get("person_id") or ""), form), **context
         )
 
-    @post("/demandes", opt={"section": SECTION, "action": "write"})
+    @post("/demandes", opt=gate("write"))
     async def submit(self, request: Request, visas: Visas) -> Response:
         form = await checked_form(request)
         person_id = _person_of_form(form)
@@ -340,24 +347,17 @@ class VisaPages(Controller):
         visa = await visas.submit(person_id, contract)
         return Redirect(f"/visa/{visa.id}?ok=demande", status_code=303)
 
-    @get("/{visa_id:uuid}", opt={"section": SECTION, "action": "read"})
+    @get("/{visa_id:uuid}", opt=gate("read"))
     async def show(
-        self,
-        request: Request,
-        visas: Visas,
-        visa_id: UUID,
-        ok: str | None = None,
-        collegue: UUID | None = None,
+        self, request: Request, visas: Visas, visa_id: UUID, ok: str = "", collegue: UUID | None = None
     ) -> Response:
+        """The visa page; ``ok`` names what the write that led here did (« demande », « collegue »…)."""
         name = None
         if ok == "collegue" and collegue is not None:
             name = await visas.colleague_name(collegue)
         return await _show(request, visas, visa_id, message=_ok_message(ok, name))
 
-    @post(
-        "/{visa_id:uuid}/collegue",
-        opt={"section": SECTION, "action": "write"},
-    )
+    @post("/{visa_id:uuid}/collegue", opt=gate("write"))
     async def ask_colleague(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """The submitter asks a named colleague to decide (four eyes): the colleague is told in their
         notifications, with a link to the request. Nothing of the visa changes."""
@@ -368,15 +368,11 @@ class VisaPages(Controller):
             await visas.ask_colleague(visa, colleague, str(form.get("note") or ""))
         except Unprocessable as exc:
             return await _show(
-                request,
-                visas,
-                visa_id,
-                field_errors={"colleague": exc.detail},
-                status_code=422,
+                request, visas, visa_id, decision_form=Refused(errors={"colleague": exc.detail})
             )
         return Redirect(f"/visa/{visa_id}?ok=collegue&collegue={colleague}", status_code=303)
 
-    @post("/{visa_id:uuid}/decision", opt={"section": SECTION, "action": "decide"})
+    @post("/{visa_id:uuid}/decision", opt=gate("decide"))
     async def decide(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """The same decision as the API's (:meth:`Visas.decide`: signed, certificate filed); a refusal
         comes back as the page, with the decider's typed answers and the reason."""
@@ -385,14 +381,8 @@ class VisaPages(Controller):
         try:
             decision = Decision(str(form.get("decision") or ""))
         except ValueError:
-            return await _show(
-                request,
-                visas,
-                visa_id,
-                typed=form,
-                field_errors={"decision": "Choisissez une décision."},
-                status_code=422,
-            )
+            refused = Refused(form, {"decision": "Choisissez une décision."})
+            return await _show(request, visas, visa_id, decision_form=refused)
         try:
             decided = await visas.decide(
                 visa,
@@ -406,22 +396,12 @@ class VisaPages(Controller):
                 raise
             # nothing was decided: undone, then the page again with what was typed
             await visas.session.rollback()
-            return await _show(
-                request,
-                visas,
-                visa_id,
-                typed=form,
-                form_error=exc.detail,
-                field_errors=fields,
-                status_code=422,
-            )
+            refused = Refused(form, fields, exc.detail)
+            return await _show(request, visas, visa_id, decision_form=refused)
         await visas.commit_filed(decided.certificate_key)
         return Redirect(f"/visa/{visa_id}?ok={decision.value}", status_code=303)
 
-    @post(
-        "/{visa_id:uuid}/presences",
-        opt={"section": "progress", "action": "write"},
-    )
+    @post("/{visa_id:uuid}/presences", opt=gate("write", section="progress"))
     async def record_hours(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """A partner records the hours worked over a day or a week under the approved contract."""
         form = await checked_form(request)
@@ -430,13 +410,13 @@ class VisaPages(Controller):
         if not errors:
             assert start is not None and end is not None  # read without error
             try:
-                await visas.record_attendance(
-                    visa,
+                period = AttendanceIn(
                     period_start=start,
                     period_end=end,
                     hours_worked=hours,
                     note=str(form.get("note") or "") or None,
                 )
+                await visas.record_attendance(visa, period)
             except (Unprocessable, Conflict) as exc:
                 field = HOURS_FIELDS.get(exc.code or "")
                 if field is None:
@@ -444,20 +424,10 @@ class VisaPages(Controller):
                 errors[field] = exc.detail
         if errors:
             await visas.session.rollback()  # nothing recorded: the page again with what was typed
-            return await _show(
-                request,
-                visas,
-                visa_id,
-                hours_typed=form,
-                hours_errors=errors,
-                status_code=422,
-            )
+            return await _show(request, visas, visa_id, hours_form=Refused(form, errors))
         return Redirect(f"/visa/{visa_id}?ok=presences#titre-heures", status_code=303)
 
-    @get(
-        "/{visa_id:uuid}/correction",
-        opt={"section": SECTION, "action": "read"},
-    )
+    @get("/{visa_id:uuid}/correction", opt=gate("read"))
     async def correction(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """The contract form filled with the stored contract, to correct a request returned for correction."""
         visa = await visas.open(visa_id, "read")
@@ -466,10 +436,7 @@ class VisaPages(Controller):
         context = _form_context(str(visa.person_id), form_values(visa.contract or {}), visa)
         return page(request, "visa_form.html", **context, **_checklist_context(visa.checklist))
 
-    @post(
-        "/{visa_id:uuid}/contrat",
-        opt={"section": SECTION, "action": "write"},
-    )
+    @post("/{visa_id:uuid}/contrat", opt=gate("write"))
     async def resubmit(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
         """Resubmit the corrected contract: checked again, the request waits for a decision again."""
         form = await checked_form(request)

@@ -17,29 +17,36 @@ from typing import Any
 import msgspec
 
 from coordination.formatting import day_fr
-from coordination.visa.contract import Clauses, Contract
+from coordination.visa.contract import Clauses, Contract, ContractKind
 from coordination.visa.parameters import ParameterSet, Unknown
 
 
-class Status(enum.StrEnum):
-    CONFORME = "conforme"
-    NON_CONFORME = "non_conforme"
-    A_VERIFIER = "a_verifier"
-    SANS_OBJET = "sans_objet"
+class Labelled(enum.StrEnum):
+    """A word of the checklist's vocabulary with its French label, declared together (``label_fr``)."""
+
+    label_fr: str
+
+    def __new__(cls, value: str, label_fr: str = "") -> Labelled:  # Status("conforme") looks the word up
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label_fr = label_fr
+        return member
 
 
-class Severity(enum.StrEnum):
-    BLOCKING = "blocking"
-    WARNING = "warning"
+class Status(Labelled):
+    CONFORME = "conforme", "Conforme"
+    NON_CONFORME = "non_conforme", "Non conforme"
+    A_VERIFIER = "a_verifier", "À vérifier"
+    SANS_OBJET = "sans_objet", "Sans objet"
 
 
-STATUS_LABELS_FR = {
-    Status.CONFORME: "Conforme",
-    Status.NON_CONFORME: "Non conforme",
-    Status.A_VERIFIER: "À vérifier",
-    Status.SANS_OBJET: "Sans objet",
-}
-SEVERITY_LABELS_FR = {Severity.BLOCKING: "Bloquant", Severity.WARNING: "Avertissement"}
+class Severity(Labelled):
+    BLOCKING = "blocking", "Bloquant"
+    WARNING = "warning", "Avertissement"
+
+
+STATUS_LABELS_FR = {s: s.label_fr for s in Status}
+SEVERITY_LABELS_FR = {s: s.label_fr for s in Severity}
 
 
 class CheckResult(msgspec.Struct, kw_only=True):
@@ -128,6 +135,13 @@ class Ctx:
             self.fail(failure)
         return value
 
+    def need(self, name: str, value: Any, missing: str) -> Any:
+        """A value the check needs: recorded; no value is a missing information (« à vérifier »)."""
+        self.use(name, value)
+        if value is None:
+            self.missing(missing)
+        return value
+
     @property
     def has_findings(self) -> bool:
         return bool(self._fails or self._unknowns)
@@ -165,38 +179,81 @@ CheckFn = Callable[[Ctx], Outcome]
 @dataclass(frozen=True, slots=True)
 class CheckSpec:
     id: str
-    title: str
     severity: Severity
+    title: str
     reference: str
     fn: CheckFn
 
 
-REGISTRY: list[CheckSpec] = []
+REGISTRY: dict[str, CheckFn] = {}
+"""The checks by id; their titles, weights and legal references are the table ``checks.LAW``."""
 
 
-def check(id: str, title: str, severity: Severity, reference: str) -> Callable[[CheckFn], CheckFn]:
-    """Register a check; ids are stable (stored visas refer to them)."""
+def check(id: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a check under its row of ``checks.LAW``; ids are stable (stored visas refer to them)."""
 
     def deco(fn: CheckFn) -> CheckFn:
-        if any(s.id == id for s in REGISTRY):
+        if id in REGISTRY:
             raise ValueError(f"duplicate check id {id}")
-        REGISTRY.append(CheckSpec(id, title, severity, reference, fn))
+        REGISTRY[id] = fn
         return fn
 
     return deco
 
 
-def on_clauses(fn: Callable[[Ctx, Clauses], Outcome]) -> CheckFn:
-    """A check of the contract's clauses: without them it can only say they are missing (« à vérifier »)."""
+def only_for(kind: ContractKind, otherwise: str) -> Callable[[CheckFn], CheckFn]:
+    """A check of one kind of contract (a scheme, a student's contract…): « sans objet » for the others,
+    saying so in ``otherwise`` (« Pas une PFI. »)."""
 
-    @functools.wraps(fn)
-    def run(ctx: Ctx) -> Outcome:
-        clauses = ctx.contract.clauses
-        if clauses is None:
-            return ctx.stop_missing("clauses du contrat")
-        return fn(ctx, clauses)
+    def deco(fn: CheckFn) -> CheckFn:
+        @functools.wraps(fn)
+        def run(ctx: Ctx) -> Outcome:
+            if ctx.contract.kind != kind:
+                return not_applicable(otherwise)
+            return fn(ctx)
 
-    return run
+        return run
+
+    return deco
+
+
+def on_part(name: str, missing: str, *params: str) -> Callable[[Callable[..., Outcome]], CheckFn]:
+    """A check of one block of the contract (its clauses, a scheme's conditions), given the block and the
+    legal values ``params`` (read first, so they are recorded whatever follows): without the block it
+    can only say it is missing (« à vérifier »)."""
+
+    def deco(fn: Callable[..., Outcome]) -> CheckFn:
+        @functools.wraps(fn)
+        def run(ctx: Ctx) -> Outcome:
+            values = [ctx.param(p) for p in params]
+            part = getattr(ctx.contract, name)
+            if part is None:
+                return ctx.stop_missing(missing)
+            return fn(ctx, part, *values)
+
+        return run
+
+    return deco
+
+
+on_clauses: Callable[[Callable[[Ctx, Clauses], Outcome]], CheckFn] = on_part("clauses", "clauses du contrat")
+"""A check of the contract's clauses."""
+
+
+def on_clause(name: str, absent: str) -> Callable[[Callable[[Ctx, Any], Outcome]], CheckFn]:
+    """A check of one clause: the clauses are needed (:data:`on_clauses`); a contract without this one
+    passes, saying so in ``absent`` (« Pas de clause d'écolage. »)."""
+
+    def deco(fn: Callable[[Ctx, Any], Outcome]) -> CheckFn:
+        @on_clauses
+        @functools.wraps(fn)
+        def run(ctx: Ctx, clauses: Clauses) -> Outcome:
+            clause = getattr(clauses, name)
+            return ctx.verdict(absent) if clause is None else fn(ctx, clause)
+
+        return run
+
+    return deco
 
 
 def eur(amount: float) -> str:

@@ -4,20 +4,22 @@ deposit and pay timing — the abusive clauses the seeds describe."""
 from __future__ import annotations
 
 from coordination.visa import facts
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, on_clauses
+from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, on_clause, on_clauses
 from coordination.visa.checks.wage import employment_only
 from coordination.visa.contract import (
     Clauses,
     ContractKind,
     DeductionKind,
+    NonCompete,
     PayFrequency,
+    TrainingRepayment,
     WorkerCategory,
     WorkerCostKind,
 )
 from coordination.visa.parameters import Unknown
 
 
-@check("TRIAL", "Clause d'essai", Severity.BLOCKING, "Loi du 26-12-2013; LCT art. 127")
+@check("TRIAL")
 @on_clauses
 def trial(ctx: Ctx, cl: Clauses) -> Outcome:
     t = cl.trial
@@ -81,9 +83,7 @@ def _interim_trial(ctx: Ctx, t, rule) -> Outcome:
     )
 
 
-@check(
-    "UNPAID_TEST", "Jours d'essai non payés", Severity.BLOCKING, "CCT n° 38 (CNT); loi du 16-3-1971 art. 19"
-)
+@check("UNPAID_TEST")
 def unpaid_test(ctx: Ctx) -> Outcome:
     c = ctx.contract
     days = ctx.use("unpaid_test_days", c.unpaid_test_days)
@@ -124,12 +124,9 @@ def _yearly(ctx: Ctx) -> float | None:
     return y
 
 
-@check("NONCOMPETE", "Clause de non-concurrence", Severity.BLOCKING, "LCT art. 65 et 86")
-@on_clauses
-def noncompete(ctx: Ctx, cl: Clauses) -> Outcome:
-    nc = cl.non_compete
-    if nc is None:
-        return ctx.verdict("Pas de clause de non-concurrence.")
+@check("NONCOMPETE")
+@on_clause("non_compete", "Pas de clause de non-concurrence.")
+def noncompete(ctx: Ctx, nc: NonCompete) -> Outcome:
     thresholds = ctx.param("clause_pay_thresholds")
     cond = ctx.param("non_compete")
     yearly = _yearly(ctx)
@@ -195,12 +192,9 @@ def _nc_conditions(ctx: Ctx, nc, cond) -> None:
     )
 
 
-@check("ECOLAGE", "Clause d'écolage (remboursement de formation)", Severity.BLOCKING, "LCT art. 22bis")
-@on_clauses
-def ecolage(ctx: Ctx, cl: Clauses) -> Outcome:
-    tr = cl.training_repayment
-    if tr is None:
-        return ctx.verdict("Pas de clause d'écolage.")
+@check("ECOLAGE")
+@on_clause("training_repayment", "Pas de clause d'écolage.")
+def ecolage(ctx: Ctx, tr: TrainingRepayment) -> Outcome:
     if ctx.use("kind", ctx.contract.kind) != ContractKind.OPEN_ENDED:
         ctx.fail("une clause d'écolage n'est permise que dans un contrat à durée indéterminée")
     thresholds = ctx.param("clause_pay_thresholds")
@@ -256,14 +250,16 @@ def _ecolage_rules(ctx: Ctx, tr, rules, rmmmg) -> None:
         "clause écrite avant la formation",
         "la clause n'est pas écrite avant le début de la formation",
     )
-    y = ctx.use("repayment_period_years", tr.repayment_period_years)
-    if y is None:
-        ctx.missing("période pendant laquelle le remboursement peut être réclamé")
-    elif y > rules["max_years"]:
+    y = ctx.need(
+        "repayment_period_years",
+        tr.repayment_period_years,
+        "période pendant laquelle le remboursement peut être réclamé",
+    )
+    if y is not None and y > rules["max_years"]:
         ctx.fail(f"période de remboursement de {y:g} ans, au-delà de {rules['max_years']} ans")
 
 
-@check("PENALTY", "Clauses pénales et responsabilité", Severity.BLOCKING, "LCT art. 6 et 18")
+@check("PENALTY")
 @on_clauses
 def penalty(ctx: Ctx, cl: Clauses) -> Outcome:
     if ctx.use("penalty", cl.penalty):
@@ -284,12 +280,7 @@ _ALWAYS_EMPLOYER = {
 }
 
 
-@check(
-    "EMPLOYER_COSTS",
-    "Frais mis à charge du travailleur",
-    Severity.BLOCKING,
-    "LCT art. 20; code du bien-être au travail",
-)
+@check("EMPLOYER_COSTS")
 @on_clauses
 def employer_costs(ctx: Ctx, cl: Clauses) -> Outcome:
     costs = cl.worker_costs
@@ -333,7 +324,7 @@ _ALLOWED_DEDUCTIONS = {
 }
 
 
-@check("DEDUCTIONS", "Retenues sur salaire", Severity.BLOCKING, "Loi du 12-4-1965, art. 23")
+@check("DEDUCTIONS")
 @on_clauses
 def deductions(ctx: Ctx, cl: Clauses) -> Outcome:
     ded = cl.deductions
@@ -363,7 +354,7 @@ def deductions(ctx: Ctx, cl: Clauses) -> Outcome:
     return ctx.verdict("Les retenues restent dans la liste légale et sous le plafond.")
 
 
-@check("DEPOSIT", "Cautionnement", Severity.WARNING, "CCT n° 41; LCT art. 23")
+@check("DEPOSIT")
 @on_clauses
 def deposit(ctx: Ctx, cl: Clauses) -> Outcome:
     amount = ctx.use("deposit_amount", cl.deposit_amount)
@@ -401,7 +392,7 @@ def _deposit_limit(ctx: Ctx, amount: float, yearly: float, months: int) -> None:
         ctx.fail(f"cautionnement de {eur(amount)}, au-delà de {months} mois de rémunération ({eur(limit)})")
 
 
-@check("PAY_TIMING", "Périodicité et délai de paiement", Severity.WARNING, "Loi du 12-4-1965, art. 5 et 9")
+@check("PAY_TIMING")
 @employment_only
 def pay_timing(ctx: Ctx) -> Outcome:
     c = ctx.contract

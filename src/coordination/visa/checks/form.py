@@ -6,7 +6,7 @@ import datetime as dt
 
 from coordination.formatting import day_fr
 from coordination.visa import facts
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, hours, not_applicable
+from coordination.visa.checks.base import Ctx, Outcome, check, hours, not_applicable, only_for
 from coordination.visa.contract import ContractKind, Mention, ScheduleType
 from coordination.visa.parameters import Unknown
 
@@ -42,8 +42,8 @@ MENTION_LABELS = {
 }
 
 
-def require_mentions(ctx: Ctx, needed: tuple[Mention, ...]) -> None:
-    """Fail for each mention the written document lacks (shared by STUDENT and CIP)."""
+def _require_mentions(ctx: Ctx, needed: tuple[Mention, ...]) -> None:
+    """Fail for each mention the written document lacks."""
     mentions = ctx.contract.mentions
     ctx.use("mentions", None if mentions is None else sorted(mentions))
     if mentions is None:
@@ -54,8 +54,15 @@ def require_mentions(ctx: Ctx, needed: tuple[Mention, ...]) -> None:
         ctx.fail("mentions obligatoires absentes de l'écrit: " + ", ".join(lacking))
 
 
-def require_written(ctx: Ctx, what: str) -> None:
-    """Written and signed by the start: the dates decide when both are known, whatever the flag says."""
+def require_written(ctx: Ctx, what: str, mentions: tuple[Mention, ...] = ()) -> None:
+    """Written and signed by the start, with the ``mentions`` the law lists for it (STUDENT, CIP)."""
+    _written_by_start(ctx, what)
+    if mentions:
+        _require_mentions(ctx, mentions)
+
+
+def _written_by_start(ctx: Ctx, what: str) -> None:
+    """The dates decide when both are known, whatever the flag says."""
     c = ctx.contract
     w = ctx.use("written_before_start", c.written_before_start)
     signed = ctx.use("signature_date", c.signature_date)
@@ -98,12 +105,7 @@ def _unless_part_time(ctx: Ctx) -> Outcome | None:
     return None
 
 
-@check(
-    "PT_WRITTEN",
-    "Temps partiel: écrit avec le régime et l'horaire",
-    Severity.BLOCKING,
-    "LCT art. 11bis; loi-programme du 22-12-1989",
-)
+@check("PT_WRITTEN")
 def pt_written(ctx: Ctx) -> Outcome:
     skip = _unless_part_time(ctx)
     if skip is not None:
@@ -130,7 +132,7 @@ def pt_written(ctx: Ctx) -> Outcome:
     return ctx.verdict("Le temps partiel est écrit avant le début, avec le régime et l'horaire.")
 
 
-@check("PT_MIN", "Temps partiel: durée hebdomadaire minimale", Severity.BLOCKING, "LCT art. 11bis")
+@check("PT_MIN")
 def pt_min(ctx: Ctx) -> Outcome:
     skip = _unless_part_time(ctx)
     if skip is not None:
@@ -165,12 +167,7 @@ def _meets(weekly: float, full: float, fraction: float) -> bool:
     return round(weekly * 60) >= round(full * fraction * 60)
 
 
-@check(
-    "PT_NOTICE",
-    "Horaire variable: délai de communication",
-    Severity.WARNING,
-    "Loi du 5-3-2017; LCT art. 11bis",
-)
+@check("PT_NOTICE")
 def pt_notice(ctx: Ctx) -> Outcome:
     s = ctx.contract.schedule
     if s is None or s.type != ScheduleType.VARIABLE:
@@ -191,12 +188,7 @@ def pt_notice(ctx: Ctx) -> Outcome:
     return ctx.verdict("L'horaire variable est communiqué par écrit dans le délai.")
 
 
-@check(
-    "CDD_FORM",
-    "Contrat à durée déterminée ou pour un travail nettement défini: écrit avant le début",
-    Severity.BLOCKING,
-    "LCT art. 9",
-)
+@check("CDD_FORM")
 def cdd_form(ctx: Ctx) -> Outcome:
     c = ctx.contract
     fixed = c.kind in FIXED_TERM_KINDS or (
@@ -210,7 +202,7 @@ def cdd_form(ctx: Ctx) -> Outcome:
     return ctx.verdict("Le contrat est écrit et signé avant le début.")
 
 
-@check("CDD_CHAIN", "Contrats à durée déterminée successifs", Severity.WARNING, "LCT art. 10 et 10bis")
+@check("CDD_CHAIN")
 def cdd_chain(ctx: Ctx) -> Outcome:
     c = ctx.contract
     if c.kind not in (ContractKind.FIXED_TERM, ContractKind.DEFINED_WORK):
@@ -324,7 +316,7 @@ def _chain_verdict(periods, rules) -> str:
     return "out"
 
 
-@check("REPLACEMENT", "Contrat de remplacement", Severity.BLOCKING, "LCT art. 11ter")
+@check("REPLACEMENT")
 def replacement(ctx: Ctx) -> Outcome:
     c = ctx.contract
     if c.kind != ContractKind.REPLACEMENT:
@@ -367,12 +359,10 @@ STUDENT_MENTIONS = (
 )
 
 
-@check("STUDENT", "Contrat d'occupation d'étudiant", Severity.BLOCKING, "LCT titre VII")
+@check("STUDENT")
+@only_for(ContractKind.STUDENT, "Pas un contrat d'étudiant.")
 def student(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.STUDENT:
-        return not_applicable("Pas un contrat d'étudiant.")
-    require_written(ctx, "le contrat d'étudiant")
-    require_mentions(ctx, STUDENT_MENTIONS)
+    require_written(ctx, "le contrat d'étudiant", STUDENT_MENTIONS)
     return ctx.verdict(
         "Le contrat d'étudiant est écrit avant le début avec toutes les mentions obligatoires."
     )

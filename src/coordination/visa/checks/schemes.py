@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, eur, not_applicable
-from coordination.visa.checks.form import require_mentions, require_written
-from coordination.visa.contract import ContractKind, Mention
+from coordination.visa.checks.base import Ctx, Outcome, check, eur, not_applicable, on_part, only_for
+from coordination.visa.checks.form import require_written
+from coordination.visa.contract import Article60, Article61, ContractKind, Mention, Pfi
 from coordination.visa.facts import add_months
 from coordination.visa.parameters import Unknown
 
 
-@check(
-    "ART60",
-    "Mise à l'emploi article 60 §7",
-    Severity.BLOCKING,
-    "Loi organique des CPAS du 8-7-1976, art. 60 §7",
-)
-def art60(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.ARTICLE_60:
-        return not_applicable("Pas une mise à l'emploi article 60 §7.")
-    a = ctx.contract.article_60
-    if a is None:
-        return ctx.stop_missing("conditions de l'article 60 §7 (employeur, durée, mise à disposition)")
+@check("ART60")
+@only_for(ContractKind.ARTICLE_60, "Pas une mise à l'emploi article 60 §7.")
+@on_part("article_60", "conditions de l'article 60 §7 (employeur, durée, mise à disposition)")
+def art60(ctx: Ctx, a: Article60) -> Outcome:
     ctx.flag(
         "employer_is_cpas",
         a.employer_is_cpas,
@@ -58,14 +50,10 @@ def art60(ctx: Ctx) -> Outcome:
     )
 
 
-@check("ART61", "Mise à l'emploi article 61", Severity.WARNING, "Loi organique des CPAS du 8-7-1976, art. 61")
-def art61(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.ARTICLE_61:
-        return not_applicable("Pas une mise à l'emploi article 61.")
-    a = ctx.contract.article_61
-    rules = ctx.param("article_61")
-    if a is None:
-        return ctx.stop_missing("prime de tutorat (montant, durée, effet sur le salaire)")
+@check("ART61")
+@only_for(ContractKind.ARTICLE_61, "Pas une mise à l'emploi article 61.")
+@on_part("article_61", "prime de tutorat (montant, durée, effet sur le salaire)", "article_61")
+def art61(ctx: Ctx, a: Article61, rules: dict | Unknown) -> Outcome:
     ctx.flag(
         "premium_deducted_from_pay",
         a.premium_deducted_from_pay,
@@ -87,9 +75,7 @@ def art61(ctx: Ctx) -> Outcome:
     return ctx.verdict("Contrat ordinaire à plein salaire; la prime de tutorat ne le réduit pas.")
 
 
-@check(
-    "PIIS", "Cohérence avec le PIIS", Severity.WARNING, "Loi du 26-5-2002, art. 11 et 13 §3; AR du 11-7-2002"
-)
+@check("PIIS")
 def piis(ctx: Ctx) -> Outcome:
     c = ctx.contract
     ris = ctx.use("ris_beneficiary", c.worker.ris_beneficiary)
@@ -129,19 +115,10 @@ def piis(ctx: Ctx) -> Outcome:
     )
 
 
-@check(
-    "PFI",
-    "Formation professionnelle individuelle en entreprise (PFI)",
-    Severity.BLOCKING,
-    "Décret du 18-7-1997 et arrêtés du Gouvernement wallon",
-)
-def pfi(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.PFI:
-        return not_applicable("Pas une PFI.")
-    f = ctx.contract.pfi
-    rules = ctx.param("pfi")
-    if f is None:
-        return ctx.stop_missing("conditions de la PFI (durée, prime, tuteur, engagement)")
+@check("PFI")
+@only_for(ContractKind.PFI, "Pas une PFI.")
+@on_part("pfi", "conditions de la PFI (durée, prime, tuteur, engagement)", "pfi")
+def pfi(ctx: Ctx, f: Pfi, rules: dict | Unknown) -> Outcome:
     if isinstance(rules, Unknown):
         return ctx.stop_unknown_law(rules, "les règles de la PFI (réforme du 1-10-2024)")
     w = ctx.use("duration_weeks", f.duration_weeks)
@@ -171,10 +148,8 @@ def pfi(ctx: Ctx) -> Outcome:
         "assurance accidents",
         "le stagiaire doit être assuré contre les accidents",
     )
-    h = ctx.use("hiring_commitment_weeks", f.hiring_commitment_weeks)
-    if h is None:
-        ctx.missing("durée de l'engagement après la PFI")
-    elif w is not None and h < w:
+    h = ctx.need("hiring_commitment_weeks", f.hiring_commitment_weeks, "durée de l'engagement après la PFI")
+    if h is not None and w is not None and h < w:
         ctx.fail("l'engagement après la PFI doit durer au moins autant que la formation")
     ctx.flag(
         "hiring_in_trained_job",
@@ -214,18 +189,11 @@ CIP_MENTIONS = (
 )
 
 
-@check(
-    "CIP",
-    "Convention d'immersion professionnelle",
-    Severity.BLOCKING,
-    "Loi-programme du 2-8-2002, art. 104 à 106",
-)
+@check("CIP")
+@only_for(ContractKind.CIP, "Pas une convention d'immersion professionnelle.")
 def cip(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.CIP:
-        return not_applicable("Pas une convention d'immersion professionnelle.")
     c = ctx.contract
-    require_written(ctx, "la convention d'immersion")
-    require_mentions(ctx, CIP_MENTIONS)
+    require_written(ctx, "la convention d'immersion", CIP_MENTIONS)
     minimum = ctx.param("cip_min_allowance")
     allowance = ctx.use("monthly_allowance", c.cip.monthly_allowance if c.cip else None)
     if allowance is None:
@@ -239,15 +207,9 @@ def cip(ctx: Ctx) -> Outcome:
     )
 
 
-@check(
-    "STAGE_TRANSITION",
-    "Stage de transition",
-    Severity.WARNING,
-    "Régime du stage de transition (Onem/Forem)",
-)
+@check("STAGE_TRANSITION")
+@only_for(ContractKind.TRANSITION_INTERNSHIP, "Pas un stage de transition.")
 def stage_transition(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.TRANSITION_INTERNSHIP:
-        return not_applicable("Pas un stage de transition.")
     ctx.unknown(
         "le stage de transition est signalé comme supprimé en Wallonie francophone (date de suppression inconnue): "
         "vérifier auprès du Forem qu'il peut encore être conclu, sinon proposer une PFI ou une immersion"
@@ -255,9 +217,8 @@ def stage_transition(ctx: Ctx) -> Outcome:
     return ctx.verdict("")
 
 
-@check("STAGE_FIRST", "Stage First (Bruxelles)", Severity.WARNING, "Régime bruxellois (Actiris)")
+@check("STAGE_FIRST")
+@only_for(ContractKind.FIRST_INTERNSHIP, "Pas un stage First.")
 def stage_first(ctx: Ctx) -> Outcome:
-    if ctx.contract.kind != ContractKind.FIRST_INTERNSHIP:
-        return not_applicable("Pas un stage First.")
     ctx.fail("le stage First est un dispositif bruxellois (Actiris): il ne s'applique pas en Wallonie")
     return ctx.verdict("")

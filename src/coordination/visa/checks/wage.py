@@ -8,7 +8,7 @@ import msgspec
 
 from coordination.formatting import day_fr
 from coordination.visa import facts
-from coordination.visa.checks.base import CheckFn, Ctx, Outcome, Severity, check, eur, hours, not_applicable
+from coordination.visa.checks.base import CheckFn, Ctx, Outcome, check, eur, hours, not_applicable
 from coordination.visa.contract import EMPLOYMENT_KINDS, ContractKind
 from coordination.visa.parameters import Unknown
 
@@ -108,7 +108,7 @@ def _hourly_fmt(x: float) -> str:
     return f"{x:.4f} €".replace(".", ",")
 
 
-@check("WAGE_SECTOR", "Barème sectoriel", Severity.BLOCKING, "Loi du 5-12-1968 sur les CCT; CCT sectorielles")
+@check("WAGE_SECTOR")
 @employment_only
 def wage_sector(ctx: Ctx) -> Outcome:
     c = ctx.contract
@@ -244,12 +244,7 @@ def _student_age(ctx: Ctx) -> tuple[bool, int | None]:
     return student, ctx.use("age", ctx.age)
 
 
-@check(
-    "WAGE_RMMMG",
-    "Salaire minimum national (RMMMG)",
-    Severity.BLOCKING,
-    "CCT n° 43 et 43/15 à 43/17 (CNT); CCT n° 50 pour les étudiants",
-)
+@check("WAGE_RMMMG")
 @employment_only
 def wage_rmmmg(ctx: Ctx) -> Outcome:
     c = ctx.contract
@@ -344,7 +339,7 @@ def _check_hourly(ctx: Ctx, rmmmg, caveat: str, rate: float = 1.0, what: str = "
 _YOUTH_KEYS = {18: "student_18", 19: "student_19", 20: "student_20"}
 
 
-@check("WAGE_YOUTH", "Salaire minimum des jeunes et des étudiants", Severity.BLOCKING, "CCT n° 50 (CNT)")
+@check("WAGE_YOUTH")
 @employment_only
 def wage_youth(ctx: Ctx) -> Outcome:
     c = ctx.contract
@@ -383,12 +378,7 @@ def wage_youth(ctx: Ctx) -> Outcome:
     return ctx.verdict("La rémunération atteint le minimum réduit applicable à cet âge.")
 
 
-@check(
-    "HOURS_PAID",
-    "Toutes les heures à disposition sont payées",
-    Severity.BLOCKING,
-    "Loi du 16-3-1971 sur le travail, art. 19",
-)
+@check("HOURS_PAID")
 @employment_only
 def hours_paid(ctx: Ctx) -> Outcome:
     c = ctx.contract

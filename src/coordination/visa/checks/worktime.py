@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from coordination.visa import facts
-from coordination.visa.checks.base import Ctx, Outcome, Severity, check, hours, not_applicable, on_clauses
-from coordination.visa.contract import Clauses
+from coordination.visa.checks.base import (
+    CheckFn,
+    Ctx,
+    Outcome,
+    Severity,
+    check,
+    hours,
+    not_applicable,
+    on_clauses,
+)
+from coordination.visa.contract import Clauses, Schedule, Shift
 from coordination.visa.parameters import Unknown
 
 _DAYS = {1: "lundi", 2: "mardi", 3: "mercredi", 4: "jeudi", 5: "vendredi", 6: "samedi", 7: "dimanche"}
@@ -20,12 +33,7 @@ def _shifts(ctx: Ctx):
     return shifts
 
 
-@check(
-    "WT_LIMITS",
-    "Durée normale du travail",
-    Severity.BLOCKING,
-    "Loi du 16-3-1971 sur le travail, art. 19 et 20",
-)
+@check("WT_LIMITS")
 def wt_limits(ctx: Ctx) -> Outcome:
     wt = ctx.param("working_time")
     if isinstance(wt, Unknown):
@@ -55,12 +63,7 @@ def wt_limits(ctx: Ctx) -> Outcome:
     return ctx.verdict("L'horaire respecte les limites journalières et hebdomadaires.")
 
 
-@check(
-    "WT_OVERTIME",
-    "Heures supplémentaires",
-    Severity.WARNING,
-    "Loi du 16-3-1971 sur le travail, art. 25 à 29",
-)
+@check("WT_OVERTIME")
 @on_clauses
 def wt_overtime(ctx: Ctx, cl: Clauses) -> Outcome:
     included = ctx.use("overtime_included_in_salary", cl.overtime_included_in_salary)
@@ -118,9 +121,7 @@ def _ot_limits(ctx: Ctx, ot, wt) -> None:
         ctx.fail(f"sursalaire du dimanche ou jour férié de {round(ps * 100)} %, inférieur à 100 %")
 
 
-@check(
-    "WT_REST", "Repos entre deux prestations", Severity.WARNING, "Loi du 16-3-1971 sur le travail, art. 38ter"
-)
+@check("WT_REST")
 def wt_rest(ctx: Ctx) -> Outcome:
     wt = ctx.param("working_time")
     shifts = _shifts(ctx)
@@ -134,19 +135,33 @@ def wt_rest(ctx: Ctx) -> Outcome:
     return ctx.verdict("Au moins 11 heures de repos consécutives séparent les prestations.")
 
 
-@check(
-    "WT_SUN_NIGHT",
-    "Travail du dimanche et de nuit",
-    Severity.WARNING,
-    "Loi du 16-3-1971 sur le travail, art. 11, 16 et 35",
-)
-def wt_sun_night(ctx: Ctx) -> Outcome:
-    wt = ctx.param("working_time")
-    shifts = _shifts(ctx)
-    if not shifts or isinstance(wt, Unknown):
-        return ctx.verdict("")
-    s = ctx.contract.schedule
-    assert s is not None  # there are shifts, so there is a schedule
+Shifted = Callable[[Ctx, Schedule, list[Shift], Any], Outcome]
+"""A check given the schedule, its shifts and the legal value it reads."""
+
+
+def _on_shifts(param: str) -> Callable[[Shifted], CheckFn]:
+    """A check of the shifts under the legal value ``param``: without shifts (already asked for) or without
+    the value, it has nothing to add."""
+
+    def deco(fn: Shifted) -> CheckFn:
+        @functools.wraps(fn)
+        def run(ctx: Ctx) -> Outcome:
+            value = ctx.param(param)
+            shifts = _shifts(ctx)
+            if not shifts or isinstance(value, Unknown):
+                return ctx.verdict("")
+            schedule = ctx.contract.schedule
+            assert schedule is not None  # there are shifts, so there is a schedule
+            return fn(ctx, schedule, shifts, value)
+
+        return run
+
+    return deco
+
+
+@check("WT_SUN_NIGHT")
+@_on_shifts("working_time")
+def wt_sun_night(ctx: Ctx, s: Schedule, shifts: list[Shift], wt: dict) -> Outcome:
     sunday = ctx.use("sunday_or_holiday_work", any(x.weekday == 7 or x.public_holiday for x in shifts))
     night = ctx.use(
         "night_work", any(facts.overlaps_night(x, wt["night_start"], wt["night_end"]) for x in shifts)
@@ -178,19 +193,12 @@ def wt_sun_night(ctx: Ctx) -> Outcome:
     )
 
 
-@check(
-    "MIN_SHIFT", "Durée minimale de chaque prestation", Severity.BLOCKING, "Loi du 3-7-1978 (LCT), art. 11bis"
-)
-def min_shift(ctx: Ctx) -> Outcome:
-    minimum = ctx.param("min_shift_hours")
-    shifts = _shifts(ctx)
-    if not shifts or isinstance(minimum, Unknown):
-        return ctx.verdict("")
+@check("MIN_SHIFT")
+@_on_shifts("min_shift_hours")
+def min_shift(ctx: Ctx, schedule: Schedule, shifts: list[Shift], minimum: float) -> Outcome:
     # Breaks are not work: a period of work is measured without them.
     shortest = ctx.use("shortest_shift_hours", round(min(facts.worked_hours(x) for x in shifts), 2))
     if shortest < minimum - 1e-9:
-        schedule = ctx.contract.schedule
-        assert schedule is not None  # there are shifts, so there is a schedule
         derog = ctx.use("min_shift_derogation", schedule.min_shift_derogation)
         if derog is None:
             ctx.unknown(
@@ -205,12 +213,7 @@ def min_shift(ctx: Ctx) -> Outcome:
     )
 
 
-@check(
-    "MINORS",
-    "Jeunes travailleurs (moins de 18 ans)",
-    Severity.BLOCKING,
-    "Loi du 16-3-1971 sur le travail, jeunes travailleurs",
-)
+@check("MINORS")
 def minors(ctx: Ctx) -> Outcome:
     age = ctx.use("age", ctx.age)
     if age is None:
