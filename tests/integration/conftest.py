@@ -135,9 +135,9 @@ async def database(migrated_backend, tmp_path: Path) -> AsyncIterator[Database]:
     if kind == "sqlite":
         copy = tmp_path / "test.sqlite3"
         await anyio.to_thread.run_sync(shutil.copyfile, where, copy)
-        db = Database(f"sqlite+aiosqlite:///{copy}", pooled=False)
+        db = Database(f"sqlite+aiosqlite:///{copy}", pooled="per-loop")
     else:
-        db = Database(where, pooled=False)
+        db = Database(where, pooled="per-loop")
         async with db.engine.begin() as conn:
             await _empty_postgres_tables(conn)
     try:
