@@ -155,13 +155,23 @@ class Database:
     """The engine and its session factory, created once per process at start-up."""
 
     def __init__(
-        self, url: str, *, pooled: Pooling = True, pool_size: int = 5, max_overflow: int = 5
+        self,
+        url: str,
+        *,
+        pooled: Pooling = True,
+        pool_size: int = 5,
+        max_overflow: int = 5,
+        engine: AsyncEngine | None = None,
     ) -> None:
         """``pooled=False`` opens a connection per use, ``pooled="per-loop"`` keeps connections for each
         event loop (:class:`PerLoopPool`): for tests, whose client runs the app in another event loop than
-        the test's own, and asyncpg connections cannot cross loops."""
+        the test's own, and asyncpg connections cannot cross loops. ``engine``: one made by
+        :func:`create_engine` for ``url`` and shared (the tests' databases of one worker share one, and
+        with it SQLAlchemy's cache of compiled statements, which is the engine's)."""
         self.url = url
-        self.engine = create_engine(url, pooled=pooled, pool_size=pool_size, max_overflow=max_overflow)
+        self.engine = engine or create_engine(
+            url, pooled=pooled, pool_size=pool_size, max_overflow=max_overflow
+        )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     @property
