@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from types import AsyncGeneratorType
 from typing import Literal
 
 from sqlalchemy import event
@@ -38,7 +39,9 @@ class PerLoopPool(Pool):
 
     def __init__(self, creator, **kw) -> None:
         super().__init__(creator, **kw)
-        self._by_loop: dict[asyncio.AbstractEventLoop, tuple[AsyncAdaptedQueuePool, object]] = {}
+        self._by_loop: dict[
+            asyncio.AbstractEventLoop, tuple[AsyncAdaptedQueuePool, AsyncGeneratorType[None, None]]
+        ] = {}
 
     def _loop_pool(self) -> AsyncAdaptedQueuePool:
         loop = asyncio.get_running_loop()
