@@ -21,9 +21,9 @@ import anyio
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from coordination.db.engine import Database
+from coordination.db.engine import Database, create_engine
 from coordination.db.migrate import upgrade
 from coordination.db.models import load_all_models
 from coordination.settings import Settings
@@ -129,15 +129,42 @@ def backend(migrated_backend) -> str:
     return migrated_backend[0]
 
 
+@pytest.fixture(scope="session")
+def _engines() -> dict[str, AsyncEngine]:
+    """One engine per backend in this session (xdist worker), shared by its tests' databases, by URL.
+
+    SQLAlchemy caches compiled statements per engine (and the gate its prebuilt statements per dialect,
+    which is the engine's): with an engine per test every statement of every test was compiled again.
+    Connections are not shared: each event loop has its own, closed when it ends (``PerLoopPool``)."""
+    return {}
+
+
+def _fresh_sqlite(template: str) -> Path:
+    """A copy of the migrated template at one path per worker (the URL of the shared engine), written
+    beside it and moved into place: a connection some test left open keeps the old file, never a
+    half-written one; the old file's write-ahead log goes with it."""
+    live = Path(template).with_name("test.sqlite3")
+    incoming = live.with_name("incoming.sqlite3")
+    shutil.copyfile(template, incoming)
+    for suffix in ("-wal", "-shm", "-journal"):
+        live.with_name(live.name + suffix).unlink(missing_ok=True)
+    os.replace(incoming, live)
+    return live
+
+
 @pytest.fixture
-async def database(migrated_backend, tmp_path: Path) -> AsyncIterator[Database]:
+async def database(migrated_backend, _engines) -> AsyncIterator[Database]:
     kind, where = migrated_backend
     if kind == "sqlite":
-        copy = tmp_path / "test.sqlite3"
-        await anyio.to_thread.run_sync(shutil.copyfile, where, copy)
-        db = Database(f"sqlite+aiosqlite:///{copy}", pooled=False)
+        live = await anyio.to_thread.run_sync(_fresh_sqlite, where)
+        url = f"sqlite+aiosqlite:///{live}"
     else:
-        db = Database(where, pooled=False)
+        url = where
+    engine = _engines.get(url)
+    if engine is None:
+        engine = _engines[url] = create_engine(url, pooled="per-loop")
+    db = Database(url, engine=engine)
+    if kind != "sqlite":
         async with db.engine.begin() as conn:
             await _empty_postgres_tables(conn)
     try:

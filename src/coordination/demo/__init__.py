@@ -20,11 +20,12 @@ from coordination.settings import Settings
 from coordination.wiring import wire
 
 
-async def load_demo_data(settings: Settings, *, store=None) -> list[str]:
+async def load_demo_data(settings: Settings, *, store=None, database: Database | None = None) -> list[str]:
     """Load the demo once; return one line per demo user (subject, name, role) for the console. Wires the
-    domain events itself: the demo is an entry point of its own (the command line, the browser tests)."""
+    domain events itself: the demo is an entry point of its own (the command line, the browser tests).
+    ``database``: the caller's (the tests'), kept open; otherwise one for the settings, closed after."""
     wire()
-    db = Database(settings.effective_database_url)
+    db = database or Database(settings.effective_database_url)
     try:
         async with db.sessionmaker() as session:
             already = await session.scalar(select(User.id).where(User.subject == DEMO_USERS[0].subject))
@@ -34,7 +35,8 @@ async def load_demo_data(settings: Settings, *, store=None) -> list[str]:
             users = (await session.scalars(select(User).order_by(User.role, User.subject))).all()
         return [f"{u.subject:<14} {u.display_name} ({ROLE_LABELS[u.role]})" for u in users]
     finally:
-        await db.dispose()
+        if database is None:
+            await db.dispose()
 
 
 async def seed_everything(session, settings: Settings, *, store=None) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 
 from coordination import clock
 from coordination.access.models import AccessJournalEntry, Mandate, MandateKind
-from coordination.db.engine import Database
+from coordination.db.engine import Database, PerLoopPool
 from coordination.directory.models import OrganisationKind, Role
 from coordination.factories import ReferentLinkFactory, niss_from
 from coordination.settings import Settings
@@ -97,17 +97,38 @@ def _expect(response, *status: int) -> dict:
     return response.json()
 
 
-async def seed_world(database: Database, settings: Settings) -> HardeningWorld:
-    from coordination.app import create_app
+_SEEDING_APPS: dict[str, Any] = {}
+"""Apps built for :func:`seed_world` in this process, by settings shape (``rebind_app`` gives them each
+test's settings and database): a build is about a second of CPU."""
 
+
+def _seeding_app(database: Database, settings: Settings):
+    """The test client runs the app in its own event loop, and a connection must never cross loops. The
+    tests' databases keep connections per loop (``PerLoopPool``): the app is built once and given this
+    one. Any other database (a fault test's own, pooled) is left alone: the seeding app owns its engine
+    (same URL), created and disposed in the client's loop by its lifespan."""
+    from coordination.app import create_app, rebind_app
+    from tests.integration.conftest import settings_shape
+
+    if not isinstance(database.engine.pool, PerLoopPool):
+        return create_app(settings.replace(database_url=database.url))
+    shape = settings_shape(settings)
+    built = _SEEDING_APPS.get(shape)
+    if built is None:
+        built = _SEEDING_APPS[shape] = create_app(settings, database=database)
+        return built
+    return rebind_app(built, settings, database=database)
+
+
+async def seed_world(database: Database, settings: Settings, app=None) -> HardeningWorld:
+    """``app``: the test's own, if it has one (see :func:`_seeding_app` otherwise)."""
     w = await make_world(
         database, settings, ORGANISATIONS, USERS, cls=HardeningWorld, subject_prefix="hardening"
     )
 
-    # The test client runs the app in its own event loop: pooled asyncpg connections must not cross loops,
-    # so the seeding app owns its engine (same URL), created and disposed in that loop by its lifespan.
     await database.engine.dispose()
-    app = create_app(settings.replace(database_url=database.url))
+    if app is None:
+        app = _seeding_app(database, settings)
     async with AsyncTestClient(app=app) as client:
         person_a = _expect(
             await client.post(

@@ -171,7 +171,7 @@ def fuzz_target(migrated_backend, tmp_path: Path):
                 tables = [t.name for t in reversed(load_all_models().metadata.sorted_tables)]
                 async with db.engine.begin() as conn:
                     await conn.execute(text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            world = await seed_world(db, settings)
+            world = await seed_world(db, settings, app)
         finally:
             await db.dispose()
         async with AsyncTestClient(app=app) as client:

@@ -120,7 +120,7 @@ class Sweep:
 
 
 async def sweep(database, settings, app) -> tuple[Sweep, object]:
-    world = await seed_world(database, settings)
+    world = await seed_world(database, settings, app)
     ids = {"person": world.person_b, **world.b_ids}
     out = Sweep()
     async with AsyncTestClient(app=app) as client:

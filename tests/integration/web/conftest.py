@@ -47,7 +47,7 @@ async def form_token(client, path: str) -> str:
 async def demo(settings, database):
     from tests.fixtures.web_demo import seed_web_demo
 
-    await seed_web_demo(settings)
+    await seed_web_demo(settings, database)
 
 
 async def person_ids(database) -> dict[str, object]:
