@@ -150,10 +150,8 @@ class RegistryController(CadastreApi):
     async def create_service(
         self, ctx: Ctx, organisation_id: FromPath[UUID], data: Body
     ) -> Response[ServiceOut]:
-        values = {
-            **msgspec.structs.asdict(msgspec.convert(data, ServiceCreate)),
-            **_decode(data, ServiceCreate),
-        }
+        sent = _decode(data, ServiceCreate)  # first: it answers 400 to a body msgspec would refuse
+        values = {**msgspec.structs.asdict(msgspec.convert(data, ServiceCreate)), **sent}
         return _service(await svc.create_service(ctx.session, organisation_id, values, ctx.principal), 201)
 
     @get("/services/{service_id:uuid}", guards=[registry_reader], opt=READ)

@@ -123,6 +123,13 @@ async def test_services_crud_and_filters(client, world):
         headers=manager,
     )
     assert bad.status_code == 422
+    not_a_count = await client.post(
+        f"{API}/organisations/{org['id']}/services",
+        json={**payload, "name": "C", "capacity": 12.5},
+        headers=manager,
+    )
+    assert not_a_count.status_code in (400, 422), not_a_count.text  # was a 500 (found by the fuzz test)
+    assert not_a_count.headers["content-type"].startswith("application/problem+json")
 
     found = await client.get(f"{API}/services", params={"bassin": "Mons"}, headers=world.regulator)
     assert [s["name"] for s in found.json()] == ["Préformation logistique"]
