@@ -52,22 +52,23 @@ class PerLoopPool(Pool):
             _, closer = self._by_loop.pop(gone)  # closed with their loop
             if closer.ag_frame is not None:  # a loop closed without closing its generators: keep it as is
                 _NEVER_CLOSED.append(closer)  # (collected, it would ask its closed loop to close it)
-        pool = AsyncAdaptedQueuePool(
-            self._creator,
-            pool_size=self.KEPT,
-            max_overflow=-1,
-            recycle=self._recycle,
-            echo=self.echo,
-            logging_name=self._orig_logging_name,
-            reset_on_return=self._reset_on_return,
-            pre_ping=self._pre_ping,
-            _dispatch=self.dispatch,
-            dialect=self._dialect,
-        )
+        pool = AsyncAdaptedQueuePool(self._creator, pool_size=self.KEPT, max_overflow=-1, **self._settings())
         closer = _close_with_loop(pool)
         _start(closer)
         self._by_loop[loop] = (pool, closer)
         return pool
+
+    def _settings(self) -> dict:
+        """This pool's own settings, for the loops' pools and for :meth:`recreate`."""
+        return {
+            "recycle": self._recycle,
+            "echo": self.echo,
+            "logging_name": self._orig_logging_name,
+            "reset_on_return": self._reset_on_return,
+            "pre_ping": self._pre_ping,
+            "_dispatch": self.dispatch,
+            "dialect": self._dialect,
+        }
 
     def _do_get(self) -> ConnectionPoolEntry:
         return self._loop_pool()._do_get()
@@ -81,16 +82,7 @@ class PerLoopPool(Pool):
     def recreate(self) -> PerLoopPool:
         """After :meth:`dispose` (``engine.dispose()``): the other loops' connections move to the new pool,
         which they are still checked out from or given back to."""
-        fresh = self.__class__(
-            self._creator,
-            recycle=self._recycle,
-            echo=self.echo,
-            logging_name=self._orig_logging_name,
-            reset_on_return=self._reset_on_return,
-            pre_ping=self._pre_ping,
-            _dispatch=self.dispatch,
-            dialect=self._dialect,
-        )
+        fresh = self.__class__(self._creator, **self._settings())
         fresh._by_loop = self._by_loop
         return fresh
 
