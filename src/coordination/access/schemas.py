@@ -8,13 +8,17 @@ from uuid import UUID
 import msgspec
 
 
-class ConsentActIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ConsentAct(msgspec.Struct, kw_only=True):
     """What every act on a consent (give, withdraw, renew) may say of how it came in: the channel and,
-    for a worker recording it from paper, the signed form on the file. One base, so the three bodies
-    cannot drift apart; each subclass keeps its own name (and OpenAPI component)."""
+    for a worker recording it from paper, the signed form on the file. One base, so the three bodies and
+    the history's events cannot drift apart; each subclass keeps its own name (and OpenAPI component)."""
 
     channel: str | None = None
     evidence_document_id: UUID | None = None
+
+
+class ConsentActIn(ConsentAct, kw_only=True, forbid_unknown_fields=True):
+    """A request body acting on a consent: an unknown field is refused."""
 
 
 class GiveConsent(ConsentActIn, kw_only=True, forbid_unknown_fields=True):
@@ -38,13 +42,13 @@ class RenewConsent(ConsentActIn, kw_only=True, forbid_unknown_fields=True):
     expires_at: datetime
 
 
-class ConsentEventOut(msgspec.Struct, kw_only=True):
+class ConsentEventOut(ConsentAct, kw_only=True):
+    """One act in a consent's history, with how it came in (the base's channel and signed form)."""
+
     kind: str
     label: str
     at: datetime
     by_user_id: UUID | None = None
-    channel: str | None = None
-    evidence_document_id: UUID | None = None
     successor_id: UUID | None = None
     note: str | None = None
 
