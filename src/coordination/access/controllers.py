@@ -150,15 +150,7 @@ class ConsentController(Controller):
     async def renew(
         self, ctx: Context, access: Access, person_id: UUID, consent_id: UUID, data: RenewConsent
     ) -> ConsentOut:
-        new = await services.renew_consent(
-            ctx.session,
-            ctx.principal,
-            person_id,
-            consent_id,
-            expires_at=data.expires_at,
-            channel=data.channel,
-            evidence_document_id=data.evidence_document_id,
-        )
+        new = await services.renew_consent(ctx.session, ctx.principal, person_id, consent_id, data)
         return await _consent_answer(ctx.session, person_id, new.id)
 
     @_recording(

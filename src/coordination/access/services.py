@@ -35,7 +35,7 @@ from coordination.access.policy import (
     Section,
 )
 from coordination.access.principal import Principal
-from coordination.access.schemas import ConsentEventOut, ConsentOut, JournalEntryOut
+from coordination.access.schemas import ConsentEventOut, ConsentOut, JournalEntryOut, RenewConsent
 from coordination.db.base import utcnow
 from coordination.directory.models import Organisation
 from coordination.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -348,21 +348,20 @@ async def write_withdrawal(
 
 
 async def renew_consent(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    consent_id: UUID,
-    *,
-    expires_at: datetime,
-    channel: str | None = None,
-    evidence_document_id: UUID | None = None,
+    session: AsyncSession, principal: Principal, person_id: UUID, consent_id: UUID, renewal: RenewConsent
 ) -> Consent:
     """The person renews: a NEW consent with the same terms and a later end; the old one gets a
     ``renewed`` event. A worker renews only from a signed form (:func:`.recorded.record_renewal`)."""
-    person_only(principal, person_id, evidence_document_id, "renouveler son consentement", channel=channel)
+    person_only(
+        principal,
+        person_id,
+        renewal.evidence_document_id,
+        "renouveler son consentement",
+        channel=renewal.channel,
+    )
     old, events = await _load(session, person_id, consent_id)
     require_renewable(old, events)
-    terms = renewal_terms(old, expires_at)
+    terms = renewal_terms(old, renewal.expires_at)
     return await write_renewal(session, principal, person_id, old, terms, ConsentChannel.SELF, None)
 
 
