@@ -32,10 +32,8 @@ def trial(ctx: Ctx, cl: Clauses) -> Outcome:
     if t.temporary_agency_work:
         return _interim_trial(ctx, t, rule)
     if ctx.contract.kind == ContractKind.STUDENT:
-        days = ctx.use("trial_working_days", t.working_days)
-        if days is None:
-            ctx.missing("durée de l'essai (jours de travail)")
-        elif days > rule["student_working_days"]:
+        days = ctx.need("trial_working_days", t.working_days, "durée de l'essai (jours de travail)")
+        if days is not None and days > rule["student_working_days"]:
             ctx.fail(
                 f"essai de {days} jours de travail pour un étudiant: au plus {rule['student_working_days']}"
             )
@@ -70,11 +68,9 @@ def _interim_trial(ctx: Ctx, t, rule) -> Outcome:
             "déterminée, de remplacement ou d'étudiant), pas pour ce type de contrat: la clause d'essai est nulle"
         )
         return ctx.verdict("")
-    days = ctx.use("trial_working_days", t.working_days)
+    days = ctx.need("trial_working_days", t.working_days, "durée de l'essai (jours de travail)")
     limit = rule.get("interim_working_days", 3)
-    if days is None:
-        ctx.missing("durée de l'essai (jours de travail)")
-    elif days > limit:
+    if days is not None and days > limit:
         ctx.fail(
             f"essai de {days} jours de travail en intérim: seuls les {limit} premiers jours sont une période d'essai"
         )
@@ -118,10 +114,7 @@ def unpaid_test(ctx: Ctx) -> Outcome:
 
 def _yearly(ctx: Ctx) -> float | None:
     y = facts.yearly_gross(ctx.contract)
-    y = ctx.use("yearly_gross", None if y is None else round(y, 2))
-    if y is None:
-        ctx.missing("rémunération annuelle brute")
-    return y
+    return ctx.need("yearly_gross", None if y is None else round(y, 2), "rémunération annuelle brute")
 
 
 @check("NONCOMPETE")
@@ -166,9 +159,8 @@ def noncompete(ctx: Ctx, nc: NonCompete) -> Outcome:
 def _nc_conditions(ctx: Ctx, nc, cond) -> None:
     """Each condition is a fact to know: a missing one is « à vérifier », never a silent pass."""
     ctx.flag("written", nc.written, "clause constatée par écrit", "la clause n'est pas écrite")
-    if (m := ctx.use("duration_months", nc.duration_months)) is None:
-        ctx.missing("durée de la clause")
-    elif m > cond["max_months"]:
+    m = ctx.need("duration_months", nc.duration_months, "durée de la clause")
+    if m is not None and m > cond["max_months"]:
         ctx.fail(f"durée de {m:g} mois, au-delà de {cond['max_months']} mois")
     ctx.flag(
         "beyond_belgium",
@@ -177,9 +169,8 @@ def _nc_conditions(ctx: Ctx, nc, cond) -> None:
         "la clause s'étend au-delà du territoire belge",
         want=False,
     )
-    if (i := ctx.use("indemnity_fraction", nc.indemnity_fraction)) is None:
-        ctx.missing("indemnité compensatoire")
-    elif i < cond["min_indemnity"]:
+    i = ctx.need("indemnity_fraction", nc.indemnity_fraction, "indemnité compensatoire")
+    if i is not None and i < cond["min_indemnity"]:
         ctx.fail(
             f"indemnité de {round(i * 100)} % de la rémunération de la période, moins que {round(cond['min_indemnity'] * 100)} %"
         )
@@ -431,10 +422,10 @@ def _pay_frequency(ctx: Ctx, c, p, rules) -> None:
 def _pay_deadline(ctx: Ctx, p, rules) -> None:
     """The pay falls due within the legal number of working days after the period (longer when the work
     rules say so)."""
-    deadline = ctx.use("payment_deadline_working_days", p.payment_deadline_working_days)
+    deadline = ctx.need(
+        "payment_deadline_working_days", p.payment_deadline_working_days, "délai de paiement après la période"
+    )
     work_rules = ctx.use("deadline_set_in_work_rules", p.deadline_set_in_work_rules)
     allowed = rules["deadline_working_days_work_rules"] if work_rules else rules["deadline_working_days"]
-    if deadline is None:
-        ctx.missing("délai de paiement après la période")
-    elif deadline > allowed:
+    if deadline is not None and deadline > allowed:
         ctx.fail(f"paiement {deadline} jours ouvrables après la période: au plus {allowed}")

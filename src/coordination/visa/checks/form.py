@@ -86,10 +86,7 @@ def _written_by_start(ctx: Ctx, what: str) -> None:
 
 def _part_time(ctx: Ctx) -> bool | None:
     c = ctx.contract
-    pt = ctx.use("part_time", facts.is_part_time(c))
-    if pt is None:
-        ctx.missing("heures hebdomadaires et temps plein de référence")
-    return pt
+    return ctx.need("part_time", facts.is_part_time(c), "heures hebdomadaires et temps plein de référence")
 
 
 def _unless_part_time(ctx: Ctx) -> Outcome | None:

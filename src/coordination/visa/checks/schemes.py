@@ -121,17 +121,15 @@ def piis(ctx: Ctx) -> Outcome:
 def pfi(ctx: Ctx, f: Pfi, rules: dict | Unknown) -> Outcome:
     if isinstance(rules, Unknown):
         return ctx.stop_unknown_law(rules, "les règles de la PFI (réforme du 1-10-2024)")
-    w = ctx.use("duration_weeks", f.duration_weeks)
+    w = ctx.need("duration_weeks", f.duration_weeks, "durée en semaines")
     target = ctx.use("target_group", f.target_group)
     cap = rules["max_weeks_target_group"] if target else rules["max_weeks"]
-    if w is None:
-        ctx.missing("durée en semaines")
-    elif w < rules["min_weeks"] or w > cap:
+    if w is not None and (w < rules["min_weeks"] or w > cap):
         ctx.fail(f"durée de {w:g} semaines: entre {rules['min_weeks']} et {cap} semaines")
-    pr = ctx.use("employer_premium_fraction", f.employer_premium_fraction)
-    if pr is None:
-        ctx.missing("prime de stagiaire payée par l'employeur")
-    elif not rules["premium_min"] <= pr <= rules["premium_max"]:
+    pr = ctx.need(
+        "employer_premium_fraction", f.employer_premium_fraction, "prime de stagiaire payée par l'employeur"
+    )
+    if pr is not None and not rules["premium_min"] <= pr <= rules["premium_max"]:
         ctx.fail(
             f"prime de stagiaire de {round(pr * 100)} %: entre 60 et 100 % de (salaire d'embauche − allocations)"
         )
@@ -164,10 +162,12 @@ def pfi(ctx: Ctx, f: Pfi, rules: dict | Unknown) -> Outcome:
         "un travailleur ne peut être licencié pour faire place au stagiaire",
         want=False,
     )
-    d = ctx.use("days_worked_there_previous_3_months", f.days_worked_there_previous_3_months)
-    if d is None:
-        ctx.missing("jours déjà travaillés dans l'entreprise les 3 derniers mois")
-    elif d > rules["max_days_worked_previous_3_months"]:
+    d = ctx.need(
+        "days_worked_there_previous_3_months",
+        f.days_worked_there_previous_3_months,
+        "jours déjà travaillés dans l'entreprise les 3 derniers mois",
+    )
+    if d is not None and d > rules["max_days_worked_previous_3_months"]:
         ctx.fail(
             f"{d} jours déjà travaillés dans l'entreprise les 3 derniers mois (au plus {rules['max_days_worked_previous_3_months']})"
         )

@@ -109,10 +109,8 @@ def _ot_limits(ctx: Ctx, ot, wt) -> None:
         "overtime_max_week"
     ]:
         ctx.fail(f"jusqu'à {hours(w)} par semaine, au-delà du maximum de {hours(wt['overtime_max_week'])}")
-    p = ctx.use("premium", ot.premium)
-    if p is None:
-        ctx.missing("taux du sursalaire")
-    elif p < wt["overtime_premium"]:
+    p = ctx.need("premium", ot.premium, "taux du sursalaire")
+    if p is not None and p < wt["overtime_premium"]:
         ctx.fail(
             f"sursalaire de {round(p * 100)} %, inférieur aux {round(wt['overtime_premium'] * 100)} % légaux"
         )
@@ -229,10 +227,16 @@ def minors(ctx: Ctx) -> Outcome:
     shifts = _shifts(ctx)
     if shifts:
         _minors_shifts(ctx, shifts, m)
-    other = ctx.use("weekly_hours_other_employers", c.worker.weekly_hours_other_employers)
-    if other is None:
-        ctx.missing("heures prestées chez d'autres employeurs (elles s'additionnent)")
-    elif c.weekly_hours is not None and c.weekly_hours + other > m["max_hours_week"] + 1e-9:
+    other = ctx.need(
+        "weekly_hours_other_employers",
+        c.worker.weekly_hours_other_employers,
+        "heures prestées chez d'autres employeurs (elles s'additionnent)",
+    )
+    if (
+        other is not None
+        and c.weekly_hours is not None
+        and c.weekly_hours + other > m["max_hours_week"] + 1e-9
+    ):
         ctx.fail(
             f"avec les autres employeurs, {hours(c.weekly_hours + other)} par semaine (maximum {hours(m['max_hours_week'])})"
         )
