@@ -13,9 +13,20 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from coordination.errors import BadRequest
 
 CURSOR_MAX_LENGTH = 1000
+
+
+class Page(msgspec.Struct, kw_only=True):
+    """What every page of a paginated API list says besides its ``items`` (each list's own struct adds
+    them, and its counts where it has them): one shape, so a client pages every list alike."""
+
+    page_size: int
+    has_more: bool
+    next_cursor: str | None = None
 
 
 def encode(*key: Any) -> str:

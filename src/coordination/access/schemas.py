@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from coordination.pagination import Page
+
 
 class ConsentAct(msgspec.Struct, kw_only=True):
     """What every act on a consent (give, withdraw, renew) may say of how it came in: the channel and,
@@ -102,12 +104,9 @@ class JournalEntryOut(msgspec.Struct, kw_only=True):
     """One readable French sentence: who did what, when, on which basis."""
 
 
-class JournalPage(msgspec.Struct, kw_only=True):
+class JournalPage(Page, kw_only=True):
     items: list[JournalEntryOut]
     total: int
-    page_size: int
-    has_more: bool
-    next_cursor: str | None = None
 
 
 class DevUserOut(msgspec.Struct, kw_only=True):

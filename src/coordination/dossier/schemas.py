@@ -14,6 +14,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from coordination.access.mandate_schemas import MandateOut
+from coordination.pagination import Page
 
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
 Text200 = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -122,15 +123,12 @@ class PersonSummary(msgspec.Struct, kw_only=True):
     last_activity_at: datetime | None
 
 
-class PersonPage(msgspec.Struct, kw_only=True):
+class PersonPage(Page, kw_only=True):
     """A page of people the reader may see, in a stable order (last name, first name, id). Keyset
     pagination: pass ``next_cursor`` back as ``cursor`` for the next page. ``has_more`` rather than a
     total: a count would read every matching file."""
 
     items: list[PersonSummary]
-    page_size: int
-    has_more: bool
-    next_cursor: str | None = None
 
 
 # --- profile sections ------------------------------------------------------------------------------
@@ -383,10 +381,7 @@ class EventOut(msgspec.Struct, kw_only=True):
     occurred_at: datetime
 
 
-class EventPage(msgspec.Struct, kw_only=True):
+class EventPage(Page, kw_only=True):
     """One page of a file's timeline (keyset: pass ``next_cursor`` as ``cursor``)."""
 
     items: list[EventOut]
-    page_size: int
-    has_more: bool
-    next_cursor: str | None = None

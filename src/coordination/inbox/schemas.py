@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from coordination.pagination import Page
+
 
 class NotificationOut(msgspec.Struct, kw_only=True):
     id: UUID
@@ -21,13 +23,10 @@ class NotificationOut(msgspec.Struct, kw_only=True):
     read_at: datetime | None
 
 
-class InboxPage(msgspec.Struct, kw_only=True):
+class InboxPage(Page, kw_only=True):
     items: list[NotificationOut]
     total: int
     unread: int
-    page_size: int
-    has_more: bool
-    next_cursor: str | None = None
 
 
 class MarkedAll(msgspec.Struct, kw_only=True):
