@@ -23,11 +23,13 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from coordination import clock
 from coordination.db.engine import Database, create_engine
 from coordination.db.migrate import upgrade
 from coordination.db.models import load_all_models
 from coordination.settings import Settings
 from tests.conftest import POSTGRES_URL_ENV
+from tests.fixtures.web_demo import DemoSeed, load_demo_seed
 
 PG_URL = os.environ.get(POSTGRES_URL_ENV, "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -152,19 +154,73 @@ def _fresh_sqlite(template: str) -> Path:
     return live
 
 
+async def _postgres_copy(template_url: str, name: str) -> str:
+    """The URL of database ``name``, made afresh from the one at ``template_url`` (PostgreSQL copies its
+    files: no statement replayed). Nobody may be connected to the template meanwhile."""
+    template = make_url(template_url).database
+    engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            # the names are this run's database names with a fixed suffix, never input
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        await engine.dispose()
+    return make_url(template_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _demo_seeds() -> dict[tuple[str, object], DemoSeed]:
+    """The demo loaded in this session (xdist worker), by backend and Brussels day: see :func:`demo_seed`."""
+    return {}
+
+
 @pytest.fixture
-async def database(migrated_backend, _engines) -> AsyncIterator[Database]:
+async def demo_seed(request, migrated_backend, _demo_seeds, tmp_path_factory) -> DemoSeed | None:
+    """For a test of the demo (one using the ``demo`` fixture of tests/integration/web/conftest.py), the
+    demo loaded once per worker, backend and Brussels day (its dates count from today), which the test's
+    database is a copy of; ``None`` for the other tests."""
+    if "demo" not in request.fixturenames:
+        return None
+    kind, where = migrated_backend
+    today = clock.today()
+    seed = _demo_seeds.get((kind, today))
+    if seed is not None:
+        return seed
+    folder = tmp_path_factory.mktemp(f"demo-{kind}")
+    if kind == "sqlite":
+        seeded = Path(where).with_name(f"demo-{today:%Y%m%d}.sqlite3")
+        await anyio.to_thread.run_sync(shutil.copyfile, where, seeded)
+        url = f"sqlite+aiosqlite:///{seeded}"
+    else:
+        empty = create_async_engine(where)  # what the previous test wrote goes: the demo starts empty
+        try:
+            async with empty.begin() as conn:
+                await _empty_postgres_tables(conn)
+        finally:
+            await empty.dispose()
+        url = await _postgres_copy(where, f"{make_url(where).database}_demo_{today:%Y%m%d}")
+    seed = _demo_seeds[(kind, today)] = await load_demo_seed(url, folder)
+    return seed
+
+
+@pytest.fixture
+async def database(migrated_backend, _engines, demo_seed) -> AsyncIterator[Database]:
+    """A clean migrated database for this test, or a copy of the seeded demo for a test of the demo."""
     kind, where = migrated_backend
     if kind == "sqlite":
-        live = await anyio.to_thread.run_sync(_fresh_sqlite, where)
+        source = demo_seed.database if demo_seed is not None else where
+        live = await anyio.to_thread.run_sync(_fresh_sqlite, source)
         url = f"sqlite+aiosqlite:///{live}"
+    elif demo_seed is not None:
+        url = await _postgres_copy(demo_seed.database, f"{make_url(where).database}_copy")
     else:
         url = where
     engine = _engines.get(url)
     if engine is None:
         engine = _engines[url] = create_engine(url, pooled="per-loop")
     db = Database(url, engine=engine)
-    if kind != "sqlite":
+    if kind != "sqlite" and demo_seed is None:
         async with db.engine.begin() as conn:
             await _empty_postgres_tables(conn)
     try:

@@ -3,6 +3,7 @@ closed, list the alerts, tell partner managers of records awaiting verification.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from coordination.factories import (
     ServiceFactory,
 )
 from coordination.inbox.models import Notification
+from tests.fixtures.cli import run_coordination, run_coordination_in_thread
 from tests.integration.cadastre.conftest import direct_session
 
 TODAY = date(2025, 6, 16)
@@ -87,14 +89,19 @@ async def test_within_days_narrows_the_alerts(database, world):
     assert [a.reference for a in report.alerts] == ["AG-today", "AG-urgent"]
 
 
-def _coordination(tmp_path, database_url: str, *args: str) -> subprocess.CompletedProcess:
+def _env(tmp_path, database_url: str) -> dict[str, str]:
     # the run reads the same clock as this test (a clock moved for the suite is passed on)
     env = {k: v for k, v in os.environ.items() if not k.startswith("COORDINATION_") or k in clock.ENV_VARS}
     env.update(COORDINATION_DATABASE_URL=database_url, COORDINATION_VAR_DIR=str(tmp_path / "var"))
+    return env
+
+
+def _coordination(tmp_path, database_url: str, *args: str) -> subprocess.CompletedProcess:
+    """A real ``python -m coordination`` process, as cron or compose runs it."""
     return subprocess.run(
         [sys.executable, "-m", "coordination", *args],
         cwd=tmp_path,
-        env=env,
+        env=_env(tmp_path, database_url),
         capture_output=True,
         text=True,
         timeout=120,
@@ -107,7 +114,7 @@ async def test_the_step_runs_from_the_one_task_registry(database, world, tmp_pat
     today = clock.today()  # the run counts the Brussels day it starts on, like the code
     agreements = await _registry(world, today)
     await database.engine.dispose()
-    done = _coordination(tmp_path, database.url, "tasks", "--only", "agreements")
+    done = await asyncio.to_thread(_coordination, tmp_path, database.url, "tasks", "--only", "agreements")
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
     assert out[0] == (
@@ -120,13 +127,16 @@ async def test_the_step_runs_from_the_one_task_registry(database, world, tmp_pat
         expired = await session.get(Agreement, agreements["expired"].id)
         assert (expired.status, expired.closed_reason) == ("closed", "expired")
 
-    again = _coordination(tmp_path, database.url, "tasks", "--only", "agreements")
+    # run again through the same ``main`` in this process (a new interpreter costs a CPU-second or two)
+    again = await run_coordination_in_thread(
+        ["tasks", "--only", "agreements"], _env(tmp_path, database.url), tmp_path
+    )
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[0].startswith("✓ conventions : 0 convention(s) clôturée(s)")
 
 
 def test_help_lists_the_step(tmp_path):
-    done = _coordination(tmp_path, "sqlite+aiosqlite:///:memory:", "tasks", "--help")
+    done = run_coordination(["tasks", "--help"], _env(tmp_path, "sqlite+aiosqlite:///:memory:"), tmp_path)
     assert done.returncode == 0 and "agreements" in done.stdout
 
 

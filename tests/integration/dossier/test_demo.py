@@ -9,6 +9,7 @@ from coordination.directory.models import User
 from coordination.dossier.demo import seed_dossier_demo
 from coordination.keys import niss_hash_key
 from coordination.storage.filesystem import FilesystemStore
+from tests.fixtures.apps import app_for
 from tests.integration.dossier.conftest import direct
 
 pytestmark = [
@@ -49,12 +50,13 @@ async def test_demo_people_are_readable_through_the_api(client, world, database,
     assert [p["last_name"] for p in listing.json()["items"]] == ["Martin"]
 
 
-async def test_coordination_demo_seeds_files_on_the_s3_store(world, database, settings, s3_store) -> None:
+async def test_coordination_demo_seeds_files_on_the_s3_store(
+    world, database, settings, s3_store, built_apps
+) -> None:
     """The call ``coordination demo`` makes: demo directory, a registry of partners, the configured store."""
     from litestar.testing import AsyncTestClient
 
     from coordination.access.identity import DevIssuer
-    from coordination.app import create_app
     from coordination.demo.directory import seed_directory
     from coordination.directory.models import Organisation, OrganisationKind
     from coordination.dossier.demo import PEOPLE, seed_dossier_demo_from_directory
@@ -74,7 +76,9 @@ async def test_coordination_demo_seeds_files_on_the_s3_store(world, database, se
     assert len(people) == len(PEOPLE)
     sophie.organisation_kind = OrganisationKind.FOREM
     headers = {"Authorization": f"Bearer {DevIssuer.from_settings(settings).issue(sophie)}"}
-    async with AsyncTestClient(app=create_app(settings, database=database, store=s3_store)) as client:
+    async with AsyncTestClient(
+        app=app_for(built_apps, settings, database=database, store=s3_store)
+    ) as client:
         listing = await client.get("/api/v1/persons", params={"page_size": 100}, headers=headers)
         assert listing.status_code == 200
         assert {p["last_name"] for p in listing.json()["items"]} == {p[1] for p in PEOPLE}

@@ -11,6 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from coordination.dossier.models import Document, DocumentVersion
+from tests.fixtures.apps import app_for
 from tests.fixtures.clamav import EICAR
 from tests.integration.dossier.conftest import count, create_person
 
@@ -32,15 +33,18 @@ def _odt_with(payload: bytes) -> bytes:
     return buf.getvalue()
 
 
-def _app(settings, database, **changes):
-    from coordination.app import create_app
-
-    return create_app(settings.replace(**changes), database=database)
+@pytest.fixture
+def make_app(built_apps, settings, database):
+    """``make_app(**changes)``: the app for this test's settings with ``changes``, built once per settings
+    shape in the run and rebound after (``tests/fixtures/apps.py``)."""
+    return lambda **changes: app_for(built_apps, settings.replace(**changes), database=database)
 
 
 @pytest.mark.clamav
-async def test_eicar_is_refused_with_422_and_removed(world, database, settings, clamd_socket) -> None:
-    async with AsyncTestClient(app=_app(settings, database, clamd_socket=str(clamd_socket))) as client:
+async def test_eicar_is_refused_with_422_and_removed(
+    world, database, settings, make_app, clamd_socket
+) -> None:
+    async with AsyncTestClient(app=make_app(clamd_socket=str(clamd_socket))) as client:
         person = await create_person(client, world)
         url = f"/api/v1/persons/{person['id']}/documents"
         # A real OpenDocument text carrying the EICAR test file: it passes the type check, clamd unpacks it.
@@ -65,11 +69,12 @@ async def test_eicar_is_refused_with_422_and_removed(world, database, settings, 
 
 
 async def test_scanner_unreachable_is_a_503_and_nothing_is_stored(
-    world, database, settings, tmp_path
+    world, database, settings, make_app, tmp_path_factory
 ) -> None:
-    async with AsyncTestClient(
-        app=_app(settings, database, clamd_socket=str(tmp_path / "no-clamd.sock"))
-    ) as client:
+    # a socket nobody listens on, at one path per worker: one settings shape, one app built per run
+    nowhere = tmp_path_factory.getbasetemp() / "no-clamd.sock"
+    assert not nowhere.exists()
+    async with AsyncTestClient(app=make_app(clamd_socket=str(nowhere))) as client:
         person = await create_person(client, world)
         response = await client.post(
             f"/api/v1/persons/{person['id']}/documents",

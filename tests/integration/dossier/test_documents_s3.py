@@ -1,4 +1,4 @@
-"""Documents on the S3 store (loopback moto server): short-lived pre-signed URLs that download the right
+"""Documents on the S3 store (the session's loopback SeaweedFS server, a bucket per test): short-lived pre-signed URLs that download the right
 bytes, downloads streamed through the app chunk by chunk, and clear problems when the store fails."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from coordination import clock
 from coordination.dossier.models import DocumentVersion
 from coordination.storage.base import READ_CHUNK_SIZE, ObjectStream, StoreUnavailable
 from coordination.storage.s3 import S3Store
+from tests.fixtures.apps import app_for
 from tests.integration.dossier.conftest import PDF, create_person, direct
 
 pytestmark = [
@@ -49,15 +50,21 @@ class RecordingStore(S3Store):
         return ObjectStream(counted(), stream.size, aclose_hook=stream.aclose)
 
 
-def _app(settings, database, store, **changes):
-    from coordination.app import create_app
+@pytest.fixture
+def make_app(built_apps, settings, database):
+    """``make_app(store, **changes)``: the app for this test's settings (``changes`` applied) and
+    ``store``, built once per settings shape in the run and rebound after (``tests/fixtures/apps.py``)."""
 
-    return create_app(settings.replace(**changes) if changes else settings, database=database, store=store)
+    def make(store, **changes):
+        changed = settings.replace(**changes) if changes else settings
+        return app_for(built_apps, changed, database=database, store=store)
+
+    return make
 
 
 @pytest.fixture
-async def s3_client(settings, database, s3_store):
-    async with AsyncTestClient(app=_app(settings, database, s3_store)) as client:
+async def s3_client(make_app, s3_store):
+    async with AsyncTestClient(app=make_app(s3_store)) as client:
         yield client
 
 
@@ -124,11 +131,9 @@ async def test_presigned_url_is_short_lived_and_downloads_the_right_bytes(s3_cli
     assert pending.status_code == 409 and pending.json()["type"].endswith("/not-clean")
 
 
-async def test_presigned_lifetime_follows_settings_and_is_capped(world, database, settings, s3_store) -> None:
+async def test_presigned_lifetime_follows_settings_and_is_capped(world, database, make_app, s3_store) -> None:
     for minutes, expected in ((2, "120"), (600, "3600")):
-        async with AsyncTestClient(
-            app=_app(settings, database, s3_store, presigned_url_minutes=minutes)
-        ) as client:
+        async with AsyncTestClient(app=make_app(s3_store, presigned_url_minutes=minutes)) as client:
             if minutes == 2:
                 person = await create_person(client, world)
                 doc = await _upload(client, world, person["id"], PDF)
@@ -154,10 +159,10 @@ async def test_filesystem_store_answers_a_clear_problem(client, world) -> None:
     )
 
 
-async def test_download_streams_through_the_app(world, database, settings, s3_store) -> None:
+async def test_download_streams_through_the_app(world, database, make_app, s3_store) -> None:
     store = RecordingStore(s3_store)
     body = PDF[:-6] + os.urandom(12 * 1024 * 1024 + 12345) + b"\n%%EOF\n"  # several S3 parts
-    async with AsyncTestClient(app=_app(settings, database, store)) as client:
+    async with AsyncTestClient(app=make_app(store)) as client:
         person = await create_person(client, world)
         doc = await _upload(client, world, person["id"], body, "attestation.pdf")
         assert doc["versions"][0]["size"] == len(body)
@@ -178,8 +183,8 @@ async def test_download_streams_through_the_app(world, database, settings, s3_st
         assert len(store.pulled) > len(body) // READ_CHUNK_SIZE and max(store.pulled) <= READ_CHUNK_SIZE
 
 
-async def test_store_failures_are_clear_problems(world, database, settings, s3_store) -> None:
-    async with AsyncTestClient(app=_app(settings, database, s3_store)) as client:
+async def test_store_failures_are_clear_problems(world, database, make_app, s3_store) -> None:
+    async with AsyncTestClient(app=make_app(s3_store)) as client:
         person = await create_person(client, world)
         doc = await _upload(client, world, person["id"], PDF)
         url = f"/api/v1/persons/{person['id']}/documents/{doc['id']}/content"
@@ -190,7 +195,7 @@ async def test_store_failures_are_clear_problems(world, database, settings, s3_s
         assert missing.status_code == 404, missing.text
         assert missing.json()["type"].endswith("/document-content-missing")
     gone = S3Store(s3_store.client, "no-such-bucket-here", endpoint=s3_store.endpoint)
-    async with AsyncTestClient(app=_app(settings, database, gone)) as client:
+    async with AsyncTestClient(app=make_app(gone)) as client:
         down = await client.get(url, headers=world.headers("referent"))
         assert down.status_code == 503, down.text
         assert down.json()["type"].endswith("/store-unavailable")
@@ -287,14 +292,14 @@ async def _large_document(client, world) -> tuple[str, bytes]:
 
 @pytest.mark.parametrize("where", ["sending", "reading"])
 async def test_a_client_leaving_mid_download_closes_the_s3_response(
-    world, database, settings, s3_store, where
+    world, database, make_app, s3_store, where
 ) -> None:
     """The client disconnects after the first chunk, while the app sends it (a slow client) or while it
     waits for the next read from S3 (a slow store): either way the S3 response is closed when the request
     ends, and the rest of the object is never read."""
     slow_reads = where == "reading"
     opened = spy_responses(s3_store, lambda _r, n: time.sleep(0.3) if slow_reads and n > 1 else None)
-    app = _app(settings, database, s3_store)
+    app = make_app(s3_store)
     async with AsyncTestClient(app=app) as client:
         url, body = await _large_document(client, world)
         sent: list[dict] = []
@@ -310,9 +315,9 @@ async def test_a_client_leaving_mid_download_closes_the_s3_response(
     assert len(opened) == 1 and opened[0].closed
 
 
-async def test_a_complete_download_closes_the_s3_response(world, database, settings, s3_store) -> None:
+async def test_a_complete_download_closes_the_s3_response(world, database, make_app, s3_store) -> None:
     opened = spy_responses(s3_store)
-    app = _app(settings, database, s3_store)
+    app = make_app(s3_store)
     async with AsyncTestClient(app=app) as client:
         url, body = await _large_document(client, world)
         sent: list[dict] = []
@@ -336,7 +341,7 @@ def _causes(exc: BaseException):
 
 
 async def test_s3_failing_mid_download_aborts_the_response_and_closes_it(
-    world, database, settings, s3_store
+    world, database, make_app, s3_store
 ) -> None:
     """As before: an S3 failure after the headers are sent cannot become a problem response, so the
     response is aborted (the server drops the connection; with its Content-Length the client sees a
@@ -347,7 +352,7 @@ async def test_s3_failing_mid_download_aborts_the_response_and_closes_it(
             raise urllib3.exceptions.ProtocolError("Connection broken: connection reset by peer")
 
     opened = spy_responses(s3_store, fail_third_read)
-    app = _app(settings, database, s3_store)
+    app = make_app(s3_store)
     async with AsyncTestClient(app=app) as client:
         url, body = await _large_document(client, world)
         sent: list[dict] = []

@@ -44,10 +44,11 @@ async def form_token(client, path: str) -> str:
 
 
 @pytest.fixture
-async def demo(settings, database):
-    from tests.fixtures.web_demo import seed_web_demo
-
-    await seed_web_demo(settings, database)
+def demo(settings, database, demo_seed) -> None:
+    """The real demo (``coordination demo``): this test's database is a copy of the demo loaded once per
+    worker (``demo_seed``, tests/integration/conftest.py); here the keys and documents it wrote beside its
+    rows are copied into this test's folders."""
+    demo_seed.copy_files_to(settings)
 
 
 async def person_ids(database) -> dict[str, object]:
