@@ -28,13 +28,15 @@ two-way tables have integral vertices; the disclosure test checks the integer ra
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections import deque
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any  # cells are any hashable keys: `Mapping[Any, int]`, as Mapping is invariant in its key
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 EQ, LE = "==", "<="
 WIDENING_TRIALS = 6
@@ -119,7 +121,7 @@ class Audit:
 
     def interval(self, cell: Hashable) -> tuple[float, float]:
         """Smallest and largest value of ``cell`` consistent with everything published (LP bounds)."""
-        return self.solver_for(cell).interval(cell)
+        return self.solver_for(cell).interval(cell, binding=False)
 
     def protected(self, cell: Hashable, bounds: tuple[float, float] | None = None) -> bool:
         lo, hi = bounds or self.interval(cell)
@@ -223,8 +225,8 @@ class _Component:
         infinity = self.solver.infinity()
         self.variables = {c: self.solver.NumVar(0.0, infinity, f"x{i}") for i, c in enumerate(cells)}
         self.rows: dict[int, Any] = {}
-        self.binding: set[int] = set()
-        """Constraints with a non-zero dual at the last bounds: the published figures that pin the cell."""
+        self._binding_at_minimum: set[int] = set()
+        self._maximum_solved = False
         for index in used:
             con = audit.constraints[index]
             constant = sum(k * audit.values[c] for c, k in con.terms if c not in self.variables)
@@ -233,14 +235,21 @@ class _Component:
             for c, k in con.terms:
                 if c in self.variables:
                     row.SetCoefficient(self.variables[c], row.GetCoefficient(self.variables[c]) + k)
+        self.positions = {index: row.index() for index, row in self.rows.items()}
+        """Each constraint's row in the solver's solution."""
 
-    def interval(self, cell: Hashable) -> tuple[float, float]:
+    def interval(self, cell: Hashable, *, binding: bool = True) -> tuple[float, float]:
+        """The cell's bounds: the minimum, then the maximum warm-started from it. The constraints that bind
+        (:attr:`binding`) are read from the duals of both solves: those of the minimum now (the second
+        solve replaces them), those of the maximum only if asked (most cells pass, and reading every
+        row's dual was a quarter of the audit's time); ``binding=False``: none, they will not be asked."""
         target = self.variables[cell]
         objective = self.solver.Objective()
         objective.Clear()
         objective.SetCoefficient(target, 1)
         bounds = []
-        self.binding = set()
+        self._binding_at_minimum = set()
+        self._maximum_solved = False
         for maximise in (False, True):
             objective.SetMaximization() if maximise else objective.SetMinimization()
             status = self.solver.Solve()
@@ -248,10 +257,29 @@ class _Component:
                 bounds.append(math.inf)
             elif status == pywraplp.Solver.OPTIMAL:
                 bounds.append(target.solution_value())
-                self.binding |= {i for i, row in self.rows.items() if abs(row.dual_value()) > 1e-9}
+                if maximise:
+                    self._maximum_solved = binding
+                elif binding:
+                    self._binding_at_minimum = self._binding_now()
             else:  # cannot happen with true values; be safe: count it as disclosed
                 bounds.append(float(self.audit.values[cell]))
         return bounds[0], bounds[1]
+
+    def _binding_now(self) -> set[int]:
+        """The constraints with a non-zero dual in the last solution, read at once (one call instead of
+        one per row: the programs have hundreds of rows)."""
+        response = linear_solver_pb2.MPSolutionResponse()
+        self.solver.FillSolutionResponseProto(response)
+        duals = response.dual_value
+        return {i for i, position in self.positions.items() if abs(duals[position]) > 1e-9}
+
+    @property
+    def binding(self) -> set[int]:
+        """Constraints with a non-zero dual at the last bounds: the published figures that pin the cell.
+        Valid until this program is solved again."""
+        if self._maximum_solved:
+            return self._binding_at_minimum | self._binding_now()
+        return set(self._binding_at_minimum)
 
 
 def secure(
@@ -268,7 +296,53 @@ def secure(
     if not hidden:
         return set()  # nothing masked: nothing to protect
     sensitive = set(hidden) if sensitive is None else set(sensitive)
-    return Audit(values, constraints, protection, set(hidden), sensitive, rank=rank).secure()
+    key = _inputs_digest(values, hidden, constraints, protection, sensitive, rank)
+    with _SECURED_LOCK:
+        found = _SECURED.get(key)
+        if found is not None:
+            _SECURED.move_to_end(key)
+            return set(found)
+    result = Audit(values, constraints, protection, set(hidden), sensitive, rank=rank).secure()
+    with _SECURED_LOCK:
+        _SECURED[key] = frozenset(result)
+        while len(_SECURED) > SECURED_KEPT:
+            _SECURED.popitem(last=False)
+    return result
+
+
+SECURED_KEPT = 16
+"""Audits kept (their inputs' digest and masked set): the audit of a year is a second of linear programs,
+and every page, the JSON, the CSV and the PDF of that year ask for it again with the same figures."""
+_SECURED: OrderedDict[bytes, frozenset] = OrderedDict()
+_SECURED_LOCK = threading.Lock()
+
+
+def forget_audits() -> None:
+    """Empty the cache of audits: for a measurement of the whole computation (``bench/cadastre``)."""
+    with _SECURED_LOCK:
+        _SECURED.clear()
+
+
+def _inputs_digest(
+    values: Mapping[Any, int],
+    hidden: set,
+    constraints: list[Constraint],
+    protection: int,
+    sensitive: set,
+    rank: Callable[[Any], Any],
+) -> bytes:
+    """Everything :meth:`Audit.secure` reads, as given (the values and the constraints in the caller's
+    order: only the same call is answered from the cache), with each cell's rank (the order it follows)."""
+    masked = sorted(((rank(c), repr(c), c in hidden, c in sensitive) for c in hidden | sensitive), key=repr)
+    text = repr(
+        (
+            protection,
+            [(repr(c), v, rank(c)) for c, v in values.items()],
+            masked,
+            [(con.sense, [(repr(c), k) for c, k in con.terms]) for con in constraints],
+        )
+    )
+    return hashlib.blake2b(text.encode(), digest_size=32).digest()
 
 
 def unprotected(

@@ -49,13 +49,12 @@ def _provider(token_response: dict | None = None, seen: list | None = None) -> h
 
 
 @pytest.fixture
-def oidc_app(settings, database):
+def oidc_app(app, settings):
     from coordination.access.identity import Identity, StaticKeys, TokenVerifier
-    from coordination.app import create_app
 
-    # Built on the embedded settings, then switched to production-like ones: create_app with an https
-    # issuer cannot be built in this test process today (see the report: JwksKeys' lock is deep-copied).
-    app = create_app(settings, database=database)
+    # The test's app, built on the embedded settings (once per run: tests/integration/conftest.py), then
+    # switched to production-like ones: create_app with an https issuer cannot be built in this test
+    # process today (see the report: JwksKeys' lock is deep-copied).
     prod_like = settings.replace(oidc_issuer=ISSUER, env="production")
     app.state.settings = prod_like
     app.state.identity = Identity(TokenVerifier(StaticKeys(ISSUER, []), prod_like.oidc_audience), None)

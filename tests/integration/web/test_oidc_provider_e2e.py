@@ -21,6 +21,7 @@ from litestar.testing import AsyncTestClient
 from coordination.directory.models import OrganisationKind, Role
 from coordination.web.oidc import FLOW_COOKIE
 from tests.fixtures.world import make_world
+from tests.integration.conftest import settings_shape
 
 
 @pytest.fixture
@@ -39,21 +40,26 @@ async def signed_up(database, settings, oidc_provider):
 
 
 @pytest.fixture
-async def web(settings, database, oidc_provider, monkeypatch):
-    from coordination.app import create_app
+async def web(settings, database, oidc_provider, monkeypatch, built_apps):
+    """A client of the app signing in with the provider: built once per run for its settings (the
+    provider's, one per run), given this test's state (as the ``app`` fixture does)."""
+    from coordination.app import create_app, rebind_app
 
     monkeypatch.setenv(
         "SSL_CERT_FILE", str(oidc_provider.cert_file)
     )  # trust the provider like an internal CA
-    app = create_app(
-        settings.replace(
-            oidc_issuer=oidc_provider.issuer,
-            oidc_jwks_url=oidc_provider.jwks_url,
-            oidc_client_id=oidc_provider.client_id,
-            oidc_audience=oidc_provider.audience,
-        ),
-        database=database,
+    with_provider = settings.replace(
+        oidc_issuer=oidc_provider.issuer,
+        oidc_jwks_url=oidc_provider.jwks_url,
+        oidc_client_id=oidc_provider.client_id,
+        oidc_audience=oidc_provider.audience,
     )
+    shape = settings_shape(with_provider)
+    built = built_apps.get(shape)
+    if built is None:
+        app = built_apps[shape] = create_app(with_provider, database=database)
+    else:
+        app = rebind_app(built, with_provider, database=database)
     async with AsyncTestClient(app=app) as client:
         yield client
 
