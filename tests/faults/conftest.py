@@ -128,6 +128,24 @@ class PgCluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once per session (xdist worker): tests copy it
+    (:func:`migrated_sqlite`) rather than running every migration again."""
+    from coordination.db.migrate import upgrade
+
+    template = tmp_path_factory.mktemp("faults-sqlite-template") / "migrated.sqlite3"
+    upgrade(f"sqlite+aiosqlite:///{template}")
+    return template
+
+
+def migrated_sqlite(template: Path, path: Path) -> str:
+    """A copy of the migrated ``template`` at ``path`` (its folder created); returns its URL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
 @pytest.fixture
 def pg_cluster():
     # Not under pytest's tmp folder: that one is private to our user and `postgres` could not enter it.
@@ -288,7 +306,11 @@ class LiveServer:
             return []
 
     def kill_workers(self) -> list[int]:
-        pids = self.worker_pids()
+        """SIGKILL the processes that serve requests: the workers under the supervisor, or with
+        ``workers=1`` (no supervisor) the one server process itself."""
+        if self.proc is None:
+            return []
+        pids = self.worker_pids() if self.workers > 1 else [self.proc.pid]
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)

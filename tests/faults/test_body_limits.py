@@ -6,15 +6,15 @@ never read whole (into memory or a temporary file)."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pytest
 
-from coordination.db.migrate import upgrade
+from coordination.db.engine import Database
 from coordination.directory.models import Role
 from coordination.settings import Settings
+from tests.faults.conftest import migrated_sqlite
 
 CHUNK = 256 * 1024
 TOTAL = 200 * 1024 * 1024
@@ -36,23 +36,25 @@ class CountingBody:
             yield self.chunk
 
 
-@pytest.fixture
-async def app_and_token(tmp_path: Path):
+@pytest.fixture(scope="module")
+def app_and_token(tmp_path_factory, sqlite_template):
+    """One app for the module: every test sends a body it refuses, none changes anything, and building
+    an app and its database per case cost a second or more each."""
     from types import SimpleNamespace
 
     from coordination.app import create_app
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    await asyncio.to_thread(upgrade, url)
-    settings = Settings(
-        env="test", var_dir=tmp_path / "var", database_url=url, documents_dir=tmp_path / "docs"
-    )
-    app = create_app(settings)
+    folder = tmp_path_factory.mktemp("body-limits")
+    url = migrated_sqlite(sqlite_template, folder / "db.sqlite3")
+    settings = Settings(env="test", var_dir=folder / "var", database_url=url, documents_dir=folder / "docs")
+    database = Database(url, pooled="per-loop")  # each test runs its own event loop
+    app = create_app(settings, database=database)
     worker = SimpleNamespace(
         id=uuid4(), display_name="Rita", role=Role.FOREM_REFERENT, organisation_id=uuid4(), team=None,
         person_id=None, organisation_kind="forem",
     )  # fmt: skip
     yield app, settings, app.state.identity.dev_issuer.issue(worker)
+    asyncio.run(database.dispose())
 
 
 async def _post(app, path: str, body: CountingBody, headers: dict[str, str]) -> httpx.Response:

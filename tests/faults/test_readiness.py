@@ -5,7 +5,6 @@ down the service is not ready (it can serve nothing) and answers 503 with a neut
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from litestar.testing import AsyncTestClient
@@ -13,10 +12,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from coordination.db.engine import Database
-from coordination.db.migrate import upgrade
 from coordination.directory.models import OrganisationKind, Role
 from coordination.dossier.models import Document
 from coordination.settings import Settings
+from tests.faults.conftest import migrated_sqlite
 from tests.fixtures.world import World, make_world
 from tests.integration.hardening.conftest import PDF
 
@@ -44,11 +43,12 @@ async def _world(url: str, settings: Settings) -> World:
         await db.dispose()
 
 
-async def test_antivirus_down_degrades_without_unreadying_and_database_down_unreadies(tmp_path: Path):
+async def test_antivirus_down_degrades_without_unreadying_and_database_down_unreadies(
+    tmp_path: Path, sqlite_template: Path
+):
     from coordination.app import create_app
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    await asyncio.to_thread(upgrade, url)
+    url = migrated_sqlite(sqlite_template, tmp_path / "db.sqlite3")
     missing_socket = tmp_path / "clamd-is-down.sock"
     settings = Settings(
         env="test", var_dir=tmp_path / "var", database_url=url, documents_dir=tmp_path / "docs",

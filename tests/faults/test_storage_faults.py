@@ -27,12 +27,11 @@ from sqlalchemy import func, select
 
 from coordination import clock
 from coordination.db.engine import Database
-from coordination.db.migrate import upgrade
 from coordination.dossier.models import DocumentVersion
 from coordination.dossier.services.documents import sweep_orphans
 from coordination.settings import Settings
 from coordination.storage.s3 import S3Store
-from tests.faults.conftest import LiveServer, Proxy, service_env
+from tests.faults.conftest import LiveServer, Proxy, migrated_sqlite, service_env
 from tests.fixtures.s3 import S3Server
 from tests.integration.hardening.conftest import PDF, seed_world
 
@@ -48,11 +47,9 @@ def s3_behind_proxy(s3_server):
         proxy.close()
 
 
-async def _prepare(tmp_path, server: S3Server, proxy: Proxy, **extra):
+async def _prepare(tmp_path, template: Path, server: S3Server, proxy: Proxy, **extra):
     var = tmp_path / "var"
-    var.mkdir()
-    url = f"sqlite+aiosqlite:///{var / 'faults.sqlite3'}"
-    await asyncio.to_thread(upgrade, url)
+    url = migrated_sqlite(template, var / "faults.sqlite3")
     bucket = server.new_bucket()
     s3 = {
         "s3_endpoint": f"127.0.0.1:{proxy.port}",
@@ -148,9 +145,9 @@ class HeldVerdicts:
         Path(self.path).unlink(missing_ok=True)
 
 
-async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path) -> None:
+async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path, sqlite_template) -> None:
     server, proxy = s3_behind_proxy
-    world, env, url, direct = await _prepare(tmp_path, server, proxy)
+    world, env, url, direct = await _prepare(tmp_path, sqlite_template, server, proxy)
     rows_before = await _rows(url)
     live = LiveServer(env, workers=1).start()
     try:
@@ -223,13 +220,15 @@ async def test_s3_stops_in_the_middle_of_an_upload(s3_behind_proxy, tmp_path) ->
     assert await _objects(direct) == {k for k, purged in rows.items() if purged is None}
 
 
-async def test_s3_stops_in_the_middle_of_a_download(s3_behind_proxy, tmp_path) -> None:
+async def test_s3_stops_in_the_middle_of_a_download(s3_behind_proxy, tmp_path, sqlite_template) -> None:
     """The headers (200, Content-Length) are out when S3 goes away: the service cannot turn that into a
     problem, so it drops the connection and the client sees a short body, never one that looks complete.
     Once S3 is back the same document downloads whole (no broken S3 connection is reused)."""
     server, proxy = s3_behind_proxy
     size = 64 * MiB  # more than every buffer between S3 and the client can hold when the cut comes
-    world, env, _url, _direct = await _prepare(tmp_path, server, proxy, max_upload_bytes=size + MiB)
+    world, env, _url, _direct = await _prepare(
+        tmp_path, sqlite_template, server, proxy, max_upload_bytes=size + MiB
+    )
     live = LiveServer(env, workers=1).start()
     try:
         body = _pdf_body(size)
@@ -262,11 +261,13 @@ async def test_s3_stops_in_the_middle_of_a_download(s3_behind_proxy, tmp_path) -
 
 
 async def test_worker_killed_between_object_and_row_leaves_an_orphan_the_sweep_removes(
-    s3_behind_proxy, tmp_path, clamd_socket
+    s3_behind_proxy, tmp_path, sqlite_template, clamd_socket
 ) -> None:
     server, proxy = s3_behind_proxy
     slow_clamd = HeldVerdicts(clamd_socket, clamd_socket.with_name("held.sock"), seconds=3)
-    world, env, url, direct = await _prepare(tmp_path, server, proxy, clamd_socket=slow_clamd.path)
+    world, env, url, direct = await _prepare(
+        tmp_path, sqlite_template, server, proxy, clamd_socket=slow_clamd.path
+    )
     rows_before = await _rows(url)
     objects_before = await _objects(direct)
     live = LiveServer(env, workers=2).start()
@@ -323,19 +324,20 @@ async def test_worker_killed_between_object_and_row_leaves_an_orphan_the_sweep_r
         await db.dispose()
 
 
-async def test_worker_killed_mid_stream_leaves_nothing_after_the_sweep(tmp_path) -> None:
+async def test_worker_killed_mid_stream_leaves_nothing_after_the_sweep(tmp_path, sqlite_template) -> None:
     """Filesystem store: a worker killed while the body is still streaming leaves no row, and after the
-    sweep no byte of the interrupted upload remains on disk (temporary files included)."""
+    sweep no byte of the interrupted upload remains on disk (temporary files included). The server runs
+    one process (``workers=1``, the worker itself): what is left behind is the killed process's, and
+    nothing here waits for a supervisor to replace it (the test above does), so no second worker nor
+    replacements are started for nothing."""
     var = tmp_path / "var"
-    var.mkdir()
-    url = f"sqlite+aiosqlite:///{var / 'faults.sqlite3'}"
-    await asyncio.to_thread(upgrade, url)
+    url = migrated_sqlite(sqlite_template, var / "faults.sqlite3")
     settings = Settings(env="test", var_dir=var, database_url=url, documents_dir=var / "documents")
     db = Database(url)
     world = await seed_world(db, settings)
     await db.dispose()
     rows_before = await _rows(url)
-    live = LiveServer(service_env(var, url), workers=2).start()
+    live = LiveServer(service_env(var, url), workers=1).start()
     streaming = asyncio.Event()
     try:
 

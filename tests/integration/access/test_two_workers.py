@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,14 +42,19 @@ def start(port: int, env: dict[str, str]) -> subprocess.Popen:
 
 
 def wait_ready(port: int, proc: subprocess.Popen) -> None:
+    """Polled with ``urllib`` (a new ``httpx`` client per poll builds a TLS context: CPU for nothing)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(proc.stderr.read().decode()[-3000:])
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).status_code < 500:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1):
                 return
-        except httpx.HTTPError:
+        except urllib.error.HTTPError as answered:
+            if answered.code < 500:
+                return
+            time.sleep(0.1)
+        except OSError:  # not listening yet
             time.sleep(0.1)
     raise TimeoutError(f"port {port} not ready")
 
