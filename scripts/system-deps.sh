@@ -31,8 +31,8 @@ packages_for() {
         postgres) echo postgresql ;;
         # clamd itself; the tests start it with their own signature database.
         clamav) echo clamav-daemon ;;
-        # Browser tests drive Debian's Chromium.
-        browser) echo chromium chromium-driver ;;
+        # Browser tests drive Debian's Chromium: its headless shell (less CPU) when installed, else chromium.
+        browser) echo chromium chromium-driver chromium-headless-shell ;;
         # What WeasyPrint dlopens at run time (pango, pangoft2, harfbuzz subset, fontconfig) and a font.
         weasyprint) echo libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core ;;
     esac

@@ -3,7 +3,7 @@ is scanned by axe-core (serious/critical violations fail) and photographed."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import axe_check, shot
+from tests.e2e.conftest import axe_check, settled, shot
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -18,7 +18,7 @@ WIDEST = """() => [...document.querySelectorAll('main *')]
 def seen(page, name: str) -> None:
     """The page as it is now: no serious/critical axe violation, no horizontal scrolling on a phone,
     a full-page screenshot kept as an artefact."""
-    page.wait_for_load_state("networkidle")
+    settled(page)
     axe_check(page, name=name)
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > page.viewport_size["width"] + 1:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import settled, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -18,13 +18,13 @@ def test_beneficiary_withdraws_a_consent_in_one_click_and_reads_the_journal(page
     shot(page, "mon-espace")
     # give, then withdraw, one click each
     page.get_by_role("button", name=re.compile(r"^Autoriser ")).first.click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Consentement enregistré").is_visible()
     withdraw = page.get_by_role("button", name=re.compile(r"^Retirer l'accès de "))
     count = withdraw.count()
     assert count >= 1
     withdraw.first.click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Consentement retiré").is_visible()
     assert page.get_by_role("button", name=re.compile(r"^Retirer l'accès de ")).count() == count - 1
     shot(page, "mon-espace-apres-retrait")
@@ -45,17 +45,17 @@ def test_withdrawal_takes_access_away_from_the_partner_at_once(page, server):
         page.locator(f'input[type="checkbox"][name="sections"][value="{section}"]').check()
     page.get_by_label(re.compile("^Pourquoi")).fill("Préparer mon mentorat")
     page.get_by_role("button", name="Donner mon accord").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     sign_in(page, server, "Inès Moreau")
     page.goto(server + "/dossiers?nom=martin")
     page.get_by_role("link", name="Julie Martin").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     file_url = page.url
     assert "accès restreint" not in page.locator("#section-progress").inner_text()
     shot(page, "dossier-partenaire")
     sign_in(page, server, "Julie Martin")
     page.get_by_role("button", name="Retirer l'accès de Duo Mentorat Wallonie").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     sign_in(page, server, "Inès Moreau")
     page.goto(file_url)
     assert page.get_by_text("Vous n'avez accès à aucune partie de ce dossier").is_visible()
@@ -81,7 +81,7 @@ def test_keyboard_only_sign_in(page, server):
     assert outline != "none", "the focused button shows a visible focus"
     shot(page, "connexion-clavier")
     page.keyboard.press("Enter")
-    # wait for the signed-in page itself: "networkidle" can be reached before the form's navigation starts
+    # wait for the signed-in page itself: a load state can be reached before the form's navigation starts
     page.locator("header").get_by_text("Régis Lemaire").wait_for()
     assert "Régis Lemaire" in page.locator("header").inner_text()
 
@@ -94,7 +94,7 @@ def test_referent_opens_the_worklist_then_a_file(page, server):
     first = page.locator("table a[href^='/dossiers/']").first
     name = first.inner_text()
     first.click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("heading", name=f"Dossier de {name}").is_visible()
     # a section the referent may not read says so in plain French
     health = page.locator("#section-health")
@@ -107,7 +107,7 @@ def test_regulator_browses_the_cadastre_on_a_phone(page, server):
     sign_in(page, server, "Régis Lemaire")
     assert page.url.endswith("/cadastre")
     page.get_by_role("link", name="Comparer les partenaires").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.locator("svg.chart").count() == 2
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, "no horizontal scrolling of the whole page on a phone"

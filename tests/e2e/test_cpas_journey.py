@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import axe_check, shot, sign_in
+from tests.e2e.conftest import axe_check, settled, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +61,7 @@ def field(page, name: str):
 
 
 def visit(page, name: str, viewport: str) -> None:
-    page.wait_for_load_state("networkidle")
+    settled(page)
     axe_check(page, name=f"{name} ({viewport})")
     shot(page, f"cpas-{viewport}-{name}")
 
@@ -143,7 +143,7 @@ def test_cpas_worker_checks_a_contract_and_a_colleague_grants_the_visa(page, ser
     visit(page, "demande", viewport)
     page.get_by_label("Demander la décision à").select_option(label="Thomas Leclercq")
     page.get_by_role("button", name="Demander la décision").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert "Demande de décision envoyée à Thomas Leclercq" in page.get_by_role("status").inner_text()
     visit(page, "collegue", viewport)
 

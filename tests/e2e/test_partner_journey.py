@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from coordination.clock import today as brussels_today
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.e2e.journeys import DESKTOP, PHONE, seen
 
 pytestmark = pytest.mark.e2e
@@ -39,12 +39,12 @@ def test_answer_a_referral_then_record_progress(page, server):
     )
     page.get_by_label(re.compile("^Motif")).fill("Mentorat demandé pour préparer les entretiens d'embauche.")
     page.get_by_role("button", name="Envoyer l'orientation").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Orientation envoyée").is_visible()
     sign_in(page, server, "Julie Martin")
     page.goto(server + "/mon-espace/orientations")
     page.get_by_role("button", name=f"J'accepte de partager avec {PARTNER}").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Accord enregistré").is_visible()
 
     # the partner, on a phone: her referrals, the card, accept
@@ -56,7 +56,7 @@ def test_answer_a_referral_then_record_progress(page, server):
     seen(page, "partenaire-telephone-2-orientation")
     page.get_by_label("Date de début convenue").fill((brussels_today() + timedelta(days=7)).isoformat())
     page.get_by_role("button", name="Accepter", exact=True).click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Orientation acceptée").is_visible()
     seen(page, "partenaire-telephone-3-orientation-acceptee")
 
@@ -65,13 +65,13 @@ def test_answer_a_referral_then_record_progress(page, server):
     seen(page, "partenaire-telephone-4-mes-suivis")
     row = page.locator("tr", has_text="Julie")
     row.get_by_role("link", name=re.compile("^Noter la progression")).click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     seen(page, "partenaire-telephone-5-dossier")
     form = page.locator("form", has=page.get_by_role("button", name="Enregistrer la progression")).first
     form.get_by_label("Note de suivi").fill("Première séance de mentorat : CV revu ensemble.")
     form.get_by_label(re.compile("^Heures de présence")).fill("2,5")
     form.get_by_role("button", name="Enregistrer la progression").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Progression enregistrée").is_visible()
     assert page.get_by_text("Première séance de mentorat").first.is_visible()
     seen(page, "partenaire-telephone-6-progression-enregistree")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from coordination.clock import today as brussels_today
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.e2e.journeys import SCREENS, seen
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +23,7 @@ def test_read_the_journal_filter_it_and_export(page, server, screen):
     sign_in(page, server, "Sophie Lambert")
     page.goto(server + "/dossiers?nom=martin")
     page.get_by_role("link", name="Julie Martin").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
 
     page.set_viewport_size(SCREENS[screen])
     sign_in(page, server, "Julie Martin")
@@ -47,7 +47,7 @@ def test_read_the_journal_filter_it_and_export(page, server, screen):
     forem = page.locator("#organisme option", has_text="Forem").first.get_attribute("value")
     page.get_by_label("Organisme").select_option(forem)
     page.get_by_role("button", name="Filtrer").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert "organisme=" in page.url
     assert page.locator("ul.journal > li.visit").filter(has_text="Sophie Lambert").count() >= 1
     seen(page, f"personne-{screen}-3-journal-forem")
@@ -55,7 +55,7 @@ def test_read_the_journal_filter_it_and_export(page, server, screen):
     page.get_by_label("Du").fill(long_ago)
     page.get_by_label("Au").fill(long_ago)
     page.get_by_role("button", name="Filtrer").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.locator("ul.journal > li.visit").count() == 0
     assert page.get_by_text(
         "Aucune consultation par une autre personne que vous sur cette période"

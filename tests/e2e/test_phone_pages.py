@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.e2e.journeys import PHONE, seen
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +55,7 @@ def test_every_table_page_on_a_phone(page, server):
     page.goto(server + "/dossiers?nom=martin")
     checked(page, "telephone-tableaux-recherche")
     page.get_by_role("link", name="Julie Martin").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     checked(page, "telephone-tableaux-dossier")
     file_url = page.url.split("?")[0].split("#")[0]
     page.goto(file_url + "/consentements")
@@ -87,11 +87,11 @@ def test_every_table_page_on_a_phone(page, server):
     page.locator('input[name="p"]').nth(0).check()
     page.locator('input[name="p"]').nth(1).check()
     page.get_by_role("button", name="Comparer la sélection").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.locator("svg.chart").count() == 2
     checked(page, "telephone-tableaux-comparaison")
     page.get_by_role("table", name="Chiffres par partenaire").get_by_role("link").first.click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     checked(page, "telephone-tableaux-partenaire", tables=False)
 
     # the administrator: the directory and its journal

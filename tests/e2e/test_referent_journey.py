@@ -11,7 +11,7 @@ import re
 import pytest
 
 from coordination.clock import today as brussels_today
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.e2e.journeys import SCREENS, seen
 
 pytestmark = pytest.mark.e2e
@@ -38,14 +38,14 @@ def test_overdue_contact_then_refer_then_hand_over(page, server, screen, referen
     page.get_by_label("Jour du contact").fill("2001-01-01")
     page.get_by_label("Note (facultatif)").fill("Entretien téléphonique")
     page.get_by_role("button", name="Enregistrer le contact").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.locator("#contacted_on-erreur").is_visible(), "the message is next to the date"
     assert page.get_by_label("Note (facultatif)").input_value() == "Entretien téléphonique"
     seen(page, f"referent-{screen}-3-contact-erreur")
     page.get_by_label("Jour du contact").fill(brussels_today().isoformat())
     page.get_by_label("Heure (facultatif)").fill("")
     page.get_by_role("button", name="Enregistrer le contact").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Contact enregistré").is_visible()
     seen(page, f"referent-{screen}-4-contact-enregistre")
 
@@ -64,7 +64,7 @@ def test_overdue_contact_then_refer_then_hand_over(page, server, screen, referen
     assert page.locator('input[name="sections"][value="progress"]').is_checked(), "progress asked by default"
     seen(page, f"referent-{screen}-7-orientation")
     page.get_by_role("button", name="Envoyer l'orientation").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Orientation envoyée").is_visible()
     seen(page, f"referent-{screen}-8-orientation-envoyee")
 
@@ -78,12 +78,12 @@ def test_overdue_contact_then_refer_then_hand_over(page, server, screen, referen
         "Bilan fait ; mentorat demandé, réponse attendue."
     )
     page.get_by_role("button", name="Passer le relais").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.locator("#reason-erreur").is_visible()
     assert "mentorat demandé" in page.get_by_label(re.compile("^Note de passation")).input_value()
     seen(page, f"referent-{screen}-10-passation-erreur")
     page.get_by_label(re.compile("^Motif de la passation")).fill("Réorganisation des portefeuilles")
     page.get_by_role("button", name="Passer le relais").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Passation enregistrée").is_visible()
     seen(page, f"referent-{screen}-11-passation-enregistree")

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from coordination.clock import today as brussels_today
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import settled, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +36,7 @@ def test_referral_sent_consented_and_accepted(page, server):
     page.get_by_label(re.compile("^Motif")).fill("Projet de cariste confirmé en entretien.")
     shot(page, "orientation-envoi")
     page.get_by_role("button", name="Envoyer l'orientation").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Orientation envoyée").is_visible()
     shot(page, "orientations-dossier")
 
@@ -52,13 +52,13 @@ def test_referral_sent_consented_and_accepted(page, server):
     page.locator("#contenu").get_by_role(
         "button", name=re.compile(f"^Voir : Votre accord est demandé pour {PARTNER}")
     ).first.click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert "/mon-espace/orientations" in page.url
     _no_horizontal_scroll(page)
     shot(page, "mes-orientations-telephone")
     asked = page.locator("section.ask", has_text=SERVICE)
     asked.get_by_role("button", name=f"J'accepte de partager avec {PARTNER}").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Accord enregistré").is_visible()
     shot(page, "mes-orientations-apres-accord-telephone")
 
@@ -75,7 +75,7 @@ def test_referral_sent_consented_and_accepted(page, server):
     page.get_by_label("Date de début convenue").fill(start)
     shot(page, "orientation-recue")
     page.get_by_role("button", name="Accepter", exact=True).click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("status").filter(has_text="Orientation acceptée").is_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()

@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from coordination.clock import today as brussels_today
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import settled, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def test_regulator_reads_the_current_year_figures(page, server, device):
     axe_check(page, "cadastre")
     page.get_by_label("Bassin de vie").fill("charleroi")
     page.get_by_role("button", name="Filtrer").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("link", name="CISP L'Envol").is_visible()
     assert page.get_by_role("link", name="Duo Mentorat Wallonie").count() == 0
     axe_check(page, "cadastre filtré")
@@ -48,12 +48,12 @@ def test_regulator_reads_the_current_year_figures(page, server, device):
     # back to every partner, three of them selected and compared: the year is kept
     page.get_by_label("Bassin de vie").fill("")
     page.get_by_role("button", name="Filtrer").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     for name in ("CISP L'Envol", "Duo Mentorat Wallonie", "Boulangerie artisanale de la Sambre"):
         page.get_by_label(f"Comparer {name}").check()
     assert page.get_by_label("Année").first.input_value() == str(year)
     page.get_by_role("button", name="Comparer la sélection").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert f"annee={year}" in page.url
     assert page.get_by_role("heading", name=f"Comparer les partenaires — {year}").is_visible()
     shot(page, f"regulateur-comparaison-{device}")
@@ -87,7 +87,7 @@ def test_regulator_reads_the_current_year_figures(page, server, device):
 
     # a partner page: the definition in plain French, the figures of the same year
     table.get_by_role("link", name="CISP L'Envol").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.get_by_role("heading", name=f"Indicateurs {year}").is_visible()
     assert page.get_by_text(re.compile("compte comme sortie positive si la personne a ensuite")).is_visible()
     assert page.locator("svg.chart").count() == 1
