@@ -80,7 +80,8 @@ def test_regulator_reads_the_current_year_figures(page, server, device):
     csv_path = csv_download.value.path()
     with open(csv_path, encoding="utf-8") as handle:
         assert handle.read(1) == "\ufeff"
-    with page.expect_download() as pdf_download:
+    # the server lays the report out (WeasyPrint) on the first request: seconds on a loaded machine
+    with page.expect_download(timeout=60_000) as pdf_download:
         page.get_by_role("link", name=f"Rapport d'évaluation {year} (PDF)").click()
     with open(pdf_download.value.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
