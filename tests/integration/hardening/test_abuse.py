@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from coordination.dossier.models import DocumentVersion
-from tests.integration.hardening.conftest import PDF, journal_rows, seed_world
+from tests.integration.hardening.conftest import PDF, app_for, journal_rows, seed_world
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware. exclude pattern")]
 
@@ -43,12 +43,6 @@ HOSTILE_NAMES = [
 ]
 
 
-def _app(settings, database, **changes):
-    from coordination.app import create_app
-
-    return create_app(settings.replace(**changes), database=database)
-
-
 async def _versions(database) -> int:
     async with database.sessionmaker() as s:
         return int(await s.scalar(select(func.count()).select_from(DocumentVersion)))
@@ -58,12 +52,12 @@ def _files(root) -> list:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-async def test_hostile_filenames_are_sanitised_or_refused(database, settings, tmp_path) -> None:
-    world = await seed_world(database, settings)
+async def test_hostile_filenames_are_sanitised_or_refused(database, settings, app, tmp_path) -> None:
+    world = await seed_world(database, settings, app)
     docs_dir = settings.effective_documents_dir.resolve()
     before_outside = {p for p in tmp_path.rglob("*") if p.is_file() and docs_dir not in p.resolve().parents}
     url = f"/api/v1/persons/{world.person_a}/documents"
-    async with AsyncTestClient(app=_app(settings, database)) as client:
+    async with AsyncTestClient(app=app) as client:
         for name in HOSTILE_NAMES:
             response = await client.post(
                 url,
@@ -101,11 +95,11 @@ async def test_hostile_filenames_are_sanitised_or_refused(database, settings, tm
         assert not any(h.split(".")[0][:6] in path.name for h in ("passwd", "shadow", "win"))
 
 
-async def test_disguised_executable_and_empty_uploads_are_refused(database, settings) -> None:
-    world = await seed_world(database, settings)
+async def test_disguised_executable_and_empty_uploads_are_refused(database, settings, app) -> None:
+    world = await seed_world(database, settings, app)
     url = f"/api/v1/persons/{world.person_a}/documents"
     versions = await _versions(database)
-    async with AsyncTestClient(app=_app(settings, database)) as client:
+    async with AsyncTestClient(app=app) as client:
         for name, content in [
             ("cv.pdf", b"MZ\x90\x00" + b"\x00" * 200),  # a Windows executable named .pdf
             ("cv.pdf", b"#!/bin/sh\nrm -rf /\n"),
@@ -124,13 +118,15 @@ async def test_disguised_executable_and_empty_uploads_are_refused(database, sett
     ]
 
 
-async def test_oversized_payloads_are_413_and_nothing_is_kept(database, settings) -> None:
-    world = await seed_world(database, settings)
-    app = _app(settings, database, max_upload_bytes=UPLOAD_LIMIT, max_request_body_bytes=BODY_LIMIT)
+async def test_oversized_payloads_are_413_and_nothing_is_kept(database, settings, app) -> None:
+    world = await seed_world(database, settings, app)
+    limited = app_for(
+        database, settings.replace(max_upload_bytes=UPLOAD_LIMIT, max_request_body_bytes=BODY_LIMIT)
+    )
     url = f"/api/v1/persons/{world.person_a}/documents"
     versions = await _versions(database)
     files = set(_files(settings.effective_documents_dir))
-    async with AsyncTestClient(app=app) as client:
+    async with AsyncTestClient(app=limited) as client:
         # Declared too large: refused before reading.
         big = PDF + b"0" * (UPLOAD_LIMIT + 1)
         declared = await client.post(
@@ -168,17 +164,17 @@ def _gzip_bomb(uncompressed: int) -> bytes:
     return b"".join(parts)
 
 
-async def test_compressed_payloads_are_never_inflated(database, settings) -> None:
+async def test_compressed_payloads_are_never_inflated(database, settings, app) -> None:
     """A gzip bomb (1 GiB of zeros in ~1 MB) sent with ``Content-Encoding: gzip``: the service does not
     inflate request bodies, so it is refused as what it is (not JSON / not an accepted document type), the
     process memory does not move, and nothing is stored."""
-    world = await seed_world(database, settings)
+    world = await seed_world(database, settings, app)
     bomb = _gzip_bomb(1024 * 1024 * 1024)
     assert len(bomb) < 2 * 1024 * 1024
     small_bomb = gzip.compress(json.dumps({"title": "x" * 10_000_000}).encode())
     process = psutil.Process()
     versions = await _versions(database)
-    async with AsyncTestClient(app=_app(settings, database)) as client:
+    async with AsyncTestClient(app=app) as client:
         rss_before = process.memory_info().rss
         started = time.monotonic()
         upload = await client.post(
@@ -207,8 +203,8 @@ def _b64(data: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
-async def test_tampered_tokens_and_headers_are_401_and_reveal_nothing(database, settings) -> None:
-    world = await seed_world(database, settings)
+async def test_tampered_tokens_and_headers_are_401_and_reveal_nothing(database, settings, app) -> None:
+    world = await seed_world(database, settings, app)
     good = world.tokens["partner"]
     head, body, sig = good.split(".")
     claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
@@ -242,7 +238,7 @@ async def test_tampered_tokens_and_headers_are_401_and_reveal_nothing(database, 
     }
     target = f"/api/v1/persons/{world.person_a}/plan"
     rows = await journal_rows(database, world.person_a)
-    async with AsyncTestClient(app=_app(settings, database)) as client:
+    async with AsyncTestClient(app=app) as client:
         assert (await client.get(target, headers=world.headers("partner"))).status_code == 200
         rows += 1
         cases = {name: {"Authorization": f"Bearer {token}"} for name, token in forged.items()}

@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-from pathlib import Path
+from http.cookiejar import DefaultCookiePolicy
 
 import pytest
 import schemathesis
@@ -38,11 +37,10 @@ from hypothesis.errors import Unsatisfiable
 from litestar.testing import AsyncTestClient
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure
+from schemathesis.core.transport import DEFAULT_MAX_STREAM_EVENTS
 from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi
 
-from coordination.db.engine import Database
-from coordination.settings import Settings
 from tests.integration.hardening.conftest import seed_world
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "2"))
@@ -146,34 +144,12 @@ CONFIG = {
 
 
 @pytest.fixture
-def fuzz_target(migrated_backend, tmp_path: Path):
-    """A fresh database seeded with the hardening world (plus an adviser), and an app whose engine lives
-    in the ASGI loop."""
-    kind, where = migrated_backend
-    if kind == "sqlite":
-        copy = tmp_path / "fuzz.sqlite3"
-        shutil.copyfile(where, copy)
-        url = f"sqlite+aiosqlite:///{copy}"
-    else:
-        url = where
-    settings = Settings(
-        env="test", var_dir=tmp_path / "var", database_url=url, documents_dir=tmp_path / "documents"
-    )
+def fuzz_target(database, settings, app):
+    """A fresh database (the ``database`` fixture's) seeded with the hardening world (plus an adviser), and
+    the app of this run for these settings (``app``: built once, rebound to this test's database)."""
 
     async def prepare():
-        db = Database(url)
-        try:
-            if kind != "sqlite":
-                from sqlalchemy import text
-
-                from coordination.db.models import load_all_models
-
-                tables = [t.name for t in reversed(load_all_models().metadata.sorted_tables)]
-                async with db.engine.begin() as conn:
-                    await conn.execute(text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            world = await seed_world(db, settings, app)
-        finally:
-            await db.dispose()
+        world = await seed_world(database, settings, app)
         async with AsyncTestClient(app=app) as client:
             adviser = await client.post(
                 "/api/v1/advisers",
@@ -190,20 +166,32 @@ def fuzz_target(migrated_backend, tmp_path: Path):
             world.a_ids["adviser"] = adviser.json()["id"]
         return world
 
-    from coordination.app import create_app
-
-    # One app for the set-up and the fuzzing: it owns its engine, whose connections are opened in the loop of
-    # each ASGI lifespan and closed at its end (the set-up's client, then Schemathesis's).
-    app = create_app(settings)
+    # The set-up runs in a loop of its own; Schemathesis calls the app in its one event-loop thread. The
+    # database keeps connections per loop (``PerLoopPool``): those of that thread are closed at the end.
     world = asyncio.run(prepare())
     try:
         yield app, world
     finally:
         asgi.shutdown_lifespans()
+        asgi._get_portal().call(database.dispose)
 
 
-def test_fuzz_every_operation_as_every_role(fuzz_target) -> None:
+def test_fuzz_every_operation_as_every_role(fuzz_target, monkeypatch) -> None:
     app, world = fuzz_target
+    # Schemathesis makes a client per call; one is enough: the app is reached in-process, so no proxy,
+    # .netrc or CA bundle is read from the environment (``trust_env``), and no cookie is kept from one call
+    # to the next (each call is sent as by a fresh client). Passed this way, not as ``session=`` to
+    # ``call_and_validate``: the source of ``run`` seeds the derandomised examples and stays as it was.
+    new_client = asgi.get_client
+    client = new_client(app)
+    client.trust_env = False
+    client.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+
+    def get_client(application, *, max_stream_events=DEFAULT_MAX_STREAM_EVENTS):
+        same = application is app and max_stream_events == DEFAULT_MAX_STREAM_EVENTS
+        return client if same else new_client(application, max_stream_events=max_stream_events)
+
+    monkeypatch.setattr(asgi, "get_client", get_client)
     schema = schemathesis.openapi.from_asgi(
         "/schema/openapi.json", app, config=SchemathesisConfig.from_dict(CONFIG)
     )
