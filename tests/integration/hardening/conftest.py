@@ -102,12 +102,13 @@ _BUILT_APPS: dict[str, Any] = {}
 test's settings and database): a build is about a second of CPU, a rebinding a few milliseconds."""
 
 
-def app_for(database: Database, settings: Settings):
+def app_for(database: Database, settings: Settings, built: dict[str, Any] | None = None):
     """The app ``create_app(settings, database=database)`` would build, built once per settings shape in
     this process and rebound to this test's settings and database (``tests/integration/conftest.py``).
+    ``built``: the apps to share (a test passes the run's ``built_apps``, those of the ``app`` fixture).
 
-    The antivirus socket is read through the app's state (the scanner is built on first use and kept there,
-    and a rebinding empties the state): two settings that differ only by it share an app.
+    The antivirus socket is read through the app's state only (the scanner is built on first use and kept
+    there, and a rebinding empties the state): settings that differ only by it share an app.
 
     The test client runs the app in its own event loop, and a connection must never cross loops. The
     tests' databases keep connections per loop (``PerLoopPool``): the app is built once and given this
@@ -118,12 +119,13 @@ def app_for(database: Database, settings: Settings):
 
     if not isinstance(database.engine.pool, PerLoopPool):
         return create_app(settings.replace(database_url=database.url))
-    shape = settings_shape(settings.replace(clamd_socket="clamd" if settings.clamd_socket else ""))
-    built = _BUILT_APPS.get(shape)
-    if built is None:
-        built = _BUILT_APPS[shape] = create_app(settings, database=database)
-        return built
-    return rebind_app(built, settings, database=database)
+    apps = _BUILT_APPS if built is None else built
+    shape = settings_shape(settings.replace(clamd_socket=""))
+    app = apps.get(shape)
+    if app is None:
+        app = apps[shape] = create_app(settings, database=database)
+        return app
+    return rebind_app(app, settings, database=database)
 
 
 async def seed_world(database: Database, settings: Settings, app=None) -> HardeningWorld:

@@ -119,11 +119,10 @@ async def test_disguised_executable_and_empty_uploads_are_refused(database, sett
     ]
 
 
-async def test_oversized_payloads_are_413_and_nothing_is_kept(database, settings, app) -> None:
+async def test_oversized_payloads_are_413_and_nothing_is_kept(database, settings, app, built_apps) -> None:
     world = await seed_world(database, settings, app)
-    limited = app_for(
-        database, settings.replace(max_upload_bytes=UPLOAD_LIMIT, max_request_body_bytes=BODY_LIMIT)
-    )
+    limits = settings.replace(max_upload_bytes=UPLOAD_LIMIT, max_request_body_bytes=BODY_LIMIT)
+    limited = app_for(database, limits, built_apps)
     url = f"/api/v1/persons/{world.person_a}/documents"
     versions = await _versions(database)
     files = set(_files(settings.effective_documents_dir))

@@ -35,11 +35,13 @@ def _files(settings) -> set:
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
-async def test_clamd_down_refuses_uploads_and_stores_nothing(database, settings, tmp_path) -> None:
+async def test_clamd_down_refuses_uploads_and_stores_nothing(
+    database, settings, tmp_path, built_apps
+) -> None:
     proc, sock = start_clamd(tmp_path / "clamd")
     settings = settings.replace(clamd_socket=str(sock))
     try:
-        app = app_for(database, settings)
+        app = app_for(database, settings, built_apps)
         world = await seed_world(database, settings, app)
         url = f"/api/v1/persons/{world.person_a}/documents"
         async with AsyncTestClient(app=app, timeout=120) as client:
@@ -76,7 +78,7 @@ async def test_clamd_down_refuses_uploads_and_stores_nothing(database, settings,
             # Killed in the middle of scanning a large upload.
             proc, sock = start_clamd(tmp_path / "clamd2")
             # the same app (its scanner is built on first use from the state's settings), given the new socket
-            app2 = app_for(database, settings.replace(clamd_socket=str(sock)))
+            app2 = app_for(database, settings.replace(clamd_socket=str(sock)), built_apps)
             async with AsyncTestClient(app=app2, timeout=120) as client2:
                 killer = threading.Timer(0.3, proc.kill)
                 killer.start()
