@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from http.cookiejar import DefaultCookiePolicy
 
 import pytest
 import schemathesis
@@ -37,7 +36,6 @@ from hypothesis.errors import Unsatisfiable
 from litestar.testing import AsyncTestClient
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure
-from schemathesis.core.transport import DEFAULT_MAX_STREAM_EVENTS
 from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi
 
@@ -176,22 +174,8 @@ def fuzz_target(database, settings, app):
         asgi._get_portal().call(database.dispose)
 
 
-def test_fuzz_every_operation_as_every_role(fuzz_target, monkeypatch) -> None:
+def test_fuzz_every_operation_as_every_role(fuzz_target) -> None:
     app, world = fuzz_target
-    # Schemathesis makes a client per call; one is enough: the app is reached in-process, so no proxy,
-    # .netrc or CA bundle is read from the environment (``trust_env``), and no cookie is kept from one call
-    # to the next (each call is sent as by a fresh client). Passed this way, not as ``session=`` to
-    # ``call_and_validate``: the source of ``run`` seeds the derandomised examples and stays as it was.
-    new_client = asgi.get_client
-    client = new_client(app)
-    client.trust_env = False
-    client.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-
-    def get_client(application, *, max_stream_events=DEFAULT_MAX_STREAM_EVENTS):
-        same = application is app and max_stream_events == DEFAULT_MAX_STREAM_EVENTS
-        return client if same else new_client(application, max_stream_events=max_stream_events)
-
-    monkeypatch.setattr(asgi, "get_client", get_client)
     schema = schemathesis.openapi.from_asgi(
         "/schema/openapi.json", app, config=SchemathesisConfig.from_dict(CONFIG)
     )
