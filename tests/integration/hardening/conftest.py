@@ -97,38 +97,46 @@ def _expect(response, *status: int) -> dict:
     return response.json()
 
 
-_SEEDING_APPS: dict[str, Any] = {}
-"""Apps built for :func:`seed_world` in this process, by settings shape (``rebind_app`` gives them each
-test's settings and database): a build is about a second of CPU."""
+_BUILT_APPS: dict[str, Any] = {}
+"""Apps built for the hardening tests in this process, by settings shape (``rebind_app`` gives them each
+test's settings and database): a build is about a second of CPU, a rebinding a few milliseconds."""
 
 
-def _seeding_app(database: Database, settings: Settings):
-    """The test client runs the app in its own event loop, and a connection must never cross loops. The
+def app_for(database: Database, settings: Settings, built: dict[str, Any] | None = None):
+    """The app ``create_app(settings, database=database)`` would build, built once per settings shape in
+    this process and rebound to this test's settings and database (``tests/integration/conftest.py``).
+    ``built``: the apps to share (a test passes the run's ``built_apps``, those of the ``app`` fixture).
+
+    The antivirus socket is read through the app's state only (the scanner is built on first use and kept
+    there, and a rebinding empties the state): settings that differ only by it share an app.
+
+    The test client runs the app in its own event loop, and a connection must never cross loops. The
     tests' databases keep connections per loop (``PerLoopPool``): the app is built once and given this
-    one. Any other database (a fault test's own, pooled) is left alone: the seeding app owns its engine
-    (same URL), created and disposed in the client's loop by its lifespan."""
+    one. Any other database (a fault test's own, pooled) is left alone: the app owns its engine (same
+    URL), created and disposed in the client's loop by its lifespan."""
     from coordination.app import create_app, rebind_app
     from tests.integration.conftest import settings_shape
 
     if not isinstance(database.engine.pool, PerLoopPool):
         return create_app(settings.replace(database_url=database.url))
-    shape = settings_shape(settings)
-    built = _SEEDING_APPS.get(shape)
-    if built is None:
-        built = _SEEDING_APPS[shape] = create_app(settings, database=database)
-        return built
-    return rebind_app(built, settings, database=database)
+    apps = _BUILT_APPS if built is None else built
+    shape = settings_shape(settings.replace(clamd_socket=""))
+    app = apps.get(shape)
+    if app is None:
+        app = apps[shape] = create_app(settings, database=database)
+        return app
+    return rebind_app(app, settings, database=database)
 
 
 async def seed_world(database: Database, settings: Settings, app=None) -> HardeningWorld:
-    """``app``: the test's own, if it has one (see :func:`_seeding_app` otherwise)."""
+    """``app``: the test's own, if it has one (see :func:`app_for` otherwise)."""
     w = await make_world(
         database, settings, ORGANISATIONS, USERS, cls=HardeningWorld, subject_prefix="hardening"
     )
 
     await database.engine.dispose()
     if app is None:
-        app = _seeding_app(database, settings)
+        app = app_for(database, settings)
     async with AsyncTestClient(app=app) as client:
         person_a = _expect(
             await client.post(

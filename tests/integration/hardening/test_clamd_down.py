@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from coordination.dossier.models import DocumentVersion
 from tests.fixtures.clamav import start_clamd, stop_clamd
-from tests.integration.hardening.conftest import PDF, seed_world
+from tests.integration.hardening.conftest import PDF, app_for, seed_world
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware. exclude pattern")]
 
@@ -35,14 +35,14 @@ def _files(settings) -> set:
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
-async def test_clamd_down_refuses_uploads_and_stores_nothing(database, settings, tmp_path) -> None:
+async def test_clamd_down_refuses_uploads_and_stores_nothing(
+    database, settings, tmp_path, built_apps
+) -> None:
     proc, sock = start_clamd(tmp_path / "clamd")
     settings = settings.replace(clamd_socket=str(sock))
     try:
-        world = await seed_world(database, settings)
-        from coordination.app import create_app
-
-        app = create_app(settings, database=database)
+        app = app_for(database, settings, built_apps)
+        world = await seed_world(database, settings, app)
         url = f"/api/v1/persons/{world.person_a}/documents"
         async with AsyncTestClient(app=app, timeout=120) as client:
             first = await client.post(
@@ -77,7 +77,8 @@ async def test_clamd_down_refuses_uploads_and_stores_nothing(database, settings,
 
             # Killed in the middle of scanning a large upload.
             proc, sock = start_clamd(tmp_path / "clamd2")
-            app2 = create_app(settings.replace(clamd_socket=str(sock)), database=database)
+            # the same app (its scanner is built on first use from the state's settings), given the new socket
+            app2 = app_for(database, settings.replace(clamd_socket=str(sock)), built_apps)
             async with AsyncTestClient(app=app2, timeout=120) as client2:
                 killer = threading.Timer(0.3, proc.kill)
                 killer.start()

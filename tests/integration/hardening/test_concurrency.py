@@ -22,11 +22,8 @@ pytestmark = [pytest.mark.filterwarnings("ignore:Middleware .TokenAuthMiddleware
 WRITERS = 100
 
 
-async def test_hundred_concurrent_updates_one_journal_row_per_access(database, settings) -> None:
-    world = await seed_world(database, settings)
-    from coordination.app import create_app
-
-    app = create_app(settings, database=database)
+async def test_hundred_concurrent_updates_one_journal_row_per_access(database, settings, app) -> None:
+    world = await seed_world(database, settings, app)
     person = world.person_a
     url = f"/api/v1/persons/{person}/plan/objectives/{world.a_ids['objective']}"
     async with AsyncTestClient(app=app, timeout=120) as client:

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -41,8 +39,6 @@ from schemathesis.core.failures import Failure
 from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi
 
-from coordination.db.engine import Database
-from coordination.settings import Settings
 from tests.integration.hardening.conftest import seed_world
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "2"))
@@ -146,34 +142,12 @@ CONFIG = {
 
 
 @pytest.fixture
-def fuzz_target(migrated_backend, tmp_path: Path):
-    """A fresh database seeded with the hardening world (plus an adviser), and an app whose engine lives
-    in the ASGI loop."""
-    kind, where = migrated_backend
-    if kind == "sqlite":
-        copy = tmp_path / "fuzz.sqlite3"
-        shutil.copyfile(where, copy)
-        url = f"sqlite+aiosqlite:///{copy}"
-    else:
-        url = where
-    settings = Settings(
-        env="test", var_dir=tmp_path / "var", database_url=url, documents_dir=tmp_path / "documents"
-    )
+def fuzz_target(database, settings, app):
+    """A fresh database (the ``database`` fixture's) seeded with the hardening world (plus an adviser), and
+    the app of this run for these settings (``app``: built once, rebound to this test's database)."""
 
     async def prepare():
-        db = Database(url)
-        try:
-            if kind != "sqlite":
-                from sqlalchemy import text
-
-                from coordination.db.models import load_all_models
-
-                tables = [t.name for t in reversed(load_all_models().metadata.sorted_tables)]
-                async with db.engine.begin() as conn:
-                    await conn.execute(text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            world = await seed_world(db, settings, app)
-        finally:
-            await db.dispose()
+        world = await seed_world(database, settings, app)
         async with AsyncTestClient(app=app) as client:
             adviser = await client.post(
                 "/api/v1/advisers",
@@ -190,16 +164,14 @@ def fuzz_target(migrated_backend, tmp_path: Path):
             world.a_ids["adviser"] = adviser.json()["id"]
         return world
 
-    from coordination.app import create_app
-
-    # One app for the set-up and the fuzzing: it owns its engine, whose connections are opened in the loop of
-    # each ASGI lifespan and closed at its end (the set-up's client, then Schemathesis's).
-    app = create_app(settings)
+    # The set-up runs in a loop of its own; Schemathesis calls the app in its one event-loop thread. The
+    # database keeps connections per loop (``PerLoopPool``): those of that thread are closed at the end.
     world = asyncio.run(prepare())
     try:
         yield app, world
     finally:
         asgi.shutdown_lifespans()
+        asgi._get_portal().call(database.dispose)
 
 
 def test_fuzz_every_operation_as_every_role(fuzz_target) -> None:

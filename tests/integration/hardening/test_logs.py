@@ -32,11 +32,8 @@ class Capture(logging.Handler):
         self.lines.append(f"{record.name}: {record.getMessage()}")  # raw too: the mask is the last guard only
 
 
-async def test_no_niss_no_content_no_token_in_logs(database, settings) -> None:
-    world = await seed_world(database, settings)
-    from coordination.app import create_app
-
-    app = create_app(settings, database=database)
+async def test_no_niss_no_content_no_token_in_logs(database, settings, app) -> None:
+    world = await seed_world(database, settings, app)
     niss = niss_for("770312", "456")
     capture = Capture()
     root = logging.getLogger()
