@@ -11,6 +11,8 @@ import logging
 import re
 import time
 
+from litestar.constants import RESERVED_KWARGS
+from litestar.params import ParameterKwarg
 from uuid_utils.compat import uuid7
 
 from coordination.logging_config import looks_like_niss
@@ -96,8 +98,29 @@ def _nul_in_query(query: bytes) -> bool:
     return b"%00" in query or b"\x00" in query
 
 
+def _repeated_single_parameter(request) -> str | None:
+    """The name of an API query parameter given more than once although the route takes one value
+    (``?name=a&name=b``), or None. Litestar would keep the last value silently: the caller could not know
+    which filter was applied. Names the route does not take are left alone, as they are when given once."""
+    query = request.query_params
+    repeated = {key for key in query if len(query.getall(key)) > 1}
+    if not repeated:
+        return None
+    handler = request.route_handler
+    not_query = RESERVED_KWARGS | set(handler.resolve_dependencies())  # the body, the request, ``ctx``...
+    for name, field in handler.parsed_fn_signature.parameters.items():
+        declared = field.kwarg_definition
+        if isinstance(declared, ParameterKwarg) and (declared.header or declared.cookie):
+            continue
+        key = getattr(declared, "query", None) or name
+        if key in repeated and name not in not_query and not field.is_non_string_sequence:
+            return key
+    return None
+
+
 async def guard_request_body(request) -> None:
-    """``before_request`` of the whole app: a NUL character anywhere in the query or in a JSON or form body
+    """``before_request`` of the whole app: an API query parameter that takes one value and is given twice is
+    refused (400, ``repeated-parameter``); a NUL character anywhere in the query or in a JSON or form body
     is refused (400; PostgreSQL cannot store it, SQLite would, so the two must not differ), and JSON and
     url-encoded form bodies are capped at ``max_request_body_bytes`` on every route, including the upload
     routes whose own ceiling is the document limit (a 400 MB form would otherwise be read into memory
@@ -110,6 +133,11 @@ async def guard_request_body(request) -> None:
 
     if _nul_in_query(request.scope.get("query_string", b"")):
         raise BadRequest(NUL_DETAIL, code="nul-character")
+    if request.scope.get("path", "").startswith("/api/") and (name := _repeated_single_parameter(request)):
+        raise BadRequest(
+            f"Le paramètre « {name} » est donné plusieurs fois : donnez-le une seule fois.",
+            code="repeated-parameter",
+        )
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()

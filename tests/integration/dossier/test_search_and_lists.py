@@ -104,6 +104,28 @@ async def test_search_by_name_only_within_readable_files(client, world, database
     ]
 
 
+async def test_a_filter_given_twice_is_refused_not_silently_replaced(client, world) -> None:
+    """``?name=a&name=b`` used to search by the last value only (found by the fuzz's negative mode): the
+    caller could not know which filter applied. A filter given once still works."""
+    await create_person(client, world)
+    twice = await client.get(
+        "/api/v1/persons", params=[("name", "martin"), ("name", "dubois")], headers=world.headers("referent")
+    )
+    assert twice.status_code == 400, twice.text
+    assert twice.headers["content-type"].startswith("application/problem+json")
+    problem = twice.json()
+    assert problem["type"].endswith("/repeated-parameter")
+    assert problem["detail"] == "Le paramètre « name » est donné plusieurs fois : donnez-le une seule fois."
+    size_twice = await client.get(
+        "/api/v1/persons?page_size=5&page_size=50", headers=world.headers("referent")
+    )
+    assert size_twice.status_code == 400 and "« page_size »" in size_twice.json()["detail"]
+    assert len((await _search(client, world, "referent", name="martin"))["items"]) == 1
+    # names the route does not take as query parameters (its context, its body) are ignored, as when once
+    others = await client.get("/api/v1/persons?ctx=1&ctx=2&data=a&data=b", headers=world.headers("referent"))
+    assert others.status_code == 200, others.text
+
+
 async def test_paginated_list_with_filters(client, world, database) -> None:
     cpas = str(world.orgs["cpas"].id)
     specs = [
