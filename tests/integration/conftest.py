@@ -10,7 +10,6 @@ PostgreSQL database in the one cluster of ``scripts/with-postgres.sh`` (``<db>_g
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import shutil
@@ -30,6 +29,7 @@ from coordination.db.migrate import upgrade
 from coordination.db.models import load_all_models
 from coordination.settings import Settings
 from tests.conftest import POSTGRES_URL_ENV
+from tests.fixtures.apps import app_for
 from tests.fixtures.web_demo import DemoSeed, load_demo_seed
 
 PG_URL = os.environ.get(POSTGRES_URL_ENV, "")
@@ -250,28 +250,11 @@ def built_apps() -> dict[str, object]:
     return {}
 
 
-def settings_shape(settings: Settings) -> str:
-    """``settings`` without what ``rebind_app`` renews per test (paths under the test's folder, the
-    database URL): two settings of the same shape build the same routes, middleware and limits."""
-    return repr(
-        dataclasses.replace(
-            settings, var_dir=Path("."), database_url="", documents_dir=None, dev_keys_dir=None
-        )
-    )
-
-
 @pytest.fixture
 def app(settings: Settings, database: Database, built_apps):
     """The app for this test's settings and database: built once per settings shape and run, then given
     this test's own state (settings, database, document store, identity) as ``create_app`` would."""
-    from coordination.app import create_app, rebind_app
-
-    shape = settings_shape(settings)
-    built = built_apps.get(shape)
-    if built is None:
-        built_apps[shape] = create_app(settings, database=database)
-        return built_apps[shape]
-    return rebind_app(built, settings, database=database)
+    return app_for(built_apps, settings, database=database)
 
 
 @pytest.fixture

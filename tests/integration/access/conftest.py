@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from coordination.access.identity import DevIssuer
-from tests.integration.conftest import settings_shape
+from tests.fixtures.apps import settings_shape
 
 
 @pytest.fixture

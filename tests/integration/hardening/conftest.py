@@ -33,6 +33,7 @@ from coordination.db.engine import Database, PerLoopPool
 from coordination.directory.models import OrganisationKind, Role
 from coordination.factories import ReferentLinkFactory, niss_from
 from coordination.settings import Settings
+from tests.fixtures.apps import app_for as shared_app_for
 from tests.fixtures.world import World, make_world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -107,25 +108,15 @@ def app_for(database: Database, settings: Settings, built: dict[str, Any] | None
     this process and rebound to this test's settings and database (``tests/integration/conftest.py``).
     ``built``: the apps to share (a test passes the run's ``built_apps``, those of the ``app`` fixture).
 
-    The antivirus socket is read through the app's state only (the scanner is built on first use and kept
-    there, and a rebinding empties the state): settings that differ only by it share an app.
-
     The test client runs the app in its own event loop, and a connection must never cross loops. The
     tests' databases keep connections per loop (``PerLoopPool``): the app is built once and given this
     one. Any other database (a fault test's own, pooled) is left alone: the app owns its engine (same
     URL), created and disposed in the client's loop by its lifespan."""
-    from coordination.app import create_app, rebind_app
-    from tests.integration.conftest import settings_shape
+    from coordination.app import create_app
 
     if not isinstance(database.engine.pool, PerLoopPool):
         return create_app(settings.replace(database_url=database.url))
-    apps = _BUILT_APPS if built is None else built
-    shape = settings_shape(settings.replace(clamd_socket=""))
-    app = apps.get(shape)
-    if app is None:
-        app = apps[shape] = create_app(settings, database=database)
-        return app
-    return rebind_app(app, settings, database=database)
+    return shared_app_for(_BUILT_APPS if built is None else built, settings, database=database)
 
 
 async def seed_world(database: Database, settings: Settings, app=None) -> HardeningWorld:

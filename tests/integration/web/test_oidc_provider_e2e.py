@@ -20,8 +20,8 @@ from litestar.testing import AsyncTestClient
 
 from coordination.directory.models import OrganisationKind, Role
 from coordination.web.oidc import FLOW_COOKIE
+from tests.fixtures.apps import app_for
 from tests.fixtures.world import make_world
-from tests.integration.conftest import settings_shape
 
 
 @pytest.fixture
@@ -43,8 +43,6 @@ async def signed_up(database, settings, oidc_provider):
 async def web(settings, database, oidc_provider, monkeypatch, built_apps):
     """A client of the app signing in with the provider: built once per run for its settings (the
     provider's, one per run), given this test's state (as the ``app`` fixture does)."""
-    from coordination.app import create_app, rebind_app
-
     monkeypatch.setenv(
         "SSL_CERT_FILE", str(oidc_provider.cert_file)
     )  # trust the provider like an internal CA
@@ -54,13 +52,7 @@ async def web(settings, database, oidc_provider, monkeypatch, built_apps):
         oidc_client_id=oidc_provider.client_id,
         oidc_audience=oidc_provider.audience,
     )
-    shape = settings_shape(with_provider)
-    built = built_apps.get(shape)
-    if built is None:
-        app = built_apps[shape] = create_app(with_provider, database=database)
-    else:
-        app = rebind_app(built, with_provider, database=database)
-    async with AsyncTestClient(app=app) as client:
+    async with AsyncTestClient(app=app_for(built_apps, with_provider, database=database)) as client:
         yield client
 
 
