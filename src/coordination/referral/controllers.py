@@ -270,9 +270,9 @@ async def _as_file_reads_it(
     db_session: AsyncSession,
     ctx: Context,
     referral_id: UUID,
-    action: services.Step,
-    *args: Any,
-    **values: Any,
+    action: services.Step[services.StepArgs],
+    *args: services.StepArgs.args,
+    **values: services.StepArgs.kwargs,
 ) -> schemas.ReferralOut:
     """A file-side step, answered with the full view the file reads."""
     referral = await services.step(db_session, ctx, referral_id, action, *args, **values)
@@ -283,9 +283,9 @@ async def _as_partner_reads_it(
     db_session: AsyncSession,
     ctx: Context,
     referral_id: UUID,
-    action: services.Step,
-    *args: Any,
-    **values: Any,
+    action: services.Step[services.StepArgs],
+    *args: services.StepArgs.args,
+    **values: services.StepArgs.kwargs,
 ) -> schemas.ReferralCard:
     """A partner's answer, answered with the card the partner reads."""
     referral = await services.step(db_session, ctx, referral_id, action, *args, **values)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 import msgspec
@@ -125,12 +125,19 @@ async def get_referral(session: AsyncSession, referral_id: UUID) -> Referral:
     return referral
 
 
-Step = Callable[..., Awaitable[Referral]]
-"""A service that changes one referral: ``(session, ctx, referral, ...)`` (consent, answer, withdrawal)."""
+StepArgs = ParamSpec("StepArgs")
+Step = Callable[Concatenate[AsyncSession, Context, Referral, StepArgs], Awaitable[Referral]]
+"""A service that changes one referral: ``(session, ctx, referral, ...)`` (consent, answer, withdrawal);
+its own arguments follow, checked against the service's signature."""
 
 
 async def step(
-    session: AsyncSession, ctx: Context, referral_id: UUID, action: Step, *args: Any, **values: Any
+    session: AsyncSession,
+    ctx: Context,
+    referral_id: UUID,
+    action: Step[StepArgs],
+    *args: StepArgs.args,
+    **values: StepArgs.kwargs,
 ) -> Referral:
     """Load the referral and apply the one step service that takes it (the API and the pages alike; the
     service calls the gate)."""
