@@ -1,5 +1,6 @@
 """What a handler of the access, mandate and inbox routes hands its service: the request's session, who
-calls, the request id, the settings.
+calls, the request id (a :class:`~coordination.access.scope.RequestScope`, which asks the gate), the
+settings.
 
 Built once per request by :func:`provide_context` and declared once per controller
 (``dependencies = CONTEXT_DEPENDENCIES``), so a handler reads: parse, call one service, return. The
@@ -16,16 +17,14 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.settings import Settings
 
 
 @dataclass(frozen=True)
-class Context:
-    """The session, who calls, which request, which settings."""
+class Context(RequestScope):
+    """The session, who calls, which request (the scope the gate journals), which settings."""
 
-    session: AsyncSession
-    principal: Principal
-    request_id: str
     settings: Settings
 
 

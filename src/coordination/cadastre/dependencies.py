@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
 from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.cadastre.policy import PositiveExitPolicy, load_policy
 from coordination.cadastre.services import Edit
 from coordination.dossier.niss import NISS_KEY
@@ -27,16 +28,14 @@ from coordination.settings import Settings
 
 
 @dataclass(frozen=True)
-class RegistryContext:
-    """One request to the registry: who asks, on which Brussels day, under which rules."""
+class RegistryContext(RequestScope):
+    """One request to the registry: who asks (the scope the gate journals), on which Brussels day, under
+    which rules."""
 
-    session: AsyncSession
-    principal: Principal
     today: date
     """The Brussels day of the request: agreements' expiry and alerts are read on it."""
     settings: Settings
     request: Request
-    request_id: str
 
     @property
     def policy(self) -> PositiveExitPolicy:

@@ -2,7 +2,8 @@
 (``DOSSIER_CONTEXT``, declared by the API controllers and the file's pages alike), a :class:`FileRequest`:
 
 * the request's session, who acts (the ``principal`` is the app's, the token's on the API and the signed-in
-  session's on the pages, see :mod:`coordination.app`), the request id and the settings;
+  session's on the pages, see :mod:`coordination.app`) and the request id: the
+  :class:`~coordination.access.scope.RequestScope` a use case asks the gate through; the settings;
 * ``dossier``: the rule files in force (ICF catalogue, retention policy, both cached per folder) and the
   Brussels day, so a handler never rebuilds them nor asks the machine's clock;
 * ``io``: where documents' bytes go (the app's store and antivirus, the configured size limit).
@@ -20,15 +21,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from uuid import UUID
 
 from litestar import Request
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
-from coordination.access.gate import AccessDecision, check_access
 from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.dossier.rules import IcfCatalogue, RetentionPolicy, load_icf, load_retention
 from coordination.dossier.services.common import VersionCheck
 from coordination.http_utils import require_if_match
@@ -76,13 +76,12 @@ def provide_document_io(request: Request, settings: Settings) -> DocumentIO:
 
 
 @dataclass(frozen=True)
-class FileRequest:
-    """One request on the shared file: the session, who acts, the request id, the settings, the rules and
-    day (``dossier``), the documents' store (``io``) and the API's write precondition (``if_match``)."""
+class FileRequest(RequestScope):
+    """One request on the shared file: the session, who acts, the request id (the scope that asks the gate:
+    ``require``/``decide``, where the route's ``access`` cannot decide: a document's section, a page drawn
+    again after a refusal), the settings, the rules and day (``dossier``), the documents' store (``io``)
+    and the API's write precondition (``if_match``)."""
 
-    db_session: AsyncSession
-    principal: Principal
-    request_id: str
     settings: Settings
     dossier: DossierContext
     io: DocumentIO
@@ -91,34 +90,12 @@ class FileRequest:
     name it (428 without the header, 412 when stale). The pages check the version their form was drawn
     with instead (:func:`coordination.web.file_actions.version_sent`)."""
 
-    async def gate(
-        self,
-        person_id: UUID,
-        section: str,
-        action: str,
-        *,
-        document_id: UUID | None = None,
-        raise_on_deny: bool = True,
-    ) -> AccessDecision:
-        """The gate asked by the use case itself, where the route's ``access`` cannot decide (a document's
-        section, a page drawn again after a refusal): decided and journaled for this principal and request."""
-        return await check_access(
-            self.db_session,
-            self.principal,
-            person_id=person_id,
-            section=section,
-            action=action,
-            request_id=self.request_id,
-            document_id=document_id,
-            raise_on_deny=raise_on_deny,
-        )
-
 
 def provide_file_request(
     request: Request, db_session: AsyncSession, principal: Principal, request_id: str, settings: Settings
 ) -> FileRequest:
     return FileRequest(
-        db_session=db_session,
+        session=db_session,
         principal=principal,
         request_id=request_id,
         settings=settings,

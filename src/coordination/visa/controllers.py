@@ -95,7 +95,9 @@ class VisaController(Controller):
         visa = await visas.open(visa_id, "decide")
         require_if_match(request, visa.version)
         answers = [msgspec.to_builtins(a) for a in data.answers]
-        decided = await visas.decide(visa, decision=data.decision, reason=data.reason, answers=answers)
+        decided = await visas.record_decision(
+            visa, decision=data.decision, reason=data.reason, answers=answers
+        )
         await visas.commit_filed(decided.certificate_key)
         return _out(decided.visa)
 

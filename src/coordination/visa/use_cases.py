@@ -3,7 +3,8 @@
 answers.
 
 ``Visas`` is built once per request by a dependency (:func:`provide_visas`) from what every use case needs:
-the session, the acting principal, the request id the gate journals, and the visa context (signing key,
+the session, the acting principal, the request id the gate journals (its
+:class:`~coordination.access.scope.RequestScope`), and the visa context (signing key,
 document store, antivirus, retention rules). None of its methods commits (the request's session does, on
 success); the one exception, a filed certificate whose object must be removed if the commit fails, is
 :meth:`Visas.commit_filed`, called by the handler after the use case.
@@ -22,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import events
 from coordination.access.filter import Readable, bases_of, journal_shown
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.directory.models import User
 from coordination.dossier.models import Person
 from coordination.errors import Conflict, Unprocessable
@@ -97,12 +98,10 @@ async def colleagues_for(session: AsyncSession, visa: VisaRequest) -> list[tuple
 
 
 @dataclass(frozen=True)
-class Visas:
-    """The visa use cases of one request, for one principal."""
+class Visas(RequestScope):
+    """The visa use cases of one request, for one principal (the scope the gate journals: a form that
+    names the person asks it through ``require``)."""
 
-    session: AsyncSession
-    actor: Principal
-    request_id: str
     context: VisaContext
 
     async def open(self, visa_id: UUID, action: str, section: str = SECTION) -> VisaRequest:
@@ -110,27 +109,16 @@ class Visas:
         names the visa, not the person: the declared ``access`` dependency cannot decide it before the
         handler). A refusal is a 403 whose journal row the request's session keeps."""
         visa = await services.get(self.session, visa_id)
-        await self.check(visa.person_id, action, section)
+        await self.require(visa.person_id, section, action)
         return visa
 
-    async def check(self, person_id: UUID, action: str, section: str = SECTION) -> None:
-        """The gate for a person's file named by a form rather than the path (a new request)."""
-        await check_access(
-            self.session,
-            self.actor,
-            person_id=person_id,
-            section=section,
-            action=action,
-            request_id=self.request_id,
-        )
-
     async def submit(self, person_id: UUID, contract: Contract) -> VisaRequest:
-        return await services.submit(self.session, person_id, contract, self.actor)
+        return await services.submit(self.session, person_id, contract, self.principal)
 
     async def resubmit(self, visa: VisaRequest, contract: Contract) -> VisaRequest:
-        return await services.resubmit(self.session, visa, contract, self.actor)
+        return await services.resubmit(self.session, visa, contract, self.principal)
 
-    async def decide(
+    async def record_decision(
         self,
         visa: VisaRequest,
         *,
@@ -141,15 +129,17 @@ class Visas:
         """Sign the decision and, once decided, file the signed certificate in the person's file
         (contracts section). The notices follow from the decision's event (:mod:`.notices`)."""
         key = await self.context.signing_key()
-        visa = await services.decide(self.session, visa, decision, reason, self.actor, key, answers=answers)
+        visa = await services.decide(
+            self.session, visa, decision, reason, self.principal, key, answers=answers
+        )
         if visa.status is not VisaStatus.DECIDED:
             return Decided(visa)
-        _, object_key = await filing.file_certificate(self.session, visa, self.actor, self.context)
+        _, object_key = await filing.file_certificate(self.session, visa, self.principal, self.context)
         return Decided(visa, object_key)
 
     async def record_attendance(self, visa: VisaRequest, period: AttendanceIn) -> attendance.Comparison:
         """One period of hours worked under the approved contract, compared with what it pays."""
-        row = await attendance.record(self.session, visa, self.actor, period)
+        row = await attendance.record(self.session, visa, self.principal, period)
         return attendance.compare(visa.contract or {}, row)
 
     async def commit_filed(self, object_key: str | None) -> None:
@@ -166,7 +156,7 @@ class Visas:
         version = await filing.stored_certificate(self.session, visa)
         filed_key = None
         if version is None:
-            _, filed_key = await filing.file_certificate(self.session, visa, self.actor, self.context)
+            _, filed_key = await filing.file_certificate(self.session, visa, self.principal, self.context)
             version = await filing.stored_certificate(self.session, visa)
         assert version is not None  # just filed
         return CertificateFile(filename, object_key=version.object_key, filed_key=filed_key)
@@ -179,7 +169,7 @@ class Visas:
         """A colleague's name, for the page confirming a request for decision (only of the actor's own
         organisation: an identifier typed in the address shows no one else's name)."""
         user = await self.session.get(User, user_id)
-        return user.display_name if user and user.organisation_id == self.actor.organisation_id else None
+        return user.display_name if user and user.organisation_id == self.principal.organisation_id else None
 
     async def ask_colleague(self, visa: VisaRequest, colleague_id: UUID | None, note: str) -> None:
         """The submitter asks a named colleague to decide (four eyes): the colleague is told (the
@@ -195,7 +185,7 @@ class Visas:
                 person_id=visa.person_id,
                 visa_id=visa.id,
                 colleague_user_id=colleague_id,
-                actor_user_id=self.actor.user_id,
+                actor_user_id=self.principal.user_id,
                 note=note.strip()[:NOTE_TO_COLLEAGUE_MAX] or None,
             ),
         )
@@ -204,7 +194,7 @@ class Visas:
         """The request, its attendance compared with the contract, its open items and, for its submitter
         while it waits, the colleagues who may decide it."""
         visa = await self.open(visa_id, "read")
-        own = visa.submitted_by == self.actor.user_id
+        own = visa.submitted_by == self.principal.user_id
         waiting = visa.status is VisaStatus.SUBMITTED
         return VisaScreen(
             visa=visa,
@@ -218,7 +208,7 @@ class Visas:
         """The open requests of the actor's organisation (waiting for a decision or a correction), the
         newest first, with the person's name; only files the gate lets the actor read, each one shown
         journaled."""
-        if self.actor.organisation_id is None:
+        if self.principal.organisation_id is None:
             return []
         rows = (
             await self.session.execute(
@@ -226,7 +216,7 @@ class Visas:
                 .join(Person, Person.id == VisaRequest.person_id)
                 .where(
                     readable.where,
-                    VisaRequest.organisation_id == self.actor.organisation_id,
+                    VisaRequest.organisation_id == self.principal.organisation_id,
                     VisaRequest.status != VisaStatus.DECIDED,
                 )
                 .order_by(VisaRequest.created_at.desc())
@@ -236,7 +226,7 @@ class Visas:
         ids = list(dict.fromkeys(visa.person_id for visa, _, _ in rows))
         bases = await bases_of(self.session, readable, ids)
         shown = [(i, *bases[i]) for i in ids]
-        await journal_shown(self.session, self.actor, self.request_id, shown, sections=(SECTION,))
+        await journal_shown(self.session, self.principal, self.request_id, shown, sections=(SECTION,))
         return [(visa, f"{first} {last}") for visa, first, last in rows]
 
 

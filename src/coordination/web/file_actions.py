@@ -100,7 +100,7 @@ class FileActions(Controller):
         if str(form.get("assessed_on") or "").strip():
             raw["assessed_on"] = str(form["assessed_on"]).strip()
         data = convert(raw, schemas.AssessmentCreate, "Évaluation invalide")
-        await trajectory.add_assessments(ctx.db_session, ctx.principal, person_id, step_id, data, ctx.dossier)
+        await trajectory.add_assessments(ctx.session, ctx.principal, person_id, step_id, data, ctx.dossier)
         return back(person_id, "evaluation", "section-progress")
 
     @post(
@@ -151,7 +151,7 @@ class FileActions(Controller):
             _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
             draft = recorded.Draft(form, expires_at=now() + timedelta(days=days))
             return await recorded.record_consent(
-                ctx.db_session, ctx.principal, person_id, draft, uploads=uploads, request_id=ctx.request_id
+                ctx.session, ctx.principal, person_id, draft, uploads=uploads, request_id=ctx.request_id
             )
 
         return await _signed_paper(request, ctx, person_id, record, "enregistre")
@@ -169,7 +169,7 @@ class FileActions(Controller):
 
         async def record(form: dict[str, Any], uploads: recorded.Uploads) -> Any:
             return await recorded.record_withdrawal(
-                ctx.db_session,
+                ctx.session,
                 ctx.principal,
                 person_id,
                 consent_id,
@@ -212,7 +212,7 @@ async def _refused(
 ) -> Response:
     """A refused form is shown again with the reason in French (nothing was written); a refusal by the
     gate itself, or about a person that does not exist, stays an error page."""
-    await ctx.db_session.rollback()
+    await ctx.session.rollback()
     if exc.code in ("access-denied", "csrf-failed") or exc.status in (401, 404):
         raise exc
     return await _consents_page(request, ctx, person_id, error=exc.detail, status_code=exc.status, sent=form)
@@ -231,9 +231,9 @@ async def _consents_page(
 ) -> Response:
     """The consents page. ``gated``: the route's ``access`` dependency already decided (consents, read);
     after a refused recording the page is drawn again, and reading the consents is then its own decision."""
-    db_session, principal = ctx.db_session, ctx.principal
+    db_session, principal = ctx.session, ctx.principal
     if not gated:
-        await ctx.gate(person_id, "consents", "read")
+        await ctx.require(person_id, "consents", "read")
     person = await get_person(db_session, person_id)
     consent_list = await consents.list_consents(db_session, person_id)
     can_record = role_may(principal, "consents", "write") and principal.person_id != person_id
@@ -268,11 +268,11 @@ REFERENT_WRITE = {"section": "trajectory", "action": "write"}
 async def _referent_context(ctx: FileRequest, person_id: UUID) -> dict:
     """The current referent (through the gate) and the person's name when the identity part is open."""
     current, _ = await current_referent(
-        ctx.db_session, ctx.principal, person_id, request_id=ctx.request_id, settings=ctx.settings
+        ctx.session, ctx.principal, person_id, request_id=ctx.request_id, settings=ctx.settings
     )
     name = None
-    if (await ctx.gate(person_id, "identity", "read", raise_on_deny=False)).allowed:
-        person = await get_person(ctx.db_session, person_id)
+    if (await ctx.decide(person_id, "identity", "read")).allowed:
+        person = await get_person(ctx.session, person_id)
         name = f"{person.first_name} {person.last_name}"
     return {"referent": current, "name": name, "person_id": person_id}
 
@@ -325,12 +325,12 @@ class ReferentActions(Controller):
         if not errors:
             try:
                 await referent.record_contact(
-                    ctx.db_session, ctx.principal, person_id, at=at, note=values["note"].strip() or None
+                    ctx.session, ctx.principal, person_id, at=at, note=values["note"].strip() or None
                 )
                 return Redirect("/portefeuille?ok=contact", status_code=303)
             except ProblemError as exc:
                 errors[field_of(exc.code, CONTACT_FIELDS)] = exc.detail
-        await ctx.db_session.rollback()  # nothing written: not the contact, not its journal row
+        await ctx.session.rollback()  # nothing written: not the contact, not its journal row
         context = await _referent_context(ctx, person_id)
         return page(
             request, "referent_contact.html", status_code=422, values=values, errors=errors, **context
@@ -341,7 +341,7 @@ class ReferentActions(Controller):
         self, request: Request, ctx: FileRequest, access: Access, person_id: UUID
     ) -> Response:
         context = await _referent_context(ctx, person_id)
-        candidates = await referent.handover_candidates(ctx.db_session, person_id)
+        candidates = await referent.handover_candidates(ctx.session, person_id)
         values = {"adviser_id": "", "reason": "", "note": ""}
         return page(
             request, "referent_handover.html", values=values, errors={}, candidates=candidates, **context
@@ -353,10 +353,10 @@ class ReferentActions(Controller):
         values, errors, adviser_id = _handover_values(form)
         if not errors:
             try:
-                person = await referent.get_person(ctx.db_session, person_id)
-                adviser = await referent.get_adviser(ctx.db_session, adviser_id)
+                person = await referent.get_person(ctx.session, person_id)
+                adviser = await referent.get_adviser(ctx.session, adviser_id)
                 await referent.handover(
-                    ctx.db_session,
+                    ctx.session,
                     ctx.principal,
                     person,
                     adviser,
@@ -367,9 +367,9 @@ class ReferentActions(Controller):
                 return Redirect("/portefeuille?ok=passation", status_code=303)
             except ProblemError as exc:
                 errors[field_of(exc.code, HANDOVER_FIELDS)] = exc.detail
-        await ctx.db_session.rollback()  # nothing written: the link, the notices and the journal row
+        await ctx.session.rollback()  # nothing written: the link, the notices and the journal row
         context = await _referent_context(ctx, person_id)
-        candidates = await referent.handover_candidates(ctx.db_session, person_id)
+        candidates = await referent.handover_candidates(ctx.session, person_id)
         return page(
             request,
             "referent_handover.html",

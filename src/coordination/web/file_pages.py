@@ -83,7 +83,7 @@ class FilePages(Controller):
     async def file(
         self, request: Request, ctx: FileRequest, access: Access, person_id: UUID, ok: str | None = None
     ) -> Response:
-        db_session, principal, dossier = ctx.db_session, ctx.principal, ctx.dossier
+        db_session, principal, dossier = ctx.session, ctx.principal, ctx.dossier
         view = await file_view(
             db_session, person_id, dossier, allowed=set(access.sections), refusals=access.refusals
         )
@@ -130,7 +130,7 @@ class FilePages(Controller):
             },
             schemas.ProgressCreate,
         )
-        await trajectory.add_progress(ctx.db_session, ctx.principal, person_id, step_id, data)
+        await trajectory.add_progress(ctx.session, ctx.principal, person_id, step_id, data)
         return back(person_id, "progression", "section-progress")
 
     @post("/plan/objectifs", opt={"section": "plan", "action": "write"})
@@ -148,7 +148,7 @@ class FilePages(Controller):
             },
             schemas.ObjectiveCreate,
         )
-        await plan.create_objective(ctx.db_session, ctx.principal, person_id, data)
+        await plan.create_objective(ctx.session, ctx.principal, person_id, data)
         return back(person_id, "objectif", "section-plan")
 
     @post(
@@ -158,7 +158,7 @@ class FilePages(Controller):
     )
     async def upload(self, request: Request, ctx: FileRequest, person_id: UUID) -> Response:
         await receive_upload(
-            request, ctx.db_session, ctx.principal, ctx.dossier, ctx.io, person_id, ctx.request_id
+            request, ctx.session, ctx.principal, ctx.dossier, ctx.io, person_id, ctx.request_id
         )
         return back(person_id, "document", "section-documents")
 

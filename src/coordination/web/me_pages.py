@@ -66,7 +66,7 @@ async def _gate_own(ctx: FileRequest, section: str, action: str) -> UUID:
     """The gate on the person's own file: she too goes through it (her visits and refusals are journaled).
     Her file's id (404 for a worker)."""
     person_id = own_person(ctx.principal)
-    await ctx.gate(person_id, section, action)
+    await ctx.require(person_id, section, action)
     return person_id
 
 
@@ -114,7 +114,7 @@ class MePages(Controller):
 
     @get("/", opt=OWN_READ)
     async def space(self, request: Request, ctx: FileRequest, ok: str | None = None) -> Response:
-        db_session, principal, rid = ctx.db_session, ctx.principal, ctx.request_id
+        db_session, principal, rid = ctx.session, ctx.principal, ctx.request_id
         person_id = own_person(principal)
         view = await own_file_view(db_session, principal, person_id, ctx.dossier, request_id=rid)
         referent, _ = await current_referent(
@@ -162,7 +162,7 @@ class MePages(Controller):
         _label, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
         await _gate_own(ctx, "consents", "write")
         await consents.give_consent(
-            ctx.db_session,
+            ctx.session,
             ctx.principal,
             person_id,
             recipient_organisation_id=recipient,
@@ -177,7 +177,7 @@ class MePages(Controller):
         person_id = own_person(ctx.principal)
         await checked_form(request)
         await _gate_own(ctx, "consents", "write")
-        await consents.withdraw_consent(ctx.db_session, ctx.principal, person_id, consent_id)
+        await consents.withdraw_consent(ctx.session, ctx.principal, person_id, consent_id)
         return _back_to_consents("retire")
 
     @get(
@@ -190,9 +190,7 @@ class MePages(Controller):
     ) -> Response:
         """Her data as PDF or JSON, from her space: the API's export (same gate, same journal rows)."""
         assert access.person_id is not None  # "own": the dependency found her file or refused
-        return await export_response(
-            ctx.db_session, ctx.dossier, access.person_id, format, set(access.sections)
-        )
+        return await export_response(ctx.session, ctx.dossier, access.person_id, format, set(access.sections))
 
     @get("/journal", opt=JOURNAL_READ)
     async def journal(
@@ -212,7 +210,7 @@ class MePages(Controller):
         if moi:
             query.typed["moi"] = "true"
         context = await journal_context(
-            ctx.db_session,
+            ctx.session,
             query,
             person_id=person_id,
             exclude_user_id=None if moi else ctx.principal.user_id,

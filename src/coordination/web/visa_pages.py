@@ -171,7 +171,7 @@ async def _show(
     was typed and, beside each wrong field, why it was refused."""
     nothing_refused = decision_form == hours_form == NOTHING_REFUSED
     screen = await visas.screen(visa_id)
-    visa, principal = screen.visa, visas.actor
+    visa, principal = screen.visa, visas.principal
     status = visa.status.value
     decision = visa.decision.value if visa.decision else None
     return page(
@@ -305,7 +305,7 @@ class VisaPages(Controller):
         the gate lets the worker read are listed, and each line shown is journaled."""
         readable = access.readable
         assert readable is not None  # a list route: the dependency gave the predicate or refused
-        principal = visas.actor
+        principal = visas.principal
         items = [visa_item(visa, name) for visa, name in await visas.waiting(readable)]
         mine = [i for i in items if i.raw.submitted_by == principal.user_id]
         to_decide = [i for i in items if i.raw.submitted_by != principal.user_id and i.status == "submitted"]
@@ -343,7 +343,7 @@ class VisaPages(Controller):
         contract, error_page = _parse_or_page(request, form)
         if error_page is not None:
             return error_page
-        await visas.check(person_id, "write")
+        await visas.require(person_id, SECTION, "write")
         visa = await visas.submit(person_id, contract)
         return Redirect(f"/visa/{visa.id}?ok=demande", status_code=303)
 
@@ -374,7 +374,7 @@ class VisaPages(Controller):
 
     @post("/{visa_id:uuid}/decision", opt=gate("decide"))
     async def decide(self, request: Request, visas: Visas, visa_id: UUID) -> Response:
-        """The same decision as the API's (:meth:`Visas.decide`: signed, certificate filed); a refusal
+        """The same decision as the API's (:meth:`Visas.record_decision`: signed, certificate filed); a refusal
         comes back as the page, with the decider's typed answers and the reason."""
         form = await checked_form(request)
         visa = await visas.open(visa_id, "decide")
@@ -384,7 +384,7 @@ class VisaPages(Controller):
             refused = Refused(form, {"decision": "Choisissez une décision."})
             return await _show(request, visas, visa_id, decision_form=refused)
         try:
-            decided = await visas.decide(
+            decided = await visas.record_decision(
                 visa,
                 decision=decision,
                 reason=str(form.get("reason") or "").strip() or None,

@@ -61,7 +61,7 @@ class WorklistPages(Controller):
             raise Forbidden("Cette page est réservée aux conseillers et assistants sociaux référents.")
         assert access.readable is not None  # a list route: the dependency gave the predicate or refused
         found = await use_cases.my_worklist(
-            ctx.db_session, ctx.principal, policies, access.readable, ctx.request_id, stale_days=inactifs
+            ctx.session, ctx.principal, policies, access.readable, ctx.request_id, stale_days=inactifs
         )
         labels = policies.matrix.labels_fr
         return page(

@@ -251,13 +251,13 @@ async def test_the_api_decides_through_the_use_case_the_pages_use(app, client, w
     from coordination.visa import use_cases
 
     calls = []
-    real = use_cases.Visas.decide
+    real = use_cases.Visas.record_decision
 
     async def spy(self, *args, **kwargs):
         calls.append(kwargs["decision"])
         return await real(self, *args, **kwargs)
 
-    monkeypatch.setattr(use_cases.Visas, "decide", spy)
+    monkeypatch.setattr(use_cases.Visas, "record_decision", spy)
     social = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Assistante sociale")
     decider = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Décideuse")
     created = await client.post(f"/api/v1/persons/{world.person.id}/visas", json=CONTRACT, headers=social)

@@ -248,13 +248,13 @@ async def test_the_page_decides_through_the_use_case_the_api_uses(client, databa
     from coordination.visa.models import VisaRequest
 
     calls = []
-    real = use_cases.Visas.decide
+    real = use_cases.Visas.record_decision
 
     async def spy(self, *args, **kwargs):
         calls.append(kwargs["decision"])
         return await real(self, *args, **kwargs)
 
-    monkeypatch.setattr(use_cases.Visas, "decide", spy)
+    monkeypatch.setattr(use_cases.Visas, "record_decision", spy)
     sophie = (await person_ids(database))["Sophie"]
     await sign_in(client, "nadia")
     visa_url = await _submit(client, sophie)

@@ -74,7 +74,7 @@ class DocumentController(Controller):
 
     @get("/", opt={"section": ("documents", "contracts"), "action": "read"})
     async def list(self, ctx: FileRequest, access: Access, person_id: UUID) -> list[schemas.DocumentOut]:
-        rows = await documents.list_documents(ctx.db_session, person_id, set(access.sections))
+        rows = await documents.list_documents(ctx.session, person_id, set(access.sections))
         return [documents.document_out(d, v, ctx.dossier.retention) for d, v in rows]
 
     @post("/", opt=UPLOAD, request_max_body_size=ROUTE_BODY_CEILING)
@@ -88,7 +88,7 @@ class DocumentController(Controller):
         title: Annotated[str | None, Parameter(max_length=200)] = None,
     ) -> Response[schemas.DocumentOut]:
         document, versions = await upload_document(
-            ctx.db_session,
+            ctx.session,
             ctx.principal,
             ctx.io,
             ctx.dossier,
@@ -118,7 +118,7 @@ class DocumentController(Controller):
         self, ctx: FileRequest, person_id: UUID, document_id: UUID
     ) -> Response[schemas.DocumentOut]:
         document = await gated_document(ctx, person_id, document_id, "read")
-        return _document(ctx, document, await documents.versions_of(ctx.db_session, document_id))
+        return _document(ctx, document, await documents.versions_of(ctx.session, document_id))
 
     @get("/{document_id:uuid}/content", opt=READ)
     async def content(self, ctx: FileRequest, person_id: UUID, document_id: UUID, wanted: Wanted) -> Stream:
@@ -155,7 +155,7 @@ class DocumentController(Controller):
         except StorageError as exc:
             raise store_down(exc) from exc
         if url is None:
-            keep_on_failure(ctx.db_session)  # the read was allowed and journaled: its row stays
+            keep_on_failure(ctx.session)  # the read was allowed and journaled: its row stays
             raise Conflict(
                 "Ce stockage ne délivre pas de lien direct : téléchargez le document par l'application.",
                 "no-presigned-url",
@@ -192,9 +192,9 @@ async def _readable_version(
     """The version to download, after the gate; an unscanned one asks for a confirmation (409), the
     allowed read staying in the journal."""
     document = await gated_document(ctx, person_id, document_id, "read")
-    row = await documents.version_for_download(ctx.db_session, document, wanted.version)
+    row = await documents.version_for_download(ctx.session, document, wanted.version)
     # a 409 below (confirmation asked) keeps the journal row of the allowed read
-    keep_on_failure(ctx.db_session)
+    keep_on_failure(ctx.session)
     confirm_unscanned(ctx.principal, row, wanted.confirm)
     return row
 

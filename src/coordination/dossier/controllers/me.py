@@ -34,20 +34,16 @@ class MeController(Controller):
 
     @get("/file", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
     async def file(self, ctx: FileRequest, access: Access) -> dict[str, Any]:
-        return await fileview.file_builtins(
-            ctx.db_session, own_file(access), set(access.sections), ctx.dossier
-        )
+        return await fileview.file_builtins(ctx.session, own_file(access), set(access.sections), ctx.dossier)
 
     @get("/plan", opt={"section": "plan", "action": "read", "own": True})
     async def my_plan(self, ctx: FileRequest, access: Access) -> schemas.PlanOut:
-        return await plan.read_plan(ctx.db_session, own_file(access))
+        return await plan.read_plan(ctx.session, own_file(access))
 
     @get("/timeline", opt={"section": fileview.FILE_SECTIONS, "action": "read", "own": True})
     async def my_timeline(self, ctx: FileRequest, access: Access) -> list[schemas.EventOut]:
-        return await fileview.timeline(ctx.db_session, own_file(access), set(access.sections), limit=200)
+        return await fileview.timeline(ctx.session, own_file(access), set(access.sections), limit=200)
 
     @get("/export", opt={"section": EXPORT_SECTIONS, "action": "export", "own": True})
     async def my_export(self, ctx: FileRequest, access: Access, format: str = "json") -> Response:
-        return await export_response(
-            ctx.db_session, ctx.dossier, own_file(access), format, set(access.sections)
-        )
+        return await export_response(ctx.session, ctx.dossier, own_file(access), format, set(access.sections))

@@ -36,8 +36,8 @@ class PersonController(Controller):
     ) -> Response[schemas.PersonOut]:
         """Open a file (:func:`~coordination.dossier.services.person_files.open_file`: a NISS that already
         has a file is told apart only to a caller who may read it)."""
-        person = await open_file(ctx.db_session, ctx.principal, data, niss_key, request_id=ctx.request_id)
-        return with_etag(await persons.read_person_out(ctx.db_session, person), person.version, 201)
+        person = await open_file(ctx.session, ctx.principal, data, niss_key, request_id=ctx.request_id)
+        return with_etag(await persons.read_person_out(ctx.session, person), person.version, 201)
 
     @get("/", opt={"section": "identity", "action": "read", "list": True})
     async def search(
@@ -75,22 +75,22 @@ class PersonController(Controller):
 
     @get("/{person_id:uuid}", opt={"section": "identity", "action": "read"})
     async def read(self, ctx: FileRequest, access: Access, person_id: UUID) -> Response[schemas.PersonOut]:
-        person = await get_person(ctx.db_session, person_id)
-        return with_etag(await persons.read_person_out(ctx.db_session, person), person.version)
+        person = await get_person(ctx.session, person_id)
+        return with_etag(await persons.read_person_out(ctx.session, person), person.version)
 
     @patch("/{person_id:uuid}", opt={"section": "identity", "action": "write"})
     async def update(
         self, ctx: FileRequest, access: Access, person_id: UUID, data: schemas.PersonUpdate
     ) -> Response[schemas.PersonOut]:
-        person = await get_person(ctx.db_session, person_id)
+        person = await get_person(ctx.session, person_id)
         ctx.if_match(person.version)
-        await persons.update_identity(ctx.db_session, ctx.principal, person, data)
-        return with_etag(await persons.read_person_out(ctx.db_session, person), person.version)
+        await persons.update_identity(ctx.session, ctx.principal, person, data)
+        return with_etag(await persons.read_person_out(ctx.session, person), person.version)
 
     @get("/{person_id:uuid}/file", opt={"section": ALL, "action": "read"})
     async def full_file(self, ctx: FileRequest, access: Access, person_id: UUID) -> dict[str, Any]:
         """Every section the reader may see, in one answer (the others are left out, each refusal journaled)."""
-        return await fileview.file_builtins(ctx.db_session, person_id, set(access.sections), ctx.dossier)
+        return await fileview.file_builtins(ctx.session, person_id, set(access.sections), ctx.dossier)
 
     @get("/{person_id:uuid}/timeline", opt={"section": ALL, "action": "read"})
     async def timeline(
@@ -105,9 +105,7 @@ class PersonController(Controller):
         keyset pagination like every API list (``next_cursor``)."""
         sections = set(access.sections)
         after = pagination.decode(cursor, datetime, UUID)
-        events = await fileview.timeline(
-            ctx.db_session, person_id, sections, limit=page_size + 1, after=after
-        )
+        events = await fileview.timeline(ctx.session, person_id, sections, limit=page_size + 1, after=after)
         has_more = len(events) > page_size
         events = events[:page_size]
         next_cursor = pagination.encode(events[-1].occurred_at, events[-1].id) if has_more else None
@@ -120,7 +118,7 @@ class PersonController(Controller):
         self, ctx: FileRequest, access: Access, person_id: UUID, format: str = "json"
     ) -> Response:
         """Right-of-access export (JSON or PDF), itself journaled section by section."""
-        return await export_response(ctx.db_session, ctx.dossier, person_id, format, set(access.sections))
+        return await export_response(ctx.session, ctx.dossier, person_id, format, set(access.sections))
 
 
 class IcfController(Controller):

@@ -25,27 +25,27 @@ class PlanController(Controller):
 
     @get("/", opt=READ)
     async def read(self, ctx: FileRequest, access: Access, person_id: UUID) -> schemas.PlanOut:
-        return await plan.read_plan(ctx.db_session, person_id)
+        return await plan.read_plan(ctx.session, person_id)
 
     @get("/history", opt=READ)
     async def history(
         self, ctx: FileRequest, access: Access, person_id: UUID
     ) -> list[schemas.PlanHistoryOut]:
-        return await plan.read_history(ctx.db_session, person_id)
+        return await plan.read_history(ctx.session, person_id)
 
     @post("/objectives", opt=WRITE)
     async def create_objective(
         self, ctx: FileRequest, access: Access, person_id: UUID, data: schemas.ObjectiveCreate
     ) -> Response[schemas.ObjectiveOut]:
-        objective = await plan.create_objective(ctx.db_session, ctx.principal, person_id, data)
-        return with_etag(await plan.read_objective(ctx.db_session, objective), objective.version, 201)
+        objective = await plan.create_objective(ctx.session, ctx.principal, person_id, data)
+        return with_etag(await plan.read_objective(ctx.session, objective), objective.version, 201)
 
     @get("/objectives/{objective_id:uuid}", opt=READ)
     async def read_objective(
         self, ctx: FileRequest, access: Access, person_id: UUID, objective_id: UUID
     ) -> Response[schemas.ObjectiveOut]:
         objective = await _objective(ctx, person_id, objective_id)
-        return with_etag(await plan.read_objective(ctx.db_session, objective), objective.version)
+        return with_etag(await plan.read_objective(ctx.session, objective), objective.version)
 
     @patch("/objectives/{objective_id:uuid}", opt=WRITE)
     async def update_objective(
@@ -58,8 +58,8 @@ class PlanController(Controller):
     ) -> Response[schemas.ObjectiveOut]:
         objective = await _objective(ctx, person_id, objective_id)
         ctx.if_match(objective.version)
-        await plan.update_objective(ctx.db_session, ctx.principal, objective, data)
-        return with_etag(await plan.read_objective(ctx.db_session, objective), objective.version)
+        await plan.update_objective(ctx.session, ctx.principal, objective, data)
+        return with_etag(await plan.read_objective(ctx.session, objective), objective.version)
 
     @post("/objectives/{objective_id:uuid}/commitments", opt=WRITE)
     async def add_commitment(
@@ -71,7 +71,7 @@ class PlanController(Controller):
         data: schemas.CommitmentCreate,
     ) -> Response[schemas.CommitmentOut]:
         objective = await _objective(ctx, person_id, objective_id)
-        commitment = await plan.add_commitment(ctx.db_session, ctx.principal, objective, data)
+        commitment = await plan.add_commitment(ctx.session, ctx.principal, objective, data)
         return with_etag(plan.commitment_out(commitment), commitment.version, 201)
 
     @patch("/commitments/{commitment_id:uuid}", opt=WRITE)
@@ -83,12 +83,12 @@ class PlanController(Controller):
         commitment_id: UUID,
         data: schemas.CommitmentUpdate,
     ) -> Response[schemas.CommitmentOut]:
-        commitment = await get_owned(ctx.db_session, PlanCommitment, commitment_id, person_id, "Engagement")
+        commitment = await get_owned(ctx.session, PlanCommitment, commitment_id, person_id, "Engagement")
         ctx.if_match(commitment.version)
         objective = await _objective(ctx, person_id, commitment.objective_id)
-        await plan.update_commitment(ctx.db_session, ctx.principal, objective, commitment, data)
+        await plan.update_commitment(ctx.session, ctx.principal, objective, commitment, data)
         return with_etag(plan.commitment_out(commitment), commitment.version)
 
 
 async def _objective(ctx: FileRequest, person_id: UUID, objective_id: UUID) -> PlanObjective:
-    return await get_owned(ctx.db_session, PlanObjective, objective_id, person_id, "Objectif")
+    return await get_owned(ctx.session, PlanObjective, objective_id, person_id, "Objectif")

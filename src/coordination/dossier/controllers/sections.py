@@ -25,16 +25,16 @@ class SectionController(Controller):
     async def read(
         self, ctx: FileRequest, access: Access, person_id: UUID, section: str
     ) -> Response[schemas.SectionOut]:
-        await get_person(ctx.db_session, person_id)
-        row = await sections.load(ctx.db_session, person_id, section)
+        await get_person(ctx.session, person_id)
+        row = await sections.load(ctx.session, person_id, section)
         return with_etag(sections.out(person_id, section, row), row.version if row else 0)
 
     @put("/{section:str}", opt={"section": PROFILE, "action": "write"})
     async def write(
         self, ctx: FileRequest, access: Access, person_id: UUID, section: str, data: schemas.SectionWrite
     ) -> Response[schemas.SectionOut]:
-        await get_person(ctx.db_session, person_id)
-        row = await sections.load(ctx.db_session, person_id, section)
+        await get_person(ctx.session, person_id)
+        row = await sections.load(ctx.session, person_id, section)
         ctx.if_match(row.version if row else 0)
-        row = await sections.write(ctx.db_session, ctx.principal, person_id, section, data.content, row)
+        row = await sections.write(ctx.session, ctx.principal, person_id, section, data.content, row)
         return with_etag(sections.out(person_id, section, row), row.version)

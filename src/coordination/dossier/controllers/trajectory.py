@@ -25,41 +25,41 @@ class TrajectoryController(Controller):
 
     @get("/trajectory", opt=READ)
     async def read(self, ctx: FileRequest, access: Access, person_id: UUID) -> list[schemas.StepOut]:
-        return [trajectory.step_out(s) for s in await trajectory.read_steps(ctx.db_session, person_id)]
+        return [trajectory.step_out(s) for s in await trajectory.read_steps(ctx.session, person_id)]
 
     @post("/trajectory/steps", opt=WRITE)
     async def create_step(
         self, ctx: FileRequest, access: Access, person_id: UUID, data: schemas.StepCreate
     ) -> Response[schemas.StepOut]:
-        await get_person(ctx.db_session, person_id)
-        step = await trajectory.create_step(ctx.db_session, ctx.principal, person_id, data)
+        await get_person(ctx.session, person_id)
+        step = await trajectory.create_step(ctx.session, ctx.principal, person_id, data)
         return with_etag(trajectory.step_out(step), step.version, 201)
 
     @get("/trajectory/steps/{step_id:uuid}", opt=READ)
     async def read_step(
         self, ctx: FileRequest, access: Access, person_id: UUID, step_id: UUID
     ) -> Response[schemas.StepOut]:
-        step = await get_owned(ctx.db_session, TrajectoryStep, step_id, person_id, "Étape")
+        step = await get_owned(ctx.session, TrajectoryStep, step_id, person_id, "Étape")
         return with_etag(trajectory.step_out(step), step.version)
 
     @patch("/trajectory/steps/{step_id:uuid}", opt=WRITE)
     async def update_step(
         self, ctx: FileRequest, access: Access, person_id: UUID, step_id: UUID, data: schemas.StepUpdate
     ) -> Response[schemas.StepOut]:
-        step = await get_owned(ctx.db_session, TrajectoryStep, step_id, person_id, "Étape")
+        step = await get_owned(ctx.session, TrajectoryStep, step_id, person_id, "Étape")
         ctx.if_match(step.version)
-        await trajectory.update_step(ctx.db_session, ctx.principal, step, data)
+        await trajectory.update_step(ctx.session, ctx.principal, step, data)
         return with_etag(trajectory.step_out(step), step.version)
 
     @get("/progress", opt={"section": "progress", "action": "read"})
     async def progress(self, ctx: FileRequest, access: Access, person_id: UUID) -> schemas.ProgressView:
-        return await trajectory.read_progress(ctx.db_session, person_id, ctx.dossier.icf)
+        return await trajectory.read_progress(ctx.session, person_id, ctx.dossier.icf)
 
     @post("/trajectory/steps/{step_id:uuid}/progress", opt={"section": "progress", "action": "write"})
     async def add_progress(
         self, ctx: FileRequest, access: Access, person_id: UUID, step_id: UUID, data: schemas.ProgressCreate
     ) -> Response[schemas.ProgressOut]:
-        entry = await trajectory.add_progress(ctx.db_session, ctx.principal, person_id, step_id, data)
+        entry = await trajectory.add_progress(ctx.session, ctx.principal, person_id, step_id, data)
         return Response(trajectory.progress_out(entry), status_code=201)
 
     @post("/trajectory/steps/{step_id:uuid}/assessments", opt={"section": "progress", "action": "write"})
@@ -67,6 +67,6 @@ class TrajectoryController(Controller):
         self, ctx: FileRequest, access: Access, person_id: UUID, step_id: UUID, data: schemas.AssessmentCreate
     ) -> Response[list[schemas.AssessmentOut]]:
         rows = await trajectory.add_assessments(
-            ctx.db_session, ctx.principal, person_id, step_id, data, ctx.dossier
+            ctx.session, ctx.principal, person_id, step_id, data, ctx.dossier
         )
         return Response([trajectory.assessment_out(a, ctx.dossier.icf) for a in rows], status_code=201)

@@ -24,11 +24,11 @@ async def gated_document(ctx: FileRequest, person_id: UUID, document_id: UUID, a
     """The document, after the gate said yes for its section. An id that designates no document of this
     file is refused by the gate first (journaled 403) to whoever may not read the file's documents: only
     a reader who could see it learns that it does not exist (404)."""
-    document = await find_document(ctx.db_session, person_id, document_id)
+    document = await find_document(ctx.session, person_id, document_id)
     if document is None:
-        await ctx.gate(person_id, "documents", action)
+        await ctx.require(person_id, "documents", action)
     else:
-        await ctx.gate(person_id, document.section, action, document_id=document_id)
+        await ctx.require(person_id, document.section, action, document_id=document_id)
     if document is None:
         raise NotFound("Document introuvable dans ce dossier.", "document-not-found")
     return document

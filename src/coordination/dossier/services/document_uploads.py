@@ -126,7 +126,7 @@ async def upload_version(
 ) -> tuple[Document, list[DocumentVersion]]:
     """A new version of a document: the previous ones stay. Refused (409) if another version arrived
     while this one was streaming."""
-    session, principal, io = ctx.db_session, ctx.principal, ctx.io
+    session, principal, io = ctx.session, ctx.principal, ctx.io
     name = documents.clean_filename(incoming.filename)
     document = await gated_document(ctx, person_id, document_id, "upload")
     if document.deleted_at is not None:
@@ -159,7 +159,7 @@ async def remove_document(
 ) -> tuple[Document, list[DocumentVersion]]:
     """Deletion is an event kept on the row (who, when, why, which retention rule); the bytes are removed
     once that is committed (a removal that fails leaves an orphan for the sweep, never a dangling row)."""
-    session, io = ctx.db_session, ctx.io
+    session, io = ctx.session, ctx.io
     document = await gated_document(ctx, person_id, document_id, "delete")
     reason = check_reason(reason)
     check_version(document.version)

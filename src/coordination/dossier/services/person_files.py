@@ -105,7 +105,7 @@ async def search_persons(
     """By NISS (exact) or a filtered list of the files the reader may read, selected by the gate's
     predicate in the database (keyset pagination). Each file SHOWN is journaled once (action ``list``);
     files not shown are not touched."""
-    session, principal, request_id = ctx.db_session, ctx.principal, ctx.request_id
+    session, principal, request_id = ctx.session, ctx.principal, ctx.request_id
     if niss:
         person = await persons.find_by_niss(session, niss, niss_key)
         items = []
