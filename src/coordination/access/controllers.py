@@ -61,13 +61,11 @@ async def _recorded(request: Request, ctx: Context, person_id: UUID, record, *co
     one service of :mod:`.recorded` (``record`` with the consent's id, if any), the consent it wrote."""
     values = await recorded.multipart_values(request, ctx.settings)
     consent = await record(
-        ctx.session,
-        ctx.principal,
+        ctx,
         person_id,
         *consent_id,
         recorded.Draft(values),
         uploads=recorded.uploads_for(request, ctx.settings),
-        request_id=ctx.request_id,
     )
     return await _consent_answer(ctx.session, person_id, consent.id)
 

@@ -35,9 +35,9 @@ from uuid_utils.compat import uuid7
 
 from coordination import clock
 from coordination.access import services
-from coordination.access.gate import check_access
 from coordination.access.models import Consent, ConsentChannel
 from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.directory.models import Role
 from coordination.dossier.context import retention
 from coordination.dossier.services import documents
@@ -167,24 +167,11 @@ class Draft:
         return self.expires_at or datetime_of(self.values, "expires_at")
 
 
-async def _gate(session: AsyncSession, principal: Principal, person_id: UUID, request_id: str) -> None:
-    await check_access(
-        session, principal, person_id=person_id, section="consents", action="write", request_id=request_id
-    )
-
-
-async def record_consent(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    draft: Draft,
-    *,
-    uploads: Uploads,
-    request_id: str,
-) -> Consent:
+async def record_consent(scope: RequestScope, person_id: UUID, draft: Draft, *, uploads: Uploads) -> Consent:
     """A worker (or the DPO) records a consent the person signed on paper; the form is filed in the same
     step. Commits (see the module docstring for the order)."""
-    await _gate(session, principal, person_id, request_id)
+    session, principal = scope.session, scope.principal
+    await scope.require(person_id, "consents", "write")
     form = draft.signed_form()
     terms = terms_of(draft.values, draft.end())
     resolved = await check_recording(session, principal, person_id, terms, draft.text("channel") or None)
@@ -208,20 +195,19 @@ async def check_recording(
 
 
 async def record_withdrawal(
-    session: AsyncSession,
-    principal: Principal,
+    scope: RequestScope,
     person_id: UUID,
     consent_id: UUID,
     draft: Draft,
     *,
     uploads: Uploads,
-    request_id: str,
     after: Callable[[Consent], Awaitable[None]] | None = None,
 ) -> Consent:
     """A worker records the withdrawal the person asked for in writing: her signed request is filed in
     the same step, the reason (``reason``) is required, and she is told. Effective at once. ``after``
     (optional) adds the caller's own rows in the same transaction (a referral's history). Commits."""
-    await _gate(session, principal, person_id, request_id)
+    session, principal = scope.session, scope.principal
+    await scope.require(person_id, "consents", "write")
     if principal.person_id == person_id:
         raise BadRequest(
             "Vous retirez votre accord vous-même, en un clic : aucun formulaire n'est à déposer.",
@@ -247,17 +233,11 @@ async def record_withdrawal(
 
 
 async def record_renewal(
-    session: AsyncSession,
-    principal: Principal,
-    person_id: UUID,
-    consent_id: UUID,
-    draft: Draft,
-    *,
-    uploads: Uploads,
-    request_id: str,
+    scope: RequestScope, person_id: UUID, consent_id: UUID, draft: Draft, *, uploads: Uploads
 ) -> Consent:
     """A worker records a renewal the person signed: the same rules as recording a consent. Commits."""
-    await _gate(session, principal, person_id, request_id)
+    session, principal = scope.session, scope.principal
+    await scope.require(person_id, "consents", "write")
     form = draft.signed_form()
     expires_at = draft.end()
     old, events = await services.load_consent(session, person_id, consent_id)

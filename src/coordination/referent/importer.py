@@ -13,22 +13,14 @@ import csv
 import io
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.dossier.models import Person
 from coordination.errors import BadRequest, ProblemError, Unprocessable
 from coordination.referent.models import Adviser
 from coordination.referent.policies import ReferentPolicies
 from coordination.referent.roles import ADVISER_ROLES, require_role
 from coordination.referent.schemas import ImportLineOut
-from coordination.referent.services import (
-    Opening,
-    active_link,
-    open_link,
-    portfolio_size,
-    trajectory_decision,
-)
+from coordination.referent.services import SECTION, Opening, active_link, open_link, portfolio_size
 
 REQUIRED = ("person_id", "adviser_id", "reason")
 MAX_LINES = 5000
@@ -70,26 +62,20 @@ def _uuid(value: str, what: str) -> UUID:
         raise _Refused("invalid-id", f"Identifiant de {what} invalide : « {value} ».") from exc
 
 
-async def import_upload(
-    session: AsyncSession, principal: Principal, policies: ReferentPolicies, raw: bytes, *, request_id: str
-) -> list[ImportLineOut]:
+async def import_upload(scope: RequestScope, policies: ReferentPolicies, raw: bytes) -> list[ImportLineOut]:
     """The API's CSV body (advisers only): decoded as UTF-8, then :func:`import_csv`."""
-    require_role(principal, ADVISER_ROLES)
+    require_role(scope.principal, ADVISER_ROLES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unprocessable("Le fichier CSV doit être encodé en UTF-8.", "csv-encoding") from exc
-    return await import_csv(session, principal, policies, text, request_id=request_id)
+    return await import_csv(scope, policies, text)
 
 
-async def import_csv(
-    session: AsyncSession,
-    principal: Principal,
-    policies: ReferentPolicies,
-    text: str,
-    *,
-    request_id: str,
-) -> list[ImportLineOut]:
+async def import_csv(scope: RequestScope, policies: ReferentPolicies, text: str) -> list[ImportLineOut]:
+    """Each line judged on its own: the gate (``trajectory``/write, journaled, refused lines too), the
+    adviser, the one active referent, the adviser's capacity; an accepted line opens the link."""
+    session, principal = scope.session, scope.principal
     reports: list[ImportLineOut] = []
     seen: set[UUID] = set()
     for line, row in parse(text):
@@ -107,7 +93,7 @@ async def import_csv(
             person = await session.get(Person, person_id)
             if person is None:
                 raise _Refused("person-not-found", "Dossier introuvable.")
-            decision = await trajectory_decision(session, principal, person_id, "write", request_id)
+            decision = await scope.decide(person_id, SECTION, "write")
             if not decision.allowed:
                 raise _Refused("access-denied", decision.reason or "Accès refusé.")
             adviser = await session.get(Adviser, adviser_id)

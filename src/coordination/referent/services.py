@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock, events
 from coordination.access import mandates
-from coordination.access.gate import AccessDecision, check_access
 from coordination.access.principal import Principal
 from coordination.clock import brussels_day
 from coordination.directory.models import User
@@ -60,22 +59,6 @@ def record_event(
             actor_user_id=principal.user_id if principal else None,
             actor_organisation_id=principal.organisation_id if principal else None,
         )
-    )
-
-
-async def trajectory_decision(
-    session: AsyncSession, principal: Principal, person_id: UUID, action: str, request_id: str
-) -> AccessDecision:
-    """The gate's decision on the person's trajectory, journaled, without raising: for the callers that
-    show or skip a file (a page beside other parts of it, a list of handovers, a line of an import)."""
-    return await check_access(
-        session,
-        principal,
-        person_id=person_id,
-        section=SECTION,
-        action=action,
-        request_id=request_id,
-        raise_on_deny=False,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination import clock
 from coordination.access.filter import Readable, bases_of, journal_shown
 from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.db.engine import keep_on_failure
 from coordination.errors import NotFound
 from coordination.referent import advisers, bulk, importer, presenters, schemas, services, worklist
@@ -44,27 +45,25 @@ async def referent_history(
 
 
 async def readable_referent(
-    session: AsyncSession, reader: Principal, person_id: UUID, policies: ReferentPolicies, request_id: str
+    scope: RequestScope, person_id: UUID, policies: ReferentPolicies
 ) -> tuple[schemas.ReferentOut | None, list[schemas.ReferentOut]]:
     """``(active, history)`` for a page that shows the referent beside other parts of the file: the gate
     is asked here (without raising); ``(None, [])`` when refused or unassigned."""
-    if not (await services.trajectory_decision(session, reader, person_id, "read", request_id)).allowed:
+    if not (await scope.decide(person_id, SECTION, "read")).allowed:
         return None, []
-    history = await referent_history(session, reader, person_id, policies)
+    history = await referent_history(scope.session, scope.principal, person_id, policies)
     return next((h for h in history if h.ended_at is None), None), history
 
 
 @dataclass(frozen=True)
-class Referents:
+class Referents(RequestScope):
     """The referent use cases for one request and one principal: the ``referents`` dependency of the
     API's controllers (:func:`provide_referents`), so a route parses, calls one method and returns. For
     the routes about one person, the gate was asked by the route's ``access`` dependency before any of
-    these runs; the lists get the gate's predicate from it."""
+    these runs; the lists get the gate's predicate from it, and the operations on many files (handovers,
+    import) ask it file by file through the scope."""
 
-    session: AsyncSession
-    principal: Principal
     policies: ReferentPolicies
-    request_id: str
 
     async def orientation(self, person_id: UUID) -> schemas.OrientationOut:
         """The latest orientation, or 404. The read was allowed and journaled by the gate: the journal
@@ -131,13 +130,11 @@ class Referents:
         )
 
     async def handovers(self) -> list[schemas.MyHandoverOut]:
-        return await my_handovers(self.session, self.principal, self.request_id)
+        return await my_handovers(self)
 
     async def import_csv(self, body: bytes) -> schemas.ImportOut:
         """CSV body (``person_id,adviser_id,reason``); each line is accepted or refused on its own."""
-        lines = await importer.import_upload(
-            self.session, self.principal, self.policies, body, request_id=self.request_id
-        )
+        lines = await importer.import_upload(self, self.policies, body)
         created = sum(1 for line in lines if line.status == "created")
         return schemas.ImportOut(
             created=created,
@@ -172,7 +169,7 @@ def provide_referents(
 ) -> Referents:
     """The ``referents`` dependency (``principal`` and ``request_id`` are provided per router, ``policies``
     per controller)."""
-    return Referents(db_session, principal, policies, request_id)
+    return Referents(db_session, principal, request_id, policies)
 
 
 # --- the adviser's own worklist -------------------------------------------------------------------
@@ -256,20 +253,19 @@ async def _handover_pairs(
     return sorted(pairs, key=lambda p: p[1].started_at, reverse=True)
 
 
-async def my_handovers(
-    session: AsyncSession, principal: Principal, request_id: str
-) -> list[schemas.MyHandoverOut]:
+async def my_handovers(scope: RequestScope) -> list[schemas.MyHandoverOut]:
     """Handovers the caller gave or received, each shown through the gate (one journal row on the
     person's chain, with the reader's current basis). The person's name and the handover reason only
     while the gate allows; the handover note only to the new referent, and only while the gate allows:
     a former referent who lost the file never reads it again."""
+    session, principal = scope.session, scope.principal
     require_role(principal, ADVISER_ROLES)
     adviser = await services.adviser_for(session, principal)
     pairs = await _handover_pairs(session, adviser)
     names = await services.adviser_names(session, [p[1] for p in pairs] + [p[2] for p in pairs if p[2]])
     result = []
     for side, new, former in pairs:
-        decision = await services.trajectory_decision(session, principal, new.person_id, "read", request_id)
+        decision = await scope.decide(new.person_id, SECTION, "read")
         person_name = None
         if decision.allowed:
             person = await services.get_person(session, new.person_id)

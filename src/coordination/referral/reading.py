@@ -13,8 +13,9 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.gate import check_access, check_sections
+from coordination.access.gate import check_sections
 from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.directory.models import User
 from coordination.dossier.models import Person
 from coordination.dossier.services.common import get_person
@@ -61,14 +62,7 @@ async def send_form(
 ) -> SendForm:
     """The search and, once a service is chosen, the plan's objectives (when the gate lets the sender
     read the plan) and the sections that kind of partner needs by default (rules as data)."""
-    await check_access(
-        session,
-        ctx.principal,
-        person_id=person_id,
-        section="identity",
-        action="read",
-        request_id=ctx.request_id,
-    )
+    await RequestScope(session, ctx.principal, ctx.request_id).require(person_id, "identity", "read")
     person, found = await fitting_services(session, ctx, person_id, filters)
     if service_id is None:
         return SendForm(

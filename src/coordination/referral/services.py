@@ -38,6 +38,7 @@ from coordination.access import services as consents
 from coordination.access.gate import active_consents_query, check_access
 from coordination.access.models import ConsentChannel
 from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.cadastre import services as cadastre
 from coordination.cadastre.models import Service
 from coordination.directory.models import Organisation
@@ -759,13 +760,11 @@ async def _withdrawal(
         await _flush(session)
 
     await recorded.record_withdrawal(
-        session,
-        ctx.principal,
+        RequestScope(session, ctx.principal, ctx.request_id),
         referral.person_id,
         referral.consent_id,
         signed,
         uploads=recording.uploads,
-        request_id=ctx.request_id,
         after=after,
     )
     return await get_referral(session, referral_id)

@@ -150,9 +150,7 @@ class FileActions(Controller):
         async def record(form: dict[str, Any], uploads: recorded.Uploads) -> Any:
             _, days = DURATIONS.get(str(form.get("duree", "12")), DURATIONS["12"])
             draft = recorded.Draft(form, expires_at=now() + timedelta(days=days))
-            return await recorded.record_consent(
-                ctx.session, ctx.principal, person_id, draft, uploads=uploads, request_id=ctx.request_id
-            )
+            return await recorded.record_consent(ctx, person_id, draft, uploads=uploads)
 
         return await _signed_paper(request, ctx, person_id, record, "enregistre")
 
@@ -169,13 +167,7 @@ class FileActions(Controller):
 
         async def record(form: dict[str, Any], uploads: recorded.Uploads) -> Any:
             return await recorded.record_withdrawal(
-                ctx.session,
-                ctx.principal,
-                person_id,
-                consent_id,
-                recorded.Draft(form),
-                uploads=uploads,
-                request_id=ctx.request_id,
+                ctx, person_id, consent_id, recorded.Draft(form), uploads=uploads
             )
 
         return await _signed_paper(request, ctx, person_id, record, "retrait")
@@ -267,9 +259,7 @@ REFERENT_WRITE = {"section": "trajectory", "action": "write"}
 
 async def _referent_context(ctx: FileRequest, person_id: UUID) -> dict:
     """The current referent (through the gate) and the person's name when the identity part is open."""
-    current, _ = await current_referent(
-        ctx.session, ctx.principal, person_id, request_id=ctx.request_id, settings=ctx.settings
-    )
+    current, _ = await current_referent(ctx, person_id)
     name = None
     if (await ctx.decide(person_id, "identity", "read")).allowed:
         person = await get_person(ctx.session, person_id)

@@ -87,9 +87,7 @@ class FilePages(Controller):
         view = await file_view(
             db_session, person_id, dossier, allowed=set(access.sections), refusals=access.refusals
         )
-        referent, history = await current_referent(
-            db_session, principal, person_id, request_id=ctx.request_id, settings=ctx.settings
-        )
+        referent, history = await current_referent(ctx, person_id)
         visas = await visas_of_person(db_session, person_id) if "contracts" in view.allowed else []
         own_steps = [
             s
@@ -157,9 +155,7 @@ class FilePages(Controller):
         request_max_body_size=ROUTE_BODY_CEILING,
     )
     async def upload(self, request: Request, ctx: FileRequest, person_id: UUID) -> Response:
-        await receive_upload(
-            request, ctx.session, ctx.principal, ctx.dossier, ctx.io, person_id, ctx.request_id
-        )
+        await receive_upload(request, ctx, person_id)
         return back(person_id, "document", "section-documents")
 
 

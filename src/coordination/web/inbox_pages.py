@@ -23,7 +23,6 @@ from litestar.response import Redirect
 from coordination.access import notices as consent_notices
 from coordination.access import services as consents
 from coordination.access.context import CONTEXT_DEPENDENCIES, Context
-from coordination.access.gate import check_access
 from coordination.access.principal import Principal
 from coordination.errors import Conflict
 from coordination.inbox import services as inbox
@@ -160,14 +159,7 @@ class InboxPages(Controller):
         if not withdrawable(principal, note):
             raise Conflict("Cette notification ne porte pas sur un accord à retirer.", code="not-a-consent")
         person_id = note.recipient_person_id
-        await check_access(
-            session,
-            principal,
-            person_id=person_id,
-            section="consents",
-            action="write",
-            request_id=ctx.request_id,
-        )
+        await ctx.require(person_id, "consents", "write")
         try:
             await consents.withdraw_consent(session, principal, person_id, note.subject_id)
         except Conflict:  # raised before anything is written: the gate's journal row stays

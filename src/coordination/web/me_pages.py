@@ -117,9 +117,7 @@ class MePages(Controller):
         db_session, principal, rid = ctx.session, ctx.principal, ctx.request_id
         person_id = own_person(principal)
         view = await own_file_view(db_session, principal, person_id, ctx.dossier, request_id=rid)
-        referent, _ = await current_referent(
-            db_session, principal, person_id, request_id=rid, settings=ctx.settings
-        )
+        referent, _ = await current_referent(ctx, person_id)
         contact = await referent_contact(db_session, referent)
         await _gate_own(ctx, "consents", "read")
         consent_list = await consents.list_consents(db_session, person_id)

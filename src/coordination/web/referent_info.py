@@ -8,20 +8,17 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.principal import Principal
 from coordination.clock import BRUSSELS, now, today
+from coordination.dossier.context import FileRequest
 from coordination.referent import services, use_cases
 from coordination.referent.policies import referent_policies
 from coordination.referent.schemas import ReferentOut
-from coordination.settings import Settings
 
 
-async def current_referent(
-    session: AsyncSession, principal: Principal, person_id: UUID, *, request_id: str, settings: Settings
-) -> tuple[ReferentOut | None, list[ReferentOut]]:
+async def current_referent(ctx: FileRequest, person_id: UUID) -> tuple[ReferentOut | None, list[ReferentOut]]:
     """``(referent, history)`` as the API's ``ReferentOut``; ``(None, [])`` when refused or unassigned."""
-    policies = referent_policies(settings.policies_dir)
-    return await use_cases.readable_referent(session, principal, person_id, policies, request_id)
+    policies = referent_policies(ctx.settings.policies_dir)
+    return await use_cases.readable_referent(ctx, person_id, policies)
 
 
 async def referent_contact(

@@ -19,10 +19,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.access.principal import Principal
-from coordination.dossier.context import DocumentIO, DossierContext
+from coordination.dossier.context import FileRequest
 from coordination.dossier.services import documents
 from coordination.dossier.services.document_uploads import Incoming, upload_document
 from coordination.errors import BadRequest
@@ -63,26 +61,8 @@ async def _incoming(request: Request) -> tuple[Incoming, str, str]:
     return incoming, query.get("category") or "other", query.get("title") or ""
 
 
-async def receive_upload(
-    request: Request,
-    db_session: AsyncSession,
-    principal: Principal,
-    dossier: DossierContext,
-    document_io: DocumentIO,
-    person_id: UUID,
-    request_id: str,
-) -> None:
+async def receive_upload(request: Request, ctx: FileRequest, person_id: UUID) -> None:
     incoming, category, title = await _incoming(request)
     if category not in CATEGORY_CHOICES:
         raise BadRequest("Catégorie de document inconnue.")
-    await upload_document(
-        db_session,
-        principal,
-        document_io,
-        dossier,
-        person_id,
-        incoming,
-        category=category,
-        title=title,
-        request_id=request_id,
-    )
+    await upload_document(ctx, person_id, incoming, category=category, title=title)

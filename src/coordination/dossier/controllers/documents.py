@@ -88,15 +88,7 @@ class DocumentController(Controller):
         title: Annotated[str | None, Parameter(max_length=200)] = None,
     ) -> Response[schemas.DocumentOut]:
         document, versions = await upload_document(
-            ctx.session,
-            ctx.principal,
-            ctx.io,
-            ctx.dossier,
-            person_id,
-            _incoming(request, filename),
-            category=category,
-            title=title,
-            request_id=ctx.request_id,
+            ctx, person_id, _incoming(request, filename), category=category, title=title
         )
         return _document(ctx, document, versions, 201)
 

@@ -36,7 +36,7 @@ class PersonController(Controller):
     ) -> Response[schemas.PersonOut]:
         """Open a file (:func:`~coordination.dossier.services.person_files.open_file`: a NISS that already
         has a file is told apart only to a caller who may read it)."""
-        person = await open_file(ctx.session, ctx.principal, data, niss_key, request_id=ctx.request_id)
+        person = await open_file(ctx, data, niss_key)
         return with_etag(await persons.read_person_out(ctx.session, person), person.version, 201)
 
     @get("/", opt={"section": "identity", "action": "read", "list": True})

@@ -21,9 +21,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
-from coordination.access.gate import check_access
-from coordination.access.principal import Principal
-from coordination.dossier.context import DocumentIO, DossierContext, FileRequest
+from coordination.dossier.context import FileRequest
 from coordination.dossier.models import Document, DocumentVersion
 from coordination.dossier.services import documents
 from coordination.dossier.services.common import VersionCheck, get_person
@@ -74,28 +72,13 @@ async def _commit_row(session: AsyncSession) -> None:
 
 
 async def upload_document(
-    session: AsyncSession,
-    principal: Principal,
-    io: DocumentIO,
-    ctx: DossierContext,
-    person_id: UUID,
-    incoming: Incoming,
-    *,
-    category: str,
-    title: str | None,
-    request_id: str,
+    ctx: FileRequest, person_id: UUID, incoming: Incoming, *, category: str, title: str | None
 ) -> tuple[Document, list[DocumentVersion]]:
     """A new document in the file: gate (its section follows the category), store and scan, then rows."""
+    session, io = ctx.session, ctx.io
     documents.check_category(category)
     name = documents.clean_filename(incoming.filename)
-    await check_access(
-        session,
-        principal,
-        person_id=person_id,
-        section=documents.section_for(category),
-        action="upload",
-        request_id=request_id,
-    )
+    await ctx.require(person_id, documents.section_for(category), "upload")
     await get_person(session, person_id)
     incoming.precheck(io.max_size)
     await _end_read_transaction(session)
@@ -105,7 +88,7 @@ async def upload_document(
     async with _discard_on_failure(io.store, key):
         document = await documents.create_document(
             session,
-            principal,
+            ctx.principal,
             person_id=person_id,
             title=(title or "").strip() or name,
             category=category,
@@ -113,8 +96,8 @@ async def upload_document(
             stored=stored,
             key=key,
             document_id=document_id,
-            retention=ctx.retention,
-            today=ctx.today,
+            retention=ctx.dossier.retention,
+            today=ctx.dossier.today,
         )
         versions = await documents.versions_of(session, document.id)
         await _commit_row(session)

@@ -7,14 +7,9 @@ caller may read it: holding a number never tells whether someone is followed.
 
 from __future__ import annotations
 
-from uuid import UUID
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from coordination.access import mandates
 from coordination.access.filter import Readable
-from coordination.access.gate import check_access
-from coordination.access.principal import Principal
+from coordination.access.scope import RequestScope
 from coordination.clock import now
 from coordination.db.engine import keep_on_failure
 from coordination.dossier import schemas
@@ -32,62 +27,39 @@ def no_mandate_to_open() -> Forbidden:
     )
 
 
-async def _may(
-    session: AsyncSession, principal: Principal, person_id: UUID, action: str, request_id: str
-) -> bool:
-    decision = await check_access(
-        session,
-        principal,
-        person_id=person_id,
-        section="identity",
-        action=action,
-        request_id=request_id,
-        raise_on_deny=False,
-    )
-    return decision.allowed
-
-
-async def _refuse_existing(session: AsyncSession, principal: Principal, existing: Person, request_id: str):
+async def _refuse_existing(scope: RequestScope, existing: Person):
     """409 to a caller who may read the existing file; to anyone else the 403 of a caller without mandate,
     the attempt staying in that file's journal."""
-    if not await _may(session, principal, existing.id, "read", request_id):
-        keep_on_failure(session)  # the attempt stays in that file's journal
+    if not (await scope.decide(existing.id, "identity", "read")).allowed:
+        keep_on_failure(scope.session)  # the attempt stays in that file's journal
         raise no_mandate_to_open()
     raise Conflict("Un dossier existe déjà pour ce numéro NISS.", "duplicate-person")
 
 
-async def open_file(
-    session: AsyncSession,
-    principal: Principal,
-    data: schemas.PersonCreate,
-    niss_key: bytes,
-    *,
-    request_id: str,
-) -> Person:
+async def open_file(scope: RequestScope, data: schemas.PersonCreate, niss_key: bytes) -> Person:
     """Open a file. The mandates claimed with it are checked first (on the request alone); then a NISS
     that already has a file answers 409 only to a caller who may read that file, and to anyone else the
     very 403 a caller without mandate gets for a new file, the attempt journaled on the existing file:
     holding a NISS never tells whether that person is followed. A new file is gated once it exists in
     the transaction; a refusal rolls everything back (no file, so no journal to keep)."""
-    persons.check_creation(principal, data)
+    session = scope.session
+    persons.check_creation(scope.principal, data)
     existing = await persons.find_by_niss(session, data.niss, niss_key)
     if existing is None:
         try:
-            return await _create_gated(session, principal, data, niss_key, request_id)
+            return await _create_gated(scope, data, niss_key)
         except persons.DuplicatePerson:  # a concurrent creation won: answer as for an existing file
             await session.rollback()
             existing = await persons.find_by_niss(session, data.niss, niss_key)
     if existing is None:  # the concurrent file vanished again: as for a new file without mandate
         raise no_mandate_to_open()
-    await _refuse_existing(session, principal, existing, request_id)
+    await _refuse_existing(scope, existing)
     raise AssertionError("unreachable: _refuse_existing always raises")
 
 
-async def _create_gated(
-    session: AsyncSession, principal: Principal, data: schemas.PersonCreate, niss_key: bytes, request_id: str
-) -> Person:
-    person = await persons.create_person(session, principal, data, niss_key)
-    if not await _may(session, principal, person.id, "write", request_id):
+async def _create_gated(scope: RequestScope, data: schemas.PersonCreate, niss_key: bytes) -> Person:
+    person = await persons.create_person(scope.session, scope.principal, data, niss_key)
+    if not (await scope.decide(person.id, "identity", "write")).allowed:
         raise no_mandate_to_open()  # the request's session rolls the new file back, its journal row too
     return person
 
@@ -111,7 +83,7 @@ async def search_persons(
         items = []
         # A real attempt on one file: journaled as a denial when refused, and answered like an unknown
         # number (a 403 would tell anyone holding a NISS that this person has a file).
-        if person is not None and await _may(session, principal, person.id, "read", request_id):
+        if person is not None and (await ctx.decide(person.id, "identity", "read")).allowed:
             items = [persons.summary_out(person, None, await mandates.status(session, person.id))]
         return schemas.PersonPage(items=items, page_size=page_size, has_more=False)
     query = persons.filtered_query(filters, readable, now())
