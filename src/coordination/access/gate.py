@@ -1,12 +1,11 @@
 """The access gate: the one function every read or write of a person's file goes through.
 
-Usage in a handler (declare what the route touches, then ask the gate before touching it)::
-
-    @get("/persons/{person_id:uuid}/plan", opt={"section": "plan", "action": "read"})
-    async def read_plan(request, db_session, request_id, person_id: UUID) -> ...:
-        await check_access(db_session, request.user, person_id=person_id, section="plan",
-                           action="read", request_id=request_id)
-        ... read ...           # the request's session commits the journal row (refusals too)
+Who calls it: a route declares what it touches (``opt={"section": "plan", "action": "read"}``) and the
+declared gate (:mod:`coordination.access.declared`) calls it before the handler runs; a use case that must
+decide itself (the path names a visa or a document, a form names the person) asks through its request's
+:class:`~coordination.access.scope.RequestScope` (``await ctx.require(person_id, "plan", "read")``, or
+``decide`` to read ``allowed`` without raising). The request's session commits the journal row, refusals
+too.
 
 What it does, in order:
 

@@ -40,21 +40,18 @@ class RequestScope:
     ) -> AccessDecision:
         """The gate's decision, journaled; a refusal is a 403 (French ``detail``) whose journal row the
         request's session keeps although the request fails."""
-        return await check_access(
-            self.session,
-            self.principal,
-            person_id=person_id,
-            section=section,
-            action=action,
-            request_id=self.request_id,
-            document_id=document_id,
-        )
+        return await self._ask(person_id, section, action, document_id, raise_on_deny=True)
 
     async def decide(
         self, person_id: UUID, section: str, action: str, *, document_id: UUID | None = None
     ) -> AccessDecision:
         """The gate's decision, journaled, never raising on a refusal: for a caller that shows or skips
         (a part of a page, a handover in a list, a line of an import) and reads ``allowed``."""
+        return await self._ask(person_id, section, action, document_id, raise_on_deny=False)
+
+    async def _ask(
+        self, person_id: UUID, section: str, action: str, document_id: UUID | None, *, raise_on_deny: bool
+    ) -> AccessDecision:
         return await check_access(
             self.session,
             self.principal,
@@ -63,5 +60,5 @@ class RequestScope:
             action=action,
             request_id=self.request_id,
             document_id=document_id,
-            raise_on_deny=False,
+            raise_on_deny=raise_on_deny,
         )
