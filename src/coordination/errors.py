@@ -17,6 +17,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from coordination.validation_messages import field_errors
+
 logger = logging.getLogger("coordination.errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -120,27 +122,19 @@ def problem_response(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or {})
 
 
-def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
-    errors = []
-    for item in exc.extra or []:
-        if isinstance(item, dict):
-            errors.append(
-                {"field": item.get("key") or item.get("source"), "message": str(item.get("message", ""))}
-            )
-    return errors
-
-
 def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     """The problem-details response for any exception (a 500 without traceback for the unexpected)."""
     if isinstance(exc, ProblemError):
         return problem_response(request, exc.status, exc.code, exc.detail, exc.extra, exc.headers)
     if isinstance(exc, ValidationException):
+        errors = field_errors(exc)
+        summary = " ; ".join(message for _, message in errors[:5]) or "format incorrect"
         return problem_response(
             request,
             400,
             "validation-error",
-            "Les données envoyées sont invalides : " + (_summarise(exc) or "format incorrect."),
-            {"errors": _validation_errors(exc)},
+            f"Les données envoyées sont invalides : {summary}.",
+            {"errors": [{"field": field, "message": message} for field, message in errors]},
         )
     if isinstance(exc, NotAuthorizedException):
         return problem_response(
@@ -258,17 +252,6 @@ _OUT_OF_RANGE = (
     "Une valeur envoyée est hors des limites acceptées (date trop lointaine, nombre trop grand ou "
     "caractère interdit) : rien n'a été enregistré."
 )
-
-
-def _summarise(exc: ValidationException) -> str:
-    parts = []
-    items = exc.extra if isinstance(exc.extra, list) else []  # Litestar's validation errors: a list
-    for item in items[:5]:
-        if isinstance(item, dict):
-            key = item.get("key")
-            msg = str(item.get("message", ""))
-            parts.append(f"{key} : {msg}" if key else msg)
-    return " ; ".join(parts)
 
 
 __all__ = [

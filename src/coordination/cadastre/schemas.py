@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 from coordination.errors import BadRequest
+from coordination.validation_messages import french
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(max_length=300)]
@@ -223,5 +224,7 @@ def sent_fields(data: Any, shape: type[msgspec.Struct]) -> dict[str, Any]:
     try:
         struct = msgspec.convert(data, shape)
     except msgspec.ValidationError as exc:
-        raise BadRequest(f"Les données envoyées sont invalides : {exc}", "validation-error") from exc
+        raise BadRequest(
+            f"Les données envoyées sont invalides : {french(str(exc))}.", "validation-error"
+        ) from exc
     return {name: getattr(struct, name) for name in data if name in struct.__struct_fields__}

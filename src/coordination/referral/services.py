@@ -55,6 +55,7 @@ from coordination.referral.context import Context  # also reached as services.Co
 from coordination.referral.models import Referral, ReferralHistory
 from coordination.referral.schemas import GiveConsent, SendReferral, WithdrawConsent
 from coordination.referral.search import Fit, fits_for, partner_kind_of
+from coordination.validation_messages import french
 
 REASON_MAX = 2000
 
@@ -297,7 +298,8 @@ async def send_recorded(
         data = msgspec.json.decode(recording.signed.text("referral") or "null", type=SendReferral)
     except msgspec.DecodeError as exc:
         raise BadRequest(
-            f"Partie « referral » invalide (l'orientation en JSON est attendue) : {exc}", code="bad-request"
+            f"Partie « referral » invalide (l'orientation en JSON est attendue) : {french(str(exc))}",
+            code="bad-request",
         ) from exc
     if data.consent.mode != "record":
         raise BadRequest(

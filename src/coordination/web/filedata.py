@@ -14,6 +14,7 @@ from litestar.response import Redirect
 from coordination.access.policy import SECTION_LABELS_FR, Section, default_policy
 from coordination.access.principal import Principal
 from coordination.errors import BadRequest
+from coordination.validation_messages import french
 
 ASSESSMENT_ROWS = 4
 """Item rows offered by the assessment form (empty rows are ignored)."""
@@ -49,7 +50,7 @@ def convert(data: dict[str, Any], type_: type, what: str = "Données invalides")
     try:
         return msgspec.convert(data, type_, strict=False)
     except msgspec.ValidationError as exc:
-        raise BadRequest(f"{what} : {exc}.") from exc
+        raise BadRequest(f"{what} : {french(str(exc))}.") from exc
 
 
 def back(person_id: UUID, ok: str, anchor: str) -> Redirect:

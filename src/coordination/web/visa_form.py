@@ -21,11 +21,11 @@ import msgspec
 
 from coordination.errors import BadRequest
 from coordination.formatting import day_fr, euro_fr, hours_fr
+from coordination.validation_messages import french
 from coordination.visa import contract as model
 from coordination.visa.checks.form import MENTION_LABELS
 from coordination.visa.contract import Contract
 from coordination.visa.labels import KIND_LABELS as CONTRACT_KIND_LABELS
-from coordination.visa.validation import french
 
 KIND_LABELS = {
     **CONTRACT_KIND_LABELS,

@@ -215,3 +215,58 @@ async def test_disguised_file_is_a_415_and_stores_nothing(client, world, databas
     assert "ne correspond pas" in response.json()["detail"]
     assert await count(database, Document) == 0
     assert not [p for p in settings.effective_documents_dir.rglob("*") if p.is_file()]
+
+
+async def test_a_multipart_form_sent_to_the_raw_upload_is_a_415_that_says_what_to_send(
+    client, world, database, settings
+) -> None:
+    """The API takes the file as the raw body; a form's envelope is refused before anything is read,
+    not stored as the file nor refused as a PDF that is not one."""
+    person = await create_person(client, world)
+    response = await client.post(
+        f"/api/v1/persons/{person['id']}/documents",
+        params={"filename": "cv.pdf", "category": "cv"},
+        files={"file": ("cv.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")},
+        headers=world.headers("referent"),
+    )
+    assert response.status_code == 415
+    body = response.json()
+    assert body["type"].endswith("/raw-body-expected")
+    assert "corps de la requête" in body["detail"] and "?filename=" in body["detail"]
+    assert await count(database, Document) == 0
+    assert not [p for p in settings.effective_documents_dir.rglob("*") if p.is_file()]
+
+
+async def test_a_missing_query_parameter_is_named_in_french(client, world, database) -> None:
+    person = await create_person(client, world)
+    response = await client.post(
+        f"/api/v1/persons/{person['id']}/documents",
+        content=b"%PDF-1.7\n%%EOF\n",
+        headers=world.headers("referent"),
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == (
+        "Les données envoyées sont invalides : le paramètre « filename » est obligatoire, dans l'adresse "
+        "(?nom=valeur)."
+    )
+    assert body["errors"] == [{"field": "filename", "message": body["detail"][38:-1]}]
+    assert await count(database, Document) == 0
+
+
+async def test_msgspec_refusals_are_said_in_french_with_their_field(client, world, database) -> None:
+    headers = world.headers("referent")
+    wrong_type = await client.get("/api/v1/persons", params={"page_size": "abc"}, headers=headers)
+    assert wrong_type.status_code == 400
+    assert wrong_type.json()["detail"] == (
+        "Les données envoyées sont invalides : page_size : doit être un nombre entier."
+    )
+    unknown = await client.post(
+        "/api/v1/persons",
+        json={"niss": VALID_NISS, "first_name": "A", "last_name": "B", "horoscope": "lion"},
+        headers=headers,
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["detail"] == "Les données envoyées sont invalides : champ inconnu « horoscope »."
+    assert unknown.json()["errors"] == [{"field": None, "message": "champ inconnu « horoscope »"}]
+    assert await count(database, Person) == 0

@@ -88,8 +88,7 @@ def _integral_float_for_int(body: dict) -> bool:
     detail = str(body.get("detail", ""))
     return (
         body.get("type", "").endswith("/validation-error")
-        and "Expected `int" in detail
-        and "got `float`" in detail
+        and "doit être un nombre entier, sans partie décimale" in detail
     )
 
 

@@ -42,11 +42,20 @@ from coordination.dossier.services.document_uploads import (
     upload_document,
     upload_version,
 )
-from coordination.errors import Conflict
+from coordination.errors import Conflict, ProblemError
 from coordination.storage.base import MAX_PRESIGNED_EXPIRY, StorageError
+
+RAW_BODY_EXPECTED = (
+    "Envoyez le fichier lui-même comme corps de la requête (avec son type, par exemple application/pdf) et "
+    "son nom dans l'adresse (?filename=cv.pdf) : un formulaire multipart/form-data n'est pas accepté ici."
+)
 
 
 def _incoming(request: Request, filename: str) -> Incoming:
+    """The raw body as the document's bytes. A multipart form is refused (415) before anything is read:
+    its envelope would otherwise be stored as the file, or refused as a file that is not what its name says."""
+    if request.headers.get("content-type", "").lower().startswith("multipart/"):
+        raise ProblemError(415, "raw-body-expected", RAW_BODY_EXPECTED)
     return Incoming(filename, request.stream(), request.headers.get("content-length"))
 
 
