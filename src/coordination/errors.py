@@ -17,7 +17,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from coordination.validation_messages import field_errors
+from coordination.validation_messages import field_errors, french
 
 logger = logging.getLogger("coordination.errors")
 
@@ -143,8 +143,12 @@ def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str
     if isinstance(exc, HTTPException):
         status = exc.status_code
         code, detail, _ = _DEFAULT_DETAILS.get(status, ("error", "Erreur.", "Erreur"))
-        if status == 400 and exc.detail and "body" in str(exc.detail).lower():
-            detail = "Le corps de la requête est illisible (JSON attendu)."
+        if status == 400 and exc.detail:
+            said = french(str(exc.detail))
+            if said != str(exc.detail):  # msgspec's word on the body: « JSON incomplet », « JSON mal formé »
+                detail = f"Le corps de la requête est illisible : {said} (JSON attendu)."
+            elif "body" in str(exc.detail).lower():
+                detail = "Le corps de la requête est illisible (JSON attendu)."
         headers = dict(exc.headers or {})
         return problem_response(request, status, code, detail, headers=headers)
     unavailable = _unavailable_detail(exc)

@@ -36,6 +36,10 @@ _PARAMETER_PLACES = {
     "path": "dans le chemin",
 }
 
+_MISSING_PARAMETER = re.compile(
+    r"Missing required (query|header|cookie|path) parameter '([^']+)'(?: for path .*)?$"
+)
+
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
 
@@ -90,7 +94,11 @@ _RULES: list[Rule] = [
     (re.compile(r"JSON is malformed: .*"), lambda m: "JSON mal formé"),
     (re.compile(r"Input data was truncated$"), lambda m: "JSON incomplet"),
     (
-        re.compile(r"Missing required (query|header|cookie|path) parameter '([^']+)'(?: for path .*)?$"),
+        re.compile(r"'(?:data|body)'$"),
+        lambda m: "le corps de la requête est vide (un objet JSON est attendu)",
+    ),
+    (
+        _MISSING_PARAMETER,
         lambda m: f"le paramètre « {m[2]} » est obligatoire, {_PARAMETER_PLACES[m[1]]}",
     ),
 ]
@@ -131,6 +139,6 @@ def field_errors(exc: ValidationException) -> list[tuple[str | None, str]]:
     if (
         not out and french(detail) != detail
     ):  # Litestar's own sentence ("Validation failed for …") is not kept
-        missing = _RULES[-1][0].match(detail)
+        missing = _MISSING_PARAMETER.match(detail)
         out.append((missing[2] if missing else None, french(detail)))
     return out

@@ -270,3 +270,25 @@ async def test_msgspec_refusals_are_said_in_french_with_their_field(client, worl
     assert unknown.json()["detail"] == "Les données envoyées sont invalides : champ inconnu « horoscope »."
     assert unknown.json()["errors"] == [{"field": None, "message": "champ inconnu « horoscope »"}]
     assert await count(database, Person) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (
+            b"",
+            "Les données envoyées sont invalides : le corps de la requête est vide (un objet JSON est attendu).",
+        ),
+        (b'{"niss":', "Le corps de la requête est illisible : JSON incomplet (JSON attendu)."),
+        (b'{"niss" x}', "Le corps de la requête est illisible : JSON mal formé (JSON attendu)."),
+    ],
+)
+async def test_an_empty_or_broken_json_body_is_said_in_french(client, world, database, body, detail) -> None:
+    response = await client.post(
+        "/api/v1/persons",
+        content=body,
+        headers=world.headers("referent", **{"Content-Type": "application/json"}),
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == detail
+    assert await count(database, Person) == 0

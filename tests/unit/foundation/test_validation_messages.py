@@ -41,6 +41,7 @@ from coordination.validation_messages import field_errors, french
         ),
         ("JSON is malformed: trailing characters (byte 5)", "JSON mal formé"),
         ("Input data was truncated", "JSON incomplet"),
+        ("'data'", "le corps de la requête est vide (un objet JSON est attendu)"),
         ("Something msgspec may say one day", "Something msgspec may say one day"),
     ],
 )
