@@ -11,7 +11,7 @@ routes use the same rules with their own sentence (:mod:`coordination.visa.valid
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from litestar.exceptions import ValidationException
 
@@ -107,14 +107,17 @@ _WHOLE_BODY_KEYS = frozenset({"body", "data"})
 """The key Litestar gives an error about the body as a whole (a handler's ``data``): not a field name."""
 
 
-def french(message: str) -> str:
-    """One validation message in French, led by the field's path when it names one."""
+def french(message: str, labels: Mapping[str, str] | None = None) -> str:
+    """One validation message in French, led by the field's path when it names one: by its label on a page
+    (``labels``, the form's words for its fields), by its API name otherwise."""
     message = str(message).strip()
     path = ""
     at = _AT.search(message)
     if at:
         path = at[1]
         message = message[: at.start()]
+        if labels:
+            path = labels.get(path) or labels.get(re.split(r"[.\[]", path, maxsplit=1)[0]) or path
     for pattern, render in _RULES:
         m = pattern.match(message)
         if m:

@@ -99,7 +99,9 @@ class FileActions(Controller):
         raw: dict[str, Any] = {"items": assessment_items(form)}
         if str(form.get("assessed_on") or "").strip():
             raw["assessed_on"] = str(form["assessed_on"]).strip()
-        data = convert(raw, schemas.AssessmentCreate, "Évaluation invalide")
+        data = convert(
+            raw, schemas.AssessmentCreate, "Évaluation invalide", {"assessed_on": "Date de l'évaluation"}
+        )
         await trajectory.add_assessments(ctx.session, ctx.principal, person_id, step_id, data, ctx.dossier)
         return back(person_id, "evaluation", "section-progress")
 

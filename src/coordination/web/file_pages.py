@@ -75,6 +75,20 @@ UPLOAD_BY_CATEGORY = (
 )
 
 
+PROGRESS_LABELS = {
+    "note": "Note de suivi",
+    "attendance_hours": "Heures de présence",
+    "milestone": "Étape franchie",
+}
+OBJECTIVE_LABELS = {
+    "title": "Objectif",
+    "description": "Description",
+    "due_date": "Échéance",
+    "commitments": "Engagements réciproques",
+}
+"""The forms' words for the fields a refusal names (file.html), instead of the API's names."""
+
+
 class FilePages(Controller):
     path = "/dossiers/{person_id:uuid}"
     dependencies = {**WEB_ACCESS, **DOSSIER_CONTEXT}
@@ -127,6 +141,7 @@ class FilePages(Controller):
                 "milestone": _optional(form.get("milestone")),
             },
             schemas.ProgressCreate,
+            labels=PROGRESS_LABELS,
         )
         await trajectory.add_progress(ctx.session, ctx.principal, person_id, step_id, data)
         return back(person_id, "progression", "section-progress")
@@ -145,6 +160,7 @@ class FilePages(Controller):
                 "commitments": commitments_of(form, ctx.principal),
             },
             schemas.ObjectiveCreate,
+            labels=OBJECTIVE_LABELS,
         )
         await plan.create_objective(ctx.session, ctx.principal, person_id, data)
         return back(person_id, "objectif", "section-plan")

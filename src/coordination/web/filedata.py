@@ -5,6 +5,7 @@ body type. The file itself is read by the dossier's service
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -45,12 +46,18 @@ PLAIN_WORDS = {
 """What each part of the file holds, in words a person reads without training."""
 
 
-def convert(data: dict[str, Any], type_: type, what: str = "Données invalides") -> Any:
-    """The form's values as the API's body type: the same validation, a French 400 when refused."""
+def convert(
+    data: dict[str, Any],
+    type_: type,
+    what: str = "Données invalides",
+    labels: Mapping[str, str] | None = None,
+) -> Any:
+    """The form's values as the API's body type: the same validation, a French 400 when refused, naming
+    the field by its label on the form (``labels``) rather than its API name."""
     try:
         return msgspec.convert(data, type_, strict=False)
     except msgspec.ValidationError as exc:
-        raise BadRequest(f"{what} : {french(str(exc))}.") from exc
+        raise BadRequest(f"{what} : {french(str(exc), labels)}.") from exc
 
 
 def back(person_id: UUID, ok: str, anchor: str) -> Redirect:

@@ -195,3 +195,40 @@ async def test_upload_with_disguised_type_is_refused_in_french(client, demo, dat
     )
     assert 400 <= response.status_code < 500
     assert "Traceback" not in response.text
+
+
+async def test_an_objective_refused_names_the_field_by_its_label_and_writes_nothing(client, demo, database):
+    from uuid import UUID
+
+    from sqlalchemy import func, select
+
+    from coordination.dossier.models import PlanObjective
+
+    await sign_in(client, "sophie")
+    link = re.search(r'href="(/dossiers/[0-9a-f-]{36})"', (await client.get("/portefeuille")).text).group(1)
+    html = (await client.get(link)).text
+    assert f"{link}/plan/objectifs" in html
+    person_id = UUID(link.rsplit("/", 1)[1])
+
+    async def objectives() -> int:
+        async with database.sessionmaker() as session:
+            query = (
+                select(func.count()).select_from(PlanObjective).where(PlanObjective.person_id == person_id)
+            )
+            return await session.scalar(query)
+
+    before = await objectives()
+    refused = await client.post(
+        f"{link}/plan/objectifs",
+        data={"csrf_token": csrf_from(html), "title": "Permis B", "due_date": "demain"},
+    )
+    assert refused.status_code == 400
+    assert "Données invalides : Échéance : n'est pas une date (AAAA-MM-JJ)." in unescape(refused.text)
+    assert await objectives() == before
+    done = await client.post(
+        f"{link}/plan/objectifs",
+        data={"csrf_token": csrf_from(html), "title": "Permis B", "due_date": "2027-03-31"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    assert await objectives() == before + 1

@@ -84,3 +84,16 @@ def test_field_errors_name_the_field_and_drop_litestar_s_own_sentence() -> None:
     missing = ValidationException("Missing required header parameter 'X-Foo' for path /x")
     assert field_errors(missing) == [("X-Foo", "le paramètre « X-Foo » est obligatoire, dans les en-têtes")]
     assert field_errors(ValidationException("Validation failed for GET /x")) == []
+
+
+def test_a_page_names_the_field_by_its_label() -> None:
+    labels = {"title": "Objectif", "commitments": "Engagements réciproques"}
+    assert french("Expected `str` of length <= 200 - at `$.title`", labels) == (
+        "Objectif : est trop long (200 caractères au plus)"
+    )
+    assert french("Expected `str` of length >= 1 - at `$.commitments[0].description`", labels) == (
+        "Engagements réciproques : ne peut pas être vide"
+    )
+    assert french("Invalid RFC3339 encoded date - at `$.due_date`", labels) == (
+        "due_date : n'est pas une date (AAAA-MM-JJ)"
+    )
