@@ -133,7 +133,9 @@ class ReferralRules:
     def check_reason_category(self, code: str) -> str:
         if code not in self.reason_categories:
             raise RuleViolation(
-                "Catégorie de motif inconnue. Choisissez parmi : " + ", ".join(self.reason_categories) + ".",
+                _unknown_choice(
+                    "la catégorie du motif", "Catégorie de motif inconnue", code, self.reason_categories
+                ),
                 "unknown-reason-category",
                 400,
             )
@@ -142,7 +144,7 @@ class ReferralRules:
     def check_refusal(self, code: str, text: str | None) -> tuple[str, str | None]:
         if code not in self.refusal_reasons:
             raise RuleViolation(
-                "Motif de refus inconnu. Choisissez parmi : " + ", ".join(self.refusal_reasons) + ".",
+                _unknown_choice("le motif du refus", "Motif de refus inconnu", code, self.refusal_reasons),
                 "unknown-refusal-reason",
                 400,
             )
@@ -299,3 +301,12 @@ def alerts_for(result: Outcome, rules: ReferralRules) -> list[tuple[str, str]]:
             )
         )
     return found
+
+
+def _unknown_choice(what: str, unknown: str, code: str, choices: dict[str, str]) -> str:
+    """French: nothing chosen on a page, or a code the rules do not list (each choice by its label, for the
+    person, and its code, for the API)."""
+    if not (code or "").strip():
+        return f"Choisissez {what}."
+    listed = " ; ".join(f"« {label} » ({key})" for key, label in choices.items())
+    return f"{unknown}. Choisissez parmi : {listed}."

@@ -49,9 +49,11 @@ def test_refusal_reasons_from_the_list() -> None:
     assert RULES.check_refusal("other", "Horaires") == ("other", "Horaires")
     with pytest.raises(rules.RuleViolation, match="Précisez"):
         RULES.check_refusal("other", "")
-    with pytest.raises(rules.RuleViolation):
+    with pytest.raises(rules.RuleViolation, match=r"« Plus de place disponible » \(no_capacity\)"):
         RULES.check_refusal("pas envie", None)
-    with pytest.raises(rules.RuleViolation):
+    with pytest.raises(rules.RuleViolation, match="^Choisissez le motif du refus.$"):
+        RULES.check_refusal("", None)
+    with pytest.raises(rules.RuleViolation, match="^Catégorie de motif inconnue. Choisissez parmi : « "):
         RULES.check_reason_category("astrologie")
 
 
