@@ -25,6 +25,21 @@ PROBLEM_SCHEMA = Schema(
         "detail": Schema(type=OpenAPIType.STRING, description="Explication en français."),
         "instance": Schema(type=OpenAPIType.STRING),
         "request_id": Schema(type=OpenAPIType.STRING),
+        "errors": Schema(
+            type=OpenAPIType.ARRAY,
+            items=Schema(
+                type=OpenAPIType.OBJECT,
+                required=["field", "message"],
+                properties={
+                    "field": Schema(
+                        one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NULL)],
+                        description="Le champ ou le paramètre en cause ; vide pour la requête entière.",
+                    ),
+                    "message": Schema(type=OpenAPIType.STRING, description="Ce qui ne va pas, en français."),
+                },
+            ),
+            description="Pour une saisie refusée : chaque champ en cause.",
+        ),
     },
     description="Erreur au format RFC 9457 (problem details).",
 )

@@ -73,14 +73,18 @@ class PersonVisaController(Controller):
 class VisaController(Controller):
     path = "/api/v1/visas/{visa_id:uuid}"
     tags = ["visa"]
-    exception_handlers = EXCEPTION_HANDLERS
     dependencies = API_DEPENDENCIES
 
     @get("/", opt=gate("read"), summary="Lire une demande de visa")
     async def read(self, visas: Visas, visa_id: UUID) -> Response[VisaOut]:
         return _out(await visas.open(visa_id, "read"))
 
-    @put("/contract", opt=gate("write"), summary="Corriger le contrat et le recontrôler")
+    @put(
+        "/contract",
+        opt=gate("write"),
+        summary="Corriger le contrat et le recontrôler",
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
     async def resubmit(
         self, request: Request, visas: Visas, visa_id: UUID, data: Contract
     ) -> Response[VisaOut]:

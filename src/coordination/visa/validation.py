@@ -3,7 +3,8 @@ that is not a date) and the contract's own consistency rules, turned into one Fr
 
 Why its own handler: the visa's users are social workers typing a contract, and its form shows each message
 beside its field; the messages are the app's (:mod:`coordination.validation_messages`), the sentence that leads
-them is the visa's. The handler is attached to the visa routes only."""
+them is the visa's. The handler is attached to the routes whose body is a contract; a decision or
+hours refused get the app's sentence."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ def handle_validation(request: Request, exc: Exception) -> Response:
     """The visa routes' answer to bad input: 400, French detail, nothing written (the handler never ran)."""
     if not isinstance(exc, ValidationException):
         return problem_for_exception(request, exc)
-    messages = [message for _, message in field_errors(exc)]
-    detail = "Le contrat décrit n'est pas valide : " + (" ; ".join(messages[:5]) or "format incorrect") + "."
-    return problem_response(request, 400, "validation-error", detail, {"errors": messages})
+    errors = field_errors(exc)
+    summary = " ; ".join(message for _, message in errors[:5]) or "format incorrect"
+    detail = f"Le contrat décrit n'est pas valide : {summary}."
+    listed = [{"field": field, "message": message} for field, message in errors]
+    return problem_response(request, 400, "validation-error", detail, {"errors": listed})
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {ValidationException: handle_validation}

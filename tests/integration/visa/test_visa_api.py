@@ -272,3 +272,27 @@ async def test_the_api_decides_through_the_use_case_the_pages_use(app, client, w
     async with database.sessionmaker() as session:
         event = await session.scalar(select(DomainEvent).where(DomainEvent.kind == "visa_decided"))
     assert event is not None and str(event.subject_id) == created.json()["id"]
+
+
+async def test_a_refused_decision_body_is_not_called_a_contract(app, client, world, database):
+    """Only a contract's routes lead with « Le contrat décrit n'est pas valide »; a decision refused before
+    its handler gets the app's sentence, with the same French message, and the field listed."""
+    social = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Assistante sociale")
+    other = await headers(world, Role.CPAS_SOCIAL_WORKER, "cpas", "Autre assistante")
+    created = await client.post(f"/api/v1/persons/{world.person.id}/visas", json=CONTRACT, headers=social)
+    assert created.status_code == 201, created.text
+    vurl = f"/api/v1/visas/{created.json()['id']}"
+    decision = await client.post(
+        f"{vurl}/decision",
+        json={"decision": "refused", "answers": "oui"},
+        headers={**other, "If-Match": '"1"'},
+    )
+    assert decision.status_code == 400
+    assert decision.json()["detail"] == "Les données envoyées sont invalides : answers : doit être une liste."
+    assert decision.json()["errors"] == [{"field": "answers", "message": "answers : doit être une liste"}]
+    contract = await client.put(
+        f"{vurl}/contract", json={**CONTRACT, "kind": "zzz"}, headers={**social, "If-Match": '"1"'}
+    )
+    assert contract.status_code == 400
+    assert contract.json()["detail"] == "Le contrat décrit n'est pas valide : kind : valeur inconnue « zzz »."
+    assert contract.json()["errors"] == [{"field": "kind", "message": "kind : valeur inconnue « zzz »"}]

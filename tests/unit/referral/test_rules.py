@@ -51,9 +51,9 @@ def test_refusal_reasons_from_the_list() -> None:
         RULES.check_refusal("other", "")
     with pytest.raises(rules.RuleViolation, match=r"« Plus de place disponible » \(no_capacity\)"):
         RULES.check_refusal("pas envie", None)
-    with pytest.raises(rules.RuleViolation, match="^Choisissez le motif du refus.$"):
+    with pytest.raises(rules.RuleViolation, match=r"^Choisissez le motif du refus\.$"):
         RULES.check_refusal("", None)
-    with pytest.raises(rules.RuleViolation, match="^Catégorie de motif inconnue. Choisissez parmi : « "):
+    with pytest.raises(rules.RuleViolation, match=r"^Catégorie de motif inconnue\. Choisissez parmi : « "):
         RULES.check_reason_category("astrologie")
 
 
