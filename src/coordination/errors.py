@@ -128,13 +128,13 @@ def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str
         return problem_response(request, exc.status, exc.code, exc.detail, exc.extra, exc.headers)
     if isinstance(exc, ValidationException):
         errors = field_errors(exc)
-        summary = " ; ".join(message for _, message in errors[:5]) or "format incorrect"
+        summary = " ; ".join(e.sentence() for e in errors[:5]) or "format incorrect"
         return problem_response(
             request,
             400,
             "validation-error",
             f"Les données envoyées sont invalides : {summary}.",
-            {"errors": [{"field": field, "message": message} for field, message in errors]},
+            {"errors": [{"field": e.field, "message": e.message} for e in errors]},
         )
     if isinstance(exc, NotAuthorizedException):
         return problem_response(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from litestar.exceptions import ValidationException
 
@@ -107,41 +108,54 @@ _WHOLE_BODY_KEYS = frozenset({"body", "data"})
 """The key Litestar gives an error about the body as a whole (a handler's ``data``): not a field name."""
 
 
-def french(message: str, labels: Mapping[str, str] | None = None) -> str:
-    """One validation message in French, led by the field's path when it names one: by its label on a page
-    (``labels``, the form's words for its fields), by its API name otherwise."""
+def _split(message: str) -> tuple[str, str]:
+    """(the field's path, or "" ; the message without it)."""
     message = str(message).strip()
-    path = ""
     at = _AT.search(message)
-    if at:
-        path = at[1]
-        message = message[: at.start()]
-        if labels:
-            path = labels.get(path) or labels.get(re.split(r"[.\[]", path, maxsplit=1)[0]) or path
+    return (at[1], message[: at.start()]) if at else ("", message)
+
+
+def _say(message: str) -> str:
     for pattern, render in _RULES:
         m = pattern.match(message)
         if m:
-            message = render(m)
-            break
-    return f"{path} : {message}" if path else message
+            return render(m)
+    return message
 
 
-def field_errors(exc: ValidationException) -> list[tuple[str | None, str]]:
-    """(field, French message) for each error Litestar lists; the exception's own message when it lists
-    none (a missing query parameter)."""
-    out: list[tuple[str | None, str]] = []
+def french(message: str, labels: Mapping[str, str] | None = None) -> str:
+    """One validation message in French, led by the field's path when it names one: by its label on a page
+    (``labels``, the form's words for its fields), by its API name otherwise."""
+    path, bare = _split(message)
+    if path and labels:
+        path = labels.get(path) or labels.get(re.split(r"[.\[]", path, maxsplit=1)[0]) or path
+    said = _say(bare)
+    return f"{path} : {said}" if path else said
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One refused field of a request: its API name (``None`` for the request as a whole) and what is wrong
+    with it, in French."""
+
+    field: str | None
+    message: str
+
+    def sentence(self) -> str:
+        return f"{self.field} : {self.message}" if self.field else self.message
+
+
+def field_errors(exc: ValidationException) -> list[FieldError]:
+    """Each error Litestar lists, in French; the exception's own message when it lists none (a missing
+    query parameter). Litestar's own sentence (« Validation failed for … ») is not kept."""
+    out: list[FieldError] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict) and item.get("message"):
+            path, bare = _split(str(item["message"]))
             key = item.get("key")
-            field = None if key in _WHOLE_BODY_KEYS else key
-            message = str(item["message"])
-            if field and "- at `" not in message:
-                message = f"{message} - at `$.{field}`"
-            out.append((field, french(message)))
+            out.append(FieldError(path or (None if key in _WHOLE_BODY_KEYS else key), _say(bare)))
     detail = str(exc.detail or "")
-    if (
-        not out and french(detail) != detail
-    ):  # Litestar's own sentence ("Validation failed for …") is not kept
-        missing = _MISSING_PARAMETER.match(detail)
-        out.append((missing[2] if missing else None, french(detail)))
+    missing = _MISSING_PARAMETER.match(detail)
+    if not out and missing:
+        out.append(FieldError(missing[2], f"paramètre obligatoire, {_PARAMETER_PLACES[missing[1]]}"))
     return out

@@ -21,9 +21,9 @@ def handle_validation(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, ValidationException):
         return problem_for_exception(request, exc)
     errors = field_errors(exc)
-    summary = " ; ".join(message for _, message in errors[:5]) or "format incorrect"
+    summary = " ; ".join(e.sentence() for e in errors[:5]) or "format incorrect"
     detail = f"Le contrat décrit n'est pas valide : {summary}."
-    listed = [{"field": field, "message": message} for field, message in errors]
+    listed = [{"field": e.field, "message": e.message} for e in errors]
     return problem_response(request, 400, "validation-error", detail, {"errors": listed})
 
 

@@ -289,10 +289,10 @@ async def test_a_refused_decision_body_is_not_called_a_contract(app, client, wor
     )
     assert decision.status_code == 400
     assert decision.json()["detail"] == "Les données envoyées sont invalides : answers : doit être une liste."
-    assert decision.json()["errors"] == [{"field": "answers", "message": "answers : doit être une liste"}]
+    assert decision.json()["errors"] == [{"field": "answers", "message": "doit être une liste"}]
     contract = await client.put(
         f"{vurl}/contract", json={**CONTRACT, "kind": "zzz"}, headers={**social, "If-Match": '"1"'}
     )
     assert contract.status_code == 400
     assert contract.json()["detail"] == "Le contrat décrit n'est pas valide : kind : valeur inconnue « zzz »."
-    assert contract.json()["errors"] == [{"field": "kind", "message": "kind : valeur inconnue « zzz »"}]
+    assert contract.json()["errors"] == [{"field": "kind", "message": "valeur inconnue « zzz »"}]

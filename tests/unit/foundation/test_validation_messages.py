@@ -6,7 +6,7 @@ import msgspec
 import pytest
 from litestar.exceptions import ValidationException
 
-from coordination.validation_messages import field_errors, french
+from coordination.validation_messages import FieldError, field_errors, french
 
 
 @pytest.mark.parametrize(
@@ -75,14 +75,22 @@ def test_field_errors_name_the_field_and_drop_litestar_s_own_sentence() -> None:
     listed = ValidationException(
         "Validation failed for GET /x", extra=[{"key": "page_size", "message": "Expected `int`, got `str`"}]
     )
-    assert field_errors(listed) == [("page_size", "page_size : doit être un nombre entier")]
+    assert field_errors(listed) == [FieldError("page_size", "doit être un nombre entier")]
+    assert field_errors(listed)[0].sentence() == "page_size : doit être un nombre entier"
+    nested = ValidationException(
+        "Validation failed for POST /x",
+        extra=[{"key": "data", "message": "Expected `int`, got `str` - at `$.items[0].qualifier`"}],
+    )
+    assert field_errors(nested) == [FieldError("items[0].qualifier", "doit être un nombre entier")]
     whole_body = ValidationException(
         "Validation failed for POST /x",
         extra=[{"key": "data", "message": "Object missing required field `a`"}],
     )
-    assert field_errors(whole_body) == [(None, "champ obligatoire manquant « a »")]
+    assert field_errors(whole_body) == [FieldError(None, "champ obligatoire manquant « a »")]
+    assert field_errors(whole_body)[0].sentence() == "champ obligatoire manquant « a »"
     missing = ValidationException("Missing required header parameter 'X-Foo' for path /x")
-    assert field_errors(missing) == [("X-Foo", "le paramètre « X-Foo » est obligatoire, dans les en-têtes")]
+    assert field_errors(missing) == [FieldError("X-Foo", "paramètre obligatoire, dans les en-têtes")]
+    assert field_errors(missing)[0].sentence() == "X-Foo : paramètre obligatoire, dans les en-têtes"
     assert field_errors(ValidationException("Validation failed for GET /x")) == []
 
 
