@@ -13,7 +13,6 @@ from litestar import Controller, Request, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import recorded
 from coordination.access.declared import Access
@@ -68,7 +67,6 @@ class PersonReferralController(_ReferralRoutes):
     )
     async def search(
         self,
-        db_session: AsyncSession,
         access: Access,
         ctx: Context,
         person_id: UUID,
@@ -80,7 +78,7 @@ class PersonReferralController(_ReferralRoutes):
         ),
     ) -> list[schemas.ServiceMatch]:
         filters = reading.Filters(theme=theme, public=public, language=language, everything=all_services)
-        _person, found = await reading.fitting_services(db_session, ctx, person_id, filters)
+        _person, found = await reading.fitting_services(ctx, person_id, filters)
         return reading.matches(found, all_services)
 
     @get(
@@ -88,10 +86,8 @@ class PersonReferralController(_ReferralRoutes):
         opt=FILE_REFERRALS,
         summary="Orientations de la personne",
     )
-    async def list_for_person(
-        self, db_session: AsyncSession, ctx: Context, person_id: UUID
-    ) -> list[schemas.ReferralOut]:
-        return await reading.file_referrals(db_session, ctx, person_id)
+    async def list_for_person(self, ctx: Context, person_id: UUID) -> list[schemas.ReferralOut]:
+        return await reading.file_referrals(ctx, person_id)
 
     @post(
         "/referrals",
@@ -99,11 +95,9 @@ class PersonReferralController(_ReferralRoutes):
         status_code=HTTP_201_CREATED,
         summary="Orienter la personne vers un service (le consentement est demandé dans la même étape)",
     )
-    async def send(
-        self, db_session: AsyncSession, ctx: Context, person_id: UUID, data: schemas.SendReferral
-    ) -> schemas.ReferralOut:
-        referral = await services.send(db_session, ctx, services.SendInput.from_api(person_id, data))
-        return await reading.full_one(db_session, ctx, referral)
+    async def send(self, ctx: Context, person_id: UUID, data: schemas.SendReferral) -> schemas.ReferralOut:
+        referral = await services.send(ctx, services.SendInput.from_api(person_id, data))
+        return await reading.full_one(ctx, referral)
 
     @post(
         "/referrals/recorded",
@@ -117,12 +111,10 @@ class PersonReferralController(_ReferralRoutes):
         "situation sociale.",
     )
     async def send_recorded(
-        self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, person_id: UUID
+        self, request: Request, settings: Settings, ctx: Context, person_id: UUID
     ) -> schemas.ReferralOut:
-        referral = await services.send_recorded(
-            db_session, ctx, person_id, await _recording(request, settings)
-        )
-        return await reading.full_one(db_session, ctx, referral)
+        referral = await services.send_recorded(ctx, person_id, await _recording(request, settings))
+        return await reading.full_one(ctx, referral)
 
 
 class ReferralController(_ReferralRoutes):
@@ -131,8 +123,8 @@ class ReferralController(_ReferralRoutes):
     # --- the file side: referent, CPAS worker, the person -------------------------------------
 
     @get("/{referral_id:uuid}", opt=TRAJECTORY_READ, summary="Une orientation et son historique")
-    async def read(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
-        return await reading.referral_in_file(db_session, ctx, referral_id)
+    async def read(self, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
+        return await reading.referral_in_file(ctx, referral_id)
 
     @_step(
         "/{referral_id:uuid}/consent",
@@ -141,12 +133,11 @@ class ReferralController(_ReferralRoutes):
     )
     async def give_consent(
         self,
-        db_session: AsyncSession,
         ctx: Context,
         referral_id: UUID,
         data: schemas.GiveConsent | None = None,
     ) -> schemas.ReferralOut:
-        return await _as_file_reads_it(db_session, ctx, referral_id, services.give_consent, data)
+        return await _as_file_reads_it(ctx, referral_id, services.give_consent, data)
 
     @_step(
         "/{referral_id:uuid}/consent/recorded",
@@ -157,10 +148,10 @@ class ReferralController(_ReferralRoutes):
         "partenaire destinataire seulement, jamais santé ni situation sociale.",
     )
     async def record_consent(
-        self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
+        self, request: Request, settings: Settings, ctx: Context, referral_id: UUID
     ) -> schemas.ReferralOut:
         recording = await _recording(request, settings)
-        return await _as_file_reads_it(db_session, ctx, referral_id, services.record_consent, recording)
+        return await _as_file_reads_it(ctx, referral_id, services.record_consent, recording)
 
     @_step(
         "/{referral_id:uuid}/consent/withdraw/recorded",
@@ -170,10 +161,10 @@ class ReferralController(_ReferralRoutes):
         description="Champs : file (la demande signée), reason (obligatoire), channel, title.",
     )
     async def record_withdrawal(
-        self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
+        self, request: Request, settings: Settings, ctx: Context, referral_id: UUID
     ) -> schemas.ReferralOut:
         recording = await _recording(request, settings)
-        return await _as_file_reads_it(db_session, ctx, referral_id, services.record_withdrawal, recording)
+        return await _as_file_reads_it(ctx, referral_id, services.record_withdrawal, recording)
 
     @_step(
         "/{referral_id:uuid}/consent/decline",
@@ -182,13 +173,12 @@ class ReferralController(_ReferralRoutes):
     )
     async def decline_consent(
         self,
-        db_session: AsyncSession,
         ctx: Context,
         referral_id: UUID,
         data: schemas.DeclineConsent | None = None,
     ) -> schemas.ReferralOut:
         note = (data or schemas.DeclineConsent()).note
-        return await _as_file_reads_it(db_session, ctx, referral_id, services.decline_consent, note)
+        return await _as_file_reads_it(ctx, referral_id, services.decline_consent, note)
 
     @_step(
         "/{referral_id:uuid}/consent/withdraw",
@@ -197,43 +187,38 @@ class ReferralController(_ReferralRoutes):
     )
     async def withdraw_consent(
         self,
-        db_session: AsyncSession,
         ctx: Context,
         referral_id: UUID,
         data: schemas.WithdrawConsent | None = None,
     ) -> schemas.ReferralOut:
-        return await _as_file_reads_it(db_session, ctx, referral_id, services.withdraw_consent, data)
+        return await _as_file_reads_it(ctx, referral_id, services.withdraw_consent, data)
 
     @_step(
         "/{referral_id:uuid}/withdraw", TRAJECTORY_WRITE, "Retirer l'orientation (le référent ou la personne)"
     )
     async def withdraw(
         self,
-        db_session: AsyncSession,
         ctx: Context,
         referral_id: UUID,
         data: schemas.WithdrawReferral | None = None,
     ) -> schemas.ReferralOut:
         reason = (data or schemas.WithdrawReferral()).reason
-        return await _as_file_reads_it(db_session, ctx, referral_id, services.withdraw, reason=reason)
+        return await _as_file_reads_it(ctx, referral_id, services.withdraw, reason=reason)
 
     # --- the partner side ----------------------------------------------------------------------
 
     @get("/received", opt=CARD, summary="Boîte du partenaire : orientations reçues (cartes)")
     async def received(
         self,
-        db_session: AsyncSession,
         ctx: Context,
         status: str | None = Parameter(default=None, max_length=16),
     ) -> list[schemas.ReferralCard]:
         """Each card shown writes one row on that person's journal (basis ``referral``)."""
-        return await reading.received_cards(db_session, ctx, status)
+        return await reading.received_cards(ctx, status)
 
     @get("/received/{referral_id:uuid}", opt=CARD, summary="Une carte d'orientation reçue")
-    async def received_one(
-        self, db_session: AsyncSession, ctx: Context, referral_id: UUID
-    ) -> schemas.ReferralCard:
-        return await reading.received_card(db_session, ctx, referral_id)
+    async def received_one(self, ctx: Context, referral_id: UUID) -> schemas.ReferralCard:
+        return await reading.received_card(ctx, referral_id)
 
     @_step(
         "/{referral_id:uuid}/accept",
@@ -241,33 +226,31 @@ class ReferralController(_ReferralRoutes):
         "Accepter : une étape du parcours est créée chez le partenaire (accord de la personne requis)",
     )
     async def accept(
-        self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.AcceptReferral
+        self, ctx: Context, referral_id: UUID, data: schemas.AcceptReferral
     ) -> schemas.ReferralCard:
         answer = services.Acceptance(data.agreed_start_date, data.step_kind, data.note)
-        return await _as_partner_reads_it(db_session, ctx, referral_id, services.accept, answer)
+        return await _as_partner_reads_it(ctx, referral_id, services.accept, answer)
 
     @_step("/{referral_id:uuid}/refuse", PARTNER_ANSWER, "Refuser (motif de la liste)")
     async def refuse(
-        self, db_session: AsyncSession, ctx: Context, referral_id: UUID, data: schemas.RefuseReferral
+        self, ctx: Context, referral_id: UUID, data: schemas.RefuseReferral
     ) -> schemas.ReferralCard:
         return await _as_partner_reads_it(
-            db_session, ctx, referral_id, services.refuse, reason=data.reason, text=data.text
+            ctx, referral_id, services.refuse, reason=data.reason, text=data.text
         )
 
     @_step("/{referral_id:uuid}/waiting-list", PARTNER_ANSWER, "Mettre en liste d'attente")
     async def waiting_list(
         self,
-        db_session: AsyncSession,
         ctx: Context,
         referral_id: UUID,
         data: schemas.WaitingListIn | None = None,
     ) -> schemas.ReferralCard:
         note = (data or schemas.WaitingListIn()).note
-        return await _as_partner_reads_it(db_session, ctx, referral_id, services.waiting_list, note=note)
+        return await _as_partner_reads_it(ctx, referral_id, services.waiting_list, note=note)
 
 
 async def _as_file_reads_it(
-    db_session: AsyncSession,
     ctx: Context,
     referral_id: UUID,
     action: services.Step[services.StepArgs],
@@ -275,12 +258,11 @@ async def _as_file_reads_it(
     **values: services.StepArgs.kwargs,
 ) -> schemas.ReferralOut:
     """A file-side step, answered with the full view the file reads."""
-    referral = await services.step(db_session, ctx, referral_id, action, *args, **values)
-    return await reading.full_one(db_session, ctx, referral)
+    referral = await services.step(ctx, referral_id, action, *args, **values)
+    return await reading.full_one(ctx, referral)
 
 
 async def _as_partner_reads_it(
-    db_session: AsyncSession,
     ctx: Context,
     referral_id: UUID,
     action: services.Step[services.StepArgs],
@@ -288,8 +270,8 @@ async def _as_partner_reads_it(
     **values: services.StepArgs.kwargs,
 ) -> schemas.ReferralCard:
     """A partner's answer, answered with the card the partner reads."""
-    referral = await services.step(db_session, ctx, referral_id, action, *args, **values)
-    return await reading.card(db_session, ctx, referral)
+    referral = await services.step(ctx, referral_id, action, *args, **values)
+    return await reading.card(ctx, referral)
 
 
 class MyReferralsController(_ReferralRoutes):
@@ -299,12 +281,12 @@ class MyReferralsController(_ReferralRoutes):
     tags = ["mon espace"]
 
     @get("/", opt=TRAJECTORY_READ, summary="Mes orientations, leur statut et leur historique")
-    async def mine(self, db_session: AsyncSession, ctx: Context) -> list[schemas.ReferralOut]:
-        return await reading.file_referrals(db_session, ctx, reading.own_person(ctx.principal))
+    async def mine(self, ctx: Context) -> list[schemas.ReferralOut]:
+        return await reading.file_referrals(ctx, reading.own_person(ctx.principal))
 
     @get("/{referral_id:uuid}", opt=TRAJECTORY_READ, summary="Une de mes orientations")
-    async def one(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
-        return await reading.my_referral(db_session, ctx, referral_id)
+    async def one(self, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
+        return await reading.my_referral(ctx, referral_id)
 
 
 class ReferralOutcomesController(_ReferralRoutes):
@@ -319,7 +301,6 @@ class ReferralOutcomesController(_ReferralRoutes):
     )
     async def outcomes(
         self,
-        db_session: AsyncSession,
         ctx: Context,
         period: Period,
         organisation_id: UUID | None = None,
@@ -327,7 +308,7 @@ class ReferralOutcomesController(_ReferralRoutes):
     ) -> schemas.OutcomesOut:
         # organisation_id is accepted and ignored: a partner sees its own figures only
         return await outcomes.partner_report(
-            db_session, ctx.principal, ctx.rules, period, alerts_only=alerts_only
+            ctx.session, ctx.principal, ctx.rules, period, alerts_only=alerts_only
         )
 
 

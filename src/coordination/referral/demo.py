@@ -179,7 +179,12 @@ async def seed_referral_demo(
 
     def ctx(principal: Principal, at=None) -> services.Context:
         return services.Context(
-            principal=principal, request_id="demo", rules=referral_rules, calendar=calendar, now=at or now
+            session=session,
+            principal=principal,
+            request_id="demo",
+            rules=referral_rules,
+            calendar=calendar,
+            now=at or now,
         )
 
     for index, scenario in enumerate(SCENARIOS):
@@ -198,7 +203,6 @@ async def seed_referral_demo(
         agrees = scenario in ("accepted", "refused", "waiting_list", "to_answer")
         sent_at = now - timedelta(days=30) if scenario == "expired" else now - timedelta(days=2)
         referral = await services.send(
-            session,
             ctx(sender, sent_at),
             services.SendInput(
                 person_id=person.id,
@@ -211,25 +215,23 @@ async def seed_referral_demo(
         )
         if agrees:  # the person agrees herself, in her space (a worker records only an uploaded form)
             own = await _principal(session, await _person_user(session, person, created_users))
-            await services.give_consent(session, ctx(own, sent_at), referral)
+            await services.give_consent(ctx(own, sent_at), referral)
         partner = await _principal(
             session, await _partner_user(session, referral.to_organisation_id, created_users)
         )
         if scenario == "accepted" and referral.consent_state == rules.CONSENT_GIVEN:
-            await services.accept(
-                session, ctx(partner), referral, services.Acceptance(today + timedelta(days=10))
-            )
+            await services.accept(ctx(partner), referral, services.Acceptance(today + timedelta(days=10)))
         elif scenario == "refused":
             await services.refuse(
-                session, ctx(partner), referral, reason="timing", text="Prochaine session en septembre."
+                ctx(partner), referral, reason="timing", text="Prochaine session en septembre."
             )
         elif scenario == "waiting_list":
             await services.waiting_list(
-                session, ctx(partner), referral, note="Une place devrait se libérer le mois prochain."
+                ctx(partner), referral, note="Une place devrait se libérer le mois prochain."
             )
         elif scenario == "withdrawn":
             await services.withdraw(
-                session, ctx(sender), referral, reason="La personne a trouvé une formation plus proche."
+                ctx(sender), referral, reason="La personne a trouvé une formation plus proche."
             )
         out.append(referral)
     await run_deadlines(session, referral_rules, calendar, now=now)  # the 'expired' one becomes expired

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.principal import Principal
 from coordination.referral.context import Context, build_context, referral_rules
@@ -26,8 +27,12 @@ def provide_period(since: date | None = None, until: date | None = None) -> Peri
     return Period(since, until)
 
 
-def provide_referral_context(principal: Principal, settings: Settings, request_id: str) -> Context:
-    return build_context(principal, settings, request_id)
+def provide_referral_context(
+    db_session: AsyncSession, principal: Principal, settings: Settings, request_id: str
+) -> Context:
+    """The request's session, the router's ``principal`` (the token's on the API, the signed-in user's on
+    the pages), the rules and the calendar."""
+    return build_context(db_session, principal, settings, request_id)
 
 
 RULES_DEPENDENCIES = {"referral_rules": Provide(provide_referral_rules, sync_to_thread=False)}

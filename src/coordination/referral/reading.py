@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access.gate import check_sections
 from coordination.access.principal import Principal
-from coordination.access.scope import RequestScope
 from coordination.directory.models import User
 from coordination.dossier.models import Person
 from coordination.dossier.services.common import get_person
@@ -29,15 +28,13 @@ from coordination.referral.search import Filters, Fit, fits_for, partner_kind_of
 # --- the registry's services for a person ------------------------------------------------------------
 
 
-async def fitting_services(
-    session: AsyncSession, ctx: Context, person_id: UUID, filters: Filters
-) -> tuple[Person, list[Fit]]:
+async def fitting_services(ctx: Context, person_id: UUID, filters: Filters) -> tuple[Person, list[Fit]]:
     """Every service of the registry with how it fits the person, best first (fitting, in her bassin, by
     name). Only a sender asks; the caller's gate has read the person's identity."""
     services.require_sender(ctx.principal)
-    person = await get_person(session, person_id)
+    person = await get_person(ctx.session, person_id)
     wanted = replace(filters, language=filters.language or person.language)
-    found = await fits_for(session, person, ctx.today, wanted)
+    found = await fits_for(ctx.session, person, ctx.today, wanted)
     found.sort(key=lambda f: (not f.fits, not f.in_bassin, f.service.name))
     return person, found
 
@@ -57,13 +54,11 @@ class SendForm:
     default_sections: tuple[str, ...] = ()
 
 
-async def send_form(
-    session: AsyncSession, ctx: Context, person_id: UUID, filters: Filters, service_id: UUID | None
-) -> SendForm:
+async def send_form(ctx: Context, person_id: UUID, filters: Filters, service_id: UUID | None) -> SendForm:
     """The search and, once a service is chosen, the plan's objectives (when the gate lets the sender
     read the plan) and the sections that kind of partner needs by default (rules as data)."""
-    await RequestScope(session, ctx.principal, ctx.request_id).require(person_id, "identity", "read")
-    person, found = await fitting_services(session, ctx, person_id, filters)
+    await ctx.require(person_id, "identity", "read")
+    person, found = await fitting_services(ctx, person_id, filters)
     if service_id is None:
         return SendForm(
             person, matches(found, filters.everything), None, [], ctx.rules.default_sections(None)
@@ -72,34 +67,36 @@ async def send_form(
     if chosen is None:
         raise NotFound("Service introuvable au cadastre.", code="service-not-found")
     decisions = await check_sections(
-        session,
+        ctx.session,
         ctx.principal,
         person_id=person_id,
         sections=["plan"],
         action="read",
         request_id=ctx.request_id,
     )
-    objectives = list((await read_plan(session, person_id)).objectives) if decisions["plan"].allowed else []
-    defaults = ctx.rules.default_sections(await partner_kind_of(session, chosen.organisation_id))
+    objectives = (
+        list((await read_plan(ctx.session, person_id)).objectives) if decisions["plan"].allowed else []
+    )
+    defaults = ctx.rules.default_sections(await partner_kind_of(ctx.session, chosen.organisation_id))
     return SendForm(person, matches(found, filters.everything), chosen, objectives, defaults)
 
 
 # --- referrals from the file -------------------------------------------------------------------------
 
 
-async def file_referrals(session: AsyncSession, ctx: Context, person_id: UUID) -> list[schemas.ReferralOut]:
+async def file_referrals(ctx: Context, person_id: UUID) -> list[schemas.ReferralOut]:
     """The person's referrals with their history (``trajectory``/read through the gate)."""
-    found = await services.for_person(session, ctx, person_id)
-    return await views.full(session, found, ctx.rules, ctx.at)
+    found = await services.for_person(ctx, person_id)
+    return await views.full(ctx.session, found, ctx.rules, ctx.at)
 
 
-async def full_one(session: AsyncSession, ctx: Context, referral: Referral) -> schemas.ReferralOut:
-    [out] = await views.full(session, [referral], ctx.rules, ctx.at)
+async def full_one(ctx: Context, referral: Referral) -> schemas.ReferralOut:
+    [out] = await views.full(ctx.session, [referral], ctx.rules, ctx.at)
     return out
 
 
-async def referral_in_file(session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
-    return await full_one(session, ctx, await services.one_in_file(session, ctx, referral_id))
+async def referral_in_file(ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
+    return await full_one(ctx, await services.one_in_file(ctx, referral_id))
 
 
 def own_person(principal: Principal) -> UUID:
@@ -109,12 +106,12 @@ def own_person(principal: Principal) -> UUID:
     return principal.person_id
 
 
-async def my_referral(session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
+async def my_referral(ctx: Context, referral_id: UUID) -> schemas.ReferralOut:
     person_id = own_person(ctx.principal)
-    referral = await services.one_in_file(session, ctx, referral_id)
+    referral = await services.one_in_file(ctx, referral_id)
     if referral.person_id != person_id:
         raise NotFound("Orientation introuvable.", code="referral-not-found")
-    return await full_one(session, ctx, referral)
+    return await full_one(ctx, referral)
 
 
 async def user_names(session: AsyncSession, referrals: list[schemas.ReferralOut]) -> dict[UUID, str]:
@@ -137,28 +134,26 @@ class FileScreen:
     names: dict[UUID, str]
 
 
-async def file_screen(session: AsyncSession, ctx: Context, person_id: UUID) -> FileScreen:
-    referrals = await file_referrals(session, ctx, person_id)
-    names = await user_names(session, referrals)
-    return FileScreen(await get_person(session, person_id), referrals, names)
+async def file_screen(ctx: Context, person_id: UUID) -> FileScreen:
+    referrals = await file_referrals(ctx, person_id)
+    names = await user_names(ctx.session, referrals)
+    return FileScreen(await get_person(ctx.session, person_id), referrals, names)
 
 
 # --- the partner's cards -----------------------------------------------------------------------------
 
 
-async def card(session: AsyncSession, ctx: Context, referral: Referral) -> schemas.ReferralCard:
+async def card(ctx: Context, referral: Referral) -> schemas.ReferralCard:
     """The partner's card (after an answer, or opened from its inbox): shown, so journaled."""
-    [out] = await views.shown_cards(session, ctx.principal, [referral], ctx.rules, ctx.at, ctx.request_id)
+    [out] = await views.shown_cards(ctx.session, ctx.principal, [referral], ctx.rules, ctx.at, ctx.request_id)
     return out
 
 
-async def received_cards(
-    session: AsyncSession, ctx: Context, status: str | None
-) -> list[schemas.ReferralCard]:
+async def received_cards(ctx: Context, status: str | None) -> list[schemas.ReferralCard]:
     """The partner's inbox; each card shown writes one row on that person's journal (basis ``referral``)."""
-    found = await services.received(session, ctx.principal, status)
-    return await views.shown_cards(session, ctx.principal, found, ctx.rules, ctx.at, ctx.request_id)
+    found = await services.received(ctx.session, ctx.principal, status)
+    return await views.shown_cards(ctx.session, ctx.principal, found, ctx.rules, ctx.at, ctx.request_id)
 
 
-async def received_card(session: AsyncSession, ctx: Context, referral_id: UUID) -> schemas.ReferralCard:
-    return await card(session, ctx, await services.received_one(session, ctx.principal, referral_id))
+async def received_card(ctx: Context, referral_id: UUID) -> schemas.ReferralCard:
+    return await card(ctx, await services.received_one(ctx.session, ctx.principal, referral_id))

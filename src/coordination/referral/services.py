@@ -35,10 +35,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from coordination import clock
 from coordination.access import recorded
 from coordination.access import services as consents
-from coordination.access.gate import active_consents_query, check_access
+from coordination.access.gate import active_consents_query
 from coordination.access.models import ConsentChannel
 from coordination.access.principal import Principal
-from coordination.access.scope import RequestScope
 from coordination.cadastre import services as cadastre
 from coordination.cadastre.models import Service
 from coordination.directory.models import Organisation
@@ -64,12 +63,6 @@ def problem(exc: rules.RuleViolation) -> ProblemError:
     return ProblemError(exc.status, exc.code, str(exc))
 
 
-async def _gate(session: AsyncSession, ctx: Context, person_id: UUID, section: str, action: str):
-    return await check_access(
-        session, ctx.principal, person_id=person_id, section=section, action=action, request_id=ctx.request_id
-    )
-
-
 def _history(referral: Referral, event: str, ctx: Context | None, note: str | None = None) -> ReferralHistory:
     principal = ctx.principal if ctx else None
     return ReferralHistory(
@@ -84,12 +77,10 @@ def _history(referral: Referral, event: str, ctx: Context | None, note: str | No
     )
 
 
-def _file_event(
-    session: AsyncSession, ctx: Context | None, referral: Referral, kind: str, summary: str
-) -> None:
+def _file_event(ctx: Context, referral: Referral, kind: str, summary: str) -> None:
     record_event(
-        session,
-        ctx.principal if ctx else None,
+        ctx.session,
+        ctx.principal,
         person_id=referral.person_id,
         section="trajectory",
         kind=kind,
@@ -128,13 +119,12 @@ async def get_referral(session: AsyncSession, referral_id: UUID) -> Referral:
 
 
 StepArgs = ParamSpec("StepArgs")
-Step = Callable[Concatenate[AsyncSession, Context, Referral, StepArgs], Awaitable[Referral]]
-"""A service that changes one referral: ``(session, ctx, referral, ...)`` (consent, answer, withdrawal);
+Step = Callable[Concatenate[Context, Referral, StepArgs], Awaitable[Referral]]
+"""A service that changes one referral: ``(ctx, referral, ...)`` (consent, answer, withdrawal);
 its own arguments follow, checked against the service's signature."""
 
 
 async def step(
-    session: AsyncSession,
     ctx: Context,
     referral_id: UUID,
     action: Step[StepArgs],
@@ -143,7 +133,7 @@ async def step(
 ) -> Referral:
     """Load the referral and apply the one step service that takes it (the API and the pages alike; the
     service calls the gate)."""
-    return await action(session, ctx, await get_referral(session, referral_id), *args, **values)
+    return await action(ctx, await get_referral(ctx.session, referral_id), *args, **values)
 
 
 async def _partner(session: AsyncSession, referral: Referral) -> Organisation:
@@ -271,7 +261,6 @@ def purpose_fr(service_name: str, organisation_name: str, category_label: str) -
 
 
 async def send(
-    session: AsyncSession,
     ctx: Context,
     data: SendInput,
     recording: Recording | None = None,
@@ -281,19 +270,17 @@ async def send(
     every check first, then the form is stored, then the rows (see :mod:`coordination.access.recorded`)."""
     # the file first, through the gate: whoever may not orient this person is refused (and journaled)
     # before anything about the request is looked at
-    await _gate(session, ctx, data.person_id, "identity", "read")
-    await _gate(session, ctx, data.person_id, "trajectory", "write")
-    return await _send_gated(session, ctx, data, recording)
+    await ctx.require(data.person_id, "identity", "read")
+    await ctx.require(data.person_id, "trajectory", "write")
+    return await _send_gated(ctx, data, recording)
 
 
-async def send_recorded(
-    session: AsyncSession, ctx: Context, person_id: UUID, recording: Recording
-) -> Referral:
+async def send_recorded(ctx: Context, person_id: UUID, recording: Recording) -> Referral:
     """The API's one-step send with a recorded consent: a multipart form whose ``referral`` part is the
     JSON of :class:`~coordination.referral.schemas.SendReferral` (``consent.mode`` ``record``) and whose
     ``file`` part is the signed form. Decoded only after the gate."""
-    await _gate(session, ctx, person_id, "identity", "read")
-    await _gate(session, ctx, person_id, "trajectory", "write")
+    await ctx.require(person_id, "identity", "read")
+    await ctx.require(person_id, "trajectory", "write")
     try:
         data = msgspec.json.decode(recording.signed.text("referral") or "null", type=SendReferral)
     except msgspec.DecodeError as exc:
@@ -305,7 +292,7 @@ async def send_recorded(
         raise BadRequest(
             "Cette route enregistre l'accord signé : « consent.mode » vaut « record ».", code="consent-mode"
         )
-    return await _send_gated(session, ctx, SendInput.from_api(person_id, data), recording)
+    return await _send_gated(ctx, SendInput.from_api(person_id, data), recording)
 
 
 def require_sender(principal: Principal) -> None:
@@ -352,11 +339,11 @@ class _Sending:
         return purpose_fr(self.service.name, self.org.name, self.category_label)
 
 
-async def _registry_fit(session: AsyncSession, ctx: Context, data: SendInput, person: Person) -> Fit:
+async def _registry_fit(ctx: Context, data: SendInput, person: Person) -> Fit:
     """The service as the registry has it today: active, under an agreement, with a place, in the
     person's bassin (or a reason to leave it)."""
-    service = await cadastre.get_service(session, data.service_id)
-    [fit] = await fits_for(session, person, ctx.today, only=[service.id])
+    service = await cadastre.get_service(ctx.session, data.service_id)
+    [fit] = await fits_for(ctx.session, person, ctx.today, only=[service.id])
     if service.status != "active":
         raise ProblemError(
             409, "service-inactive", "Ce service n'accueille plus personne (statut au cadastre)."
@@ -382,14 +369,14 @@ async def _registry_fit(session: AsyncSession, ctx: Context, data: SendInput, pe
     return fit
 
 
-async def _sending(session: AsyncSession, ctx: Context, data: SendInput, person: Person) -> _Sending:
-    fit = await _registry_fit(session, ctx, data, person)
+async def _sending(ctx: Context, data: SendInput, person: Person) -> _Sending:
+    fit = await _registry_fit(ctx, data, person)
     service = fit.service
-    org = await session.get(Organisation, service.organisation_id)
+    org = await ctx.session.get(Organisation, service.organisation_id)
     if org is None:
         raise NotFound("Organisation introuvable.", code="organisation-not-found")
     requested = list(data.sections) or list(
-        ctx.rules.default_sections(await partner_kind_of(session, service.organisation_id))
+        ctx.rules.default_sections(await partner_kind_of(ctx.session, service.organisation_id))
     )
     try:
         deadline = ctx.rules.deadline(ctx.today, ctx.calendar)
@@ -411,22 +398,22 @@ async def _sending(session: AsyncSession, ctx: Context, data: SendInput, person:
     )
 
 
-async def _send_gated(
-    session: AsyncSession, ctx: Context, data: SendInput, recording: Recording | None
-) -> Referral:
+async def _send_gated(ctx: Context, data: SendInput, recording: Recording | None) -> Referral:
     require_sender(ctx.principal)
     _check_request(ctx, data)
-    person = await get_person(session, data.person_id)
+    person = await get_person(ctx.session, data.person_id)
     if data.plan_objective_id is not None:
-        await _gate(session, ctx, data.person_id, "plan", "read")
-        await get_owned(session, PlanObjective, data.plan_objective_id, data.person_id, "Objectif du plan")
+        await ctx.require(data.person_id, "plan", "read")
+        await get_owned(
+            ctx.session, PlanObjective, data.plan_objective_id, data.person_id, "Objectif du plan"
+        )
     form = None
     if data.consent_mode == "record":
-        await _gate(session, ctx, data.person_id, "consents", "write")
+        await ctx.require(data.person_id, "consents", "write")
         form = _signed_form(recording, data.consent_evidence_document_id)
-    sending = await _sending(session, ctx, data, person)
+    sending = await _sending(ctx, data, person)
     if form is None:
-        return await _write_sent(session, ctx, sending, None)
+        return await _write_sent(ctx, sending, None)
     terms = consents.check_terms(
         recipient_organisation_id=sending.service.organisation_id,
         sections=sending.sections,
@@ -434,19 +421,19 @@ async def _send_gated(
         expires_at=sending.consent_end,
     )
     channel = await recorded.check_recording(
-        session, ctx.principal, data.person_id, terms, data.consent_channel
+        ctx.session, ctx.principal, data.person_id, terms, data.consent_channel
     )
 
     async def rows(document_id: UUID) -> Referral:
-        return await _write_sent(session, ctx, sending, (channel, document_id))
+        return await _write_sent(ctx, sending, (channel, document_id))
 
     return await recorded.with_signed_form(
-        session, ctx.principal, data.person_id, *form, "Formulaire de consentement signé", rows
+        ctx.session, ctx.principal, data.person_id, *form, "Formulaire de consentement signé", rows
     )
 
 
 async def _write_sent(
-    session: AsyncSession, ctx: Context, sending: _Sending, recorded_as: tuple[ConsentChannel, UUID] | None
+    ctx: Context, sending: _Sending, recorded_as: tuple[ConsentChannel, UUID] | None
 ) -> Referral:
     """The referral's rows and events, every check made (and, when recorded, the form stored)."""
     principal, data, service, fit = ctx.principal, sending.data, sending.service, sending.fit
@@ -474,18 +461,17 @@ async def _write_sent(
         reminders_sent=[],
         rules_version=ctx.rules.version,
     )
-    session.add(referral)
-    await session.flush()
-    session.add(_history(referral, "sent", ctx))
+    ctx.session.add(referral)
+    await ctx.session.flush()
+    ctx.session.add(_history(referral, "sent", ctx))
     _file_event(
-        session,
         ctx,
         referral,
         "referral_sent",
         f"Orientation vers « {service.name} » ({sending.org.name}) envoyée.",
     )
     await record(
-        session,
+        ctx.session,
         events.ReferralSent(
             referral_id=referral.id,
             person_id=referral.person_id,
@@ -495,7 +481,6 @@ async def _write_sent(
     )
     if recorded_as is not None:
         await _give(
-            session,
             ctx,
             referral,
             recorded_as=recorded_as,
@@ -503,14 +488,14 @@ async def _write_sent(
             org_name=sending.org.name,
         )
     else:
-        session.add(_history(referral, "consent_requested", ctx))
+        ctx.session.add(_history(referral, "consent_requested", ctx))
         await record(
-            session,
+            ctx.session,
             events.ReferralConsentRequested(
                 referral_id=referral.id, person_id=referral.person_id, actor_user_id=principal.user_id
             ),
         )
-    await _flush(session)
+    await _flush(ctx.session)
     return referral
 
 
@@ -533,7 +518,6 @@ def _signed_form(
 
 
 async def _give(
-    session: AsyncSession,
     ctx: Context,
     referral: Referral,
     *,
@@ -546,7 +530,7 @@ async def _give(
     purpose = purpose_fr(service_name, org_name, ctx.rules.reason_categories[referral.reason_category])
     if recorded_as is None:
         consent = await consents.give_consent(
-            session,
+            ctx.session,
             ctx.principal,
             referral.person_id,
             recipient_organisation_id=referral.to_organisation_id,
@@ -563,19 +547,17 @@ async def _give(
         )
         channel, document_id = recorded_as
         consent = await consents.write_consent(
-            session, ctx.principal, referral.person_id, terms, channel, document_id
+            ctx.session, ctx.principal, referral.person_id, terms, channel, document_id
         )
     referral.consent_id = consent.id
     referral.consent_state = rules.CONSENT_GIVEN
     by_person = ctx.principal.person_id == referral.person_id
-    session.add(
+    ctx.session.add(
         _history(referral, "consent_given", ctx, None if by_person else f"canal : {consent.channel.value}")
     )
     labels = rules.section_labels_fr(list(referral.requested_sections))
-    _file_event(
-        session, ctx, referral, "referral_consent_given", f"Consentement donné à {org_name} : {labels}."
-    )
-    await record(session, _event(events.ReferralConsentGiven, referral, ctx))
+    _file_event(ctx, referral, "referral_consent_given", f"Consentement donné à {org_name} : {labels}.")
+    await record(ctx.session, _event(events.ReferralConsentGiven, referral, ctx))
 
 
 def _require_open(referral: Referral, today: date) -> None:
@@ -588,27 +570,23 @@ def _require_open(referral: Referral, today: date) -> None:
         )
 
 
-async def give_consent(
-    session: AsyncSession, ctx: Context, referral: Referral, asked: GiveConsent | None = None
-) -> Referral:
+async def give_consent(ctx: Context, referral: Referral, asked: GiveConsent | None = None) -> Referral:
     """The person agrees in her space (channel ``self``; ``asked``: the API's body); a worker is refused
     (she records the signed form instead, :func:`record_consent`)."""
-    return await _consent(session, ctx, referral, asked or GiveConsent(), None)
+    return await _consent(ctx, referral, asked or GiveConsent(), None)
 
 
-async def record_consent(
-    session: AsyncSession, ctx: Context, referral: Referral, recording: Recording
-) -> Referral:
+async def record_consent(ctx: Context, referral: Referral, recording: Recording) -> Referral:
     """A worker records the agreement the person signed on paper, the form uploaded in the same step, for
     the partner only, never the worker's own organisation and never health/social. Commits."""
-    return await _consent(session, ctx, referral, GiveConsent(), recording)
+    return await _consent(ctx, referral, GiveConsent(), recording)
 
 
 async def _consent(
-    session: AsyncSession, ctx: Context, referral: Referral, asked: GiveConsent, recording: Recording | None
+    ctx: Context, referral: Referral, asked: GiveConsent, recording: Recording | None
 ) -> Referral:
     """Either way: the gate, who may do it how, the referral still open and its consent still asked."""
-    await _gate(session, ctx, referral.person_id, "consents", "write")
+    await ctx.require(referral.person_id, "consents", "write")
     by_person = ctx.principal.person_id == referral.person_id
     form = None
     if by_person:
@@ -635,10 +613,10 @@ async def _consent(
         )
     if asked.expires_at is not None:
         referral.consent_expires_at = consents.validate_expiry(asked.expires_at, ctx.at)
-    service, org = await _service_and_org(session, referral)
+    service, org = await _service_and_org(ctx.session, referral)
     if form is None:
-        await _give(session, ctx, referral, recorded_as=None, service_name=service.name, org_name=org.name)
-        await _flush(session)
+        await _give(ctx, referral, recorded_as=None, service_name=service.name, org_name=org.name)
+        await _flush(ctx.session)
         return referral
     purpose = purpose_fr(service.name, org.name, ctx.rules.reason_categories[referral.reason_category])
     terms = consents.check_terms(
@@ -648,7 +626,7 @@ async def _consent(
         expires_at=referral.consent_expires_at,
     )
     resolved = await recorded.check_recording(
-        session,
+        ctx.session,
         ctx.principal,
         referral.person_id,
         terms,
@@ -657,75 +635,68 @@ async def _consent(
     referral_id, consent_end = referral.id, referral.consent_expires_at
 
     async def rows(document_id: UUID) -> Referral:
-        current = await get_referral(session, referral_id)  # the stream ran outside any transaction
+        current = await get_referral(ctx.session, referral_id)  # the stream ran outside any transaction
         if current.consent_state != rules.CONSENT_REQUESTED:
             raise ProblemError(409, "consent-not-pending", "Le consentement de cette orientation a changé.")
         current.consent_expires_at = consent_end
         await _give(
-            session,
             ctx,
             current,
             recorded_as=(resolved, document_id),
             service_name=service.name,
             org_name=org.name,
         )
-        await _flush(session)
+        await _flush(ctx.session)
         return current
 
     return await recorded.with_signed_form(
-        session, ctx.principal, referral.person_id, *form, "Formulaire de consentement signé", rows
+        ctx.session, ctx.principal, referral.person_id, *form, "Formulaire de consentement signé", rows
     )
 
 
-async def decline_consent(
-    session: AsyncSession, ctx: Context, referral: Referral, note: str | None
-) -> Referral:
+async def decline_consent(ctx: Context, referral: Referral, note: str | None) -> Referral:
     """Only the person declines; without their agreement the referral cannot go on, so it is withdrawn."""
     if ctx.principal.person_id != referral.person_id:
         raise Forbidden(
             "Seule la personne elle-même peut refuser de donner son accord.", code="not-the-person"
         )
-    await _gate(session, ctx, referral.person_id, "consents", "write")
+    await ctx.require(referral.person_id, "consents", "write")
     _require_open(referral, ctx.today)
     if referral.consent_state != rules.CONSENT_REQUESTED:
         raise ProblemError(
             409, "consent-not-pending", "Aucun accord n'est en attente pour cette orientation."
         )
     referral.consent_state = rules.CONSENT_DECLINED
-    session.add(_history(referral, "consent_declined", ctx, note))
-    await _close(session, ctx, referral, rules.WITHDRAWN, note or "La personne n'a pas donné son accord.")
-    org = await _partner(session, referral)
+    ctx.session.add(_history(referral, "consent_declined", ctx, note))
+    await _close(ctx, referral, rules.WITHDRAWN, note or "La personne n'a pas donné son accord.")
+    org = await _partner(ctx.session, referral)
     _file_event(
-        session,
         ctx,
         referral,
         "referral_consent_declined",
         f"Accord refusé pour {org.name} ; orientation retirée.",
     )
-    await record(session, _event(events.ReferralConsentDeclined, referral, ctx))
-    await _flush(session)
+    await record(ctx.session, _event(events.ReferralConsentDeclined, referral, ctx))
+    await _flush(ctx.session)
     return referral
 
 
 async def withdraw_consent(
-    session: AsyncSession, ctx: Context, referral: Referral, asked: WithdrawConsent | None = None
+    ctx: Context, referral: Referral, asked: WithdrawConsent | None = None
 ) -> Referral:
     """The person withdraws in one click (``asked``: the API's body); a worker is refused (she records
     the signed request instead, :func:`record_withdrawal`)."""
-    return await _withdrawal(session, ctx, referral, asked or WithdrawConsent(), None)
+    return await _withdrawal(ctx, referral, asked or WithdrawConsent(), None)
 
 
-async def record_withdrawal(
-    session: AsyncSession, ctx: Context, referral: Referral, recording: Recording
-) -> Referral:
+async def record_withdrawal(ctx: Context, referral: Referral, recording: Recording) -> Referral:
     """A worker records a withdrawal with the person's signed request uploaded in the same step and a
     reason (the recording's values ``reason``, ``channel``, ``file``), as
     :func:`coordination.access.recorded.record_withdrawal` (which commits)."""
-    return await _withdrawal(session, ctx, referral, WithdrawConsent(), recording)
+    return await _withdrawal(ctx, referral, WithdrawConsent(), recording)
 
 
 async def _withdrawal(
-    session: AsyncSession,
     ctx: Context,
     referral: Referral,
     asked: WithdrawConsent,
@@ -733,12 +704,12 @@ async def _withdrawal(
 ) -> Referral:
     """Effective at once (the gate reads consents on every request). The referral keeps its status: an
     accepted step stays in the trajectory, the partner simply loses access to the file."""
-    await _gate(session, ctx, referral.person_id, "consents", "write")
-    if referral.consent_id is None or not await consent_in_force(session, referral, ctx.at):
+    await ctx.require(referral.person_id, "consents", "write")
+    if referral.consent_id is None or not await consent_in_force(ctx.session, referral, ctx.at):
         raise ProblemError(409, "consent-not-active", "Aucun consentement en vigueur pour cette orientation.")
     if ctx.principal.person_id == referral.person_id:
         await consents.withdraw_consent(
-            session,
+            ctx.session,
             ctx.principal,
             referral.person_id,
             referral.consent_id,
@@ -746,8 +717,8 @@ async def _withdrawal(
             evidence_document_id=asked.evidence_document_id,
             note=asked.note,
         )
-        await _after_withdrawal(session, ctx, referral, asked.note)
-        await _flush(session)
+        await _after_withdrawal(ctx, referral, asked.note)
+        await _flush(ctx.session)
         return referral
     if recording is None:
         consents.person_only(
@@ -757,31 +728,29 @@ async def _withdrawal(
     referral_id, signed = referral.id, recording.signed
 
     async def after(_consent) -> None:
-        current = await get_referral(session, referral_id)
-        await _after_withdrawal(session, ctx, current, signed.text("reason"))
-        await _flush(session)
+        current = await get_referral(ctx.session, referral_id)
+        await _after_withdrawal(ctx, current, signed.text("reason"))
+        await _flush(ctx.session)
 
     await recorded.record_withdrawal(
-        RequestScope(session, ctx.principal, ctx.request_id),
+        ctx,
         referral.person_id,
         referral.consent_id,
         signed,
         uploads=recording.uploads,
         after=after,
     )
-    return await get_referral(session, referral_id)
+    return await get_referral(ctx.session, referral_id)
 
 
-async def _after_withdrawal(
-    session: AsyncSession, ctx: Context, referral: Referral, note: str | None
-) -> None:
+async def _after_withdrawal(ctx: Context, referral: Referral, note: str | None) -> None:
     """The referral's side of a withdrawn consent: its state, history, file event, partner and sender told
     (the person is told by the access package when someone else recorded it)."""
     referral.consent_state = rules.CONSENT_WITHDRAWN
-    session.add(_history(referral, "consent_withdrawn", ctx, note))
-    org = await _partner(session, referral)
-    _file_event(session, ctx, referral, "referral_consent_withdrawn", f"Consentement à {org.name} retiré.")
-    await record(session, _event(events.ReferralConsentWithdrawn, referral, ctx))
+    ctx.session.add(_history(referral, "consent_withdrawn", ctx, note))
+    org = await _partner(ctx.session, referral)
+    _file_event(ctx, referral, "referral_consent_withdrawn", f"Consentement à {org.name} retiré.")
+    await record(ctx.session, _event(events.ReferralConsentWithdrawn, referral, ctx))
 
 
 # --- the partner's answer --------------------------------------------------------------------------
@@ -797,7 +766,7 @@ def _require_addressee(principal: Principal, referral: Referral) -> None:
         )
 
 
-async def _transition(session: AsyncSession, ctx: Context, referral: Referral, target: str) -> None:
+async def _transition(ctx: Context, referral: Referral, target: str) -> None:
     current = effective_status(referral, ctx.today)
     try:
         rules.check_transition(current, target)
@@ -805,16 +774,14 @@ async def _transition(session: AsyncSession, ctx: Context, referral: Referral, t
         raise problem(exc) from exc
 
 
-async def _close(
-    session: AsyncSession, ctx: Context, referral: Referral, target: str, note: str | None
-) -> None:
-    await _transition(session, ctx, referral, target)
+async def _close(ctx: Context, referral: Referral, target: str, note: str | None) -> None:
+    await _transition(ctx, referral, target)
     referral.status = target
     referral.closed_at = ctx.at
     if target in (rules.ACCEPTED, rules.REFUSED, rules.WAITING_LIST) and referral.answered_at is None:
         referral.answered_at = ctx.at
         referral.answered_by_user_id = ctx.principal.user_id
-    session.add(_history(referral, target, ctx, note))
+    ctx.session.add(_history(referral, target, ctx, note))
 
 
 @dataclass(frozen=True)
@@ -827,10 +794,10 @@ class Acceptance:
     note: str | None = None
 
 
-async def accept(session: AsyncSession, ctx: Context, referral: Referral, answer: Acceptance) -> Referral:
+async def accept(ctx: Context, referral: Referral, answer: Acceptance) -> Referral:
     _require_addressee(ctx.principal, referral)
-    await _transition(session, ctx, referral, rules.ACCEPTED)
-    if not await consent_in_force(session, referral, ctx.at):
+    await _transition(ctx, referral, rules.ACCEPTED)
+    if not await consent_in_force(ctx.session, referral, ctx.at):
         raise ProblemError(
             409,
             "consent-pending",
@@ -839,20 +806,20 @@ async def accept(session: AsyncSession, ctx: Context, referral: Referral, answer
         )
     if answer.agreed_start_date < clock.brussels_day(referral.sent_at):
         raise BadRequest("La date de début ne peut pas précéder l'envoi de l'orientation.", code="start-date")
-    await _gate(session, ctx, referral.person_id, "trajectory", "write")
+    await ctx.require(referral.person_id, "trajectory", "write")
     if referral.agreement_id is not None and not await cadastre.agreement_accepts_steps(
-        session, referral.agreement_id, answer.agreed_start_date
+        ctx.session, referral.agreement_id, answer.agreed_start_date
     ):
         raise ProblemError(
             409,
             "agreement-closed",
             "La convention du partenaire ne couvre pas cette date de début (close ou terminée avant).",
         )
-    service, org = await _service_and_org(session, referral)
+    service, org = await _service_and_org(ctx.session, referral)
     # the API's and the page's kinds are checked on input; the rule file's are the same vocabulary
     kind = cast(dossier_schemas.StepKind, answer.step_kind or ctx.rules.step_kind(referral.reason_category))
     step = await create_step(
-        session,
+        ctx.session,
         ctx.principal,
         referral.person_id,
         dossier_schemas.StepCreate(
@@ -865,42 +832,37 @@ async def accept(session: AsyncSession, ctx: Context, referral: Referral, answer
             status="planned",
         ),
     )
-    await _close(session, ctx, referral, rules.ACCEPTED, answer.note)
+    await _close(ctx, referral, rules.ACCEPTED, answer.note)
     referral.agreed_start_date = answer.agreed_start_date
     referral.trajectory_step_id = step.id
     _file_event(
-        session,
         ctx,
         referral,
         "referral_accepted",
         f"{org.name} a accepté l'orientation ; début le {day_fr(answer.agreed_start_date)}.",
     )
-    await record(session, _event(events.ReferralAnswered, referral, ctx, answer=rules.ACCEPTED))
-    await _flush(session)
+    await record(ctx.session, _event(events.ReferralAnswered, referral, ctx, answer=rules.ACCEPTED))
+    await _flush(ctx.session)
     return referral
 
 
-async def refuse(
-    session: AsyncSession, ctx: Context, referral: Referral, *, reason: str, text: str | None
-) -> Referral:
+async def refuse(ctx: Context, referral: Referral, *, reason: str, text: str | None) -> Referral:
     _require_addressee(ctx.principal, referral)
     try:
         code, text = ctx.rules.check_refusal(reason, text)
     except rules.RuleViolation as exc:
         raise problem(exc) from exc
-    await _close(session, ctx, referral, rules.REFUSED, text)
+    await _close(ctx, referral, rules.REFUSED, text)
     referral.refusal_reason = code
     referral.refusal_text = text
-    service, org = await _service_and_org(session, referral)
+    service, org = await _service_and_org(ctx.session, referral)
     label = ctx.rules.refusal_reasons[code]
     ended = await end_consent_with_referral(
-        session, referral, ctx, f"{org.name} a refusé l'orientation vers « {service.name} »."
+        ctx.session, referral, ctx, f"{org.name} a refusé l'orientation vers « {service.name} »."
     )
-    _file_event(
-        session, ctx, referral, "referral_refused", f"{org.name} a refusé l'orientation : {label.lower()}."
-    )
+    _file_event(ctx, referral, "referral_refused", f"{org.name} a refusé l'orientation : {label.lower()}.")
     await record(
-        session,
+        ctx.session,
         _event(
             events.ReferralAnswered,
             referral,
@@ -910,26 +872,22 @@ async def refuse(
             access_ended=ended,
         ),
     )
-    await _flush(session)
+    await _flush(ctx.session)
     return referral
 
 
-async def waiting_list(
-    session: AsyncSession, ctx: Context, referral: Referral, *, note: str | None
-) -> Referral:
+async def waiting_list(ctx: Context, referral: Referral, *, note: str | None) -> Referral:
     _require_addressee(ctx.principal, referral)
-    await _transition(session, ctx, referral, rules.WAITING_LIST)
+    await _transition(ctx, referral, rules.WAITING_LIST)
     referral.status = rules.WAITING_LIST
     if referral.answered_at is None:
         referral.answered_at = ctx.at
         referral.answered_by_user_id = ctx.principal.user_id
-    session.add(_history(referral, "waiting_list", ctx, note))
-    org = await _partner(session, referral)
-    _file_event(
-        session, ctx, referral, "referral_waiting_list", f"{org.name} a mis l'orientation en liste d'attente."
-    )
-    await record(session, _event(events.ReferralAnswered, referral, ctx, answer=rules.WAITING_LIST))
-    await _flush(session)
+    ctx.session.add(_history(referral, "waiting_list", ctx, note))
+    org = await _partner(ctx.session, referral)
+    _file_event(ctx, referral, "referral_waiting_list", f"{org.name} a mis l'orientation en liste d'attente.")
+    await record(ctx.session, _event(events.ReferralAnswered, referral, ctx, answer=rules.WAITING_LIST))
+    await _flush(ctx.session)
     return referral
 
 
@@ -952,49 +910,45 @@ def _require_withdrawer(principal: Principal, referral: Referral) -> bool:
     return False
 
 
-async def _withdraw_own_consent(session: AsyncSession, ctx: Context, referral: Referral) -> None:
+async def _withdraw_own_consent(ctx: Context, referral: Referral) -> None:
     """The person ends the referral: the access she gave for it ends with it, in the same step."""
     if referral.consent_id is None:
         return
     await consents.withdraw_consent(
-        session,
+        ctx.session,
         ctx.principal,
         referral.person_id,
         referral.consent_id,
         note="Orientation retirée par la personne.",
     )
     referral.consent_state = rules.CONSENT_WITHDRAWN
-    session.add(_history(referral, "consent_withdrawn", ctx, "avec le retrait de l'orientation"))
+    ctx.session.add(_history(referral, "consent_withdrawn", ctx, "avec le retrait de l'orientation"))
 
 
-async def withdraw(
-    session: AsyncSession, ctx: Context, referral: Referral, *, reason: str | None
-) -> Referral:
+async def withdraw(ctx: Context, referral: Referral, *, reason: str | None) -> Referral:
     """By the person themself, or by a worker of the sending organisation who may still orient them."""
     by_person = _require_withdrawer(ctx.principal, referral)
-    await _gate(session, ctx, referral.person_id, "trajectory", "read" if by_person else "write")
-    end_consent = by_person and await consent_in_force(session, referral, ctx.at)
+    await ctx.require(referral.person_id, "trajectory", "read" if by_person else "write")
+    end_consent = by_person and await consent_in_force(ctx.session, referral, ctx.at)
     if end_consent:  # asked before anything changes: a denial keeps the journal row only
-        await _gate(session, ctx, referral.person_id, "consents", "write")
-    await _close(session, ctx, referral, rules.WITHDRAWN, (reason or "").strip() or None)
+        await ctx.require(referral.person_id, "consents", "write")
+    await _close(ctx, referral, rules.WITHDRAWN, (reason or "").strip() or None)
     if end_consent:
-        await _withdraw_own_consent(session, ctx, referral)
-    service, org = await _service_and_org(session, referral)
+        await _withdraw_own_consent(ctx, referral)
+    service, org = await _service_and_org(ctx.session, referral)
     ended = False
     if not by_person:
         # the worker ends the referral: the consent given for it has no purpose any more
         ended = await end_consent_with_referral(
-            session,
+            ctx.session,
             referral,
             ctx,
             f"{ctx.principal.display_name} a retiré l'orientation vers « {service.name} » ({org.name}).",
         )
     who = "la personne" if by_person else ctx.principal.display_name
-    _file_event(
-        session, ctx, referral, "referral_withdrawn", f"Orientation vers {org.name} retirée par {who}."
-    )
+    _file_event(ctx, referral, "referral_withdrawn", f"Orientation vers {org.name} retirée par {who}.")
     await record(
-        session,
+        ctx.session,
         _event(
             events.ReferralWithdrawn,
             referral,
@@ -1003,7 +957,7 @@ async def withdraw(
             access_ended=bool(ended or end_consent),
         ),
     )
-    await _flush(session)
+    await _flush(ctx.session)
     return referral
 
 
@@ -1023,19 +977,19 @@ async def history(session: AsyncSession, referral_ids: list[UUID]) -> dict[UUID,
     return out
 
 
-async def for_person(session: AsyncSession, ctx: Context, person_id: UUID) -> list[Referral]:
+async def for_person(ctx: Context, person_id: UUID) -> list[Referral]:
     """The person's referrals, through the gate (``trajectory``/read). A partner reading the file with
     consent sees only the referrals addressed to its own organisation."""
-    await _gate(session, ctx, person_id, "trajectory", "read")
+    await ctx.require(person_id, "trajectory", "read")
     stmt = select(Referral).where(Referral.person_id == person_id)
     if ctx.principal.role.value in rules.PARTNER_ROLES:
         stmt = stmt.where(Referral.to_organisation_id == ctx.principal.organisation_id)
-    return list((await session.scalars(stmt.order_by(Referral.sent_at.desc()))).all())
+    return list((await ctx.session.scalars(stmt.order_by(Referral.sent_at.desc()))).all())
 
 
-async def one_in_file(session: AsyncSession, ctx: Context, referral_id: UUID) -> Referral:
-    referral = await get_referral(session, referral_id)
-    await _gate(session, ctx, referral.person_id, "trajectory", "read")
+async def one_in_file(ctx: Context, referral_id: UUID) -> Referral:
+    referral = await get_referral(ctx.session, referral_id)
+    await ctx.require(referral.person_id, "trajectory", "read")
     if (
         ctx.principal.role.value in rules.PARTNER_ROLES
         and ctx.principal.organisation_id != referral.to_organisation_id

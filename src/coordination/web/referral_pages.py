@@ -20,7 +20,6 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.access import recorded
 from coordination.access.policy import SECTION_LABELS_FR, Section
@@ -137,7 +136,6 @@ def _section_titles(sections: list[str] | tuple[str, ...]) -> list[str]:
 
 async def _new_page(
     request: Request,
-    db_session: AsyncSession,
     ctx: Context,
     person_id: UUID,
     filters: reading.Filters,
@@ -149,7 +147,7 @@ async def _new_page(
 ) -> Response:
     """The search and the sending form; after a refused sending, the same form with what was typed and
     each message by its field (``errors``: field name → French message)."""
-    form = await reading.send_form(db_session, ctx, person_id, filters, service)
+    form = await reading.send_form(ctx, person_id, filters, service)
     return page(
         request,
         "referral_new.html",
@@ -217,9 +215,9 @@ class FileReferralPages(Controller):
 
     @get("/", opt=FILE_REFERRALS)
     async def list_for_file(
-        self, request: Request, db_session: AsyncSession, ctx: Context, person_id: UUID, ok: str | None = None
+        self, request: Request, ctx: Context, person_id: UUID, ok: str | None = None
     ) -> Response:
-        screen = await reading.file_screen(db_session, ctx, person_id)
+        screen = await reading.file_screen(ctx, person_id)
         principal = ctx.principal
         sender = principal.role.value in rules.SENDER_ROLES
         return page(
@@ -240,7 +238,6 @@ class FileReferralPages(Controller):
     async def new(
         self,
         request: Request,
-        db_session: AsyncSession,
         ctx: Context,
         person_id: UUID,
         theme: str | None = Parameter(default=None, max_length=100),
@@ -252,31 +249,27 @@ class FileReferralPages(Controller):
         filters = reading.Filters(
             theme=_text(theme), public=_text(public), language=_text(langue), everything=tous
         )
-        return await _new_page(request, db_session, ctx, person_id, filters, service)
+        return await _new_page(request, ctx, person_id, filters, service)
 
     @post(
         "/",
         opt={"section": ("identity", "trajectory", "consents"), "action": "write", "gate": REFERRAL_USE_CASE},
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
-    async def send(
-        self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, person_id: UUID
-    ) -> Response:
+    async def send(self, request: Request, settings: Settings, ctx: Context, person_id: UUID) -> Response:
         recorded.precheck_length(request, settings)
         form = await checked_form(request)
         record = form.get("consent_mode") == "record"
         try:
             referral = await services.send(
-                db_session,
                 ctx,
                 _send_input(person_id, form, "record" if record else "request"),
                 _recording(request, settings, form) if record else None,
             )
         except ProblemError as exc:
-            await db_session.rollback()  # nothing sent, nothing journaled as sent
+            await ctx.session.rollback()  # nothing sent, nothing journaled as sent
             return await _new_page(
                 request,
-                db_session,
                 ctx,
                 person_id,
                 reading.Filters(),
@@ -296,22 +289,20 @@ class ReferralPages(Controller):
     dependencies = CONTEXT_DEPENDENCIES
 
     @get("/{referral_id:uuid}", opt=TRAJECTORY_READ)
-    async def one(self, db_session: AsyncSession, ctx: Context, referral_id: UUID) -> Response:
+    async def one(self, ctx: Context, referral_id: UUID) -> Response:
         """Where a notification leads: the page of the referral for whoever reads it."""
         principal = ctx.principal
         if principal.role.value in rules.PARTNER_ROLES:
             return Redirect(f"/orientations/recues/{referral_id}", status_code=303)
-        referral = await services.one_in_file(db_session, ctx, referral_id)
+        referral = await services.one_in_file(ctx, referral_id)
         if principal.person_id == referral.person_id:
             return Redirect(f"/mon-espace/orientations#orientation-{referral_id}", status_code=303)
         return Redirect(_file_url(referral.person_id, None, referral_id), status_code=303)
 
     @post("/{referral_id:uuid}/retrait", opt={"section": ("trajectory", "consents"), "action": "write"})
-    async def withdraw(
-        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
-    ) -> Response:
+    async def withdraw(self, request: Request, ctx: Context, referral_id: UUID) -> Response:
         reason = _text((await checked_form(request)).get("reason"))
-        referral = await services.step(db_session, ctx, referral_id, services.withdraw, reason=reason)
+        referral = await services.step(ctx, referral_id, services.withdraw, reason=reason)
         return _back(ctx.principal, referral, "retiree")
 
     @post(
@@ -320,34 +311,30 @@ class ReferralPages(Controller):
         request_max_body_size=recorded.ROUTE_BODY_CEILING,
     )
     async def give_consent(
-        self, request: Request, db_session: AsyncSession, settings: Settings, ctx: Context, referral_id: UUID
+        self, request: Request, settings: Settings, ctx: Context, referral_id: UUID
     ) -> Response:
         """The person agrees (one click), or a worker records the agreement she signed on paper, the
         signed form uploaded with it (as ``POST /api/v1/referrals/{id}/consent/recorded``)."""
         recorded.precheck_length(request, settings)
         form = await checked_form(request)
-        referral = await services.get_referral(db_session, referral_id)
+        referral = await services.get_referral(ctx.session, referral_id)
         if ctx.principal.person_id == referral.person_id:
-            await services.give_consent(db_session, ctx, referral)
+            await services.give_consent(ctx, referral)
         else:
             signed = {**form, "channel": form.get("consent_channel")}
-            await services.record_consent(db_session, ctx, referral, _recording(request, settings, signed))
+            await services.record_consent(ctx, referral, _recording(request, settings, signed))
         return _back(ctx.principal, referral, "accord")
 
     @post("/{referral_id:uuid}/consentement/refus", opt=CONSENTS_WRITE)
-    async def decline_consent(
-        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
-    ) -> Response:
+    async def decline_consent(self, request: Request, ctx: Context, referral_id: UUID) -> Response:
         note = _text((await checked_form(request)).get("note"))
-        referral = await services.step(db_session, ctx, referral_id, services.decline_consent, note)
+        referral = await services.step(ctx, referral_id, services.decline_consent, note)
         return _back(ctx.principal, referral, "refus-accord")
 
     @post("/{referral_id:uuid}/consentement/retrait", opt=CONSENTS_WRITE)
-    async def withdraw_consent(
-        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
-    ) -> Response:
+    async def withdraw_consent(self, request: Request, ctx: Context, referral_id: UUID) -> Response:
         await checked_form(request)
-        referral = await services.step(db_session, ctx, referral_id, services.withdraw_consent)
+        referral = await services.step(ctx, referral_id, services.withdraw_consent)
         return _back(ctx.principal, referral, "accord-retire")
 
     # --- the partner's inbox ----------------------------------------------------------------------
@@ -356,13 +343,12 @@ class ReferralPages(Controller):
     async def received(
         self,
         request: Request,
-        db_session: AsyncSession,
         ctx: Context,
         statut: str | None = Parameter(default=None, max_length=16),
         ok: str | None = None,
     ) -> Response:
         status = statut if statut in rules.STATUSES else None
-        cards = await reading.received_cards(db_session, ctx, status)
+        cards = await reading.received_cards(ctx, status)
         open_first = sorted(cards, key=lambda c: (c.status not in rules.OPEN_STATUSES, c.deadline))
         return page(
             request,
@@ -379,12 +365,11 @@ class ReferralPages(Controller):
     async def received_one(
         self,
         request: Request,
-        db_session: AsyncSession,
         ctx: Context,
         referral_id: UUID,
         ok: str | None = None,
     ) -> Response:
-        card = await reading.received_card(db_session, ctx, referral_id)
+        card = await reading.received_card(ctx, referral_id)
         return page(
             request,
             "referral_received.html",
@@ -399,33 +384,27 @@ class ReferralPages(Controller):
         )
 
     @post("/{referral_id:uuid}/acceptation", opt=TRAJECTORY_WRITE)
-    async def accept(
-        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
-    ) -> Response:
+    async def accept(self, request: Request, ctx: Context, referral_id: UUID) -> Response:
         form = await checked_form(request)
         kind = _text(form.get("step_kind"))
         if kind is not None and kind not in STEP_KINDS:
             raise BadRequest("Type d'étape inconnu.")
         start = _date(form.get("agreed_start_date"), "Indiquez la date de début convenue.")
         answer = services.Acceptance(start, kind, _text(form.get("note")))
-        await services.step(db_session, ctx, referral_id, services.accept, answer)
+        await services.step(ctx, referral_id, services.accept, answer)
         return _received(referral_id, "acceptee")
 
     @post("/{referral_id:uuid}/refus", opt=PARTNER_ANSWER)
-    async def refuse(
-        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
-    ) -> Response:
+    async def refuse(self, request: Request, ctx: Context, referral_id: UUID) -> Response:
         form = await checked_form(request)
         reason, text = str(form.get("reason") or ""), _text(form.get("text"))
-        await services.step(db_session, ctx, referral_id, services.refuse, reason=reason, text=text)
+        await services.step(ctx, referral_id, services.refuse, reason=reason, text=text)
         return _received(referral_id, "refusee")
 
     @post("/{referral_id:uuid}/attente", opt=PARTNER_ANSWER)
-    async def waiting_list(
-        self, request: Request, db_session: AsyncSession, ctx: Context, referral_id: UUID
-    ) -> Response:
+    async def waiting_list(self, request: Request, ctx: Context, referral_id: UUID) -> Response:
         note = _text((await checked_form(request)).get("note"))
-        await services.step(db_session, ctx, referral_id, services.waiting_list, note=note)
+        await services.step(ctx, referral_id, services.waiting_list, note=note)
         return _received(referral_id, "attente")
 
 
@@ -436,9 +415,7 @@ class MyReferralPages(Controller):
     dependencies = CONTEXT_DEPENDENCIES
 
     @get("/", opt=TRAJECTORY_READ)
-    async def mine(
-        self, request: Request, db_session: AsyncSession, ctx: Context, ok: str | None = None
-    ) -> Response:
+    async def mine(self, request: Request, ctx: Context, ok: str | None = None) -> Response:
         person_id = ctx.principal.person_id
         if person_id is None:
             raise NotFound(
@@ -446,8 +423,8 @@ class MyReferralPages(Controller):
                 "accompagnées.",
                 code="no-own-file",
             )
-        referrals = await reading.file_referrals(db_session, ctx, person_id)
-        names = await reading.user_names(db_session, referrals)
+        referrals = await reading.file_referrals(ctx, person_id)
+        names = await reading.user_names(ctx.session, referrals)
         asks = [r for r in referrals if r.consent_state == "requested" and r.status in rules.OPEN_STATUSES]
         others = [r for r in referrals if r not in asks]
         return page(

@@ -95,7 +95,7 @@ async def test_a_rolled_back_change_leaves_neither_its_event_nor_its_notices(
     async with database.sessionmaker() as s:
         before = await _counts(s)
         referral = await services.get_referral(s, rid)
-        await services.withdraw(s, build_context(principal, settings, "test"), referral, reason="Essai")
+        await services.withdraw(build_context(s, principal, settings, "test"), referral, reason="Essai")
         events_now, notices_now = await _counts(s)
         assert events_now == before[0] + 1 and notices_now > before[1]  # written in the transaction
         await s.rollback()
@@ -111,9 +111,9 @@ async def test_the_api_and_the_page_withdraw_through_the_same_service(client, wo
     calls: list[tuple[UUID, str | None]] = []
     withdraw = services.withdraw
 
-    async def spy(session, ctx, referral, *, reason):
+    async def spy(ctx, referral, *, reason):
         calls.append((referral.id, reason))
-        return await withdraw(session, ctx, referral, reason=reason)
+        return await withdraw(ctx, referral, reason=reason)
 
     monkeypatch.setattr(services, "withdraw", spy)
     first = UUID((await send(client, world)).json()["id"])
