@@ -8,8 +8,9 @@ document rather than the section it opens, a form names the person, a page shows
 a line of an import or a handover in a list is shown or skipped. It asks through :class:`RequestScope`, so
 the session, the principal and the request id are never handed to :func:`~coordination.access.gate.
 check_access` by hand, and the request contexts of the domains (``access.context.Context``,
-``dossier.context.FileRequest``, ``cadastre.dependencies.RegistryContext``, ``visa.use_cases.Visas``,
-``referent.use_cases.Referents``) extend it instead of repeating those three fields.
+``dossier.context.FileRequest``, ``cadastre.dependencies.RegistryContext``, ``referral.context.Context``,
+``visa.use_cases.Visas``, ``referent.use_cases.Referents``) extend it instead of repeating those three
+fields.
 
 :func:`~coordination.access.gate.check_access` stays the gate itself; the scope only supplies the request's
 facts.

@@ -6,8 +6,9 @@ Built once per request by a dependency (:mod:`coordination.referral.dependencies
 provider with the signed-in user for the pages) rather than by each handler, so the API and the pages
 hand the services the same thing, and a service asks the gate through ``ctx.require`` rather than handing
 the session, the principal and the request id to it by hand. The daily sweep builds no context (no one
-acts): it keeps taking its session (:mod:`coordination.referral.tasks`). The instant is read once: a use case that writes several rows dates
-them all alike, and "today" is the Brussels day of that instant (:mod:`coordination.clock`).
+acts): it keeps taking its session (:mod:`coordination.referral.tasks`). The instant is read once: a use
+case that writes several rows dates them all alike, and "today" is the Brussels day of that instant
+(:mod:`coordination.clock`).
 """
 
 from __future__ import annotations

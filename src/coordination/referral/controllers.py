@@ -307,9 +307,7 @@ class ReferralOutcomesController(_ReferralRoutes):
         alerts_only: bool = False,
     ) -> schemas.OutcomesOut:
         # organisation_id is accepted and ignored: a partner sees its own figures only
-        return await outcomes.partner_report(
-            ctx.session, ctx.principal, ctx.rules, period, alerts_only=alerts_only
-        )
+        return await outcomes.partner_report(ctx, period, alerts_only=alerts_only)
 
 
 class ReferralVocabularyController(Controller):

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination import clock
-from coordination.access.principal import Principal
 from coordination.cadastre.models import Service
 from coordination.directory.models import Organisation, Role
 from coordination.errors import Forbidden
 from coordination.referral import rules, schemas, views
+from coordination.referral.context import Context
 from coordination.referral.models import Referral
 
 
@@ -101,15 +101,10 @@ the registry's figures (``/api/v1/cadastre/referral-outcomes``): by month at the
 masked and the whole table audited, so that no count is recovered by subtraction (issue 19)."""
 
 
-async def partner_report(
-    session: AsyncSession,
-    principal: Principal,
-    referral_rules: rules.ReferralRules,
-    period: Period,
-    *,
-    alerts_only: bool = False,
-) -> schemas.OutcomesOut:
-    """The caller's own services and organisation: raw counts, rates and alerts (a partner only)."""
+async def partner_report(ctx: Context, period: Period, *, alerts_only: bool = False) -> schemas.OutcomesOut:
+    """The caller's own services and organisation: raw counts, rates and alerts (a partner only), on the
+    request's Brussels day and under its rules."""
+    principal, referral_rules, session = ctx.principal, ctx.rules, ctx.session
     if principal.role not in OUTCOME_ROLES:
         raise Forbidden(
             "Ces chiffres bruts sont ceux d'un partenaire sur ses propres services. Les résultats des "
@@ -117,7 +112,7 @@ async def partner_report(
             "statistique : /api/v1/cadastre/referral-outcomes.",
             code="outcomes-role",
         )
-    own, today = principal.organisation_id, clock.today()
+    own, today = principal.organisation_id, ctx.today
     by_service = await outcomes_by(session, "service", today, period, own)
     by_partner = await outcomes_by(session, "partner", today, period, own)
     owners = await service_owners(session, list(by_service))

@@ -1,7 +1,9 @@
 """Referral workflow: send (with the consent asked in the same step), consent, answer, withdraw, read.
 
 Every function checks everything BEFORE adding rows, so a 4xx leaves nothing written (the request's
-session is rolled back anyway). Reads and writes of the person's file go through the access gate:
+session is rolled back anyway). A use case takes the request's context (``ctx``: its session, who acts,
+the request id, the rules, the calendar, the instant) and asks the access gate through it
+(``ctx.require``, journaled, a refusal is a 403) for each part of the person's file it reads or writes:
 
 * sending: ``identity``/read (the card snapshot: first name, bassin, language), ``trajectory``/write
   (orienting the person), and ``consents``/write when the worker records the consent;
@@ -182,7 +184,10 @@ async def end_consent_with_referral(
     """The referral is over without the partner taking the person in (refused, withdrawn by the worker,
     expired): the consent given for it has lost its purpose and ends now (an ``ended`` consent event, who
     and why), so the partner is refused on its very next request. The person is told by the caller's
-    message about the referral itself. ``False`` when no consent of this referral is in force."""
+    message about the referral itself. ``False`` when no consent of this referral is in force.
+
+    Takes the session apart from ``ctx``: the daily sweep (:mod:`coordination.referral.tasks`) expires
+    referrals with no one acting, so with no context."""
     if referral.consent_id is None or referral.consent_state != rules.CONSENT_GIVEN:
         return False
     ended = await consents.end_for_purpose(
