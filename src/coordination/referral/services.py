@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, cast
 from uuid import UUID
 
 import msgspec
@@ -91,17 +91,15 @@ def _file_event(ctx: Context, referral: Referral, kind: str, summary: str) -> No
     )
 
 
-E = TypeVar("E", bound=events.ReferralEvent)
-
-
-def _event(kind: type[E], referral: Referral, ctx: Context | None, **values: Any) -> E:
-    """A referral event with the identifiers every one carries: the referral, the person, who acted."""
-    return kind(
-        referral_id=referral.id,
-        person_id=referral.person_id,
-        actor_user_id=ctx.principal.user_id if ctx else None,
-        **values,
+async def _announce(
+    ctx: Context, kind: type[events.ReferralEvent], referral: Referral, **values: Any
+) -> None:
+    """Record what happened to the referral (its subscribers tell whom it concerns, in the same
+    transaction), with the identifiers every referral event carries: the referral, the person, who acted."""
+    event = kind(
+        referral_id=referral.id, person_id=referral.person_id, actor_user_id=ctx.principal.user_id, **values
     )
+    await record(ctx.session, event)
 
 
 async def _flush(session: AsyncSession) -> None:
@@ -475,15 +473,7 @@ async def _write_sent(
         "referral_sent",
         f"Orientation vers « {service.name} » ({sending.org.name}) envoyée.",
     )
-    await record(
-        ctx.session,
-        events.ReferralSent(
-            referral_id=referral.id,
-            person_id=referral.person_id,
-            actor_user_id=principal.user_id,
-            reason_category_label=sending.category_label,
-        ),
-    )
+    await _announce(ctx, events.ReferralSent, referral, reason_category_label=sending.category_label)
     if recorded_as is not None:
         await _give(
             ctx,
@@ -494,12 +484,7 @@ async def _write_sent(
         )
     else:
         ctx.session.add(_history(referral, "consent_requested", ctx))
-        await record(
-            ctx.session,
-            events.ReferralConsentRequested(
-                referral_id=referral.id, person_id=referral.person_id, actor_user_id=principal.user_id
-            ),
-        )
+        await _announce(ctx, events.ReferralConsentRequested, referral)
     await _flush(ctx.session)
     return referral
 
@@ -562,7 +547,7 @@ async def _give(
     )
     labels = rules.section_labels_fr(list(referral.requested_sections))
     _file_event(ctx, referral, "referral_consent_given", f"Consentement donné à {org_name} : {labels}.")
-    await record(ctx.session, _event(events.ReferralConsentGiven, referral, ctx))
+    await _announce(ctx, events.ReferralConsentGiven, referral)
 
 
 def _require_open(referral: Referral, today: date) -> None:
@@ -681,7 +666,7 @@ async def decline_consent(ctx: Context, referral: Referral, note: str | None) ->
         "referral_consent_declined",
         f"Accord refusé pour {org.name} ; orientation retirée.",
     )
-    await record(ctx.session, _event(events.ReferralConsentDeclined, referral, ctx))
+    await _announce(ctx, events.ReferralConsentDeclined, referral)
     await _flush(ctx.session)
     return referral
 
@@ -755,7 +740,7 @@ async def _after_withdrawal(ctx: Context, referral: Referral, note: str | None) 
     ctx.session.add(_history(referral, "consent_withdrawn", ctx, note))
     org = await _partner(ctx.session, referral)
     _file_event(ctx, referral, "referral_consent_withdrawn", f"Consentement à {org.name} retiré.")
-    await record(ctx.session, _event(events.ReferralConsentWithdrawn, referral, ctx))
+    await _announce(ctx, events.ReferralConsentWithdrawn, referral)
 
 
 # --- the partner's answer --------------------------------------------------------------------------
@@ -846,7 +831,7 @@ async def accept(ctx: Context, referral: Referral, answer: Acceptance) -> Referr
         "referral_accepted",
         f"{org.name} a accepté l'orientation ; début le {day_fr(answer.agreed_start_date)}.",
     )
-    await record(ctx.session, _event(events.ReferralAnswered, referral, ctx, answer=rules.ACCEPTED))
+    await _announce(ctx, events.ReferralAnswered, referral, answer=rules.ACCEPTED)
     await _flush(ctx.session)
     return referral
 
@@ -866,16 +851,13 @@ async def refuse(ctx: Context, referral: Referral, *, reason: str, text: str | N
         ctx.session, referral, ctx, f"{org.name} a refusé l'orientation vers « {service.name} »."
     )
     _file_event(ctx, referral, "referral_refused", f"{org.name} a refusé l'orientation : {label.lower()}.")
-    await record(
-        ctx.session,
-        _event(
-            events.ReferralAnswered,
-            referral,
-            ctx,
-            answer=rules.REFUSED,
-            refusal_label=label,
-            access_ended=ended,
-        ),
+    await _announce(
+        ctx,
+        events.ReferralAnswered,
+        referral,
+        answer=rules.REFUSED,
+        refusal_label=label,
+        access_ended=ended,
     )
     await _flush(ctx.session)
     return referral
@@ -891,7 +873,7 @@ async def waiting_list(ctx: Context, referral: Referral, *, note: str | None) ->
     ctx.session.add(_history(referral, "waiting_list", ctx, note))
     org = await _partner(ctx.session, referral)
     _file_event(ctx, referral, "referral_waiting_list", f"{org.name} a mis l'orientation en liste d'attente.")
-    await record(ctx.session, _event(events.ReferralAnswered, referral, ctx, answer=rules.WAITING_LIST))
+    await _announce(ctx, events.ReferralAnswered, referral, answer=rules.WAITING_LIST)
     await _flush(ctx.session)
     return referral
 
@@ -952,15 +934,12 @@ async def withdraw(ctx: Context, referral: Referral, *, reason: str | None) -> R
         )
     who = "la personne" if by_person else ctx.principal.display_name
     _file_event(ctx, referral, "referral_withdrawn", f"Orientation vers {org.name} retirée par {who}.")
-    await record(
-        ctx.session,
-        _event(
-            events.ReferralWithdrawn,
-            referral,
-            ctx,
-            by_person=by_person,
-            access_ended=bool(ended or end_consent),
-        ),
+    await _announce(
+        ctx,
+        events.ReferralWithdrawn,
+        referral,
+        by_person=by_person,
+        access_ended=bool(ended or end_consent),
     )
     await _flush(ctx.session)
     return referral
