@@ -122,20 +122,26 @@ def problem_response(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or {})
 
 
+def validation_problem(request: Request, exc: ValidationException, lead: str) -> Response[dict[str, Any]]:
+    """Input refused before the handler ran: 400 ``validation-error``, ``lead`` then each field's French
+    message in ``detail`` (five at most), and every one in ``errors`` as ``{field, message}``."""
+    errors = field_errors(exc)
+    summary = " ; ".join(e.sentence() for e in errors[:5]) or "format incorrect"
+    return problem_response(
+        request,
+        400,
+        "validation-error",
+        f"{lead} : {summary}.",
+        {"errors": [{"field": e.field, "message": e.message} for e in errors]},
+    )
+
+
 def problem_for_exception(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     """The problem-details response for any exception (a 500 without traceback for the unexpected)."""
     if isinstance(exc, ProblemError):
         return problem_response(request, exc.status, exc.code, exc.detail, exc.extra, exc.headers)
     if isinstance(exc, ValidationException):
-        errors = field_errors(exc)
-        summary = " ; ".join(e.sentence() for e in errors[:5]) or "format incorrect"
-        return problem_response(
-            request,
-            400,
-            "validation-error",
-            f"Les données envoyées sont invalides : {summary}.",
-            {"errors": [{"field": e.field, "message": e.message} for e in errors]},
-        )
+        return validation_problem(request, exc, "Les données envoyées sont invalides")
     if isinstance(exc, NotAuthorizedException):
         return problem_response(
             request, 401, "unauthenticated", _DEFAULT_DETAILS[401][1], headers={"WWW-Authenticate": "Bearer"}
@@ -270,4 +276,5 @@ __all__ = [
     "Unprocessable",
     "problem_for_exception",
     "problem_response",
+    "validation_problem",
 ]

@@ -129,8 +129,7 @@ def french(message: str, labels: Mapping[str, str] | None = None) -> str:
     path, bare = _split(message)
     if path and labels:
         path = labels.get(path) or labels.get(re.split(r"[.\[]", path, maxsplit=1)[0]) or path
-    said = _say(bare)
-    return f"{path} : {said}" if path else said
+    return FieldError(path or None, _say(bare)).sentence()
 
 
 @dataclass(frozen=True)

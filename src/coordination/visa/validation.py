@@ -12,19 +12,14 @@ from litestar import Request, Response
 from litestar.exceptions import ValidationException
 from litestar.types import ExceptionHandlersMap
 
-from coordination.errors import problem_for_exception, problem_response
-from coordination.validation_messages import field_errors
+from coordination.errors import problem_for_exception, validation_problem
 
 
 def handle_validation(request: Request, exc: Exception) -> Response:
     """The visa routes' answer to bad input: 400, French detail, nothing written (the handler never ran)."""
     if not isinstance(exc, ValidationException):
         return problem_for_exception(request, exc)
-    errors = field_errors(exc)
-    summary = " ; ".join(e.sentence() for e in errors[:5]) or "format incorrect"
-    detail = f"Le contrat décrit n'est pas valide : {summary}."
-    listed = [{"field": e.field, "message": e.message} for e in errors]
-    return problem_response(request, 400, "validation-error", detail, {"errors": listed})
+    return validation_problem(request, exc, "Le contrat décrit n'est pas valide")
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {ValidationException: handle_validation}
